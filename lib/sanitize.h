@@ -1,0 +1,93 @@
+/*
+ * mugai_sanitize - the engine: one message in, a sanitized message out
+ *
+ * mugai_sanitize() parses the message with GMime, walks the tree within the
+ * configured limits, renders the text, removes every other part and writes
+ * the report. The result says what the caller does with the message: leave
+ * the body alone (UNCHANGED, header edits only), replace the body
+ * (SANITIZED, WITHHELD), or refuse it (REJECT, TEMPFAIL).
+ *
+ * The result carries both a list of header edits (for the milter, in an
+ * order where earlier edits do not move later ones) and the final header
+ * block (for writers). The engine keeps no global mutable state: any
+ * number of threads may call it at once with their own inputs.
+ */
+#ifndef MUGAI_SANITIZE_H
+#define MUGAI_SANITIZE_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "config.h"
+#include "err.h"
+#include "report.h"
+
+/* What the MTA told us; every member may be NULL. */
+struct mugai_envelope {
+	const char *ev_queue_id;
+	const char *ev_client_addr;
+	const char *ev_client_name;
+	const char *ev_helo;
+	const char *ev_sender;
+	const char *const *ev_rcpts;	/* NULL-terminated */
+	/* ID the original will be kept under (named in the notice), or NULL. */
+	const char *ev_quarantine_id;
+};
+
+enum mugai_hdr_op {
+	MUGAI_HDR_DELETE,	/* he_name, he_index */
+	MUGAI_HDR_CHANGE,	/* he_name, he_index, he_value */
+	MUGAI_HDR_ADD,		/* he_name, he_value, appended at the end */
+};
+
+struct mugai_hdr_edit {
+	enum mugai_hdr_op he_op;
+	char *he_name;
+	guint he_index;		/* 1-based among headers of that name */
+	char *he_value;		/* value without the leading space; folded
+				 * with "\n\t" where it is long */
+};
+
+struct mugai_result {
+	enum mugai_verdict rs_verdict;
+	/* The new body (CRLF line endings); NULL when the body is unchanged. */
+	GBytes *rs_body;
+	/* (struct mugai_hdr_edit *) in the order to apply them. */
+	GPtrArray *rs_edits;
+	/* The whole output header block, "Name: value\n" lines, folded. */
+	char *rs_headers;
+	/* The original must be kept (keep_original policy). */
+	gboolean rs_keep_original;
+	/* For REJECT/TEMPFAIL: the reply text (without the code). */
+	char *rs_reply;
+	struct mugai_report *rs_report;
+};
+
+/* Initialises GMime once per process; call before any thread starts. */
+void mugai_sanitize_init(void);
+
+/* Undoes mugai_sanitize_init() at exit. */
+void mugai_sanitize_shutdown(void);
+
+/*
+ * Sanitizes the message read from message (from its current position to
+ * the end; the stream is not unreffed). Returns (transfer full) a result,
+ * or NULL with *err set when the work itself failed (I/O, memory): the
+ * caller tempfails. Malformed mail is never NULL: it is a verdict.
+ */
+struct mugai_result *mugai_sanitize(const struct mugai_config *cf,
+    GMimeStream *message, const struct mugai_envelope *env,
+    enum mugai_err *err);
+
+/* Frees result. NULL does nothing. */
+void mugai_result_free(struct mugai_result *result);
+
+/*
+ * Writes the output message: rs_headers, a blank line, then rs_body, or,
+ * when the body is unchanged, the body of original (rewound to its start).
+ * crlf selects CRLF or LF line endings. Returns MUGAI_OK or MUGAI_E_IO.
+ */
+enum mugai_err mugai_result_write(const struct mugai_result *result,
+    GMimeStream *original, GMimeStream *out, gboolean crlf);
+
+#endif
