@@ -167,15 +167,16 @@ has_ctl(const char *s)
 	return FALSE;
 }
 
+/* Removes folding: a line break followed by white space is dropped. */
 static char *
 unfold(const char *raw)
 {
 	GString *s = g_string_sized_new(strlen(raw));
 
 	for (const char *p = raw; *p != '\0'; p++) {
-		if (*p == '\r')
+		if (*p == '\r' && p[1] == '\n')
 			continue;
-		if (*p == '\n')
+		if (*p == '\n' && (p[1] == ' ' || p[1] == '\t'))
 			continue;
 		g_string_append_c(s, *p);
 	}
@@ -199,27 +200,206 @@ blank_controls(char *s)
 	}
 }
 
+/*
+ * Raw 8-bit header text to UTF-8: strict UTF-8, CP932, EUC-JP in that
+ * order (Japanese mail), then Windows-1252 so Western text stays readable.
+ */
+static char *
+raw_to_utf8(const char *s)
+{
+	static const char *const order[] = { "CP932", "EUC-JP", "WINDOWS-1252" };
+
+	if (g_utf8_validate(s, -1, NULL))
+		return g_strdup(s);
+	for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {
+		char *out = g_convert(s, -1, "UTF-8", order[i], NULL, NULL,
+		    NULL);
+
+		if (out != NULL)
+			return out;
+	}
+	return mugai_charset_to_utf8(s, strlen(s), NULL, NULL, NULL, NULL);
+}
+
+/* One parsed encoded-word: =?charset?enc?data?= */
+struct eword {
+	const char *start, *end;	/* the whole word */
+	char *charset;
+	char enc;			/* 'B' or 'Q' */
+	const char *data;
+	gsize data_len;
+};
+
+static gboolean
+eword_parse(const char *p, struct eword *ew)
+{
+	const char *cs, *q, *d;
+
+	if (p[0] != '=' || p[1] != '?')
+		return FALSE;
+	cs = p + 2;
+	for (q = cs; *q != '\0' && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (*q != '?' || q == cs || (q[1] != 'B' && q[1] != 'b' &&
+	    q[1] != 'Q' && q[1] != 'q') || q[2] != '?')
+		return FALSE;
+	d = q + 3;
+	for (q = d; *q != '\0' && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (q[0] != '?' || q[1] != '=')
+		return FALSE;
+	ew->start = p;
+	ew->end = q + 2;
+	ew->charset = g_strndup(cs, (gsize)(d - 3 - cs));
+	/* RFC 2231 language suffix: charset*lang */
+	if (strchr(ew->charset, '*') != NULL)
+		*strchr(ew->charset, '*') = '\0';
+	ew->enc = g_ascii_toupper(d[-2]);
+	ew->data = d;
+	ew->data_len = (gsize)(q - d);
+	return TRUE;
+}
+
+/*
+ * Decodes the data of ew to bytes. *clean is FALSE when the word is not
+ * well-formed (bad base64 padding or alphabet, bad quoted-printable): a
+ * reader may decode it differently, so the header gets rewritten.
+ */
+static GByteArray *
+eword_bytes(const struct eword *ew, gboolean *clean)
+{
+	GByteArray *out = g_byte_array_new();
+
+	if (ew->enc == 'B') {
+		GString *b = g_string_new(NULL);
+		guchar *dec;
+		gsize n = 0;
+
+		for (gsize i = 0; i < ew->data_len; i++) {
+			char c = ew->data[i];
+
+			if (g_ascii_isalnum(c) || c == '+' || c == '/')
+				g_string_append_c(b, c);
+			else if (c != '=')
+				*clean = FALSE;
+		}
+		if (ew->data_len % 4 != 0)
+			*clean = FALSE;
+		while (b->len % 4 != 0)
+			g_string_append_c(b, '=');
+		dec = g_base64_decode(b->str, &n);
+		g_byte_array_append(out, dec, (guint)n);
+		g_free(dec);
+		g_string_free(b, TRUE);
+		return out;
+	}
+	for (gsize i = 0; i < ew->data_len; i++) {
+		char c = ew->data[i];
+		guint8 v;
+
+		if (c == '_')
+			v = ' ';
+		else if (c == '=' && i + 2 < ew->data_len &&
+		    g_ascii_isxdigit(ew->data[i + 1]) &&
+		    g_ascii_isxdigit(ew->data[i + 2])) {
+			v = (guint8)(g_ascii_xdigit_value(ew->data[i + 1]) * 16 +
+			    g_ascii_xdigit_value(ew->data[i + 2]));
+			i += 2;
+		} else {
+			if (c == '=')
+				*clean = FALSE;
+			v = (guint8)c;
+		}
+		g_byte_array_append(out, &v, 1);
+	}
+	return out;
+}
+
+static gboolean
+bytes_have_ctl(const GByteArray *b)
+{
+	for (guint i = 0; i < b->len; i++)
+		if (b->data[i] == '\r' || b->data[i] == '\n' ||
+		    b->data[i] == '\0')
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Decodes the encoded-words of unfolded UTF-8 text s (white space between
+ * adjacent words dropped, as RFC 2047 says). Sets *clean to FALSE when a
+ * word is malformed or decodes to CR, LF or NUL.
+ */
+static char *
+decode_words(const char *s, gboolean *clean)
+{
+	GString *out = g_string_sized_new(strlen(s));
+	const char *p = s;
+	const char *pending_ws = NULL;	/* white space after a word */
+
+	while (*p != '\0') {
+		struct eword ew;
+
+		if (eword_parse(p, &ew)) {
+			g_autoptr(GByteArray) b = eword_bytes(&ew, clean);
+			gboolean ascii = TRUE;
+			g_autofree char *text = NULL;
+
+			for (gsize i = 0; i < ew.data_len; i++)
+				ascii = ascii && (guchar)ew.data[i] < 0x80;
+			pending_ws = NULL;
+			if (!ascii) {
+				/* Not an encoded-word to any reader: literal. */
+				g_string_append_len(out, ew.start,
+				    ew.end - ew.start);
+			} else {
+				if (bytes_have_ctl(b))
+					*clean = FALSE;
+				text = mugai_charset_to_utf8((char *)b->data,
+				    b->len, ew.charset, NULL, NULL, NULL);
+				g_string_append(out, text);
+			}
+			g_free(ew.charset);
+			p = ew.end;
+			/* Skip white space if another word follows it. */
+			for (pending_ws = p; *p == ' ' || *p == '\t'; p++)
+				;
+			if (!eword_parse(p, &ew))
+				p = pending_ws;
+			else
+				g_free(ew.charset);
+			continue;
+		}
+		g_string_append_c(out, *p++);
+	}
+	return g_string_free(out, FALSE);
+}
+
 char *
 mugai_headers_decode(const char *raw)
 {
 	g_autofree char *flat = unfold(raw);
-	g_autofree char *utf8 = NULL;
-	char *decoded;
+	g_autofree char *utf8 = raw_to_utf8(flat);
+	gboolean clean = TRUE;
+	char *decoded = decode_words(utf8, &clean);
 
-	if (has_8bit(flat) && !g_utf8_validate(flat, -1, NULL))
-		utf8 = mugai_charset_to_utf8(flat, strlen(flat), NULL, NULL,
-		    NULL, NULL);
-	else
-		utf8 = g_steal_pointer(&flat);
-	decoded = g_mime_utils_header_decode_text(NULL, utf8);
-	if (!g_utf8_validate(decoded, -1, NULL)) {
-		char *valid = g_utf8_make_valid(decoded, -1);
-
-		g_free(decoded);
-		decoded = valid;
-	}
 	blank_controls(decoded);
 	return g_strstrip(decoded);
+}
+
+/* TRUE when an encoded-word of raw is malformed or hides a line break. */
+static gboolean
+words_unclean(const char *raw)
+{
+	g_autofree char *flat = NULL;
+	g_autofree char *dec = NULL;
+	gboolean clean = TRUE;
+
+	if (strstr(raw, "=?") == NULL)
+		return FALSE;
+	flat = unfold(raw);
+	dec = decode_words(flat, &clean);
+	return !clean;
 }
 
 static gboolean
@@ -236,20 +416,6 @@ line_too_long(const struct mugai_header *h)
 			return TRUE;
 	}
 	return FALSE;
-}
-
-/* An encoded-word that decodes to a control character is an injection. */
-static gboolean
-decodes_to_ctl(const char *raw)
-{
-	g_autofree char *flat = NULL;
-	g_autofree char *dec = NULL;
-
-	if (strstr(raw, "=?") == NULL)
-		return FALSE;
-	flat = unfold(raw);
-	dec = g_mime_utils_header_decode_text(NULL, flat);
-	return has_ctl(dec);
 }
 
 static gboolean
@@ -284,10 +450,16 @@ mugai_headers_fix(const struct mugai_header *h)
 {
 	g_autofree char *decoded = NULL;
 	g_autofree char *encoded = NULL;
+	gboolean eight = has_8bit(h->hd_raw);
 
-	if (!has_8bit(h->hd_raw) && !has_ctl(h->hd_raw) &&
-	    !line_too_long(h) && !decodes_to_ctl(h->hd_raw))
+	if (has_ctl(h->hd_raw) || line_too_long(h) ||
+	    words_unclean(h->hd_raw))
+		;	/* rewrite */
+	else if (!eight)
 		return NULL;
+	else if (is_address_header(h->hd_name) &&
+	    g_utf8_validate(h->hd_raw, -1, NULL))
+		return NULL;	/* RFC 6532: an address has no 7-bit form */
 	decoded = mugai_headers_decode(h->hd_raw);
 	if (is_address_header(h->hd_name)) {
 		InternetAddressList *list = internet_address_list_parse(NULL,

@@ -69,14 +69,17 @@ mugai_result_free(struct mugai_result *rs)
  */
 static enum mugai_err
 scan_raw(GMimeStream *in, const struct mugai_config *cf,
-    struct mugai_report *r, GByteArray *head, gsize *longest)
+    struct mugai_report *r, GByteArray *head, gsize *longest,
+    gsize *bare_cr)
 {
 	struct mugai_digest *d = mugai_digest_new();
 	char buf[65536];
 	gsize line = 0;
 	gssize n;
+	gboolean cr = FALSE;
 
 	*longest = 0;
+	*bare_cr = 0;
 	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0) {
 		mugai_digest_update(d, buf, (gsize)n);
 		gsize room = (gsize)cf->cf_max_header_size + 1 - MIN(head->len,
@@ -86,6 +89,9 @@ scan_raw(GMimeStream *in, const struct mugai_config *cf,
 			g_byte_array_append(head, (guint8 *)buf,
 			    (guint)MIN((gsize)n, room));
 		for (gssize i = 0; i < n; i++) {
+			if (cr && buf[i] != '\n')
+				(*bare_cr)++;
+			cr = buf[i] == '\r';
 			if (buf[i] == '\n') {
 				line = 0;
 				continue;
@@ -99,6 +105,8 @@ scan_raw(GMimeStream *in, const struct mugai_config *cf,
 		mugai_digest_free(d);
 		return MUGAI_E_IO;
 	}
+	if (cr)
+		(*bare_cr)++;
 	mugai_digest_finish(d, r->rr_sha256);
 	return MUGAI_OK;
 }
@@ -361,6 +369,51 @@ compose(const struct mugai_config *cf, struct mugai_walk *w,
 	return body;
 }
 
+/*
+ * Returns (transfer full) a copy of in (from start) with every bare CR
+ * turned into LF, or NULL on a read error. Readers that split lines on a
+ * bare CR (Python's email, some clients) must not see other lines than
+ * the walk does.
+ */
+static GMimeStream *
+normalize_cr(GMimeStream *in, gint64 start)
+{
+	GMimeStream *out = g_mime_stream_mem_new();
+	GString *o = g_string_sized_new(65536 + 2);
+	char buf[65536];
+	gboolean cr = FALSE;
+	gssize n;
+
+	g_mime_stream_seek(in, start, GMIME_STREAM_SEEK_SET);
+	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0) {
+		g_string_truncate(o, 0);
+		for (gssize i = 0; i < n; i++) {
+			if (cr) {
+				cr = FALSE;
+				if (buf[i] == '\n') {
+					g_string_append(o, "\r\n");
+					continue;
+				}
+				g_string_append_c(o, '\n');
+			}
+			if (buf[i] == '\r')
+				cr = TRUE;
+			else
+				g_string_append_c(o, buf[i]);
+		}
+		g_mime_stream_write(out, o->str, o->len);
+	}
+	if (cr)
+		g_mime_stream_write(out, "\n", 1);
+	g_string_free(o, TRUE);
+	if (n < 0) {
+		g_object_unref(out);
+		return NULL;
+	}
+	g_mime_stream_reset(out);
+	return out;
+}
+
 struct mugai_result *
 mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
     const struct mugai_envelope *env, enum mugai_err *err)
@@ -371,17 +424,34 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	struct mugai_walk w;
 	struct mugai_textbody tb = { 0 };
 	gint64 start = g_mime_stream_tell(in);
-	gsize longest = 0, body_off = 0;
+	gsize longest = 0, body_off = 0, bare_cr = 0;
+	GMimeStream *norm = NULL;
 	enum mugai_err herr;
 	gboolean modified, keep;
 
 	rs->rs_report = mugai_report_new();
-	if ((*err = scan_raw(in, cf, rs->rs_report, head, &longest))
+	if ((*err = scan_raw(in, cf, rs->rs_report, head, &longest, &bare_cr))
 	    != MUGAI_OK || g_mime_stream_seek(in, start,
 	    GMIME_STREAM_SEEK_SET) < 0) {
 		*err = MUGAI_E_IO;
 		mugai_result_free(rs);
 		return NULL;
+	}
+	if (bare_cr > 0) {
+		if ((norm = normalize_cr(in, start)) == NULL) {
+			*err = MUGAI_E_IO;
+			mugai_result_free(rs);
+			return NULL;
+		}
+		mugai_report_warn(rs->rs_report, "%" G_GSIZE_FORMAT
+		    " bare CR line ends read as LF", bare_cr);
+		g_byte_array_set_size(head, (guint)MIN((gint64)head->len,
+		    cf->cf_max_header_size + 1));
+		g_byte_array_set_size(head, (guint)g_mime_stream_read(norm,
+		    (char *)head->data, head->len));
+		g_mime_stream_reset(norm);
+		in = norm;
+		start = 0;
 	}
 	mugai_walk_init(&w, cf, env, rs->rs_report);
 	headers = mugai_headers_split((const char *)head->data, head->len,
@@ -398,10 +468,13 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 		    " bytes", cf->cf_max_line_length);
 	else if ((*err = mugai_walk_message(&w, in, start)) != MUGAI_OK) {
 		mugai_walk_clear(&w);
+		g_clear_object(&norm);
 		mugai_result_free(rs);
 		return NULL;
 	}
 	rs->rs_body_offset = start + (gint64)body_off;
+	if (norm != NULL)
+		w.wk_unchanged = FALSE;
 	decide(cf, &w, rs);
 	/* Header edits count as a change for keep_original=modified. */
 	modified = rs->rs_report->rr_verdict != MUGAI_V_UNCHANGED;
@@ -428,6 +501,8 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	} else
 		build_headers(cf, headers, NULL, rs);
 	mugai_walk_clear(&w);
+	g_clear_object(&norm);
+	rs->rs_verdict = rs->rs_report->rr_verdict;
 	*err = MUGAI_OK;
 	return rs;
 }

@@ -238,8 +238,9 @@ read_decoded(struct mugai_walk *w, GMimePart *part)
 		return NULL;
 	}
 	g_object_unref(s);
-	out = g_byte_array_ref(g_mime_stream_mem_get_byte_array(
-	    GMIME_STREAM_MEM(mem)));
+	/* Take the array: the stream must not free it. */
+	out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
 	count_decoded(w, out->len);
 	return out;
@@ -691,11 +692,23 @@ walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
 	static const char *const names[] = { "From", "Date", "Subject", "To",
 	    "Cc" };
 	GString *t = g_string_new("---------- 転送メッセージ / "
-	    "Forwarded message ----------\n");
+	    "Forwarded message ");
 	g_autofree char *sub = child_path(path, 0);
+	g_autofree char *fn = g_mime_object_get_content_disposition_parameter(
+	    GMIME_OBJECT(mp), "filename") != NULL ? g_utf8_make_valid(
+	    g_mime_object_get_content_disposition_parameter(GMIME_OBJECT(mp),
+	    "filename"), -1) : NULL;
 
 	rp->rp_action = MUGAI_ACT_TEXT;
 	rp->rp_reason = g_strdup("forwarded message rendered inline");
+	if (fn == NULL && g_mime_object_get_content_type_parameter(
+	    GMIME_OBJECT(mp), "name") != NULL)
+		fn = g_utf8_make_valid(g_mime_object_get_content_type_parameter(
+		    GMIME_OBJECT(mp), "name"), -1);
+	/* A named message is an attachment too: name it where it shows. */
+	if (fn != NULL)
+		g_string_append_printf(t, "(%s) ", fn);
+	g_string_append(t, "----------\n");
 	if (msg == NULL) {
 		g_string_free(t, TRUE);
 		return;

@@ -122,11 +122,38 @@ END_TEST
 
 START_TEST(address_header_keeps_addresses)
 {
-	g_autofree char *v = fix("From: 山田 太郎 <taro@example.jp>\n\n");
+	/* "山田" in CP932 as a raw display name. */
+	g_autofree char *v = fix("From: \x8eR\x93\x63 <taro@example.jp>\n\n");
+	g_autofree char *utf8 = fix("From: 山田 <taro@example.jp>\n\n");
+	g_autofree char *back = NULL;
 
 	ck_assert_ptr_nonnull(v);
 	ck_assert_ptr_nonnull(strstr(v, "<taro@example.jp>"));
-	ck_assert_ptr_null(strstr(v, "山田"));
+	back = g_mime_utils_header_decode_text(NULL, v);
+	ck_assert_ptr_nonnull(strstr(back, "山田"));
+	/* RFC 6532: a raw UTF-8 address header may stay as it is. */
+	ck_assert_ptr_null(utf8);
+}
+END_TEST
+
+START_TEST(malformed_encoded_word_is_rewritten)
+{
+	g_autofree char *v = fix("From: =?utf-8?B?eHB0bw?= <d@example.com>\n\n");
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(strstr(v, "<d@example.com>"));
+	ck_assert_ptr_nonnull(strstr(v, "xpto"));
+}
+END_TEST
+
+START_TEST(decode_handles_adjacent_words_and_raw_bytes)
+{
+	g_autofree char *a = mugai_headers_decode(
+	    " =?UTF-8?B?44GC?= =?UTF-8?B?44GE?= x");
+	g_autofree char *b = mugai_headers_decode(" caf\xe9");
+
+	ck_assert_str_eq(a, "あい x");
+	ck_assert_str_eq(b, "café");
 }
 END_TEST
 
@@ -188,6 +215,8 @@ main(void)
 	tcase_add_test(tc, raw_cp932_subject_is_decoded_then_encoded);
 	tcase_add_test(tc, address_header_keeps_addresses);
 	tcase_add_test(tc, encoded_newline_injection_is_rewritten);
+	tcase_add_test(tc, malformed_encoded_word_is_rewritten);
+	tcase_add_test(tc, decode_handles_adjacent_words_and_raw_bytes);
 	tcase_add_test(tc, overlong_line_is_folded);
 	tcase_add_test(tc, mime_headers_are_recognised);
 	suite_add_tcase(s, tc);
