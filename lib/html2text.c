@@ -24,6 +24,9 @@
  * Latin-1), and the chunks handed to libxml2 never end inside a UTF-8
  * sequence or a short "<..." fragment: libxml2 2.9's push parser misreads
  * a "</script>" split at a chunk edge, so such a tail waits for more input.
+ * </html> and </body> become an empty block element (H2T_END_MARK) before
+ * libxml2 sees them: what follows them is rendered on a new line, where a
+ * browser would render it too (libxml2 would drop it).
  *
  * libxml2's diagnostics go to a no-op structured handler set in the
  * parser context's own SAX block, never to a global handler.
@@ -44,11 +47,12 @@ typedef const xmlError *h2t_xml_error;
 typedef xmlError *h2t_xml_error;
 #endif
 
-#define H2T_FEED_PIECE	65536	/* one-shot input is fed in pieces this big */
-#define H2T_LT_HOLD	32	/* a "<..." tail this short waits for more */
-#define H2T_MAX_INDENT	64	/* prefix bytes past this are not added */
+#define H2T_FEED_PIECE	65536	/* one-shot input: fed in pieces this big */
+#define H2T_LT_HOLD	32	/* a "<..." tail this short waits */
+#define H2T_MAX_INDENT	64	/* line prefix bytes at most */
 #define H2T_HR		"--------------------"
-#define H2T_URL_MAX	300	/* longer printed URLs are cut, with "..." */
+#define H2T_END_MARK	"<m:e/>"	/* for </html>, </body>; not longer */
+#define H2T_URL_MAX	300	/* longer URLs are cut, with "..." */
 
 enum h2t_kind {
 	K_INLINE,	/* unknown elements too: text flows through */
@@ -82,20 +86,21 @@ static const struct h2t_elem h2t_elems[] = {
 	{ "caption", K_BLOCK }, { "center", K_BLOCK }, { "dd", K_DD },
 	{ "details", K_BLOCK }, { "dialog", K_BLOCK }, { "dir", K_UL },
 	{ "div", K_BLOCK }, { "dl", K_PARA }, { "dt", K_BLOCK },
-	{ "embed", K_DROP }, { "fieldset", K_BLOCK },
+	{ "embed", K_INLINE }, { "fieldset", K_BLOCK },
 	{ "figcaption", K_BLOCK }, { "figure", K_PARA },
-	{ "footer", K_BLOCK }, { "form", K_BLOCK }, { "frame", K_DROP },
+	{ "footer", K_BLOCK }, { "form", K_BLOCK }, { "frame", K_INLINE },
 	{ "frameset", K_DROP }, { "h1", K_PARA }, { "h2", K_PARA },
 	{ "h3", K_PARA }, { "h4", K_PARA }, { "h5", K_PARA },
 	{ "h6", K_PARA }, { "head", K_DROP }, { "header", K_BLOCK },
 	{ "hgroup", K_BLOCK }, { "hr", K_HR }, { "html", K_BLOCK },
 	{ "iframe", K_DROP }, { "img", K_IMG }, { "input", K_INPUT },
 	{ "legend", K_BLOCK }, { "li", K_LI }, { "listing", K_PRE },
-	{ "main", K_BLOCK }, { "math", K_DROP }, { "menu", K_UL },
+	{ "m:e", K_BLOCK }, { "main", K_BLOCK }, { "math", K_DROP },
+	{ "menu", K_UL },
 	{ "nav", K_BLOCK }, { "noembed", K_DROP }, { "noframes", K_BLOCK },
 	{ "noscript", K_DROP }, { "object", K_DROP }, { "ol", K_OL },
 	{ "optgroup", K_BLOCK }, { "option", K_BLOCK }, { "p", K_PARA },
-	{ "param", K_DROP }, { "plaintext", K_PRE }, { "pre", K_PRE },
+	{ "param", K_INLINE }, { "plaintext", K_PRE }, { "pre", K_PRE },
 	{ "script", K_DROP }, { "section", K_BLOCK }, { "select", K_BLOCK },
 	{ "style", K_DROP }, { "summary", K_BLOCK }, { "svg", K_DROP },
 	{ "table", K_BLOCK }, { "tbody", K_BLOCK }, { "td", K_CELL },
@@ -118,11 +123,11 @@ struct h2t_frame {
 	enum h2t_kind f_kind;
 	gboolean f_skipped;	/* opened inside a dropped element */
 	gsize f_prefix_len;	/* h_prefix length to restore on close */
-	gint f_prev;		/* K_A, K_UL, K_OL: h_link or h_list before */
+	gint f_prev;		/* K_A, K_UL, K_OL: h_link, h_list before */
 	gint64 f_next;		/* K_OL: number of the next item */
-	char *f_href;		/* K_A: (transfer full) cleaned href or NULL */
+	char *f_href;		/* K_A: (owned) cleaned href or NULL */
 	enum h2t_scheme f_scheme;
-	gsize f_text_start;	/* K_A: offset of its text, G_MAXSIZE: none */
+	gsize f_text_start;	/* K_A: its text offset, G_MAXSIZE: none */
 };
 
 struct mugai_html2text {
@@ -130,8 +135,8 @@ struct mugai_html2text {
 	htmlParserCtxtPtr h_ctxt;
 	GString *h_out;		/* the text */
 	GString *h_prefix;	/* written at the start of each line */
-	GString *h_in;		/* checked input not yet given to libxml2 */
-	char h_tail[4];		/* incomplete UTF-8 sequence from last feed */
+	GString *h_in;		/* checked input not yet given libxml2 */
+	char h_tail[4];		/* incomplete UTF-8 sequence, last feed */
 	gsize h_tail_len;
 	struct h2t_frame *h_stack;
 	guint h_depth;
@@ -139,10 +144,10 @@ struct mugai_html2text {
 	guint h_skip;		/* > 0: inside a dropped element */
 	guint h_pre;		/* > 0: inside pre or textarea */
 	gint h_link;		/* index of the innermost open <a>, or -1 */
-	gint h_list;		/* index of the innermost open list, or -1 */
-	gboolean h_line_text;	/* the current line has text (and prefix) */
+	gint h_list;		/* index of the innermost list, or -1 */
+	gboolean h_line_text;	/* the current line has text, prefix */
 	gboolean h_blank;	/* a blank line before the next text */
-	gsize h_blank_keep;	/* prefix bytes unchanged since h_blank set */
+	gsize h_blank_keep;	/* prefix bytes kept since h_blank set */
 	gboolean h_space;	/* collapsed whitespace pending */
 	gboolean h_space_nl;	/* ... and it held a newline */
 	gboolean h_cell_sep;	/* " | " pending before the next text */
@@ -204,7 +209,8 @@ trim_trailing(struct mugai_html2text *h)
 	GString *out = h->h_out;
 	gsize len = out->len;
 
-	while (len > 0 && (out->str[len - 1] == ' ' || out->str[len - 1] == '\t'))
+	while (len > 0 && (out->str[len - 1] == ' ' ||
+	    out->str[len - 1] == '\t'))
 		len--;
 	g_string_truncate(out, len);
 }
@@ -480,7 +486,8 @@ append_url_part(GString *dst, const char *s, gsize n, gboolean defang)
 	for (gsize i = 0; i < n; i++) {
 		guchar c = (guchar)s[i];
 
-		if (c <= 0x20 || c >= 0x7f || strchr("<>\"'`\\{}|^", c) != NULL) {
+		if (c <= 0x20 || c >= 0x7f ||
+		    strchr("<>\"'`\\{}|^", c) != NULL) {
 			g_string_append_c(dst, '%');
 			g_string_append_c(dst, hex[c >> 4]);
 			g_string_append_c(dst, hex[c & 0xf]);
@@ -983,6 +990,62 @@ take_utf8(struct mugai_html2text *h, const char *s, gsize n, gboolean final)
 	}
 }
 
+/*
+ * Returns the length of an end tag </html> or </body> at s (n bytes), or 0.
+ * Browsers keep rendering what follows them (mailing lists append footers
+ * there); libxml2's push parser would drop everything after </html>.
+ */
+static gsize
+outer_end_tag(const char *s, gsize n)
+{
+	gsize i;
+
+	if (n < 7 || s[1] != '/' ||
+	    (g_ascii_strncasecmp(s + 2, "html", 4) != 0 &&
+	    g_ascii_strncasecmp(s + 2, "body", 4) != 0))
+		return 0;
+	if (s[6] != '>' && s[6] != '/' && !is_ws((guchar)s[6]))
+		return 0;
+	for (i = 6; i < n; i++)
+		if (s[i] == '>')
+			return i + 1;
+	return 0;
+}
+
+/*
+ * Replaces </html> and </body> in in[0..*cut) by H2T_END_MARK (what follows
+ * starts a line), moving the rest down.
+ */
+static void
+drop_outer_end_tags(GString *in, gsize *cut)
+{
+	char *p = in->str, *end = in->str + *cut, *lt;
+	gsize r, w, tag;
+
+	if (memchr(p, '<', *cut) == NULL)
+		return;
+	r = w = 0;
+	while (r < *cut) {
+		lt = memchr(p + r, '<', *cut - r);
+		if (lt == NULL) {
+			memmove(p + w, p + r, *cut - r);
+			w += *cut - r;
+			break;
+		}
+		tag = outer_end_tag(lt, end - lt);
+		memmove(p + w, p + r, lt - (p + r) + (tag == 0));
+		w += lt - (p + r) + (tag == 0);
+		r = lt - p + (tag == 0 ? 1 : tag);
+		if (tag > 0) {
+			/* a tag is at least 7 bytes: w stays behind r */
+			memcpy(p + w, H2T_END_MARK, strlen(H2T_END_MARK));
+			w += strlen(H2T_END_MARK);
+		}
+	}
+	g_string_erase(in, w, *cut - w);
+	*cut = w;
+}
+
 /* Checks buf and hands what is safe to cut to libxml2. */
 static void
 stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
@@ -1012,6 +1075,7 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 			}
 		}
 	}
+	drop_outer_end_tags(in, &cut);
 	if (cut > 0 || final)
 		htmlParseChunk(h->h_ctxt, in->str, (int)cut, final);
 	g_string_erase(in, 0, cut);
