@@ -646,7 +646,8 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 {
 	GIConv cd;
 	gsize start = out->len, olen = out->len, room;
-	gchar *in = (gchar *)data, *op;
+	gchar *in = (gchar *)data, *op, *end = (gchar *)data + len;
+	gchar *run_end = in;	/* end of the current 7-bit run */
 	gsize inleft = len, outleft;
 	gssize nrepl = 0, n;
 
@@ -667,10 +668,31 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 			op = out->str + olen;
 			outleft = out->len - olen;
 		}
-		if (flush)
+		if (flush) {
 			r = g_iconv(cd, NULL, NULL, &op, &outleft);
-		else
-			r = g_iconv(cd, &in, &inleft, &op, &outleft);
+		} else {
+			gsize chunk = inleft, left;
+
+			if (iso2022) {
+				/*
+				 * 8-bit bytes are never ISO-2022: replace
+				 * them without a (slow) failing iconv call.
+				 */
+				if (run_end <= in)
+					for (run_end = in; run_end < end &&
+					    (guchar)*run_end < 0x80; run_end++)
+						;
+				chunk = run_end - in;
+			}
+			left = chunk;
+			if (chunk == 0) {
+				r = (gsize)-1;
+				errno = EILSEQ;
+			} else {
+				r = g_iconv(cd, &in, &left, &op, &outleft);
+				inleft -= chunk - left;
+			}
+		}
 		if (r != (gsize)-1) {
 			if (flush)
 				break;
@@ -836,7 +858,7 @@ cs_decode_cp50221(const char *data, gsize len, gboolean strict, GString *out)
 		g_string_append_c(sjis, (char)0xFF);
 		i++;
 	}
-	r = cs_decode_iconv("CP932", TRUE, sjis->str, sjis->len, strict, out);
+	r = cs_decode_iconv("CP932", FALSE, sjis->str, sjis->len, strict, out);
 out:
 	g_string_free(sjis, TRUE);
 	return r;
@@ -1043,22 +1065,25 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	}
 	if (best == NULL) {
 		/* Nothing is clean: the least damaged of the first few. */
+		GString *try = g_string_sized_new(len + 1);
+
 		for (i = 0; i < cands.cc_n && i < CS_LOSSY_TRIES; i++) {
 			gssize n;
 
-			g_string_truncate(out, 0);
-			n = cs_decode(cands.cc_list[i], data, len, FALSE, out);
+			g_string_truncate(try, 0);
+			n = cs_decode(cands.cc_list[i], data, len, FALSE, try);
 			if (n >= 0 && (best == NULL || n < best_n)) {
+				GString *t = out;
+
+				out = try;
+				try = t;
 				best = cands.cc_list[i];
 				best_n = n;
 			}
 		}
+		g_string_free(try, TRUE);
 		if (best == NULL) {
-			best = &cv_latin1;	/* cannot fail */
-			best_n = 0;
-		}
-		g_string_truncate(out, 0);
-		if (cs_decode(best, data, len, FALSE, out) < 0) {
+			/* iconv lacks all of them; ISO-8859-1 cannot fail */
 			g_string_truncate(out, 0);
 			cs_decode(&cv_latin1, data, len, FALSE, out);
 			best = &cv_latin1;
@@ -1103,59 +1128,7 @@ cs_jis_premap(gunichar c)
 	}
 }
 
-struct cs_jis_enc {
-	GIConv je_cd;		/* UTF-8 -> EUC-JP, for the JIS X 0208 table */
-	GString *je_out;
-	gboolean je_jis;	/* ESC $ B is in effect */
-};
-
-static void
-cs_je_ascii(struct cs_jis_enc *e, char c)
-{
-	if (e->je_jis) {
-		g_string_append(e->je_out, "\x1B(B");
-		e->je_jis = FALSE;
-	}
-	g_string_append_c(e->je_out, c);
-}
-
-static void
-cs_je_pair(struct cs_jis_enc *e, guchar j1, guchar j2)
-{
-	if (!e->je_jis) {
-		g_string_append(e->je_out, "\x1B$B");
-		e->je_jis = TRUE;
-	}
-	g_string_append_c(e->je_out, (char)j1);
-	g_string_append_c(e->je_out, (char)j2);
-}
-
-static void
-cs_je_geta(struct cs_jis_enc *e)
-{
-	cs_je_pair(e, 0x22, 0x2E);
-}
-
-/* One non-ASCII character: JIS X 0208 through EUC-JP, else geta. */
-static void
-cs_je_char(struct cs_jis_enc *e, gunichar c)
-{
-	char u[8], euc[8];
-	gchar *in = u, *op = euc;
-	gsize inleft, outleft = sizeof(euc);
-
-	c = cs_jis_premap(c);
-	inleft = g_unichar_to_utf8(c, u);
-	if (g_iconv(e->je_cd, &in, &inleft, &op, &outleft) == (gsize)-1 ||
-	    op - euc != 2 || !cs_euc_byte((guchar)euc[0]) ||
-	    !cs_euc_byte((guchar)euc[1])) {
-		/* JIS X 0212 (0x8F), half-width (0x8E) or unmapped */
-		g_iconv(e->je_cd, NULL, NULL, NULL, NULL);
-		cs_je_geta(e);
-		return;
-	}
-	cs_je_pair(e, (guchar)euc[0] & 0x7F, (guchar)euc[1] & 0x7F);
-}
+#define CS_GETA	"\xE3\x80\x93"		/* U+3013 in UTF-8 */
 
 static gboolean
 cs_halfwidth_kana(gunichar c)
@@ -1163,35 +1136,36 @@ cs_halfwidth_kana(gunichar c)
 	return c >= 0xFF61 && c <= 0xFF9F;
 }
 
-static gboolean
-cs_encode_jis(const char *utf8, gsize len, GString *out)
+/*
+ * First pass of the ISO-2022-JP encoder: the text as JIS X 0208 wants
+ * it. Code points premapped, half-width kana made full-width (NFKC, so
+ * "ｶﾞ" is one "ガ"), U+3013 for ESC, SO, SI (they would forge
+ * designations) and for invalid UTF-8, NUL dropped.
+ */
+static void
+cs_jis_prepare(const char *utf8, gsize len, GString *out)
 {
-	struct cs_jis_enc e = { (GIConv)-1, out, FALSE };
 	const char *p = utf8, *end = utf8 + len;
 
-	if ((e.je_cd = g_iconv_open("EUC-JP", "UTF-8")) == (GIConv)-1)
-		return FALSE;
 	while (p < end) {
 		guchar b = (guchar)*p;
 		gunichar c;
 
 		if (b < 0x80) {
-			/* ESC, SO, SI would forge designations; NUL goes */
 			if (b == 0x1B || b == 0x0E || b == 0x0F)
-				cs_je_geta(&e);
+				g_string_append(out, CS_GETA);
 			else if (b != '\0')
-				cs_je_ascii(&e, (char)b);
+				g_string_append_c(out, (char)b);
 			p++;
 			continue;
 		}
 		c = g_utf8_get_char_validated(p, end - p);
 		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			cs_je_geta(&e);
+			g_string_append(out, CS_GETA);
 			p++;
 			continue;
 		}
 		if (cs_halfwidth_kana(c)) {
-			/* NFKC makes them full-width, "ｶﾞ" one "ガ" */
 			const char *q = p;
 			char *nf, *r;
 
@@ -1201,77 +1175,142 @@ cs_encode_jis(const char *utf8, gsize len, GString *out)
 			nf = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC);
 			for (r = nf; r != NULL && *r != '\0';
 			    r = g_utf8_next_char(r))
-				cs_je_char(&e, g_utf8_get_char(r));
+				g_string_append_unichar(out,
+				    cs_jis_premap(g_utf8_get_char(r)));
 			g_free(nf);
 			p = q;
 			continue;
 		}
-		cs_je_char(&e, c);
+		g_string_append_unichar(out, cs_jis_premap(c));
 		p = g_utf8_next_char(p);
 	}
-	if (e.je_jis)
-		g_string_append(out, "\x1B(B");
-	g_iconv_close(e.je_cd);
-	return TRUE;
 }
 
 /*
- * Any other ASCII-compatible target through iconv; what it cannot
- * represent becomes U+3013 where the target has it, else '?'.
+ * Converts UTF-8 to iconv target icname, appending to out. A character
+ * the target lacks becomes U+3013 in the target, or '?' where it has no
+ * U+3013. Returns FALSE if iconv does not know icname.
  */
 static gboolean
 cs_encode_iconv(const char *icname, const char *utf8, gsize len,
     GString *out)
 {
 	GIConv cd;
-	gchar *in = (gchar *)utf8, *op;
-	gsize inleft = len, outleft, olen = out->len;
+	char subst[16], geta[] = CS_GETA;
+	gchar *in = geta, *op = subst;
+	gsize inleft = 3, outleft = sizeof(subst), nsubst, olen;
 
 	if ((cd = g_iconv_open(icname, "UTF-8")) == (GIConv)-1)
 		return FALSE;
-	g_string_set_size(out, olen + len * 2 + 64);
+	if (g_iconv(cd, &in, &inleft, &op, &outleft) == (gsize)-1 ||
+	    g_iconv(cd, NULL, NULL, &op, &outleft) == (gsize)-1) {
+		subst[0] = '?';
+		op = subst + 1;
+	}
+	nsubst = op - subst;
+	g_iconv(cd, NULL, NULL, NULL, NULL);
+
+	in = (gchar *)utf8;
+	inleft = len;
+	olen = out->len;
+	g_string_set_size(out, olen + len + len / 2 + 64);
 	op = out->str + olen;
 	outleft = out->len - olen;
-	while (inleft > 0) {
-		gsize r = g_iconv(cd, &in, &inleft, &op, &outleft);
+	for (;;) {
+		gboolean flush = inleft == 0;
+		gsize r;
 
-		if (r != (gsize)-1)
-			continue;
-		if (errno == E2BIG || outleft < 16) {
+		if (outleft < nsubst + 16) {
 			olen = op - out->str;
 			g_string_set_size(out, out->len * 2 + 64);
 			op = out->str + olen;
 			outleft = out->len - olen;
-			if (errno == E2BIG)
-				continue;
 		}
+		if (flush)
+			r = g_iconv(cd, NULL, NULL, &op, &outleft);
+		else
+			r = g_iconv(cd, &in, &inleft, &op, &outleft);
+		if (r != (gsize)-1) {
+			if (flush)
+				break;
+			continue;
+		}
+		if (errno == E2BIG) {
+			outleft = 0;	/* grow on the next turn */
+			continue;
+		}
+		if (flush)
+			break;
+		/* EILSEQ, EINVAL: one character out, the substitute in */
 		{
-			gchar geta[] = "\xE3\x80\x93", *gp = geta;
-			gsize gleft = 3;
 			gunichar c = g_utf8_get_char_validated(in, inleft);
-			gsize skip = (c == (gunichar)-1 ||
-			    c == (gunichar)-2) ? 1 :
-			    (gsize)(g_utf8_next_char(in) - in);
+			gsize skip = (c == (gunichar)-1 || c == (gunichar)-2) ?
+			    1 : (gsize)(g_utf8_next_char(in) - in);
 
-			if (g_iconv(cd, &gp, &gleft, &op, &outleft) ==
-			    (gsize)-1) {
-				*op++ = '?';
-				outleft--;
-			}
+			skip = MIN(skip, inleft);
+			memcpy(op, subst, nsubst);
+			op += nsubst;
+			outleft -= nsubst;
 			in += skip;
-			inleft -= MIN(skip, inleft);
+			inleft -= skip;
 		}
 	}
-	if (outleft < 16) {
-		olen = op - out->str;
-		g_string_set_size(out, out->len + 64);
-		op = out->str + olen;
-		outleft = out->len - olen;
-	}
-	g_iconv(cd, NULL, NULL, &op, &outleft);
 	g_string_set_size(out, op - out->str);
 	g_iconv_close(cd);
 	return TRUE;
+}
+
+/*
+ * Second pass: through EUC-JP (glibc's JIS X 0208 table), then EUC
+ * pairs become JIS pairs under ESC $ B; JIS X 0212 (0x8F) and
+ * half-width kana (0x8E) left in EUC become U+3013. ASCII returns with
+ * ESC ( B before it, so before every line end, and at the end.
+ */
+static gboolean
+cs_encode_jis(const char *utf8, gsize len, GString *out)
+{
+	GString *pre = g_string_sized_new(len + 16);
+	GString *euc = g_string_sized_new(len + 16);
+	gboolean jis = FALSE, ok;
+	gsize i = 0;
+
+	cs_jis_prepare(utf8, len, pre);
+	ok = cs_encode_iconv("EUC-JP", pre->str, pre->len, euc);
+	g_string_free(pre, TRUE);
+	while (ok && i < euc->len) {
+		guchar c = (guchar)euc->str[i];
+		guchar j1 = 0x22, j2 = 0x2E;	/* U+3013 */
+
+		if (c < 0x80) {
+			if (jis)
+				g_string_append(out, "\x1B(B");
+			jis = FALSE;
+			g_string_append_c(out, (char)c);
+			i++;
+			continue;
+		}
+		if (cs_euc_byte(c) && i + 1 < euc->len &&
+		    cs_euc_byte((guchar)euc->str[i + 1])) {
+			j1 = c & 0x7F;
+			j2 = (guchar)euc->str[i + 1] & 0x7F;
+			i += 2;
+		} else if (c == 0x8F) {
+			i = MIN(i + 3, euc->len);
+		} else if (c == 0x8E) {
+			i = MIN(i + 2, euc->len);
+		} else {
+			i++;
+		}
+		if (!jis)
+			g_string_append(out, "\x1B$B");
+		jis = TRUE;
+		g_string_append_c(out, (char)j1);
+		g_string_append_c(out, (char)j2);
+	}
+	if (jis)
+		g_string_append(out, "\x1B(B");
+	g_string_free(euc, TRUE);
+	return ok;
 }
 
 char *
