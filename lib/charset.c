@@ -218,7 +218,8 @@ cs_score_euc(const guchar *p, gsize len, struct cs_score *s)
 		    p[i + 1] <= 0xDF) {
 			s->sc_singles++;
 			i += 2;
-		} else if (c == 0x8F && i + 2 < len && mugai_charset_euc_byte(p[i + 1]) &&
+		} else if (c == 0x8F && i + 2 < len &&
+		    mugai_charset_euc_byte(p[i + 1]) &&
 		    mugai_charset_euc_byte(p[i + 2])) {
 			s->sc_pairs++;
 			s->sc_hightrail++;
@@ -472,7 +473,8 @@ cs_decode_ascii(const char *data, gsize len, GString *out)
 }
 
 gssize
-mugai_charset_utf8_clean(const char *data, gsize len, gboolean strict, GString *out)
+mugai_charset_utf8_clean(const char *data, gsize len, gboolean strict,
+    GString *out)
 {
 	const char *p = data, *end = data + len, *stop;
 	gssize nrepl = 0;
@@ -685,8 +687,8 @@ cs_chain_of_class(enum mugai_cs_class cls)
  * header comment.
  */
 static void
-cs_plan(const struct mugai_cs_label *label, struct cs_conv *own, const char *data,
-    gsize len, struct cs_cands *cands)
+cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
+    const char *data, gsize len, struct cs_cands *cands)
 {
 	gboolean strong;
 	const char *det = cs_detect(data, len, &strong);

@@ -32,7 +32,7 @@ cs_jis_premap(gunichar c)
 {
 	switch (c) {
 	case 0xFF5E: return 0x301C;	/* FULLWIDTH TILDE -> WAVE DASH */
-	case 0x2225: return 0x2016;	/* PARALLEL TO -> DOUBLE VERTICAL LINE */
+	case 0x2225: return 0x2016;	/* PARALLEL TO -> DOUBLE VERTICAL */
 	case 0xFF0D: return 0x2212;	/* FULLWIDTH HYPHEN-MINUS -> MINUS */
 	case 0xFFE0: return 0x00A2;
 	case 0xFFE1: return 0x00A3;
