@@ -1,17 +1,17 @@
 /*
  * mugai_charset - charset detection and conversion for Japanese mail
  *
- * Exports mugai_charset_detect(), mugai_charset_to_utf8(),
- * mugai_charset_from_utf8() and mugai_charset_iconv_name() (charset.h).
- * Strings handed out are new (transfer full) or static/interned names
+ * Exports mugai_charset_detect() and mugai_charset_to_utf8() (charset.h);
+ * labels are in charset_label.c, the encoders in charset_enc.c. Strings
+ * handed out are new (transfer full) or static/interned names
  * (transfer none). No global mutable state: every call opens its own
  * iconv descriptors. Bad input is an ordinary result: undecodable bytes
  * become U+FFFD, nothing else is dropped (except NUL bytes and a BOM).
  *
- * Labels. A label is trimmed of whitespace and quotes, cut at an RFC 2231
- * language suffix ("*ja"), lower-cased; '_' counts as '-'. Japanese
- * aliases map to families, each tried in order until one converts
- * without error:
+ * Labels (charset_label.c) are trimmed of whitespace and quotes, cut at
+ * an RFC 2231 language suffix ("*ja"), lower-cased; '_' counts as '-'.
+ * Japanese aliases map to families, each tried in order until one
+ * converts without error:
  *   iso-2022-jp (and jis, cp5022x, iso-2022-jp-N): ISO-2022-JP, then our
  *     CP50221 decoder (JIS -> Shift_JIS -> CP932: NEC row 13 such as
  *     U+2460, IBM extensions, ESC ( I and SO/SI half-width kana), then
@@ -64,19 +64,9 @@
  *     EUC-JP detection is that charset; then the label, then iso-8859-1.
  *     A byte pattern that is valid UTF-8 with multi-byte sequences is
  *     vanishingly rare in real Latin text; so is a strong kana pattern;
- *   - other labels (GB, Big5, Korean, UTF-16, ...): the label, then the
- *     detected family.
+ *   - other labels (GB, Big5, Korean, UTF-16, any other name iconv
+ *     knows): the label, then the detected family.
  * NUL characters are removed from the output, so is a leading U+FEFF.
- *
- * Encoding (mugai_charset_from_utf8) to ISO-2022-JP is RFC 1468: ASCII
- * and JIS X 0208 only. Half-width katakana are first made full-width
- * (NFKC, so "ｶﾞ" becomes "ガ"). Code points Windows uses for JIS
- * characters (U+FF5E, U+2225, U+FF0D, U+FFE0-2, U+2014, U+00A5, U+203E)
- * are mapped to their JIS X 0208 equivalents. NEC row 13 (U+2460 ...),
- * IBM extensions, JIS X 0212 and everything else outside JIS X 0208
- * become U+3013 GETA MARK; so do ESC, SO and SI, which would otherwise
- * forge escape sequences. We do not write CP50220 extensions: strict
- * decoders on the receiving side would reject the whole part.
  */
 #include "autoconfig.h"
 
@@ -84,160 +74,10 @@
 #include <string.h>
 
 #include "charset.h"
+#include "charset_int.h"
 
-#define CS_LABEL_MAX	48
 #define CS_CAND_MAX	12
 #define CS_LOSSY_TRIES	3
-
-enum cs_class {
-	CS_ASCII,
-	CS_UTF8,
-	CS_JIS,
-	CS_SJIS,
-	CS_EUCJP,
-	CS_SINGLE,	/* one byte per character, ASCII-compatible */
-	CS_MULTI,	/* other ASCII-compatible multibyte (GB, Big5, KR) */
-	CS_WIDE,	/* not ASCII-compatible: UTF-16/32, UTF-7, ISO-2022-* */
-};
-
-struct cs_label {
-	const char *cl_label;	/* normalised: lower case, '-' for '_' */
-	const char *cl_iconv;
-	const char *cl_name;	/* what *used reports */
-	enum cs_class cl_class;
-};
-
-static const struct cs_label cs_labels[] = {
-	{ "us-ascii", "US-ASCII", "us-ascii", CS_ASCII },
-	{ "ascii", "US-ASCII", "us-ascii", CS_ASCII },
-	{ "us", "US-ASCII", "us-ascii", CS_ASCII },
-	{ "ansi-x3.4-1968", "US-ASCII", "us-ascii", CS_ASCII },
-	{ "iso646-us", "US-ASCII", "us-ascii", CS_ASCII },
-	{ "csascii", "US-ASCII", "us-ascii", CS_ASCII },
-	{ "utf-8", "UTF-8", "utf-8", CS_UTF8 },
-	{ "utf8", "UTF-8", "utf-8", CS_UTF8 },
-	{ "unicode-1-1-utf-8", "UTF-8", "utf-8", CS_UTF8 },
-	{ "iso-2022-jp", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "iso2022jp", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "csiso2022jp", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "jis", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "iso-2022-jp-ms", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "cp50220", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "cp50221", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "cp50222", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "iso-2022-jp-1", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "iso-2022-jp-2", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "csiso2022jp2", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "iso-2022-jp-3", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "iso-2022-jp-2004", "ISO-2022-JP", "iso-2022-jp", CS_JIS },
-	{ "shift-jis", "CP932", "cp932", CS_SJIS },
-	{ "shiftjis", "CP932", "cp932", CS_SJIS },
-	{ "sjis", "CP932", "cp932", CS_SJIS },
-	{ "x-sjis", "CP932", "cp932", CS_SJIS },
-	{ "windows-31j", "CP932", "cp932", CS_SJIS },
-	{ "cswindows31j", "CP932", "cp932", CS_SJIS },
-	{ "cp932", "CP932", "cp932", CS_SJIS },
-	{ "ms932", "CP932", "cp932", CS_SJIS },
-	{ "x-ms-cp932", "CP932", "cp932", CS_SJIS },
-	{ "ms-kanji", "CP932", "cp932", CS_SJIS },
-	{ "csshiftjis", "CP932", "cp932", CS_SJIS },
-	{ "ibm-943", "CP932", "cp932", CS_SJIS },
-	{ "shift-jisx0213", "CP932", "cp932", CS_SJIS },
-	{ "shift-jis-2004", "CP932", "cp932", CS_SJIS },
-	{ "euc-jp", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "eucjp", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "x-euc-jp", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "x-euc", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "ujis", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "cseucpkdfmtjapanese", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "euc-jp-ms", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "eucjp-ms", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "euc-jisx0213", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "euc-jis-2004", "EUC-JP", "euc-jp", CS_EUCJP },
-	{ "iso-8859-1", "ISO-8859-1", "iso-8859-1", CS_SINGLE },
-	{ "iso8859-1", "ISO-8859-1", "iso-8859-1", CS_SINGLE },
-	{ "latin1", "ISO-8859-1", "iso-8859-1", CS_SINGLE },
-	{ "l1", "ISO-8859-1", "iso-8859-1", CS_SINGLE },
-	{ "iso-8859-2", "ISO-8859-2", "iso-8859-2", CS_SINGLE },
-	{ "latin2", "ISO-8859-2", "iso-8859-2", CS_SINGLE },
-	{ "iso-8859-3", "ISO-8859-3", "iso-8859-3", CS_SINGLE },
-	{ "iso-8859-4", "ISO-8859-4", "iso-8859-4", CS_SINGLE },
-	{ "iso-8859-5", "ISO-8859-5", "iso-8859-5", CS_SINGLE },
-	{ "iso-8859-6", "ISO-8859-6", "iso-8859-6", CS_SINGLE },
-	{ "iso-8859-7", "ISO-8859-7", "iso-8859-7", CS_SINGLE },
-	{ "iso-8859-8", "ISO-8859-8", "iso-8859-8", CS_SINGLE },
-	{ "iso-8859-8-i", "ISO-8859-8", "iso-8859-8", CS_SINGLE },
-	{ "iso-8859-9", "ISO-8859-9", "iso-8859-9", CS_SINGLE },
-	{ "latin5", "ISO-8859-9", "iso-8859-9", CS_SINGLE },
-	{ "iso-8859-10", "ISO-8859-10", "iso-8859-10", CS_SINGLE },
-	{ "iso-8859-11", "ISO-8859-11", "iso-8859-11", CS_SINGLE },
-	{ "iso-8859-13", "ISO-8859-13", "iso-8859-13", CS_SINGLE },
-	{ "iso-8859-14", "ISO-8859-14", "iso-8859-14", CS_SINGLE },
-	{ "iso-8859-15", "ISO-8859-15", "iso-8859-15", CS_SINGLE },
-	{ "latin-9", "ISO-8859-15", "iso-8859-15", CS_SINGLE },
-	{ "iso-8859-16", "ISO-8859-16", "iso-8859-16", CS_SINGLE },
-	{ "windows-1250", "WINDOWS-1250", "windows-1250", CS_SINGLE },
-	{ "windows-1251", "WINDOWS-1251", "windows-1251", CS_SINGLE },
-	{ "windows-1252", "WINDOWS-1252", "windows-1252", CS_SINGLE },
-	{ "windows-1253", "WINDOWS-1253", "windows-1253", CS_SINGLE },
-	{ "windows-1254", "WINDOWS-1254", "windows-1254", CS_SINGLE },
-	{ "windows-1255", "WINDOWS-1255", "windows-1255", CS_SINGLE },
-	{ "windows-1256", "WINDOWS-1256", "windows-1256", CS_SINGLE },
-	{ "windows-1257", "WINDOWS-1257", "windows-1257", CS_SINGLE },
-	{ "windows-1258", "WINDOWS-1258", "windows-1258", CS_SINGLE },
-	{ "cp1250", "WINDOWS-1250", "windows-1250", CS_SINGLE },
-	{ "cp1251", "WINDOWS-1251", "windows-1251", CS_SINGLE },
-	{ "cp1252", "WINDOWS-1252", "windows-1252", CS_SINGLE },
-	{ "x-cp1252", "WINDOWS-1252", "windows-1252", CS_SINGLE },
-	{ "koi8-r", "KOI8-R", "koi8-r", CS_SINGLE },
-	{ "koi8-u", "KOI8-U", "koi8-u", CS_SINGLE },
-	{ "cp866", "CP866", "cp866", CS_SINGLE },
-	{ "ibm866", "CP866", "cp866", CS_SINGLE },
-	{ "tis-620", "TIS-620", "tis-620", CS_SINGLE },
-	{ "windows-874", "CP874", "windows-874", CS_SINGLE },
-	{ "macintosh", "MACINTOSH", "macintosh", CS_SINGLE },
-	{ "gb2312", "GB18030", "gb18030", CS_MULTI },
-	{ "csgb2312", "GB18030", "gb18030", CS_MULTI },
-	{ "euc-cn", "GB18030", "gb18030", CS_MULTI },
-	{ "gbk", "GB18030", "gb18030", CS_MULTI },
-	{ "x-gbk", "GB18030", "gb18030", CS_MULTI },
-	{ "cp936", "GB18030", "gb18030", CS_MULTI },
-	{ "gb18030", "GB18030", "gb18030", CS_MULTI },
-	{ "big5", "CP950", "big5", CS_MULTI },
-	{ "big-5", "CP950", "big5", CS_MULTI },
-	{ "cn-big5", "CP950", "big5", CS_MULTI },
-	{ "csbig5", "CP950", "big5", CS_MULTI },
-	{ "x-x-big5", "CP950", "big5", CS_MULTI },
-	{ "cp950", "CP950", "big5", CS_MULTI },
-	{ "big5-hkscs", "BIG5-HKSCS", "big5-hkscs", CS_MULTI },
-	{ "euc-kr", "CP949", "cp949", CS_MULTI },
-	{ "cseuckr", "CP949", "cp949", CS_MULTI },
-	{ "ks-c-5601-1987", "CP949", "cp949", CS_MULTI },
-	{ "ks-c-5601-1989", "CP949", "cp949", CS_MULTI },
-	{ "ks-c-5601", "CP949", "cp949", CS_MULTI },
-	{ "ksc5601", "CP949", "cp949", CS_MULTI },
-	{ "cp949", "CP949", "cp949", CS_MULTI },
-	{ "uhc", "CP949", "cp949", CS_MULTI },
-	{ "x-windows-949", "CP949", "cp949", CS_MULTI },
-	{ "iso-2022-kr", "ISO-2022-KR", "iso-2022-kr", CS_WIDE },
-	{ "iso-2022-cn", "ISO-2022-CN", "iso-2022-cn", CS_WIDE },
-	{ "iso-2022-cn-ext", "ISO-2022-CN-EXT", "iso-2022-cn-ext", CS_WIDE },
-	{ "utf-16", "UTF-16", "utf-16", CS_WIDE },
-	{ "utf-16le", "UTF-16LE", "utf-16le", CS_WIDE },
-	{ "utf-16be", "UTF-16BE", "utf-16be", CS_WIDE },
-	{ "utf-32", "UTF-32", "utf-32", CS_WIDE },
-	{ "utf-32le", "UTF-32LE", "utf-32le", CS_WIDE },
-	{ "utf-32be", "UTF-32BE", "utf-32be", CS_WIDE },
-	{ "utf-7", "UTF-7", "utf-7", CS_WIDE },
-	{ "unicode-1-1-utf-7", "UTF-7", "utf-7", CS_WIDE },
-	{ "csunicode11utf7", "UTF-7", "utf-7", CS_WIDE },
-};
-
-/* Labels that say "no idea": treated like a missing label. */
-static const char *const cs_unknown_labels[] = {
-	"unknown-8bit", "x-unknown", "unknown", "8bit", "binary", "default",
-	"x-user-defined", "none", NULL,
-};
 
 enum cs_kind {
 	CK_ASCII,	/* 7-bit only */
@@ -290,110 +130,6 @@ static const struct cs_conv *const chain_western[] = {
 	&cv_1252, &cv_latin1, NULL,
 };
 static const struct cs_conv *const chain_latin1[] = { &cv_latin1, NULL };
-
-static const char cs_fffd[] = "\xEF\xBF\xBD";
-
-/*
- * Labels
- */
-
-/*
- * Writes label trimmed, lower-cased and cut at '*' or ';' to raw, and the
- * same with '_' as '-' to key. Returns FALSE for an empty, overlong or
- * odd label (iconv never sees characters outside [a-z0-9.:+_-]).
- */
-static gboolean
-cs_label_norm(const char *label, char raw[CS_LABEL_MAX],
-    char key[CS_LABEL_MAX])
-{
-	const char *p = label;
-	gsize n = 0;
-
-	if (p == NULL)
-		return FALSE;
-	while (*p == ' ' || *p == '\t' || *p == '"' || *p == '\'' ||
-	    *p == '\r' || *p == '\n')
-		p++;
-	for (; *p != '\0'; p++) {
-		char c = g_ascii_tolower(*p);
-
-		if (c == ' ' || c == '\t' || c == '"' || c == '\'' ||
-		    c == '*' || c == ';' || c == '\r' || c == '\n')
-			break;
-		if (!g_ascii_isalnum(c) && c != '-' && c != '_' && c != '.' &&
-		    c != ':' && c != '+')
-			return FALSE;
-		if (n + 1 >= CS_LABEL_MAX)
-			return FALSE;
-		raw[n] = c;
-		key[n] = c == '_' ? '-' : c;
-		n++;
-	}
-	raw[n] = key[n] = '\0';
-	return n > 0;
-}
-
-static const struct cs_label *
-cs_label_find(const char *key)
-{
-	for (gsize i = 0; i < G_N_ELEMENTS(cs_labels); i++)
-		if (strcmp(cs_labels[i].cl_label, key) == 0)
-			return &cs_labels[i];
-	return NULL;
-}
-
-static gboolean
-cs_label_is_unknown(const char *key)
-{
-	for (gsize i = 0; cs_unknown_labels[i] != NULL; i++)
-		if (strcmp(cs_unknown_labels[i], key) == 0)
-			return TRUE;
-	return FALSE;
-}
-
-/* Returns TRUE if iconv can convert from and to name. */
-static gboolean
-cs_iconv_knows(const char *name)
-{
-	GIConv cd = g_iconv_open("UTF-8", name);
-
-	if (cd == (GIConv)-1)
-		return FALSE;
-	g_iconv_close(cd);
-	return TRUE;
-}
-
-/*
- * Returns (transfer none, interned) the upper-cased raw label when iconv
- * knows it, else NULL. Interning is bounded: only names glibc accepts
- * (a fixed set, upper-cased) are ever interned.
- */
-static const char *
-cs_label_probe(const char *raw)
-{
-	char up[CS_LABEL_MAX];
-	gsize i;
-
-	for (i = 0; raw[i] != '\0' && i + 1 < sizeof(up); i++)
-		up[i] = g_ascii_toupper(raw[i]);
-	up[i] = '\0';
-	if (!cs_iconv_knows(up))
-		return NULL;
-	return g_intern_string(up);
-}
-
-const char *
-mugai_charset_iconv_name(const char *label)
-{
-	char raw[CS_LABEL_MAX], key[CS_LABEL_MAX];
-	const struct cs_label *l;
-
-	if (!cs_label_norm(label, raw, key) || cs_label_is_unknown(key))
-		return NULL;
-	if ((l = cs_label_find(key)) != NULL)
-		return l->cl_iconv;
-	return cs_label_probe(raw);
-}
 
 /*
  * Detection
@@ -459,12 +195,6 @@ cs_score_sjis(const guchar *p, gsize len, struct cs_score *s)
 	}
 }
 
-static gboolean
-cs_euc_byte(guchar c)
-{
-	return c >= 0xA1 && c <= 0xFE;
-}
-
 static void
 cs_score_euc(const guchar *p, gsize len, struct cs_score *s)
 {
@@ -476,8 +206,8 @@ cs_score_euc(const guchar *p, gsize len, struct cs_score *s)
 
 		if (c < 0x80) {
 			i++;
-		} else if (cs_euc_byte(c) && i + 1 < len &&
-		    cs_euc_byte(p[i + 1])) {
+		} else if (mugai_charset_euc_byte(c) && i + 1 < len &&
+		    mugai_charset_euc_byte(p[i + 1])) {
 			s->sc_pairs++;
 			s->sc_hightrail++;
 			if ((c == 0xA4 && p[i + 1] <= 0xF3) ||
@@ -488,8 +218,9 @@ cs_score_euc(const guchar *p, gsize len, struct cs_score *s)
 		    p[i + 1] <= 0xDF) {
 			s->sc_singles++;
 			i += 2;
-		} else if (c == 0x8F && i + 2 < len && cs_euc_byte(p[i + 1]) &&
-		    cs_euc_byte(p[i + 2])) {
+		} else if (c == 0x8F && i + 2 < len &&
+		    mugai_charset_euc_byte(p[i + 1]) &&
+		    mugai_charset_euc_byte(p[i + 2])) {
 			s->sc_pairs++;
 			s->sc_hightrail++;
 			i += 3;
@@ -628,7 +359,7 @@ cs_scrub_iso2022(GString *out, gsize start, gboolean strict)
 		char c = out->str[i];
 
 		if (c == 0x1B || c == 0x0E || c == 0x0F) {
-			g_string_append(tmp, cs_fffd);
+			g_string_append(tmp, MUGAI_CS_FFFD);
 			n++;
 		} else {
 			g_string_append_c(tmp, c);
@@ -646,7 +377,8 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 {
 	GIConv cd;
 	gsize start = out->len, olen = out->len, room;
-	gchar *in = (gchar *)data, *op;
+	gchar *in = (gchar *)data, *op, *end = (gchar *)data + len;
+	gchar *run_end = in;	/* end of the current 7-bit run */
 	gsize inleft = len, outleft;
 	gssize nrepl = 0, n;
 
@@ -667,10 +399,31 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 			op = out->str + olen;
 			outleft = out->len - olen;
 		}
-		if (flush)
+		if (flush) {
 			r = g_iconv(cd, NULL, NULL, &op, &outleft);
-		else
-			r = g_iconv(cd, &in, &inleft, &op, &outleft);
+		} else {
+			gsize chunk = inleft, left;
+
+			if (iso2022) {
+				/*
+				 * 8-bit bytes are never ISO-2022: replace
+				 * them without a (slow) failing iconv call.
+				 */
+				if (run_end <= in)
+					for (run_end = in; run_end < end &&
+					    (guchar)*run_end < 0x80; run_end++)
+						;
+				chunk = run_end - in;
+			}
+			left = chunk;
+			if (chunk == 0) {
+				r = (gsize)-1;
+				errno = EILSEQ;
+			} else {
+				r = g_iconv(cd, &in, &left, &op, &outleft);
+				inleft -= chunk - left;
+			}
+		}
 		if (r != (gsize)-1) {
 			if (flush)
 				break;
@@ -693,7 +446,7 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 			op = out->str + olen;
 			outleft = out->len - olen;
 		}
-		memcpy(op, cs_fffd, 3);
+		memcpy(op, MUGAI_CS_FFFD, 3);
 		op += 3;
 		outleft -= 3;
 		in++;
@@ -719,8 +472,9 @@ cs_decode_ascii(const char *data, gsize len, GString *out)
 	return 0;
 }
 
-static gssize
-cs_decode_utf8(const char *data, gsize len, gboolean strict, GString *out)
+gssize
+mugai_charset_utf8_clean(const char *data, gsize len, gboolean strict,
+    GString *out)
 {
 	const char *p = data, *end = data + len, *stop;
 	gssize nrepl = 0;
@@ -734,7 +488,7 @@ cs_decode_utf8(const char *data, gsize len, gboolean strict, GString *out)
 		if (*stop != '\0') {
 			if (strict)
 				return -1;
-			g_string_append(out, cs_fffd);
+			g_string_append(out, MUGAI_CS_FFFD);
 			nrepl++;
 		}
 		p = stop + 1;
@@ -836,7 +590,7 @@ cs_decode_cp50221(const char *data, gsize len, gboolean strict, GString *out)
 		g_string_append_c(sjis, (char)0xFF);
 		i++;
 	}
-	r = cs_decode_iconv("CP932", TRUE, sjis->str, sjis->len, strict, out);
+	r = cs_decode_iconv("CP932", FALSE, sjis->str, sjis->len, strict, out);
 out:
 	g_string_free(sjis, TRUE);
 	return r;
@@ -850,7 +604,7 @@ cs_decode(const struct cs_conv *cv, const char *data, gsize len,
 	case CK_ASCII:
 		return cs_decode_ascii(data, len, out);
 	case CK_UTF8:
-		return cs_decode_utf8(data, len, strict, out);
+		return mugai_charset_utf8_clean(data, len, strict, out);
 	case CK_CP50221:
 		return cs_decode_cp50221(data, len, strict, out);
 	case CK_ICONV:
@@ -909,18 +663,18 @@ cs_chain_of(const char *name)
 }
 
 static const struct cs_conv *const *
-cs_chain_of_class(enum cs_class cls)
+cs_chain_of_class(enum mugai_cs_class cls)
 {
 	switch (cls) {
-	case CS_ASCII:
+	case MUGAI_CS_ASCII:
 		return chain_ascii;
-	case CS_UTF8:
+	case MUGAI_CS_UTF8:
 		return chain_utf8;
-	case CS_JIS:
+	case MUGAI_CS_JIS:
 		return chain_jis;
-	case CS_SJIS:
+	case MUGAI_CS_SJIS:
 		return chain_sjis;
-	case CS_EUCJP:
+	case MUGAI_CS_EUCJP:
 		return chain_eucjp;
 	default:
 		return NULL;
@@ -933,21 +687,21 @@ cs_chain_of_class(enum cs_class cls)
  * header comment.
  */
 static void
-cs_plan(const struct cs_label *label, struct cs_conv *own, const char *data,
-    gsize len, struct cs_cands *cands)
+cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
+    const char *data, gsize len, struct cs_cands *cands)
 {
 	gboolean strong;
 	const char *det = cs_detect(data, len, &strong);
 	const struct cs_conv *const *dchain = cs_chain_of(det);
 	const struct cs_conv *const *lchain;
-	gboolean ascii_ok = label == NULL || label->cl_class != CS_WIDE;
+	gboolean ascii_ok = label == NULL || label->cl_class != MUGAI_CS_WIDE;
 	gboolean det_jp = det != NULL && strcmp(det, "us-ascii") != 0;
 
 	cands->cc_n = 0;
 	if (ascii_ok && det != NULL && strcmp(det, "iso-2022-jp") == 0 &&
 	    !cs_has_8bit(data, len))
 		cs_cands_chain(cands, chain_jis);
-	if (label == NULL || (label->cl_class == CS_ASCII &&
+	if (label == NULL || (label->cl_class == MUGAI_CS_ASCII &&
 	    (det == NULL || strcmp(det, "us-ascii") != 0))) {
 		cs_cands_chain(cands, dchain);
 		cs_cands_chain(cands, chain_western);
@@ -955,26 +709,26 @@ cs_plan(const struct cs_label *label, struct cs_conv *own, const char *data,
 	}
 	lchain = cs_chain_of_class(label->cl_class);
 	switch (label->cl_class) {
-	case CS_ASCII:
-	case CS_UTF8:
-	case CS_JIS:
-	case CS_SJIS:
-	case CS_EUCJP:
+	case MUGAI_CS_ASCII:
+	case MUGAI_CS_UTF8:
+	case MUGAI_CS_JIS:
+	case MUGAI_CS_SJIS:
+	case MUGAI_CS_EUCJP:
 		if (det_jp && strong)
 			cs_cands_chain(cands, dchain);
 		cs_cands_chain(cands, lchain);
 		if (det_jp)
 			cs_cands_chain(cands, dchain);
 		break;
-	case CS_SINGLE:
+	case MUGAI_CS_SINGLE:
 		if (det != NULL && (strcmp(det, "utf-8") == 0 ||
 		    strcmp(det, "iso-2022-jp") == 0 || strong))
 			cs_cands_chain(cands, dchain);
 		cs_cands_add(cands, own);
 		cs_cands_chain(cands, chain_latin1);
 		break;
-	case CS_MULTI:
-	case CS_WIDE:
+	case MUGAI_CS_MULTI:
+	case MUGAI_CS_WIDE:
 	default:
 		cs_cands_add(cands, own);
 		if (det_jp)
@@ -1003,8 +757,8 @@ char *
 mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
     gsize *out_len, const char **used, gboolean *lossy)
 {
-	char raw[CS_LABEL_MAX], key[CS_LABEL_MAX];
-	const struct cs_label *label = NULL;
+	struct mugai_cs_label scratch;
+	const struct mugai_cs_label *label;
 	struct cs_conv own = { CK_ICONV, NULL, NULL, FALSE };
 	struct cs_cands cands;
 	GString *out = g_string_sized_new(len + 1);
@@ -1014,22 +768,11 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 
 	if (data == NULL)
 		len = 0;
-	if (cs_label_norm(declared, raw, key) && !cs_label_is_unknown(key)) {
-		if ((label = cs_label_find(key)) == NULL &&
-		    (own.cv_iconv = cs_label_probe(raw)) != NULL) {
-			/* iconv knows it; we know nothing else about it */
-			static const struct cs_label other = {
-				"", NULL, NULL, CS_WIDE,
-			};
-
-			own.cv_name = g_intern_string(raw);
-			label = &other;
-		} else if (label != NULL) {
-			own.cv_iconv = label->cl_iconv;
-			own.cv_name = label->cl_name;
-		}
-		own.cv_iso2022 = own.cv_iconv != NULL &&
-		    g_ascii_strncasecmp(own.cv_iconv, "ISO-2022", 8) == 0;
+	if ((label = mugai_charset_label(declared, &scratch)) != NULL) {
+		own.cv_iconv = label->cl_iconv;
+		own.cv_name = label->cl_name;
+		own.cv_iso2022 = g_ascii_strncasecmp(own.cv_iconv,
+		    "ISO-2022", 8) == 0;
 	}
 	cs_plan(label, &own, data, len, &cands);
 
@@ -1043,22 +786,25 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	}
 	if (best == NULL) {
 		/* Nothing is clean: the least damaged of the first few. */
+		GString *try = g_string_sized_new(len + 1);
+
 		for (i = 0; i < cands.cc_n && i < CS_LOSSY_TRIES; i++) {
 			gssize n;
 
-			g_string_truncate(out, 0);
-			n = cs_decode(cands.cc_list[i], data, len, FALSE, out);
+			g_string_truncate(try, 0);
+			n = cs_decode(cands.cc_list[i], data, len, FALSE, try);
 			if (n >= 0 && (best == NULL || n < best_n)) {
+				GString *t = out;
+
+				out = try;
+				try = t;
 				best = cands.cc_list[i];
 				best_n = n;
 			}
 		}
+		g_string_free(try, TRUE);
 		if (best == NULL) {
-			best = &cv_latin1;	/* cannot fail */
-			best_n = 0;
-		}
-		g_string_truncate(out, 0);
-		if (cs_decode(best, data, len, FALSE, out) < 0) {
+			/* iconv lacks all of them; ISO-8859-1 cannot fail */
 			g_string_truncate(out, 0);
 			cs_decode(&cv_latin1, data, len, FALSE, out);
 			best = &cv_latin1;
@@ -1075,239 +821,3 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	return g_string_free(out, FALSE);
 }
 
-/*
- * Encoders
- */
-
-/*
- * Maps code points Windows (CP932) uses for JIS X 0208 characters, the
- * two glibc's EUC-JP would send to ASCII (yen, overline) and the
- * combining voiced marks NFKC leaves, to what JIS X 0208 has.
- */
-static gunichar
-cs_jis_premap(gunichar c)
-{
-	switch (c) {
-	case 0xFF5E: return 0x301C;	/* FULLWIDTH TILDE -> WAVE DASH */
-	case 0x2225: return 0x2016;	/* PARALLEL TO -> DOUBLE VERTICAL LINE */
-	case 0xFF0D: return 0x2212;	/* FULLWIDTH HYPHEN-MINUS -> MINUS */
-	case 0xFFE0: return 0x00A2;
-	case 0xFFE1: return 0x00A3;
-	case 0xFFE2: return 0x00AC;
-	case 0x2014: return 0x2015;	/* EM DASH -> HORIZONTAL BAR */
-	case 0x00A5: return 0xFFE5;	/* YEN SIGN -> FULLWIDTH YEN SIGN */
-	case 0x203E: return 0xFFE3;	/* OVERLINE -> FULLWIDTH MACRON */
-	case 0x3099: return 0x309B;	/* combining -> spacing voiced mark */
-	case 0x309A: return 0x309C;
-	default: return c;
-	}
-}
-
-struct cs_jis_enc {
-	GIConv je_cd;		/* UTF-8 -> EUC-JP, for the JIS X 0208 table */
-	GString *je_out;
-	gboolean je_jis;	/* ESC $ B is in effect */
-};
-
-static void
-cs_je_ascii(struct cs_jis_enc *e, char c)
-{
-	if (e->je_jis) {
-		g_string_append(e->je_out, "\x1B(B");
-		e->je_jis = FALSE;
-	}
-	g_string_append_c(e->je_out, c);
-}
-
-static void
-cs_je_pair(struct cs_jis_enc *e, guchar j1, guchar j2)
-{
-	if (!e->je_jis) {
-		g_string_append(e->je_out, "\x1B$B");
-		e->je_jis = TRUE;
-	}
-	g_string_append_c(e->je_out, (char)j1);
-	g_string_append_c(e->je_out, (char)j2);
-}
-
-static void
-cs_je_geta(struct cs_jis_enc *e)
-{
-	cs_je_pair(e, 0x22, 0x2E);
-}
-
-/* One non-ASCII character: JIS X 0208 through EUC-JP, else geta. */
-static void
-cs_je_char(struct cs_jis_enc *e, gunichar c)
-{
-	char u[8], euc[8];
-	gchar *in = u, *op = euc;
-	gsize inleft, outleft = sizeof(euc);
-
-	c = cs_jis_premap(c);
-	inleft = g_unichar_to_utf8(c, u);
-	if (g_iconv(e->je_cd, &in, &inleft, &op, &outleft) == (gsize)-1 ||
-	    op - euc != 2 || !cs_euc_byte((guchar)euc[0]) ||
-	    !cs_euc_byte((guchar)euc[1])) {
-		/* JIS X 0212 (0x8F), half-width (0x8E) or unmapped */
-		g_iconv(e->je_cd, NULL, NULL, NULL, NULL);
-		cs_je_geta(e);
-		return;
-	}
-	cs_je_pair(e, (guchar)euc[0] & 0x7F, (guchar)euc[1] & 0x7F);
-}
-
-static gboolean
-cs_halfwidth_kana(gunichar c)
-{
-	return c >= 0xFF61 && c <= 0xFF9F;
-}
-
-static gboolean
-cs_encode_jis(const char *utf8, gsize len, GString *out)
-{
-	struct cs_jis_enc e = { (GIConv)-1, out, FALSE };
-	const char *p = utf8, *end = utf8 + len;
-
-	if ((e.je_cd = g_iconv_open("EUC-JP", "UTF-8")) == (GIConv)-1)
-		return FALSE;
-	while (p < end) {
-		guchar b = (guchar)*p;
-		gunichar c;
-
-		if (b < 0x80) {
-			/* ESC, SO, SI would forge designations; NUL goes */
-			if (b == 0x1B || b == 0x0E || b == 0x0F)
-				cs_je_geta(&e);
-			else if (b != '\0')
-				cs_je_ascii(&e, (char)b);
-			p++;
-			continue;
-		}
-		c = g_utf8_get_char_validated(p, end - p);
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			cs_je_geta(&e);
-			p++;
-			continue;
-		}
-		if (cs_halfwidth_kana(c)) {
-			/* NFKC makes them full-width, "ｶﾞ" one "ガ" */
-			const char *q = p;
-			char *nf, *r;
-
-			while (q < end && cs_halfwidth_kana(
-			    g_utf8_get_char_validated(q, end - q)))
-				q = g_utf8_next_char(q);
-			nf = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC);
-			for (r = nf; r != NULL && *r != '\0';
-			    r = g_utf8_next_char(r))
-				cs_je_char(&e, g_utf8_get_char(r));
-			g_free(nf);
-			p = q;
-			continue;
-		}
-		cs_je_char(&e, c);
-		p = g_utf8_next_char(p);
-	}
-	if (e.je_jis)
-		g_string_append(out, "\x1B(B");
-	g_iconv_close(e.je_cd);
-	return TRUE;
-}
-
-/*
- * Any other ASCII-compatible target through iconv; what it cannot
- * represent becomes U+3013 where the target has it, else '?'.
- */
-static gboolean
-cs_encode_iconv(const char *icname, const char *utf8, gsize len,
-    GString *out)
-{
-	GIConv cd;
-	gchar *in = (gchar *)utf8, *op;
-	gsize inleft = len, outleft, olen = out->len;
-
-	if ((cd = g_iconv_open(icname, "UTF-8")) == (GIConv)-1)
-		return FALSE;
-	g_string_set_size(out, olen + len * 2 + 64);
-	op = out->str + olen;
-	outleft = out->len - olen;
-	while (inleft > 0) {
-		gsize r = g_iconv(cd, &in, &inleft, &op, &outleft);
-
-		if (r != (gsize)-1)
-			continue;
-		if (errno == E2BIG || outleft < 16) {
-			olen = op - out->str;
-			g_string_set_size(out, out->len * 2 + 64);
-			op = out->str + olen;
-			outleft = out->len - olen;
-			if (errno == E2BIG)
-				continue;
-		}
-		{
-			gchar geta[] = "\xE3\x80\x93", *gp = geta;
-			gsize gleft = 3;
-			gunichar c = g_utf8_get_char_validated(in, inleft);
-			gsize skip = (c == (gunichar)-1 ||
-			    c == (gunichar)-2) ? 1 :
-			    (gsize)(g_utf8_next_char(in) - in);
-
-			if (g_iconv(cd, &gp, &gleft, &op, &outleft) ==
-			    (gsize)-1) {
-				*op++ = '?';
-				outleft--;
-			}
-			in += skip;
-			inleft -= MIN(skip, inleft);
-		}
-	}
-	if (outleft < 16) {
-		olen = op - out->str;
-		g_string_set_size(out, out->len + 64);
-		op = out->str + olen;
-		outleft = out->len - olen;
-	}
-	g_iconv(cd, NULL, NULL, &op, &outleft);
-	g_string_set_size(out, op - out->str);
-	g_iconv_close(cd);
-	return TRUE;
-}
-
-char *
-mugai_charset_from_utf8(const char *utf8, gsize len, const char *charset,
-    gsize *out_len)
-{
-	char raw[CS_LABEL_MAX], key[CS_LABEL_MAX];
-	const struct cs_label *l;
-	GString *out;
-	gboolean ok;
-
-	if (out_len != NULL)
-		*out_len = 0;
-	if (utf8 == NULL)
-		len = 0;
-	if (!cs_label_norm(charset, raw, key) ||
-	    (l = cs_label_find(key)) == NULL || l->cl_class == CS_WIDE)
-		return NULL;
-	out = g_string_sized_new(len + len / 2 + 16);
-	switch (l->cl_class) {
-	case CS_UTF8:
-		cs_decode_utf8(utf8, len, FALSE, out);
-		ok = TRUE;
-		break;
-	case CS_JIS:
-		ok = cs_encode_jis(utf8, len, out);
-		break;
-	default:
-		ok = cs_encode_iconv(l->cl_iconv, utf8, len, out);
-		break;
-	}
-	if (!ok) {
-		g_string_free(out, TRUE);
-		return NULL;
-	}
-	if (out_len != NULL)
-		*out_len = out->len;
-	return g_string_free(out, FALSE);
-}

@@ -28,8 +28,14 @@ const char *mugai_charset_detect(const char *data, gsize len);
  * the message (may be NULL, wrong, quoted or unknown).
  * Returns (transfer full) valid NUL-terminated UTF-8, never NULL;
  * *out_len (if non-NULL) its length; *used (if non-NULL, transfer none,
- * static) the charset actually used; *lossy (if non-NULL) TRUE when some
- * bytes could not be converted and were replaced by U+FFFD.
+ * static or interned) the charset actually used: "us-ascii", "utf-8",
+ * "iso-2022-jp", "cp50221" (ISO-2022-JP with NEC/IBM extensions or
+ * half-width kana, decoded through CP932), "iso-2022-jp-2",
+ * "iso-2022-jp-3", "cp932", "shift_jisx0213", "euc-jp", "euc-jp-ms",
+ * "euc-jisx0213", "windows-1252", "iso-8859-1", the canonical name of
+ * another known label ("koi8-r", "gb18030", "cp949", ...) or the
+ * lower-cased label of one only iconv knows; *lossy (if non-NULL) TRUE
+ * when some bytes could not be converted and were replaced by U+FFFD.
  */
 char *mugai_charset_to_utf8(const char *data, gsize len,
     const char *declared, gsize *out_len, const char **used,
@@ -37,10 +43,14 @@ char *mugai_charset_to_utf8(const char *data, gsize len,
 
 /*
  * Converts len bytes of UTF-8 to charset ("iso-2022-jp" and "utf-8";
- * other ASCII-compatible charsets iconv knows work too). Characters the
- * target cannot represent become U+3013 GETA MARK (or '?' where the target
- * has no geta). ISO-2022-JP output is strict JIS X 0208 (RFC 1468): it
- * returns to ASCII (ESC ( B) before every line end and at the end.
+ * other ASCII-compatible charsets of the label table work too).
+ * Characters the target cannot represent become U+3013 GETA MARK (or '?'
+ * where the target has no geta). ISO-2022-JP output is strict RFC 1468
+ * (ASCII and JIS X 0208, so U+2460 and the other NEC/IBM extensions
+ * become U+3013; half-width kana become full-width): any strict decoder
+ * reads it. It returns to ASCII (ESC ( B) before every line end and at
+ * the end. Invalid UTF-8 in the input becomes U+3013 (U+FFFD for
+ * "utf-8"); NUL bytes are dropped.
  * Returns (transfer full) the bytes, NUL-terminated, *out_len (if non-NULL)
  * their count; NULL only when charset is unknown or not ASCII-compatible.
  */

@@ -347,6 +347,48 @@ START_TEST(encode_jis_roundtrip_jisx0208)
 }
 END_TEST
 
+/*
+ * Every JIS X 0208 character glibc's EUC-JP knows, as ISO-2022-JP:
+ * decodes without loss and encodes back to the same bytes.
+ */
+START_TEST(encode_jis_whole_jisx0208_table)
+{
+	GString *j = g_string_new("\x1B$B");
+	gsize olen = 0, jlen = 0, n = 0;
+	const char *used = NULL;
+	gboolean lossy = TRUE;
+	char *u, *back;
+
+	for (int a = 0x21; a <= 0x7E; a++) {
+		for (int b = 0x21; b <= 0x7E; b++) {
+			char e[2] = { (char)(a | 0x80), (char)(b | 0x80) };
+			char *x = g_convert(e, 2, "UTF-8", "EUC-JP", NULL,
+			    NULL, NULL);
+
+			if (x == NULL)
+				continue;
+			g_string_append_c(j, (char)a);
+			g_string_append_c(j, (char)b);
+			g_free(x);
+			n++;
+		}
+	}
+	g_string_append(j, "\x1B(B");
+	ck_assert_uint_ge(n, 6879);
+	u = mugai_charset_to_utf8(j->str, j->len, "iso-2022-jp", &olen,
+	    &used, &lossy);
+	ck_assert_str_eq(used, "iso-2022-jp");
+	ck_assert(!lossy);
+	ck_assert_uint_eq(g_utf8_strlen(u, -1), n);
+	back = mugai_charset_from_utf8(u, olen, "iso-2022-jp", &jlen);
+	ck_assert_uint_eq(jlen, j->len);
+	ck_assert_mem_eq(back, j->str, jlen);
+	g_free(back);
+	g_free(u);
+	g_string_free(j, TRUE);
+}
+END_TEST
+
 struct enc_case {
 	const char *name;
 	const char *in;
@@ -360,7 +402,8 @@ static const struct enc_case enc_cases[] = {
 	{ "emoji_become_geta", "了解\xF0\x9F\x98\x80です", "了解〓です", 0 },
 	{ "cp932_variants_mapped", "～－￠￡￢∥—¥‾",
 	    "〜−¢£¬‖―￥￣", 0 },
-	{ "halfwidth_kana_fullwidth", "ｶﾞｷﾞｸﾞ ｱｲｳ ﾊﾟﾝ ｰ｡｢｣", "ガギグ アイウ パン ー。「」", 0 },
+	{ "halfwidth_kana_fullwidth", "ｶﾞｷﾞｸﾞ ｱｲｳ ﾊﾟﾝ ｰ｡｢｣",
+	    "ガギグ アイウ パン ー。「」", 0 },
 	{ "lone_voiced_mark", "ﾞ", "゛", 0 },
 	{ "latin_accents_geta", "café", "caf〓", 0 },
 	{ "control_escape_neutralised", "a\x1B$Bb\x0E" "c", "a〓$Bb〓c", 0 },
@@ -461,16 +504,25 @@ START_TEST(one_megabyte_is_quick)
 	for (gsize i = 0; i < G_N_ELEMENTS(cs); i++) {
 		gsize blen = 0, olen = 0, jlen = 0;
 		g_autofree char *bytes = enc(text, cs[i], &blen);
-		gint64 t0 = g_get_monotonic_time(), t1;
-		g_autofree char *out = mugai_charset_to_utf8(bytes, blen, NULL,
-		    &olen, NULL, NULL);
-		g_autofree char *jis = mugai_charset_from_utf8(out, olen,
-		    "iso-2022-jp", &jlen);
+		gint64 t0 = g_get_monotonic_time(), t1, t2;
+		g_autofree char *base = dec(bytes, blen, cs[i]);
+		g_autofree char *out = NULL, *jis = NULL;
 
 		t1 = g_get_monotonic_time();
+		out = mugai_charset_to_utf8(bytes, blen, NULL, &olen, NULL,
+		    NULL);
+		jis = mugai_charset_from_utf8(out, olen, "iso-2022-jp", &jlen);
+		t2 = g_get_monotonic_time();
 		ck_assert_msg(strcmp(out, text) == 0, "%s differs", cs[i]);
-		ck_assert_msg(t1 - t0 < 3 * G_USEC_PER_SEC, "%s: %lld us",
-		    cs[i], (long long)(t1 - t0));
+		ck_assert_uint_gt(jlen, blen / 2);
+		/*
+		 * Detection, decoding and encoding together within a
+		 * second plus 40 times one plain glibc decode of the same
+		 * bytes: about 0.1 s natively, and it scales under valgrind.
+		 */
+		ck_assert_msg(t2 - t1 < G_USEC_PER_SEC + 40 * (t1 - t0),
+		    "%s: %lld us, g_convert %lld us", cs[i],
+		    (long long)(t2 - t1), (long long)(t1 - t0));
 	}
 }
 END_TEST
@@ -604,6 +656,7 @@ main(void)
 	tcase_add_test(tc, iconv_name_null_label);
 	tcase_add_test(tc, encode_jis_exact_bytes);
 	tcase_add_test(tc, encode_jis_roundtrip_jisx0208);
+	tcase_add_test(tc, encode_jis_whole_jisx0208_table);
 	tcase_add_loop_test(tc, encode_jis_case, 0, G_N_ELEMENTS(enc_cases));
 	tcase_add_test(tc, encode_utf8_and_others);
 	tcase_add_test(tc, random_bytes_always_valid_utf8);
