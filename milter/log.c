@@ -109,7 +109,7 @@ mugai_log_summary(const struct mugai_log_msg *lm)
 		g_string_append_printf(to, "%s%s", i > 0 ? "," : "", r);
 		g_free(r);
 	}
-	mugai_log(LOG_INFO, "%s: client=%s from=<%s> to=<%s> verdict=%s "
+	mugai_log(LOG_INFO, "%s: client=%s from=%s to=%s verdict=%s "
 	    "action=%s removed=%u quarantine=%s size=%" G_GUINT64_FORMAT
 	    " time=%.3fs%s%s%s", qid, addr, from, to->str,
 	    lm->lm_verdict != NULL ? lm->lm_verdict : "-",
