@@ -9,6 +9,7 @@
 
 #include "apply.h"
 #include "context.h"
+#include "current.h"
 #include "fake_mta.h"
 #include "reply.h"
 #include "socket.h"
@@ -359,6 +360,32 @@ START_TEST(context_keeps_the_first_input_failure)
 }
 END_TEST
 
+/* ---- the live config: reload never changes a message in flight ---- */
+
+START_TEST(reload_leaves_in_flight_messages_on_their_config)
+{
+	struct mugai_config *a = mugai_config_new_default();
+	struct mugai_config *b = mugai_config_new_default();
+	struct mugai_config *held, *now;
+	struct mugai_conn *cc = mugai_conn_new();
+	struct mugai_msg *mc;
+
+	mugai_current_set_config(a);
+	held = mugai_current_config();
+	mc = mugai_conn_msg_begin(cc, held, "<a@example.jp>", NULL, NULL);
+	/* Reload: b replaces a; the message still holds a, alive. */
+	mugai_current_set_config(b);
+	ck_assert_ptr_eq(mc->mc_cf, a);
+	ck_assert_str_eq(mc->mc_cf->cf_reject_text, a->cf_reject_text);
+	now = mugai_current_config();
+	ck_assert_ptr_eq(now, b);
+	mugai_config_unref(now);
+	/* The message ends: the last reference to a goes with it. */
+	mugai_conn_free(cc);
+	mugai_current_clear();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -380,6 +407,7 @@ main(void)
 	    G_N_ELEMENTS(body_sizes));
 	tcase_add_test(tc, context_builds_the_message_as_received);
 	tcase_add_test(tc, context_keeps_the_first_input_failure);
+	tcase_add_test(tc, reload_leaves_in_flight_messages_on_their_config);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
