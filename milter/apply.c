@@ -44,7 +44,7 @@ mugai_apply_edits(SMFICTX *ctx, const GPtrArray *edits, gboolean leadspc)
 }
 
 enum mugai_err
-mugai_apply_body(SMFICTX *ctx, GBytes *body)
+mugai_apply_body(SMFICTX *ctx, GBytes *body, gsize chunk)
 {
 	gsize len = 0;
 	const guint8 *p = g_bytes_get_data(body, &len);
@@ -54,7 +54,7 @@ mugai_apply_body(SMFICTX *ctx, GBytes *body)
 		return mugai_mta_replacebody(ctx, (const unsigned char *)"", 0)
 		    == MI_SUCCESS ? MUGAI_OK : MUGAI_E_IO;
 	while (len > 0) {
-		gsize n = MIN(len, (gsize)MUGAI_APPLY_CHUNK);
+		gsize n = MIN(len, CLAMP(chunk, 1, (gsize)MUGAI_APPLY_CHUNK));
 
 		if (mugai_mta_replacebody(ctx, p, n) != MI_SUCCESS)
 			return MUGAI_E_IO;

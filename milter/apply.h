@@ -24,7 +24,10 @@
 enum mugai_err mugai_apply_edits(SMFICTX *ctx, const GPtrArray *edits,
     gboolean leadspc);
 
-/* Replaces the body with body (lent). */
-enum mugai_err mugai_apply_body(SMFICTX *ctx, GBytes *body);
+/*
+ * Replaces the body with body (lent), in messages of at most chunk bytes
+ * (1 to MUGAI_APPLY_CHUNK).
+ */
+enum mugai_err mugai_apply_body(SMFICTX *ctx, GBytes *body, gsize chunk);
 
 #endif

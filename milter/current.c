@@ -5,11 +5,25 @@
 
 #include <glib.h>
 
+#include "apply.h"
 #include "current.h"
 
 static GMutex current_lock;
 static struct mugai_config *current_cf;
 static struct mugai_mquar *current_quar;
+static gsize current_chunk = MUGAI_APPLY_CHUNK;
+
+void
+mugai_current_set_body_chunk(gsize chunk)
+{
+	current_chunk = chunk;
+}
+
+gsize
+mugai_current_body_chunk(void)
+{
+	return current_chunk;
+}
 
 void
 mugai_current_set_config(struct mugai_config *cf)

@@ -1,6 +1,6 @@
 /*
- * mugai_current - the daemon's shared state: the live config and the
- * quarantine handle
+ * mugai_current - the daemon's shared state: the live config, the
+ * quarantine handle and the body chunk size
  *
  * The config pointer is the one piece of global mutable state: a mutex
  * guards the pointer, the config's refcount keeps each version alive.
@@ -26,6 +26,14 @@ void mugai_current_set_quar(struct mugai_mquar *q);
 
 /* Returns (transfer none) the quarantine handle. */
 struct mugai_mquar *mugai_current_quar(void);
+
+/*
+ * Bytes per body replacement message: MUGAI_APPLY_CHUNK unless set (only
+ * before serving) from MUGAI_MILTER_BODY_CHUNK, for test clients whose
+ * buffers are small.
+ */
+void mugai_current_set_body_chunk(gsize chunk);
+gsize mugai_current_body_chunk(void);
 
 /* Drops the config and closes the quarantine (at exit). */
 void mugai_current_clear(void);

@@ -140,7 +140,8 @@ apply(struct eom_state *es, const struct mugai_result *rs)
 	    != MUGAI_OK)
 		return err;
 	if (rs->rs_body != NULL)
-		err = mugai_apply_body(es->es_ctx, rs->rs_body);
+		err = mugai_apply_body(es->es_ctx, rs->rs_body,
+		    mugai_current_body_chunk());
 	return err;
 }
 

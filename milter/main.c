@@ -19,6 +19,7 @@
 
 #include <glib.h>
 
+#include "apply.h"
 #include "callbacks.h"
 #include "config.h"
 #include "current.h"
@@ -189,6 +190,30 @@ out:
 	return ok;
 }
 
+/*
+ * MUGAI_MILTER_BODY_CHUNK: bytes per body replacement message, for test
+ * clients with small buffers (miltertest). Returns FALSE when invalid.
+ */
+static gboolean
+body_chunk_from_env(void)
+{
+	const char *v = g_getenv("MUGAI_MILTER_BODY_CHUNK");
+	char *end = NULL;
+	guint64 n;
+
+	if (v == NULL)
+		return TRUE;
+	n = g_ascii_strtoull(v, &end, 10);
+	if (!g_ascii_isdigit(*v) || *end != '\0' || n < 1 ||
+	    n > MUGAI_APPLY_CHUNK) {
+		mugai_log(LOG_ERR, "MUGAI_MILTER_BODY_CHUNK must be 1 to %d",
+		    MUGAI_APPLY_CHUNK);
+		return FALSE;
+	}
+	mugai_current_set_body_chunk((gsize)n);
+	return TRUE;
+}
+
 /* Everything between config and serving; returns the exit status. */
 static int
 serve(struct mugai_config *cf, const struct opts *o)
@@ -200,6 +225,8 @@ serve(struct mugai_config *cf, const struct opts *o)
 	int status = 1;
 
 	umask(027);
+	if (!body_chunk_from_env())
+		return 2;
 	if (mugai_mta_register(mugai_callbacks_desc()) != MI_SUCCESS) {
 		mugai_log(LOG_ERR, "smfi_register failed");
 		return 1;

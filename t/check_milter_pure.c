@@ -279,12 +279,18 @@ START_TEST(apply_body_in_chunks_of_at_most_64k)
 		data[i] = (guint8)(i * 7);
 	body = g_bytes_new_take(data, len);
 	fake_mta_reset();
-	ck_assert_int_eq(mugai_apply_body(NULL, body), MUGAI_OK);
+	ck_assert_int_eq(mugai_apply_body(NULL, body, MUGAI_APPLY_CHUNK),
+	    MUGAI_OK);
 	ck_assert_uint_eq(fake_mta_log->len, expect_calls);
 	ck_assert_uint_eq(fake_mta_body->len, len);
 	ck_assert(len == 0 ||
 	    memcmp(fake_mta_body->data, g_bytes_get_data(body, NULL), len)
 	    == 0);
+	/* Smaller chunks on request, same bytes. */
+	fake_mta_reset();
+	ck_assert_int_eq(mugai_apply_body(NULL, body, 1000), MUGAI_OK);
+	ck_assert_uint_eq(fake_mta_log->len, len == 0 ? 1 : (len + 999) / 1000);
+	ck_assert_uint_eq(fake_mta_body->len, len);
 	g_bytes_unref(body);
 }
 END_TEST

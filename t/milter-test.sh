@@ -24,6 +24,11 @@ if [ ! -x "$milter" ]; then
 	exit 1
 fi
 
+# miltertest reads each reply into a 1024-byte buffer and overflows it on
+# a longer body replacement message; the daemon sends smaller ones here.
+MUGAI_MILTER_BODY_CHUNK=1024
+export MUGAI_MILTER_BODY_CHUNK
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mugai-milter-test.XXXXXX") || exit 1
 pids=""
 cleanup() {
