@@ -205,8 +205,13 @@ xxfi_abort(SMFICTX *ctx)
 {
 	struct mugai_conn *cc = conn_of(ctx);
 
-	if (cc != NULL)
+	if (cc != NULL && cc->cc_msg != NULL) {
+		char *qid = mugai_log_escape(cc->cc_msg->mc_queue_id);
+
+		mugai_log(LOG_DEBUG, "%s: aborted by the MTA", qid);
+		g_free(qid);
 		mugai_conn_msg_end(cc);
+	}
 	return SMFIS_CONTINUE;
 }
 

@@ -10,7 +10,7 @@
 
 #include "context.h"
 
-/* Header name prefix whose value the quarantine release check reads. */
+/* The header whose value the quarantine release check reads. */
 #define RELEASE_HEADER "X-Mugai-Release"
 
 struct mugai_conn *
