@@ -14,9 +14,11 @@
  *   well-formed uu line (or base64 line for begin-base64); otherwise the
  *   line is prose and stays (mugai_textsafe() then defuses it).
  * - uu data ends at "end"; without one, at the first line that is not uu
- *   data. yEnc ends at =yend; without one, at the first empty line.
+ *   data. yEnc starts at "=ybegin ... name=" and ends at =yend; without
+ *   one, at the first empty line or the line after a short (last) line.
  *   BinHex ends at the line ending in ':'; armor at "-----END"; without
- *   them, where their kind of line stops.
+ *   them, where their kind of line stops. A BinHex marker or an armor
+ *   BEGIN line with no data after it is text, like a lone begin line.
  * - "-----BEGIN PGP SIGNED MESSAGE-----" and its Hash: header stay: they
  *   introduce the signed text, which is the message. The signature block
  *   after the text is cut like any armor.
@@ -36,9 +38,9 @@ enum eb_state {
 	EB_UU64,		/* begin-base64 data */
 	EB_B64,			/* run of base64-looking lines */
 	EB_YENC,
-	EB_BINHEX_WAIT,		/* marker seen; blank lines kept tentatively */
+	EB_BINHEX_WAIT,		/* marker and blank lines kept tentatively */
 	EB_BINHEX,
-	EB_ARMOR_HDR,
+	EB_ARMOR_MAYBE,		/* BEGIN, headers, blank lines tentatively */
 	EB_ARMOR_BODY,
 };
 
@@ -58,7 +60,9 @@ struct eb_scan {
 	int es_b64state;	/* g_base64_decode_step() state */
 	guint es_b64save;
 	gboolean es_yesc;	/* yEnc '=' at the end of the last line */
-	char *es_uuname;	/* name from a tentative begin line */
+	gsize es_yline;		/* yEnc line= length, or 0 */
+	gboolean es_yshort;	/* a short (last) yEnc line was seen */
+	char *es_pname;		/* name from a tentative begin line */
 	gboolean es_uu64;	/* ... and whether it was begin-base64 */
 	guchar es_hx[EB_HX_MAX];	/* BinHex header, after RLE */
 	guint es_hxlen;
@@ -182,10 +186,10 @@ eb_uu_begin(const char *s, gsize n, char **name, gboolean *b64)
 }
 
 /*
- * A uu data line: a length character, then characters in 0x20..0x60.
- * strict (the line that decides a block starts) wants exactly the
- * characters the length needs; otherwise up to four trailing characters
- * may be missing (mailers strip trailing spaces, which encode zeros).
+ * A uu data line: a length character, then characters in 0x20..0x60, as
+ * many as the length needs; up to four trailing ones may be missing
+ * (mailers strip trailing spaces, which encode zeros). strict (the line
+ * that decides a block starts) also refuses a zero length.
  */
 static gboolean
 eb_uu_line(const char *s, gsize n, gboolean strict)
@@ -205,8 +209,8 @@ eb_uu_line(const char *s, gsize n, gboolean strict)
 			return FALSE;
 	enc = n - 1;
 	need = (bytes + 2) / 3 * 4;
-	if (strict)
-		return bytes > 0 && enc >= need && enc <= need + 2;
+	if (strict && bytes == 0)
+		return FALSE;
 	return enc + 4 >= need && enc <= need + 2;
 }
 
@@ -285,6 +289,8 @@ eb_yenc_decode(struct eb_scan *es, const char *s, gsize n)
 		if (es->es_yesc) {
 			c = (guchar)(c - 64);
 			es->es_yesc = FALSE;
+	es->es_yline = 0;
+	es->es_yshort = FALSE;
 		}
 		outb[o++] = (guchar)(c - 42);
 		if (o == sizeof outb) {
@@ -361,6 +367,8 @@ eb_start(struct eb_scan *es, const char *kind, char *name /* transfer full */,
 	es->es_b64state = 0;
 	es->es_b64save = 0;
 	es->es_yesc = FALSE;
+	es->es_yline = 0;
+	es->es_yshort = FALSE;
 	es->es_hxlen = 0;
 	es->es_hxbits = 0;
 	es->es_hxnbits = 0;
@@ -460,12 +468,13 @@ eb_text_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 	const char *s = l;
 	gsize sn = n;
 	char *name = NULL;
+	const char *nm;
 	gboolean b64 = FALSE;
 
 	eb_strip(&s, &sn);
 	if (eb_uu_begin(s, sn, &name, &b64)) {
-		g_free(es->es_uuname);
-		es->es_uuname = name;
+		g_free(es->es_pname);
+		es->es_pname = name;
 		es->es_uu64 = b64;
 		es->es_mark = es->es_out->len;
 		es->es_b64run = 0;
@@ -473,27 +482,35 @@ eb_text_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 		es->es_state = EB_UU_MAYBE;
 		return;
 	}
-	if (eb_prefix(s, sn, "=ybegin") &&
-	    (sn == 7 || !g_ascii_isalnum(s[7]))) {
-		const char *nm = g_strstr_len(s, (gssize)sn, " name=");
+	if (eb_prefix(s, sn, "=ybegin ") &&
+	    (nm = g_strstr_len(s, (gssize)sn, " name=")) != NULL) {
+		const char *ll = g_strstr_len(s, (gssize)sn, " line=");
+		guint64 v = 0;
 
-		if (nm != NULL && nm + 6 < s + sn)
-			name = g_strndup(nm + 6, (gsize)(s + sn - nm - 6));
+		name = nm + 6 < s + sn ?
+		    g_strndup(nm + 6, (gsize)(s + sn - nm - 6)) : NULL;
 		eb_start(es, "yenc", name, TRUE);
+		/* line=N: a data line much shorter than N is the last one. */
+		if (ll != NULL && g_ascii_isdigit(ll[6]))
+			v = g_ascii_strtoull(ll + 6, NULL, 10);
+		es->es_yline = v > 2 && v < 100000 ? (gsize)v : 0;
 		es->es_state = EB_YENC;
 		return;
 	}
 	if (eb_binhex_marker(s, sn)) {
-		eb_start(es, "binhex", NULL, FALSE);
-		eb_raw(es, l, raw);
 		es->es_mark = es->es_out->len;
+		eb_emit(es, l, raw);
+		es->es_b64run = 0;
 		es->es_state = EB_BINHEX_WAIT;
 		return;
 	}
 	if ((name = eb_armor_begin(s, sn)) != NULL) {
-		eb_start(es, "armor", name, FALSE);
-		eb_raw(es, l, raw);
-		es->es_state = EB_ARMOR_HDR;
+		g_free(es->es_pname);
+		es->es_pname = name;
+		es->es_mark = es->es_out->len;
+		eb_emit(es, l, raw);
+		es->es_b64run = 0;
+		es->es_state = EB_ARMOR_MAYBE;
 		return;
 	}
 	if (!eb_b64_line(s, sn)) {
@@ -520,6 +537,18 @@ eb_text_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 	es->es_state = EB_B64;
 }
 
+/* The tentative lines since es_mark were a block's start: hash, cut them. */
+static void
+eb_commit(struct eb_scan *es, const char *kind, enum eb_state next)
+{
+	eb_start(es, kind, es->es_pname, FALSE);
+	es->es_pname = NULL;
+	eb_raw(es, es->es_out->str + es->es_mark,
+	    es->es_out->len - es->es_mark);
+	g_string_truncate(es->es_out, es->es_mark);
+	es->es_state = next;
+}
+
 /*
  * One line in the current state. A state that does not take the line ends
  * its block and hands the line back as text.
@@ -541,8 +570,8 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 			    !eb_prefix(s, sn, "====")) :
 			    eb_uu_line(l, n, TRUE)) {
 				g_string_truncate(es->es_out, es->es_mark);
-				eb_start(es, "uuencode", es->es_uuname, TRUE);
-				es->es_uuname = NULL;
+				eb_start(es, "uuencode", es->es_pname, TRUE);
+				es->es_pname = NULL;
 				es->es_state = es->es_uu64 ? EB_UU64 : EB_UU;
 				continue;
 			}
@@ -604,11 +633,14 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 			}
 			if (eb_prefix(l, n, "=ypart"))
 				return;
-			if (n == 0 || eb_prefix(s, sn, "=ybegin")) {
+			if (n == 0 || es->es_yshort ||
+			    eb_prefix(s, sn, "=ybegin")) {
 				eb_finish(es);
 				continue;
 			}
 			eb_yenc_decode(es, l, n);
+			if (es->es_yline > 0 && n + 1 < es->es_yline)
+				es->es_yshort = TRUE;
 			return;
 		case EB_BINHEX_WAIT:
 			if (sn == 0) {
@@ -616,15 +648,10 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 				return;
 			}
 			if (s[0] == ':' && eb_binhex_line(s, sn)) {
-				/* The blank lines between marker and data go. */
-				for (gsize i = es->es_mark; i < es->es_out->len;
-				    i++)
-					eb_raw(es, es->es_out->str + i, 1);
-				g_string_truncate(es->es_out, es->es_mark);
-				es->es_state = EB_BINHEX;
+				eb_commit(es, "binhex", EB_BINHEX);
 				continue;
 			}
-			eb_finish(es);	/* just the marker */
+			es->es_state = EB_TEXT;	/* a marker without data */
 			continue;
 		case EB_BINHEX:
 			if (!eb_binhex_line(s, sn)) {
@@ -638,17 +665,18 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 				eb_finish(es);
 			es->es_hxdata = TRUE;
 			return;
-		case EB_ARMOR_HDR:
-			if (eb_armor_header(s, sn)) {
-				eb_raw(es, l, raw);
+		case EB_ARMOR_MAYBE:
+			if (eb_prefix(s, sn, "-----END") ||
+			    eb_b64_chars(s, sn)) {
+				eb_commit(es, "armor", EB_ARMOR_BODY);
+				continue;
+			}
+			if (sn == 0 || eb_armor_header(s, sn)) {
+				eb_emit(es, l, raw);
 				return;
 			}
-			if (sn == 0) {
-				eb_raw(es, l, raw);
-				es->es_state = EB_ARMOR_BODY;
-				return;
-			}
-			es->es_state = EB_ARMOR_BODY;
+			g_clear_pointer(&es->es_pname, g_free);
+			es->es_state = EB_TEXT;	/* a BEGIN line without body */
 			continue;
 		case EB_ARMOR_BODY:
 			if (eb_prefix(s, sn, "-----END")) {
@@ -687,8 +715,9 @@ mugai_encblock_strip(const char *text, gsize len, GString *out,
 		i += raw;
 	}
 	/* Text ended inside a block: it ends here, unterminated. */
-	if (es.es_state != EB_TEXT && es.es_state != EB_UU_MAYBE)
+	if (es.es_state != EB_TEXT && es.es_state != EB_UU_MAYBE &&
+	    es.es_state != EB_BINHEX_WAIT && es.es_state != EB_ARMOR_MAYBE)
 		eb_finish(&es);
-	g_free(es.es_uuname);
+	g_free(es.es_pname);
 	return es.es_n;
 }

@@ -308,6 +308,8 @@ ts_rule_lt(struct ts_ctx *c, gsize at)
 	pos = ts_skip_space(c, at + 1);
 	if (ts_peek(c, pos) == '/')
 		pos = ts_skip_space(c, pos + 1);
+	if (pos == at + 1 || !ts_letter(ts_peek(c, pos)))
+		return;
 	for (const char *const *e = ts_elements; *e != NULL; e++) {
 		gsize q = pos;
 
