@@ -232,7 +232,8 @@ valid_domain(const char *d)
 {
 	if (*d == '.')
 		d++;
-	if (*d == '\0' || *d == '.' || strlen(d) > 253)
+	if (*d == '\0' || *d == '.' || strlen(d) > 253 ||
+	    strstr(d, "..") != NULL)
 		return FALSE;
 	for (const char *p = d; *p != '\0'; p++)
 		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
