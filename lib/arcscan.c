@@ -35,7 +35,7 @@ struct level {
 	mugai_pull_fn lv_pull;	/* outer level */
 	void *lv_ctx;
 	struct archive *lv_parent;	/* nested level */
-	const unsigned char *lv_head;
+	const unsigned char *lv_head;	/* served first */
 	gsize lv_head_len;
 	gboolean lv_head_done;
 	unsigned char lv_buf[LEVEL_BUF];
@@ -124,46 +124,91 @@ account(struct walk *w, guint64 n)
 	return TRUE;
 }
 
-static la_ssize_t
-read_cb(struct archive *a, void *ctx, const void **buf)
+/* The level's next bytes: the head first, then the caller or the parent
+ * entry. Returns the count, 0 at the end, -1 on error (why in *why). */
+static gssize
+level_read(struct level *lv, const void **buf, const char **why)
 {
-	struct level *lv = ctx;
 	la_ssize_t n;
 
+	*why = "read error";
 	if (lv->lv_w->w_stop)
-		return ARCHIVE_FATAL;
+		return -1;
+	if (!lv->lv_head_done) {
+		lv->lv_head_done = TRUE;
+		if (lv->lv_head_len > 0) {
+			*buf = lv->lv_head;
+			return (gssize)lv->lv_head_len;
+		}
+	}
 	if (lv->lv_parent == NULL) {
 		gssize got = lv->lv_pull(lv->lv_ctx, buf);
 
 		if (got < 0) {
 			lv->lv_w->w_io_error = TRUE;
 			lv->lv_w->w_stop = TRUE;
-			archive_set_error(a, EIO, "read error");
-			return ARCHIVE_FATAL;
+			return -1;
 		}
 		lv->lv_w->w_consumed += (guint64)got;
 		return got;
 	}
-	if (!lv->lv_head_done) {
-		lv->lv_head_done = TRUE;
-		if (lv->lv_head_len > 0) {
-			*buf = lv->lv_head;
-			return (la_ssize_t)lv->lv_head_len;
-		}
-	}
 	n = archive_read_data(lv->lv_parent, lv->lv_buf, sizeof lv->lv_buf);
 	if (n < 0) {
-		archive_set_error(a, EIO, "%s",
-		    archive_error_string(lv->lv_parent) != NULL ?
-		    archive_error_string(lv->lv_parent) : "nested read error");
-		return ARCHIVE_FATAL;
+		*why = "nested read error";
+		return -1;
 	}
 	if (!account(lv->lv_w, (guint64)n)) {
-		archive_set_error(a, EFBIG, "expansion limit");
-		return ARCHIVE_FATAL;
+		*why = "expansion limit";
+		return -1;
 	}
 	*buf = lv->lv_buf;
 	return n;
+}
+
+static la_ssize_t
+read_cb(struct archive *a, void *ctx, const void **buf)
+{
+	const char *why = NULL;
+	gssize n = level_read(ctx, buf, &why);
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", why);
+		return ARCHIVE_FATAL;
+	}
+	return n;
+}
+
+/*
+ * 7z keeps its directory at the end and libarchive reads it only from
+ * seekable input: such a level is read into memory first, never more than
+ * al_max_bytes of it. Returns NULL (and the walk stops) past that.
+ */
+static GByteArray *
+level_slurp(struct walk *w, struct level *lv)
+{
+	GByteArray *all = g_byte_array_new();
+	const char *why = NULL;
+	const void *buf;
+	gssize n;
+
+	while ((n = level_read(lv, &buf, &why)) > 0) {
+		if ((guint64)all->len + (guint64)n > w->w_lim->al_max_bytes) {
+			hit_limit(w, "archive_max_bytes");
+			break;
+		}
+		g_byte_array_append(all, buf, (guint)n);
+	}
+	if (n != 0) {
+		g_byte_array_unref(all);
+		return NULL;
+	}
+	return all;
+}
+
+static gboolean
+needs_seek(const void *head, gsize len)
+{
+	return len >= 6 && memcmp(head, "7z\274\257\047\034", 6) == 0;
 }
 
 static void walk_level(struct walk *w, struct level *lv, guint64 depth,
@@ -314,20 +359,38 @@ walk_level(struct walk *w, struct level *lv, guint64 depth,
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	GByteArray *whole = NULL;
+	int r;
 
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
 	/* A bare compressed file (x.txt.gz) is one entry in "raw". */
 	archive_read_support_format_raw(a);
-	if (archive_read_open2(a, lv, NULL, read_cb, NULL, NULL) !=
-	    ARCHIVE_OK) {
+	if (lv->lv_parent == NULL) {
+		/* Peek at the first bytes; read_cb serves them again. */
+		const char *why = NULL;
+		const void *first = NULL;
+		gssize n = level_read(lv, &first, &why);
+
+		if (n < 0)
+			goto out;
+		lv->lv_head = first;
+		lv->lv_head_len = (gsize)n;
+		lv->lv_head_done = FALSE;
+	}
+	if (needs_seek(lv->lv_head, lv->lv_head_len)) {
+		if ((whole = level_slurp(w, lv)) == NULL)
+			goto out;
+		r = archive_read_open_memory(a, whole->data, whole->len);
+	} else
+		r = archive_read_open2(a, lv, NULL, read_cb, NULL, NULL);
+	if (r != ARCHIVE_OK) {
 		if (!w->w_stop)
 			w->w_f->af_bits |= MUGAI_ARC_BROKEN;
 		goto out;
 	}
 	while (!w->w_stop) {
-		int r = archive_read_next_header(a, &e);
-
+		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
@@ -351,6 +414,8 @@ walk_level(struct walk *w, struct level *lv, guint64 depth,
 		w->w_f->af_bits |= MUGAI_ARC_ENCRYPTED;
 out:
 	archive_read_free(a);
+	if (whole != NULL)
+		g_byte_array_unref(whole);
 }
 
 enum mugai_err
