@@ -180,8 +180,11 @@ read_cb(struct archive *a, void *ctx, const void **buf)
 
 /*
  * 7z keeps its directory at the end and libarchive reads it only from
- * seekable input: such a level is read into memory first, never more than
- * al_max_bytes of it. Returns NULL (and the walk stops) past that.
+ * seekable input. A zip has one too, and it is what Windows and mail
+ * clients show: a streaming read sees only the local headers, which may
+ * name and flag entries differently. Such a level is read into memory
+ * first, never more than al_max_bytes of it. Returns NULL (and the walk
+ * stops) past that.
  */
 static GByteArray *
 level_slurp(struct walk *w, struct level *lv)
@@ -205,31 +208,93 @@ level_slurp(struct walk *w, struct level *lv)
 	return all;
 }
 
+static void judge_name(struct walk *w, const char *name);
+
+static guint
+le16(const unsigned char *p)
+{
+	return p[0] | (guint)p[1] << 8;
+}
+
+static guint32
+le32(const unsigned char *p)
+{
+	return le16(p) | (guint32)le16(p + 2) << 16;
+}
+
+/*
+ * Judges the names and encryption bits of a zip's central directory, which
+ * is what Windows and unzip tools show; libarchive reports the local
+ * headers, and an archive may make the two disagree. The directory is
+ * found from the end record, also when data was prepended (self-extractor).
+ */
+static void
+zip_central(struct walk *w, const unsigned char *b, gsize len)
+{
+	gsize eocd = 0, start, end, p;
+	gboolean found = FALSE;
+
+	if (len < 22)
+		return;
+	for (gsize i = len - 22 + 1; i-- > 0 && len - i <= 22 + 65535;)
+		if (memcmp(b + i, "PK\005\006", 4) == 0) {
+			eocd = i;
+			found = TRUE;
+			break;
+		}
+	if (!found || le32(b + eocd + 12) > eocd)
+		return;
+	end = eocd;
+	start = eocd - le32(b + eocd + 12);
+	for (p = start; p + 46 <= end &&
+	    memcmp(b + p, "PK\001\002", 4) == 0;) {
+		gsize nlen = le16(b + p + 28);
+		gsize next = p + 46 + nlen + le16(b + p + 30) +
+		    le16(b + p + 32);
+		g_autofree char *name = NULL;
+
+		if (p + 46 + nlen > end)
+			break;
+		if (le16(b + p + 8) & 1)
+			w->w_f->af_bits |= MUGAI_ARC_ENCRYPTED;
+		name = g_strndup((const char *)b + p + 46, nlen);
+		judge_name(w, name);
+		p = next;
+	}
+}
+
 static gboolean
 needs_seek(const void *head, gsize len)
 {
-	return len >= 6 && memcmp(head, "7z\274\257\047\034", 6) == 0;
+	return (len >= 6 && memcmp(head, "7z\274\257\047\034", 6) == 0) ||
+	    (len >= 4 && (memcmp(head, "PK\003\004", 4) == 0 ||
+	    memcmp(head, "PK\005\006", 4) == 0));
 }
 
 static void walk_level(struct walk *w, struct level *lv, guint64 depth,
     const char *prefix);
+
+/* Facts an entry's name alone gives. */
+static void
+judge_name(struct walk *w, const char *name)
+{
+	const char *base = strrchr(name, '/');
+	g_autofree char *ext = mugai_filename_extension(name);
+
+	base = base != NULL ? base + 1 : name;
+	if (g_ascii_strcasecmp(base, "vbaProject.bin") == 0)
+		w->w_f->af_bits |= MUGAI_ARC_MACRO;
+	if (mugai_filename_ext_is_executable(ext))
+		w->w_f->af_bits |= MUGAI_ARC_EXECUTABLE;
+}
 
 static void
 note_name(struct walk *w, const char *prefix, const char *name)
 {
 	GPtrArray *names = w->w_f->af_names;
 	g_autofree char *valid = NULL;
-	const char *base = strrchr(name, '/');
 
-	base = base != NULL ? base + 1 : name;
-	if (g_ascii_strcasecmp(base, "vbaProject.bin") == 0)
-		w->w_f->af_bits |= MUGAI_ARC_MACRO;
-	{
-		g_autofree char *ext = mugai_filename_extension(name);
-
-		if (mugai_filename_ext_is_executable(ext))
-			w->w_f->af_bits |= MUGAI_ARC_EXECUTABLE;
-	}
+	judge_name(w, name);
 	if (names->len >= w->w_lim->al_max_list)
 		return;
 	valid = g_utf8_make_valid(name, -1);
@@ -381,6 +446,7 @@ walk_level(struct walk *w, struct level *lv, guint64 depth,
 	if (needs_seek(lv->lv_head, lv->lv_head_len)) {
 		if ((whole = level_slurp(w, lv)) == NULL)
 			goto out;
+		zip_central(w, whole->data, whole->len);
 		r = archive_read_open_memory(a, whole->data, whole->len);
 	} else
 		r = archive_read_open2(a, lv, NULL, read_cb, NULL, NULL);

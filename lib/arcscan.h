@@ -7,9 +7,11 @@
  * For each entry: its name (the first al_max_list are kept), encryption
  * (the "PPAP" password zip), executables and scripts by name and by their
  * first bytes, vbaProject.bin (an OOXML document with macros), and archives
- * inside archives, opened in turn up to al_max_depth levels. 7z keeps its
- * directory at the end and libarchive needs to seek for it, so a 7z level
- * alone is read into memory first, at most al_max_bytes of it.
+ * inside archives, opened in turn up to al_max_depth levels. Zip and 7z
+ * keep their directory at the end (and for zip it is what Windows shows,
+ * whatever the local headers say), so those levels are read into memory
+ * first, at most al_max_bytes each, and the zip central directory's names
+ * and encryption bits are judged too. Other formats stream.
  *
  * The work is bounded: at most al_max_entries entries and al_max_bytes
  * expanded bytes (counting entries' declared sizes when their data is

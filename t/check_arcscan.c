@@ -226,6 +226,35 @@ START_TEST(encrypted_flag_bit_patched)
 }
 END_TEST
 
+/* Renames entries in the central directory only (same length). */
+static GBytes *
+patch_central_name(GBytes *zip, const char *from, const char *to)
+{
+	gsize len = 0, n = strlen(from);
+	unsigned char *b = g_bytes_unref_to_data(g_bytes_ref(zip), &len);
+
+	for (gsize i = 0; i + 46 + n < len; i++)
+		if (memcmp(b + i, "PK\001\002", 4) == 0 &&
+		    memcmp(b + i + 46, from, n) == 0)
+			memcpy(b + i + 46, to, n);
+	return g_bytes_new_take(b, len);
+}
+
+/* Windows shows the central directory; the local header may lie. */
+START_TEST(central_directory_name_counts)
+{
+	g_autoptr(GBytes) t = fx_text("@echo off\n");
+	g_autoptr(GBytes) zip = fx_zip1("run.txt", t);
+	g_autoptr(GBytes) liar = patch_central_name(zip, "run.txt",
+	    "run.bat");
+	struct mugai_arcscan_facts f;
+
+	ck_assert(!(inspect(zip, NULL, NULL) & MUGAI_ARC_EXECUTABLE));
+	ck_assert(inspect(liar, NULL, &f) & MUGAI_ARC_EXECUTABLE);
+	mugai_arcscan_facts_clear(&f);
+}
+END_TEST
+
 START_TEST(ooxml_with_vba_project)
 {
 	g_autoptr(GBytes) docm = fx_ooxml(TRUE);
@@ -290,14 +319,34 @@ START_TEST(zip_bomb_stopped_quickly)
 }
 END_TEST
 
-/* The same bomb with its size left out: it must be expanded to be
- * measured, and the ratio stops it after a few MiB. */
-START_TEST(zip_bomb_without_sizes_stopped_by_ratio)
+/* The same bomb written with a data descriptor (sizes after the data)
+ * and a byte budget it fits in: the central directory still declares
+ * the size, so the ratio refuses it without inflating anything. */
+START_TEST(zip_bomb_with_descriptor_refused_by_ratio)
 {
 	g_autoptr(GBytes) zeros = fx_zeros(BOMB);
 	struct fx_entry e[] = { { "zeros.bin", zeros, TRUE } };
 	g_autoptr(GBytes) zip = fx_archive("zip", NULL, NULL, NULL, e, 1);
-	struct pull_ctx pc = { zip, 0, 0 };
+	struct mugai_arcscan_limits lim = def_limits;
+	struct mugai_arcscan_facts f;
+
+	g_clear_pointer(&zeros, g_bytes_unref);
+	lim.al_max_bytes = 1024 * 1024 * 1024;
+	ck_assert(inspect(zip, &lim, &f) & MUGAI_ARC_LIMIT);
+	ck_assert_str_eq(f.af_limit, "archive_max_ratio");
+	mugai_arcscan_facts_clear(&f);
+}
+END_TEST
+
+/* A bare .gz declares nothing: it must be inflated to be measured, and
+ * the ratio stops it after a few MiB. */
+START_TEST(gzip_bomb_stopped_by_ratio)
+{
+	/* Not zeros: inflated zeros look like an empty tar. */
+	g_autoptr(GBytes) zeros = fx_fill(BOMB, 'A');
+	struct fx_entry e[] = { { "zeros.bin", zeros, TRUE } };
+	g_autoptr(GBytes) gz = fx_archive("raw", "gzip", NULL, NULL, e, 1);
+	struct pull_ctx pc = { gz, 0, 0 };
 	struct mugai_arcscan_facts f;
 	gint64 t0, us;
 
@@ -307,10 +356,10 @@ START_TEST(zip_bomb_without_sizes_stopped_by_ratio)
 	ck_assert_int_eq(mugai_arcscan_inspect(pull_bytes, &pc, &def_limits,
 	    &f), MUGAI_OK);
 	us = g_get_monotonic_time() - t0;
-	fprintf(stderr, "zip bomb (data descriptor): %zu compressed bytes, "
-	    "stopped after %" G_GUINT64_FORMAT " expanded, %" G_GUINT64_FORMAT
-	    " pulled, by %s, in %" G_GINT64_FORMAT " us\n",
-	    g_bytes_get_size(zip), f.af_expanded, pc.pulled, f.af_limit, us);
+	fprintf(stderr, "gzip bomb: %zu compressed bytes, stopped after "
+	    "%" G_GUINT64_FORMAT " expanded, %" G_GUINT64_FORMAT " pulled, "
+	    "by %s, in %" G_GINT64_FORMAT " us\n", g_bytes_get_size(gz),
+	    f.af_expanded, pc.pulled, f.af_limit, us);
 	ck_assert(f.af_bits & MUGAI_ARC_LIMIT);
 	ck_assert_str_eq(f.af_limit, "archive_max_ratio");
 	ck_assert_uint_lt(f.af_expanded, 16 * 1024 * 1024);
@@ -369,9 +418,11 @@ main(void)
 	tcase_add_test(tc, encrypted_zip_zipcrypt);
 	tcase_add_test(tc, encrypted_flag_bit_patched);
 	tcase_add_test(tc, ooxml_with_vba_project);
+	tcase_add_test(tc, central_directory_name_counts);
 	tcase_add_test(tc, entry_count_is_bounded);
 	tcase_add_test(tc, zip_bomb_stopped_quickly);
-	tcase_add_test(tc, zip_bomb_without_sizes_stopped_by_ratio);
+	tcase_add_test(tc, zip_bomb_with_descriptor_refused_by_ratio);
+	tcase_add_test(tc, gzip_bomb_stopped_by_ratio);
 	tcase_add_test(tc, tar_gz_bomb_refused_by_declared_size);
 	tcase_add_test(tc, truncated_zip_is_broken_not_fatal);
 	suite_add_tcase(s, tc);

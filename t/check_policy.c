@@ -426,7 +426,7 @@ START_TEST(zip_bomb_costs_little_through_policy)
 	fprintf(stderr, "policy on a %zu-byte zip bomb: %" G_GINT64_FORMAT
 	    " us\n", g_bytes_get_size(zip), us);
 	ck_flag(p, "archive_limit");
-	ck_flag(p, "limit=archive_max_ratio");
+	ck_flag(p, "limit=archive_max_bytes");
 	ck_assert_uint_eq(p->rp_size, g_bytes_get_size(zip));
 	ck_assert(us < 500 * 1000 || t_slow());
 }

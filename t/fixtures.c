@@ -23,6 +23,15 @@ fx_zeros(gsize n)
 	return g_bytes_new_take(g_malloc0(n), n);
 }
 
+GBytes *
+fx_fill(gsize n, char c)
+{
+	char *b = g_malloc(n);
+
+	memset(b, c, n);
+	return g_bytes_new_take(b, n);
+}
+
 static void
 put16(unsigned char *p, guint v)
 {

@@ -21,8 +21,9 @@ GBytes *fx_pe(void);
 GBytes *fx_elf(void);
 /* bytes of text. */
 GBytes *fx_text(const char *s);
-/* n zero bytes. */
+/* n zero bytes; n bytes of c. */
 GBytes *fx_zeros(gsize n);
+GBytes *fx_fill(gsize n, char c);
 
 /*
  * An archive of entries written by libarchive. format: "zip", "7zip",
