@@ -49,7 +49,7 @@ enum mugai_arc_flag {
 	MUGAI_ARC_MACRO		= 1 << 3,	/* vbaProject.bin inside */
 	MUGAI_ARC_TOO_DEEP	= 1 << 4,	/* nested past al_max_depth */
 	MUGAI_ARC_LIMIT		= 1 << 5,	/* bytes, entries or ratio */
-	MUGAI_ARC_BROKEN	= 1 << 6,	/* libarchive could not read it */
+	MUGAI_ARC_BROKEN	= 1 << 6,	/* libarchive failed on it */
 };
 #define MUGAI_ARC_NFLAGS 7
 

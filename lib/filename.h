@@ -16,10 +16,10 @@
 
 enum mugai_fn_flag {
 	MUGAI_FN_DOUBLE_EXT	= 1 << 0,	/* x.pdf.exe, x.pdf     .exe */
-	MUGAI_FN_BIDI		= 1 << 1,	/* U+202A..202E, 2066..2069 ... */
+	MUGAI_FN_BIDI		= 1 << 1,	/* U+202A..E, U+2066..9 ... */
 	MUGAI_FN_CONTROL	= 1 << 2,	/* C0/C1 controls, DEL */
 	MUGAI_FN_BAD_UTF8	= 1 << 3,
-	MUGAI_FN_LONG		= 1 << 4,	/* more than max_len characters */
+	MUGAI_FN_LONG		= 1 << 4,	/* over max_len characters */
 	MUGAI_FN_TRAILING	= 1 << 5,	/* trailing dot or space */
 	MUGAI_FN_EXEC_EXT	= 1 << 6,	/* final extension runs code */
 };

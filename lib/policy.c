@@ -250,7 +250,8 @@ mugai_policy_examine(const struct mugai_config *cf,
 		sr->sr_doc = NULL;
 		for (guint i = 0; i < MUGAI_DOC_NFLAGS; i++)
 			if (bits & (1u << i))
-				add_flag(part, mugai_docscan_flag_name(1u << i));
+				add_flag(part,
+				    mugai_docscan_flag_name(1u << i));
 	}
 	part->rp_size = sr->sr_size;
 	mugai_digest_finish(sr->sr_digest, part->rp_sha256);

@@ -396,14 +396,16 @@ mugai_rules_add_group(struct mugai_rules *rules, GKeyFile *kf,
 		g_autofree char *m = g_strdup_printf("bad rule name \"%s\" "
 		    "(letters, digits, '_', '.', '-')", name);
 
-		fail_at(error, path, mugai_config_line_of(text, group, NULL), m);
+		fail_at(error, path, mugai_config_line_of(text, group,
+		    NULL), m);
 		return FALSE;
 	}
 	if (mugai_rules_find(rules, name) != NULL) {
 		g_autofree char *m = g_strdup_printf("rule \"%s\" defined "
 		    "twice", name);
 
-		fail_at(error, path, mugai_config_line_of(text, group, NULL), m);
+		fail_at(error, path, mugai_config_line_of(text, group,
+		    NULL), m);
 		return FALSE;
 	}
 	r = g_new0(struct mugai_rule, 1);
@@ -432,7 +434,8 @@ mugai_rules_add_group(struct mugai_rules *rules, GKeyFile *kf,
 		g_autofree char *m = g_strdup_printf("[%s] has no action "
 		    "(drop, quarantine, reject or tempfail)", group);
 
-		fail_at(error, path, mugai_config_line_of(text, group, NULL), m);
+		fail_at(error, path, mugai_config_line_of(text, group,
+		    NULL), m);
 		rule_free(r);
 		return FALSE;
 	}

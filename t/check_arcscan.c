@@ -90,7 +90,8 @@ START_TEST(plain_zip_lists_entries)
 {
 	g_autoptr(GBytes) a = fx_text("hello\n");
 	g_autoptr(GBytes) b = fx_text("world\n");
-	struct fx_entry e[] = { { "docs/", NULL, FALSE }, { "docs/a.txt", a, FALSE },
+	struct fx_entry e[] = { { "docs/", NULL, FALSE },
+	    { "docs/a.txt", a, FALSE },
 	    { "b.csv", b, FALSE } };
 	g_autoptr(GBytes) zip = fx_archive("zip", NULL, NULL, NULL, e, 3);
 	struct mugai_arcscan_facts f;
@@ -127,7 +128,8 @@ START_TEST(tar_gz_with_script_inside)
 {
 	g_autoptr(GBytes) sh = fx_text("#!/bin/sh\nrm -rf ~\n");
 	g_autoptr(GBytes) ok = fx_text("notes\n");
-	struct fx_entry e[] = { { "notes.txt", ok, FALSE }, { "run", sh, FALSE } };
+	struct fx_entry e[] = { { "notes.txt", ok, FALSE },
+	    { "run", sh, FALSE } };
 	g_autoptr(GBytes) tgz = fx_archive("ustar", "gzip", NULL, NULL, e, 2);
 	struct mugai_arcscan_facts f;
 	guint bits = inspect(tgz, NULL, &f);

@@ -224,7 +224,10 @@ START_TEST(actions_and_warnings)
 {
 	g_autofree char *msg = NULL;
 	struct mugai_config *cf = load(order_conf, &msg);
-	static const struct { const char *rule; enum mugai_action a; } want[] = {
+	static const struct {
+		const char *rule;
+		enum mugai_action a;
+	} want[] = {
 		{ "exe-soumu", MUGAI_ACT_REJECT },
 		{ "exe", MUGAI_ACT_QUARANTINE },
 		{ "partner-pdf", MUGAI_ACT_DROP },
