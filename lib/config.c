@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "notice.h"
+#include "rules.h"
 
 enum key_type {
 	KT_STRING,
@@ -44,6 +45,8 @@ static const char *const on_errors[] = { "withhold", "tempfail", "reject",
 static const char *const positions[] = { "top", "bottom", NULL };
 static const char *const keep_originals[] = { "never", "quarantined",
     "modified", "all", NULL };
+static const char *const part_actions[] = { "drop", "quarantine", "reject",
+    "tempfail", NULL };
 
 #define OFF(m) offsetof(struct mugai_config, m)
 #define KiB (G_GINT64_CONSTANT(1024))
@@ -139,6 +142,30 @@ static const struct key_def keys[] = {
 	{ "quarantine", "release_max_age", KT_INT, OFF(cf_release_max_age),
 	  "86400", 60, 30 * 86400, NULL,
 	  "seconds a release header stays valid" },
+
+	{ "policy", "default_action", KT_ENUM, OFF(cf_default_action),
+	  "quarantine", 0, 0, part_actions,
+	  "action for a part no [rule] matches: drop, quarantine, reject, "
+	  "tempfail" },
+	{ "policy", "archive_max_depth", KT_INT, OFF(cf_archive_max_depth),
+	  "3", 1, 16, NULL, "archive levels opened (the attachment is 1)" },
+	{ "policy", "archive_max_entries", KT_INT,
+	  OFF(cf_archive_max_entries), "1000", 1, 1000000, NULL,
+	  "archive entries examined over all levels" },
+	{ "policy", "archive_max_bytes", KT_SIZE, OFF(cf_archive_max_bytes),
+	  "64M", 1 * KiB, 16 * GiB, NULL,
+	  "bytes expanded from an archive over all levels" },
+	{ "policy", "archive_max_ratio", KT_INT, OFF(cf_archive_max_ratio),
+	  "100", 2, 1000000, NULL,
+	  "expanded to compressed ratio allowed past the first MiB" },
+	{ "policy", "archive_list_max", KT_INT, OFF(cf_archive_list_max),
+	  "20", 0, 100000, NULL, "archive entry names kept for the report" },
+	{ "policy", "scan_max_bytes", KT_SIZE, OFF(cf_scan_max_bytes),
+	  "32M", 1 * KiB, 16 * GiB, NULL,
+	  "bytes of a document scanned for macros, PDF actions and scripts" },
+	{ "policy", "max_filename_length", KT_INT,
+	  OFF(cf_max_filename_length), "200", 16, 4096, NULL,
+	  "characters in an attachment name before it counts as dangerous" },
 };
 
 static const char *const *
@@ -221,6 +248,12 @@ parse_size(const char *s, gint64 *out)
 		return FALSE;
 	*out = (gint64)v * mul;
 	return TRUE;
+}
+
+gboolean
+mugai_config_parse_size(const char *s, gint64 *out)
+{
+	return parse_size(s, out);
 }
 
 /* Sets the member of k from string s; returns FALSE with a reason. */
@@ -327,6 +360,7 @@ mugai_config_new_default(void)
 	cf->cf_notice = mugai_notice_load(NULL,
 	    (const char *const *)cf->cf_notice_languages, NULL);
 	g_assert(cf->cf_notice != NULL);
+	cf->cf_rules = mugai_rules_new_default();
 	return cf;
 }
 
@@ -384,6 +418,7 @@ mugai_config_load(const char *path, GError **error)
 	g_auto(GStrv) groups = NULL;
 	GError *kerr = NULL;
 	struct mugai_config *cf;
+	struct mugai_rules *rules = NULL;
 
 	if (!g_file_get_contents(path, &text, &len, error))
 		return NULL;
@@ -402,6 +437,16 @@ mugai_config_load(const char *path, GError **error)
 	cf->cf_path = g_strdup(path);
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g != NULL; g++) {
+		/* [rule NAME] groups belong to lib/rules.c, in file order;
+		 * the first one replaces the built-in rules. */
+		if (mugai_rules_is_group(*g)) {
+			if (rules == NULL)
+				rules = mugai_rules_new();
+			if (!mugai_rules_add_group(rules, kf, *g, path, text,
+			    error))
+				goto bad;
+			continue;
+		}
 		if (!known_group(*g)) {
 			fail_at(error, path, mugai_config_line_of(text, *g,
 			    NULL), "unknown section [%s]", *g);
@@ -419,8 +464,13 @@ mugai_config_load(const char *path, GError **error)
 		g_error_free(kerr);
 		goto bad;
 	}
+	if (rules != NULL) {
+		mugai_rules_free(cf->cf_rules);
+		cf->cf_rules = rules;
+	}
 	return cf;
 bad:
+	mugai_rules_free(rules);
 	mugai_config_unref(cf);
 	return NULL;
 }
@@ -446,6 +496,7 @@ mugai_config_unref(struct mugai_config *cf)
 			g_strfreev(*(char ***)slot);
 	}
 	mugai_notice_free(cf->cf_notice);
+	mugai_rules_free(cf->cf_rules);
 	g_free(cf->cf_path);
 	g_free(cf);
 }
@@ -492,6 +543,7 @@ mugai_config_dump(const struct mugai_config *cf)
 		g_string_append_printf(out, "# %s\n%s = %s\n", keys[i].help,
 		    keys[i].name, v);
 	}
+	mugai_rules_dump(cf->cf_rules, out);
 	return g_string_free(out, FALSE);
 }
 

@@ -96,7 +96,18 @@ struct mugai_config {
 	/* The notice templates of cf_notice_languages, loaded with the file. */
 	struct mugai_notice *cf_notice;
 
-	/* [rule NAME] groups, in file order (NULL when there are none). */
+	/* [policy] attachment policy (lib/policy.c) */
+	gint cf_default_action;		/* index of drop, quarantine, ... */
+	gint64 cf_archive_max_depth;
+	gint64 cf_archive_max_entries;
+	gint64 cf_archive_max_bytes;
+	gint64 cf_archive_max_ratio;
+	gint64 cf_archive_list_max;
+	gint64 cf_scan_max_bytes;
+	gint64 cf_max_filename_length;
+
+	/* [rule NAME] groups, in file order (lib/rules.h); the built-in
+	 * rules when the file has none. */
 	struct mugai_rules *cf_rules;
 };
 
@@ -124,6 +135,9 @@ char *mugai_config_dump(const struct mugai_config *cf);
 /* Returns (transfer none) the enum value's name as written in the config. */
 const char *mugai_config_on_error_name(gint on_error);
 const char *mugai_config_keep_original_name(gint keep);
+
+/* Parses a size with an optional K, M or G suffix; FALSE when bad. */
+gboolean mugai_config_parse_size(const char *s, gint64 *out);
 
 /* Returns the 1-based line of "[group]" / "key =" in text, or 0. */
 guint mugai_config_line_of(const char *text, const char *group,

@@ -23,7 +23,8 @@ part_free(gpointer data)
 	g_free(p->rp_reason);
 	g_free(p->rp_rule);
 	g_free(p->rp_warning);
-	g_ptr_array_unref(p->rp_flags);
+	if (p->rp_flags != NULL)
+		g_ptr_array_unref(p->rp_flags);
 	g_free(p);
 }
 
@@ -89,6 +90,8 @@ mugai_report_warn(struct mugai_report *r, const char *fmt, ...)
 void
 mugai_report_part_flag(struct mugai_report_part *p, const char *flag)
 {
+	if (p->rp_flags == NULL)
+		p->rp_flags = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < p->rp_flags->len; i++)
 		if (strcmp(g_ptr_array_index(p->rp_flags, i), flag) == 0)
 			return;

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "charset.h"
-#include "digest.h"
 #include "encblock.h"
 #include "headers.h"
 #include "html2text.h"
+#include "policy.h"
 #include "textsafe.h"
 #include "walk.h"
 
@@ -197,18 +197,24 @@ count_decoded(struct mugai_walk *w, guint64 n)
 		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_decoded_size);
 }
 
-/* Hashes the decoded content and decides the action for rp. */
+/*
+ * Facts and the policy's action for a removed part: detected type, size,
+ * SHA-256, archive and document flags, the rule that matched. A read
+ * failure leaves the part at tempfail (the policy sets it).
+ */
 static void
 examine(struct mugai_walk *w, GMimeStream *decoded,
     struct mugai_report_part *rp)
 {
-	if (mugai_digest_stream(decoded, rp->rp_sha256, &rp->rp_size)
-	    != MUGAI_OK) {
-		mugai_walk_withhold(w, "part %s cannot be decoded", rp->rp_path);
-		return;
-	}
+	const char *warning;
+
+	if (mugai_policy_examine(w->wk_cf, w->wk_env, decoded, rp)
+	    != MUGAI_OK)
+		mugai_report_warn(w->wk_report, "part %s cannot be read",
+		    rp->rp_path);
 	count_decoded(w, rp->rp_size);
-	rp->rp_action = MUGAI_ACT_QUARANTINE;
+	if ((warning = mugai_policy_warning(w->wk_cf, rp)) != NULL)
+		rp->rp_warning = g_strdup(warning);
 }
 
 static void
@@ -317,7 +323,7 @@ cut_blocks(struct mugai_walk *w, GString *t, const char *path)
 		rp->rp_filename = g_strdup(eb->eb_filename);
 		rp->rp_size = eb->eb_size;
 		memcpy(rp->rp_sha256, eb->eb_sha256, sizeof rp->rp_sha256);
-		rp->rp_action = MUGAI_ACT_QUARANTINE;
+		rp->rp_action = mugai_policy_default_action(w->wk_cf);
 		rp->rp_reason = g_strdup("file encoded inside the text");
 		count_decoded(w, eb->eb_size);
 	}

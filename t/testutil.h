@@ -8,6 +8,7 @@
 #include <check.h>
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Returns (transfer full) top_srcdir/REL. */
 static inline char *
@@ -22,6 +23,19 @@ t_corpus_dir(void)
 {
 	return g_build_filename(MUGAI_TOP_SRCDIR, "..", "shared", "corpus",
 	    NULL);
+}
+
+/*
+ * TRUE under valgrind or when MUGAI_SLOW_TESTS is set (sanitizer builds):
+ * wall-clock bounds are then not checked, byte bounds still are.
+ */
+static inline gboolean
+t_slow(void)
+{
+	const char *pre = g_getenv("LD_PRELOAD");
+
+	return g_getenv("MUGAI_SLOW_TESTS") != NULL ||
+	    (pre != NULL && strstr(pre, "vgpreload") != NULL);
 }
 
 /* Runs suite s; returns the process exit status. */
