@@ -54,8 +54,12 @@ mugai_policy_default_action(const struct mugai_config *cf)
 static gssize
 source_read(struct source *sr, unsigned char *buf, gsize len)
 {
-	gssize n = g_mime_stream_read(sr->sr_stream, (char *)buf, len);
+	gssize n;
 
+	/* GMime's bounded streams answer -1, not 0, when read past the end. */
+	if (g_mime_stream_eos(sr->sr_stream))
+		return 0;
+	n = g_mime_stream_read(sr->sr_stream, (char *)buf, len);
 	if (n < 0) {
 		sr->sr_failed = TRUE;
 		return -1;

@@ -169,20 +169,29 @@ report_part(struct mugai_walk *w, GMimeObject *obj, const char *path)
 	return rp;
 }
 
-/* Returns (transfer full) a stream of part's decoded content. */
+/*
+ * Returns (transfer full) a stream of part's decoded content. Encodings
+ * GMime cannot decode (binhex, x-token) are read as they are: the policy
+ * then sees and hashes the bytes the message carries.
+ */
 static GMimeStream *
 decoded_stream(GMimePart *part)
 {
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
-	GMimeStream *enc, *f;
+	GMimeContentEncoding enc;
+	GMimeStream *raw, *f;
 	GMimeFilter *basic;
 
-	if (dw == NULL || (enc = g_mime_data_wrapper_get_stream(dw)) == NULL)
+	if (dw == NULL || (raw = g_mime_data_wrapper_get_stream(dw)) == NULL)
 		return g_mime_stream_mem_new();
-	g_mime_stream_reset(enc);
-	f = g_mime_stream_filter_new(enc);
-	basic = g_mime_filter_basic_new(g_mime_data_wrapper_get_encoding(dw),
-	    FALSE);
+	g_mime_stream_reset(raw);
+	enc = g_mime_data_wrapper_get_encoding(dw);
+	if (enc != GMIME_CONTENT_ENCODING_BASE64 &&
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
+	    enc != GMIME_CONTENT_ENCODING_UUENCODE)
+		return g_object_ref(raw);
+	f = g_mime_stream_filter_new(raw);
+	basic = g_mime_filter_basic_new(enc, FALSE);
 	g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), basic);
 	g_object_unref(basic);
 	return f;

@@ -487,6 +487,25 @@ START_TEST(svg_with_script)
 }
 END_TEST
 
+/* Regression: GMime's bounded streams answer -1 when read past the end. */
+START_TEST(bounded_substream_is_read_to_its_end)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(
+	    "xxxxABCDEFyyyy", 14);
+	GMimeStream *sub = g_mime_stream_substream(mem, 4, 10);
+	g_autoptr(mugai_report_part_t) p = g_new0(struct mugai_report_part, 1);
+
+	p->rp_declared_type = g_strdup("application/octet-stream");
+	ck_assert_int_eq(mugai_policy_examine(cf, NULL, sub, p), MUGAI_OK);
+	ck_assert_uint_eq(p->rp_size, 6);
+	ck_assert_int_ne(p->rp_action, MUGAI_ACT_TEMPFAIL);
+	g_object_unref(sub);
+	g_object_unref(mem);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(read_error_is_io)
 {
 	struct mugai_report_part p = { 0 };
@@ -571,6 +590,7 @@ main(void)
 	tcase_add_test(pol, ooxml_with_vba_project);
 	tcase_add_test(pol, pdf_with_javascript);
 	tcase_add_test(pol, svg_with_script);
+	tcase_add_test(pol, bounded_substream_is_read_to_its_end);
 	tcase_add_test(pol, read_error_is_io);
 	tcase_add_test(pol, examine_is_thread_safe);
 	suite_add_tcase(s, names);
