@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "config.h"
+#include "cli/quarantine-cli.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
 
@@ -77,6 +78,7 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  sanitize      sanitize one message (stdin to stdout by default)\n"
 	    "  check-config  validate the configuration, print effective values\n"
+	    "  quarantine    list, show, extract, release, purge quarantined mail\n"
 	    "\n"
 	    "`mugai COMMAND --help` describes each command; see mugai(1).\n",
 	    f);
@@ -91,6 +93,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "quarantine") == 0)
+		return mugai_cli_quarantine(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -90,7 +90,8 @@ header_fields(const guint8 *head, gsize head_len)
 	set_str(o, "date", g_mime_object_get_header(GMIME_OBJECT(msg),
 	    "Date"));
 	if ((date = g_mime_message_get_date(msg)) != NULL) {
-		g_autofree char *iso = g_date_time_format_iso8601(date);
+		g_autofree char *iso = g_date_time_format(date,
+		    "%Y-%m-%dT%H:%M:%S%:z");
 
 		set_str(o, "date_iso", iso);
 	} else {
