@@ -8,6 +8,11 @@
  * DAYS_AGO the IDs are dated that many days back; with SPREAD_DAYS each
  * item goes DAYS_AGO + i % SPREAD_DAYS days back. Prints each ID.
  * Exit 0, or 1 with the error on the first failure.
+ *
+ *   qfill --check DIR KEYFILE VALUE
+ *
+ * Runs mugai_release_check() (the milter's side) on an X-Mugai-Release
+ * value and prints VALID, FORGED, EXPIRED, REPLAYED or UNKNOWN_ID.
  */
 #include "autoconfig.h"
 
@@ -35,6 +40,29 @@ id_back(gint64 usec_back)
 	return id;
 }
 
+static int
+check_release(const char *dir, const char *keyfile, const char *value)
+{
+	static const char *const names[] = { "VALID", "FORGED", "EXPIRED",
+	    "REPLAYED", "UNKNOWN_ID" };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	char *id = NULL;
+
+	if ((q = mugai_quarantine_open(dir, NULL, &err)) == NULL) {
+		fprintf(stderr, "qfill: %s: %s\n", dir, mugai_err_str(err));
+		return 1;
+	}
+	g_free(cf->cf_release_secret);
+	cf->cf_release_secret = g_strdup(keyfile);
+	puts(names[mugai_release_check(q, cf, value, &id)]);
+	g_free(id);
+	mugai_quarantine_close(q);
+	mugai_config_unref(cf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -51,6 +79,8 @@ main(int argc, char **argv)
 	gchar *data;
 	gsize len;
 
+	if (argc == 5 && strcmp(argv[1], "--check") == 0)
+		return check_release(argv[2], argv[3], argv[4]);
 	if (argc < 3) {
 		fprintf(stderr, "usage: qfill DIR FILE [COUNT [DAYS_AGO "
 		    "[SPREAD_DAYS]]]\n");
