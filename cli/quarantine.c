@@ -59,11 +59,12 @@ mugai_cli_put_text(FILE *f, const char *s, int width)
 	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 		int w = g_unichar_iswide(c) ? 2 : 1;
+		const char *next = g_utf8_next_char(p);
 
 		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
 			c = '?';
-		if (width > 0 && used + w > width - 2 &&
-		    g_utf8_strlen(p, -1) > 1 && used + w + 2 > width) {
+		/* Keep room for ".." unless this is the last character. */
+		if (width > 0 && used + w + (*next != '\0' ? 2 : 0) > width) {
 			fputs("..", f);
 			used += 2;
 			break;

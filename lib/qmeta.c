@@ -171,15 +171,47 @@ summary_fields(const struct mugai_report *report)
 	return o;
 }
 
+/* Returns (transfer full) o as compact or pretty JSON text. */
+static char *
+to_text(JsonObject *o, gboolean pretty)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	JsonNode *root = json_node_new(JSON_NODE_OBJECT);
+	char *text;
+
+	json_node_set_object(root, o);
+	json_generator_set_root(gen, root);
+	json_generator_set_pretty(gen, pretty);
+	json_generator_set_indent(gen, 2);
+	text = json_generator_to_data(gen, NULL);
+	json_node_unref(root);
+	return text;
+}
+
+/* The members `mugai quarantine list` reads, in meta.json's shape. */
+static char *
+list_text(JsonObject *meta)
+{
+	static const char *const keep[] = { "schema", "id", "time",
+	    "envelope", "headers", "summary" };
+	JsonObject *o = json_object_new();
+	char *text;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(keep); i++)
+		json_object_set_member(o, keep[i],
+		    json_object_dup_member(meta, keep[i]));
+	text = to_text(o, FALSE);
+	json_object_unref(o);
+	return text;
+}
+
 char *
 mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
-    const guint8 *head, gsize head_len)
+    const guint8 *head, gsize head_len, char **list)
 {
-	g_autoptr(JsonGenerator) gen = json_generator_new();
 	JsonObject *o = json_object_new();
 	JsonObject *orig = json_object_new();
-	JsonNode *root = json_node_new(JSON_NODE_OBJECT);
 	g_autoptr(GDateTime) dt = NULL;
 	g_autofree char *when = NULL;
 	gint64 usec = 0;
@@ -217,11 +249,8 @@ mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
 		    mugai_report_to_json(report));
 	else
 		json_object_set_null_member(o, "report");
-	json_node_take_object(root, o);
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_indent(gen, 2);
-	text = json_generator_to_data(gen, NULL);
-	json_node_unref(root);
+	text = to_text(o, TRUE);
+	*list = list_text(o);
+	json_object_unref(o);
 	return text;
 }

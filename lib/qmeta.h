@@ -14,11 +14,14 @@
 
 /*
  * Returns (transfer full) meta.json (pretty-printed UTF-8 JSON, no final
- * newline) for item id. env and report may be NULL; head holds the first
- * head_len bytes of the original (its header block is parsed from them).
+ * newline) for item id, and in *list (transfer full) list.json: the
+ * members `mugai quarantine list` needs (schema, id, time, envelope,
+ * headers, summary), compact, so listing need not parse the report.
+ * env and report may be NULL; head holds the first head_len bytes of the
+ * original (its header block is parsed from them).
  */
 char *mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
-    const guint8 *head, gsize head_len);
+    const guint8 *head, gsize head_len, char **list);
 
 #endif

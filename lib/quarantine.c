@@ -558,6 +558,7 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 {
 	g_autofree char *tmp = NULL, *final = NULL, *day = NULL;
 	g_autofree char *opath = NULL, *mpath = NULL, *meta = NULL;
+	g_autofree char *lpath = NULL, *list = NULL;
 	GByteArray *head = NULL;
 	enum mugai_err err;
 	char sha[65];
@@ -578,9 +579,12 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 	    MUGAI_OK)
 		goto out_tmp;
 	meta = mugai_qmeta_build(id, env, report, size, sha, head->data,
-	    head->len);
+	    head->len, &list);
 	mpath = g_build_filename(tmp, "meta.json", NULL);
 	if ((err = write_meta(q, mpath, meta)) != MUGAI_OK)
+		goto out_tmp;
+	lpath = g_build_filename(tmp, "list.json", NULL);
+	if ((err = write_meta(q, lpath, list)) != MUGAI_OK)
 		goto out_tmp;
 	if (fsync_path(tmp) != 0) {
 		err = store_err(errno);

@@ -4,6 +4,7 @@
  *   DIR/tmp/                         in-progress writes, never read by tools
  *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received
  *   DIR/YYYY/MM/DD/ID/meta.json      see doc/quarantine-meta.md
+ *   DIR/YYYY/MM/DD/ID/list.json      meta.json's listing members, compact
  *   DIR/audit.log                    JSON lines (lib/audit.h)
  *
  * An item appears whole or not at all: it is written in a directory under

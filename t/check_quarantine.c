@@ -256,6 +256,22 @@ START_TEST(meta_json_has_every_field)
 	    json_object_get_array_member(sum, "removed"), 0), "請求書.zip");
 	ck_assert(json_object_has_member(m, "report"));
 	json_object_unref(m);
+	/* list.json: the listing members, the same values, no report. */
+	{
+		g_autofree char *lp = item_file(store, id, "list.json");
+		g_autoptr(JsonParser) jp = json_parser_new();
+		JsonObject *l;
+
+		ck_assert(json_parser_load_from_file(jp, lp, NULL));
+		l = json_node_get_object(json_parser_get_root(jp));
+		ck_assert_str_eq(json_object_get_string_member(
+		    json_object_get_object_member(l, "headers"), "subject"),
+		    "請求書 test");
+		ck_assert(!json_object_has_member(l, "report"));
+		ck_assert_int_eq(json_object_get_int_member(
+		    json_object_get_object_member(l, "summary"),
+		    "removed_count"), 1);
+	}
 	mugai_quarantine_close(q);
 	rm_rf(store);
 }

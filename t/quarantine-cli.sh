@@ -72,6 +72,9 @@ expect "list --subject (Japanese, any case)" 0 $Q list --subject 請求書 --fro
 lines "--subject --from match 3" "$W/out" 4
 expect "list --rcpt" 0 $Q list --rcpt nobody@nowhere
 lines "--rcpt without match" "$W/out" 1
+rm "$(dirname "$(find "$S" -path "*/$OLD/meta.json")")/list.json"
+expect "list without an item's list.json" 0 $Q list --subject "old news"
+lines "falls back to meta.json" "$W/out" 3
 expect "list --since bad date" 2 $Q list --since 2025-13-01
 expect "list with --dir after the subcommand" 0 "$MUGAI" quarantine list --dir "$S"
 lines "--dir list" "$W/out" 6
