@@ -4,8 +4,8 @@
  * Walks DIR/YYYY/MM/DD in order and prunes whole years, months and days
  * outside --since/--until before opening anything, so a narrow date range
  * over a large store reads only the days it covers. Each item's small
- * list.json is read rather than meta.json, which carries the report. --since/--until are
- * local dates (TZ), inclusive; directories are UTC dates, so the walk keeps
+ * list.json is read rather than meta.json, which carries the report.
+ * --since/--until are local dates (TZ), inclusive; directories are UTC dates, so the walk keeps
  * the days that overlap and the ID's own time decides. Only meta.json is
  * read; an item without a readable meta.json is listed with "?" fields
  * (it is still there: the administrator must see it). Mail-derived text is
@@ -277,8 +277,10 @@ list_day(struct list_filter *lf, JsonParser *parser, const char *ddir)
 			    JSON_NODE_HOLDS_OBJECT(root))
 				meta = json_node_get_object(root);
 		}
+		/* Unreadable: shown in the plain table, never matched. */
 		if (meta == NULL && (lf->lf_from != NULL ||
-		    lf->lf_rcpt != NULL || lf->lf_subject != NULL || lf->lf_json))
+		    lf->lf_rcpt != NULL || lf->lf_subject != NULL ||
+		    lf->lf_json))
 			continue;
 		if (meta != NULL && !matches(lf, meta))
 			continue;
@@ -389,7 +391,8 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 	}
 	if ((since != NULL && !parse_date(since, &lf.lf_since)) ||
 	    (until != NULL && !parse_date(until, &lf.lf_until))) {
-		fprintf(stderr, "mugai quarantine list: dates are YYYY-MM-DD\n");
+		fprintf(stderr,
+		    "mugai quarantine list: dates are YYYY-MM-DD\n");
 		return 2;
 	}
 	if (until != NULL)

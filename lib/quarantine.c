@@ -515,8 +515,11 @@ make_day_dir(const struct mugai_quarantine *q, const char *id,
 	dd = g_build_filename(md, d, NULL);
 	if (ensure_dir(q, yd) != 0 || ensure_dir(q, md) != 0 ||
 	    ensure_dir(q, dd) != 0) {
-		*err = store_err(errno);
+		int e = errno;
+
+		*err = store_err(e);
 		g_free(dd);
+		errno = e;
 		return NULL;
 	}
 	*err = MUGAI_OK;
@@ -537,8 +540,11 @@ publish(const struct mugai_quarantine *q, const char *id, const char *tmp,
 	for (int attempt = 0; attempt < 3; attempt++) {
 		char *day = make_day_dir(q, id, &err);
 
-		if (day == NULL)
+		if (day == NULL) {
+			if (errno == ENOENT)
+				continue;	/* a parent went: again */
 			return err;
+		}
 		if (fault("rename") == 0 && rename(tmp, final) == 0) {
 			*day_out = day;
 			return MUGAI_OK;
