@@ -12,8 +12,8 @@
 
 #include <glib.h>
 
-#include "config.h"
 #include "cli/quarantine-cli.h"
+#include "config.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
 
