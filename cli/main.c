@@ -7,13 +7,16 @@
  */
 #include "autoconfig.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "cli/quarantine-cli.h"
 #include "config.h"
+#include "sanitize.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
 
@@ -70,6 +73,135 @@ cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
+/* Returns (transfer full) a seekable stream over path, or stdin read whole. */
+static GMimeStream *
+open_input(const char *path)
+{
+	GError *err = NULL;
+	GMimeStream *s;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		GMimeStream *in = g_mime_stream_fs_new(dup(STDIN_FILENO));
+
+		s = g_mime_stream_mem_new();
+		if (g_mime_stream_write_to_stream(in, s) < 0) {
+			fprintf(stderr, "mugai sanitize: cannot read stdin\n");
+			g_clear_object(&s);
+		} else
+			g_mime_stream_reset(s);
+		g_object_unref(in);
+		return s;
+	}
+	if ((s = g_mime_stream_fs_open(path, O_RDONLY, 0, &err)) == NULL) {
+		fprintf(stderr, "mugai sanitize: %s: %s\n", path, err->message);
+		g_error_free(err);
+	}
+	return s;
+}
+
+/* TRUE when the first line of in ends with CRLF. */
+static gboolean
+uses_crlf(GMimeStream *in)
+{
+	char buf[4096];
+	gssize n = g_mime_stream_read(in, buf, sizeof buf);
+	const char *nl = n > 0 ? memchr(buf, '\n', (gsize)n) : NULL;
+
+	g_mime_stream_reset(in);
+	return nl != NULL && nl > buf && nl[-1] == '\r';
+}
+
+static void
+explain(const struct mugai_report *r, gboolean json)
+{
+	if (json) {
+		JsonNode *node = mugai_report_to_json(r);
+		g_autofree char *s = json_to_string(node, TRUE);
+
+		fprintf(stderr, "%s\n", s);
+		json_node_unref(node);
+	} else {
+		g_autofree char *s = mugai_report_to_text(r);
+
+		fputs(s, stderr);
+	}
+}
+
+static int
+cmd_sanitize(int argc, char **argv)
+{
+	const char *path = NULL;
+	gboolean show = FALSE, json = FALSE;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path,
+		  "configuration file", "FILE" },
+		{ "explain", 0, 0, G_OPTION_ARG_NONE, &show,
+		  "print the report to stderr", NULL },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
+		  "print the report as JSON", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+	    "[IN [OUT]] - sanitize one message");
+	GError *gerr = NULL;
+	struct mugai_config *cf = NULL;
+	struct mugai_result *rs = NULL;
+	GMimeStream *in = NULL, *out = NULL;
+	enum mugai_err err = MUGAI_OK;
+	int status = 2;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr) || argc > 3) {
+		fprintf(stderr, "mugai sanitize: %s\n", gerr != NULL ?
+		    gerr->message : "too many arguments");
+		g_clear_error(&gerr);
+		return 2;
+	}
+	if ((cf = load_config(path)) == NULL)
+		return 2;
+	mugai_sanitize_init();
+	if ((in = open_input(argc > 1 ? argv[1] : NULL)) == NULL)
+		goto out;
+	if ((rs = mugai_sanitize(cf, in, NULL, &err)) == NULL) {
+		fprintf(stderr, "mugai sanitize: %s\n", mugai_err_str(err));
+		status = 1;
+		goto out;
+	}
+	if (show || json)
+		explain(rs->rs_report, json);
+	if (rs->rs_verdict == MUGAI_V_REJECT ||
+	    rs->rs_verdict == MUGAI_V_TEMPFAIL) {
+		fprintf(stderr, "mugai sanitize: %s: %s\n",
+		    mugai_verdict_name(rs->rs_verdict), rs->rs_reply);
+		status = 1;
+		goto out;
+	}
+	if (argc > 2 && strcmp(argv[2], "-") != 0)
+		out = g_mime_stream_fs_open(argv[2], O_WRONLY | O_CREAT |
+		    O_TRUNC, 0644, &gerr);
+	else
+		out = g_mime_stream_fs_new(dup(STDOUT_FILENO));
+	if (out == NULL) {
+		fprintf(stderr, "mugai sanitize: %s\n", gerr->message);
+		g_clear_error(&gerr);
+		status = 1;
+		goto out;
+	}
+	if (mugai_result_write(rs, in, out, uses_crlf(in)) != MUGAI_OK ||
+	    g_mime_stream_flush(out) != 0) {
+		fprintf(stderr, "mugai sanitize: cannot write the output\n");
+		status = 1;
+		goto out;
+	}
+	status = rs->rs_verdict == MUGAI_V_WITHHELD ? 1 : 0;
+out:
+	g_clear_object(&out);
+	g_clear_object(&in);
+	mugai_result_free(rs);
+	mugai_config_unref(cf);
+	return status;
+}
+
 static void
 usage(FILE *f)
 {
@@ -91,6 +223,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "sanitize") == 0)
+		return cmd_sanitize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "quarantine") == 0)

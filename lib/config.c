@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "config.h"
+#include "notice.h"
 
 enum key_type {
 	KT_STRING,
@@ -323,6 +324,9 @@ mugai_config_new_default(void)
 			g_error("built-in default of %s is invalid: %s",
 			    keys[i].name, why);
 	}
+	cf->cf_notice = mugai_notice_load(NULL,
+	    (const char *const *)cf->cf_notice_languages, NULL);
+	g_assert(cf->cf_notice != NULL);
 	return cf;
 }
 
@@ -406,6 +410,15 @@ mugai_config_load(const char *path, GError **error)
 		if (!load_group(cf, kf, *g, path, text, error))
 			goto bad;
 	}
+	mugai_notice_free(cf->cf_notice);
+	cf->cf_notice = mugai_notice_load(cf->cf_notice_dir,
+	    (const char *const *)cf->cf_notice_languages, &kerr);
+	if (cf->cf_notice == NULL) {
+		fail_at(error, path, mugai_config_line_of(text, "sanitize",
+		    "notice_languages"), "%s", kerr->message);
+		g_error_free(kerr);
+		goto bad;
+	}
 	return cf;
 bad:
 	mugai_config_unref(cf);
@@ -432,6 +445,7 @@ mugai_config_unref(struct mugai_config *cf)
 		else if (keys[i].type == KT_LIST)
 			g_strfreev(*(char ***)slot);
 	}
+	mugai_notice_free(cf->cf_notice);
 	g_free(cf->cf_path);
 	g_free(cf);
 }

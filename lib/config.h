@@ -45,6 +45,7 @@ enum mugai_keep_original {
 };
 
 struct mugai_rules;
+struct mugai_notice;
 
 struct mugai_config {
 	gint cf_refcount;
@@ -91,6 +92,9 @@ struct mugai_config {
 	char *cf_release_secret;
 	char *cf_submit_command;
 	gint64 cf_release_max_age;
+
+	/* The notice templates of cf_notice_languages, loaded with the file. */
+	struct mugai_notice *cf_notice;
 
 	/* [rule NAME] groups, in file order (NULL when there are none). */
 	struct mugai_rules *cf_rules;

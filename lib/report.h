@@ -40,6 +40,7 @@ struct mugai_report_part {
 	enum mugai_action rp_action;
 	char *rp_reason;	/* why this action, one short English phrase */
 	char *rp_rule;		/* policy rule that matched, or NULL */
+	char *rp_warning;	/* extra line for the notice, or NULL */
 	GPtrArray *rp_flags;	/* (char *) facts: "mismatch", "encrypted" ... */
 };
 

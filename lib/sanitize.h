@@ -60,6 +60,8 @@ struct mugai_result {
 	gboolean rs_keep_original;
 	/* For REJECT/TEMPFAIL: the reply text (without the code). */
 	char *rs_reply;
+	/* Where the original body starts (for writers of an unchanged body). */
+	gint64 rs_body_offset;
 	struct mugai_report *rs_report;
 };
 

@@ -1,0 +1,67 @@
+/*
+ * mugai_charset - charset detection and conversion for Japanese mail
+ *
+ * Bodies and raw 8-bit headers arrive in ISO-2022-JP, Shift_JIS/CP932,
+ * EUC-JP, UTF-8 or a Western charset, often with a missing or wrong label.
+ * This module turns them into UTF-8 and turns UTF-8 back into ISO-2022-JP
+ * for legacy clients. All conversion goes through iconv (one descriptor
+ * per call, no global mutable state: any number of threads may call it).
+ *
+ * Bad input never fails: undecodable bytes become U+FFFD (and *lossy is
+ * set), NUL bytes are removed, a leading BOM is removed, the rest of the
+ * text survives. The detection rules are described in charset.c.
+ */
+#ifndef MUGAI_CHARSET_H
+#define MUGAI_CHARSET_H
+
+#include <glib.h>
+
+/*
+ * Returns (transfer none) the canonical name of the charset data most
+ * likely is: "us-ascii", "utf-8", "iso-2022-jp", "cp932", "euc-jp", or
+ * NULL when undecided (8-bit data that is none of the above).
+ */
+const char *mugai_charset_detect(const char *data, gsize len);
+
+/*
+ * Converts len bytes of data to UTF-8. declared is the charset label from
+ * the message (may be NULL, wrong, quoted or unknown).
+ * Returns (transfer full) valid NUL-terminated UTF-8, never NULL;
+ * *out_len (if non-NULL) its length; *used (if non-NULL, transfer none,
+ * static or interned) the charset actually used: "us-ascii", "utf-8",
+ * "iso-2022-jp", "cp50221" (ISO-2022-JP with NEC/IBM extensions or
+ * half-width kana, decoded through CP932), "iso-2022-jp-2",
+ * "iso-2022-jp-3", "cp932", "shift_jisx0213", "euc-jp", "euc-jp-ms",
+ * "euc-jisx0213", "windows-1252", "iso-8859-1", the canonical name of
+ * another known label ("koi8-r", "gb18030", "cp949", ...) or the
+ * lower-cased label of one only iconv knows; *lossy (if non-NULL) TRUE
+ * when some bytes could not be converted and were replaced by U+FFFD.
+ */
+char *mugai_charset_to_utf8(const char *data, gsize len,
+    const char *declared, gsize *out_len, const char **used,
+    gboolean *lossy);
+
+/*
+ * Converts len bytes of UTF-8 to charset ("iso-2022-jp" and "utf-8";
+ * other ASCII-compatible charsets of the label table work too).
+ * Characters the target cannot represent become U+3013 GETA MARK (or '?'
+ * where the target has no geta). ISO-2022-JP output is strict RFC 1468
+ * (ASCII and JIS X 0208, so U+2460 and the other NEC/IBM extensions
+ * become U+3013; half-width kana become full-width): any strict decoder
+ * reads it. It returns to ASCII (ESC ( B) before every line end and at
+ * the end. Invalid UTF-8 in the input becomes U+3013 (U+FFFD for
+ * "utf-8"); NUL bytes are dropped.
+ * Returns (transfer full) the bytes, NUL-terminated, *out_len (if non-NULL)
+ * their count; NULL only when charset is unknown or not ASCII-compatible.
+ */
+char *mugai_charset_from_utf8(const char *utf8, gsize len,
+    const char *charset, gsize *out_len);
+
+/*
+ * Returns (transfer none, static or interned) the iconv name to use for
+ * the MIME charset label, with Japanese aliases mapped (shift_jis and
+ * friends to CP932, ...), or NULL if iconv cannot do it.
+ */
+const char *mugai_charset_iconv_name(const char *label);
+
+#endif

@@ -1,0 +1,547 @@
+/*
+ * mugai_sanitize - the GMime engine: parse, walk, render, decide, encode
+ *
+ * One pass over the raw message hashes it and enforces the size and line
+ * limits; the header block is split here (lib/headers.c) so header indexes
+ * match the MTA's; GMime parses the MIME tree from the same stream (parts
+ * stay on the stream, content is decoded only when it is read). The walk
+ * (lib/walk.c) renders text and removes every other part into the report.
+ * Then the verdict, the notice, the body and the header edits are made.
+ *
+ * Fail closed: anything the walk cannot prove safe sets a withhold reason
+ * and the configured on_error action replaces the content.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "digest.h"
+#include "headers.h"
+#include "notice.h"
+#include "sanitize.h"
+#include "textbody.h"
+#include "textsafe.h"
+#include "walk.h"
+
+/* Headers a message may carry only once; later copies are removed. */
+static const char *const singletons[] = {
+	"subject", "from", "to", "date", "message-id", NULL
+};
+
+void
+mugai_sanitize_init(void)
+{
+	g_mime_init();
+}
+
+void
+mugai_sanitize_shutdown(void)
+{
+	g_mime_shutdown();
+}
+
+static void
+edit_free(gpointer data)
+{
+	struct mugai_hdr_edit *e = data;
+
+	g_free(e->he_name);
+	g_free(e->he_value);
+	g_free(e);
+}
+
+void
+mugai_result_free(struct mugai_result *rs)
+{
+	if (rs == NULL)
+		return;
+	g_clear_pointer(&rs->rs_body, g_bytes_unref);
+	g_clear_pointer(&rs->rs_edits, g_ptr_array_unref);
+	g_free(rs->rs_headers);
+	g_free(rs->rs_reply);
+	mugai_report_free(rs->rs_report);
+	g_free(rs);
+}
+
+/*
+ * One streaming pass: SHA-256 and size of the whole message, the longest
+ * line, and the first bytes (the header block) kept in head.
+ */
+static enum mugai_err
+scan_raw(GMimeStream *in, const struct mugai_config *cf,
+    struct mugai_report *r, GByteArray *head, gsize *longest,
+    gsize *bare_cr)
+{
+	struct mugai_digest *d = mugai_digest_new();
+	char buf[65536];
+	gsize line = 0;
+	gssize n;
+	gboolean cr = FALSE;
+
+	*longest = 0;
+	*bare_cr = 0;
+	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0) {
+		mugai_digest_update(d, buf, (gsize)n);
+		gsize room = (gsize)cf->cf_max_header_size + 1 - MIN(head->len,
+		    (gsize)cf->cf_max_header_size + 1);
+
+		if (room > 0)
+			g_byte_array_append(head, (guint8 *)buf,
+			    (guint)MIN((gsize)n, room));
+		for (gssize i = 0; i < n; i++) {
+			if (cr && buf[i] != '\n')
+				(*bare_cr)++;
+			cr = buf[i] == '\r';
+			if (buf[i] == '\n') {
+				line = 0;
+				continue;
+			}
+			if (++line > *longest)
+				*longest = line;
+		}
+		r->rr_size += (guint64)n;
+	}
+	if (n < 0) {
+		mugai_digest_free(d);
+		return MUGAI_E_IO;
+	}
+	if (cr)
+		(*bare_cr)++;
+	mugai_digest_finish(d, r->rr_sha256);
+	return MUGAI_OK;
+}
+
+static void
+add_edit(GPtrArray *edits, enum mugai_hdr_op op, const char *name,
+    guint index, const char *value)
+{
+	struct mugai_hdr_edit *e = g_new0(struct mugai_hdr_edit, 1);
+
+	e->he_op = op;
+	e->he_name = g_strdup(name);
+	e->he_index = index;
+	e->he_value = g_strdup(value);
+	g_ptr_array_add(edits, e);
+}
+
+/* Changes first, then deletes from the highest index down, then adds. */
+static gint
+edit_order(gconstpointer a, gconstpointer b)
+{
+	const struct mugai_hdr_edit *x = *(const struct mugai_hdr_edit **)a;
+	const struct mugai_hdr_edit *y = *(const struct mugai_hdr_edit **)b;
+	static const int rank[] = { [MUGAI_HDR_CHANGE] = 0,
+	    [MUGAI_HDR_DELETE] = 1, [MUGAI_HDR_ADD] = 2 };
+
+	if (rank[x->he_op] != rank[y->he_op])
+		return rank[x->he_op] - rank[y->he_op];
+	if (x->he_op == MUGAI_HDR_DELETE && x->he_index != y->he_index)
+		return x->he_index > y->he_index ? -1 : 1;
+	return 0;
+}
+
+static gboolean
+in_list(char *const *list, const char *name)
+{
+	for (gsize i = 0; list != NULL && list[i] != NULL; i++)
+		if (g_ascii_strcasecmp(list[i], name) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Decides the fate of header h; returns TRUE when it is deleted. */
+static gboolean
+header_deleted(const struct mugai_config *cf, const struct mugai_header *h,
+    gboolean body_changed, GHashTable *seen, struct mugai_report *r)
+{
+	g_autofree char *lname = g_ascii_strdown(h->hd_name, -1);
+
+	if (g_str_has_prefix(lname, "x-mugai-"))
+		return TRUE;
+	if (body_changed && mugai_headers_is_mime(h->hd_name))
+		return TRUE;
+	if (body_changed && in_list(cf->cf_remove_headers, h->hd_name))
+		return TRUE;
+	if (in_list((char **)singletons, lname)) {
+		if (g_hash_table_contains(seen, lname)) {
+			mugai_report_warn(r, "duplicate %s header removed",
+			    h->hd_name);
+			return TRUE;
+		}
+		g_hash_table_add(seen, g_steal_pointer(&lname));
+	}
+	return FALSE;
+}
+
+/* Appends "name:value\n" to out, value as raw (folded) text. */
+static void
+append_header(GString *out, const char *name, const char *value,
+    gboolean raw)
+{
+	g_string_append(out, name);
+	g_string_append_c(out, ':');
+	if (!raw)
+		g_string_append_c(out, ' ');
+	g_string_append(out, value);
+	g_string_append_c(out, '\n');
+}
+
+static char *
+sanitized_header(const struct mugai_report *r)
+{
+	GString *s = g_string_new(PACKAGE_NAME " " PACKAGE_VERSION);
+
+	g_string_append_printf(s, "; verdict=%s; engine=%s; removed=%u",
+	    mugai_verdict_name(r->rr_verdict), r->rr_engine,
+	    mugai_report_removed(r));
+	if (r->rr_quarantine_id != NULL)
+		g_string_append_printf(s, "; quarantine=%s",
+		    r->rr_quarantine_id);
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * Builds rs_edits and rs_headers from the original header block. Returns
+ * TRUE when a header of the original was changed or removed.
+ */
+static gboolean
+build_headers(const struct mugai_config *cf, const GPtrArray *headers,
+    const struct mugai_textbody *tb, struct mugai_result *rs)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	GString *out = g_string_new(NULL);
+	g_autofree char *stamp = NULL;
+	gboolean body_changed = tb != NULL;
+	gboolean modified = FALSE;
+
+	rs->rs_edits = g_ptr_array_new_with_free_func(edit_free);
+	for (guint i = 0; i < headers->len; i++) {
+		const struct mugai_header *h = g_ptr_array_index(headers, i);
+		g_autofree char *fixed = NULL;
+
+		if (header_deleted(cf, h, body_changed, seen, rs->rs_report)) {
+			add_edit(rs->rs_edits, MUGAI_HDR_DELETE, h->hd_name,
+			    h->hd_index, NULL);
+			modified = modified ||
+			    g_ascii_strncasecmp(h->hd_name, "X-Mugai-", 8) != 0;
+			continue;
+		}
+		if ((fixed = mugai_headers_fix(h)) != NULL) {
+			add_edit(rs->rs_edits, MUGAI_HDR_CHANGE, h->hd_name,
+			    h->hd_index, fixed);
+			append_header(out, h->hd_name, fixed, FALSE);
+			modified = TRUE;
+			continue;
+		}
+		append_header(out, h->hd_name, h->hd_raw, TRUE);
+	}
+	if (body_changed) {
+		add_edit(rs->rs_edits, MUGAI_HDR_ADD, "MIME-Version", 0, "1.0");
+		add_edit(rs->rs_edits, MUGAI_HDR_ADD, "Content-Type", 0,
+		    tb->tb_content_type);
+		add_edit(rs->rs_edits, MUGAI_HDR_ADD,
+		    "Content-Transfer-Encoding", 0, tb->tb_encoding);
+		append_header(out, "MIME-Version", "1.0", FALSE);
+		append_header(out, "Content-Type", tb->tb_content_type, FALSE);
+		append_header(out, "Content-Transfer-Encoding",
+		    tb->tb_encoding, FALSE);
+	}
+	stamp = sanitized_header(rs->rs_report);
+	add_edit(rs->rs_edits, MUGAI_HDR_ADD, "X-Mugai-Sanitized", 0, stamp);
+	append_header(out, "X-Mugai-Sanitized", stamp, FALSE);
+	g_ptr_array_sort(rs->rs_edits, edit_order);
+	rs->rs_headers = g_string_free(out, FALSE);
+	return modified;
+}
+
+static gboolean
+keep_original(const struct mugai_config *cf, const struct mugai_report *r,
+    gboolean modified)
+{
+	gboolean quarantined = r->rr_verdict == MUGAI_V_WITHHELD;
+
+	if (r->rr_verdict == MUGAI_V_REJECT ||
+	    r->rr_verdict == MUGAI_V_TEMPFAIL)
+		return FALSE;
+	for (guint i = 0; i < r->rr_parts->len && !quarantined; i++) {
+		const struct mugai_report_part *p =
+		    g_ptr_array_index(r->rr_parts, i);
+
+		quarantined = p->rp_action == MUGAI_ACT_QUARANTINE;
+	}
+	switch (cf->cf_keep_original) {
+	case MUGAI_KEEP_NEVER:
+		return FALSE;
+	case MUGAI_KEEP_QUARANTINED:
+		return quarantined;
+	case MUGAI_KEEP_MODIFIED:
+		return quarantined || modified ||
+		    r->rr_verdict != MUGAI_V_UNCHANGED;
+	default:
+		return TRUE;
+	}
+}
+
+/* Sets the verdict from the walk: on_error, policy, or text. */
+static void
+decide(const struct mugai_config *cf, struct mugai_walk *w,
+    struct mugai_result *rs)
+{
+	struct mugai_report *r = rs->rs_report;
+
+	if (w->wk_withhold != NULL) {
+		r->rr_withheld_reason = g_strdup(w->wk_withhold);
+		switch (cf->cf_on_error) {
+		case MUGAI_ON_ERROR_TEMPFAIL:
+			r->rr_verdict = MUGAI_V_TEMPFAIL;
+			rs->rs_reply = g_strdup_printf("Message cannot be "
+			    "sanitized now: %s", w->wk_withhold);
+			return;
+		case MUGAI_ON_ERROR_REJECT:
+			r->rr_verdict = MUGAI_V_REJECT;
+			rs->rs_reply = g_strdup(cf->cf_reject_text);
+			return;
+		default:
+			r->rr_verdict = MUGAI_V_WITHHELD;
+			return;
+		}
+	}
+	for (guint i = 0; i < r->rr_parts->len; i++) {
+		const struct mugai_report_part *p =
+		    g_ptr_array_index(r->rr_parts, i);
+
+		if (p->rp_action == MUGAI_ACT_REJECT) {
+			r->rr_verdict = MUGAI_V_REJECT;
+			g_free(r->rr_rule);
+			r->rr_rule = g_strdup(p->rp_rule);
+			g_free(rs->rs_reply);
+			rs->rs_reply = g_strdup(cf->cf_reject_text);
+			return;
+		}
+		if (p->rp_action == MUGAI_ACT_TEMPFAIL &&
+		    r->rr_verdict != MUGAI_V_TEMPFAIL) {
+			r->rr_verdict = MUGAI_V_TEMPFAIL;
+			r->rr_rule = g_strdup(p->rp_rule);
+			rs->rs_reply = g_strdup("Message deferred by the mail "
+			    "sanitization policy");
+		}
+	}
+	if (r->rr_verdict == MUGAI_V_TEMPFAIL)
+		return;
+	r->rr_verdict = w->wk_unchanged ? MUGAI_V_UNCHANGED :
+	    MUGAI_V_SANITIZED;
+}
+
+/* The body text: notice and rendered text, or the withheld notice. */
+static GString *
+compose(const struct mugai_config *cf, struct mugai_walk *w,
+    const struct mugai_report *r)
+{
+	GString *notice = g_string_new(NULL);
+	GString *body;
+
+	if (r->rr_verdict == MUGAI_V_WITHHELD) {
+		mugai_notice_withheld(cf->cf_notice, r->rr_withheld_reason,
+		    r->rr_quarantine_id, notice);
+		mugai_textsafe(notice);
+		return notice;
+	}
+	mugai_notice_removed(cf->cf_notice, r, r->rr_quarantine_id, notice);
+	mugai_textsafe(notice);
+	if (notice->len == 0) {
+		g_string_free(notice, TRUE);
+		return g_string_new_len(w->wk_text->str, w->wk_text->len);
+	}
+	body = g_string_sized_new(notice->len + w->wk_text->len + 2);
+	if (cf->cf_notice_position == MUGAI_NOTICE_TOP) {
+		g_string_append_len(body, notice->str, notice->len);
+		if (w->wk_text->len > 0)
+			g_string_append_c(body, '\n');
+		g_string_append_len(body, w->wk_text->str, w->wk_text->len);
+	} else {
+		g_string_append_len(body, w->wk_text->str, w->wk_text->len);
+		if (w->wk_text->len > 0)
+			g_string_append_c(body, '\n');
+		g_string_append_len(body, notice->str, notice->len);
+	}
+	g_string_free(notice, TRUE);
+	return body;
+}
+
+/*
+ * Returns (transfer full) a copy of in (from start) with every bare CR
+ * turned into LF, or NULL on a read error. Readers that split lines on a
+ * bare CR (Python's email, some clients) must not see other lines than
+ * the walk does.
+ */
+static GMimeStream *
+normalize_cr(GMimeStream *in, gint64 start)
+{
+	GMimeStream *out = g_mime_stream_mem_new();
+	GString *o = g_string_sized_new(65536 + 2);
+	char buf[65536];
+	gboolean cr = FALSE;
+	gssize n;
+
+	g_mime_stream_seek(in, start, GMIME_STREAM_SEEK_SET);
+	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0) {
+		g_string_truncate(o, 0);
+		for (gssize i = 0; i < n; i++) {
+			if (cr) {
+				cr = FALSE;
+				if (buf[i] == '\n') {
+					g_string_append(o, "\r\n");
+					continue;
+				}
+				g_string_append_c(o, '\n');
+			}
+			if (buf[i] == '\r')
+				cr = TRUE;
+			else
+				g_string_append_c(o, buf[i]);
+		}
+		g_mime_stream_write(out, o->str, o->len);
+	}
+	if (cr)
+		g_mime_stream_write(out, "\n", 1);
+	g_string_free(o, TRUE);
+	if (n < 0) {
+		g_object_unref(out);
+		return NULL;
+	}
+	g_mime_stream_reset(out);
+	return out;
+}
+
+struct mugai_result *
+mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
+    const struct mugai_envelope *env, enum mugai_err *err)
+{
+	struct mugai_result *rs = g_new0(struct mugai_result, 1);
+	g_autoptr(GByteArray) head = g_byte_array_new();
+	g_autoptr(GPtrArray) headers = NULL;
+	struct mugai_walk w;
+	struct mugai_textbody tb = { 0 };
+	gint64 start = g_mime_stream_tell(in);
+	gsize longest = 0, body_off = 0, bare_cr = 0;
+	GMimeStream *norm = NULL;
+	enum mugai_err herr;
+	gboolean modified, keep;
+
+	rs->rs_report = mugai_report_new();
+	if ((*err = scan_raw(in, cf, rs->rs_report, head, &longest, &bare_cr))
+	    != MUGAI_OK || g_mime_stream_seek(in, start,
+	    GMIME_STREAM_SEEK_SET) < 0) {
+		*err = MUGAI_E_IO;
+		mugai_result_free(rs);
+		return NULL;
+	}
+	if (bare_cr > 0) {
+		if ((norm = normalize_cr(in, start)) == NULL) {
+			*err = MUGAI_E_IO;
+			mugai_result_free(rs);
+			return NULL;
+		}
+		mugai_report_warn(rs->rs_report, "%" G_GSIZE_FORMAT
+		    " bare CR line ends read as LF", bare_cr);
+		g_byte_array_set_size(head, (guint)MIN((gint64)head->len,
+		    cf->cf_max_header_size + 1));
+		g_byte_array_set_size(head, (guint)g_mime_stream_read(norm,
+		    (char *)head->data, head->len));
+		g_mime_stream_reset(norm);
+		in = norm;
+		start = 0;
+	}
+	mugai_walk_init(&w, cf, env, rs->rs_report);
+	headers = mugai_headers_split((const char *)head->data, head->len,
+	    (gsize)cf->cf_max_header_size, &body_off, &herr);
+	if (headers == NULL) {
+		mugai_walk_withhold(&w, "header block larger than %"
+		    G_GINT64_FORMAT " bytes", cf->cf_max_header_size);
+		headers = g_ptr_array_new();
+	} else if (rs->rs_report->rr_size > (guint64)cf->cf_max_message_size)
+		mugai_walk_withhold(&w, "message larger than %"
+		    G_GINT64_FORMAT " bytes", cf->cf_max_message_size);
+	else if (longest > (gsize)cf->cf_max_line_length)
+		mugai_walk_withhold(&w, "line longer than %" G_GINT64_FORMAT
+		    " bytes", cf->cf_max_line_length);
+	else if ((*err = mugai_walk_message(&w, in, start)) != MUGAI_OK) {
+		mugai_walk_clear(&w);
+		g_clear_object(&norm);
+		mugai_result_free(rs);
+		return NULL;
+	}
+	rs->rs_body_offset = start + (gint64)body_off;
+	if (norm != NULL)
+		w.wk_unchanged = FALSE;
+	decide(cf, &w, rs);
+	/* Header edits count as a change for keep_original=modified. */
+	modified = rs->rs_report->rr_verdict != MUGAI_V_UNCHANGED;
+	if (rs->rs_report->rr_verdict == MUGAI_V_UNCHANGED) {
+		modified = build_headers(cf, headers, NULL, rs);
+		g_clear_pointer(&rs->rs_edits, g_ptr_array_unref);
+		g_clear_pointer(&rs->rs_headers, g_free);
+	}
+	keep = keep_original(cf, rs->rs_report, modified);
+	rs->rs_keep_original = keep;
+	if (keep && env != NULL && env->ev_quarantine_id != NULL)
+		rs->rs_report->rr_quarantine_id =
+		    g_strdup(env->ev_quarantine_id);
+	if (rs->rs_report->rr_verdict == MUGAI_V_SANITIZED ||
+	    rs->rs_report->rr_verdict == MUGAI_V_WITHHELD) {
+		GString *body = compose(cf, &w, rs->rs_report);
+
+		mugai_textbody_encode(body->str, body->len,
+		    cf->cf_output_charset, &tb);
+		g_string_free(body, TRUE);
+		rs->rs_body = g_bytes_ref(tb.tb_body);
+		build_headers(cf, headers, &tb, rs);
+		mugai_textbody_clear(&tb);
+	} else
+		build_headers(cf, headers, NULL, rs);
+	mugai_walk_clear(&w);
+	g_clear_object(&norm);
+	rs->rs_verdict = rs->rs_report->rr_verdict;
+	*err = MUGAI_OK;
+	return rs;
+}
+
+/* Writes len bytes of s, converting line endings to CRLF or LF. */
+static gboolean
+write_lines(GMimeStream *out, const char *s, gsize len, gboolean crlf)
+{
+	GString *buf = g_string_sized_new(len + len / 16);
+	gboolean ok;
+
+	for (gsize i = 0; i < len; i++) {
+		if (s[i] == '\r')
+			continue;
+		if (s[i] == '\n' && crlf)
+			g_string_append_c(buf, '\r');
+		g_string_append_c(buf, s[i]);
+	}
+	ok = g_mime_stream_write(out, buf->str, buf->len) == (gssize)buf->len;
+	g_string_free(buf, TRUE);
+	return ok;
+}
+
+enum mugai_err
+mugai_result_write(const struct mugai_result *rs, GMimeStream *original,
+    GMimeStream *out, gboolean crlf)
+{
+	if (!write_lines(out, rs->rs_headers, strlen(rs->rs_headers), crlf) ||
+	    !write_lines(out, "\n", 1, crlf))
+		return MUGAI_E_IO;
+	if (rs->rs_body != NULL) {
+		gsize len = 0;
+		const char *b = g_bytes_get_data(rs->rs_body, &len);
+
+		return write_lines(out, b, len, crlf) ? MUGAI_OK : MUGAI_E_IO;
+	}
+	if (g_mime_stream_seek(original, rs->rs_body_offset,
+	    GMIME_STREAM_SEEK_SET) < 0 ||
+	    g_mime_stream_write_to_stream(original, out) < 0)
+		return MUGAI_E_IO;
+	return MUGAI_OK;
+}

@@ -1,0 +1,847 @@
+/*
+ * mugai_textsafe - three linear passes over the text
+ *
+ * 1. Drop: invalid UTF-8, C0 controls but TAB and LF, DEL, C1, bidi
+ *    embedding/override/isolate controls, BOMs at the start.
+ * 2. Markup: find what check_sanitized.py's MARKUP_RULES, TAG_RE, uu/yEnc/
+ *    BinHex/armor headers, base64 runs and forbidden Content-Type lines
+ *    would match, and replace one character of each with a look-alike.
+ *    Matching mirrors Python's re semantics where it matters: \s is
+ *    Unicode white space, re.I also folds U+017F (s), U+212A (k), U+0130
+ *    and U+0131 (i). Where we differ we match more, never less.
+ * 3. Signatures: the validator looks for file magic in the UTF-8 bytes and
+ *    in the latin-1 projection of the text (characters above U+00FF
+ *    dropped, so "%" + kanji + "PDF-1" is "%PDF-1" there). Two small rings
+ *    follow the last characters of each view and break a signature when
+ *    its last character arrives.
+ *
+ * The replaced character is chosen so that removing it from the latin-1
+ * view (a full-width character is not latin-1) cannot join its
+ * neighbours into a new signature: "%PDF-1" loses its 'P', not its '%'
+ * ("%%PDF-1" would otherwise become "%" + "PDF-1" again). That is why
+ * this differs from the obvious first character in a few places. '-' is
+ * replaced by U+2212, which ISO-2022-JP encoders map from JIS 0x215D (and
+ * the validator folds back to '-'); U+FF0D has no JIS X 0208 code in
+ * glibc's or Python's ISO-2022-JP.
+ *
+ * Edits are collected as (offset, replacement) and applied in one copy,
+ * so no pass is quadratic whatever the input.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "textsafe.h"
+
+struct ts_edit {
+	gsize te_off;		/* byte offset of the replaced character */
+	guint te_len;		/* its length in bytes */
+	char te_rep[8];		/* the replacement, UTF-8 */
+	guint te_replen;
+};
+
+struct ts_ctx {
+	const char *tc_s;
+	gsize tc_n;
+	GArray *tc_edits;	/* struct ts_edit */
+};
+
+#define TS_U_FW_OFFSET	0xFEE0	/* ASCII 0x21..0x7E to U+FF01..U+FF5E */
+#define TS_U_IDSP	0x3000	/* IDEOGRAPHIC SPACE */
+#define TS_U_MINUS	0x2212	/* MINUS SIGN (JIS 0x215D) */
+
+/* ---------------------------------------------------------------- edits */
+
+static void
+ts_edit_cp(GArray *edits, gsize off, guint len, gunichar rep, gunichar rep2)
+{
+	struct ts_edit e;
+
+	memset(&e, 0, sizeof e);
+	e.te_off = off;
+	e.te_len = len;
+	e.te_replen = (guint)g_unichar_to_utf8(rep, e.te_rep);
+	if (rep2 != 0)
+		e.te_replen += (guint)g_unichar_to_utf8(rep2,
+		    e.te_rep + e.te_replen);
+	g_array_append_val(edits, e);
+}
+
+/* Replaces the ASCII character at off by its full-width form. */
+static void
+ts_edit_fw(GArray *edits, gsize off, char c)
+{
+	gunichar rep;
+
+	if (c == ' ')
+		rep = TS_U_IDSP;
+	else if (c == '-')
+		rep = TS_U_MINUS;
+	else
+		rep = (gunichar)(guchar)c + TS_U_FW_OFFSET;
+	ts_edit_cp(edits, off, 1, rep, 0);
+}
+
+static int
+ts_edit_cmp(const void *a, const void *b)
+{
+	const struct ts_edit *x = a, *y = b;
+
+	return x->te_off < y->te_off ? -1 : x->te_off > y->te_off;
+}
+
+/* Applies edits (any order, duplicates ignored); returns how many. */
+static guint
+ts_apply(GString *text, GArray *edits)
+{
+	GString *out;
+	gsize from = 0;
+	guint n = 0;
+
+	if (edits->len == 0)
+		return 0;
+	qsort(edits->data, edits->len, sizeof(struct ts_edit), ts_edit_cmp);
+	out = g_string_sized_new(text->len + 8 * edits->len);
+	for (guint i = 0; i < edits->len; i++) {
+		const struct ts_edit *e = &g_array_index(edits, struct ts_edit,
+		    i);
+
+		if (e->te_off < from)
+			continue;	/* second edit of one character */
+		g_string_append_len(out, text->str + from,
+		    (gssize)(e->te_off - from));
+		g_string_append_len(out, e->te_rep, (gssize)e->te_replen);
+		from = e->te_off + e->te_len;
+		n++;
+	}
+	g_string_append_len(out, text->str + from, (gssize)(text->len - from));
+	g_string_truncate(text, 0);
+	g_string_append_len(text, out->str, (gssize)out->len);
+	g_string_free(out, TRUE);
+	g_array_set_size(edits, 0);
+	return n;
+}
+
+/* ---------------------------------------------------------------- pass 1 */
+
+static gboolean
+ts_drop(gunichar c, gboolean at_start)
+{
+	if (c < 0x20)
+		return c != '\t' && c != '\n';
+	if (c >= 0x7f && c <= 0x9f)
+		return TRUE;
+	if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+		return TRUE;
+	return c == 0xfeff && at_start;
+}
+
+/* Compacts text in place; returns the number of characters dropped. */
+static guint
+ts_strip(GString *text)
+{
+	gsize r = 0, w = 0;
+	guint n = 0;
+
+	while (r < text->len) {
+		guchar b = (guchar)text->str[r];
+		gunichar c;
+		gsize k;
+
+		if ((b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t') {
+			text->str[w++] = (char)b;	/* ASCII fast path */
+			r++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(text->str + r,
+		    (gssize)(text->len - r));
+
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			r++;	/* invalid byte (or NUL) */
+			n++;
+			continue;
+		}
+		k = (gsize)(g_utf8_next_char(text->str + r) - (text->str + r));
+		if (ts_drop(c, w == 0)) {
+			n++;
+		} else {
+			memmove(text->str + w, text->str + r, k);
+			w += k;
+		}
+		r += k;
+	}
+	g_string_truncate(text, w);
+	return n;
+}
+
+/* ---------------------------------------------------------------- pass 2 */
+
+/* The character at *pos (0 past the end: pass 1 removed every NUL). */
+static gunichar
+ts_get(const struct ts_ctx *c, gsize *pos)
+{
+	gunichar u;
+
+	if (*pos >= c->tc_n)
+		return 0;
+	if ((guchar)c->tc_s[*pos] < 0x80)
+		return (guchar)c->tc_s[(*pos)++];
+	u = g_utf8_get_char(c->tc_s + *pos);
+	*pos = (gsize)(g_utf8_next_char(c->tc_s + *pos) - c->tc_s);
+	return u;
+}
+
+static gunichar
+ts_peek(const struct ts_ctx *c, gsize pos)
+{
+	return ts_get(c, &pos);
+}
+
+/* Python's re.IGNORECASE view of a character, for ASCII patterns. */
+static gunichar
+ts_fold(gunichar u)
+{
+	if (u < 0x80)
+		return g_ascii_tolower((gchar)u);
+	if (u == 0x17f)
+		return 's';
+	if (u == 0x212a)
+		return 'k';
+	if (u == 0x130 || u == 0x131)
+		return 'i';
+	return u;
+}
+
+/* Python's \s on str. */
+static gboolean
+ts_space(gunichar u)
+{
+	return (u >= 0x09 && u <= 0x0d) || (u >= 0x1c && u <= 0x20) ||
+	    u == 0x85 || u == 0xa0 || u == 0x1680 ||
+	    (u >= 0x2000 && u <= 0x200a) || u == 0x2028 || u == 0x2029 ||
+	    u == 0x202f || u == 0x205f || u == 0x3000;
+}
+
+/* A subset of Python's \w: so our \b is true wherever Python's is. */
+static gboolean
+ts_word(gunichar u)
+{
+	return u < 0x80 && (g_ascii_isalnum((gchar)u) || u == '_');
+}
+
+/* [a-z] under re.I. */
+static gboolean
+ts_letter(gunichar u)
+{
+	u = ts_fold(u);
+	return u < 0x80 && g_ascii_islower((gchar)u);
+}
+
+static gsize
+ts_skip_space(const struct ts_ctx *c, gsize pos)
+{
+	gsize q = pos;
+
+	while (ts_space(ts_get(c, &q)))
+		pos = q;
+	return pos;
+}
+
+/* Folded match of the lower-case ASCII word w at *pos; advances on match. */
+static gboolean
+ts_kw(const struct ts_ctx *c, gsize *pos, const char *w)
+{
+	gsize q = *pos;
+
+	for (; *w != '\0'; w++)
+		if (ts_fold(ts_get(c, &q)) != (gunichar)(guchar)*w)
+			return FALSE;
+	*pos = q;
+	return TRUE;
+}
+
+/* Exact (case-sensitive) match of w at *pos; advances on match. */
+static gboolean
+ts_lit(const struct ts_ctx *c, gsize *pos, const char *w)
+{
+	gsize k = strlen(w);
+
+	if (c->tc_n - *pos < k || memcmp(c->tc_s + *pos, w, k) != 0)
+		return FALSE;
+	*pos += k;
+	return TRUE;
+}
+
+/* Matches \s*<ch> at *pos; stores the offset of ch. */
+static gboolean
+ts_space_then(const struct ts_ctx *c, gsize pos, gunichar ch, gsize *at)
+{
+	pos = ts_skip_space(c, pos);
+	if (ts_peek(c, pos) != ch)
+		return FALSE;
+	*at = pos;
+	return TRUE;
+}
+
+static const char *const ts_elements[] = {
+	"script", "iframe", "frame", "object", "embed", "applet", "form",
+	"html", "body", "style", "svg", "meta", "base", "link", NULL
+};
+
+/* '<' starting a tag, a comment, a declaration, or a named element. */
+static void
+ts_rule_lt(struct ts_ctx *c, gsize at)
+{
+	gsize pos = at + 1;
+	gunichar u = ts_peek(c, pos);
+
+	if (u == '/') {
+		pos++;
+		u = ts_peek(c, pos);
+	}
+	if (ts_letter(u) || u == '!' || u == '?') {
+		ts_edit_fw(c->tc_edits, at, '<');
+		return;
+	}
+	/* "<", spaces, an optional "/", spaces, then script and its kin. */
+	pos = ts_skip_space(c, at + 1);
+	if (ts_peek(c, pos) == '/')
+		pos = ts_skip_space(c, pos + 1);
+	if (pos == at + 1 || !ts_letter(ts_peek(c, pos)))
+		return;
+	for (const char *const *e = ts_elements; *e != NULL; e++) {
+		gsize q = pos;
+
+		if (ts_kw(c, &q, *e) && !ts_word(ts_peek(c, q))) {
+			ts_edit_fw(c->tc_edits, at, '<');
+			return;
+		}
+	}
+}
+
+/* java\s*script\s*: , vb\s*script\s*: , livescript\s*: */
+static void
+ts_rule_script(struct ts_ctx *c, gsize at, gunichar f)
+{
+	gsize pos = at, colon;
+
+	if (f == 'j' && ts_kw(c, &pos, "java"))
+		pos = ts_skip_space(c, pos);
+	else if (f == 'v' && ts_kw(c, &pos, "vb"))
+		pos = ts_skip_space(c, pos);
+	else if (!(f == 'l' && ts_kw(c, &pos, "live")))
+		return;
+	if (ts_kw(c, &pos, "script") && ts_space_then(c, pos, ':', &colon))
+		ts_edit_fw(c->tc_edits, colon, ':');
+}
+
+/* \bdata\s*:\s*(?:[a-z]+/[a-z0-9.+-]+\s*[;,]|,|;base64) */
+static void
+ts_rule_data(struct ts_ctx *c, gsize at)
+{
+	gsize pos = at, colon, q;
+	gunichar u;
+	guint k = 0;
+
+	if (!ts_kw(c, &pos, "data") || !ts_space_then(c, pos, ':', &colon))
+		return;
+	pos = ts_skip_space(c, colon + 1);
+	u = ts_peek(c, pos);
+	q = pos + 1;
+	if (u == ',' || (u == ';' && ts_kw(c, &q, "base64"))) {
+		ts_edit_fw(c->tc_edits, colon, ':');
+		return;
+	}
+	q = pos;
+	while (ts_letter(ts_peek(c, q)) && ts_get(c, &q) != 0)
+		k++;
+	if (k == 0 || ts_get(c, &q) != '/')
+		return;
+	for (k = 0;; k++) {
+		gsize r = q;
+
+		u = ts_get(c, &r);
+		if (!ts_letter(u) && !g_ascii_isdigit(u) && u != '.' &&
+		    u != '+' && u != '-')
+			break;
+		q = r;
+	}
+	if (k == 0)
+		return;
+	u = ts_peek(c, ts_skip_space(c, q));
+	if (u == ';' || u == ',')
+		ts_edit_fw(c->tc_edits, colon, ':');
+}
+
+/* \bexpression\s*\(  and  \bbehavior\s*:\s*url */
+static void
+ts_rule_css(struct ts_ctx *c, gsize at, gunichar f)
+{
+	gsize pos = at, hit;
+
+	if (f == 'e' && ts_kw(c, &pos, "expression") &&
+	    ts_space_then(c, pos, '(', &hit)) {
+		ts_edit_fw(c->tc_edits, hit, '(');
+	} else if (f == 'b' && ts_kw(c, &pos, "behavior") &&
+	    ts_space_then(c, pos, ':', &hit)) {
+		pos = ts_skip_space(c, hit + 1);
+		if (ts_kw(c, &pos, "url"))
+			ts_edit_fw(c->tc_edits, hit, ':');
+	}
+}
+
+static const char *const ts_events[] = {
+	"load", "unload", "error", "click", "dblclick", "mouseover",
+	"mouseout", "mousedown", "mouseup", "mousemove", "mouseenter",
+	"mouseleave", "focus", "blur", "submit", "change", "input", "keydown",
+	"keyup", "keypress", "abort", "begin", "end", "toggle",
+	"animationstart", "animationend", "animationiteration",
+	"transitionend", "transitionstart", "transitionrun", "pageshow",
+	"beforeunload", "hashchange", "message", "resize", "scroll", "select",
+	"wheel", "drop", "copy", "cut", "paste", "contextmenu", NULL
+};
+
+/*
+ * \bon(?:load|...|drag\w*|pointer\w+|touch\w+)\s*=  The name runs over a
+ * superset of \w (any non-space non-ASCII character counts), so a name
+ * Python would accept is the same name here.
+ */
+static void
+ts_rule_on(struct ts_ctx *c, gsize at)
+{
+	char name[24];
+	gsize pos = at, q, eq;
+	guint k = 0, len = 0;
+	gunichar u;
+
+	if (!ts_kw(c, &pos, "on"))
+		return;
+	for (q = pos; (u = ts_peek(c, q)) != 0; len++) {
+		if (u < 0x80 ? !ts_word(u) : ts_space(u))
+			break;
+		if (k < sizeof name - 1)
+			name[k++] = ts_fold(u) < 0x80 ? (char)ts_fold(u) : '?';
+		ts_get(c, &q);
+	}
+	name[k] = '\0';
+	if (len == 0 || !ts_space_then(c, q, '=', &eq))
+		return;
+	if (g_str_has_prefix(name, "drag") ||
+	    (g_str_has_prefix(name, "pointer") && len > 7) ||
+	    (g_str_has_prefix(name, "touch") && len > 5))
+		goto hit;
+	if (len >= sizeof name - 1)
+		return;
+	for (const char *const *e = ts_events; *e != NULL; e++)
+		if (strcmp(name, *e) == 0)
+			goto hit;
+	return;
+hit:
+	ts_edit_fw(c->tc_edits, eq, '=');
+}
+
+/* ^begin(?:-base64)?\s+[0-7]{3,4}\s+\S */
+static void
+ts_rule_uu(struct ts_ctx *c, gsize at)
+{
+	gsize pos = at, q;
+	guint d = 0;
+
+	if (!ts_lit(c, &pos, "begin"))
+		return;
+	ts_lit(c, &pos, "-base64");
+	q = ts_skip_space(c, pos);
+	if (q == pos)
+		return;
+	while (ts_peek(c, q) >= '0' && ts_peek(c, q) <= '7') {
+		q++;
+		d++;
+	}
+	pos = ts_skip_space(c, q);
+	if (d >= 3 && d <= 4 && pos > q && ts_peek(c, pos) != 0)
+		ts_edit_fw(c->tc_edits, at, 'b');
+}
+
+/* -----BEGIN (PGP MESSAGE|PKCS7|PGP ARMORED FILE|ENCRYPTED[A-Z ]*)----- */
+static void
+ts_rule_armor(struct ts_ctx *c, gsize at)
+{
+	static const char *const labels[] = {
+		"PGP MESSAGE", "PKCS7", "PGP ARMORED FILE", "ENCRYPTED", NULL
+	};
+	gsize pos = at;
+
+	if (!ts_lit(c, &pos, "-----BEGIN "))
+		return;
+	for (const char *const *l = labels; *l != NULL; l++) {
+		gsize q = pos;
+
+		if (ts_lit(c, &q, *l)) {
+			ts_edit_fw(c->tc_edits, at + 4, '-');
+			return;
+		}
+	}
+}
+
+/* ^content-type\s*:\s*(forbidden type): RAW_MARKERS on a 7/8-bit body. */
+static void
+ts_rule_ctype(struct ts_ctx *c, gsize at)
+{
+	static const char *const types[] = {
+		"message/rfc822", "message/partial", "message/external-body",
+		"message/global", "application/ms-tnef",
+		"application/vnd.ms-tnef", "application/pkcs7-mime",
+		"application/x-pkcs7-mime", "application/pgp-encrypted",
+		"multipart/signed", "multipart/encrypted", NULL
+	};
+	gsize pos = at, colon;
+
+	if (!ts_kw(c, &pos, "content-type") ||
+	    !ts_space_then(c, pos, ':', &colon))
+		return;
+	pos = ts_skip_space(c, colon + 1);
+	for (const char *const *t = types; *t != NULL; t++) {
+		gsize q = pos;
+
+		if (ts_kw(c, &q, *t)) {
+			ts_edit_fw(c->tc_edits, colon, ':');
+			return;
+		}
+	}
+}
+
+static void
+ts_markup(struct ts_ctx *c)
+{
+	gsize pos = 0, q;
+	gunichar prev = 0;
+
+	while (pos < c->tc_n) {
+		gsize at = pos;
+		gunichar u = ts_get(c, &pos);
+		gunichar f = ts_fold(u);
+		gboolean bol = at == 0 || prev == '\n';
+		gboolean bnd = !ts_word(prev);
+
+		switch (f) {
+		case '<':
+			ts_rule_lt(c, at);
+			break;
+		case 'j':
+		case 'v':
+		case 'l':
+			ts_rule_script(c, at, f);
+			break;
+		case 'd':
+			if (bnd)
+				ts_rule_data(c, at);
+			break;
+		case 'e':
+			if (bnd)
+				ts_rule_css(c, at, f);
+			break;
+		case 'b':
+			if (bnd)
+				ts_rule_css(c, at, f);
+			if (bol && u == 'b')
+				ts_rule_uu(c, at);
+			break;
+		case 'o':
+			if (bnd)
+				ts_rule_on(c, at);
+			break;
+		case 'c':
+			if (bol)
+				ts_rule_ctype(c, at);
+			break;
+		case '-':
+			q = at;
+			if (ts_kw(c, &q, "-moz-binding"))
+				ts_edit_fw(c->tc_edits, at, '-');
+			ts_rule_armor(c, at);
+			break;
+		case '=':
+			q = at;
+			if (bol && (ts_lit(c, &q, "=ybegin") ||
+			    ts_lit(c, &q, "=ypart") || ts_lit(c, &q, "=yend")))
+				ts_edit_fw(c->tc_edits, at, '=');
+			break;
+		case '(':
+			q = at;
+			if (ts_kw(c, &q,
+			    "(this file must be converted with binhex"))
+				ts_edit_fw(c->tc_edits, at, '(');
+			break;
+		default:
+			break;
+		}
+		prev = u;
+	}
+}
+
+/*
+ * Runs of base64-looking lines (stripped, [A-Za-z0-9+/]{20,}={0,2}) are
+ * cut to three: every fourth line of a run loses its first character to
+ * the full-width form. Lines end where Python's splitlines() ends them.
+ */
+static void
+ts_b64_runs(struct ts_ctx *c)
+{
+	gsize pos = 0;
+	guint run = 0;
+
+	while (pos < c->tc_n) {
+		gsize start = pos, end = pos, first = 0, last = 0, q;
+		gunichar u;
+		guint n = 0, b64 = 0, pad = 0;
+		gboolean ok = TRUE;
+
+		while ((u = ts_get(c, &pos)) != 0 && u != '\n' &&
+		    u != 0x2028 && u != 0x2029)
+			end = pos;
+		/* Strip, then match. */
+		for (q = start; q < end;) {
+			gsize at = q;
+
+			u = ts_get(c, &q);
+			if (ts_space(u))
+				continue;
+			if (n++ == 0)
+				first = at;
+			last = q;
+		}
+		for (q = first; n > 0 && q < last;) {
+			u = ts_get(c, &q);
+			if (u < 0x80 && (g_ascii_isalnum((gchar)u) ||
+			    u == '+' || u == '/') && pad == 0) {
+				b64++;
+			} else if (u == '=' && pad < 2) {
+				pad++;
+			} else {
+				ok = FALSE;
+				break;
+			}
+		}
+		if (n == 0 || !ok || b64 < 20) {
+			run = 0;
+			continue;
+		}
+		if (run++ % 4 == 3)
+			ts_edit_fw(c->tc_edits, first, c->tc_s[first]);
+	}
+}
+
+/* ---------------------------------------------------------------- pass 3 */
+
+#define TS_RING		64
+
+struct ts_ent {
+	gunichar e_c;
+	gsize e_off;
+};
+
+struct ts_ring {
+	struct ts_ent r_e[TS_RING];
+	guint r_head;
+	guint r_n;
+};
+
+static void
+ts_ring_push(struct ts_ring *r, gunichar c, gsize off)
+{
+	if (r->r_n == TS_RING) {
+		r->r_head = (r->r_head + 1) % TS_RING;
+		r->r_n--;
+	}
+	r->r_e[(r->r_head + r->r_n) % TS_RING].e_c = c;
+	r->r_e[(r->r_head + r->r_n) % TS_RING].e_off = off;
+	r->r_n++;
+}
+
+/* The entry k back from the newest (0 = newest); k < r->r_n. */
+static struct ts_ent *
+ts_ring_at(struct ts_ring *r, guint k)
+{
+	return &r->r_e[(r->r_head + r->r_n - 1 - k) % TS_RING];
+}
+
+/* Do the newest chars, k back and newer (not counting the newest), spell w? */
+static gboolean
+ts_ring_is(struct ts_ring *r, guint k, const char *w)
+{
+	if (r->r_n <= k)
+		return FALSE;
+	for (; *w != '\0'; w++, k--)
+		if (ts_ring_at(r, k)->e_c != (gunichar)(guchar)*w)
+			return FALSE;
+	return TRUE;
+}
+
+static void
+ts_ring_remove(struct ts_ring *r, gsize off)
+{
+	for (guint k = 0; k < r->r_n; k++) {
+		if (ts_ring_at(r, k)->e_off != off)
+			continue;
+		for (; k > 0; k--)
+			*ts_ring_at(r, k) = *ts_ring_at(r, k - 1);
+		r->r_n--;
+		return;
+	}
+}
+
+static void
+ts_ring_set(struct ts_ring *r, gsize off, gunichar c)
+{
+	for (guint k = 0; k < r->r_n; k++)
+		if (ts_ring_at(r, k)->e_off == off)
+			ts_ring_at(r, k)->e_c = c;
+}
+
+struct ts_views {
+	struct ts_ring tv_b;	/* every character (the UTF-8 bytes) */
+	struct ts_ring tv_l;	/* characters <= U+00FF (latin-1) */
+	GArray *tv_edits;
+};
+
+/* Breaks the signature character e in both views. */
+static void
+ts_sig_edit(struct ts_views *v, const struct ts_ent *e)
+{
+	gsize off = e->e_off;
+	gunichar c = e->e_c;	/* e may move when the ring shifts */
+
+	if (c == 0xff) {
+		/* y + COMBINING DIAERESIS: NFKC gives back U+00FF. */
+		ts_edit_cp(v->tv_edits, off, 2, 'y', 0x308);
+		ts_ring_set(&v->tv_l, off, 'y');
+		ts_ring_set(&v->tv_b, off, 'y');
+		return;
+	}
+	ts_edit_fw(v->tv_edits, off, (char)c);
+	ts_ring_remove(&v->tv_l, off);
+	ts_ring_set(&v->tv_b, off, c == ' ' ? TS_U_IDSP : c + TS_U_FW_OFFSET);
+}
+
+static const char ts_dos[] = "This program cannot be run in DOS mode";
+
+/* Signatures ending at the newest latin-1 character; TRUE if one broke. */
+static gboolean
+ts_sig_latin1(struct ts_views *v)
+{
+	struct ts_ring *r = &v->tv_l;
+	gunichar c = ts_ring_at(r, 0)->e_c;
+
+	if (c < 0x80 && g_ascii_isdigit((gchar)c)) {
+		if (ts_ring_is(r, 5, "%PDF-")) {
+			ts_sig_edit(v, ts_ring_at(r, 4));
+			return TRUE;
+		}
+		if (ts_ring_is(r, 5, "{\\rtf")) {
+			ts_sig_edit(v, ts_ring_at(r, 3));
+			return TRUE;
+		}
+	}
+	if (c == 'e') {
+		if (ts_ring_is(r, 9, "%!PS-Adob")) {
+			ts_sig_edit(v, ts_ring_at(r, 7));
+			return TRUE;
+		}
+		if (ts_ring_is(r, sizeof ts_dos - 2, ts_dos)) {
+			ts_sig_edit(v, ts_ring_at(r, sizeof ts_dos - 2 - 4));
+			return TRUE;
+		}
+	}
+	if (c >= 0xa0 && ts_ring_is(r, 2, "MZ")) {
+		ts_sig_edit(v, ts_ring_at(r, 1));
+		return TRUE;
+	}
+	if (c >= 0xa0 && r->r_n > 6 && ts_ring_is(r, 6, "GIF8") &&
+	    (ts_ring_at(r, 2)->e_c == '7' || ts_ring_at(r, 2)->e_c == '9') &&
+	    ts_ring_at(r, 1)->e_c == 'a') {
+		ts_sig_edit(v, ts_ring_at(r, 5));
+		return TRUE;
+	}
+	if (c >= 0xc0 && c <= 0xfe && r->r_n > 3 &&
+	    ts_ring_at(r, 3)->e_c == 0xff && ts_ring_at(r, 2)->e_c == 0xd8 &&
+	    ts_ring_at(r, 1)->e_c == 0xff) {
+		ts_sig_edit(v, ts_ring_at(r, 1));
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/* Signatures ending at the newest character in the UTF-8 bytes. */
+static gboolean
+ts_sig_bytes(struct ts_views *v)
+{
+	struct ts_ring *r = &v->tv_b;
+	gunichar c = ts_ring_at(r, 0)->e_c;
+
+	if (c >= 0x80 && ts_ring_is(r, 2, "MZ")) {
+		ts_sig_edit(v, ts_ring_at(r, 1));
+		return TRUE;
+	}
+	if (c >= 0x80 && r->r_n > 6 && ts_ring_is(r, 6, "GIF8") &&
+	    (ts_ring_at(r, 2)->e_c == '7' || ts_ring_at(r, 2)->e_c == '9') &&
+	    ts_ring_at(r, 1)->e_c == 'a') {
+		ts_sig_edit(v, ts_ring_at(r, 5));
+		return TRUE;
+	}
+	/* \x89PNG\n: 0x89 is the last byte of U+0049, U+0089, U+0109 ... */
+	if (c == '\n' && r->r_n > 4 && ts_ring_is(r, 3, "PNG") &&
+	    ts_ring_at(r, 4)->e_c >= 0x80 &&
+	    (ts_ring_at(r, 4)->e_c & 0x3f) == 0x09) {
+		ts_sig_edit(v, ts_ring_at(r, 3));
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+ts_signatures(const struct ts_ctx *c, GArray *edits)
+{
+	struct ts_views *v = g_new0(struct ts_views, 1);
+	gsize pos = 0;
+
+	v->tv_edits = edits;
+	while (pos < c->tc_n) {
+		gsize at = pos;
+		gunichar u = ts_get(c, &pos);
+
+		ts_ring_push(&v->tv_b, u, at);
+		while (ts_sig_bytes(v))
+			;
+		if (u > 0xff)
+			continue;
+		ts_ring_push(&v->tv_l, u, at);
+		while (v->tv_l.r_n > 0 && ts_sig_latin1(v))
+			;
+	}
+	g_free(v);
+}
+
+/* ---------------------------------------------------------------- API */
+
+guint
+mugai_textsafe(GString *text)
+{
+	GArray *edits = g_array_new(FALSE, FALSE, sizeof(struct ts_edit));
+	struct ts_ctx c;
+	guint n;
+
+	n = ts_strip(text);
+	c.tc_s = text->str;
+	c.tc_n = text->len;
+	c.tc_edits = edits;
+	ts_markup(&c);
+	ts_b64_runs(&c);
+	n += ts_apply(text, edits);
+	c.tc_s = text->str;
+	c.tc_n = text->len;
+	ts_signatures(&c, edits);
+	n += ts_apply(text, edits);
+	g_array_free(edits, TRUE);
+	return n;
+}

@@ -1,0 +1,207 @@
+/*
+ * mugai_eom - the end-of-message sequence
+ *
+ * Steps, each of which can only make the outcome stricter:
+ *   1. input failures recorded while spooling -> reply table
+ *   2. a release header: valid -> pass unchanged; otherwise logged and
+ *      sanitized like any mail
+ *   3. engine (ID issued first so the notice can name it)
+ *   4. original stored when the result says so (before any reply)
+ *   5. verdict -> reply table; CONTINUE only after every edit and the
+ *      whole body were accepted by the MTA
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "apply.h"
+#include "current.h"
+#include "eom.h"
+#include "log.h"
+#include "mta.h"
+#include "reply.h"
+#include "sanitize.h"
+
+struct eom_state {
+	SMFICTX *es_ctx;
+	struct mugai_conn *es_cc;
+	struct mugai_msg *es_mc;
+	struct mugai_envelope es_env;
+	char *es_qid;			/* quarantine ID */
+	const char *es_verdict;
+	const char *es_reason;
+	unsigned es_removed;
+};
+
+static void
+log_end(const struct eom_state *es, const struct mugai_reply *rp)
+{
+	struct mugai_log_msg lm = { 0 };
+
+	lm.lm_queue_id = es->es_mc->mc_queue_id;
+	lm.lm_client_addr = es->es_cc->cc_client_addr;
+	lm.lm_sender = es->es_mc->mc_sender;
+	lm.lm_rcpts = mugai_msg_rcpts(es->es_mc);
+	lm.lm_verdict = es->es_verdict;
+	lm.lm_action = rp->rp_action;
+	lm.lm_reason = es->es_reason;
+	lm.lm_removed = es->es_removed;
+	lm.lm_quarantine_id = es->es_qid;
+	lm.lm_size = mugai_spool_size(es->es_mc->mc_spool);
+	lm.lm_usec = g_get_monotonic_time() - es->es_mc->mc_start;
+	mugai_log_summary(&lm);
+}
+
+/* Logs, sets the reply, ends the message; returns the status. */
+static sfsistat
+finish(struct eom_state *es, const struct mugai_reply *rp)
+{
+	sfsistat status;
+
+	log_end(es, rp);
+	status = mugai_reply_send(es->es_ctx, rp);
+	g_free(es->es_qid);
+	mugai_conn_msg_end(es->es_cc);
+	return status;
+}
+
+static sfsistat
+fail(struct eom_state *es, enum mugai_err err, const char *why)
+{
+	struct mugai_reply rp = mugai_reply_for_error(err,
+	    es->es_mc->mc_cf);
+
+	if (es->es_verdict == NULL)
+		es->es_verdict = err == MUGAI_E_LIMIT ? "too-big" : "error";
+	es->es_reason = why;
+	return finish(es, &rp);
+}
+
+static void
+state_init(struct eom_state *es, SMFICTX *ctx, struct mugai_conn *cc)
+{
+	struct mugai_msg *mc = cc->cc_msg;
+
+	memset(es, 0, sizeof *es);
+	es->es_ctx = ctx;
+	es->es_cc = cc;
+	es->es_mc = mc;
+	mugai_msg_set_queue_id(mc, mugai_mta_getsymval(ctx, "i"));
+	es->es_env.ev_queue_id = mc->mc_queue_id;
+	es->es_env.ev_client_addr = cc->cc_client_addr;
+	es->es_env.ev_client_name = cc->cc_client_name;
+	es->es_env.ev_helo = cc->cc_helo;
+	es->es_env.ev_sender = mc->mc_sender;
+	es->es_env.ev_rcpts = mugai_msg_rcpts(mc);
+}
+
+sfsistat
+mugai_eom_fail_early(SMFICTX *ctx, struct mugai_conn *cc)
+{
+	struct eom_state es;
+
+	state_init(&es, ctx, cc);
+	return fail(&es, es.es_mc->mc_err, mugai_err_str(es.es_mc->mc_err));
+}
+
+/* TRUE when the message carries a valid release and may pass as it is. */
+static gboolean
+released(struct eom_state *es, struct mugai_mquar *q)
+{
+	struct mugai_msg *mc = es->es_mc;
+	enum mugai_mrelease r;
+	char *id = NULL;
+	char *qid, *esc;
+
+	if (mc->mc_release == NULL)
+		return FALSE;
+	r = mugai_mquar_release_check(q, mc->mc_cf, mc->mc_release, &id);
+	qid = mugai_log_escape(mc->mc_queue_id);
+	esc = mugai_log_escape(id);
+	mugai_log(r == MUGAI_MREL_VALID ? LOG_NOTICE : LOG_WARNING,
+	    "%s: X-Mugai-Release %s for item %s%s", qid,
+	    mugai_mquar_release_name(r), esc,
+	    r == MUGAI_MREL_VALID ? ": passes unchanged" :
+	    ": sanitized like any mail");
+	g_free(esc);
+	g_free(qid);
+	g_free(id);
+	return r == MUGAI_MREL_VALID;
+}
+
+/* Applies the result; MUGAI_OK when the MTA took every change. */
+static enum mugai_err
+apply(struct eom_state *es, const struct mugai_result *rs)
+{
+	enum mugai_err err;
+	gboolean leadspc = (es->es_cc->cc_pflags & SMFIP_HDR_LEADSPC) != 0;
+
+	if ((err = mugai_apply_edits(es->es_ctx, rs->rs_edits, leadspc))
+	    != MUGAI_OK)
+		return err;
+	if (rs->rs_body != NULL)
+		err = mugai_apply_body(es->es_ctx, rs->rs_body,
+		    mugai_current_body_chunk());
+	return err;
+}
+
+sfsistat
+mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
+{
+	struct mugai_mquar *q = mugai_current_quar();
+	struct mugai_result *rs;
+	struct mugai_reply rp;
+	struct eom_state es;
+	enum mugai_err err = MUGAI_OK;
+	GMimeStream *msg;
+	sfsistat status;
+
+	state_init(&es, ctx, cc);
+	if (es.es_mc->mc_err != MUGAI_OK)
+		return fail(&es, es.es_mc->mc_err,
+		    mugai_err_str(es.es_mc->mc_err));
+	if ((msg = mugai_spool_stream(es.es_mc->mc_spool, &err)) == NULL)
+		return fail(&es, err, "cannot read the spooled message");
+	if (released(&es, q)) {
+		g_object_unref(msg);
+		es.es_verdict = "released";
+		rp = mugai_reply_for_verdict(MUGAI_V_UNCHANGED,
+		    es.es_mc->mc_cf, NULL);
+		return finish(&es, &rp);
+	}
+	es.es_qid = mugai_mquar_new_id(q);
+	es.es_env.ev_quarantine_id = es.es_qid;
+	if ((rs = mugai_sanitize(es.es_mc->mc_cf, msg, &es.es_env, &err))
+	    == NULL) {
+		g_object_unref(msg);
+		return fail(&es, err, "the engine failed");
+	}
+	es.es_verdict = mugai_verdict_name(rs->rs_verdict);
+	if (rs->rs_report != NULL) {
+		es.es_removed = mugai_report_removed(rs->rs_report);
+		es.es_reason = rs->rs_report->rr_withheld_reason;
+	}
+	if (rs->rs_keep_original && (es.es_qid == NULL ||
+	    g_mime_stream_reset(msg) < 0 ||
+	    mugai_mquar_store(q, es.es_qid, msg, &es.es_env, rs->rs_report)
+	    != MUGAI_OK)) {
+		g_object_unref(msg);
+		status = fail(&es, MUGAI_E_IO, "cannot keep the original");
+		mugai_result_free(rs);
+		return status;
+	}
+	g_object_unref(msg);
+	if (!rs->rs_keep_original)
+		g_clear_pointer(&es.es_qid, g_free);
+	rp = mugai_reply_for_verdict(rs->rs_verdict, es.es_mc->mc_cf,
+	    rs->rs_reply);
+	if (rp.rp_status == SMFIS_CONTINUE &&
+	    (err = apply(&es, rs)) != MUGAI_OK) {
+		status = fail(&es, err, "the MTA refused a change");
+		mugai_result_free(rs);
+		return status;
+	}
+	status = finish(&es, &rp);
+	mugai_result_free(rs);
+	return status;
+}

@@ -1,0 +1,307 @@
+/*
+ * mugai-milter - the sanitizing milter daemon
+ *
+ *   mugai-milter [-c FILE] [-p SOCKET] [-f] [-t] [-d LEVEL]
+ *
+ * Loads the config, binds the socket (as root if need be), drops to the
+ * configured user, detaches unless -f, writes the pid file and serves
+ * until SIGTERM/SIGINT. SIGUSR1 or SIGHUP reload the config: messages in
+ * flight finish on the config they started with. Exit status: 0 clean
+ * stop (or -t with a valid config), 1 runtime failure, 2 usage or config.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "apply.h"
+#include "callbacks.h"
+#include "config.h"
+#include "current.h"
+#include "daemon.h"
+#include "log.h"
+#include "mta.h"
+#include "quar.h"
+#include "sanitize.h"
+#include "signals.h"
+#include "socket.h"
+
+#define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
+
+/* Set once in main before threads start; read by the signal thread. */
+static const char *conf_path;
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: mugai-milter [-c FILE] [-p SOCKET] [-f] [-t] "
+	    "[-d LEVEL]\n"
+	    "  -c FILE    configuration file (default " DEFAULT_CONF ")\n"
+	    "  -p SOCKET  listen on SOCKET (inet:PORT@ADDR, inet6:PORT@ADDR, "
+	    "unix:PATH),\n"
+	    "             overriding [milter] socket\n"
+	    "  -f         stay in the foreground, log to stderr\n"
+	    "  -t         check the configuration and exit (0 valid, 2 not)\n"
+	    "  -d LEVEL   debug level (1: mugai debug logs, 2+: libmilter "
+	    "too)\n", f);
+}
+
+/* Returns (transfer full) the config, or NULL after printing why. */
+static struct mugai_config *
+load(const char *path)
+{
+	struct mugai_config *cf;
+	GError *err = NULL;
+
+	if (path == NULL) {
+		if (!g_file_test(DEFAULT_CONF, G_FILE_TEST_EXISTS))
+			return mugai_config_new_default();
+		path = DEFAULT_CONF;
+	}
+	if ((cf = mugai_config_load(path, &err)) == NULL) {
+		mugai_log(LOG_ERR, "%s", err->message);
+		g_error_free(err);
+	}
+	return cf;
+}
+
+static void
+reload(void)
+{
+	struct mugai_config *cf = load(conf_path);
+	struct mugai_config *old = mugai_current_config();
+
+	if (cf == NULL) {
+		mugai_log(LOG_ERR, "reload failed: keeping the running "
+		    "configuration");
+		mugai_config_unref(old);
+		return;
+	}
+	if (g_strcmp0(cf->cf_user, old->cf_user) != 0 ||
+	    g_strcmp0(cf->cf_group, old->cf_group) != 0 ||
+	    g_strcmp0(cf->cf_pidfile, old->cf_pidfile) != 0 ||
+	    g_strcmp0(cf->cf_quarantine_dir, old->cf_quarantine_dir) != 0)
+		mugai_log(LOG_WARNING, "reload: socket, user, group, pidfile "
+		    "and quarantine dir take effect only after a restart");
+	mugai_config_unref(old);
+	mugai_current_set_config(cf);
+	mugai_log(LOG_INFO, "configuration reloaded");
+}
+
+static void
+stop(void)
+{
+	(void)mugai_mta_stop();
+}
+
+struct opts {
+	const char *op_conf;
+	const char *op_socket;
+	gboolean op_foreground;
+	gboolean op_test;
+	int op_debug;
+};
+
+/* Returns 0, or the exit status for a usage error. */
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	while ((c = getopt(argc, argv, "c:p:ftd:h")) != -1) {
+		char *end = NULL;
+		guint64 v;
+
+		switch (c) {
+		case 'c':
+			o->op_conf = optarg;
+			break;
+		case 'p':
+			o->op_socket = optarg;
+			break;
+		case 'f':
+			o->op_foreground = TRUE;
+			break;
+		case 't':
+			o->op_test = TRUE;
+			break;
+		case 'd':
+			v = g_ascii_strtoull(optarg, &end, 10);
+			if (!g_ascii_isdigit(*optarg) || *end != '\0' ||
+			    v > 9) {
+				fprintf(stderr, "mugai-milter: -d takes 0 to "
+				    "9\n");
+				return 2;
+			}
+			o->op_debug = (int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* Binds the socket; returns FALSE after logging why. */
+static gboolean
+listen_on(const struct mugai_config *cf, const char *spec)
+{
+	struct mugai_sockspec ss;
+	char *msg = NULL;
+	gboolean ok = FALSE;
+
+	if (mugai_socket_parse(spec, &ss, &msg) != MUGAI_OK) {
+		mugai_log(LOG_ERR, "socket %s: %s", spec, msg);
+		g_free(msg);
+		return FALSE;
+	}
+	if (mugai_socket_prepare(&ss, &msg) != MUGAI_OK) {
+		mugai_log(LOG_ERR, "socket %s: %s", spec, msg);
+		goto out;
+	}
+	if (mugai_mta_setconn(spec) != MI_SUCCESS ||
+	    mugai_mta_opensocket(1) != MI_SUCCESS) {
+		mugai_log(LOG_ERR, "cannot listen on %s", spec);
+		goto out;
+	}
+	if (mugai_socket_finish(&ss, (unsigned)cf->cf_socket_mode,
+	    cf->cf_socket_group, &msg) != MUGAI_OK) {
+		mugai_log(LOG_ERR, "socket %s: %s", spec, msg);
+		goto out;
+	}
+	ok = TRUE;
+out:
+	g_free(msg);
+	mugai_socket_clear(&ss);
+	return ok;
+}
+
+/*
+ * MUGAI_MILTER_BODY_CHUNK: bytes per body replacement message, for test
+ * clients with small buffers (miltertest). Returns FALSE when invalid.
+ */
+static gboolean
+body_chunk_from_env(void)
+{
+	const char *v = g_getenv("MUGAI_MILTER_BODY_CHUNK");
+	char *end = NULL;
+	guint64 n;
+
+	if (v == NULL)
+		return TRUE;
+	n = g_ascii_strtoull(v, &end, 10);
+	if (!g_ascii_isdigit(*v) || *end != '\0' || n < 1 ||
+	    n > MUGAI_APPLY_CHUNK) {
+		mugai_log(LOG_ERR, "MUGAI_MILTER_BODY_CHUNK must be 1 to %d",
+		    MUGAI_APPLY_CHUNK);
+		return FALSE;
+	}
+	mugai_current_set_body_chunk((gsize)n);
+	return TRUE;
+}
+
+/* Everything between config and serving; returns the exit status. */
+static int
+serve(struct mugai_config *cf, const struct opts *o)
+{
+	const char *spec = o->op_socket != NULL ? o->op_socket :
+	    cf->cf_socket;
+	struct mugai_mquar *q = NULL;
+	char *msg = NULL;
+	int status = 1;
+
+	umask(027);
+	if (!body_chunk_from_env())
+		return 2;
+	if (mugai_mta_register(mugai_callbacks_desc()) != MI_SUCCESS) {
+		mugai_log(LOG_ERR, "smfi_register failed");
+		return 1;
+	}
+	(void)mugai_mta_settimeout((int)cf->cf_milter_timeout);
+	if (o->op_debug > 1)
+		(void)mugai_mta_setdbg(o->op_debug - 1);
+	if (!listen_on(cf, spec))
+		return 1;
+	if (mugai_daemon_drop(cf->cf_user, cf->cf_group, &msg) != MUGAI_OK ||
+	    (!o->op_foreground && mugai_daemon_detach(&msg) != MUGAI_OK) ||
+	    mugai_daemon_pidfile_write(cf->cf_pidfile, &msg) != MUGAI_OK) {
+		mugai_log(LOG_ERR, "%s", msg);
+		g_free(msg);
+		return 1;
+	}
+	/* No thread exists before this point (GMime, ours, libmilter's). */
+	mugai_signals_block();
+	mugai_sanitize_init();
+	if (mugai_mquar_open(cf, &q, &msg) != MUGAI_OK) {
+		mugai_log(LOG_ERR, "quarantine: %s", msg);
+		g_free(msg);
+		goto out;
+	}
+	mugai_current_set_quar(q);
+	mugai_current_set_config(mugai_config_ref(cf));
+	if (!mugai_signals_start(reload, stop)) {
+		mugai_log(LOG_ERR, "cannot start the signal thread");
+		goto out;
+	}
+	mugai_log(LOG_INFO, "listening on %s (config %s)", spec,
+	    cf->cf_path != NULL ? cf->cf_path : "built-in defaults");
+	status = mugai_mta_main() == MI_SUCCESS ? 0 : 1;
+	mugai_log(LOG_INFO, "stopped");
+out:
+	mugai_daemon_pidfile_remove(cf->cf_pidfile);
+	mugai_current_clear();
+	mugai_sanitize_shutdown();
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mugai_config *cf;
+	struct opts o;
+	int status;
+
+	if ((status = parse_opts(argc, argv, &o)) != 0)
+		return status;
+	conf_path = o.op_conf;
+	mugai_log_init("mugai-milter", o.op_foreground || o.op_test,
+	    o.op_debug);
+	if ((cf = load(conf_path)) == NULL)
+		return 2;
+	if (o.op_test) {
+		struct mugai_sockspec ss;
+		char *msg = NULL;
+		const char *spec = o.op_socket != NULL ? o.op_socket :
+		    cf->cf_socket;
+
+		status = 0;
+		if (mugai_socket_parse(spec, &ss, &msg) != MUGAI_OK) {
+			mugai_log(LOG_ERR, "socket %s: %s", spec, msg);
+			status = 2;
+		}
+		mugai_socket_clear(&ss);
+		g_free(msg);
+		if (status == 0)
+			printf("mugai-milter: configuration %s is valid\n",
+			    cf->cf_path != NULL ? cf->cf_path : "(defaults)");
+		mugai_config_unref(cf);
+		return status;
+	}
+	status = serve(cf, &o);
+	mugai_config_unref(cf);
+	return status;
+}

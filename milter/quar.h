@@ -1,0 +1,63 @@
+/*
+ * mugai_mquar - the milter's side of the quarantine store
+ *
+ * The integration point with lib/quarantine (mugai_quarantine_*,
+ * mugai_release_check). Until that module is on main this file is built
+ * from the fail-closed stub in quar.c: no IDs are issued, storing an
+ * original fails (MUGAI_E_IO, so the message is tempfailed, never passed
+ * without its original kept), and every release header counts as unknown.
+ * The handle is opened once at start and shared by all threads.
+ */
+#ifndef MUGAI_QUAR_H
+#define MUGAI_QUAR_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "config.h"
+#include "err.h"
+#include "report.h"
+#include "sanitize.h"
+
+struct mugai_mquar;
+
+enum mugai_mrelease {
+	MUGAI_MREL_VALID,
+	MUGAI_MREL_FORGED,
+	MUGAI_MREL_EXPIRED,
+	MUGAI_MREL_REPLAYED,
+	MUGAI_MREL_UNKNOWN_ID,
+};
+
+/*
+ * Opens the store named by cf. Returns (transfer full) a handle in *out,
+ * or an error with *message (transfer full) saying why.
+ */
+enum mugai_err mugai_mquar_open(const struct mugai_config *cf,
+    struct mugai_mquar **out, char **message);
+
+/* Closes q. NULL does nothing. */
+void mugai_mquar_close(struct mugai_mquar *q);
+
+/* Returns (transfer full) a fresh item ID, or NULL when none is issued. */
+char *mugai_mquar_new_id(struct mugai_mquar *q);
+
+/*
+ * Stores original (read from its start) under id with the envelope and
+ * report. MUGAI_OK only when the item is durable on disk.
+ */
+enum mugai_err mugai_mquar_store(struct mugai_mquar *q, const char *id,
+    GMimeStream *original, const struct mugai_envelope *env,
+    const struct mugai_report *report);
+
+/*
+ * Checks an X-Mugai-Release header value. *id (transfer full) is the item
+ * it names, when known, else NULL.
+ */
+enum mugai_mrelease mugai_mquar_release_check(struct mugai_mquar *q,
+    const struct mugai_config *cf, const char *value, char **id);
+
+/* Returns (transfer none) "valid", "forged" ... for the log. */
+const char *mugai_mquar_release_name(enum mugai_mrelease r);
+
+#endif

@@ -1,0 +1,352 @@
+/*
+ * check_eom - the end-of-message sequence against a fake engine, a fake
+ * quarantine and the recording fake MTA: the original is stored before
+ * any change or reply, failures tempfail with nothing applied, the reply
+ * table decides the rest
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "context.h"
+#include "current.h"
+#include "eom.h"
+#include "fake_mta.h"
+#include "log.h"
+#include "quar.h"
+#include "sanitize.h"
+#include "testutil.h"
+
+/* ---- fake engine: returns what the test put in next_* ---- */
+
+static enum mugai_verdict next_verdict;
+static gboolean next_keep;
+static gboolean next_null;
+static const char *next_body;
+static guint engine_calls;
+static char *seen_qid;
+
+void
+mugai_sanitize_init(void)
+{
+}
+
+void
+mugai_sanitize_shutdown(void)
+{
+}
+
+static struct mugai_hdr_edit *
+edit(enum mugai_hdr_op op, const char *name, guint index, const char *value)
+{
+	struct mugai_hdr_edit *he = g_new0(struct mugai_hdr_edit, 1);
+
+	he->he_op = op;
+	he->he_name = g_strdup(name);
+	he->he_index = index;
+	he->he_value = g_strdup(value);
+	return he;
+}
+
+static void
+edit_free(gpointer p)
+{
+	struct mugai_hdr_edit *he = p;
+
+	g_free(he->he_name);
+	g_free(he->he_value);
+	g_free(he);
+}
+
+struct mugai_result *
+mugai_sanitize(const struct mugai_config *cf, GMimeStream *message,
+    const struct mugai_envelope *env, enum mugai_err *err)
+{
+	struct mugai_result *rs;
+
+	engine_calls++;
+	g_free(seen_qid);
+	seen_qid = g_strdup(env->ev_quarantine_id);
+	if (next_null) {
+		*err = MUGAI_E_NOMEM;
+		return NULL;
+	}
+	rs = g_new0(struct mugai_result, 1);
+	rs->rs_verdict = next_verdict;
+	rs->rs_keep_original = next_keep;
+	rs->rs_edits = g_ptr_array_new_with_free_func(edit_free);
+	if (next_body != NULL) {
+		g_ptr_array_add(rs->rs_edits, edit(MUGAI_HDR_CHANGE,
+		    "Content-Type", 1, "text/plain; charset=UTF-8"));
+		rs->rs_body = g_bytes_new_static(next_body, strlen(next_body));
+	}
+	g_ptr_array_add(rs->rs_edits, edit(MUGAI_HDR_ADD, "X-Mugai-Sanitized",
+	    0, "done"));
+	return rs;
+}
+
+void
+mugai_result_free(struct mugai_result *rs)
+{
+	if (rs == NULL)
+		return;
+	g_ptr_array_free(rs->rs_edits, TRUE);
+	if (rs->rs_body != NULL)
+		g_bytes_unref(rs->rs_body);
+	g_free(rs->rs_reply);
+	g_free(rs);
+}
+
+const char *
+mugai_verdict_name(enum mugai_verdict v)
+{
+	return v == MUGAI_V_UNCHANGED ? "unchanged" : "other";
+}
+
+guint
+mugai_report_removed(const struct mugai_report *report)
+{
+	return 0;
+}
+
+/* ---- fake quarantine: records "store ID" in the MTA log ---- */
+
+static gboolean store_fails;
+static enum mugai_mrelease next_release = MUGAI_MREL_UNKNOWN_ID;
+
+enum mugai_err
+mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
+    char **message)
+{
+	*out = NULL;
+	*message = NULL;
+	return MUGAI_OK;
+}
+
+void
+mugai_mquar_close(struct mugai_mquar *q)
+{
+}
+
+char *
+mugai_mquar_new_id(struct mugai_mquar *q)
+{
+	return g_strdup("20260101-ABC");
+}
+
+enum mugai_err
+mugai_mquar_store(struct mugai_mquar *q, const char *id,
+    GMimeStream *original, const struct mugai_envelope *env,
+    const struct mugai_report *report)
+{
+	char buf[64];
+	gssize n = g_mime_stream_read(original, buf, sizeof buf - 1);
+
+	/* The store reads the original from its start. */
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert(g_str_has_prefix(buf, "Subject: hi\r\n"));
+	g_ptr_array_add(fake_mta_log, g_strdup_printf("store %s", id));
+	return store_fails ? MUGAI_E_NOSPACE : MUGAI_OK;
+}
+
+enum mugai_mrelease
+mugai_mquar_release_check(struct mugai_mquar *q,
+    const struct mugai_config *cf, const char *value, char **id)
+{
+	*id = g_strdup("20251231-XYZ");
+	return next_release;
+}
+
+const char *
+mugai_mquar_release_name(enum mugai_mrelease r)
+{
+	return r == MUGAI_MREL_VALID ? "valid" : "not-valid";
+}
+
+/* ---- helpers ---- */
+
+static struct mugai_conn *
+message(const char *extra_header)
+{
+	struct mugai_conn *cc = mugai_conn_new();
+	struct mugai_msg *mc;
+
+	fake_mta_reset();
+	cc->cc_pflags = SMFIP_HDR_LEADSPC;
+	mc = mugai_conn_msg_begin(cc, mugai_current_config(),
+	    "<a@example.jp>", "QID", NULL);
+	mugai_msg_add_rcpt(mc, "<b@lgwan.example>");
+	mugai_msg_add_header(mc, "Subject", " hi");
+	if (extra_header != NULL)
+		mugai_msg_add_header(mc, extra_header, " token");
+	mugai_msg_end_headers(mc);
+	mugai_msg_add_body(mc, (const guint8 *)"body\r\n", 6);
+	next_verdict = MUGAI_V_UNCHANGED;
+	next_keep = FALSE;
+	next_null = FALSE;
+	next_body = NULL;
+	store_fails = FALSE;
+	next_release = MUGAI_MREL_UNKNOWN_ID;
+	engine_calls = 0;
+	return cc;
+}
+
+static const char *
+logged(guint i)
+{
+	ck_assert_uint_lt(i, fake_mta_log->len);
+	return g_ptr_array_index(fake_mta_log, i);
+}
+
+/* ---- cases ---- */
+
+START_TEST(unchanged_gets_only_the_header)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	ck_assert_uint_eq(fake_mta_log->len, 1);
+	ck_assert_str_eq(logged(0), "add X-Mugai-Sanitized [ done]");
+	ck_assert_ptr_null(cc->cc_msg);
+	/* An ID was offered to the engine for its notice. */
+	ck_assert_str_eq(seen_qid, "20260101-ABC");
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(original_is_stored_before_any_change)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	next_verdict = MUGAI_V_SANITIZED;
+	next_keep = TRUE;
+	next_body = "sanitized\r\n";
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	ck_assert_str_eq(logged(0), "store 20260101-ABC");
+	ck_assert_str_eq(logged(1),
+	    "chg Content-Type 1 [ text/plain; charset=UTF-8]");
+	ck_assert_str_eq(logged(2), "add X-Mugai-Sanitized [ done]");
+	ck_assert_str_eq(logged(3), "body 11");
+	ck_assert_uint_eq(fake_mta_log->len, 4);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(store_failure_tempfails_with_nothing_applied)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	next_verdict = MUGAI_V_SANITIZED;
+	next_keep = TRUE;
+	next_body = "sanitized\r\n";
+	store_fails = TRUE;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_TEMPFAIL);
+	ck_assert_str_eq(logged(0), "store 20260101-ABC");
+	ck_assert_str_eq(logged(1), "reply 451 4.3.0 Temporary failure in "
+	    "mail sanitization, try again later");
+	ck_assert_uint_eq(fake_mta_log->len, 2);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(reject_keeps_the_original_then_replies_550)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	next_verdict = MUGAI_V_REJECT;
+	next_keep = TRUE;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_REJECT);
+	ck_assert_str_eq(logged(0), "store 20260101-ABC");
+	ck_assert(g_str_has_prefix(logged(1), "reply 550 5.7.1 "));
+	ck_assert_uint_eq(fake_mta_log->len, 2);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(engine_failure_tempfails)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	next_null = TRUE;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_TEMPFAIL);
+	ck_assert(g_str_has_prefix(logged(0), "reply 451 4.3.0 "));
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(mta_refusing_a_change_tempfails)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	next_verdict = MUGAI_V_SANITIZED;
+	next_body = "sanitized\r\n";
+	fake_mta_fail_at = 2;	/* the X-Mugai-Sanitized add */
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_TEMPFAIL);
+	ck_assert(g_str_has_prefix(logged(2), "reply 451 4.3.0 "));
+	/* The body never went out. */
+	ck_assert_uint_eq(fake_mta_body->len, 0);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(too_big_is_refused_without_the_engine)
+{
+	struct mugai_conn *cc = message(NULL);
+
+	cc->cc_msg->mc_err = MUGAI_E_LIMIT;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_REJECT);
+	ck_assert(g_str_has_prefix(logged(0), "reply 552 5.3.4 "));
+	ck_assert_uint_eq(engine_calls, 0);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(valid_release_passes_unchanged)
+{
+	struct mugai_conn *cc = message("X-Mugai-Release");
+
+	next_release = MUGAI_MREL_VALID;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	ck_assert_uint_eq(fake_mta_log->len, 0);
+	ck_assert_uint_eq(engine_calls, 0);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+START_TEST(forged_release_is_sanitized_like_any_mail)
+{
+	struct mugai_conn *cc = message("X-Mugai-Release");
+
+	next_release = MUGAI_MREL_FORGED;
+	next_verdict = MUGAI_V_SANITIZED;
+	next_body = "sanitized\r\n";
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	ck_assert_uint_eq(engine_calls, 1);
+	ck_assert(fake_mta_body->len > 0);
+	mugai_conn_free(cc);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("eom");
+	TCase *tc = tcase_create("eom");
+
+	g_mime_init();
+	mugai_log_init("check_eom", TRUE, 0);
+	mugai_current_set_config(mugai_config_new_default());
+	fake_mta_reset();
+	tcase_add_test(tc, unchanged_gets_only_the_header);
+	tcase_add_test(tc, original_is_stored_before_any_change);
+	tcase_add_test(tc, store_failure_tempfails_with_nothing_applied);
+	tcase_add_test(tc, reject_keeps_the_original_then_replies_550);
+	tcase_add_test(tc, engine_failure_tempfails);
+	tcase_add_test(tc, mta_refusing_a_change_tempfails);
+	tcase_add_test(tc, too_big_is_refused_without_the_engine);
+	tcase_add_test(tc, valid_release_passes_unchanged);
+	tcase_add_test(tc, forged_release_is_sanitized_like_any_mail);
+	suite_add_tcase(s, tc);
+	return t_run(s);
+}

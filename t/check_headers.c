@@ -1,0 +1,224 @@
+/*
+ * check_headers - mugai_headers: splitting, decoding, re-encoding
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "headers.h"
+#include "testutil.h"
+
+static GPtrArray *
+split(const char *text, gsize *body)
+{
+	enum mugai_err err = MUGAI_OK;
+	GPtrArray *h = mugai_headers_split(text, strlen(text), 65536, body,
+	    &err);
+
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_ptr_nonnull(h);
+	return h;
+}
+
+START_TEST(split_keeps_order_folding_and_indexes)
+{
+	const char *m = "Received: a\r\nSubject: x\r\n  y\r\nreceived: b\r\n"
+	    "\r\nbody\r\n";
+	gsize body = 0;
+	g_autoptr(GPtrArray) h = split(m, &body);
+	const struct mugai_header *h1 = g_ptr_array_index(h, 1);
+	const struct mugai_header *h2 = g_ptr_array_index(h, 2);
+
+	ck_assert_uint_eq(h->len, 3);
+	ck_assert_str_eq(h1->hd_raw, " x\n  y");
+	ck_assert_str_eq(h2->hd_name, "received");
+	ck_assert_uint_eq(h2->hd_index, 2);
+	ck_assert_str_eq(m + body, "body\r\n");
+}
+END_TEST
+
+START_TEST(split_skips_mbox_from_line)
+{
+	gsize body = 0;
+	g_autoptr(GPtrArray) h = split("From a@b Mon Jan 1 00:00:00 2024\n"
+	    "To: c@d\n\nx\n", &body);
+
+	ck_assert_uint_eq(h->len, 1);
+	ck_assert_str_eq(((struct mugai_header *)h->pdata[0])->hd_name, "To");
+}
+END_TEST
+
+START_TEST(split_stops_at_a_non_header_line)
+{
+	const char *m = "To: c@d\nthis is body\nSubject: not a header\n";
+	gsize body = 0;
+	g_autoptr(GPtrArray) h = split(m, &body);
+
+	ck_assert_uint_eq(h->len, 1);
+	ck_assert_str_eq(m + body, "this is body\nSubject: not a header\n");
+}
+END_TEST
+
+START_TEST(split_enforces_max_size)
+{
+	GString *m = g_string_new(NULL);
+	enum mugai_err err = MUGAI_OK;
+	gsize body = 0;
+	GPtrArray *h;
+
+	for (int i = 0; i < 100; i++)
+		g_string_append(m, "X-Filler: 0123456789012345678901234567\n");
+	g_string_append(m, "\nbody\n");
+	/* 4000 bytes of headers: 4100 passes, 3900 does not. */
+	h = mugai_headers_split(m->str, m->len, 4100, &body, &err);
+	ck_assert_ptr_nonnull(h);
+	g_ptr_array_unref(h);
+	h = mugai_headers_split(m->str, m->len, 3900, &body, &err);
+	ck_assert_ptr_null(h);
+	ck_assert_int_eq(err, MUGAI_E_LIMIT);
+	g_string_free(m, TRUE);
+}
+END_TEST
+
+static char *
+fix(const char *line)
+{
+	gsize body = 0;
+	g_autoptr(GPtrArray) h = split(line, &body);
+
+	return mugai_headers_fix(g_ptr_array_index(h, 0));
+}
+
+START_TEST(clean_header_is_left_alone)
+{
+	ck_assert_ptr_null(fix("Subject: =?UTF-8?B?44GC?= plain\n\n"));
+}
+END_TEST
+
+START_TEST(raw_utf8_subject_is_encoded)
+{
+	g_autofree char *v = fix("Subject: 会議のお知らせ\n\n");
+	g_autofree char *back = NULL;
+
+	ck_assert_ptr_nonnull(v);
+	for (const char *p = v; *p != '\0'; p++)
+		ck_assert_int_lt((unsigned char)*p, 0x80);
+	back = g_mime_utils_header_decode_text(NULL, v);
+	ck_assert_str_eq(back, "会議のお知らせ");
+}
+END_TEST
+
+START_TEST(raw_cp932_subject_is_decoded_then_encoded)
+{
+	/* "会議" in Shift_JIS/CP932. */
+	g_autofree char *v = fix("Subject: \x89\xEF\x8B\x63\n\n");
+	g_autofree char *back = g_mime_utils_header_decode_text(NULL, v);
+
+	ck_assert_str_eq(back, "会議");
+}
+END_TEST
+
+START_TEST(address_header_keeps_addresses)
+{
+	/* "山田" in CP932 as a raw display name. */
+	g_autofree char *v = fix("From: \x8eR\x93\x63 <taro@example.jp>\n\n");
+	g_autofree char *utf8 = fix("From: 山田 <taro@example.jp>\n\n");
+	g_autofree char *back = NULL;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(strstr(v, "<taro@example.jp>"));
+	back = g_mime_utils_header_decode_text(NULL, v);
+	ck_assert_ptr_nonnull(strstr(back, "山田"));
+	/* RFC 6532: a raw UTF-8 address header may stay as it is. */
+	ck_assert_ptr_null(utf8);
+}
+END_TEST
+
+START_TEST(malformed_encoded_word_is_rewritten)
+{
+	g_autofree char *v = fix("From: =?utf-8?B?eHB0bw?= <d@example.com>\n\n");
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(strstr(v, "<d@example.com>"));
+	ck_assert_ptr_nonnull(strstr(v, "xpto"));
+}
+END_TEST
+
+START_TEST(decode_handles_adjacent_words_and_raw_bytes)
+{
+	g_autofree char *a = mugai_headers_decode(
+	    " =?UTF-8?B?44GC?= =?UTF-8?B?44GE?= x");
+	g_autofree char *b = mugai_headers_decode(" caf\xe9");
+
+	ck_assert_str_eq(a, "あい x");
+	ck_assert_str_eq(b, "café");
+}
+END_TEST
+
+START_TEST(encoded_newline_injection_is_rewritten)
+{
+	g_autofree char *v = fix("Subject: =?UTF-8?Q?a=0D=0ABcc:_x@evil?=\n\n");
+	g_autofree char *back = NULL;
+
+	ck_assert_ptr_nonnull(v);
+	back = g_mime_utils_header_decode_text(NULL, v);
+	ck_assert_ptr_null(strchr(back, '\n'));
+	ck_assert_ptr_null(strchr(back, '\r'));
+}
+END_TEST
+
+START_TEST(overlong_line_is_folded)
+{
+	GString *m = g_string_new("Subject:");
+	g_autofree char *v = NULL;
+	char **lines;
+
+	for (int i = 0; i < 300; i++)
+		g_string_append(m, " word");
+	g_string_append(m, "\n\n");
+	v = fix(m->str);
+	ck_assert_ptr_nonnull(v);
+	lines = g_strsplit(v, "\n", -1);
+	ck_assert_uint_gt(g_strv_length(lines), 1);
+	for (char **p = lines; *p != NULL; p++)
+		ck_assert_int_le(strlen(*p), 998);
+	g_strfreev(lines);
+	g_string_free(m, TRUE);
+}
+END_TEST
+
+START_TEST(mime_headers_are_recognised)
+{
+	ck_assert(mugai_headers_is_mime("content-type"));
+	ck_assert(mugai_headers_is_mime("Content-Disposition"));
+	ck_assert(mugai_headers_is_mime("MIME-Version"));
+	ck_assert(!mugai_headers_is_mime("Subject"));
+	ck_assert(!mugai_headers_is_mime("Contents"));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("headers");
+	TCase *tc = tcase_create("headers");
+
+	g_mime_init();
+	tcase_add_test(tc, split_keeps_order_folding_and_indexes);
+	tcase_add_test(tc, split_skips_mbox_from_line);
+	tcase_add_test(tc, split_stops_at_a_non_header_line);
+	tcase_add_test(tc, split_enforces_max_size);
+	tcase_add_test(tc, clean_header_is_left_alone);
+	tcase_add_test(tc, raw_utf8_subject_is_encoded);
+	tcase_add_test(tc, raw_cp932_subject_is_decoded_then_encoded);
+	tcase_add_test(tc, address_header_keeps_addresses);
+	tcase_add_test(tc, encoded_newline_injection_is_rewritten);
+	tcase_add_test(tc, malformed_encoded_word_is_rewritten);
+	tcase_add_test(tc, decode_handles_adjacent_words_and_raw_bytes);
+	tcase_add_test(tc, overlong_line_is_folded);
+	tcase_add_test(tc, mime_headers_are_recognised);
+	suite_add_tcase(s, tc);
+	return t_run(s);
+}

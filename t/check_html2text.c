@@ -1,0 +1,666 @@
+/*
+ * check_html2text - mugai_html2text: rendering rules (named HTML -> text
+ * cases), chunked feeding, malformed HTML, limits, UTF-8 at chunk edges
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "html2text.h"
+#include "testutil.h"
+
+struct render_case {
+	const char *name;
+	enum mugai_url_mode mode;
+	const char *html;
+	const char *text;
+};
+
+static const struct render_case cases[] = {
+	/* text, whitespace, entities */
+	{ "empty_input", MUGAI_URL_KEEP, "", "" },
+	{ "whitespace_only", MUGAI_URL_KEEP, " \n\t <p> </p>&nbsp;\n", "" },
+	{ "bare_text", MUGAI_URL_KEEP, "plain text", "plain text\n" },
+	{ "text_directly_in_body", MUGAI_URL_KEEP,
+	    "<html><body>Hello <b>world</b></body></html>", "Hello world\n" },
+	{ "whitespace_collapsed", MUGAI_URL_KEEP,
+	    "<p>  a  \t\n b\r\n c  </p>", "a b c\n" },
+	{ "nbsp_is_plain_space", MUGAI_URL_KEEP,
+	    "<p>a&nbsp;b&nbsp;&nbsp;c\xc2\xa0" "d</p>", "a b c d\n" },
+	{ "entities_decoded", MUGAI_URL_KEEP,
+	    "<p>&lt;b&gt; &amp; &quot;q&quot; &#x65E5;&#26412; &copy;</p>",
+	    "<b> & \"q\" \xe6\x97\xa5\xe6\x9c\xac \xc2\xa9\n" },
+	{ "inline_elements_join", MUGAI_URL_KEEP,
+	    "<p><b>bo</b><i>ld</i> <span>sp</span><font color=red>an</font>"
+	    "<u>!</u></p>", "bold span!\n" },
+	/* blocks */
+	{ "paragraphs_blank_line", MUGAI_URL_KEEP, "<p>one</p><p>two</p>",
+	    "one\n\ntwo\n" },
+	{ "headings_blank_lines", MUGAI_URL_KEEP,
+	    "<h1>Title</h1>text<h2>Sub</h2>more<h6>six</h6>",
+	    "Title\n\ntext\n\nSub\n\nmore\n\nsix\n" },
+	{ "divs_are_lines", MUGAI_URL_KEEP,
+	    "<div>a</div><div>b</div><section>c</section><center>d</center>"
+	    "<address>e</address><article><header>f</header>"
+	    "<footer>g</footer></article>", "a\nb\nc\nd\ne\nf\ng\n" },
+	{ "br_breaks_lines", MUGAI_URL_KEEP, "a<br>b<br/>c<BR>d",
+	    "a\nb\nc\nd\n" },
+	{ "br_runs_one_blank_line", MUGAI_URL_KEEP,
+	    "<br><br>a<br><br><br><br>b<br><br>", "a\n\nb\n" },
+	{ "empty_blocks_leave_nothing", MUGAI_URL_KEEP,
+	    "<p></p><div> </div><p>x</p><p>&nbsp;</p><p></p><h1></h1><p>y</p>",
+	    "x\n\ny\n" },
+	{ "no_trailing_spaces", MUGAI_URL_KEEP,
+	    "<p>a </p><div>b&nbsp;<br>c\t</div>", "a\n\nb\nc\n" },
+	{ "hr_is_a_rule", MUGAI_URL_KEEP, "a<hr>b",
+	    "a\n\n--------------------\n\nb\n" },
+	{ "dl_terms_and_definitions", MUGAI_URL_KEEP,
+	    "<dl><dt>Term</dt><dd>Def</dd></dl>after",
+	    "Term\n  Def\n\nafter\n" },
+	{ "blockquote_prefixed", MUGAI_URL_KEEP,
+	    "<p>reply</p><blockquote>quoted<p>second</p>"
+	    "<blockquote>inner</blockquote></blockquote>after",
+	    "reply\n\n> quoted\n>\n> second\n>\n> > inner\n\nafter\n" },
+	{ "pre_keeps_lines", MUGAI_URL_KEEP,
+	    "<p>x</p><pre>  a  b\n\n\n\n  c \n</pre>y",
+	    "x\n\n  a  b\n\n  c\n\ny\n" },
+	{ "pre_crlf_and_cr", MUGAI_URL_KEEP, "<pre>a\r\nb\rc\td</pre>",
+	    "a\nb\nc\td\n" },
+	/* lists */
+	{ "ul_items", MUGAI_URL_KEEP, "<ul><li>one<li>two</ul>",
+	    "- one\n- two\n" },
+	{ "ol_start_and_value", MUGAI_URL_KEEP,
+	    "<ol start=\"3\"><li>a<li>b<li value=\"10\">c<li>d</ol>",
+	    "3. a\n4. b\n10. c\n11. d\n" },
+	{ "ol_bad_start_counts_from_1", MUGAI_URL_KEEP,
+	    "<ol start=\"x\"><li>a<li>b</ol>", "1. a\n2. b\n" },
+	{ "nested_lists_indented", MUGAI_URL_KEEP,
+	    "<ul><li>a<ul><li>b<ol><li>c</li></ol></li></ul></li><li>d</li>"
+	    "</ul>", "- a\n  - b\n    1. c\n- d\n" },
+	{ "list_directly_in_list", MUGAI_URL_KEEP,
+	    "<ul><li>a</li><ul><li>b</li></ul><li>c</li></ul>",
+	    "- a\n  - b\n- c\n" },
+	{ "list_blank_lines_around", MUGAI_URL_KEEP,
+	    "<p>before</p><ul><li>x</li><li></li></ul><p>after</p>",
+	    "before\n\n- x\n\nafter\n" },
+	/* tables */
+	{ "table_rows_and_cells", MUGAI_URL_KEEP,
+	    "<table><tr><td>a</td><td>b</td></tr><tr><td></td><td> </td></tr>"
+	    "<tr><th>c</th><td>d</td></tr></table>", "a | b\nc | d\n" },
+	{ "table_empty_cells_skipped", MUGAI_URL_KEEP,
+	    "<table><tr><td>a</td><td></td><td><img src=x></td><td>c</td>"
+	    "</tr></table>", "a | c\n" },
+	{ "table_cells_with_blocks", MUGAI_URL_KEEP,
+	    "<table><tr><td><p>one</p></td><td><p>two</p></td></tr></table>",
+	    "one\n\ntwo\n" },
+	{ "nested_tables", MUGAI_URL_KEEP,
+	    "<table><tr><td>a<table><tr><td>b</td><td>c</td></tr></table>"
+	    "</td><td>d</td></tr></table>", "a\nb | c\nd\n" },
+	{ "table_caption", MUGAI_URL_KEEP,
+	    "<table><caption>Cap</caption><tr><td>x</td><td>y</td></tr>"
+	    "</table>", "Cap\nx | y\n" },
+	/* links */
+	{ "link_keep", MUGAI_URL_KEEP,
+	    "see <a href=\"https://example.jp/path?q=1&amp;r=2\">the site</a>.",
+	    "see the site <https://example.jp/path?q=1&r=2>.\n" },
+	{ "link_text_is_url_printed_once", MUGAI_URL_KEEP,
+	    "<a href=\"https://example.jp/\">https://example.jp</a>",
+	    "https://example.jp\n" },
+	{ "link_defang", MUGAI_URL_DEFANG,
+	    "<a href=\"https://www.example.jp/a.b?x=1\">site</a>",
+	    "site <hxxps://www[.]example[.]jp/a.b?x=1>\n" },
+	{ "link_defang_http_and_ftp", MUGAI_URL_DEFANG,
+	    "<a href=\"HTTP://a.b:80/\">x</a> "
+	    "<a href=\"ftp://f.jp/f.txt\">y</a>",
+	    "x <hxxp://a[.]b:80/> y <fxp://f[.]jp/f.txt>\n" },
+	{ "link_defang_text_is_url", MUGAI_URL_DEFANG,
+	    "go <a href=\"http://example.jp\">http://example.jp</a> now",
+	    "go hxxp://example[.]jp now\n" },
+	{ "link_remove", MUGAI_URL_REMOVE,
+	    "<a href=\"https://example.jp/\">site</a> end", "site end\n" },
+	{ "link_remove_text_is_url", MUGAI_URL_REMOVE,
+	    "<a href=\"https://example.jp/\">https://example.jp/</a>",
+	    "https://example.jp/\n" },
+	{ "mailto_keep", MUGAI_URL_KEEP,
+	    "<a href=\"mailto:info@example.jp\">mail us</a>",
+	    "mail us <mailto:info@example.jp>\n" },
+	{ "mailto_text_is_address", MUGAI_URL_KEEP,
+	    "<a href=\"mailto:info@example.jp?subject=x\">info@example.jp</a>",
+	    "info@example.jp\n" },
+	{ "mailto_defang", MUGAI_URL_DEFANG,
+	    "<a href=\"mailto:info@example.jp?subject=x\">mail</a>",
+	    "mail <info[@]example[.]jp>\n" },
+	{ "link_other_schemes_text_only", MUGAI_URL_KEEP,
+	    "<a href=\"javascript:alert(1)\">a</a> "
+	    "<a href=\" java&#9;script:x\">b</a> "
+	    "<a href=\"data:text/html,x\">c</a> <a href=\"vbscript:x\">d</a> "
+	    "<a href=\"file:///etc/passwd\">e</a> <a href=\"cid:x@y\">f</a> "
+	    "<a href=\"/relative\">g</a> <a href=\"\">h</a> <a href>i</a>",
+	    "a b c d e f g h i\n" },
+	{ "link_url_cannot_carry_markup", MUGAI_URL_KEEP,
+	    "<a href=\"http://x.jp/a b<script>&quot;\n\">x</a>",
+	    "x <http://x.jp/a%20b%3Cscript%3E%22>\n" },
+	{ "link_url_non_ascii_encoded", MUGAI_URL_KEEP,
+	    "<a href=\"https://x.jp/\xe6\x97\xa5\">x</a>",
+	    "x <https://x.jp/%E6%97%A5>\n" },
+	{ "link_without_href", MUGAI_URL_KEEP,
+	    "<a name=\"top\">anchor text</a>", "anchor text\n" },
+	{ "link_without_text", MUGAI_URL_KEEP,
+	    "<a href=\"https://e.jp/\"></a>x<a href=\"https://e.jp/\"> </a>",
+	    "x\n" },
+	{ "link_in_list_item_text_is_url", MUGAI_URL_DEFANG,
+	    "<ul><li><a href=\"http://a.jp/\">http://a.jp/</a></li></ul>",
+	    "- hxxp://a[.]jp/\n" },
+	{ "link_image_only", MUGAI_URL_KEEP,
+	    "<a href=\"https://e.jp/\"><img src=\"https://e.jp/i.png\" "
+	    "alt=\"Logo\"></a>", "[image: Logo] <https://e.jp/>\n" },
+	/* images */
+	{ "image_alt_or_nothing", MUGAI_URL_KEEP,
+	    "<p>a <img src=\"http://t/x.gif\" alt=\"logo \n mark\"> b "
+	    "<img src=\"y.png\"> <img alt=\"\"><img alt=\" \">c</p>",
+	    "a [image: logo mark] b c\n" },
+	/* dropped */
+	{ "dropped_with_content", MUGAI_URL_KEEP,
+	    "<head><title>T</title><style>p{}</style></head><body>x"
+	    "<script>s()</script><template>t</template><noscript>n</noscript>"
+	    "<object>o</object><embed src=e><applet>ap</applet>"
+	    "<iframe>if</iframe><svg><text>sv</text></svg><math><mi>m</mi>"
+	    "</math><xml>xm</xml>y</body>", "xy\n" },
+	{ "title_without_head", MUGAI_URL_KEEP,
+	    "<title>Secret title</title>Body text", "Body text\n" },
+	{ "script_close_trick", MUGAI_URL_KEEP,
+	    "<p>a</p><script>var s = \"</scr\" + \"ipt>\"; document.write("
+	    "'<p>evil</p>');</script><p>b</p>", "a\n\nb\n" },
+	{ "uppercase_script", MUGAI_URL_KEEP,
+	    "<P>a<SCRIPT type=text/javascript>alert('<b>x</b>')</SCRIPT>b</P>",
+	    "ab\n" },
+	{ "comment_with_script", MUGAI_URL_KEEP,
+	    "a<!-- <script>alert(1)</script> -->b<!--[if mso]><p>m</p>"
+	    "<![endif]-->c", "abc\n" },
+	{ "style_with_markup", MUGAI_URL_KEEP,
+	    "<style>/* </p> */ body{background:url(x)}</style>text", "text\n" },
+	/* forms */
+	{ "form_fields", MUGAI_URL_KEEP,
+	    "<form>Name: <input type=text value=secret> <input type=hidden "
+	    "value=tok><input type=submit value=\"Send  now\"> "
+	    "<textarea>line1\nline2</textarea><select><option>A</option>"
+	    "<option>B</select><button>Go</button></form>",
+	    "Name: [Send now]\nline1\nline2\nA\nB\nGo\n" },
+	{ "input_image_alt", MUGAI_URL_KEEP,
+	    "<input type=image src=x alt=\"Submit form\">",
+	    "[image: Submit form]\n" },
+	/* Japanese */
+	{ "japanese_intact", MUGAI_URL_KEEP,
+	    "<p>\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf"
+	    "\xe3\x80\x81\xe4\xb8\x96\xe7\x95\x8c\xe3\x80\x82</p>",
+	    "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf"
+	    "\xe3\x80\x81\xe4\xb8\x96\xe7\x95\x8c\xe3\x80\x82\n" },
+	{ "japanese_source_newline_joins", MUGAI_URL_KEEP,
+	    "<p>\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\n  "
+	    "\xe6\x96\x87\xe7\xab\xa0 English\nwords \xe6\x96\x87</p>",
+	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae"
+	    "\xe6\x96\x87\xe7\xab\xa0 English words \xe6\x96\x87\n" },
+	{ "meta_charset_ignored", MUGAI_URL_KEEP,
+	    "<meta charset=\"shift_jis\"><meta http-equiv=\"Content-Type\" "
+	    "content=\"text/html; charset=iso-2022-jp\"><p>\xe6\x97\xa5\xe6\x9c"
+	    "\xac\xe8\xaa\x9e</p>", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\n" },
+	{ "invalid_utf8_replaced", MUGAI_URL_KEEP, "<p>a\xff\xe3\x81z</p>",
+	    "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\n" },
+	/* malformed */
+	{ "unclosed_tags", MUGAI_URL_KEEP,
+	    "<div><p>one<p>two<div>three<span>four<b>five",
+	    "one\n\ntwo\n\nthreefourfive\n" },
+	{ "stray_end_tags", MUGAI_URL_KEEP, "a</td></tr></table>b</p>c</li>",
+	    "ab\n\nc\n" },
+	{ "text_after_html_end", MUGAI_URL_KEEP,
+	    "<html><body><p>a</p></body></html>\nfooter text",
+	    "a\n\nfooter text\n" },
+	{ "broken_tag_at_end", MUGAI_URL_KEEP, "text <b", "text\n" },
+	{ "lone_lt_is_text", MUGAI_URL_KEEP, "<p>1 < 2 and 3 > 2</p>",
+	    "1 < 2 and 3 > 2\n" },
+};
+
+/* Renders html (NUL-terminated) in chunks of step bytes (0: one call). */
+static char *
+render(const char *html, gsize len, const struct mugai_html_opts *opts,
+    gsize step, enum mugai_err *err)
+{
+	struct mugai_html2text *h;
+	char *text;
+	gsize off, n, tlen = 0;
+
+	if (step == 0) {
+		text = mugai_html2text(html, len, opts, &tlen, err);
+		if (text != NULL)
+			ck_assert_uint_eq(tlen, strlen(text));
+		return text;
+	}
+	h = mugai_html2text_new(opts);
+	*err = MUGAI_OK;
+	for (off = 0; off < len && *err == MUGAI_OK; off += n) {
+		n = MIN(step, len - off);
+		*err = mugai_html2text_feed(h, html + off, n);
+	}
+	text = mugai_html2text_finish(h, &tlen, err);
+	if (text != NULL)
+		ck_assert_uint_eq(tlen, strlen(text));
+	mugai_html2text_free(h);
+	return text;
+}
+
+START_TEST(renders_case)
+{
+	const struct render_case *c = &cases[_i];
+	struct mugai_html_opts opts = { c->mode, 64, 1 << 20 };
+	static const gsize steps[] = { 0, 1, 7, 64 };
+
+	for (gsize s = 0; s < G_N_ELEMENTS(steps); s++) {
+		enum mugai_err err = MUGAI_E_IO;
+		char *text = render(c->html, strlen(c->html), &opts, steps[s],
+		    &err);
+
+		ck_assert_msg(text != NULL, "%s: error %d", c->name, err);
+		ck_assert_int_eq(err, MUGAI_OK);
+		ck_assert_msg(strcmp(text, c->text) == 0,
+		    "%s (chunk %zu):\n got \"%s\"\nwant \"%s\"", c->name,
+		    steps[s], text, c->text);
+		ck_assert(g_utf8_validate(text, -1, NULL));
+		g_free(text);
+	}
+}
+END_TEST
+
+/* Complex documents for the chunking and markup tests. */
+static const char *const docs[] = {
+	"<!DOCTYPE html><html><head><meta charset=\"iso-8859-1\">"
+	"<title>Title</title><style>p{color:red}</style>"
+	"<script>var x = \"</scr\"+\"ipt>\"; alert(1);</script></head>\n"
+	"<body>\nText directly in body.\n<h1>Heading &amp; more</h1>\n"
+	"<p>Para with <b>bold</b> and <a href=\"https://example.jp/p?q=1\">"
+	"a link</a>.\nSecond   line&nbsp;&nbsp;here.</p>\n"
+	"<ul><li>one</li><li>two<ul><li>sub a</li><li>sub b</li></ul></li>"
+	"<li>three</ul>\n<ol start=\"3\"><li>x<li>y</ol>\n<table><tr><td>a"
+	"</td><td>b</td></tr><tr><td></td></tr><tr><th>c</th><td>d</td></tr>"
+	"</table>\n<pre>  code 1\n    code 2\n\nend</pre>\n<blockquote>q<p>"
+	"para</p></blockquote>\n<img src=\"http://t/x.gif\" alt=\"logo\"> "
+	"<a href=\"javascript:alert(1)\">click</a> <a href=\"http://x.jp/\">"
+	"http://x.jp/</a>\nline<br>break<br><br><br>after\n<!-- <script>"
+	"alert(2)</script> -->\n<SCRIPT>document.write(\"<b>no</b>\")"
+	"</SCRIPT>\n<noscript>nos</noscript><div>unclosed <span>span\n"
+	"<font color=red>font</font></body></html>\nfooter",
+
+	"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+	"charset=shift_jis\"></head><body><div>\xe5\xb8\x82\xe6\xb0\x91\xe3\x81"
+	"\xae\xe7\x9a\x86\xe3\x81\x95\xe3\x81\xbe\xe3\x81\xb8</div><p>\xe3\x81"
+	"\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3\x81\x9b\xe3\x81\xa7\xe3\x81\x99\xe3"
+	"\x80\x82<br>\xe8\xa9\xb3\xe3\x81\x97\xe3\x81\x8f\xe3\x81\xaf<a href="
+	"\"https://www.city.example.lg.jp/\xe3\x81\x8a\xe7\x9f\xa5\xe3\x82"
+	"\x89\xe3\x81\x9b\">\xe3\x81\x93\xe3\x81\xa1\xe3\x82\x89</a>\xe3\x80"
+	"\x82</p><table><tr><td>\xe6\x97\xa5\xe6\x99\x82</td><td>4\xe6\x9c\x88"
+	"1\xe6\x97\xa5</td></tr></table><ol><li>\xe4\xb8\x80<li>\xe4\xba\x8c"
+	"</ol>\xe3\x80\x80\xe5\x85\xa8\xe8\xa7\x92</body></html>",
+
+	"<table border=0><tr><td><table><tr><td><font face=\"MS Gothic\">"
+	"cell one</td><td>cell two</tr><tr><td><div>inner <b>bold<i>both"
+	"</b>italic</i></div></table></td></tr><tr><td>outer</td></table>"
+	"<p>after<table><tr><td>x</table></p><li>loose item<dd>loose dd"
+	"<select><option>o1<option selected>o2</select>&#x1F600;&unknown;"
+	"&amp;&lt;script&gt;<xmp><b>raw</b></xmp><plaintext>rest",
+};
+
+START_TEST(chunked_equals_whole)
+{
+	const char *doc = docs[_i];
+	struct mugai_html_opts opts = { MUGAI_URL_DEFANG, 100, 1 << 20 };
+	enum mugai_err err;
+	char *whole = render(doc, strlen(doc), &opts, 0, &err);
+	static const gsize steps[] = { 1, 2, 3, 7, 64, 65536 };
+
+	ck_assert_ptr_nonnull(whole);
+	ck_assert_uint_gt(strlen(whole), 10);
+	for (gsize s = 0; s < G_N_ELEMENTS(steps); s++) {
+		char *text = render(doc, strlen(doc), &opts, steps[s], &err);
+
+		ck_assert_ptr_nonnull(text);
+		ck_assert_msg(strcmp(text, whole) == 0,
+		    "chunk %zu:\n got \"%s\"\nwant \"%s\"", steps[s], text,
+		    whole);
+		g_free(text);
+	}
+	/* never a tag from the markup, never a dropped element's text */
+	ck_assert_ptr_null(strstr(whole, "<b>no"));
+	ck_assert_ptr_null(strstr(whole, "<p"));
+	ck_assert_ptr_null(strstr(whole, "<table"));
+	ck_assert_ptr_null(strstr(whole, "alert"));
+	ck_assert_ptr_null(strstr(whole, "Title"));
+	ck_assert_ptr_null(strstr(whole, "nos"));
+	ck_assert_ptr_null(strstr(whole, "t/x.gif"));
+	ck_assert(g_utf8_validate(whole, -1, NULL));
+	g_free(whole);
+}
+END_TEST
+
+/* The first document, rendered whole, in full. */
+START_TEST(complex_document_text)
+{
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	enum mugai_err err;
+	char *text = render(docs[0], strlen(docs[0]), &opts, 0, &err);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text,
+	    "Text directly in body.\n\nHeading & more\n\n"
+	    "Para with bold and a link <https://example.jp/p?q=1>. "
+	    "Second line here.\n\n- one\n- two\n  - sub a\n  - sub b\n"
+	    "- three\n\n3. x\n4. y\n\na | b\nc | d\n\n  code 1\n    code 2\n\n"
+	    "end\n\n> q\n>\n> para\n\n[image: logo] click http://x.jp/ line\n"
+	    "break\n\nafter\nunclosed span font\nfooter\n");
+	g_free(text);
+}
+END_TEST
+
+START_TEST(japanese_document_text)
+{
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	enum mugai_err err;
+	char *text = render(docs[1], strlen(docs[1]), &opts, 1, &err);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text,
+	    "\xe5\xb8\x82\xe6\xb0\x91\xe3\x81\xae\xe7\x9a\x86\xe3\x81\x95\xe3"
+	    "\x81\xbe\xe3\x81\xb8\n\n\xe3\x81\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3"
+	    "\x81\x9b\xe3\x81\xa7\xe3\x81\x99\xe3\x80\x82\n\xe8\xa9\xb3\xe3\x81"
+	    "\x97\xe3\x81\x8f\xe3\x81\xaf\xe3\x81\x93\xe3\x81\xa1\xe3\x82\x89 "
+	    "<https://www.city.example.lg.jp/%E3%81%8A%E7%9F%A5%E3%82%89%E3%81"
+	    "%9B>\xe3\x80\x82\n\n\xe6\x97\xa5\xe6\x99\x82 | 4\xe6\x9c\x88"
+	    "1\xe6\x97\xa5\n\n1. \xe4\xb8\x80\n2. \xe4\xba\x8c\n\n\xe3\x80\x80"
+	    "\xe5\x85\xa8\xe8\xa7\x92\n");
+	g_free(text);
+}
+END_TEST
+
+/* n nested divs: with the html and body libxml2 implies, depth n + 2. */
+static char *
+nested(guint n)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < n; i++)
+		g_string_append(s, "<div>");
+	g_string_append(s, "deep");
+	for (guint i = 0; i < n; i++)
+		g_string_append(s, "</div>");
+	return g_string_free(s, FALSE);
+}
+
+START_TEST(depth_limit)
+{
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	char *under = nested(48), *over = nested(49), *text;
+	enum mugai_err err = MUGAI_E_IO;
+
+	text = render(under, strlen(under), &opts, 0, &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_str_eq(text, "deep\n");
+	g_free(text);
+	text = render(over, strlen(over), &opts, 0, &err);
+	ck_assert_ptr_null(text);
+	ck_assert_int_eq(err, MUGAI_E_LIMIT);
+	text = render(over, strlen(over), &opts, 1, &err);
+	ck_assert_ptr_null(text);
+	ck_assert_int_eq(err, MUGAI_E_LIMIT);
+	g_free(under);
+	g_free(over);
+}
+END_TEST
+
+START_TEST(output_limit)
+{
+	char html[200];
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 101 };
+	enum mugai_err err = MUGAI_E_IO;
+	char *text;
+
+	memset(html, 'a', 100);
+	html[100] = '\0';
+	/* 100 letters and the final newline: 101 bytes fit exactly */
+	text = render(html, 100, &opts, 0, &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_uint_eq(strlen(text), 101);
+	g_free(text);
+	opts.ho_max_output = 100;
+	text = render(html, 100, &opts, 7, &err);
+	ck_assert_ptr_null(text);
+	ck_assert_int_eq(err, MUGAI_E_LIMIT);
+}
+END_TEST
+
+START_TEST(limit_stops_feeding_early)
+{
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1000 };
+	struct mugai_html2text *h = mugai_html2text_new(&opts);
+	const char *chunk = "<p>some text that repeats</p>";
+	enum mugai_err err = MUGAI_OK;
+	gsize len = 0;
+	guint i;
+
+	for (i = 0; i < 100000 && err == MUGAI_OK; i++)
+		err = mugai_html2text_feed(h, chunk, strlen(chunk));
+	ck_assert_int_eq(err, MUGAI_E_LIMIT);
+	ck_assert_uint_lt(i, 100);
+	ck_assert_int_eq(mugai_html2text_feed(h, chunk, strlen(chunk)),
+	    MUGAI_E_LIMIT);
+	err = MUGAI_OK;
+	ck_assert_ptr_null(mugai_html2text_finish(h, &len, &err));
+	ck_assert_int_eq(err, MUGAI_E_LIMIT);
+	ck_assert_uint_eq(len, 0);
+	mugai_html2text_free(h);
+	mugai_html2text_free(NULL);
+}
+END_TEST
+
+START_TEST(large_document_is_fast)
+{
+	GString *s = g_string_new(NULL);
+	struct mugai_html_opts opts = { MUGAI_URL_DEFANG, 100, 64 << 20 };
+	enum mugai_err err;
+	gint64 t0;
+	char *text;
+
+	while (s->len < (10 << 20))
+		g_string_append(s, "<div><p>text <b>bold</b> <a href=\"https://"
+		    "e.jp/x\">link</a></p><table><tr><td>a</td><td>b</td></tr>"
+		    "</table><script>x=\"</scr\"+\"ipt>\"</script></div>\n");
+	t0 = g_get_monotonic_time();
+	text = render(s->str, s->len, &opts, 0, &err);
+	ck_assert_ptr_nonnull(text);
+	/* generous for a loaded CI machine; typically about 0.5 s. Under
+	 * valgrind, set T_NO_TIMING. */
+	if (g_getenv("T_NO_TIMING") == NULL)
+		ck_assert_int_lt(g_get_monotonic_time() - t0,
+		    10 * G_USEC_PER_SEC);
+	ck_assert_ptr_null(strstr(text, "x=\""));
+	g_free(text);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(utf8_split_and_invalid_at_chunk_edges)
+{
+	/* a 3-byte character fed byte by byte, then an invalid byte, then a
+	 * truncated sequence at the very end */
+	const char html[] = "<p>\xe6\x97\xa5\xe6\x9c\xac\xff</p>z\xe3\x81";
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	enum mugai_err err;
+
+	for (gsize step = 0; step < 4; step++) {
+		char *text = render(html, sizeof(html) - 1, &opts, step, &err);
+
+		ck_assert_ptr_nonnull(text);
+		/* each byte of the cut sequence is one U+FFFD */
+		ck_assert_str_eq(text, "\xe6\x97\xa5\xe6\x9c\xac"
+		    "\xef\xbf\xbd\n\nz\xef\xbf\xbd\xef\xbf\xbd\n");
+		g_free(text);
+	}
+}
+END_TEST
+
+START_TEST(nul_bytes_do_not_cut_text)
+{
+	const char html[] = "<p>a\0b</p>c";
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	enum mugai_err err;
+	char *text = render(html, sizeof(html) - 1, &opts, 0, &err);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "a\xef\xbf\xbd" "b\n\nc\n");
+	g_free(text);
+}
+END_TEST
+
+START_TEST(long_url_is_cut)
+{
+	GString *s = g_string_new("x <a href=\"https://t.example/r?u=");
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	enum mugai_err err;
+	char *text, *lt, *gt;
+
+	for (int i = 0; i < 500; i++)
+		g_string_append_c(s, 'a' + i % 26);
+	g_string_append(s, "\">text</a> y");
+	text = render(s->str, s->len, &opts, 0, &err);
+	ck_assert_ptr_nonnull(text);
+	lt = strchr(text, '<');
+	gt = strchr(text, '>');
+	ck_assert_ptr_nonnull(lt);
+	ck_assert_ptr_nonnull(gt);
+	ck_assert_int_eq(gt - lt - 1, 300);
+	ck_assert(g_str_has_prefix(text, "x text <https://t.example/r?u=abc"));
+	ck_assert(g_str_has_suffix(text, "...> y\n"));
+	g_free(text);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(null_opts_mean_keep_and_no_limits)
+{
+	enum mugai_err err = MUGAI_E_IO;
+	const char *html = "<a href=\"http://a.jp/\">a</a>";
+	char *text = mugai_html2text(html, strlen(html), NULL, NULL, &err);
+
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_str_eq(text, "a <http://a.jp/>\n");
+	g_free(text);
+}
+END_TEST
+
+static gpointer
+render_thread(gpointer data)
+{
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	enum mugai_err err;
+	char *first = NULL;
+
+	for (int i = 0; i < 50; i++) {
+		char *text = render(docs[0], strlen(docs[0]), &opts, 13, &err);
+
+		if (first == NULL)
+			first = text;
+		else {
+			if (strcmp(first, text) != 0) {
+				g_free(text);
+				g_free(first);
+				return NULL;
+			}
+			g_free(text);
+		}
+	}
+	return first;
+}
+
+START_TEST(threads_render_alike)
+{
+	GThread *t[4];
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	enum mugai_err err;
+	char *want = render(docs[0], strlen(docs[0]), &opts, 0, &err);
+
+	for (int i = 0; i < 4; i++)
+		t[i] = g_thread_new("h2t", render_thread, NULL);
+	for (int i = 0; i < 4; i++) {
+		char *got = g_thread_join(t[i]);
+
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(got, want);
+		g_free(got);
+	}
+	g_free(want);
+}
+END_TEST
+
+/* Text/html parts of the shared corpus: no crash, valid UTF-8, no tags. */
+START_TEST(corpus_html_parts)
+{
+	g_autofree char *dir = t_corpus_dir();
+	g_autofree char *sub = g_build_filename(dir, "chatmail-core", NULL);
+	GDir *d = g_dir_open(sub, 0, NULL);
+	const char *name;
+	guint seen = 0;
+
+	if (d == NULL)
+		return;		/* the corpus is optional */
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(sub, name, NULL);
+		struct mugai_html_opts opts = { MUGAI_URL_KEEP, 256, 1 << 24 };
+		enum mugai_err err;
+		char *body, *text;
+		gsize len;
+
+		if (!g_file_get_contents(path, &body, &len, NULL))
+			continue;
+		if (strstr(body, "<html") == NULL &&
+		    strstr(body, "<HTML") == NULL) {
+			g_free(body);
+			continue;
+		}
+		/* whole messages: headers and MIME lines are text, which is
+		 * enough to exercise the parser on real markup */
+		text = render(body, len, &opts, 0, &err);
+		ck_assert_msg(text != NULL, "%s: error %d", name, err);
+		ck_assert(g_utf8_validate(text, -1, NULL));
+		ck_assert_msg(strstr(text, "<div") == NULL &&
+		    strstr(text, "<script") == NULL &&
+		    strstr(text, "<style") == NULL, "%s: markup in text", name);
+		seen++;
+		g_free(text);
+		g_free(body);
+	}
+	g_dir_close(d);
+	ck_assert_uint_gt(seen, 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("html2text");
+	TCase *tc = tcase_create("html2text");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, renders_case, 0, G_N_ELEMENTS(cases));
+	tcase_add_loop_test(tc, chunked_equals_whole, 0, G_N_ELEMENTS(docs));
+	tcase_add_test(tc, complex_document_text);
+	tcase_add_test(tc, japanese_document_text);
+	tcase_add_test(tc, depth_limit);
+	tcase_add_test(tc, output_limit);
+	tcase_add_test(tc, limit_stops_feeding_early);
+	tcase_add_test(tc, large_document_is_fast);
+	tcase_add_test(tc, utf8_split_and_invalid_at_chunk_edges);
+	tcase_add_test(tc, nul_bytes_do_not_cut_text);
+	tcase_add_test(tc, long_url_is_cut);
+	tcase_add_test(tc, null_opts_mean_keep_and_no_limits);
+	tcase_add_test(tc, threads_render_alike);
+	tcase_add_test(tc, corpus_html_parts);
+	suite_add_tcase(s, tc);
+	return t_run(s);
+}

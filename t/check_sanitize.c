@@ -1,0 +1,689 @@
+/*
+ * check_sanitize - the engine end to end on generated messages: structure
+ * rules, verdicts, header edits, every limit just under and just over
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "notice.h"
+#include "sanitize.h"
+#include "testutil.h"
+
+struct run {
+	struct mugai_result *rs;
+	char *output;		/* whole output message */
+	char *text;		/* decoded UTF-8 text of the body */
+};
+
+static char *
+output_text(const char *output)
+{
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer(output,
+	    strlen(output));
+	GMimeParser *p = g_mime_parser_new_with_stream(s);
+	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+	char *text = NULL;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert(GMIME_IS_TEXT_PART(m->mime_part));
+	text = g_mime_text_part_get_text(GMIME_TEXT_PART(m->mime_part));
+	g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(s);
+	return text;
+}
+
+static void
+run(struct run *r, const struct mugai_config *cf, const char *msg)
+{
+	GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg, strlen(msg));
+	GMimeStream *out = g_mime_stream_mem_new();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+	enum mugai_err err = MUGAI_E_IO;
+	GByteArray *b;
+
+	memset(r, 0, sizeof *r);
+	r->rs = mugai_sanitize(cf, in, &env, &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_ptr_nonnull(r->rs);
+	if (r->rs->rs_verdict == MUGAI_V_REJECT ||
+	    r->rs->rs_verdict == MUGAI_V_TEMPFAIL)
+		goto done;
+	ck_assert_int_eq(mugai_result_write(r->rs, in, out, FALSE), MUGAI_OK);
+	b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+	r->output = g_strndup((const char *)b->data, b->len);
+	r->text = output_text(r->output);
+done:
+	g_object_unref(in);
+	g_object_unref(out);
+}
+
+static void
+run_free(struct run *r)
+{
+	mugai_result_free(r->rs);
+	g_free(r->output);
+	g_free(r->text);
+}
+
+static struct mugai_config *
+conf(const char *text)
+{
+	char *path = NULL;
+	int fd = g_file_open_tmp("mugai-t-XXXXXX", &path, NULL);
+	GError *err = NULL;
+	struct mugai_config *cf;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert(g_file_set_contents(path, text, -1, NULL));
+	cf = mugai_config_load(path, &err);
+	ck_assert_msg(cf != NULL, "%s", err != NULL ? err->message : "");
+	unlink(path);
+	g_free(path);
+	return cf;
+}
+
+static const struct mugai_report_part *
+part_at(const struct run *r, guint i)
+{
+	ck_assert_uint_lt(i, r->rs->rs_report->rr_parts->len);
+	return g_ptr_array_index(r->rs->rs_report->rr_parts, i);
+}
+
+static guint
+count_edits(const struct run *r, enum mugai_hdr_op op, const char *name)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < r->rs->rs_edits->len; i++) {
+		const struct mugai_hdr_edit *e = r->rs->rs_edits->pdata[i];
+
+		if (e->he_op == op && g_ascii_strcasecmp(e->he_name, name) == 0)
+			n++;
+	}
+	return n;
+}
+
+#define HDRS "From: a@example.jp\nTo: b@lgwan.example\nSubject: test\n" \
+	"Date: Sat, 21 Nov 2026 10:00:00 +0900\nMessage-ID: <1@example.jp>\n"
+
+static const char *plain_msg = HDRS
+    "MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n"
+    "Hello, this is a plain message.\n";
+
+static const char *mixed_msg = HDRS
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; d=example.jp\n\n"
+    "--b1\nContent-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: 8bit\n\n本文です。Body text here.\n"
+    "--b1\nContent-Type: application/pdf; name=\"report.pdf\"\n"
+    "Content-Disposition: attachment; filename=\"report.pdf\"\n"
+    "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQKJeLjz9MK\n--b1--\n";
+
+START_TEST(plain_ascii_message_is_unchanged)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, plain_msg);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_UNCHANGED);
+	ck_assert_ptr_null(r.rs->rs_body);
+	ck_assert_uint_eq(r.rs->rs_edits->len, 1);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_ADD, "X-Mugai-Sanitized"),
+	    1);
+	ck_assert(!r.rs->rs_keep_original);
+	ck_assert_str_eq(r.text, "Hello, this is a plain message.\n");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(utf8_8bit_message_is_unchanged)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\nこんにちは。①㈱の件です。\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_UNCHANGED);
+	ck_assert_str_eq(r.text, "こんにちは。①㈱の件です。\n");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(attachment_is_removed_listed_and_hashed)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	const struct mugai_report_part *att;
+	struct run r;
+
+	run(&r, cf, mixed_msg);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.text, "本文です。Body text here."));
+	ck_assert_ptr_nonnull(strstr(r.text, "report.pdf"));
+	ck_assert_ptr_nonnull(strstr(r.text, "Q-TEST-1"));
+	att = part_at(&r, 1);
+	ck_assert_str_eq(att->rp_filename, "report.pdf");
+	ck_assert_int_eq(att->rp_action, MUGAI_ACT_QUARANTINE);
+	ck_assert_uint_eq(att->rp_size, 15);
+	/* SHA-256 of the decoded PDF header bytes. */
+	ck_assert_str_eq(att->rp_sha256, "1f71fba76d8b649e6b537b4a1ea44346"
+	    "545550d05ffa1ed4537b55489d80ae8f");
+	ck_assert(r.rs->rs_keep_original);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_DELETE, "DKIM-Signature"),
+	    1);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_DELETE, "Content-Type"), 1);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_ADD, "Content-Type"), 1);
+	ck_assert_ptr_null(strstr(r.output, "multipart"));
+	ck_assert_ptr_null(strstr(r.output, "JVBERi0"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(html_is_rendered_to_text)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/html; charset=utf-8\n\n"
+	    "<html><head><style>p{}</style></head><body><p>First para.</p>"
+	    "<script>alert(1)</script><p>Second <b>bold</b>.</p></body>"
+	    "</html>\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.text, "First para."));
+	ck_assert_ptr_nonnull(strstr(r.text, "Second bold."));
+	ck_assert_ptr_null(strstr(r.text, "alert"));
+	ck_assert_ptr_null(strstr(r.output, "<p>"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+#define ALT_FMT HDRS \
+    "Content-Type: multipart/alternative; boundary=\"a\"\n\n" \
+    "--a\nContent-Type: text/plain\n\n%s\n" \
+    "--a\nContent-Type: text/html\n\n<p>%s</p>\n--a--\n"
+
+START_TEST(alternative_prefers_plain_text)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	g_autofree char *m = g_strdup_printf(ALT_FMT, "Plain version text.",
+	    "HTML version text.");
+	struct run r;
+
+	run(&r, cf, m);
+	ck_assert_ptr_nonnull(strstr(r.text, "Plain version text."));
+	ck_assert_ptr_null(strstr(r.text, "HTML version"));
+	ck_assert_int_eq(part_at(&r, 1)->rp_action, MUGAI_ACT_SKIP);
+	ck_assert_uint_eq(mugai_report_removed(r.rs->rs_report), 0);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(alternative_uses_html_when_plain_is_a_stub)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	g_autofree char *m = g_strdup_printf(ALT_FMT, "See HTML.",
+	    "This is the real newsletter content with many words in it.");
+	struct run r;
+
+	run(&r, cf, m);
+	ck_assert_ptr_nonnull(strstr(r.text, "real newsletter content"));
+	ck_assert_ptr_null(strstr(r.text, "See HTML."));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(related_root_is_rendered_and_images_removed)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: multipart/related; boundary=\"r\"\n\n"
+	    "--r\nContent-Type: text/html\n\n<p>Look: <img src=\"cid:i1\" "
+	    "alt=\"logo\"></p>\n--r\nContent-Type: image/png\n"
+	    "Content-ID: <i1>\nContent-Transfer-Encoding: base64\n\n"
+	    "iVBORw0KGgo=\n--r--\n");
+	ck_assert_ptr_nonnull(strstr(r.text, "Look:"));
+	ck_assert_ptr_nonnull(strstr(r.text, "[image: logo]"));
+	ck_assert_int_eq(part_at(&r, 1)->rp_action, MUGAI_ACT_QUARANTINE);
+	ck_assert_str_eq(part_at(&r, 1)->rp_declared_type, "image/png");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(forwarded_message_is_inline_with_its_headers)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: multipart/mixed; boundary=\"f\"\n\n"
+	    "--f\nContent-Type: text/plain\n\nSee below.\n"
+	    "--f\nContent-Type: message/rfc822\n\n"
+	    "From: inner@example.com\nSubject: =?UTF-8?B?5YaF5YG0?=\n"
+	    "Content-Type: multipart/mixed; boundary=\"g\"\n\n"
+	    "--g\nContent-Type: text/plain\n\nInner body text.\n"
+	    "--g\nContent-Type: application/zip; name=\"in.zip\"\n\nPK\n"
+	    "--g--\n--f--\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.text, "Forwarded message"));
+	ck_assert_ptr_nonnull(strstr(r.text, "Subject: 内側"));
+	ck_assert_ptr_nonnull(strstr(r.text, "Inner body text."));
+	ck_assert_ptr_nonnull(strstr(r.text, "in.zip"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+static const char *encrypted_msg = HDRS
+    "Content-Type: multipart/encrypted; boundary=\"e\"; "
+    "protocol=\"application/pgp-encrypted\"\n\n"
+    "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n"
+    "--e\nContent-Type: application/octet-stream\n\nSECRETPAYLOAD\n--e--\n";
+
+START_TEST(encrypted_content_is_withheld)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, encrypted_msg);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	ck_assert_ptr_null(strstr(r.output, "SECRETPAYLOAD"));
+	ck_assert_ptr_nonnull(strstr(r.text, "multipart/encrypted"));
+	ck_assert_ptr_nonnull(strstr(r.text, "Q-TEST-1"));
+	ck_assert(r.rs->rs_keep_original);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(on_error_reject_and_tempfail)
+{
+	struct mugai_config *cf = conf("[sanitize]\non_error = reject\n"
+	    "reject_text = No thanks\n");
+	struct run r;
+
+	run(&r, cf, encrypted_msg);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_REJECT);
+	ck_assert_str_eq(r.rs->rs_reply, "No thanks");
+	ck_assert(!r.rs->rs_keep_original);
+	run_free(&r);
+	mugai_config_unref(cf);
+	cf = conf("[sanitize]\non_error = tempfail\n");
+	run(&r, cf, encrypted_msg);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_TEMPFAIL);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/* A message whose leaf sits depth levels deep (the root is level 1). */
+static char *
+nested(guint depth)
+{
+	GString *s = g_string_new(HDRS);
+
+	for (guint i = 1; i < depth; i++)
+		g_string_append_printf(s, "Content-Type: multipart/mixed; "
+		    "boundary=\"n%u\"\n\n--n%u\n", i, i);
+	g_string_append(s, "Content-Type: text/plain\n\nDeep text.\n");
+	for (guint i = depth - 1; i >= 1; i--)
+		g_string_append_printf(s, "--n%u--\n", i);
+	return g_string_free(s, FALSE);
+}
+
+START_TEST(depth_limit_just_under_and_over)
+{
+	struct mugai_config *cf = conf("[limits]\nmax_depth = 5\n");
+	g_autofree char *ok = nested(5);
+	g_autofree char *over = nested(6);
+	struct run r;
+
+	run(&r, cf, ok);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.text, "Deep text."));
+	run_free(&r);
+	run(&r, cf, over);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	ck_assert_ptr_null(strstr(r.text, "Deep text."));
+	ck_assert_ptr_nonnull(strstr(r.rs->rs_report->rr_withheld_reason,
+	    "nesting"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+static char *
+with_leaves(guint n)
+{
+	GString *s = g_string_new(HDRS "Content-Type: multipart/mixed; "
+	    "boundary=\"p\"\n\n");
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "--p\nContent-Type: text/plain\n\n"
+		    "Leaf %u.\n", i);
+	g_string_append(s, "--p--\n");
+	return g_string_free(s, FALSE);
+}
+
+START_TEST(parts_limit_just_under_and_over)
+{
+	struct mugai_config *cf = conf("[limits]\nmax_parts = 4\n");
+	g_autofree char *ok = with_leaves(3);
+	g_autofree char *over = with_leaves(4);
+	struct run r;
+
+	run(&r, cf, ok);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	run_free(&r);
+	run(&r, cf, over);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+static char *
+padded(gsize header_bytes, gsize line_len, gsize body_bytes)
+{
+	GString *s = g_string_new(HDRS);
+
+	while (s->len + 60 < header_bytes)
+		g_string_append(s, "X-Pad: 01234567890123456789012345678901234567"
+		    "8901234\n");
+	while (s->len < header_bytes)
+		g_string_append(s, "X: y\n");
+	g_string_append(s, "\n");
+	for (gsize i = 0; i < line_len; i++)
+		g_string_append_c(s, 'a');
+	g_string_append_c(s, '\n');
+	for (gsize i = 0; i < body_bytes; i++)
+		g_string_append_c(s, i % 64 == 63 ? '\n' : 'b');
+	return g_string_free(s, FALSE);
+}
+
+START_TEST(header_size_limit_just_under_and_over)
+{
+	struct mugai_config *cf = conf("[limits]\nmax_header_size = 2048\n");
+	g_autofree char *ok = padded(1900, 10, 0);
+	g_autofree char *over = padded(2200, 10, 0);
+	struct run r;
+
+	run(&r, cf, ok);
+	ck_assert_int_ne(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	run(&r, cf, over);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(line_length_limit_just_under_and_over)
+{
+	struct mugai_config *cf = conf("[limits]\nmax_line_length = 2000\n");
+	g_autofree char *ok = padded(0, 2000, 0);
+	g_autofree char *over = padded(0, 2001, 0);
+	struct run r;
+
+	run(&r, cf, ok);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	run_free(&r);
+	run(&r, cf, over);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	ck_assert_ptr_nonnull(strstr(r.rs->rs_report->rr_withheld_reason,
+	    "line longer"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(message_size_limit_just_under_and_over)
+{
+	struct mugai_config *cf = conf("[limits]\nmax_message_size = 4K\n");
+	g_autofree char *ok = padded(0, 10, 3500);
+	g_autofree char *over = padded(0, 10, 4200);
+	struct run r;
+
+	ck_assert_int_le(strlen(ok), 4096);
+	ck_assert_int_gt(strlen(over), 4096);
+	run(&r, cf, ok);
+	ck_assert_int_ne(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	run(&r, cf, over);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+static char *
+attachment_of(gsize size)
+{
+	g_autofree guchar *data = g_malloc(size);
+	g_autofree char *b64 = NULL;
+
+	for (gsize i = 0; i < size; i++)
+		data[i] = (guchar)(i * 7);
+	b64 = g_base64_encode(data, size);
+	return g_strdup_printf(HDRS "Content-Type: multipart/mixed; "
+	    "boundary=\"d\"\n\n--d\nContent-Type: text/plain\n\nText.\n--d\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n\n%s\n--d--\n", b64);
+}
+
+START_TEST(decoded_size_limit_just_under_and_over)
+{
+	struct mugai_config *cf = conf("[limits]\nmax_decoded_size = 2K\n"
+	    "max_line_length = 64K\n");
+	g_autofree char *ok = attachment_of(2000);
+	g_autofree char *over = attachment_of(2100);
+	struct run r;
+
+	run(&r, cf, ok);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_uint_eq(part_at(&r, 1)->rp_size, 2000);
+	run_free(&r);
+	run(&r, cf, over);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(edits_change_first_then_delete_highest_index_first)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+	int last_rank = 0;
+	guint last_del = G_MAXUINT;
+
+	run(&r, cf, "From: a@example.jp\nSubject: one\nSubject: two\n"
+	    "Subject: three\nX-Mugai-Sanitized: forged\nTo: \x93\xfa <b@c.jp>\n"
+	    "Content-Type: text/html\n\n<p>x</p>\n");
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_DELETE, "Subject"), 2);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_DELETE,
+	    "X-Mugai-Sanitized"), 1);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_CHANGE, "To"), 1);
+	for (guint i = 0; i < r.rs->rs_edits->len; i++) {
+		const struct mugai_hdr_edit *e = r.rs->rs_edits->pdata[i];
+		int rank = e->he_op == MUGAI_HDR_CHANGE ? 0 :
+		    e->he_op == MUGAI_HDR_DELETE ? 1 : 2;
+
+		ck_assert_int_ge(rank, last_rank);
+		last_rank = rank;
+		if (e->he_op == MUGAI_HDR_DELETE &&
+		    strcmp(e->he_name, "Subject") == 0) {
+			ck_assert_uint_lt(e->he_index, last_del);
+			last_del = e->he_index;
+		}
+	}
+	ck_assert_ptr_nonnull(strstr(r.output, "Subject: one\n"));
+	ck_assert_ptr_null(strstr(r.output, "two"));
+	ck_assert_ptr_null(strstr(r.output, "forged"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(unchanged_message_keeps_dkim_signature)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	g_autofree char *m = g_strconcat("DKIM-Signature: v=1; d=example.jp\n",
+	    plain_msg, NULL);
+	struct run r;
+
+	run(&r, cf, m);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_UNCHANGED);
+	ck_assert_uint_eq(count_edits(&r, MUGAI_HDR_DELETE, "DKIM-Signature"),
+	    0);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(shift_jis_body_keeps_cp932_characters)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	/* "①㈱～" in CP932 */
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain; charset=Shift_JIS\n"
+	    "Content-Transfer-Encoding: 8bit\n\n\x87\x40\x87\x8a\x81\x60\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_str_eq(r.text, "①㈱～\n");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(iso2022jp_output_is_7bit)
+{
+	struct mugai_config *cf = conf("[sanitize]\noutput_charset = "
+	    "iso-2022-jp\n");
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/html; charset=utf-8\n\n"
+	    "<p>日本語の本文</p>\n");
+	ck_assert_ptr_nonnull(strstr(r.output, "charset=ISO-2022-JP"));
+	ck_assert_ptr_nonnull(strstr(r.output, "\x1b$B"));
+	for (const char *p = r.output; *p != '\0'; p++)
+		ck_assert_int_lt((unsigned char)*p, 0x80);
+	ck_assert_ptr_nonnull(strstr(r.text, "日本語の本文"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(notice_goes_to_the_bottom_when_configured)
+{
+	struct mugai_config *cf = conf("[sanitize]\nnotice_position = bottom\n"
+	    "notice_languages = en\n");
+	struct run r;
+
+	run(&r, cf, mixed_msg);
+	ck_assert(g_str_has_prefix(r.text, "本文です。"));
+	ck_assert_ptr_nonnull(strstr(r.text, "sanitization notice"));
+	ck_assert_ptr_null(strstr(r.text, "無害化通知"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(keep_original_follows_policy)
+{
+	struct mugai_config *never = conf("[quarantine]\nkeep_original = "
+	    "never\n");
+	struct mugai_config *all = conf("[quarantine]\nkeep_original = all\n");
+	struct run r;
+
+	run(&r, never, mixed_msg);
+	ck_assert(!r.rs->rs_keep_original);
+	ck_assert_ptr_null(strstr(r.text, "Q-TEST-1"));
+	run_free(&r);
+	run(&r, all, plain_msg);
+	ck_assert(r.rs->rs_keep_original);
+	run_free(&r);
+	mugai_config_unref(never);
+	mugai_config_unref(all);
+}
+END_TEST
+
+START_TEST(uuencoded_file_in_text_is_cut_and_listed)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain\n\nBefore the file.\n"
+	    "begin 644 cat.txt\n#0V%T\n`\nend\nAfter the file.\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.text, "Before the file."));
+	ck_assert_ptr_nonnull(strstr(r.text, "After the file."));
+	ck_assert_ptr_null(strstr(r.text, "begin 644"));
+	ck_assert_ptr_nonnull(strstr(r.text, "cat.txt"));
+	ck_assert_str_eq(part_at(&r, 1)->rp_kind, "uuencode");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(markup_in_plain_text_is_neutralized)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain\n\n"
+	    "Try <script>alert(1)</script> and javascript:void(0).\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_null(strstr(r.text, "<script"));
+	ck_assert_ptr_null(strstr(r.text, "javascript:"));
+	ck_assert_ptr_nonnull(strstr(r.text, "alert(1)"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("sanitize");
+	TCase *tc = tcase_create("sanitize");
+
+	mugai_sanitize_init();
+	tcase_add_test(tc, plain_ascii_message_is_unchanged);
+	tcase_add_test(tc, utf8_8bit_message_is_unchanged);
+	tcase_add_test(tc, attachment_is_removed_listed_and_hashed);
+	tcase_add_test(tc, html_is_rendered_to_text);
+	tcase_add_test(tc, alternative_prefers_plain_text);
+	tcase_add_test(tc, alternative_uses_html_when_plain_is_a_stub);
+	tcase_add_test(tc, related_root_is_rendered_and_images_removed);
+	tcase_add_test(tc, forwarded_message_is_inline_with_its_headers);
+	tcase_add_test(tc, encrypted_content_is_withheld);
+	tcase_add_test(tc, on_error_reject_and_tempfail);
+	tcase_add_test(tc, depth_limit_just_under_and_over);
+	tcase_add_test(tc, parts_limit_just_under_and_over);
+	tcase_add_test(tc, header_size_limit_just_under_and_over);
+	tcase_add_test(tc, line_length_limit_just_under_and_over);
+	tcase_add_test(tc, message_size_limit_just_under_and_over);
+	tcase_add_test(tc, decoded_size_limit_just_under_and_over);
+	tcase_add_test(tc, edits_change_first_then_delete_highest_index_first);
+	tcase_add_test(tc, unchanged_message_keeps_dkim_signature);
+	tcase_add_test(tc, shift_jis_body_keeps_cp932_characters);
+	tcase_add_test(tc, iso2022jp_output_is_7bit);
+	tcase_add_test(tc, notice_goes_to_the_bottom_when_configured);
+	tcase_add_test(tc, keep_original_follows_policy);
+	tcase_add_test(tc, uuencoded_file_in_text_is_cut_and_listed);
+	tcase_add_test(tc, markup_in_plain_text_is_neutralized);
+	suite_add_tcase(s, tc);
+	return t_run(s);
+}

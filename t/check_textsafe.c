@@ -1,0 +1,195 @@
+/*
+ * check_textsafe - mugai_textsafe: one case per rule with its exact output,
+ * text that must stay byte-identical, idempotence, linear time
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "textsafe.h"
+#include "testutil.h"
+
+struct ts_case {
+	const char *name;
+	const char *in;
+	const char *out;	/* NULL: must come out unchanged */
+};
+
+static const struct ts_case cases[] = {
+	/* removals */
+	{ "drops_c0_del_cr", "a\001b\177c\r\n\td\v\f", "abc\n\td" },
+	{ "drops_c1", "a\302\205b\302\237c", "abc" },
+	{ "drops_bidi_override", "invoice\342\200\256fdp.exe \342\201\246x\342\201\251",
+	    "invoicefdp.exe x" },
+	{ "drops_leading_boms_only", "\357\273\277\357\273\277ab\357\273\277",
+	    "ab\357\273\277" },
+	{ "drops_invalid_utf8", "a\377b\300c", "abc" },
+	/* tags and markup */
+	{ "tag", "<b>bold</b> <a href=x>", "＜b>bold＜/b> ＜a href=x>" },
+	{ "tag_comment_decl_pi", "<!-- c --> <!DOCTYPE html> <?xml?>",
+	    "＜!-- c --> ＜!DOCTYPE html> ＜?xml?>" },
+	{ "named_element_after_space", "< script> </ style> < / iframe",
+	    "＜ script> ＜/ style> ＜ / iframe" },
+	{ "long_s_script", "<\305\277cript>", "＜\305\277cript>" },
+	{ "kelvin_tag", "<\342\204\252bd>", "＜\342\204\252bd>" },
+	{ "javascript_url", "javascript:alert(1)", "javascript：alert(1)" },
+	{ "javascript_spaced", "Java \n Script :x", "Java \n Script ：x" },
+	{ "vbscript_url", "vbscript:msgbox", "vbscript：msgbox" },
+	{ "vb_spaced", "vb script:x", "vb script：x" },
+	{ "livescript_url", "LiveScript :x", "LiveScript ：x" },
+	{ "data_uri_type", "data:text/html;base64,PHNjcmlwdD4=",
+	    "data：text/html;base64,PHNjcmlwdD4=" },
+	{ "data_uri_spaced", "src=data : image/svg+xml ,x",
+	    "src=data ： image/svg+xml ,x" },
+	{ "data_uri_comma", "data:,hello", "data：,hello" },
+	{ "data_uri_base64", "DATA:;base64,AAAA", "DATA：;base64,AAAA" },
+	{ "css_expression", "width: expression (alert(1))",
+	    "width: expression （alert(1))" },
+	{ "css_moz_binding", "-moz-binding: url(x.xml)",
+	    "−moz-binding: url(x.xml)" },
+	{ "css_behavior", "behavior : url(x.htc)", "behavior ： url(x.htc)" },
+	{ "onload", "onload=run()", "onload＝run()" },
+	{ "onclick_spaced", "x onClick = y", "x onClick ＝ y" },
+	{ "ondrag_suffix", "ondragstart=a ondrag=b", "ondragstart＝a ondrag＝b" },
+	{ "onpointer_touch", "onpointerdown=a ontouchend=b",
+	    "onpointerdown＝a ontouchend＝b" },
+	{ "onmouse_long_s", "onmou\305\277eover=a", "onmou\305\277eover＝a" },
+	/* encodings the validator reads as attachments */
+	{ "uu_begin_line", "begin 644 evil.exe\nM=", "ｂegin 644 evil.exe\nM=" },
+	{ "uu_begin_base64", "x\nbegin-base64 0644 a b", "x\nｂegin-base64 0644 a b" },
+	{ "yenc_lines", "=ybegin line=128 name=a\n=ypart begin=1\n=yend",
+	    "＝ybegin line=128 name=a\n＝ypart begin=1\n＝yend" },
+	{ "binhex_marker", "(This file must be converted with BinHex 4.0)",
+	    "（This file must be converted with BinHex 4.0)" },
+	{ "armor_pgp_message", "------BEGIN PGP MESSAGE-----",
+	    "-----−BEGIN PGP MESSAGE-----" },
+	{ "armor_encrypted_key", "-----BEGIN ENCRYPTED PRIVATE KEY-----",
+	    "----−BEGIN ENCRYPTED PRIVATE KEY-----" },
+	{ "base64_run_of_four_broken",
+	    "QUFBQUFBQUFBQUFBQUFBQUFBQUFB\nQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n  QUFBQUFBQUFBQUFBQUFBQUFBQUFB==\n",
+	    "QUFBQUFBQUFBQUFBQUFBQUFBQUFB\nQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n  ＱUFBQUFBQUFBQUFBQUFBQUFBQUFB==\n" },
+	{ "forbidden_content_type_line", "x\ncontent-type : Message/RFC822",
+	    "x\ncontent-type ： Message/RFC822" },
+	/* file signatures, in the bytes and in the latin-1 view */
+	{ "pdf", "%PDF-1.7", "%ＰDF-1.7" },
+	{ "pdf_double_percent", "%%PDF-1", "%%ＰDF-1" },
+	{ "pdf_across_kanji", "%漢PDF-1", "%漢ＰDF-1" },
+	{ "postscript", "%!PS-Adobe-3.0", "%!ＰS-Adobe-3.0" },
+	{ "rtf", "{\\rtf1\\ansi", "{\\ｒtf1\\ansi" },
+	{ "dos_stub", "This program cannot be run in DOS mode.",
+	    "This\343\200\200program cannot be run in DOS mode." },
+	{ "mz_latin1", "MZ\303\251", "MＺ\303\251" },
+	{ "mz_kanji", "MZ漢", "MＺ漢" },
+	{ "mz_latin1_across_kanji", "M漢Z漢\303\251", "M漢Ｚ漢\303\251" },
+	{ "gif", "GIF89a\303\251 GIF87a漢", "GＩF89a\303\251 GＩF87a漢" },
+	{ "jpeg", "\303\277\303\230\303\277\303\240",
+	    "\303\277\303\230y\314\210\303\240" },
+	{ "png", "\303\211PNG\nx", "\303\211ＰNG\nx" },
+	/* must stay byte-identical */
+	{ "keeps_less_than", "a < b, x <= y, if (a<3) then", NULL },
+	{ "keeps_colons", "mail me: a@b.jp; data: 5 items; time 10:30", NULL },
+	{ "keeps_japanese", "令和6年度の予算案（概要）を添付します。ご確認ください。\n"
+	    "担当：総務課　山田", NULL },
+	{ "keeps_word_lookalikes", "online = yes; button=1; ondo=3; "
+	    "expressions (many); PDF-1 MZ-1 GIF89a; begin 64 x", NULL },
+	{ "keeps_signed_header", "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256",
+	    NULL },
+	{ "keeps_three_base64_lines",
+	    "QUFBQUFBQUFBQUFBQUFBQUFBQUFB\nQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "QUFBQUFBQUFBQUFBQUFBQUFBQUFB\nend\n", NULL },
+	{ "keeps_tabs_newlines_and_mid_bom", "a\tb\nc\357\273\277d", NULL },
+};
+
+START_TEST(rule_output_is_exact)
+{
+	const struct ts_case *tc = &cases[_i];
+	GString *s = g_string_new(tc->in);
+	guint n = mugai_textsafe(s);
+	const char *want = tc->out != NULL ? tc->out : tc->in;
+
+	ck_assert_msg(strcmp(s->str, want) == 0, "%s: got \"%s\" want \"%s\"",
+	    tc->name, s->str, want);
+	if (tc->out == NULL)
+		ck_assert_msg(n == 0, "%s: %u rewrites", tc->name, n);
+	else
+		ck_assert_msg(n > 0, "%s: no rewrite counted", tc->name);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(second_run_changes_nothing)
+{
+	const struct ts_case *tc = &cases[_i];
+	GString *s = g_string_new(tc->in);
+	g_autofree char *once = NULL;
+
+	mugai_textsafe(s);
+	once = g_strdup(s->str);
+	ck_assert_msg(mugai_textsafe(s) == 0, "%s: second run rewrote",
+	    tc->name);
+	ck_assert_str_eq(s->str, once);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(nul_is_removed_and_counted)
+{
+	GString *s = g_string_new_len("a\0b\0\0c", 6);
+
+	ck_assert_uint_eq(mugai_textsafe(s), 3);
+	ck_assert_uint_eq(s->len, 3);
+	ck_assert_str_eq(s->str, "abc");
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+START_TEST(rewrites_are_counted)
+{
+	GString *s = g_string_new("\001<b>onload=x</b>\002");
+
+	ck_assert_uint_eq(mugai_textsafe(s), 5);
+	ck_assert_str_eq(s->str, "＜b>onload＝x＜/b>");
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+/* Inputs built to make a naive scanner quadratic must still be fast. */
+START_TEST(adversarial_input_is_linear)
+{
+	static const char *const units[] = {
+		"<", "java", " ", "%", "漢", "on", "data:", "M", "\303\277",
+	};
+	for (guint u = 0; u < G_N_ELEMENTS(units); u++) {
+		GString *s = g_string_sized_new(8 << 20);
+		clock_t t0;
+
+		while (s->len < (8u << 20))
+			g_string_append(s, units[u]);
+		t0 = clock();	/* CPU time: the test machine is shared */
+		mugai_textsafe(s);
+		ck_assert_msg(clock() - t0 < 2 * CLOCKS_PER_SEC,
+		    "unit %u: too slow", u);
+		g_string_free(s, TRUE);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("textsafe");
+	TCase *tc = tcase_create("textsafe");
+
+	tcase_add_loop_test(tc, rule_output_is_exact, 0, G_N_ELEMENTS(cases));
+	tcase_add_loop_test(tc, second_run_changes_nothing, 0,
+	    G_N_ELEMENTS(cases));
+	tcase_add_test(tc, nul_is_removed_and_counted);
+	tcase_add_test(tc, rewrites_are_counted);
+	tcase_add_test(tc, adversarial_input_is_linear);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return t_run(s);
+}

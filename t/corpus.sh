@@ -1,0 +1,72 @@
+#!/bin/bash
+# corpus - sanitize every message of ../shared/corpus with `mugai sanitize`
+# and hold each output to the contract validator (check_sanitized.py).
+#
+# Sanitized or unchanged (exit 0): the validator must pass, with
+# --require-notice (every named attachment is listed). Withheld (exit 1):
+# the report must say so and the output must still pass the validator's
+# structural checks (nothing of the original content is required). Any
+# other exit status, a crash, or a validator failure fails the test.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+corpus="$top_srcdir/../shared/corpus"
+oracle="$top_srcdir/../shared/tools/check_sanitized.py"
+mugai="$top_builddir/mugai"
+py=${PYTHON3:-python3}
+
+if [ ! -d "$corpus" ] || [ ! -f "$oracle" ]; then
+	echo "SKIP: ../shared/corpus or the validator is missing"
+	exit 77
+fi
+command -v "$py" >/dev/null || { echo "SKIP: no python3"; exit 77; }
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-corpus.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+one() {
+	f=$1
+	name=$(echo "${f#$corpus/}" | tr '/' '_')
+	o="$out/$name.out"
+	"$mugai" sanitize --json "$f" "$o" 2>"$out/$name.json"
+	rc=$?
+	case $rc in
+	0)
+		if ! "$py" "$oracle" --require-notice "$f" "$o" >"$out/$name.check" 2>&1; then
+			echo "FAIL $f"; sed 's/^/    /' "$out/$name.check" | head -12
+			return 1
+		fi
+		echo "ok   $f"
+		;;
+	1)
+		if ! grep -q '"verdict" : "withheld"' "$out/$name.json"; then
+			echo "FAIL $f: exit 1 without a withheld verdict"
+			head -5 "$out/$name.json"
+			return 1
+		fi
+		if ! "$py" "$oracle" --min-preserve 0 "$f" "$o" >"$out/$name.check" 2>&1; then
+			echo "FAIL $f (withheld output)"; sed 's/^/    /' "$out/$name.check" | head -12
+			return 1
+		fi
+		echo "held $f: $(grep -o '"withheld_reason" : "[^"]*"' "$out/$name.json")"
+		;;
+	*)
+		echo "FAIL $f: mugai sanitize exited $rc"
+		head -5 "$out/$name.json"
+		return 1
+		;;
+	esac
+}
+export -f one
+export corpus oracle mugai py out
+
+find "$corpus" -name '*.eml' | sort |
+    xargs -P "$(nproc)" -I{} bash -c 'one "$1"' _ {} >"$out/log" 2>&1
+total=$(grep -c '^\(ok\|held\|FAIL\)' "$out/log")
+ok=$(grep -c '^ok' "$out/log")
+held=$(grep -c '^held' "$out/log")
+failed=$(grep -c '^FAIL' "$out/log")
+grep -A12 '^FAIL' "$out/log"
+grep '^held' "$out/log"
+echo "corpus: $total messages: $ok sanitized or unchanged and valid, $held withheld, $failed failed"
+[ "$failed" -eq 0 ] && [ "$total" -gt 0 ]

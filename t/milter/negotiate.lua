@@ -1,0 +1,16 @@
+-- negotiate.lua - what mugai-milter asks of the MTA at option negotiation
+dofile(libdir .. "/lib.lua")
+
+local conn = open_conn()
+check(mt.test_option(conn, SMFIP_HDR_LEADSPC), "asks SMFIP_HDR_LEADSPC")
+check(mt.test_option(conn, SMFIP_NR_HDR), "no reply to headers")
+check(mt.test_option(conn, SMFIP_NR_CONN), "no reply to connect")
+check(mt.test_option(conn, SMFIP_NR_RCPT), "no reply to RCPT")
+check(not mt.test_option(conn, SMFIP_NR_BODY), "replies to body chunks")
+check(not mt.test_option(conn, SMFIP_NOBODY), "wants the body")
+check(not mt.test_option(conn, SMFIP_NOHDRS), "wants the headers")
+check(mt.test_action(conn, SMFIF_CHGBODY), "may replace the body")
+check(mt.test_action(conn, SMFIF_CHGHDRS), "may change headers")
+check(mt.test_action(conn, SMFIF_ADDHDRS), "may add headers")
+check(not mt.test_action(conn, SMFIF_ADDRCPT), "no recipient changes")
+mt.disconnect(conn)
