@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include <glib.h>
+#include <gmime/gmime.h>
 
 /* Runs the subcommand in argv[1..] (argv[0] is "quarantine"). */
 int mugai_cli_quarantine(int argc, char **argv);
@@ -48,6 +49,18 @@ struct mugai_config *mugai_cli_load_config(const char *path);
  * (CJK wide characters count two) and padded with spaces.
  */
 void mugai_cli_put_text(FILE *f, const char *s, int width);
+
+struct mugai_envelope;
+struct mugai_report;
+
+/*
+ * For `mugai sanitize --quarantine DIR`: stores message (rewound to its
+ * start) under id in the store at dir, as the user running the command.
+ * Returns 0, or 1 after printing why. Nothing is taken over.
+ */
+int mugai_cli_quarantine_keep(const struct mugai_config *cf,
+    const char *dir, const char *id, GMimeStream *message,
+    const struct mugai_envelope *env, const struct mugai_report *report);
 
 /* `mugai quarantine list`, in cli/qlist.c. */
 int mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc,

@@ -401,18 +401,56 @@ open_output(const char *cmd, const char *path)
 	return g_mime_stream_fs_new(fd);
 }
 
-/* GMime numbers a lone body "0"; IMAP and `show` call it "1". */
-static gboolean
-same_path(const char *iter_path, const char *want, gboolean single)
+/* Deeper than this is not a message anyone audits by part number. */
+#define PART_DEPTH_MAX 64
+
+/*
+ * Finds the object at want, numbered as the engine's report numbers parts
+ * (lib/walk.c): the message body is "1", the children of a multipart at P
+ * are P.1, P.2 ..., the body of a message/rfc822 at P is P.1. Every path
+ * seen is added to seen, for the error message.
+ */
+static GMimeObject *
+find_part(GMimeObject *obj, const char *path, const char *want,
+    guint depth, GString *seen)
 {
-	if (single && strcmp(want, "1") == 0 && strcmp(iter_path, "0") == 0)
-		return TRUE;
-	return strcmp(iter_path, want) == 0;
+	GMimeObject *found = NULL;
+
+	if (obj == NULL || depth > PART_DEPTH_MAX)
+		return NULL;
+	g_string_append_printf(seen, " %s", path);
+	if (strcmp(path, want) == 0)
+		return obj;
+	/* Only descend where want continues this path. */
+	if (!g_str_has_prefix(want, path) || want[strlen(path)] != '.')
+		return NULL;
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+
+		for (int i = 0; found == NULL &&
+		    i < g_mime_multipart_get_count(mp); i++) {
+			g_autofree char *sub = g_strdup_printf("%s.%d", path,
+			    i + 1);
+
+			found = find_part(g_mime_multipart_get_part(mp, i),
+			    sub, want, depth + 1, seen);
+		}
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m = g_mime_message_part_get_message(
+		    GMIME_MESSAGE_PART(obj));
+		g_autofree char *sub = g_strdup_printf("%s.1", path);
+
+		if (m != NULL)
+			found = find_part(m->mime_part, sub, want, depth + 1,
+			    seen);
+	}
+	return found;
 }
 
 /*
- * Writes the decoded content of the MIME part at path (IMAP numbering:
- * "1", "2.1") of the message in file to out.
+ * Writes the decoded content of the part at want (the path `show`
+ * prints) of the message in file to out; a message/rfc822 part is written
+ * as the message it holds.
  */
 static enum mugai_err
 extract_part(const char *file, const char *want, GMimeStream *out,
@@ -421,13 +459,14 @@ extract_part(const char *file, const char *want, GMimeStream *out,
 	GMimeStream *in;
 	GMimeParser *parser;
 	GMimeMessage *msg;
-	GMimePartIter *it;
+	GMimeObject *o;
+	GString *seen = g_string_new(NULL);
 	enum mugai_err err = MUGAI_E_NOTFOUND;
-	gboolean single;
 	int fd;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
 		g_string_assign(why, g_strerror(errno));
+		g_string_free(seen, TRUE);
 		return mugai_err_from_errno(errno);
 	}
 	in = g_mime_stream_fs_new(fd);
@@ -437,45 +476,33 @@ extract_part(const char *file, const char *want, GMimeStream *out,
 		err = MUGAI_E_PARSE;
 		goto out;
 	}
-	single = !GMIME_IS_MULTIPART(g_mime_message_get_mime_part(msg));
-	it = g_mime_part_iter_new(GMIME_OBJECT(msg));
-	g_string_assign(why, "no part with that number; parts are:");
-	do {
-		GMimeObject *o = g_mime_part_iter_get_current(it);
-		g_autofree char *path = g_mime_part_iter_get_path(it);
-
-		if (o == NULL || path == NULL)
-			continue;
-		if (!same_path(path, want, single)) {
-			g_string_append_printf(why, " %s",
-			    single && strcmp(path, "0") == 0 ? "1" : path);
-			continue;
-		}
-		if (GMIME_IS_PART(o) && g_mime_part_get_content(
-		    GMIME_PART(o)) != NULL) {
-			err = g_mime_data_wrapper_write_to_stream(
-			    g_mime_part_get_content(GMIME_PART(o)), out) < 0 ?
-			    MUGAI_E_IO : MUGAI_OK;
-		} else if (GMIME_IS_MESSAGE_PART(o) &&
-		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(o))) {
-			err = g_mime_object_write_to_stream(GMIME_OBJECT(
-			    g_mime_message_part_get_message(
-			    GMIME_MESSAGE_PART(o))), NULL, out) < 0 ?
-			    MUGAI_E_IO : MUGAI_OK;
-		} else {
-			g_string_assign(why, "that part is a container; "
-			    "extract its parts");
-			err = MUGAI_E_INVAL;
-		}
-		if (err == MUGAI_E_IO)
-			g_string_assign(why, "write failed");
-		break;
-	} while (g_mime_part_iter_next(it));
-	g_mime_part_iter_free(it);
+	o = find_part(msg->mime_part, "1", want, 0, seen);
+	if (o == NULL) {
+		g_string_printf(why, "no MIME part %s (an encoded block inside "
+		    "a text part is extracted with that part); parts on the "
+		    "way:%s", want, seen->str);
+	} else if (GMIME_IS_PART(o) && g_mime_part_get_content(
+	    GMIME_PART(o)) != NULL) {
+		err = g_mime_data_wrapper_write_to_stream(
+		    g_mime_part_get_content(GMIME_PART(o)), out) < 0 ?
+		    MUGAI_E_IO : MUGAI_OK;
+	} else if (GMIME_IS_MESSAGE_PART(o) &&
+	    g_mime_message_part_get_message(GMIME_MESSAGE_PART(o)) != NULL) {
+		err = g_mime_object_write_to_stream(GMIME_OBJECT(
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(o))),
+		    NULL, out) < 0 ? MUGAI_E_IO : MUGAI_OK;
+	} else {
+		g_string_printf(why, "part %s is a container; extract the "
+		    "parts in it", want);
+		err = MUGAI_E_INVAL;
+	}
+	if (err == MUGAI_E_IO)
+		g_string_assign(why, "write failed");
 	g_object_unref(msg);
 out:
 	g_object_unref(parser);
 	g_object_unref(in);
+	g_string_free(seen, TRUE);
 	return err;
 }
 
@@ -505,7 +532,8 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	g_autofree char *part = NULL, *output = NULL;
 	GOptionEntry own[] = {
 		{ "part", 0, 0, G_OPTION_ARG_FILENAME, &part,
-		  "one decoded MIME part (numbered as in `show`)", "N" },
+		  "one decoded MIME part, numbered as `show` prints (1.2)",
+		  "PATH" },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
 		  "write to FILE (created, never overwritten)", "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -913,6 +941,37 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 	mugai_quarantine_close(q);
 	mugai_config_unref(cf);
 	return err == MUGAI_OK ? 0 : 1;
+}
+
+/* ---- mugai sanitize --quarantine ---- */
+
+int
+mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
+    const char *id, GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report)
+{
+	g_autofree char *actor = actor_name();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+
+	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
+	    NULL) {
+		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		    mugai_err_str(err));
+		return 1;
+	}
+	if (g_mime_stream_reset(message) != 0)
+		err = MUGAI_E_IO;
+	else
+		err = mugai_quarantine_store(q, id, message, env, report,
+		    actor);
+	mugai_quarantine_close(q);
+	if (err != MUGAI_OK) {
+		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		    mugai_err_str(err));
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- dispatch ---- */

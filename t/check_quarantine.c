@@ -66,10 +66,10 @@ make_report(void)
 	struct mugai_report_part *p;
 
 	r->rr_verdict = MUGAI_V_SANITIZED;
-	p = mugai_report_add_part(r, "1", "part");
+	p = mugai_report_add_part(r, "1.1", "part");
 	p->rp_declared_type = g_strdup("text/plain");
 	p->rp_action = MUGAI_ACT_TEXT;
-	p = mugai_report_add_part(r, "2", "part");
+	p = mugai_report_add_part(r, "1.2", "part");
 	p->rp_declared_type = g_strdup("application/zip");
 	p->rp_filename = g_strdup("請求書.zip");
 	p->rp_action = MUGAI_ACT_DROP;

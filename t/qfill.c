@@ -103,10 +103,10 @@ main(int argc, char **argv)
 	}
 	r = mugai_report_new();
 	r->rr_verdict = MUGAI_V_SANITIZED;
-	p = mugai_report_add_part(r, "1", "part");
+	p = mugai_report_add_part(r, "1.1", "part");
 	p->rp_declared_type = g_strdup("text/plain");
 	p->rp_action = MUGAI_ACT_TEXT;
-	p = mugai_report_add_part(r, "2", "part");
+	p = mugai_report_add_part(r, "1.2", "part");
 	p->rp_declared_type = g_strdup("application/octet-stream");
 	p->rp_filename = g_strdup("invoice.exe");
 	p->rp_action = MUGAI_ACT_DROP;

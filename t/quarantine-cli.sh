@@ -2,7 +2,9 @@
 # quarantine-cli.sh - `mugai quarantine` end to end on a store filled
 # through the library (t/qfill): list filters, show, extract, release with
 # a fake submit command, the release header checked by the milter's
-# function, purge, exit codes, invalid IDs and audit.log lines.
+# function, purge, exit codes, invalid IDs and audit.log lines; then a
+# store filled by `mugai sanitize --quarantine DIR` (the engine's report,
+# its part numbers, a forwarded message, keep_original).
 set -u
 top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-.}
@@ -97,11 +99,13 @@ has "unknown item message" "$W/err" "no such item"
 # extract
 expect "extract original" 0 $Q extract "$ID"
 cmp -s "$W/out" "$W/in.eml" && pass "extract is byte-exact" || fail "extract differs"
-expect "extract --part 2 -o FILE" 0 $Q extract "$ID" --part 2 -o "$W/part2"
-[ "$(head -c 2 "$W/part2")" = MZ ] && pass "part 2 decoded" || fail "part 2 not decoded"
+expect "extract --part 1.2 -o FILE" 0 $Q extract "$ID" --part 1.2 -o "$W/part2"
+[ "$(head -c 2 "$W/part2")" = MZ ] && pass "part 1.2 decoded" || fail "part 1.2 not decoded"
 expect "extract -o existing file refused" 1 $Q extract "$ID" -o "$W/part2"
-expect "extract missing part" 1 $Q extract "$ID" --part 9
-has "missing part lists parts" "$W/err" "parts are: 1 2"
+expect "extract missing part" 1 $Q extract "$ID" --part 1.9
+has "missing part lists parts" "$W/err" "parts on the way: 1 1.1 1.2"
+expect "extract a container" 1 $Q extract "$ID" --part 1
+has "container message" "$W/err" "is a container"
 expect "extract --part garbage" 2 $Q extract "$ID" --part ../1
 has "audit: extracted" "$S/audit.log" "\"event\":\"extracted\",\"id\":\"$ID\""
 
@@ -145,6 +149,37 @@ expect "no subcommand" 2 $Q
 expect "unknown subcommand" 2 $Q frobnicate
 expect "help" 0 "$MUGAI" quarantine --help
 expect "no store" 1 "$MUGAI" quarantine --dir "$W/none" list
+
+# a store filled by the engine: mugai sanitize --quarantine DIR
+S2="$W/store2"
+printf '[quarantine]\nkeep_original = quarantined\n' >"$W/keep.conf"
+expect "sanitize --quarantine" 0 "$MUGAI" sanitize -c "$W/keep.conf" --quarantine "$S2" "$W/in.eml" "$W/san.eml"
+Q2="$MUGAI quarantine --dir $S2"
+expect "list the sanitized store" 0 $Q2 list
+lines "one item kept" "$W/out" 2
+has "engine's removed item listed" "$W/out" "1 invoice.exe"
+SID=$(tail -1 "$W/out" | awk '{print $3}')
+has "the notice names the quarantine ID" "$W/san.eml" "$SID"
+expect "extract the sanitized original" 0 $Q2 extract "$SID"
+cmp -s "$W/out" "$W/in.eml" && pass "stored original is the input, byte-exact" || fail "stored original differs"
+expect "show the engine's report" 0 $Q2 show "$SID"
+has "report part numbers" "$W/out" "1.2"
+expect "extract the part the report names" 0 $Q2 extract "$SID" --part 1.2
+[ "$(head -c 2 "$W/out")" = MZ ] && pass "engine's part 1.2 decoded" || fail "engine part"
+has "audit stored by the user" "$S2/audit.log" '"event":"stored"'
+printf 'From: a@sender.example\nTo: b@city.example.lg.jp\nSubject: plain\n\nplain text only\n' >"$W/plain.eml"
+expect "sanitize --quarantine, plain text" 0 "$MUGAI" sanitize -c "$W/keep.conf" --quarantine "$S2" "$W/plain.eml" "$W/plain.out"
+expect "list again" 0 $Q2 list
+lines "nothing quarantined, nothing kept (keep_original = quarantined)" "$W/out" 2
+printf 'From: a@sender.example\nTo: b@city.example.lg.jp\nSubject: fwd\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=F\n\n--F\nContent-Type: text/plain\n\nsee below\n--F\nContent-Type: message/rfc822\n\nFrom: inner@example\nSubject: inner\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=G\n\n--G\nContent-Type: text/plain\n\ninner text\n--G\nContent-Type: application/zip; name=x.zip\nContent-Transfer-Encoding: base64\n\nUEsDBAo=\n--G--\n--F--\n' >"$W/fwd.eml"
+expect "sanitize --quarantine, forwarded message" 0 "$MUGAI" sanitize -c "$W/keep.conf" --quarantine "$S2" "$W/fwd.eml" "$W/fwd.out"
+FID=$($Q2 list --subject fwd | tail -1 | awk '{print $3}')
+expect "extract the forwarded message" 0 $Q2 extract "$FID" --part 1.2
+has "forwarded message written whole" "$W/out" "Subject: inner"
+expect "extract inside the forwarded message" 0 $Q2 extract "$FID" --part 1.2.1.2
+[ "$(head -c 2 "$W/out")" = PK ] && pass "zip inside forwarded message decoded" || fail "nested part"
+expect "sanitize --quarantine into an unsafe store" 1 sh -c "mkdir -p '$W/bad' && chmod 777 '$W/bad' && '$MUGAI' sanitize --quarantine '$W/bad' '$W/in.eml' '$W/bad.out'"
+[ ! -s "$W/bad.out" ] && pass "no output when the original cannot be kept" || fail "output written without a kept original"
 
 # audit lines are JSON
 "$PY" -c '
