@@ -14,7 +14,9 @@
 
 #include <glib.h>
 
+#include "cli/quarantine-cli.h"
 #include "config.h"
+#include "quarantine.h"
 #include "sanitize.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
@@ -129,11 +131,14 @@ explain(const struct mugai_report *r, gboolean json)
 static int
 cmd_sanitize(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *qdir = NULL;
 	gboolean show = FALSE, json = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path,
 		  "configuration file", "FILE" },
+		{ "quarantine", 0, 0, G_OPTION_ARG_FILENAME, &qdir,
+		  "keep the original in the store DIR (per keep_original)",
+		  "DIR" },
 		{ "explain", 0, 0, G_OPTION_ARG_NONE, &show,
 		  "print the report to stderr", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
@@ -147,6 +152,8 @@ cmd_sanitize(int argc, char **argv)
 	struct mugai_result *rs = NULL;
 	GMimeStream *in = NULL, *out = NULL;
 	enum mugai_err err = MUGAI_OK;
+	struct mugai_envelope env = { 0 };
+	g_autofree char *qid = NULL;
 	int status = 2;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -161,13 +168,22 @@ cmd_sanitize(int argc, char **argv)
 	mugai_sanitize_init();
 	if ((in = open_input(argc > 1 ? argv[1] : NULL)) == NULL)
 		goto out;
-	if ((rs = mugai_sanitize(cf, in, NULL, &err)) == NULL) {
+	if (qdir != NULL)
+		env.ev_quarantine_id = qid = mugai_quarantine_new_id();
+	if ((rs = mugai_sanitize(cf, in, &env, &err)) == NULL) {
 		fprintf(stderr, "mugai sanitize: %s\n", mugai_err_str(err));
 		status = 1;
 		goto out;
 	}
 	if (show || json)
 		explain(rs->rs_report, json);
+	/* Kept before any output, as the milter does: no original, no mail. */
+	if (qdir != NULL && rs->rs_keep_original &&
+	    mugai_cli_quarantine_keep(cf, qdir, qid, in, &env,
+	    rs->rs_report) != 0) {
+		status = 1;
+		goto out;
+	}
 	if (rs->rs_verdict == MUGAI_V_REJECT ||
 	    rs->rs_verdict == MUGAI_V_TEMPFAIL) {
 		fprintf(stderr, "mugai sanitize: %s: %s\n",
@@ -209,6 +225,7 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  sanitize      sanitize one message (stdin to stdout by default)\n"
 	    "  check-config  validate the configuration, print effective values\n"
+	    "  quarantine    list, show, extract, release, purge quarantined mail\n"
 	    "\n"
 	    "`mugai COMMAND --help` describes each command; see mugai(1).\n",
 	    f);
@@ -225,6 +242,8 @@ main(int argc, char **argv)
 		return cmd_sanitize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "quarantine") == 0)
+		return mugai_cli_quarantine(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

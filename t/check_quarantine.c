@@ -1,0 +1,1092 @@
+/*
+ * check_quarantine - the quarantine store, IDs, purge and release tokens
+ *
+ * Each case makes its own store under a fresh temporary directory. The
+ * fault hook (mugai_quarantine_fault_hook) makes the Nth file-system step
+ * of a store fail, for atomicity and ENOSPC; the ENOSPC case also runs on
+ * a 64 KiB tmpfs when this process may mount one.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "digest.h"
+#include "quarantine.h"
+#include "release.h"
+#include "report.h"
+#include "testutil.h"
+
+static const char msg_crlf[] =
+    "Received: from x\r\n\tby y; Mon, 2 Jun 2025 10:00:00 +0900\r\n"
+    "From: =?UTF-8?B?5bGx55Sw?= <taro@sender.example>\r\n"
+    "To: staff@city.example.lg.jp, b@city.example.lg.jp\r\n"
+    "Subject: =?UTF-8?B?6KuL5rGC5pu4?= test\r\n"
+    "Date: Mon, 2 Jun 2025 10:00:00 +0900\r\n"
+    "Message-ID: <m1@sender.example>\r\n"
+    "X-Odd:    leading spaces kept\r\n"
+    "\r\n"
+    "body line\r\n\x00\xff binary bytes\r\n";
+
+static char *
+make_store_dir(void)
+{
+	char *dir = g_dir_make_tmp("mugai-q-XXXXXX", NULL);
+	char *store;
+
+	ck_assert_ptr_nonnull(dir);
+	store = g_build_filename(dir, "store", NULL);
+	g_free(dir);
+	return store;
+}
+
+static void
+rm_rf(const char *path)
+{
+	g_autofree char *cmd = NULL;
+	g_autofree char *parent = g_path_get_dirname(path);
+
+	cmd = g_strdup_printf("rm -rf '%s'", parent);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct mugai_report *
+make_report(void)
+{
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p;
+
+	r->rr_verdict = MUGAI_V_SANITIZED;
+	p = mugai_report_add_part(r, "1.1", "part");
+	p->rp_declared_type = g_strdup("text/plain");
+	p->rp_action = MUGAI_ACT_TEXT;
+	p = mugai_report_add_part(r, "1.2", "part");
+	p->rp_declared_type = g_strdup("application/zip");
+	p->rp_filename = g_strdup("請求書.zip");
+	p->rp_action = MUGAI_ACT_DROP;
+	p->rp_reason = g_strdup("attachment");
+	return r;
+}
+
+static enum mugai_err
+store_buf(struct mugai_quarantine *q, const char *id, const char *buf,
+    gsize len)
+{
+	const char *const rcpts[] = { "<staff@city.example.lg.jp>", NULL };
+	struct mugai_envelope env = { "QID1", "192.0.2.1", "client.example",
+	    "helo.example", "<taro@sender.example>", rcpts, NULL };
+	struct mugai_report *r = make_report();
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer(buf, len);
+	enum mugai_err err;
+
+	err = mugai_quarantine_store(q, id, s, &env, r, "test");
+	g_object_unref(s);
+	mugai_report_free(r);
+	return err;
+}
+
+/* Returns (transfer full) what sh -c cmd prints. */
+static char *
+sh_output(const char *cmd)
+{
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	char *out = NULL;
+
+	ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL,
+	    &out, NULL, NULL, NULL));
+	return out;
+}
+
+/* Number of item directories under YYYY/MM/DD. */
+static guint
+count_items(const char *store)
+{
+	g_autofree char *cmd = g_strdup_printf("find '%s' -mindepth 4 "
+	    "-maxdepth 4 -type d -path '%s/[0-9]*' | wc -l", store, store);
+	g_autofree char *out = sh_output(cmd);
+
+	return (guint)g_ascii_strtoull(out, NULL, 10);
+}
+
+static guint
+count_entries(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	guint n = 0;
+
+	if (d == NULL)
+		return 0;
+	while (g_dir_read_name(d) != NULL)
+		n++;
+	g_dir_close(d);
+	return n;
+}
+
+static char *
+item_file(const char *store, const char *id, const char *name)
+{
+	g_autofree char *item = mugai_quarantine_item_path(store, id);
+
+	return g_build_filename(item, name, NULL);
+}
+
+/* A valid ID moved back in time by usec_back. */
+static char *
+id_back(gint64 usec_back)
+{
+	char *id = mugai_quarantine_new_id();
+	gint64 t = g_get_real_time() - usec_back;
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(
+	    t / G_USEC_PER_SEC);
+	g_autofree char *prefix = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+
+	memcpy(id, prefix, 15);
+	return id;
+}
+
+START_TEST(store_keeps_original_byte_exact)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *path = NULL, *data = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	gsize len;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	path = item_file(store, id, "original.eml");
+	ck_assert(g_file_get_contents(path, &data, &len, NULL));
+	ck_assert_uint_eq(len, sizeof msg_crlf - 1);
+	ck_assert(memcmp(data, msg_crlf, len) == 0);
+	ck_assert_uint_eq(count_entries(store), 3);	/* YYYY tmp audit.log */
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+START_TEST(store_reads_from_current_position)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *path = NULL, *data = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	GMimeStream *s;
+	gsize len;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	s = g_mime_stream_mem_new_with_buffer("skipFrom: a@b\n\nx\n", 17);
+	g_mime_stream_seek(s, 4, GMIME_STREAM_SEEK_SET);
+	ck_assert_int_eq(mugai_quarantine_store(q, id, s, NULL, NULL,
+	    "test"), MUGAI_OK);
+	g_object_unref(s);
+	path = item_file(store, id, "original.eml");
+	ck_assert(g_file_get_contents(path, &data, &len, NULL));
+	ck_assert_str_eq(data, "From: a@b\n\nx\n");
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+START_TEST(meta_json_has_every_field)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	struct mugai_quarantine *q;
+	JsonObject *m, *env, *hdr, *orig, *sum;
+	enum mugai_err err;
+	char sha[65];
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	m = mugai_quarantine_read_meta(store, id, &err);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(json_object_get_int_member(m, "schema"), 1);
+	ck_assert_str_eq(json_object_get_string_member(m, "id"), id);
+	ck_assert_str_eq(json_object_get_string_member(m, "mugai_version"),
+	    PACKAGE_VERSION);
+	ck_assert(g_str_has_suffix(json_object_get_string_member(m, "time"),
+	    "Z"));
+	env = json_object_get_object_member(m, "envelope");
+	ck_assert_str_eq(json_object_get_string_member(env, "queue_id"),
+	    "QID1");
+	ck_assert_str_eq(json_object_get_string_member(env, "client_addr"),
+	    "192.0.2.1");
+	ck_assert_str_eq(json_object_get_string_member(env, "helo"),
+	    "helo.example");
+	ck_assert_str_eq(json_object_get_string_member(env, "sender"),
+	    "<taro@sender.example>");
+	ck_assert_str_eq(json_array_get_string_element(
+	    json_object_get_array_member(env, "recipients"), 0),
+	    "<staff@city.example.lg.jp>");
+	hdr = json_object_get_object_member(m, "headers");
+	ck_assert_str_eq(json_object_get_string_member(hdr, "from"),
+	    "山田 <taro@sender.example>");
+	ck_assert_str_eq(json_object_get_string_member(hdr, "subject"),
+	    "請求書 test");
+	ck_assert_str_eq(json_object_get_string_member(hdr, "message_id"),
+	    "m1@sender.example");
+	ck_assert_str_eq(json_object_get_string_member(hdr, "date_iso"),
+	    "2025-06-02T10:00:00+09:00");
+	ck_assert(strstr(json_object_get_string_member(hdr, "to"),
+	    "b@city.example.lg.jp") != NULL);
+	orig = json_object_get_object_member(m, "original");
+	mugai_digest_buf(msg_crlf, sizeof msg_crlf - 1, sha);
+	ck_assert_str_eq(json_object_get_string_member(orig, "sha256"), sha);
+	ck_assert_int_eq(json_object_get_int_member(orig, "size"),
+	    sizeof msg_crlf - 1);
+	sum = json_object_get_object_member(m, "summary");
+	ck_assert_str_eq(json_object_get_string_member(sum, "verdict"),
+	    "sanitized");
+	ck_assert_int_eq(json_object_get_int_member(sum, "removed_count"), 1);
+	ck_assert_str_eq(json_array_get_string_element(
+	    json_object_get_array_member(sum, "removed"), 0), "請求書.zip");
+	ck_assert(json_object_has_member(m, "report"));
+	json_object_unref(m);
+	/* list.json: the listing members, the same values, no report. */
+	{
+		g_autofree char *lp = item_file(store, id, "list.json");
+		g_autoptr(JsonParser) jp = json_parser_new();
+		JsonObject *l;
+
+		ck_assert(json_parser_load_from_file(jp, lp, NULL));
+		l = json_node_get_object(json_parser_get_root(jp));
+		ck_assert_str_eq(json_object_get_string_member(
+		    json_object_get_object_member(l, "headers"), "subject"),
+		    "請求書 test");
+		ck_assert(!json_object_has_member(l, "report"));
+		ck_assert_int_eq(json_object_get_int_member(
+		    json_object_get_object_member(l, "summary"),
+		    "removed_count"), 1);
+	}
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+START_TEST(meta_json_survives_hostile_headers)
+{
+	static const char hostile[] = "From: \xff\xfe bad <a@b>\n"
+	    "Subject: \x1b[31mred\x82\xa0\n\nbody\n";
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	JsonObject *m;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(store_buf(q, id, hostile, sizeof hostile - 1),
+	    MUGAI_OK);
+	m = mugai_quarantine_read_meta(store, id, &err);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(g_utf8_validate(json_object_get_string_member(
+	    json_object_get_object_member(m, "headers"), "subject"), -1,
+	    NULL));
+	json_object_unref(m);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	const char *id;
+} bad_ids[] = {
+	{ "empty", "" },
+	{ "dotdot", ".." },
+	{ "traversal", "../etc" },
+	{ "slash", "a/b" },
+	{ "traversal_padded_to_length",
+	  "../../../../../../../../../../../../../../etc/pw" },
+	{ "overlong", "20250102-030405-123456-0a1b2c3d-0123456789abcdef0" },
+	{ "short", "20250102-030405-123456-0a1b2c3d-0123456789abcde" },
+	{ "upper_hex", "20250102-030405-123456-0A1B2C3D-0123456789abcdef" },
+	{ "bad_month", "20251302-030405-123456-0a1b2c3d-0123456789abcdef" },
+	{ "bad_day", "20250230-030405-123456-0a1b2c3d-0123456789abcdef" },
+	{ "bad_hour", "20250102-240405-123456-0a1b2c3d-0123456789abcdef" },
+	{ "slash_inside", "20250102-030405-123456-0a1b2c3d-0123456789ab/def" },
+	{ "space", "20250102-030405-123456-0a1b2c3d-0123456789abcde " },
+};
+
+START_TEST(id_validation_refuses_bad_ids)
+{
+	ck_assert_msg(!mugai_quarantine_id_valid(bad_ids[_i].id), "%s",
+	    bad_ids[_i].name);
+	ck_assert_ptr_null(mugai_quarantine_item_path("/q", bad_ids[_i].id));
+}
+END_TEST
+
+START_TEST(id_validation_refuses_nul_embedded)
+{
+	g_autofree char *id = mugai_quarantine_new_id();
+	char buf[MUGAI_QUARANTINE_ID_LEN + 1];
+
+	ck_assert(mugai_quarantine_id_valid(id));
+	ck_assert_uint_eq(strlen(id), MUGAI_QUARANTINE_ID_LEN);
+	ck_assert(!mugai_quarantine_id_valid(NULL));
+	/* An ID with a NUL inside is, to C, a short string. */
+	memcpy(buf, id, sizeof buf);
+	buf[20] = '\0';
+	ck_assert(!mugai_quarantine_id_valid(buf));
+	ck_assert_int_eq(store_buf(NULL, buf, "x", 1), MUGAI_E_INVAL);
+}
+END_TEST
+
+#define ID_THREADS 4
+#define IDS_PER_THREAD 2500
+
+static gpointer
+make_ids(gpointer data)
+{
+	GPtrArray *ids = data;
+
+	for (int i = 0; i < IDS_PER_THREAD; i++)
+		g_ptr_array_add(ids, mugai_quarantine_new_id());
+	return NULL;
+}
+
+START_TEST(ids_unique_across_threads)
+{
+	GThread *th[ID_THREADS];
+	GPtrArray *ids[ID_THREADS];
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (int t = 0; t < ID_THREADS; t++) {
+		ids[t] = g_ptr_array_new_with_free_func(g_free);
+		th[t] = g_thread_new("ids", make_ids, ids[t]);
+	}
+	for (int t = 0; t < ID_THREADS; t++) {
+		g_thread_join(th[t]);
+		for (guint i = 0; i < ids[t]->len; i++) {
+			const char *id = g_ptr_array_index(ids[t], i);
+
+			ck_assert(mugai_quarantine_id_valid(id));
+			ck_assert(g_hash_table_add(seen, (gpointer)id));
+			/* Within a thread IDs never go back in time. */
+			if (i > 0)
+				ck_assert(strncmp(g_ptr_array_index(ids[t],
+				    i - 1), id, 22) <= 0);
+		}
+	}
+	ck_assert_uint_eq(g_hash_table_size(seen), ID_THREADS *
+	    IDS_PER_THREAD);
+	g_hash_table_unref(seen);
+	for (int t = 0; t < ID_THREADS; t++)
+		g_ptr_array_free(ids[t], TRUE);
+}
+END_TEST
+
+#define W_THREADS 4
+#define W_PROCS 2
+#define W_ITEMS 15
+
+struct writer {
+	struct mugai_quarantine *q;
+	int tag;
+	int failures;
+};
+
+/* A message whose last line names its writer: a torn file shows. */
+static GString *
+writer_message(int tag, int i)
+{
+	GString *m = g_string_new("From: w@example\nSubject: concurrent\n\n");
+
+	for (int k = 0; k < 2000; k++)
+		g_string_append_printf(m, "line %d of writer %d item %d\n", k,
+		    tag, i);
+	g_string_append(m, "END\n");
+	return m;
+}
+
+static gpointer
+writer_run(gpointer data)
+{
+	struct writer *w = data;
+
+	for (int i = 0; i < W_ITEMS; i++) {
+		g_autofree char *id = mugai_quarantine_new_id();
+		GString *m = writer_message(w->tag, i);
+
+		if (store_buf(w->q, id, m->str, m->len) != MUGAI_OK)
+			w->failures++;
+		g_string_free(m, TRUE);
+	}
+	return NULL;
+}
+
+/* Four threads storing into store; returns the number of failures. */
+static int
+run_writers(const char *store, int proc)
+{
+	struct writer w[W_THREADS];
+	GThread *th[W_THREADS];
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	int failures = 0;
+
+	if ((q = mugai_quarantine_open(store, NULL, &err)) == NULL)
+		return 1000;
+	for (int t = 0; t < W_THREADS; t++) {
+		w[t] = (struct writer){ q, proc * 10 + t, 0 };
+		th[t] = g_thread_new("w", writer_run, &w[t]);
+	}
+	for (int t = 0; t < W_THREADS; t++) {
+		g_thread_join(th[t]);
+		failures += w[t].failures;
+	}
+	mugai_quarantine_close(q);
+	return failures;
+}
+
+/* Every item: meta.json parses and original.eml has its size and hash. */
+static guint
+check_items_whole(const char *store)
+{
+	g_autofree char *cmd = g_strdup_printf("find '%s' -mindepth 4 "
+	    "-maxdepth 4 -type d -path '%s/[0-9]*' -printf '%%f\\n'", store,
+	    store);
+	g_autofree char *out = sh_output(cmd);
+	g_auto(GStrv) ids = NULL;
+	guint n = 0;
+
+	ids = g_strsplit(g_strstrip(out), "\n", -1);
+	for (guint i = 0; ids[i] != NULL && *ids[i] != '\0'; i++) {
+		g_autofree char *path = item_file(store, ids[i],
+		    "original.eml");
+		g_autofree char *data = NULL;
+		JsonObject *m, *orig;
+		enum mugai_err err;
+		char sha[65];
+		gsize len;
+
+		m = mugai_quarantine_read_meta(store, ids[i], &err);
+		ck_assert_msg(m != NULL, "meta of %s", ids[i]);
+		ck_assert(g_file_get_contents(path, &data, &len, NULL));
+		mugai_digest_buf(data, len, sha);
+		orig = json_object_get_object_member(m, "original");
+		ck_assert_str_eq(json_object_get_string_member(orig,
+		    "sha256"), sha);
+		ck_assert(g_str_has_suffix(data, "END\n") ||
+		    len < 100);
+		json_object_unref(m);
+		n++;
+	}
+	return n;
+}
+
+START_TEST(concurrent_stores_threads_and_processes)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *audit = NULL, *log = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	pid_t pids[W_PROCS];
+	gsize len;
+	guint lines = 0;
+
+	/* Create it once, so the children race on items, not on mkdir. */
+	q = mugai_quarantine_open(store, NULL, &err);
+	mugai_quarantine_close(q);
+	for (int p = 0; p < W_PROCS; p++) {
+		pids[p] = fork();
+		ck_assert_int_ge(pids[p], 0);
+		if (pids[p] == 0)
+			_exit(run_writers(store, p + 1) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(run_writers(store, 0), 0);
+	for (int p = 0; p < W_PROCS; p++) {
+		int status;
+
+		ck_assert_int_eq(waitpid(pids[p], &status, 0), pids[p]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_uint_eq(check_items_whole(store),
+	    (W_PROCS + 1) * W_THREADS * W_ITEMS);
+	audit = g_build_filename(store, "tmp", NULL);
+	ck_assert_uint_eq(count_entries(audit), 0);
+	g_free(audit);
+	audit = g_build_filename(store, "audit.log", NULL);
+	ck_assert(g_file_get_contents(audit, &log, &len, NULL));
+	for (gchar **l = g_strsplit(log, "\n", -1), **p = l; *p != NULL ||
+	    (g_strfreev(l), FALSE); p++) {
+		JsonParser *jp = json_parser_new();
+
+		if (**p != '\0') {
+			ck_assert_msg(json_parser_load_from_data(jp, *p, -1,
+			    NULL), "audit line: %s", *p);
+			lines++;
+		}
+		g_object_unref(jp);
+	}
+	ck_assert_uint_eq(lines, (W_PROCS + 1) * W_THREADS * W_ITEMS);
+	rm_rf(store);
+}
+END_TEST
+
+/* Fault injection: fail step number fault_at (1-based) with fault_errno. */
+static int fault_at, fault_count, fault_errno;
+
+static int
+count_or_fail(const char *step)
+{
+	return ++fault_count == fault_at ? fault_errno : 0;
+}
+
+START_TEST(store_is_atomic_at_every_failing_step)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	int steps;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	/* Count the steps of a store that has to make its day dirs. */
+	mugai_quarantine_fault_hook = count_or_fail;
+	fault_at = 0;
+	fault_count = 0;
+	{
+		g_autofree char *id = mugai_quarantine_new_id();
+
+		ck_assert_int_eq(store_buf(q, id, msg_crlf,
+		    sizeof msg_crlf - 1), MUGAI_OK);
+		steps = fault_count;
+	}
+	ck_assert_int_gt(steps, 8);
+	/* A fresh store each round, so day directories are made again. */
+	mugai_quarantine_close(q);
+	rm_rf(store);
+	for (fault_at = 1; fault_at <= steps; fault_at++) {
+		g_autofree char *s2 = make_store_dir();
+		g_autofree char *t2 = g_build_filename(s2, "tmp", NULL);
+		g_autofree char *id = mugai_quarantine_new_id();
+
+		mugai_quarantine_fault_hook = NULL;
+		q = mugai_quarantine_open(s2, NULL, &err);
+		ck_assert_ptr_nonnull(q);
+		mugai_quarantine_fault_hook = count_or_fail;
+		fault_count = 0;
+		fault_errno = EIO;
+		err = store_buf(q, id, msg_crlf, sizeof msg_crlf - 1);
+		ck_assert_msg(err == MUGAI_E_IO, "step %d: %s", fault_at,
+		    mugai_err_str(err));
+		ck_assert_msg(count_items(s2) == 0, "step %d left an item",
+		    fault_at);
+		ck_assert_msg(count_entries(t2) == 0, "step %d left tmp/",
+		    fault_at);
+		mugai_quarantine_fault_hook = NULL;
+		/* The store still works after the failure. */
+		ck_assert_int_eq(store_buf(q, id, msg_crlf,
+		    sizeof msg_crlf - 1), MUGAI_OK);
+		ck_assert_uint_eq(count_items(s2), 1);
+		mugai_quarantine_close(q);
+		rm_rf(s2);
+	}
+	mugai_quarantine_fault_hook = NULL;
+	(void)tmp;
+}
+END_TEST
+
+START_TEST(enospc_from_fault_hook_is_nospace)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+	g_autofree char *id = mugai_quarantine_new_id();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	mugai_quarantine_fault_hook = count_or_fail;
+	fault_count = 0;
+	fault_at = 4;		/* a write of original.eml */
+	fault_errno = ENOSPC;
+	err = store_buf(q, id, msg_crlf, sizeof msg_crlf - 1);
+	mugai_quarantine_fault_hook = NULL;
+	ck_assert_int_eq(err, MUGAI_E_NOSPACE);
+	ck_assert_uint_eq(count_items(store), 0);
+	ck_assert_uint_eq(count_entries(tmp), 0);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+START_TEST(enospc_on_small_tmpfs_is_nospace)
+{
+	g_autofree char *base = g_dir_make_tmp("mugai-q-XXXXXX", NULL);
+	g_autofree char *store = g_build_filename(base, "store", NULL);
+	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+	g_autofree char *id = mugai_quarantine_new_id();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	GString *big;
+
+	if (mount("tmpfs", base, "tmpfs", 0, "size=64k") != 0) {
+		fprintf(stderr, "enospc_on_small_tmpfs_is_nospace: skipped: "
+		    "cannot mount a tmpfs (%s); the fault-hook case covers "
+		    "ENOSPC\n", g_strerror(errno));
+		g_rmdir(base);
+		return;
+	}
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	big = g_string_new("From: a@b\nSubject: big\n\n");
+	while (big->len < 200 * 1024)
+		g_string_append(big, "0123456789abcdef0123456789abcdef\n");
+	err = store_buf(q, id, big->str, big->len);
+	ck_assert_int_eq(err, MUGAI_E_NOSPACE);
+	ck_assert_uint_eq(count_items(store), 0);
+	ck_assert_uint_eq(count_entries(tmp), 0);
+	/* A small one still fits once the big one is gone. */
+	ck_assert_int_eq(store_buf(q, id, "From: a@b\n\nx\n", 13), MUGAI_OK);
+	mugai_quarantine_close(q);
+	g_string_free(big, TRUE);
+	ck_assert_int_eq(umount(base), 0);
+	g_rmdir(base);
+}
+END_TEST
+
+static mode_t
+mode_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+START_TEST(permissions_are_0750_and_0640)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *item = NULL, *orig = NULL, *meta = NULL;
+	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+	g_autofree char *audit = g_build_filename(store, "audit.log", NULL);
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	mode_t old = umask(077);	/* modes must not depend on umask */
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	umask(old);
+	item = mugai_quarantine_item_path(store, id);
+	orig = g_build_filename(item, "original.eml", NULL);
+	meta = g_build_filename(item, "meta.json", NULL);
+	ck_assert_uint_eq(mode_of(store), 0750);
+	ck_assert_uint_eq(mode_of(tmp), 0750);
+	ck_assert_uint_eq(mode_of(item), 0750);
+	ck_assert_uint_eq(mode_of(orig), 0640);
+	ck_assert_uint_eq(mode_of(meta), 0640);
+	ck_assert_uint_eq(mode_of(audit), 0640);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+START_TEST(group_is_given_to_new_files)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *orig = NULL;
+	struct mugai_quarantine *q;
+	struct group *gr = getgrnam("daemon");
+	enum mugai_err err;
+	struct stat st;
+
+	if (gr == NULL || geteuid() != 0) {
+		fprintf(stderr, "group_is_given_to_new_files: skipped: needs "
+		    "root and group daemon\n");
+		rm_rf(store);
+		return;
+	}
+	q = mugai_quarantine_open(store, "daemon", &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	orig = item_file(store, id, "original.eml");
+	ck_assert_int_eq(stat(orig, &st), 0);
+	ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+	ck_assert_int_eq(stat(store, &st), 0);
+	ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+	mugai_quarantine_close(q);
+	ck_assert_ptr_null(mugai_quarantine_open(store,
+	    "no-such-group-mugai", &err));
+	ck_assert_int_eq(err, MUGAI_E_CONFIG);
+	rm_rf(store);
+}
+END_TEST
+
+START_TEST(store_writable_by_others_is_refused)
+{
+	g_autofree char *store = make_store_dir();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	mugai_quarantine_close(q);
+	ck_assert_int_eq(chmod(store, 0777), 0);
+	ck_assert_ptr_null(mugai_quarantine_open(store, NULL, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	ck_assert_int_eq(chmod(store, 0770), 0);
+	ck_assert_ptr_null(mugai_quarantine_open(store, NULL, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	ck_assert_int_eq(chmod(store, 0750), 0);
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+static void
+set_mtime_back(const char *path, int seconds)
+{
+	struct timeval tv[2];
+
+	gettimeofday(&tv[0], NULL);
+	tv[0].tv_sec -= seconds;
+	tv[1] = tv[0];
+	ck_assert_int_eq(utimes(path, tv), 0);
+}
+
+START_TEST(purge_removes_old_items_and_stale_tmp)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *old_id = id_back(G_GINT64_CONSTANT(40) * 86400 *
+	    G_USEC_PER_SEC);
+	g_autofree char *new_id = mugai_quarantine_new_id();
+	g_autofree char *stale = NULL, *fresh = NULL, *audit = NULL;
+	g_autofree char *log = NULL, *old_item = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	guint n = 0;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(store_buf(q, old_id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	ck_assert_int_eq(store_buf(q, new_id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	stale = g_build_filename(store, "tmp", "stale.XXXXXX", NULL);
+	fresh = g_build_filename(store, "tmp", "fresh.XXXXXX", NULL);
+	ck_assert_ptr_nonnull(g_mkdtemp(stale));
+	ck_assert_ptr_nonnull(g_mkdtemp(fresh));
+	set_mtime_back(stale, 2 * 3600);
+	ck_assert_int_eq(mugai_quarantine_purge(q, 30, g_get_real_time(),
+	    "tester", &n), MUGAI_OK);
+	ck_assert_uint_eq(n, 1);
+	old_item = mugai_quarantine_item_path(store, old_id);
+	ck_assert(!g_file_test(old_item, G_FILE_TEST_EXISTS));
+	{
+		JsonObject *m = mugai_quarantine_read_meta(store, new_id,
+		    &err);
+
+		ck_assert_ptr_nonnull(m);
+		json_object_unref(m);
+	}
+	ck_assert(!g_file_test(stale, G_FILE_TEST_EXISTS));
+	ck_assert(g_file_test(fresh, G_FILE_TEST_IS_DIR));
+	/* The old day's empty directories are gone too. */
+	{
+		g_autofree char *day = g_path_get_dirname(old_item);
+
+		ck_assert(!g_file_test(day, G_FILE_TEST_EXISTS));
+	}
+	audit = g_build_filename(store, "audit.log", NULL);
+	ck_assert(g_file_get_contents(audit, &log, NULL, NULL));
+	ck_assert(strstr(log, "\"event\":\"purged\"") != NULL);
+	ck_assert(strstr(log, old_id) != NULL);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+/* ---- release ---- */
+
+struct rel {
+	char *store;
+	char *keyfile;
+	struct mugai_config *cf;
+	struct mugai_quarantine *q;
+	GBytes *key;
+	char *id;
+	char sha[65];
+};
+
+static void
+rel_setup(struct rel *r)
+{
+	enum mugai_err err;
+
+	r->store = make_store_dir();
+	r->q = mugai_quarantine_open(r->store, NULL, &err);
+	ck_assert_ptr_nonnull(r->q);
+	r->keyfile = g_build_filename(r->store, "..", "release.key", NULL);
+	r->key = mugai_release_key_load(r->keyfile, TRUE, (uid_t)-1, &err);
+	ck_assert_ptr_nonnull(r->key);
+	r->cf = mugai_config_new_default();
+	g_free(r->cf->cf_release_secret);
+	r->cf->cf_release_secret = g_strdup(r->keyfile);
+	r->id = mugai_quarantine_new_id();
+	ck_assert_int_eq(store_buf(r->q, r->id, msg_crlf,
+	    sizeof msg_crlf - 1), MUGAI_OK);
+	mugai_digest_buf(msg_crlf, sizeof msg_crlf - 1, r->sha);
+}
+
+static void
+rel_teardown(struct rel *r)
+{
+	mugai_quarantine_close(r->q);
+	mugai_config_unref(r->cf);
+	g_bytes_unref(r->key);
+	rm_rf(r->store);
+	g_free(r->store);
+	g_free(r->keyfile);
+	g_free(r->id);
+}
+
+static enum mugai_release_status
+check(struct rel *r, const char *value)
+{
+	g_autofree char *id = NULL;
+
+	return mugai_release_check(r->q, r->cf, value, &id);
+}
+
+START_TEST(release_key_is_created_0600)
+{
+	struct rel r;
+	struct stat st;
+
+	rel_setup(&r);
+	ck_assert_int_eq(stat(r.keyfile, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(st.st_size, MUGAI_RELEASE_KEY_LEN);
+	rel_teardown(&r);
+}
+END_TEST
+
+START_TEST(release_valid_once_then_replayed)
+{
+	struct rel r;
+	g_autofree char *tok = NULL;
+	char *id = NULL;
+
+	rel_setup(&r);
+	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
+	    G_USEC_PER_SEC, r.sha);
+	ck_assert_int_eq(mugai_release_check(r.q, r.cf, tok, &id),
+	    MUGAI_RELEASE_VALID);
+	ck_assert_str_eq(id, r.id);
+	g_free(id);
+	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_REPLAYED);
+	/* Folded by an MTA: still the same token, still a replay. */
+	{
+		g_autofree char *folded = g_strdup(tok);
+		char *semi = strchr(folded, ' ');
+
+		*semi = '\n';
+		ck_assert_int_eq(check(&r, folded), MUGAI_RELEASE_REPLAYED);
+	}
+	rel_teardown(&r);
+}
+END_TEST
+
+START_TEST(release_replay_refused_across_processes)
+{
+	struct rel r;
+	g_autofree char *tok = NULL;
+	int valid = 0;
+	pid_t pids[4];
+
+	rel_setup(&r);
+	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
+	    G_USEC_PER_SEC, r.sha);
+	for (int i = 0; i < 4; i++) {
+		if ((pids[i] = fork()) == 0)
+			_exit(check(&r, tok) == MUGAI_RELEASE_VALID ? 0 : 1);
+	}
+	for (int i = 0; i < 4; i++) {
+		int st;
+
+		waitpid(pids[i], &st, 0);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			valid++;
+	}
+	ck_assert_int_eq(valid, 1);
+	rel_teardown(&r);
+}
+END_TEST
+
+START_TEST(release_tampered_is_forged)
+{
+	struct rel r;
+	g_autofree char *tok = NULL, *bad = NULL, *other = NULL;
+	g_autofree char *other_tok = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	char *p;
+
+	rel_setup(&r);
+	tok = mugai_release_token(r.key, r.id, now, r.sha);
+	/* mac changed */
+	bad = g_strdup(tok);
+	p = bad + strlen(bad) - 1;
+	*p = *p == '0' ? '1' : '0';
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
+	/* id changed to another stored item, mac kept */
+	other = mugai_quarantine_new_id();
+	ck_assert_int_eq(store_buf(r.q, other, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	g_free(bad);
+	bad = g_strdup(tok);
+	memcpy(bad + 3, other, MUGAI_QUARANTINE_ID_LEN);
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
+	/* time changed */
+	g_free(bad);
+	bad = g_strdup(tok);
+	p = strstr(bad, "t=") + 2;
+	*p = *p == '1' ? '2' : '1';
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
+	/* a valid MAC for a different SHA-256 (another key's holder) */
+	other_tok = mugai_release_token(r.key, r.id, now,
+	    "0000000000000000000000000000000000000000000000000000000000000000");
+	ck_assert_int_eq(check(&r, other_tok), MUGAI_RELEASE_FORGED);
+	/* the untouched token is still good: nothing above used it */
+	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_VALID);
+	rel_teardown(&r);
+}
+END_TEST
+
+static const char *const garbage[] = {
+	"", "id=", "garbage", "id=../../etc/passwd; t=1; sha256=; mac=",
+	"id=20250102-030405-123456-0a1b2c3d-0123456789abcdef; t=1",
+	"id=20250102-030405-123456-0a1b2c3d-0123456789abcdef; t=99999999999999;"
+	    " sha256=00; mac=00",
+};
+
+START_TEST(release_garbage_is_forged_without_id)
+{
+	struct rel r;
+	char *id = (char *)"x";
+
+	rel_setup(&r);
+	for (gsize i = 0; i < G_N_ELEMENTS(garbage); i++) {
+		ck_assert_int_eq(mugai_release_check(r.q, r.cf, garbage[i],
+		    &id), MUGAI_RELEASE_FORGED);
+		if (i < 4)
+			ck_assert_ptr_null(id);
+		g_free(id);
+		id = NULL;
+	}
+	ck_assert_int_eq(mugai_release_check(r.q, r.cf, NULL, NULL),
+	    MUGAI_RELEASE_FORGED);
+	rel_teardown(&r);
+}
+END_TEST
+
+START_TEST(release_expired_and_future)
+{
+	struct rel r;
+	g_autofree char *old = NULL, *future = NULL;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+
+	rel_setup(&r);
+	old = mugai_release_token(r.key, r.id, now - r.cf->cf_release_max_age
+	    - 10, r.sha);
+	ck_assert_int_eq(check(&r, old), MUGAI_RELEASE_EXPIRED);
+	future = mugai_release_token(r.key, r.id, now + 3600, r.sha);
+	ck_assert_int_eq(check(&r, future), MUGAI_RELEASE_EXPIRED);
+	rel_teardown(&r);
+}
+END_TEST
+
+START_TEST(release_unknown_id)
+{
+	struct rel r;
+	g_autofree char *ghost = mugai_quarantine_new_id();
+	g_autofree char *tok = NULL;
+
+	rel_setup(&r);
+	tok = mugai_release_token(r.key, ghost, g_get_real_time() /
+	    G_USEC_PER_SEC, r.sha);
+	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_UNKNOWN_ID);
+	rel_teardown(&r);
+}
+END_TEST
+
+START_TEST(release_key_readable_by_others_is_refused)
+{
+	struct rel r;
+	g_autofree char *tok = NULL;
+	enum mugai_err err;
+
+	rel_setup(&r);
+	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
+	    G_USEC_PER_SEC, r.sha);
+	ck_assert_int_eq(chmod(r.keyfile, 0644), 0);
+	ck_assert_ptr_null(mugai_release_key_load(r.keyfile, TRUE, (uid_t)-1,
+	    &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	/* Fail closed: the milter treats every header as forged. */
+	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_FORGED);
+	rel_teardown(&r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("quarantine");
+	TCase *store = tcase_create("store");
+	TCase *ids = tcase_create("ids");
+	TCase *conc = tcase_create("concurrency");
+	TCase *fail = tcase_create("failures");
+	TCase *perm = tcase_create("permissions");
+	TCase *rel = tcase_create("release");
+
+	g_mime_init();
+	tcase_add_test(store, store_keeps_original_byte_exact);
+	tcase_add_test(store, store_reads_from_current_position);
+	tcase_add_test(store, meta_json_has_every_field);
+	tcase_add_test(store, meta_json_survives_hostile_headers);
+	tcase_add_test(store, purge_removes_old_items_and_stale_tmp);
+	tcase_add_loop_test(ids, id_validation_refuses_bad_ids, 0,
+	    G_N_ELEMENTS(bad_ids));
+	tcase_add_test(ids, id_validation_refuses_nul_embedded);
+	tcase_add_test(ids, ids_unique_across_threads);
+	tcase_add_test(conc, concurrent_stores_threads_and_processes);
+	tcase_add_test(fail, store_is_atomic_at_every_failing_step);
+	tcase_add_test(fail, enospc_from_fault_hook_is_nospace);
+	tcase_add_test(fail, enospc_on_small_tmpfs_is_nospace);
+	tcase_add_test(perm, permissions_are_0750_and_0640);
+	tcase_add_test(perm, group_is_given_to_new_files);
+	tcase_add_test(perm, store_writable_by_others_is_refused);
+	tcase_add_test(rel, release_key_is_created_0600);
+	tcase_add_test(rel, release_valid_once_then_replayed);
+	tcase_add_test(rel, release_replay_refused_across_processes);
+	tcase_add_test(rel, release_tampered_is_forged);
+	tcase_add_test(rel, release_garbage_is_forged_without_id);
+	tcase_add_test(rel, release_expired_and_future);
+	tcase_add_test(rel, release_unknown_id);
+	tcase_add_test(rel, release_key_readable_by_others_is_refused);
+	suite_add_tcase(s, store);
+	suite_add_tcase(s, ids);
+	suite_add_tcase(s, conc);
+	suite_add_tcase(s, fail);
+	suite_add_tcase(s, perm);
+	suite_add_tcase(s, rel);
+	return t_run(s);
+}

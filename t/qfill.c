@@ -1,0 +1,134 @@
+/*
+ * qfill - test helper: stores messages in a quarantine through the library
+ *
+ *   qfill DIR FILE [COUNT [DAYS_AGO [SPREAD_DAYS]]]
+ *
+ * Stores FILE COUNT times (default 1) with a hand-built report (one text
+ * part, one dropped attachment "invoice.exe") and a fixed envelope. With
+ * DAYS_AGO the IDs are dated that many days back; with SPREAD_DAYS each
+ * item goes DAYS_AGO + i % SPREAD_DAYS days back. Prints each ID.
+ * Exit 0, or 1 with the error on the first failure.
+ *
+ *   qfill --check DIR KEYFILE VALUE
+ *
+ * Runs mugai_release_check() (the milter's side) on an X-Mugai-Release
+ * value and prints VALID, FORGED, EXPIRED, REPLAYED or UNKNOWN_ID.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "quarantine.h"
+#include "report.h"
+#include "sanitize.h"
+
+/* A fresh ID with its date and time moved back by usec_back. */
+static char *
+id_back(gint64 usec_back)
+{
+	char *id = mugai_quarantine_new_id();
+	gint64 t = g_get_real_time() - usec_back;
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(
+	    t / G_USEC_PER_SEC);
+	g_autofree char *prefix = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+
+	memcpy(id, prefix, 15);
+	return id;
+}
+
+static int
+check_release(const char *dir, const char *keyfile, const char *value)
+{
+	static const char *const names[] = { "VALID", "FORGED", "EXPIRED",
+	    "REPLAYED", "UNKNOWN_ID" };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	char *id = NULL;
+
+	if ((q = mugai_quarantine_open(dir, NULL, &err)) == NULL) {
+		fprintf(stderr, "qfill: %s: %s\n", dir, mugai_err_str(err));
+		return 1;
+	}
+	g_free(cf->cf_release_secret);
+	cf->cf_release_secret = g_strdup(keyfile);
+	puts(names[mugai_release_check(q, cf, value, &id)]);
+	g_free(id);
+	mugai_quarantine_close(q);
+	mugai_config_unref(cf);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *const rcpts[] = { "<staff@city.example.lg.jp>",
+	    "other@city.example.lg.jp", NULL };
+	struct mugai_envelope env = { "4XyZ1abc", "192.0.2.10",
+	    "mail.sender.example", "mail.sender.example",
+	    "<alice@sender.example>", rcpts, NULL };
+	struct mugai_quarantine *q;
+	struct mugai_report *r;
+	struct mugai_report_part *p;
+	enum mugai_err err;
+	guint64 count = 1, ago = 0, spread = 0;
+	gchar *data;
+	gsize len;
+
+	if (argc == 5 && strcmp(argv[1], "--check") == 0)
+		return check_release(argv[2], argv[3], argv[4]);
+	if (argc < 3) {
+		fprintf(stderr, "usage: qfill DIR FILE [COUNT [DAYS_AGO "
+		    "[SPREAD_DAYS]]]\n");
+		return 2;
+	}
+	if (argc > 3)
+		count = g_ascii_strtoull(argv[3], NULL, 10);
+	if (argc > 4)
+		ago = g_ascii_strtoull(argv[4], NULL, 10);
+	if (argc > 5)
+		spread = g_ascii_strtoull(argv[5], NULL, 10);
+	g_mime_init();
+	if (!g_file_get_contents(argv[2], &data, &len, NULL)) {
+		fprintf(stderr, "qfill: cannot read %s\n", argv[2]);
+		return 1;
+	}
+	if ((q = mugai_quarantine_open(argv[1], NULL, &err)) == NULL) {
+		fprintf(stderr, "qfill: %s: %s\n", argv[1], mugai_err_str(err));
+		return 1;
+	}
+	r = mugai_report_new();
+	r->rr_verdict = MUGAI_V_SANITIZED;
+	p = mugai_report_add_part(r, "1.1", "part");
+	p->rp_declared_type = g_strdup("text/plain");
+	p->rp_action = MUGAI_ACT_TEXT;
+	p = mugai_report_add_part(r, "1.2", "part");
+	p->rp_declared_type = g_strdup("application/octet-stream");
+	p->rp_filename = g_strdup("invoice.exe");
+	p->rp_action = MUGAI_ACT_DROP;
+	p->rp_reason = g_strdup("attachment");
+	for (guint64 i = 0; i < count; i++) {
+		gint64 days = (gint64)(ago + (spread ? i % spread : 0));
+		g_autofree char *id = days > 0 || ago > 0 ?
+		    id_back(days * 86400 * G_USEC_PER_SEC + (gint64)i) :
+		    mugai_quarantine_new_id();
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, len);
+
+		err = mugai_quarantine_store(q, id, s, &env, r, "qfill");
+		g_object_unref(s);
+		if (err != MUGAI_OK) {
+			fprintf(stderr, "qfill: store: %s\n",
+			    mugai_err_str(err));
+			return 1;
+		}
+		puts(id);
+	}
+	mugai_report_free(r);
+	mugai_quarantine_close(q);
+	g_free(data);
+	return 0;
+}
