@@ -109,7 +109,7 @@ static gboolean
 released(struct eom_state *es, struct mugai_mquar *q)
 {
 	struct mugai_msg *mc = es->es_mc;
-	enum mugai_mrelease r;
+	enum mugai_release_status r;
 	char *id = NULL;
 	char *qid, *esc;
 
@@ -118,15 +118,15 @@ released(struct eom_state *es, struct mugai_mquar *q)
 	r = mugai_mquar_release_check(q, mc->mc_cf, mc->mc_release, &id);
 	qid = mugai_log_escape(mc->mc_queue_id);
 	esc = mugai_log_escape(id);
-	mugai_log(r == MUGAI_MREL_VALID ? LOG_NOTICE : LOG_WARNING,
+	mugai_log(r == MUGAI_RELEASE_VALID ? LOG_NOTICE : LOG_WARNING,
 	    "%s: X-Mugai-Release %s for item %s%s", qid,
 	    mugai_mquar_release_name(r), esc,
-	    r == MUGAI_MREL_VALID ? ": passes unchanged" :
+	    r == MUGAI_RELEASE_VALID ? ": passes unchanged" :
 	    ": sanitized like any mail");
 	g_free(esc);
 	g_free(qid);
 	g_free(id);
-	return r == MUGAI_MREL_VALID;
+	return r == MUGAI_RELEASE_VALID;
 }
 
 /* Applies the result; MUGAI_OK when the MTA took every change. */

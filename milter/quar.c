@@ -1,12 +1,9 @@
 /*
- * mugai_mquar - quarantine integration (fail-closed stub)
+ * mugai_mquar - the quarantine store as the milter uses it
  *
- * lib/quarantine.h is not on main yet. When it lands, each function below
- * becomes one call: mugai_quarantine_open(cf->cf_quarantine_dir,
- * cf->cf_quarantine_group, &err), mugai_quarantine_new_id(),
- * mugai_quarantine_store(q, id, original, env, report, "mugai-milter"),
- * mugai_release_check(q, cf, value, id). Until then nothing is stored, so
- * a message whose original must be kept is tempfailed: nothing is lost.
+ * Opens lib/quarantine's store at start; every thread stores through the
+ * same handle (the store is thread-safe). Actor in the audit log:
+ * "mugai-milter".
  */
 #include "autoconfig.h"
 
@@ -14,33 +11,44 @@
 #include "quar.h"
 
 struct mugai_mquar {
-	int mq_unused;
+	struct mugai_quarantine *mq_store;	/* NULL: keep_original never */
 };
 
 enum mugai_err
 mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
     char **message)
 {
+	struct mugai_mquar *q = g_new0(struct mugai_mquar, 1);
+	enum mugai_err err = MUGAI_OK;
+
 	*message = NULL;
-	*out = g_new0(struct mugai_mquar, 1);
-	if (cf->cf_keep_original != MUGAI_KEEP_NEVER)
-		mugai_log(LOG_WARNING, "quarantine store not built in: "
-		    "messages whose original must be kept are tempfailed "
-		    "(keep_original = %s)",
-		    mugai_config_keep_original_name(cf->cf_keep_original));
+	if (cf->cf_keep_original != MUGAI_KEEP_NEVER &&
+	    (q->mq_store = mugai_quarantine_open(cf->cf_quarantine_dir,
+	    cf->cf_quarantine_group, &err)) == NULL) {
+		*message = g_strdup_printf("quarantine %s: %s",
+		    cf->cf_quarantine_dir, mugai_err_str(err));
+		g_free(q);
+		*out = NULL;
+		return err;
+	}
+	*out = q;
 	return MUGAI_OK;
 }
 
 void
 mugai_mquar_close(struct mugai_mquar *q)
 {
+	if (q == NULL)
+		return;
+	mugai_quarantine_close(q->mq_store);
 	g_free(q);
 }
 
 char *
 mugai_mquar_new_id(struct mugai_mquar *q)
 {
-	return NULL;
+	return q != NULL && q->mq_store != NULL ?
+	    mugai_quarantine_new_id() : NULL;
 }
 
 enum mugai_err
@@ -48,32 +56,44 @@ mugai_mquar_store(struct mugai_mquar *q, const char *id,
     GMimeStream *original, const struct mugai_envelope *env,
     const struct mugai_report *report)
 {
-	mugai_log(LOG_ERR, "cannot keep original: quarantine store not "
-	    "built in");
-	return MUGAI_E_IO;
+	enum mugai_err err;
+
+	if (q == NULL || q->mq_store == NULL) {
+		mugai_log(LOG_ERR, "cannot keep original: no quarantine store "
+		    "is open");
+		return MUGAI_E_IO;
+	}
+	err = mugai_quarantine_store(q->mq_store, id, original, env, report,
+	    "mugai-milter");
+	if (err != MUGAI_OK)
+		mugai_log(LOG_ERR, "cannot keep original %s: %s", id,
+		    mugai_err_str(err));
+	return err;
 }
 
-enum mugai_mrelease
+enum mugai_release_status
 mugai_mquar_release_check(struct mugai_mquar *q,
     const struct mugai_config *cf, const char *value, char **id)
 {
 	*id = NULL;
-	return MUGAI_MREL_UNKNOWN_ID;
+	if (q == NULL || q->mq_store == NULL)
+		return MUGAI_RELEASE_UNKNOWN_ID;
+	return mugai_release_check(q->mq_store, cf, value, id);
 }
 
 const char *
-mugai_mquar_release_name(enum mugai_mrelease r)
+mugai_mquar_release_name(enum mugai_release_status r)
 {
 	switch (r) {
-	case MUGAI_MREL_VALID:
+	case MUGAI_RELEASE_VALID:
 		return "valid";
-	case MUGAI_MREL_FORGED:
+	case MUGAI_RELEASE_FORGED:
 		return "forged";
-	case MUGAI_MREL_EXPIRED:
+	case MUGAI_RELEASE_EXPIRED:
 		return "expired";
-	case MUGAI_MREL_REPLAYED:
+	case MUGAI_RELEASE_REPLAYED:
 		return "replayed";
-	case MUGAI_MREL_UNKNOWN_ID:
+	case MUGAI_RELEASE_UNKNOWN_ID:
 		return "unknown-id";
 	}
 	return "unknown";

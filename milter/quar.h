@@ -1,12 +1,11 @@
 /*
  * mugai_mquar - the milter's side of the quarantine store
  *
- * The integration point with lib/quarantine (mugai_quarantine_*,
- * mugai_release_check). Until that module is on main this file is built
- * from the fail-closed stub in quar.c: no IDs are issued, storing an
- * original fails (MUGAI_E_IO, so the message is tempfailed, never passed
- * without its original kept), and every release header counts as unknown.
- * The handle is opened once at start and shared by all threads.
+ * A thin layer over lib/quarantine (mugai_quarantine_*,
+ * mugai_release_check) so the end-of-message tests can link a fake. With
+ * keep_original = never no store is opened: no IDs are issued and every
+ * release header counts as unknown. The handle is opened once at start
+ * (and at reload) and shared by all threads.
  */
 #ifndef MUGAI_QUAR_H
 #define MUGAI_QUAR_H
@@ -16,18 +15,11 @@
 
 #include "config.h"
 #include "err.h"
+#include "quarantine.h"
 #include "report.h"
 #include "sanitize.h"
 
 struct mugai_mquar;
-
-enum mugai_mrelease {
-	MUGAI_MREL_VALID,
-	MUGAI_MREL_FORGED,
-	MUGAI_MREL_EXPIRED,
-	MUGAI_MREL_REPLAYED,
-	MUGAI_MREL_UNKNOWN_ID,
-};
 
 /*
  * Opens the store named by cf. Returns (transfer full) a handle in *out,
@@ -54,10 +46,10 @@ enum mugai_err mugai_mquar_store(struct mugai_mquar *q, const char *id,
  * Checks an X-Mugai-Release header value. *id (transfer full) is the item
  * it names, when known, else NULL.
  */
-enum mugai_mrelease mugai_mquar_release_check(struct mugai_mquar *q,
+enum mugai_release_status mugai_mquar_release_check(struct mugai_mquar *q,
     const struct mugai_config *cf, const char *value, char **id);
 
 /* Returns (transfer none) "valid", "forged" ... for the log. */
-const char *mugai_mquar_release_name(enum mugai_mrelease r);
+const char *mugai_mquar_release_name(enum mugai_release_status r);
 
 #endif

@@ -112,7 +112,7 @@ mugai_report_removed(const struct mugai_report *report)
 /* ---- fake quarantine: records "store ID" in the MTA log ---- */
 
 static gboolean store_fails;
-static enum mugai_mrelease next_release = MUGAI_MREL_UNKNOWN_ID;
+static enum mugai_release_status next_release = MUGAI_RELEASE_UNKNOWN_ID;
 
 enum mugai_err
 mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
@@ -150,7 +150,7 @@ mugai_mquar_store(struct mugai_mquar *q, const char *id,
 	return store_fails ? MUGAI_E_NOSPACE : MUGAI_OK;
 }
 
-enum mugai_mrelease
+enum mugai_release_status
 mugai_mquar_release_check(struct mugai_mquar *q,
     const struct mugai_config *cf, const char *value, char **id)
 {
@@ -159,9 +159,9 @@ mugai_mquar_release_check(struct mugai_mquar *q,
 }
 
 const char *
-mugai_mquar_release_name(enum mugai_mrelease r)
+mugai_mquar_release_name(enum mugai_release_status r)
 {
-	return r == MUGAI_MREL_VALID ? "valid" : "not-valid";
+	return r == MUGAI_RELEASE_VALID ? "valid" : "not-valid";
 }
 
 /* ---- helpers ---- */
@@ -187,7 +187,7 @@ message(const char *extra_header)
 	next_null = FALSE;
 	next_body = NULL;
 	store_fails = FALSE;
-	next_release = MUGAI_MREL_UNKNOWN_ID;
+	next_release = MUGAI_RELEASE_UNKNOWN_ID;
 	engine_calls = 0;
 	return cc;
 }
@@ -306,7 +306,7 @@ START_TEST(valid_release_passes_unchanged)
 {
 	struct mugai_conn *cc = message("X-Mugai-Release");
 
-	next_release = MUGAI_MREL_VALID;
+	next_release = MUGAI_RELEASE_VALID;
 	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
 	ck_assert_uint_eq(fake_mta_log->len, 0);
 	ck_assert_uint_eq(engine_calls, 0);
@@ -318,7 +318,7 @@ START_TEST(forged_release_is_sanitized_like_any_mail)
 {
 	struct mugai_conn *cc = message("X-Mugai-Release");
 
-	next_release = MUGAI_MREL_FORGED;
+	next_release = MUGAI_RELEASE_FORGED;
 	next_verdict = MUGAI_V_SANITIZED;
 	next_body = "sanitized\r\n";
 	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);

@@ -72,7 +72,7 @@ max_message_size = 64K
 
 [quarantine]
 dir = $tmp/$name.q
-keep_original = never
+keep_original = modified
 EOC
 }
 
@@ -114,6 +114,15 @@ main_pid=$pid
 [ "$(cat "$tmp/main.pid")" = "$main_pid" ] || fail "pid file"
 run negotiate.lua "unix:$tmp/milter.sock"
 run messages.lua "unix:$tmp/milter.sock"
+
+# Every changed message left its original, whole, in the quarantine; the
+# X-Mugai-Sanitized summary line names the item.
+stored=$(find "$tmp/main.q" -name original.eml | wc -l)
+[ "$stored" -ge 1 ] || fail "no original in the quarantine"
+[ -z "$(ls -A "$tmp/main.q/tmp")" ] || fail "partial item left in tmp/"
+grep -q '"event" *: *"stored"\|"event":"stored"' "$tmp/main.q/audit.log" ||
+    fail "no stored line in audit.log"
+echo "ok - $stored original(s) kept in the quarantine"
 
 # Reload by SIGUSR1 and SIGHUP: the daemon stays and keeps serving.
 kill -USR1 "$main_pid"
