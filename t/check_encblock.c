@@ -432,7 +432,8 @@ START_TEST(markers_without_data_are_kept)
 	const char *t = "(This file must be converted with BinHex 4.0)\n\n"
 	    "was the header of old Mac files.\n"
 	    "-----BEGIN PGP MESSAGE-----\nVersion: 1\n\nis how it starts.\n"
-	    "=ybegin is a yEnc header line.\n";
+	    "=ybegin is a yEnc header line.\n"
+	    "=ybegin line=128 name=x.bin\n\nstarts a yEnc file.\n";
 	struct t_strip r;
 
 	t_strip_run(&r, t, strlen(t));
