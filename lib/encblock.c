@@ -17,8 +17,9 @@
  *   data. yEnc starts at "=ybegin ... name=" and ends at =yend; without
  *   one, at the first empty line or the line after a short (last) line.
  *   BinHex ends at the line ending in ':'; armor at "-----END"; without
- *   them, where their kind of line stops. A BinHex marker or an armor
- *   BEGIN line with no data after it is text, like a lone begin line.
+ *   them, where their kind of line stops. A BinHex marker, an armor
+ *   BEGIN or a =ybegin line with no data after it is text, like a lone
+ *   begin line.
  * - "-----BEGIN PGP SIGNED MESSAGE-----" and its Hash: header stay: they
  *   introduce the signed text, which is the message. The signature block
  *   after the text is cut like any armor.
@@ -37,10 +38,11 @@ enum eb_state {
 	EB_UU_ZERO,		/* empty line in uu data, kept tentatively */
 	EB_UU64,		/* begin-base64 data */
 	EB_B64,			/* run of base64-looking lines */
+	EB_YENC_MAYBE,		/* =ybegin line kept tentatively */
 	EB_YENC,
-	EB_BINHEX_WAIT,		/* marker and blank lines kept tentatively */
+	EB_BINHEX_WAIT,		/* marker, blanks kept tentatively */
 	EB_BINHEX,
-	EB_ARMOR_MAYBE,		/* BEGIN, headers, blank lines tentatively */
+	EB_ARMOR_MAYBE,		/* BEGIN, headers, blanks tentatively */
 	EB_ARMOR_BODY,
 };
 
@@ -61,6 +63,7 @@ struct eb_scan {
 	guint es_b64save;
 	gboolean es_yesc;	/* yEnc '=' at the end of the last line */
 	gsize es_yline;		/* yEnc line= length, or 0 */
+	gsize es_ypline;	/* ... from a tentative =ybegin line */
 	gboolean es_yshort;	/* a short (last) yEnc line was seen */
 	char *es_pname;		/* name from a tentative begin line */
 	gboolean es_uu64;	/* ... and whether it was begin-base64 */
@@ -289,8 +292,6 @@ eb_yenc_decode(struct eb_scan *es, const char *s, gsize n)
 		if (es->es_yesc) {
 			c = (guchar)(c - 64);
 			es->es_yesc = FALSE;
-	es->es_yline = 0;
-	es->es_yshort = FALSE;
 		}
 		outb[o++] = (guchar)(c - 42);
 		if (o == sizeof outb) {
@@ -487,14 +488,17 @@ eb_text_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 		const char *ll = g_strstr_len(s, (gssize)sn, " line=");
 		guint64 v = 0;
 
-		name = nm + 6 < s + sn ?
+		g_free(es->es_pname);
+		es->es_pname = nm + 6 < s + sn ?
 		    g_strndup(nm + 6, (gsize)(s + sn - nm - 6)) : NULL;
-		eb_start(es, "yenc", name, TRUE);
 		/* line=N: a data line much shorter than N is the last one. */
 		if (ll != NULL && g_ascii_isdigit(ll[6]))
 			v = g_ascii_strtoull(ll + 6, NULL, 10);
-		es->es_yline = v > 2 && v < 100000 ? (gsize)v : 0;
-		es->es_state = EB_YENC;
+		es->es_ypline = v > 2 && v < 100000 ? (gsize)v : 0;
+		es->es_mark = es->es_out->len;
+		eb_emit(es, l, raw);
+		es->es_b64run = 0;
+		es->es_state = EB_YENC_MAYBE;
 		return;
 	}
 	if (eb_binhex_marker(s, sn)) {
@@ -626,6 +630,18 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 			}
 			eb_finish(es);
 			continue;
+		case EB_YENC_MAYBE:
+			if (n == 0 || eb_prefix(s, sn, "=ybegin")) {
+				g_clear_pointer(&es->es_pname, g_free);
+				es->es_state = EB_TEXT; /* no data */
+				continue;
+			}
+			g_string_truncate(es->es_out, es->es_mark);
+			eb_start(es, "yenc", es->es_pname, TRUE);
+			es->es_pname = NULL;
+			es->es_yline = es->es_ypline;
+			es->es_state = EB_YENC;
+			continue;
 		case EB_YENC:
 			if (eb_prefix(l, n, "=yend")) {
 				eb_finish(es);
@@ -651,7 +667,7 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 				eb_commit(es, "binhex", EB_BINHEX);
 				continue;
 			}
-			es->es_state = EB_TEXT;	/* a marker without data */
+			es->es_state = EB_TEXT; /* no data */
 			continue;
 		case EB_BINHEX:
 			if (!eb_binhex_line(s, sn)) {
@@ -676,7 +692,7 @@ eb_line(struct eb_scan *es, const char *l, gsize n, gsize raw)
 				return;
 			}
 			g_clear_pointer(&es->es_pname, g_free);
-			es->es_state = EB_TEXT;	/* a BEGIN line without body */
+			es->es_state = EB_TEXT; /* no body */
 			continue;
 		case EB_ARMOR_BODY:
 			if (eb_prefix(s, sn, "-----END")) {
@@ -716,7 +732,8 @@ mugai_encblock_strip(const char *text, gsize len, GString *out,
 	}
 	/* Text ended inside a block: it ends here, unterminated. */
 	if (es.es_state != EB_TEXT && es.es_state != EB_UU_MAYBE &&
-	    es.es_state != EB_BINHEX_WAIT && es.es_state != EB_ARMOR_MAYBE)
+	    es.es_state != EB_BINHEX_WAIT && es.es_state != EB_ARMOR_MAYBE &&
+	    es.es_state != EB_YENC_MAYBE)
 		eb_finish(&es);
 	g_free(es.es_pname);
 	return es.es_n;

@@ -47,7 +47,7 @@ struct ts_ctx {
 	GArray *tc_edits;	/* struct ts_edit */
 };
 
-#define TS_U_FW_OFFSET	0xFEE0	/* ASCII 0x21..0x7E to U+FF01..U+FF5E */
+#define TS_U_FW_OFFSET	0xFEE0	/* 0x21..0x7E to U+FF01..U+FF5E */
 #define TS_U_IDSP	0x3000	/* IDEOGRAPHIC SPACE */
 #define TS_U_MINUS	0x2212	/* MINUS SIGN (JIS 0x215D) */
 
