@@ -82,7 +82,7 @@ open_input(const char *path)
 	GMimeStream *s;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
-		GMimeStream *in = g_mime_stream_fs_new(dup(STDIN_FILENO));
+		GMimeStream *in = g_mime_stream_pipe_new(dup(STDIN_FILENO));
 
 		s = g_mime_stream_mem_new();
 		if (g_mime_stream_write_to_stream(in, s) < 0) {
@@ -195,7 +195,7 @@ cmd_sanitize(int argc, char **argv)
 		out = g_mime_stream_fs_open(argv[2], O_WRONLY | O_CREAT |
 		    O_TRUNC, 0644, &gerr);
 	else
-		out = g_mime_stream_fs_new(dup(STDOUT_FILENO));
+		out = g_mime_stream_pipe_new(dup(STDOUT_FILENO));
 	if (out == NULL) {
 		fprintf(stderr, "mugai sanitize: %s\n", gerr->message);
 		g_clear_error(&gerr);

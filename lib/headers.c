@@ -80,21 +80,30 @@ append_continuation(GPtrArray *out, const char *line, gsize len)
 	h->hd_raw = raw;
 }
 
+gsize
+mugai_headers_skip_envelope(const char *data, gsize len)
+{
+	gsize pos = 0;
+	const char *eol;
+
+	if (len - pos >= 5 && memcmp(data + pos, "From ", 5) == 0 &&
+	    (eol = memchr(data + pos, '\n', len - pos)) != NULL)
+		pos = (gsize)(eol - data) + 1;
+	return pos;
+}
+
 GPtrArray *
 mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
-    enum mugai_err *err)
+    gboolean *separated, enum mugai_err *err)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(header_free);
 	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, NULL);
 	gsize pos = 0;
+	gboolean sep = FALSE;
 
 	*err = MUGAI_OK;
-	if (len >= 5 && memcmp(data, "From ", 5) == 0) {
-		const char *eol = memchr(data, '\n', len);
-
-		pos = eol != NULL ? (gsize)(eol - data) + 1 : len;
-	}
+	pos = mugai_headers_skip_envelope(data, len);
 	while (pos < len) {
 		const char *line = data + pos;
 		const char *eol = memchr(line, '\n', len - pos);
@@ -111,6 +120,7 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 			ll--;
 		if (ll == 0) {
 			pos = next;
+			sep = TRUE;
 			break;
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
@@ -130,6 +140,7 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 		return NULL;
 	}
 	*body_off = pos;
+	*separated = sep || pos >= len;
 	return out;
 }
 
@@ -445,6 +456,19 @@ fold_value(const char *name, const char *value, gboolean structured)
 	return out;
 }
 
+/*
+ * An address header with a group ("undisclosed-recipients:;"): readers
+ * disagree on groups with comments, so it is written the canonical way.
+ */
+static gboolean
+has_group(const struct mugai_header *h)
+{
+	const char *colon = strchr(h->hd_raw, ':');
+
+	return is_address_header(h->hd_name) && colon != NULL &&
+	    strchr(colon, ';') != NULL && strchr(h->hd_raw, '(') != NULL;
+}
+
 char *
 mugai_headers_fix(const struct mugai_header *h)
 {
@@ -453,7 +477,7 @@ mugai_headers_fix(const struct mugai_header *h)
 	gboolean eight = has_8bit(h->hd_raw);
 
 	if (has_ctl(h->hd_raw) || line_too_long(h) ||
-	    words_unclean(h->hd_raw))
+	    words_unclean(h->hd_raw) || has_group(h))
 		;	/* rewrite */
 	else if (!eight)
 		return NULL;

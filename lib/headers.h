@@ -28,11 +28,19 @@ struct mugai_header {
  * Splits the header block at the start of data. Returns (transfer full) an
  * array of struct mugai_header (in order) and sets *body_off to the offset
  * of the body (after the blank line; len when there is none). A leading
- * mbox "From " line is skipped. Lines that are not headers end the block
+ * mbox "From " line is skipped. *separated is FALSE when the block ended
+ * at a line that is not a header, with no blank line: that line starts
+ * the body (as Postfix and Python's email read it). Lines that are not headers end the block
  * as RFC 5322 parsers do; a block larger than max is MUGAI_E_LIMIT (NULL).
  */
 GPtrArray *mugai_headers_split(const char *data, gsize len, gsize max,
-    gsize *body_off, enum mugai_err *err);
+    gsize *body_off, gboolean *separated, enum mugai_err *err);
+
+/*
+ * Returns the offset of the first header line: past a leading mbox
+ * "From " line, which is not a header.
+ */
+gsize mugai_headers_skip_envelope(const char *data, gsize len);
 
 /* Returns (transfer none) the first header named name, or NULL. */
 const struct mugai_header *mugai_headers_find(const GPtrArray *headers,

@@ -366,6 +366,7 @@ compose(const struct mugai_config *cf, struct mugai_walk *w,
 		g_string_append_len(body, notice->str, notice->len);
 	}
 	g_string_free(notice, TRUE);
+	mugai_textsafe_limit_tags(body);
 	return body;
 }
 
@@ -425,6 +426,7 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	struct mugai_textbody tb = { 0 };
 	gint64 start = g_mime_stream_tell(in);
 	gsize longest = 0, body_off = 0, bare_cr = 0;
+	gboolean separated = TRUE;
 	GMimeStream *norm = NULL;
 	enum mugai_err herr;
 	gboolean modified, keep;
@@ -455,7 +457,7 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	}
 	mugai_walk_init(&w, cf, env, rs->rs_report);
 	headers = mugai_headers_split((const char *)head->data, head->len,
-	    (gsize)cf->cf_max_header_size, &body_off, &herr);
+	    (gsize)cf->cf_max_header_size, &body_off, &separated, &herr);
 	if (headers == NULL) {
 		mugai_walk_withhold(&w, "header block larger than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_header_size);
@@ -466,7 +468,8 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	else if (longest > (gsize)cf->cf_max_line_length)
 		mugai_walk_withhold(&w, "line longer than %" G_GINT64_FORMAT
 		    " bytes", cf->cf_max_line_length);
-	else if ((*err = mugai_walk_message(&w, in, start)) != MUGAI_OK) {
+	else if ((*err = mugai_walk_message(&w, in, start, separated ? -1 :
+	    start + (gint64)body_off)) != MUGAI_OK) {
 		mugai_walk_clear(&w);
 		g_clear_object(&norm);
 		mugai_result_free(rs);

@@ -289,26 +289,60 @@ static const char *const ts_elements[] = {
 	"html", "body", "style", "svg", "meta", "base", "link", NULL
 };
 
-/* '<' starting a tag, a comment, a declaration, or a named element. */
+/*
+ * An on-event attribute inside the tag that starts at at: "on" and three
+ * or more letters, then "=", after white space, '/', '"' or '\'', before
+ * the next '<' or '>'.
+ */
+static gboolean
+ts_tag_has_handler(const struct ts_ctx *c, gsize at)
+{
+	gsize pos = at + 1;
+	gunichar prev = '<';
+
+	while (pos < c->tc_n) {
+		gsize here = pos;
+		gunichar u = ts_get(c, &pos);
+
+		if (u == '<' || u == '>')
+			return FALSE;
+		if (ts_fold(u) == 'o' && (ts_space(prev) || prev == '/' ||
+		    prev == '"' || prev == '\'')) {
+			gsize q = here;
+			guint letters = 0;
+
+			ts_get(c, &q);
+			if (ts_fold(ts_get(c, &q)) == 'n') {
+				gsize r = q;
+
+				while (r < c->tc_n && ts_letter(ts_peek(c, r))) {
+					ts_get(c, &r);
+					letters++;
+				}
+				if (letters >= 3 && ts_peek(c, ts_skip_space(c, r))
+				    == '=')
+					return TRUE;
+			}
+		}
+		prev = u;
+	}
+	return FALSE;
+}
+
+/*
+ * '<' starting an element that is active when read as HTML (script and its
+ * kin, with or without spaces after '<'), or any tag carrying an on-event
+ * attribute. Other tags are words in a text; mugai_textsafe_tags() deals
+ * with text that is mostly tags.
+ */
 static void
 ts_rule_lt(struct ts_ctx *c, gsize at)
 {
-	gsize pos = at + 1;
-	gunichar u = ts_peek(c, pos);
+	gsize pos = ts_skip_space(c, at + 1);
 
-	if (u == '/') {
-		pos++;
-		u = ts_peek(c, pos);
-	}
-	if (ts_letter(u) || u == '!' || u == '?') {
-		ts_edit_fw(c->tc_edits, at, '<');
-		return;
-	}
-	/* "<", spaces, an optional "/", spaces, then script and its kin. */
-	pos = ts_skip_space(c, at + 1);
 	if (ts_peek(c, pos) == '/')
 		pos = ts_skip_space(c, pos + 1);
-	if (pos == at + 1 || !ts_letter(ts_peek(c, pos)))
+	if (!ts_letter(ts_peek(c, pos)))
 		return;
 	for (const char *const *e = ts_elements; *e != NULL; e++) {
 		gsize q = pos;
@@ -318,6 +352,8 @@ ts_rule_lt(struct ts_ctx *c, gsize at)
 			return;
 		}
 	}
+	if (ts_tag_has_handler(c, at))
+		ts_edit_fw(c->tc_edits, at, '<');
 }
 
 /* java\s*script\s*: , vb\s*script\s*: , livescript\s*: */
@@ -844,4 +880,78 @@ mugai_textsafe(GString *text)
 	n += ts_apply(text, edits);
 	g_array_free(edits, TRUE);
 	return n;
+}
+
+/*
+ * Length of the tag-like sequence at s[i] ('<'), as check_sanitized.py's
+ * TAG_RE reads it: </?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?> ; 0 if none.
+ */
+static gsize
+tag_at(const char *s, gsize n, gsize i)
+{
+	gsize p = i + 1;
+
+	if (p < n && s[p] == '/')
+		p++;
+	if (p >= n || !g_ascii_isalpha(s[p]))
+		return 0;
+	while (p < n && (g_ascii_isalnum(s[p]) || s[p] == ':' || s[p] == '-'))
+		p++;
+	if (p < n && s[p] == '>')
+		return p + 1 - i;
+	if (p + 1 < n && s[p] == '/' && s[p + 1] == '>')
+		return p + 2 - i;
+	if (p < n && g_unichar_isspace(g_utf8_get_char_validated(s + p,
+	    (gssize)(n - p)))) {
+		while (p < n && s[p] != '<' && s[p] != '>')
+			p++;
+		if (p < n && s[p] == '>')
+			return p + 1 - i;
+	}
+	return 0;
+}
+
+guint
+mugai_textsafe_tags(GString *text, gboolean strip)
+{
+	GString *out = strip ? g_string_sized_new(text->len) : NULL;
+	guint count = 0;
+	gsize i = 0, copied = 0;
+
+	while (i < text->len) {
+		const char *lt = memchr(text->str + i, '<', text->len - i);
+		gsize len;
+
+		if (lt == NULL)
+			break;
+		i = (gsize)(lt - text->str);
+		if ((len = tag_at(text->str, text->len, i)) == 0) {
+			i++;
+			continue;
+		}
+		count++;
+		if (strip) {
+			g_string_append_len(out, text->str + copied,
+			    (gssize)(i - copied));
+			copied = i + len;
+		}
+		i += len;
+	}
+	if (strip) {
+		g_string_append_len(out, text->str + copied,
+		    (gssize)(text->len - copied));
+		g_string_truncate(text, 0);
+		g_string_append_len(text, out->str, (gssize)out->len);
+		g_string_free(out, TRUE);
+	}
+	return count;
+}
+
+gboolean
+mugai_textsafe_limit_tags(GString *text)
+{
+	if (mugai_textsafe_tags(text, FALSE) <= MUGAI_TEXTSAFE_MAX_TAGS)
+		return FALSE;
+	mugai_textsafe_tags(text, TRUE);
+	return TRUE;
 }

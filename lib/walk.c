@@ -768,30 +768,51 @@ walk_object(struct mugai_walk *w, GMimeObject *obj, const char *path,
 		mugai_walk_withhold(w, "unknown MIME object at %s", path);
 }
 
-/* Offset past a leading mbox "From " line, which is not a header. */
+/* Offset past a leading BOM and mbox "From " line: they are not headers. */
 static gint64
-skip_from_line(GMimeStream *in, gint64 start)
+skip_envelope(GMimeStream *in, gint64 start)
 {
 	char buf[1024];
 	gssize n;
 
 	if (g_mime_stream_seek(in, start, GMIME_STREAM_SEEK_SET) < 0 ||
-	    (n = g_mime_stream_read(in, buf, sizeof buf)) < 5 ||
-	    memcmp(buf, "From ", 5) != 0)
+	    (n = g_mime_stream_read(in, buf, sizeof buf)) <= 0)
 		return start;
-	for (gssize i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			return start + i + 1;
-	return start;
+	return start + (gint64)mugai_headers_skip_envelope(buf, (gsize)n);
+}
+
+/*
+ * Returns (transfer full) the stream GMime parses: in from start, with a
+ * blank line inserted at hdr_end when the header block had none.
+ */
+static GMimeStream *
+parse_stream(GMimeStream *in, gint64 start, gint64 hdr_end)
+{
+	gint64 from = skip_envelope(in, start);
+	GMimeStream *cat, *part;
+
+	if (hdr_end < from)
+		return g_mime_stream_substream(in, from, -1);
+	cat = g_mime_stream_cat_new();
+	part = g_mime_stream_substream(in, from, hdr_end);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	part = g_mime_stream_mem_new_with_buffer("\n", 1);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	part = g_mime_stream_substream(in, hdr_end, -1);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	return cat;
 }
 
 enum mugai_err
-mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start)
+mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
+    gint64 hdr_end)
 {
 	static const char *fallback[] = { "utf-8", "cp932", "euc-jp", NULL };
 	GMimeParserOptions *opts = g_mime_parser_options_new();
-	gint64 from = skip_from_line(in, start);
-	GMimeStream *sub = g_mime_stream_substream(in, from, -1);
+	GMimeStream *sub = parse_stream(in, start, hdr_end);
 	GMimeParser *parser = g_mime_parser_new_with_stream(sub);
 	GMimeMessage *msg;
 
@@ -803,6 +824,12 @@ mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start)
 		mugai_walk_withhold(w, "message cannot be parsed");
 	else if (msg->mime_part != NULL)
 		walk_object(w, msg->mime_part, "1", 1);
+	/* A few tags in a text are words; many are HTML source: drop them. */
+	if (mugai_textsafe_limit_tags(w->wk_text)) {
+		mugai_report_warn(w->wk_report, "tags removed from text that "
+		    "is mostly markup");
+		w->wk_unchanged = FALSE;
+	}
 	if (w->wk_text->len > (gsize)w->wk_cf->cf_max_text_size)
 		mugai_walk_withhold(w, "text longer than %" G_GINT64_FORMAT
 		    " bytes", w->wk_cf->cf_max_text_size);

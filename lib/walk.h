@@ -45,9 +45,12 @@ void mugai_walk_withhold(struct mugai_walk *w, const char *fmt, ...)
 
 /*
  * Parses the message on in (from offset start) with GMime and walks it.
- * Returns MUGAI_OK, or MUGAI_E_IO when reading the stream fails.
+ * hdr_end >= 0 is where the header block ended at a line that is not a
+ * header (no blank line): GMime is then given the blank line, so it reads
+ * the same headers and body as the MTA. Returns MUGAI_OK, or MUGAI_E_IO
+ * when reading the stream fails.
  */
 enum mugai_err mugai_walk_message(struct mugai_walk *w, GMimeStream *in,
-    gint64 start);
+    gint64 start, gint64 hdr_end);
 
 #endif

@@ -14,8 +14,9 @@ static GPtrArray *
 split(const char *text, gsize *body)
 {
 	enum mugai_err err = MUGAI_OK;
+	gboolean sep = FALSE;
 	GPtrArray *h = mugai_headers_split(text, strlen(text), 65536, body,
-	    &err);
+	    &sep, &err);
 
 	ck_assert_int_eq(err, MUGAI_OK);
 	ck_assert_ptr_nonnull(h);
@@ -54,8 +55,12 @@ START_TEST(split_stops_at_a_non_header_line)
 {
 	const char *m = "To: c@d\nthis is body\nSubject: not a header\n";
 	gsize body = 0;
-	g_autoptr(GPtrArray) h = split(m, &body);
+	gboolean sep = TRUE;
+	enum mugai_err err;
+	g_autoptr(GPtrArray) h = mugai_headers_split(m, strlen(m), 65536,
+	    &body, &sep, &err);
 
+	ck_assert(!sep);
 	ck_assert_uint_eq(h->len, 1);
 	ck_assert_str_eq(m + body, "this is body\nSubject: not a header\n");
 }
@@ -65,6 +70,7 @@ START_TEST(split_enforces_max_size)
 {
 	GString *m = g_string_new(NULL);
 	enum mugai_err err = MUGAI_OK;
+	gboolean sep = FALSE;
 	gsize body = 0;
 	GPtrArray *h;
 
@@ -72,10 +78,10 @@ START_TEST(split_enforces_max_size)
 		g_string_append(m, "X-Filler: 0123456789012345678901234567\n");
 	g_string_append(m, "\nbody\n");
 	/* 4000 bytes of headers: 4100 passes, 3900 does not. */
-	h = mugai_headers_split(m->str, m->len, 4100, &body, &err);
+	h = mugai_headers_split(m->str, m->len, 4100, &body, &sep, &err);
 	ck_assert_ptr_nonnull(h);
 	g_ptr_array_unref(h);
-	h = mugai_headers_split(m->str, m->len, 3900, &body, &err);
+	h = mugai_headers_split(m->str, m->len, 3900, &body, &sep, &err);
 	ck_assert_ptr_null(h);
 	ck_assert_int_eq(err, MUGAI_E_LIMIT);
 	g_string_free(m, TRUE);
@@ -189,6 +195,16 @@ START_TEST(overlong_line_is_folded)
 }
 END_TEST
 
+START_TEST(group_with_comment_is_written_canonically)
+{
+	g_autofree char *v = fix("To: unlisted-recipients:; (no To-header)\n\n");
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v, "unlisted-recipients: ;");
+	ck_assert_ptr_null(fix("To: undisclosed-recipients:;\n\n"));
+}
+END_TEST
+
 START_TEST(mime_headers_are_recognised)
 {
 	ck_assert(mugai_headers_is_mime("content-type"));
@@ -218,6 +234,7 @@ main(void)
 	tcase_add_test(tc, malformed_encoded_word_is_rewritten);
 	tcase_add_test(tc, decode_handles_adjacent_words_and_raw_bytes);
 	tcase_add_test(tc, overlong_line_is_folded);
+	tcase_add_test(tc, group_with_comment_is_written_canonically);
 	tcase_add_test(tc, mime_headers_are_recognised);
 	suite_add_tcase(s, tc);
 	return t_run(s);

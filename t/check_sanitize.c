@@ -653,6 +653,44 @@ START_TEST(markup_in_plain_text_is_neutralized)
 }
 END_TEST
 
+/*
+ * A header block that ends at a line that is not a header (here a BOM
+ * before the first field) ends there for the engine as for the MTA and
+ * Python's email: what follows is body text, never a second reading.
+ */
+START_TEST(header_block_ends_where_the_mta_ends_it)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, "\xef\xbb\xbf" "From: a@example.jp\nSubject: hidden\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: application/octet-stream\n\nAAAA\n--b--\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_uint_eq(mugai_report_removed(r.rs->rs_report), 0);
+	ck_assert_ptr_nonnull(strstr(r.text, "Subject: hidden"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+START_TEST(harmless_tags_stay_many_tags_go)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain\n\n"
+	    "Your message to <nekochan> was rejected.\n");
+	ck_assert_ptr_nonnull(strstr(r.text, "<nekochan>"));
+	run_free(&r);
+	run(&r, cf, HDRS "Content-Type: text/plain\n\n"
+	    "<p><b>Hello</b> <i>there</i>, <u>friend</u>.</p>\n");
+	ck_assert_str_eq(r.text, "Hello there, friend.\n");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -684,6 +722,8 @@ main(void)
 	tcase_add_test(tc, keep_original_follows_policy);
 	tcase_add_test(tc, uuencoded_file_in_text_is_cut_and_listed);
 	tcase_add_test(tc, markup_in_plain_text_is_neutralized);
+	tcase_add_test(tc, header_block_ends_where_the_mta_ends_it);
+	tcase_add_test(tc, harmless_tags_stay_many_tags_go);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
