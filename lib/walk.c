@@ -372,6 +372,14 @@ raw_passes(GMimePart *part)
 	gssize n;
 	gboolean prev_cr = FALSE;
 
+	const char *cte = g_mime_object_get_header(GMIME_OBJECT(part),
+	    "Content-Transfer-Encoding");
+	g_autofree char *label = cte != NULL ? g_strstrip(g_strdup(cte)) : NULL;
+
+	/* GMime reads an unknown encoding as the default: look at the label. */
+	if (label != NULL && g_ascii_strcasecmp(label, "7bit") != 0 &&
+	    g_ascii_strcasecmp(label, "8bit") != 0)
+		return FALSE;
 	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
 	    enc != GMIME_CONTENT_ENCODING_7BIT &&
 	    enc != GMIME_CONTENT_ENCODING_8BIT)

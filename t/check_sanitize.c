@@ -674,6 +674,22 @@ START_TEST(header_block_ends_where_the_mta_ends_it)
 }
 END_TEST
 
+/* Regression: GMime reads an unknown encoding as the default one. */
+START_TEST(unknown_transfer_encoding_is_never_passed_on)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain\n"
+	    "Content-Transfer-Encoding: 7vladi.pimenovit\n\nPlain words.\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_null(strstr(r.output, "7vladi"));
+	ck_assert_str_eq(r.text, "Plain words.\n");
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(harmless_tags_stay_many_tags_go)
 {
 	struct mugai_config *cf = mugai_config_new_default();
@@ -724,6 +740,7 @@ main(void)
 	tcase_add_test(tc, markup_in_plain_text_is_neutralized);
 	tcase_add_test(tc, header_block_ends_where_the_mta_ends_it);
 	tcase_add_test(tc, harmless_tags_stay_many_tags_go);
+	tcase_add_test(tc, unknown_transfer_encoding_is_never_passed_on);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
