@@ -193,6 +193,9 @@ myorigin = \$myhostname
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
+# Treat the loopback client as the internet: no From/Date/Message-ID added
+# to what it sends, as for any remote client of a boundary MTA.
+local_header_rewrite_clients =
 mydestination =
 local_recipient_maps =
 alias_maps =
