@@ -280,12 +280,10 @@ lab_postfix_stop() {
 	LAB_PF_PID=
 }
 
-# Messages in Postfix's queues, maildrop (not yet picked up) included.
+# Messages in Postfix's queues; showq counts maildrop (not yet picked up)
+# too.
 lab_queue_count() {
-	local n d
-	n=$(postqueue -c "$LAB_PF_CONF" -j 2>/dev/null | grep -c .)
-	d=$(find "$LAB_PF_QUEUE/maildrop" -type f 2>/dev/null | grep -c .)
-	echo $((n + d))
+	postqueue -c "$LAB_PF_CONF" -j 2>/dev/null | grep -c .
 }
 
 # lab_queue_wait SECS: 0 when the queues are empty within SECS seconds.
