@@ -376,7 +376,27 @@ def transport_key(data, delivered):
                 fields.pop(0)
     drop = (b"return-path:", b"content-length:", b"bcc:", b"resent-bcc:")
     fields = [f for f in fields if not f.lower().startswith(drop)]
-    return b"".join(fields) + b"\n" + body
+    # SMTP ends the data with CRLF: a missing final newline is added.
+    return b"".join(fields) + b"\n" + body.rstrip(b"\n") + b"\n"
+
+
+def transport_why(sent):
+    """A guess at why Postfix changed a message on its way (no milter)."""
+    d = re.sub(rb"\r\n", b"\n", sent)
+    if d.startswith(b"From "):
+        return "mbox From_ line became X-Mailbox-Line"
+    if b"\n\n" not in d:
+        return "no header/body separator: Postfix adds the blank line"
+    if b"\0" in d:
+        return "NUL bytes"
+    if any(len(l) > 998 for l in d.split(b"\n")):
+        return "line over 998 bytes folded by the LMTP client"
+    hdr = d[:d.index(b"\n\n") + 1]
+    if re.search(rb"(?m)^[^ \t:\n]*[ \t]*\n|^[^ \t:\n]+[ \t]+[^:\n]*\n", hdr):
+        return "non-header line in the header block: Postfix ends the headers there"
+    if not re.match(rb"[!-9;-~]+:", d):
+        return "first line is not a header field: Postfix ends the headers there"
+    return "other"
 
 
 def first_header(data, name):
@@ -519,6 +539,7 @@ def verify(args):
          "withheld": 0, "checked_ok": 0, "quarantine_ok": 0,
          "transport_identical": 0}
     jobs = []
+    changed = {}
 
     for rec in msgs:
         last = rec["attempts"][-1] if rec["attempts"] else {"code": 0}
@@ -558,8 +579,7 @@ def verify(args):
             if transport_key(dbytes, True) == transport_key(sbytes, False):
                 c["transport_identical"] += 1
             else:
-                notes.append("%s: body changed in transport (no milter): %d -> "
-                             "%d bytes" % (label, len(sbytes), len(dbytes)))
+                changed.setdefault(transport_why(sbytes), []).append(label)
             continue
         hv = first_header(dbytes, "X-Mugai-Sanitized")
         v = verdict_of(hv)
@@ -602,6 +622,9 @@ def verify(args):
                 else:
                     failures.append("%s: check_sanitized FAIL (%s): %s" % (
                         label, rec.get("verdict"), " | ".join(why)[:600]))
+    for why, labels in sorted(changed.items()):
+        notes.append("Postfix changed %d message(s) in transport (%s), e.g. %s"
+                     % (len(labels), why, ", ".join(labels[:4])))
     for p in stray:
         failures.append("stray message in the store (no e2e ID): %s" % p)
     orphan = [k for k in quar if k is None or k not in {r["id"] for r in msgs}]
