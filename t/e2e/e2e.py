@@ -425,66 +425,60 @@ def read_maildir(root):
 
 
 def read_quarantine(root):
-    """{id: [item dict]} from YYYY/MM/DD/QID/{original.eml,meta.json}."""
+    """Every item of the store (YYYY/MM/DD/QID/{original.eml,meta.json},
+    see doc/quarantine-meta.md): {qid: item}, each item checked on its own
+    (both files there, meta.json's original.sha256 and size match
+    original.eml)."""
     items = {}
-    n = 0
     if not root or not os.path.isdir(root):
-        return items, n
+        return items
     for dirpath, _dirs, files in os.walk(root):
-        if os.path.relpath(dirpath, root).split(os.sep)[0] == "tmp":
+        rel = os.path.relpath(dirpath, root).split(os.sep)
+        if rel[0] == "tmp" or len(rel) != 4:
             continue
-        if "meta.json" not in files and "original.eml" not in files:
-            continue
-        n += 1
-        it = {"dir": dirpath, "qid": os.path.basename(dirpath), "problems": []}
+        it = {"dir": dirpath, "qid": rel[3], "problems": [], "sender": None}
         orig = os.path.join(dirpath, "original.eml")
         meta = os.path.join(dirpath, "meta.json")
-        data = b""
         if os.path.exists(orig):
             with open(orig, "rb") as f:
                 data = f.read()
             it["sha256"] = hashlib.sha256(data).hexdigest()
+            it["size"] = len(data)
             it["body"] = body_key(data)
         else:
             it["problems"].append("no original.eml")
-        text = ""
+        m = None
         if os.path.exists(meta):
-            with open(meta, encoding="utf-8", errors="replace") as f:
-                text = f.read()
             try:
-                it["meta"] = json.loads(text)
+                with open(meta, encoding="utf-8") as f:
+                    m = json.load(f)
             except ValueError as e:
                 it["problems"].append("meta.json is not JSON: %s" % e)
         else:
             it["problems"].append("no meta.json")
-        shas = set(re.findall(r'"sha256"\s*:\s*"([0-9a-fA-F]{64})"', text))
-        if "sha256" in it and it.get("meta") is not None:
-            top = it["meta"].get("sha256") if isinstance(it["meta"], dict) else None
-            if top is None and isinstance(it["meta"], dict):
-                for k in ("message", "original", "report"):
-                    v = it["meta"].get(k)
-                    if isinstance(v, dict) and isinstance(v.get("sha256"), str):
-                        top = v["sha256"]
-                        break
-            if top is not None:
-                if top.lower() != it["sha256"]:
-                    it["problems"].append("meta.json sha256 %s != sha256 of "
-                                          "original.eml %s" % (top, it["sha256"]))
-            elif it["sha256"] not in {s.lower() for s in shas}:
-                it["problems"].append("sha256 of original.eml not in meta.json")
-        m = ID_RE.search(text) or ID_RE.search(
-            header_block(data)[0].decode("latin-1"))
-        key = "e2e-" + m.group(1) if m else None
-        items.setdefault(key, []).append(it)
-    return items, n
+        if isinstance(m, dict):
+            o = m.get("original") or {}
+            if "sha256" in it and o.get("sha256") != it["sha256"]:
+                it["problems"].append("meta.json original.sha256 %s != "
+                                      "SHA-256 of original.eml %s" % (
+                                          o.get("sha256"), it["sha256"]))
+            if "size" in it and o.get("size") != it["size"]:
+                it["problems"].append("meta.json original.size %s != %d" % (
+                    o.get("size"), it["size"]))
+            if m.get("id") != it["qid"]:
+                it["problems"].append("meta.json id %r != directory" % m.get("id"))
+            it["sender"] = (m.get("envelope") or {}).get("sender")
+            it["verdict"] = (m.get("summary") or {}).get("verdict")
+        items[it["qid"]] = it
+    return items
 
 
-def verdict_of(value):
-    v = (value or "").lower()
-    for word in ("withheld", "unchanged", "sanitized"):
-        if re.search(r"\b%s\b" % word, v):
-            return word
-    return "sanitized" if v else None
+def stamp_of(value):
+    """(verdict, quarantine ID) from X-Mugai-Sanitized:
+    "mugai VERSION; verdict=V; engine=E; removed=N[; quarantine=ID]"."""
+    v = re.search(r"\bverdict=([a-z]+)", value or "")
+    q = re.search(r"\bquarantine=([0-9a-f-]+)", value or "")
+    return (v.group(1) if v else None), (q.group(1) if q else None)
 
 
 def run_checker(checker, orig, deliv, extra):
@@ -529,7 +523,9 @@ def verify(args):
     st = load_state(args.state)
     msgs = st["messages"]
     delivered, stray = read_maildir(args.maildir)
-    quar, nquar = read_quarantine(args.quarantine)
+    quar = read_quarantine(args.quarantine)
+    nquar = len(quar)
+    used = set()
     logr = maillog_reasons(args.maillog)
     milter = args.milter == "yes"
     failures = []
@@ -582,33 +578,44 @@ def verify(args):
                 changed.setdefault(transport_why(sbytes), []).append(label)
             continue
         hv = first_header(dbytes, "X-Mugai-Sanitized")
-        v = verdict_of(hv)
-        if v is None:
+        if hv is None:
             failures.append("%s: delivered without X-Mugai-Sanitized" % label)
+            continue
+        v, qid = stamp_of(hv)
+        if v not in ("unchanged", "sanitized", "withheld"):
+            failures.append("%s: X-Mugai-Sanitized without a delivered verdict: "
+                            "%r" % (label, hv))
             continue
         c[v] += 1
         rec["verdict"] = v
+        # A withheld message carries a notice instead of the content: the
+        # contract and the headers are checked, text preservation is not.
         extra = ["--min-preserve", "0"] if v == "withheld" else []
         jobs.append((rec, label, deliv, extra))
         # keep_original = modified (the default): every changed message has
-        # its original in the quarantine.
-        if v != "unchanged":
-            its = quar.get(rec["id"], [])
-            if not its:
-                if nquar:
-                    failures.append("%s: %s but no quarantine item" % (label, v))
-                continue
-            it = its[0]
-            probs = list(it["problems"])
-            if it.get("body") is not None and it["body"] != body_key(sbytes):
-                probs.append("original.eml body differs from what was sent")
-            if len(its) > 1:
-                probs.append("%d quarantine items" % len(its))
-            if probs:
-                failures.append("%s: quarantine %s: %s" % (
-                    label, it["dir"], "; ".join(probs)))
-            else:
-                c["quarantine_ok"] += 1
+        # its original in the quarantine, named in X-Mugai-Sanitized.
+        if qid is None:
+            if v != "unchanged":
+                failures.append("%s: %s but no quarantine ID in "
+                                "X-Mugai-Sanitized: %r" % (label, v, hv))
+            continue
+        it = quar.get(qid)
+        if it is None:
+            failures.append("%s: quarantine item %s not in the store" % (
+                label, qid))
+            continue
+        used.add(qid)
+        probs = list(it["problems"])
+        want = "%s@%s" % (rec["id"], SENDER_DOMAIN)
+        if (it["sender"] or "").strip("<>") != want:
+            probs.append("envelope.sender %r, sent as %s" % (it["sender"], want))
+        if it.get("body") is not None and it["body"] != body_key(sbytes):
+            probs.append("original.eml body differs from what was sent")
+        if probs:
+            failures.append("%s: quarantine %s: %s" % (
+                label, it["dir"], "; ".join(probs)))
+        else:
+            c["quarantine_ok"] += 1
 
     if jobs:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
@@ -627,13 +634,11 @@ def verify(args):
                      % (len(labels), why, ", ".join(labels[:4])))
     for p in stray:
         failures.append("stray message in the store (no e2e ID): %s" % p)
-    orphan = [k for k in quar if k is None or k not in {r["id"] for r in msgs}]
-    for k in orphan:
-        notes.append("quarantine items not matched to a sent message: %s" %
-                     [i["dir"] for i in quar[k]])
-    if milter and not nquar and c["sanitized"] + c["withheld"]:
-        notes.append("quarantine: no item stored at all (not exercised yet)")
-
+    for qid in sorted(set(quar) - used):
+        it = quar[qid]
+        notes.append("quarantine item %s (sender %s, verdict %s) is named by no "
+                     "delivered message%s" % (qid, it["sender"], it.get("verdict"),
+                     "; " + "; ".join(it["problems"]) if it["problems"] else ""))
     if args.report:
         with open(args.report, "w", encoding="utf-8") as f:
             json.dump({"counts": c, "failures": failures, "notes": notes}, f,
