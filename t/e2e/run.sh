@@ -19,7 +19,17 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/t/e2e/lab.sh"
-e2e() { python3 "$top_srcdir/t/e2e/e2e.py" "$@"; }
+# The client runs in the background so that a signal reaches our trap at
+# once (bash defers traps while a foreground child runs); cleanup ends it.
+child=
+e2e() {
+	python3 "$top_srcdir/t/e2e/e2e.py" "$@" &
+	child=$!
+	wait "$child"
+	local rc=$?
+	child=
+	return "$rc"
+}
 say() { printf 'e2e: %s\n' "$*"; }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -48,8 +58,13 @@ dir=$(mktemp -d /tmp/mugai-e2e.XXXXXX) || exit 99
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	if [ -n "$child" ]; then
+		kill -TERM "$child" 2>/dev/null
+		wait "$child" 2>/dev/null
+	fi
 	lab_stop
-	if [ "$rc" -eq 0 ] && [ -z "${MUGAI_E2E_KEEP:-}" ]; then
+	if { [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; } &&
+	    [ -z "${MUGAI_E2E_KEEP:-}" ]; then
 		rm -rf "$dir"
 	else
 		say "lab kept in $dir (maillog: $LAB_PF_LOG)"
