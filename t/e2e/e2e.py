@@ -315,6 +315,10 @@ def send(args):
             rec["sent"] = os.path.join(sentdir, rec["id"] + ".eml")
             with open(rec["sent"], "wb") as f:
                 f.write(data)
+            # What Postfix hands the milter: the reference for the checks.
+            rec["mta"] = os.path.join(sentdir, rec["id"] + ".mta.eml")
+            with open(rec["mta"], "wb") as f:
+                f.write(postfix_view(data))
             st["messages"].append(rec)
             by_src[src] = rec
         else:
@@ -378,6 +382,32 @@ def transport_key(data, delivered):
     fields = [f for f in fields if not f.lower().startswith(drop)]
     # SMTP ends the data with CRLF: a missing final newline is added.
     return b"".join(fields) + b"\n" + body.rstrip(b"\n") + b"\n"
+
+
+HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
+
+
+def postfix_view(data):
+    """The message as Postfix passes it on (to the milter and to LMTP), LF
+    line endings: an mbox "From " first line becomes X-Mailbox-Line:, and
+    the header block ends at the first line that is not a header field or
+    its continuation, with a blank line put there when there is none."""
+    lines = re.sub(rb"\r\n", b"\n", data).splitlines(keepends=True)
+    if lines and lines[0].startswith(b"From "):
+        lines[0] = b"X-Mailbox-Line: " + lines[0]
+    for i, line in enumerate(lines):
+        if line in (b"\n", b""):
+            break
+        if HEADER_LINE.match(line) or (i > 0 and line[:1] in (b" ", b"\t")):
+            continue
+        lines.insert(i, b"\n")
+        break
+    else:
+        # Headers only: Postfix ends them with a blank line.
+        if lines and not lines[-1].endswith(b"\n"):
+            lines[-1] += b"\n"
+        lines.append(b"\n")
+    return b"".join(lines)
 
 
 def transport_why(sent):
@@ -533,7 +563,7 @@ def verify(args):
     c = {"sent": len(msgs), "accepted": 0, "delivered": 0, "rejected_policy": 0,
          "rejected_mta": 0, "tempfailed": 0, "unchanged": 0, "sanitized": 0,
          "withheld": 0, "checked_ok": 0, "quarantine_ok": 0,
-         "transport_identical": 0}
+         "transport_identical": 0, "mta_altered": 0}
     jobs = []
     changed = {}
 
@@ -571,6 +601,10 @@ def verify(args):
             dbytes = f.read()
         with open(rec["sent"], "rb") as f:
             sbytes = f.read()
+        if postfix_view(sbytes) != re.sub(rb"\r\n", b"\n", sbytes):
+            c["mta_altered"] += 1
+            rec["mta_altered"] = transport_why(sbytes)
+        sbytes = postfix_view(sbytes)
         if not milter:
             if transport_key(dbytes, True) == transport_key(sbytes, False):
                 c["transport_identical"] += 1
@@ -619,7 +653,7 @@ def verify(args):
 
     if jobs:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
-            futs = {ex.submit(run_checker, args.checker, j[0]["sent"], j[2],
+            futs = {ex.submit(run_checker, args.checker, j[0]["mta"], j[2],
                               j[3]): j for j in jobs}
             for fu in concurrent.futures.as_completed(futs):
                 rec, label, deliv, _extra = futs[fu]
@@ -627,8 +661,10 @@ def verify(args):
                 if ok:
                     c["checked_ok"] += 1
                 else:
-                    failures.append("%s: check_sanitized FAIL (%s): %s" % (
-                        label, rec.get("verdict"), " | ".join(why)[:600]))
+                    failures.append("%s: check_sanitized FAIL (%s%s): %s" % (
+                        label, rec.get("verdict"), "; Postfix changed it: " +
+                        rec["mta_altered"] if rec.get("mta_altered") else "",
+                        " | ".join(why)[:600]))
     for why, labels in sorted(changed.items()):
         notes.append("Postfix changed %d message(s) in transport (%s), e.g. %s"
                      % (len(labels), why, ", ".join(labels[:4])))
@@ -657,6 +693,9 @@ def verify(args):
     else:
         print("summary: milter not exercised; delivered bodies identical to "
               "sent: %(transport_identical)d" % c)
+    print("summary: %(mta_altered)d message(s) Postfix itself changes (mbox "
+          "From_ line, header block ended early); judged as Postfix passed "
+          "them on" % c)
     print("summary: sent = delivered + rejected: %d = %d + %d: %s" % (
         c["sent"], c["delivered"], c["rejected_policy"] + c["rejected_mta"],
         "ok" if c["sent"] == c["delivered"] + c["rejected_policy"] +
