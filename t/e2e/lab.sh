@@ -1,0 +1,407 @@
+# lab.sh - a private mail lab on loopback: Postfix -> mugai-milter -> LMTP -> Dovecot
+#
+# Sourced (bash) by t/e2e/run.sh and contrib/demo. Everything lives under
+# one directory (LAB_DIR): configs, queues, logs, the Maildir store, the
+# quarantine. Nothing outside it is written, and the system-wide Postfix and
+# Dovecot (/etc/postfix, /etc/dovecot, their queues and sockets) are never
+# touched. Every daemon listens on 127.0.0.1 only.
+#
+#   lab_init DIR              create the layout, choose free ports (unless
+#                             LAB_SMTP_PORT, LAB_LMTP_PORT, LAB_MILTER_PORT
+#                             are set)
+#   lab_dovecot_start         Dovecot with protocols = lmtp, Maildir store
+#   lab_postfix_start [nomilter]
+#                             private Postfix: smtpd on LAB_SMTP_PORT, relays
+#                             lgwan.example over LMTP to Dovecot, milter at
+#                             inet:127.0.0.1:LAB_MILTER_PORT (tempfail when
+#                             it is down)
+#   lab_milter_conf SRC DST   DST = SRC with the lab's socket, dirs and user
+#   lab_milter_start [ARGS]   mugai-milter -f -c LAB_MILTER_CONF, by PID
+#   lab_milter_stop           SIGTERM to that PID, wait
+#   lab_queue_wait SECS       wait until Postfix's queues are empty
+#   lab_queue_count           messages in Postfix's queues (incl. maildrop)
+#   lab_stop                  stop everything this shell started (trap it)
+#
+# Processes are only ever ended by the PIDs this library recorded.
+# Needs root (Postfix and Dovecot drop privileges themselves).
+
+LAB_MAIL_USER=${LAB_MAIL_USER:-mail}	# owns the Maildir store
+LAB_MILTER_USER=${LAB_MILTER_USER:-nobody}
+LAB_MILTER_GROUP=${LAB_MILTER_GROUP:-nogroup}
+LAB_DOMAIN=${LAB_DOMAIN:-lgwan.example}
+LAB_PF_PID=
+LAB_DC_PID=
+LAB_MILTER_PID=
+
+lab_log() { printf '%s\n' "lab: $*" >&2; }
+
+# lab_have_tools: 0 when Postfix, Dovecot (with LMTP) and python3 are here.
+lab_have_tools() {
+	local t
+	for t in postfix postconf postqueue postsuper postkick dovecot doveadm \
+	    doveconf python3; do
+		command -v "$t" >/dev/null 2>&1 ||
+		    [ -x "/usr/sbin/$t" ] || { LAB_MISSING=$t; return 1; }
+	done
+	[ -x /usr/lib/dovecot/lmtp ] || { LAB_MISSING=dovecot-lmtpd; return 1; }
+	return 0
+}
+
+# Free TCP ports on 127.0.0.1, one per line.
+lab_free_ports() {
+	python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+for s in socks:
+    print(s.getsockname()[1])
+EOF
+}
+
+lab_init() {
+	LAB_DIR=$1
+	mkdir -p "$LAB_DIR" || return 1
+	LAB_DIR=$(cd "$LAB_DIR" && pwd)
+	# Postfix, Dovecot and the milter drop privileges and must reach
+	# their files below LAB_DIR.
+	chmod 755 "$LAB_DIR"
+	if [ -z "${LAB_SMTP_PORT:-}" ] || [ -z "${LAB_LMTP_PORT:-}" ] ||
+	    [ -z "${LAB_MILTER_PORT:-}" ]; then
+		local p
+		p=$(lab_free_ports 3) || return 1
+		set -- $p
+		LAB_SMTP_PORT=${LAB_SMTP_PORT:-$1}
+		LAB_LMTP_PORT=${LAB_LMTP_PORT:-$2}
+		LAB_MILTER_PORT=${LAB_MILTER_PORT:-$3}
+	fi
+	LAB_PF_CONF=$LAB_DIR/postfix/etc
+	LAB_PF_QUEUE=$LAB_DIR/postfix/spool
+	LAB_PF_LOG=$LAB_DIR/postfix/maillog
+	LAB_DC_CONF=$LAB_DIR/dovecot/dovecot.conf
+	LAB_DC_LOG=$LAB_DIR/dovecot/dovecot.log
+	LAB_MAILDIR=$LAB_DIR/maildir
+	LAB_QUARANTINE=$LAB_DIR/quarantine
+	LAB_SPOOL=$LAB_DIR/spool
+	LAB_MILTER_CONF=$LAB_DIR/mugai.conf
+	LAB_MILTER_LOG=$LAB_DIR/mugai-milter.log
+	mkdir -p "$LAB_PF_CONF" "$LAB_PF_QUEUE" "$LAB_DIR/postfix/data" \
+	    "$LAB_DIR/dovecot/run" "$LAB_DIR/dovecot/state" "$LAB_MAILDIR" \
+	    "$LAB_QUARANTINE" "$LAB_SPOOL" "$LAB_DIR/run" || return 1
+	chown postfix "$LAB_DIR/postfix/data"
+	chown "$LAB_MAIL_USER:$LAB_MAIL_USER" "$LAB_MAILDIR"
+	chmod 750 "$LAB_MAILDIR"
+}
+
+# ---------------------------------------------------------------- Dovecot
+
+lab_dovecot_start() {
+	local uid gid
+	uid=$(id -u "$LAB_MAIL_USER") && gid=$(id -g "$LAB_MAIL_USER") ||
+	    return 1
+	cat >"$LAB_DC_CONF" <<EOF
+# Private Dovecot of the mugai lab: the LGWAN-side store, LMTP only.
+base_dir = $LAB_DIR/dovecot/run
+state_dir = $LAB_DIR/dovecot/state
+log_path = $LAB_DC_LOG
+info_log_path = $LAB_DC_LOG
+debug_log_path = $LAB_DC_LOG
+instance_name = mugai-lab-$LAB_LMTP_PORT
+protocols = lmtp
+listen = 127.0.0.1
+ssl = no
+shutdown_clients = yes
+default_internal_user = dovecot
+default_login_user = dovenull
+first_valid_uid = $uid
+mail_location = maildir:$LAB_MAILDIR/%n
+passdb {
+  driver = static
+  args = nopassword=y
+}
+userdb {
+  driver = static
+  args = uid=$uid gid=$gid home=$LAB_MAILDIR/%n allow_all_users=yes
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LAB_LMTP_PORT
+  }
+  unix_listener lmtp {
+    mode = 0600
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0600
+  }
+  unix_listener stats-writer {
+    mode = 0600
+  }
+}
+EOF
+	doveconf -c "$LAB_DC_CONF" -n >/dev/null || {
+		lab_log "doveconf rejects $LAB_DC_CONF"
+		return 1
+	}
+	dovecot -c "$LAB_DC_CONF" || return 1
+	local i
+	for i in $(seq 50); do
+		if [ -s "$LAB_DIR/dovecot/run/master.pid" ]; then
+			LAB_DC_PID=$(cat "$LAB_DIR/dovecot/run/master.pid")
+			lab_wait_port "$LAB_LMTP_PORT" && return 0
+		fi
+		sleep 0.1
+	done
+	lab_log "dovecot did not come up; see $LAB_DC_LOG"
+	return 1
+}
+
+lab_dovecot_stop() {
+	[ -n "$LAB_DC_PID" ] || return 0
+	kill -TERM "$LAB_DC_PID" 2>/dev/null
+	lab_wait_gone "$LAB_DC_PID" 100 || kill -KILL "$LAB_DC_PID" 2>/dev/null
+	LAB_DC_PID=
+}
+
+# ---------------------------------------------------------------- Postfix
+
+lab_postfix_conf() {
+	local milter=inet:127.0.0.1:$LAB_MILTER_PORT
+	[ "${1:-}" = nomilter ] && milter=
+	cat >"$LAB_PF_CONF/main.cf" <<EOF
+# Private Postfix of the mugai lab: the boundary MTA.
+compatibility_level = 3.6
+config_directory = $LAB_PF_CONF
+queue_directory = $LAB_PF_QUEUE
+data_directory = $LAB_DIR/postfix/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = mugai-lab
+maillog_file = $LAB_PF_LOG
+maillog_file_prefixes = $LAB_DIR
+myhostname = mx.boundary.example
+mydomain = boundary.example
+myorigin = \$myhostname
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+# Treat the loopback client as the internet: no From/Date/Message-ID added
+# to what it sends, as for any remote client of a boundary MTA.
+local_header_rewrite_clients =
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+biff = no
+relay_domains = $LAB_DOMAIN
+relay_transport = lmtp:inet:127.0.0.1:$LAB_LMTP_PORT
+# Nothing leaves the lab: every other destination fails at once, so a
+# bounce is logged instead of waiting in the queue for DNS.
+default_transport = error:outside the mugai lab
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+# One client sends the whole corpus; a 4xx/5xx reply is a test result, not
+# a reason to slow it down or drop it.
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 10000
+smtpd_hard_error_limit = 10000
+message_size_limit = 104857600
+mailbox_size_limit = 0
+smtputf8_enable = no
+lmtp_host_lookup = native
+smtp_host_lookup = native
+queue_run_delay = 10s
+minimal_backoff_time = 10s
+maximal_backoff_time = 30s
+delay_warning_time = 0
+# The milter: what a deployment sets (contrib/postfix).
+smtpd_milters = $milter
+non_smtpd_milters = $milter
+milter_default_action = tempfail
+milter_protocol = 6
+milter_connect_timeout = 10s
+milter_command_timeout = 60s
+milter_content_timeout = 300s
+EOF
+	cat >"$LAB_PF_CONF/master.cf" <<EOF
+# Private Postfix of the mugai lab: no chroot, smtpd on loopback only.
+127.0.0.1:$LAB_SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+lab_postfix_start() {
+	lab_postfix_conf "${1:-}"
+	: >"$LAB_PF_LOG"
+	postfix -c "$LAB_PF_CONF" check || {
+		lab_log "postfix check failed for $LAB_PF_CONF"
+		return 1
+	}
+	postfix -c "$LAB_PF_CONF" start || return 1
+	local i
+	for i in $(seq 50); do
+		if [ -s "$LAB_PF_QUEUE/pid/master.pid" ]; then
+			LAB_PF_PID=$(tr -d ' \n' <"$LAB_PF_QUEUE/pid/master.pid")
+			lab_wait_port "$LAB_SMTP_PORT" && return 0
+		fi
+		sleep 0.1
+	done
+	lab_log "postfix did not come up; see $LAB_PF_LOG"
+	return 1
+}
+
+lab_postfix_stop() {
+	[ -n "$LAB_PF_PID" ] || return 0
+	postfix -c "$LAB_PF_CONF" stop >/dev/null 2>&1 ||
+	    kill -TERM "$LAB_PF_PID" 2>/dev/null
+	lab_wait_gone "$LAB_PF_PID" 100 || kill -KILL "$LAB_PF_PID" 2>/dev/null
+	LAB_PF_PID=
+}
+
+# Messages in Postfix's queues; showq counts maildrop (not yet picked up)
+# too.
+lab_queue_count() {
+	postqueue -c "$LAB_PF_CONF" -j 2>/dev/null | grep -c .
+}
+
+# lab_queue_wait SECS: 0 when the queues are empty within SECS seconds.
+lab_queue_wait() {
+	local end=$((SECONDS + $1))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ "$(lab_queue_count)" -eq 0 ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- milter
+
+# lab_conf_set FILE SECTION KEY VALUE: set one key of an ini file in place.
+lab_conf_set() {
+	python3 - "$@" <<'EOF' || return 1
+import re, sys
+path, section, key, value = sys.argv[1:5]
+lines = open(path, encoding="utf-8").read().split("\n")
+cur, done = None, False
+for i, l in enumerate(lines):
+    m = re.match(r"\s*\[([^]]+)\]", l)
+    if m:
+        if cur == section and not done:
+            lines.insert(i, "%s = %s" % (key, value))
+            done = True
+            break
+        cur = m.group(1)
+        continue
+    if cur == section and re.match(r"\s*%s\s*=" % re.escape(key), l):
+        lines[i] = "%s = %s" % (key, value)
+        done = True
+        break
+if not done:
+    if cur != section:
+        lines.append("[%s]" % section)
+    lines.append("%s = %s" % (key, value))
+open(path, "w", encoding="utf-8").write("\n".join(lines))
+EOF
+}
+
+# lab_milter_conf SRC DST: the config SRC (normally the shipped default) with
+# only what the lab needs changed: socket, user, and paths under LAB_DIR.
+lab_milter_conf() {
+	local dst=$2
+	cp "$1" "$dst" || return 1
+	lab_conf_set "$dst" milter socket "inet:$LAB_MILTER_PORT@127.0.0.1" &&
+	lab_conf_set "$dst" milter user "$LAB_MILTER_USER" &&
+	lab_conf_set "$dst" milter group "$LAB_MILTER_GROUP" &&
+	lab_conf_set "$dst" milter pidfile "$LAB_DIR/run/mugai-milter.pid" &&
+	lab_conf_set "$dst" milter spool_dir "$LAB_SPOOL" &&
+	lab_conf_set "$dst" quarantine dir "$LAB_QUARANTINE" &&
+	lab_conf_set "$dst" quarantine release_secret \
+	    "$LAB_DIR/release.key" &&
+	lab_conf_set "$dst" quarantine submit_command \
+	    "/usr/sbin/sendmail -C $LAB_PF_CONF -G -i" || return 1
+	chown "$LAB_MILTER_USER:$LAB_MILTER_GROUP" "$LAB_QUARANTINE" \
+	    "$LAB_SPOOL" "$LAB_DIR/run"
+	chmod 750 "$LAB_QUARANTINE" "$LAB_SPOOL"
+}
+
+# lab_milter_start BINARY [ARGS]: runs BINARY -f -c LAB_MILTER_CONF ARGS.
+lab_milter_start() {
+	local bin=$1
+	shift
+	"$bin" -f -c "$LAB_MILTER_CONF" "$@" >>"$LAB_MILTER_LOG" 2>&1 &
+	LAB_MILTER_PID=$!
+	if lab_wait_port "$LAB_MILTER_PORT" 100 &&
+	    kill -0 "$LAB_MILTER_PID" 2>/dev/null; then
+		return 0
+	fi
+	lab_log "mugai-milter did not come up; see $LAB_MILTER_LOG"
+	tail -n 20 "$LAB_MILTER_LOG" >&2
+	lab_milter_stop
+	return 1
+}
+
+lab_milter_stop() {
+	[ -n "$LAB_MILTER_PID" ] || return 0
+	kill -TERM "$LAB_MILTER_PID" 2>/dev/null
+	lab_wait_gone "$LAB_MILTER_PID" 100 ||
+	    kill -KILL "$LAB_MILTER_PID" 2>/dev/null
+	wait "$LAB_MILTER_PID" 2>/dev/null
+	LAB_MILTER_PID=
+}
+
+# ---------------------------------------------------------------- helpers
+
+# lab_wait_port PORT [TENTHS]: until something listens on 127.0.0.1:PORT.
+lab_wait_port() {
+	local i
+	for i in $(seq "${2:-50}"); do
+		python3 -c 'import socket,sys
+s=socket.socket(); s.settimeout(1)
+sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))))' "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lab_wait_gone PID TENTHS: until PID has exited.
+lab_wait_gone() {
+	local i
+	for i in $(seq "$2"); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+lab_stop() {
+	lab_milter_stop
+	lab_postfix_stop
+	lab_dovecot_stop
+}
