@@ -170,13 +170,41 @@ pdf_name_add(struct mugai_docscan *ds, char c)
 		ds->ds_name_len++;
 }
 
+/* PDF delimiters and white space (PDF 32000-1, 7.2.2), and NUL. */
+static gboolean
+pdf_delim(unsigned char c)
+{
+	static gboolean table[256];
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		for (const char *d = "()<>[]{}/%"; *d != '\0'; d++)
+			table[(unsigned char)*d] = TRUE;
+		for (guint i = 0; i < 256; i++)
+			if (i == 0 || g_ascii_isspace((char)i))
+				table[i] = TRUE;
+		g_once_init_leave(&once, 1);
+	}
+	return table[c];
+}
+
 static void
 pdf_feed(struct mugai_docscan *ds, const unsigned char *p, gsize len)
 {
 	for (gsize i = 0; i < len; i++) {
-		unsigned char c = p[i];
-		gboolean delim = g_ascii_isspace(c) || c == '\0' ||
-		    strchr("()<>[]{}/%", c) != NULL;
+		unsigned char c;
+		gboolean delim;
+
+		/* Outside a name only '/' matters: jump to the next one. */
+		if (!ds->ds_in_name) {
+			const unsigned char *slash = memchr(p + i, '/', len - i);
+
+			if (slash == NULL)
+				return;
+			i = (gsize)(slash - p);
+		}
+		c = p[i];
+		delim = pdf_delim(c);
 
 		if (ds->ds_in_name && !delim) {
 			if (ds->ds_hex >= 0 && g_ascii_isxdigit(c)) {
