@@ -22,7 +22,8 @@ longest(GBytes *b)
 			cur = 0;
 			continue;
 		}
-		best = MAX(best, ++cur);
+		cur++;
+		best = MAX(best, cur);
 	}
 	return best;
 }
