@@ -101,6 +101,24 @@ START_TEST(text_names_parts_rules_and_flags)
 }
 END_TEST
 
+START_TEST(text_defuses_names_from_mail)
+{
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p = mugai_report_add_part(r, "1", "part");
+	g_autofree char *t = NULL;
+
+	p->rp_filename = g_strdup("evil\x1b]0;owned\x07\xe2\x80\xaegpj.exe");
+	p->rp_declared_type = g_strdup("text/plain\r\nX: y");
+	t = mugai_report_to_text(r);
+	ck_assert_ptr_null(strchr(t, '\x1b'));
+	ck_assert_ptr_null(strchr(t, '\x07'));
+	ck_assert_ptr_null(strstr(t, "\xe2\x80\xae"));
+	ck_assert_ptr_nonnull(strstr(t, "filename: evil?]0;owned??gpj.exe"));
+	ck_assert_ptr_nonnull(strstr(t, "text/plain??X: y"));
+	mugai_report_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -112,6 +130,7 @@ main(void)
 	tcase_add_test(tc, warnings_are_deduplicated_and_bounded);
 	tcase_add_test(tc, json_carries_every_decision);
 	tcase_add_test(tc, text_names_parts_rules_and_flags);
+	tcase_add_test(tc, text_defuses_names_from_mail);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
