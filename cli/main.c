@@ -19,27 +19,6 @@
 #include "quarantine.h"
 #include "sanitize.h"
 
-#define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
-
-/* Loads -c FILE, or the default file when it exists, else the defaults. */
-static struct mugai_config *
-load_config(const char *path)
-{
-	GError *err = NULL;
-	struct mugai_config *cf;
-
-	if (path == NULL) {
-		if (!g_file_test(DEFAULT_CONF, G_FILE_TEST_EXISTS))
-			return mugai_config_new_default();
-		path = DEFAULT_CONF;
-	}
-	if ((cf = mugai_config_load(path, &err)) == NULL) {
-		fprintf(stderr, "mugai: %s\n", err->message);
-		g_error_free(err);
-	}
-	return cf;
-}
-
 static int
 cmd_check_config(int argc, char **argv)
 {
@@ -63,7 +42,7 @@ cmd_check_config(int argc, char **argv)
 		g_error_free(err);
 		return 2;
 	}
-	if ((cf = load_config(path)) == NULL)
+	if ((cf = mugai_cli_load_config(path)) == NULL)
 		return 2;
 	if (!quiet) {
 		g_autofree char *dump = mugai_config_dump(cf);
@@ -163,7 +142,7 @@ cmd_sanitize(int argc, char **argv)
 		g_clear_error(&gerr);
 		return 2;
 	}
-	if ((cf = load_config(path)) == NULL)
+	if ((cf = mugai_cli_load_config(path)) == NULL)
 		return 2;
 	mugai_sanitize_init();
 	if ((in = open_input(argc > 1 ? argv[1] : NULL)) == NULL)

@@ -105,39 +105,6 @@ sorted_entries(const char *dir, gsize n)
 	return names;
 }
 
-static const char *
-str_member(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
-	    json_node_get_value_type(n) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string(n);
-}
-
-static JsonObject *
-obj_member(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
-	    !JSON_NODE_HOLDS_OBJECT(n))
-		return NULL;
-	return json_node_get_object(n);
-}
-
-static JsonArray *
-arr_member(JsonObject *o, const char *name)
-{
-	JsonNode *n;
-
-	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
-	    !JSON_NODE_HOLDS_ARRAY(n))
-		return NULL;
-	return json_node_get_array(n);
-}
-
 static gboolean
 contains(const char *hay, const char *folded_needle)
 {
@@ -165,17 +132,17 @@ any_contains(JsonArray *a, const char *needle)
 static gboolean
 matches(const struct list_filter *lf, JsonObject *meta)
 {
-	JsonObject *env = obj_member(meta, "envelope");
-	JsonObject *hdr = obj_member(meta, "headers");
+	JsonObject *env = mugai_cli_jobj(meta, "envelope");
+	JsonObject *hdr = mugai_cli_jobj(meta, "headers");
 
-	if (lf->lf_from != NULL && !contains(str_member(env, "sender"),
-	    lf->lf_from) && !contains(str_member(hdr, "from"), lf->lf_from))
+	if (lf->lf_from != NULL && !contains(mugai_cli_jstr(env, "sender"),
+	    lf->lf_from) && !contains(mugai_cli_jstr(hdr, "from"), lf->lf_from))
 		return FALSE;
-	if (lf->lf_rcpt != NULL && !any_contains(arr_member(env,
-	    "recipients"), lf->lf_rcpt) && !contains(str_member(hdr, "to"),
-	    lf->lf_rcpt) && !contains(str_member(hdr, "cc"), lf->lf_rcpt))
+	if (lf->lf_rcpt != NULL && !any_contains(mugai_cli_jarr(env,
+	    "recipients"), lf->lf_rcpt) && !contains(mugai_cli_jstr(hdr, "to"),
+	    lf->lf_rcpt) && !contains(mugai_cli_jstr(hdr, "cc"), lf->lf_rcpt))
 		return FALSE;
-	if (lf->lf_subject != NULL && !contains(str_member(hdr, "subject"),
+	if (lf->lf_subject != NULL && !contains(mugai_cli_jstr(hdr, "subject"),
 	    lf->lf_subject))
 		return FALSE;
 	return TRUE;
@@ -184,24 +151,24 @@ matches(const struct list_filter *lf, JsonObject *meta)
 static void
 print_row(const char *id, gint64 usec, JsonObject *meta)
 {
-	JsonObject *env = obj_member(meta, "envelope");
-	JsonObject *hdr = obj_member(meta, "headers");
-	JsonObject *sum = obj_member(meta, "summary");
-	JsonArray *rcpts = arr_member(env, "recipients");
-	JsonArray *removed = arr_member(sum, "removed");
+	JsonObject *env = mugai_cli_jobj(meta, "envelope");
+	JsonObject *hdr = mugai_cli_jobj(meta, "headers");
+	JsonObject *sum = mugai_cli_jobj(meta, "summary");
+	JsonArray *rcpts = mugai_cli_jarr(env, "recipients");
+	JsonArray *removed = mugai_cli_jarr(sum, "removed");
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(
 	    usec / G_USEC_PER_SEC);
 	g_autofree char *when = g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
-	const char *from = str_member(hdr, "from");
+	const char *from = mugai_cli_jstr(hdr, "from");
 	const char *rcpt = NULL;
 	GString *rm = g_string_new(NULL);
 
 	if (from == NULL)
-		from = str_member(env, "sender");
+		from = mugai_cli_jstr(env, "sender");
 	if (rcpts != NULL && json_array_get_length(rcpts) > 0)
 		rcpt = json_array_get_string_element(rcpts, 0);
 	if (rcpt == NULL)
-		rcpt = str_member(hdr, "to");
+		rcpt = mugai_cli_jstr(hdr, "to");
 	if (meta == NULL) {
 		g_string_append(rm, "? (meta.json unreadable)");
 	} else {
@@ -221,8 +188,8 @@ print_row(const char *id, gint64 usec, JsonObject *meta)
 	fputs("  ", stdout);
 	mugai_cli_put_text(stdout, rcpt != NULL ? rcpt : "?", 28);
 	fputs("  ", stdout);
-	mugai_cli_put_text(stdout, str_member(hdr, "subject") != NULL ?
-	    str_member(hdr, "subject") : "", 36);
+	mugai_cli_put_text(stdout, mugai_cli_jstr(hdr, "subject") != NULL ?
+	    mugai_cli_jstr(hdr, "subject") : "", 36);
 	fputs("  ", stdout);
 	mugai_cli_put_text(stdout, rm->str, 0);
 	fputc('\n', stdout);

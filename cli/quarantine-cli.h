@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <gmime/gmime.h>
+#include <json-glib/json-glib.h>
 
 /* Runs the subcommand in argv[1..] (argv[0] is "quarantine"). */
 int mugai_cli_quarantine(int argc, char **argv);
@@ -39,6 +40,14 @@ gboolean mugai_cli_qparse(const char *cmd, const char *params,
  */
 struct mugai_config *mugai_cli_qresolve(const struct mugai_cli_qopts *qo,
     const char **dir);
+
+/*
+ * Members of a JSON object read from meta.json (transfer none), or NULL
+ * when o is NULL, the member is missing or has another type.
+ */
+const char *mugai_cli_jstr(JsonObject *o, const char *name);
+JsonObject *mugai_cli_jobj(JsonObject *o, const char *name);
+JsonArray *mugai_cli_jarr(JsonObject *o, const char *name);
 
 /* Returns (transfer full) the config from path / the default, or NULL. */
 struct mugai_config *mugai_cli_load_config(const char *path);

@@ -194,8 +194,8 @@ one_id(const char *cmd, int argc, char **argv)
 
 /* ---- show ---- */
 
-static const char *
-jstr(JsonObject *o, const char *name)
+const char *
+mugai_cli_jstr(JsonObject *o, const char *name)
 {
 	JsonNode *n;
 
@@ -205,8 +205,8 @@ jstr(JsonObject *o, const char *name)
 	return json_node_get_string(n);
 }
 
-static JsonObject *
-jobj(JsonObject *o, const char *name)
+JsonObject *
+mugai_cli_jobj(JsonObject *o, const char *name)
 {
 	JsonNode *n;
 
@@ -216,8 +216,8 @@ jobj(JsonObject *o, const char *name)
 	return json_node_get_object(n);
 }
 
-static JsonArray *
-jarr(JsonObject *o, const char *name)
+JsonArray *
+mugai_cli_jarr(JsonObject *o, const char *name)
 {
 	JsonNode *n;
 
@@ -255,7 +255,7 @@ jtext(JsonObject *o, const char *name)
 static void
 show_parts(JsonObject *report)
 {
-	JsonArray *parts = jarr(report, "parts");
+	JsonArray *parts = mugai_cli_jarr(report, "parts");
 	static const char *const keys[] = { "declared_type", "detected_type",
 	    "filename", "size", "sha256", "reason", "rule" };
 
@@ -294,23 +294,23 @@ show_parts(JsonObject *report)
 static void
 show_text(JsonObject *meta)
 {
-	JsonObject *env = jobj(meta, "envelope");
-	JsonObject *hdr = jobj(meta, "headers");
-	JsonObject *orig = jobj(meta, "original");
-	JsonObject *sum = jobj(meta, "summary");
-	JsonArray *rcpts = jarr(env, "recipients");
+	JsonObject *env = mugai_cli_jobj(meta, "envelope");
+	JsonObject *hdr = mugai_cli_jobj(meta, "headers");
+	JsonObject *orig = mugai_cli_jobj(meta, "original");
+	JsonObject *sum = mugai_cli_jobj(meta, "summary");
+	JsonArray *rcpts = mugai_cli_jarr(env, "recipients");
 	GString *r = g_string_new(NULL);
 	g_autofree char *size = jtext(orig, "size");
 	g_autofree char *orig_line = NULL;
 
-	show_line("ID:", jstr(meta, "id"));
-	show_line("Time:", jstr(meta, "time"));
-	show_line("Host:", jstr(meta, "host"));
-	show_line("Queue ID:", jstr(env, "queue_id"));
-	show_line("Client:", jstr(env, "client_addr"));
-	show_line("Client name:", jstr(env, "client_name"));
-	show_line("HELO:", jstr(env, "helo"));
-	show_line("Sender:", jstr(env, "sender"));
+	show_line("ID:", mugai_cli_jstr(meta, "id"));
+	show_line("Time:", mugai_cli_jstr(meta, "time"));
+	show_line("Host:", mugai_cli_jstr(meta, "host"));
+	show_line("Queue ID:", mugai_cli_jstr(env, "queue_id"));
+	show_line("Client:", mugai_cli_jstr(env, "client_addr"));
+	show_line("Client name:", mugai_cli_jstr(env, "client_name"));
+	show_line("HELO:", mugai_cli_jstr(env, "helo"));
+	show_line("Sender:", mugai_cli_jstr(env, "sender"));
 	for (guint i = 0; rcpts != NULL && i < json_array_get_length(rcpts);
 	    i++) {
 		const char *s = json_array_get_string_element(rcpts, i);
@@ -319,20 +319,20 @@ show_text(JsonObject *meta)
 	}
 	show_line("Recipients:", r->str);
 	g_string_free(r, TRUE);
-	show_line("From:", jstr(hdr, "from"));
-	show_line("To:", jstr(hdr, "to"));
-	show_line("Cc:", jstr(hdr, "cc"));
-	show_line("Subject:", jstr(hdr, "subject"));
-	show_line("Date:", jstr(hdr, "date"));
-	show_line("Message-ID:", jstr(hdr, "message_id"));
+	show_line("From:", mugai_cli_jstr(hdr, "from"));
+	show_line("To:", mugai_cli_jstr(hdr, "to"));
+	show_line("Cc:", mugai_cli_jstr(hdr, "cc"));
+	show_line("Subject:", mugai_cli_jstr(hdr, "subject"));
+	show_line("Date:", mugai_cli_jstr(hdr, "date"));
+	show_line("Message-ID:", mugai_cli_jstr(hdr, "message_id"));
 	orig_line = g_strdup_printf("%s bytes, SHA-256 %s",
-	    size != NULL ? size : "?", jstr(orig, "sha256") ?
-	    jstr(orig, "sha256") : "?");
+	    size != NULL ? size : "?", mugai_cli_jstr(orig, "sha256") ?
+	    mugai_cli_jstr(orig, "sha256") : "?");
 	show_line("Original:", orig_line);
-	show_line("Verdict:", jstr(sum, "verdict"));
-	show_line("Rule:", jstr(sum, "rule"));
-	show_line("Version:", jstr(meta, "mugai_version"));
-	show_parts(jobj(meta, "report"));
+	show_line("Verdict:", mugai_cli_jstr(sum, "verdict"));
+	show_line("Rule:", mugai_cli_jstr(sum, "rule"));
+	show_line("Version:", mugai_cli_jstr(meta, "mugai_version"));
+	show_parts(mugai_cli_jobj(meta, "report"));
 }
 
 static int
@@ -735,7 +735,7 @@ static GPtrArray *
 release_rcpts(char **to, JsonObject *meta)
 {
 	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
-	JsonArray *env = jarr(jobj(meta, "envelope"), "recipients");
+	JsonArray *env = mugai_cli_jarr(mugai_cli_jobj(meta, "envelope"), "recipients");
 	guint n = to != NULL ? g_strv_length(to) :
 	    env != NULL ? json_array_get_length(env) : 0;
 
@@ -856,7 +856,7 @@ cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
 	}
 	item = mugai_quarantine_item_path(dir, id);
 	file = g_build_filename(item, "original.eml", NULL);
-	sha = jstr(jobj(meta, "original"), "sha256");
+	sha = mugai_cli_jstr(mugai_cli_jobj(meta, "original"), "sha256");
 	if (!original_intact(file, sha, why)) {
 		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
 		    why->str);

@@ -206,6 +206,32 @@ mugai_report_to_json(const struct mugai_report *r)
 	return json_builder_get_root(b);
 }
 
+/*
+ * Appends s (from mail: a filename, a type) for a terminal: control
+ * characters, escape sequences and bidi overrides become '?', so a name
+ * cannot rewrite what the administrator sees.
+ */
+static void
+append_printable(GString *out, const char *s)
+{
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char_validated(p, -1);
+
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append_c(out, '?');
+			if (c == (gunichar)-2)
+				break;
+			continue;
+		}
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+		    (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			g_string_append_c(out, '?');
+		else
+			g_string_append_unichar(out, c);
+	}
+}
+
 char *
 mugai_report_to_text(const struct mugai_report *r)
 {
@@ -227,16 +253,20 @@ mugai_report_to_text(const struct mugai_report *r)
 		const struct mugai_report_part *p =
 		    g_ptr_array_index(r->rr_parts, i);
 
-		g_string_append_printf(s, "part %s [%s] %s: %s",
-		    p->rp_path, p->rp_kind,
-		    p->rp_declared_type != NULL ? p->rp_declared_type : "-",
+		g_string_append_printf(s, "part %s [%s] ", p->rp_path,
+		    p->rp_kind);
+		append_printable(s, p->rp_declared_type != NULL ?
+		    p->rp_declared_type : "-");
+		g_string_append_printf(s, ": %s",
 		    mugai_action_name(p->rp_action));
 		if (p->rp_reason != NULL)
 			g_string_append_printf(s, " (%s)", p->rp_reason);
 		g_string_append_c(s, '\n');
-		if (p->rp_filename != NULL)
-			g_string_append_printf(s, "    filename: %s\n",
-			    p->rp_filename);
+		if (p->rp_filename != NULL) {
+			g_string_append(s, "    filename: ");
+			append_printable(s, p->rp_filename);
+			g_string_append_c(s, '\n');
+		}
 		if (p->rp_detected_type != NULL)
 			g_string_append_printf(s, "    detected: %s\n",
 			    p->rp_detected_type);
@@ -245,9 +275,12 @@ mugai_report_to_text(const struct mugai_report *r)
 			    ", sha256: %s\n", p->rp_size, p->rp_sha256);
 		if (p->rp_rule != NULL)
 			g_string_append_printf(s, "    rule: %s\n", p->rp_rule);
-		for (guint j = 0; j < p->rp_flags->len; j++)
-			g_string_append_printf(s, "    flag: %s\n",
-			    (char *)g_ptr_array_index(p->rp_flags, j));
+		for (guint j = 0; p->rp_flags != NULL &&
+		    j < p->rp_flags->len; j++) {
+			g_string_append(s, "    flag: ");
+			append_printable(s, g_ptr_array_index(p->rp_flags, j));
+			g_string_append_c(s, '\n');
+		}
 	}
 	for (guint i = 0; i < r->rr_warnings->len; i++)
 		g_string_append_printf(s, "warning: %s\n",

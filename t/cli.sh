@@ -1,0 +1,106 @@
+#!/bin/bash
+# cli - `mugai sanitize` and `mugai check-config` end to end: each policy
+# action, exit statuses, pipes, --explain, --quarantine, config errors.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+mugai="$top_builddir/mugai"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mugai-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "not ok - $1"; fails=$((fails + 1)); }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+# A message with one attachment named $1, declared $2.
+msg() {
+	cat <<EOM
+From: a@example.jp
+To: b@lgwan.example
+Subject: test
+Date: Sat, 21 Nov 2026 10:00:00 +0900
+Message-ID: <cli@example.jp>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b"
+
+--b
+Content-Type: text/plain; charset=utf-8
+
+本文です。
+--b
+Content-Type: $2; name="$1"
+Content-Disposition: attachment; filename="$1"
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+--b--
+EOM
+}
+
+cat > "$tmp/rules.conf" <<'EOC'
+[rule reject-exe]
+extension = exe
+action = reject
+
+[rule defer-bat]
+extension = bat
+action = tempfail
+
+[rule drop-csv]
+declared_type = text/csv
+action = drop
+
+[rule keep-rest]
+declared_type = *
+action = quarantine
+EOC
+
+msg tool.exe application/octet-stream > "$tmp/exe.eml"
+"$mugai" sanitize -c "$tmp/rules.conf" "$tmp/exe.eml" > "$tmp/out" 2> "$tmp/err"
+check "reject rule: exit 1" "[ $? -eq 1 ]"
+check "reject rule: nothing written" "[ ! -s '$tmp/out' ]"
+check "reject rule: says reject" "grep -q 'reject' '$tmp/err'"
+
+msg run.bat application/octet-stream > "$tmp/bat.eml"
+"$mugai" sanitize -c "$tmp/rules.conf" "$tmp/bat.eml" > "$tmp/out" 2> "$tmp/err"
+check "tempfail rule: exit 1" "[ $? -eq 1 ]"
+check "tempfail rule: says tempfail" "grep -q 'tempfail' '$tmp/err'"
+
+msg list.csv text/csv > "$tmp/csv.eml"
+"$mugai" sanitize -c "$tmp/rules.conf" --explain "$tmp/csv.eml" > "$tmp/out" 2> "$tmp/err"
+check "drop rule: exit 0" "[ $? -eq 0 ]"
+check "drop rule: --explain names the rule" "grep -q 'rule: drop-csv' '$tmp/err'"
+check "drop rule: notice lists it as removed" \
+    "base64 -d < <(sed '1,/^\$/d' '$tmp/out') | grep -q 'list.csv.*削除'"
+
+msg report.pdf application/pdf > "$tmp/pdf.eml"
+mkdir "$tmp/q"
+chmod 750 "$tmp/q"
+cat "$tmp/pdf.eml" | "$mugai" sanitize --quarantine "$tmp/q" --json 2> "$tmp/err" | cat > "$tmp/out"
+check "quarantine: stdin and stdout pipes work" "grep -q '^X-Mugai-Sanitized: .*verdict=sanitized' '$tmp/out'"
+check "quarantine: the PE inside a .pdf is flagged" "grep -q '\"mismatch\"' '$tmp/err'"
+id=$(sed -n 's/.*quarantine=\([^; ]*\).*/\1/p' "$tmp/out")
+check "quarantine: the header names the item" "[ -n '$id' ]"
+check "quarantine: the original is stored byte for byte" \
+    "cmp -s '$tmp/pdf.eml' \"\$(find '$tmp/q' -path '*$id/original.eml')\""
+check "quarantine: the notice gives the ID" \
+    "base64 -d < <(sed '1,/^\$/d' '$tmp/out') | grep -q '$id'"
+
+printf 'From: a@b\nSubject: x\nContent-Type: multipart/encrypted; boundary=e\n\n--e\nContent-Type: application/octet-stream\n\nX\n--e--\n' > "$tmp/enc.eml"
+"$mugai" sanitize "$tmp/enc.eml" > "$tmp/out" 2>/dev/null
+check "withheld: exit 1 with the notice written" "[ $? -eq 1 ] && grep -q 'verdict=withheld' '$tmp/out'"
+
+printf '[sanitize]\nurl_mode = keep\n\n[limits]\nmax_dpth = 3\n' > "$tmp/bad.conf"
+"$mugai" check-config -c "$tmp/bad.conf" > /dev/null 2> "$tmp/err"
+check "check-config: exit 2 on an unknown key" "[ $? -eq 2 ]"
+check "check-config: names file and line" "grep -q 'bad.conf:5: unknown key \"max_dpth\"' '$tmp/err'"
+printf '[rule x]\ndetected_type = app[lication/*\naction = drop\n' > "$tmp/glob.conf"
+"$mugai" check-config -c "$tmp/glob.conf" > /dev/null 2> "$tmp/err"
+check "check-config: a bad glob is an error" "[ $? -eq 2 ] && grep -q 'glob.conf:2' '$tmp/err'"
+"$mugai" sanitize -c "$tmp/bad.conf" "$tmp/pdf.eml" > /dev/null 2>&1
+check "sanitize: exit 2 on a bad config" "[ $? -eq 2 ]"
+"$mugai" sanitize --no-such-option > /dev/null 2>&1
+check "sanitize: exit 2 on a bad option" "[ $? -eq 2 ]"
+
+[ $fails -eq 0 ] && echo "PASS" || echo "FAIL ($fails)"
+[ $fails -eq 0 ]
