@@ -489,13 +489,20 @@ mugai_headers_fix(const struct mugai_header *h)
 		InternetAddressList *list = internet_address_list_parse(NULL,
 		    decoded);
 
-		if (list != NULL && internet_address_list_length(list) > 0) {
+		if (list != NULL && internet_address_list_length(list) > 0)
 			encoded = internet_address_list_to_string(list, NULL,
 			    TRUE);
-			g_object_unref(list);
-			return fold_value(h->hd_name, encoded, TRUE);
-		}
 		g_clear_object(&list);
+		/*
+		 * GMime encodes display names; 8-bit text it takes for an
+		 * address stays raw, and its structured folding may cut a
+		 * UTF-8 character in two. Such a value is encoded as text
+		 * below: readable, 7-bit, and not an address anyone relies
+		 * on (a clean UTF-8 address header never gets here).
+		 */
+		if (encoded != NULL && !has_8bit(encoded))
+			return fold_value(h->hd_name, encoded, TRUE);
+		g_clear_pointer(&encoded, g_free);
 	}
 	encoded = g_mime_utils_header_encode_text(NULL, decoded, "utf-8");
 	return fold_value(h->hd_name, encoded, FALSE);
