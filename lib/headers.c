@@ -403,13 +403,12 @@ static gboolean
 words_unclean(const char *raw)
 {
 	g_autofree char *flat = NULL;
-	g_autofree char *dec = NULL;
 	gboolean clean = TRUE;
 
 	if (strstr(raw, "=?") == NULL)
 		return FALSE;
 	flat = unfold(raw);
-	dec = decode_words(flat, &clean);
+	g_free(decode_words(flat, &clean));
 	return !clean;
 }
 
