@@ -437,6 +437,32 @@ is_address_header(const char *name)
 	return FALSE;
 }
 
+/*
+ * Makes every line break of value (transfer full, consumed) a fold: GMime
+ * breaks an over-long encoded-word without white space after the break
+ * (found by t/fuzz/fuzz_headers), and a reader takes the next line for a
+ * header of its own, or for the end of the header block. Returns
+ * (transfer full) the value with a space after every "\n" that lacks one.
+ */
+static char *
+refold(char *value)
+{
+	GString *s;
+
+	if (strchr(value, '\n') == NULL)
+		return value;
+	s = g_string_sized_new(strlen(value) + 16);
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		g_string_append_c(s, *p);
+		if (*p == '\n' && p[1] != ' ' && p[1] != '\t')
+			g_string_append_c(s, ' ');
+	}
+	g_free(value);
+	return g_string_free(s, FALSE);
+}
+
 /* Folds "name: value" with GMime and returns the value part. */
 static char *
 fold_value(const char *name, const char *value, gboolean structured)
@@ -452,7 +478,7 @@ fold_value(const char *name, const char *value, gboolean structured)
 		v++;
 	out = g_strdup(v);
 	g_strchomp(out);
-	return out;
+	return refold(out);
 }
 
 /*
