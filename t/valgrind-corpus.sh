@@ -28,6 +28,8 @@ shared="$top_srcdir/../shared"
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-vg.XXXXXX") || exit 99
 trap 'rm -rf "$out"' EXIT
+# A private copy: a rebuild during the (long) run must not swap it.
+cp "$mugai" "$out/mugai" && mugai="$out/mugai"
 
 one() {
 	f=$1
