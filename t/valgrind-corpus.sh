@@ -39,6 +39,7 @@ one() {
 	    --errors-for-leak-kinds=definite,indirect \
 	    --show-leak-kinds=definite,indirect --error-exitcode=99 \
 	    --num-callers=30 --log-file="$out/$name.vg" \
+	    --suppressions="$top_srcdir/t/valgrind.supp" \
 	    "$mugai" sanitize "$f" "$out/$name.out" 2>"$out/$name.err"
 	rc=$?
 	if [ "$rc" -ge 2 ] || [ -s "$out/$name.vg" ]; then
@@ -48,7 +49,7 @@ one() {
 	fi
 	echo "ok   $f"
 }
-export mugai out
+export mugai out top_srcdir
 
 { find "$shared/corpus" -name '*.eml' 2>/dev/null | sort
   find "$top_srcdir/t/data/regress" -name '*.eml' | sort; } |
