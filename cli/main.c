@@ -22,7 +22,8 @@
 static int
 cmd_check_config(int argc, char **argv)
 {
-	const char *path = NULL;
+	/* GOption fills FILENAME arguments with strings we own. */
+	g_autofree char *path = NULL;
 	gboolean quiet = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path,
@@ -110,7 +111,8 @@ explain(const struct mugai_report *r, gboolean json)
 static int
 cmd_sanitize(int argc, char **argv)
 {
-	const char *path = NULL, *qdir = NULL;
+	/* GOption fills FILENAME arguments with strings we own. */
+	g_autofree char *path = NULL, *qdir = NULL;
 	gboolean show = FALSE, json = FALSE;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path,

@@ -1006,7 +1006,8 @@ mugai_cli_quarantine(int argc, char **argv)
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		}
 		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
 		    strcmp(a, "--dir") == 0) && i + 1 < argc) {
@@ -1027,12 +1028,14 @@ mugai_cli_quarantine(int argc, char **argv)
 			fprintf(stderr, "mugai quarantine: unknown option "
 			    "\"%s\"\n", a);
 			usage(stderr);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	}
 	if (i >= argc) {
 		usage(stderr);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	sub = argv[i];
 	g_mime_init();
@@ -1052,6 +1055,7 @@ mugai_cli_quarantine(int argc, char **argv)
 		usage(stderr);
 		rc = 2;
 	}
+out:
 	g_free(qo.qo_config);
 	g_free(qo.qo_dir);
 	return rc;

@@ -142,7 +142,8 @@ level_read(struct level *lv, const void **buf, const char **why)
 		}
 	}
 	if (lv->lv_parent == NULL) {
-		gssize got = lv->lv_pull(lv->lv_ctx, buf);
+		gssize got = lv->lv_pull != NULL ?
+		    lv->lv_pull(lv->lv_ctx, buf) : -1;
 
 		if (got < 0) {
 			lv->lv_w->w_io_error = TRUE;

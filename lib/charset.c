@@ -766,8 +766,12 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	gssize best_n = -1;
 	gsize i;
 
-	if (data == NULL)
+	/* An empty part reaches us as NULL (an empty GByteArray): make it
+	 * "", since even NULL + 0 is undefined in the decoders. */
+	if (data == NULL) {
+		data = "";
 		len = 0;
+	}
 	if ((label = mugai_charset_label(declared, &scratch)) != NULL) {
 		own.cv_iconv = label->cl_iconv;
 		own.cv_name = label->cl_name;

@@ -242,8 +242,11 @@ mugai_charset_from_utf8(const char *utf8, gsize len, const char *charset,
 
 	if (out_len != NULL)
 		*out_len = 0;
-	if (utf8 == NULL)
+	/* NULL is empty input; "" keeps pointer arithmetic defined. */
+	if (utf8 == NULL) {
+		utf8 = "";
 		len = 0;
+	}
 	if ((l = mugai_charset_label(charset, &scratch)) == NULL ||
 	    l->cl_class == MUGAI_CS_WIDE)
 		return NULL;

@@ -188,7 +188,7 @@ take_time(const char **p, gint64 *t)
 	gint64 v = 0;
 	int n = 0;
 
-	while (g_ascii_isdigit(s[n]) && n < 12) {
+	while (n < 12 && g_ascii_isdigit(s[n])) {
 		v = v * 10 + (s[n] - '0');
 		n++;
 	}

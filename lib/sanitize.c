@@ -309,6 +309,49 @@ keep_original(const struct mugai_config *cf, const struct mugai_report *r,
 	}
 }
 
+/*
+ * TRUE when the top-level MIME headers (as the MTA and the output carry
+ * them: our split, not GMime's reading) are textbook enough for the body
+ * to pass unchanged: no Content-Disposition (RFC 2183 readers take an
+ * unknown type for an attachment), Content-Type parameters charset,
+ * format and delsp only (no name, no RFC 2231 pieces), and at most one
+ * Content-Type and one Content-Transfer-Encoding (readers disagree on
+ * which one counts). Anything else is rebuilt from what GMime decoded.
+ */
+static gboolean
+mime_headers_pass(const GPtrArray *headers)
+{
+	static const char *const params[] = { "charset", "format", "delsp",
+	    NULL };
+	guint ct = 0, cte = 0;
+
+	for (guint i = 0; i < headers->len; i++) {
+		const struct mugai_header *h = g_ptr_array_index(headers, i);
+		GMimeContentType *type;
+		GMimeParamList *list;
+		gboolean ok = TRUE;
+
+		if (g_ascii_strcasecmp(h->hd_name, "Content-Disposition") == 0)
+			return FALSE;
+		if (g_ascii_strcasecmp(h->hd_name,
+		    "Content-Transfer-Encoding") == 0 && ++cte > 1)
+			return FALSE;
+		if (g_ascii_strcasecmp(h->hd_name, "Content-Type") != 0)
+			continue;
+		if (++ct > 1 || (type = g_mime_content_type_parse(NULL,
+		    h->hd_raw)) == NULL)
+			return FALSE;
+		list = g_mime_content_type_get_parameters(type);
+		for (int j = 0; ok && j < g_mime_param_list_length(list); j++)
+			ok = in_list((char **)params, g_mime_param_get_name(
+			    g_mime_param_list_get_parameter_at(list, j)));
+		g_object_unref(type);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* Sets the verdict from the walk: on_error, policy, or text. */
 static void
 decide(const struct mugai_config *cf, struct mugai_walk *w,
@@ -502,7 +545,7 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 		return NULL;
 	}
 	rs->rs_body_offset = start + (gint64)body_off;
-	if (norm != NULL)
+	if (norm != NULL || !mime_headers_pass(headers))
 		w.wk_unchanged = FALSE;
 	decide(cf, &w, rs);
 	/* Header edits count as a change for keep_original=modified. */

@@ -631,11 +631,19 @@ START_TEST(null_outputs_allowed)
 	char *out = mugai_charset_to_utf8("abc", 3, "utf-8", NULL, NULL,
 	    NULL);
 	char *none = mugai_charset_to_utf8(NULL, 0, NULL, NULL, NULL, NULL);
+	/* An empty part arrives as NULL (fuzz: UBSan, NULL + 0). */
+	char *jis = mugai_charset_to_utf8(NULL, 0, "iso-2022-jp", NULL, NULL,
+	    NULL);
+	char *back = mugai_charset_from_utf8(NULL, 0, "iso-2022-jp", NULL);
 
 	ck_assert_str_eq(out, "abc");
 	ck_assert_str_eq(none, "");
+	ck_assert_str_eq(jis, "");
+	ck_assert_str_eq(back, "");
 	g_free(out);
 	g_free(none);
+	g_free(jis);
+	g_free(back);
 }
 END_TEST
 

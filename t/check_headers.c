@@ -142,6 +142,32 @@ START_TEST(address_header_keeps_addresses)
 }
 END_TEST
 
+/*
+ * Found by t/fuzz/fuzz_sanitize: raw CP932 after the address made GMime
+ * read a second, 8-bit "address", and its structured folding cut a UTF-8
+ * character in two: the header that left was neither 7-bit nor UTF-8.
+ */
+START_TEST(address_header_with_8bit_junk_is_encoded)
+{
+	GString *m = g_string_new("From: A B <a@example.net>");
+	g_autofree char *v = NULL;
+	g_autofree char *back = NULL;
+
+	for (int i = 0; i < 40; i++)
+		g_string_append_c(m, '\xa2');	/* half-width 「 in CP932 */
+	g_string_append(m, "\n\n");
+	v = fix(m->str);
+	ck_assert_ptr_nonnull(v);
+	ck_assert(g_utf8_validate(v, -1, NULL));
+	for (const char *p = v; *p != '\0'; p++)
+		ck_assert_int_lt((guchar)*p, 0x80);
+	back = mugai_headers_decode(v);
+	ck_assert_ptr_nonnull(strstr(back, "a@example.net"));
+	ck_assert_ptr_nonnull(strstr(back, "\xef\xbd\xa2"));	/* U+FF62 */
+	g_string_free(m, TRUE);
+}
+END_TEST
+
 START_TEST(malformed_encoded_word_is_rewritten)
 {
 	g_autofree char *v = fix("From: =?utf-8?B?eHB0bw?= <d@example.com>\n\n");
@@ -230,6 +256,7 @@ main(void)
 	tcase_add_test(tc, raw_utf8_subject_is_encoded);
 	tcase_add_test(tc, raw_cp932_subject_is_decoded_then_encoded);
 	tcase_add_test(tc, address_header_keeps_addresses);
+	tcase_add_test(tc, address_header_with_8bit_junk_is_encoded);
 	tcase_add_test(tc, encoded_newline_injection_is_rewritten);
 	tcase_add_test(tc, malformed_encoded_word_is_rewritten);
 	tcase_add_test(tc, decode_handles_adjacent_words_and_raw_bytes);

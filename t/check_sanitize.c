@@ -143,6 +143,49 @@ START_TEST(plain_ascii_message_is_unchanged)
 }
 END_TEST
 
+/*
+ * Found by t/fuzz/fuzz_sanitize: a single text/plain part passed unchanged
+ * with its Content-Disposition (an unknown type, which RFC 2183 readers
+ * take for an attachment). A body passes as it came only under textbook
+ * MIME headers: no Content-Disposition, no Content-Type parameter but
+ * charset, format and delsp, one Content-Type and one
+ * Content-Transfer-Encoding. Anything else is rebuilt.
+ */
+static const char *const odd_mime[] = {
+	"Content-Type: text/plain; charset=us-ascii\n"
+	    "Content-Disposition: x-weird\n",
+	"Content-Type: text/plain; charset=us-ascii\n"
+	    "Content-Disposition: =?utf-8?Q?invalid?=\n",
+	"Content-Type: text/plain; charset=us-ascii; name*0=\"run.\";"
+	    " name*1=\"vbs\"\n",
+	"Content-Type: text/plain; charset=us-ascii; x-mac-type=\"54455854\"\n",
+	"Content-Type: text/plain; charset=us-ascii\n"
+	    "Content-Type: text/html; charset=us-ascii\n",
+	"Content-Type: text/plain; charset=us-ascii\n"
+	    "Content-Transfer-Encoding: 7bit\n"
+	    "Content-Transfer-Encoding: base64\n",
+};
+
+START_TEST(unchanged_needs_plain_mime_headers)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	g_autofree char *msg = g_strconcat(HDRS "MIME-Version: 1.0\n",
+	    odd_mime[_i], "\nCreateObject(\"WScript.Shell\").Run \"calc\"\n",
+	    NULL);
+	struct run r;
+
+	run(&r, cf, msg);
+	/* Rebuilt (the name= case removes the part, duplicates withhold). */
+	ck_assert(r.rs->rs_verdict == MUGAI_V_SANITIZED ||
+	    r.rs->rs_verdict == MUGAI_V_WITHHELD);
+	ck_assert_ptr_null(strstr(r.output, "Content-Disposition"));
+	ck_assert_ptr_null(strstr(r.output, "name*"));
+	ck_assert_ptr_null(strstr(r.output, "x-mac-type"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(utf8_8bit_message_is_unchanged)
 {
 	struct mugai_config *cf = mugai_config_new_default();
@@ -716,6 +759,8 @@ main(void)
 	mugai_sanitize_init();
 	tcase_add_test(tc, plain_ascii_message_is_unchanged);
 	tcase_add_test(tc, utf8_8bit_message_is_unchanged);
+	tcase_add_loop_test(tc, unchanged_needs_plain_mime_headers, 0,
+	    G_N_ELEMENTS(odd_mime));
 	tcase_add_test(tc, attachment_is_removed_listed_and_hashed);
 	tcase_add_test(tc, html_is_rendered_to_text);
 	tcase_add_test(tc, alternative_prefers_plain_text);

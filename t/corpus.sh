@@ -12,8 +12,11 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-corpus="$top_srcdir/../shared/corpus"
-oracle="$top_srcdir/../shared/tools/check_sanitized.py"
+# ../shared beside the checkout; a worktree in wt/NAME has it one up more.
+shared="$top_srcdir/../shared"
+[ -d "$shared/corpus" ] || shared="$top_srcdir/../../shared"
+corpus="$shared/corpus"
+oracle="$shared/tools/check_sanitized.py"
 mugai="$top_builddir/mugai"
 known="$top_srcdir/t/corpus-known.tsv"
 py=${PYTHON3:-python3}
