@@ -429,7 +429,10 @@ raw_passes(gpointer data)
 	if (dw == NULL || (s = g_mime_data_wrapper_get_stream(dw)) == NULL)
 		return TRUE;
 	g_mime_stream_reset(s);
-	while ((n = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
+	/* A bounded (file) stream answers -1, not 0, when read past its end. */
+	n = 0;
+	while (!g_mime_stream_eos(s) &&
+	    (n = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
 		for (gssize i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)buf[i];
 
@@ -444,7 +447,7 @@ raw_passes(gpointer data)
 				return FALSE;
 		}
 	}
-	return n == 0 && !prev_cr;
+	return n >= 0 && !prev_cr;
 }
 
 static char *
