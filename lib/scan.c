@@ -14,9 +14,11 @@
  * block; a block without its blank line; Content-Type, -Disposition,
  * -Transfer-Encoding or -ID twice; a type that is not token/token, a
  * comment in it, or any GMime warning while its value or the message
- * headers are parsed; any message type, multipart other than mixed, alternative
- * and related (related with start=), a multipart without a valid
- * boundary, one boundary a prefix of another, nesting past MAX_NEST; a
+ * headers are parsed; a field twice in a part's header block (GMime's
+ * conflicting header); any message type; multipart other than mixed,
+ * alternative and related (related with start=), a multipart without a
+ * plain boundary, one boundary a prefix of another, nesting past
+ * MAX_NEST; a
  * transfer encoding other than 7bit, 8bit, binary, base64 and
  * quoted-printable; a part whose content is empty up to its boundary; a
  * boundary of an outer multipart inside a part; a missing closing
