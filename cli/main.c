@@ -133,7 +133,8 @@ explain(const struct mugai_report *r, gboolean json)
 static int
 cmd_sanitize(int argc, char **argv)
 {
-	const char *path = NULL, *qdir = NULL, *engine = "auto";
+	const char *path = NULL, *qdir = NULL;
+	g_autofree char *engine = NULL;
 	gboolean show = FALSE, json = FALSE;
 	gint chunk = 0;
 	struct mugai_sanitize_opts so = { 0 };
@@ -172,7 +173,7 @@ cmd_sanitize(int argc, char **argv)
 		g_clear_error(&gerr);
 		return 2;
 	}
-	if (strcmp(engine, "auto") == 0)
+	if (engine == NULL || strcmp(engine, "auto") == 0)
 		so.so_engine = MUGAI_ENGINE_AUTO;
 	else if (strcmp(engine, "stream") == 0)
 		so.so_engine = MUGAI_ENGINE_STREAM;
