@@ -3,7 +3,8 @@
  *
  * Each subcommand is a function taking (argc, argv) after the subcommand
  * name. Exit status: 0 success, 1 the message was withheld (sanitize) or the
- * operation failed, 2 usage or configuration error.
+ * operation failed, 2 usage or configuration error, 3 (sanitize
+ * --engine=stream) the streaming engine declined the message.
  */
 #include "autoconfig.h"
 
@@ -85,7 +86,8 @@ static gboolean
 uses_crlf(GMimeStream *in)
 {
 	char buf[4096];
-	gssize n = g_mime_stream_read(in, buf, sizeof buf);
+	gssize n = g_mime_stream_reset(in) < 0 ? -1 :
+	    g_mime_stream_read(in, buf, sizeof buf);
 	const char *nl = n > 0 ? memchr(buf, '\n', (gsize)n) : NULL;
 
 	g_mime_stream_reset(in);
@@ -113,7 +115,10 @@ cmd_sanitize(int argc, char **argv)
 {
 	/* GOption fills FILENAME arguments with strings we own. */
 	g_autofree char *path = NULL, *qdir = NULL;
+	g_autofree char *engine = NULL;
 	gboolean show = FALSE, json = FALSE;
+	gint chunk = 0;
+	struct mugai_sanitize_opts so = { 0 };
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path,
 		  "configuration file", "FILE" },
@@ -124,6 +129,11 @@ cmd_sanitize(int argc, char **argv)
 		  "print the report to stderr", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
 		  "print the report as JSON", NULL },
+		{ "engine", 0, 0, G_OPTION_ARG_STRING, &engine,
+		  "auto (stream, else GMime), stream (exit 3 when it declines) "
+		  "or gmime", "ENGINE" },
+		{ "chunk", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &chunk,
+		  "bytes fed to the streaming scanner at once (tests)", "N" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
@@ -144,6 +154,18 @@ cmd_sanitize(int argc, char **argv)
 		g_clear_error(&gerr);
 		return 2;
 	}
+	if (engine == NULL || strcmp(engine, "auto") == 0)
+		so.so_engine = MUGAI_ENGINE_AUTO;
+	else if (strcmp(engine, "stream") == 0)
+		so.so_engine = MUGAI_ENGINE_STREAM;
+	else if (strcmp(engine, "gmime") == 0)
+		so.so_engine = MUGAI_ENGINE_GMIME;
+	else {
+		fprintf(stderr, "mugai sanitize: --engine: auto, stream or "
+		    "gmime\n");
+		return 2;
+	}
+	so.so_chunk = chunk > 0 ? (gsize)chunk : 0;
 	if ((cf = mugai_cli_load_config(path)) == NULL)
 		return 2;
 	mugai_sanitize_init();
@@ -151,11 +173,20 @@ cmd_sanitize(int argc, char **argv)
 		goto out;
 	if (qdir != NULL)
 		env.ev_quarantine_id = qid = mugai_quarantine_new_id();
-	if ((rs = mugai_sanitize(cf, in, &env, &err)) == NULL) {
+	if ((rs = mugai_sanitize_with(cf, in, &env, &so, &err)) == NULL) {
 		fprintf(stderr, "mugai sanitize: %s\n", mugai_err_str(err));
 		status = 1;
 		goto out;
 	}
+	if (so.so_engine == MUGAI_ENGINE_STREAM && rs->rs_declined != NULL) {
+		fprintf(stderr, "mugai sanitize: stream engine declined: %s\n",
+		    rs->rs_declined);
+		status = 3;
+		goto out;
+	}
+	if ((show || json) && rs->rs_declined != NULL)
+		fprintf(stderr, "stream engine declined: %s\n",
+		    rs->rs_declined);
 	if (show || json)
 		explain(rs->rs_report, json);
 	/* Kept before any output, as the milter does: no original, no mail. */

@@ -19,6 +19,7 @@
 #include "headers.h"
 #include "notice.h"
 #include "sanitize.h"
+#include "swalk.h"
 #include "textbody.h"
 #include "textsafe.h"
 #include "walk.h"
@@ -59,6 +60,7 @@ mugai_result_free(struct mugai_result *rs)
 	g_clear_pointer(&rs->rs_edits, g_ptr_array_unref);
 	g_free(rs->rs_headers);
 	g_free(rs->rs_reply);
+	g_free(rs->rs_declined);
 	mugai_report_free(rs->rs_report);
 	g_free(rs);
 }
@@ -484,10 +486,77 @@ normalize_cr(GMimeStream *in, gint64 start)
 	return out;
 }
 
+/*
+ * The streaming walk into a fresh report; when it takes the message, w
+ * and the result's report are replaced by its own. Sets rs_declined when
+ * it does not. Returns MUGAI_OK or MUGAI_E_IO.
+ */
+static enum mugai_err
+try_stream(const struct mugai_config *cf, const struct mugai_envelope *env,
+    GMimeStream *in, gint64 start, gsize chunk, struct mugai_walk *w,
+    struct mugai_result *rs)
+{
+	struct mugai_report *old = rs->rs_report;
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_walk sw;
+	enum mugai_err err;
+
+	r->rr_size = old->rr_size;
+	memcpy(r->rr_sha256, old->rr_sha256, sizeof r->rr_sha256);
+	for (guint i = 0; i < old->rr_warnings->len; i++)
+		g_ptr_array_add(r->rr_warnings,
+		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
+	mugai_walk_init(&sw, cf, env, r);
+	err = mugai_swalk_message(&sw, in, start, chunk, &rs->rs_declined);
+	if (err != MUGAI_OK || rs->rs_declined != NULL) {
+		mugai_walk_clear(&sw);
+		mugai_report_free(r);
+		return err;
+	}
+	r->rr_engine = "stream";
+	mugai_walk_clear(w);
+	*w = sw;
+	mugai_report_free(old);
+	rs->rs_report = r;
+	return MUGAI_OK;
+}
+
+/* Walks the message with the engine opts asks for. */
+static enum mugai_err
+walk(const struct mugai_config *cf, const struct mugai_envelope *env,
+    const struct mugai_sanitize_opts *opts, GMimeStream *in, gint64 start,
+    gint64 hdr_end, gboolean normalized, struct mugai_walk *w,
+    struct mugai_result *rs)
+{
+	enum mugai_err err;
+
+	if (opts->so_engine != MUGAI_ENGINE_GMIME) {
+		if (normalized)
+			rs->rs_declined = g_strdup("bare CR");
+		else if ((err = try_stream(cf, env, in, start, opts->so_chunk,
+		    w, rs)) != MUGAI_OK)
+			return err;
+		if (rs->rs_declined == NULL)
+			return MUGAI_OK;
+		if (opts->so_engine == MUGAI_ENGINE_STREAM)
+			return MUGAI_OK;
+	}
+	return mugai_walk_message(w, in, start, hdr_end);
+}
+
 struct mugai_result *
 mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
     const struct mugai_envelope *env, enum mugai_err *err)
 {
+	return mugai_sanitize_with(cf, in, env, NULL, err);
+}
+
+struct mugai_result *
+mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
+    const struct mugai_envelope *env, const struct mugai_sanitize_opts *opts,
+    enum mugai_err *err)
+{
+	static const struct mugai_sanitize_opts auto_opts = { 0 };
 	struct mugai_result *rs = g_new0(struct mugai_result, 1);
 	g_autoptr(GByteArray) head = g_byte_array_new();
 	g_autoptr(GPtrArray) headers = NULL;
@@ -500,6 +569,8 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	enum mugai_err herr;
 	gboolean modified, keep;
 
+	if (opts == NULL)
+		opts = &auto_opts;
 	rs->rs_report = mugai_report_new();
 	if ((*err = scan_raw(in, cf, rs->rs_report, head, &longest, &bare_cr))
 	    != MUGAI_OK || g_mime_stream_seek(in, start,
@@ -537,14 +608,24 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	else if (longest > (gsize)cf->cf_max_line_length)
 		mugai_walk_withhold(&w, "line longer than %" G_GINT64_FORMAT
 		    " bytes", cf->cf_max_line_length);
-	else if ((*err = mugai_walk_message(&w, in, start, separated ? -1 :
-	    start + (gint64)body_off)) != MUGAI_OK) {
+	else if ((*err = walk(cf, env, opts, in, start, separated ? -1 :
+	    start + (gint64)body_off, norm != NULL, &w, rs)) != MUGAI_OK) {
 		mugai_walk_clear(&w);
 		g_clear_object(&norm);
 		mugai_result_free(rs);
 		return NULL;
 	}
 	rs->rs_body_offset = start + (gint64)body_off;
+	if (opts->so_engine == MUGAI_ENGINE_STREAM && rs->rs_declined != NULL) {
+		/* Nothing to apply: a caller that misses this defers. */
+		rs->rs_verdict = rs->rs_report->rr_verdict = MUGAI_V_TEMPFAIL;
+		rs->rs_reply = g_strdup_printf("stream engine declined: %s",
+		    rs->rs_declined);
+		mugai_walk_clear(&w);
+		g_clear_object(&norm);
+		*err = MUGAI_OK;
+		return rs;
+	}
 	if (norm != NULL || !mime_headers_pass(headers))
 		w.wk_unchanged = FALSE;
 	decide(cf, &w, rs);

@@ -63,6 +63,26 @@ struct mugai_result {
 	/* Where the original body starts (for writers of an unchanged body). */
 	gint64 rs_body_offset;
 	struct mugai_report *rs_report;
+	/* Why the streaming engine declined the message, or NULL. */
+	char *rs_declined;
+};
+
+/*
+ * Which engine walks the message (the report's rr_engine says which did):
+ * AUTO the streaming fast path, falling back to GMime for whatever it
+ * declines (what mugai_sanitize() and the milter do); STREAM the fast
+ * path only: a declined message gives a TEMPFAIL result with rs_declined
+ * set and nothing to apply; GMIME the GMime walk only.
+ */
+enum mugai_engine {
+	MUGAI_ENGINE_AUTO,
+	MUGAI_ENGINE_STREAM,
+	MUGAI_ENGINE_GMIME,
+};
+
+struct mugai_sanitize_opts {
+	enum mugai_engine so_engine;
+	gsize so_chunk;		/* bytes fed to the scanner at once; 0: 64 KiB */
 };
 
 /* Initialises GMime once per process; call before any thread starts. */
@@ -80,6 +100,11 @@ void mugai_sanitize_shutdown(void);
 struct mugai_result *mugai_sanitize(const struct mugai_config *cf,
     GMimeStream *message, const struct mugai_envelope *env,
     enum mugai_err *err);
+
+/* mugai_sanitize() with the engine and chunk size of opts (NULL: AUTO). */
+struct mugai_result *mugai_sanitize_with(const struct mugai_config *cf,
+    GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_sanitize_opts *opts, enum mugai_err *err);
 
 /* Frees result. NULL does nothing. */
 void mugai_result_free(struct mugai_result *result);

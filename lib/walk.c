@@ -169,6 +169,38 @@ report_part(struct mugai_walk *w, GMimeObject *obj, const char *path)
 	return rp;
 }
 
+static struct mugai_report_part *
+leaf_report_part(struct mugai_walk *w, const struct mugai_walk_leaf *lf)
+{
+	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
+	    lf->wl_path, "part");
+
+	rp->rp_declared_type = g_strdup(lf->wl_type);
+	rp->rp_filename = g_strdup(lf->wl_filename);
+	return rp;
+}
+
+/* The facts of a GMime leaf (members owned by lf; path lent). */
+static void
+leaf_init(struct mugai_walk_leaf *lf, GMimePart *part, const char *path)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+
+	lf->wl_path = path;
+	lf->wl_type = mime_type(obj);
+	lf->wl_filename = part_filename(obj);
+	lf->wl_charset = g_mime_object_get_content_type_parameter(obj,
+	    "charset");
+	lf->wl_attachment = is_attachment(obj);
+}
+
+static void
+leaf_clear(struct mugai_walk_leaf *lf)
+{
+	g_free(lf->wl_type);
+	g_free(lf->wl_filename);
+}
+
 /*
  * Returns (transfer full) a stream of part's decoded content. Encodings
  * GMime cannot decode (binhex, x-token) are read as they are: the policy
@@ -226,22 +258,32 @@ examine(struct mugai_walk *w, GMimeStream *decoded,
 		rp->rp_warning = g_strdup(warning);
 }
 
+void
+mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, GMimeStream *decoded)
+{
+	struct mugai_report_part *rp = leaf_report_part(w, lf);
+
+	rp->rp_reason = g_strdup(reason);
+	examine(w, decoded, rp);
+}
+
 static void
 remove_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
     const char *reason)
 {
-	struct mugai_report_part *rp = report_part(w, GMIME_OBJECT(part),
-	    path);
+	struct mugai_walk_leaf lf;
 	GMimeStream *s = decoded_stream(part);
 
-	rp->rp_reason = g_strdup(reason);
-	examine(w, s, rp);
+	leaf_init(&lf, part, path);
+	mugai_walk_remove(w, &lf, reason, s);
+	leaf_clear(&lf);
 	g_object_unref(s);
 }
 
 /* Returns (transfer full) the decoded content of part, or NULL on a limit. */
 static GByteArray *
-read_decoded(struct mugai_walk *w, GMimePart *part)
+read_decoded(GMimePart *part)
 {
 	GMimeStream *s = decoded_stream(part);
 	GMimeStream *mem = g_mime_stream_mem_new();
@@ -257,7 +299,6 @@ read_decoded(struct mugai_walk *w, GMimePart *part)
 	out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
-	count_decoded(w, out->len);
 	return out;
 }
 
@@ -362,8 +403,9 @@ charset_passes(const char *label, const char *used)
 
 /* The raw (encoded) body is fit to pass: no NUL, bare CR, long line. */
 static gboolean
-raw_passes(GMimePart *part)
+raw_passes(gpointer data)
 {
+	GMimePart *part = data;
 	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	GMimeStream *s;
@@ -387,7 +429,10 @@ raw_passes(GMimePart *part)
 	if (dw == NULL || (s = g_mime_data_wrapper_get_stream(dw)) == NULL)
 		return TRUE;
 	g_mime_stream_reset(s);
-	while ((n = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
+	/* A bounded (file) stream answers -1, not 0, when read past its end. */
+	n = 0;
+	while (!g_mime_stream_eos(s) &&
+	    (n = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
 		for (gssize i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)buf[i];
 
@@ -402,7 +447,7 @@ raw_passes(GMimePart *part)
 				return FALSE;
 		}
 	}
-	return n == 0 && !prev_cr;
+	return n >= 0 && !prev_cr;
 }
 
 static char *
@@ -422,15 +467,12 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 	return text;
 }
 
-/* Renders a text leaf (plain or HTML) into the output. */
-static void
-render_text(struct mugai_walk *w, GMimePart *part, const char *path,
-    gboolean html, guint depth)
+void
+mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    GByteArray *raw, gboolean html, guint depth,
+    gboolean (*passes)(gpointer), gpointer passes_data)
 {
-	GMimeObject *obj = GMIME_OBJECT(part);
-	const char *label = g_mime_object_get_content_type_parameter(obj,
-	    "charset");
-	g_autoptr(GByteArray) raw = NULL;
+	const char *label = lf->wl_charset;
 	g_autofree char *utf8 = NULL;
 	const char *used = NULL;
 	gboolean lossy = FALSE;
@@ -439,22 +481,23 @@ render_text(struct mugai_walk *w, GMimePart *part, const char *path,
 	gsize ulen = 0;
 	guint blocks, rewrites;
 
-	if ((raw = read_decoded(w, part)) == NULL) {
-		mugai_walk_withhold(w, "part %s cannot be decoded", path);
-		return;
-	}
+	count_decoded(w, raw->len);
 	if (looks_binary(raw->data, raw->len)) {
-		remove_leaf(w, part, path, "binary content declared as text");
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(
+		    (const char *)raw->data, raw->len);
+
+		mugai_walk_remove(w, lf, "binary content declared as text", s);
+		g_object_unref(s);
 		return;
 	}
-	rp = report_part(w, obj, path);
+	rp = leaf_report_part(w, lf);
 	rp->rp_action = MUGAI_ACT_TEXT;
 	rp->rp_size = raw->len;
 	utf8 = mugai_charset_to_utf8((const char *)raw->data, raw->len, label,
 	    &ulen, &used, &lossy);
 	if (lossy)
 		mugai_report_warn(w->wk_report, "part %s: undecodable bytes in "
-		    "charset %s", path, used != NULL ? used : "?");
+		    "charset %s", lf->wl_path, used != NULL ? used : "?");
 	if (html) {
 		char *r = render_html(w, utf8, ulen);
 
@@ -466,7 +509,7 @@ render_text(struct mugai_walk *w, GMimePart *part, const char *path,
 	}
 	t = g_string_new_len(utf8, (gssize)ulen);
 	normalize_newlines(t);
-	blocks = cut_blocks(w, t, path);
+	blocks = cut_blocks(w, t, lf->wl_path);
 	rewrites = mugai_textsafe(t);
 	if (rewrites > 0)
 		mugai_report_part_flag(rp, "neutralized");
@@ -476,7 +519,37 @@ render_text(struct mugai_walk *w, GMimePart *part, const char *path,
 	g_string_free(t, TRUE);
 	w->wk_unchanged = depth == 1 && !html && blocks == 0 &&
 	    rewrites == 0 && !lossy && charset_passes(label, used) &&
-	    raw_passes(part);
+	    passes(passes_data);
+}
+
+/* Renders a text leaf (plain or HTML) into the output. */
+static void
+render_text(struct mugai_walk *w, GMimePart *part, const char *path,
+    gboolean html, guint depth)
+{
+	g_autoptr(GByteArray) raw = NULL;
+	struct mugai_walk_leaf lf;
+
+	if ((raw = read_decoded(part)) == NULL) {
+		mugai_walk_withhold(w, "part %s cannot be decoded", path);
+		return;
+	}
+	leaf_init(&lf, part, path);
+	mugai_walk_text(w, &lf, raw, html, depth, raw_passes, part);
+	leaf_clear(&lf);
+}
+
+void
+mugai_walk_attachment_label(struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf)
+{
+	GString *label = g_string_new(NULL);
+
+	g_string_append_printf(label, "---- %s ----\n",
+	    lf->wl_filename != NULL ? lf->wl_filename : "text attachment");
+	mugai_textsafe(label);
+	append_text(w, label);
+	g_string_free(label, TRUE);
 }
 
 /* A text attachment rendered inline (inline_text_attachments = true). */
@@ -484,14 +557,11 @@ static void
 render_attachment_text(struct mugai_walk *w, GMimePart *part,
     const char *path, guint depth)
 {
-	g_autofree char *fn = part_filename(GMIME_OBJECT(part));
-	GString *label = g_string_new(NULL);
+	struct mugai_walk_leaf lf;
 
-	g_string_append_printf(label, "---- %s ----\n",
-	    fn != NULL ? fn : "text attachment");
-	mugai_textsafe(label);
-	append_text(w, label);
-	g_string_free(label, TRUE);
+	leaf_init(&lf, part, path);
+	mugai_walk_attachment_label(w, &lf);
+	leaf_clear(&lf);
 	render_text(w, part, path, FALSE, depth + 1);
 }
 
@@ -505,37 +575,61 @@ is_report_text(const char *type)
 	    strcmp(type, "text/rfc822-headers") == 0;
 }
 
+enum mugai_walk_mode
+mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
+{
+	if (strcmp(type, "message/external-body") == 0) {
+		mugai_walk_withhold(w, "message/external-body cannot be "
+		    "checked");
+		return MUGAI_WALK_NONE;
+	}
+	if (strcmp(type, "application/pkcs7-mime") == 0 ||
+	    strcmp(type, "application/x-pkcs7-mime") == 0) {
+		mugai_walk_withhold(w, "S/MIME encrypted or opaque-signed "
+		    "content");
+		return MUGAI_WALK_NONE;
+	}
+	if (strcmp(type, "text/plain") == 0 && !attach)
+		return MUGAI_WALK_PLAIN;
+	if (strcmp(type, "text/plain") == 0 &&
+	    w->wk_cf->cf_inline_text_attachments)
+		return MUGAI_WALK_ATTACHED_TEXT;
+	if (strcmp(type, "text/html") == 0 && !attach)
+		return MUGAI_WALK_HTML;
+	if (is_report_text(type) && !attach)
+		return MUGAI_WALK_REPORT_TEXT;
+	return attach ? MUGAI_WALK_REMOVE_ATTACHMENT : MUGAI_WALK_REMOVE;
+}
+
 static void
 walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
     guint depth)
 {
 	GMimeObject *obj = GMIME_OBJECT(part);
 	g_autofree char *type = mime_type(obj);
-	gboolean attach = is_attachment(obj);
 
-	if (strcmp(type, "message/external-body") == 0) {
-		mugai_walk_withhold(w, "message/external-body cannot be "
-		    "checked");
-		return;
-	}
-	if (strcmp(type, "application/pkcs7-mime") == 0 ||
-	    strcmp(type, "application/x-pkcs7-mime") == 0) {
-		mugai_walk_withhold(w, "S/MIME encrypted or opaque-signed "
-		    "content");
-		return;
-	}
-	if (strcmp(type, "text/plain") == 0 && !attach)
+	switch (mugai_walk_leaf_mode(w, type, is_attachment(obj))) {
+	case MUGAI_WALK_NONE:
+		break;
+	case MUGAI_WALK_PLAIN:
 		render_text(w, part, path, FALSE, depth);
-	else if (strcmp(type, "text/plain") == 0 &&
-	    w->wk_cf->cf_inline_text_attachments)
+		break;
+	case MUGAI_WALK_ATTACHED_TEXT:
 		render_attachment_text(w, part, path, depth);
-	else if (strcmp(type, "text/html") == 0 && !attach)
+		break;
+	case MUGAI_WALK_HTML:
 		render_text(w, part, path, TRUE, depth);
-	else if (is_report_text(type) && !attach)
+		break;
+	case MUGAI_WALK_REPORT_TEXT:
 		render_text(w, part, path, FALSE, depth + 1);
-	else
-		remove_leaf(w, part, path, attach ? "attachment" :
-		    "not a text part");
+		break;
+	case MUGAI_WALK_REMOVE_ATTACHMENT:
+		remove_leaf(w, part, path, "attachment");
+		break;
+	case MUGAI_WALK_REMOVE:
+		remove_leaf(w, part, path, "not a text part");
+		break;
+	}
 }
 
 static gsize
@@ -587,7 +681,7 @@ walk_alternative(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	GString *saved = w->wk_text;
 	GString **texts = g_new0(GString *, MAX(n, 1));
 	guint *first = g_new0(guint, n + 1);
-	int plain = -1, rich = -1, pick;
+	int plain = -1, rich = -1;
 
 	for (int i = 0; i < n; i++) {
 		GMimeObject *child = g_mime_multipart_get_part(mp, i);
@@ -596,16 +690,24 @@ walk_alternative(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 		first[i] = w->wk_report->rr_parts->len;
 		w->wk_text = texts[i] = g_string_new(NULL);
 		walk_object(w, child, sub, depth + 1);
-		if (visible_length(texts[i]) == 0)
-			continue;
-		if (plain < 0 && is_plain_text(child))
-			plain = i;
-		else if (!is_plain_text(child))
-			rich = i;
+		mugai_walk_alternative_child(texts[i], is_plain_text(child), i,
+		    &plain, &rich);
 	}
 	first[n] = w->wk_report->rr_parts->len;
 	w->wk_text = saved;
-	pick = plain;
+	mugai_walk_alternative_pick(w, texts, first, n, plain, rich);
+	for (int i = 0; i < n; i++)
+		g_string_free(texts[i], TRUE);
+	g_free(texts);
+	g_free(first);
+}
+
+void
+mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
+    const guint *first, int n, int plain, int rich)
+{
+	int pick = plain;
+
 	if (plain < 0 || (rich >= 0 && visible_length(texts[plain]) * 4 <
 	    visible_length(texts[rich])))
 		pick = rich;
@@ -614,16 +716,31 @@ walk_alternative(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 			append_text(w, texts[i]);
 		else
 			skip_parts(w, first[i], first[i + 1]);
-		g_string_free(texts[i], TRUE);
 	}
-	g_free(texts);
-	g_free(first);
+}
+
+void
+mugai_walk_alternative_child(const GString *text, gboolean plain_text,
+    int i, int *plain, int *rich)
+{
+	if (visible_length(text) == 0)
+		return;
+	if (*plain < 0 && plain_text)
+		*plain = i;
+	else if (!plain_text)
+		*rich = i;
 }
 
 static gboolean
 content_id_is(GMimeObject *obj, const char *want)
 {
-	const char *cid = g_mime_object_get_content_id(obj);
+	return mugai_walk_content_id_is(g_mime_object_get_content_id(obj),
+	    want);
+}
+
+gboolean
+mugai_walk_content_id_is(const char *cid, const char *want)
+{
 	g_autofree char *w = g_strdup(want);
 
 	if (cid == NULL)
@@ -634,6 +751,17 @@ content_id_is(GMimeObject *obj, const char *want)
 		return strcmp(cid, w + 1) == 0;
 	}
 	return strcmp(cid, w) == 0;
+}
+
+gboolean
+mugai_walk_count_related(struct mugai_walk *w)
+{
+	if (++w->wk_parts > (guint)w->wk_cf->cf_max_parts) {
+		mugai_walk_withhold(w, "more than %" G_GINT64_FORMAT
+		    " MIME parts", w->wk_cf->cf_max_parts);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* multipart/related: the root rendered, the related parts removed. */
@@ -655,10 +783,7 @@ walk_related(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 
 		if (i == root || !GMIME_IS_PART(child))
 			walk_object(w, child, sub, depth + 1);
-		else if (++w->wk_parts > (guint)w->wk_cf->cf_max_parts)
-			mugai_walk_withhold(w, "more than %" G_GINT64_FORMAT
-			    " MIME parts", w->wk_cf->cf_max_parts);
-		else
+		else if (mugai_walk_count_related(w))
 			remove_leaf(w, GMIME_PART(child), sub,
 			    "related part of the HTML (inline image)");
 	}
@@ -745,24 +870,32 @@ walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
 		walk_object(w, msg->mime_part, sub, depth + 1);
 }
 
-static void
-walk_object(struct mugai_walk *w, GMimeObject *obj, const char *path,
-    guint depth)
+gboolean
+mugai_walk_enter(struct mugai_walk *w, guint depth)
 {
 	const struct mugai_config *cf = w->wk_cf;
 
 	if (w->wk_withhold != NULL)
-		return;
+		return FALSE;
 	if (depth > (guint)cf->cf_max_depth) {
 		mugai_walk_withhold(w, "MIME nesting deeper than %"
 		    G_GINT64_FORMAT, cf->cf_max_depth);
-		return;
+		return FALSE;
 	}
 	if (++w->wk_parts > (guint)cf->cf_max_parts) {
 		mugai_walk_withhold(w, "more than %" G_GINT64_FORMAT
 		    " MIME parts", cf->cf_max_parts);
-		return;
+		return FALSE;
 	}
+	return TRUE;
+}
+
+static void
+walk_object(struct mugai_walk *w, GMimeObject *obj, const char *path,
+    guint depth)
+{
+	if (!mugai_walk_enter(w, depth))
+		return;
 	if (GMIME_IS_MULTIPART(obj))
 		walk_multipart(w, GMIME_MULTIPART(obj), path, depth);
 	else if (GMIME_IS_MESSAGE_PART(obj))
@@ -814,24 +947,43 @@ parse_stream(GMimeStream *in, gint64 start, gint64 hdr_end)
 	return cat;
 }
 
+GMimeParserOptions *
+mugai_walk_parser_options(GMimeParserWarningFunc warn, gpointer data)
+{
+	static const char *fallback[] = { "utf-8", "cp932", "euc-jp", NULL };
+	GMimeParserOptions *opts = g_mime_parser_options_new();
+
+	g_mime_parser_options_set_fallback_charsets(opts, fallback);
+	g_mime_parser_options_set_warning_callback(opts, warn, data);
+	return opts;
+}
+
 enum mugai_err
 mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
     gint64 hdr_end)
 {
-	static const char *fallback[] = { "utf-8", "cp932", "euc-jp", NULL };
-	GMimeParserOptions *opts = g_mime_parser_options_new();
+	GMimeParserOptions *opts = mugai_walk_parser_options(parser_warning, w);
 	GMimeStream *sub = parse_stream(in, start, hdr_end);
 	GMimeParser *parser = g_mime_parser_new_with_stream(sub);
 	GMimeMessage *msg;
 
-	g_mime_parser_options_set_fallback_charsets(opts, fallback);
-	g_mime_parser_options_set_warning_callback(opts, parser_warning, w);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	msg = g_mime_parser_construct_message(parser, opts);
 	if (msg == NULL)
 		mugai_walk_withhold(w, "message cannot be parsed");
 	else if (msg->mime_part != NULL)
 		walk_object(w, msg->mime_part, "1", 1);
+	mugai_walk_finish(w);
+	g_clear_object(&msg);
+	g_object_unref(parser);
+	g_object_unref(sub);
+	g_mime_parser_options_free(opts);
+	return MUGAI_OK;
+}
+
+void
+mugai_walk_finish(struct mugai_walk *w)
+{
 	/* A few tags in a text are words; many are HTML source: drop them. */
 	if (mugai_textsafe_limit_tags(w->wk_text)) {
 		mugai_report_warn(w->wk_report, "tags removed from text that "
@@ -843,9 +995,4 @@ mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
 		    " bytes", w->wk_cf->cf_max_text_size);
 	w->wk_unchanged = w->wk_unchanged && w->wk_withhold == NULL &&
 	    w->wk_warnings == 0 && w->wk_report->rr_parts->len == 1;
-	g_clear_object(&msg);
-	g_object_unref(parser);
-	g_object_unref(sub);
-	g_mime_parser_options_free(opts);
-	return MUGAI_OK;
 }

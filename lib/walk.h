@@ -53,4 +53,84 @@ void mugai_walk_withhold(struct mugai_walk *w, const char *fmt, ...)
 enum mugai_err mugai_walk_message(struct mugai_walk *w, GMimeStream *in,
     gint64 start, gint64 hdr_end);
 
+/*
+ * The pieces both engines share (lib/walk.c for the GMime tree, lib/swalk.c
+ * for the streaming scanner): whatever reads the MIME structure, the
+ * decisions, the report entries and the text come from these, so the two
+ * engines give one answer.
+ */
+
+/* What the walk knows of a leaf part, whichever engine read it. */
+struct mugai_walk_leaf {
+	const char *wl_path;	/* "1.2" (lent) */
+	char *wl_type;		/* declared type, lower case (owned) */
+	char *wl_filename;	/* decoded filename, valid UTF-8, or NULL */
+	const char *wl_charset;	/* charset parameter or NULL (lent) */
+	gboolean wl_attachment;	/* disposition attachment, or a filename */
+};
+
+/* What becomes of a leaf (mugai_walk_leaf_mode). */
+enum mugai_walk_mode {
+	MUGAI_WALK_NONE,		/* withheld (reason set) */
+	MUGAI_WALK_PLAIN,		/* text/plain: mugai_walk_text */
+	MUGAI_WALK_ATTACHED_TEXT,	/* label, then text at depth + 1 */
+	MUGAI_WALK_HTML,		/* text/html rendered */
+	MUGAI_WALK_REPORT_TEXT,		/* delivery report text, depth + 1 */
+	MUGAI_WALK_REMOVE_ATTACHMENT,	/* removed: "attachment" */
+	MUGAI_WALK_REMOVE,		/* removed: "not a text part" */
+};
+
+/* Returns (transfer full) parser options: fallback charsets, warn(data). */
+GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
+    gpointer data);
+
+/*
+ * Entering a part at depth (1 = the message's): FALSE when the walk is
+ * withheld or a depth or part limit is hit now (reason set).
+ */
+gboolean mugai_walk_enter(struct mugai_walk *w, guint depth);
+
+/* A related part other than the root: counts it; FALSE past max_parts. */
+gboolean mugai_walk_count_related(struct mugai_walk *w);
+
+/* Decides what becomes of a leaf of (lower-case) type. */
+enum mugai_walk_mode mugai_walk_leaf_mode(struct mugai_walk *w,
+    const char *type, gboolean attach);
+
+/* Removes a leaf into the report: decoded (lent) read to its end. */
+void mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, GMimeStream *decoded);
+
+/*
+ * Renders a text leaf from its decoded bytes raw (lent). passes(data) is
+ * asked, only when it matters, whether the encoded body may pass as it came.
+ */
+void mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    GByteArray *raw, gboolean html, guint depth,
+    gboolean (*passes)(gpointer), gpointer passes_data);
+
+/* The "---- name ----" line before an inline text attachment. */
+void mugai_walk_attachment_label(struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf);
+
+/*
+ * multipart/alternative: after child i rendered text (into its own
+ * buffer), updates the plain and rich choices (both start at -1).
+ */
+void mugai_walk_alternative_child(const GString *text, gboolean plain_text,
+    int i, int *plain, int *rich);
+
+/*
+ * Appends the chosen alternative's text; the report entries of children
+ * i (first[i] .. first[i + 1]) not chosen become "alternative not used".
+ */
+void mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
+    const guint *first, int n, int plain, int rich);
+
+/* TRUE when the decoded Content-ID cid (may be NULL) is want (start=). */
+gboolean mugai_walk_content_id_is(const char *cid, const char *want);
+
+/* After the last part: tag limit, text size, whether the body may pass. */
+void mugai_walk_finish(struct mugai_walk *w);
+
 #endif

@@ -1,0 +1,979 @@
+/*
+ * mugai_scan - the streaming MIME scanner behind the fast path
+ *
+ * Lines are found with memchr; a line that starts with '-' inside a
+ * multipart is held (up to a small cap) until it is known to be a
+ * boundary or content. Boundaries are matched as GMime's parser matches
+ * them (innermost first, the closing form before the plain one, trailing
+ * blanks allowed), and the line break before a boundary belongs to the
+ * boundary: it is held back until the next line is known.
+ *
+ * Declined (the GMime engine decides instead): a bare CR or line ends of
+ * both kinds; 8-bit or control bytes, a "--" line, a line that is not a
+ * field, or a field name with space before the colon in any header
+ * block; a block without its blank line; Content-Type, -Disposition,
+ * -Transfer-Encoding or -ID twice; a type that is not token/token, a
+ * comment in it, or any GMime warning while its value or the message
+ * headers are parsed; a field twice in a part's header block (GMime's
+ * conflicting header); any message type; multipart other than mixed,
+ * alternative and related (related with start=), a multipart without a
+ * plain boundary, one boundary a prefix of another, nesting past
+ * MAX_NEST; a
+ * transfer encoding other than 7bit, 8bit, binary, base64 and
+ * quoted-printable; a part whose content is empty up to its boundary; a
+ * boundary of an outer multipart inside a part; a missing closing
+ * boundary; a multipart without parts; the end of input in a header
+ * block or a multipart.
+ */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "scan.h"
+#include "walk.h"
+
+#define MAX_NEST	8	/* open multiparts the scanner models */
+#define STAGE		65536	/* encoded bytes decoded at once */
+#define CAND_CAP	1024	/* a '-' line held before deciding */
+#define CAND_MAX	65536	/* boundary plus blanks: longer is declined */
+
+enum state { ST_HEADERS, ST_CONTENT, ST_PREAMBLE, ST_EPILOGUE, ST_DECLINED };
+
+struct level {
+	char *lv_bound;			/* "--" boundary */
+	gsize lv_len;
+	guint lv_children;
+	struct mugai_scan_part lv_part;
+};
+
+struct mugai_scan {
+	const struct mugai_config *sc_cf;
+	const struct mugai_scan_ops *sc_ops;
+	void *sc_ctx;
+	GMimeParserOptions *sc_opts;
+	gboolean sc_warned;
+	char *sc_declined;
+	enum state sc_state;
+	struct level sc_stack[MAX_NEST];
+	guint sc_nstack;
+	/* Lines. */
+	gboolean sc_line_start;
+	gboolean sc_cand;		/* a '-' line held in sc_line */
+	GString *sc_line;
+	gboolean sc_held_cr;
+	guint sc_pend;			/* held line break: 0, 1 (LF), 2 */
+	guint sc_eol;			/* 0 unknown, 1 LF, 2 CRLF */
+	/* The header block being read and the part it belongs to. */
+	GString *sc_hdr;
+	char *sc_path;
+	guint sc_depth;
+	/* The leaf being read. */
+	struct mugai_scan_part sc_leaf;
+	GMimeEncoding sc_enc;
+	gboolean sc_decode;
+	guint8 *sc_stage;
+	gsize sc_stage_len;
+	guint8 *sc_out;
+	gsize sc_out_size;
+	gboolean sc_raw_check;
+	gboolean sc_raw_cr;
+	gsize sc_raw_line;
+};
+
+static void
+scan_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer data)
+{
+	struct mugai_scan *s = data;
+
+	(void)offset;
+	(void)code;
+	(void)item;
+	s->sc_warned = TRUE;
+}
+
+void
+mugai_scan_decline(struct mugai_scan *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->sc_state = ST_DECLINED;
+	if (s->sc_declined != NULL)
+		return;
+	va_start(ap, fmt);
+	s->sc_declined = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+const char *
+mugai_scan_declined(const struct mugai_scan *s)
+{
+	return s->sc_declined;
+}
+
+struct mugai_scan *
+mugai_scan_new(const struct mugai_config *cf, const struct mugai_scan_ops *ops,
+    void *ctx)
+{
+	struct mugai_scan *s = g_new0(struct mugai_scan, 1);
+
+	s->sc_cf = cf;
+	s->sc_ops = ops;
+	s->sc_ctx = ctx;
+	s->sc_opts = mugai_walk_parser_options(scan_warning, s);
+	s->sc_state = ST_HEADERS;
+	s->sc_line = g_string_new(NULL);
+	s->sc_hdr = g_string_new(NULL);
+	s->sc_path = g_strdup("1");
+	s->sc_depth = 1;
+	s->sc_stage = g_malloc(STAGE);
+	return s;
+}
+
+static void
+part_clear(struct mugai_scan_part *p)
+{
+	g_free((char *)p->sp_path);
+	g_free((char *)p->sp_cte);
+	g_clear_object(&p->sp_type);
+	g_clear_object(&p->sp_disposition);
+	memset(p, 0, sizeof *p);
+}
+
+void
+mugai_scan_free(struct mugai_scan *s)
+{
+	if (s == NULL)
+		return;
+	while (s->sc_nstack > 0) {
+		struct level *lv = &s->sc_stack[--s->sc_nstack];
+
+		g_free(lv->lv_bound);
+		part_clear(&lv->lv_part);
+	}
+	part_clear(&s->sc_leaf);
+	g_mime_parser_options_free(s->sc_opts);
+	g_string_free(s->sc_line, TRUE);
+	g_string_free(s->sc_hdr, TRUE);
+	g_free(s->sc_path);
+	g_free(s->sc_stage);
+	g_free(s->sc_out);
+	g_free(s->sc_declined);
+	g_free(s);
+}
+
+/* ---- line ends ---- */
+
+/* Every line must end the same way: GMime strips the boundary's form. */
+static gboolean
+eol_check(struct mugai_scan *s, guint term)
+{
+	if (term == 0)
+		return TRUE;
+	if (s->sc_eol == 0)
+		s->sc_eol = term;
+	if (s->sc_eol != term) {
+		mugai_scan_decline(s, "lines end both with LF and CRLF");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+no_cr(struct mugai_scan *s, const char *p, gsize len)
+{
+	if (memchr(p, '\r', len) != NULL) {
+		mugai_scan_decline(s, "bare CR");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- content ---- */
+
+static gboolean
+stage_flush(struct mugai_scan *s, gboolean last)
+{
+	const guint8 *out = s->sc_stage;
+	gsize n = s->sc_stage_len;
+
+	if (s->sc_decode) {
+		gsize need = g_mime_encoding_outlen(&s->sc_enc, n) + 16;
+
+		if (need > s->sc_out_size) {
+			s->sc_out = g_realloc(s->sc_out, need);
+			s->sc_out_size = need;
+		}
+		n = last ? g_mime_encoding_flush(&s->sc_enc,
+		    (const char *)s->sc_stage, n, (char *)s->sc_out) :
+		    g_mime_encoding_step(&s->sc_enc, (const char *)s->sc_stage,
+		    n, (char *)s->sc_out);
+		out = s->sc_out;
+	}
+	s->sc_stage_len = 0;
+	if (n > 0 && !s->sc_ops->so_data(s->sc_ctx, &s->sc_leaf, out, n)) {
+		mugai_scan_decline(s, "declined by the walk");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* What raw_passes() in lib/walk.c looks at, on the encoded bytes. */
+static void
+raw_facts(struct mugai_scan *s, const char *p, gsize len)
+{
+	gboolean eight = s->sc_leaf.sp_encoding == GMIME_CONTENT_ENCODING_8BIT;
+
+	for (gsize i = 0; i < len && s->sc_raw_check; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if ((s->sc_raw_cr && c != '\n') || c == '\0' ||
+		    (c >= 0x80 && !eight))
+			s->sc_raw_check = FALSE;
+		s->sc_raw_cr = c == '\r';
+		s->sc_raw_line = c == '\n' ? 0 : s->sc_raw_line + 1;
+		if (s->sc_raw_line > 999)
+			s->sc_raw_check = FALSE;
+	}
+}
+
+/* Content bytes of the current leaf (nothing in a preamble or epilogue). */
+static void
+emit(struct mugai_scan *s, const char *p, gsize len)
+{
+	if (s->sc_state != ST_CONTENT)
+		return;
+	s->sc_leaf.sp_raw_size += len;
+	if (s->sc_raw_check)
+		raw_facts(s, p, len);
+	while (len > 0 && s->sc_state == ST_CONTENT) {
+		gsize n = MIN(len, STAGE - s->sc_stage_len);
+
+		memcpy(s->sc_stage + s->sc_stage_len, p, n);
+		s->sc_stage_len += n;
+		p += n;
+		len -= n;
+		if (s->sc_stage_len == STAGE)
+			stage_flush(s, FALSE);
+	}
+}
+
+static void
+emit_pend(struct mugai_scan *s, guint n)
+{
+	emit(s, "\r\n" + (2 - n), n);
+}
+
+static void
+leaf_end(struct mugai_scan *s)
+{
+	if (!stage_flush(s, TRUE))
+		return;
+	s->sc_leaf.sp_raw_clean = s->sc_raw_check && !s->sc_raw_cr;
+	if (!s->sc_ops->so_end(s->sc_ctx, &s->sc_leaf))
+		mugai_scan_decline(s, "declined by the walk");
+	part_clear(&s->sc_leaf);
+}
+
+static void
+multipart_end(struct mugai_scan *s)
+{
+	struct level *lv = &s->sc_stack[--s->sc_nstack];
+
+	if (!s->sc_ops->so_end(s->sc_ctx, &lv->lv_part))
+		mugai_scan_decline(s, "declined by the walk");
+	g_free(lv->lv_bound);
+	part_clear(&lv->lv_part);
+}
+
+static void
+next_child(struct mugai_scan *s)
+{
+	struct level *lv = &s->sc_stack[s->sc_nstack - 1];
+
+	g_free(s->sc_path);
+	s->sc_path = g_strdup_printf("%s.%u", lv->lv_part.sp_path,
+	    ++lv->lv_children);
+	s->sc_depth = s->sc_nstack + 1;
+	g_string_truncate(s->sc_hdr, 0);
+	s->sc_state = ST_HEADERS;
+}
+
+static gboolean
+is_bound(const char *text, gsize len, const char *b, gsize blen)
+{
+	if (len < blen || memcmp(text, b, blen) != 0)
+		return FALSE;
+	for (gsize i = blen; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t')
+			return FALSE;
+	return TRUE;
+}
+
+/* A boundary of level *lv (closing in *final), or FALSE. */
+static gboolean
+find_bound(struct mugai_scan *s, const char *text, gsize len, guint *lv,
+    gboolean *final)
+{
+	for (guint i = s->sc_nstack; i-- > 0;) {
+		struct level *l = &s->sc_stack[i];
+
+		*lv = i;
+		if (len >= l->lv_len + 2 &&
+		    memcmp(text, l->lv_bound, l->lv_len) == 0 &&
+		    text[l->lv_len] == '-' &&
+		    text[l->lv_len + 1] == '-' && is_bound(text + l->lv_len + 2,
+		    len - l->lv_len - 2, "", 0)) {
+			*final = TRUE;
+			return TRUE;
+		}
+		if (is_bound(text, len, l->lv_bound, l->lv_len)) {
+			*final = FALSE;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/*
+ * A boundary line ended (term: 0 at the end of input, 1 LF, 2 CRLF): the
+ * part or preamble before it ends.
+ */
+static void
+boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
+{
+	guint top = s->sc_nstack - 1;
+	guint drop = term == 2 ? 2 : 1;
+
+	if (lv != top) {
+		mugai_scan_decline(s, "boundary of an outer multipart inside "
+		    "a part");
+		return;
+	}
+	switch (s->sc_state) {
+	case ST_CONTENT:
+		if (s->sc_pend == 0 || drop > s->sc_pend) {
+			mugai_scan_decline(s, "part without content");
+			return;
+		}
+		/* GMime drops the boundary's line end: with CRLF content and
+		 * a last boundary without one, the CR stays. */
+		emit(s, s->sc_pend == 2 ? "\r\n" : "\n", s->sc_pend - drop);
+		leaf_end(s);
+		break;
+	case ST_PREAMBLE:
+		if (final) {
+			mugai_scan_decline(s, "multipart without parts");
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (s->sc_state == ST_DECLINED)
+		return;
+	s->sc_pend = 0;
+	if (final) {
+		multipart_end(s);
+		if (s->sc_state != ST_DECLINED)
+			s->sc_state = ST_EPILOGUE;
+	} else
+		next_child(s);
+}
+
+/* The held '-' line is complete (or the input ended: no '\n'). */
+static void
+cand_done(struct mugai_scan *s)
+{
+	const char *l = s->sc_line->str;
+	gsize len = s->sc_line->len;
+	guint term = 0, lv;
+	gboolean final;
+
+	if (len > 0 && l[len - 1] == '\n') {
+		term = len >= 2 && l[len - 2] == '\r' ? 2 : 1;
+		len -= term;
+	}
+	s->sc_cand = FALSE;
+	s->sc_line_start = TRUE;
+	if (!no_cr(s, l, len) || !eol_check(s, term))
+		return;
+	if (find_bound(s, l, len, &lv, &final)) {
+		boundary(s, lv, final, term);
+		g_string_truncate(s->sc_line, 0);
+		return;
+	}
+	emit_pend(s, s->sc_pend);
+	emit(s, l, len);
+	s->sc_pend = term;
+	g_string_truncate(s->sc_line, 0);
+}
+
+/* Could the held line (no '\n' yet) still become a boundary line? */
+static gboolean
+cand_open(struct mugai_scan *s)
+{
+	const char *l = s->sc_line->str;
+	gsize len = s->sc_line->len;
+
+	if (len > 0 && l[len - 1] == '\r')
+		len--;
+	for (guint i = 0; i < s->sc_nstack; i++) {
+		const struct level *lv = &s->sc_stack[i];
+
+		if (len <= lv->lv_len + 2 || is_bound(l, len, lv->lv_bound,
+		    lv->lv_len))
+			return TRUE;
+		if (len > lv->lv_len + 2 && memcmp(l, lv->lv_bound,
+		    lv->lv_len) == 0 && l[lv->lv_len] == '-' &&
+		    l[lv->lv_len + 1] == '-' && is_bound(l + lv->lv_len + 2,
+		    len - lv->lv_len - 2, "", 0))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The held line is content after all: pass it and read on to its end. */
+static void
+cand_flush(struct mugai_scan *s)
+{
+	gsize len = s->sc_line->len;
+
+	if (len > 0 && s->sc_line->str[len - 1] == '\r') {
+		s->sc_held_cr = TRUE;
+		len--;
+	}
+	if (!no_cr(s, s->sc_line->str, len))
+		return;
+	emit_pend(s, s->sc_pend);
+	s->sc_pend = 0;
+	emit(s, s->sc_line->str, len);
+	g_string_truncate(s->sc_line, 0);
+	s->sc_cand = FALSE;
+	s->sc_line_start = FALSE;
+}
+
+static const char *
+feed_body(struct mugai_scan *s, const char *p, const char *end)
+{
+	while (p < end && s->sc_state != ST_DECLINED &&
+	    s->sc_state != ST_HEADERS) {
+		const char *nl;
+		gsize body;
+		guint term;
+
+		if (s->sc_cand) {
+			nl = memchr(p, '\n', (gsize)(end - p));
+			g_string_append_len(s->sc_line, p, (nl != NULL ?
+			    nl + 1 : end) - p);
+			p = nl != NULL ? nl + 1 : end;
+			if (nl != NULL)
+				cand_done(s);
+			else if (s->sc_line->len > CAND_CAP && !cand_open(s))
+				cand_flush(s);
+			else if (s->sc_line->len > CAND_MAX)
+				mugai_scan_decline(s, "boundary line too long");
+			continue;
+		}
+		if (s->sc_held_cr) {
+			s->sc_held_cr = FALSE;
+			if (*p != '\n') {
+				mugai_scan_decline(s, "bare CR");
+				break;
+			}
+			if (!eol_check(s, 2))
+				break;
+			s->sc_pend = 2;
+			s->sc_line_start = TRUE;
+			p++;
+			continue;
+		}
+		if (s->sc_line_start) {
+			s->sc_line_start = FALSE;
+			if (s->sc_nstack > 0 && *p == '-') {
+				s->sc_cand = TRUE;
+				continue;
+			}
+			emit_pend(s, s->sc_pend);
+			s->sc_pend = 0;
+		}
+		nl = memchr(p, '\n', (gsize)(end - p));
+		if (nl == NULL) {
+			body = (gsize)(end - p);
+			if (end[-1] == '\r') {
+				s->sc_held_cr = TRUE;
+				body--;
+			}
+			if (no_cr(s, p, body))
+				emit(s, p, body);
+			p = end;
+			continue;
+		}
+		body = (gsize)(nl - p);
+		term = 1;
+		if (body > 0 && nl[-1] == '\r') {
+			body--;
+			term = 2;
+		}
+		if (!no_cr(s, p, body) || !eol_check(s, term))
+			break;
+		emit(s, p, body);
+		s->sc_pend = term;
+		s->sc_line_start = TRUE;
+		p = nl + 1;
+	}
+	return p;
+}
+
+/* ---- header blocks ---- */
+
+static gboolean
+token_char(char c)
+{
+	return c > 32 && c < 127 && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/* "token/token" then the end, blanks or ';'; no comments anywhere. */
+static gboolean
+clean_type(const char *v)
+{
+	const char *p = v;
+	gsize n = 0;
+
+	if (strchr(v, '(') != NULL)
+		return FALSE;
+	while (g_ascii_isspace(*p))
+		p++;
+	for (n = 0; token_char(*p); p++, n++)
+		;
+	if (n == 0 || *p++ != '/')
+		return FALSE;
+	for (n = 0; token_char(*p); p++, n++)
+		;
+	return n > 0 && (*p == '\0' || *p == ';' || g_ascii_isspace(*p));
+}
+
+/* RFC 2046 bchars, 1 to 70 of them, not ending with a space. */
+static gboolean
+clean_boundary(const char *b)
+{
+	gsize n = strlen(b);
+
+	if (n == 0 || n > 70 || b[n - 1] == ' ' || strstr(b, "=?") != NULL)
+		return FALSE;
+	for (const char *p = b; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p) && strchr("'()+_,-./:=? ", *p) == NULL)
+			return FALSE;
+	return TRUE;
+}
+
+/* Raw values (after the colon, folding and last line break kept). */
+struct fields {
+	char *f_type, *f_cte, *f_disp, *f_id;
+};
+
+static void
+fields_clear(struct fields *f)
+{
+	g_free(f->f_type);
+	g_free(f->f_cte);
+	g_free(f->f_disp);
+	g_free(f->f_id);
+}
+
+/*
+ * The message headers other than Content-*, as GMime reads them into the
+ * message: any parser warning there and the GMime engine decides.
+ */
+static gboolean
+message_headers_clean(struct mugai_scan *s)
+{
+	GString *h = g_string_sized_new(s->sc_hdr->len + 2);
+	const char *p = s->sc_hdr->str, *end = p + s->sc_hdr->len;
+	gboolean keep = FALSE;
+	GMimeStream *ms;
+	GMimeParser *pr;
+	GMimeMessage *m;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
+		const char *next = nl != NULL ? nl + 1 : end;
+
+		if (*p != ' ' && *p != '\t')
+			keep = g_ascii_strncasecmp(p, "Content-", 8) != 0;
+		if (keep)
+			g_string_append_len(h, p, next - p);
+		p = next;
+	}
+	g_string_append(h, s->sc_eol == 2 ? "\r\n" : "\n");
+	ms = g_mime_stream_mem_new_with_buffer(h->str, h->len);
+	pr = g_mime_parser_new_with_stream(ms);
+	g_mime_parser_set_format(pr, GMIME_FORMAT_MESSAGE);
+	m = g_mime_parser_construct_message(pr, s->sc_opts);
+	if (m == NULL)
+		s->sc_warned = TRUE;
+	g_clear_object(&m);
+	g_object_unref(pr);
+	g_object_unref(ms);
+	g_string_free(h, TRUE);
+	return !s->sc_warned;
+}
+
+/* Copies the raw values of the Content-* fields; FALSE declined. */
+static gboolean
+split_fields(struct mugai_scan *s, struct fields *f)
+{
+	static const char *const names[] = { "content-type",
+	    "content-transfer-encoding", "content-disposition",
+	    "content-id" };
+	char **slots[] = { &f->f_type, &f->f_cte, &f->f_disp, &f->f_id };
+	const char *p = s->sc_hdr->str, *end = p + s->sc_hdr->len;
+
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+
+	memset(f, 0, sizeof *f);
+	while (p < end) {
+		const char *v = NULL, *q = p;
+		const char *colon = memchr(p, ':', (gsize)(end - p));
+		char *key = g_ascii_strdown(p, colon - p);
+		gsize i, n = 0;
+
+		/*
+		 * GMime calls a field twice in a part's header block a
+		 * conflict (GMIME_CRIT_CONFLICTING_HEADER); the message's own
+		 * part keeps only the Content-* fields.
+		 */
+		if ((s->sc_depth > 1 || g_str_has_prefix(key, "content-")) &&
+		    g_hash_table_contains(seen, key)) {
+			mugai_scan_decline(s, "field twice in a header block");
+			g_free(key);
+			return FALSE;
+		}
+		g_hash_table_add(seen, key);
+		for (i = 0; i < G_N_ELEMENTS(names); i++) {
+			n = strlen(names[i]);
+			if (g_ascii_strncasecmp(p, names[i], n) == 0 &&
+			    p[n] == ':')
+				break;
+		}
+		/* The field runs to the first line not folded. */
+		do {
+			q = (const char *)memchr(q, '\n', (gsize)(end - q)) + 1;
+		} while (q < end && (*q == ' ' || *q == '\t'));
+		if (i < G_N_ELEMENTS(names)) {
+			if (*slots[i] != NULL) {
+				mugai_scan_decline(s, "%s twice", names[i]);
+				return FALSE;
+			}
+			v = p + n + 1;
+			*slots[i] = g_strndup(v, (gsize)(q - v));
+		}
+		p = q;
+	}
+	return TRUE;
+}
+
+/*
+ * Returns (transfer full) the value GMime gives a part's header with this
+ * raw value: unfolded and RFC 2047 decoded (GMime parses Content-Type and
+ * Content-Disposition from that, not from the raw text).
+ */
+static char *
+header_value(struct mugai_scan *s, const char *name, const char *raw)
+{
+	GMimeHeaderList *l = g_mime_header_list_new(s->sc_opts);
+	GMimeHeader *h;
+	gboolean warned = s->sc_warned;
+	char *v;
+
+	/* The placeholder is not from the mail: its warnings do not count. */
+	g_mime_header_list_append(l, name, "x", NULL);
+	s->sc_warned = warned;
+	h = g_mime_header_list_get_header(l, name);
+	g_mime_header_set_raw_value(h, raw);
+	v = g_strdup(g_mime_header_get_value(h));
+	g_object_unref(l);
+	return v;
+}
+
+static gboolean
+setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
+{
+	const char *sub = g_mime_content_type_get_media_subtype(part->sp_type);
+	const char *b = g_mime_content_type_get_parameter(part->sp_type,
+	    "boundary");
+	struct level *lv;
+	g_autofree char *bound = NULL;
+
+	if (g_ascii_strcasecmp(sub, "mixed") != 0 &&
+	    g_ascii_strcasecmp(sub, "alternative") != 0 &&
+	    g_ascii_strcasecmp(sub, "related") != 0) {
+		mugai_scan_decline(s, "multipart/%s", sub);
+		return FALSE;
+	}
+	if (g_ascii_strcasecmp(sub, "related") == 0 &&
+	    g_mime_content_type_get_parameter(part->sp_type, "start") != NULL) {
+		mugai_scan_decline(s, "multipart/related with start");
+		return FALSE;
+	}
+	if (b == NULL || !clean_boundary(b)) {
+		mugai_scan_decline(s, "multipart without a plain boundary");
+		return FALSE;
+	}
+	if (s->sc_nstack == MAX_NEST) {
+		mugai_scan_decline(s, "multipart nesting deeper than %d",
+		    MAX_NEST);
+		return FALSE;
+	}
+	bound = g_strconcat("--", b, NULL);
+	for (guint i = 0; i < s->sc_nstack; i++) {
+		const struct level *o = &s->sc_stack[i];
+		gsize n = MIN(o->lv_len, strlen(bound));
+
+		if (memcmp(o->lv_bound, bound, n) == 0) {
+			mugai_scan_decline(s, "boundary prefix of another");
+			return FALSE;
+		}
+	}
+	lv = &s->sc_stack[s->sc_nstack++];
+	lv->lv_len = strlen(bound);
+	lv->lv_bound = g_steal_pointer(&bound);
+	lv->lv_children = 0;
+	lv->lv_part = *part;
+	memset(part, 0, sizeof *part);
+	if (!s->sc_ops->so_begin(s->sc_ctx, &lv->lv_part)) {
+		mugai_scan_decline(s, "declined by the walk");
+		return FALSE;
+	}
+	s->sc_state = ST_PREAMBLE;
+	return TRUE;
+}
+
+static gboolean
+setup_leaf(struct mugai_scan *s, struct mugai_scan_part *part)
+{
+	GMimeContentEncoding enc = part->sp_encoding;
+
+	s->sc_leaf = *part;
+	memset(part, 0, sizeof *part);
+	s->sc_decode = enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	if (s->sc_decode)
+		g_mime_encoding_init_decode(&s->sc_enc, enc);
+	s->sc_stage_len = 0;
+	s->sc_raw_check = s->sc_leaf.sp_depth == 1 &&
+	    (s->sc_leaf.sp_cte == NULL ||
+	    g_ascii_strcasecmp(s->sc_leaf.sp_cte, "7bit") == 0 ||
+	    g_ascii_strcasecmp(s->sc_leaf.sp_cte, "8bit") == 0);
+	s->sc_raw_cr = FALSE;
+	s->sc_raw_line = 0;
+	if (!s->sc_ops->so_begin(s->sc_ctx, &s->sc_leaf)) {
+		mugai_scan_decline(s, "declined by the walk");
+		return FALSE;
+	}
+	s->sc_state = ST_CONTENT;
+	return TRUE;
+}
+
+static gboolean
+parse_cte(struct mugai_scan *s, const char *v, struct mugai_scan_part *part)
+{
+	static const char *const known[] = { "7bit", "8bit", "binary",
+	    "base64", "quoted-printable", NULL };
+	g_autofree char *label = NULL;
+
+	part->sp_encoding = GMIME_CONTENT_ENCODING_DEFAULT;
+	if (v == NULL)
+		return TRUE;
+	label = g_strstrip(g_strdup(v));
+	for (gsize i = 0; known[i] != NULL; i++)
+		if (g_ascii_strcasecmp(label, known[i]) == 0) {
+			part->sp_encoding =
+			    g_mime_content_encoding_from_string(label);
+			part->sp_cte = g_steal_pointer(&label);
+			return TRUE;
+		}
+	mugai_scan_decline(s, "transfer encoding not modelled");
+	return FALSE;
+}
+
+/* The blank line after a header block: the part begins. */
+static void
+headers_done(struct mugai_scan *s)
+{
+	struct mugai_scan_part part = { 0 };
+	struct fields f;
+	g_autofree char *type = NULL;
+	g_autofree char *disp = NULL;
+	g_autofree char *cte = NULL;
+
+	if (s->sc_depth == 1 && !message_headers_clean(s)) {
+		mugai_scan_decline(s, "GMime warns about the message headers");
+		return;
+	}
+	if (!split_fields(s, &f))
+		goto out;
+	part.sp_path = g_strdup(s->sc_path);
+	part.sp_depth = s->sc_depth;
+	if (f.f_type != NULL && (!clean_type(f.f_type) ||
+	    !clean_type(type = header_value(s, "Content-Type", f.f_type)))) {
+		mugai_scan_decline(s, "Content-Type not modelled");
+		goto out;
+	}
+	part.sp_type = type != NULL ?
+	    g_mime_content_type_parse(s->sc_opts, type) :
+	    g_mime_content_type_new("text", "plain");
+	if (f.f_disp != NULL) {
+		disp = header_value(s, "Content-Disposition", f.f_disp);
+		if (strchr(f.f_disp, '(') != NULL ||
+		    strchr(disp, '(') != NULL) {
+			mugai_scan_decline(s, "comment in Content-Disposition");
+			goto out;
+		}
+		part.sp_disposition = g_mime_content_disposition_parse(
+		    s->sc_opts, disp);
+	}
+	if (s->sc_warned) {
+		mugai_scan_decline(s, "GMime warns about the part headers");
+		goto out;
+	}
+	if (g_ascii_strcasecmp(g_mime_content_type_get_media_type(
+	    part.sp_type), "message") == 0) {
+		mugai_scan_decline(s, "message/* part");
+		goto out;
+	}
+	part.sp_multipart = g_ascii_strcasecmp(
+	    g_mime_content_type_get_media_type(part.sp_type), "multipart") == 0;
+	if (f.f_cte != NULL)
+		cte = header_value(s, "Content-Transfer-Encoding", f.f_cte);
+	if (s->sc_warned) {
+		mugai_scan_decline(s, "GMime warns about the part headers");
+		goto out;
+	}
+	if (!parse_cte(s, cte, &part))
+		goto out;
+	s->sc_line_start = TRUE;
+	s->sc_pend = 0;
+	if (part.sp_multipart)
+		setup_multipart(s, &part);
+	else
+		setup_leaf(s, &part);
+out:
+	fields_clear(&f);
+	part_clear(&part);
+}
+
+/* One header line (with its line break) in sc_line. */
+static void
+header_line(struct mugai_scan *s)
+{
+	const char *l = s->sc_line->str;
+	gsize len = s->sc_line->len;
+	guint term = len >= 2 && l[len - 2] == '\r' ? 2 : 1;
+	gsize body = len - term;
+	gsize i;
+
+	if (!no_cr(s, l, body) || !eol_check(s, term))
+		return;
+	if (body == 0) {
+		g_string_truncate(s->sc_line, 0);
+		headers_done(s);
+		return;
+	}
+	for (i = 0; i < body; i++) {
+		unsigned char c = (unsigned char)l[i];
+
+		if (c >= 0x80 || (c < 0x20 && c != '\t') || c == 0x7f) {
+			mugai_scan_decline(s, "8-bit or control byte in "
+			    "headers");
+			return;
+		}
+	}
+	if (l[0] == ' ' || l[0] == '\t') {
+		if (s->sc_hdr->len == 0) {
+			mugai_scan_decline(s, "header block starts folded");
+			return;
+		}
+	} else {
+		if (body >= 2 && l[0] == '-' && l[1] == '-') {
+			mugai_scan_decline(s, "\"--\" line in a header block");
+			return;
+		}
+		for (i = 0; i < body && token_char(l[i]) ; i++)
+			;
+		/* token_char excludes some name characters: be strict. */
+		if (i == 0 || i >= body || l[i] != ':') {
+			mugai_scan_decline(s, "header line not modelled");
+			return;
+		}
+	}
+	g_string_append_len(s->sc_hdr, l, len);
+	g_string_truncate(s->sc_line, 0);
+}
+
+static const char *
+feed_header(struct mugai_scan *s, const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (gsize)(end - p));
+	const char *stop = nl != NULL ? nl + 1 : end;
+
+	if (s->sc_hdr->len + s->sc_line->len + (gsize)(stop - p) >
+	    (gsize)s->sc_cf->cf_max_header_size) {
+		mugai_scan_decline(s, "header block too large");
+		return end;
+	}
+	g_string_append_len(s->sc_line, p, stop - p);
+	if (nl != NULL)
+		header_line(s);
+	return stop;
+}
+
+gboolean
+mugai_scan_feed(struct mugai_scan *s, const char *buf, gsize len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && s->sc_state != ST_DECLINED) {
+		if (s->sc_state == ST_HEADERS)
+			p = feed_header(s, p, end);
+		else
+			p = feed_body(s, p, end);
+	}
+	return s->sc_state != ST_DECLINED;
+}
+
+gboolean
+mugai_scan_finish(struct mugai_scan *s)
+{
+	if (s->sc_state == ST_DECLINED)
+		return FALSE;
+	if (s->sc_cand)
+		cand_done(s);
+	if (s->sc_held_cr)
+		mugai_scan_decline(s, "bare CR");
+	switch (s->sc_state) {
+	case ST_HEADERS:
+		mugai_scan_decline(s, "input ends in a header block");
+		break;
+	case ST_PREAMBLE:
+		mugai_scan_decline(s, "input ends before the first part");
+		break;
+	case ST_CONTENT:
+	case ST_EPILOGUE:
+		if (s->sc_nstack > 0) {
+			mugai_scan_decline(s, "no closing boundary");
+			break;
+		}
+		if (s->sc_state == ST_CONTENT) {
+			emit_pend(s, s->sc_pend);
+			s->sc_pend = 0;
+			leaf_end(s);
+		}
+		break;
+	case ST_DECLINED:
+		break;
+	}
+	return s->sc_state != ST_DECLINED;
+}

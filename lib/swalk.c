@@ -1,0 +1,477 @@
+/*
+ * mugai_swalk - the streaming walk behind the fast path
+ *
+ * The GMime walk recurses over a tree; here the same decisions are taken
+ * in document order: a frame per open multipart remembers what
+ * walk_alternative() and walk_related() keep on their stack (the texts of
+ * the alternatives, where each child's report entries start, which child
+ * is the root). Entering a part, the leaf modes, removing and rendering
+ * are lib/walk.c's own functions.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scan.h"
+#include "swalk.h"
+
+#define SINK_MEM	(256 * 1024)
+#define CHUNK		65536
+
+enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED };
+
+struct frame {
+	gboolean fr_walked;
+	enum frame_kind fr_kind;
+	guint fr_children;
+	/* multipart/alternative */
+	GPtrArray *fr_texts;		/* (GString *) per child */
+	GArray *fr_first;		/* (guint) first report entry */
+	GArray *fr_plain;		/* (gboolean) child is plain text */
+	int fr_pick_plain, fr_pick_rich;
+	GString *fr_saved;
+};
+
+enum leaf_use { LEAF_IGNORE, LEAF_TEXT, LEAF_REMOVE };
+
+struct mugai_swalk {
+	struct mugai_walk *sw_w;
+	struct mugai_scan *sw_scan;
+	GPtrArray *sw_frames;
+	char *sw_declined;
+	/* The current leaf. */
+	enum leaf_use sw_use;
+	enum mugai_walk_mode sw_mode;
+	const char *sw_reason;
+	struct mugai_walk_leaf sw_lf;
+	char *sw_path;
+	GByteArray *sw_text;
+	gsize sw_text_max;
+	GByteArray *sw_mem;		/* removed part, while small */
+	int sw_fd;			/* then an unlinked temp file */
+	gboolean sw_io_failed;
+};
+
+static void
+frame_free(gpointer data)
+{
+	struct frame *fr = data;
+
+	if (fr->fr_texts != NULL)
+		g_ptr_array_unref(fr->fr_texts);
+	if (fr->fr_first != NULL)
+		g_array_unref(fr->fr_first);
+	if (fr->fr_plain != NULL)
+		g_array_unref(fr->fr_plain);
+	g_free(fr);
+}
+
+static void
+text_free(gpointer data)
+{
+	g_string_free(data, TRUE);
+}
+
+static struct frame *
+top_frame(struct mugai_swalk *sw)
+{
+	if (sw->sw_frames->len == 0)
+		return NULL;
+	return g_ptr_array_index(sw->sw_frames, sw->sw_frames->len - 1);
+}
+
+static void
+push_frame(struct mugai_swalk *sw, const struct mugai_scan_part *part,
+    gboolean walked)
+{
+	struct frame *fr = g_new0(struct frame, 1);
+	const char *sub = g_mime_content_type_get_media_subtype(part->sp_type);
+
+	fr->fr_walked = walked;
+	fr->fr_kind = g_ascii_strcasecmp(sub, "alternative") == 0 ?
+	    FR_ALTERNATIVE : g_ascii_strcasecmp(sub, "related") == 0 ?
+	    FR_RELATED : FR_MIXED;
+	if (walked && fr->fr_kind == FR_ALTERNATIVE) {
+		fr->fr_texts = g_ptr_array_new_with_free_func(text_free);
+		fr->fr_first = g_array_new(FALSE, FALSE, sizeof(guint));
+		fr->fr_plain = g_array_new(FALSE, FALSE, sizeof(gboolean));
+		fr->fr_pick_plain = fr->fr_pick_rich = -1;
+		fr->fr_saved = sw->sw_w->wk_text;
+	}
+	g_ptr_array_add(sw->sw_frames, fr);
+}
+
+/* The leaf facts as lib/walk.c's leaf_init() takes them from GMime. */
+static void
+leaf_facts(struct mugai_swalk *sw, const struct mugai_scan_part *part)
+{
+	struct mugai_walk_leaf *lf = &sw->sw_lf;
+	g_autofree char *t = g_mime_content_type_get_mime_type(part->sp_type);
+	const char *fn = NULL;
+
+	g_free(sw->sw_path);
+	sw->sw_path = g_strdup(part->sp_path);
+	lf->wl_path = sw->sw_path;
+	lf->wl_type = g_ascii_strdown(t, -1);
+	if (part->sp_disposition != NULL)
+		fn = g_mime_content_disposition_get_parameter(
+		    part->sp_disposition, "filename");
+	if (fn == NULL)
+		fn = g_mime_content_type_get_parameter(part->sp_type, "name");
+	lf->wl_filename = fn != NULL ? g_utf8_make_valid(fn, -1) : NULL;
+	lf->wl_charset = g_mime_content_type_get_parameter(part->sp_type,
+	    "charset");
+	lf->wl_attachment = fn != NULL || (part->sp_disposition != NULL &&
+	    g_mime_content_disposition_is_attachment(part->sp_disposition));
+}
+
+static void
+leaf_reset(struct mugai_swalk *sw)
+{
+	g_clear_pointer(&sw->sw_lf.wl_type, g_free);
+	g_clear_pointer(&sw->sw_lf.wl_filename, g_free);
+	memset(&sw->sw_lf, 0, sizeof sw->sw_lf);
+	g_clear_pointer(&sw->sw_text, g_byte_array_unref);
+	g_clear_pointer(&sw->sw_mem, g_byte_array_unref);
+	if (sw->sw_fd >= 0)
+		close(sw->sw_fd);
+	sw->sw_fd = -1;
+	sw->sw_use = LEAF_IGNORE;
+	sw->sw_reason = NULL;
+}
+
+static void
+leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
+    enum mugai_walk_mode mode)
+{
+	sw->sw_mode = mode;
+	switch (mode) {
+	case MUGAI_WALK_NONE:
+		sw->sw_use = LEAF_IGNORE;
+		return;
+	case MUGAI_WALK_PLAIN:
+	case MUGAI_WALK_ATTACHED_TEXT:
+	case MUGAI_WALK_HTML:
+	case MUGAI_WALK_REPORT_TEXT:
+		sw->sw_use = LEAF_TEXT;
+		sw->sw_text = g_byte_array_new();
+		return;
+	case MUGAI_WALK_REMOVE_ATTACHMENT:
+		sw->sw_reason = "attachment";
+		break;
+	case MUGAI_WALK_REMOVE:
+		sw->sw_reason = "not a text part";
+		break;
+	}
+	(void)part;
+	sw->sw_use = LEAF_REMOVE;
+	sw->sw_mem = g_byte_array_new();
+}
+
+static gboolean
+on_begin(void *ctx, const struct mugai_scan_part *part)
+{
+	struct mugai_swalk *sw = ctx;
+	struct mugai_walk *w = sw->sw_w;
+	struct frame *pf = top_frame(sw);
+	guint idx;
+
+	leaf_reset(sw);
+	if (pf != NULL && !pf->fr_walked) {
+		if (part->sp_multipart)
+			push_frame(sw, part, FALSE);
+		return TRUE;
+	}
+	if (!part->sp_multipart)
+		leaf_facts(sw, part);
+	if (pf != NULL && pf->fr_kind == FR_ALTERNATIVE) {
+		guint first = w->wk_report->rr_parts->len;
+		GString *t = g_string_new(NULL);
+		gboolean plain = !part->sp_multipart &&
+		    strcmp(sw->sw_lf.wl_type, "text/plain") == 0 &&
+		    !sw->sw_lf.wl_attachment;
+
+		g_array_append_val(pf->fr_first, first);
+		g_array_append_val(pf->fr_plain, plain);
+		g_ptr_array_add(pf->fr_texts, t);
+		w->wk_text = t;
+	}
+	idx = pf != NULL ? pf->fr_children++ : 0;
+	if (pf != NULL && pf->fr_kind == FR_RELATED && idx != 0 &&
+	    !part->sp_multipart) {
+		if (mugai_walk_count_related(w)) {
+			sw->sw_use = LEAF_REMOVE;
+			sw->sw_reason = "related part of the HTML (inline image)";
+			sw->sw_mem = g_byte_array_new();
+		}
+		return TRUE;
+	}
+	if (!mugai_walk_enter(w, part->sp_depth)) {
+		if (part->sp_multipart)
+			push_frame(sw, part, FALSE);
+		return TRUE;
+	}
+	if (part->sp_multipart)
+		push_frame(sw, part, TRUE);
+	else
+		leaf_begin(sw, part, mugai_walk_leaf_mode(w,
+		    sw->sw_lf.wl_type, sw->sw_lf.wl_attachment));
+	return TRUE;
+}
+
+/* Moves a removed part's bytes to an unlinked temp file. */
+static gboolean
+sink_spill(struct mugai_swalk *sw)
+{
+	const char *dir = sw->sw_w->wk_cf->cf_spool_dir;
+	g_autofree char *name = NULL;
+	int fd = -1;
+
+	if (dir != NULL && g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		name = g_build_filename(dir, "mugai-part-XXXXXX", NULL);
+		fd = g_mkstemp(name);
+	}
+	if (fd < 0) {
+		g_clear_pointer(&name, g_free);
+		fd = g_file_open_tmp("mugai-part-XXXXXX", &name, NULL);
+	}
+	if (fd < 0)
+		return FALSE;
+	unlink(name);
+	sw->sw_fd = fd;
+	return TRUE;
+}
+
+static gboolean
+write_all(int fd, const guint8 *p, gsize len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return FALSE;
+		p += n;
+		len -= (gsize)n;
+	}
+	return TRUE;
+}
+
+static gboolean
+on_data(void *ctx, const struct mugai_scan_part *part, const guint8 *buf,
+    gsize len)
+{
+	struct mugai_swalk *sw = ctx;
+
+	(void)part;
+	switch (sw->sw_use) {
+	case LEAF_IGNORE:
+		return TRUE;
+	case LEAF_TEXT:
+		if (sw->sw_text->len + len > sw->sw_text_max) {
+			mugai_scan_decline(sw->sw_scan, "text part larger than "
+			    "%" G_GSIZE_FORMAT " bytes", sw->sw_text_max);
+			return FALSE;
+		}
+		g_byte_array_append(sw->sw_text, buf, (guint)len);
+		return TRUE;
+	case LEAF_REMOVE:
+		break;
+	}
+	if (sw->sw_fd < 0 && sw->sw_mem->len + len <= SINK_MEM) {
+		g_byte_array_append(sw->sw_mem, buf, (guint)len);
+		return TRUE;
+	}
+	if (sw->sw_fd < 0) {
+		if (!sink_spill(sw) || !write_all(sw->sw_fd, sw->sw_mem->data,
+		    sw->sw_mem->len))
+			goto io;
+		g_byte_array_set_size(sw->sw_mem, 0);
+	}
+	if (write_all(sw->sw_fd, buf, len))
+		return TRUE;
+io:
+	sw->sw_io_failed = TRUE;
+	mugai_scan_decline(sw->sw_scan, "temp file write failed");
+	return FALSE;
+}
+
+static gboolean
+raw_clean(gpointer data)
+{
+	return *(const gboolean *)data;
+}
+
+static void
+leaf_end(struct mugai_swalk *sw, const struct mugai_scan_part *part)
+{
+	struct mugai_walk *w = sw->sw_w;
+	gboolean clean = part->sp_raw_clean;
+	GMimeStream *s;
+
+	switch (sw->sw_use) {
+	case LEAF_IGNORE:
+		break;
+	case LEAF_TEXT:
+		if (sw->sw_mode == MUGAI_WALK_ATTACHED_TEXT)
+			mugai_walk_attachment_label(w, &sw->sw_lf);
+		mugai_walk_text(w, &sw->sw_lf, sw->sw_text,
+		    sw->sw_mode == MUGAI_WALK_HTML,
+		    part->sp_depth + (sw->sw_mode == MUGAI_WALK_ATTACHED_TEXT ||
+		    sw->sw_mode == MUGAI_WALK_REPORT_TEXT ? 1 : 0),
+		    raw_clean, &clean);
+		break;
+	case LEAF_REMOVE:
+		if (sw->sw_fd >= 0) {
+			if (lseek(sw->sw_fd, 0, SEEK_SET) != 0) {
+				sw->sw_io_failed = TRUE;
+				mugai_scan_decline(sw->sw_scan, "temp file "
+				    "seek failed");
+				return;
+			}
+			s = g_mime_stream_fs_new(sw->sw_fd);
+			sw->sw_fd = -1;
+		} else
+			s = g_mime_stream_mem_new_with_byte_array(
+			    g_steal_pointer(&sw->sw_mem));
+		mugai_walk_remove(w, &sw->sw_lf, sw->sw_reason, s);
+		g_object_unref(s);
+		break;
+	}
+	leaf_reset(sw);
+}
+
+/* A child of the top frame ended: an alternative records its text. */
+static void
+child_done(struct mugai_swalk *sw)
+{
+	struct frame *pf = top_frame(sw);
+	guint i;
+
+	if (pf == NULL || !pf->fr_walked || pf->fr_kind != FR_ALTERNATIVE)
+		return;
+	i = pf->fr_texts->len - 1;
+	mugai_walk_alternative_child(g_ptr_array_index(pf->fr_texts, i),
+	    g_array_index(pf->fr_plain, gboolean, i), (int)i,
+	    &pf->fr_pick_plain, &pf->fr_pick_rich);
+}
+
+static gboolean
+on_end(void *ctx, const struct mugai_scan_part *part)
+{
+	struct mugai_swalk *sw = ctx;
+	struct mugai_walk *w = sw->sw_w;
+	struct frame *fr;
+
+	if (!part->sp_multipart) {
+		leaf_end(sw, part);
+		child_done(sw);
+		return !sw->sw_io_failed;
+	}
+	fr = g_ptr_array_steal_index(sw->sw_frames, sw->sw_frames->len - 1);
+	if (fr->fr_walked && fr->fr_kind == FR_ALTERNATIVE) {
+		guint end = w->wk_report->rr_parts->len;
+
+		w->wk_text = fr->fr_saved;
+		g_array_append_val(fr->fr_first, end);
+		mugai_walk_alternative_pick(w,
+		    (GString *const *)fr->fr_texts->pdata,
+		    (const guint *)(void *)fr->fr_first->data,
+		    (int)fr->fr_texts->len, fr->fr_pick_plain,
+		    fr->fr_pick_rich);
+	}
+	frame_free(fr);
+	child_done(sw);
+	return TRUE;
+}
+
+static const struct mugai_scan_ops ops = {
+	.so_begin = on_begin,
+	.so_data = on_data,
+	.so_end = on_end,
+};
+
+struct mugai_swalk *
+mugai_swalk_new(struct mugai_walk *w)
+{
+	struct mugai_swalk *sw = g_new0(struct mugai_swalk, 1);
+	gsize text = (gsize)w->wk_cf->cf_max_text_size;
+
+	sw->sw_w = w;
+	sw->sw_frames = g_ptr_array_new_with_free_func(frame_free);
+	sw->sw_scan = mugai_scan_new(w->wk_cf, &ops, sw);
+	sw->sw_fd = -1;
+	sw->sw_text_max = MAX(text * 4, 1024 * 1024);
+	return sw;
+}
+
+void
+mugai_swalk_feed(struct mugai_swalk *sw, const char *buf, gsize len)
+{
+	mugai_scan_feed(sw->sw_scan, buf, len);
+}
+
+const char *
+mugai_swalk_finish(struct mugai_swalk *sw)
+{
+	if (!mugai_scan_finish(sw->sw_scan))
+		return mugai_scan_declined(sw->sw_scan);
+	mugai_walk_finish(sw->sw_w);
+	return NULL;
+}
+
+void
+mugai_swalk_free(struct mugai_swalk *sw)
+{
+	if (sw == NULL)
+		return;
+	/* Alternatives left open: their texts are freed with the frames. */
+	for (guint i = 0; i < sw->sw_frames->len; i++) {
+		struct frame *fr = g_ptr_array_index(sw->sw_frames, i);
+
+		if (fr->fr_walked && fr->fr_kind == FR_ALTERNATIVE) {
+			sw->sw_w->wk_text = fr->fr_saved;
+			break;
+		}
+	}
+	leaf_reset(sw);
+	g_free(sw->sw_path);
+	g_ptr_array_unref(sw->sw_frames);
+	mugai_scan_free(sw->sw_scan);
+	g_free(sw->sw_declined);
+	g_free(sw);
+}
+
+enum mugai_err
+mugai_swalk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
+    gsize chunk, char **declined)
+{
+	struct mugai_swalk *sw = mugai_swalk_new(w);
+	gsize size = chunk > 0 ? chunk : CHUNK;
+	char *buf = g_malloc(size);
+	const char *why;
+	gssize n = 0;
+
+	*declined = NULL;
+	if (g_mime_stream_seek(in, start, GMIME_STREAM_SEEK_SET) < 0)
+		n = -1;
+	/* GMime's bounded streams answer -1, not 0, when read past the end. */
+	while (n >= 0 && mugai_scan_declined(sw->sw_scan) == NULL &&
+	    !g_mime_stream_eos(in)) {
+		if ((n = g_mime_stream_read(in, buf, size)) <= 0)
+			break;
+		mugai_swalk_feed(sw, buf, (gsize)n);
+	}
+	g_free(buf);
+	if (n < 0) {
+		mugai_swalk_free(sw);
+		return MUGAI_E_IO;
+	}
+	if ((why = mugai_swalk_finish(sw)) != NULL)
+		*declined = g_strdup(why);
+	mugai_swalk_free(sw);
+	return MUGAI_OK;
+}

@@ -1,0 +1,88 @@
+#!/bin/bash
+# stream-diff - the two engines, one answer (DESIGN.md).
+#
+# For every message of ../shared/corpus and of t/data/stream (generated
+# cases), `mugai sanitize --engine=stream` runs at scanner chunk sizes 1,
+# 7, 65536 and whole. Where the stream engine takes the message (exit is
+# not 3), its output and its JSON report must be byte-identical to those
+# of --engine=gmime, but for the engine's name; and it must take or
+# decline the message alike at every chunk size. Prints how many messages
+# the fast path takes and how many fall back.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+mugai="$top_builddir/mugai"
+dirs=""
+# The shared corpus sits beside the checkout (or beside its worktrees).
+for c in "$top_srcdir/../shared/corpus" "$top_srcdir/../../shared/corpus"; do
+	[ -d "$c" ] && { dirs=$c; break; }
+done
+dirs="$dirs $top_srcdir/t/data/stream"
+chunks=${STREAM_DIFF_CHUNKS:-"1 7 65536 1073741824"}
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-sdiff.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+one() {
+	f=$1
+	n=$(echo "$f" | md5sum | cut -c1-12)
+	"$mugai" sanitize --engine=gmime --json "$f" "$out/$n.g" 2>"$out/$n.gj"
+	grc=$?
+	sed -i 's/"engine" : "gmime"/"engine" : "E"/' "$out/$n.gj"
+	[ -f "$out/$n.g" ] && sed -i 's/; engine=gmime;/; engine=E;/' "$out/$n.g"
+	taken=""
+	for c in $chunks; do
+		rm -f "$out/$n.s"
+		"$mugai" sanitize --engine=stream --chunk="$c" --json "$f" \
+		    "$out/$n.s" 2>"$out/$n.sj"
+		src=$?
+		if [ $src -eq 3 ]; then
+			t=declined
+		else
+			t=taken
+			sed -i 's/"engine" : "stream"/"engine" : "E"/' "$out/$n.sj"
+			[ -f "$out/$n.s" ] && sed -i 's/; engine=stream;/; engine=E;/' "$out/$n.s"
+			if [ $src -ne $grc ]; then
+				echo "DIFF $f chunk $c: exit $src, gmime $grc"
+				return 1
+			fi
+			if ! cmp -s "$out/$n.g" "$out/$n.s" 2>/dev/null &&
+			    { [ -f "$out/$n.g" ] || [ -f "$out/$n.s" ]; }; then
+				echo "DIFF $f chunk $c: output"
+				diff "$out/$n.g" "$out/$n.s" | head -10
+				return 1
+			fi
+			if ! cmp -s "$out/$n.gj" "$out/$n.sj"; then
+				echo "DIFF $f chunk $c: report"
+				diff "$out/$n.gj" "$out/$n.sj" | head -10
+				return 1
+			fi
+		fi
+		if [ -n "$taken" ] && [ "$taken" != "$t" ]; then
+			echo "DIFF $f chunk $c: $t, other chunk sizes $taken"
+			return 1
+		fi
+		taken=$t
+	done
+	if [ "$taken" = declined ]; then
+		echo "fall $f: $(sed -n 's/^mugai sanitize: stream engine declined: //p' "$out/$n.sj")"
+	else
+		echo "take $f"
+	fi
+}
+export -f one
+export mugai out chunks
+
+find $dirs -name '*.eml' 2>/dev/null | sort |
+    xargs -P 2 -I{} bash -c 'one "$1"' _ {} >"$out/log" 2>&1
+take=$(grep -c '^take' "$out/log")
+fall=$(grep -c '^fall' "$out/log")
+diffs=$(grep -c '^DIFF' "$out/log")
+grep -A10 '^DIFF' "$out/log"
+if [ -n "${STREAM_DIFF_VERBOSE:-}" ]; then
+	grep '^fall' "$out/log" | sed 's/^fall [^:]*: //' | sort | uniq -c |
+	    sort -rn
+fi
+echo "stream-diff: $((take + fall + diffs)) messages: the stream engine" \
+    "takes $take, falls back on $fall; $diffs differ"
+[ "$diffs" -eq 0 ] && [ "$take" -gt 0 ]
