@@ -29,6 +29,7 @@ struct eom_state {
 	struct mugai_envelope es_env;
 	char *es_qid;			/* quarantine ID */
 	const char *es_verdict;
+	const char *es_engine;		/* static */
 	const char *es_reason;
 	unsigned es_removed;
 };
@@ -43,6 +44,7 @@ log_end(const struct eom_state *es, const struct mugai_reply *rp)
 	lm.lm_sender = es->es_mc->mc_sender;
 	lm.lm_rcpts = mugai_msg_rcpts(es->es_mc);
 	lm.lm_verdict = es->es_verdict;
+	lm.lm_engine = es->es_engine;
 	lm.lm_action = rp->rp_action;
 	lm.lm_reason = es->es_reason;
 	lm.lm_removed = es->es_removed;
@@ -178,6 +180,7 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 	}
 	es.es_verdict = mugai_verdict_name(rs->rs_verdict);
 	if (rs->rs_report != NULL) {
+		es.es_engine = rs->rs_report->rr_engine;
 		es.es_removed = mugai_report_removed(rs->rs_report);
 		es.es_reason = rs->rs_report->rr_withheld_reason;
 	}

@@ -32,6 +32,7 @@ struct mugai_log_msg {
 	const char *lm_sender;
 	const char *const *lm_rcpts;	/* NULL-terminated, may be NULL */
 	const char *lm_verdict;		/* "sanitized", "tempfail" ... */
+	const char *lm_engine;		/* "stream", "gmime", or NULL */
 	const char *lm_action;		/* "continue", "reject" ... */
 	const char *lm_reason;		/* extra words, or NULL */
 	unsigned lm_removed;

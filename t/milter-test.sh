@@ -132,8 +132,8 @@ kill -0 "$main_pid" 2>/dev/null || fail "daemon died on reload"
 [ "$(grep -c 'configuration reloaded' "$tmp/main.log")" -ge 2 ] ||
     fail "reload not logged twice"
 run messages.lua "unix:$tmp/milter.sock"
-grep -q 'MULTI1: client=192.0.2.10 from=<sender@example.jp> to=<user@lgwan.example> verdict=' \
-    "$tmp/main.log" || fail "summary line"
+grep -q 'MULTI1: client=192.0.2.10 from=<sender@example.jp> to=<user@lgwan.example> verdict=[a-z]* engine=\(stream\|gmime\) ' \
+    "$tmp/main.log" || fail "summary line (with the engine that decided)"
 echo "ok - reload and summary line"
 
 # A second instance with on_error = reject, on a free loopback port.
