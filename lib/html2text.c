@@ -1013,37 +1013,47 @@ outer_end_tag(const char *s, gsize n)
 }
 
 /*
- * Replaces </html> and </body> in in[0..*cut) by H2T_END_MARK (what follows
- * starts a line), moving the rest down.
+ * Rewrites in[0..*cut) for libxml2, as a browser reads it: </html> and
+ * </body> become H2T_END_MARK (what follows starts a line), and a '<' that
+ * cannot start a tag (not followed by an ASCII letter, '/', '!' or '?')
+ * becomes "&lt;": it is text to a browser, while libxml2's push parser
+ * took "<" + a non-ASCII letter for a tag and dropped the text up to a far
+ * '>' when fed a whole buffer (but not in small chunks).
  */
 static void
-drop_outer_end_tags(GString *in, gsize *cut)
+normalize_markup(GString *in, gsize *cut)
 {
-	char *p = in->str, *end = in->str + *cut, *lt;
-	gsize r, w, tag;
+	const char *p = in->str, *lt;
+	GString *out;
+	gsize r = 0, tag;
 
 	if (memchr(p, '<', *cut) == NULL)
 		return;
-	r = w = 0;
+	out = g_string_sized_new(*cut + 16);
 	while (r < *cut) {
 		lt = memchr(p + r, '<', *cut - r);
 		if (lt == NULL) {
-			memmove(p + w, p + r, *cut - r);
-			w += *cut - r;
+			g_string_append_len(out, p + r, *cut - r);
 			break;
 		}
-		tag = outer_end_tag(lt, end - lt);
-		memmove(p + w, p + r, lt - (p + r) + (tag == 0));
-		w += lt - (p + r) + (tag == 0);
-		r = lt - p + (tag == 0 ? 1 : tag);
-		if (tag > 0) {
-			/* a tag is at least 7 bytes: w stays behind r */
-			memcpy(p + w, H2T_END_MARK, strlen(H2T_END_MARK));
-			w += strlen(H2T_END_MARK);
+		g_string_append_len(out, p + r, lt - (p + r));
+		r = lt - p;
+		if ((tag = outer_end_tag(lt, *cut - r)) > 0) {
+			g_string_append(out, H2T_END_MARK);
+			r += tag;
+		} else if (r + 1 >= in->len || !(g_ascii_isalpha(lt[1]) ||
+		    lt[1] == '/' || lt[1] == '!' || lt[1] == '?')) {
+			g_string_append(out, "&lt;");
+			r++;
+		} else {
+			g_string_append_c(out, '<');
+			r++;
 		}
 	}
-	g_string_erase(in, w, *cut - w);
-	*cut = w;
+	g_string_erase(in, 0, *cut);
+	g_string_prepend_len(in, out->str, (gssize)out->len);
+	*cut = out->len;
+	g_string_free(out, TRUE);
 }
 
 /* Checks buf and hands what is safe to cut to libxml2. */
@@ -1075,7 +1085,7 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 			}
 		}
 	}
-	drop_outer_end_tags(in, &cut);
+	normalize_markup(in, &cut);
 	if (cut > 0 || final)
 		htmlParseChunk(h->h_ctxt, in->str, (int)cut, final);
 	g_string_erase(in, 0, cut);

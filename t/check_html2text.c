@@ -21,6 +21,9 @@ static const struct render_case cases[] = {
 	{ "empty_input", MUGAI_URL_KEEP, "", "" },
 	{ "whitespace_only", MUGAI_URL_KEEP, " \n\t <p> </p>&nbsp;\n", "" },
 	{ "bare_text", MUGAI_URL_KEEP, "plain text", "plain text\n" },
+	/* A '<' before a non-ASCII letter is text, fed whole or in chunks. */
+	{ "lt_before_non_ascii_is_text", MUGAI_URL_KEEP,
+	    "<p>a <\xd1\x8a b</p><p>after x></p>", "a <\xd1\x8a b\n\nafter x>\n" },
 	{ "text_directly_in_body", MUGAI_URL_KEEP,
 	    "<html><body>Hello <b>world</b></body></html>", "Hello world\n" },
 	{ "whitespace_collapsed", MUGAI_URL_KEEP,
