@@ -8,6 +8,12 @@
  * (lib/walk.c) renders text and removes every other part into the report.
  * Then the verdict, the notice, the body and the header edits are made.
  *
+ * mugai_sanitize_stream_*() take the message as it arrives (the milter):
+ * the raw scan and the streaming walk run on each chunk, so when the fast
+ * path takes the message, the end only decides and composes; when it
+ * declines, the GMime walk reads the message from the caller's stream as
+ * mugai_sanitize() does. Both ways in share everything after the scan.
+ *
  * Fail closed: anything the walk cannot prove safe sets a withhold reason
  * and the configured on_error action replaces the content.
  */
@@ -23,6 +29,8 @@
 #include "textbody.h"
 #include "textsafe.h"
 #include "walk.h"
+
+static const struct mugai_sanitize_opts auto_opts = { 0 };
 
 /* Headers a message may carry only once; later copies are removed. */
 static const char *const singletons[] = {
@@ -102,41 +110,71 @@ scan_lines(const char *buf, gsize n, gboolean *cr, gsize *line,
 }
 
 /*
- * One streaming pass: SHA-256 and size of the whole message, the longest
- * line, and the first bytes (the header block) kept in head.
+ * The raw facts of the message, fed chunk by chunk: SHA-256 and size of
+ * the whole message, the longest line, the bare CRs, and the first bytes
+ * (the header block, at most cf_max_header_size + 1) kept in rw_head.
  */
-static enum mugai_err
-scan_raw(GMimeStream *in, const struct mugai_config *cf,
-    struct mugai_report *r, GByteArray *head, gsize *longest,
-    gsize *bare_cr)
+struct raw {
+	struct mugai_digest *rw_digest;	/* NULL once ended */
+	GByteArray *rw_head;
+	gsize rw_head_max;
+	gsize rw_line;
+	gsize rw_longest;
+	gsize rw_bare_cr;
+	gboolean rw_cr;
+	guint64 rw_size;
+};
+
+static void
+raw_init(struct raw *rw, const struct mugai_config *cf)
 {
-	struct mugai_digest *d = mugai_digest_new();
+	memset(rw, 0, sizeof *rw);
+	rw->rw_digest = mugai_digest_new();
+	rw->rw_head = g_byte_array_new();
+	rw->rw_head_max = (gsize)cf->cf_max_header_size + 1;
+}
+
+static void
+raw_feed(struct raw *rw, const char *buf, gsize n)
+{
+	mugai_digest_update(rw->rw_digest, buf, n);
+	if (rw->rw_head->len < rw->rw_head_max)
+		g_byte_array_append(rw->rw_head, (const guint8 *)buf,
+		    (guint)MIN(n, rw->rw_head_max - rw->rw_head->len));
+	scan_lines(buf, n, &rw->rw_cr, &rw->rw_line, &rw->rw_longest,
+	    &rw->rw_bare_cr);
+	rw->rw_size += (guint64)n;
+}
+
+/* Ends the input: a CR at the very end is bare; size and SHA-256 to r. */
+static void
+raw_end(struct raw *rw, struct mugai_report *r)
+{
+	if (rw->rw_cr)
+		rw->rw_bare_cr++;
+	rw->rw_cr = FALSE;
+	r->rr_size = rw->rw_size;
+	mugai_digest_finish(rw->rw_digest, r->rr_sha256);
+	rw->rw_digest = NULL;
+}
+
+static void
+raw_clear(struct raw *rw)
+{
+	mugai_digest_free(rw->rw_digest);
+	g_byte_array_unref(rw->rw_head);
+}
+
+/* Feeds all of in (from its position) to rw. */
+static enum mugai_err
+scan_raw(GMimeStream *in, struct raw *rw)
+{
 	char buf[65536];
-	gsize line = 0;
 	gssize n;
-	gboolean cr = FALSE;
 
-	*longest = 0;
-	*bare_cr = 0;
-	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0) {
-		mugai_digest_update(d, buf, (gsize)n);
-		gsize room = (gsize)cf->cf_max_header_size + 1 - MIN(head->len,
-		    (gsize)cf->cf_max_header_size + 1);
-
-		if (room > 0)
-			g_byte_array_append(head, (guint8 *)buf,
-			    (guint)MIN((gsize)n, room));
-		scan_lines(buf, (gsize)n, &cr, &line, longest, bare_cr);
-		r->rr_size += (guint64)n;
-	}
-	if (n < 0) {
-		mugai_digest_free(d);
-		return MUGAI_E_IO;
-	}
-	if (cr)
-		(*bare_cr)++;
-	mugai_digest_finish(d, r->rr_sha256);
-	return MUGAI_OK;
+	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0)
+		raw_feed(rw, buf, (gsize)n);
+	return n < 0 ? MUGAI_E_IO : MUGAI_OK;
 }
 
 static void
@@ -521,18 +559,68 @@ try_stream(const struct mugai_config *cf, const struct mugai_envelope *env,
 	return MUGAI_OK;
 }
 
-/* Walks the message with the engine opts asks for. */
+/* A message fed as it arrives: the raw facts and the streaming walk. */
+struct mugai_sanitize_stream {
+	const struct mugai_config *ss_cf;
+	struct raw ss_raw;
+	struct mugai_report *ss_report;	/* the walk's; NULL once taken */
+	struct mugai_walk ss_walk;	/* moved out when taken */
+	struct mugai_swalk *ss_swalk;	/* NULL once finished */
+	gboolean ss_ended;		/* finish() was called */
+};
+
+/*
+ * try_stream() for a walk fed as the message arrived: ends it, and when
+ * it took the message, w and the result's report are replaced by its own
+ * (with the raw facts and warnings of the result's report first). Sets
+ * rs_declined when it did not.
+ */
+static void
+try_live(const struct mugai_envelope *env, struct mugai_sanitize_stream *ss,
+    struct mugai_walk *w, struct mugai_result *rs)
+{
+	struct mugai_report *old = rs->rs_report;
+	struct mugai_report *r = ss->ss_report;
+	const char *why = mugai_swalk_finish(ss->ss_swalk);
+
+	if (why != NULL)
+		rs->rs_declined = g_strdup(why);
+	/* Freed before the walk moves: it may put wk_text back. */
+	g_clear_pointer(&ss->ss_swalk, mugai_swalk_free);
+	if (rs->rs_declined != NULL)
+		return;
+	r->rr_size = old->rr_size;
+	memcpy(r->rr_sha256, old->rr_sha256, sizeof r->rr_sha256);
+	for (guint i = 0; i < old->rr_warnings->len; i++)
+		g_ptr_array_insert(r->rr_warnings, (gint)i,
+		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
+	r->rr_engine = "stream";
+	ss->ss_walk.wk_env = env;
+	mugai_walk_clear(w);
+	*w = ss->ss_walk;
+	memset(&ss->ss_walk, 0, sizeof ss->ss_walk);
+	ss->ss_report = NULL;
+	mugai_report_free(old);
+	rs->rs_report = r;
+}
+
+/*
+ * Walks the message with the engine opts asks for; the streaming walk is
+ * live's when the message was fed as it arrived (live non-NULL).
+ */
 static enum mugai_err
 walk(const struct mugai_config *cf, const struct mugai_envelope *env,
     const struct mugai_sanitize_opts *opts, GMimeStream *in, gint64 start,
-    gint64 hdr_end, gboolean normalized, struct mugai_walk *w,
-    struct mugai_result *rs)
+    gint64 hdr_end, gboolean normalized, struct mugai_sanitize_stream *live,
+    struct mugai_walk *w, struct mugai_result *rs)
 {
 	enum mugai_err err;
 
 	if (opts->so_engine != MUGAI_ENGINE_GMIME) {
 		if (normalized)
 			rs->rs_declined = g_strdup("bare CR");
+		else if (live != NULL)
+			try_live(env, live, w, rs);
 		else if ((err = try_stream(cf, env, in, start, opts->so_chunk,
 		    w, rs)) != MUGAI_OK)
 			return err;
@@ -551,34 +639,31 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 	return mugai_sanitize_with(cf, in, env, NULL, err);
 }
 
-struct mugai_result *
-mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
+/*
+ * Everything after the raw scan (rw, fed the whole message and not yet
+ * ended): one code path for both ways in. in is at the message's start.
+ */
+static struct mugai_result *
+sanitize(const struct mugai_config *cf, GMimeStream *in,
     const struct mugai_envelope *env, const struct mugai_sanitize_opts *opts,
-    enum mugai_err *err)
+    struct raw *rw, struct mugai_sanitize_stream *live, enum mugai_err *err)
 {
-	static const struct mugai_sanitize_opts auto_opts = { 0 };
 	struct mugai_result *rs = g_new0(struct mugai_result, 1);
-	g_autoptr(GByteArray) head = g_byte_array_new();
+	GByteArray *head = rw->rw_head;
 	g_autoptr(GPtrArray) headers = NULL;
 	struct mugai_walk w;
 	struct mugai_textbody tb = { 0 };
 	gint64 start = g_mime_stream_tell(in);
-	gsize longest = 0, body_off = 0, bare_cr = 0;
+	gsize longest, body_off = 0, bare_cr;
 	gboolean separated = TRUE;
 	GMimeStream *norm = NULL;
 	enum mugai_err herr;
 	gboolean modified, keep;
 
-	if (opts == NULL)
-		opts = &auto_opts;
 	rs->rs_report = mugai_report_new();
-	if ((*err = scan_raw(in, cf, rs->rs_report, head, &longest, &bare_cr))
-	    != MUGAI_OK || g_mime_stream_seek(in, start,
-	    GMIME_STREAM_SEEK_SET) < 0) {
-		*err = MUGAI_E_IO;
-		mugai_result_free(rs);
-		return NULL;
-	}
+	raw_end(rw, rs->rs_report);
+	longest = rw->rw_longest;
+	bare_cr = rw->rw_bare_cr;
 	if (bare_cr > 0) {
 		if ((norm = normalize_cr(in, start)) == NULL) {
 			*err = MUGAI_E_IO;
@@ -609,7 +694,8 @@ mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
 		mugai_walk_withhold(&w, "line longer than %" G_GINT64_FORMAT
 		    " bytes", cf->cf_max_line_length);
 	else if ((*err = walk(cf, env, opts, in, start, separated ? -1 :
-	    start + (gint64)body_off, norm != NULL, &w, rs)) != MUGAI_OK) {
+	    start + (gint64)body_off, norm != NULL, live, &w, rs))
+	    != MUGAI_OK) {
 		mugai_walk_clear(&w);
 		g_clear_object(&norm);
 		mugai_result_free(rs);
@@ -658,6 +744,77 @@ mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
 	rs->rs_verdict = rs->rs_report->rr_verdict;
 	*err = MUGAI_OK;
 	return rs;
+}
+
+struct mugai_result *
+mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
+    const struct mugai_envelope *env, const struct mugai_sanitize_opts *opts,
+    enum mugai_err *err)
+{
+	struct mugai_result *rs = NULL;
+	gint64 start = g_mime_stream_tell(in);
+	struct raw rw;
+
+	raw_init(&rw, cf);
+	if ((*err = scan_raw(in, &rw)) != MUGAI_OK ||
+	    g_mime_stream_seek(in, start, GMIME_STREAM_SEEK_SET) < 0)
+		*err = MUGAI_E_IO;
+	else
+		rs = sanitize(cf, in, env, opts != NULL ? opts : &auto_opts,
+		    &rw, NULL, err);
+	raw_clear(&rw);
+	return rs;
+}
+
+struct mugai_sanitize_stream *
+mugai_sanitize_stream_new(const struct mugai_config *cf,
+    const struct mugai_envelope *env)
+{
+	struct mugai_sanitize_stream *ss = g_new0(struct mugai_sanitize_stream,
+	    1);
+
+	ss->ss_cf = cf;
+	raw_init(&ss->ss_raw, cf);
+	ss->ss_report = mugai_report_new();
+	mugai_walk_init(&ss->ss_walk, cf, env, ss->ss_report);
+	ss->ss_swalk = mugai_swalk_new(&ss->ss_walk);
+	return ss;
+}
+
+void
+mugai_sanitize_stream_feed(struct mugai_sanitize_stream *ss,
+    const void *buf, gsize len)
+{
+	g_return_if_fail(!ss->ss_ended);
+	raw_feed(&ss->ss_raw, buf, len);
+	/* Declined: the fallback reads the whole message again anyway. */
+	if (mugai_swalk_declined(ss->ss_swalk) == NULL)
+		mugai_swalk_feed(ss->ss_swalk, buf, len);
+}
+
+struct mugai_result *
+mugai_sanitize_stream_finish(struct mugai_sanitize_stream *ss,
+    GMimeStream *in, const struct mugai_envelope *env, enum mugai_err *err)
+{
+
+	g_return_val_if_fail(!ss->ss_ended, NULL);
+	ss->ss_ended = TRUE;
+	return sanitize(ss->ss_cf, in, env, &auto_opts, &ss->ss_raw, ss, err);
+}
+
+void
+mugai_sanitize_stream_free(struct mugai_sanitize_stream *ss)
+{
+	if (ss == NULL)
+		return;
+	/* Before the walk: freeing it may put the walk's wk_text back. */
+	mugai_swalk_free(ss->ss_swalk);
+	if (ss->ss_report != NULL) {
+		mugai_walk_clear(&ss->ss_walk);
+		mugai_report_free(ss->ss_report);
+	}
+	raw_clear(&ss->ss_raw);
+	g_free(ss);
 }
 
 /* Writes len bytes of s, converting line endings to CRLF or LF. */

@@ -106,6 +106,41 @@ struct mugai_result *mugai_sanitize_with(const struct mugai_config *cf,
     GMimeStream *message, const struct mugai_envelope *env,
     const struct mugai_sanitize_opts *opts, enum mugai_err *err);
 
+/*
+ * A message fed as it arrives: the raw scan (size, SHA-256, line lengths,
+ * bare CR) and the streaming walk take each chunk, so at the end, when
+ * the fast path took the message, nothing is read again. The result is
+ * the one mugai_sanitize() gives for the same bytes.
+ */
+struct mugai_sanitize_stream;
+
+/*
+ * Returns (transfer full) a new stream. cf and env (lent) must outlive it;
+ * the rules read env's sender and recipients while parts end, so they
+ * must be final (the milter starts the stream at end of headers).
+ */
+struct mugai_sanitize_stream *mugai_sanitize_stream_new(
+    const struct mugai_config *cf, const struct mugai_envelope *env);
+
+/* Feeds len bytes (lent) of the message, from its first byte, any size. */
+void mugai_sanitize_stream_feed(struct mugai_sanitize_stream *ss,
+    const void *buf, gsize len);
+
+/*
+ * Ends the input and sanitizes as mugai_sanitize() would (AUTO engine).
+ * message (lent) holds exactly the bytes fed, from its current position;
+ * it is read again only when the fast path declined or the message has a
+ * bare CR, and the result's rs_body_offset refers to it. env (lent) is
+ * the final envelope (queue and quarantine IDs). Call once. Returns as
+ * mugai_sanitize() does; ss is still freed by the caller.
+ */
+struct mugai_result *mugai_sanitize_stream_finish(
+    struct mugai_sanitize_stream *ss, GMimeStream *message,
+    const struct mugai_envelope *env, enum mugai_err *err);
+
+/* Frees ss. NULL does nothing. */
+void mugai_sanitize_stream_free(struct mugai_sanitize_stream *ss);
+
 /* Frees result. NULL does nothing. */
 void mugai_result_free(struct mugai_result *result);
 

@@ -415,6 +415,12 @@ mugai_swalk_feed(struct mugai_swalk *sw, const char *buf, gsize len)
 }
 
 const char *
+mugai_swalk_declined(const struct mugai_swalk *sw)
+{
+	return mugai_scan_declined(sw->sw_scan);
+}
+
+const char *
 mugai_swalk_finish(struct mugai_swalk *sw)
 {
 	if (!mugai_scan_finish(sw->sw_scan))

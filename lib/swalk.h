@@ -30,6 +30,12 @@ struct mugai_swalk *mugai_swalk_new(struct mugai_walk *w);
 void mugai_swalk_feed(struct mugai_swalk *sw, const char *buf, gsize len);
 
 /*
+ * Returns (transfer none) the reason sw declined the message so far, or
+ * NULL: once declined, further input is ignored and need not be fed.
+ */
+const char *mugai_swalk_declined(const struct mugai_swalk *sw);
+
+/*
  * Ends the input. Returns NULL when the walk took the message (w is
  * complete, mugai_walk_finish() done), else (transfer none) the reason it
  * was declined, valid until mugai_swalk_free().

@@ -78,6 +78,7 @@ mugai_conn_msg_end(struct mugai_conn *cc)
 	if (mc == NULL)
 		return;
 	cc->cc_msg = NULL;
+	mugai_sanitize_stream_free(mc->mc_live);
 	mugai_spool_free(mc->mc_spool);
 	g_ptr_array_free(mc->mc_rcpts, TRUE);
 	g_free(mc->mc_sender);
@@ -95,6 +96,7 @@ mugai_msg_add_rcpt(struct mugai_msg *mc, const char *rcpt)
 	g_ptr_array_index(mc->mc_rcpts, mc->mc_rcpts->len - 1) =
 	    g_strdup(rcpt != NULL ? rcpt : "");
 	g_ptr_array_add(mc->mc_rcpts, NULL);
+	mc->mc_live_env.ev_rcpts = mugai_msg_rcpts(mc);
 }
 
 void
@@ -107,8 +109,10 @@ mugai_msg_set_queue_id(struct mugai_msg *mc, const char *queue_id)
 static enum mugai_err
 add(struct mugai_msg *mc, const void *data, gsize len)
 {
-	if (mc->mc_err == MUGAI_OK)
-		mc->mc_err = mugai_spool_add(mc->mc_spool, data, len);
+	if (mc->mc_err == MUGAI_OK &&
+	    (mc->mc_err = mugai_spool_add(mc->mc_spool, data, len)) ==
+	    MUGAI_OK && mc->mc_live != NULL)
+		mugai_sanitize_stream_feed(mc->mc_live, data, len);
 	return mc->mc_err;
 }
 
@@ -135,10 +139,37 @@ mugai_msg_add_header(struct mugai_msg *mc, const char *name,
 	return mc->mc_err;
 }
 
+/*
+ * Starts mc_live with what the spool holds (the header block). A read
+ * failure only leaves mc_live NULL: end of message then reads the spool.
+ */
+static void
+live_begin(struct mugai_msg *mc)
+{
+	enum mugai_err err;
+	GMimeStream *s = mugai_spool_stream(mc->mc_spool, &err);
+	char buf[16384];
+	gssize n = -1;
+
+	if (s == NULL)
+		return;
+	mc->mc_live_env.ev_sender = mc->mc_sender;
+	mc->mc_live_env.ev_rcpts = mugai_msg_rcpts(mc);
+	mc->mc_live = mugai_sanitize_stream_new(mc->mc_cf, &mc->mc_live_env);
+	while (!g_mime_stream_eos(s) &&
+	    (n = g_mime_stream_read(s, buf, sizeof buf)) > 0)
+		mugai_sanitize_stream_feed(mc->mc_live, buf, (gsize)n);
+	if (n < 0)
+		g_clear_pointer(&mc->mc_live, mugai_sanitize_stream_free);
+	g_object_unref(s);
+}
+
 enum mugai_err
 mugai_msg_end_headers(struct mugai_msg *mc)
 {
-	return add(mc, "\r\n", 2);
+	if (add(mc, "\r\n", 2) == MUGAI_OK && mc->mc_live == NULL)
+		live_begin(mc);
+	return mc->mc_err;
 }
 
 enum mugai_err

@@ -11,6 +11,11 @@
  * header (a bare LF inside a folded value becomes CRLF), "\r\n", the body.
  * The first spool failure is kept in mc_err and stops further input; the
  * callbacks report it at the next point where a reply is possible.
+ *
+ * From the end of the headers on, the spooled bytes also feed a live
+ * sanitize stream (mc_live: the header block at once, then each body
+ * chunk), so end of message only finishes the engine. The spool keeps the
+ * whole message for the quarantine and for the GMime fallback.
  */
 #ifndef MUGAI_CONTEXT_H
 #define MUGAI_CONTEXT_H
@@ -19,6 +24,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "sanitize.h"
 #include "spool.h"
 
 struct mugai_msg {
@@ -31,6 +37,9 @@ struct mugai_msg {
 	char *mc_release;		/* first X-Mugai-Release value */
 	enum mugai_err mc_err;		/* first input failure */
 	gint64 mc_start;		/* g_get_monotonic_time() at envfrom */
+	/* Fed from end of headers on; NULL before, or when it could not be. */
+	struct mugai_sanitize_stream *mc_live;
+	struct mugai_envelope mc_live_env;	/* sender, rcpts for mc_live */
 };
 
 struct mugai_conn {
@@ -76,7 +85,10 @@ void mugai_msg_set_queue_id(struct mugai_msg *mc, const char *queue_id);
 enum mugai_err mugai_msg_add_header(struct mugai_msg *mc, const char *name,
     const char *value);
 
-/* Appends the blank line after the headers; returns mc_err. */
+/*
+ * Appends the blank line after the headers and starts mc_live with the
+ * header block; returns mc_err.
+ */
 enum mugai_err mugai_msg_end_headers(struct mugai_msg *mc);
 
 /* Appends a body chunk (lent); returns mc_err. */

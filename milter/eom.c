@@ -5,7 +5,8 @@
  *   1. input failures recorded while spooling -> reply table
  *   2. a release header: valid -> pass unchanged; otherwise logged and
  *      sanitized like any mail
- *   3. engine (ID issued first so the notice can name it)
+ *   3. engine (ID issued first so the notice can name it): finishes the
+ *      stream fed since end of headers, or reads the spool
  *   4. original stored when the result says so (before any reply)
  *   5. verdict -> reply table; CONTINUE only after every edit and the
  *      whole body were accepted by the MTA
@@ -173,8 +174,13 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 	}
 	es.es_qid = mugai_mquar_new_id(q);
 	es.es_env.ev_quarantine_id = es.es_qid;
-	if ((rs = mugai_sanitize(es.es_mc->mc_cf, msg, &es.es_env, &err))
-	    == NULL) {
+	/* Fed as it arrived: the engine only finishes (or falls back). */
+	if (es.es_mc->mc_live != NULL)
+		rs = mugai_sanitize_stream_finish(es.es_mc->mc_live, msg,
+		    &es.es_env, &err);
+	else
+		rs = mugai_sanitize(es.es_mc->mc_cf, msg, &es.es_env, &err);
+	if (rs == NULL) {
 		g_object_unref(msg);
 		return fail(&es, err, "the engine failed");
 	}

@@ -85,6 +85,66 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *message,
 	return rs;
 }
 
+/*
+ * The fake live stream keeps what it was fed; its finish checks that it
+ * is exactly the spooled message, then answers as mugai_sanitize().
+ */
+struct mugai_sanitize_stream {
+	const struct mugai_config *ss_cf;
+	GByteArray *ss_fed;
+};
+
+static guint live_finished;
+
+struct mugai_sanitize_stream *
+mugai_sanitize_stream_new(const struct mugai_config *cf,
+    const struct mugai_envelope *env)
+{
+	struct mugai_sanitize_stream *ss = g_new0(struct mugai_sanitize_stream,
+	    1);
+
+	ck_assert_ptr_nonnull(env->ev_sender);
+	ss->ss_cf = cf;
+	ss->ss_fed = g_byte_array_new();
+	return ss;
+}
+
+void
+mugai_sanitize_stream_feed(struct mugai_sanitize_stream *ss,
+    const void *buf, gsize len)
+{
+	g_byte_array_append(ss->ss_fed, buf, (guint)len);
+}
+
+struct mugai_result *
+mugai_sanitize_stream_finish(struct mugai_sanitize_stream *ss,
+    GMimeStream *message, const struct mugai_envelope *env,
+    enum mugai_err *err)
+{
+	GByteArray *spooled = g_byte_array_new();
+	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(spooled);
+
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	ck_assert_int_ge(g_mime_stream_write_to_stream(message, mem), 0);
+	ck_assert_uint_eq(spooled->len, ss->ss_fed->len);
+	ck_assert_int_eq(memcmp(spooled->data, ss->ss_fed->data,
+	    spooled->len), 0);
+	g_object_unref(mem);
+	g_byte_array_free(spooled, TRUE);
+	g_mime_stream_reset(message);
+	live_finished++;
+	return mugai_sanitize(ss->ss_cf, message, env, err);
+}
+
+void
+mugai_sanitize_stream_free(struct mugai_sanitize_stream *ss)
+{
+	if (ss == NULL)
+		return;
+	g_byte_array_free(ss->ss_fed, TRUE);
+	g_free(ss);
+}
+
 void
 mugai_result_free(struct mugai_result *rs)
 {
@@ -189,6 +249,7 @@ message(const char *extra_header)
 	store_fails = FALSE;
 	next_release = MUGAI_RELEASE_UNKNOWN_ID;
 	engine_calls = 0;
+	live_finished = 0;
 	return cc;
 }
 
@@ -211,6 +272,8 @@ START_TEST(unchanged_gets_only_the_header)
 	ck_assert_ptr_null(cc->cc_msg);
 	/* An ID was offered to the engine for its notice. */
 	ck_assert_str_eq(seen_qid, "20260101-ABC");
+	/* The engine finished the stream fed since end of headers. */
+	ck_assert_uint_eq(live_finished, 1);
 	mugai_conn_free(cc);
 }
 END_TEST
