@@ -303,15 +303,17 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *conf = NULL, *qdir = NULL, *mode = "engine";
-	char **classes = NULL;
+	/* GOption fills string arguments with strings we own. */
+	g_autofree char *conf = NULL, *qdir = NULL, *mode_arg = NULL;
+	g_auto(GStrv) classes = NULL;
+	const char *mode = "engine";
 	gint passes = 1, chunk = 65536;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &conf,
 		  "configuration file (default: built-in defaults)", "CONF" },
 		{ "passes", 'n', 0, G_OPTION_ARG_INT, &passes,
 		  "passes over the files", "N" },
-		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, "what to run",
+		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_arg, "what to run",
 		  "MODE" },
 		{ "class", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &classes,
 		  "only this class (repeatable)", "CLASS" },
@@ -340,6 +342,8 @@ main(int argc, char **argv)
 		g_clear_error(&gerr);
 		return usage();
 	}
+	if (mode_arg != NULL)
+		mode = mode_arg;
 	bn.bn_mode = M_READ;
 	while (mode_names[bn.bn_mode] != NULL &&
 	    strcmp(mode_names[bn.bn_mode], mode) != 0)
@@ -416,6 +420,5 @@ main(int argc, char **argv)
 	}
 	g_ptr_array_unref(items);
 	mugai_config_unref(bn.bn_cf);
-	g_strfreev(classes);
 	return status;
 }
