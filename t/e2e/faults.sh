@@ -58,11 +58,7 @@ if ! lab_have_tools; then
 	say "SKIP: $LAB_MISSING not installed"
 	exit 77
 fi
-shared=${MUGAI_SHARED:-}
-for d in "$top_srcdir/../shared" "$top_srcdir/../../shared"; do
-	[ -z "$shared" ] && [ -d "$d/tools" ] && shared=$(cd "$d" && pwd)
-done
-if [ -z "$shared" ]; then
+if ! lab_find_shared tools; then
 	say "SKIP: ../shared (check_sanitized.py) not found"
 	exit 77
 fi

@@ -40,11 +40,7 @@ if ! lab_have_tools; then
 	say "SKIP: $LAB_MISSING not installed (contrib/quickstart check installs it)"
 	exit 77
 fi
-shared=${MUGAI_SHARED:-}
-for d in "$top_srcdir/../shared" "$top_srcdir/../../shared"; do
-	[ -z "$shared" ] && [ -d "$d/corpus" ] && shared=$(cd "$d" && pwd)
-done
-if [ -z "$shared" ]; then
+if ! lab_find_shared corpus; then
 	say "SKIP: ../shared (corpus, check_sanitized.py) not found"
 	exit 77
 fi
