@@ -75,6 +75,9 @@ static const struct key_def keys[] = {
 	  "1M", 0, 1 * GiB, NULL, "bytes of a message kept in memory" },
 	{ "milter", "timeout", KT_INT, OFF(cf_milter_timeout),
 	  "300", 1, 86400, NULL, "seconds to wait for the MTA" },
+	{ "milter", "stats_interval", KT_INT, OFF(cf_stats_interval),
+	  "3600", 0, 604800, NULL,
+	  "seconds between stats lines in the log (0: only at reload and stop)" },
 
 	{ "sanitize", "output_charset", KT_ENUM, OFF(cf_output_charset),
 	  "utf-8", 0, 0, out_charsets,

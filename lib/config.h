@@ -61,6 +61,7 @@ struct mugai_config {
 	gint64 cf_socket_mode;
 	gint64 cf_spool_mem_max;
 	gint64 cf_milter_timeout;
+	gint64 cf_stats_interval;
 
 	/* [sanitize] */
 	gint cf_output_charset;		/* enum mugai_charset_out */

@@ -22,6 +22,7 @@
 #include "mta.h"
 #include "reply.h"
 #include "sanitize.h"
+#include "stats.h"
 
 struct eom_state {
 	SMFICTX *es_ctx;
@@ -33,6 +34,8 @@ struct eom_state {
 	const char *es_engine;		/* static */
 	const char *es_reason;
 	unsigned es_removed;
+	gboolean es_kept;		/* original stored */
+	gboolean es_replaced;		/* new body taken by the MTA */
 };
 
 static void
@@ -53,6 +56,11 @@ log_end(const struct eom_state *es, const struct mugai_reply *rp)
 	lm.lm_size = mugai_spool_size(es->es_mc->mc_spool);
 	lm.lm_usec = g_get_monotonic_time() - es->es_mc->mc_start;
 	mugai_log_summary(&lm);
+	mugai_stats_add(&(struct mugai_stats_msg) {
+		.sm_verdict = lm.lm_verdict, .sm_engine = lm.lm_engine,
+		.sm_action = lm.lm_action,
+		.sm_body_replaced = es->es_replaced, .sm_kept = es->es_kept,
+		.sm_size = lm.lm_size, .sm_usec = lm.lm_usec });
 }
 
 /* Logs, sets the reply, ends the message; returns the status. */
@@ -142,9 +150,10 @@ apply(struct eom_state *es, const struct mugai_result *rs)
 	if ((err = mugai_apply_edits(es->es_ctx, rs->rs_edits, leadspc))
 	    != MUGAI_OK)
 		return err;
-	if (rs->rs_body != NULL)
-		err = mugai_apply_body(es->es_ctx, rs->rs_body,
-		    mugai_current_body_chunk());
+	if (rs->rs_body != NULL &&
+	    (err = mugai_apply_body(es->es_ctx, rs->rs_body,
+	    mugai_current_body_chunk())) == MUGAI_OK)
+		es->es_replaced = TRUE;
 	return err;
 }
 
@@ -200,6 +209,7 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 		return status;
 	}
 	g_object_unref(msg);
+	es.es_kept = rs->rs_keep_original;
 	if (!rs->rs_keep_original)
 		g_clear_pointer(&es.es_qid, g_free);
 	rp = mugai_reply_for_verdict(rs->rs_verdict, es.es_mc->mc_cf,

@@ -29,6 +29,7 @@
 #include "quar.h"
 #include "sanitize.h"
 #include "signals.h"
+#include "stats.h"
 #include "socket.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
@@ -76,6 +77,7 @@ reload(void)
 	struct mugai_config *cf = load(conf_path);
 	struct mugai_config *old = mugai_current_config();
 
+	mugai_stats_log("reload");
 	if (cf == NULL) {
 		mugai_log(LOG_ERR, "reload failed: keeping the running "
 		    "configuration");
@@ -91,6 +93,24 @@ reload(void)
 	mugai_config_unref(old);
 	mugai_current_set_config(cf);
 	mugai_log(LOG_INFO, "configuration reloaded");
+}
+
+/* Every MUGAI_SIGNALS_TICK s: the stats line when its interval is up. */
+static void
+tick(void)
+{
+	static gint64 last;
+	struct mugai_config *cf = mugai_current_config();
+	gint64 now = g_get_monotonic_time();
+
+	if (last == 0)
+		last = now;
+	if (cf->cf_stats_interval > 0 &&
+	    now - last >= cf->cf_stats_interval * G_USEC_PER_SEC) {
+		mugai_stats_log("interval");
+		last = now;
+	}
+	mugai_config_unref(cf);
 }
 
 static void
@@ -253,13 +273,14 @@ serve(struct mugai_config *cf, const struct opts *o)
 	}
 	mugai_current_set_quar(q);
 	mugai_current_set_config(mugai_config_ref(cf));
-	if (!mugai_signals_start(reload, stop)) {
+	if (!mugai_signals_start(reload, stop, tick)) {
 		mugai_log(LOG_ERR, "cannot start the signal thread");
 		goto out;
 	}
 	mugai_log(LOG_INFO, "listening on %s (config %s)", spec,
 	    cf->cf_path != NULL ? cf->cf_path : "built-in defaults");
 	status = mugai_mta_main() == MI_SUCCESS ? 0 : 1;
+	mugai_stats_log("stop");
 	mugai_log(LOG_INFO, "stopped");
 out:
 	mugai_daemon_pidfile_remove(cf->cf_pidfile);

@@ -15,12 +15,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
 #include "log.h"
 #include "signals.h"
 
 static void (*on_reload)(void);
 static void (*on_stop)(void);
+static void (*on_tick)(void);
 
 static void
 our_set(sigset_t *set)
@@ -65,14 +67,18 @@ mugai_signals_block(void)
 static void *
 signal_thread(void *arg)
 {
+	const struct timespec tick = { MUGAI_SIGNALS_TICK, 0 };
 	sigset_t set;
 
 	our_set(&set);
 	for (;;) {
-		int sig = sigwaitinfo(&set, NULL);
+		int sig = sigtimedwait(&set, NULL, &tick);
 
-		if (sig < 0)
-			continue;	/* EINTR */
+		if (sig < 0) {
+			if (errno == EAGAIN)
+				on_tick();
+			continue;	/* or EINTR */
+		}
 		if (sig == SIGHUP || sig == SIGUSR1) {
 			mugai_log(LOG_INFO, "signal %d: reloading the "
 			    "configuration", sig);
@@ -86,12 +92,14 @@ signal_thread(void *arg)
 }
 
 gboolean
-mugai_signals_start(void (*reload)(void), void (*stop)(void))
+mugai_signals_start(void (*reload)(void), void (*stop)(void),
+    void (*tick)(void))
 {
 	pthread_t tid;
 
 	on_reload = reload;
 	on_stop = stop;
+	on_tick = tick;
 	if (pthread_create(&tid, NULL, signal_thread, NULL) != 0)
 		return FALSE;
 	pthread_detach(tid);

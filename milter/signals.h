@@ -5,6 +5,8 @@
  * every thread (libmilter's included) inherits the mask and only the
  * signal thread, in sigwaitinfo(), ever takes these signals.
  * SIGUSR1 and SIGHUP call reload(); SIGTERM and SIGINT call stop() once.
+ * Between signals, tick() runs about every MUGAI_SIGNALS_TICK seconds
+ * (periodic work such as the stats line).
  */
 #ifndef MUGAI_SIGNALS_H
 #define MUGAI_SIGNALS_H
@@ -14,7 +16,10 @@
 /* Blocks the signals in the calling thread (and threads it creates). */
 void mugai_signals_block(void);
 
+#define MUGAI_SIGNALS_TICK 10
+
 /* Starts the signal thread; FALSE when it could not be created. */
-gboolean mugai_signals_start(void (*reload)(void), void (*stop)(void));
+gboolean mugai_signals_start(void (*reload)(void), void (*stop)(void),
+    void (*tick)(void));
 
 #endif

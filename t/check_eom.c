@@ -11,6 +11,7 @@
 #include "context.h"
 #include "current.h"
 #include "eom.h"
+#include "stats.h"
 #include "fake_mta.h"
 #include "log.h"
 #include "quar.h"
@@ -160,7 +161,8 @@ mugai_result_free(struct mugai_result *rs)
 const char *
 mugai_verdict_name(enum mugai_verdict v)
 {
-	return v == MUGAI_V_UNCHANGED ? "unchanged" : "other";
+	return v == MUGAI_V_UNCHANGED ? "unchanged" :
+	    v == MUGAI_V_SANITIZED ? "sanitized" : "other";
 }
 
 guint
@@ -225,6 +227,17 @@ mugai_mquar_release_name(enum mugai_release_status r)
 }
 
 /* ---- helpers ---- */
+
+/* TRUE when the stats line has the word "key=value". */
+static gboolean
+stats_has(const char *word)
+{
+	g_autofree char *line = mugai_stats_format();
+	g_autofree char *padded = g_strdup_printf(" %s ", line);
+	g_autofree char *want = g_strdup_printf(" %s ", word);
+
+	return strstr(padded, want) != NULL;
+}
 
 static struct mugai_conn *
 message(const char *extra_header)
@@ -391,6 +404,38 @@ START_TEST(forged_release_is_sanitized_like_any_mail)
 }
 END_TEST
 
+START_TEST(stats_count_engines_verdicts_and_body_fates)
+{
+	struct mugai_conn *cc;
+
+	mugai_stats_reset();
+	cc = message(NULL);
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	mugai_conn_free(cc);
+	cc = message(NULL);
+	next_verdict = MUGAI_V_SANITIZED;
+	next_keep = TRUE;
+	next_body = "sanitized\r\n";
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	mugai_conn_free(cc);
+	cc = message(NULL);
+	next_verdict = MUGAI_V_SANITIZED;
+	next_keep = TRUE;
+	next_body = "sanitized\r\n";
+	store_fails = TRUE;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_TEMPFAIL);
+	mugai_conn_free(cc);
+	ck_assert(stats_has("messages=3"));
+	ck_assert(stats_has("unchanged=1"));
+	ck_assert(stats_has("sanitized=2"));
+	ck_assert(stats_has("action_continue=2"));
+	ck_assert(stats_has("action_tempfail=1"));
+	ck_assert(stats_has("body_replaced=1"));
+	ck_assert(stats_has("body_untouched=1"));
+	ck_assert(stats_has("kept=1"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -410,6 +455,7 @@ main(void)
 	tcase_add_test(tc, too_big_is_refused_without_the_engine);
 	tcase_add_test(tc, valid_release_passes_unchanged);
 	tcase_add_test(tc, forged_release_is_sanitized_like_any_mail);
+	tcase_add_test(tc, stats_count_engines_verdicts_and_body_fates);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

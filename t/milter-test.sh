@@ -157,5 +157,22 @@ pids=$(echo "$pids" | sed "s/ $main_pid\b//")
 [ $rc -eq 0 ] || fail "exit status $rc after SIGTERM"
 [ ! -e "$tmp/main.pid" ] || fail "pid file left behind"
 echo "ok - SIGTERM stops cleanly"
+
+# The stats line (at reload and at stop) counts what the summary lines say.
+grep -q 'stats (reload): messages=[1-9]' "$tmp/main.log" ||
+    fail "no stats line at reload"
+stats=$(grep 'stats (stop): ' "$tmp/main.log") || fail "no stats line at stop"
+stat() { echo "$stats" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+n=$(grep -c ' verdict=' "$tmp/main.log")
+[ "$(stat messages)" = "$n" ] || fail "stats: messages=$(stat messages), $n summary lines"
+n=$(grep -c ' verdict=unchanged ' "$tmp/main.log")
+[ "$(stat unchanged)" = "$n" ] || fail "stats: unchanged=$(stat unchanged), $n summary lines"
+n=$(grep -c ' verdict=\(unchanged\|released\) ' "$tmp/main.log")
+[ "$n" -ge 1 ] && [ "$(stat body_untouched)" = "$n" ] ||
+    fail "stats: body_untouched=$(stat body_untouched), $n passed unchanged"
+n=$(grep -c ' engine=stream ' "$tmp/main.log")
+[ "$(stat engine_stream)" = "$n" ] || fail "stats: engine_stream=$(stat engine_stream), $n summary lines"
+[ "$(stat body_replaced)" -ge 1 ] || fail "stats: no body_replaced"
+echo "ok - stats line: $stats"
 echo "PASS"
 exit 0
