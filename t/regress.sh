@@ -6,7 +6,7 @@
 # error) and through the sanitize harness built with the ordinary
 # compiler (t/fuzz/replay_sanitize), whose oracle aborts on any output
 # that breaks the contract. t/data/regress/NAME/* are inputs of the other
-# harnesses (html2text, charset, headers, config, policy), replayed by
+# harnesses (html2text, charset, headers, config, policy, stream), replayed by
 # t/fuzz/replay_NAME. In a --enable-sanitizers build all of it runs under
 # ASan and UBSan. The reference configuration goes through the config
 # harness too, so that replay program is always exercised.
@@ -41,7 +41,7 @@ for f in "$data"/*.eml; do
 		sed 's/^/    /' "$out/err" | head -30
 	fi
 done
-for h in html2text charset headers config policy; do
+for h in html2text charset headers config policy stream; do
 	[ -d "$data/$h" ] || continue
 	if "$top_builddir/t/fuzz/replay_$h" "$data/$h" >"$out/err" 2>&1; then
 		pass
