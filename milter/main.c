@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "mta.h"
+#include "nodelay.h"
 #include "quar.h"
 #include "sanitize.h"
 #include "signals.h"
@@ -156,6 +157,27 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/*
+ * TCP_NODELAY on the TCP listener libmilter just opened, so that small
+ * replies are not held back by Nagle's algorithm (see nodelay.h). Not
+ * finding it only costs latency: logged, not fatal.
+ */
+static void
+nodelay(const struct mugai_sockspec *ss)
+{
+	guint n;
+
+	if (ss->ss_family == MUGAI_SOCK_UNIX)
+		return;
+	if ((n = mugai_nodelay_listeners(ss->ss_port)) == 0)
+		mugai_log(LOG_WARNING, "no listening TCP socket on port %u "
+		    "found: TCP_NODELAY not set, small replies may wait for "
+		    "the MTA's delayed ACK", ss->ss_port);
+	else
+		mugai_log(LOG_INFO, "TCP_NODELAY set on %u listening "
+		    "socket%s (port %u)", n, n == 1 ? "" : "s", ss->ss_port);
+}
+
 /* Binds the socket; returns FALSE after logging why. */
 static gboolean
 listen_on(const struct mugai_config *cf, const char *spec)
@@ -178,6 +200,7 @@ listen_on(const struct mugai_config *cf, const char *spec)
 		mugai_log(LOG_ERR, "cannot listen on %s", spec);
 		goto out;
 	}
+	nodelay(&ss);
 	if (mugai_socket_finish(&ss, (unsigned)cf->cf_socket_mode,
 	    cf->cf_socket_group, &msg) != MUGAI_OK) {
 		mugai_log(LOG_ERR, "socket %s: %s", spec, msg);
