@@ -24,6 +24,7 @@
 #include "config.h"
 #include "current.h"
 #include "daemon.h"
+#include "idle.h"
 #include "log.h"
 #include "mta.h"
 #include "nodelay.h"
@@ -86,9 +87,11 @@ reload(void)
 	if (g_strcmp0(cf->cf_user, old->cf_user) != 0 ||
 	    g_strcmp0(cf->cf_group, old->cf_group) != 0 ||
 	    g_strcmp0(cf->cf_pidfile, old->cf_pidfile) != 0 ||
-	    g_strcmp0(cf->cf_quarantine_dir, old->cf_quarantine_dir) != 0)
-		mugai_log(LOG_WARNING, "reload: socket, user, group, pidfile "
-		    "and quarantine dir take effect only after a restart");
+	    g_strcmp0(cf->cf_quarantine_dir, old->cf_quarantine_dir) != 0 ||
+	    cf->cf_milter_timeout != old->cf_milter_timeout)
+		mugai_log(LOG_WARNING, "reload: socket, user, group, pidfile, "
+		    "timeout and quarantine dir take effect only after a "
+		    "restart");
 	mugai_config_unref(old);
 	mugai_current_set_config(cf);
 	mugai_log(LOG_INFO, "configuration reloaded");
@@ -280,11 +283,16 @@ serve(struct mugai_config *cf, const struct opts *o)
 		mugai_log(LOG_ERR, "cannot start the signal thread");
 		goto out;
 	}
+	if (!mugai_idle_start((guint)cf->cf_milter_timeout)) {
+		mugai_log(LOG_ERR, "cannot start the idle connection thread");
+		goto out;
+	}
 	mugai_log(LOG_INFO, "listening on %s (config %s)", spec,
 	    cf->cf_path != NULL ? cf->cf_path : "built-in defaults");
 	status = mugai_mta_main() == MI_SUCCESS ? 0 : 1;
 	mugai_log(LOG_INFO, "stopped");
 out:
+	mugai_idle_stop();
 	mugai_daemon_pidfile_remove(cf->cf_pidfile);
 	mugai_current_clear();
 	mugai_sanitize_shutdown();
