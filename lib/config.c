@@ -74,7 +74,8 @@ static const struct key_def keys[] = {
 	{ "milter", "spool_mem_max", KT_SIZE, OFF(cf_spool_mem_max),
 	  "1M", 0, 1 * GiB, NULL, "bytes of a message kept in memory" },
 	{ "milter", "timeout", KT_INT, OFF(cf_milter_timeout),
-	  "300", 1, 86400, NULL, "seconds to wait for the MTA" },
+	  "3600", 1, 86400, NULL,
+	  "seconds an MTA connection may stay idle before it is closed" },
 
 	{ "sanitize", "output_charset", KT_ENUM, OFF(cf_output_charset),
 	  "utf-8", 0, 0, out_charsets,
