@@ -24,6 +24,7 @@
 #include "context.h"
 #include "current.h"
 #include "eom.h"
+#include "idle.h"
 #include "log.h"
 #include "mta.h"
 
@@ -38,7 +39,11 @@ conn_of(SMFICTX *ctx)
 	return mugai_mta_getpriv(ctx);
 }
 
-/* The connection context, created on first use (negotiate or connect). */
+/*
+ * The connection context, created on first use (negotiate or connect).
+ * Every callback that takes it is busy until it returns through done():
+ * only time between callbacks counts towards [milter] timeout (idle.h).
+ */
 static struct mugai_conn *
 conn_get(SMFICTX *ctx)
 {
@@ -47,8 +52,20 @@ conn_get(SMFICTX *ctx)
 	if (cc == NULL) {
 		cc = mugai_conn_new();
 		(void)mugai_mta_setpriv(ctx, cc);
+		if (!mugai_idle_add(cc, mugai_mta_socket(ctx)))
+			mugai_log(LOG_DEBUG, "connection socket unknown: "
+			    "idle timeout left to libmilter");
 	}
+	mugai_idle_busy(cc, TRUE);
 	return cc;
+}
+
+/* A callback's way out: the connection is idle from now on. */
+static sfsistat
+done(struct mugai_conn *cc, sfsistat r)
+{
+	mugai_idle_busy(cc, FALSE);
+	return r;
 }
 
 /* Returns (transfer full) the numeric address of sa, or NULL. */
@@ -73,10 +90,10 @@ addr_string(const _SOCK_ADDR *sa)
 
 /* The status of a callback that always continues: none when NR agreed. */
 static sfsistat
-cont(const struct mugai_conn *cc, unsigned long nr_flag)
+cont(struct mugai_conn *cc, unsigned long nr_flag)
 {
-	return cc != NULL && (cc->cc_pflags & nr_flag) != 0 ?
-	    SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return done(cc, cc != NULL && (cc->cc_pflags & nr_flag) != 0 ?
+	    SMFIS_NOREPLY : SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -109,7 +126,7 @@ xxfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	}
 	mugai_log(LOG_DEBUG, "negotiated actions 0x%lx protocol 0x%lx "
 	    "(offered 0x%lx 0x%lx)", *pf0, *pf1, f0, f1);
-	return SMFIS_CONTINUE;
+	return done(cc, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -183,10 +200,10 @@ xxfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	struct mugai_conn *cc = conn_get(ctx);
 
 	if (cc->cc_msg == NULL)
-		return SMFIS_TEMPFAIL;
+		return done(cc, SMFIS_TEMPFAIL);
 	if (mugai_msg_add_body(cc->cc_msg, data, len) != MUGAI_OK)
-		return mugai_eom_fail_early(ctx, cc);
-	return SMFIS_CONTINUE;
+		return done(cc, mugai_eom_fail_early(ctx, cc));
+	return done(cc, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -197,7 +214,8 @@ xxfi_eom(SMFICTX *ctx)
 	/* No message context: fail closed, never pass unseen content. */
 	if (cc == NULL || cc->cc_msg == NULL)
 		return SMFIS_TEMPFAIL;
-	return mugai_eom_run(ctx, cc);
+	mugai_idle_busy(cc, TRUE);
+	return done(cc, mugai_eom_run(ctx, cc));
 }
 
 static sfsistat
@@ -205,6 +223,7 @@ xxfi_abort(SMFICTX *ctx)
 {
 	struct mugai_conn *cc = conn_of(ctx);
 
+	mugai_idle_busy(cc, TRUE);
 	if (cc != NULL && cc->cc_msg != NULL) {
 		char *qid = mugai_log_escape(cc->cc_msg->mc_queue_id);
 
@@ -212,7 +231,7 @@ xxfi_abort(SMFICTX *ctx)
 		g_free(qid);
 		mugai_conn_msg_end(cc);
 	}
-	return SMFIS_CONTINUE;
+	return done(cc, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -220,6 +239,8 @@ xxfi_close(SMFICTX *ctx)
 {
 	struct mugai_conn *cc = conn_of(ctx);
 
+	/* Before libmilter closes the socket: see idle.h. */
+	mugai_idle_remove(cc);
 	(void)mugai_mta_setpriv(ctx, NULL);
 	mugai_conn_free(cc);
 	return SMFIS_CONTINUE;

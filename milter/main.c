@@ -24,8 +24,10 @@
 #include "config.h"
 #include "current.h"
 #include "daemon.h"
+#include "idle.h"
 #include "log.h"
 #include "mta.h"
+#include "nodelay.h"
 #include "quar.h"
 #include "sanitize.h"
 #include "signals.h"
@@ -87,9 +89,11 @@ reload(void)
 	if (g_strcmp0(cf->cf_user, old->cf_user) != 0 ||
 	    g_strcmp0(cf->cf_group, old->cf_group) != 0 ||
 	    g_strcmp0(cf->cf_pidfile, old->cf_pidfile) != 0 ||
-	    g_strcmp0(cf->cf_quarantine_dir, old->cf_quarantine_dir) != 0)
-		mugai_log(LOG_WARNING, "reload: socket, user, group, pidfile "
-		    "and quarantine dir take effect only after a restart");
+	    g_strcmp0(cf->cf_quarantine_dir, old->cf_quarantine_dir) != 0 ||
+	    cf->cf_milter_timeout != old->cf_milter_timeout)
+		mugai_log(LOG_WARNING, "reload: socket, user, group, pidfile, "
+		    "timeout and quarantine dir take effect only after a "
+		    "restart");
 	mugai_config_unref(old);
 	mugai_current_set_config(cf);
 	mugai_log(LOG_INFO, "configuration reloaded");
@@ -176,6 +180,27 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/*
+ * TCP_NODELAY on the TCP listener libmilter just opened, so that small
+ * replies are not held back by Nagle's algorithm (see nodelay.h). Not
+ * finding it only costs latency: logged, not fatal.
+ */
+static void
+nodelay(const struct mugai_sockspec *ss)
+{
+	guint n;
+
+	if (ss->ss_family == MUGAI_SOCK_UNIX)
+		return;
+	if ((n = mugai_nodelay_listeners(ss->ss_port)) == 0)
+		mugai_log(LOG_WARNING, "no listening TCP socket on port %u "
+		    "found: TCP_NODELAY not set, small replies may wait for "
+		    "the MTA's delayed ACK", ss->ss_port);
+	else
+		mugai_log(LOG_INFO, "TCP_NODELAY set on %u listening "
+		    "socket%s (port %u)", n, n == 1 ? "" : "s", ss->ss_port);
+}
+
 /* Binds the socket; returns FALSE after logging why. */
 static gboolean
 listen_on(const struct mugai_config *cf, const char *spec)
@@ -198,6 +223,7 @@ listen_on(const struct mugai_config *cf, const char *spec)
 		mugai_log(LOG_ERR, "cannot listen on %s", spec);
 		goto out;
 	}
+	nodelay(&ss);
 	if (mugai_socket_finish(&ss, (unsigned)cf->cf_socket_mode,
 	    cf->cf_socket_group, &msg) != MUGAI_OK) {
 		mugai_log(LOG_ERR, "socket %s: %s", spec, msg);
@@ -277,12 +303,17 @@ serve(struct mugai_config *cf, const struct opts *o)
 		mugai_log(LOG_ERR, "cannot start the signal thread");
 		goto out;
 	}
+	if (!mugai_idle_start((guint)cf->cf_milter_timeout)) {
+		mugai_log(LOG_ERR, "cannot start the idle connection thread");
+		goto out;
+	}
 	mugai_log(LOG_INFO, "listening on %s (config %s)", spec,
 	    cf->cf_path != NULL ? cf->cf_path : "built-in defaults");
 	status = mugai_mta_main() == MI_SUCCESS ? 0 : 1;
 	mugai_stats_log("stop");
 	mugai_log(LOG_INFO, "stopped");
 out:
+	mugai_idle_stop();
 	mugai_daemon_pidfile_remove(cf->cf_pidfile);
 	mugai_current_clear();
 	mugai_sanitize_shutdown();

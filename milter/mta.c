@@ -8,7 +8,46 @@
  */
 #include "autoconfig.h"
 
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include "mta.h"
+
+/*
+ * The leading members of libmilter's private struct smfi_str (libmilter.h;
+ * the same from 8.10 to 8.18). Read only by mugai_mta_socket().
+ */
+struct mta_ctx_head {
+	pthread_t h_id;
+	int h_sd;
+	int h_dbg;
+	time_t h_timeout;
+	int h_state;
+	struct smfiDesc *h_smfi;
+};
+
+/* Set once before smfi_main: what we gave libmilter. */
+static const struct smfiDesc *registered;
+static int timeout_set = -1;
+
+int
+mugai_mta_socket(SMFICTX *ctx)
+{
+	const struct mta_ctx_head *h = (const void *)ctx;
+	struct stat st;
+
+	/* Each check before the one that follows a pointer. */
+	if (ctx == NULL || registered == NULL || timeout_set < 0 ||
+	    h->h_timeout != (time_t)timeout_set || h->h_sd < 0 ||
+	    fstat(h->h_sd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    h->h_smfi == NULL ||
+	    h->h_smfi->xxfi_close != registered->xxfi_close ||
+	    h->h_smfi->xxfi_eom != registered->xxfi_eom ||
+	    h->h_smfi->xxfi_negotiate != registered->xxfi_negotiate)
+		return -1;
+	return h->h_sd;
+}
 
 void *
 mugai_mta_getpriv(SMFICTX *ctx)
@@ -63,6 +102,7 @@ mugai_mta_replacebody(SMFICTX *ctx, const unsigned char *data, size_t len)
 int
 mugai_mta_register(struct smfiDesc *desc)
 {
+	registered = desc;
 	return smfi_register(*desc);
 }
 
@@ -81,7 +121,11 @@ mugai_mta_opensocket(int rmsocket)
 int
 mugai_mta_settimeout(int seconds)
 {
-	return smfi_settimeout(seconds);
+	int r = smfi_settimeout(seconds);
+
+	if (r == MI_SUCCESS)
+		timeout_set = seconds;
+	return r;
 }
 
 int

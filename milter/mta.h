@@ -40,6 +40,16 @@ int mugai_mta_addheader(SMFICTX *ctx, const char *name, const char *value);
 int mugai_mta_replacebody(SMFICTX *ctx, const unsigned char *data,
     size_t len);
 
+/*
+ * Returns the descriptor of ctx's connection to the MTA, or -1 when it
+ * cannot be known for sure. libmilter has no call for it; this reads the
+ * leading members of its private context and trusts them only when they
+ * hold what we gave libmilter (the registered callbacks and the timeout
+ * set by mugai_mta_settimeout) and the descriptor is a socket. The
+ * descriptor is libmilter's: never close it.
+ */
+int mugai_mta_socket(SMFICTX *ctx);
+
 /* Daemon life: register desc (lent for the process lifetime). */
 int mugai_mta_register(struct smfiDesc *desc);
 

@@ -87,6 +87,12 @@ mugai_mta_replacebody(SMFICTX *ctx, const unsigned char *data, size_t len)
 }
 
 int
+mugai_mta_socket(SMFICTX *ctx)
+{
+	return -1;
+}
+
+int
 mugai_mta_register(struct smfiDesc *desc)
 {
 	return MI_SUCCESS;
