@@ -39,6 +39,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlversion.h>
 
+#include "deadline.h"
 #include "html2text.h"
 
 #if LIBXML_VERSION >= 21200
@@ -157,6 +158,9 @@ struct mugai_html2text {
 	char h_marker[32];
 	gboolean h_finished;
 	enum mugai_err h_err;
+	enum mugai_html_limit h_limit;	/* which limit set h_err */
+	gint64 h_deadline;	/* lib/deadline.h, 0: none */
+	guint h_starts;		/* elements opened: clock read every 4096 */
 };
 
 static htmlSAXHandler h2t_sax;
@@ -646,10 +650,12 @@ prefix_push(struct mugai_html2text *h, const char *s)
 }
 
 static void
-set_limit(struct mugai_html2text *h)
+set_limit(struct mugai_html2text *h, enum mugai_html_limit which)
 {
-	if (h->h_err == MUGAI_OK)
+	if (h->h_err == MUGAI_OK) {
 		h->h_err = MUGAI_E_LIMIT;
+		h->h_limit = which;
+	}
 }
 
 static void
@@ -657,7 +663,14 @@ check_output(struct mugai_html2text *h)
 {
 	if (h->h_opts.ho_max_output > 0 &&
 	    h->h_out->len > h->h_opts.ho_max_output)
-		set_limit(h);
+		set_limit(h, MUGAI_HTML_LIMIT_OUTPUT);
+}
+
+static void
+check_time(struct mugai_html2text *h)
+{
+	if (mugai_deadline_passed(h->h_deadline))
+		set_limit(h, MUGAI_HTML_LIMIT_TIME);
 }
 
 static void
@@ -853,8 +866,13 @@ on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 		return;
 	if (h->h_opts.ho_max_depth > 0 &&
 	    h->h_depth >= h->h_opts.ho_max_depth) {
-		set_limit(h);
+		set_limit(h, MUGAI_HTML_LIMIT_DEPTH);
 		return;
+	}
+	if ((++h->h_starts & 4095) == 0) {
+		check_time(h);
+		if (h->h_err != MUGAI_OK)
+			return;
 	}
 	if (h->h_depth == h->h_alloc) {
 		h->h_alloc = h->h_alloc == 0 ? 32 : h->h_alloc * 2;
@@ -1086,7 +1104,8 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 		}
 	}
 	normalize_markup(in, &cut);
-	if (cut > 0 || final)
+	check_time(h);
+	if (h->h_err == MUGAI_OK && (cut > 0 || final))
 		htmlParseChunk(h->h_ctxt, in->str, (int)cut, final);
 	g_string_erase(in, 0, cut);
 }
@@ -1170,6 +1189,18 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 		*len = out->len;
 	h->h_out = g_string_new(NULL);
 	return g_string_free(out, FALSE);
+}
+
+void
+mugai_html2text_set_deadline(struct mugai_html2text *h, gint64 deadline)
+{
+	h->h_deadline = deadline;
+}
+
+enum mugai_html_limit
+mugai_html2text_limit_hit(const struct mugai_html2text *h)
+{
+	return h->h_err == MUGAI_OK ? MUGAI_HTML_LIMIT_NONE : h->h_limit;
 }
 
 void
