@@ -2,7 +2,8 @@
  * mugai_html2text - HTML to readable plain text on libxml2's push parser
  *
  * A renderer is fed UTF-8 HTML in chunks of any size (a chunk edge may
- * split a tag, an entity or a UTF-8 sequence) and hands back plain text:
+ * split a tag, an entity or a UTF-8 sequence; the text is the same
+ * whatever the chunks) and hands back plain text:
  * paragraphs, line breaks, lists, table rows, link text with its URL and
  * image alt text. Nothing is ever fetched; scripts, styles, the head and
  * embedded objects are dropped with their content; no markup is emitted.
