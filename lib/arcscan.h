@@ -19,8 +19,8 @@
  * bytes pulled stays under al_max_ratio once past 1 MiB. Hitting a bound
  * stops the walk at once with MUGAI_ARC_LIMIT set: a zip bomb costs a few
  * milliseconds. So does al_deadline (af_limit "max_time"), checked per
- * entry and per block expanded. A damaged archive sets MUGAI_ARC_BROKEN; both are findings,
- * never errors. Only a failing pull is an error.
+ * entry and per block expanded. A damaged archive sets MUGAI_ARC_BROKEN;
+ * both are findings, never errors. Only a failing pull is an error.
  */
 #ifndef MUGAI_ARCSCAN_H
 #define MUGAI_ARCSCAN_H

@@ -22,7 +22,7 @@ enum key_type {
 	KT_BOOL,
 	KT_INT,
 	KT_SIZE,	/* integer with optional K, M or G suffix */
-	KT_DURATION,	/* milliseconds: integer with ms, s, m or h (s if none) */
+	KT_DURATION,	/* milliseconds; suffix ms, s, m or h (none: s) */
 	KT_OCTAL,
 	KT_ENUM,
 	KT_LIST,	/* ';' or ',' separated strings */

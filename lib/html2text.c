@@ -51,7 +51,7 @@ typedef xmlError *h2t_xml_error;
 #endif
 
 #define H2T_FEED_PIECE	65536	/* one-shot input: fed in pieces this big */
-#define H2T_PIECE	65536	/* libxml2 is given pieces this big at most */
+#define H2T_PIECE	65536	/* libxml2 gets pieces this big at most */
 #define H2T_LT_HOLD	32	/* a "<..." tail this short waits */
 #define H2T_MAX_INDENT	64	/* line prefix bytes at most */
 #define H2T_HR		"--------------------"
@@ -163,7 +163,7 @@ struct mugai_html2text {
 	enum mugai_err h_err;
 	enum mugai_html_limit h_limit;	/* which limit set h_err */
 	gint64 h_deadline;	/* lib/deadline.h, 0: none */
-	guint h_starts;		/* elements opened: clock read every 4096 */
+	guint h_starts;		/* elements opened so far */
 };
 
 static htmlSAXHandler h2t_sax;

@@ -265,8 +265,9 @@ count_decoded(struct mugai_walk *w, guint64 n)
 {
 	w->wk_decoded += n;
 	if (w->wk_decoded > (guint64)w->wk_cf->cf_max_decoded_size)
-		mugai_walk_limit(w, "max_decoded_size", "decoded content larger than %"
-		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_decoded_size);
+		mugai_walk_limit(w, "max_decoded_size", "decoded content "
+		    "larger than %" G_GINT64_FORMAT " bytes",
+		    w->wk_cf->cf_max_decoded_size);
 }
 
 /*
@@ -1065,8 +1066,8 @@ mugai_walk_finish(struct mugai_walk *w)
 		w->wk_unchanged = FALSE;
 	}
 	if (w->wk_text->len > (gsize)w->wk_cf->cf_max_text_size)
-		mugai_walk_limit(w, "max_text_size", "text longer than %" G_GINT64_FORMAT
-		    " bytes", w->wk_cf->cf_max_text_size);
+		mugai_walk_limit(w, "max_text_size", "text longer than %"
+		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_text_size);
 	w->wk_unchanged = w->wk_unchanged && w->wk_withhold == NULL &&
 	    w->wk_warnings == 0 && w->wk_report->rr_parts->len == 1;
 }
