@@ -15,6 +15,7 @@
 #include <archive_entry.h>
 
 #include "arcscan.h"
+#include "deadline.h"
 #include "filename.h"
 #include "filetype.h"
 
@@ -110,6 +111,10 @@ account(struct walk *w, guint64 n)
 	const struct mugai_arcscan_limits *lim = w->w_lim;
 	struct mugai_arcscan_facts *f = w->w_f;
 
+	if (mugai_deadline_passed(lim->al_deadline)) {
+		hit_limit(w, "max_time");
+		return FALSE;
+	}
 	if (n > lim->al_max_bytes - MIN(f->af_expanded, lim->al_max_bytes)) {
 		f->af_expanded = lim->al_max_bytes;
 		hit_limit(w, "archive_max_bytes");
@@ -472,6 +477,10 @@ walk_level(struct walk *w, struct level *lv, guint64 depth,
 			w->w_f->af_format = g_strdup(archive_format_name(a));
 		if (++w->w_f->af_entries > w->w_lim->al_max_entries) {
 			hit_limit(w, "archive_max_entries");
+			break;
+		}
+		if (mugai_deadline_passed(w->w_lim->al_deadline)) {
+			hit_limit(w, "max_time");
 			break;
 		}
 		if (!walk_entry(w, a, e, depth, prefix))

@@ -18,8 +18,9 @@
  * skipped) over all levels, and the ratio of expanded bytes to compressed
  * bytes pulled stays under al_max_ratio once past 1 MiB. Hitting a bound
  * stops the walk at once with MUGAI_ARC_LIMIT set: a zip bomb costs a few
- * milliseconds. A damaged archive sets MUGAI_ARC_BROKEN; both are findings,
- * never errors. Only a failing pull is an error.
+ * milliseconds. So does al_deadline (af_limit "max_time"), checked per
+ * entry and per block expanded. A damaged archive sets MUGAI_ARC_BROKEN;
+ * both are findings, never errors. Only a failing pull is an error.
  */
 #ifndef MUGAI_ARCSCAN_H
 #define MUGAI_ARCSCAN_H
@@ -40,6 +41,7 @@ struct mugai_arcscan_limits {
 	guint64 al_max_bytes;	/* expanded bytes over all levels */
 	guint64 al_max_ratio;	/* expanded : compressed */
 	guint al_max_list;	/* entry names kept in af_names */
+	gint64 al_deadline;	/* lib/deadline.h: stop past it; 0: none */
 };
 
 enum mugai_arc_flag {

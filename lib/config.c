@@ -22,6 +22,7 @@ enum key_type {
 	KT_BOOL,
 	KT_INT,
 	KT_SIZE,	/* integer with optional K, M or G suffix */
+	KT_DURATION,	/* milliseconds; suffix ms, s, m or h (none: s) */
 	KT_OCTAL,
 	KT_ENUM,
 	KT_LIST,	/* ';' or ',' separated strings */
@@ -126,6 +127,9 @@ static const struct key_def keys[] = {
 	{ "limits", "sniff_size", KT_SIZE, OFF(cf_sniff_size),
 	  "64K", 512, 16 * MiB, NULL,
 	  "leading bytes of a part given to type detection" },
+	{ "limits", "max_time", KT_DURATION, OFF(cf_max_time),
+	  "60s", 0, 3600 * 1000, NULL,
+	  "time spent sanitizing one message (e.g. 60s, 500ms; 0: no limit)" },
 
 	{ "quarantine", "dir", KT_STRING, OFF(cf_quarantine_dir),
 	  "/var/lib/mugai/quarantine", 0, 0, NULL,
@@ -260,6 +264,33 @@ mugai_config_parse_size(const char *s, gint64 *out)
 	return parse_size(s, out);
 }
 
+/* A duration into milliseconds: "500ms", "60s", "2m", "1h", "60" (s). */
+static gboolean
+parse_duration(const char *s, gint64 *out)
+{
+	char *end = NULL;
+	guint64 v;
+	gint64 mul;
+
+	if (s == NULL || !g_ascii_isdigit(*s))
+		return FALSE;
+	v = g_ascii_strtoull(s, &end, 10);
+	if (g_ascii_strcasecmp(end, "ms") == 0)
+		mul = 1;
+	else if (*end == '\0' || g_ascii_strcasecmp(end, "s") == 0)
+		mul = 1000;
+	else if (g_ascii_strcasecmp(end, "m") == 0)
+		mul = 60 * 1000;
+	else if (g_ascii_strcasecmp(end, "h") == 0)
+		mul = 3600 * 1000;
+	else
+		return FALSE;
+	if (v > (guint64)(G_MAXINT64 / mul))
+		return FALSE;
+	*out = (gint64)v * mul;
+	return TRUE;
+}
+
 /* Sets the member of k from string s; returns FALSE with a reason. */
 static gboolean
 set_value(struct mugai_config *cf, const struct key_def *k, const char *s,
@@ -299,6 +330,13 @@ set_value(struct mugai_config *cf, const struct key_def *k, const char *s,
 		if (!parse_size(s, &v)) {
 			*why = g_strdup_printf("%s: expected a size (e.g. 64K, "
 			    "10M), got \"%s\"", k->name, s);
+			return FALSE;
+		}
+		break;
+	case KT_DURATION:
+		if (!parse_duration(s, &v)) {
+			*why = g_strdup_printf("%s: expected a duration (e.g. "
+			    "60s, 500ms, 2m), got \"%s\"", k->name, s);
 			return FALSE;
 		}
 		break;
@@ -519,6 +557,13 @@ format_value(const struct mugai_config *cf, const struct key_def *k)
 	case KT_SIZE:
 		return g_strdup_printf("%" G_GINT64_FORMAT,
 		    *(const gint64 *)slot);
+	case KT_DURATION: {
+		gint64 ms = *(const gint64 *)slot;
+
+		if (ms % 1000 != 0)
+			return g_strdup_printf("%" G_GINT64_FORMAT "ms", ms);
+		return g_strdup_printf("%" G_GINT64_FORMAT "s", ms / 1000);
+	}
 	case KT_OCTAL:
 		return g_strdup_printf("%04" G_GINT64_MODIFIER "o",
 		    *(const gint64 *)slot);

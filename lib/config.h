@@ -84,6 +84,7 @@ struct mugai_config {
 	gint64 cf_max_html_depth;
 	gint64 cf_max_text_size;
 	gint64 cf_sniff_size;
+	gint64 cf_max_time;		/* milliseconds; 0: no limit */
 
 	/* [quarantine] */
 	char *cf_quarantine_dir;

@@ -21,9 +21,11 @@
  *
  * Input is checked as UTF-8 before libxml2 sees it (invalid bytes become
  * U+FFFD: libxml2 2.9 would otherwise switch the rest of the document to
- * Latin-1), and the chunks handed to libxml2 never end inside a UTF-8
- * sequence or a short "<..." fragment: libxml2 2.9's push parser misreads
- * a "</script>" split at a chunk edge, so such a tail waits for more input.
+ * Latin-1). libxml2's push parser reads some input differently by where
+ * its chunks end (a "</script>" split at a chunk edge, "<tag</b><script>"),
+ * so it never gets the caller's chunks: input is collected and handed over
+ * in pieces of at most 64 KiB that end after a '>' (see piece_end), the
+ * same pieces whatever the feeds were. The text does not depend on them.
  * </html> and </body> become an empty block element (H2T_END_MARK) before
  * libxml2 sees them: what follows them is rendered on a new line, where a
  * browser would render it too (libxml2 would drop it).
@@ -39,6 +41,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlversion.h>
 
+#include "deadline.h"
 #include "html2text.h"
 
 #if LIBXML_VERSION >= 21200
@@ -48,6 +51,7 @@ typedef xmlError *h2t_xml_error;
 #endif
 
 #define H2T_FEED_PIECE	65536	/* one-shot input: fed in pieces this big */
+#define H2T_PIECE	65536	/* libxml2 gets pieces this big at most */
 #define H2T_LT_HOLD	32	/* a "<..." tail this short waits */
 #define H2T_MAX_INDENT	64	/* line prefix bytes at most */
 #define H2T_HR		"--------------------"
@@ -157,6 +161,9 @@ struct mugai_html2text {
 	char h_marker[32];
 	gboolean h_finished;
 	enum mugai_err h_err;
+	enum mugai_html_limit h_limit;	/* which limit set h_err */
+	gint64 h_deadline;	/* lib/deadline.h, 0: none */
+	guint h_starts;		/* elements opened so far */
 };
 
 static htmlSAXHandler h2t_sax;
@@ -646,10 +653,12 @@ prefix_push(struct mugai_html2text *h, const char *s)
 }
 
 static void
-set_limit(struct mugai_html2text *h)
+set_limit(struct mugai_html2text *h, enum mugai_html_limit which)
 {
-	if (h->h_err == MUGAI_OK)
+	if (h->h_err == MUGAI_OK) {
 		h->h_err = MUGAI_E_LIMIT;
+		h->h_limit = which;
+	}
 }
 
 static void
@@ -657,7 +666,14 @@ check_output(struct mugai_html2text *h)
 {
 	if (h->h_opts.ho_max_output > 0 &&
 	    h->h_out->len > h->h_opts.ho_max_output)
-		set_limit(h);
+		set_limit(h, MUGAI_HTML_LIMIT_OUTPUT);
+}
+
+static void
+check_time(struct mugai_html2text *h)
+{
+	if (mugai_deadline_passed(h->h_deadline))
+		set_limit(h, MUGAI_HTML_LIMIT_TIME);
 }
 
 static void
@@ -853,8 +869,13 @@ on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 		return;
 	if (h->h_opts.ho_max_depth > 0 &&
 	    h->h_depth >= h->h_opts.ho_max_depth) {
-		set_limit(h);
+		set_limit(h, MUGAI_HTML_LIMIT_DEPTH);
 		return;
+	}
+	if ((++h->h_starts & 4095) == 0) {
+		check_time(h);
+		if (h->h_err != MUGAI_OK)
+			return;
 	}
 	if (h->h_depth == h->h_alloc) {
 		h->h_alloc = h->h_alloc == 0 ? 32 : h->h_alloc * 2;
@@ -1013,35 +1034,33 @@ outer_end_tag(const char *s, gsize n)
 }
 
 /*
- * Rewrites in[0..*cut) for libxml2, as a browser reads it: </html> and
- * </body> become H2T_END_MARK (what follows starts a line), and a '<' that
- * cannot start a tag (not followed by an ASCII letter, '/', '!' or '?')
- * becomes "&lt;": it is text to a browser, while libxml2's push parser
- * took "<" + a non-ASCII letter for a tag and dropped the text up to a far
- * '>' when fed a whole buffer (but not in small chunks).
+ * Appends p[0..n) to out rewritten for libxml2, as a browser reads it:
+ * </html> and </body> become H2T_END_MARK (what follows starts a line),
+ * and a '<' that cannot start a tag (not followed by an ASCII letter, '/',
+ * '!' or '?', or the last byte of the input) becomes "&lt;": it is text to
+ * a browser, while libxml2's push parser took "<" + a non-ASCII letter for
+ * a tag and dropped the text up to a far '>' when fed a whole buffer (but
+ * not in small chunks). A piece ends after a '>' or where no tag can be
+ * cut (see piece_end), so what is read here never depends on the piece.
  */
 static void
-normalize_markup(GString *in, gsize *cut)
+normalize_markup(const char *p, gsize n, GString *out)
 {
-	const char *p = in->str, *lt;
-	GString *out;
+	const char *lt;
 	gsize r = 0, tag;
 
-	if (memchr(p, '<', *cut) == NULL)
-		return;
-	out = g_string_sized_new(*cut + 16);
-	while (r < *cut) {
-		lt = memchr(p + r, '<', *cut - r);
+	while (r < n) {
+		lt = memchr(p + r, '<', n - r);
 		if (lt == NULL) {
-			g_string_append_len(out, p + r, *cut - r);
+			g_string_append_len(out, p + r, n - r);
 			break;
 		}
 		g_string_append_len(out, p + r, lt - (p + r));
 		r = lt - p;
-		if ((tag = outer_end_tag(lt, *cut - r)) > 0) {
+		if ((tag = outer_end_tag(lt, n - r)) > 0) {
 			g_string_append(out, H2T_END_MARK);
 			r += tag;
-		} else if (r + 1 >= in->len || !(g_ascii_isalpha(lt[1]) ||
+		} else if (r + 1 >= n || !(g_ascii_isalpha(lt[1]) ||
 		    lt[1] == '/' || lt[1] == '!' || lt[1] == '?')) {
 			g_string_append(out, "&lt;");
 			r++;
@@ -1050,19 +1069,49 @@ normalize_markup(GString *in, gsize *cut)
 			r++;
 		}
 	}
-	g_string_erase(in, 0, *cut);
-	g_string_prepend_len(in, out->str, (gssize)out->len);
-	*cut = out->len;
-	g_string_free(out, TRUE);
 }
 
-/* Checks buf and hands what is safe to cut to libxml2. */
+/*
+ * Where the piece of p[0..n) (valid UTF-8, n < the bytes available) given
+ * to libxml2 ends: just after its last '>', else before a '<' in its last
+ * H2T_LT_HOLD bytes, else at its last character boundary. It depends on
+ * the content only: libxml2 2.9's push parser reads some input (a
+ * "</script>" split at a chunk edge, "<tag</b><script>...") differently
+ * by where its chunks end, so the renderer never lets the caller's chunk
+ * sizes decide where they end.
+ */
+static gsize
+piece_end(const char *p, gsize n)
+{
+	gsize i;
+
+	for (i = n; i > 0; i--)
+		if (p[i - 1] == '>')
+			return i;
+	for (i = n; i > 0 && n - i < H2T_LT_HOLD; i--)
+		if (p[i - 1] == '<')
+			return i - 1 > 0 ? i - 1 : n;
+	for (i = n; i > 0 && ((guchar)p[i] & 0xc0) == 0x80; i--)
+		;
+	return i > 0 ? i : n;
+}
+
+/*
+ * Checks buf and hands libxml2 whole pieces of H2T_PIECE bytes or less,
+ * cut by piece_end; the rest waits for more input or the end. libxml2
+ * thus sees the same chunks whatever the sizes of the feeds.
+ */
 static void
 stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 {
 	GString *in = h->h_in;
-	gsize cut, i;
+	GString *piece;
+	gsize off = 0, n, avail;
 
+	check_time(h);
+	if (h->h_err != MUGAI_OK)
+		return;
+	piece = g_string_new(NULL);
 	if (h->h_tail_len > 0) {
 		GString *joined = g_string_new_len(h->h_tail, h->h_tail_len);
 
@@ -1073,22 +1122,22 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 	} else
 		take_utf8(h, buf, len, final);
 
-	cut = in->len;
-	if (!final) {
-		/* hold back a short trailing "<..." with no '>' yet */
-		for (i = in->len; i > 0 && in->len - i < H2T_LT_HOLD; i--) {
-			if (in->str[i - 1] == '>')
-				break;
-			if (in->str[i - 1] == '<') {
-				cut = i - 1;
-				break;
-			}
-		}
+	while (h->h_err == MUGAI_OK && (avail = in->len - off) > 0 &&
+	    (final || avail > H2T_PIECE)) {
+		n = avail <= H2T_PIECE ? avail :
+		    piece_end(in->str + off, H2T_PIECE);
+		g_string_truncate(piece, 0);
+		normalize_markup(in->str + off, n, piece);
+		off += n;
+		check_time(h);
+		if (h->h_err == MUGAI_OK)
+			htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len,
+			    0);
 	}
-	normalize_markup(in, &cut);
-	if (cut > 0 || final)
-		htmlParseChunk(h->h_ctxt, in->str, (int)cut, final);
-	g_string_erase(in, 0, cut);
+	g_string_erase(in, 0, (gssize)off);
+	g_string_free(piece, TRUE);
+	if (final && h->h_err == MUGAI_OK)
+		htmlParseChunk(h->h_ctxt, "", 0, 1);
 }
 
 /* ------------------------------------------------------------------- API */
@@ -1170,6 +1219,18 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 		*len = out->len;
 	h->h_out = g_string_new(NULL);
 	return g_string_free(out, FALSE);
+}
+
+void
+mugai_html2text_set_deadline(struct mugai_html2text *h, gint64 deadline)
+{
+	h->h_deadline = deadline;
+}
+
+enum mugai_html_limit
+mugai_html2text_limit_hit(const struct mugai_html2text *h)
+{
+	return h->h_err == MUGAI_OK ? MUGAI_HTML_LIMIT_NONE : h->h_limit;
 }
 
 void

@@ -2,16 +2,18 @@
  * mugai_html2text - HTML to readable plain text on libxml2's push parser
  *
  * A renderer is fed UTF-8 HTML in chunks of any size (a chunk edge may
- * split a tag, an entity or a UTF-8 sequence) and hands back plain text:
+ * split a tag, an entity or a UTF-8 sequence; the text is the same
+ * whatever the chunks) and hands back plain text:
  * paragraphs, line breaks, lists, table rows, link text with its URL and
  * image alt text. Nothing is ever fetched; scripts, styles, the head and
  * embedded objects are dropped with their content; no markup is emitted.
  * Bytes that are not valid UTF-8 become U+FFFD.
  *
  * Bad input is an ordinary result (libxml2 recovers, as a browser does).
- * The only errors are the limits: element nesting deeper than ho_max_depth
- * or more than ho_max_output bytes of text give MUGAI_E_LIMIT, and the
- * renderer stops working at once. A limit of 0 means "no limit".
+ * The only errors are the limits: element nesting deeper than ho_max_depth,
+ * more than ho_max_output bytes of text or a deadline passed give
+ * MUGAI_E_LIMIT, and the renderer stops working at once. A limit of 0
+ * means "no limit".
  *
  * Rendering rules, in short (html2text.c has the details):
  *   - block elements start and end lines; p, h1-h6, pre, blockquote, dl,
@@ -48,6 +50,14 @@ struct mugai_html_opts {
 
 struct mugai_html2text;
 
+/* Which limit stopped a renderer (mugai_html2text_limit_hit). */
+enum mugai_html_limit {
+	MUGAI_HTML_LIMIT_NONE,
+	MUGAI_HTML_LIMIT_DEPTH,		/* ho_max_depth */
+	MUGAI_HTML_LIMIT_OUTPUT,	/* ho_max_output */
+	MUGAI_HTML_LIMIT_TIME,		/* the deadline */
+};
+
 /*
  * Returns (transfer full) a renderer, never NULL; opts is copied (NULL:
  * keep URLs, no limits). Input is UTF-8 (the caller converted the charset).
@@ -70,6 +80,18 @@ enum mugai_err mugai_html2text_feed(struct mugai_html2text *h,
  */
 char *mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
     enum mugai_err *err);
+
+/*
+ * Stops the renderer with MUGAI_E_LIMIT once the clock passes deadline
+ * (lib/deadline.h; 0: none). Checked per chunk handed to libxml2 and
+ * every few thousand elements, never per byte.
+ */
+void mugai_html2text_set_deadline(struct mugai_html2text *h,
+    gint64 deadline);
+
+/* Returns which limit stopped h, MUGAI_HTML_LIMIT_NONE while none did. */
+enum mugai_html_limit mugai_html2text_limit_hit(
+    const struct mugai_html2text *h);
 
 /* Frees h and everything it owns. NULL does nothing. */
 void mugai_html2text_free(struct mugai_html2text *h);

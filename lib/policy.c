@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arcscan.h"
+#include "deadline.h"
 #include "digest.h"
 #include "docscan.h"
 #include "filename.h"
@@ -33,6 +34,8 @@ struct source {
 	gsize sr_head_len;
 	gboolean sr_head_served;
 	gboolean sr_failed;
+	gint64 sr_deadline;	/* lib/deadline.h, 0: none */
+	gboolean sr_late;	/* the deadline passed: reading stopped */
 	unsigned char sr_buf[CHUNK];
 };
 
@@ -57,8 +60,12 @@ source_read(struct source *sr, unsigned char *buf, gsize len)
 	gssize n;
 
 	/* GMime's bounded streams answer -1, not 0, when read past the end. */
-	if (g_mime_stream_eos(sr->sr_stream))
+	if (g_mime_stream_eos(sr->sr_stream) || sr->sr_late)
 		return 0;
+	if (mugai_deadline_passed(sr->sr_deadline)) {
+		sr->sr_late = TRUE;
+		return 0;
+	}
 	n = g_mime_stream_read(sr->sr_stream, (char *)buf, len);
 	if (n < 0) {
 		sr->sr_failed = TRUE;
@@ -116,6 +123,7 @@ archive_facts(const struct mugai_config *cf, struct source *sr,
 		.al_max_bytes = (guint64)cf->cf_archive_max_bytes,
 		.al_max_ratio = (guint64)cf->cf_archive_max_ratio,
 		.al_max_list = (guint)cf->cf_archive_list_max,
+		.al_deadline = sr->sr_deadline,
 	};
 	struct mugai_arcscan_facts f;
 	g_autofree char *entries = NULL;
@@ -205,6 +213,14 @@ mugai_policy_examine(const struct mugai_config *cf,
     const struct mugai_envelope *env, GMimeStream *decoded,
     struct mugai_report_part *part)
 {
+	return mugai_policy_examine_until(cf, env, decoded, part, 0);
+}
+
+enum mugai_err
+mugai_policy_examine_until(const struct mugai_config *cf,
+    const struct mugai_envelope *env, GMimeStream *decoded,
+    struct mugai_report_part *part, gint64 deadline)
+{
 	struct source *sr = g_new0(struct source, 1);
 	g_autofree char *ext = NULL;
 	char *enc = NULL;
@@ -212,6 +228,7 @@ mugai_policy_examine(const struct mugai_config *cf,
 	enum mugai_err err = MUGAI_OK;
 
 	sr->sr_stream = decoded;
+	sr->sr_deadline = deadline;
 	sr->sr_digest = mugai_digest_new();
 	if (!source_head(sr, (gsize)cf->cf_sniff_size))
 		goto io;
@@ -236,6 +253,8 @@ mugai_policy_examine(const struct mugai_config *cf,
 		;
 	if (sr->sr_failed)
 		goto io;
+	if (sr->sr_late)
+		goto late;
 	{
 		guint bits = mugai_docscan_finish(sr->sr_doc);
 
@@ -250,6 +269,14 @@ mugai_policy_examine(const struct mugai_config *cf,
 	sr->sr_digest = NULL;
 	name_facts(cf, sr, part, &ext);
 	decide(cf, env, ext, part);
+	goto out;
+late:
+	err = MUGAI_E_LIMIT;
+	part->rp_size = sr->sr_size;
+	part->rp_sha256[0] = '\0';
+	part->rp_action = MUGAI_ACT_TEMPFAIL;
+	g_free(part->rp_reason);
+	part->rp_reason = g_strdup("time limit (max_time) reached");
 	goto out;
 io:
 	err = MUGAI_E_IO;

@@ -32,6 +32,11 @@
  * Thread-safe. */
 enum mugai_err mugai_policy_examine(const struct mugai_config *cf, const struct mugai_envelope *env,
     GMimeStream *decoded, struct mugai_report_part *part);
+/* mugai_policy_examine() within a deadline (lib/deadline.h, 0: none), checked per block read and per archive
+ * entry. Past it, the reading stops and MUGAI_E_LIMIT is returned with the part at tempfail: the caller withholds
+ * the message ([limits] max_time). */
+enum mugai_err mugai_policy_examine_until(const struct mugai_config *cf, const struct mugai_envelope *env,
+    GMimeStream *decoded, struct mugai_report_part *part, gint64 deadline);
 /* Returns (transfer none) the warning text of the rule that matched part, or NULL. */
 const char *mugai_policy_warning(const struct mugai_config *cf, const struct mugai_report_part *part);
 

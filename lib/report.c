@@ -47,6 +47,7 @@ mugai_report_free(struct mugai_report *r)
 	g_ptr_array_unref(r->rr_parts);
 	g_ptr_array_unref(r->rr_warnings);
 	g_free(r->rr_withheld_reason);
+	g_free(r->rr_limit);
 	g_free(r->rr_rule);
 	g_free(r->rr_quarantine_id);
 	g_free(r);
@@ -184,6 +185,7 @@ mugai_report_to_json(const struct mugai_report *r)
 	add_str(b, "verdict", mugai_verdict_name(r->rr_verdict));
 	add_str(b, "engine", r->rr_engine);
 	add_str(b, "withheld_reason", r->rr_withheld_reason);
+	add_str(b, "limit", r->rr_limit);
 	add_str(b, "rule", r->rr_rule);
 	add_str(b, "quarantine_id", r->rr_quarantine_id);
 	json_builder_set_member_name(b, "size");
@@ -242,6 +244,8 @@ mugai_report_to_text(const struct mugai_report *r)
 	if (r->rr_withheld_reason != NULL)
 		g_string_append_printf(s, "withheld: %s\n",
 		    r->rr_withheld_reason);
+	if (r->rr_limit != NULL)
+		g_string_append_printf(s, "limit: %s\n", r->rr_limit);
 	if (r->rr_rule != NULL)
 		g_string_append_printf(s, "rule: %s\n", r->rr_rule);
 	if (r->rr_quarantine_id != NULL)

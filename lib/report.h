@@ -48,6 +48,8 @@ struct mugai_report {
 	enum mugai_verdict rr_verdict;
 	const char *rr_engine;		/* "gmime" or "stream" (static) */
 	char *rr_withheld_reason;	/* set with MUGAI_V_WITHHELD */
+	char *rr_limit;			/* config key of the limit behind
+					 * the withheld reason, or NULL */
 	char *rr_rule;			/* rule that decided a reject/tempfail */
 	char *rr_quarantine_id;		/* ID the original is kept under */
 	guint64 rr_size;		/* bytes of the original message */

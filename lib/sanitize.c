@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "deadline.h"
 #include "digest.h"
 #include "headers.h"
 #include "notice.h"
@@ -401,6 +402,7 @@ decide(const struct mugai_config *cf, struct mugai_walk *w,
 
 	if (w->wk_withhold != NULL) {
 		r->rr_withheld_reason = g_strdup(w->wk_withhold);
+		r->rr_limit = g_strdup(w->wk_limit);
 		switch (cf->cf_on_error) {
 		case MUGAI_ON_ERROR_TEMPFAIL:
 			r->rr_verdict = MUGAI_V_TEMPFAIL;
@@ -545,6 +547,7 @@ try_stream(const struct mugai_config *cf, const struct mugai_envelope *env,
 		g_ptr_array_add(r->rr_warnings,
 		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
 	mugai_walk_init(&sw, cf, env, r);
+	sw.wk_deadline = w->wk_deadline;
 	err = mugai_swalk_message(&sw, in, start, chunk, &rs->rs_declined);
 	if (err != MUGAI_OK || rs->rs_declined != NULL) {
 		mugai_walk_clear(&sw);
@@ -567,6 +570,9 @@ struct mugai_sanitize_stream {
 	struct mugai_walk ss_walk;	/* moved out when taken */
 	struct mugai_swalk *ss_swalk;	/* NULL once finished */
 	gboolean ss_ended;		/* finish() was called */
+	/* [limits] max_time counts the work, not the wait for the next
+	 * chunk: the time spent in feed() so far. */
+	gint64 ss_spent;
 };
 
 /*
@@ -596,6 +602,7 @@ try_live(const struct mugai_envelope *env, struct mugai_sanitize_stream *ss,
 		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
 	r->rr_engine = "stream";
 	ss->ss_walk.wk_env = env;
+	ss->ss_walk.wk_deadline = w->wk_deadline;
 	mugai_walk_clear(w);
 	*w = ss->ss_walk;
 	memset(&ss->ss_walk, 0, sizeof ss->ss_walk);
@@ -646,7 +653,8 @@ mugai_sanitize(const struct mugai_config *cf, GMimeStream *in,
 static struct mugai_result *
 sanitize(const struct mugai_config *cf, GMimeStream *in,
     const struct mugai_envelope *env, const struct mugai_sanitize_opts *opts,
-    struct raw *rw, struct mugai_sanitize_stream *live, enum mugai_err *err)
+    struct raw *rw, struct mugai_sanitize_stream *live, gint64 deadline,
+    enum mugai_err *err)
 {
 	struct mugai_result *rs = g_new0(struct mugai_result, 1);
 	GByteArray *head = rw->rw_head;
@@ -681,18 +689,21 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		start = 0;
 	}
 	mugai_walk_init(&w, cf, env, rs->rs_report);
+	w.wk_deadline = deadline;
 	headers = mugai_headers_split((const char *)head->data, head->len,
 	    (gsize)cf->cf_max_header_size, &body_off, &separated, &herr);
 	if (headers == NULL) {
-		mugai_walk_withhold(&w, "header block larger than %"
-		    G_GINT64_FORMAT " bytes", cf->cf_max_header_size);
+		mugai_walk_limit(&w, "max_header_size", "header block larger "
+		    "than %" G_GINT64_FORMAT " bytes", cf->cf_max_header_size);
 		headers = g_ptr_array_new();
 	} else if (rs->rs_report->rr_size > (guint64)cf->cf_max_message_size)
-		mugai_walk_withhold(&w, "message larger than %"
+		mugai_walk_limit(&w, "max_message_size", "message larger than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_message_size);
 	else if (longest > (gsize)cf->cf_max_line_length)
-		mugai_walk_withhold(&w, "line longer than %" G_GINT64_FORMAT
-		    " bytes", cf->cf_max_line_length);
+		mugai_walk_limit(&w, "max_line_length", "line longer than %"
+		    G_GINT64_FORMAT " bytes", cf->cf_max_line_length);
+	else if (!mugai_walk_in_time(&w))
+		;
 	else if ((*err = walk(cf, env, opts, in, start, separated ? -1 :
 	    start + (gint64)body_off, norm != NULL, live, &w, rs))
 	    != MUGAI_OK) {
@@ -753,6 +764,7 @@ mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
 {
 	struct mugai_result *rs = NULL;
 	gint64 start = g_mime_stream_tell(in);
+	gint64 deadline = mugai_deadline_after(cf->cf_max_time);
 	struct raw rw;
 
 	raw_init(&rw, cf);
@@ -761,7 +773,7 @@ mugai_sanitize_with(const struct mugai_config *cf, GMimeStream *in,
 		*err = MUGAI_E_IO;
 	else
 		rs = sanitize(cf, in, env, opts != NULL ? opts : &auto_opts,
-		    &rw, NULL, err);
+		    &rw, NULL, deadline, err);
 	raw_clear(&rw);
 	return rs;
 }
@@ -781,15 +793,34 @@ mugai_sanitize_stream_new(const struct mugai_config *cf,
 	return ss;
 }
 
+/* The deadline for work starting now, after ss_spent already spent. */
+static gint64
+stream_deadline(const struct mugai_sanitize_stream *ss, gint64 now)
+{
+	gint64 max_ms = ss->ss_cf->cf_max_time;
+
+	if (max_ms <= 0)
+		return 0;
+	return MAX(now + max_ms * 1000 - ss->ss_spent, 1);
+}
+
 void
 mugai_sanitize_stream_feed(struct mugai_sanitize_stream *ss,
     const void *buf, gsize len)
 {
+	gint64 t0 = 0;
+
 	g_return_if_fail(!ss->ss_ended);
+	if (ss->ss_cf->cf_max_time > 0) {
+		t0 = mugai_deadline_now();
+		ss->ss_walk.wk_deadline = stream_deadline(ss, t0);
+	}
 	raw_feed(&ss->ss_raw, buf, len);
 	/* Declined: the fallback reads the whole message again anyway. */
 	if (mugai_swalk_declined(ss->ss_swalk) == NULL)
 		mugai_swalk_feed(ss->ss_swalk, buf, len);
+	if (ss->ss_cf->cf_max_time > 0)
+		ss->ss_spent += mugai_deadline_now() - t0;
 }
 
 struct mugai_result *
@@ -799,7 +830,9 @@ mugai_sanitize_stream_finish(struct mugai_sanitize_stream *ss,
 
 	g_return_val_if_fail(!ss->ss_ended, NULL);
 	ss->ss_ended = TRUE;
-	return sanitize(ss->ss_cf, in, env, &auto_opts, &ss->ss_raw, ss, err);
+	ss->ss_walk.wk_deadline = stream_deadline(ss, mugai_deadline_now());
+	return sanitize(ss->ss_cf, in, env, &auto_opts, &ss->ss_raw, ss,
+	    ss->ss_walk.wk_deadline, err);
 }
 
 void

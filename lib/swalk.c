@@ -411,6 +411,10 @@ mugai_swalk_new(struct mugai_walk *w)
 void
 mugai_swalk_feed(struct mugai_swalk *sw, const char *buf, gsize len)
 {
+	/* One clock read per chunk: past max_time the walk is withheld and
+	 * takes no more parts; the scan goes on (it is cheap) to the end. */
+	if (sw->sw_w->wk_withhold == NULL)
+		(void)mugai_walk_in_time(sw->sw_w);
 	mugai_scan_feed(sw->sw_scan, buf, len);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "deadline.h"
 #include "encblock.h"
 #include "headers.h"
 #include "html2text.h"
@@ -52,6 +53,36 @@ mugai_walk_withhold(struct mugai_walk *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	w->wk_withhold = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+}
+
+void
+mugai_walk_limit(struct mugai_walk *w, const char *limit, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	if (w->wk_withhold != NULL)
+		return;
+	va_start(ap, fmt);
+	w->wk_withhold = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	w->wk_limit = limit;
+}
+
+gboolean
+mugai_walk_in_time(struct mugai_walk *w)
+{
+	gint64 ms = w->wk_cf->cf_max_time;
+
+	if (!mugai_deadline_passed(w->wk_deadline))
+		return TRUE;
+	if (ms % 1000 != 0)
+		mugai_walk_limit(w, "max_time", "sanitizing took longer than "
+		    "%" G_GINT64_FORMAT " ms", ms);
+	else
+		mugai_walk_limit(w, "max_time", "sanitizing took longer than "
+		    "%" G_GINT64_FORMAT " s", ms / 1000);
+	return FALSE;
 }
 
 static const char *
@@ -234,8 +265,9 @@ count_decoded(struct mugai_walk *w, guint64 n)
 {
 	w->wk_decoded += n;
 	if (w->wk_decoded > (guint64)w->wk_cf->cf_max_decoded_size)
-		mugai_walk_withhold(w, "decoded content larger than %"
-		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_decoded_size);
+		mugai_walk_limit(w, "max_decoded_size", "decoded content "
+		    "larger than %" G_GINT64_FORMAT " bytes",
+		    w->wk_cf->cf_max_decoded_size);
 }
 
 /*
@@ -248,9 +280,13 @@ examine(struct mugai_walk *w, GMimeStream *decoded,
     struct mugai_report_part *rp)
 {
 	const char *warning;
+	enum mugai_err err;
 
-	if (mugai_policy_examine(w->wk_cf, w->wk_env, decoded, rp)
-	    != MUGAI_OK)
+	err = mugai_policy_examine_until(w->wk_cf, w->wk_env, decoded, rp,
+	    w->wk_deadline);
+	if (err == MUGAI_E_LIMIT)
+		(void)mugai_walk_in_time(w);
+	else if (err != MUGAI_OK)
 		mugai_report_warn(w->wk_report, "part %s cannot be read",
 		    rp->rp_path);
 	count_decoded(w, rp->rp_size);
@@ -281,24 +317,31 @@ remove_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 	g_object_unref(s);
 }
 
-/* Returns (transfer full) the decoded content of part, or NULL on a limit. */
+/*
+ * Returns (transfer full) the decoded content of part, or NULL on a read
+ * error or when the time ran out (the walk is then withheld).
+ */
 static GByteArray *
-read_decoded(GMimePart *part)
+read_decoded(struct mugai_walk *w, GMimePart *part)
 {
 	GMimeStream *s = decoded_stream(part);
-	GMimeStream *mem = g_mime_stream_mem_new();
-	GByteArray *out;
+	GByteArray *out = g_byte_array_new();
+	char buf[65536];
+	gssize n;
 
-	if (g_mime_stream_write_to_stream(s, mem) < 0) {
-		g_object_unref(s);
-		g_object_unref(mem);
-		return NULL;
+	/* As g_mime_stream_write_to_stream(), with a clock check per block. */
+	while (!g_mime_stream_eos(s)) {
+		if ((n = g_mime_stream_read(s, buf, sizeof buf)) < 0 ||
+		    (n > 0 && !mugai_walk_in_time(w))) {
+			g_byte_array_unref(out);
+			out = NULL;
+			break;
+		}
+		if (n == 0)
+			break;
+		g_byte_array_append(out, (const guint8 *)buf, (guint)n);
 	}
 	g_object_unref(s);
-	/* Take the array: the stream must not free it. */
-	out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
-	g_object_unref(mem);
 	return out;
 }
 
@@ -458,12 +501,38 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 		.ho_max_depth = (guint)w->wk_cf->cf_max_html_depth,
 		.ho_max_output = (gsize)w->wk_cf->cf_max_text_size,
 	};
+	struct mugai_html2text *h = mugai_html2text_new(&opts);
 	enum mugai_err err = MUGAI_OK;
-	char *text = mugai_html2text(utf8, len, &opts, NULL, &err);
+	char *text;
+	gsize off, n;
 
-	if (text == NULL)
+	mugai_html2text_set_deadline(h, w->wk_deadline);
+	for (off = 0; off < len; off += n) {
+		n = MIN(len - off, (gsize)65536);
+		if (mugai_html2text_feed(h, utf8 + off, n) != MUGAI_OK)
+			break;
+	}
+	text = mugai_html2text_finish(h, NULL, &err);
+	if (text == NULL) {
+		switch (mugai_html2text_limit_hit(h)) {
+		case MUGAI_HTML_LIMIT_TIME:
+			(void)mugai_walk_in_time(w);
+			break;
+		case MUGAI_HTML_LIMIT_DEPTH:
+			mugai_walk_limit(w, "max_html_depth", "HTML cannot be "
+			    "rendered (%s)", mugai_err_str(err));
+			break;
+		case MUGAI_HTML_LIMIT_OUTPUT:
+			mugai_walk_limit(w, "max_text_size", "HTML cannot be "
+			    "rendered (%s)", mugai_err_str(err));
+			break;
+		default:
+			break;
+		}
 		mugai_walk_withhold(w, "HTML cannot be rendered (%s)",
 		    mugai_err_str(err));
+	}
+	mugai_html2text_free(h);
 	return text;
 }
 
@@ -495,6 +564,8 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	rp->rp_size = raw->len;
 	utf8 = mugai_charset_to_utf8((const char *)raw->data, raw->len, label,
 	    &ulen, &used, &lossy);
+	if (!mugai_walk_in_time(w))
+		return;
 	if (lossy)
 		mugai_report_warn(w->wk_report, "part %s: undecodable bytes in "
 		    "charset %s", lf->wl_path, used != NULL ? used : "?");
@@ -511,6 +582,10 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	normalize_newlines(t);
 	blocks = cut_blocks(w, t, lf->wl_path);
 	rewrites = mugai_textsafe(t);
+	if (!mugai_walk_in_time(w)) {
+		g_string_free(t, TRUE);
+		return;
+	}
 	if (rewrites > 0)
 		mugai_report_part_flag(rp, "neutralized");
 	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :
@@ -530,7 +605,7 @@ render_text(struct mugai_walk *w, GMimePart *part, const char *path,
 	g_autoptr(GByteArray) raw = NULL;
 	struct mugai_walk_leaf lf;
 
-	if ((raw = read_decoded(part)) == NULL) {
+	if ((raw = read_decoded(w, part)) == NULL) {
 		mugai_walk_withhold(w, "part %s cannot be decoded", path);
 		return;
 	}
@@ -757,7 +832,7 @@ gboolean
 mugai_walk_count_related(struct mugai_walk *w)
 {
 	if (++w->wk_parts > (guint)w->wk_cf->cf_max_parts) {
-		mugai_walk_withhold(w, "more than %" G_GINT64_FORMAT
+		mugai_walk_limit(w, "max_parts", "more than %" G_GINT64_FORMAT
 		    " MIME parts", w->wk_cf->cf_max_parts);
 		return FALSE;
 	}
@@ -875,15 +950,15 @@ mugai_walk_enter(struct mugai_walk *w, guint depth)
 {
 	const struct mugai_config *cf = w->wk_cf;
 
-	if (w->wk_withhold != NULL)
+	if (w->wk_withhold != NULL || !mugai_walk_in_time(w))
 		return FALSE;
 	if (depth > (guint)cf->cf_max_depth) {
-		mugai_walk_withhold(w, "MIME nesting deeper than %"
+		mugai_walk_limit(w, "max_depth", "MIME nesting deeper than %"
 		    G_GINT64_FORMAT, cf->cf_max_depth);
 		return FALSE;
 	}
 	if (++w->wk_parts > (guint)cf->cf_max_parts) {
-		mugai_walk_withhold(w, "more than %" G_GINT64_FORMAT
+		mugai_walk_limit(w, "max_parts", "more than %" G_GINT64_FORMAT
 		    " MIME parts", cf->cf_max_parts);
 		return FALSE;
 	}
@@ -991,8 +1066,8 @@ mugai_walk_finish(struct mugai_walk *w)
 		w->wk_unchanged = FALSE;
 	}
 	if (w->wk_text->len > (gsize)w->wk_cf->cf_max_text_size)
-		mugai_walk_withhold(w, "text longer than %" G_GINT64_FORMAT
-		    " bytes", w->wk_cf->cf_max_text_size);
+		mugai_walk_limit(w, "max_text_size", "text longer than %"
+		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_text_size);
 	w->wk_unchanged = w->wk_unchanged && w->wk_withhold == NULL &&
 	    w->wk_warnings == 0 && w->wk_report->rr_parts->len == 1;
 }

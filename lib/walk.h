@@ -28,6 +28,10 @@ struct mugai_walk {
 	guint wk_parts;			/* parts seen so far */
 	guint64 wk_decoded;		/* decoded bytes so far */
 	char *wk_withhold;		/* first reason to withhold, or NULL */
+	const char *wk_limit;		/* config key of the limit behind
+					 * wk_withhold (static), or NULL */
+	gint64 wk_deadline;		/* [limits] max_time: monotonic usec
+					 * (lib/deadline.h), 0: none */
 	guint wk_warnings;		/* GMime parser warnings */
 	gboolean wk_unchanged;		/* the body can pass as it came */
 };
@@ -42,6 +46,20 @@ void mugai_walk_clear(struct mugai_walk *w);
 /* Records the first reason the message must be withheld. */
 void mugai_walk_withhold(struct mugai_walk *w, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
+
+/*
+ * mugai_walk_withhold() for a configured limit: limit is its key in the
+ * config ("max_parts"), kept in wk_limit for the report and the log.
+ */
+void mugai_walk_limit(struct mugai_walk *w, const char *limit,
+    const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/*
+ * TRUE while the message is within its time (wk_deadline); once past it,
+ * withholds the message (limit max_time) and returns FALSE. One clock
+ * read: call it per part, per chunk, never per byte.
+ */
+gboolean mugai_walk_in_time(struct mugai_walk *w);
 
 /*
  * Parses the message on in (from offset start) with GMime and walks it.

@@ -33,6 +33,7 @@ struct eom_state {
 	const char *es_verdict;
 	const char *es_engine;		/* static */
 	const char *es_reason;
+	const char *es_limit;		/* config key of a limit hit */
 	unsigned es_removed;
 	gboolean es_kept;		/* original stored */
 	gboolean es_replaced;		/* new body taken by the MTA */
@@ -51,6 +52,7 @@ log_end(const struct eom_state *es, const struct mugai_reply *rp)
 	lm.lm_engine = es->es_engine;
 	lm.lm_action = rp->rp_action;
 	lm.lm_reason = es->es_reason;
+	lm.lm_limit = es->es_limit;
 	lm.lm_removed = es->es_removed;
 	lm.lm_quarantine_id = es->es_qid;
 	lm.lm_size = mugai_spool_size(es->es_mc->mc_spool);
@@ -84,6 +86,9 @@ fail(struct eom_state *es, enum mugai_err err, const char *why)
 
 	if (es->es_verdict == NULL)
 		es->es_verdict = err == MUGAI_E_LIMIT ? "too-big" : "error";
+	/* The only limit the milter meets itself: the spool's hard cap. */
+	if (err == MUGAI_E_LIMIT && es->es_limit == NULL)
+		es->es_limit = "max_message_size";
 	es->es_reason = why;
 	return finish(es, &rp);
 }
@@ -198,6 +203,7 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 		es.es_engine = rs->rs_report->rr_engine;
 		es.es_removed = mugai_report_removed(rs->rs_report);
 		es.es_reason = rs->rs_report->rr_withheld_reason;
+		es.es_limit = rs->rs_report->rr_limit;
 	}
 	if (rs->rs_keep_original && (es.es_qid == NULL ||
 	    g_mime_stream_reset(msg) < 0 ||

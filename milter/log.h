@@ -35,6 +35,7 @@ struct mugai_log_msg {
 	const char *lm_engine;		/* "stream", "gmime", or NULL */
 	const char *lm_action;		/* "continue", "reject" ... */
 	const char *lm_reason;		/* extra words, or NULL */
+	const char *lm_limit;		/* limit hit (config key) */
 	unsigned lm_removed;
 	const char *lm_quarantine_id;
 	guint64 lm_size;

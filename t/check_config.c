@@ -120,6 +120,45 @@ START_TEST(sizes_lists_and_bools_parse)
 }
 END_TEST
 
+START_TEST(durations_parse_and_dump)
+{
+	static const struct { const char *in; gint64 ms; const char *out; }
+	    d[] = { { "500ms", 500, "500ms" }, { "60", 60000, "60s" },
+	    { "2m", 120000, "120s" }, { "1h", 3600000, "3600s" },
+	    { "0", 0, "0s" }, { "1500MS", 1500, "1500ms" } };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(d); i++) {
+		struct mugai_config *cf = NULL;
+		g_autofree char *text = g_strdup_printf("[limits]\n"
+		    "max_time = %s\n", d[i].in);
+		g_autofree char *msg = load_error(text, &cf);
+		g_autofree char *dump = NULL;
+		g_autofree char *want = g_strdup_printf("max_time = %s\n",
+		    d[i].out);
+
+		ck_assert_msg(msg == NULL, "%s: %s", d[i].in, msg);
+		ck_assert_int_eq(cf->cf_max_time, d[i].ms);
+		dump = mugai_config_dump(cf);
+		ck_assert_ptr_nonnull(strstr(dump, want));
+		mugai_config_unref(cf);
+	}
+}
+END_TEST
+
+START_TEST(bad_durations_are_rejected)
+{
+	g_autofree char *m1 = load_error("[limits]\nmax_time = 5x\n", NULL);
+	g_autofree char *m2 = load_error("[limits]\nmax_time = 61m\n", NULL);
+	g_autofree char *m3 = load_error("[limits]\nmax_time = -1\n", NULL);
+
+	ck_assert_ptr_nonnull(m1);
+	ck_assert_ptr_nonnull(strstr(m1, "2: max_time: expected a duration"));
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_ptr_nonnull(strstr(m2, "max_time: 61m is out of range"));
+	ck_assert_ptr_nonnull(m3);
+}
+END_TEST
+
 START_TEST(bad_size_suffix_is_rejected)
 {
 	g_autofree char *msg = load_error("[limits]\nsniff_size = 12Q\n", NULL);
@@ -154,6 +193,8 @@ main(void)
 	tcase_add_test(tc, bad_enum_lists_choices);
 	tcase_add_test(tc, sizes_lists_and_bools_parse);
 	tcase_add_test(tc, bad_size_suffix_is_rejected);
+	tcase_add_test(tc, durations_parse_and_dump);
+	tcase_add_test(tc, bad_durations_are_rejected);
 	tcase_add_test(tc, ref_keeps_config_alive);
 	suite_add_tcase(s, tc);
 	return t_run(s);

@@ -148,6 +148,12 @@ else
 	start reject
 	run reject.lua "unix:$tmp/reject.sock"
 fi
+# A limit is named in the summary line: the config key, then the reason.
+grep -q 'DEEP1: .* verdict=reject .* limit=max_depth reason="MIME nesting deeper than 20"' \
+    "$tmp/reject.log" || fail "summary line names limit=max_depth"
+grep -q 'BIG1: .* verdict=too-big .* limit=max_message_size ' \
+    "$tmp/reject.log" || fail "summary line names limit=max_message_size"
+echo "ok - limits named in the log"
 
 # SIGTERM: clean exit, pid file gone.
 kill -TERM "$main_pid"

@@ -22,6 +22,28 @@ check(mt.getreply(conn) == SMFIR_REPLYCODE, "encrypted: reply code set")
 check(mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1",
     "Refused by test policy"), "encrypted: 550 5.7.1 with reject_text")
 
+-- MIME nesting past max_depth (20): a limit, refused with 550 5.7.1 (the
+-- runner checks the log line names it: limit=max_depth).
+start_msg(conn, "DEEP1", {
+	"From", " sender@example.jp",
+	"Subject", " too deep",
+	"MIME-Version", " 1.0",
+	"Content-Type", " multipart/mixed; boundary=\"n1\"",
+})
+local deep = "--n1\r\n"
+for i = 2, 21 do
+	deep = deep .. "Content-Type: multipart/mixed; boundary=\"n" .. i ..
+	    "\"\r\n\r\n--n" .. i .. "\r\n"
+end
+deep = deep .. "Content-Type: text/plain\r\n\r\nDeep text.\r\n"
+for i = 21, 1, -1 do
+	deep = deep .. "--n" .. i .. "--\r\n"
+end
+send_body(conn, deep, 100)
+ok(mt.eom(conn), "eom deep")
+check(mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1",
+    "Refused by test policy"), "too deep: 550 5.7.1 with reject_text")
+
 -- Past max_message_size (runner sets 64K): refused while the body comes.
 start_msg(conn, "BIG1", {
 	"From", " sender@example.jp",
