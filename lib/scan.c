@@ -41,8 +41,9 @@
 enum state { ST_HEADERS, ST_CONTENT, ST_PREAMBLE, ST_EPILOGUE, ST_DECLINED };
 
 struct level {
-	char *lv_bound;			/* "--" boundary */
+	char *lv_bound;			/* "--" boundary; NULL: forward */
 	gsize lv_len;
+	gboolean lv_forward;		/* a message/rfc822 part */
 	guint lv_children;
 	struct mugai_scan_part lv_part;
 };
@@ -57,6 +58,7 @@ struct mugai_scan {
 	enum state sc_state;
 	struct level sc_stack[MAX_NEST];
 	guint sc_nstack;
+	guint sc_nbound;		/* levels that are multiparts */
 	/* Lines. */
 	gboolean sc_line_start;
 	gboolean sc_cand;		/* a '-' line held in sc_line */
@@ -68,6 +70,8 @@ struct mugai_scan {
 	GString *sc_hdr;
 	char *sc_path;
 	guint sc_depth;
+	gboolean sc_msg_block;		/* a message's header block */
+	gboolean sc_first_line;		/* nothing read yet */
 	/* The leaf being read. */
 	struct mugai_scan_part sc_leaf;
 	GMimeEncoding sc_enc;
@@ -127,6 +131,8 @@ mugai_scan_new(const struct mugai_config *cf, const struct mugai_scan_ops *ops,
 	s->sc_hdr = g_string_new(NULL);
 	s->sc_path = g_strdup("1");
 	s->sc_depth = 1;
+	s->sc_msg_block = TRUE;
+	s->sc_first_line = TRUE;
 	s->sc_stage = g_malloc(STAGE);
 	return s;
 }
@@ -136,6 +142,8 @@ part_clear(struct mugai_scan_part *p)
 {
 	g_free((char *)p->sp_path);
 	g_free((char *)p->sp_cte);
+	g_free((char *)p->sp_content_id);
+	g_clear_object(&p->sp_message);
 	g_clear_object(&p->sp_type);
 	g_clear_object(&p->sp_disposition);
 	memset(p, 0, sizeof *p);
@@ -276,15 +284,39 @@ leaf_end(struct mugai_scan *s)
 	part_clear(&s->sc_leaf);
 }
 
+/* Ends the innermost level, a multipart or a forwarded message. */
 static void
-multipart_end(struct mugai_scan *s)
+level_end(struct mugai_scan *s)
 {
 	struct level *lv = &s->sc_stack[--s->sc_nstack];
 
+	if (!lv->lv_forward)
+		s->sc_nbound--;
 	if (!s->sc_ops->so_end(s->sc_ctx, &lv->lv_part))
 		mugai_scan_decline(s, "declined by the walk");
 	g_free(lv->lv_bound);
 	part_clear(&lv->lv_part);
+}
+
+/* Forwarded messages end where the multipart around them goes on. */
+static void
+forwards_end(struct mugai_scan *s, guint keep)
+{
+	while (s->sc_nstack > keep && s->sc_state != ST_DECLINED &&
+	    s->sc_stack[s->sc_nstack - 1].lv_forward)
+		level_end(s);
+}
+
+/* The index of the innermost multipart (sc_nbound > 0). */
+static guint
+bound_top(const struct mugai_scan *s)
+{
+	guint i = s->sc_nstack;
+
+	while (i-- > 0)
+		if (!s->sc_stack[i].lv_forward)
+			break;
+	return i;
 }
 
 static void
@@ -296,6 +328,7 @@ next_child(struct mugai_scan *s)
 	s->sc_path = g_strdup_printf("%s.%u", lv->lv_part.sp_path,
 	    ++lv->lv_children);
 	s->sc_depth = s->sc_nstack + 1;
+	s->sc_msg_block = FALSE;
 	g_string_truncate(s->sc_hdr, 0);
 	s->sc_state = ST_HEADERS;
 }
@@ -320,6 +353,8 @@ find_bound(struct mugai_scan *s, const char *text, gsize len, guint *lv,
 		struct level *l = &s->sc_stack[i];
 
 		*lv = i;
+		if (l->lv_forward)
+			continue;
 		if (len >= l->lv_len + 2 &&
 		    memcmp(text, l->lv_bound, l->lv_len) == 0 &&
 		    text[l->lv_len] == '-' &&
@@ -343,7 +378,7 @@ find_bound(struct mugai_scan *s, const char *text, gsize len, guint *lv,
 static void
 boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 {
-	guint top = s->sc_nstack - 1;
+	guint top = bound_top(s);
 	guint drop = term == 2 ? 2 : 1;
 
 	if (lv != top) {
@@ -374,8 +409,11 @@ boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 	if (s->sc_state == ST_DECLINED)
 		return;
 	s->sc_pend = 0;
+	forwards_end(s, top + 1);
+	if (s->sc_state == ST_DECLINED)
+		return;
 	if (final) {
-		multipart_end(s);
+		level_end(s);
 		if (s->sc_state != ST_DECLINED)
 			s->sc_state = ST_EPILOGUE;
 	} else
@@ -422,6 +460,8 @@ cand_open(struct mugai_scan *s)
 	for (guint i = 0; i < s->sc_nstack; i++) {
 		const struct level *lv = &s->sc_stack[i];
 
+		if (lv->lv_forward)
+			continue;
 		if (len <= lv->lv_len + 2 || is_bound(l, len, lv->lv_bound,
 		    lv->lv_len))
 			return TRUE;
@@ -491,7 +531,7 @@ feed_body(struct mugai_scan *s, const char *p, const char *end)
 		}
 		if (s->sc_line_start) {
 			s->sc_line_start = FALSE;
-			if (s->sc_nstack > 0 && *p == '-') {
+			if (s->sc_nbound > 0 && *p == '-') {
 				s->sc_cand = TRUE;
 				continue;
 			}
@@ -584,10 +624,11 @@ fields_clear(struct fields *f)
 
 /*
  * The message headers other than Content-*, as GMime reads them into the
- * message: any parser warning there and the GMime engine decides.
+ * message: any parser warning there and the GMime engine decides. Sets
+ * *msg (transfer full) to that message when msg is not NULL.
  */
 static gboolean
-message_headers_clean(struct mugai_scan *s)
+message_headers_clean(struct mugai_scan *s, GMimeObject **msg)
 {
 	GString *h = g_string_sized_new(s->sc_hdr->len + 2);
 	const char *p = s->sc_hdr->str, *end = p + s->sc_hdr->len;
@@ -613,6 +654,8 @@ message_headers_clean(struct mugai_scan *s)
 	m = g_mime_parser_construct_message(pr, s->sc_opts);
 	if (m == NULL)
 		s->sc_warned = TRUE;
+	if (msg != NULL && m != NULL)
+		*msg = GMIME_OBJECT(g_steal_pointer(&m));
 	g_clear_object(&m);
 	g_object_unref(pr);
 	g_object_unref(ms);
@@ -645,7 +688,7 @@ split_fields(struct mugai_scan *s, struct fields *f)
 		 * conflict (GMIME_CRIT_CONFLICTING_HEADER); the message's own
 		 * part keeps only the Content-* fields.
 		 */
-		if ((s->sc_depth > 1 || g_str_has_prefix(key, "content-")) &&
+		if ((!s->sc_msg_block || g_str_has_prefix(key, "content-")) &&
 		    g_hash_table_contains(seen, key)) {
 			mugai_scan_decline(s, "field twice in a header block");
 			g_free(key);
@@ -707,15 +750,12 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 	struct level *lv;
 	g_autofree char *bound = NULL;
 
+	/* report is walked as mixed: the walk picks out its parts. */
 	if (g_ascii_strcasecmp(sub, "mixed") != 0 &&
 	    g_ascii_strcasecmp(sub, "alternative") != 0 &&
-	    g_ascii_strcasecmp(sub, "related") != 0) {
+	    g_ascii_strcasecmp(sub, "related") != 0 &&
+	    g_ascii_strcasecmp(sub, "report") != 0) {
 		mugai_scan_decline(s, "multipart/%s", sub);
-		return FALSE;
-	}
-	if (g_ascii_strcasecmp(sub, "related") == 0 &&
-	    g_mime_content_type_get_parameter(part->sp_type, "start") != NULL) {
-		mugai_scan_decline(s, "multipart/related with start");
 		return FALSE;
 	}
 	if (b == NULL || !clean_boundary(b)) {
@@ -732,14 +772,16 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 		const struct level *o = &s->sc_stack[i];
 		gsize n = MIN(o->lv_len, strlen(bound));
 
-		if (memcmp(o->lv_bound, bound, n) == 0) {
+		if (!o->lv_forward && memcmp(o->lv_bound, bound, n) == 0) {
 			mugai_scan_decline(s, "boundary prefix of another");
 			return FALSE;
 		}
 	}
 	lv = &s->sc_stack[s->sc_nstack++];
+	s->sc_nbound++;
 	lv->lv_len = strlen(bound);
 	lv->lv_bound = g_steal_pointer(&bound);
+	lv->lv_forward = FALSE;
 	lv->lv_children = 0;
 	lv->lv_part = *part;
 	memset(part, 0, sizeof *part);
@@ -747,8 +789,97 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 		mugai_scan_decline(s, "declined by the walk");
 		return FALSE;
 	}
+	/* A callback may decline and still return TRUE. */
+	if (s->sc_state == ST_DECLINED)
+		return FALSE;
 	s->sc_state = ST_PREAMBLE;
 	return TRUE;
+}
+
+/*
+ * message/rfc822: the level opens now, the part begins once the header
+ * block of the message it carries is read (headers_done).
+ */
+static gboolean
+setup_forward(struct mugai_scan *s, struct mugai_scan_part *part)
+{
+	struct level *lv;
+
+	if (s->sc_nstack == MAX_NEST) {
+		mugai_scan_decline(s, "multipart nesting deeper than %d",
+		    MAX_NEST);
+		return FALSE;
+	}
+	lv = &s->sc_stack[s->sc_nstack++];
+	lv->lv_bound = NULL;
+	lv->lv_len = 0;
+	lv->lv_forward = TRUE;
+	lv->lv_children = 1;
+	lv->lv_part = *part;
+	memset(part, 0, sizeof *part);
+	g_free(s->sc_path);
+	s->sc_path = g_strdup_printf("%s.1", lv->lv_part.sp_path);
+	s->sc_depth = s->sc_nstack + 1;
+	s->sc_msg_block = TRUE;
+	g_string_truncate(s->sc_hdr, 0);
+	s->sc_state = ST_HEADERS;
+	return TRUE;
+}
+
+/* The message a forward carries has its headers: the forward begins. */
+static gboolean
+forward_begin(struct mugai_scan *s, GMimeObject *msg)
+{
+	struct level *lv = &s->sc_stack[s->sc_nstack - 1];
+
+	lv->lv_part.sp_message = msg;
+	if (!s->sc_ops->so_begin(s->sc_ctx, &lv->lv_part)) {
+		mugai_scan_decline(s, "declined by the walk");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Returns (transfer full) the Content-ID GMime gives a part whose field
+ * has this raw value (a part of just that field, read by GMime), or NULL.
+ */
+static char *
+content_id(struct mugai_scan *s, const char *raw)
+{
+	const char *eol = s->sc_eol == 2 ? "\r\n" : "\n";
+	g_autofree char *h = g_strconcat("Content-ID:", raw, eol, "x", eol,
+	    NULL);
+	GMimeStream *ms = g_mime_stream_mem_new_with_buffer(h, strlen(h));
+	GMimeParser *pr = g_mime_parser_new_with_stream(ms);
+	GMimeObject *o = g_mime_parser_construct_part(pr, s->sc_opts);
+	char *cid = NULL;
+
+	if (o == NULL)
+		s->sc_warned = TRUE;
+	else if (g_mime_object_get_content_id(o) != NULL)
+		cid = g_strdup(g_mime_object_get_content_id(o));
+	g_clear_object(&o);
+	g_object_unref(pr);
+	g_object_unref(ms);
+	return cid;
+}
+
+/* GMime reads these, not encoded, as a message (GMimeMessagePart). */
+static gboolean
+is_forward(const struct mugai_scan_part *part)
+{
+	static const char *const subs[] = { "rfc822", "rfc2822", "news",
+	    "global" };
+	const char *sub = g_mime_content_type_get_media_subtype(part->sp_type);
+
+	if (part->sp_encoding == GMIME_CONTENT_ENCODING_BASE64 ||
+	    part->sp_encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(subs); i++)
+		if (g_ascii_strcasecmp(sub, subs[i]) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 static gboolean
@@ -773,6 +904,9 @@ setup_leaf(struct mugai_scan *s, struct mugai_scan_part *part)
 		mugai_scan_decline(s, "declined by the walk");
 		return FALSE;
 	}
+	/* A callback may decline and still return TRUE. */
+	if (s->sc_state == ST_DECLINED)
+		return FALSE;
 	s->sc_state = ST_CONTENT;
 	return TRUE;
 }
@@ -804,15 +938,28 @@ static void
 headers_done(struct mugai_scan *s)
 {
 	struct mugai_scan_part part = { 0 };
-	struct fields f;
+	struct fields f = { 0 };
+	GMimeObject *msg = NULL;
+	struct level *up = s->sc_nstack > 0 ?
+	    &s->sc_stack[s->sc_nstack - 1] : NULL;
 	g_autofree char *type = NULL;
 	g_autofree char *disp = NULL;
 	g_autofree char *cte = NULL;
+	const char *media;
 
-	if (s->sc_depth == 1 && !message_headers_clean(s)) {
-		mugai_scan_decline(s, "GMime warns about the message headers");
+	if (s->sc_msg_block && s->sc_depth > 1 && s->sc_hdr->len == 0) {
+		mugai_scan_decline(s, "forwarded message without headers");
 		return;
 	}
+	if (s->sc_msg_block && !message_headers_clean(s, s->sc_depth > 1 ?
+	    &msg : NULL)) {
+		mugai_scan_decline(s, "GMime warns about the message headers");
+		g_clear_object(&msg);
+		return;
+	}
+	/* A forward begins before the part of the message it carries. */
+	if (msg != NULL && !forward_begin(s, msg))
+		return;
 	if (!split_fields(s, &f))
 		goto out;
 	part.sp_path = g_strdup(s->sc_path);
@@ -835,17 +982,17 @@ headers_done(struct mugai_scan *s)
 		part.sp_disposition = g_mime_content_disposition_parse(
 		    s->sc_opts, disp);
 	}
+	/* Only a multipart/related asks which part is its root. */
+	if (f.f_id != NULL && up != NULL && !up->lv_forward &&
+	    g_ascii_strcasecmp(g_mime_content_type_get_media_subtype(
+	    up->lv_part.sp_type), "related") == 0)
+		part.sp_content_id = content_id(s, f.f_id);
 	if (s->sc_warned) {
 		mugai_scan_decline(s, "GMime warns about the part headers");
 		goto out;
 	}
-	if (g_ascii_strcasecmp(g_mime_content_type_get_media_type(
-	    part.sp_type), "message") == 0) {
-		mugai_scan_decline(s, "message/* part");
-		goto out;
-	}
-	part.sp_multipart = g_ascii_strcasecmp(
-	    g_mime_content_type_get_media_type(part.sp_type), "multipart") == 0;
+	media = g_mime_content_type_get_media_type(part.sp_type);
+	part.sp_multipart = g_ascii_strcasecmp(media, "multipart") == 0;
 	if (f.f_cte != NULL)
 		cte = header_value(s, "Content-Transfer-Encoding", f.f_cte);
 	if (s->sc_warned) {
@@ -854,10 +1001,20 @@ headers_done(struct mugai_scan *s)
 	}
 	if (!parse_cte(s, cte, &part))
 		goto out;
+	if (g_ascii_strcasecmp(media, "message") == 0) {
+		if (g_ascii_strcasecmp(g_mime_content_type_get_media_subtype(
+		    part.sp_type), "partial") == 0) {
+			mugai_scan_decline(s, "message/partial");
+			goto out;
+		}
+		part.sp_forward = is_forward(&part);
+	}
 	s->sc_line_start = TRUE;
 	s->sc_pend = 0;
 	if (part.sp_multipart)
 		setup_multipart(s, &part);
+	else if (part.sp_forward)
+		setup_forward(s, &part);
 	else
 		setup_leaf(s, &part);
 out:
@@ -875,6 +1032,14 @@ header_line(struct mugai_scan *s)
 	gsize body = len - term;
 	gsize i;
 
+	/* GMime is not given an mbox "From " line (skip_envelope()). */
+	if (s->sc_first_line) {
+		s->sc_first_line = FALSE;
+		if (len <= 1024 && len >= 5 && memcmp(l, "From ", 5) == 0) {
+			g_string_truncate(s->sc_line, 0);
+			return;
+		}
+	}
 	if (!no_cr(s, l, body) || !eol_check(s, term))
 		return;
 	if (body == 0) {
@@ -962,7 +1127,7 @@ mugai_scan_finish(struct mugai_scan *s)
 		break;
 	case ST_CONTENT:
 	case ST_EPILOGUE:
-		if (s->sc_nstack > 0) {
+		if (s->sc_nbound > 0) {
 			mugai_scan_decline(s, "no closing boundary");
 			break;
 		}
@@ -971,6 +1136,7 @@ mugai_scan_finish(struct mugai_scan *s)
 			s->sc_pend = 0;
 			leaf_end(s);
 		}
+		forwards_end(s, 0);
 		break;
 	case ST_DECLINED:
 		break;

@@ -33,6 +33,13 @@ struct mugai_scan_part {
 	const char *sp_cte;		/* transfer encoding label, or NULL */
 	GMimeContentEncoding sp_encoding;
 	gboolean sp_multipart;
+	/* message/rfc822 (or rfc2822, news, global) not encoded: begins
+	 * once the header block of the message it carries is read, which
+	 * sp_message holds; its one child is that message's part. */
+	gboolean sp_forward;
+	GMimeObject *sp_message;
+	/* Content-ID as GMime decodes it; only in a multipart/related. */
+	const char *sp_content_id;
 	/* At the end of a leaf: */
 	guint64 sp_raw_size;		/* encoded bytes of the content */
 	/* The encoded content may pass as it came (7/8bit, no NUL, no

@@ -20,7 +20,7 @@
 #define SINK_MEM	(256 * 1024)
 #define CHUNK		65536
 
-enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED };
+enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED, FR_FORWARD };
 
 struct frame {
 	gboolean fr_walked;
@@ -32,6 +32,10 @@ struct frame {
 	GArray *fr_plain;		/* (gboolean) child is plain text */
 	int fr_pick_plain, fr_pick_rich;
 	GString *fr_saved;
+	/* multipart/related with start= */
+	char *fr_start;			/* the root's Content-ID */
+	gboolean fr_root_seen;		/* a child had it */
+	gboolean fr_first_removed;	/* child 0 removed before */
 };
 
 enum leaf_use { LEAF_IGNORE, LEAF_TEXT, LEAF_REMOVE };
@@ -65,6 +69,7 @@ frame_free(gpointer data)
 		g_array_unref(fr->fr_first);
 	if (fr->fr_plain != NULL)
 		g_array_unref(fr->fr_plain);
+	g_free(fr->fr_start);
 	g_free(fr);
 }
 
@@ -90,9 +95,13 @@ push_frame(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	const char *sub = g_mime_content_type_get_media_subtype(part->sp_type);
 
 	fr->fr_walked = walked;
-	fr->fr_kind = g_ascii_strcasecmp(sub, "alternative") == 0 ?
+	fr->fr_kind = part->sp_forward ? FR_FORWARD :
+	    g_ascii_strcasecmp(sub, "alternative") == 0 ?
 	    FR_ALTERNATIVE : g_ascii_strcasecmp(sub, "related") == 0 ?
 	    FR_RELATED : FR_MIXED;
+	if (fr->fr_kind == FR_RELATED)
+		fr->fr_start = g_strdup(g_mime_content_type_get_parameter(
+		    part->sp_type, "start"));
 	if (walked && fr->fr_kind == FR_ALTERNATIVE) {
 		fr->fr_texts = g_ptr_array_new_with_free_func(text_free);
 		fr->fr_first = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -170,6 +179,33 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	sw->sw_mem = g_byte_array_new();
 }
 
+/*
+ * Is child idx of a related frame its root? walk_related() takes the last
+ * child whose Content-ID is start=, else the first: known here only at
+ * the end, so child 0 is taken for a related part until a later child is
+ * the root, and a second root, or none after child 0 was removed, is
+ * declined.
+ */
+static gboolean
+related_root(struct mugai_swalk *sw, struct frame *fr,
+    const struct mugai_scan_part *part, guint idx)
+{
+	if (fr->fr_start == NULL)
+		return idx == 0;
+	if (!mugai_walk_content_id_is(part->sp_content_id, fr->fr_start)) {
+		if (idx == 0 && !part->sp_multipart && !part->sp_forward)
+			fr->fr_first_removed = TRUE;
+		return FALSE;
+	}
+	if (fr->fr_root_seen) {
+		mugai_scan_decline(sw->sw_scan, "multipart/related with two "
+		    "start parts");
+		return FALSE;
+	}
+	fr->fr_root_seen = TRUE;
+	return TRUE;
+}
+
 static gboolean
 on_begin(void *ctx, const struct mugai_scan_part *part)
 {
@@ -178,18 +214,21 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 	struct frame *pf = top_frame(sw);
 	guint idx;
 
+	gboolean leaf = !part->sp_multipart && !part->sp_forward;
+	gboolean root;
+
 	leaf_reset(sw);
 	if (pf != NULL && !pf->fr_walked) {
-		if (part->sp_multipart)
+		if (!leaf)
 			push_frame(sw, part, FALSE);
 		return TRUE;
 	}
-	if (!part->sp_multipart)
+	if (leaf)
 		leaf_facts(sw, part);
 	if (pf != NULL && pf->fr_kind == FR_ALTERNATIVE) {
 		guint first = w->wk_report->rr_parts->len;
 		GString *t = g_string_new(NULL);
-		gboolean plain = !part->sp_multipart &&
+		gboolean plain = leaf &&
 		    strcmp(sw->sw_lf.wl_type, "text/plain") == 0 &&
 		    !sw->sw_lf.wl_attachment;
 
@@ -199,8 +238,11 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 		w->wk_text = t;
 	}
 	idx = pf != NULL ? pf->fr_children++ : 0;
-	if (pf != NULL && pf->fr_kind == FR_RELATED && idx != 0 &&
-	    !part->sp_multipart) {
+	root = pf == NULL || pf->fr_kind != FR_RELATED ||
+	    related_root(sw, pf, part, idx);
+	if (mugai_scan_declined(sw->sw_scan) != NULL)
+		return FALSE;
+	if (!root && leaf) {
 		if (mugai_walk_count_related(w)) {
 			sw->sw_use = LEAF_REMOVE;
 			sw->sw_reason = "related part of the HTML (inline image)";
@@ -209,13 +251,16 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 		return TRUE;
 	}
 	if (!mugai_walk_enter(w, part->sp_depth)) {
-		if (part->sp_multipart)
+		if (!leaf)
 			push_frame(sw, part, FALSE);
 		return TRUE;
 	}
-	if (part->sp_multipart)
+	if (!leaf)
 		push_frame(sw, part, TRUE);
-	else
+	if (part->sp_forward)
+		mugai_walk_forward(w, part->sp_path, part->sp_type,
+		    part->sp_disposition, part->sp_message);
+	else if (!part->sp_multipart)
 		leaf_begin(sw, part, mugai_walk_leaf_mode(w,
 		    sw->sw_lf.wl_type, sw->sw_lf.wl_attachment));
 	return TRUE;
@@ -366,12 +411,19 @@ on_end(void *ctx, const struct mugai_scan_part *part)
 	struct mugai_walk *w = sw->sw_w;
 	struct frame *fr;
 
-	if (!part->sp_multipart) {
+	if (!part->sp_multipart && !part->sp_forward) {
 		leaf_end(sw, part);
 		child_done(sw);
 		return !sw->sw_io_failed;
 	}
 	fr = g_ptr_array_steal_index(sw->sw_frames, sw->sw_frames->len - 1);
+	if (fr->fr_walked && fr->fr_kind == FR_RELATED &&
+	    fr->fr_first_removed && !fr->fr_root_seen) {
+		frame_free(fr);
+		mugai_scan_decline(sw->sw_scan, "multipart/related without "
+		    "its start part");
+		return FALSE;
+	}
 	if (fr->fr_walked && fr->fr_kind == FR_ALTERNATIVE) {
 		guint end = w->wk_report->rr_parts->len;
 

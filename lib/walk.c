@@ -159,17 +159,6 @@ is_attachment(GMimeObject *obj)
 }
 
 static struct mugai_report_part *
-report_part(struct mugai_walk *w, GMimeObject *obj, const char *path)
-{
-	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
-	    path, "part");
-
-	rp->rp_declared_type = mime_type(obj);
-	rp->rp_filename = part_filename(obj);
-	return rp;
-}
-
-static struct mugai_report_part *
 leaf_report_part(struct mugai_walk *w, const struct mugai_walk_leaf *lf)
 {
 	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
@@ -830,43 +819,56 @@ forward_header(GString *t, GMimeObject *msg, const char *name)
 	g_string_append_printf(t, "%s: %s\n", name, v);
 }
 
-/* message/rfc822: the forwarded message inline, under its headers. */
-static void
-walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
-    guint depth)
+void
+mugai_walk_forward(struct mugai_walk *w, const char *path,
+    GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg)
 {
-	GMimeMessage *msg = g_mime_message_part_get_message(mp);
-	struct mugai_report_part *rp = report_part(w, GMIME_OBJECT(mp), path);
+	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
+	    path, "part");
 	static const char *const names[] = { "From", "Date", "Subject", "To",
 	    "Cc" };
 	GString *t = g_string_new("---------- 転送メッセージ / "
 	    "Forwarded message ");
-	g_autofree char *sub = child_path(path, 0);
-	g_autofree char *fn = g_mime_object_get_content_disposition_parameter(
-	    GMIME_OBJECT(mp), "filename") != NULL ? g_utf8_make_valid(
-	    g_mime_object_get_content_disposition_parameter(GMIME_OBJECT(mp),
-	    "filename"), -1) : NULL;
+	g_autofree char *type = g_mime_content_type_get_mime_type(ct);
+	const char *fn = disp != NULL ?
+	    g_mime_content_disposition_get_parameter(disp, "filename") : NULL;
+	g_autofree char *name = NULL;
 
+	rp->rp_declared_type = g_ascii_strdown(type, -1);
 	rp->rp_action = MUGAI_ACT_TEXT;
 	rp->rp_reason = g_strdup("forwarded message rendered inline");
-	if (fn == NULL && g_mime_object_get_content_type_parameter(
-	    GMIME_OBJECT(mp), "name") != NULL)
-		fn = g_utf8_make_valid(g_mime_object_get_content_type_parameter(
-		    GMIME_OBJECT(mp), "name"), -1);
+	if (fn == NULL)
+		fn = g_mime_content_type_get_parameter(ct, "name");
 	/* A named message is an attachment too: name it where it shows. */
-	if (fn != NULL)
-		g_string_append_printf(t, "(%s) ", fn);
+	if (fn != NULL) {
+		name = g_utf8_make_valid(fn, -1);
+		g_string_append_printf(t, "(%s) ", name);
+	}
 	g_string_append(t, "----------\n");
 	if (msg == NULL) {
 		g_string_free(t, TRUE);
 		return;
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-		forward_header(t, GMIME_OBJECT(msg), names[i]);
+		forward_header(t, msg, names[i]);
 	mugai_textsafe(t);
 	append_text(w, t);
 	g_string_free(t, TRUE);
-	if (msg->mime_part != NULL)
+}
+
+/* message/rfc822: the forwarded message inline, under its headers. */
+static void
+walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
+    guint depth)
+{
+	GMimeObject *obj = GMIME_OBJECT(mp);
+	GMimeMessage *msg = g_mime_message_part_get_message(mp);
+	g_autofree char *sub = child_path(path, 0);
+
+	mugai_walk_forward(w, path, g_mime_object_get_content_type(obj),
+	    g_mime_object_get_content_disposition(obj),
+	    msg != NULL ? GMIME_OBJECT(msg) : NULL);
+	if (msg != NULL && msg->mime_part != NULL)
 		walk_object(w, msg->mime_part, sub, depth + 1);
 }
 

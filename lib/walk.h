@@ -130,6 +130,16 @@ void mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
 /* TRUE when the decoded Content-ID cid (may be NULL) is want (start=). */
 gboolean mugai_walk_content_id_is(const char *cid, const char *want);
 
+/*
+ * message/rfc822 (or rfc2822, news, global) at path: its report entry
+ * and the forwarded-message block (From, Date, Subject, To, Cc of msg)
+ * from the part's Content-Type ct, Content-Disposition disp (or NULL) and
+ * the message it carries (NULL: no block). All lent. The message's own
+ * part is walked after it, at path.1.
+ */
+void mugai_walk_forward(struct mugai_walk *w, const char *path,
+    GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg);
+
 /* After the last part: tag limit, text size, whether the body may pass. */
 void mugai_walk_finish(struct mugai_walk *w);
 
