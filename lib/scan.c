@@ -750,11 +750,18 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 	struct level *lv;
 	g_autofree char *bound = NULL;
 
-	/* report is walked as mixed: the walk picks out its parts. */
+	/*
+	 * report, signed and parallel are walked as mixed (the walk picks
+	 * out their parts), encrypted is withheld: GMime reads them all as
+	 * any multipart.
+	 */
 	if (g_ascii_strcasecmp(sub, "mixed") != 0 &&
 	    g_ascii_strcasecmp(sub, "alternative") != 0 &&
 	    g_ascii_strcasecmp(sub, "related") != 0 &&
-	    g_ascii_strcasecmp(sub, "report") != 0) {
+	    g_ascii_strcasecmp(sub, "report") != 0 &&
+	    g_ascii_strcasecmp(sub, "signed") != 0 &&
+	    g_ascii_strcasecmp(sub, "encrypted") != 0 &&
+	    g_ascii_strcasecmp(sub, "parallel") != 0) {
 		mugai_scan_decline(s, "multipart/%s", sub);
 		return FALSE;
 	}

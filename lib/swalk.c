@@ -255,7 +255,10 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 			push_frame(sw, part, FALSE);
 		return TRUE;
 	}
-	if (!leaf)
+	if (part->sp_multipart)
+		push_frame(sw, part, mugai_walk_multipart_opens(w,
+		    g_mime_content_type_get_media_subtype(part->sp_type)));
+	else if (part->sp_forward)
 		push_frame(sw, part, TRUE);
 	if (part->sp_forward)
 		mugai_walk_forward(w, part->sp_path, part->sp_type,

@@ -778,6 +778,16 @@ walk_related(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	}
 }
 
+gboolean
+mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub)
+{
+	if (g_ascii_strcasecmp(sub, "encrypted") == 0) {
+		mugai_walk_withhold(w, "encrypted content (multipart/encrypted)");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
     guint depth)
@@ -786,10 +796,8 @@ walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	const char *sub = g_mime_content_type_get_media_subtype(ct);
 	int n = g_mime_multipart_get_count(mp);
 
-	if (g_ascii_strcasecmp(sub, "encrypted") == 0) {
-		mugai_walk_withhold(w, "encrypted content (multipart/encrypted)");
+	if (!mugai_walk_multipart_opens(w, sub))
 		return;
-	}
 	if (g_ascii_strcasecmp(sub, "alternative") == 0) {
 		walk_alternative(w, mp, path, depth);
 		return;

@@ -90,6 +90,12 @@ GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
  */
 gboolean mugai_walk_enter(struct mugai_walk *w, guint depth);
 
+/*
+ * A multipart of subtype sub entered: FALSE when its parts are not walked
+ * (multipart/encrypted: withheld, reason set).
+ */
+gboolean mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub);
+
 /* A related part other than the root: counts it; FALSE past max_parts. */
 gboolean mugai_walk_count_related(struct mugai_walk *w);
 
