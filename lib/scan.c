@@ -21,9 +21,9 @@
  * MAX_NEST; a
  * transfer encoding other than 7bit, 8bit, binary, base64 and
  * quoted-printable; a part whose content is empty up to its boundary; a
- * boundary of an outer multipart inside a part; a missing closing
- * boundary; a multipart without parts; the end of input in a header
- * block or a multipart.
+ * boundary of an outer multipart inside a part; a multipart without
+ * parts; the end of input in a header block. Input that ends inside a
+ * multipart ends it as GMime does (mugai_scan_truncated()).
  */
 #include "autoconfig.h"
 
@@ -54,6 +54,7 @@ struct mugai_scan {
 	void *sc_ctx;
 	GMimeParserOptions *sc_opts;
 	gboolean sc_warned;
+	gboolean sc_truncated;		/* input ended in a multipart */
 	char *sc_declined;
 	enum state sc_state;
 	struct level sc_stack[MAX_NEST];
@@ -108,6 +109,12 @@ mugai_scan_decline(struct mugai_scan *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	s->sc_declined = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+}
+
+gboolean
+mugai_scan_truncated(const struct mugai_scan *s)
+{
+	return s->sc_truncated;
 }
 
 const char *
@@ -1130,20 +1137,20 @@ mugai_scan_finish(struct mugai_scan *s)
 		mugai_scan_decline(s, "input ends in a header block");
 		break;
 	case ST_PREAMBLE:
-		mugai_scan_decline(s, "input ends before the first part");
-		break;
 	case ST_CONTENT:
 	case ST_EPILOGUE:
-		if (s->sc_nbound > 0) {
-			mugai_scan_decline(s, "no closing boundary");
-			break;
-		}
+		/*
+		 * GMime keeps the content up to the end, line break and all,
+		 * ends every open multipart, and warns (truncated message).
+		 */
 		if (s->sc_state == ST_CONTENT) {
 			emit_pend(s, s->sc_pend);
 			s->sc_pend = 0;
 			leaf_end(s);
 		}
-		forwards_end(s, 0);
+		s->sc_truncated = s->sc_nbound > 0;
+		while (s->sc_nstack > 0 && s->sc_state != ST_DECLINED)
+			level_end(s);
 		break;
 	case ST_DECLINED:
 		break;

@@ -71,6 +71,12 @@ gboolean mugai_scan_finish(struct mugai_scan *s);
 void mugai_scan_decline(struct mugai_scan *s, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
 
+/*
+ * After a successful finish: TRUE when the input ended inside a multipart
+ * (GMime's GMIME_WARN_TRUNCATED_MESSAGE).
+ */
+gboolean mugai_scan_truncated(const struct mugai_scan *s);
+
 /* Returns (transfer none) why the message was declined, or NULL. */
 const char *mugai_scan_declined(const struct mugai_scan *s);
 

@@ -45,6 +45,7 @@ struct mugai_swalk {
 	struct mugai_scan *sw_scan;
 	GPtrArray *sw_frames;
 	char *sw_declined;
+	guint sw_warn_base;		/* report warnings before the walk */
 	/* The current leaf. */
 	enum leaf_use sw_use;
 	enum mugai_walk_mode sw_mode;
@@ -460,6 +461,7 @@ mugai_swalk_new(struct mugai_walk *w)
 	sw->sw_scan = mugai_scan_new(w->wk_cf, &ops, sw);
 	sw->sw_fd = -1;
 	sw->sw_text_max = MAX(text * 4, 1024 * 1024);
+	sw->sw_warn_base = w->wk_report->rr_warnings->len;
 	return sw;
 }
 
@@ -475,11 +477,30 @@ mugai_swalk_declined(const struct mugai_swalk *sw)
 	return mugai_scan_declined(sw->sw_scan);
 }
 
+/*
+ * A GMime parser warning, as lib/walk.c's parser_warning() reports it:
+ * GMime warns while it parses, before the walk adds any of its own.
+ */
+static void
+parser_warning(struct mugai_swalk *sw, const char *what)
+{
+	GPtrArray *wa = sw->sw_w->wk_report->rr_warnings;
+
+	sw->sw_w->wk_warnings++;
+	for (guint i = 0; i < wa->len; i++)
+		if (strcmp(g_ptr_array_index(wa, i), what) == 0)
+			return;
+	if (wa->len < 100)
+		g_ptr_array_insert(wa, (gint)sw->sw_warn_base, g_strdup(what));
+}
+
 const char *
 mugai_swalk_finish(struct mugai_swalk *sw)
 {
 	if (!mugai_scan_finish(sw->sw_scan))
 		return mugai_scan_declined(sw->sw_scan);
+	if (mugai_scan_truncated(sw->sw_scan))
+		parser_warning(sw, "truncated message");
 	mugai_walk_finish(sw->sw_w);
 	return NULL;
 }
