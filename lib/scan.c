@@ -8,6 +8,12 @@
  * blanks allowed), and the line break before a boundary belongs to the
  * boundary: it is held back until the next line is known.
  *
+ * message/rfc822 (rfc2822, news, global; not encoded, as GMime reads it
+ * as a message) opens a level without a boundary: the carried message's
+ * header block is read like the top one, then its part; the forward ends
+ * with the multipart part around it, or at the end of input. A leading
+ * mbox "From " line is skipped as lib/walk.c skips it for GMime.
+ *
  * Declined (the GMime engine decides instead): a bare CR or line ends of
  * both kinds; 8-bit or control bytes, a "--" line, a line that is not a
  * field, or a field name with space before the colon in any header
@@ -15,15 +21,15 @@
  * -Transfer-Encoding or -ID twice; a type that is not token/token, a
  * comment in it, or any GMime warning while its value or the message
  * headers are parsed; a field twice in a part's header block (GMime's
- * conflicting header); any message type; multipart other than mixed,
- * alternative and related (related with start=), a multipart without a
- * plain boundary, one boundary a prefix of another, nesting past
- * MAX_NEST; a
- * transfer encoding other than 7bit, 8bit, binary, base64 and
- * quoted-printable; a part whose content is empty up to its boundary; a
- * boundary of an outer multipart inside a part; a multipart without
- * parts; the end of input in a header block. Input that ends inside a
- * multipart ends it as GMime does (mugai_scan_truncated()).
+ * conflicting header); message/partial; a forward with an empty header
+ * block or a transfer encoding label GMime may read otherwise; multipart
+ * other than mixed, alternative, related, report, signed, encrypted and
+ * parallel, a multipart without a plain boundary, one boundary a prefix
+ * of another, nesting (multiparts and forwards) past MAX_NEST; uuencode;
+ * a part whose content is empty up to its boundary; a boundary of an
+ * outer multipart inside a part; a multipart without parts; the end of
+ * input in a header block. Input that ends inside a multipart ends it as
+ * GMime does (mugai_scan_truncated()).
  */
 #include "autoconfig.h"
 
@@ -896,6 +902,21 @@ is_forward(const struct mugai_scan_part *part)
 	return FALSE;
 }
 
+/* GMime decides a forward from the raw field: only plain labels here. */
+static gboolean
+plain_cte(const char *label)
+{
+	static const char *const known[] = { "7bit", "8bit", "binary",
+	    "base64", "quoted-printable" };
+
+	if (label == NULL)
+		return TRUE;
+	for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
+		if (g_ascii_strcasecmp(label, known[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 static gboolean
 setup_leaf(struct mugai_scan *s, struct mugai_scan_part *part)
 {
@@ -925,26 +946,27 @@ setup_leaf(struct mugai_scan *s, struct mugai_scan_part *part)
 	return TRUE;
 }
 
+/*
+ * The encoding is what GMime's part takes from the field's value; a label
+ * GMime does not know reads as the default (content as it is). GMime
+ * decodes uuencode, which is not modelled here.
+ */
 static gboolean
 parse_cte(struct mugai_scan *s, const char *v, struct mugai_scan_part *part)
 {
-	static const char *const known[] = { "7bit", "8bit", "binary",
-	    "base64", "quoted-printable", NULL };
 	g_autofree char *label = NULL;
 
 	part->sp_encoding = GMIME_CONTENT_ENCODING_DEFAULT;
 	if (v == NULL)
 		return TRUE;
+	part->sp_encoding = g_mime_content_encoding_from_string(v);
 	label = g_strstrip(g_strdup(v));
-	for (gsize i = 0; known[i] != NULL; i++)
-		if (g_ascii_strcasecmp(label, known[i]) == 0) {
-			part->sp_encoding =
-			    g_mime_content_encoding_from_string(label);
-			part->sp_cte = g_steal_pointer(&label);
-			return TRUE;
-		}
-	mugai_scan_decline(s, "transfer encoding not modelled");
-	return FALSE;
+	if (part->sp_encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
+		mugai_scan_decline(s, "transfer encoding not modelled");
+		return FALSE;
+	}
+	part->sp_cte = g_steal_pointer(&label);
+	return TRUE;
 }
 
 /* The blank line after a header block: the part begins. */
@@ -1019,6 +1041,10 @@ headers_done(struct mugai_scan *s)
 		if (g_ascii_strcasecmp(g_mime_content_type_get_media_subtype(
 		    part.sp_type), "partial") == 0) {
 			mugai_scan_decline(s, "message/partial");
+			goto out;
+		}
+		if (!plain_cte(part.sp_cte)) {
+			mugai_scan_decline(s, "transfer encoding not modelled");
 			goto out;
 		}
 		part.sp_forward = is_forward(&part);
