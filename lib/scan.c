@@ -15,8 +15,8 @@
  * mbox "From " line is skipped as lib/walk.c skips it for GMime.
  *
  * Declined (the GMime engine decides instead): a bare CR or line ends of
- * both kinds; 8-bit or control bytes, a "--" line, a line that is not a
- * field, or a field name with space before the colon in any header
+ * both kinds; control bytes, 8-bit bytes that are not UTF-8 (GMime
+ * warns), a "--" line, a line that is not a field, or a field name with space before the colon in any header
  * block; a block without its blank line; Content-Type, -Disposition,
  * -Transfer-Encoding or -ID twice; a type that is not token/token, a
  * comment in it, or any GMime warning while its value or the message
@@ -1070,6 +1070,7 @@ header_line(struct mugai_scan *s)
 	gsize len = s->sc_line->len;
 	guint term = len >= 2 && l[len - 2] == '\r' ? 2 : 1;
 	gsize body = len - term;
+	gboolean eight = FALSE;
 	gsize i;
 
 	/* GMime is not given an mbox "From " line (skip_envelope()). */
@@ -1090,11 +1091,20 @@ header_line(struct mugai_scan *s)
 	for (i = 0; i < body; i++) {
 		unsigned char c = (unsigned char)l[i];
 
-		if (c >= 0x80 || (c < 0x20 && c != '\t') || c == 0x7f) {
-			mugai_scan_decline(s, "8-bit or control byte in "
-			    "headers");
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			mugai_scan_decline(s, "control byte in headers");
 			return;
 		}
+		eight |= c >= 0x80;
+	}
+	/*
+	 * GMime warns about a field whose raw value is not UTF-8 (its 8-bit
+	 * name is declined below); a line break cannot end a UTF-8 sequence,
+	 * so a field is UTF-8 when each of its lines is.
+	 */
+	if (eight && !g_utf8_validate(l, (gssize)body, NULL)) {
+		mugai_scan_decline(s, "8-bit header not in UTF-8");
+		return;
 	}
 	if (l[0] == ' ' || l[0] == '\t') {
 		if (s->sc_hdr->len == 0) {
