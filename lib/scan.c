@@ -24,8 +24,8 @@
  * conflicting header); message/partial; a forward with an empty header
  * block or a transfer encoding label GMime may read otherwise; multipart
  * other than mixed, alternative, related, report, signed, encrypted and
- * parallel, a multipart without a plain boundary, one boundary a prefix
- * of another, nesting (multiparts and forwards) past MAX_NEST; uuencode;
+ * parallel, a multipart without a plain boundary, nesting (multiparts
+ * and forwards) past MAX_NEST; uuencode;
  * a part whose content is empty up to its boundary; a boundary of an
  * outer multipart inside a part; a multipart without parts; the end of
  * input in a header block. Input that ends inside a multipart ends it as
@@ -787,16 +787,12 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 		    MAX_NEST);
 		return FALSE;
 	}
+	/*
+	 * One boundary may be a prefix of another: GMime's check_boundary()
+	 * tries the innermost first, its closing form before the plain one,
+	 * each followed by blanks only, as find_bound() does.
+	 */
 	bound = g_strconcat("--", b, NULL);
-	for (guint i = 0; i < s->sc_nstack; i++) {
-		const struct level *o = &s->sc_stack[i];
-		gsize n = MIN(o->lv_len, strlen(bound));
-
-		if (!o->lv_forward && memcmp(o->lv_bound, bound, n) == 0) {
-			mugai_scan_decline(s, "boundary prefix of another");
-			return FALSE;
-		}
-	}
 	lv = &s->sc_stack[s->sc_nstack++];
 	s->sc_nbound++;
 	lv->lv_len = strlen(bound);

@@ -162,8 +162,15 @@ static const struct {
 	  "boundary=b\n\n--b\nX-A: 1\nX-A: 2\n\nx\n--b--\n",
 	  "DECLINED: field twice in a header block" },
 	{ "prefix_boundary", HDRS "Content-Type: multipart/mixed; boundary=b"
-	  "\n\n--b\nContent-Type: multipart/mixed; boundary=b2\n\n",
-	  "DECLINED: boundary prefix of another" },
+	  "\n\n--b\nContent-Type: multipart/mixed; boundary=b2\n\n--b2\n\n"
+	  "x\n--b2x\n--b--x\n--b2--\n--b\n\ny\n--b--\n",
+	  "<1 multipart/mixed><1.1 multipart/mixed><1.1.1 text/plain>x\n--b2x"
+	  "\n--b--x</1.1.1></1.1><1.2 text/plain>y</1.2></1>" },
+	{ "outer_boundary_prefix_of_inner_line", HDRS "Content-Type: "
+	  "multipart/mixed; boundary=b2\n\n--b2\nContent-Type: multipart/"
+	  "mixed; boundary=b\n\n--b\n\nx\n--b--\n--b2--\n",
+	  "<1 multipart/mixed><1.1 multipart/mixed><1.1.1 text/plain>x"
+	  "</1.1.1></1.1></1>" },
 	{ "empty_part", HDRS "Content-Type: multipart/mixed; boundary=b\n\n"
 	  "--b\n\n--b--\n", "DECLINED: part without content" },
 };
