@@ -21,12 +21,12 @@
  * -Transfer-Encoding or -ID twice; a type that is not token/token, a
  * comment in it, or any GMime warning while its value or the message
  * headers are parsed; a field twice in a part's header block (GMime's
- * conflicting header); message/partial; a forward with an empty header
+ * conflicting header); a forward with an empty header
  * block or a transfer encoding label GMime may read otherwise; multipart
  * other than mixed, alternative, related, report, signed, encrypted and
  * parallel, a multipart without a plain boundary, nesting (multiparts
  * and forwards) past MAX_NEST; uuencode;
- * a part whose content is empty up to its boundary; a boundary of an
+ * a boundary of an
  * outer multipart inside a part; a multipart without parts; the end of
  * input in a header block. Input that ends inside a multipart ends it as
  * GMime does (mugai_scan_truncated()).
@@ -401,13 +401,16 @@ boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 	}
 	switch (s->sc_state) {
 	case ST_CONTENT:
-		if (s->sc_pend == 0 || drop > s->sc_pend) {
+		/* No line break before the boundary: the content is empty. */
+		if (s->sc_pend != 0 && drop > s->sc_pend) {
 			mugai_scan_decline(s, "part without content");
 			return;
 		}
 		/* GMime drops the boundary's line end: with CRLF content and
 		 * a last boundary without one, the CR stays. */
-		emit(s, s->sc_pend == 2 ? "\r\n" : "\n", s->sc_pend - drop);
+		if (s->sc_pend != 0)
+			emit(s, s->sc_pend == 2 ? "\r\n" : "\n",
+			    s->sc_pend - drop);
 		leaf_end(s);
 		break;
 	case ST_PREAMBLE:
@@ -1034,11 +1037,6 @@ headers_done(struct mugai_scan *s)
 	if (!parse_cte(s, cte, &part))
 		goto out;
 	if (g_ascii_strcasecmp(media, "message") == 0) {
-		if (g_ascii_strcasecmp(g_mime_content_type_get_media_subtype(
-		    part.sp_type), "partial") == 0) {
-			mugai_scan_decline(s, "message/partial");
-			goto out;
-		}
 		if (!plain_cte(part.sp_cte)) {
 			mugai_scan_decline(s, "transfer encoding not modelled");
 			goto out;

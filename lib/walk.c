@@ -567,6 +567,12 @@ is_report_text(const char *type)
 enum mugai_walk_mode
 mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 {
+	/* GMime's GMimeMessagePartial is a leaf (GMimePart) too. */
+	if (strcmp(type, "message/partial") == 0) {
+		mugai_walk_withhold(w, "message/partial fragment cannot be "
+		    "checked");
+		return MUGAI_WALK_NONE;
+	}
 	if (strcmp(type, "message/external-body") == 0) {
 		mugai_walk_withhold(w, "message/external-body cannot be "
 		    "checked");
@@ -910,9 +916,6 @@ walk_object(struct mugai_walk *w, GMimeObject *obj, const char *path,
 		walk_multipart(w, GMIME_MULTIPART(obj), path, depth);
 	else if (GMIME_IS_MESSAGE_PART(obj))
 		walk_forwarded(w, GMIME_MESSAGE_PART(obj), path, depth);
-	else if (GMIME_IS_MESSAGE_PARTIAL(obj))
-		mugai_walk_withhold(w, "message/partial fragment cannot be "
-		    "checked");
 	else if (GMIME_IS_PART(obj))
 		walk_leaf(w, GMIME_PART(obj), path, depth);
 	else

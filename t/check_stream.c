@@ -131,8 +131,8 @@ static const struct {
 	{ "forward_field_twice_is_a_message_field", HDRS "Content-Type: "
 	  "message/rfc822\n\nReceived: a\nReceived: b\n\nx\n",
 	  "<1 message/rfc822><1.1 text/plain>x\n</1.1></1>" },
-	{ "partial", HDRS "Content-Type: message/partial; id=a; number=1\n\n"
-	  "x\n", "DECLINED: message/partial" },
+	{ "partial_is_a_leaf", HDRS "Content-Type: message/partial; id=a; "
+	  "number=1\n\nx\n", "<1 message/partial>x\n</1>" },
 	{ "mbox_from_line_skipped", "From a@example.jp Sat Nov 21 10:00:00 "
 	  "2026\n" HDRS "\nx\n", "<1 text/plain>x\n</1>" },
 	{ "report", HDRS "Content-Type: multipart/report; boundary=b\n\n--b"
@@ -172,7 +172,11 @@ static const struct {
 	  "<1 multipart/mixed><1.1 multipart/mixed><1.1.1 text/plain>x"
 	  "</1.1.1></1.1></1>" },
 	{ "empty_part", HDRS "Content-Type: multipart/mixed; boundary=b\n\n"
-	  "--b\n\n--b--\n", "DECLINED: part without content" },
+	  "--b\n\n--b--\n", "<1 multipart/mixed><1.1 text/plain></1.1></1>" },
+	{ "empty_part_crlf", "Subject: x\r\nContent-Type: multipart/mixed; "
+	  "boundary=b\r\n\r\n--b\r\n\r\n--b\r\n\r\ny\r\n--b--\r\n",
+	  "<1 multipart/mixed><1.1 text/plain></1.1><1.2 text/plain>y</1.2>"
+	  "</1>" },
 };
 
 START_TEST(scanner_events)
