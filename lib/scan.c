@@ -60,6 +60,7 @@ struct mugai_scan {
 	void *sc_ctx;
 	GMimeParserOptions *sc_opts;
 	gboolean sc_warned;
+	GArray *sc_collect;		/* (struct warning), or NULL */
 	gboolean sc_truncated;		/* input ended in a multipart */
 	char *sc_declined;
 	enum state sc_state;
@@ -92,16 +93,25 @@ struct mugai_scan {
 	gsize sc_raw_line;
 };
 
+struct warning {
+	GMimeParserWarning wn_code;
+	char *wn_item;
+};
+
 static void
 scan_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
 {
 	struct mugai_scan *s = data;
+	struct warning wn = { code, g_strdup(item) };
 
 	(void)offset;
-	(void)code;
-	(void)item;
-	s->sc_warned = TRUE;
+	if (s->sc_collect != NULL)
+		g_array_append_val(s->sc_collect, wn);
+	else {
+		g_free(wn.wn_item);
+		s->sc_warned = TRUE;
+	}
 }
 
 void
@@ -639,9 +649,34 @@ fields_clear(struct fields *f)
 }
 
 /*
+ * The top header block's warnings, collected by message_headers_clean(),
+ * go to so_warn: GMime gives them first, as it reads that block. FALSE
+ * when there were some and nobody to take them.
+ */
+static gboolean
+top_warnings(struct mugai_scan *s)
+{
+	GArray *a = s->sc_collect;
+	gboolean ok = a->len == 0 || s->sc_ops->so_warn != NULL;
+
+	for (guint i = 0; i < a->len; i++) {
+		struct warning *wn = &g_array_index(a, struct warning, i);
+
+		if (ok)
+			s->sc_ops->so_warn(s->sc_ctx, wn->wn_code,
+			    wn->wn_item);
+		g_free(wn->wn_item);
+	}
+	g_array_unref(a);
+	s->sc_collect = NULL;
+	return ok;
+}
+
+/*
  * The message headers other than Content-*, as GMime reads them into the
- * message: any parser warning there and the GMime engine decides. Sets
- * *msg (transfer full) to that message when msg is not NULL.
+ * message: any parser warning there and the GMime engine decides (but for
+ * the top block, whose warnings top_warnings() passes on). Sets *msg
+ * (transfer full) to that message when msg is not NULL.
  */
 static gboolean
 message_headers_clean(struct mugai_scan *s, GMimeObject **msg)
@@ -667,7 +702,12 @@ message_headers_clean(struct mugai_scan *s, GMimeObject **msg)
 	ms = g_mime_stream_mem_new_with_buffer(h->str, h->len);
 	pr = g_mime_parser_new_with_stream(ms);
 	g_mime_parser_set_format(pr, GMIME_FORMAT_MESSAGE);
+	if (s->sc_depth == 1)
+		s->sc_collect = g_array_new(FALSE, FALSE,
+		    sizeof(struct warning));
 	m = g_mime_parser_construct_message(pr, s->sc_opts);
+	if (s->sc_collect != NULL && !top_warnings(s))
+		s->sc_warned = TRUE;
 	if (m == NULL)
 		s->sc_warned = TRUE;
 	if (msg != NULL && m != NULL)

@@ -53,6 +53,12 @@ struct mugai_scan_ops {
 	gboolean (*so_data)(void *ctx, const struct mugai_scan_part *part,
 	    const guint8 *buf, gsize len);
 	gboolean (*so_end)(void *ctx, const struct mugai_scan_part *part);
+	/*
+	 * GMime's warnings about the message's own header block (not its
+	 * Content-* fields), before any part begins; item may be NULL.
+	 * NULL: such a message is declined.
+	 */
+	void (*so_warn)(void *ctx, GMimeParserWarning code, const char *item);
 };
 
 struct mugai_scan;

@@ -444,10 +444,21 @@ on_end(void *ctx, const struct mugai_scan_part *part)
 	return TRUE;
 }
 
+/* GMime's warnings about the top header block come before the walk's. */
+static void
+on_warn(void *ctx, GMimeParserWarning code, const char *item)
+{
+	struct mugai_swalk *sw = ctx;
+
+	mugai_walk_parser_warning(sw->sw_w, code, item);
+	sw->sw_warn_base = sw->sw_w->wk_report->rr_warnings->len;
+}
+
 static const struct mugai_scan_ops ops = {
 	.so_begin = on_begin,
 	.so_data = on_data,
 	.so_end = on_end,
+	.so_warn = on_warn,
 };
 
 struct mugai_swalk *

@@ -102,7 +102,14 @@ static void
 parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
 {
-	struct mugai_walk *w = data;
+	(void)offset;
+	mugai_walk_parser_warning(data, code, item);
+}
+
+void
+mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
+    const char *item)
+{
 	g_autofree char *what = NULL;
 
 	w->wk_warnings++;
@@ -114,7 +121,6 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	mugai_report_warn(w->wk_report, "%s%s%s%s", warning_name(code),
 	    what != NULL ? " \"" : "", what != NULL ? what : "",
 	    what != NULL ? "\"" : "");
-	(void)offset;
 	if (is_critical(code))
 		mugai_walk_withhold(w, "malformed MIME structure (%s)",
 		    warning_name(code));

@@ -84,6 +84,10 @@ enum mugai_walk_mode {
 GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
     gpointer data);
 
+/* A GMime parser warning: reported, counted, critical ones withhold. */
+void mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
+    const char *item);
+
 /*
  * Entering a part at depth (1 = the message's): FALSE when the walk is
  * withheld or a depth or part limit is hit now (reason set).

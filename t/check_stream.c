@@ -53,7 +53,12 @@ ev_end(void *ctx, const struct mugai_scan_part *p)
 	return TRUE;
 }
 
-static const struct mugai_scan_ops ev_ops = { ev_begin, ev_data, ev_end };
+/* No so_warn: a warning about the top header block declines. */
+static const struct mugai_scan_ops ev_ops = {
+	.so_begin = ev_begin,
+	.so_data = ev_data,
+	.so_end = ev_end,
+};
 
 /* Scans msg at chunk size n; returns the event log or "DECLINED: why". */
 static char *
@@ -146,6 +151,11 @@ static const struct {
 	{ "bare_cr", HDRS "\nx\ry\n", "DECLINED: bare CR" },
 	{ "mixed_line_ends", HDRS "\nx\r\ny\n",
 	  "DECLINED: lines end both with LF and CRLF" },
+	{ "top_header_warning_without_so_warn", "To: Big Bug b@example.jp\n"
+	  "\nx\n", "DECLINED: GMime warns about the message headers" },
+	{ "forward_header_warning", HDRS "Content-Type: message/rfc822\n\n"
+	  "To: Big Bug b@example.jp\n\nx\n",
+	  "DECLINED: GMime warns about the message headers" },
 	{ "utf8_header", "Subject: \xe3\x81\x82\n\nx\n",
 	  "<1 text/plain>x\n</1>" },
 	{ "eight_bit_header_not_utf8", "Subject: \x82\xa0\n\nx\n",
