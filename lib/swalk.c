@@ -2,11 +2,14 @@
  * mugai_swalk - the streaming walk behind the fast path
  *
  * The GMime walk recurses over a tree; here the same decisions are taken
- * in document order: a frame per open multipart remembers what
- * walk_alternative() and walk_related() keep on their stack (the texts of
- * the alternatives, where each child's report entries start, which child
- * is the root). Entering a part, the leaf modes, removing and rendering
- * are lib/walk.c's own functions.
+ * in document order: a frame per open multipart or forwarded message
+ * remembers what walk_alternative() and walk_related() keep on their
+ * stack (the texts of the alternatives, where each child's report entries
+ * start, which child is the root). A related root named by start= is
+ * known only when its part begins: a first part taken for a related part
+ * before it, a second root, or none, declines. Entering a part, the leaf
+ * modes, removing, rendering, the forwarded-message block and parser
+ * warnings are lib/walk.c's own functions.
  */
 #include "autoconfig.h"
 
