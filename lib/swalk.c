@@ -5,9 +5,10 @@
  * in document order: a frame per open multipart or forwarded message
  * remembers what walk_alternative() and walk_related() keep on their
  * stack (the texts of the alternatives, where each child's report entries
- * start, which child is the root). A related root named by start= is
- * known only when its part begins: a first part taken for a related part
- * before it, a second root, or none, declines. Entering a part, the leaf
+ * start, which child is the root). A related root named by start= shows
+ * only when its part begins, so a first part without that Content-ID is
+ * removed as a related part meanwhile; no root after that, or a second
+ * one, declines. Entering a part, the leaf
  * modes, removing, rendering, the forwarded-message block and parser
  * warnings are lib/walk.c's own functions.
  */
