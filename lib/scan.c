@@ -8,22 +8,28 @@
  * blanks allowed), and the line break before a boundary belongs to the
  * boundary: it is held back until the next line is known.
  *
+ * message/rfc822 (rfc2822, news, global; not encoded, as GMime reads it
+ * as a message) opens a level without a boundary: the carried message's
+ * header block is read like the top one, then its part; the forward ends
+ * with the multipart part around it, or at the end of input. A leading
+ * mbox "From " line is skipped as lib/walk.c skips it for GMime.
+ *
  * Declined (the GMime engine decides instead): a bare CR or line ends of
- * both kinds; 8-bit or control bytes, a "--" line, a line that is not a
- * field, or a field name with space before the colon in any header
+ * both kinds; control bytes, 8-bit bytes that are not UTF-8 (GMime
+ * warns), a "--" line, a line that is not a field, or a field name with space before the colon in any header
  * block; a block without its blank line; Content-Type, -Disposition,
  * -Transfer-Encoding or -ID twice; a type that is not token/token, a
  * comment in it, or any GMime warning while its value or the message
  * headers are parsed; a field twice in a part's header block (GMime's
- * conflicting header); any message type; multipart other than mixed,
- * alternative and related (related with start=), a multipart without a
- * plain boundary, one boundary a prefix of another, nesting past
- * MAX_NEST; a
- * transfer encoding other than 7bit, 8bit, binary, base64 and
- * quoted-printable; a part whose content is empty up to its boundary; a
- * boundary of an outer multipart inside a part; a missing closing
- * boundary; a multipart without parts; the end of input in a header
- * block or a multipart.
+ * conflicting header); a forward with an empty header
+ * block or a transfer encoding label GMime may read otherwise; multipart
+ * other than mixed, alternative, related, report, signed, encrypted and
+ * parallel, a multipart without a plain boundary, nesting (multiparts
+ * and forwards) past MAX_NEST; uuencode;
+ * a boundary of an
+ * outer multipart inside a part; a multipart without parts; the end of
+ * input in a header block. Input that ends inside a multipart ends it as
+ * GMime does (mugai_scan_truncated()).
  */
 #include "autoconfig.h"
 
@@ -41,8 +47,9 @@
 enum state { ST_HEADERS, ST_CONTENT, ST_PREAMBLE, ST_EPILOGUE, ST_DECLINED };
 
 struct level {
-	char *lv_bound;			/* "--" boundary */
+	char *lv_bound;			/* "--" boundary; NULL: forward */
 	gsize lv_len;
+	gboolean lv_forward;		/* a message/rfc822 part */
 	guint lv_children;
 	struct mugai_scan_part lv_part;
 };
@@ -53,10 +60,13 @@ struct mugai_scan {
 	void *sc_ctx;
 	GMimeParserOptions *sc_opts;
 	gboolean sc_warned;
+	GArray *sc_collect;		/* (struct warning), or NULL */
+	gboolean sc_truncated;		/* input ended in a multipart */
 	char *sc_declined;
 	enum state sc_state;
 	struct level sc_stack[MAX_NEST];
 	guint sc_nstack;
+	guint sc_nbound;		/* levels that are multiparts */
 	/* Lines. */
 	gboolean sc_line_start;
 	gboolean sc_cand;		/* a '-' line held in sc_line */
@@ -68,6 +78,8 @@ struct mugai_scan {
 	GString *sc_hdr;
 	char *sc_path;
 	guint sc_depth;
+	gboolean sc_msg_block;		/* a message's header block */
+	gboolean sc_first_line;		/* nothing read yet */
 	/* The leaf being read. */
 	struct mugai_scan_part sc_leaf;
 	GMimeEncoding sc_enc;
@@ -81,16 +93,25 @@ struct mugai_scan {
 	gsize sc_raw_line;
 };
 
+struct warning {
+	GMimeParserWarning wn_code;
+	char *wn_item;
+};
+
 static void
 scan_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
 {
 	struct mugai_scan *s = data;
+	struct warning wn = { code, g_strdup(item) };
 
 	(void)offset;
-	(void)code;
-	(void)item;
-	s->sc_warned = TRUE;
+	if (s->sc_collect != NULL)
+		g_array_append_val(s->sc_collect, wn);
+	else {
+		g_free(wn.wn_item);
+		s->sc_warned = TRUE;
+	}
 }
 
 void
@@ -104,6 +125,12 @@ mugai_scan_decline(struct mugai_scan *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	s->sc_declined = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+}
+
+gboolean
+mugai_scan_truncated(const struct mugai_scan *s)
+{
+	return s->sc_truncated;
 }
 
 const char *
@@ -127,6 +154,8 @@ mugai_scan_new(const struct mugai_config *cf, const struct mugai_scan_ops *ops,
 	s->sc_hdr = g_string_new(NULL);
 	s->sc_path = g_strdup("1");
 	s->sc_depth = 1;
+	s->sc_msg_block = TRUE;
+	s->sc_first_line = TRUE;
 	s->sc_stage = g_malloc(STAGE);
 	return s;
 }
@@ -136,6 +165,8 @@ part_clear(struct mugai_scan_part *p)
 {
 	g_free((char *)p->sp_path);
 	g_free((char *)p->sp_cte);
+	g_free((char *)p->sp_content_id);
+	g_clear_object(&p->sp_message);
 	g_clear_object(&p->sp_type);
 	g_clear_object(&p->sp_disposition);
 	memset(p, 0, sizeof *p);
@@ -276,15 +307,39 @@ leaf_end(struct mugai_scan *s)
 	part_clear(&s->sc_leaf);
 }
 
+/* Ends the innermost level, a multipart or a forwarded message. */
 static void
-multipart_end(struct mugai_scan *s)
+level_end(struct mugai_scan *s)
 {
 	struct level *lv = &s->sc_stack[--s->sc_nstack];
 
+	if (!lv->lv_forward)
+		s->sc_nbound--;
 	if (!s->sc_ops->so_end(s->sc_ctx, &lv->lv_part))
 		mugai_scan_decline(s, "declined by the walk");
 	g_free(lv->lv_bound);
 	part_clear(&lv->lv_part);
+}
+
+/* Forwarded messages end where the multipart around them goes on. */
+static void
+forwards_end(struct mugai_scan *s, guint keep)
+{
+	while (s->sc_nstack > keep && s->sc_state != ST_DECLINED &&
+	    s->sc_stack[s->sc_nstack - 1].lv_forward)
+		level_end(s);
+}
+
+/* The index of the innermost multipart (sc_nbound > 0). */
+static guint
+bound_top(const struct mugai_scan *s)
+{
+	guint i = s->sc_nstack;
+
+	while (i-- > 0)
+		if (!s->sc_stack[i].lv_forward)
+			break;
+	return i;
 }
 
 static void
@@ -296,6 +351,7 @@ next_child(struct mugai_scan *s)
 	s->sc_path = g_strdup_printf("%s.%u", lv->lv_part.sp_path,
 	    ++lv->lv_children);
 	s->sc_depth = s->sc_nstack + 1;
+	s->sc_msg_block = FALSE;
 	g_string_truncate(s->sc_hdr, 0);
 	s->sc_state = ST_HEADERS;
 }
@@ -320,6 +376,8 @@ find_bound(struct mugai_scan *s, const char *text, gsize len, guint *lv,
 		struct level *l = &s->sc_stack[i];
 
 		*lv = i;
+		if (l->lv_forward)
+			continue;
 		if (len >= l->lv_len + 2 &&
 		    memcmp(text, l->lv_bound, l->lv_len) == 0 &&
 		    text[l->lv_len] == '-' &&
@@ -343,7 +401,7 @@ find_bound(struct mugai_scan *s, const char *text, gsize len, guint *lv,
 static void
 boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 {
-	guint top = s->sc_nstack - 1;
+	guint top = bound_top(s);
 	guint drop = term == 2 ? 2 : 1;
 
 	if (lv != top) {
@@ -353,13 +411,16 @@ boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 	}
 	switch (s->sc_state) {
 	case ST_CONTENT:
-		if (s->sc_pend == 0 || drop > s->sc_pend) {
+		/* No line break before the boundary: the content is empty. */
+		if (s->sc_pend != 0 && drop > s->sc_pend) {
 			mugai_scan_decline(s, "part without content");
 			return;
 		}
 		/* GMime drops the boundary's line end: with CRLF content and
 		 * a last boundary without one, the CR stays. */
-		emit(s, s->sc_pend == 2 ? "\r\n" : "\n", s->sc_pend - drop);
+		if (s->sc_pend != 0)
+			emit(s, s->sc_pend == 2 ? "\r\n" : "\n",
+			    s->sc_pend - drop);
 		leaf_end(s);
 		break;
 	case ST_PREAMBLE:
@@ -374,8 +435,11 @@ boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 	if (s->sc_state == ST_DECLINED)
 		return;
 	s->sc_pend = 0;
+	forwards_end(s, top + 1);
+	if (s->sc_state == ST_DECLINED)
+		return;
 	if (final) {
-		multipart_end(s);
+		level_end(s);
 		if (s->sc_state != ST_DECLINED)
 			s->sc_state = ST_EPILOGUE;
 	} else
@@ -422,6 +486,8 @@ cand_open(struct mugai_scan *s)
 	for (guint i = 0; i < s->sc_nstack; i++) {
 		const struct level *lv = &s->sc_stack[i];
 
+		if (lv->lv_forward)
+			continue;
 		if (len <= lv->lv_len + 2 || is_bound(l, len, lv->lv_bound,
 		    lv->lv_len))
 			return TRUE;
@@ -491,7 +557,7 @@ feed_body(struct mugai_scan *s, const char *p, const char *end)
 		}
 		if (s->sc_line_start) {
 			s->sc_line_start = FALSE;
-			if (s->sc_nstack > 0 && *p == '-') {
+			if (s->sc_nbound > 0 && *p == '-') {
 				s->sc_cand = TRUE;
 				continue;
 			}
@@ -583,11 +649,37 @@ fields_clear(struct fields *f)
 }
 
 /*
- * The message headers other than Content-*, as GMime reads them into the
- * message: any parser warning there and the GMime engine decides.
+ * The top header block's warnings, collected by message_headers_clean(),
+ * go to so_warn: GMime gives them first, as it reads that block. FALSE
+ * when there were some and nobody to take them.
  */
 static gboolean
-message_headers_clean(struct mugai_scan *s)
+top_warnings(struct mugai_scan *s)
+{
+	GArray *a = s->sc_collect;
+	gboolean ok = a->len == 0 || s->sc_ops->so_warn != NULL;
+
+	for (guint i = 0; i < a->len; i++) {
+		struct warning *wn = &g_array_index(a, struct warning, i);
+
+		if (ok)
+			s->sc_ops->so_warn(s->sc_ctx, wn->wn_code,
+			    wn->wn_item);
+		g_free(wn->wn_item);
+	}
+	g_array_unref(a);
+	s->sc_collect = NULL;
+	return ok;
+}
+
+/*
+ * The message headers other than Content-*, as GMime reads them into the
+ * message: any parser warning there and the GMime engine decides (but for
+ * the top block, whose warnings top_warnings() passes on). Sets *msg
+ * (transfer full) to that message when msg is not NULL.
+ */
+static gboolean
+message_headers_clean(struct mugai_scan *s, GMimeObject **msg)
 {
 	GString *h = g_string_sized_new(s->sc_hdr->len + 2);
 	const char *p = s->sc_hdr->str, *end = p + s->sc_hdr->len;
@@ -610,9 +702,16 @@ message_headers_clean(struct mugai_scan *s)
 	ms = g_mime_stream_mem_new_with_buffer(h->str, h->len);
 	pr = g_mime_parser_new_with_stream(ms);
 	g_mime_parser_set_format(pr, GMIME_FORMAT_MESSAGE);
+	if (s->sc_depth == 1)
+		s->sc_collect = g_array_new(FALSE, FALSE,
+		    sizeof(struct warning));
 	m = g_mime_parser_construct_message(pr, s->sc_opts);
+	if (s->sc_collect != NULL && !top_warnings(s))
+		s->sc_warned = TRUE;
 	if (m == NULL)
 		s->sc_warned = TRUE;
+	if (msg != NULL && m != NULL)
+		*msg = GMIME_OBJECT(g_steal_pointer(&m));
 	g_clear_object(&m);
 	g_object_unref(pr);
 	g_object_unref(ms);
@@ -645,7 +744,7 @@ split_fields(struct mugai_scan *s, struct fields *f)
 		 * conflict (GMIME_CRIT_CONFLICTING_HEADER); the message's own
 		 * part keeps only the Content-* fields.
 		 */
-		if ((s->sc_depth > 1 || g_str_has_prefix(key, "content-")) &&
+		if ((!s->sc_msg_block || g_str_has_prefix(key, "content-")) &&
 		    g_hash_table_contains(seen, key)) {
 			mugai_scan_decline(s, "field twice in a header block");
 			g_free(key);
@@ -707,15 +806,19 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 	struct level *lv;
 	g_autofree char *bound = NULL;
 
+	/*
+	 * report, signed and parallel are walked as mixed (the walk picks
+	 * out their parts), encrypted is withheld: GMime reads them all as
+	 * any multipart.
+	 */
 	if (g_ascii_strcasecmp(sub, "mixed") != 0 &&
 	    g_ascii_strcasecmp(sub, "alternative") != 0 &&
-	    g_ascii_strcasecmp(sub, "related") != 0) {
+	    g_ascii_strcasecmp(sub, "related") != 0 &&
+	    g_ascii_strcasecmp(sub, "report") != 0 &&
+	    g_ascii_strcasecmp(sub, "signed") != 0 &&
+	    g_ascii_strcasecmp(sub, "encrypted") != 0 &&
+	    g_ascii_strcasecmp(sub, "parallel") != 0) {
 		mugai_scan_decline(s, "multipart/%s", sub);
-		return FALSE;
-	}
-	if (g_ascii_strcasecmp(sub, "related") == 0 &&
-	    g_mime_content_type_get_parameter(part->sp_type, "start") != NULL) {
-		mugai_scan_decline(s, "multipart/related with start");
 		return FALSE;
 	}
 	if (b == NULL || !clean_boundary(b)) {
@@ -727,19 +830,17 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 		    MAX_NEST);
 		return FALSE;
 	}
+	/*
+	 * One boundary may be a prefix of another: GMime's check_boundary()
+	 * tries the innermost first, its closing form before the plain one,
+	 * each followed by blanks only, as find_bound() does.
+	 */
 	bound = g_strconcat("--", b, NULL);
-	for (guint i = 0; i < s->sc_nstack; i++) {
-		const struct level *o = &s->sc_stack[i];
-		gsize n = MIN(o->lv_len, strlen(bound));
-
-		if (memcmp(o->lv_bound, bound, n) == 0) {
-			mugai_scan_decline(s, "boundary prefix of another");
-			return FALSE;
-		}
-	}
 	lv = &s->sc_stack[s->sc_nstack++];
+	s->sc_nbound++;
 	lv->lv_len = strlen(bound);
 	lv->lv_bound = g_steal_pointer(&bound);
+	lv->lv_forward = FALSE;
 	lv->lv_children = 0;
 	lv->lv_part = *part;
 	memset(part, 0, sizeof *part);
@@ -747,8 +848,112 @@ setup_multipart(struct mugai_scan *s, struct mugai_scan_part *part)
 		mugai_scan_decline(s, "declined by the walk");
 		return FALSE;
 	}
+	/* A callback may decline and still return TRUE. */
+	if (s->sc_state == ST_DECLINED)
+		return FALSE;
 	s->sc_state = ST_PREAMBLE;
 	return TRUE;
+}
+
+/*
+ * message/rfc822: the level opens now, the part begins once the header
+ * block of the message it carries is read (headers_done).
+ */
+static gboolean
+setup_forward(struct mugai_scan *s, struct mugai_scan_part *part)
+{
+	struct level *lv;
+
+	if (s->sc_nstack == MAX_NEST) {
+		mugai_scan_decline(s, "multipart nesting deeper than %d",
+		    MAX_NEST);
+		return FALSE;
+	}
+	lv = &s->sc_stack[s->sc_nstack++];
+	lv->lv_bound = NULL;
+	lv->lv_len = 0;
+	lv->lv_forward = TRUE;
+	lv->lv_children = 1;
+	lv->lv_part = *part;
+	memset(part, 0, sizeof *part);
+	g_free(s->sc_path);
+	s->sc_path = g_strdup_printf("%s.1", lv->lv_part.sp_path);
+	s->sc_depth = s->sc_nstack + 1;
+	s->sc_msg_block = TRUE;
+	g_string_truncate(s->sc_hdr, 0);
+	s->sc_state = ST_HEADERS;
+	return TRUE;
+}
+
+/* The message a forward carries has its headers: the forward begins. */
+static gboolean
+forward_begin(struct mugai_scan *s, GMimeObject *msg)
+{
+	struct level *lv = &s->sc_stack[s->sc_nstack - 1];
+
+	lv->lv_part.sp_message = msg;
+	if (!s->sc_ops->so_begin(s->sc_ctx, &lv->lv_part)) {
+		mugai_scan_decline(s, "declined by the walk");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Returns (transfer full) the Content-ID GMime gives a part whose field
+ * has this raw value (a part of just that field, read by GMime), or NULL.
+ */
+static char *
+content_id(struct mugai_scan *s, const char *raw)
+{
+	const char *eol = s->sc_eol == 2 ? "\r\n" : "\n";
+	g_autofree char *h = g_strconcat("Content-ID:", raw, eol, "x", eol,
+	    NULL);
+	GMimeStream *ms = g_mime_stream_mem_new_with_buffer(h, strlen(h));
+	GMimeParser *pr = g_mime_parser_new_with_stream(ms);
+	GMimeObject *o = g_mime_parser_construct_part(pr, s->sc_opts);
+	char *cid = NULL;
+
+	if (o == NULL)
+		s->sc_warned = TRUE;
+	else if (g_mime_object_get_content_id(o) != NULL)
+		cid = g_strdup(g_mime_object_get_content_id(o));
+	g_clear_object(&o);
+	g_object_unref(pr);
+	g_object_unref(ms);
+	return cid;
+}
+
+/* GMime reads these, not encoded, as a message (GMimeMessagePart). */
+static gboolean
+is_forward(const struct mugai_scan_part *part)
+{
+	static const char *const subs[] = { "rfc822", "rfc2822", "news",
+	    "global" };
+	const char *sub = g_mime_content_type_get_media_subtype(part->sp_type);
+
+	if (part->sp_encoding == GMIME_CONTENT_ENCODING_BASE64 ||
+	    part->sp_encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(subs); i++)
+		if (g_ascii_strcasecmp(sub, subs[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* GMime decides a forward from the raw field: only plain labels here. */
+static gboolean
+plain_cte(const char *label)
+{
+	static const char *const known[] = { "7bit", "8bit", "binary",
+	    "base64", "quoted-printable" };
+
+	if (label == NULL)
+		return TRUE;
+	for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
+		if (g_ascii_strcasecmp(label, known[i]) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 static gboolean
@@ -773,30 +978,34 @@ setup_leaf(struct mugai_scan *s, struct mugai_scan_part *part)
 		mugai_scan_decline(s, "declined by the walk");
 		return FALSE;
 	}
+	/* A callback may decline and still return TRUE. */
+	if (s->sc_state == ST_DECLINED)
+		return FALSE;
 	s->sc_state = ST_CONTENT;
 	return TRUE;
 }
 
+/*
+ * The encoding is what GMime's part takes from the field's value; a label
+ * GMime does not know reads as the default (content as it is). GMime
+ * decodes uuencode, which is not modelled here.
+ */
 static gboolean
 parse_cte(struct mugai_scan *s, const char *v, struct mugai_scan_part *part)
 {
-	static const char *const known[] = { "7bit", "8bit", "binary",
-	    "base64", "quoted-printable", NULL };
 	g_autofree char *label = NULL;
 
 	part->sp_encoding = GMIME_CONTENT_ENCODING_DEFAULT;
 	if (v == NULL)
 		return TRUE;
+	part->sp_encoding = g_mime_content_encoding_from_string(v);
 	label = g_strstrip(g_strdup(v));
-	for (gsize i = 0; known[i] != NULL; i++)
-		if (g_ascii_strcasecmp(label, known[i]) == 0) {
-			part->sp_encoding =
-			    g_mime_content_encoding_from_string(label);
-			part->sp_cte = g_steal_pointer(&label);
-			return TRUE;
-		}
-	mugai_scan_decline(s, "transfer encoding not modelled");
-	return FALSE;
+	if (part->sp_encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
+		mugai_scan_decline(s, "transfer encoding not modelled");
+		return FALSE;
+	}
+	part->sp_cte = g_steal_pointer(&label);
+	return TRUE;
 }
 
 /* The blank line after a header block: the part begins. */
@@ -804,15 +1013,28 @@ static void
 headers_done(struct mugai_scan *s)
 {
 	struct mugai_scan_part part = { 0 };
-	struct fields f;
+	struct fields f = { 0 };
+	GMimeObject *msg = NULL;
+	struct level *up = s->sc_nstack > 0 ?
+	    &s->sc_stack[s->sc_nstack - 1] : NULL;
 	g_autofree char *type = NULL;
 	g_autofree char *disp = NULL;
 	g_autofree char *cte = NULL;
+	const char *media;
 
-	if (s->sc_depth == 1 && !message_headers_clean(s)) {
-		mugai_scan_decline(s, "GMime warns about the message headers");
+	if (s->sc_msg_block && s->sc_depth > 1 && s->sc_hdr->len == 0) {
+		mugai_scan_decline(s, "forwarded message without headers");
 		return;
 	}
+	if (s->sc_msg_block && !message_headers_clean(s, s->sc_depth > 1 ?
+	    &msg : NULL)) {
+		mugai_scan_decline(s, "GMime warns about the message headers");
+		g_clear_object(&msg);
+		return;
+	}
+	/* A forward begins before the part of the message it carries. */
+	if (msg != NULL && !forward_begin(s, msg))
+		return;
 	if (!split_fields(s, &f))
 		goto out;
 	part.sp_path = g_strdup(s->sc_path);
@@ -835,17 +1057,17 @@ headers_done(struct mugai_scan *s)
 		part.sp_disposition = g_mime_content_disposition_parse(
 		    s->sc_opts, disp);
 	}
+	/* Only a multipart/related asks which part is its root. */
+	if (f.f_id != NULL && up != NULL && !up->lv_forward &&
+	    g_ascii_strcasecmp(g_mime_content_type_get_media_subtype(
+	    up->lv_part.sp_type), "related") == 0)
+		part.sp_content_id = content_id(s, f.f_id);
 	if (s->sc_warned) {
 		mugai_scan_decline(s, "GMime warns about the part headers");
 		goto out;
 	}
-	if (g_ascii_strcasecmp(g_mime_content_type_get_media_type(
-	    part.sp_type), "message") == 0) {
-		mugai_scan_decline(s, "message/* part");
-		goto out;
-	}
-	part.sp_multipart = g_ascii_strcasecmp(
-	    g_mime_content_type_get_media_type(part.sp_type), "multipart") == 0;
+	media = g_mime_content_type_get_media_type(part.sp_type);
+	part.sp_multipart = g_ascii_strcasecmp(media, "multipart") == 0;
 	if (f.f_cte != NULL)
 		cte = header_value(s, "Content-Transfer-Encoding", f.f_cte);
 	if (s->sc_warned) {
@@ -854,10 +1076,19 @@ headers_done(struct mugai_scan *s)
 	}
 	if (!parse_cte(s, cte, &part))
 		goto out;
+	if (g_ascii_strcasecmp(media, "message") == 0) {
+		if (!plain_cte(part.sp_cte)) {
+			mugai_scan_decline(s, "transfer encoding not modelled");
+			goto out;
+		}
+		part.sp_forward = is_forward(&part);
+	}
 	s->sc_line_start = TRUE;
 	s->sc_pend = 0;
 	if (part.sp_multipart)
 		setup_multipart(s, &part);
+	else if (part.sp_forward)
+		setup_forward(s, &part);
 	else
 		setup_leaf(s, &part);
 out:
@@ -873,8 +1104,17 @@ header_line(struct mugai_scan *s)
 	gsize len = s->sc_line->len;
 	guint term = len >= 2 && l[len - 2] == '\r' ? 2 : 1;
 	gsize body = len - term;
+	gboolean eight = FALSE;
 	gsize i;
 
+	/* GMime is not given an mbox "From " line (skip_envelope()). */
+	if (s->sc_first_line) {
+		s->sc_first_line = FALSE;
+		if (len <= 1024 && len >= 5 && memcmp(l, "From ", 5) == 0) {
+			g_string_truncate(s->sc_line, 0);
+			return;
+		}
+	}
 	if (!no_cr(s, l, body) || !eol_check(s, term))
 		return;
 	if (body == 0) {
@@ -885,11 +1125,20 @@ header_line(struct mugai_scan *s)
 	for (i = 0; i < body; i++) {
 		unsigned char c = (unsigned char)l[i];
 
-		if (c >= 0x80 || (c < 0x20 && c != '\t') || c == 0x7f) {
-			mugai_scan_decline(s, "8-bit or control byte in "
-			    "headers");
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			mugai_scan_decline(s, "control byte in headers");
 			return;
 		}
+		eight |= c >= 0x80;
+	}
+	/*
+	 * GMime warns about a field whose raw value is not UTF-8 (its 8-bit
+	 * name is declined below); a line break cannot end a UTF-8 sequence,
+	 * so a field is UTF-8 when each of its lines is.
+	 */
+	if (eight && !g_utf8_validate(l, (gssize)body, NULL)) {
+		mugai_scan_decline(s, "8-bit header not in UTF-8");
+		return;
 	}
 	if (l[0] == ' ' || l[0] == '\t') {
 		if (s->sc_hdr->len == 0) {
@@ -958,19 +1207,20 @@ mugai_scan_finish(struct mugai_scan *s)
 		mugai_scan_decline(s, "input ends in a header block");
 		break;
 	case ST_PREAMBLE:
-		mugai_scan_decline(s, "input ends before the first part");
-		break;
 	case ST_CONTENT:
 	case ST_EPILOGUE:
-		if (s->sc_nstack > 0) {
-			mugai_scan_decline(s, "no closing boundary");
-			break;
-		}
+		/*
+		 * GMime keeps the content up to the end, line break and all,
+		 * ends every open multipart, and warns (truncated message).
+		 */
 		if (s->sc_state == ST_CONTENT) {
 			emit_pend(s, s->sc_pend);
 			s->sc_pend = 0;
 			leaf_end(s);
 		}
+		s->sc_truncated = s->sc_nbound > 0;
+		while (s->sc_nstack > 0 && s->sc_state != ST_DECLINED)
+			level_end(s);
 		break;
 	case ST_DECLINED:
 		break;

@@ -33,6 +33,13 @@ struct mugai_scan_part {
 	const char *sp_cte;		/* transfer encoding label, or NULL */
 	GMimeContentEncoding sp_encoding;
 	gboolean sp_multipart;
+	/* message/rfc822 (or rfc2822, news, global) not encoded: begins
+	 * once the header block of the message it carries is read, which
+	 * sp_message holds; its one child is that message's part. */
+	gboolean sp_forward;
+	GMimeObject *sp_message;
+	/* Content-ID as GMime decodes it; only in a multipart/related. */
+	const char *sp_content_id;
 	/* At the end of a leaf: */
 	guint64 sp_raw_size;		/* encoded bytes of the content */
 	/* The encoded content may pass as it came (7/8bit, no NUL, no
@@ -46,6 +53,12 @@ struct mugai_scan_ops {
 	gboolean (*so_data)(void *ctx, const struct mugai_scan_part *part,
 	    const guint8 *buf, gsize len);
 	gboolean (*so_end)(void *ctx, const struct mugai_scan_part *part);
+	/*
+	 * GMime's warnings about the message's own header block (not its
+	 * Content-* fields), before any part begins; item may be NULL.
+	 * NULL: such a message is declined.
+	 */
+	void (*so_warn)(void *ctx, GMimeParserWarning code, const char *item);
 };
 
 struct mugai_scan;
@@ -63,6 +76,12 @@ gboolean mugai_scan_finish(struct mugai_scan *s);
 /* Declines the message (first reason kept); for callbacks too. */
 void mugai_scan_decline(struct mugai_scan *s, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
+
+/*
+ * After a successful finish: TRUE when the input ended inside a multipart
+ * (GMime's GMIME_WARN_TRUNCATED_MESSAGE).
+ */
+gboolean mugai_scan_truncated(const struct mugai_scan *s);
 
 /* Returns (transfer none) why the message was declined, or NULL. */
 const char *mugai_scan_declined(const struct mugai_scan *s);

@@ -2,11 +2,15 @@
  * mugai_swalk - the streaming walk behind the fast path
  *
  * The GMime walk recurses over a tree; here the same decisions are taken
- * in document order: a frame per open multipart remembers what
- * walk_alternative() and walk_related() keep on their stack (the texts of
- * the alternatives, where each child's report entries start, which child
- * is the root). Entering a part, the leaf modes, removing and rendering
- * are lib/walk.c's own functions.
+ * in document order: a frame per open multipart or forwarded message
+ * remembers what walk_alternative() and walk_related() keep on their
+ * stack (the texts of the alternatives, where each child's report entries
+ * start, which child is the root). A related root named by start= shows
+ * only when its part begins, so a first part without that Content-ID is
+ * removed as a related part meanwhile; no root after that, or a second
+ * one, declines. Entering a part, the leaf
+ * modes, removing, rendering, the forwarded-message block and parser
+ * warnings are lib/walk.c's own functions.
  */
 #include "autoconfig.h"
 
@@ -20,7 +24,7 @@
 #define SINK_MEM	(256 * 1024)
 #define CHUNK		65536
 
-enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED };
+enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED, FR_FORWARD };
 
 struct frame {
 	gboolean fr_walked;
@@ -32,6 +36,10 @@ struct frame {
 	GArray *fr_plain;		/* (gboolean) child is plain text */
 	int fr_pick_plain, fr_pick_rich;
 	GString *fr_saved;
+	/* multipart/related with start= */
+	char *fr_start;			/* the root's Content-ID */
+	gboolean fr_root_seen;		/* a child had it */
+	gboolean fr_first_removed;	/* child 0 removed before */
 };
 
 enum leaf_use { LEAF_IGNORE, LEAF_TEXT, LEAF_REMOVE };
@@ -41,6 +49,7 @@ struct mugai_swalk {
 	struct mugai_scan *sw_scan;
 	GPtrArray *sw_frames;
 	char *sw_declined;
+	guint sw_warn_base;		/* report warnings before the walk */
 	/* The current leaf. */
 	enum leaf_use sw_use;
 	enum mugai_walk_mode sw_mode;
@@ -65,6 +74,7 @@ frame_free(gpointer data)
 		g_array_unref(fr->fr_first);
 	if (fr->fr_plain != NULL)
 		g_array_unref(fr->fr_plain);
+	g_free(fr->fr_start);
 	g_free(fr);
 }
 
@@ -90,9 +100,13 @@ push_frame(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	const char *sub = g_mime_content_type_get_media_subtype(part->sp_type);
 
 	fr->fr_walked = walked;
-	fr->fr_kind = g_ascii_strcasecmp(sub, "alternative") == 0 ?
+	fr->fr_kind = part->sp_forward ? FR_FORWARD :
+	    g_ascii_strcasecmp(sub, "alternative") == 0 ?
 	    FR_ALTERNATIVE : g_ascii_strcasecmp(sub, "related") == 0 ?
 	    FR_RELATED : FR_MIXED;
+	if (fr->fr_kind == FR_RELATED)
+		fr->fr_start = g_strdup(g_mime_content_type_get_parameter(
+		    part->sp_type, "start"));
 	if (walked && fr->fr_kind == FR_ALTERNATIVE) {
 		fr->fr_texts = g_ptr_array_new_with_free_func(text_free);
 		fr->fr_first = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -170,6 +184,33 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	sw->sw_mem = g_byte_array_new();
 }
 
+/*
+ * Is child idx of a related frame its root? walk_related() takes the last
+ * child whose Content-ID is start=, else the first: known here only at
+ * the end, so child 0 is taken for a related part until a later child is
+ * the root, and a second root, or none after child 0 was removed, is
+ * declined.
+ */
+static gboolean
+related_root(struct mugai_swalk *sw, struct frame *fr,
+    const struct mugai_scan_part *part, guint idx)
+{
+	if (fr->fr_start == NULL)
+		return idx == 0;
+	if (!mugai_walk_content_id_is(part->sp_content_id, fr->fr_start)) {
+		if (idx == 0 && !part->sp_multipart && !part->sp_forward)
+			fr->fr_first_removed = TRUE;
+		return FALSE;
+	}
+	if (fr->fr_root_seen) {
+		mugai_scan_decline(sw->sw_scan, "multipart/related with two "
+		    "start parts");
+		return FALSE;
+	}
+	fr->fr_root_seen = TRUE;
+	return TRUE;
+}
+
 static gboolean
 on_begin(void *ctx, const struct mugai_scan_part *part)
 {
@@ -178,18 +219,21 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 	struct frame *pf = top_frame(sw);
 	guint idx;
 
+	gboolean leaf = !part->sp_multipart && !part->sp_forward;
+	gboolean root;
+
 	leaf_reset(sw);
 	if (pf != NULL && !pf->fr_walked) {
-		if (part->sp_multipart)
+		if (!leaf)
 			push_frame(sw, part, FALSE);
 		return TRUE;
 	}
-	if (!part->sp_multipart)
+	if (leaf)
 		leaf_facts(sw, part);
 	if (pf != NULL && pf->fr_kind == FR_ALTERNATIVE) {
 		guint first = w->wk_report->rr_parts->len;
 		GString *t = g_string_new(NULL);
-		gboolean plain = !part->sp_multipart &&
+		gboolean plain = leaf &&
 		    strcmp(sw->sw_lf.wl_type, "text/plain") == 0 &&
 		    !sw->sw_lf.wl_attachment;
 
@@ -199,8 +243,11 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 		w->wk_text = t;
 	}
 	idx = pf != NULL ? pf->fr_children++ : 0;
-	if (pf != NULL && pf->fr_kind == FR_RELATED && idx != 0 &&
-	    !part->sp_multipart) {
+	root = pf == NULL || pf->fr_kind != FR_RELATED ||
+	    related_root(sw, pf, part, idx);
+	if (mugai_scan_declined(sw->sw_scan) != NULL)
+		return FALSE;
+	if (!root && leaf) {
 		if (mugai_walk_count_related(w)) {
 			sw->sw_use = LEAF_REMOVE;
 			sw->sw_reason = "related part of the HTML (inline image)";
@@ -209,13 +256,19 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 		return TRUE;
 	}
 	if (!mugai_walk_enter(w, part->sp_depth)) {
-		if (part->sp_multipart)
+		if (!leaf)
 			push_frame(sw, part, FALSE);
 		return TRUE;
 	}
 	if (part->sp_multipart)
+		push_frame(sw, part, mugai_walk_multipart_opens(w,
+		    g_mime_content_type_get_media_subtype(part->sp_type)));
+	else if (part->sp_forward)
 		push_frame(sw, part, TRUE);
-	else
+	if (part->sp_forward)
+		mugai_walk_forward(w, part->sp_path, part->sp_type,
+		    part->sp_disposition, part->sp_message);
+	else if (!part->sp_multipart)
 		leaf_begin(sw, part, mugai_walk_leaf_mode(w,
 		    sw->sw_lf.wl_type, sw->sw_lf.wl_attachment));
 	return TRUE;
@@ -366,12 +419,19 @@ on_end(void *ctx, const struct mugai_scan_part *part)
 	struct mugai_walk *w = sw->sw_w;
 	struct frame *fr;
 
-	if (!part->sp_multipart) {
+	if (!part->sp_multipart && !part->sp_forward) {
 		leaf_end(sw, part);
 		child_done(sw);
 		return !sw->sw_io_failed;
 	}
 	fr = g_ptr_array_steal_index(sw->sw_frames, sw->sw_frames->len - 1);
+	if (fr->fr_walked && fr->fr_kind == FR_RELATED &&
+	    fr->fr_first_removed && !fr->fr_root_seen) {
+		frame_free(fr);
+		mugai_scan_decline(sw->sw_scan, "multipart/related without "
+		    "its start part");
+		return FALSE;
+	}
 	if (fr->fr_walked && fr->fr_kind == FR_ALTERNATIVE) {
 		guint end = w->wk_report->rr_parts->len;
 
@@ -388,10 +448,21 @@ on_end(void *ctx, const struct mugai_scan_part *part)
 	return TRUE;
 }
 
+/* GMime's warnings about the top header block come before the walk's. */
+static void
+on_warn(void *ctx, GMimeParserWarning code, const char *item)
+{
+	struct mugai_swalk *sw = ctx;
+
+	mugai_walk_parser_warning(sw->sw_w, code, item);
+	sw->sw_warn_base = sw->sw_w->wk_report->rr_warnings->len;
+}
+
 static const struct mugai_scan_ops ops = {
 	.so_begin = on_begin,
 	.so_data = on_data,
 	.so_end = on_end,
+	.so_warn = on_warn,
 };
 
 struct mugai_swalk *
@@ -405,6 +476,7 @@ mugai_swalk_new(struct mugai_walk *w)
 	sw->sw_scan = mugai_scan_new(w->wk_cf, &ops, sw);
 	sw->sw_fd = -1;
 	sw->sw_text_max = MAX(text * 4, 1024 * 1024);
+	sw->sw_warn_base = w->wk_report->rr_warnings->len;
 	return sw;
 }
 
@@ -424,11 +496,30 @@ mugai_swalk_declined(const struct mugai_swalk *sw)
 	return mugai_scan_declined(sw->sw_scan);
 }
 
+/*
+ * A GMime parser warning, as lib/walk.c's parser_warning() reports it:
+ * GMime warns while it parses, before the walk adds any of its own.
+ */
+static void
+parser_warning(struct mugai_swalk *sw, const char *what)
+{
+	GPtrArray *wa = sw->sw_w->wk_report->rr_warnings;
+
+	sw->sw_w->wk_warnings++;
+	for (guint i = 0; i < wa->len; i++)
+		if (strcmp(g_ptr_array_index(wa, i), what) == 0)
+			return;
+	if (wa->len < 100)
+		g_ptr_array_insert(wa, (gint)sw->sw_warn_base, g_strdup(what));
+}
+
 const char *
 mugai_swalk_finish(struct mugai_swalk *sw)
 {
 	if (!mugai_scan_finish(sw->sw_scan))
 		return mugai_scan_declined(sw->sw_scan);
+	if (mugai_scan_truncated(sw->sw_scan))
+		parser_warning(sw, "truncated message");
 	mugai_walk_finish(sw->sw_w);
 	return NULL;
 }

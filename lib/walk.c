@@ -133,7 +133,14 @@ static void
 parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
 {
-	struct mugai_walk *w = data;
+	(void)offset;
+	mugai_walk_parser_warning(data, code, item);
+}
+
+void
+mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
+    const char *item)
+{
 	g_autofree char *what = NULL;
 
 	w->wk_warnings++;
@@ -145,7 +152,6 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	mugai_report_warn(w->wk_report, "%s%s%s%s", warning_name(code),
 	    what != NULL ? " \"" : "", what != NULL ? what : "",
 	    what != NULL ? "\"" : "");
-	(void)offset;
 	if (is_critical(code))
 		mugai_walk_withhold(w, "malformed MIME structure (%s)",
 		    warning_name(code));
@@ -187,17 +193,6 @@ is_attachment(GMimeObject *obj)
 		return TRUE;
 	return GMIME_IS_PART(obj) &&
 	    g_mime_part_get_filename(GMIME_PART(obj)) != NULL;
-}
-
-static struct mugai_report_part *
-report_part(struct mugai_walk *w, GMimeObject *obj, const char *path)
-{
-	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
-	    path, "part");
-
-	rp->rp_declared_type = mime_type(obj);
-	rp->rp_filename = part_filename(obj);
-	return rp;
 }
 
 static struct mugai_report_part *
@@ -653,6 +648,12 @@ is_report_text(const char *type)
 enum mugai_walk_mode
 mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 {
+	/* GMime's GMimeMessagePartial is a leaf (GMimePart) too. */
+	if (strcmp(type, "message/partial") == 0) {
+		mugai_walk_withhold(w, "message/partial fragment cannot be "
+		    "checked");
+		return MUGAI_WALK_NONE;
+	}
 	if (strcmp(type, "message/external-body") == 0) {
 		mugai_walk_withhold(w, "message/external-body cannot be "
 		    "checked");
@@ -864,6 +865,16 @@ walk_related(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	}
 }
 
+gboolean
+mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub)
+{
+	if (g_ascii_strcasecmp(sub, "encrypted") == 0) {
+		mugai_walk_withhold(w, "encrypted content (multipart/encrypted)");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
     guint depth)
@@ -872,10 +883,8 @@ walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	const char *sub = g_mime_content_type_get_media_subtype(ct);
 	int n = g_mime_multipart_get_count(mp);
 
-	if (g_ascii_strcasecmp(sub, "encrypted") == 0) {
-		mugai_walk_withhold(w, "encrypted content (multipart/encrypted)");
+	if (!mugai_walk_multipart_opens(w, sub))
 		return;
-	}
 	if (g_ascii_strcasecmp(sub, "alternative") == 0) {
 		walk_alternative(w, mp, path, depth);
 		return;
@@ -905,43 +914,56 @@ forward_header(GString *t, GMimeObject *msg, const char *name)
 	g_string_append_printf(t, "%s: %s\n", name, v);
 }
 
-/* message/rfc822: the forwarded message inline, under its headers. */
-static void
-walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
-    guint depth)
+void
+mugai_walk_forward(struct mugai_walk *w, const char *path,
+    GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg)
 {
-	GMimeMessage *msg = g_mime_message_part_get_message(mp);
-	struct mugai_report_part *rp = report_part(w, GMIME_OBJECT(mp), path);
+	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
+	    path, "part");
 	static const char *const names[] = { "From", "Date", "Subject", "To",
 	    "Cc" };
 	GString *t = g_string_new("---------- 転送メッセージ / "
 	    "Forwarded message ");
-	g_autofree char *sub = child_path(path, 0);
-	g_autofree char *fn = g_mime_object_get_content_disposition_parameter(
-	    GMIME_OBJECT(mp), "filename") != NULL ? g_utf8_make_valid(
-	    g_mime_object_get_content_disposition_parameter(GMIME_OBJECT(mp),
-	    "filename"), -1) : NULL;
+	g_autofree char *type = g_mime_content_type_get_mime_type(ct);
+	const char *fn = disp != NULL ?
+	    g_mime_content_disposition_get_parameter(disp, "filename") : NULL;
+	g_autofree char *name = NULL;
 
+	rp->rp_declared_type = g_ascii_strdown(type, -1);
 	rp->rp_action = MUGAI_ACT_TEXT;
 	rp->rp_reason = g_strdup("forwarded message rendered inline");
-	if (fn == NULL && g_mime_object_get_content_type_parameter(
-	    GMIME_OBJECT(mp), "name") != NULL)
-		fn = g_utf8_make_valid(g_mime_object_get_content_type_parameter(
-		    GMIME_OBJECT(mp), "name"), -1);
+	if (fn == NULL)
+		fn = g_mime_content_type_get_parameter(ct, "name");
 	/* A named message is an attachment too: name it where it shows. */
-	if (fn != NULL)
-		g_string_append_printf(t, "(%s) ", fn);
+	if (fn != NULL) {
+		name = g_utf8_make_valid(fn, -1);
+		g_string_append_printf(t, "(%s) ", name);
+	}
 	g_string_append(t, "----------\n");
 	if (msg == NULL) {
 		g_string_free(t, TRUE);
 		return;
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-		forward_header(t, GMIME_OBJECT(msg), names[i]);
+		forward_header(t, msg, names[i]);
 	mugai_textsafe(t);
 	append_text(w, t);
 	g_string_free(t, TRUE);
-	if (msg->mime_part != NULL)
+}
+
+/* message/rfc822: the forwarded message inline, under its headers. */
+static void
+walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
+    guint depth)
+{
+	GMimeObject *obj = GMIME_OBJECT(mp);
+	GMimeMessage *msg = g_mime_message_part_get_message(mp);
+	g_autofree char *sub = child_path(path, 0);
+
+	mugai_walk_forward(w, path, g_mime_object_get_content_type(obj),
+	    g_mime_object_get_content_disposition(obj),
+	    msg != NULL ? GMIME_OBJECT(msg) : NULL);
+	if (msg != NULL && msg->mime_part != NULL)
 		walk_object(w, msg->mime_part, sub, depth + 1);
 }
 
@@ -975,9 +997,6 @@ walk_object(struct mugai_walk *w, GMimeObject *obj, const char *path,
 		walk_multipart(w, GMIME_MULTIPART(obj), path, depth);
 	else if (GMIME_IS_MESSAGE_PART(obj))
 		walk_forwarded(w, GMIME_MESSAGE_PART(obj), path, depth);
-	else if (GMIME_IS_MESSAGE_PARTIAL(obj))
-		mugai_walk_withhold(w, "message/partial fragment cannot be "
-		    "checked");
 	else if (GMIME_IS_PART(obj))
 		walk_leaf(w, GMIME_PART(obj), path, depth);
 	else

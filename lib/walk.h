@@ -102,11 +102,21 @@ enum mugai_walk_mode {
 GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
     gpointer data);
 
+/* A GMime parser warning: reported, counted, critical ones withhold. */
+void mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
+    const char *item);
+
 /*
  * Entering a part at depth (1 = the message's): FALSE when the walk is
  * withheld or a depth or part limit is hit now (reason set).
  */
 gboolean mugai_walk_enter(struct mugai_walk *w, guint depth);
+
+/*
+ * A multipart of subtype sub entered: FALSE when its parts are not walked
+ * (multipart/encrypted: withheld, reason set).
+ */
+gboolean mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub);
 
 /* A related part other than the root: counts it; FALSE past max_parts. */
 gboolean mugai_walk_count_related(struct mugai_walk *w);
@@ -147,6 +157,16 @@ void mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
 
 /* TRUE when the decoded Content-ID cid (may be NULL) is want (start=). */
 gboolean mugai_walk_content_id_is(const char *cid, const char *want);
+
+/*
+ * message/rfc822 (or rfc2822, news, global) at path: its report entry
+ * and the forwarded-message block (From, Date, Subject, To, Cc of msg)
+ * from the part's Content-Type ct, Content-Disposition disp (or NULL) and
+ * the message it carries (NULL: no block). All lent. The message's own
+ * part is walked after it, at path.1.
+ */
+void mugai_walk_forward(struct mugai_walk *w, const char *path,
+    GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg);
 
 /* After the last part: tag limit, text size, whether the body may pass. */
 void mugai_walk_finish(struct mugai_walk *w);

@@ -53,7 +53,12 @@ ev_end(void *ctx, const struct mugai_scan_part *p)
 	return TRUE;
 }
 
-static const struct mugai_scan_ops ev_ops = { ev_begin, ev_data, ev_end };
+/* No so_warn: a warning about the top header block declines. */
+static const struct mugai_scan_ops ev_ops = {
+	.so_begin = ev_begin,
+	.so_data = ev_data,
+	.so_end = ev_end,
+};
 
 /* Scans msg at chunk size n; returns the event log or "DECLINED: why". */
 static char *
@@ -99,20 +104,66 @@ static const struct {
 	  "<1 multipart/mixed><1.1 text/plain>--zzz\n--zz-</1.1>"
 	  "<1.2 text/plain>b</1.2></1>" },
 	{ "no_closing_boundary", HDRS "Content-Type: multipart/mixed; "
-	  "boundary=b\n\n--b\n\nx\n", "DECLINED: no closing boundary" },
+	  "boundary=b\n\n--b\n\nx\n", "<1 multipart/mixed><1.1 text/plain>"
+	  "x\n</1.1></1>" },
+	{ "ends_in_preamble", HDRS "Content-Type: multipart/mixed; "
+	  "boundary=b\n\npre\n", "<1 multipart/mixed></1>" },
+	{ "ends_in_forward_in_multipart", HDRS "Content-Type: multipart/"
+	  "mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
+	  "From: x\n\ny", "<1 multipart/mixed><1.1 message/rfc822>"
+	  "<1.1.1 text/plain>y</1.1.1></1.1></1>" },
 	{ "outer_boundary_closes_inner", HDRS "Content-Type: multipart/mixed;"
 	  " boundary=o\n\n--o\nContent-Type: multipart/mixed; boundary=i\n\n"
 	  "--i\n\nx\n--o--\n", "DECLINED: boundary of an outer multipart "
 	  "inside a part" },
 	{ "forwarded_message", HDRS "Content-Type: message/rfc822\n\n"
-	  HDRS "\nx\n", "DECLINED: message/* part" },
+	  HDRS "\nx\n", "<1 message/rfc822><1.1 text/plain>x\n</1.1></1>" },
+	{ "forward_ends_at_outer_boundary", HDRS "Content-Type: multipart/"
+	  "mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
+	  HDRS "Content-Type: multipart/mixed; boundary=c\n\n--c\n\ny\n"
+	  "--c--\nepilogue\n--b\n\nz\n--b--\n",
+	  "<1 multipart/mixed><1.1 message/rfc822><1.1.1 multipart/mixed>"
+	  "<1.1.1.1 text/plain>y</1.1.1.1></1.1.1></1.1><1.2 text/plain>z"
+	  "</1.2></1>" },
+	{ "forward_base64_is_a_leaf", HDRS "Content-Type: message/rfc822\n"
+	  "Content-Transfer-Encoding: base64\n\neA==\n",
+	  "<1 message/rfc822>x</1>" },
+	{ "forward_header_block_unended", HDRS "Content-Type: multipart/mixed;"
+	  " boundary=b\n\n--b\nContent-Type: message/rfc822\n\nFrom: x\n"
+	  "--b--\n", "DECLINED: \"--\" line in a header block" },
+	{ "forward_without_headers", HDRS "Content-Type: message/rfc822\n\n"
+	  "\nx\n", "DECLINED: forwarded message without headers" },
+	{ "forward_field_twice_is_a_message_field", HDRS "Content-Type: "
+	  "message/rfc822\n\nReceived: a\nReceived: b\n\nx\n",
+	  "<1 message/rfc822><1.1 text/plain>x\n</1.1></1>" },
+	{ "partial_is_a_leaf", HDRS "Content-Type: message/partial; id=a; "
+	  "number=1\n\nx\n", "<1 message/partial>x\n</1>" },
+	{ "mbox_from_line_skipped", "From a@example.jp Sat Nov 21 10:00:00 "
+	  "2026\n" HDRS "\nx\n", "<1 text/plain>x\n</1>" },
+	{ "report", HDRS "Content-Type: multipart/report; boundary=b\n\n--b"
+	  "\nContent-Type: message/delivery-status\n\nStatus: 5.0.0\n--b--"
+	  "\n", "<1 multipart/report><1.1 message/delivery-status>Status: "
+	  "5.0.0</1.1></1>" },
 	{ "signed", HDRS "Content-Type: multipart/signed; boundary=b\n\n",
-	  "DECLINED: multipart/signed" },
+	  "<1 multipart/signed></1>" },
+	{ "digest", HDRS "Content-Type: multipart/digest; boundary=b\n\n",
+	  "DECLINED: multipart/digest" },
 	{ "bare_cr", HDRS "\nx\ry\n", "DECLINED: bare CR" },
 	{ "mixed_line_ends", HDRS "\nx\r\ny\n",
 	  "DECLINED: lines end both with LF and CRLF" },
-	{ "eight_bit_header", "Subject: \xe3\x81\x82\n\nx\n",
-	  "DECLINED: 8-bit or control byte in headers" },
+	{ "top_header_warning_without_so_warn", "To: Big Bug b@example.jp\n"
+	  "\nx\n", "DECLINED: GMime warns about the message headers" },
+	{ "forward_header_warning", HDRS "Content-Type: message/rfc822\n\n"
+	  "To: Big Bug b@example.jp\n\nx\n",
+	  "DECLINED: GMime warns about the message headers" },
+	{ "utf8_header", "Subject: \xe3\x81\x82\n\nx\n",
+	  "<1 text/plain>x\n</1>" },
+	{ "eight_bit_header_not_utf8", "Subject: \x82\xa0\n\nx\n",
+	  "DECLINED: 8-bit header not in UTF-8" },
+	{ "eight_bit_split_by_fold", "Subject: \xe3\x81\n \x82\n\nx\n",
+	  "DECLINED: 8-bit header not in UTF-8" },
+	{ "control_byte_header", "Subject: a\x01\n\nx\n",
+	  "DECLINED: control byte in headers" },
 	{ "no_blank_line", HDRS "not a header\nx\n",
 	  "DECLINED: header line not modelled" },
 	{ "uuencode_cte", HDRS "Content-Transfer-Encoding: x-uuencode\n\nx\n",
@@ -121,10 +172,21 @@ static const struct {
 	  "boundary=b\n\n--b\nX-A: 1\nX-A: 2\n\nx\n--b--\n",
 	  "DECLINED: field twice in a header block" },
 	{ "prefix_boundary", HDRS "Content-Type: multipart/mixed; boundary=b"
-	  "\n\n--b\nContent-Type: multipart/mixed; boundary=b2\n\n",
-	  "DECLINED: boundary prefix of another" },
+	  "\n\n--b\nContent-Type: multipart/mixed; boundary=b2\n\n--b2\n\n"
+	  "x\n--b2x\n--b--x\n--b2--\n--b\n\ny\n--b--\n",
+	  "<1 multipart/mixed><1.1 multipart/mixed><1.1.1 text/plain>x\n--b2x"
+	  "\n--b--x</1.1.1></1.1><1.2 text/plain>y</1.2></1>" },
+	{ "outer_boundary_prefix_of_inner_line", HDRS "Content-Type: "
+	  "multipart/mixed; boundary=b2\n\n--b2\nContent-Type: multipart/"
+	  "mixed; boundary=b\n\n--b\n\nx\n--b--\n--b2--\n",
+	  "<1 multipart/mixed><1.1 multipart/mixed><1.1.1 text/plain>x"
+	  "</1.1.1></1.1></1>" },
 	{ "empty_part", HDRS "Content-Type: multipart/mixed; boundary=b\n\n"
-	  "--b\n\n--b--\n", "DECLINED: part without content" },
+	  "--b\n\n--b--\n", "<1 multipart/mixed><1.1 text/plain></1.1></1>" },
+	{ "empty_part_crlf", "Subject: x\r\nContent-Type: multipart/mixed; "
+	  "boundary=b\r\n\r\n--b\r\n\r\n--b\r\n\r\ny\r\n--b--\r\n",
+	  "<1 multipart/mixed><1.1 text/plain></1.1><1.2 text/plain>y</1.2>"
+	  "</1>" },
 };
 
 START_TEST(scanner_events)
@@ -201,12 +263,15 @@ data_files(void)
 	return files;
 }
 
-/* Every generated message, memory and file, every chunk size: one answer. */
+/*
+ * Every generated message, memory and file, every chunk size: one answer.
+ * fallback-*.eml are malformed variants the stream engine must decline.
+ */
 START_TEST(engines_agree_on_generated_mail)
 {
 	struct mugai_config *cf = mugai_config_new_default();
 	g_autoptr(GPtrArray) files = data_files();
-	guint taken = 0;
+	guint taken = 0, expect = 0;
 
 	for (guint i = 0; i < files->len; i++) {
 		const char *path = g_ptr_array_index(files, i);
@@ -216,7 +281,11 @@ START_TEST(engines_agree_on_generated_mail)
 		GMimeStream *ins[2] = { fs, mem };
 		struct out ref, got;
 
+		g_autofree char *base = g_path_get_basename(path);
+		gboolean fallback = g_str_has_prefix(base, "fallback-");
+
 		ck_assert_ptr_nonnull(fs);
+		expect += fallback ? 0 : 1;
 		g_mime_stream_write_to_stream(fs, mem);
 		run(cf, mem, MUGAI_ENGINE_GMIME, 0, &ref);
 		ck_assert_str_eq(ref.engine, "gmime");
@@ -224,6 +293,8 @@ START_TEST(engines_agree_on_generated_mail)
 			for (gsize c = 0; c < G_N_ELEMENTS(chunks); c++) {
 				run(cf, ins[k], MUGAI_ENGINE_STREAM, chunks[c],
 				    &got);
+				ck_assert_msg(!fallback || got.declined != NULL,
+				    "%s taken at chunk %zu", path, chunks[c]);
 				if (got.declined != NULL) {
 					out_clear(&got);
 					continue;
@@ -243,7 +314,7 @@ START_TEST(engines_agree_on_generated_mail)
 		g_object_unref(fs);
 		g_object_unref(mem);
 	}
-	ck_assert_uint_gt(taken, 8 * files->len * 8 / 10);
+	ck_assert_uint_gt(taken, 8 * expect * 8 / 10);
 	mugai_config_unref(cf);
 }
 END_TEST
@@ -271,20 +342,20 @@ END_TEST
 START_TEST(declined_message_falls_back)
 {
 	struct mugai_config *cf = mugai_config_new_default();
-	const char *msg = HDRS "Content-Type: multipart/signed; boundary=b"
-	    "\n\n--b\n\nx\n--b\nContent-Type: application/pgp-signature\n\n"
-	    "sig\n--b--\n";
+	const char *msg = HDRS "Content-Type: multipart/digest; boundary=b"
+	    "\n\n--b\n\nFrom: c@example.jp\n\nx\n--b\nContent-Type: "
+	    "application/pgp-signature\n\nsig\n--b--\n";
 	GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg, strlen(msg));
 	struct out o;
 
 	run(cf, in, MUGAI_ENGINE_AUTO, 0, &o);
 	ck_assert_str_eq(o.engine, "gmime");
-	ck_assert_str_eq(o.declined, "multipart/signed");
+	ck_assert_str_eq(o.declined, "multipart/digest");
 	ck_assert_int_eq(o.verdict, MUGAI_V_SANITIZED);
 	out_clear(&o);
 	run(cf, in, MUGAI_ENGINE_STREAM, 0, &o);
 	ck_assert_int_eq(o.verdict, MUGAI_V_TEMPFAIL);
-	ck_assert_str_eq(o.declined, "multipart/signed");
+	ck_assert_str_eq(o.declined, "multipart/digest");
 	out_clear(&o);
 	g_object_unref(in);
 	mugai_config_unref(cf);
