@@ -1,9 +1,10 @@
 /*
  * mugai_quarantine - atomic store of originals and meta.json, purge
  *
- * Store: tmp/ID.XXXXXX/{original.eml,meta.json} are written and fsynced,
+ * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and fsynced,
  * the directory is fsynced, renamed to YYYY/MM/DD/ID, and both parents are
- * fsynced. Any failure removes the tmp/ directory (or, after the rename,
+ * fsynced. original.eml may be written as the message arrives (an item:
+ * begin, write, commit), so that keeping it at the end costs no copy. Any failure removes the tmp/ directory (or, after the rename,
  * moves the item back into tmp/ and removes it), so no reader ever sees a
  * partial item. A crash leaves at worst an entry in tmp/, which purge
  * removes once it is an hour old. Nothing here is shared between threads
@@ -857,14 +858,15 @@ newest_mtime(const char *path)
 	return newest;
 }
 
-static void
-purge_tmp(struct mugai_quarantine *q, gint64 now_usec)
+guint
+mugai_quarantine_clean_tmp(struct mugai_quarantine *q, gint64 now_usec)
 {
 	DIR *d;
 	struct dirent *de;
+	guint n = 0;
 
 	if ((d = opendir(q->qs_tmp)) == NULL)
-		return;
+		return 0;
 	while ((de = readdir(d)) != NULL) {
 		g_autofree char *path = NULL;
 
@@ -872,10 +874,12 @@ purge_tmp(struct mugai_quarantine *q, gint64 now_usec)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		path = g_build_filename(q->qs_tmp, de->d_name, NULL);
-		if (now_usec - newest_mtime(path) > TMP_STALE_USEC)
-			(void)rm_tree(path, 2);
+		if (now_usec - newest_mtime(path) > TMP_STALE_USEC &&
+		    rm_tree(path, 2) == 0)
+			n++;
 	}
 	closedir(d);
+	return n;
 }
 
 static gint
@@ -1029,7 +1033,7 @@ mugai_quarantine_purge(struct mugai_quarantine *q, gint64 days,
 			(void)rmdir(ydir);
 	}
 	g_ptr_array_free(years, TRUE);
-	purge_tmp(q, now_usec);
+	(void)mugai_quarantine_clean_tmp(q, now_usec);
 	if (purged != NULL)
 		*purged = count;
 	return err;

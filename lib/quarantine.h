@@ -170,6 +170,14 @@ enum mugai_err mugai_quarantine_purge(struct mugai_quarantine *q,
     gint64 days, gint64 now_usec, const char *actor, guint *purged);
 
 /*
+ * Removes the tmp/ entries not modified for an hour (what a crash left:
+ * a running writer's entry is always younger), as purge does. Returns
+ * how many were removed.
+ */
+guint mugai_quarantine_clean_tmp(struct mugai_quarantine *q,
+    gint64 now_usec);
+
+/*
  * Test hook, NULL in production. When set, it is called before each
  * file-system step of a store ("mkdir", "open", "write", "fsync",
  * "rename") with that step's name; a non-zero return is taken as the

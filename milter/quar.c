@@ -22,6 +22,7 @@ mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
 {
 	struct mugai_mquar *q = g_new0(struct mugai_mquar, 1);
 	enum mugai_err err = MUGAI_OK;
+	guint n;
 
 	*message = NULL;
 	if (cf->cf_keep_original != MUGAI_KEEP_NEVER &&
@@ -33,6 +34,11 @@ mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
 		*out = NULL;
 		return err;
 	}
+	/* What a crash of this or another writer left in tmp/ (stale only). */
+	if (q->mq_store != NULL && (n = mugai_quarantine_clean_tmp(
+	    q->mq_store, g_get_real_time())) > 0)
+		mugai_log(LOG_NOTICE, "quarantine %s: removed %u stale tmp/ "
+		    "entries", cf->cf_quarantine_dir, n);
 	*out = q;
 	return MUGAI_OK;
 }
