@@ -243,14 +243,14 @@ count_decoded(struct mugai_walk *w, guint64 n)
  * SHA-256, archive and document flags, the rule that matched. A read
  * failure leaves the part at tempfail (the policy sets it).
  */
+/* After the policy examined rp (err: its result). */
 static void
-examine(struct mugai_walk *w, GMimeStream *decoded,
+examined(struct mugai_walk *w, enum mugai_err err,
     struct mugai_report_part *rp)
 {
 	const char *warning;
 
-	if (mugai_policy_examine(w->wk_cf, w->wk_env, decoded, rp)
-	    != MUGAI_OK)
+	if (err != MUGAI_OK)
 		mugai_report_warn(w->wk_report, "part %s cannot be read",
 		    rp->rp_path);
 	count_decoded(w, rp->rp_size);
@@ -265,7 +265,18 @@ mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	struct mugai_report_part *rp = leaf_report_part(w, lf);
 
 	rp->rp_reason = g_strdup(reason);
-	examine(w, decoded, rp);
+	examined(w, mugai_policy_examine(w->wk_cf, w->wk_env, decoded, rp),
+	    rp);
+}
+
+void
+mugai_walk_remove_fed(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, struct mugai_policy_feed *feed)
+{
+	struct mugai_report_part *rp = leaf_report_part(w, lf);
+
+	rp->rp_reason = g_strdup(reason);
+	examined(w, mugai_policy_feed_finish(feed, w->wk_env, rp), rp);
 }
 
 static void
