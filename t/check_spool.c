@@ -250,12 +250,28 @@ START_TEST(kept_message_is_the_item_written_as_it_arrived)
 		    MIN(7, len - off)), MUGAI_OK);
 	/* Past mem_max the spool's file is already under the store's tmp/. */
 	ck_assert_uint_eq(tmp_entries(dir), len > MEM_MAX ? 1 : 0);
+	if (len > MEM_MAX) {
+		g_autofree char *cmd = g_strdup_printf("find '%s/tmp' -name "
+		    "original.eml -perm 0600 | grep -q .", dir);
+
+		/* Mail in flight is not for the auditors' group yet. */
+		ck_assert_int_eq(system(cmd), 0);
+	}
 	assert_content(sp, data, len);
 	/* The caller's digest is taken as it is: nothing hashes again. */
 	ck_assert_int_eq(mugai_spool_keep(sp, q, ID, &env, NULL, sha, "t"),
 	    MUGAI_OK);
 	ck_assert_uint_eq(tmp_entries(dir), 0);
 	assert_item(dir, data, len, sha);
+	{
+		g_autofree char *item = mugai_quarantine_item_path(dir, ID);
+		g_autofree char *orig = g_build_filename(item, "original.eml",
+		    NULL);
+		GStatBuf st;
+
+		ck_assert_int_eq(g_stat(orig, &st), 0);
+		ck_assert_int_eq(st.st_mode & 0777, 0640);
+	}
 	/* Still readable after the commit, and freeing keeps the item. */
 	assert_content(sp, data, len);
 	mugai_spool_free(sp);
