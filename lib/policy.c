@@ -354,6 +354,7 @@ head_done(struct mugai_policy_feed *pf)
 		    (guint)sr->sr_head_len);
 		return;
 	}
+	mugai_digest_update(sr->sr_digest, sr->sr_head, sr->sr_head_len);
 	pf->pf_detected = mugai_sniff_type(sr->sr_head, sr->sr_head_len,
 	    &pf->pf_enc);
 	sr->sr_doc = mugai_docscan_new(sr->sr_head, sr->sr_head_len,
@@ -427,9 +428,9 @@ mugai_policy_feed_add(struct mugai_policy_feed *pf, const guint8 *buf,
 	if (!pf->pf_head_done) {
 		gsize take = MIN(len, pf->pf_head_max - sr->sr_head_len);
 
+		/* Hashed at head_done(): an archive is hashed by examine(). */
 		memcpy(sr->sr_head + sr->sr_head_len, buf, take);
 		sr->sr_head_len += take;
-		mugai_digest_update(sr->sr_digest, buf, take);
 		sr->sr_size += take;
 		buf += take;
 		len -= take;
