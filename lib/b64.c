@@ -6,7 +6,8 @@
  * three bytes. Line ends (and any other byte outside the alphabet, or a
  * '=') drop to the per-byte loop, which is GMime's state machine; the
  * quartet loop runs only between whole quartets, so both leave the same
- * state. Measured: about four times GMime's speed (BENCHMARKS.md).
+ * state. Measured (BENCHMARKS.md, part 3): 4-7 times GMime's speed
+ * alone, 2.6 times fewer instructions in the engine.
  */
 #include "autoconfig.h"
 
