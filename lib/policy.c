@@ -7,10 +7,20 @@
  * them); an archive walk then pulls the rest through the same source, and
  * whatever it did not need is drained at the end so the size and hash
  * always cover the whole part.
+ *
+ * A feed (mugai_policy_feed_*) takes the same bytes pushed as they are
+ * decoded, for the streaming engine: hash, size, head and document scan
+ * as they pass, nothing stored. Only an archive (known from its head) is
+ * kept, in memory and then an unlinked temp file, because libarchive
+ * pulls; at the end it goes through mugai_policy_examine() like a stream.
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "arcscan.h"
 #include "deadline.h"
@@ -208,6 +218,64 @@ decide(const struct mugai_config *cf, const struct mugai_envelope *env,
 	}
 }
 
+/* The detected type (transfer full) and its charset flag into part. */
+static void
+apply_sniff(struct mugai_report_part *part, char *detected, char *enc)
+{
+	g_free(part->rp_detected_type);
+	part->rp_detected_type = detected;
+	if (enc != NULL) {
+		g_autofree char *c = g_strdup_printf("charset=%s", enc);
+
+		mugai_report_part_flag(part, c);
+		g_free(enc);
+	}
+}
+
+/*
+ * The facts every byte has passed for (sr_doc ended and cleared here, the
+ * digest finished and cleared), then the name facts and the rule.
+ */
+static void
+conclude(const struct mugai_config *cf, const struct mugai_envelope *env,
+    struct source *sr, struct mugai_report_part *part)
+{
+	g_autofree char *ext = NULL;
+	guint bits = mugai_docscan_finish(sr->sr_doc);
+
+	sr->sr_doc = NULL;
+	for (guint i = 0; i < MUGAI_DOC_NFLAGS; i++)
+		if (bits & (1u << i))
+			mugai_report_part_flag(part,
+			    mugai_docscan_flag_name(1u << i));
+	part->rp_size = sr->sr_size;
+	mugai_digest_finish(sr->sr_digest, part->rp_sha256);
+	sr->sr_digest = NULL;
+	name_facts(cf, sr, part, &ext);
+	decide(cf, env, ext, part);
+}
+
+/* A read or write failure: the part is deferred, never passed. */
+static void
+io_failed(const struct source *sr, struct mugai_report_part *part)
+{
+	part->rp_size = sr->sr_size;
+	part->rp_sha256[0] = '\0';
+	part->rp_action = MUGAI_ACT_TEMPFAIL;
+	g_free(part->rp_reason);
+	part->rp_reason = g_strdup("read error on the decoded part");
+}
+
+static void
+source_clear(struct source *sr)
+{
+	mugai_docscan_finish(sr->sr_doc);
+	sr->sr_doc = NULL;
+	mugai_digest_free(sr->sr_digest);
+	sr->sr_digest = NULL;
+	g_clear_pointer(&sr->sr_head, g_free);
+}
+
 enum mugai_err
 mugai_policy_examine(const struct mugai_config *cf,
     const struct mugai_envelope *env, GMimeStream *decoded,
@@ -222,8 +290,7 @@ mugai_policy_examine_until(const struct mugai_config *cf,
     struct mugai_report_part *part, gint64 deadline)
 {
 	struct source *sr = g_new0(struct source, 1);
-	g_autofree char *ext = NULL;
-	char *enc = NULL;
+	char *enc = NULL, *detected;
 	const void *p;
 	enum mugai_err err = MUGAI_OK;
 
@@ -232,15 +299,8 @@ mugai_policy_examine_until(const struct mugai_config *cf,
 	sr->sr_digest = mugai_digest_new();
 	if (!source_head(sr, (gsize)cf->cf_sniff_size))
 		goto io;
-	g_free(part->rp_detected_type);
-	part->rp_detected_type = mugai_sniff_type(sr->sr_head,
-	    sr->sr_head_len, &enc);
-	if (enc != NULL) {
-		g_autofree char *c = g_strdup_printf("charset=%s", enc);
-
-		mugai_report_part_flag(part, c);
-		g_free(enc);
-	}
+	detected = mugai_sniff_type(sr->sr_head, sr->sr_head_len, &enc);
+	apply_sniff(part, detected, enc);
 	sr->sr_doc = mugai_docscan_new(sr->sr_head, sr->sr_head_len,
 	    part->rp_detected_type, (guint64)cf->cf_scan_max_bytes);
 	if (sr->sr_doc != NULL)
@@ -255,20 +315,7 @@ mugai_policy_examine_until(const struct mugai_config *cf,
 		goto io;
 	if (sr->sr_late)
 		goto late;
-	{
-		guint bits = mugai_docscan_finish(sr->sr_doc);
-
-		sr->sr_doc = NULL;
-		for (guint i = 0; i < MUGAI_DOC_NFLAGS; i++)
-			if (bits & (1u << i))
-				mugai_report_part_flag(part,
-				    mugai_docscan_flag_name(1u << i));
-	}
-	part->rp_size = sr->sr_size;
-	mugai_digest_finish(sr->sr_digest, part->rp_sha256);
-	sr->sr_digest = NULL;
-	name_facts(cf, sr, part, &ext);
-	decide(cf, env, ext, part);
+	conclude(cf, env, sr, part);
 	goto out;
 late:
 	err = MUGAI_E_LIMIT;
@@ -280,17 +327,218 @@ late:
 	goto out;
 io:
 	err = MUGAI_E_IO;
-	part->rp_size = sr->sr_size;
-	part->rp_sha256[0] = '\0';
-	part->rp_action = MUGAI_ACT_TEMPFAIL;
-	g_free(part->rp_reason);
-	part->rp_reason = g_strdup("read error on the decoded part");
+	io_failed(sr, part);
 out:
-	mugai_docscan_finish(sr->sr_doc);
-	mugai_digest_free(sr->sr_digest);
-	g_free(sr->sr_head);
+	source_clear(sr);
 	g_free(sr);
 	return err;
+}
+
+/* ---- fed as the part passes ---- */
+
+/* An archive's bytes stay in memory up to this, then in a temp file. */
+#define KEEP_MEM (256 * 1024)
+
+struct mugai_policy_feed {
+	const struct mugai_config *pf_cf;
+	struct source pf_src;		/* digest, size, head, docscan */
+	gsize pf_head_max;
+	gboolean pf_head_done;
+	char *pf_detected;		/* sniffed at head_done */
+	char *pf_enc;
+	/* An archive: every byte kept for libarchive's pull. */
+	gboolean pf_archive;
+	GByteArray *pf_keep;
+	int pf_fd;
+	gboolean pf_failed;
+};
+
+struct mugai_policy_feed *
+mugai_policy_feed_new(const struct mugai_config *cf)
+{
+	struct mugai_policy_feed *pf = g_new0(struct mugai_policy_feed, 1);
+
+	pf->pf_cf = cf;
+	pf->pf_head_max = (gsize)cf->cf_sniff_size;
+	pf->pf_src.sr_digest = mugai_digest_new();
+	pf->pf_src.sr_head = g_malloc(MAX(pf->pf_head_max, 1));
+	pf->pf_fd = -1;
+	return pf;
+}
+
+/* The head is complete (or the part ended): sniff, then scan or keep. */
+static void
+head_done(struct mugai_policy_feed *pf)
+{
+	struct source *sr = &pf->pf_src;
+
+	pf->pf_head_done = TRUE;
+	if (mugai_arcscan_sniff(sr->sr_head, sr->sr_head_len)) {
+		/* mugai_policy_examine() over the kept bytes does it all. */
+		pf->pf_archive = TRUE;
+		pf->pf_keep = g_byte_array_new();
+		g_byte_array_append(pf->pf_keep, sr->sr_head,
+		    (guint)sr->sr_head_len);
+		return;
+	}
+	mugai_digest_update(sr->sr_digest, sr->sr_head, sr->sr_head_len);
+	pf->pf_detected = mugai_sniff_type(sr->sr_head, sr->sr_head_len,
+	    &pf->pf_enc);
+	sr->sr_doc = mugai_docscan_new(sr->sr_head, sr->sr_head_len,
+	    pf->pf_detected, (guint64)pf->pf_cf->cf_scan_max_bytes);
+	if (sr->sr_doc != NULL)
+		mugai_docscan_feed(sr->sr_doc, sr->sr_head, sr->sr_head_len);
+}
+
+/* Opens an unlinked temp file in spool_dir (else $TMPDIR). */
+static int
+keep_file(const struct mugai_config *cf)
+{
+	const char *dir = cf->cf_spool_dir;
+	g_autofree char *name = NULL;
+	int fd = -1;
+
+	if (dir != NULL && g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		name = g_build_filename(dir, "mugai-part-XXXXXX", NULL);
+		fd = g_mkstemp(name);
+	}
+	if (fd < 0) {
+		g_clear_pointer(&name, g_free);
+		fd = g_file_open_tmp("mugai-part-XXXXXX", &name, NULL);
+	}
+	if (fd >= 0)
+		(void)g_unlink(name);
+	return fd;
+}
+
+static gboolean
+write_all(int fd, const guint8 *p, gsize len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return FALSE;
+		p += n;
+		len -= (gsize)n;
+	}
+	return TRUE;
+}
+
+/* Keeps an archive's bytes: memory first, then the temp file. */
+static gboolean
+keep(struct mugai_policy_feed *pf, const guint8 *buf, gsize len)
+{
+	if (pf->pf_fd < 0 && pf->pf_keep->len + len <= KEEP_MEM) {
+		g_byte_array_append(pf->pf_keep, buf, (guint)len);
+		return TRUE;
+	}
+	if (pf->pf_fd < 0) {
+		if ((pf->pf_fd = keep_file(pf->pf_cf)) < 0 ||
+		    !write_all(pf->pf_fd, pf->pf_keep->data, pf->pf_keep->len))
+			return FALSE;
+		g_byte_array_set_size(pf->pf_keep, 0);
+	}
+	return write_all(pf->pf_fd, buf, len);
+}
+
+gboolean
+mugai_policy_feed_add(struct mugai_policy_feed *pf, const guint8 *buf,
+    gsize len)
+{
+	struct source *sr = &pf->pf_src;
+
+	if (pf->pf_failed)
+		return FALSE;
+	if (!pf->pf_head_done) {
+		gsize take = MIN(len, pf->pf_head_max - sr->sr_head_len);
+
+		/* Hashed at head_done(): an archive is hashed by examine(). */
+		memcpy(sr->sr_head + sr->sr_head_len, buf, take);
+		sr->sr_head_len += take;
+		sr->sr_size += take;
+		buf += take;
+		len -= take;
+		if (sr->sr_head_len < pf->pf_head_max)
+			return TRUE;
+		head_done(pf);
+	}
+	if (len == 0)
+		return TRUE;
+	if (pf->pf_archive) {
+		if (!keep(pf, buf, len))
+			pf->pf_failed = TRUE;
+		return !pf->pf_failed;
+	}
+	mugai_digest_update(sr->sr_digest, buf, len);
+	sr->sr_size += (guint64)len;
+	if (sr->sr_doc != NULL)
+		mugai_docscan_feed(sr->sr_doc, buf, len);
+	return TRUE;
+}
+
+/* Returns (transfer full) a stream over an archive's kept bytes. */
+static GMimeStream *
+kept_stream(struct mugai_policy_feed *pf)
+{
+	GMimeStream *s;
+
+	if (pf->pf_fd < 0)
+		return g_mime_stream_mem_new_with_byte_array(
+		    g_steal_pointer(&pf->pf_keep));
+	if (lseek(pf->pf_fd, 0, SEEK_SET) != 0)
+		return NULL;
+	s = g_mime_stream_fs_new(pf->pf_fd);
+	pf->pf_fd = -1;
+	return s;
+}
+
+enum mugai_err
+mugai_policy_feed_finish(struct mugai_policy_feed *pf,
+    const struct mugai_envelope *env, struct mugai_report_part *part,
+    gint64 deadline)
+{
+	enum mugai_err err = MUGAI_OK;
+	GMimeStream *s;
+
+	if (!pf->pf_failed && !pf->pf_head_done)
+		head_done(pf);
+	if (pf->pf_failed) {
+		err = MUGAI_E_IO;
+		io_failed(&pf->pf_src, part);
+	} else if (pf->pf_archive) {
+		if ((s = kept_stream(pf)) == NULL) {
+			err = MUGAI_E_IO;
+			io_failed(&pf->pf_src, part);
+		} else {
+			err = mugai_policy_examine_until(pf->pf_cf, env, s,
+			    part, deadline);
+			g_object_unref(s);
+		}
+	} else {
+		apply_sniff(part, g_steal_pointer(&pf->pf_detected),
+		    g_steal_pointer(&pf->pf_enc));
+		conclude(pf->pf_cf, env, &pf->pf_src, part);
+	}
+	mugai_policy_feed_free(pf);
+	return err;
+}
+
+void
+mugai_policy_feed_free(struct mugai_policy_feed *pf)
+{
+	if (pf == NULL)
+		return;
+	source_clear(&pf->pf_src);
+	g_free(pf->pf_detected);
+	g_free(pf->pf_enc);
+	if (pf->pf_keep != NULL)
+		g_byte_array_unref(pf->pf_keep);
+	if (pf->pf_fd >= 0)
+		close(pf->pf_fd);
+	g_free(pf);
 }
 
 const char *

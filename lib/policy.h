@@ -37,6 +37,34 @@ enum mugai_err mugai_policy_examine(const struct mugai_config *cf, const struct 
  * the message ([limits] max_time). */
 enum mugai_err mugai_policy_examine_until(const struct mugai_config *cf, const struct mugai_envelope *env,
     GMimeStream *decoded, struct mugai_report_part *part, gint64 deadline);
+/*
+ * The same examination fed the decoded bytes as they pass (the streaming
+ * engine): nothing is stored except an archive's bytes (memory, then an
+ * unlinked temp file in spool_dir), which libarchive reads at the end.
+ * Facts and decision equal mugai_policy_examine()'s on the same bytes.
+ */
+struct mugai_policy_feed;
+
+/* Returns (transfer full) a feed for one removed part, never NULL. */
+struct mugai_policy_feed *mugai_policy_feed_new(
+    const struct mugai_config *cf /* lent, must outlive the feed */);
+
+/* Adds len decoded bytes (lent); FALSE once keeping them failed (I/O). */
+gboolean mugai_policy_feed_add(struct mugai_policy_feed *pf,
+    const guint8 *buf, gsize len);
+
+/*
+ * Fills part as mugai_policy_examine_until() does and frees pf. MUGAI_E_IO
+ * when a kept archive could not be written or read (part deferred);
+ * MUGAI_E_LIMIT when its inspection ran past deadline (0: none).
+ */
+enum mugai_err mugai_policy_feed_finish(struct mugai_policy_feed *pf,
+    const struct mugai_envelope *env, struct mugai_report_part *part,
+    gint64 deadline);
+
+/* Frees pf unfinished. NULL does nothing. */
+void mugai_policy_feed_free(struct mugai_policy_feed *pf);
+
 /* Returns (transfer none) the warning text of the rule that matched part, or NULL. */
 const char *mugai_policy_warning(const struct mugai_config *cf, const struct mugai_report_part *part);
 

@@ -1,9 +1,10 @@
 /*
  * mugai_quarantine - atomic store of originals and meta.json, purge
  *
- * Store: tmp/ID.XXXXXX/{original.eml,meta.json} are written and fsynced,
+ * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and fsynced,
  * the directory is fsynced, renamed to YYYY/MM/DD/ID, and both parents are
- * fsynced. Any failure removes the tmp/ directory (or, after the rename,
+ * fsynced. original.eml may be written as the message arrives (an item:
+ * begin, write, commit), so that keeping it at the end costs no copy. Any failure removes the tmp/ directory (or, after the rename,
  * moves the item back into tmp/ and removes it), so no reader ever sees a
  * partial item. A crash leaves at worst an entry in tmp/, which purge
  * removes once it is an hour old. Nothing here is shared between threads
@@ -383,15 +384,18 @@ mugai_quarantine_audit(struct mugai_quarantine *q, const char *event,
 
 /* ---- store ---- */
 
-/* Opens a new file for writing: O_EXCL, 0640, the auditors' group. */
+/*
+ * Opens a new file: O_EXCL, 0640, the auditors' group; flags adds the
+ * access mode (O_WRONLY, or O_RDWR for an original its writer reads back).
+ */
 static int
-create_file(const struct mugai_quarantine *q, const char *path)
+create_file(const struct mugai_quarantine *q, const char *path, int flags)
 {
 	int fd;
 
 	if (fault("open") != 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    0640);
 	if (fd < 0)
 		return -1;
@@ -426,6 +430,33 @@ write_all(int fd, const void *buf, gsize len)
 	return 0;
 }
 
+/* Like write_all() at offset off, leaving the descriptor's offset alone. */
+static int
+pwrite_all(int fd, const void *buf, gsize len, guint64 off)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n;
+
+		if (fault("write") != 0)
+			return -1;
+		n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (gsize)n;
+		off += (guint64)n;
+	}
+	return 0;
+}
+
 /* fsyncs and closes fd; returns 0 or -1 with errno, fd closed either way. */
 static int
 finish_file(int fd)
@@ -441,54 +472,13 @@ finish_file(int fd)
 	return close(fd);
 }
 
-/*
- * Copies original into path, hashing it and keeping its first bytes
- * (up to HEADER_KEEP_MAX) in head for the header fields.
- */
-static enum mugai_err
-write_original(const struct mugai_quarantine *q, const char *path,
-    GMimeStream *original, guint64 *size, char sha[65], GByteArray *head)
-{
-	struct mugai_digest *d;
-	char buf[65536];
-	gssize n;
-	int fd;
-
-	if ((fd = create_file(q, path)) < 0)
-		return store_err(errno);
-	d = mugai_digest_new();
-	*size = 0;
-	while ((n = g_mime_stream_read(original, buf, sizeof buf)) > 0) {
-		if (write_all(fd, buf, (gsize)n) != 0) {
-			int e = errno;
-
-			mugai_digest_free(d);
-			close(fd);
-			return store_err(e);
-		}
-		mugai_digest_update(d, buf, (gsize)n);
-		if (head->len < HEADER_KEEP_MAX)
-			g_byte_array_append(head, (guint8 *)buf,
-			    (guint)MIN((gsize)n, HEADER_KEEP_MAX - head->len));
-		*size += (guint64)n;
-	}
-	mugai_digest_finish(d, sha);
-	if (n < 0) {
-		close(fd);
-		return MUGAI_E_IO;
-	}
-	if (finish_file(fd) != 0)
-		return store_err(errno);
-	return MUGAI_OK;
-}
-
 static enum mugai_err
 write_meta(const struct mugai_quarantine *q, const char *path,
     const char *text)
 {
 	int fd;
 
-	if ((fd = create_file(q, path)) < 0)
+	if ((fd = create_file(q, path, O_WRONLY)) < 0)
 		return store_err(errno);
 	if (write_all(fd, text, strlen(text)) != 0 ||
 	    write_all(fd, "\n", 1) != 0) {
@@ -561,46 +551,175 @@ publish(const struct mugai_quarantine *q, const char *id, const char *tmp,
 	return err;
 }
 
-enum mugai_err
-mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
-    GMimeStream *original, const struct mugai_envelope *env,
-    const struct mugai_report *report, const char *actor)
+/* ---- items: begin, write, commit ---- */
+
+struct mugai_qitem {
+	struct mugai_quarantine *qi_q;	/* lent */
+	char *qi_tmp;			/* tmp/new.XXXXXX; NULL once gone */
+	int qi_fd;			/* original.eml, read-write */
+	guint64 qi_size;
+	enum mugai_err qi_err;		/* first write failure */
+	gboolean qi_committed;
+};
+
+struct mugai_qitem *
+mugai_quarantine_begin(struct mugai_quarantine *q, enum mugai_err *err)
 {
-	g_autofree char *tmp = NULL, *final = NULL, *day = NULL;
-	g_autofree char *opath = NULL, *mpath = NULL, *meta = NULL;
-	g_autofree char *lpath = NULL, *list = NULL;
-	GByteArray *head = NULL;
+	struct mugai_qitem *it = g_new0(struct mugai_qitem, 1);
+	g_autofree char *opath = NULL;
+
+	it->qi_q = q;
+	it->qi_fd = -1;
+	it->qi_tmp = g_build_filename(q->qs_tmp, "new.XXXXXX", NULL);
+	if (fault("mkdir") != 0 || g_mkdtemp_full(it->qi_tmp, 0750) == NULL) {
+		*err = store_err(errno);
+		g_clear_pointer(&it->qi_tmp, g_free);
+		mugai_quarantine_item_free(it);
+		return NULL;
+	}
+	set_mode_group(q, it->qi_tmp, 0750);
+	opath = g_build_filename(it->qi_tmp, "original.eml", NULL);
+	if ((it->qi_fd = create_file(q, opath, O_RDWR)) < 0) {
+		*err = store_err(errno);
+		mugai_quarantine_item_free(it);
+		return NULL;
+	}
+	/* Auditors read what is kept, not mail in flight: 0640 at commit. */
+	(void)fchmod(it->qi_fd, 0600);
+	*err = MUGAI_OK;
+	return it;
+}
+
+enum mugai_err
+mugai_quarantine_write(struct mugai_qitem *it, const void *buf, gsize len)
+{
+	if (it->qi_err == MUGAI_OK && it->qi_committed)
+		it->qi_err = MUGAI_E_INVAL;
+	if (it->qi_err != MUGAI_OK)
+		return it->qi_err;
+	if (pwrite_all(it->qi_fd, buf, len, it->qi_size) != 0)
+		return it->qi_err = store_err(errno);
+	it->qi_size += (guint64)len;
+	return MUGAI_OK;
+}
+
+int
+mugai_quarantine_item_fd(const struct mugai_qitem *it)
+{
+	return it->qi_fd;
+}
+
+guint64
+mugai_quarantine_item_size(const struct mugai_qitem *it)
+{
+	return it->qi_size;
+}
+
+/*
+ * Reads the item's original back from its start: its SHA-256 into sha
+ * (unless sha is NULL) and its first bytes (up to HEADER_KEEP_MAX) into
+ * head for the header fields.
+ */
+static enum mugai_err
+read_back(const struct mugai_qitem *it, char sha[65], GByteArray *head)
+{
+	struct mugai_digest *d = sha != NULL ? mugai_digest_new() : NULL;
+	char buf[65536];
+	guint64 off = 0;
+
+	while (off < it->qi_size && (d != NULL || head->len <
+	    HEADER_KEEP_MAX)) {
+		ssize_t n = pread(it->qi_fd, buf, (gsize)MIN(sizeof buf,
+		    it->qi_size - off), (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			mugai_digest_free(d);
+			return MUGAI_E_IO;
+		}
+		if (d != NULL)
+			mugai_digest_update(d, buf, (gsize)n);
+		if (head->len < HEADER_KEEP_MAX)
+			g_byte_array_append(head, (guint8 *)buf,
+			    (guint)MIN((gsize)n, HEADER_KEEP_MAX - head->len));
+		off += (guint64)n;
+	}
+	if (d != NULL)
+		mugai_digest_finish(d, sha);
+	return MUGAI_OK;
+}
+
+/* Removes the item's tmp/ directory, if still there. */
+static void
+item_remove(struct mugai_qitem *it)
+{
+	if (it->qi_tmp != NULL)
+		(void)rm_tree(it->qi_tmp, 2);
+	g_clear_pointer(&it->qi_tmp, g_free);
+}
+
+/* meta.json and list.json into the item's tmp/ directory. */
+static enum mugai_err
+write_metas(struct mugai_qitem *it, const char *id,
+    const struct mugai_envelope *env, const struct mugai_report *report,
+    const char *sha)
+{
+	g_autofree char *mpath = NULL, *lpath = NULL, *meta = NULL;
+	g_autofree char *list = NULL;
+	GByteArray *head = g_byte_array_new();
+	enum mugai_err err;
+
+	if ((err = read_back(it, NULL, head)) == MUGAI_OK) {
+		meta = mugai_qmeta_build(id, env, report, it->qi_size, sha,
+		    head->data, head->len, &list);
+		mpath = g_build_filename(it->qi_tmp, "meta.json", NULL);
+		lpath = g_build_filename(it->qi_tmp, "list.json", NULL);
+		if ((err = write_meta(it->qi_q, mpath, meta)) == MUGAI_OK)
+			err = write_meta(it->qi_q, lpath, list);
+	}
+	g_byte_array_free(head, TRUE);
+	return err;
+}
+
+enum mugai_err
+mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
+    const struct mugai_envelope *env, const struct mugai_report *report,
+    const char *sha256, const char *actor)
+{
+	struct mugai_quarantine *q = it->qi_q;
+	g_autofree char *final = NULL, *day = NULL;
+	GByteArray *none = NULL;
 	enum mugai_err err;
 	char sha[65];
-	guint64 size = 0;
 
-	if (!mugai_quarantine_id_valid(id) || original == NULL)
+	if (it->qi_err != MUGAI_OK || it->qi_committed || it->qi_tmp == NULL)
+		return it->qi_err != MUGAI_OK ? it->qi_err : MUGAI_E_INVAL;
+	if (!mugai_quarantine_id_valid(id))
 		return MUGAI_E_INVAL;
 	final = mugai_quarantine_item_path(q->qs_dir, id);
-	tmp = g_strdup_printf("%s/%s.XXXXXX", q->qs_tmp, id);
-	if (fault("mkdir") != 0 || g_mkdtemp_full(tmp, 0750) == NULL) {
-		err = store_err(errno);
-		goto out;
+	if (sha256 != NULL && strlen(sha256) == 64)
+		g_strlcpy(sha, sha256, sizeof sha);
+	else {
+		/* No digest from the caller: the one read this costs. */
+		none = g_byte_array_new();
+		err = read_back(it, sha, none);
+		g_byte_array_free(none, TRUE);
+		if (err != MUGAI_OK)
+			goto out_tmp;
 	}
-	set_mode_group(q, tmp, 0750);
-	head = g_byte_array_new();
-	opath = g_build_filename(tmp, "original.eml", NULL);
-	if ((err = write_original(q, opath, original, &size, sha, head)) !=
-	    MUGAI_OK)
-		goto out_tmp;
-	meta = mugai_qmeta_build(id, env, report, size, sha, head->data,
-	    head->len, &list);
-	mpath = g_build_filename(tmp, "meta.json", NULL);
-	if ((err = write_meta(q, mpath, meta)) != MUGAI_OK)
-		goto out_tmp;
-	lpath = g_build_filename(tmp, "list.json", NULL);
-	if ((err = write_meta(q, lpath, list)) != MUGAI_OK)
-		goto out_tmp;
-	if (fsync_path(tmp) != 0) {
+	(void)fchmod(it->qi_fd, 0640);
+	if (fault("fsync") != 0 || fsync(it->qi_fd) != 0) {
 		err = store_err(errno);
 		goto out_tmp;
 	}
-	if ((err = publish(q, id, tmp, final, &day)) != MUGAI_OK)
+	if ((err = write_metas(it, id, env, report, sha)) != MUGAI_OK)
+		goto out_tmp;
+	if (fsync_path(it->qi_tmp) != 0) {
+		err = store_err(errno);
+		goto out_tmp;
+	}
+	if ((err = publish(q, id, it->qi_tmp, final, &day)) != MUGAI_OK)
 		goto out_tmp;
 	if (fsync_path(day) != 0 || fsync_path(q->qs_tmp) != 0) {
 		err = store_err(errno);
@@ -609,7 +728,7 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 	{
 		JsonObject *extra = json_object_new();
 
-		json_object_set_int_member(extra, "size", (gint64)size);
+		json_object_set_int_member(extra, "size", (gint64)it->qi_size);
 		json_object_set_string_member(extra, "sha256", sha);
 		err = mugai_audit_append(q->qs_audit, "stored", id,
 		    actor != NULL ? actor : "mugai", "ok", extra);
@@ -619,20 +738,64 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 			goto out_unpublish;
 		}
 	}
-	goto out;
+	it->qi_committed = TRUE;
+	g_clear_pointer(&it->qi_tmp, g_free);
+	return MUGAI_OK;
 
 out_unpublish:
 	/*
 	 * Not durable, or not audited: take it back so the caller's tempfail
 	 * and the MTA's retry leave one whole, audited item.
 	 */
-	if (rename(final, tmp) != 0)
+	if (rename(final, it->qi_tmp) != 0)
 		(void)rm_tree(final, 2);
 out_tmp:
-	(void)rm_tree(tmp, 2);
-out:
-	if (head != NULL)
-		g_byte_array_free(head, TRUE);
+	item_remove(it);
+	it->qi_err = err;
+	return err;
+}
+
+void
+mugai_quarantine_item_free(struct mugai_qitem *it)
+{
+	if (it == NULL)
+		return;
+	if (!it->qi_committed)
+		item_remove(it);
+	if (it->qi_fd >= 0)
+		close(it->qi_fd);
+	g_free(it->qi_tmp);
+	g_free(it);
+}
+
+enum mugai_err
+mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
+    GMimeStream *original, const struct mugai_envelope *env,
+    const struct mugai_report *report, const char *actor)
+{
+	struct mugai_qitem *it;
+	struct mugai_digest *d;
+	enum mugai_err err = MUGAI_OK;
+	char buf[65536], sha[65];
+	gssize n = 0;
+
+	if (!mugai_quarantine_id_valid(id) || original == NULL)
+		return MUGAI_E_INVAL;
+	if ((it = mugai_quarantine_begin(q, &err)) == NULL)
+		return err;
+	/* Hashed as it is copied: one read of the original. */
+	d = mugai_digest_new();
+	while (err == MUGAI_OK &&
+	    (n = g_mime_stream_read(original, buf, sizeof buf)) > 0) {
+		mugai_digest_update(d, buf, (gsize)n);
+		err = mugai_quarantine_write(it, buf, (gsize)n);
+	}
+	if (err == MUGAI_OK && n < 0)
+		err = MUGAI_E_IO;
+	mugai_digest_finish(d, sha);
+	if (err == MUGAI_OK)
+		err = mugai_quarantine_commit(it, id, env, report, sha, actor);
+	mugai_quarantine_item_free(it);
 	return err;
 }
 
@@ -698,14 +861,15 @@ newest_mtime(const char *path)
 	return newest;
 }
 
-static void
-purge_tmp(struct mugai_quarantine *q, gint64 now_usec)
+guint
+mugai_quarantine_clean_tmp(struct mugai_quarantine *q, gint64 now_usec)
 {
 	DIR *d;
 	struct dirent *de;
+	guint n = 0;
 
 	if ((d = opendir(q->qs_tmp)) == NULL)
-		return;
+		return 0;
 	while ((de = readdir(d)) != NULL) {
 		g_autofree char *path = NULL;
 
@@ -713,10 +877,12 @@ purge_tmp(struct mugai_quarantine *q, gint64 now_usec)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		path = g_build_filename(q->qs_tmp, de->d_name, NULL);
-		if (now_usec - newest_mtime(path) > TMP_STALE_USEC)
-			(void)rm_tree(path, 2);
+		if (now_usec - newest_mtime(path) > TMP_STALE_USEC &&
+		    rm_tree(path, 2) == 0)
+			n++;
 	}
 	closedir(d);
+	return n;
 }
 
 static gint
@@ -870,7 +1036,7 @@ mugai_quarantine_purge(struct mugai_quarantine *q, gint64 days,
 			(void)rmdir(ydir);
 	}
 	g_ptr_array_free(years, TRUE);
-	purge_tmp(q, now_usec);
+	(void)mugai_quarantine_clean_tmp(q, now_usec);
 	if (purged != NULL)
 		*purged = count;
 	return err;

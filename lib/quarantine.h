@@ -95,6 +95,55 @@ enum mugai_err mugai_quarantine_store(struct mugai_quarantine *q,
     const struct mugai_report *report, const char *actor);
 
 /*
+ * An item written as its original arrives: begin, write the bytes in
+ * order, then commit (meta.json, fsync, rename: the item appears whole)
+ * or free without commit (abort: the tmp/ directory is removed). A crash
+ * in between leaves only a tmp/ entry, which purge removes once stale.
+ * One item belongs to one thread; the store must outlive it.
+ */
+struct mugai_qitem;
+
+/*
+ * Returns (transfer full) a new item with an empty original.eml under
+ * tmp/, or NULL with *err (MUGAI_E_NOSPACE, MUGAI_E_PERM, MUGAI_E_IO).
+ */
+struct mugai_qitem *mugai_quarantine_begin(struct mugai_quarantine *q,
+    enum mugai_err *err);
+
+/*
+ * Appends len bytes (lent) to the original, at its own size (pwrite: a
+ * reader sharing the descriptor never moves it). MUGAI_OK, or the
+ * first failure (MUGAI_E_NOSPACE, MUGAI_E_PERM, MUGAI_E_IO), which every
+ * later write and the commit return again.
+ */
+enum mugai_err mugai_quarantine_write(struct mugai_qitem *it,
+    const void *buf, gsize len);
+
+/*
+ * The original's descriptor (transfer none), open for reading too; valid
+ * until mugai_quarantine_item_free(). Read it with pread or a dup.
+ */
+int mugai_quarantine_item_fd(const struct mugai_qitem *it);
+
+/* Bytes written so far. */
+guint64 mugai_quarantine_item_size(const struct mugai_qitem *it);
+
+/*
+ * Makes the item durable under id, as mugai_quarantine_store() does, with
+ * meta.json from env, report (may be NULL), the bytes written and sha256:
+ * the hex SHA-256 of exactly those bytes (the engine's, so the original
+ * is not hashed twice), or NULL to have it computed here. On failure
+ * nothing is visible; the descriptor stays readable until free either way.
+ */
+enum mugai_err mugai_quarantine_commit(struct mugai_qitem *it,
+    const char *id, const struct mugai_envelope *env,
+    const struct mugai_report *report, const char *sha256,
+    const char *actor);
+
+/* Frees it, removing its tmp/ entry unless committed. NULL does nothing. */
+void mugai_quarantine_item_free(struct mugai_qitem *it);
+
+/*
  * Reads DIR/.../ID/meta.json. Returns (transfer full) its root object, or
  * NULL with *err (MUGAI_E_INVAL bad id, MUGAI_E_NOTFOUND, MUGAI_E_PARSE).
  */
@@ -119,6 +168,14 @@ enum mugai_err mugai_quarantine_audit(struct mugai_quarantine *q,
  */
 enum mugai_err mugai_quarantine_purge(struct mugai_quarantine *q,
     gint64 days, gint64 now_usec, const char *actor, guint *purged);
+
+/*
+ * Removes the tmp/ entries not modified for an hour (what a crash left:
+ * a running writer's entry is always younger), as purge does. Returns
+ * how many were removed.
+ */
+guint mugai_quarantine_clean_tmp(struct mugai_quarantine *q,
+    gint64 now_usec);
 
 /*
  * Test hook, NULL in production. When set, it is called before each

@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "b64.h"
 #include "scan.h"
 #include "walk.h"
 
@@ -84,6 +85,8 @@ struct mugai_scan {
 	struct mugai_scan_part sc_leaf;
 	GMimeEncoding sc_enc;
 	gboolean sc_decode;
+	gboolean sc_b64;		/* base64: lib/b64.c, not sc_enc */
+	struct mugai_b64 sc_b64_state;
 	guint8 *sc_stage;
 	gsize sc_stage_len;
 	guint8 *sc_out;
@@ -236,10 +239,15 @@ stage_flush(struct mugai_scan *s, gboolean last)
 			s->sc_out = g_realloc(s->sc_out, need);
 			s->sc_out_size = need;
 		}
-		n = last ? g_mime_encoding_flush(&s->sc_enc,
-		    (const char *)s->sc_stage, n, (char *)s->sc_out) :
-		    g_mime_encoding_step(&s->sc_enc, (const char *)s->sc_stage,
-		    n, (char *)s->sc_out);
+		/* GMime's bytes at about four times its speed (lib/b64.h). */
+		if (s->sc_b64)
+			n = mugai_b64_decode(&s->sc_b64_state, s->sc_stage, n,
+			    s->sc_out);
+		else
+			n = last ? g_mime_encoding_flush(&s->sc_enc,
+			    (const char *)s->sc_stage, n, (char *)s->sc_out) :
+			    g_mime_encoding_step(&s->sc_enc,
+			    (const char *)s->sc_stage, n, (char *)s->sc_out);
 		out = s->sc_out;
 	}
 	s->sc_stage_len = 0;
@@ -967,6 +975,8 @@ setup_leaf(struct mugai_scan *s, struct mugai_scan_part *part)
 	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
 	if (s->sc_decode)
 		g_mime_encoding_init_decode(&s->sc_enc, enc);
+	s->sc_b64 = enc == GMIME_CONTENT_ENCODING_BASE64;
+	mugai_b64_init(&s->sc_b64_state);
 	s->sc_stage_len = 0;
 	s->sc_raw_check = s->sc_leaf.sp_depth == 1 &&
 	    (s->sc_leaf.sp_cte == NULL ||

@@ -14,14 +14,11 @@
  */
 #include "autoconfig.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "scan.h"
 #include "swalk.h"
 
-#define SINK_MEM	(256 * 1024)
 #define CHUNK		65536
 
 enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED, FR_FORWARD };
@@ -58,8 +55,7 @@ struct mugai_swalk {
 	char *sw_path;
 	GByteArray *sw_text;
 	gsize sw_text_max;
-	GByteArray *sw_mem;		/* removed part, while small */
-	int sw_fd;			/* then an unlinked temp file */
+	struct mugai_policy_feed *sw_feed;	/* removed part's facts */
 	gboolean sw_io_failed;
 };
 
@@ -148,10 +144,7 @@ leaf_reset(struct mugai_swalk *sw)
 	g_clear_pointer(&sw->sw_lf.wl_filename, g_free);
 	memset(&sw->sw_lf, 0, sizeof sw->sw_lf);
 	g_clear_pointer(&sw->sw_text, g_byte_array_unref);
-	g_clear_pointer(&sw->sw_mem, g_byte_array_unref);
-	if (sw->sw_fd >= 0)
-		close(sw->sw_fd);
-	sw->sw_fd = -1;
+	g_clear_pointer(&sw->sw_feed, mugai_policy_feed_free);
 	sw->sw_use = LEAF_IGNORE;
 	sw->sw_reason = NULL;
 }
@@ -181,7 +174,7 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	}
 	(void)part;
 	sw->sw_use = LEAF_REMOVE;
-	sw->sw_mem = g_byte_array_new();
+	sw->sw_feed = mugai_policy_feed_new(sw->sw_w->wk_cf);
 }
 
 /*
@@ -251,7 +244,7 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 		if (mugai_walk_count_related(w)) {
 			sw->sw_use = LEAF_REMOVE;
 			sw->sw_reason = "related part of the HTML (inline image)";
-			sw->sw_mem = g_byte_array_new();
+			sw->sw_feed = mugai_policy_feed_new(w->wk_cf);
 		}
 		return TRUE;
 	}
@@ -271,45 +264,6 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 	else if (!part->sp_multipart)
 		leaf_begin(sw, part, mugai_walk_leaf_mode(w,
 		    sw->sw_lf.wl_type, sw->sw_lf.wl_attachment));
-	return TRUE;
-}
-
-/* Moves a removed part's bytes to an unlinked temp file. */
-static gboolean
-sink_spill(struct mugai_swalk *sw)
-{
-	const char *dir = sw->sw_w->wk_cf->cf_spool_dir;
-	g_autofree char *name = NULL;
-	int fd = -1;
-
-	if (dir != NULL && g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		name = g_build_filename(dir, "mugai-part-XXXXXX", NULL);
-		fd = g_mkstemp(name);
-	}
-	if (fd < 0) {
-		g_clear_pointer(&name, g_free);
-		fd = g_file_open_tmp("mugai-part-XXXXXX", &name, NULL);
-	}
-	if (fd < 0)
-		return FALSE;
-	unlink(name);
-	sw->sw_fd = fd;
-	return TRUE;
-}
-
-static gboolean
-write_all(int fd, const guint8 *p, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		p += n;
-		len -= (gsize)n;
-	}
 	return TRUE;
 }
 
@@ -334,19 +288,9 @@ on_data(void *ctx, const struct mugai_scan_part *part, const guint8 *buf,
 	case LEAF_REMOVE:
 		break;
 	}
-	if (sw->sw_fd < 0 && sw->sw_mem->len + len <= SINK_MEM) {
-		g_byte_array_append(sw->sw_mem, buf, (guint)len);
+	/* Facts as the bytes pass: only an archive is kept (lib/policy.c). */
+	if (mugai_policy_feed_add(sw->sw_feed, buf, len))
 		return TRUE;
-	}
-	if (sw->sw_fd < 0) {
-		if (!sink_spill(sw) || !write_all(sw->sw_fd, sw->sw_mem->data,
-		    sw->sw_mem->len))
-			goto io;
-		g_byte_array_set_size(sw->sw_mem, 0);
-	}
-	if (write_all(sw->sw_fd, buf, len))
-		return TRUE;
-io:
 	sw->sw_io_failed = TRUE;
 	mugai_scan_decline(sw->sw_scan, "temp file write failed");
 	return FALSE;
@@ -363,7 +307,6 @@ leaf_end(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 {
 	struct mugai_walk *w = sw->sw_w;
 	gboolean clean = part->sp_raw_clean;
-	GMimeStream *s;
 
 	switch (sw->sw_use) {
 	case LEAF_IGNORE:
@@ -378,20 +321,8 @@ leaf_end(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 		    raw_clean, &clean);
 		break;
 	case LEAF_REMOVE:
-		if (sw->sw_fd >= 0) {
-			if (lseek(sw->sw_fd, 0, SEEK_SET) != 0) {
-				sw->sw_io_failed = TRUE;
-				mugai_scan_decline(sw->sw_scan, "temp file "
-				    "seek failed");
-				return;
-			}
-			s = g_mime_stream_fs_new(sw->sw_fd);
-			sw->sw_fd = -1;
-		} else
-			s = g_mime_stream_mem_new_with_byte_array(
-			    g_steal_pointer(&sw->sw_mem));
-		mugai_walk_remove(w, &sw->sw_lf, sw->sw_reason, s);
-		g_object_unref(s);
+		mugai_walk_remove_fed(w, &sw->sw_lf, sw->sw_reason,
+		    g_steal_pointer(&sw->sw_feed));
 		break;
 	}
 	leaf_reset(sw);
@@ -474,7 +405,6 @@ mugai_swalk_new(struct mugai_walk *w)
 	sw->sw_w = w;
 	sw->sw_frames = g_ptr_array_new_with_free_func(frame_free);
 	sw->sw_scan = mugai_scan_new(w->wk_cf, &ops, sw);
-	sw->sw_fd = -1;
 	sw->sw_text_max = MAX(text * 4, 1024 * 1024);
 	sw->sw_warn_base = w->wk_report->rr_warnings->len;
 	return sw;

@@ -268,17 +268,15 @@ count_decoded(struct mugai_walk *w, guint64 n)
 /*
  * Facts and the policy's action for a removed part: detected type, size,
  * SHA-256, archive and document flags, the rule that matched. A read
- * failure leaves the part at tempfail (the policy sets it).
+ * failure leaves the part at tempfail (the policy sets it); so does the
+ * time limit, which then withholds the message. err: the policy's result.
  */
 static void
-examine(struct mugai_walk *w, GMimeStream *decoded,
+examined(struct mugai_walk *w, enum mugai_err err,
     struct mugai_report_part *rp)
 {
 	const char *warning;
-	enum mugai_err err;
 
-	err = mugai_policy_examine_until(w->wk_cf, w->wk_env, decoded, rp,
-	    w->wk_deadline);
 	if (err == MUGAI_E_LIMIT)
 		(void)mugai_walk_in_time(w);
 	else if (err != MUGAI_OK)
@@ -296,7 +294,19 @@ mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	struct mugai_report_part *rp = leaf_report_part(w, lf);
 
 	rp->rp_reason = g_strdup(reason);
-	examine(w, decoded, rp);
+	examined(w, mugai_policy_examine_until(w->wk_cf, w->wk_env, decoded,
+	    rp, w->wk_deadline), rp);
+}
+
+void
+mugai_walk_remove_fed(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, struct mugai_policy_feed *feed)
+{
+	struct mugai_report_part *rp = leaf_report_part(w, lf);
+
+	rp->rp_reason = g_strdup(reason);
+	examined(w, mugai_policy_feed_finish(feed, w->wk_env, rp,
+	    w->wk_deadline), rp);
 }
 
 static void

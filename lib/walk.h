@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "policy.h"
 #include "report.h"
 #include "sanitize.h"
 
@@ -128,6 +129,14 @@ enum mugai_walk_mode mugai_walk_leaf_mode(struct mugai_walk *w,
 /* Removes a leaf into the report: decoded (lent) read to its end. */
 void mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     const char *reason, GMimeStream *decoded);
+
+/*
+ * mugai_walk_remove() for a part whose decoded bytes went to feed as they
+ * passed (the streaming walk); feed (transfer full) is finished and freed.
+ */
+void mugai_walk_remove_fed(struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf, const char *reason,
+    struct mugai_policy_feed *feed);
 
 /*
  * Renders a text leaf from its decoded bytes raw (lent). passes(data) is

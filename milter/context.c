@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "context.h"
+#include "current.h"
+#include "quar.h"
 
 /* The header whose value the quarantine release check reads. */
 #define RELEASE_HEADER "X-Mugai-Release"
@@ -59,6 +61,9 @@ mugai_conn_msg_begin(struct mugai_conn *cc, struct mugai_config *cf,
 	mc->mc_cf = cf;
 	mc->mc_spool = mugai_spool_new(cf->cf_spool_dir,
 	    (guint64)cf->cf_spool_mem_max, (guint64)cf->cf_max_message_size);
+	/* Past spool_mem_max, a message that may be kept goes to the store. */
+	if (cf->cf_keep_original != MUGAI_KEEP_NEVER)
+		mugai_mquar_attach(mugai_current_quar(), mc->mc_spool);
 	mc->mc_sender = g_strdup(sender);
 	mc->mc_rcpts = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(mc->mc_rcpts, NULL);

@@ -205,16 +205,15 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 		es.es_reason = rs->rs_report->rr_withheld_reason;
 		es.es_limit = rs->rs_report->rr_limit;
 	}
+	g_object_unref(msg);
+	/* Durable (fsync, rename, directory fsync) before any reply. */
 	if (rs->rs_keep_original && (es.es_qid == NULL ||
-	    g_mime_stream_reset(msg) < 0 ||
-	    mugai_mquar_store(q, es.es_qid, msg, &es.es_env, rs->rs_report)
-	    != MUGAI_OK)) {
-		g_object_unref(msg);
+	    mugai_mquar_store(q, es.es_qid, es.es_mc->mc_spool, &es.es_env,
+	    rs->rs_report) != MUGAI_OK)) {
 		status = fail(&es, MUGAI_E_IO, "cannot keep the original");
 		mugai_result_free(rs);
 		return status;
 	}
-	g_object_unref(msg);
 	es.es_kept = rs->rs_keep_original;
 	if (!rs->rs_keep_original)
 		g_clear_pointer(&es.es_qid, g_free);

@@ -7,6 +7,8 @@
  */
 #include "autoconfig.h"
 
+#include <string.h>
+
 #include "log.h"
 #include "quar.h"
 
@@ -20,6 +22,7 @@ mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
 {
 	struct mugai_mquar *q = g_new0(struct mugai_mquar, 1);
 	enum mugai_err err = MUGAI_OK;
+	guint n;
 
 	*message = NULL;
 	if (cf->cf_keep_original != MUGAI_KEEP_NEVER &&
@@ -31,6 +34,11 @@ mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
 		*out = NULL;
 		return err;
 	}
+	/* What a crash of this or another writer left in tmp/ (stale only). */
+	if (q->mq_store != NULL && (n = mugai_quarantine_clean_tmp(
+	    q->mq_store, g_get_real_time())) > 0)
+		mugai_log(LOG_NOTICE, "quarantine %s: removed %u stale tmp/ "
+		    "entries", cf->cf_quarantine_dir, n);
 	*out = q;
 	return MUGAI_OK;
 }
@@ -51,11 +59,19 @@ mugai_mquar_new_id(struct mugai_mquar *q)
 	    mugai_quarantine_new_id() : NULL;
 }
 
+void
+mugai_mquar_attach(struct mugai_mquar *q, struct mugai_spool *sp)
+{
+	if (q != NULL && q->mq_store != NULL)
+		mugai_spool_set_store(sp, q->mq_store);
+}
+
 enum mugai_err
 mugai_mquar_store(struct mugai_mquar *q, const char *id,
-    GMimeStream *original, const struct mugai_envelope *env,
+    struct mugai_spool *sp, const struct mugai_envelope *env,
     const struct mugai_report *report)
 {
+	const char *sha = NULL;
 	enum mugai_err err;
 
 	if (q == NULL || q->mq_store == NULL) {
@@ -63,7 +79,11 @@ mugai_mquar_store(struct mugai_mquar *q, const char *id,
 		    "is open");
 		return MUGAI_E_IO;
 	}
-	err = mugai_quarantine_store(q->mq_store, id, original, env, report,
+	/* The engine hashed every byte the spool holds: not again. */
+	if (report != NULL && report->rr_size == mugai_spool_size(sp) &&
+	    strlen(report->rr_sha256) == 64)
+		sha = report->rr_sha256;
+	err = mugai_spool_keep(sp, q->mq_store, id, env, report, sha,
 	    "mugai-milter");
 	if (err != MUGAI_OK)
 		mugai_log(LOG_ERR, "cannot keep original %s: %s", id,

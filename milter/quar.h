@@ -18,6 +18,7 @@
 #include "quarantine.h"
 #include "report.h"
 #include "sanitize.h"
+#include "spool.h"
 
 struct mugai_mquar;
 
@@ -35,11 +36,19 @@ void mugai_mquar_close(struct mugai_mquar *q);
 char *mugai_mquar_new_id(struct mugai_mquar *q);
 
 /*
- * Stores original (read from its start) under id with the envelope and
- * report. MUGAI_OK only when the item is durable on disk.
+ * Lets sp spill into the store (a new item under its tmp/), so that
+ * keeping the message later is a commit. Without a store, nothing.
+ */
+void mugai_mquar_attach(struct mugai_mquar *q, struct mugai_spool *sp);
+
+/*
+ * Stores the message sp holds under id with the envelope and report;
+ * the report's SHA-256 and size, when they are the spool's, are the
+ * original's (not hashed again). MUGAI_OK only when the item is durable
+ * on disk.
  */
 enum mugai_err mugai_mquar_store(struct mugai_mquar *q, const char *id,
-    GMimeStream *original, const struct mugai_envelope *env,
+    struct mugai_spool *sp, const struct mugai_envelope *env,
     const struct mugai_report *report);
 
 /*

@@ -7,6 +7,12 @@
  * max and returns MUGAI_E_LIMIT, adding nothing; the caller turns that into
  * a reply. Write failures return MUGAI_E_IO or MUGAI_E_NOSPACE.
  * A spool belongs to one message and one thread.
+ *
+ * Given a quarantine store (mugai_spool_set_store), the file is a new
+ * item's original under the store's tmp/ instead, so keeping the message
+ * (mugai_spool_keep) is a commit, not a copy; freeing the spool without
+ * keeping removes it. A store that fails mid-way is left for an
+ * unlinked file, as without one.
  */
 #ifndef MUGAI_SPOOL_H
 #define MUGAI_SPOOL_H
@@ -15,6 +21,7 @@
 #include <gmime/gmime.h>
 
 #include "err.h"
+#include "quarantine.h"
 
 struct mugai_spool;
 
@@ -44,7 +51,29 @@ gboolean mugai_spool_in_memory(const struct mugai_spool *sp);
  */
 GMimeStream *mugai_spool_stream(struct mugai_spool *sp, enum mugai_err *err);
 
-/* Frees sp and closes its file. NULL does nothing. */
+/*
+ * Spills into a new item of q (lent: it must outlive sp) instead of an
+ * unlinked file. Call before the first add.
+ */
+void mugai_spool_set_store(struct mugai_spool *sp, struct mugai_quarantine *q);
+
+/*
+ * Keeps the message in q under id, durable before MUGAI_OK, with the
+ * envelope and report (lent) for meta.json; sha256 is the hex SHA-256 of
+ * the whole message when the caller has it (NULL: computed here). When
+ * the spool's file is already q's item, this only commits it; else the
+ * message is written to a new item (in one write when in memory). Errors
+ * as mugai_quarantine_store(); the spool stays readable either way.
+ */
+enum mugai_err mugai_spool_keep(struct mugai_spool *sp,
+    struct mugai_quarantine *q, const char *id,
+    const struct mugai_envelope *env, const struct mugai_report *report,
+    const char *sha256, const char *actor);
+
+/*
+ * Frees sp and closes its file (an item not kept is removed). NULL does
+ * nothing.
+ */
 void mugai_spool_free(struct mugai_spool *sp);
 
 #endif

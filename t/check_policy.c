@@ -38,6 +38,48 @@ part_free(struct mugai_report_part *p)
 typedef struct mugai_report_part mugai_report_part_t;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mugai_report_part_t, part_free)
 
+
+/* Chunk sizes the feed is given the same bytes in (0: all at once). */
+static const gsize feed_chunks[] = { 1, 7, 4096, 65536, 0 };
+
+/*
+ * Feeds data to mugai_policy_feed_* in chunks of chunk bytes and asserts
+ * every fact and decision equals want (mugai_policy_examine()'s).
+ */
+static void
+assert_feed_same(const struct mugai_config *cf,
+    const struct mugai_envelope *env, const guint8 *d, gsize len,
+    const char *declared, const char *filename, gsize chunk,
+    const struct mugai_report_part *want)
+{
+	struct mugai_report_part *q = g_new0(struct mugai_report_part, 1);
+	struct mugai_policy_feed *pf = mugai_policy_feed_new(cf);
+	gsize step = chunk > 0 ? chunk : MAX(len, 1);
+
+	/* One byte at a time is slow past a few hundred KiB: skip it. */
+	if (chunk == 1 && len > 64 * 1024)
+		step = 13;
+	q->rp_path = g_strdup("2");
+	q->rp_declared_type = g_strdup(declared);
+	q->rp_filename = g_strdup(filename);
+	for (gsize off = 0; off < len; off += step)
+		ck_assert(mugai_policy_feed_add(pf, d + off, MIN(step,
+		    len - off)));
+	ck_assert_int_eq(mugai_policy_feed_finish(pf, env, q, 0), MUGAI_OK);
+	ck_assert_str_eq(q->rp_detected_type, want->rp_detected_type);
+	ck_assert_uint_eq(q->rp_size, want->rp_size);
+	ck_assert_str_eq(q->rp_sha256, want->rp_sha256);
+	ck_assert_int_eq(q->rp_action, want->rp_action);
+	ck_assert_str_eq(q->rp_reason, want->rp_reason);
+	ck_assert_pstr_eq(q->rp_rule, want->rp_rule);
+	ck_assert_uint_eq(q->rp_flags != NULL ? q->rp_flags->len : 0,
+	    want->rp_flags != NULL ? want->rp_flags->len : 0);
+	for (guint i = 0; q->rp_flags != NULL && i < q->rp_flags->len; i++)
+		ck_assert_str_eq(g_ptr_array_index(q->rp_flags, i),
+		    g_ptr_array_index(want->rp_flags, i));
+	part_free(q);
+}
+
 /* Examines data as a part declared so and named so, with cf (or the
  * defaults) and env; returns (transfer full) the filled part. */
 static struct mugai_report_part *
@@ -58,6 +100,10 @@ examine_with(const struct mugai_config *cf, const struct mugai_envelope *env,
 	ck_assert_int_eq(mugai_policy_examine(cf != NULL ? cf : def, env, s,
 	    p), MUGAI_OK);
 	g_object_unref(s);
+	/* The streaming engine's way in must give the very same part. */
+	for (guint i = 0; i < G_N_ELEMENTS(feed_chunks); i++)
+		assert_feed_same(cf != NULL ? cf : def, env, d, len, declared,
+		    filename, feed_chunks[i], p);
 	mugai_config_unref(def);
 	return p;
 }
@@ -390,6 +436,30 @@ START_TEST(zip_with_exe_matches_archive_executable)
 }
 END_TEST
 
+/* Past the feed's memory (256 KiB) an archive is kept in a temp file. */
+START_TEST(large_zip_through_the_feed)
+{
+	gsize n = 400 * 1024;
+	guint8 *b = g_malloc(n);
+	g_autoptr(GBytes) blob = NULL;
+	g_autoptr(GBytes) zip = NULL;
+	g_autoptr(mugai_report_part_t) p = NULL;
+
+	GRand *rnd = g_rand_new_with_seed(7);
+
+	/* Random bytes: the zip stays as large as its content. */
+	for (gsize i = 0; i < n; i++)
+		b[i] = (guint8)g_rand_int(rnd);
+	g_rand_free(rnd);
+	blob = g_bytes_new_take(b, n);
+	zip = fx_zip1("data.bin", blob);
+	ck_assert_uint_gt(g_bytes_get_size(zip), 256 * 1024);
+	p = examine(zip, "application/zip", "big.zip");
+	ck_flag(p, "archive");
+	ck_flag(p, "entry=data.bin");
+}
+END_TEST
+
 START_TEST(encrypted_zip_warns)
 {
 	g_autoptr(GBytes) t = fx_text("confidential\n");
@@ -471,6 +541,25 @@ START_TEST(pdf_with_javascript)
 	ck_flag(p, "pdf_javascript");
 	ck_flag(p, "pdf_open_action");
 	ck_no_flag(p, "mismatch");
+}
+END_TEST
+
+/* Past the sniffed head, the document scan still sees every byte. */
+START_TEST(pdf_javascript_past_the_head)
+{
+	GString *b = g_string_new("%PDF-1.4\n% padding\n");
+	g_autoptr(GBytes) pdf = NULL;
+	g_autoptr(mugai_report_part_t) p = NULL;
+
+	while (b->len < 200 * 1024)
+		g_string_append(b, "0 0 0 RG 1 w 10 10 m 20 20 l S\n");
+	g_string_append(b, "2 0 obj\n<< /S /JavaScript /JS (x) >>\nendobj\n"
+	    "%%EOF\n");
+	pdf = g_bytes_new(b->str, b->len);
+	g_string_free(b, TRUE);
+	p = examine(pdf, "application/pdf", "a.pdf");
+	ck_assert_str_eq(p->rp_detected_type, "application/pdf");
+	ck_flag(p, "pdf_javascript");
 }
 END_TEST
 
@@ -593,6 +682,8 @@ main(void)
 	tcase_add_test(pol, bounded_substream_is_read_to_its_end);
 	tcase_add_test(pol, read_error_is_io);
 	tcase_add_test(pol, examine_is_thread_safe);
+	tcase_add_test(pol, large_zip_through_the_feed);
+	tcase_add_test(pol, pdf_javascript_past_the_head);
 	suite_add_tcase(s, names);
 	suite_add_tcase(s, types);
 	suite_add_tcase(s, docs);

@@ -814,6 +814,46 @@ START_TEST(purge_removes_old_items_and_stale_tmp)
 }
 END_TEST
 
+/* A crash mid-message leaves an item's tmp/ entry: startup removes it. */
+START_TEST(clean_tmp_removes_stale_entries_not_a_live_item)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *stale = NULL;
+	struct mugai_quarantine *q;
+	struct mugai_qitem *live, *crashed;
+	enum mugai_err err;
+	g_autofree char *cmd = NULL, *out = NULL;
+	g_autofree char *id = mugai_quarantine_new_id();
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	live = mugai_quarantine_begin(q, &err);
+	crashed = mugai_quarantine_begin(q, &err);
+	ck_assert_ptr_nonnull(live);
+	ck_assert_ptr_nonnull(crashed);
+	ck_assert_int_eq(mugai_quarantine_write(live, "x", 1), MUGAI_OK);
+	ck_assert_int_eq(mugai_quarantine_write(crashed, "y", 1), MUGAI_OK);
+	/* The crashed writer's directory and file, two hours untouched. */
+	cmd = g_strdup_printf("cd '%s/tmp' && for d in *; do "
+	    "[ -n \"$(cat $d/original.eml | grep y)\" ] && "
+	    "touch -d '-2 hours' $d/original.eml $d && echo $d; done", store);
+	out = sh_output(cmd);
+	g_strstrip(out);
+	ck_assert_str_ne(out, "");
+	stale = g_build_filename(store, "tmp", out, NULL);
+	ck_assert(g_file_test(stale, G_FILE_TEST_IS_DIR));
+	ck_assert_uint_eq(mugai_quarantine_clean_tmp(q, g_get_real_time()), 1);
+	ck_assert(!g_file_test(stale, G_FILE_TEST_EXISTS));
+	ck_assert_int_eq(mugai_quarantine_commit(live, id, NULL, NULL,
+	    NULL, "test"), MUGAI_OK);
+	mugai_quarantine_item_free(live);
+	mugai_quarantine_item_free(crashed);
+	ck_assert_uint_eq(count_items(store), 1);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
 /* ---- release ---- */
 
 struct rel {
@@ -1063,6 +1103,7 @@ main(void)
 	tcase_add_test(store, meta_json_has_every_field);
 	tcase_add_test(store, meta_json_survives_hostile_headers);
 	tcase_add_test(store, purge_removes_old_items_and_stale_tmp);
+	tcase_add_test(store, clean_tmp_removes_stale_entries_not_a_live_item);
 	tcase_add_loop_test(ids, id_validation_refuses_bad_ids, 0,
 	    G_N_ELEMENTS(bad_ids));
 	tcase_add_test(ids, id_validation_refuses_nul_embedded);

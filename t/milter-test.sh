@@ -122,6 +122,17 @@ stored=$(find "$tmp/main.q" -name original.eml | wc -l)
 [ -z "$(ls -A "$tmp/main.q/tmp")" ] || fail "partial item left in tmp/"
 grep -q '"event" *: *"stored"\|"event":"stored"' "$tmp/main.q/audit.log" ||
     fail "no stored line in audit.log"
+# meta.json's size and SHA-256 (the engine's, not hashed again by the
+# store) are those of the file, recomputed here.
+python3 - "$tmp/main.q" <<'PY' || fail "meta.json size/sha256 differ from original.eml"
+import glob, hashlib, json, os, sys
+for orig in glob.glob(os.path.join(sys.argv[1], "*/*/*/*/original.eml")):
+    meta = json.load(open(os.path.join(os.path.dirname(orig), "meta.json")))
+    data = open(orig, "rb").read()
+    o = meta["original"]
+    if o["size"] != len(data) or o["sha256"] != hashlib.sha256(data).hexdigest():
+        sys.exit("%s: meta %r" % (orig, o))
+PY
 echo "ok - $stored original(s) kept in the quarantine"
 
 # Reload by SIGUSR1 and SIGHUP: the daemon stays and keeps serving.

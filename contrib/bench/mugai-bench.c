@@ -19,7 +19,9 @@
  *   engine  mugai_sanitize() and the output written (CRLF) to a null
  *           stream: the milter's end-of-message work without the MTA
  *   store   engine, plus the original kept in the quarantine QDIR when the
- *           result says so (fsync, rename: what the milter does)
+ *           result says so, as the milter does: a spool past
+ *           spool_mem_max is already the item's file, the engine's
+ *           SHA-256 is reused, then fsync, rename
  *
  * Prints one TSV line per class and one "total" line:
  *   mode class msgs bytes wall_s cpu_s msgs_per_s MB_per_s maxrss_kb
@@ -178,7 +180,8 @@ parse_only(GMimeStream *s, gboolean decode)
 }
 
 static gboolean
-run_engine(struct bench *bn, GMimeStream *s, struct tally *t)
+run_engine(struct bench *bn, struct mugai_spool *sp, GMimeStream *s,
+    struct tally *t)
 {
 	struct mugai_envelope env = { .ev_queue_id = "BENCH" };
 	g_autofree char *qid = NULL;
@@ -194,9 +197,10 @@ run_engine(struct bench *bn, GMimeStream *s, struct tally *t)
 		    mugai_err_str(err));
 		return FALSE;
 	}
+	/* As the milter keeps it: the spool's item, the engine's digest. */
 	if (bn->bn_mode == M_STORE && rs->rs_keep_original &&
-	    (g_mime_stream_reset(s) < 0 || mugai_quarantine_store(bn->bn_q,
-	    qid, s, &env, rs->rs_report, "mugai-bench") != MUGAI_OK)) {
+	    mugai_spool_keep(sp, bn->bn_q, qid, &env, rs->rs_report,
+	    rs->rs_report->rr_sha256, "mugai-bench") != MUGAI_OK) {
 		fprintf(stderr, "mugai-bench: cannot keep the original\n");
 		ok = FALSE;
 	}
@@ -238,6 +242,8 @@ run_one(struct bench *bn, const char *path, struct tally *t)
 		sp = mugai_spool_new(bn->bn_spool_dir,
 		    (guint64)cf->cf_spool_mem_max,
 		    (guint64)cf->cf_max_message_size);
+	if (sp != NULL && bn->bn_mode == M_STORE)
+		mugai_spool_set_store(sp, bn->bn_q);
 	while ((n = read(fd, bn->bn_buf, bn->bn_chunk)) > 0) {
 		size += (guint64)n;
 		if (sp != NULL && (err = mugai_spool_add(sp, bn->bn_buf,
@@ -262,7 +268,7 @@ run_one(struct bench *bn, const char *path, struct tally *t)
 			break;
 		case M_ENGINE:
 		case M_STORE:
-			ok = run_engine(bn, s, t);
+			ok = run_engine(bn, sp, s, t);
 			break;
 		default:
 			break;
