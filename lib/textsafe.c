@@ -148,6 +148,20 @@ ts_drop(gunichar c, gboolean at_start)
 	return c == 0xfeff && at_start;
 }
 
+#define TS_ONES		0x0101010101010101ULL
+#define TS_HIGHS	0x8080808080808080ULL
+
+/* Are the 8 bytes at s all printable ASCII (0x20..0x7e)? */
+static inline gboolean
+ts_word_printable(const guchar *s)
+{
+	guint64 x;
+
+	memcpy(&x, s, 8);
+	return (((x - TS_ONES * 0x20) & ~x) | ((x + TS_ONES) | x)) &
+	    TS_HIGHS ? FALSE : TRUE;
+}
+
 /* Printable ASCII, TAB and LF: kept as they are by pass 1. */
 static inline gboolean
 ts_plain(guchar b)
@@ -199,6 +213,8 @@ ts_strip(GString *text)
 		gsize r0 = r, k;
 		gunichar c;
 
+		while (r + 8 <= len && ts_word_printable(s + r))
+			r += 8;
 		while (r < len && ts_plain(s[r]))
 			r++;	/* ASCII fast path */
 		if (r > r0) {
@@ -1047,7 +1063,14 @@ ts_sig_possible(const struct ts_ctx *c)
 	for (p = s; (p = memchr(p, '\n', n - (gsize)(p - s))) != NULL; p++)
 		if (p - s >= 3 && memcmp(p - 3, "PNG", 3) == 0)
 			return TRUE;
-	for (i = 0; i < n && s[i] < 0x80; i++)
+	for (i = 0; i + 8 <= n; i += 8) {
+		guint64 x;
+
+		memcpy(&x, s + i, 8);
+		if (x & TS_HIGHS)
+			break;
+	}
+	for (; i < n && s[i] < 0x80; i++)
 		;
 	if (i == n)
 		return ts_sig_in(s, n);
