@@ -633,6 +633,23 @@ static const guint8 ts_trigger[256] = {
 };
 
 /*
+ * Which triggers the byte before may precede: any; TS_T_BND unless it is
+ * a word character; TS_T_BOL after LF or at the start (0: pass 1 drops
+ * every NUL, so 0 stands for the start).
+ */
+#define TS_A_WORD	TS_T_ANY
+#define TS_A_OTHER	(TS_T_ANY | TS_T_BND)
+static const guint8 ts_allow[256] = {
+	[0] = TS_T_ANY | TS_T_BND | TS_T_BOL,
+	['\n'] = TS_T_ANY | TS_T_BND | TS_T_BOL,
+	[1 ... 9] = TS_A_OTHER, [11 ... 47] = TS_A_OTHER,
+	['0' ... '9'] = TS_A_WORD, [58 ... 64] = TS_A_OTHER,
+	['A' ... 'Z'] = TS_A_WORD, [91 ... 94] = TS_A_OTHER,
+	['_'] = TS_A_WORD, [96] = TS_A_OTHER, ['a' ... 'z'] = TS_A_WORD,
+	[123 ... 255] = TS_A_OTHER,
+};
+
+/*
  * Every rule starts at an ASCII character (a non-ASCII one folds to 's',
  * 'k' or 'i', which start none), and looks back one character only: is
  * it LF (bol) or a word character (not bnd)? The byte before an ASCII
@@ -645,21 +662,17 @@ ts_markup(struct ts_ctx *c)
 	const guchar *s = (const guchar *)c->tc_s;
 	gsize at, q, n = c->tc_n;
 
-	for (at = 0; at < n; at++) {
-		guint8 t = ts_trigger[s[at]];
-		guchar u = s[at], p;
+	guchar p = 0;	/* the byte before at; 0 at the start (no NUL left) */
+
+	for (at = 0; at < n; p = s[at++]) {
+		guchar u = s[at];
 		gboolean bol, bnd;
 		gunichar f;
 
-		if (t == 0)
+		if ((ts_trigger[u] & ts_allow[p]) == 0)
 			continue;
-		p = at > 0 ? s[at - 1] : 0;
-		bol = at == 0 || p == '\n';
+		bol = p == '\n' || p == 0;
 		bnd = !ts_word(p);
-		if (t == TS_T_BND && !bnd)
-			continue;
-		if (t == TS_T_BOL && !bol)
-			continue;
 		f = ts_fold(u);
 		switch (f) {
 		case '<':
