@@ -652,12 +652,22 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 static gsize
 visible_length(const GString *s)
 {
-	gsize n = 0;
+	gsize n = s->len;
 
+	/* Count the white space: the fewer, on most text. */
+	for (gsize i = 0; i < s->len; i++)
+		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
+	return n;
+}
+
+/* visible_length(s) > 0, without counting. */
+static gboolean
+has_visible(const GString *s)
+{
 	for (gsize i = 0; i < s->len; i++)
 		if (!g_ascii_isspace(s->str[i]))
-			n++;
-	return n;
+			return TRUE;
+	return FALSE;
 }
 
 static gboolean
@@ -740,7 +750,7 @@ void
 mugai_walk_alternative_child(const GString *text, gboolean plain_text,
     int i, int *plain, int *rich)
 {
-	if (visible_length(text) == 0)
+	if (!has_visible(text))
 		return;
 	if (*plain < 0 && plain_text)
 		*plain = i;
