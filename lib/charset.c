@@ -274,7 +274,16 @@ cs_has_jis_escape(const char *data, gsize len)
 static gboolean
 cs_has_8bit(const char *data, gsize len)
 {
-	for (gsize i = 0; i < len; i++)
+	gsize i = 0;
+
+	for (; i + 8 <= len; i += 8) {	/* eight bytes at a time */
+		guint64 x;
+
+		memcpy(&x, data + i, 8);
+		if (x & 0x8080808080808080ULL)
+			return TRUE;
+	}
+	for (; i < len; i++)
 		if ((guchar)data[i] >= 0x80)
 			return TRUE;
 	return FALSE;

@@ -11,6 +11,29 @@ struct mugai_digest {
 	EVP_MD_CTX *dg_ctx;
 };
 
+/*
+ * SHA-256, fetched once: EVP_sha256() makes EVP_DigestInit_ex() fetch
+ * the implementation again on every message (OpenSSL 3), which cost more
+ * than hashing a small message.
+ */
+static const EVP_MD *
+sha256(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	static gsize once;
+	static EVP_MD *md;
+
+	if (g_once_init_enter(&once)) {
+		if ((md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+			g_error("libcrypto: no SHA-256");
+		g_once_init_leave(&once, 1);
+	}
+	return md;
+#else
+	return EVP_sha256();
+#endif
+}
+
 struct mugai_digest *
 mugai_digest_new(void)
 {
@@ -18,7 +41,7 @@ mugai_digest_new(void)
 
 	d->dg_ctx = EVP_MD_CTX_new();
 	if (d->dg_ctx == NULL ||
-	    EVP_DigestInit_ex(d->dg_ctx, EVP_sha256(), NULL) != 1)
+	    EVP_DigestInit_ex(d->dg_ctx, sha256(), NULL) != 1)
 		g_error("libcrypto: cannot initialise SHA-256");
 	return d;
 }

@@ -258,22 +258,70 @@ stage_flush(struct mugai_scan *s, gboolean last)
 	return TRUE;
 }
 
-/* What raw_passes() in lib/walk.c looks at, on the encoded bytes. */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* Is any of the 8 bytes in x zero? */
+static inline guint64
+zero_byte(guint64 x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* Does p[0..len) hold a NUL, a CR, or (unless eight) a byte >= 0x80? */
+static gboolean
+raw_bad(const unsigned char *p, gsize len, gboolean eight)
+{
+	const guint64 high = eight ? 0 : HIGHS;
+	gsize i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		guint64 x;
+
+		memcpy(&x, p + i, 8);
+		if (zero_byte(x) | zero_byte(x ^ (ONES * '\r')) | (x & high))
+			return TRUE;
+	}
+	for (; i < len; i++)
+		if (p[i] == '\0' || p[i] == '\r' || (p[i] >= 0x80 && !eight))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * What raw_passes() in lib/walk.c looks at, on the encoded bytes: no
+ * NUL, no CR but before LF, no 8-bit byte unless 8bit, no line over 999
+ * bytes. Line by line; once it fails, the rest is not looked at.
+ */
 static void
 raw_facts(struct mugai_scan *s, const char *p, gsize len)
 {
 	gboolean eight = s->sc_leaf.sp_encoding == GMIME_CONTENT_ENCODING_8BIT;
+	const unsigned char *q = (const unsigned char *)p, *end = q + len;
 
-	for (gsize i = 0; i < len && s->sc_raw_check; i++) {
-		unsigned char c = (unsigned char)p[i];
+	if (len == 0)
+		return;
+	if (s->sc_raw_cr && *q != '\n') {
+		s->sc_raw_check = FALSE;
+		return;
+	}
+	while (q < end) {
+		const unsigned char *nl = memchr(q, '\n', (gsize)(end - q));
+		const unsigned char *e = nl != NULL ? nl : end;
+		gsize seg = (gsize)(e - q);
 
-		if ((s->sc_raw_cr && c != '\n') || c == '\0' ||
-		    (c >= 0x80 && !eight))
+		/* A CR right before the LF (or the chunk's end) is allowed. */
+		s->sc_raw_cr = seg > 0 && e[-1] == '\r';
+		if (raw_bad(q, seg - (s->sc_raw_cr ? 1 : 0), eight) ||
+		    (s->sc_raw_line += seg) > 999) {
 			s->sc_raw_check = FALSE;
-		s->sc_raw_cr = c == '\r';
-		s->sc_raw_line = c == '\n' ? 0 : s->sc_raw_line + 1;
-		if (s->sc_raw_line > 999)
-			s->sc_raw_check = FALSE;
+			return;
+		}
+		if (nl == NULL)
+			break;
+		s->sc_raw_cr = FALSE;
+		s->sc_raw_line = 0;
+		q = nl + 1;
 	}
 }
 

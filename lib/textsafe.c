@@ -26,6 +26,17 @@
  *
  * Edits are collected as (offset, replacement) and applied in one copy,
  * so no pass is quadratic whatever the input.
+ *
+ * Speed: most text needs no edit, so each pass finds its few candidates
+ * cheaply and runs the exact matcher only there. Pass 1 copies runs of
+ * printable ASCII and decodes well-formed 2- and 3-byte UTF-8 itself
+ * (GLib for anything else); pass 2 visits only the ASCII characters a rule
+ * can start with (non-ASCII characters fold to none of them), and looks
+ * at base64 runs only on lines that start with 20 base64 characters;
+ * pass 3 first asks whether any signature occurs in the text's unedited
+ * views at all (memmem over the text and its latin-1 projection): until
+ * the first signature completes the rings hold exactly those views, so
+ * when none occurs the rings would make no edit and are skipped.
  */
 #include "autoconfig.h"
 
@@ -137,36 +148,97 @@ ts_drop(gunichar c, gboolean at_start)
 	return c == 0xfeff && at_start;
 }
 
+#define TS_ONES		0x0101010101010101ULL
+#define TS_HIGHS	0x8080808080808080ULL
+
+/* Are the 8 bytes at s all printable ASCII (0x20..0x7e)? */
+static inline gboolean
+ts_word_printable(const guchar *s)
+{
+	guint64 x;
+
+	memcpy(&x, s, 8);
+	return (((x - TS_ONES * 0x20) & ~x) | ((x + TS_ONES) | x)) &
+	    TS_HIGHS ? FALSE : TRUE;
+}
+
+/* Printable ASCII, TAB and LF: kept as they are by pass 1. */
+static inline gboolean
+ts_plain(guchar b)
+{
+	return (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t';
+}
+
+/*
+ * The character at s[0] (n > 0 bytes left) when it is well-formed UTF-8
+ * of 2 or 3 bytes that g_utf8_get_char_validated() surely accepts (not
+ * overlong, no surrogate, no noncharacter); stores its length in *k.
+ * Returns (gunichar)-1 for anything else: GLib decides those.
+ */
+static inline gunichar
+ts_utf8_fast(const guchar *s, gsize n, gsize *k)
+{
+	guchar b = s[0];
+
+	if (b >= 0xc2 && b <= 0xdf) {
+		if (n < 2 || (s[1] & 0xc0) != 0x80)
+			return (gunichar)-1;
+		*k = 2;
+		return ((gunichar)(b & 0x1f) << 6) | (s[1] & 0x3f);
+	}
+	if (b >= 0xe1 && b <= 0xef && b != 0xed) {
+		gunichar c;
+
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return (gunichar)-1;
+		c = ((gunichar)(b & 0x0f) << 12) |
+		    ((gunichar)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+		if ((c >= 0xfdd0 && c <= 0xfdef) || c >= 0xfffe)
+			return (gunichar)-1;
+		*k = 3;
+		return c;
+	}
+	return (gunichar)-1;
+}
+
 /* Compacts text in place; returns the number of characters dropped. */
 static guint
 ts_strip(GString *text)
 {
-	gsize r = 0, w = 0;
+	guchar *s = (guchar *)text->str;
+	gsize r = 0, w = 0, len = text->len;
 	guint n = 0;
 
-	while (r < text->len) {
-		guchar b = (guchar)text->str[r];
+	while (r < len) {
+		gsize r0 = r, k;
 		gunichar c;
-		gsize k;
 
-		if ((b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t') {
-			text->str[w++] = (char)b;	/* ASCII fast path */
-			r++;
-			continue;
+		while (r + 8 <= len && ts_word_printable(s + r))
+			r += 8;
+		while (r < len && ts_plain(s[r]))
+			r++;	/* ASCII fast path */
+		if (r > r0) {
+			if (w != r0)
+				memmove(s + w, s + r0, r - r0);
+			w += r - r0;
+			if (r == len)
+				break;
 		}
-		c = g_utf8_get_char_validated(text->str + r,
-		    (gssize)(text->len - r));
-
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			r++;	/* invalid byte (or NUL) */
-			n++;
-			continue;
+		if ((c = ts_utf8_fast(s + r, len - r, &k)) == (gunichar)-1) {
+			c = g_utf8_get_char_validated((const char *)s + r,
+			    (gssize)(len - r));
+			if (c == (gunichar)-1 || c == (gunichar)-2) {
+				r++;	/* invalid byte (or NUL) */
+				n++;
+				continue;
+			}
+			k = (gsize)g_utf8_skip[s[r]];
 		}
-		k = (gsize)(g_utf8_next_char(text->str + r) - (text->str + r));
 		if (ts_drop(c, w == 0)) {
 			n++;
 		} else {
-			memmove(text->str + w, text->str + r, k);
+			if (w != r)
+				memmove(s + w, s + r, k);
 			w += k;
 		}
 		r += k;
@@ -178,7 +250,7 @@ ts_strip(GString *text)
 /* ---------------------------------------------------------------- pass 2 */
 
 /* The character at *pos (0 past the end: pass 1 removed every NUL). */
-static gunichar
+static inline gunichar
 ts_get(const struct ts_ctx *c, gsize *pos)
 {
 	gunichar u;
@@ -192,18 +264,18 @@ ts_get(const struct ts_ctx *c, gsize *pos)
 	return u;
 }
 
-static gunichar
+static inline gunichar
 ts_peek(const struct ts_ctx *c, gsize pos)
 {
 	return ts_get(c, &pos);
 }
 
 /* Python's re.IGNORECASE view of a character, for ASCII patterns. */
-static gunichar
+static inline gunichar
 ts_fold(gunichar u)
 {
 	if (u < 0x80)
-		return g_ascii_tolower((gchar)u);
+		return u >= 'A' && u <= 'Z' ? u + ('a' - 'A') : u;
 	if (u == 0x17f)
 		return 's';
 	if (u == 0x212a)
@@ -214,7 +286,7 @@ ts_fold(gunichar u)
 }
 
 /* Python's \s on str. */
-static gboolean
+static inline gboolean
 ts_space(gunichar u)
 {
 	return (u >= 0x09 && u <= 0x0d) || (u >= 0x1c && u <= 0x20) ||
@@ -224,7 +296,7 @@ ts_space(gunichar u)
 }
 
 /* A subset of Python's \w: so our \b is true wherever Python's is. */
-static gboolean
+static inline gboolean
 ts_word(gunichar u)
 {
 	return u < 0x80 && (g_ascii_isalnum((gchar)u) || u == '_');
@@ -547,19 +619,61 @@ ts_rule_ctype(struct ts_ctx *c, gsize at)
 	}
 }
 
+/* The ASCII bytes a rule of ts_markup() starts with, by when it applies. */
+enum { TS_T_ANY = 1, TS_T_BND = 2, TS_T_BOL = 4 };
+
+static const guint8 ts_trigger[256] = {
+	['<'] = TS_T_ANY, ['-'] = TS_T_ANY, ['('] = TS_T_ANY,
+	['j'] = TS_T_ANY, ['J'] = TS_T_ANY, ['v'] = TS_T_ANY,
+	['V'] = TS_T_ANY, ['l'] = TS_T_ANY, ['L'] = TS_T_ANY,
+	['d'] = TS_T_BND, ['D'] = TS_T_BND, ['e'] = TS_T_BND,
+	['E'] = TS_T_BND, ['o'] = TS_T_BND, ['O'] = TS_T_BND,
+	['b'] = TS_T_BND | TS_T_BOL, ['B'] = TS_T_BND,
+	['c'] = TS_T_BOL, ['C'] = TS_T_BOL, ['='] = TS_T_BOL,
+};
+
+/*
+ * Which triggers the byte before may precede: any; TS_T_BND unless it is
+ * a word character; TS_T_BOL after LF or at the start (0: pass 1 drops
+ * every NUL, so 0 stands for the start).
+ */
+#define TS_A_WORD	TS_T_ANY
+#define TS_A_OTHER	(TS_T_ANY | TS_T_BND)
+static const guint8 ts_allow[256] = {
+	[0] = TS_T_ANY | TS_T_BND | TS_T_BOL,
+	['\n'] = TS_T_ANY | TS_T_BND | TS_T_BOL,
+	[1 ... 9] = TS_A_OTHER, [11 ... 47] = TS_A_OTHER,
+	['0' ... '9'] = TS_A_WORD, [58 ... 64] = TS_A_OTHER,
+	['A' ... 'Z'] = TS_A_WORD, [91 ... 94] = TS_A_OTHER,
+	['_'] = TS_A_WORD, [96] = TS_A_OTHER, ['a' ... 'z'] = TS_A_WORD,
+	[123 ... 255] = TS_A_OTHER,
+};
+
+/*
+ * Every rule starts at an ASCII character (a non-ASCII one folds to 's',
+ * 'k' or 'i', which start none), and looks back one character only: is
+ * it LF (bol) or a word character (not bnd)? The byte before an ASCII
+ * character is that character when ASCII, else the last byte of a
+ * non-ASCII one, which is neither.
+ */
 static void
 ts_markup(struct ts_ctx *c)
 {
-	gsize pos = 0, q;
-	gunichar prev = 0;
+	const guchar *s = (const guchar *)c->tc_s;
+	gsize at, q, n = c->tc_n;
 
-	while (pos < c->tc_n) {
-		gsize at = pos;
-		gunichar u = ts_get(c, &pos);
-		gunichar f = ts_fold(u);
-		gboolean bol = at == 0 || prev == '\n';
-		gboolean bnd = !ts_word(prev);
+	guchar p = 0;	/* the byte before at; 0 at the start (no NUL left) */
 
+	for (at = 0; at < n; p = s[at++]) {
+		guchar u = s[at];
+		gboolean bol, bnd;
+		gunichar f;
+
+		if ((ts_trigger[u] & ts_allow[p]) == 0)
+			continue;
+		bol = p == '\n' || p == 0;
+		bnd = !ts_word(p);
+		f = ts_fold(u);
 		switch (f) {
 		case '<':
 			ts_rule_lt(c, at);
@@ -612,8 +726,64 @@ ts_markup(struct ts_ctx *c)
 		default:
 			break;
 		}
-		prev = u;
 	}
+}
+
+/*
+ * Does the line [start, end) match, stripped, [A-Za-z0-9+/]{20,}={0,2}?
+ * Stores the offset of its first character that is not white space.
+ */
+static gboolean
+ts_b64_line(const struct ts_ctx *c, gsize start, gsize end, gsize *firstp)
+{
+	gsize first = 0, last = 0, q;
+	gunichar u;
+	guint n = 0, b64 = 0, pad = 0;
+
+	/* Strip, then match. */
+	for (q = start; q < end;) {
+		gsize at = q;
+
+		u = ts_get(c, &q);
+		if (ts_space(u))
+			continue;
+		if (n++ == 0)
+			first = at;
+		last = q;
+	}
+	for (q = first; n > 0 && q < last;) {
+		u = ts_get(c, &q);
+		if (u < 0x80 && (g_ascii_isalnum((gchar)u) ||
+		    u == '+' || u == '/') && pad == 0) {
+			b64++;
+		} else if (u == '=' && pad < 2) {
+			pad++;
+		} else
+			return FALSE;
+	}
+	*firstp = first;
+	return n > 0 && b64 >= 20;
+}
+
+/* Does s hold U+2028 or U+2029 (E2 80 A8, E2 80 A9)? */
+static gboolean
+ts_has_ls(const guchar *s, gsize n)
+{
+	const guchar *p = s, *end = s + n;
+
+	while ((p = memchr(p, 0xe2, (gsize)(end - p))) != NULL) {
+		if (end - p >= 3 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9))
+			return TRUE;
+		p++;
+	}
+	return FALSE;
+}
+
+static inline gboolean
+ts_b64_char(guchar b)
+{
+	return g_ascii_isalnum(b) || b == '+' || b == '/';
 }
 
 /*
@@ -624,47 +794,52 @@ ts_markup(struct ts_ctx *c)
 static void
 ts_b64_runs(struct ts_ctx *c)
 {
-	gsize pos = 0;
+	const guchar *s = (const guchar *)c->tc_s;
+	gsize pos = 0, n = c->tc_n;
 	guint run = 0;
 
-	while (pos < c->tc_n) {
-		gsize start = pos, end = pos, first = 0, last = 0, q;
-		gunichar u;
-		guint n = 0, b64 = 0, pad = 0;
-		gboolean ok = TRUE;
+	/* Lines also end at U+2028 and U+2029: then the general walk. */
+	if (ts_has_ls(s, n)) {
+		while (pos < n) {
+			gsize start = pos, end = pos, first;
+			gunichar u;
 
-		while ((u = ts_get(c, &pos)) != 0 && u != '\n' &&
-		    u != 0x2028 && u != 0x2029)
-			end = pos;
-		/* Strip, then match. */
-		for (q = start; q < end;) {
-			gsize at = q;
-
-			u = ts_get(c, &q);
-			if (ts_space(u))
+			while ((u = ts_get(c, &pos)) != 0 && u != '\n' &&
+			    u != 0x2028 && u != 0x2029)
+				end = pos;
+			if (!ts_b64_line(c, start, end, &first)) {
+				run = 0;
 				continue;
-			if (n++ == 0)
-				first = at;
-			last = q;
-		}
-		for (q = first; n > 0 && q < last;) {
-			u = ts_get(c, &q);
-			if (u < 0x80 && (g_ascii_isalnum((gchar)u) ||
-			    u == '+' || u == '/') && pad == 0) {
-				b64++;
-			} else if (u == '=' && pad < 2) {
-				pad++;
-			} else {
-				ok = FALSE;
-				break;
 			}
+			if (run++ % 4 == 3)
+				ts_edit_fw(c->tc_edits, first, c->tc_s[first]);
 		}
-		if (n == 0 || !ok || b64 < 20) {
+		return;
+	}
+	/*
+	 * Lines end at LF only. A line matches only if, after ASCII blanks,
+	 * 20 base64 characters come first; else (or on a non-ASCII
+	 * character there, which may be white space) ts_b64_line() decides.
+	 */
+	while (pos < n) {
+		const guchar *nl = memchr(s + pos, '\n', n - pos);
+		gsize end = nl != NULL ? (gsize)(nl - s) : n, q = pos, first;
+		gboolean maybe = TRUE;
+
+		while (q < end && (s[q] == ' ' || s[q] == '\t'))
+			q++;
+		if (q < end && s[q] < 0x80) {
+			if (end - q < 20)
+				maybe = FALSE;
+			for (gsize i = 0; maybe && i < 20; i++)
+				if (!ts_b64_char(s[q + i]))
+					maybe = FALSE;
+		}
+		if (!maybe || !ts_b64_line(c, pos, end, &first))
 			run = 0;
-			continue;
-		}
-		if (run++ % 4 == 3)
+		else if (run++ % 4 == 3)
 			ts_edit_fw(c->tc_edits, first, c->tc_s[first]);
+		pos = nl != NULL ? end + 1 : n;
 	}
 }
 
@@ -835,6 +1010,104 @@ ts_sig_bytes(struct ts_views *v)
 	return FALSE;
 }
 
+/* Anchors of the signatures in the latin-1 view, see ts_sig_in(). */
+static const guint8 ts_sig_anchor[256] = {
+	['%'] = 1, ['{'] = 1, ['Z'] = 1, ['8'] = 1, ['D'] = 1, [0xff] = 1,
+};
+
+/* Does l (the latin-1 view, one byte a character) hold a signature? */
+static gboolean
+ts_sig_in(const guchar *l, gsize n)
+{
+	/* ts_dos's "DOS" is where its 'D' is anchored. */
+	const gsize dos_d = (gsize)(strstr(ts_dos, "DOS") - ts_dos);
+	const gsize dos_len = sizeof ts_dos - 1;
+
+	for (gsize i = 0; i < n; i++) {
+		if (!ts_sig_anchor[l[i]])
+			continue;
+		switch (l[i]) {
+		case '%':
+			if ((n - i >= 5 && memcmp(l + i, "%PDF-", 5) == 0) ||
+			    (n - i >= 9 && memcmp(l + i, "%!PS-Adob", 9) == 0))
+				return TRUE;
+			break;
+		case '{':
+			if (n - i >= 5 && memcmp(l + i, "{\\rtf", 5) == 0)
+				return TRUE;
+			break;
+		case 'Z':
+			if (i >= 1 && l[i - 1] == 'M')
+				return TRUE;
+			break;
+		case '8':
+			if (i >= 3 && memcmp(l + i - 3, "GIF8", 4) == 0)
+				return TRUE;
+			break;
+		case 'D':
+			if (i >= dos_d && n - (i - dos_d) >= dos_len &&
+			    memcmp(l + i - dos_d, ts_dos, dos_len) == 0)
+				return TRUE;
+			break;
+		case 0xff:
+			if (n - i >= 3 && l[i + 1] == 0xd8 && l[i + 2] == 0xff)
+				return TRUE;
+			break;
+		}
+	}
+	return FALSE;
+}
+
+/*
+ * Could ts_signatures() make an edit? Until its first edit, its rings
+ * hold the text's views as they are, so it makes one exactly when a
+ * signature occurs in them: this looks for every signature's characters
+ * (less its last one, so a little more often than needed) in the
+ * latin-1 view and "PNG\n" in the text.
+ */
+static gboolean
+ts_sig_possible(const struct ts_ctx *c)
+{
+	const guchar *s = (const guchar *)c->tc_s, *p;
+	gsize n = c->tc_n, i, k = 0;
+	guchar *l;
+	gboolean hit;
+
+	for (p = s; (p = memchr(p, '\n', n - (gsize)(p - s))) != NULL; p++)
+		if (p - s >= 3 && memcmp(p - 3, "PNG", 3) == 0)
+			return TRUE;
+	for (i = 0; i + 8 <= n; i += 8) {
+		guint64 x;
+
+		memcpy(&x, s + i, 8);
+		if (x & TS_HIGHS)
+			break;
+	}
+	for (; i < n && s[i] < 0x80; i++)
+		;
+	if (i == n)
+		return ts_sig_in(s, n);
+	/* Valid UTF-8 (pass 1): keep U+0000..U+00FF as one byte each. */
+	l = g_malloc(n);
+	memcpy(l, s, i);
+	k = i;
+	while (i < n) {
+		guchar b = s[i];
+
+		if (b < 0x80) {
+			l[k++] = b;
+			i++;
+		} else if (b == 0xc2 || b == 0xc3) {
+			l[k++] = (guchar)(((b & 0x03) << 6) | (s[i + 1] & 0x3f));
+			i += 2;
+		} else
+			i += (gsize)g_utf8_skip[b];
+	}
+	hit = ts_sig_in(l, k);
+	g_free(l);
+	return hit;
+}
+
 static void
 ts_signatures(const struct ts_ctx *c, GArray *edits)
 {
@@ -876,7 +1149,8 @@ mugai_textsafe(GString *text)
 	n += ts_apply(text, edits);
 	c.tc_s = text->str;
 	c.tc_n = text->len;
-	ts_signatures(&c, edits);
+	if (ts_sig_possible(&c))
+		ts_signatures(&c, edits);
 	n += ts_apply(text, edits);
 	g_array_free(edits, TRUE);
 	return n;

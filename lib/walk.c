@@ -354,14 +354,27 @@ read_decoded(struct mugai_walk *w, GMimePart *part)
 static gboolean
 looks_binary(const guint8 *p, gsize len)
 {
-	gsize n = MIN(len, 65536), ctl = 0;
+	const guint64 ones = 0x0101010101010101ULL;
+	const guint64 highs = 0x8080808080808080ULL;
+	gsize n = MIN(len, 65536), ctl = 0, i = 0;
 
-	for (gsize i = 0; i < n; i++) {
-		if (p[i] == 0)
-			return TRUE;
-		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
-		    p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
-			ctl++;
+	if (memchr(p, 0, n) != NULL)
+		return TRUE;
+	/* Eight bytes at a time while none is below 0x20 (the usual case). */
+	while (i < n) {
+		if (i + 8 <= n) {
+			guint64 x;
+
+			memcpy(&x, p + i, 8);
+			if (((x - ones * 0x20) & ~x & highs) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		for (gsize e = MIN(i + 8, n); i < e; i++)
+			if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+			    p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
+				ctl++;
 	}
 	return ctl > MAX(8, n / 100);
 }
@@ -370,9 +383,13 @@ looks_binary(const guint8 *p, gsize len)
 static void
 normalize_newlines(GString *s)
 {
-	gsize o = 0;
+	const char *cr = memchr(s->str, '\r', s->len);
+	gsize o;
 
-	for (gsize i = 0; i < s->len; i++) {
+	if (cr == NULL)
+		return;
+	o = (gsize)(cr - s->str);
+	for (gsize i = o; i < s->len; i++) {
 		if (s->str[i] == '\r') {
 			s->str[o++] = '\n';
 			if (i + 1 < s->len && s->str[i + 1] == '\n')
@@ -721,12 +738,22 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 static gsize
 visible_length(const GString *s)
 {
-	gsize n = 0;
+	gsize n = s->len;
 
+	/* Count the white space: the fewer, on most text. */
+	for (gsize i = 0; i < s->len; i++)
+		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
+	return n;
+}
+
+/* visible_length(s) > 0, without counting. */
+static gboolean
+has_visible(const GString *s)
+{
 	for (gsize i = 0; i < s->len; i++)
 		if (!g_ascii_isspace(s->str[i]))
-			n++;
-	return n;
+			return TRUE;
+	return FALSE;
 }
 
 static gboolean
@@ -809,7 +836,7 @@ void
 mugai_walk_alternative_child(const GString *text, gboolean plain_text,
     int i, int *plain, int *rich)
 {
-	if (visible_length(text) == 0)
+	if (!has_visible(text))
 		return;
 	if (*plain < 0 && plain_text)
 		*plain = i;

@@ -144,6 +144,59 @@ START_TEST(plain_ascii_message_is_unchanged)
 END_TEST
 
 /*
+ * Found while benchmarking: read from a file (mugai sanitize FILE, the
+ * milter's spool past spool_mem_max), a plain message was never
+ * unchanged: GMime's bounded stream over a file answers -1 at its end,
+ * and raw_passes() took that for a read error. Every engine, and the
+ * stream fed as the milter feeds it, must leave the body alone.
+ */
+START_TEST(plain_message_from_a_file_is_unchanged)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_AUTO,
+	    MUGAI_ENGINE_STREAM, MUGAI_ENGINE_GMIME };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+	char *path = NULL;
+	int fd = g_file_open_tmp("mugai-t-XXXXXX", &path, NULL);
+	gsize len = strlen(plain_msg);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, plain_msg, len), (gssize)len);
+	for (guint i = 0; i <= G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { 0 };
+		struct mugai_sanitize_stream *ss = NULL;
+		struct mugai_result *rs;
+		enum mugai_err err = MUGAI_E_IO;
+		GMimeStream *in;
+
+		/* The stream starts where the descriptor is. */
+		ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+		in = g_mime_stream_fs_new(dup(fd));
+		if (i < G_N_ELEMENTS(engines)) {
+			so.so_engine = engines[i];
+			rs = mugai_sanitize_with(cf, in, &env, &so, &err);
+		} else {
+			ss = mugai_sanitize_stream_new(cf, &env);
+			mugai_sanitize_stream_feed(ss, plain_msg, len);
+			rs = mugai_sanitize_stream_finish(ss, in, &env, &err);
+		}
+		ck_assert_int_eq(err, MUGAI_OK);
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_verdict == MUGAI_V_UNCHANGED,
+		    "way %u: verdict %d", i, rs->rs_verdict);
+		ck_assert_ptr_null(rs->rs_body);
+		mugai_result_free(rs);
+		mugai_sanitize_stream_free(ss);
+		g_object_unref(in);
+	}
+	close(fd);
+	unlink(path);
+	g_free(path);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
  * Found by t/fuzz/fuzz_sanitize: a single text/plain part passed unchanged
  * with its Content-Disposition (an unknown type, which RFC 2183 readers
  * take for an attachment). A body passes as it came only under textbook
@@ -786,6 +839,7 @@ main(void)
 	tcase_add_test(tc, header_block_ends_where_the_mta_ends_it);
 	tcase_add_test(tc, harmless_tags_stay_many_tags_go);
 	tcase_add_test(tc, unknown_transfer_encoding_is_never_passed_on);
+	tcase_add_test(tc, plain_message_from_a_file_is_unchanged);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -1,8 +1,8 @@
 /*
  * mugai-bench - the engine in-process over a corpus-gen corpus
  *
- * usage: mugai-bench [-c CONF] [-n PASSES] [-m MODE] [-k CLASS]...
- *            [-q QDIR] [-C CHUNK] CORPUS
+ * usage: mugai-bench [-c CONF] [-n PASSES] [-m MODE] [-e ENGINE]
+ *            [-k CLASS]... [-q QDIR] [-C CHUNK] CORPUS
  *
  * Reads CORPUS/MANIFEST.tsv (contrib/bench/corpus-gen), keeps the classes
  * named with -k (all when none), and runs MODE over every file, PASSES
@@ -22,14 +22,25 @@
  *           result says so, as the milter does: a spool past
  *           spool_mem_max is already the item's file, the engine's
  *           SHA-256 is reused, then fsync, rename
+ *   live    the engine driven as the milter drives it (milter/context.c,
+ *           milter/eom.c): the header block goes to the spool, at its end
+ *           mugai_sanitize_stream_new() is fed the spooled header block in
+ *           16 KiB reads, then every body chunk goes to the spool and to
+ *           mugai_sanitize_stream_feed(); at the end
+ *           mugai_sanitize_stream_finish() on the spool stream, and the
+ *           output written as in engine
+ * -e auto|stream|gmime makes mode engine call mugai_sanitize_with() with
+ * that engine (stream: a declined message counts as "other"); without it,
+ * mugai_sanitize() (auto).
  *
  * Prints one TSV line per class and one "total" line:
  *   mode class msgs bytes wall_s cpu_s msgs_per_s MB_per_s maxrss_kb
- *   replaced unchanged other
+ *   replaced unchanged other stream
  * msgs_per_s and MB_per_s are from wall time; maxrss_kb is the process's
  * peak RSS (getrusage ru_maxrss), so run one class per process to get a
  * per-class figure (contrib/bench/core-bench does). replaced/unchanged
- * count engine verdicts with and without a new body. Exit 0, or 1 on an
+ * count engine verdicts with and without a new body, stream the messages
+ * the streaming engine took (the report's engine). Exit 0, or 1 on an
  * I/O or engine failure, 2 on a usage error.
  */
 #include "autoconfig.h"
@@ -49,10 +60,10 @@
 #include "sanitize.h"
 #include "spool.h"
 
-enum mode { M_READ, M_SPOOL, M_PARSE, M_DECODE, M_ENGINE, M_STORE };
+enum mode { M_READ, M_SPOOL, M_PARSE, M_DECODE, M_ENGINE, M_STORE, M_LIVE };
 
 static const char *const mode_names[] = {
-	"read", "spool", "parse", "decode", "engine", "store", NULL
+	"read", "spool", "parse", "decode", "engine", "store", "live", NULL
 };
 
 struct item {
@@ -68,6 +79,7 @@ struct tally {
 	guint64 tl_replaced;
 	guint64 tl_unchanged;
 	guint64 tl_other;
+	guint64 tl_stream;
 };
 
 struct bench {
@@ -77,6 +89,7 @@ struct bench {
 	const char *bn_spool_dir;
 	gsize bn_chunk;
 	char *bn_buf;
+	const struct mugai_sanitize_opts *bn_opts;	/* NULL: mugai_sanitize() */
 };
 
 static gint64
@@ -181,7 +194,7 @@ parse_only(GMimeStream *s, gboolean decode)
 
 static gboolean
 run_engine(struct bench *bn, struct mugai_spool *sp, GMimeStream *s,
-    struct tally *t)
+    struct mugai_sanitize_stream *live, struct tally *t)
 {
 	struct mugai_envelope env = { .ev_queue_id = "BENCH" };
 	g_autofree char *qid = NULL;
@@ -192,7 +205,13 @@ run_engine(struct bench *bn, struct mugai_spool *sp, GMimeStream *s,
 
 	if (bn->bn_mode == M_STORE)
 		env.ev_quarantine_id = qid = mugai_quarantine_new_id();
-	if ((rs = mugai_sanitize(bn->bn_cf, s, &env, &err)) == NULL) {
+	if (live != NULL)
+		rs = mugai_sanitize_stream_finish(live, s, &env, &err);
+	else if (bn->bn_opts != NULL)
+		rs = mugai_sanitize_with(bn->bn_cf, s, &env, bn->bn_opts, &err);
+	else
+		rs = mugai_sanitize(bn->bn_cf, s, &env, &err);
+	if (rs == NULL) {
 		fprintf(stderr, "mugai-bench: engine: %s\n",
 		    mugai_err_str(err));
 		return FALSE;
@@ -216,8 +235,66 @@ run_engine(struct bench *bn, struct mugai_spool *sp, GMimeStream *s,
 		t->tl_unchanged++;
 	else
 		t->tl_other++;
+	if (rs->rs_report != NULL && rs->rs_report->rr_engine != NULL &&
+	    strcmp(rs->rs_report->rr_engine, "stream") == 0)
+		t->tl_stream++;
 	mugai_result_free(rs);
 	return ok;
+}
+
+/*
+ * How much of buf[0..n) belongs to the header block (up to and with its
+ * blank line); *ended when the block ends there. *st carries the state
+ * across reads: 1 at a line start (the message's first), 2 after a CR at
+ * a line start, 0 inside a line.
+ */
+static gsize
+header_part(const char *buf, gsize n, int *st, gboolean *ended)
+{
+	*ended = FALSE;
+	for (gsize i = 0; i < n; i++) {
+		if (*st == 0) {
+			const char *nl = memchr(buf + i, '\n', n - i);
+
+			if (nl == NULL)
+				return n;
+			i = (gsize)(nl - buf);
+			*st = 1;
+			continue;
+		}
+		if (buf[i] == '\n') {
+			*ended = TRUE;
+			return i + 1;
+		}
+		*st = *st == 1 && buf[i] == '\r' ? 2 : 0;
+	}
+	return n;
+}
+
+/*
+ * The milter's end of headers (milter/context.c live_begin): a new
+ * engine stream fed what the spool holds, in 16 KiB reads.
+ */
+static struct mugai_sanitize_stream *
+live_begin(struct bench *bn, struct mugai_spool *sp,
+    const struct mugai_envelope *env)
+{
+	enum mugai_err err;
+	GMimeStream *s = mugai_spool_stream(sp, &err);
+	struct mugai_sanitize_stream *live;
+	char buf[16384];
+	gssize n = -1;
+
+	if (s == NULL)
+		return NULL;
+	live = mugai_sanitize_stream_new(bn->bn_cf, env);
+	while (!g_mime_stream_eos(s) &&
+	    (n = g_mime_stream_read(s, buf, sizeof buf)) > 0)
+		mugai_sanitize_stream_feed(live, buf, (gsize)n);
+	if (n < 0)
+		g_clear_pointer(&live, mugai_sanitize_stream_free);
+	g_object_unref(s);
+	return live;
 }
 
 /* One message through the mode; FALSE on a failure. */
@@ -225,13 +302,15 @@ static gboolean
 run_one(struct bench *bn, const char *path, struct tally *t)
 {
 	const struct mugai_config *cf = bn->bn_cf;
+	struct mugai_envelope live_env = { .ev_queue_id = "BENCH" };
+	struct mugai_sanitize_stream *live = NULL;
 	struct mugai_spool *sp = NULL;
 	GMimeStream *s = NULL;
 	enum mugai_err err = MUGAI_OK;
-	gboolean ok = TRUE;
+	gboolean ok = TRUE, in_headers = bn->bn_mode == M_LIVE;
 	guint64 size = 0;
 	ssize_t n;
-	int fd;
+	int fd, hst = 1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "mugai-bench: %s: %s\n", path,
@@ -242,21 +321,41 @@ run_one(struct bench *bn, const char *path, struct tally *t)
 		sp = mugai_spool_new(bn->bn_spool_dir,
 		    (guint64)cf->cf_spool_mem_max,
 		    (guint64)cf->cf_max_message_size);
-	if (sp != NULL && bn->bn_mode == M_STORE)
-		mugai_spool_set_store(sp, bn->bn_q);
 	while ((n = read(fd, bn->bn_buf, bn->bn_chunk)) > 0) {
+		gsize hlen = 0;
+		gboolean ended = FALSE;
+
 		size += (guint64)n;
-		if (sp != NULL && (err = mugai_spool_add(sp, bn->bn_buf,
-		    (gsize)n)) != MUGAI_OK) {
-			fprintf(stderr, "mugai-bench: spool: %s\n",
-			    mugai_err_str(err));
-			ok = FALSE;
-			break;
+		if (in_headers) {
+			hlen = header_part(bn->bn_buf, (gsize)n, &hst, &ended);
+			if ((err = mugai_spool_add(sp, bn->bn_buf, hlen)) !=
+			    MUGAI_OK)
+				goto spool_fail;
+			if (ended) {
+				in_headers = FALSE;
+				live = live_begin(bn, sp, &live_env);
+			}
 		}
+		if (sp != NULL && (gsize)n > hlen &&
+		    (err = mugai_spool_add(sp, bn->bn_buf + hlen,
+		    (gsize)n - hlen)) != MUGAI_OK)
+			goto spool_fail;
+		if (live != NULL && (gsize)n > hlen)
+			mugai_sanitize_stream_feed(live, bn->bn_buf + hlen,
+			    (gsize)n - hlen);
+		continue;
+spool_fail:
+		fprintf(stderr, "mugai-bench: spool: %s\n",
+		    mugai_err_str(err));
+		ok = FALSE;
+		break;
 	}
 	close(fd);
 	if (n < 0)
 		ok = FALSE;
+	/* No blank line: the MTA still ends the headers before the body. */
+	if (ok && in_headers)
+		live = live_begin(bn, sp, &live_env);
 	if (ok && sp != NULL &&
 	    (s = mugai_spool_stream(sp, &err)) == NULL)
 		ok = FALSE;
@@ -268,13 +367,18 @@ run_one(struct bench *bn, const char *path, struct tally *t)
 			break;
 		case M_ENGINE:
 		case M_STORE:
-			ok = run_engine(bn, sp, s, t);
+			ok = run_engine(bn, sp, s, NULL, t);
+			break;
+		case M_LIVE:
+			/* Without a stream (a spool read failed), as the milter. */
+			ok = run_engine(bn, sp, s, live, t);
 			break;
 		default:
 			break;
 		}
 	}
 	g_clear_object(&s);
+	mugai_sanitize_stream_free(live);
 	mugai_spool_free(sp);
 	t->tl_msgs++;
 	t->tl_bytes += size;
@@ -290,19 +394,21 @@ print_tally(const char *mode, const char *cls, const struct tally *t,
 
 	printf("%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
 	    "\t%.4f\t%.4f\t%.1f\t%.2f\t%ld\t%" G_GUINT64_FORMAT
-	    "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\n", mode, cls,
+	    "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
+	    G_GUINT64_FORMAT "\n", mode, cls,
 	    t->tl_msgs, t->tl_bytes, wall, cpu,
 	    wall > 0 ? (double)t->tl_msgs / wall : 0.0,
 	    wall > 0 ? (double)t->tl_bytes / 1e6 / wall : 0.0, rss,
-	    t->tl_replaced, t->tl_unchanged, t->tl_other);
+	    t->tl_replaced, t->tl_unchanged, t->tl_other, t->tl_stream);
 }
 
 static int
 usage(void)
 {
 	fputs("usage: mugai-bench [-c CONF] [-n PASSES] [-m read|spool|parse|"
-	    "decode|engine|store]\n"
-	    "           [-k CLASS]... [-q QDIR] [-C CHUNK] CORPUS\n", stderr);
+	    "decode|engine|store|live]\n"
+	    "           [-e auto|stream|gmime] [-k CLASS]... [-q QDIR] "
+	    "[-C CHUNK] CORPUS\n", stderr);
 	return 2;
 }
 
@@ -311,6 +417,8 @@ main(int argc, char **argv)
 {
 	/* GOption fills string arguments with strings we own. */
 	g_autofree char *conf = NULL, *qdir = NULL, *mode_arg = NULL;
+	g_autofree char *engine = NULL;
+	struct mugai_sanitize_opts opts = { 0 };
 	g_auto(GStrv) classes = NULL;
 	const char *mode = "engine";
 	gint passes = 1, chunk = 65536;
@@ -321,6 +429,9 @@ main(int argc, char **argv)
 		  "passes over the files", "N" },
 		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_arg, "what to run",
 		  "MODE" },
+		{ "engine", 'e', 0, G_OPTION_ARG_STRING, &engine,
+		  "mode engine: mugai_sanitize_with() with this engine",
+		  "auto|stream|gmime" },
 		{ "class", 'k', 0, G_OPTION_ARG_STRING_ARRAY, &classes,
 		  "only this class (repeatable)", "CLASS" },
 		{ "quarantine", 'q', 0, G_OPTION_ARG_FILENAME, &qdir,
@@ -357,6 +468,17 @@ main(int argc, char **argv)
 	if (mode_names[bn.bn_mode] == NULL ||
 	    (bn.bn_mode == M_STORE && qdir == NULL))
 		return usage();
+	if (engine != NULL) {
+		if (strcmp(engine, "auto") == 0)
+			opts.so_engine = MUGAI_ENGINE_AUTO;
+		else if (strcmp(engine, "stream") == 0)
+			opts.so_engine = MUGAI_ENGINE_STREAM;
+		else if (strcmp(engine, "gmime") == 0)
+			opts.so_engine = MUGAI_ENGINE_GMIME;
+		else
+			return usage();
+		bn.bn_opts = &opts;
+	}
 	bn.bn_cf = conf != NULL ? mugai_config_load(conf, &gerr) :
 	    mugai_config_new_default();
 	if (bn.bn_cf == NULL) {
@@ -410,6 +532,7 @@ main(int argc, char **argv)
 		total.tl_replaced += t->tl_replaced;
 		total.tl_unchanged += t->tl_unchanged;
 		total.tl_other += t->tl_other;
+		total.tl_stream += t->tl_stream;
 	}
 	print_tally(mode, "total", &total, maxrss_kb());
 	mugai_quarantine_close(bn.bn_q);

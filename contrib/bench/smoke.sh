@@ -20,7 +20,7 @@ diff -r "$tmp/a" "$tmp/b" >/dev/null || {
 n=$(grep -vc '^#' "$tmp/a/MANIFEST.tsv")
 mkdir "$tmp/q"
 chmod 700 "$tmp/q"
-for m in read spool parse decode engine store; do
+for m in read spool parse decode engine store live; do
 	"$bench" -m "$m" -n 2 -q "$tmp/q" "$tmp/a" >"$tmp/out" || {
 		echo "smoke: mugai-bench -m $m failed" >&2
 		exit 1
