@@ -405,8 +405,13 @@ create_file(const struct mugai_quarantine *q, const char *path, int flags)
 	return fd;
 }
 
+/*
+ * Writes all len bytes: at offset off (pwrite, the descriptor's offset left
+ * alone), or at the descriptor's offset when off is negative. 0, or -1 with
+ * errno (ENOSPC for a write that wrote nothing).
+ */
 static int
-write_all(int fd, const void *buf, gsize len)
+write_all_at(int fd, const void *buf, gsize len, gint64 off)
 {
 	const char *p = buf;
 
@@ -415,7 +420,8 @@ write_all(int fd, const void *buf, gsize len)
 
 		if (fault("write") != 0)
 			return -1;
-		n = write(fd, p, len);
+		n = off < 0 ? write(fd, p, len) :
+		    pwrite(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -426,35 +432,16 @@ write_all(int fd, const void *buf, gsize len)
 		}
 		p += n;
 		len -= (gsize)n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
 }
 
-/* Like write_all() at offset off, leaving the descriptor's offset alone. */
 static int
-pwrite_all(int fd, const void *buf, gsize len, guint64 off)
+write_all(int fd, const void *buf, gsize len)
 {
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n;
-
-		if (fault("write") != 0)
-			return -1;
-		n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		p += n;
-		len -= (gsize)n;
-		off += (guint64)n;
-	}
-	return 0;
+	return write_all_at(fd, buf, len, -1);
 }
 
 /* fsyncs and closes fd; returns 0 or -1 with errno, fd closed either way. */
@@ -597,7 +584,7 @@ mugai_quarantine_write(struct mugai_qitem *it, const void *buf, gsize len)
 		it->qi_err = MUGAI_E_INVAL;
 	if (it->qi_err != MUGAI_OK)
 		return it->qi_err;
-	if (pwrite_all(it->qi_fd, buf, len, it->qi_size) != 0)
+	if (write_all_at(it->qi_fd, buf, len, (gint64)it->qi_size) != 0)
 		return it->qi_err = store_err(errno);
 	it->qi_size += (guint64)len;
 	return MUGAI_OK;
