@@ -358,6 +358,9 @@ looks_binary(const guint8 *p, gsize len)
 	const guint64 highs = 0x8080808080808080ULL;
 	gsize n = MIN(len, 65536), ctl = 0, i = 0;
 
+	/* An empty part may come as NULL: memchr() must not see it. */
+	if (n == 0)
+		return FALSE;
 	if (memchr(p, 0, n) != NULL)
 		return TRUE;
 	/* Eight bytes at a time while none is below 0x20 (the usual case). */
