@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Returns (transfer full) top_srcdir/REL. */
 static inline char *
@@ -37,6 +38,45 @@ t_slow(void)
 	return g_getenv("MUGAI_SLOW_TESTS") != NULL ||
 	    (pre != NULL && strstr(pre, "vgpreload") != NULL);
 }
+
+/* CPU time used by this thread, in ns: other processes do not add to it. */
+static inline gint64
+t_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		ck_abort_msg("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+	return (gint64)ts.tv_sec * G_GINT64_CONSTANT(1000000000) + ts.tv_nsec;
+}
+
+/*
+ * How work grows with input size, for tests that guard against quadratic
+ * behaviour without a wall-clock limit (the project's rule: performance
+ * targets belong in benchmarks; a limit in seconds fails on a loaded CI
+ * machine and means nothing under sanitizers or valgrind). run(ctx, n)
+ * builds an input of about n bytes, does the work on it, checks its result
+ * and returns the CPU ns (t_cpu_ns()) the work alone took. Returns the
+ * least of three such times at big over the least of three at small: a
+ * ratio, so the same on a fast, slow, busy or instrumented machine. With
+ * big = 8 * small it is about 8 when linear and about 64 when quadratic.
+ */
+static inline double
+t_growth(gint64 (*run)(void *ctx, gsize n), void *ctx, gsize small,
+    gsize big)
+{
+	gint64 ts = G_MAXINT64, tb = G_MAXINT64;
+
+	for (int i = 0; i < 3; i++) {
+		ts = MIN(ts, run(ctx, small));
+		tb = MIN(tb, run(ctx, big));
+	}
+	return (double)tb / (double)MAX(ts, 1);
+}
+
+/* Limit for t_growth() with big = 8 * small: linear (with cache effects)
+ * stays well under it, quadratic (64) well over. */
+#define T_GROWTH_8X_MAX	24.0
 
 /* Runs suite s; returns the process exit status. */
 static inline int
