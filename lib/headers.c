@@ -412,12 +412,13 @@ words_unclean(const char *raw)
 	return !clean;
 }
 
+/* TRUE when a line of "name:value" is longer than RFC 5322's 998. */
 static gboolean
-line_too_long(const struct mugai_header *h)
+value_too_long(const char *name, const char *value)
 {
-	gsize line = strlen(h->hd_name) + 1;
+	gsize line = strlen(name) + 1;
 
-	for (const char *p = h->hd_raw; *p != '\0'; p++) {
+	for (const char *p = value; *p != '\0'; p++) {
 		if (*p == '\n') {
 			line = 0;
 			continue;
@@ -426,6 +427,12 @@ line_too_long(const struct mugai_header *h)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+static gboolean
+line_too_long(const struct mugai_header *h)
+{
+	return value_too_long(h->hd_name, h->hd_raw);
 }
 
 static gboolean
@@ -494,6 +501,33 @@ has_group(const struct mugai_header *h)
 	    strchr(colon, ';') != NULL && strchr(h->hd_raw, '(') != NULL;
 }
 
+/*
+ * Returns (transfer full) UTF-8 text as base64 encoded-words of at most
+ * 45 octets each (60 characters of base64), one per folded line, never
+ * cutting a character: the value whatever the text, every line short.
+ */
+static char *
+encode_all(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *q = p, *next;
+		g_autofree char *b64 = NULL;
+
+		while (*q != '\0' && (next = g_utf8_next_char(q)) - p <= 45)
+			q = next;
+		if (q == p)	/* cannot happen with valid UTF-8 */
+			q = p + 1;
+		b64 = g_base64_encode((const guchar *)p, (gsize)(q - p));
+		g_string_append_printf(out, "%s=?utf-8?B?%s?=",
+		    out->len > 0 ? "\n " : "", b64);
+		p = q;
+	}
+	return g_string_free(out, FALSE);
+}
+
 char *
 mugai_headers_fix(const struct mugai_header *h)
 {
@@ -525,12 +559,30 @@ mugai_headers_fix(const struct mugai_header *h)
 		 * below: readable, 7-bit, and not an address anyone relies
 		 * on (a clean UTF-8 address header never gets here).
 		 */
-		if (encoded != NULL && !has_8bit(encoded))
-			return fold_value(h->hd_name, encoded, TRUE);
+		if (encoded != NULL && !has_8bit(encoded)) {
+			char *v = fold_value(h->hd_name, encoded, TRUE);
+
+			/*
+			 * Structured folding cannot cut a word: an address
+			 * longer than a line (a 2,000-octet local part) is
+			 * encoded as text below, like 8-bit ones.
+			 */
+			if (!value_too_long(h->hd_name, v))
+				return v;
+			g_free(v);
+		}
 		g_clear_pointer(&encoded, g_free);
 	}
 	encoded = g_mime_utils_header_encode_text(NULL, decoded, "utf-8");
-	return fold_value(h->hd_name, encoded, FALSE);
+	{
+		char *v = fold_value(h->hd_name, encoded, FALSE);
+
+		/* GMime leaves a long ASCII word whole: encode it all. */
+		if (!value_too_long(h->hd_name, v))
+			return v;
+		g_free(v);
+	}
+	return encode_all(decoded);
 }
 
 gboolean

@@ -221,6 +221,43 @@ START_TEST(overlong_line_is_folded)
 }
 END_TEST
 
+/*
+ * A fuzzer finding: an address header whose one word is longer than a
+ * line (here a 2,000-octet local part; the finding was a long display
+ * name) came out of GMime's structured folding as one line past 998
+ * octets. Such a value is encoded as text, every line short, and decodes
+ * back to what it said; so does a long word in a text header.
+ */
+START_TEST(overlong_word_is_encoded_in_short_lines)
+{
+	static const char *const names[] = { "To", "Subject" };
+
+	for (guint k = 0; k < G_N_ELEMENTS(names); k++) {
+		GString *m = g_string_new(names[k]);
+		GString *word = g_string_new(NULL);
+		g_autofree char *v = NULL;
+		g_autofree char *back = NULL;
+		char **lines;
+
+		for (int i = 0; i < 2000; i++)
+			g_string_append_c(word, 'b');
+		g_string_append(word, "@example.jp");
+		g_string_append_printf(m, ": %s\n\n", word->str);
+		v = fix(m->str);
+		ck_assert_ptr_nonnull(v);
+		lines = g_strsplit(v, "\n", -1);
+		ck_assert_int_le(strlen(names[k]) + 2 + strlen(lines[0]), 998);
+		for (char **p = lines; *p != NULL; p++)
+			ck_assert_int_le(strlen(*p), 998);
+		g_strfreev(lines);
+		back = mugai_headers_decode(v);
+		ck_assert_str_eq(back, word->str);
+		g_string_free(word, TRUE);
+		g_string_free(m, TRUE);
+	}
+}
+END_TEST
+
 START_TEST(group_with_comment_is_written_canonically)
 {
 	g_autofree char *v = fix("To: unlisted-recipients:; (no To-header)\n\n");
@@ -261,6 +298,7 @@ main(void)
 	tcase_add_test(tc, malformed_encoded_word_is_rewritten);
 	tcase_add_test(tc, decode_handles_adjacent_words_and_raw_bytes);
 	tcase_add_test(tc, overlong_line_is_folded);
+	tcase_add_test(tc, overlong_word_is_encoded_in_short_lines);
 	tcase_add_test(tc, group_with_comment_is_written_canonically);
 	tcase_add_test(tc, mime_headers_are_recognised);
 	suite_add_tcase(s, tc);
