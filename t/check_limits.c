@@ -31,6 +31,7 @@
 #include "fixtures.h"
 #include "html2text.h"
 #include "sanitize.h"
+#include "testconf.h"
 #include "testutil.h"
 
 #define HDRS "From: a@example.jp\nTo: b@lgwan.example\nSubject: limits\n" \
@@ -300,30 +301,12 @@ static const struct limit_case cases[] = {
 };
 
 static struct mugai_config *
-conf(const char *text)
-{
-	char *path = NULL;
-	int fd = g_file_open_tmp("mugai-limits-XXXXXX", &path, NULL);
-	GError *err = NULL;
-	struct mugai_config *cf;
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert(g_file_set_contents(path, text, -1, NULL));
-	cf = mugai_config_load(path, &err);
-	ck_assert_msg(cf != NULL, "%s", err != NULL ? err->message : "");
-	unlink(path);
-	g_free(path);
-	return cf;
-}
-
-static struct mugai_config *
 case_conf(const struct limit_case *c, const char *on_error)
 {
 	g_autofree char *text = g_strdup_printf("%s\n[sanitize]\n"
 	    "on_error = %s\n", c->lc_conf, on_error);
 
-	return conf(text);
+	return t_config(text);
 }
 
 /* ---------------------------------------------------------- the engines */
@@ -546,7 +529,7 @@ END_TEST
 /* The clock stands still while the milter waits for the next chunk. */
 START_TEST(live_stream_counts_work_not_waiting)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_time = 1s\n");
+	struct mugai_config *cf = t_config("[limits]\nmax_time = 1s\n");
 	g_autofree char *msg = leaves(3);
 	gsize len = strlen(msg);
 	struct mugai_sanitize_stream *ss;
@@ -591,7 +574,7 @@ heap_in_use(void)
  */
 START_TEST(memory_returns_to_baseline_after_limits)
 {
-	struct mugai_config *plain = conf("[limits]\nmax_parts = 1000\n");
+	struct mugai_config *plain = t_config("[limits]\nmax_parts = 1000\n");
 	g_autofree char *ordinary = leaves(3);
 	struct mugai_result *before = run_way(plain, ordinary, W_AUTO);
 	char *msgs[G_N_ELEMENTS(cases)];

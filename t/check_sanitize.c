@@ -11,6 +11,7 @@
 
 #include "notice.h"
 #include "sanitize.h"
+#include "testconf.h"
 #include "testutil.h"
 
 struct run {
@@ -68,24 +69,6 @@ run_free(struct run *r)
 	mugai_result_free(r->rs);
 	g_free(r->output);
 	g_free(r->text);
-}
-
-static struct mugai_config *
-conf(const char *text)
-{
-	char *path = NULL;
-	int fd = g_file_open_tmp("mugai-t-XXXXXX", &path, NULL);
-	GError *err = NULL;
-	struct mugai_config *cf;
-
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert(g_file_set_contents(path, text, -1, NULL));
-	cf = mugai_config_load(path, &err);
-	ck_assert_msg(cf != NULL, "%s", err != NULL ? err->message : "");
-	unlink(path);
-	g_free(path);
-	return cf;
 }
 
 static const struct mugai_report_part *
@@ -405,7 +388,7 @@ END_TEST
 
 START_TEST(on_error_reject_and_tempfail)
 {
-	struct mugai_config *cf = conf("[sanitize]\non_error = reject\n"
+	struct mugai_config *cf = t_config("[sanitize]\non_error = reject\n"
 	    "reject_text = No thanks\n");
 	struct run r;
 
@@ -415,7 +398,7 @@ START_TEST(on_error_reject_and_tempfail)
 	ck_assert(!r.rs->rs_keep_original);
 	run_free(&r);
 	mugai_config_unref(cf);
-	cf = conf("[sanitize]\non_error = tempfail\n");
+	cf = t_config("[sanitize]\non_error = tempfail\n");
 	run(&r, cf, encrypted_msg);
 	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_TEMPFAIL);
 	run_free(&r);
@@ -440,7 +423,7 @@ nested(guint depth)
 
 START_TEST(depth_limit_just_under_and_over)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_depth = 5\n");
+	struct mugai_config *cf = t_config("[limits]\nmax_depth = 5\n");
 	g_autofree char *ok = nested(5);
 	g_autofree char *over = nested(6);
 	struct run r;
@@ -474,7 +457,7 @@ with_leaves(guint n)
 
 START_TEST(parts_limit_just_under_and_over)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_parts = 4\n");
+	struct mugai_config *cf = t_config("[limits]\nmax_parts = 4\n");
 	g_autofree char *ok = with_leaves(3);
 	g_autofree char *over = with_leaves(4);
 	struct run r;
@@ -510,7 +493,7 @@ padded(gsize header_bytes, gsize line_len, gsize body_bytes)
 
 START_TEST(header_size_limit_just_under_and_over)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_header_size = 2048\n");
+	struct mugai_config *cf = t_config("[limits]\nmax_header_size = 2048\n");
 	g_autofree char *ok = padded(1900, 10, 0);
 	g_autofree char *over = padded(2200, 10, 0);
 	struct run r;
@@ -527,7 +510,7 @@ END_TEST
 
 START_TEST(line_length_limit_just_under_and_over)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_line_length = 2000\n");
+	struct mugai_config *cf = t_config("[limits]\nmax_line_length = 2000\n");
 	g_autofree char *ok = padded(0, 2000, 0);
 	g_autofree char *over = padded(0, 2001, 0);
 	struct run r;
@@ -546,7 +529,7 @@ END_TEST
 
 START_TEST(message_size_limit_just_under_and_over)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_message_size = 4K\n");
+	struct mugai_config *cf = t_config("[limits]\nmax_message_size = 4K\n");
 	g_autofree char *ok = padded(0, 10, 3500);
 	g_autofree char *over = padded(0, 10, 4200);
 	struct run r;
@@ -580,7 +563,7 @@ attachment_of(gsize size)
 
 START_TEST(decoded_size_limit_just_under_and_over)
 {
-	struct mugai_config *cf = conf("[limits]\nmax_decoded_size = 2K\n"
+	struct mugai_config *cf = t_config("[limits]\nmax_decoded_size = 2K\n"
 	    "max_line_length = 64K\n");
 	g_autofree char *ok = attachment_of(2000);
 	g_autofree char *over = attachment_of(2100);
@@ -665,7 +648,7 @@ END_TEST
 
 START_TEST(iso2022jp_output_is_7bit)
 {
-	struct mugai_config *cf = conf("[sanitize]\noutput_charset = "
+	struct mugai_config *cf = t_config("[sanitize]\noutput_charset = "
 	    "iso-2022-jp\n");
 	struct run r;
 
@@ -683,7 +666,7 @@ END_TEST
 
 START_TEST(notice_goes_to_the_bottom_when_configured)
 {
-	struct mugai_config *cf = conf("[sanitize]\nnotice_position = bottom\n"
+	struct mugai_config *cf = t_config("[sanitize]\nnotice_position = bottom\n"
 	    "notice_languages = en\n");
 	struct run r;
 
@@ -698,9 +681,9 @@ END_TEST
 
 START_TEST(keep_original_follows_policy)
 {
-	struct mugai_config *never = conf("[quarantine]\nkeep_original = "
+	struct mugai_config *never = t_config("[quarantine]\nkeep_original = "
 	    "never\n");
-	struct mugai_config *all = conf("[quarantine]\nkeep_original = all\n");
+	struct mugai_config *all = t_config("[quarantine]\nkeep_original = all\n");
 	struct run r;
 
 	run(&r, never, mixed_msg);

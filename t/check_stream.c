@@ -379,14 +379,10 @@ stream_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	g_mime_init();
-	sr = srunner_create(stream_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = t_run(stream_suite());
 	g_mime_shutdown();
-	return failed == 0 ? 0 : 1;
+	return status;
 }
