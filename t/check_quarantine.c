@@ -854,6 +854,44 @@ START_TEST(clean_tmp_removes_stale_entries_not_a_live_item)
 }
 END_TEST
 
+/*
+ * An item written in pieces past several writeback steps (8 MiB each,
+ * started as it is written) is the bytes written, whole, at the commit.
+ */
+START_TEST(item_past_writeback_steps_is_byte_exact)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *path = NULL, *data = NULL;
+	const gsize total = (gsize)(20 << 20) + 12345, piece = 65537;
+	g_autofree guint8 *want = g_malloc(total);
+	struct mugai_quarantine *q;
+	struct mugai_qitem *it;
+	enum mugai_err err;
+	gsize i, len;
+
+	for (i = 0; i < total; i++)
+		want[i] = (guint8)((i * 2654435761u) >> 13);
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	it = mugai_quarantine_begin(q, &err);
+	ck_assert_ptr_nonnull(it);
+	for (i = 0; i < total; i += piece)
+		ck_assert_int_eq(mugai_quarantine_write(it, want + i,
+		    MIN(piece, total - i)), MUGAI_OK);
+	ck_assert_uint_eq(mugai_quarantine_item_size(it), total);
+	ck_assert_int_eq(mugai_quarantine_commit(it, id, NULL, NULL, NULL,
+	    "test"), MUGAI_OK);
+	mugai_quarantine_item_free(it);
+	path = item_file(store, id, "original.eml");
+	ck_assert(g_file_get_contents(path, &data, &len, NULL));
+	ck_assert_uint_eq(len, total);
+	ck_assert(memcmp(data, want, total) == 0);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
 /* ---- release ---- */
 
 struct rel {
@@ -1100,6 +1138,7 @@ main(void)
 	g_mime_init();
 	tcase_add_test(store, store_keeps_original_byte_exact);
 	tcase_add_test(store, store_reads_from_current_position);
+	tcase_add_test(store, item_past_writeback_steps_is_byte_exact);
 	tcase_add_test(store, meta_json_has_every_field);
 	tcase_add_test(store, meta_json_survives_hostile_headers);
 	tcase_add_test(store, purge_removes_old_items_and_stale_tmp);
