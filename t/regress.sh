@@ -22,6 +22,8 @@ pass() { n=$((n + 1)); }
 fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
 
 [ -x "$mugai" ] || { echo "SKIP: no $mugai"; exit 77; }
+# The inputs ship with the sources (EXTRA_DIST): missing is a broken tree.
+[ -d "$data" ] || { echo "FAIL: no $data"; exit 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-regress.XXXXXX") || exit 99
 trap 'rm -rf "$out"' EXIT
 
