@@ -71,40 +71,6 @@ utc_day(gint64 usec, char out[9])
 	g_strlcpy(out, s, 9);
 }
 
-static gint
-cmp_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted entries of dir accepted by keep(name, n). */
-static GPtrArray *
-sorted_entries(const char *dir, gsize n)
-{
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	if (d == NULL)
-		return names;
-	while ((name = g_dir_read_name(d)) != NULL) {
-		gboolean ok;
-
-		if (n == 0) {
-			ok = mugai_quarantine_id_valid(name);
-		} else {
-			ok = strlen(name) == n;
-			for (gsize i = 0; ok && i < n; i++)
-				ok = g_ascii_isdigit(name[i]);
-		}
-		if (ok)
-			g_ptr_array_add(names, g_strdup(name));
-	}
-	g_dir_close(d);
-	g_ptr_array_sort(names, cmp_names);
-	return names;
-}
-
 static gboolean
 contains(const char *hay, const char *folded_needle)
 {
@@ -213,7 +179,7 @@ print_json(struct list_filter *lf, JsonObject *meta)
 static void
 list_day(struct list_filter *lf, JsonParser *parser, const char *ddir)
 {
-	GPtrArray *ids = sorted_entries(ddir, 0);
+	GPtrArray *ids = mugai_quarantine_entries(ddir, 0);
 
 	for (guint i = 0; i < ids->len; i++) {
 		const char *id = g_ptr_array_index(ids, i);
@@ -264,7 +230,7 @@ static void
 walk(struct list_filter *lf, const char *dir)
 {
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	GPtrArray *years = sorted_entries(dir, 4);
+	GPtrArray *years = mugai_quarantine_entries(dir, 4);
 	const char *lo = lf->lf_since_day, *hi = lf->lf_until_day;
 
 	for (guint yi = 0; yi < years->len; yi++) {
@@ -277,7 +243,7 @@ walk(struct list_filter *lf, const char *dir)
 		if (*hi != '\0' && strncmp(y, hi, 4) > 0)
 			break;
 		ydir = g_build_filename(dir, y, NULL);
-		months = sorted_entries(ydir, 2);
+		months = mugai_quarantine_entries(ydir, 2);
 		for (guint mi = 0; mi < months->len; mi++) {
 			const char *m = g_ptr_array_index(months, mi);
 			g_autofree char *ym = g_strconcat(y, m, NULL);
@@ -289,7 +255,7 @@ walk(struct list_filter *lf, const char *dir)
 			if (*hi != '\0' && strncmp(ym, hi, 6) > 0)
 				break;
 			mdir = g_build_filename(ydir, m, NULL);
-			days = sorted_entries(mdir, 2);
+			days = mugai_quarantine_entries(mdir, 2);
 			for (guint di = 0; di < days->len; di++) {
 				const char *d = g_ptr_array_index(days, di);
 				g_autofree char *ymd = g_strconcat(ym, d, NULL);

@@ -905,9 +905,8 @@ cmp_names(gconstpointer a, gconstpointer b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted names in dir that are all digits and n characters long. */
-static GPtrArray *
-numeric_entries(const char *dir, gsize n)
+GPtrArray *
+mugai_quarantine_entries(const char *dir, gsize n)
 {
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	GDir *d = g_dir_open(dir, 0, NULL);
@@ -916,10 +915,15 @@ numeric_entries(const char *dir, gsize n)
 	if (d == NULL)
 		return names;
 	while ((name = g_dir_read_name(d)) != NULL) {
-		gboolean ok = strlen(name) == n;
+		gboolean ok;
 
-		for (gsize i = 0; ok && i < n; i++)
-			ok = g_ascii_isdigit(name[i]);
+		if (n == 0) {
+			ok = mugai_quarantine_id_valid(name);
+		} else {
+			ok = strlen(name) == n;
+			for (gsize i = 0; ok && i < n; i++)
+				ok = g_ascii_isdigit(name[i]);
+		}
 		if (ok)
 			g_ptr_array_add(names, g_strdup(name));
 	}
@@ -1002,7 +1006,7 @@ mugai_quarantine_purge(struct mugai_quarantine *q, gint64 days,
 	g_autoptr(GDateTime) cdt = g_date_time_new_from_unix_utc(
 	    cutoff / G_USEC_PER_SEC);
 	g_autofree char *cday = g_date_time_format(cdt, "%Y%m%d");
-	GPtrArray *years = numeric_entries(q->qs_dir, 4);
+	GPtrArray *years = mugai_quarantine_entries(q->qs_dir, 4);
 	enum mugai_err err = MUGAI_OK, e;
 	guint count = 0;
 
@@ -1014,7 +1018,7 @@ mugai_quarantine_purge(struct mugai_quarantine *q, gint64 days,
 
 		if (strncmp(y, cday, 4) > 0)
 			break;
-		months = numeric_entries(ydir, 2);
+		months = mugai_quarantine_entries(ydir, 2);
 		for (guint mi = 0; mi < months->len; mi++) {
 			const char *m = g_ptr_array_index(months, mi);
 			g_autofree char *mdir = g_build_filename(ydir, m,
@@ -1024,7 +1028,7 @@ mugai_quarantine_purge(struct mugai_quarantine *q, gint64 days,
 
 			if (strncmp(ym, cday, 6) > 0)
 				break;
-			dd = numeric_entries(mdir, 2);
+			dd = mugai_quarantine_entries(mdir, 2);
 			for (guint di = 0; di < dd->len; di++) {
 				const char *dn = g_ptr_array_index(dd, di);
 				g_autofree char *ddir = g_build_filename(mdir,

@@ -81,6 +81,13 @@ gboolean mugai_quarantine_id_time(const char *id, gint64 *usec);
 char *mugai_quarantine_item_path(const char *dir, const char *id);
 
 /*
+ * Returns (transfer full) the sorted names in dir that are n digits long
+ * (n > 0: a YYYY, MM or DD level), or valid ids (n == 0: a day's items).
+ * Anything else in dir is left out; a missing dir gives an empty array.
+ */
+GPtrArray *mugai_quarantine_entries(const char *dir, gsize n);
+
+/*
  * Stores the original (read from original's current position to the end,
  * byte for byte) and meta.json built from env, report (may be NULL) and
  * the original's size/SHA-256, under id. Durable before MUGAI_OK is

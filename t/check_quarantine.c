@@ -892,6 +892,43 @@ START_TEST(item_past_writeback_steps_is_byte_exact)
 }
 END_TEST
 
+/* A level's entries: n digits, or valid ids; sorted; nothing else. */
+START_TEST(entries_keep_only_the_level_names_sorted)
+{
+	g_autofree char *dir = make_store_dir();
+	g_autofree char *id1 = id_back(G_USEC_PER_SEC);
+	g_autofree char *id2 = mugai_quarantine_new_id();
+	const char *names[] = { "2027", "2026", "202", "20260", "12", "x2",
+	    "tmp", "audit.log", id2, id1 };
+	GPtrArray *a;
+
+	ck_assert_int_eq(g_mkdir(dir, 0700), 0);
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+		g_autofree char *p = g_build_filename(dir, names[i], NULL);
+
+		ck_assert_int_eq(g_mkdir(p, 0700), 0);
+	}
+	a = mugai_quarantine_entries(dir, 4);
+	ck_assert_uint_eq(a->len, 2);
+	ck_assert_str_eq(g_ptr_array_index(a, 0), "2026");
+	ck_assert_str_eq(g_ptr_array_index(a, 1), "2027");
+	g_ptr_array_free(a, TRUE);
+	a = mugai_quarantine_entries(dir, 2);
+	ck_assert_uint_eq(a->len, 1);
+	ck_assert_str_eq(g_ptr_array_index(a, 0), "12");
+	g_ptr_array_free(a, TRUE);
+	a = mugai_quarantine_entries(dir, 0);
+	ck_assert_uint_eq(a->len, 2);
+	ck_assert_str_eq(g_ptr_array_index(a, 0), id1);
+	ck_assert_str_eq(g_ptr_array_index(a, 1), id2);
+	g_ptr_array_free(a, TRUE);
+	a = mugai_quarantine_entries("/nonexistent/mugai", 4);
+	ck_assert_uint_eq(a->len, 0);
+	g_ptr_array_free(a, TRUE);
+	rm_rf(dir);
+}
+END_TEST
+
 /* ---- release ---- */
 
 struct rel {
@@ -1139,6 +1176,7 @@ main(void)
 	tcase_add_test(store, store_keeps_original_byte_exact);
 	tcase_add_test(store, store_reads_from_current_position);
 	tcase_add_test(store, item_past_writeback_steps_is_byte_exact);
+	tcase_add_test(store, entries_keep_only_the_level_names_sorted);
 	tcase_add_test(store, meta_json_has_every_field);
 	tcase_add_test(store, meta_json_survives_hostile_headers);
 	tcase_add_test(store, purge_removes_old_items_and_stale_tmp);
