@@ -7,7 +7,10 @@
  * 76-column lines, then the same with line ends, '=' and foreign bytes
  * sprinkled in, then bytes drawn from all 256 values; each is fed whole
  * and in chunks of random sizes, and the bytes and the end state must be
- * GMime's.
+ * GMime's. The GMimeFilter the GMime engine reads parts through
+ * (lib/b64filter.c) must give, read in random sizes through a
+ * GMimeStreamFilter and again after a reset, what GMime's own base64
+ * filter gives.
  */
 #include "autoconfig.h"
 
@@ -16,6 +19,7 @@
 #include <gmime/gmime.h>
 
 #include "b64.h"
+#include "b64filter.h"
 #include "testutil.h"
 
 /* GMime's decode of in, chunk sizes from rnd (NULL: whole). */
@@ -192,6 +196,75 @@ START_TEST(nothing_after_the_pad)
 }
 END_TEST
 
+/* All of in read through filter f in reads of random sizes (seed). */
+static GByteArray *
+filtered(const guint8 *in, gsize len, GMimeFilter *f, guint32 seed)
+{
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer((const char *)in,
+	    len);
+	GMimeStream *fs = g_mime_stream_filter_new(mem);
+	GRand *rnd = g_rand_new_with_seed(seed);
+	GByteArray *out = g_byte_array_new();
+	char buf[4096];
+
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+	for (int pass = 0; pass < 2; pass++) {
+		gssize n;
+
+		g_byte_array_set_size(out, 0);
+		while ((n = g_mime_stream_read(fs, buf, (size_t)g_rand_int_range(
+		    rnd, 1, sizeof buf))) > 0)
+			g_byte_array_append(out, (const guint8 *)buf, (guint)n);
+		ck_assert_int_ge(n, 0);
+		/* The second pass reads it again after a reset. */
+		ck_assert_int_eq(g_mime_stream_reset(fs), 0);
+	}
+	g_rand_free(rnd);
+	g_object_unref(fs);
+	g_object_unref(mem);
+	return out;
+}
+
+START_TEST(filter_gives_gmime_filter_bytes)
+{
+	GRand *rnd = g_rand_new_with_seed(4);
+
+	for (guint round = 0; round < 400; round++) {
+		GString *s = encoded(rnd, (gsize)g_rand_int_range(rnd, 0,
+		    20000));
+		guint hits = round % 2 == 0 ? 0 :
+		    (guint)g_rand_int_range(rnd, 1, 6);
+		GMimeFilter *ours = mugai_b64_filter_new();
+		GMimeFilter *copy = g_mime_filter_copy(ours);
+		GMimeFilter *gm = g_mime_filter_basic_new(
+		    GMIME_CONTENT_ENCODING_BASE64, FALSE);
+		GByteArray *want, *got, *got2;
+
+		for (guint i = 0; i < hits && s->len > 0; i++) {
+			gsize at = (gsize)g_rand_int_range(rnd, 0, (gint32)s->len);
+
+			s->str[at] = junk[g_rand_int_range(rnd, 0,
+			    (gint32)sizeof junk - 1)];
+		}
+		want = filtered((const guint8 *)s->str, s->len, gm, round);
+		got = filtered((const guint8 *)s->str, s->len, ours, round + 1);
+		got2 = filtered((const guint8 *)s->str, s->len, copy, round + 2);
+		ck_assert_uint_eq(got->len, want->len);
+		ck_assert(memcmp(got->data, want->data, want->len) == 0);
+		ck_assert_uint_eq(got2->len, want->len);
+		ck_assert(memcmp(got2->data, want->data, want->len) == 0);
+		g_byte_array_unref(want);
+		g_byte_array_unref(got);
+		g_byte_array_unref(got2);
+		g_object_unref(gm);
+		g_object_unref(ours);
+		g_object_unref(copy);
+		g_string_free(s, TRUE);
+	}
+	g_rand_free(rnd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -204,6 +277,7 @@ main(void)
 	tcase_add_test(tc, damaged_base64_gives_gmime_bytes);
 	tcase_add_test(tc, every_byte_value_gives_gmime_bytes);
 	tcase_add_test(tc, nothing_after_the_pad);
+	tcase_add_test(tc, filter_gives_gmime_filter_bytes);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
