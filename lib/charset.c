@@ -75,6 +75,7 @@
 
 #include "charset.h"
 #include "charset_int.h"
+#include "utf8.h"
 
 #define CS_CAND_MAX	12
 #define CS_LOSSY_TRIES	3
@@ -241,7 +242,7 @@ cs_utf8_valid(const char *data, gsize len)
 	const char *p = data, *end = data + len, *stop;
 
 	while (p < end) {
-		if (g_utf8_validate_len(p, end - p, &stop))
+		if (mugai_utf8_validate_len(p, end - p, &stop))
 			return TRUE;
 		if (*stop != '\0')
 			return FALSE;
@@ -489,7 +490,7 @@ mugai_charset_utf8_clean(const char *data, gsize len, gboolean strict,
 	gssize nrepl = 0;
 
 	while (p < end) {
-		if (g_utf8_validate_len(p, end - p, &stop)) {
+		if (mugai_utf8_validate_len(p, end - p, &stop)) {
 			g_string_append_len(out, p, end - p);
 			break;
 		}

@@ -43,6 +43,7 @@
 
 #include "deadline.h"
 #include "html2text.h"
+#include "utf8.h"
 
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *h2t_xml_error;
@@ -988,7 +989,7 @@ take_utf8(struct mugai_html2text *h, const char *s, gsize n, gboolean final)
 	gsize need, k;
 
 	while (n > 0) {
-		if (g_utf8_validate_len(s, n, &end)) {
+		if (mugai_utf8_validate_len(s, n, &end)) {
 			g_string_append_len(h->h_in, s, n);
 			return;
 		}
@@ -1208,7 +1209,7 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 		*err = h->h_err;
 	if (h->h_err != MUGAI_OK)
 		return NULL;
-	if (!g_utf8_validate_len(out->str, out->len, NULL)) {
+	if (!mugai_utf8_validate_len(out->str, out->len, NULL)) {
 		/* cannot happen with checked input; never hand out bad UTF-8 */
 		char *valid = g_utf8_make_valid(out->str, out->len);
 
