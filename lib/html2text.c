@@ -336,6 +336,32 @@ line_break(struct mugai_html2text *h)
 	h->h_space = h->h_space_nl = h->h_cell_sep = FALSE;
 }
 
+/*
+ * Bytes that may end a word: 1 for whitespace (is_ws), 2 for 0xC2, the
+ * first byte of U+00A0 (is_nbsp decides).
+ */
+static const guint8 h2t_word_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1,
+	[0xc2] = 2,
+};
+
+/* Where the word starting at s[i] (not a space) ends: the next is_ws()
+ * byte or U+00A0, else n. */
+static gsize
+word_end(const char *s, gsize i, gsize n)
+{
+	gsize j = i + 1;
+
+	for (;;) {
+		while (j < n && h2t_word_end[(guchar)s[j]] == 0)
+			j++;
+		if (j >= n || h2t_word_end[(guchar)s[j]] == 1 ||
+		    is_nbsp(s, j, n))
+			return j;
+		j++;
+	}
+}
+
 /* Text outside pre: whitespace collapsed, U+00A0 is whitespace. */
 static void
 put_text(struct mugai_html2text *h, const char *s, gsize n)
@@ -352,9 +378,7 @@ put_text(struct mugai_html2text *h, const char *s, gsize n)
 			i += is_ws((guchar)s[i]) ? 1 : 2;
 			continue;
 		}
-		for (j = i + 1; j < n && !is_ws((guchar)s[j]) &&
-		    !is_nbsp(s, j, n); j++)
-			;
+		j = word_end(s, i, n);
 		put_word(h, s + i, j - i);
 		i = j;
 	}
@@ -905,9 +929,11 @@ on_end(void *ud, const xmlChar *name)
 
 	if (h->h_err != MUGAI_OK || name == NULL)
 		return;
-	/* libxml2 pairs its events; a name not open is ignored. */
+	/* libxml2 pairs its events; a name not open is ignored. Names come
+	 * from libxml2's dictionary: the same pointer is the same name. */
 	for (i = h->h_depth; i > 0; i--)
-		if (g_ascii_strcasecmp(h->h_stack[i - 1].f_name,
+		if (h->h_stack[i - 1].f_name == (const char *)name ||
+		    g_ascii_strcasecmp(h->h_stack[i - 1].f_name,
 		    (const char *)name) == 0)
 			break;
 	if (i == 0)
@@ -1048,28 +1074,31 @@ static void
 normalize_markup(const char *p, gsize n, GString *out)
 {
 	const char *lt;
-	gsize r = 0, tag;
+	gsize r = 0, kept = 0, tag = 0;
 
+	/* p[kept..r) is copied as it is when a rewrite or the end comes */
 	while (r < n) {
 		lt = memchr(p + r, '<', n - r);
-		if (lt == NULL) {
-			g_string_append_len(out, p + r, n - r);
+		if (lt == NULL)
 			break;
-		}
-		g_string_append_len(out, p + r, lt - (p + r));
 		r = lt - p;
-		if ((tag = outer_end_tag(lt, n - r)) > 0) {
+		if (r + 1 < n && (g_ascii_isalpha(lt[1]) || lt[1] == '!' ||
+		    lt[1] == '?' || (lt[1] == '/' &&
+		    (tag = outer_end_tag(lt, n - r)) == 0))) {
+			r++;
+			continue;
+		}
+		g_string_append_len(out, p + kept, r - kept);
+		if (r + 1 < n && lt[1] == '/') {
 			g_string_append(out, H2T_END_MARK);
 			r += tag;
-		} else if (r + 1 >= n || !(g_ascii_isalpha(lt[1]) ||
-		    lt[1] == '/' || lt[1] == '!' || lt[1] == '?')) {
+		} else {
 			g_string_append(out, "&lt;");
 			r++;
-		} else {
-			g_string_append_c(out, '<');
-			r++;
 		}
+		kept = r;
 	}
+	g_string_append_len(out, p + kept, n - kept);
 }
 
 /*
