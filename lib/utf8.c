@@ -47,6 +47,17 @@ mugai_utf8_validate_len(const char *s, gsize len, const char **end)
 			}
 			continue;
 		}
+		/* the usual 3-byte forms (lead E1..EC, EE, EF: any trails
+		 * 80..BF), the bulk of Japanese text, in a row */
+		while ((guint)(c - 0xe1) <= 0x0e && c != 0xed && e - p >= 3 &&
+		    ((p[1] ^ 0x80) | (p[2] ^ 0x80)) < 0x40) {
+			p += 3;
+			if (p == e)
+				goto good;
+			c = *p;
+		}
+		if (c < 0x80)
+			continue;
 		if (c < 0xc2)
 			goto bad;
 		if (c < 0xe0) {
@@ -75,6 +86,7 @@ mugai_utf8_validate_len(const char *s, gsize len, const char **end)
 		}
 		goto bad;
 	}
+good:
 	if (end != NULL)
 		*end = (const char *)p;
 	return TRUE;
