@@ -1137,6 +1137,7 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 	GString *in = h->h_in;
 	GString *piece;
 	gsize off = 0, n, avail;
+	gboolean last = FALSE;
 
 	check_time(h);
 	if (h->h_err != MUGAI_OK)
@@ -1160,13 +1161,21 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 		normalize_markup(in->str + off, n, piece);
 		off += n;
 		check_time(h);
-		if (h->h_err == MUGAI_OK)
-			htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len,
-			    0);
+		if (h->h_err != MUGAI_OK)
+			break;
+		/*
+		 * The last piece goes with terminate set: libxml2 then does
+		 * not scan ahead for each token's end before parsing it. It
+		 * reads the same: without terminate it parses the same way
+		 * up to where a scan fails, and the terminate call that
+		 * would follow parses the rest from there.
+		 */
+		last = final && off == in->len;
+		htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len, last);
 	}
 	g_string_erase(in, 0, (gssize)off);
 	g_string_free(piece, TRUE);
-	if (final && h->h_err == MUGAI_OK)
+	if (final && !last && h->h_err == MUGAI_OK)
 		htmlParseChunk(h->h_ctxt, "", 0, 1);
 }
 

@@ -226,6 +226,27 @@ static const struct render_case cases[] = {
 	{ "broken_tag_at_end", MUGAI_URL_KEEP, "text <b", "text\n" },
 	{ "lone_lt_is_text", MUGAI_URL_KEEP, "<p>1 < 2 and 3 > 2</p>",
 	    "1 < 2 and 3 > 2\n" },
+	/* Input ending inside a token: the last piece goes to libxml2 with
+	 * terminate set; these are what the two-call ending gave. */
+	{ "ends_in_attribute", MUGAI_URL_KEEP, "a <a href=\"x", "a\n" },
+	{ "ends_in_comment", MUGAI_URL_KEEP, "<p>one</p><!-- open comment",
+	    "one\n" },
+	{ "ends_in_script", MUGAI_URL_KEEP, "<p>t</p><script>var a = 1;",
+	    "t\n" },
+	{ "ends_in_style", MUGAI_URL_KEEP, "<p>a</p><style>p{", "a\n" },
+	{ "ends_in_entity", MUGAI_URL_KEEP, "<p>x &amp", "x &amp\n" },
+	{ "ends_in_char_ref", MUGAI_URL_KEEP, "<p>x &#x65", "x e\n" },
+	{ "ends_in_ampersand", MUGAI_URL_KEEP, "<p>a</p>&", "a\n" },
+	{ "ends_in_lt", MUGAI_URL_KEEP, "text <", "text <\n" },
+	{ "ends_in_end_tag", MUGAI_URL_KEEP, "x </p", "x\n" },
+	{ "ends_in_doctype", MUGAI_URL_KEEP, "<!DOCTYPE html", "" },
+	{ "ends_in_pi", MUGAI_URL_KEEP, "<p>a</p><?pi", "a\n\npi\n" },
+	{ "ends_in_cdata", MUGAI_URL_KEEP, "<p>a</p><![CDATA[x",
+	    "a\n\n<![CDATA[x\n" },
+	{ "ends_in_title", MUGAI_URL_KEEP, "<title>t", "" },
+	{ "ends_after_one_char", MUGAI_URL_KEEP, "<p>x</p>y", "x\n\ny\n" },
+	{ "ends_in_open_inline", MUGAI_URL_KEEP, "<p>a<b>b</b", "ab\n" },
+	{ "ends_in_pre_cr", MUGAI_URL_KEEP, "<pre>a\r", "a\n" },
 };
 
 /* Renders html (NUL-terminated) in chunks of step bytes (0: one call). */
