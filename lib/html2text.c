@@ -165,6 +165,12 @@ struct mugai_html2text {
 	enum mugai_html_limit h_limit;	/* which limit set h_err */
 	gint64 h_deadline;	/* lib/deadline.h, 0: none */
 	guint h_starts;		/* elements opened so far */
+	/* element names seen: libxml2 hands out its dictionary's pointers,
+	 * stable while the parser lives, so a pointer means one name */
+	struct {
+		const xmlChar *kc_name;
+		const struct h2t_elem *kc_elem;	/* NULL: not in h2t_elems */
+	} h_kcache[64];
 };
 
 static htmlSAXHandler h2t_sax;
@@ -267,6 +273,18 @@ begin_text(struct mugai_html2text *h, const char *next, gsize n)
 		h->h_stack[h->h_link].f_text_start = out->len;
 }
 
+/* g_string_append_len() without its call when the text fits. */
+static inline void
+out_append(GString *out, const char *s, gsize n)
+{
+	if (G_LIKELY(out->len + n < out->allocated_len)) {
+		memcpy(out->str + out->len, s, n);
+		out->len += n;
+		out->str[out->len] = '\0';
+	} else
+		g_string_append_len(out, s, (gssize)n);
+}
+
 /* Writes s as one visible word (no whitespace processing). */
 static void
 put_word(struct mugai_html2text *h, const char *s, gsize n)
@@ -274,7 +292,7 @@ put_word(struct mugai_html2text *h, const char *s, gsize n)
 	if (n == 0)
 		return;
 	begin_text(h, s, n);
-	g_string_append_len(h->h_out, s, n);
+	out_append(h->h_out, s, n);
 }
 
 /*
@@ -883,6 +901,19 @@ pop_frame(struct mugai_html2text *h)
 
 /* ------------------------------------------------------- SAX callbacks */
 
+/* The h2t_elems entry for an element name, NULL for none. */
+static const struct h2t_elem *
+elem_of(struct mugai_html2text *h, const xmlChar *name)
+{
+	guint i = (guint)(((guintptr)name >> 4) % G_N_ELEMENTS(h->h_kcache));
+
+	if (h->h_kcache[i].kc_name != name) {
+		h->h_kcache[i].kc_name = name;
+		h->h_kcache[i].kc_elem = g_hash_table_lookup(h2t_kinds, name);
+	}
+	return h->h_kcache[i].kc_elem;
+}
+
 static void
 on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 {
@@ -906,7 +937,7 @@ on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 		h->h_alloc = h->h_alloc == 0 ? 32 : h->h_alloc * 2;
 		h->h_stack = g_renew(struct h2t_frame, h->h_stack, h->h_alloc);
 	}
-	e = g_hash_table_lookup(h2t_kinds, name);
+	e = elem_of(h, name);
 	fr = &h->h_stack[h->h_depth++];
 	memset(fr, 0, sizeof(*fr));
 	fr->f_name = (const char *)name;
