@@ -368,13 +368,27 @@ static const guint8 h2t_word_end[256] = {
 static gsize
 word_end(const char *s, gsize i, gsize n)
 {
+	const guint64 ones = 0x0101010101010101ULL;
+	const guint64 highs = 0x8080808080808080ULL;
 	gsize j = i + 1;
+	guint8 c;
 
 	for (;;) {
-		while (j < n && h2t_word_end[(guchar)s[j]] == 0)
-			j++;
-		if (j >= n || h2t_word_end[(guchar)s[j]] == 1 ||
-		    is_nbsp(s, j, n))
+		/* eight bytes >= 0x80, none 0xC2 (Japanese text), end no word */
+		while (j + 8 <= n && (guchar)s[j] >= 0x80) {
+			guint64 x, t;
+
+			memcpy(&x, s + j, 8);
+			t = x ^ (ones * 0xc2);
+			if ((x & highs) != highs ||
+			    ((t - ones) & ~t & highs) != 0)
+				break;
+			j += 8;
+		}
+		if (j >= n)
+			return j;
+		c = h2t_word_end[(guchar)s[j]];
+		if (c == 1 || (c == 2 && is_nbsp(s, j, n)))
 			return j;
 		j++;
 	}

@@ -299,6 +299,37 @@ START_TEST(renders_case)
 }
 END_TEST
 
+/*
+ * Words in Japanese text are found eight bytes at a time: U+00A7 (C2 A7)
+ * inside a run keeps it one word, U+00A0 (C2 A0) and a space end it,
+ * wherever they fall in the eight.
+ */
+START_TEST(nbsp_and_c2_in_japanese_runs)
+{
+	for (guint k = 0; k <= 12; k++)
+		for (guint m = 0; m <= 12; m++) {
+			GString *html = g_string_new("<p>"), *want = g_string_new(NULL);
+			enum mugai_err err = MUGAI_E_IO;
+			char *text;
+
+			for (guint i = 0; i < k; i++)
+				g_string_append(html, "\xe6\x97\xa5");
+			g_string_append(html, "\xc2\xa7");
+			for (guint i = 0; i < m; i++)
+				g_string_append(html, "\xe3\x81\x82");
+			g_string_append(want, html->str + 3);
+			g_string_append(html, "\xc2\xa0x\xe3\x81\x82 y</p>");
+			g_string_append(want, " x\xe3\x81\x82 y\n");
+			text = render(html->str, html->len, NULL, 0, &err);
+			ck_assert_int_eq(err, MUGAI_OK);
+			ck_assert_str_eq(text, want->str);
+			g_free(text);
+			g_string_free(html, TRUE);
+			g_string_free(want, TRUE);
+		}
+}
+END_TEST
+
 /* Complex documents for the chunking and markup tests. */
 static const char *const docs[] = {
 	"<!DOCTYPE html><html><head><meta charset=\"iso-8859-1\">"
@@ -762,6 +793,7 @@ main(void)
 	TCase *tc = tcase_create("html2text");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, nbsp_and_c2_in_japanese_runs);
 	tcase_add_loop_test(tc, renders_case, 0, G_N_ELEMENTS(cases));
 	tcase_add_loop_test(tc, chunked_equals_whole, 0, G_N_ELEMENTS(docs));
 	tcase_add_test(tc, complex_document_text);
