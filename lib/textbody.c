@@ -45,6 +45,24 @@ longest_line(const char *s, gsize len)
 	return best;
 }
 
+static const char b64_abc[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static char b64_pair[4096][2];	/* 12 bits to two characters */
+
+static void
+b64_pairs_init(void)
+{
+	static gsize done = 0;
+
+	if (!g_once_init_enter(&done))
+		return;
+	for (guint i = 0; i < 4096; i++) {
+		b64_pair[i][0] = b64_abc[i >> 6];
+		b64_pair[i][1] = b64_abc[i & 0x3f];
+	}
+	g_once_init_leave(&done, 1);
+}
+
 /*
  * Base64 (RFC 2045 alphabet, '=' padding) in lines of 76 characters, each
  * ending CRLF: what g_base64_encode() cut every 76 characters gives, since
@@ -53,32 +71,31 @@ longest_line(const char *s, gsize len)
 static void
 encode_base64(const char *s, gsize len, GByteArray *out)
 {
-	static const char abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const guchar *p = (const guchar *)s;
 	guint8 line[80];
 
+	b64_pairs_init();
 	for (gsize off = 0; off < len; off += 57) {
+		const guchar *q = p + off;
 		gsize n = MIN(57, len - off), i, o = 0;
 
 		for (i = 0; i + 3 <= n; i += 3) {
-			guint32 v = ((guint32)p[off + i] << 16) |
-			    ((guint32)p[off + i + 1] << 8) | p[off + i + 2];
+			guint32 v = ((guint32)q[i] << 16) |
+			    ((guint32)q[i + 1] << 8) | q[i + 2];
 
-			line[o++] = (guint8)abc[v >> 18];
-			line[o++] = (guint8)abc[(v >> 12) & 0x3f];
-			line[o++] = (guint8)abc[(v >> 6) & 0x3f];
-			line[o++] = (guint8)abc[v & 0x3f];
+			memcpy(line + o, b64_pair[v >> 12], 2);
+			memcpy(line + o + 2, b64_pair[v & 0xfff], 2);
+			o += 4;
 		}
 		if (i < n) {
-			guint32 v = (guint32)p[off + i] << 16;
+			guint32 v = (guint32)q[i] << 16;
 
 			if (i + 1 < n)
-				v |= (guint32)p[off + i + 1] << 8;
-			line[o++] = (guint8)abc[v >> 18];
-			line[o++] = (guint8)abc[(v >> 12) & 0x3f];
-			line[o++] = i + 1 < n ? (guint8)abc[(v >> 6) & 0x3f] :
-			    '=';
+				v |= (guint32)q[i + 1] << 8;
+			line[o++] = (guint8)b64_abc[v >> 18];
+			line[o++] = (guint8)b64_abc[(v >> 12) & 0x3f];
+			line[o++] = i + 1 < n ?
+			    (guint8)b64_abc[(v >> 6) & 0x3f] : '=';
 			line[o++] = '=';
 		}
 		line[o++] = '\r';
