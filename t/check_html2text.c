@@ -308,7 +308,8 @@ START_TEST(nbsp_and_c2_in_japanese_runs)
 {
 	for (guint k = 0; k <= 12; k++)
 		for (guint m = 0; m <= 12; m++) {
-			GString *html = g_string_new("<p>"), *want = g_string_new(NULL);
+			GString *html = g_string_new("<p>");
+			GString *want = g_string_new(NULL);
 			enum mugai_err err = MUGAI_E_IO;
 			char *text;
 
