@@ -75,6 +75,7 @@
 
 #include "charset.h"
 #include "charset_int.h"
+#include "utf8.h"
 
 #define CS_CAND_MAX	12
 #define CS_LOSSY_TRIES	3
@@ -232,16 +233,21 @@ cs_score_euc(const guchar *p, gsize len, struct cs_score *s)
 }
 
 /*
- * Returns TRUE if data is valid UTF-8 once NUL bytes are ignored.
- * GLib's validator rejects overlong forms, surrogates and > U+10FFFF.
+ * Returns TRUE if data is valid UTF-8 once NUL bytes are ignored; *whole
+ * is TRUE when it is valid as it is (no NUL), as mugai_charset_utf8_clean()
+ * would find in one step. The validator rejects overlong forms,
+ * surrogates and > U+10FFFF (GLib's rules).
  */
 static gboolean
-cs_utf8_valid(const char *data, gsize len)
+cs_utf8_valid(const char *data, gsize len, gboolean *whole)
 {
 	const char *p = data, *end = data + len, *stop;
 
+	*whole = mugai_utf8_validate_len(data, len, NULL);
+	if (*whole)
+		return TRUE;
 	while (p < end) {
-		if (g_utf8_validate_len(p, end - p, &stop))
+		if (mugai_utf8_validate_len(p, end - p, &stop))
 			return TRUE;
 		if (*stop != '\0')
 			return FALSE;
@@ -289,9 +295,13 @@ cs_has_8bit(const char *data, gsize len)
 	return FALSE;
 }
 
-/* The detection rules in the header comment; *strong as described there. */
+/*
+ * The detection rules in the header comment; *strong as described there.
+ * *utf8_whole: data is valid UTF-8 without NUL (checked only when it has
+ * 8-bit bytes; FALSE otherwise).
+ */
 static const char *
-cs_detect(const char *data, gsize len, gboolean *strong)
+cs_detect(const char *data, gsize len, gboolean *strong, gboolean *utf8_whole)
 {
 	struct cs_score sj, eu;
 	const struct cs_score *w;
@@ -299,6 +309,7 @@ cs_detect(const char *data, gsize len, gboolean *strong)
 	gssize score;
 
 	*strong = FALSE;
+	*utf8_whole = FALSE;
 	if (data == NULL || len == 0)
 		return "us-ascii";
 	if (!cs_has_8bit(data, len)) {
@@ -306,7 +317,7 @@ cs_detect(const char *data, gsize len, gboolean *strong)
 		return cs_has_jis_escape(data, len) ? "iso-2022-jp" :
 		    "us-ascii";
 	}
-	if (cs_utf8_valid(data, len)) {
+	if (cs_utf8_valid(data, len, utf8_whole)) {
 		*strong = TRUE;
 		return "utf-8";
 	}
@@ -337,9 +348,9 @@ cs_detect(const char *data, gsize len, gboolean *strong)
 const char *
 mugai_charset_detect(const char *data, gsize len)
 {
-	gboolean strong;
+	gboolean strong, whole;
 
-	return cs_detect(data, len, &strong);
+	return cs_detect(data, len, &strong, &whole);
 }
 
 /*
@@ -489,7 +500,7 @@ mugai_charset_utf8_clean(const char *data, gsize len, gboolean strict,
 	gssize nrepl = 0;
 
 	while (p < end) {
-		if (g_utf8_validate_len(p, end - p, &stop)) {
+		if (mugai_utf8_validate_len(p, end - p, &stop)) {
 			g_string_append_len(out, p, end - p);
 			break;
 		}
@@ -693,14 +704,15 @@ cs_chain_of_class(enum mugai_cs_class cls)
 /*
  * Fills cands for data under label (NULL: none or unknown); own is the
  * storage for a non-Japanese label's converter. The rules are in the
- * header comment.
+ * header comment. *utf8_whole as cs_detect() sets it.
  */
 static void
 cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
-    const char *data, gsize len, struct cs_cands *cands)
+    const char *data, gsize len, struct cs_cands *cands,
+    gboolean *utf8_whole)
 {
 	gboolean strong;
-	const char *det = cs_detect(data, len, &strong);
+	const char *det = cs_detect(data, len, &strong, utf8_whole);
 	const struct cs_conv *const *dchain = cs_chain_of(det);
 	const struct cs_conv *const *lchain;
 	gboolean ascii_ok = label == NULL || label->cl_class != MUGAI_CS_WIDE;
@@ -773,6 +785,7 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	GString *out = g_string_sized_new(len + 1);
 	const struct cs_conv *best = NULL;
 	gssize best_n = -1;
+	gboolean utf8_whole = FALSE;
 	gsize i;
 
 	/* An empty part reaches us as NULL (an empty GByteArray): make it
@@ -787,10 +800,17 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 		own.cv_iso2022 = g_ascii_strncasecmp(own.cv_iconv,
 		    "ISO-2022", 8) == 0;
 	}
-	cs_plan(label, &own, data, len, &cands);
+	cs_plan(label, &own, data, len, &cands, &utf8_whole);
 
 	for (i = 0; i < cands.cc_n; i++) {
 		g_string_truncate(out, 0);
+		/* checked whole by the detection: what the decoder would do */
+		if (utf8_whole && cands.cc_list[i]->cv_kind == CK_UTF8) {
+			g_string_append_len(out, data, len);
+			best = cands.cc_list[i];
+			best_n = 0;
+			break;
+		}
 		if (cs_decode(cands.cc_list[i], data, len, TRUE, out) == 0) {
 			best = cands.cc_list[i];
 			best_n = 0;

@@ -43,6 +43,7 @@
 
 #include "deadline.h"
 #include "html2text.h"
+#include "utf8.h"
 
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *h2t_xml_error;
@@ -164,6 +165,12 @@ struct mugai_html2text {
 	enum mugai_html_limit h_limit;	/* which limit set h_err */
 	gint64 h_deadline;	/* lib/deadline.h, 0: none */
 	guint h_starts;		/* elements opened so far */
+	/* element names seen: libxml2 hands out its dictionary's pointers,
+	 * stable while the parser lives, so a pointer means one name */
+	struct {
+		const xmlChar *kc_name;
+		const struct h2t_elem *kc_elem;	/* NULL: not in h2t_elems */
+	} h_kcache[64];
 };
 
 static htmlSAXHandler h2t_sax;
@@ -266,6 +273,18 @@ begin_text(struct mugai_html2text *h, const char *next, gsize n)
 		h->h_stack[h->h_link].f_text_start = out->len;
 }
 
+/* g_string_append_len() without its call when the text fits. */
+static inline void
+out_append(GString *out, const char *s, gsize n)
+{
+	if (G_LIKELY(out->len + n < out->allocated_len)) {
+		memcpy(out->str + out->len, s, n);
+		out->len += n;
+		out->str[out->len] = '\0';
+	} else
+		g_string_append_len(out, s, (gssize)n);
+}
+
 /* Writes s as one visible word (no whitespace processing). */
 static void
 put_word(struct mugai_html2text *h, const char *s, gsize n)
@@ -273,7 +292,7 @@ put_word(struct mugai_html2text *h, const char *s, gsize n)
 	if (n == 0)
 		return;
 	begin_text(h, s, n);
-	g_string_append_len(h->h_out, s, n);
+	out_append(h->h_out, s, n);
 }
 
 /*
@@ -335,6 +354,46 @@ line_break(struct mugai_html2text *h)
 	h->h_space = h->h_space_nl = h->h_cell_sep = FALSE;
 }
 
+/*
+ * Bytes that may end a word: 1 for whitespace (is_ws), 2 for 0xC2, the
+ * first byte of U+00A0 (is_nbsp decides).
+ */
+static const guint8 h2t_word_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1,
+	[0xc2] = 2,
+};
+
+/* Where the word starting at s[i] (not a space) ends: the next is_ws()
+ * byte or U+00A0, else n. */
+static gsize
+word_end(const char *s, gsize i, gsize n)
+{
+	const guint64 ones = 0x0101010101010101ULL;
+	const guint64 highs = 0x8080808080808080ULL;
+	gsize j = i + 1;
+	guint8 c;
+
+	for (;;) {
+		/* eight bytes >= 0x80, none 0xC2 (Japanese text), end no word */
+		while (j + 8 <= n && (guchar)s[j] >= 0x80) {
+			guint64 x, t;
+
+			memcpy(&x, s + j, 8);
+			t = x ^ (ones * 0xc2);
+			if ((x & highs) != highs ||
+			    ((t - ones) & ~t & highs) != 0)
+				break;
+			j += 8;
+		}
+		if (j >= n)
+			return j;
+		c = h2t_word_end[(guchar)s[j]];
+		if (c == 1 || (c == 2 && is_nbsp(s, j, n)))
+			return j;
+		j++;
+	}
+}
+
 /* Text outside pre: whitespace collapsed, U+00A0 is whitespace. */
 static void
 put_text(struct mugai_html2text *h, const char *s, gsize n)
@@ -351,9 +410,7 @@ put_text(struct mugai_html2text *h, const char *s, gsize n)
 			i += is_ws((guchar)s[i]) ? 1 : 2;
 			continue;
 		}
-		for (j = i + 1; j < n && !is_ws((guchar)s[j]) &&
-		    !is_nbsp(s, j, n); j++)
-			;
+		j = word_end(s, i, n);
 		put_word(h, s + i, j - i);
 		i = j;
 	}
@@ -858,6 +915,19 @@ pop_frame(struct mugai_html2text *h)
 
 /* ------------------------------------------------------- SAX callbacks */
 
+/* The h2t_elems entry for an element name, NULL for none. */
+static const struct h2t_elem *
+elem_of(struct mugai_html2text *h, const xmlChar *name)
+{
+	guint i = (guint)(((guintptr)name >> 4) % G_N_ELEMENTS(h->h_kcache));
+
+	if (h->h_kcache[i].kc_name != name) {
+		h->h_kcache[i].kc_name = name;
+		h->h_kcache[i].kc_elem = g_hash_table_lookup(h2t_kinds, name);
+	}
+	return h->h_kcache[i].kc_elem;
+}
+
 static void
 on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 {
@@ -881,7 +951,7 @@ on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 		h->h_alloc = h->h_alloc == 0 ? 32 : h->h_alloc * 2;
 		h->h_stack = g_renew(struct h2t_frame, h->h_stack, h->h_alloc);
 	}
-	e = g_hash_table_lookup(h2t_kinds, name);
+	e = elem_of(h, name);
 	fr = &h->h_stack[h->h_depth++];
 	memset(fr, 0, sizeof(*fr));
 	fr->f_name = (const char *)name;
@@ -904,9 +974,11 @@ on_end(void *ud, const xmlChar *name)
 
 	if (h->h_err != MUGAI_OK || name == NULL)
 		return;
-	/* libxml2 pairs its events; a name not open is ignored. */
+	/* libxml2 pairs its events; a name not open is ignored. Names come
+	 * from libxml2's dictionary: the same pointer is the same name. */
 	for (i = h->h_depth; i > 0; i--)
-		if (g_ascii_strcasecmp(h->h_stack[i - 1].f_name,
+		if (h->h_stack[i - 1].f_name == (const char *)name ||
+		    g_ascii_strcasecmp(h->h_stack[i - 1].f_name,
 		    (const char *)name) == 0)
 			break;
 	if (i == 0)
@@ -988,7 +1060,7 @@ take_utf8(struct mugai_html2text *h, const char *s, gsize n, gboolean final)
 	gsize need, k;
 
 	while (n > 0) {
-		if (g_utf8_validate_len(s, n, &end)) {
+		if (mugai_utf8_validate_len(s, n, &end)) {
 			g_string_append_len(h->h_in, s, n);
 			return;
 		}
@@ -1047,28 +1119,31 @@ static void
 normalize_markup(const char *p, gsize n, GString *out)
 {
 	const char *lt;
-	gsize r = 0, tag;
+	gsize r = 0, kept = 0, tag = 0;
 
+	/* p[kept..r) is copied as it is when a rewrite or the end comes */
 	while (r < n) {
 		lt = memchr(p + r, '<', n - r);
-		if (lt == NULL) {
-			g_string_append_len(out, p + r, n - r);
+		if (lt == NULL)
 			break;
-		}
-		g_string_append_len(out, p + r, lt - (p + r));
 		r = lt - p;
-		if ((tag = outer_end_tag(lt, n - r)) > 0) {
+		if (r + 1 < n && (g_ascii_isalpha(lt[1]) || lt[1] == '!' ||
+		    lt[1] == '?' || (lt[1] == '/' &&
+		    (tag = outer_end_tag(lt, n - r)) == 0))) {
+			r++;
+			continue;
+		}
+		g_string_append_len(out, p + kept, r - kept);
+		if (r + 1 < n && lt[1] == '/') {
 			g_string_append(out, H2T_END_MARK);
 			r += tag;
-		} else if (r + 1 >= n || !(g_ascii_isalpha(lt[1]) ||
-		    lt[1] == '/' || lt[1] == '!' || lt[1] == '?')) {
+		} else {
 			g_string_append(out, "&lt;");
 			r++;
-		} else {
-			g_string_append_c(out, '<');
-			r++;
 		}
+		kept = r;
 	}
+	g_string_append_len(out, p + kept, n - kept);
 }
 
 /*
@@ -1107,6 +1182,7 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 	GString *in = h->h_in;
 	GString *piece;
 	gsize off = 0, n, avail;
+	gboolean last = FALSE;
 
 	check_time(h);
 	if (h->h_err != MUGAI_OK)
@@ -1130,13 +1206,21 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 		normalize_markup(in->str + off, n, piece);
 		off += n;
 		check_time(h);
-		if (h->h_err == MUGAI_OK)
-			htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len,
-			    0);
+		if (h->h_err != MUGAI_OK)
+			break;
+		/*
+		 * The last piece goes with terminate set: libxml2 then does
+		 * not scan ahead for each token's end before parsing it. It
+		 * reads the same: without terminate it parses the same way
+		 * up to where a scan fails, and the terminate call that
+		 * would follow parses the rest from there.
+		 */
+		last = final && off == in->len;
+		htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len, last);
 	}
 	g_string_erase(in, 0, (gssize)off);
 	g_string_free(piece, TRUE);
-	if (final && h->h_err == MUGAI_OK)
+	if (final && !last && h->h_err == MUGAI_OK)
 		htmlParseChunk(h->h_ctxt, "", 0, 1);
 }
 
@@ -1208,7 +1292,7 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 		*err = h->h_err;
 	if (h->h_err != MUGAI_OK)
 		return NULL;
-	if (!g_utf8_validate_len(out->str, out->len, NULL)) {
+	if (!mugai_utf8_validate_len(out->str, out->len, NULL)) {
 		/* cannot happen with checked input; never hand out bad UTF-8 */
 		char *valid = g_utf8_make_valid(out->str, out->len);
 

@@ -850,19 +850,31 @@ mugai_sanitize_stream_free(struct mugai_sanitize_stream *ss)
 	g_free(ss);
 }
 
-/* Writes len bytes of s, converting line endings to CRLF or LF. */
+/*
+ * Writes len bytes of s, converting line endings to CRLF or LF: every CR
+ * is dropped, and with crlf every LF becomes CRLF.
+ */
 static gboolean
 write_lines(GMimeStream *out, const char *s, gsize len, gboolean crlf)
 {
 	GString *buf = g_string_sized_new(len + len / 16);
+	const char *p = s, *end = s + len, *nl, *cr;
 	gboolean ok;
 
-	for (gsize i = 0; i < len; i++) {
-		if (s[i] == '\r')
-			continue;
-		if (s[i] == '\n' && crlf)
-			g_string_append_c(buf, '\r');
-		g_string_append_c(buf, s[i]);
+	while (p < end) {
+		nl = memchr(p, '\n', (gsize)(end - p));
+		if (nl == NULL)
+			nl = end;
+		/* the line without its CRs */
+		while ((cr = memchr(p, '\r', (gsize)(nl - p))) != NULL) {
+			g_string_append_len(buf, p, cr - p);
+			p = cr + 1;
+		}
+		g_string_append_len(buf, p, nl - p);
+		if (nl == end)
+			break;
+		g_string_append_len(buf, crlf ? "\r\n" : "\n", crlf ? 2 : 1);
+		p = nl + 1;
 	}
 	ok = g_mime_stream_write(out, buf->str, buf->len) == (gssize)buf->len;
 	g_string_free(buf, TRUE);

@@ -17,11 +17,16 @@
 static void
 append_crlf(GByteArray *out, const char *s, gsize len)
 {
-	for (gsize i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			g_byte_array_append(out, (const guint8 *)"\r", 1);
-		g_byte_array_append(out, (const guint8 *)s + i, 1);
+	const char *p = s, *end = s + len, *nl;
+
+	if (len == 0)
+		return;
+	while ((nl = memchr(p, '\n', (gsize)(end - p))) != NULL) {
+		g_byte_array_append(out, (const guint8 *)p, (guint)(nl - p));
+		g_byte_array_append(out, (const guint8 *)"\r\n", 2);
+		p = nl + 1;
 	}
+	g_byte_array_append(out, (const guint8 *)p, (guint)(end - p));
 }
 
 static gsize
@@ -40,17 +45,62 @@ longest_line(const char *s, gsize len)
 	return best;
 }
 
+static const char b64_abc[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static char b64_pair[4096][2];	/* 12 bits to two characters */
+
+static void
+b64_pairs_init(void)
+{
+	static gsize done = 0;
+
+	if (!g_once_init_enter(&done))
+		return;
+	for (guint i = 0; i < 4096; i++) {
+		b64_pair[i][0] = b64_abc[i >> 6];
+		b64_pair[i][1] = b64_abc[i & 0x3f];
+	}
+	g_once_init_leave(&done, 1);
+}
+
+/*
+ * Base64 (RFC 2045 alphabet, '=' padding) in lines of 76 characters, each
+ * ending CRLF: what g_base64_encode() cut every 76 characters gives, since
+ * a line is exactly 57 input bytes.
+ */
 static void
 encode_base64(const char *s, gsize len, GByteArray *out)
 {
-	g_autofree char *b64 = g_base64_encode((const guchar *)s, len);
-	gsize n = strlen(b64);
+	const guchar *p = (const guchar *)s;
+	guint8 line[80];
 
-	for (gsize i = 0; i < n; i += 76) {
-		gsize chunk = MIN(76, n - i);
+	b64_pairs_init();
+	for (gsize off = 0; off < len; off += 57) {
+		const guchar *q = p + off;
+		gsize n = MIN(57, len - off), i, o = 0;
 
-		g_byte_array_append(out, (const guint8 *)b64 + i, chunk);
-		g_byte_array_append(out, (const guint8 *)"\r\n", 2);
+		for (i = 0; i + 3 <= n; i += 3) {
+			guint32 v = ((guint32)q[i] << 16) |
+			    ((guint32)q[i + 1] << 8) | q[i + 2];
+
+			memcpy(line + o, b64_pair[v >> 12], 2);
+			memcpy(line + o + 2, b64_pair[v & 0xfff], 2);
+			o += 4;
+		}
+		if (i < n) {
+			guint32 v = (guint32)q[i] << 16;
+
+			if (i + 1 < n)
+				v |= (guint32)q[i + 1] << 8;
+			line[o++] = (guint8)b64_abc[v >> 18];
+			line[o++] = (guint8)b64_abc[(v >> 12) & 0x3f];
+			line[o++] = i + 1 < n ?
+			    (guint8)b64_abc[(v >> 6) & 0x3f] : '=';
+			line[o++] = '=';
+		}
+		line[o++] = '\r';
+		line[o++] = '\n';
+		g_byte_array_append(out, line, (guint)o);
 	}
 }
 
@@ -90,6 +140,26 @@ wrap_long_lines(const char *utf8, gsize len)
 	return s;
 }
 
+/* The number of bytes >= 0x80 in s, eight at a time. */
+static gsize
+count_high(const char *s, gsize len)
+{
+	gsize high = 0, i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		guint64 x;
+
+		memcpy(&x, s + i, 8);
+		/* one bit per high byte, summed into the top byte */
+		x = (x & 0x8080808080808080ULL) >> 7;
+		high += (gsize)((x * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			high++;
+	return high;
+}
+
 void
 mugai_textbody_encode(const char *utf8, gsize len,
     enum mugai_charset_out charset, struct mugai_textbody *tb)
@@ -97,9 +167,7 @@ mugai_textbody_encode(const char *utf8, gsize len,
 	GByteArray *out = g_byte_array_sized_new(len + len / 2 + 64);
 	gsize high = 0;
 
-	for (gsize i = 0; i < len; i++)
-		if ((unsigned char)utf8[i] >= 0x80)
-			high++;
+	high = count_high(utf8, len);
 	if (charset == MUGAI_OUT_ISO2022JP) {
 		GString *w = wrap_long_lines(utf8, len);
 		gsize jlen = 0;

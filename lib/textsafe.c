@@ -29,10 +29,12 @@
  *
  * Speed: most text needs no edit, so each pass finds its few candidates
  * cheaply and runs the exact matcher only there. Pass 1 copies runs of
- * printable ASCII and decodes well-formed 2- and 3-byte UTF-8 itself
- * (GLib for anything else); pass 2 visits only the ASCII characters a rule
- * can start with (non-ASCII characters fold to none of them), and looks
- * at base64 runs only on lines that start with 20 base64 characters;
+ * printable ASCII and of kana and kanji (U+3000..U+CFFF) and decodes
+ * other well-formed 2- and 3-byte UTF-8 itself (GLib for anything else);
+ * pass 2 visits only the ASCII characters a rule can start with (non-ASCII
+ * characters fold to none of them: eight high bytes are skipped at once),
+ * and looks at base64 runs only on lines that start, after blanks, with
+ * 20 base64 characters or with non-ASCII white space;
  * pass 3 first asks whether any signature occurs in the text's unedited
  * views at all (memmem over the text and its latin-1 projection): until
  * the first signature completes the rings hold exactly those views, so
@@ -213,10 +215,27 @@ ts_strip(GString *text)
 		gsize r0 = r, k;
 		gunichar c;
 
-		while (r + 8 <= len && ts_word_printable(s + r))
-			r += 8;
-		while (r < len && ts_plain(s[r]))
-			r++;	/* ASCII fast path */
+		/*
+		 * Runs kept as they are: printable ASCII, TAB and LF, and the
+		 * 3-byte characters U+3000..U+CFFF (lead E3..EC: kana, kanji,
+		 * hangul), which are never overlong, surrogates,
+		 * noncharacters nor dropped.
+		 */
+		for (;;) {
+			while (r + 8 <= len && ts_word_printable(s + r))
+				r += 8;
+			if (r < len && ts_plain(s[r])) {
+				r++;
+				continue;
+			}
+			if (r + 3 <= len && s[r] >= 0xe3 && s[r] <= 0xec &&
+			    (s[r + 1] & 0xc0) == 0x80 &&
+			    (s[r + 2] & 0xc0) == 0x80) {
+				r += 3;
+				continue;
+			}
+			break;
+		}
 		if (r > r0) {
 			if (w != r0)
 				memmove(s + w, s + r0, r - r0);
@@ -669,6 +688,19 @@ ts_markup(struct ts_ctx *c)
 		gboolean bol, bnd;
 		gunichar f;
 
+		/* eight non-ASCII bytes start no rule (most Japanese text) */
+		while (u >= 0x80 && at + 8 <= n) {
+			guint64 x;
+
+			memcpy(&x, s + at, 8);
+			if ((x & TS_HIGHS) != TS_HIGHS)
+				break;
+			at += 8;
+			p = s[at - 1];
+			if (at == n)
+				return;
+			u = s[at];
+		}
 		if ((ts_trigger[u] & ts_allow[p]) == 0)
 			continue;
 		bol = p == '\n' || p == 0;
@@ -834,6 +866,13 @@ ts_b64_runs(struct ts_ctx *c)
 			for (gsize i = 0; maybe && i < 20; i++)
 				if (!ts_b64_char(s[q + i]))
 					maybe = FALSE;
+		} else if (q < end) {
+			/* a non-ASCII first character: the line matches only
+			 * if it is white space (then ts_b64_line() decides) */
+			gsize k = q;
+
+			if (!ts_space(ts_get(c, &k)))
+				maybe = FALSE;
 		}
 		if (!maybe || !ts_b64_line(c, pos, end, &first))
 			run = 0;

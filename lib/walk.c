@@ -741,14 +741,29 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 	}
 }
 
+#define WALK_ONES	0x0101010101010101ULL
+#define WALK_HIGHS	0x8080808080808080ULL
+
 static gsize
 visible_length(const GString *s)
 {
-	gsize n = s->len;
+	gsize n = s->len, i = 0;
 
-	/* Count the white space: the fewer, on most text. */
-	for (gsize i = 0; i < s->len; i++)
+	/* Count the white space: the fewer, on most text. Eight bytes
+	 * >= 0x80 (Japanese text) hold none. */
+	while (i < s->len) {
+		if (i + 8 <= s->len) {
+			guint64 x;
+
+			memcpy(&x, s->str + i, 8);
+			if ((x & WALK_HIGHS) == WALK_HIGHS) {
+				i += 8;
+				continue;
+			}
+		}
 		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
+		i++;
+	}
 	return n;
 }
 

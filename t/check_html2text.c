@@ -226,6 +226,27 @@ static const struct render_case cases[] = {
 	{ "broken_tag_at_end", MUGAI_URL_KEEP, "text <b", "text\n" },
 	{ "lone_lt_is_text", MUGAI_URL_KEEP, "<p>1 < 2 and 3 > 2</p>",
 	    "1 < 2 and 3 > 2\n" },
+	/* Input ending inside a token: the last piece goes to libxml2 with
+	 * terminate set; these are what the two-call ending gave. */
+	{ "ends_in_attribute", MUGAI_URL_KEEP, "a <a href=\"x", "a\n" },
+	{ "ends_in_comment", MUGAI_URL_KEEP, "<p>one</p><!-- open comment",
+	    "one\n" },
+	{ "ends_in_script", MUGAI_URL_KEEP, "<p>t</p><script>var a = 1;",
+	    "t\n" },
+	{ "ends_in_style", MUGAI_URL_KEEP, "<p>a</p><style>p{", "a\n" },
+	{ "ends_in_entity", MUGAI_URL_KEEP, "<p>x &amp", "x &amp\n" },
+	{ "ends_in_char_ref", MUGAI_URL_KEEP, "<p>x &#x65", "x e\n" },
+	{ "ends_in_ampersand", MUGAI_URL_KEEP, "<p>a</p>&", "a\n" },
+	{ "ends_in_lt", MUGAI_URL_KEEP, "text <", "text <\n" },
+	{ "ends_in_end_tag", MUGAI_URL_KEEP, "x </p", "x\n" },
+	{ "ends_in_doctype", MUGAI_URL_KEEP, "<!DOCTYPE html", "" },
+	{ "ends_in_pi", MUGAI_URL_KEEP, "<p>a</p><?pi", "a\n\npi\n" },
+	{ "ends_in_cdata", MUGAI_URL_KEEP, "<p>a</p><![CDATA[x",
+	    "a\n\n<![CDATA[x\n" },
+	{ "ends_in_title", MUGAI_URL_KEEP, "<title>t", "" },
+	{ "ends_after_one_char", MUGAI_URL_KEEP, "<p>x</p>y", "x\n\ny\n" },
+	{ "ends_in_open_inline", MUGAI_URL_KEEP, "<p>a<b>b</b", "ab\n" },
+	{ "ends_in_pre_cr", MUGAI_URL_KEEP, "<pre>a\r", "a\n" },
 };
 
 /* Renders html (NUL-terminated) in chunks of step bytes (0: one call). */
@@ -275,6 +296,38 @@ START_TEST(renders_case)
 		ck_assert(g_utf8_validate(text, -1, NULL));
 		g_free(text);
 	}
+}
+END_TEST
+
+/*
+ * Words in Japanese text are found eight bytes at a time: U+00A7 (C2 A7)
+ * inside a run keeps it one word, U+00A0 (C2 A0) and a space end it,
+ * wherever they fall in the eight.
+ */
+START_TEST(nbsp_and_c2_in_japanese_runs)
+{
+	for (guint k = 0; k <= 12; k++)
+		for (guint m = 0; m <= 12; m++) {
+			GString *html = g_string_new("<p>");
+			GString *want = g_string_new(NULL);
+			enum mugai_err err = MUGAI_E_IO;
+			char *text;
+
+			for (guint i = 0; i < k; i++)
+				g_string_append(html, "\xe6\x97\xa5");
+			g_string_append(html, "\xc2\xa7");
+			for (guint i = 0; i < m; i++)
+				g_string_append(html, "\xe3\x81\x82");
+			g_string_append(want, html->str + 3);
+			g_string_append(html, "\xc2\xa0x\xe3\x81\x82 y</p>");
+			g_string_append(want, " x\xe3\x81\x82 y\n");
+			text = render(html->str, html->len, NULL, 0, &err);
+			ck_assert_int_eq(err, MUGAI_OK);
+			ck_assert_str_eq(text, want->str);
+			g_free(text);
+			g_string_free(html, TRUE);
+			g_string_free(want, TRUE);
+		}
 }
 END_TEST
 
@@ -741,6 +794,7 @@ main(void)
 	TCase *tc = tcase_create("html2text");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, nbsp_and_c2_in_japanese_runs);
 	tcase_add_loop_test(tc, renders_case, 0, G_N_ELEMENTS(cases));
 	tcase_add_loop_test(tc, chunked_equals_whole, 0, G_N_ELEMENTS(docs));
 	tcase_add_test(tc, complex_document_text);

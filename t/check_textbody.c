@@ -122,6 +122,69 @@ START_TEST(iso2022jp_is_7bit_with_short_lines)
 }
 END_TEST
 
+/* The base64 body is GLib's encoding cut into 76-character CRLF lines,
+ * and the choice of encoding counts every high byte, at every length. */
+START_TEST(base64_is_glib_in_lines_every_length)
+{
+	static const char ja[] = "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e";
+
+	for (gsize len = 1; len <= 300; len++) {
+		GString *t = g_string_new(NULL), *want = g_string_new(NULL);
+		struct mugai_textbody tb;
+		g_autofree char *b64 = NULL;
+		gsize blen = 0, n;
+		const char *body;
+
+		for (gsize i = 0; i < len; i++)
+			g_string_append_c(t, i % 11 == 10 ? '\n' :
+			    ja[(i * 7 + len) % 9]);
+		memset(&tb, 0, sizeof tb);
+		mugai_textbody_encode(t->str, t->len, MUGAI_OUT_UTF8, &tb);
+		ck_assert_str_eq(tb.tb_encoding, "base64");
+		b64 = g_base64_encode((const guchar *)t->str, t->len);
+		n = strlen(b64);
+		for (gsize i = 0; i < n; i += 76) {
+			g_string_append_len(want, b64 + i, MIN(76, n - i));
+			g_string_append(want, "\r\n");
+		}
+		body = g_bytes_get_data(tb.tb_body, &blen);
+		ck_assert_uint_eq(blen, want->len);
+		ck_assert(memcmp(body, want->str, blen) == 0);
+		mugai_textbody_clear(&tb);
+		g_string_free(t, TRUE);
+		g_string_free(want, TRUE);
+	}
+}
+END_TEST
+
+/* 7bit/quoted-printable/base64 turns on the exact number of high bytes
+ * (base64 when more than a fifth), wherever they sit in the text. */
+START_TEST(high_byte_count_exact)
+{
+	for (gsize len = 10; len <= 40; len++)
+		for (gsize at = 0; at + 2 <= len; at++) {
+			GString *t = g_string_new(NULL);
+			struct mugai_textbody tb;
+			gsize high = 0;
+
+			for (gsize i = 0; i < len; i++)
+				g_string_append_c(t, 'a');
+			/* high * 5 > len: base64, else quoted-printable */
+			while (high * 5 <= len && at + high + 2 <= len) {
+				memcpy(t->str + at + high, "\xc3\xa9", 2);
+				high += 2;
+			}
+			memset(&tb, 0, sizeof tb);
+			mugai_textbody_encode(t->str, t->len, MUGAI_OUT_UTF8,
+			    &tb);
+			ck_assert_str_eq(tb.tb_encoding, high * 5 > len ?
+			    "base64" : "quoted-printable");
+			mugai_textbody_clear(&tb);
+			g_string_free(t, TRUE);
+		}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -134,6 +197,8 @@ main(void)
 	tcase_add_test(tc, mostly_ascii_is_quoted_printable);
 	tcase_add_test(tc, overlong_ascii_line_is_not_7bit);
 	tcase_add_test(tc, iso2022jp_is_7bit_with_short_lines);
+	tcase_add_test(tc, base64_is_glib_in_lines_every_length);
+	tcase_add_test(tc, high_byte_count_exact);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

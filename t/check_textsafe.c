@@ -215,6 +215,75 @@ START_TEST(adversarial_input_is_linear)
 }
 END_TEST
 
+/*
+ * Every rule fires the same after a run of kana and kanji of any length
+ * (pass 1 copies such runs whole, pass 2 skips eight high bytes at once):
+ * kana + "\n" + input gives kana + "\n" + the case's output.
+ */
+START_TEST(rules_hold_after_japanese_runs)
+{
+	const struct ts_case *tc = &cases[_i];
+	static const char *const kana[] = { "\343\201\202",
+	    "\346\227\245", "\354\277\277", "\343\200\200" };
+
+	/* a BOM is dropped at the start only */
+	if (strncmp(tc->in, "\357\273\277", 3) == 0)
+		return;
+	for (guint k = 0; k <= 20; k++) {
+		GString *pre = g_string_new(NULL), *s, *want;
+		guint n;
+
+		for (guint i = 0; i < k; i++)
+			g_string_append(pre, kana[(i + k) % 4]);
+		g_string_append_c(pre, '\n');
+		s = g_string_new(pre->str);
+		g_string_append(s, tc->in);
+		want = g_string_new(pre->str);
+		g_string_append(want, tc->out != NULL ? tc->out : tc->in);
+		n = mugai_textsafe(s);
+		ck_assert_msg(strcmp(s->str, want->str) == 0,
+		    "%s after %u kana: got \"%s\"", tc->name, k, s->str);
+		ck_assert_msg((n == 0) == (tc->out == NULL), "%s after %u kana: "
+		    "%u rewrites", tc->name, k, n);
+		g_string_free(pre, TRUE);
+		g_string_free(s, TRUE);
+		g_string_free(want, TRUE);
+	}
+}
+END_TEST
+
+/* Markup right after kanji on the same line, at every alignment. */
+START_TEST(markup_right_after_kanji)
+{
+	for (guint k = 0; k <= 20; k++) {
+		GString *s = g_string_new(NULL), *want;
+
+		for (guint i = 0; i < k; i++)
+			g_string_append(s, "\346\227\245");
+		want = g_string_new(s->str);
+		g_string_append(s, "<script>");
+		g_string_append(want, "\357\274\234script>");
+		ck_assert_uint_eq(mugai_textsafe(s), 1);
+		ck_assert_str_eq(s->str, want->str);
+		g_string_free(s, TRUE);
+		g_string_free(want, TRUE);
+	}
+}
+END_TEST
+
+/* A base64 line may start with non-ASCII white space (U+3000). */
+START_TEST(base64_lines_after_ideographic_space)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < 4; i++)
+		g_string_append(s, "\343\200\200QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n");
+	ck_assert_uint_eq(mugai_textsafe(s), 1);
+	ck_assert(strstr(s->str, "\343\200\200\357\274\261UFB") != NULL);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -225,6 +294,10 @@ main(void)
 	tcase_add_loop_test(tc, second_run_changes_nothing, 0,
 	    G_N_ELEMENTS(cases));
 	tcase_add_test(tc, nul_is_removed_and_counted);
+	tcase_add_loop_test(tc, rules_hold_after_japanese_runs, 0,
+	    G_N_ELEMENTS(cases));
+	tcase_add_test(tc, markup_right_after_kanji);
+	tcase_add_test(tc, base64_lines_after_ideographic_space);
 	tcase_add_test(tc, rewrites_are_counted);
 	tcase_add_test(tc, tags_are_counted_and_stripped);
 	tcase_add_test(tc, adversarial_input_is_linear);
