@@ -151,22 +151,32 @@ ts_drop(gunichar c, gboolean at_start)
 #define TS_ONES		0x0101010101010101ULL
 #define TS_HIGHS	0x8080808080808080ULL
 
-/* Are the 8 bytes at s all printable ASCII (0x20..0x7e)? */
-static inline gboolean
-ts_word_printable(const guchar *s)
-{
-	guint64 x;
-
-	memcpy(&x, s, 8);
-	return (((x - TS_ONES * 0x20) & ~x) | ((x + TS_ONES) | x)) &
-	    TS_HIGHS ? FALSE : TRUE;
-}
-
 /* Printable ASCII, TAB and LF: kept as they are by pass 1. */
 static inline gboolean
 ts_plain(guchar b)
 {
 	return (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t';
+}
+
+/*
+ * Are the 8 bytes at s all ts_plain()? Each byte is tested on its own
+ * (no carry crosses a byte: the 7-bit values plus at most 0x7f stay
+ * below 0x100), so a line break no longer ends the word-at-a-time run.
+ */
+static inline gboolean
+ts_word_plain(const guchar *s)
+{
+	guint64 x, lt20, del, lf, tab;
+
+	memcpy(&x, s, 8);
+	if (x & TS_HIGHS)
+		return FALSE;
+	/* Per byte, high bit set: < 0x20, 0x7f, LF, TAB. */
+	lt20 = ~(x + TS_ONES * (0x80 - 0x20)) & TS_HIGHS;
+	del = (x + TS_ONES) & TS_HIGHS;
+	lf = ~((x ^ (TS_ONES * '\n')) + TS_ONES * 0x7f) & TS_HIGHS;
+	tab = ~((x ^ (TS_ONES * '\t')) + TS_ONES * 0x7f) & TS_HIGHS;
+	return ((lt20 & ~(lf | tab)) | del) == 0;
 }
 
 /*
@@ -213,10 +223,14 @@ ts_strip(GString *text)
 		gsize r0 = r, k;
 		gunichar c;
 
-		while (r + 8 <= len && ts_word_printable(s + r))
-			r += 8;
-		while (r < len && ts_plain(s[r]))
-			r++;	/* ASCII fast path */
+		/* ASCII fast path: words, then the bytes up to the next. */
+		for (;;) {
+			while (r + 8 <= len && ts_word_plain(s + r))
+				r += 8;
+			if (r >= len || !ts_plain(s[r]))
+				break;
+			r++;
+		}
 		if (r > r0) {
 			if (w != r0)
 				memmove(s + w, s + r0, r - r0);
@@ -817,24 +831,31 @@ ts_b64_runs(struct ts_ctx *c)
 		return;
 	}
 	/*
-	 * Lines end at LF only. A line matches only if, after ASCII blanks,
-	 * 20 base64 characters come first; else (or on a non-ASCII
-	 * character there, which may be white space) ts_b64_line() decides.
+	 * Lines end at LF only. A line matches only if, after white space,
+	 * 20 base64 characters come first; only then ts_b64_line() decides.
 	 */
 	while (pos < n) {
 		const guchar *nl = memchr(s + pos, '\n', n - pos);
 		gsize end = nl != NULL ? (gsize)(nl - s) : n, q = pos, first;
 		gboolean maybe = TRUE;
 
-		while (q < end && (s[q] == ' ' || s[q] == '\t'))
-			q++;
-		if (q < end && s[q] < 0x80) {
-			if (end - q < 20)
-				maybe = FALSE;
-			for (gsize i = 0; maybe && i < 20; i++)
-				if (!ts_b64_char(s[q + i]))
-					maybe = FALSE;
+		/* ts_b64_line()'s strip: white space, ASCII or not. */
+		for (;;) {
+			gsize r = q;
+
+			if (q < end && (s[q] == ' ' || s[q] == '\t'))
+				q++;
+			else if (q < end && s[q] >= 0x80 &&
+			    ts_space(ts_get(c, &r)))
+				q = r;
+			else
+				break;
 		}
+		if (end - q < 20)
+			maybe = FALSE;
+		for (gsize i = 0; maybe && i < 20; i++)
+			if (!ts_b64_char(s[q + i]))
+				maybe = FALSE;
 		if (!maybe || !ts_b64_line(c, pos, end, &first))
 			run = 0;
 		else if (run++ % 4 == 3)
@@ -1010,49 +1031,50 @@ ts_sig_bytes(struct ts_views *v)
 	return FALSE;
 }
 
-/* Anchors of the signatures in the latin-1 view, see ts_sig_in(). */
-static const guint8 ts_sig_anchor[256] = {
-	['%'] = 1, ['{'] = 1, ['Z'] = 1, ['8'] = 1, ['D'] = 1, [0xff] = 1,
-};
-
-/* Does l (the latin-1 view, one byte a character) hold a signature? */
+/* Does the signature anchored at l[i] (see ts_sig_in()) start there? */
 static gboolean
-ts_sig_in(const guchar *l, gsize n)
+ts_sig_at(const guchar *l, gsize n, gsize i)
 {
 	/* ts_dos's "DOS" is where its 'D' is anchored. */
 	const gsize dos_d = (gsize)(strstr(ts_dos, "DOS") - ts_dos);
 	const gsize dos_len = sizeof ts_dos - 1;
 
-	for (gsize i = 0; i < n; i++) {
-		if (!ts_sig_anchor[l[i]])
-			continue;
-		switch (l[i]) {
-		case '%':
-			if ((n - i >= 5 && memcmp(l + i, "%PDF-", 5) == 0) ||
-			    (n - i >= 9 && memcmp(l + i, "%!PS-Adob", 9) == 0))
+	switch (l[i]) {
+	case '%':
+		return (n - i >= 5 && memcmp(l + i, "%PDF-", 5) == 0) ||
+		    (n - i >= 9 && memcmp(l + i, "%!PS-Adob", 9) == 0);
+	case '{':
+		return n - i >= 5 && memcmp(l + i, "{\\rtf", 5) == 0;
+	case 'Z':
+		return i >= 1 && l[i - 1] == 'M';
+	case '8':
+		return i >= 3 && memcmp(l + i - 3, "GIF8", 4) == 0;
+	case 'D':
+		return i >= dos_d && n - (i - dos_d) >= dos_len &&
+		    memcmp(l + i - dos_d, ts_dos, dos_len) == 0;
+	case 0xff:
+		return n - i >= 3 && l[i + 1] == 0xd8 && l[i + 2] == 0xff;
+	default:
+		return FALSE;
+	}
+}
+
+/*
+ * Does l (the latin-1 view, one byte a character) hold a signature? Each
+ * anchor is looked for with memchr: most text holds few of them.
+ */
+static gboolean
+ts_sig_in(const guchar *l, gsize n)
+{
+	static const guchar anchors[] = { '%', '{', 'Z', '8', 'D', 0xff };
+
+	for (gsize a = 0; a < sizeof anchors; a++) {
+		const guchar *p = l, *end = l + n;
+
+		while ((p = memchr(p, anchors[a], (gsize)(end - p))) != NULL) {
+			if (ts_sig_at(l, n, (gsize)(p - l)))
 				return TRUE;
-			break;
-		case '{':
-			if (n - i >= 5 && memcmp(l + i, "{\\rtf", 5) == 0)
-				return TRUE;
-			break;
-		case 'Z':
-			if (i >= 1 && l[i - 1] == 'M')
-				return TRUE;
-			break;
-		case '8':
-			if (i >= 3 && memcmp(l + i - 3, "GIF8", 4) == 0)
-				return TRUE;
-			break;
-		case 'D':
-			if (i >= dos_d && n - (i - dos_d) >= dos_len &&
-			    memcmp(l + i - dos_d, ts_dos, dos_len) == 0)
-				return TRUE;
-			break;
-		case 0xff:
-			if (n - i >= 3 && l[i + 1] == 0xd8 && l[i + 2] == 0xff)
-				return TRUE;
-			break;
+			p++;
 		}
 	}
 	return FALSE;
