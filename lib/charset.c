@@ -391,6 +391,10 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 	gsize inleft = len, outleft;
 	gssize nrepl = 0, n;
 
+	/* What iconv gives, cleanly, for the usual JIS mail (charset_jis.c). */
+	if (iso2022 && g_ascii_strcasecmp(icname, "ISO-2022-JP") == 0 &&
+	    mugai_charset_jis_fast(data, len, out))
+		return 0;
 	if ((cd = g_iconv_open("UTF-8", icname)) == (GIConv)-1)
 		return -1;
 	room = len * 2 + 64;
