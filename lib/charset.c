@@ -634,6 +634,7 @@ cs_decode(const struct cs_conv *cv, const char *data, gsize len,
 struct cs_cands {
 	const struct cs_conv *cc_list[CS_CAND_MAX];
 	gsize cc_n;
+	gboolean cc_utf8_valid;	/* detection found valid UTF-8 (NULs aside) */
 };
 
 static void
@@ -711,6 +712,7 @@ cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
 	gboolean det_jp = det != NULL && strcmp(det, "us-ascii") != 0;
 
 	cands->cc_n = 0;
+	cands->cc_utf8_valid = det != NULL && strcmp(det, "utf-8") == 0;
 	if (ascii_ok && det != NULL && strcmp(det, "iso-2022-jp") == 0 &&
 	    !cs_has_8bit(data, len))
 		cs_cands_chain(cands, chain_jis);
@@ -748,6 +750,19 @@ cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
 			cs_cands_chain(cands, dchain);
 		break;
 	}
+}
+
+/* Appends data to out without its NUL bytes. */
+static void
+cs_append_sans_nul(GString *out, const char *data, gsize len)
+{
+	const char *p = data, *end = data + len, *nul;
+
+	while ((nul = memchr(p, '\0', (gsize)(end - p))) != NULL) {
+		g_string_append_len(out, p, nul - p);
+		p = nul + 1;
+	}
+	g_string_append_len(out, p, end - p);
 }
 
 /* Removes NUL characters, and U+FEFF at the start. */
@@ -795,6 +810,16 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 
 	for (i = 0; i < cands.cc_n; i++) {
 		g_string_truncate(out, 0);
+		/*
+		 * Detection validated it already: the strict UTF-8 decode
+		 * would only drop the NUL bytes, so do just that.
+		 */
+		if (cands.cc_list[i] == &cv_utf8 && cands.cc_utf8_valid) {
+			cs_append_sans_nul(out, data, len);
+			best = &cv_utf8;
+			best_n = 0;
+			break;
+		}
 		if (cs_decode(cands.cc_list[i], data, len, TRUE, out) == 0) {
 			best = cands.cc_list[i];
 			best_n = 0;
