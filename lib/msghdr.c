@@ -9,10 +9,13 @@
  * 3.2 reads without a word: the scanner has already checked the lines
  * (field names of token characters right before the colon, no control
  * characters, UTF-8); here every field but Content-* must be ASCII,
- * hold no "=?" (no encoded word to decode, so nothing to warn about),
+ * each "=?" in it must start a whole RFC 2047 encoded word of the strict
+ * form =?charset?B|Q?text?= between white space (GMime warns when one
+ * runs across white space; a broken charset or text it decodes quietly),
  * and the fields GMime parses as addresses (Sender, From, Reply-To, To,
  * Cc, Bcc) must be plain lists of "user@host.domain" or "Display Name
- * <user@host.domain>" with letters, digits and a few safe characters.
+ * <user@host.domain>", the name of words of letters, digits, '-' and
+ * '_', or such encoded words.
  * No field may come twice (GMime calls a second Subject, Date, To,
  * In-Reply-To, References... a conflict), but for the trace fields
  * listed in dup_ok, which GMime takes as they come. Anything else is
@@ -117,7 +120,54 @@ addr_spec(const char *p, const char *end)
 	return labels >= 2 ? p : NULL;
 }
 
-/* One mailbox: addr-spec, or words then <addr-spec>. */
+/*
+ * The end of the encoded word =?charset?B|Q?text?= at p, charset of
+ * [A-Za-z0-9._:-], text of printable ASCII but '?'; NULL if there is none.
+ */
+static const char *
+encoded_word(const char *p, const char *end)
+{
+	const char *q;
+
+	if (end - p < 2 || p[0] != '=' || p[1] != '?')
+		return NULL;
+	for (q = p += 2; p < end && (g_ascii_isalnum(*p) ||
+	    strchr("._:-", *p) != NULL); p++)
+		;
+	if (p == q || end - p < 3 || p[0] != '?' ||
+	    strchr("BbQq", p[1]) == NULL || p[2] != '?')
+		return NULL;
+	for (q = p += 3; p < end && *p > ' ' && *p < 0x7f && *p != '?'; p++)
+		;
+	if (p == q || end - p < 2 || p[0] != '?' || p[1] != '=')
+		return NULL;
+	return p + 2;
+}
+
+/*
+ * Does every "=?" in the value [v, end) start an encoded word with white
+ * space (or the value's start or end) on both sides?
+ */
+static gboolean
+encoded_words_clean(const char *v, const char *end)
+{
+	const char *p = v, *w;
+
+	while ((p = memchr(p, '=', (gsize)(end - p))) != NULL) {
+		if (p + 1 == end || p[1] != '?') {
+			p++;
+			continue;
+		}
+		if ((p > v && !is_ws(p[-1])) ||
+		    (w = encoded_word(p, end)) == NULL ||
+		    (w < end && !is_ws(*w)))
+			return FALSE;
+		p = w;
+	}
+	return TRUE;
+}
+
+/* One mailbox: addr-spec, or words (or encoded words) then <addr-spec>. */
 static const char *
 mailbox(const char *p, const char *end)
 {
@@ -125,9 +175,14 @@ mailbox(const char *p, const char *end)
 
 	if (q != NULL)
 		return q;
-	while (p < end && word_char(*p)) {
-		while (p < end && word_char(*p))
-			p++;
+	for (;;) {
+		if ((q = encoded_word(p, end)) != NULL)
+			p = q;
+		else if (p < end && word_char(*p))
+			while (p < end && word_char(*p))
+				p++;
+		else
+			break;
 		p = skip_ws(p, end);
 	}
 	if (p == end || *p != '<' || (q = addr_spec(p + 1, end)) == NULL ||
@@ -183,9 +238,10 @@ mugai_msghdr_quiet(const char *block, gsize len)
 		lens[fields++] = nlen;
 		v = colon + 1;
 		for (const char *c = f; c < p; c++)
-			if ((guchar)*c >= 0x80 ||
-			    (*c == '=' && c + 1 < p && c[1] == '?'))
+			if ((guchar)*c >= 0x80)
 				return FALSE;
+		if (!encoded_words_clean(v, p))
+			return FALSE;
 		for (i = 0; i < N_ADDRESS_FIELDS; i++)
 			if (name_is(f, nlen, read_fields[i]))
 				break;

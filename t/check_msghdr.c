@@ -69,12 +69,23 @@ static const char *const accepted[] = {
 	    "DKIM-Signature: v=1\nDKIM-Signature: v=1\n"
 	    "Authentication-Results: x\nAuthentication-Results: y\n"
 	    "Received-SPF: pass\nReceived-SPF: pass\nFrom: a@b.example\n",
+
+	"Subject: =?UTF-8?B?5pel5pys?=\nFrom: a@b.example\n",
+	"From: =?ISO-2022-JP?B?GyRCO1NFRBsoQg==?= <a@b.example>\n",
+	"Subject: =?ISO-2022-JP?B?GyRCTT07O01XNWE7cU5BJE4zTkcnME0bKEI=?=\n"
+	    " =?ISO-2022-JP?B?GyRCTWobKEI=?=\nFrom: Taro =?UTF-8?Q?=E5=B1=B1?="
+	    " <a@b.example>\n",
 };
 
 /* Refused: the caller asks GMime. */
 static const char *const refused[] = {
-	"Subject: =?UTF-8?B?5pel5pys?=\nFrom: a@b.example\n",
-	"From: =?ISO-2022-JP?B?GyRCO1NFRBsoQg==?= <a@b.example>\n",
+	"Subject: =?UTF-8?Q?a b?=\n",
+	"Subject: =?UTF-8?B?Y Q==?=\n",
+	"Subject: x=?UTF-8?B?YQ==?=\n",
+	"Subject: =?UTF-8?B?YQ==?=x\n",
+	"Subject: =?UTF-8?B?YQ==\n",
+	"Subject: =?UTF-8*ja?B?YQ==?=\n",
+	"From: =?UTF-8?B?YQ==?=<a@b.example>\n",
 	"From: \"Quoted Name\" <a@b.example>\n",
 	"From: a@b.example (comment)\n",
 	"To: undisclosed-recipients:;\n",
@@ -116,6 +127,10 @@ END_TEST
 
 /* Pieces of address fields, good and bad, and other fields. */
 static const char *const addrs[] = {
+	"=?UTF-8?B?5pel?= <a@b.example>", "Taro =?UTF-8?Q?=E5?= <a@b.example>",
+	"=?UTF-8?Q?a b?= <a@b.example>", "=?UTF-8?B?5pel?=<a@b.example>",
+	"=?x?B?YQ==?= =?y?Q?z?=\n <a@b.example>", "=?UTF-8?B?? <a@b.example>",
+	"a=?UTF-8?B?YQ==?= <a@b.example>", "=?ISO-2022-JP?B?GyRC?= <c@d.example>",
 	"a@b.example", "Hanako Suzuki <suzuki@sender.example>",
 	"<x@y.example>", "x_y-z+t@a-b.c.example", "Bob <bob@x.example>",
 	"a@b", "\"Q\" <a@b.example>", "a@b.example (c)", "g: a@b.example;",
@@ -134,6 +149,13 @@ static const char *const others[] = { "Subject: hello world\n",
 	"X-Thing: =?bogus?=\n", "Received: from x by y; Mon, 1 Sep 2025\n",
 	"Subject: folded\n continued\n", "Subject: \n", "Keywords: a, b\n",
 	"Subject: tab\tand (paren) <angle> \"quote\" ;:@\n",
+	"Subject: =?UTF-8?B?5pel5pys?=\n", "Subject: =?UTF-8?Q?a b?=\n",
+	"Subject: Re: =?ISO-2022-JP?B?GyRCS0k6UhsoQg==?=\n =?UTF-8?Q?x?=\n",
+	"Subject: =?UTF-8?B?Y Q==?= x\n", "Subject: x=?a?b?c?=\n",
+	"Subject: =?a?X?b?=\n", "Subject: =?bad charset?B?YQ==?=\n",
+	"Subject: =?UTF-8?B?###?= =?unknown?Q?=ZZ?=\n",
+	"Subject: =?UTF-8?B?YQ==?==?UTF-8?B?YQ==?=\n",
+	"X-Foo: =?UTF-8?Q?a b?=\n", "Comments: =?UTF-8?B?YQ==\n",
 	"In-Reply-To: <a@b.example>\n", "References: <a@b> <c@d>\n",
 	"Received: from a by b\n", "Resent-From: a@b.example\n",
 	"Comments: c\n", "X-Foo: bar\n", "DKIM-Signature: v=1; a=x\n",
