@@ -223,13 +223,26 @@ ts_strip(GString *text)
 		gsize r0 = r, k;
 		gunichar c;
 
-		/* ASCII fast path: words, then the bytes up to the next. */
+		/*
+		 * Fast path over what is kept as it is: ASCII words, then
+		 * the bytes up to the next; and well-formed characters
+		 * U+3000..U+9FFF (leads E3..E9: kana, CJK), which are not
+		 * overlong, surrogates or noncharacters, and never dropped.
+		 */
 		for (;;) {
 			while (r + 8 <= len && ts_word_plain(s + r))
 				r += 8;
-			if (r >= len || !ts_plain(s[r]))
-				break;
-			r++;
+			if (r < len && ts_plain(s[r])) {
+				r++;
+				continue;
+			}
+			if (len - r >= 3 && s[r] >= 0xe3 && s[r] <= 0xe9 &&
+			    (s[r + 1] & 0xc0) == 0x80 &&
+			    (s[r + 2] & 0xc0) == 0x80) {
+				r += 3;
+				continue;
+			}
+			break;
 		}
 		if (r > r0) {
 			if (w != r0)
@@ -633,8 +646,12 @@ ts_rule_ctype(struct ts_ctx *c, gsize at)
 	}
 }
 
-/* The ASCII bytes a rule of ts_markup() starts with, by when it applies. */
-enum { TS_T_ANY = 1, TS_T_BND = 2, TS_T_BOL = 4 };
+/*
+ * The ASCII bytes a rule of ts_markup() starts with, by when it applies;
+ * TS_T_HIGH marks the bytes >= 0x80 (no rule starts there) so that
+ * ts_markup() skips their runs at once, off its hot path.
+ */
+enum { TS_T_ANY = 1, TS_T_BND = 2, TS_T_BOL = 4, TS_T_HIGH = 8 };
 
 static const guint8 ts_trigger[256] = {
 	['<'] = TS_T_ANY, ['-'] = TS_T_ANY, ['('] = TS_T_ANY,
@@ -644,6 +661,7 @@ static const guint8 ts_trigger[256] = {
 	['E'] = TS_T_BND, ['o'] = TS_T_BND, ['O'] = TS_T_BND,
 	['b'] = TS_T_BND | TS_T_BOL, ['B'] = TS_T_BND,
 	['c'] = TS_T_BOL, ['C'] = TS_T_BOL, ['='] = TS_T_BOL,
+	[128 ... 255] = TS_T_HIGH,
 };
 
 /*
@@ -651,17 +669,29 @@ static const guint8 ts_trigger[256] = {
  * a word character; TS_T_BOL after LF or at the start (0: pass 1 drops
  * every NUL, so 0 stands for the start).
  */
-#define TS_A_WORD	TS_T_ANY
-#define TS_A_OTHER	(TS_T_ANY | TS_T_BND)
+#define TS_A_WORD	(TS_T_ANY | TS_T_HIGH)
+#define TS_A_OTHER	(TS_T_ANY | TS_T_BND | TS_T_HIGH)
 static const guint8 ts_allow[256] = {
-	[0] = TS_T_ANY | TS_T_BND | TS_T_BOL,
-	['\n'] = TS_T_ANY | TS_T_BND | TS_T_BOL,
+	[0] = TS_T_ANY | TS_T_BND | TS_T_BOL | TS_T_HIGH,
+	['\n'] = TS_T_ANY | TS_T_BND | TS_T_BOL | TS_T_HIGH,
 	[1 ... 9] = TS_A_OTHER, [11 ... 47] = TS_A_OTHER,
 	['0' ... '9'] = TS_A_WORD, [58 ... 64] = TS_A_OTHER,
 	['A' ... 'Z'] = TS_A_WORD, [91 ... 94] = TS_A_OTHER,
 	['_'] = TS_A_WORD, [96] = TS_A_OTHER, ['a' ... 'z'] = TS_A_WORD,
 	[123 ... 255] = TS_A_OTHER,
 };
+
+/*
+ * The last index of the run of bytes >= 0x80 at s[at] (< n): no rule
+ * starts in it, and the byte before the next is one of them all the same.
+ */
+static gsize
+ts_high_run_end(const guchar *s, gsize at, gsize n)
+{
+	while (at + 1 < n && s[at + 1] >= 0x80)
+		at++;
+	return at;
+}
 
 /*
  * Every rule starts at an ASCII character (a non-ASCII one folds to 's',
@@ -685,6 +715,10 @@ ts_markup(struct ts_ctx *c)
 
 		if ((ts_trigger[u] & ts_allow[p]) == 0)
 			continue;
+		if (u >= 0x80) {
+			at = ts_high_run_end(s, at, n);
+			continue;
+		}
 		bol = p == '\n' || p == 0;
 		bnd = !ts_word(p);
 		f = ts_fold(u);

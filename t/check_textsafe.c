@@ -110,6 +110,12 @@ static const struct ts_case cases[] = {
 	    "Then: This program cannot be run in DOS mode.",
 	    "Several lines of prose come first.\n"
 	    "Then: This\343\200\200program cannot be run in DOS mode." },
+	{ "drops_controls_between_kana_runs",
+	    "ひらがな\001カタカナ\342\200\256漢字\177日本\357\273\277語",
+	    "ひらがなカタカナ漢字日本\357\273\277語" },
+	{ "rules_right_after_kanji_runs",
+	    "漢字<script>日本javascript:x\n日本語%PDF-1.4 漢MZ\303\251",
+	    "漢字＜script>日本javascript：x\n日本語%ＰDF-1.4 漢MＺ\303\251" },
 	/* must stay byte-identical */
 	{ "keeps_less_than", "a < b, x <= y, if (a<3) then", NULL },
 	{ "keeps_colons", "mail me: a@b.jp; data: 5 items; time 10:30", NULL },
