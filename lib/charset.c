@@ -233,19 +233,15 @@ cs_score_euc(const guchar *p, gsize len, struct cs_score *s)
 }
 
 /*
- * Returns TRUE if data is valid UTF-8 once NUL bytes are ignored; *whole
- * is TRUE when it is valid as it is (no NUL), as mugai_charset_utf8_clean()
- * would find in one step. The validator rejects overlong forms,
- * surrogates and > U+10FFFF (GLib's rules).
+ * Returns TRUE if data is valid UTF-8 once NUL bytes are ignored. The
+ * validator rejects overlong forms, surrogates and > U+10FFFF (GLib's
+ * rules).
  */
 static gboolean
-cs_utf8_valid(const char *data, gsize len, gboolean *whole)
+cs_utf8_valid(const char *data, gsize len)
 {
 	const char *p = data, *end = data + len, *stop;
 
-	*whole = mugai_utf8_validate_len(data, len, NULL);
-	if (*whole)
-		return TRUE;
 	while (p < end) {
 		if (mugai_utf8_validate_len(p, end - p, &stop))
 			return TRUE;
@@ -295,13 +291,9 @@ cs_has_8bit(const char *data, gsize len)
 	return FALSE;
 }
 
-/*
- * The detection rules in the header comment; *strong as described there.
- * *utf8_whole: data is valid UTF-8 without NUL (checked only when it has
- * 8-bit bytes; FALSE otherwise).
- */
+/* The detection rules in the header comment; *strong as described there. */
 static const char *
-cs_detect(const char *data, gsize len, gboolean *strong, gboolean *utf8_whole)
+cs_detect(const char *data, gsize len, gboolean *strong)
 {
 	struct cs_score sj, eu;
 	const struct cs_score *w;
@@ -309,7 +301,6 @@ cs_detect(const char *data, gsize len, gboolean *strong, gboolean *utf8_whole)
 	gssize score;
 
 	*strong = FALSE;
-	*utf8_whole = FALSE;
 	if (data == NULL || len == 0)
 		return "us-ascii";
 	if (!cs_has_8bit(data, len)) {
@@ -317,7 +308,7 @@ cs_detect(const char *data, gsize len, gboolean *strong, gboolean *utf8_whole)
 		return cs_has_jis_escape(data, len) ? "iso-2022-jp" :
 		    "us-ascii";
 	}
-	if (cs_utf8_valid(data, len, utf8_whole)) {
+	if (cs_utf8_valid(data, len)) {
 		*strong = TRUE;
 		return "utf-8";
 	}
@@ -348,9 +339,9 @@ cs_detect(const char *data, gsize len, gboolean *strong, gboolean *utf8_whole)
 const char *
 mugai_charset_detect(const char *data, gsize len)
 {
-	gboolean strong, whole;
+	gboolean strong;
 
-	return cs_detect(data, len, &strong, &whole);
+	return cs_detect(data, len, &strong);
 }
 
 /*
@@ -402,6 +393,10 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 	gsize inleft = len, outleft;
 	gssize nrepl = 0, n;
 
+	/* What iconv gives, cleanly, for the usual JIS mail (charset_jis.c). */
+	if (iso2022 && g_ascii_strcasecmp(icname, "ISO-2022-JP") == 0 &&
+	    mugai_charset_jis_fast(data, len, out))
+		return 0;
 	if ((cd = g_iconv_open("UTF-8", icname)) == (GIConv)-1)
 		return -1;
 	room = len * 2 + 64;
@@ -641,6 +636,7 @@ cs_decode(const struct cs_conv *cv, const char *data, gsize len,
 struct cs_cands {
 	const struct cs_conv *cc_list[CS_CAND_MAX];
 	gsize cc_n;
+	gboolean cc_utf8_valid;	/* detection found valid UTF-8 (NULs aside) */
 };
 
 static void
@@ -704,21 +700,21 @@ cs_chain_of_class(enum mugai_cs_class cls)
 /*
  * Fills cands for data under label (NULL: none or unknown); own is the
  * storage for a non-Japanese label's converter. The rules are in the
- * header comment. *utf8_whole as cs_detect() sets it.
+ * header comment.
  */
 static void
 cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
-    const char *data, gsize len, struct cs_cands *cands,
-    gboolean *utf8_whole)
+    const char *data, gsize len, struct cs_cands *cands)
 {
 	gboolean strong;
-	const char *det = cs_detect(data, len, &strong, utf8_whole);
+	const char *det = cs_detect(data, len, &strong);
 	const struct cs_conv *const *dchain = cs_chain_of(det);
 	const struct cs_conv *const *lchain;
 	gboolean ascii_ok = label == NULL || label->cl_class != MUGAI_CS_WIDE;
 	gboolean det_jp = det != NULL && strcmp(det, "us-ascii") != 0;
 
 	cands->cc_n = 0;
+	cands->cc_utf8_valid = det != NULL && strcmp(det, "utf-8") == 0;
 	if (ascii_ok && det != NULL && strcmp(det, "iso-2022-jp") == 0 &&
 	    !cs_has_8bit(data, len))
 		cs_cands_chain(cands, chain_jis);
@@ -758,6 +754,19 @@ cs_plan(const struct mugai_cs_label *label, struct cs_conv *own,
 	}
 }
 
+/* Appends data to out without its NUL bytes. */
+static void
+cs_append_sans_nul(GString *out, const char *data, gsize len)
+{
+	const char *p = data, *end = data + len, *nul;
+
+	while ((nul = memchr(p, '\0', (gsize)(end - p))) != NULL) {
+		g_string_append_len(out, p, nul - p);
+		p = nul + 1;
+	}
+	g_string_append_len(out, p, end - p);
+}
+
 /* Removes NUL characters, and U+FEFF at the start. */
 static void
 cs_tidy(GString *out)
@@ -785,7 +794,6 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	GString *out = g_string_sized_new(len + 1);
 	const struct cs_conv *best = NULL;
 	gssize best_n = -1;
-	gboolean utf8_whole = FALSE;
 	gsize i;
 
 	/* An empty part reaches us as NULL (an empty GByteArray): make it
@@ -800,14 +808,17 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 		own.cv_iso2022 = g_ascii_strncasecmp(own.cv_iconv,
 		    "ISO-2022", 8) == 0;
 	}
-	cs_plan(label, &own, data, len, &cands, &utf8_whole);
+	cs_plan(label, &own, data, len, &cands);
 
 	for (i = 0; i < cands.cc_n; i++) {
 		g_string_truncate(out, 0);
-		/* checked whole by the detection: what the decoder would do */
-		if (utf8_whole && cands.cc_list[i]->cv_kind == CK_UTF8) {
-			g_string_append_len(out, data, len);
-			best = cands.cc_list[i];
+		/*
+		 * Detection validated it already: the strict UTF-8 decode
+		 * would only drop the NUL bytes, so do just that.
+		 */
+		if (cands.cc_list[i] == &cv_utf8 && cands.cc_utf8_valid) {
+			cs_append_sans_nul(out, data, len);
+			best = &cv_utf8;
 			best_n = 0;
 			break;
 		}

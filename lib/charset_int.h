@@ -45,6 +45,14 @@ const struct mugai_cs_label *mugai_charset_label(const char *label,
 gssize mugai_charset_utf8_clean(const char *data, gsize len,
     gboolean strict, GString *out);
 
+/*
+ * Appends to out what glibc's ISO-2022-JP converter gives for data, and
+ * returns TRUE, when data is ASCII and ESC $ B ... ESC ( B runs of JIS X
+ * 0208 pairs iconv maps; otherwise returns FALSE with out as it was
+ * (charset_jis.c).
+ */
+gboolean mugai_charset_jis_fast(const char *data, gsize len, GString *out);
+
 /* Returns TRUE for an EUC-JP (JIS X 0208 + 0x80) byte. */
 static inline gboolean
 mugai_charset_euc_byte(guchar c)

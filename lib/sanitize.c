@@ -113,12 +113,15 @@ scan_lines(const char *buf, gsize n, gboolean *cr, gsize *line,
 /*
  * The raw facts of the message, fed chunk by chunk: SHA-256 and size of
  * the whole message, the longest line, the bare CRs, and the first bytes
- * (the header block, at most cf_max_header_size + 1) kept in rw_head.
+ * (at most cf_max_header_size + 1) kept in rw_head, up to and with the
+ * first empty line ("\n" or "\r\n"): mugai_headers_split() stops there
+ * (or earlier), and a bare CR read as LF cannot move that line later.
  */
 struct raw {
 	struct mugai_digest *rw_digest;	/* NULL once ended */
 	GByteArray *rw_head;
 	gsize rw_head_max;
+	gsize rw_head_scan;		/* where to look on for that line */
 	gsize rw_line;
 	gsize rw_longest;
 	gsize rw_bare_cr;
@@ -135,13 +138,48 @@ raw_init(struct raw *rw, const struct mugai_config *cf)
 	rw->rw_head_max = (gsize)cf->cf_max_header_size + 1;
 }
 
+/*
+ * Looks on in rw_head for its first empty line; once found, rw_head ends
+ * after it and takes no more bytes.
+ */
+static void
+head_end(struct raw *rw)
+{
+	const guint8 *d = rw->rw_head->data, *nl;
+	gsize n = rw->rw_head->len, i = rw->rw_head_scan, end = 0;
+
+	while (i < n) {
+		if (i == 0 || d[i - 1] == '\n') {
+			if (d[i] == '\n')
+				end = i + 1;
+			else if (d[i] == '\r' && i + 1 == n)
+				break;	/* the next byte decides */
+			else if (d[i] == '\r' && d[i + 1] == '\n')
+				end = i + 2;
+			if (end > 0) {
+				g_byte_array_set_size(rw->rw_head, (guint)end);
+				rw->rw_head_max = end;
+				return;
+			}
+		}
+		if ((nl = memchr(d + i, '\n', n - i)) == NULL) {
+			i = n;
+			break;
+		}
+		i = (gsize)(nl - d) + 1;
+	}
+	rw->rw_head_scan = i;
+}
+
 static void
 raw_feed(struct raw *rw, const char *buf, gsize n)
 {
 	mugai_digest_update(rw->rw_digest, buf, n);
-	if (rw->rw_head->len < rw->rw_head_max)
+	if (rw->rw_head->len < rw->rw_head_max) {
 		g_byte_array_append(rw->rw_head, (const guint8 *)buf,
 		    (guint)MIN(n, rw->rw_head_max - rw->rw_head->len));
+		head_end(rw);
+	}
 	scan_lines(buf, n, &rw->rw_cr, &rw->rw_line, &rw->rw_longest,
 	    &rw->rw_bare_cr);
 	rw->rw_size += (guint64)n;
@@ -268,17 +306,17 @@ sanitized_header(const struct mugai_report *r)
 }
 
 /*
- * Builds rs_edits and rs_headers from the original header block. Returns
- * TRUE when a header of the original was changed or removed.
+ * Builds rs_edits and the header block but the X-Mugai-Sanitized stamp
+ * (*out, transfer full) from the original header block. Returns TRUE
+ * when a header of the original was changed or removed.
  */
 static gboolean
-build_headers(const struct mugai_config *cf, const GPtrArray *headers,
-    const struct mugai_textbody *tb, struct mugai_result *rs)
+build_headers_base(const struct mugai_config *cf, const GPtrArray *headers,
+    const struct mugai_textbody *tb, struct mugai_result *rs, GString **outp)
 {
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, NULL);
 	GString *out = g_string_new(NULL);
-	g_autofree char *stamp = NULL;
 	gboolean body_changed = tb != NULL;
 	gboolean modified = FALSE;
 
@@ -314,11 +352,39 @@ build_headers(const struct mugai_config *cf, const GPtrArray *headers,
 		append_header(out, "Content-Transfer-Encoding",
 		    tb->tb_encoding, FALSE);
 	}
-	stamp = sanitized_header(rs->rs_report);
+	/* Stable (GLib >= 2.32): the stamp, an add, may follow it. */
+	g_ptr_array_sort(rs->rs_edits, edit_order);
+	*outp = out;
+	return modified;
+}
+
+/*
+ * Ends what build_headers_base() began: the stamp (from the report as it
+ * is now) goes last among the edits, as the sort puts the last add, and
+ * last in rs_headers. Takes out.
+ */
+static void
+build_headers_stamp(struct mugai_result *rs, GString *out)
+{
+	g_autofree char *stamp = sanitized_header(rs->rs_report);
+
 	add_edit(rs->rs_edits, MUGAI_HDR_ADD, "X-Mugai-Sanitized", 0, stamp);
 	append_header(out, "X-Mugai-Sanitized", stamp, FALSE);
-	g_ptr_array_sort(rs->rs_edits, edit_order);
 	rs->rs_headers = g_string_free(out, FALSE);
+}
+
+/*
+ * Builds rs_edits and rs_headers from the original header block. Returns
+ * TRUE when a header of the original was changed or removed.
+ */
+static gboolean
+build_headers(const struct mugai_config *cf, const GPtrArray *headers,
+    const struct mugai_textbody *tb, struct mugai_result *rs)
+{
+	GString *out;
+	gboolean modified = build_headers_base(cf, headers, tb, rs, &out);
+
+	build_headers_stamp(rs, out);
 	return modified;
 }
 
@@ -665,6 +731,7 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	gsize longest, body_off = 0, bare_cr;
 	gboolean separated = TRUE;
 	GMimeStream *norm = NULL;
+	GString *hout = NULL;	/* UNCHANGED: the header block, unstamped */
 	enum mugai_err herr;
 	gboolean modified, keep;
 
@@ -726,13 +793,13 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	if (norm != NULL || !mime_headers_pass(headers))
 		w.wk_unchanged = FALSE;
 	decide(cf, &w, rs);
-	/* Header edits count as a change for keep_original=modified. */
+	/*
+	 * Header edits count as a change for keep_original=modified; the
+	 * stamp, which names the quarantine, is added once that is known.
+	 */
 	modified = rs->rs_report->rr_verdict != MUGAI_V_UNCHANGED;
-	if (rs->rs_report->rr_verdict == MUGAI_V_UNCHANGED) {
-		modified = build_headers(cf, headers, NULL, rs);
-		g_clear_pointer(&rs->rs_edits, g_ptr_array_unref);
-		g_clear_pointer(&rs->rs_headers, g_free);
-	}
+	if (rs->rs_report->rr_verdict == MUGAI_V_UNCHANGED)
+		modified = build_headers_base(cf, headers, NULL, rs, &hout);
 	keep = keep_original(cf, rs->rs_report, modified);
 	rs->rs_keep_original = keep;
 	if (keep && env != NULL && env->ev_quarantine_id != NULL)
@@ -748,7 +815,9 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		rs->rs_body = g_bytes_ref(tb.tb_body);
 		build_headers(cf, headers, &tb, rs);
 		mugai_textbody_clear(&tb);
-	} else
+	} else if (hout != NULL)
+		build_headers_stamp(rs, g_steal_pointer(&hout));
+	else
 		build_headers(cf, headers, NULL, rs);
 	mugai_walk_clear(&w);
 	g_clear_object(&norm);

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "b64.h"
+#include "msghdr.h"
 #include "scan.h"
 #include "walk.h"
 
@@ -744,6 +745,12 @@ message_headers_clean(struct mugai_scan *s, GMimeObject **msg)
 	GMimeParser *pr;
 	GMimeMessage *m;
 
+	/* The top block, when GMime surely has nothing to say about it. */
+	if (msg == NULL && s->sc_depth == 1 &&
+	    mugai_msghdr_quiet(s->sc_hdr->str, s->sc_hdr->len)) {
+		g_string_free(h, TRUE);
+		return !s->sc_warned;
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (gsize)(end - p));
 		const char *next = nl != NULL ? nl + 1 : end;

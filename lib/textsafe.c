@@ -153,22 +153,32 @@ ts_drop(gunichar c, gboolean at_start)
 #define TS_ONES		0x0101010101010101ULL
 #define TS_HIGHS	0x8080808080808080ULL
 
-/* Are the 8 bytes at s all printable ASCII (0x20..0x7e)? */
-static inline gboolean
-ts_word_printable(const guchar *s)
-{
-	guint64 x;
-
-	memcpy(&x, s, 8);
-	return (((x - TS_ONES * 0x20) & ~x) | ((x + TS_ONES) | x)) &
-	    TS_HIGHS ? FALSE : TRUE;
-}
-
 /* Printable ASCII, TAB and LF: kept as they are by pass 1. */
 static inline gboolean
 ts_plain(guchar b)
 {
 	return (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t';
+}
+
+/*
+ * Are the 8 bytes at s all ts_plain()? Each byte is tested on its own
+ * (no carry crosses a byte: the 7-bit values plus at most 0x7f stay
+ * below 0x100), so a line break no longer ends the word-at-a-time run.
+ */
+static inline gboolean
+ts_word_plain(const guchar *s)
+{
+	guint64 x, lt20, del, lf, tab;
+
+	memcpy(&x, s, 8);
+	if (x & TS_HIGHS)
+		return FALSE;
+	/* Per byte, high bit set: < 0x20, 0x7f, LF, TAB. */
+	lt20 = ~(x + TS_ONES * (0x80 - 0x20)) & TS_HIGHS;
+	del = (x + TS_ONES) & TS_HIGHS;
+	lf = ~((x ^ (TS_ONES * '\n')) + TS_ONES * 0x7f) & TS_HIGHS;
+	tab = ~((x ^ (TS_ONES * '\t')) + TS_ONES * 0x7f) & TS_HIGHS;
+	return ((lt20 & ~(lf | tab)) | del) == 0;
 }
 
 /*
@@ -216,13 +226,14 @@ ts_strip(GString *text)
 		gunichar c;
 
 		/*
-		 * Runs kept as they are: printable ASCII, TAB and LF, and the
-		 * 3-byte characters U+3000..U+CFFF (lead E3..EC: kana, kanji,
+		 * Runs kept as they are: printable ASCII, TAB and LF (eight
+		 * bytes at a time, across line breaks), and the 3-byte
+		 * characters U+3000..U+CFFF (lead E3..EC: kana, kanji,
 		 * hangul), which are never overlong, surrogates,
 		 * noncharacters nor dropped.
 		 */
 		for (;;) {
-			while (r + 8 <= len && ts_word_printable(s + r))
+			while (r + 8 <= len && ts_word_plain(s + r))
 				r += 8;
 			if (r < len && ts_plain(s[r])) {
 				r++;
@@ -638,8 +649,12 @@ ts_rule_ctype(struct ts_ctx *c, gsize at)
 	}
 }
 
-/* The ASCII bytes a rule of ts_markup() starts with, by when it applies. */
-enum { TS_T_ANY = 1, TS_T_BND = 2, TS_T_BOL = 4 };
+/*
+ * The ASCII bytes a rule of ts_markup() starts with, by when it applies;
+ * TS_T_HIGH marks the bytes >= 0x80 (no rule starts there) so that
+ * ts_markup() skips their runs at once, off its hot path.
+ */
+enum { TS_T_ANY = 1, TS_T_BND = 2, TS_T_BOL = 4, TS_T_HIGH = 8 };
 
 static const guint8 ts_trigger[256] = {
 	['<'] = TS_T_ANY, ['-'] = TS_T_ANY, ['('] = TS_T_ANY,
@@ -649,6 +664,7 @@ static const guint8 ts_trigger[256] = {
 	['E'] = TS_T_BND, ['o'] = TS_T_BND, ['O'] = TS_T_BND,
 	['b'] = TS_T_BND | TS_T_BOL, ['B'] = TS_T_BND,
 	['c'] = TS_T_BOL, ['C'] = TS_T_BOL, ['='] = TS_T_BOL,
+	[128 ... 255] = TS_T_HIGH,
 };
 
 /*
@@ -656,17 +672,29 @@ static const guint8 ts_trigger[256] = {
  * a word character; TS_T_BOL after LF or at the start (0: pass 1 drops
  * every NUL, so 0 stands for the start).
  */
-#define TS_A_WORD	TS_T_ANY
-#define TS_A_OTHER	(TS_T_ANY | TS_T_BND)
+#define TS_A_WORD	(TS_T_ANY | TS_T_HIGH)
+#define TS_A_OTHER	(TS_T_ANY | TS_T_BND | TS_T_HIGH)
 static const guint8 ts_allow[256] = {
-	[0] = TS_T_ANY | TS_T_BND | TS_T_BOL,
-	['\n'] = TS_T_ANY | TS_T_BND | TS_T_BOL,
+	[0] = TS_T_ANY | TS_T_BND | TS_T_BOL | TS_T_HIGH,
+	['\n'] = TS_T_ANY | TS_T_BND | TS_T_BOL | TS_T_HIGH,
 	[1 ... 9] = TS_A_OTHER, [11 ... 47] = TS_A_OTHER,
 	['0' ... '9'] = TS_A_WORD, [58 ... 64] = TS_A_OTHER,
 	['A' ... 'Z'] = TS_A_WORD, [91 ... 94] = TS_A_OTHER,
 	['_'] = TS_A_WORD, [96] = TS_A_OTHER, ['a' ... 'z'] = TS_A_WORD,
 	[123 ... 255] = TS_A_OTHER,
 };
+
+/*
+ * The last index of the run of bytes >= 0x80 at s[at] (< n): no rule
+ * starts in it, and the byte before the next is one of them all the same.
+ */
+static gsize
+ts_high_run_end(const guchar *s, gsize at, gsize n)
+{
+	while (at + 1 < n && s[at + 1] >= 0x80)
+		at++;
+	return at;
+}
 
 /*
  * Every rule starts at an ASCII character (a non-ASCII one folds to 's',
@@ -703,6 +731,10 @@ ts_markup(struct ts_ctx *c)
 		}
 		if ((ts_trigger[u] & ts_allow[p]) == 0)
 			continue;
+		if (u >= 0x80) {
+			at = ts_high_run_end(s, at, n);
+			continue;
+		}
 		bol = p == '\n' || p == 0;
 		bnd = !ts_word(p);
 		f = ts_fold(u);
@@ -849,31 +881,31 @@ ts_b64_runs(struct ts_ctx *c)
 		return;
 	}
 	/*
-	 * Lines end at LF only. A line matches only if, after ASCII blanks,
-	 * 20 base64 characters come first; else (or on a non-ASCII
-	 * character there, which may be white space) ts_b64_line() decides.
+	 * Lines end at LF only. A line matches only if, after white space,
+	 * 20 base64 characters come first; only then ts_b64_line() decides.
 	 */
 	while (pos < n) {
 		const guchar *nl = memchr(s + pos, '\n', n - pos);
 		gsize end = nl != NULL ? (gsize)(nl - s) : n, q = pos, first;
 		gboolean maybe = TRUE;
 
-		while (q < end && (s[q] == ' ' || s[q] == '\t'))
-			q++;
-		if (q < end && s[q] < 0x80) {
-			if (end - q < 20)
-				maybe = FALSE;
-			for (gsize i = 0; maybe && i < 20; i++)
-				if (!ts_b64_char(s[q + i]))
-					maybe = FALSE;
-		} else if (q < end) {
-			/* a non-ASCII first character: the line matches only
-			 * if it is white space (then ts_b64_line() decides) */
-			gsize k = q;
+		/* ts_b64_line()'s strip: white space, ASCII or not. */
+		for (;;) {
+			gsize r = q;
 
-			if (!ts_space(ts_get(c, &k)))
-				maybe = FALSE;
+			if (q < end && (s[q] == ' ' || s[q] == '\t'))
+				q++;
+			else if (q < end && s[q] >= 0x80 &&
+			    ts_space(ts_get(c, &r)))
+				q = r;
+			else
+				break;
 		}
+		if (end - q < 20)
+			maybe = FALSE;
+		for (gsize i = 0; maybe && i < 20; i++)
+			if (!ts_b64_char(s[q + i]))
+				maybe = FALSE;
 		if (!maybe || !ts_b64_line(c, pos, end, &first))
 			run = 0;
 		else if (run++ % 4 == 3)
@@ -1049,49 +1081,50 @@ ts_sig_bytes(struct ts_views *v)
 	return FALSE;
 }
 
-/* Anchors of the signatures in the latin-1 view, see ts_sig_in(). */
-static const guint8 ts_sig_anchor[256] = {
-	['%'] = 1, ['{'] = 1, ['Z'] = 1, ['8'] = 1, ['D'] = 1, [0xff] = 1,
-};
-
-/* Does l (the latin-1 view, one byte a character) hold a signature? */
+/* Does the signature anchored at l[i] (see ts_sig_in()) start there? */
 static gboolean
-ts_sig_in(const guchar *l, gsize n)
+ts_sig_at(const guchar *l, gsize n, gsize i)
 {
 	/* ts_dos's "DOS" is where its 'D' is anchored. */
 	const gsize dos_d = (gsize)(strstr(ts_dos, "DOS") - ts_dos);
 	const gsize dos_len = sizeof ts_dos - 1;
 
-	for (gsize i = 0; i < n; i++) {
-		if (!ts_sig_anchor[l[i]])
-			continue;
-		switch (l[i]) {
-		case '%':
-			if ((n - i >= 5 && memcmp(l + i, "%PDF-", 5) == 0) ||
-			    (n - i >= 9 && memcmp(l + i, "%!PS-Adob", 9) == 0))
+	switch (l[i]) {
+	case '%':
+		return (n - i >= 5 && memcmp(l + i, "%PDF-", 5) == 0) ||
+		    (n - i >= 9 && memcmp(l + i, "%!PS-Adob", 9) == 0);
+	case '{':
+		return n - i >= 5 && memcmp(l + i, "{\\rtf", 5) == 0;
+	case 'Z':
+		return i >= 1 && l[i - 1] == 'M';
+	case '8':
+		return i >= 3 && memcmp(l + i - 3, "GIF8", 4) == 0;
+	case 'D':
+		return i >= dos_d && n - (i - dos_d) >= dos_len &&
+		    memcmp(l + i - dos_d, ts_dos, dos_len) == 0;
+	case 0xff:
+		return n - i >= 3 && l[i + 1] == 0xd8 && l[i + 2] == 0xff;
+	default:
+		return FALSE;
+	}
+}
+
+/*
+ * Does l (the latin-1 view, one byte a character) hold a signature? Each
+ * anchor is looked for with memchr: most text holds few of them.
+ */
+static gboolean
+ts_sig_in(const guchar *l, gsize n)
+{
+	static const guchar anchors[] = { '%', '{', 'Z', '8', 'D', 0xff };
+
+	for (gsize a = 0; a < sizeof anchors; a++) {
+		const guchar *p = l, *end = l + n;
+
+		while ((p = memchr(p, anchors[a], (gsize)(end - p))) != NULL) {
+			if (ts_sig_at(l, n, (gsize)(p - l)))
 				return TRUE;
-			break;
-		case '{':
-			if (n - i >= 5 && memcmp(l + i, "{\\rtf", 5) == 0)
-				return TRUE;
-			break;
-		case 'Z':
-			if (i >= 1 && l[i - 1] == 'M')
-				return TRUE;
-			break;
-		case '8':
-			if (i >= 3 && memcmp(l + i - 3, "GIF8", 4) == 0)
-				return TRUE;
-			break;
-		case 'D':
-			if (i >= dos_d && n - (i - dos_d) >= dos_len &&
-			    memcmp(l + i - dos_d, ts_dos, dos_len) == 0)
-				return TRUE;
-			break;
-		case 0xff:
-			if (n - i >= 3 && l[i + 1] == 0xd8 && l[i + 2] == 0xff)
-				return TRUE;
-			break;
+			p++;
 		}
 	}
 	return FALSE;

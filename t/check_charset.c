@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "charset_int.h"
 #include "testutil.h"
 
 #define JA_TEXT "こんにちは、世界。漢字とカタカナとひらがな。\r\n" \
@@ -193,6 +194,11 @@ static const struct bytes_case byte_cases[] = {
 	{ "nul_removed", B("a\0b\0\0c"), NULL, "abc", "us-ascii", FALSE },
 	{ "nul_removed_utf8", B("\xE6\x97\xA5\0\xE6\x9C\xAC"), "utf-8",
 	    "日本", "utf-8", FALSE },
+	{ "nul_then_bom_removed_utf8", B("\0\xEF\xBB\xBF\xE6\x97\xA5\0!"),
+	    "utf-8", "日!", "utf-8", FALSE },
+	{ "nul_then_bom_removed_unlabeled",
+	    B("\0\0\xEF\xBB\xBF\xC3\xA9t\xC3\xA9"), NULL, "été", "utf-8",
+	    FALSE },
 	{ "bom_removed", B("\xEF\xBB\xBFhello \xE6\x97\xA5"), "utf-8",
 	    "hello 日", "utf-8", FALSE },
 	{ "bom_removed_unlabeled", B("\xEF\xBB\xBF\xE6\x97\xA5"), NULL, "日",
@@ -451,6 +457,98 @@ START_TEST(encode_utf8_and_others)
 END_TEST
 
 /* Random bytes under random labels always give valid UTF-8, no NUL. */
+/*
+ * The JIS fast path (lib/charset_jis.c) against glibc: whenever it takes
+ * the input, iconv converts the same input cleanly to the same bytes.
+ */
+static void
+jis_fast_agrees(const char *data, gsize len, guint *taken)
+{
+	GString *out = g_string_new("prefix");
+	gsize rlen = 0;
+	char *ref = g_convert(data, (gssize)len, "UTF-8", "ISO-2022-JP", NULL,
+	    &rlen, NULL);
+
+	if (mugai_charset_jis_fast(data, len, out)) {
+		ck_assert_msg(ref != NULL, "fast path took what iconv refuses");
+		ck_assert_uint_eq(out->len, 6 + rlen);
+		ck_assert_msg(memcmp(out->str + 6, ref, rlen) == 0,
+		    "fast path and iconv differ");
+		(*taken)++;
+	} else
+		ck_assert_str_eq(out->str, "prefix");
+	g_free(ref);
+	g_string_free(out, TRUE);
+}
+
+START_TEST(jis_fast_every_pair_as_iconv)
+{
+	guint taken = 0;
+
+	for (guint j1 = 0x21; j1 <= 0x7e; j1++)
+		for (guint j2 = 0x21; j2 <= 0x7e; j2++) {
+			char in[] = { 'a', 0x1b, '$', 'B', (char)j1, (char)j2,
+			    0x1b, '(', 'B', '\n' };
+
+			jis_fast_agrees(in, sizeof in, &taken);
+		}
+	/* JIS X 0208 has 6879 characters; glibc maps them all. */
+	ck_assert_uint_ge(taken, 6879);
+	ck_assert_uint_lt(taken, 94 * 94);
+}
+END_TEST
+
+START_TEST(jis_fast_random_mixes_as_iconv)
+{
+	static const char *const frags[] = {
+		"Hello, world. ", "\n", "\r\n", "\x1b$B", "\x1b(B", "\x1b$@",
+		"\x1b(J", "\x1b(I", "\x1b$(D", "\x0e", "\x0f", "\x1b", "\x80",
+		"\xa4\xa2", "\t", "~\\", "\x00", "\x7f", "$B", "(B",
+		"\x1b$B\x30\x21\x1b(B", "\x1b$B\x24\x22\x24\x24\x1b(B",
+		"\x1b$B\x22\x2f\x1b(B", "\x1b$B\x74\x27\x1b(B",
+		"\x1b$B\x2d\x21\x1b(B", "\x1b$B\x7f\x21\x1b(B",
+	};
+	GRand *r = g_rand_new_with_seed(2026);
+	guint taken = 0;
+
+	for (guint i = 0; i < 20000; i++) {
+		GString *in = g_string_new(NULL);
+		guint n = (guint)g_rand_int_range(r, 1, 12);
+
+		for (guint k = 0; k < n; k++) {
+			guint f = (guint)g_rand_int_range(r, 0,
+			    G_N_ELEMENTS(frags) + 3);
+
+			if (f < G_N_ELEMENTS(frags)) {
+				/* "\x00" is one byte, not an empty string. */
+				g_string_append_len(in, frags[f],
+				    frags[f][0] == '\0' ? 1 :
+				    (gssize)strlen(frags[f]));
+				continue;
+			}
+			/* A JIS run of random pairs, closed or not. */
+			g_string_append(in, "\x1b$B");
+			for (guint m = (guint)g_rand_int_range(r, 1, 6);
+			    m > 0; m--) {
+				g_string_append_c(in, (char)g_rand_int_range(r,
+				    0x21, 0x7f));
+				if (g_rand_int_range(r, 0, 40) != 0)
+					g_string_append_c(in, (char)
+					    g_rand_int_range(r, 0x21, 0x7f));
+			}
+			if (g_rand_int_range(r, 0, 8) != 0)
+				g_string_append(in, "\x1b(B");
+		}
+		jis_fast_agrees(in->str, in->len, &taken);
+		g_string_free(in, TRUE);
+	}
+	g_rand_free(r);
+	/* Both ways are exercised. */
+	ck_assert_uint_gt(taken, 1000);
+	ck_assert_uint_lt(taken, 19000);
+}
+END_TEST
+
 START_TEST(random_bytes_always_valid_utf8)
 {
 	static const char *const lbl[] = {
@@ -702,6 +800,8 @@ main(void)
 	tcase_add_test(tc, one_megabyte_garbage_is_quick);
 	tcase_add_test(tc, four_threads_agree);
 	tcase_add_test(tc, null_outputs_allowed);
+	tcase_add_test(tc, jis_fast_every_pair_as_iconv);
+	tcase_add_test(tc, jis_fast_random_mixes_as_iconv);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -212,6 +212,19 @@ static const char *const odd[] = {
 	    "Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n",
 	HDRS,
 	"",
+	/* Where the header block ends (the kept head stops there). */
+	HDRS "X-A: 1\r\n\r\nSubject: in the body\r\n\r\nx\r\n",
+	"From: a@example.jp\nSubject: t\n\nSubject: body\n",
+	"From: a@example.jp\nSubject: t\n\r\nSubject: body\r\n",
+	"From: a@example.jp\r\nSubject: t\r\r\nX-B: 2\r\n\r\nbody\r\n",
+	"From: a@example.jp\r\nSubject: t\r\n\rX-B: 2\r\n\r\nbody\r\n",
+	"From: a@example.jp\r\nSubject: t\r\n \r\nX-B: 2\r\n\r\nb\r\n",
+	"From x@example.jp Mon Sep  1 00:00:00 2025\nFrom: a@example.jp\n"
+	    "Subject: t\n\nbody\n",
+	"\r\nSubject: body only\r\n",
+	"\nSubject: body only\n",
+	"From: a@example.jp\r\nnot a header line\r\nSubject: t\r\n\r\nb\r\n",
+	HDRS "\r",
 };
 
 START_TEST(live_equals_whole_odd)

@@ -86,6 +86,36 @@ static const struct ts_case cases[] = {
 	{ "jpeg", "\303\277\303\230\303\277\303\240",
 	    "\303\277\303\230y\314\210\303\240" },
 	{ "png", "\303\211PNG\nx", "\303\211ＰNG\nx" },
+	/* the same rules past the word-at-a-time fast paths */
+	{ "drops_controls_between_long_lines",
+	    "The first line is plain ASCII text.\nThe second one too,\tand "
+	    "then\001 a control\nand\177 a DEL, a CR\r and a VT\v at the end",
+	    "The first line is plain ASCII text.\nThe second one too,\tand "
+	    "then a control\nand a DEL, a CR and a VT at the end" },
+	{ "base64_run_after_ideographic_space",
+	    "\343\200\200QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "\343\200\200QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "\302\240QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "\343\200\200 QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n",
+	    "\343\200\200QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "\343\200\200QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "\302\240QUFBQUFBQUFBQUFBQUFBQUFBQUFB\n"
+	    "\343\200\200 ＱUFBQUFBQUFBQUFBQUFBQUFBQUFB\n" },
+	{ "signatures_deep_in_ascii_text",
+	    "Dear all, the report follows below as agreed.\n%PDF-1.4 and "
+	    "{\\rtf1 and GIF89a\303\251 then MZ\303\251 at the end",
+	    "Dear all, the report follows below as agreed.\n%ＰDF-1.4 and "
+	    "{\\ｒtf1 and GＩF89a\303\251 then MＺ\303\251 at the end" },
+	{ "dos_stub_deep_in_text", "Several lines of prose come first.\n"
+	    "Then: This program cannot be run in DOS mode.",
+	    "Several lines of prose come first.\n"
+	    "Then: This\343\200\200program cannot be run in DOS mode." },
+	{ "drops_controls_between_kana_runs",
+	    "ひらがな\001カタカナ\342\200\256漢字\177日本\357\273\277語",
+	    "ひらがなカタカナ漢字日本\357\273\277語" },
+	{ "rules_right_after_kanji_runs",
+	    "漢字<script>日本javascript:x\n日本語%PDF-1.4 漢MZ\303\251",
+	    "漢字＜script>日本javascript：x\n日本語%ＰDF-1.4 漢MＺ\303\251" },
 	/* must stay byte-identical */
 	{ "keeps_less_than", "a < b, x <= y, if (a<3) then", NULL },
 	{ "keeps_colons", "mail me: a@b.jp; data: 5 items; time 10:30", NULL },
@@ -103,6 +133,12 @@ static const struct ts_case cases[] = {
 	{ "keeps_comment_decl_pi", "<!-- c --> <!DOCTYPE html> <?xml?>", NULL },
 	{ "keeps_kelvin_tag", "<\342\204\252bd>", NULL },
 	{ "keeps_tabs_newlines_and_mid_bom", "a\tb\nc\357\273\277d", NULL },
+	{ "keeps_japanese_lines_led_by_space",
+	    "\343\200\200令和6年度の予算案について、総務課よりご連絡します。\n"
+	    "\343\200\200\343\200\200ABCDEFGHIJKLMNOPQRS 続き\n"
+	    "\302\240ABCDEFGHIJKLMNOPQRSTUVWXYZ漢字\n", NULL },
+	{ "keeps_near_signatures", "Dear all, nothing to see: %PDF, {\\rt, "
+	    "GIF8, M Z, 8 D and Z in a long enough line of text.\n", NULL },
 };
 
 START_TEST(rule_output_is_exact)
