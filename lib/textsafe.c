@@ -691,6 +691,15 @@ static const guint8 ts_allow[256] = {
 static gsize
 ts_high_run_end(const guchar *s, gsize at, gsize n)
 {
+	guint64 x;
+
+	/* Eight at a time through Japanese text, then byte by byte. */
+	while (at + 9 <= n) {
+		memcpy(&x, s + at + 1, 8);
+		if ((x & TS_HIGHS) != TS_HIGHS)
+			break;
+		at += 8;
+	}
 	while (at + 1 < n && s[at + 1] >= 0x80)
 		at++;
 	return at;
@@ -716,25 +725,13 @@ ts_markup(struct ts_ctx *c)
 		gboolean bol, bnd;
 		gunichar f;
 
-		/* eight non-ASCII bytes start no rule (most Japanese text) */
-		while (u >= 0x80 && at + 8 <= n) {
-			guint64 x;
-
-			memcpy(&x, s + at, 8);
-			if ((x & TS_HIGHS) != TS_HIGHS)
-				break;
-			at += 8;
-			p = s[at - 1];
-			if (at == n)
-				return;
-			u = s[at];
-		}
-		if ((ts_trigger[u] & ts_allow[p]) == 0)
-			continue;
+		/* No rule starts in a run of non-ASCII bytes: past it. */
 		if (u >= 0x80) {
 			at = ts_high_run_end(s, at, n);
 			continue;
 		}
+		if ((ts_trigger[u] & ts_allow[p]) == 0)
+			continue;
 		bol = p == '\n' || p == 0;
 		bnd = !ts_word(p);
 		f = ts_fold(u);
