@@ -4,13 +4,18 @@
  * Negotiation asks for what makes the milter exact and cheap, and only
  * what the MTA offers:
  *   SMFIP_HDR_LEADSPC  header values exactly as received (space and all)
- *   SMFIP_NR_*         no reply for connect, HELO, MAIL, RCPT, headers and
- *                      end of headers: those callbacks always continue
- *                      (an input failure waits for the next body chunk or
- *                      eom, where a reply is possible)
+ *   SMFIP_NR_*         no reply for connect, HELO, MAIL, RCPT, headers,
+ *                      end of headers and body chunks: those callbacks
+ *                      always continue, and an input failure (spool full,
+ *                      message past the size cap) is recorded and answered
+ *                      at end of message, where the reply table applies.
+ *                      With SMFIP_NR_BODY the MTA streams the body without
+ *                      waiting a round trip per 64 KiB chunk; once a
+ *                      failure is recorded, later chunks are dropped unread.
  *   SMFIP_NODATA, SMFIP_NOUNKNOWN  steps we have no use for
- * Body chunks always get a reply, so a message past the size cap is
- * refused at once. SMFIP_SKIP is not asked for: the whole body is needed.
+ * An MTA that does not offer SMFIP_NR_BODY gets a reply to every chunk, so
+ * there a message past the size cap is refused at once. SMFIP_SKIP is not
+ * asked for: the whole body is needed.
  */
 #include "autoconfig.h"
 
@@ -30,7 +35,7 @@
 
 #define MUGAI_ACTIONS (SMFIF_CHGBODY | SMFIF_CHGHDRS | SMFIF_ADDHDRS)
 #define MUGAI_NR (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
-    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH)
+    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define MUGAI_STEPS (SMFIP_HDR_LEADSPC | SMFIP_NODATA | SMFIP_NOUNKNOWN)
 
 static struct mugai_conn *
@@ -198,12 +203,16 @@ static sfsistat
 xxfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
 	struct mugai_conn *cc = conn_get(ctx);
+	gboolean no_reply = (cc->cc_pflags & SMFIP_NR_BODY) != 0;
 
+	/* No message context: end of message tempfails (eom below). */
 	if (cc->cc_msg == NULL)
-		return done(cc, SMFIS_TEMPFAIL);
-	if (mugai_msg_add_body(cc->cc_msg, data, len) != MUGAI_OK)
+		return done(cc, no_reply ? SMFIS_NOREPLY : SMFIS_TEMPFAIL);
+	/* A failure stays in cc_msg: answered now, or at end of message. */
+	if (mugai_msg_add_body(cc->cc_msg, data, len) != MUGAI_OK &&
+	    !no_reply)
 		return done(cc, mugai_eom_fail_early(ctx, cc));
-	return done(cc, SMFIS_CONTINUE);
+	return cont(cc, SMFIP_NR_BODY);
 }
 
 static sfsistat

@@ -3,15 +3,15 @@
  *
  * A yardstick for contrib/bench/e2e-bench, not part of mugai: it
  * negotiates what mugai-milter negotiates (no reply for connect, HELO,
- * MAIL, RCPT, headers and end of headers; no DATA or unknown steps), takes
- * every body chunk with a reply, as mugai-milter does, and at the end of
- * the message continues without looking at anything. What Postfix +
- * null-milter reaches is the ceiling for any content filter behind the
- * milter protocol on the machine: the MTA's own milter work (queue file
- * re-read, body sent in chunks, replies waited for) without any filtering.
+ * MAIL, RCPT, headers, end of headers and body chunks; no DATA or unknown
+ * steps), takes every body chunk, and at the end of the message continues
+ * without looking at anything. What Postfix + null-milter reaches is the
+ * ceiling for any content filter behind the milter protocol on the
+ * machine: the MTA's own milter work (queue file re-read, body sent in
+ * chunks, the end-of-message reply waited for) without any filtering.
  *
  * It needs no TCP_NODELAY (mugai-milter sets it): it writes one reply per
- * request, so Nagle's algorithm never holds a second small write back.
+ * message, so Nagle's algorithm never holds a second small write back.
  *
  * usage: null-milter SOCKET     (e.g. inet:PORT@127.0.0.1)
  * Runs in the foreground until SIGTERM or SIGINT.
@@ -24,7 +24,7 @@
 #include <libmilter/mfapi.h>
 
 #define NULL_NR (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | \
-    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH)
+    SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define NULL_STEPS (SMFIP_NODATA | SMFIP_NOUNKNOWN)
 
 static sfsistat
@@ -83,10 +83,9 @@ nm_header(SMFICTX *ctx, char *name, char *value)
 static sfsistat
 nm_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
-	(void)ctx;
 	(void)data;
 	(void)len;
-	return SMFIS_CONTINUE;
+	return nm_noreply(ctx);
 }
 
 static sfsistat

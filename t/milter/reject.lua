@@ -1,6 +1,6 @@
 -- reject.lua - with on_error = reject, a message that cannot be
 -- sanitized is refused with 550 5.7.1 and the configured text, and a
--- message past max_message_size is refused during the body.
+-- message past max_message_size is refused at end of message.
 dofile(libdir .. "/lib.lua")
 
 local conn = open_conn()
@@ -44,20 +44,21 @@ ok(mt.eom(conn), "eom deep")
 check(mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1",
     "Refused by test policy"), "too deep: 550 5.7.1 with reject_text")
 
--- Past max_message_size (runner sets 64K): refused while the body comes.
+-- Past max_message_size (runner sets 64K): refused at end of message.
+-- Body chunks get no reply (SMFIP_NR_BODY), so every one is taken; the
+-- chunks after the cap are dropped unread.
 start_msg(conn, "BIG1", {
 	"From", " sender@example.jp",
 	"Subject", " too big",
 })
 local chunk = string.rep("x", 1000) .. "\r\n"
-local refused = false
 for i = 1, 80 do
 	ok(mt.bodystring(conn, chunk), "big body chunk")
-	if mt.getreply(conn) ~= SMFIR_CONTINUE then
-		refused = true
-		break
-	end
+	check(mt.getreply(conn) == SMFIR_CONTINUE, "too big: chunk taken")
 end
-check(refused, "too big: refused during the body")
+ok(mt.eom(conn), "eom too big")
 check(mt.getreply(conn) == SMFIR_REPLYCODE, "too big: with a reply code")
+check(mt.eom_check(conn, MT_SMTPREPLY, "552", "5.3.4",
+    "Message too big for the mail sanitization policy"),
+    "too big: 552 5.3.4")
 mt.disconnect(conn)
