@@ -24,6 +24,7 @@
 #include "config.h"
 #include "current.h"
 #include "daemon.h"
+#include "heap.h"
 #include "idle.h"
 #include "log.h"
 #include "mta.h"
@@ -326,12 +327,15 @@ main(int argc, char **argv)
 	struct mugai_config *cf;
 	struct opts o;
 	int status;
+	gboolean heap_tuned = mugai_heap_tune();	/* before any thread */
 
 	if ((status = parse_opts(argc, argv, &o)) != 0)
 		return status;
 	conf_path = o.op_conf;
 	mugai_log_init("mugai-milter", o.op_foreground || o.op_test,
 	    o.op_debug);
+	mugai_log(LOG_DEBUG, "heap thresholds %s", heap_tuned ?
+	    "fixed for warm reuse" : "left to glibc");
 	if ((cf = load(conf_path)) == NULL)
 		return 2;
 	if (o.op_test) {

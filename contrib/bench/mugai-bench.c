@@ -29,6 +29,7 @@
  *           mugai_sanitize_stream_feed(); at the end
  *           mugai_sanitize_stream_finish() on the spool stream, and the
  *           output written as in engine
+ * The heap is set up as mugai-milter sets it (milter/heap.c).
  * -e auto|stream|gmime makes mode engine call mugai_sanitize_with() with
  * that engine (stream: a declined message counts as "other"); without it,
  * mugai_sanitize() (auto).
@@ -56,6 +57,7 @@
 #include <gmime/gmime.h>
 
 #include "config.h"
+#include "heap.h"
 #include "quarantine.h"
 #include "sanitize.h"
 #include "spool.h"
@@ -451,6 +453,7 @@ main(int argc, char **argv)
 	enum mugai_err err = MUGAI_OK;
 	int status = 0;
 
+	(void)mugai_heap_tune();
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr) || argc != 2 ||
 	    passes < 1 || chunk < 1) {

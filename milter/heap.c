@@ -1,0 +1,41 @@
+/*
+ * mugai_heap - glibc's heap kept warm from one message to the next
+ *
+ * By default glibc gives the top of an arena back to the kernel as soon
+ * as 128 KiB there is free, and serves every allocation past its mmap
+ * threshold (128 KiB at first, then moving with what was freed) from a
+ * mapping of its own. A message's buffers (spool, text, HTML parser,
+ * output) are then faulted in, zeroed and unmapped again for every
+ * message: brk(), munmap() and page faults measured 9-15% of the CPU of a
+ * small HTML message (BENCHMARKS.md). With fixed thresholds an arena keeps
+ * up to HEAP_TRIM bytes free at its top for the next message, and buffers
+ * up to HEAP_MMAP come from the heap; memory past that still goes back at
+ * once, so the peak stays the peak of the work in flight.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+#ifdef HAVE_MALLOPT
+#include <malloc.h>
+#endif
+
+#include "heap.h"
+
+#define HEAP_TRIM	(4 * 1024 * 1024)
+#define HEAP_MMAP	(2 * 1024 * 1024)
+
+gboolean
+mugai_heap_tune(void)
+{
+#ifdef HAVE_MALLOPT
+	const char *t = getenv("GLIBC_TUNABLES");
+
+	if (t != NULL && strstr(t, "glibc.malloc.") != NULL)
+		return FALSE;
+	return mallopt(M_TRIM_THRESHOLD, HEAP_TRIM) == 1 &&
+	    mallopt(M_MMAP_THRESHOLD, HEAP_MMAP) == 1;
+#else
+	return FALSE;
+#endif
+}
