@@ -742,9 +742,10 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
 		err = store_err(errno);
 		goto out_tmp;
 	}
-	drop_cached(it);
 	if ((err = write_metas(it, id, env, report, sha)) != MUGAI_OK)
 		goto out_tmp;
+	/* After write_metas(): it reads the original's head back. */
+	drop_cached(it);
 	if (fsync_path(it->qi_tmp) != 0) {
 		err = store_err(errno);
 		goto out_tmp;
