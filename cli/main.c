@@ -16,9 +16,9 @@
 #include <glib.h>
 
 #include "cli/quarantine-cli.h"
-#include "config.h"
-#include "quarantine.h"
-#include "sanitize.h"
+#include "core/config.h"
+#include "store/quarantine.h"
+#include "core/sanitize.h"
 
 static int
 cmd_check_config(int argc, char **argv)

@@ -19,8 +19,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "config.h"
-#include "quarantine.h"
+#include "core/config.h"
+#include "store/quarantine.h"
 #include "cli/quarantine-cli.h"
 
 struct list_filter {

@@ -24,10 +24,10 @@
 #include <gmime/gmime.h>
 #include <json-glib/json-glib.h>
 
-#include "config.h"
-#include "digest.h"
-#include "quarantine.h"
-#include "release.h"
+#include "core/config.h"
+#include "base/digest.h"
+#include "store/quarantine.h"
+#include "store/release.h"
 #include "cli/quarantine-cli.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
@@ -406,7 +406,7 @@ open_output(const char *cmd, const char *path)
 
 /*
  * Finds the object at want, numbered as the engine's report numbers parts
- * (lib/walk.c): the message body is "1", the children of a multipart at P
+ * (lib/mime/walk.c): the message body is "1", the children of a multipart at P
  * are P.1, P.2 ..., the body of a message/rfc822 at P is P.1. Every path
  * seen is added to seen, for the error message.
  */

@@ -12,8 +12,8 @@
 #include <glib.h>
 #include <libmilter/mfapi.h>
 
-#include "err.h"
-#include "sanitize.h"
+#include "base/err.h"
+#include "core/sanitize.h"
 
 #define MUGAI_APPLY_CHUNK (64 * 1024)
 

@@ -22,9 +22,9 @@
 
 #include <glib.h>
 
-#include "config.h"
-#include "err.h"
-#include "sanitize.h"
+#include "core/config.h"
+#include "base/err.h"
+#include "core/sanitize.h"
 #include "spool.h"
 
 struct mugai_msg {

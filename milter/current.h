@@ -12,7 +12,7 @@
 #ifndef MUGAI_CURRENT_H
 #define MUGAI_CURRENT_H
 
-#include "config.h"
+#include "core/config.h"
 #include "quar.h"
 
 /* Installs cf as the live config (reference taken over); drops the old. */

@@ -7,7 +7,7 @@
 #ifndef MUGAI_DAEMON_H
 #define MUGAI_DAEMON_H
 
-#include "err.h"
+#include "base/err.h"
 
 /*
  * When running as root: switches to user and group (group "" or NULL:

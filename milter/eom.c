@@ -21,7 +21,7 @@
 #include "log.h"
 #include "mta.h"
 #include "reply.h"
-#include "sanitize.h"
+#include "core/sanitize.h"
 #include "stats.h"
 
 struct eom_state {

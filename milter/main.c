@@ -21,7 +21,7 @@
 
 #include "apply.h"
 #include "callbacks.h"
-#include "config.h"
+#include "core/config.h"
 #include "current.h"
 #include "daemon.h"
 #include "heap.h"
@@ -30,7 +30,7 @@
 #include "mta.h"
 #include "nodelay.h"
 #include "quar.h"
-#include "sanitize.h"
+#include "core/sanitize.h"
 #include "signals.h"
 #include "stats.h"
 #include "socket.h"

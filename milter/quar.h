@@ -13,11 +13,11 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "config.h"
-#include "err.h"
-#include "quarantine.h"
-#include "report.h"
-#include "sanitize.h"
+#include "core/config.h"
+#include "base/err.h"
+#include "store/quarantine.h"
+#include "base/report.h"
+#include "core/sanitize.h"
 #include "spool.h"
 
 struct mugai_mquar;

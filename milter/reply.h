@@ -12,9 +12,9 @@
 
 #include <libmilter/mfapi.h>
 
-#include "config.h"
-#include "err.h"
-#include "report.h"
+#include "core/config.h"
+#include "base/err.h"
+#include "base/report.h"
 
 struct mugai_reply {
 	sfsistat rp_status;

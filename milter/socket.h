@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "err.h"
+#include "base/err.h"
 
 enum mugai_sock_family {
 	MUGAI_SOCK_INET,

@@ -20,8 +20,8 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "err.h"
-#include "quarantine.h"
+#include "base/err.h"
+#include "store/quarantine.h"
 
 struct mugai_spool;
 

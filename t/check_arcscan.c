@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "arcscan.h"
+#include "policy/arcscan.h"
 #include "fixtures.h"
 #include "testutil.h"
 

@@ -1,14 +1,14 @@
 /*
  * check_b64 - mugai_b64_decode against GMime's own base64 decoder
  *
- * The stream engine decodes with lib/b64.c and the GMime engine with
+ * The stream engine decodes with lib/mime/b64.c and the GMime engine with
  * GMime: any byte where they differ is a part the two engines see
  * differently. Inputs are generated here (fixed seeds): valid base64 in
  * 76-column lines, then the same with line ends, '=' and foreign bytes
  * sprinkled in, then bytes drawn from all 256 values; each is fed whole
  * and in chunks of random sizes, and the bytes and the end state must be
  * GMime's. The GMimeFilter the GMime engine reads parts through
- * (lib/b64filter.c) must give, read in random sizes through a
+ * (lib/mime/b64filter.c) must give, read in random sizes through a
  * GMimeStreamFilter and again after a reset, what GMime's own base64
  * filter gives.
  */
@@ -18,8 +18,8 @@
 
 #include <gmime/gmime.h>
 
-#include "b64.h"
-#include "b64filter.h"
+#include "mime/b64.h"
+#include "mime/b64filter.h"
 #include "testutil.h"
 
 /* GMime's decode of in, chunk sizes from rnd (NULL: whole). */

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "charset.h"
-#include "charset_int.h"
+#include "text/charset.h"
+#include "text/charset_int.h"
 #include "testutil.h"
 
 #define JA_TEXT "こんにちは、世界。漢字とカタカナとひらがな。\r\n" \
@@ -458,7 +458,7 @@ END_TEST
 
 /* Random bytes under random labels always give valid UTF-8, no NUL. */
 /*
- * The JIS fast path (lib/charset_jis.c) against glibc: whenever it takes
+ * The JIS fast path (lib/text/charset_jis.c) against glibc: whenever it takes
  * the input, iconv converts the same input cleanly to the same bytes.
  */
 static void

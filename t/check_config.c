@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "testutil.h"
 
 /* Writes text to a temp file; returns (transfer full) its path. */

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "digest.h"
+#include "base/digest.h"
 #include "testutil.h"
 
 START_TEST(empty_input_has_known_digest)

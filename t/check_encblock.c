@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "digest.h"
-#include "encblock.h"
+#include "base/digest.h"
+#include "text/encblock.h"
 #include "testutil.h"
 
 /* Returns (transfer full) n bytes of a fixed pseudo-random pattern. */

@@ -15,7 +15,7 @@
 #include "fake_mta.h"
 #include "log.h"
 #include "quar.h"
-#include "sanitize.h"
+#include "core/sanitize.h"
 #include "testutil.h"
 
 /* ---- fake engine: returns what the test put in next_* ---- */

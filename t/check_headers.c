@@ -7,7 +7,7 @@
 
 #include <gmime/gmime.h>
 
-#include "headers.h"
+#include "mime/headers.h"
 #include "testutil.h"
 
 static GPtrArray *

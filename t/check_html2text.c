@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "html2text.h"
+#include "text/html2text.h"
 #include "testutil.h"
 
 struct render_case {

@@ -12,7 +12,7 @@
  * archive's "limit=..." fact and the [rule] it triggers). All engines
  * that take a message give the same verdict, limit and body.
  *
- * max_time runs on a fake clock (lib/deadline.h) that moves one step per
+ * max_time runs on a fake clock (lib/base/deadline.h) that moves one step per
  * read, so "too slow" is a count of clock reads: deterministic.
  *
  * Then the process stays healthy: each over-limit message again and
@@ -27,10 +27,10 @@
 
 #include <gmime/gmime.h>
 
-#include "deadline.h"
+#include "base/deadline.h"
 #include "fixtures.h"
-#include "html2text.h"
-#include "sanitize.h"
+#include "text/html2text.h"
+#include "core/sanitize.h"
 #include "testconf.h"
 #include "testutil.h"
 

@@ -13,7 +13,7 @@
 
 #include <gmime/gmime.h>
 
-#include "sanitize.h"
+#include "core/sanitize.h"
 #include "testutil.h"
 
 static const char *const engines[] = { "engine=stream", "engine=gmime",

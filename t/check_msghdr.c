@@ -9,7 +9,7 @@
 
 #include <gmime/gmime.h>
 
-#include "msghdr.h"
+#include "mime/msghdr.h"
 #include "testutil.h"
 
 static void
@@ -22,7 +22,7 @@ count_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	(*(guint *)data)++;
 }
 
-/* GMime's warnings for block read as message headers (lib/scan.c's way). */
+/* GMime's warnings for block read as message headers (lib/mime/scan.c's way). */
 static guint
 gmime_warnings(const char *block)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "notice.h"
+#include "core/notice.h"
 #include "testutil.h"
 
 static const char *const both[] = { "ja", "en", NULL };

@@ -11,14 +11,14 @@
 
 #include <gmime/gmime.h>
 
-#include "config.h"
-#include "digest.h"
-#include "docscan.h"
-#include "filename.h"
-#include "filetype.h"
+#include "core/config.h"
+#include "base/digest.h"
+#include "policy/docscan.h"
+#include "policy/filename.h"
+#include "policy/filetype.h"
 #include "fixtures.h"
-#include "policy.h"
-#include "sniff.h"
+#include "policy/policy.h"
+#include "policy/sniff.h"
 #include "testutil.h"
 
 static void

@@ -20,10 +20,10 @@
 
 #include <glib/gstdio.h>
 
-#include "digest.h"
-#include "quarantine.h"
-#include "release.h"
-#include "report.h"
+#include "base/digest.h"
+#include "store/quarantine.h"
+#include "store/release.h"
+#include "base/report.h"
 #include "testutil.h"
 
 static const char msg_crlf[] =

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "report.h"
+#include "base/report.h"
 #include "testutil.h"
 
 static struct mugai_report *

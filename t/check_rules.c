@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "rules.h"
+#include "core/config.h"
+#include "policy/rules.h"
 #include "testutil.h"
 
 static char *

@@ -9,8 +9,8 @@
 
 #include <gmime/gmime.h>
 
-#include "notice.h"
-#include "sanitize.h"
+#include "core/notice.h"
+#include "core/sanitize.h"
 #include "testconf.h"
 #include "testutil.h"
 

@@ -10,8 +10,8 @@
 
 #include <glib/gstdio.h>
 
-#include "digest.h"
-#include "quarantine.h"
+#include "base/digest.h"
+#include "store/quarantine.h"
 #include "spool.h"
 #include "testutil.h"
 

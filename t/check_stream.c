@@ -11,8 +11,8 @@
 
 #include <gmime/gmime.h>
 
-#include "sanitize.h"
-#include "scan.h"
+#include "core/sanitize.h"
+#include "mime/scan.h"
 #include "testutil.h"
 
 static const gsize chunks[] = { 1, 7, 65536, 1 << 30 };

@@ -8,7 +8,7 @@
 
 #include <gmime/gmime.h>
 
-#include "textbody.h"
+#include "text/textbody.h"
 #include "testutil.h"
 
 static gsize

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "textsafe.h"
+#include "text/textsafe.h"
 #include "testutil.h"
 
 struct ts_case {

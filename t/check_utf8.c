@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "utf8.h"
+#include "text/utf8.h"
 #include "testutil.h"
 
 static void

@@ -22,9 +22,9 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "quarantine.h"
-#include "report.h"
-#include "sanitize.h"
+#include "store/quarantine.h"
+#include "base/report.h"
+#include "core/sanitize.h"
 
 /* A fresh ID with its date and time moved back by usec_back. */
 static char *

@@ -24,9 +24,9 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "config.h"
-#include "err.h"
-#include "sanitize.h"
+#include "core/config.h"
+#include "base/err.h"
+#include "core/sanitize.h"
 
 static int
 one(const struct mugai_config *cf, const struct mugai_sanitize_opts *so,

@@ -9,7 +9,7 @@
 #include <check.h>
 #include <glib.h>
 
-#include "config.h"
+#include "core/config.h"
 
 /* Returns (transfer full) text loaded as a mugai.conf; fails the test
  * when it does not load. */

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "encblock.h"
-#include "textsafe.h"
+#include "text/encblock.h"
+#include "text/textsafe.h"
 
 int
 main(int argc, char **argv)

@@ -56,10 +56,10 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "heap.h"
-#include "quarantine.h"
-#include "sanitize.h"
+#include "store/quarantine.h"
+#include "core/sanitize.h"
 #include "spool.h"
 
 enum mode { M_READ, M_SPOOL, M_PARSE, M_DECODE, M_ENGINE, M_STORE, M_LIVE };

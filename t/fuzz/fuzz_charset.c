@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
+#include "text/charset.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 

@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "headers.h"
-#include "sanitize.h"
+#include "mime/headers.h"
+#include "core/sanitize.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
-/* The address headers of lib/headers.c (RFC 6532 applies to them). */
+/* The address headers of lib/mime/headers.c (RFC 6532 applies to them). */
 static const char *const address_headers[] = {
 	"from", "to", "cc", "bcc", "reply-to", "sender", "resent-from",
 	"resent-to", "resent-cc", "resent-bcc", "resent-sender",

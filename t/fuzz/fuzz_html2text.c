@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html2text.h"
+#include "text/html2text.h"
 #include "oracle.h"
-#include "textsafe.h"
+#include "text/textsafe.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 

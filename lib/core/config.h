@@ -1,0 +1,148 @@
+/*
+ * mugai_config - mugai.conf (GKeyFile) into one immutable, refcounted struct
+ *
+ * Every key is one row of the table in config.c: group, name, type, default,
+ * bounds and a one-line description. The loader, `mugai check-config` and
+ * conf/mugai.conf all follow that table. Unknown groups or keys and values
+ * out of range are rejected with "FILE:LINE: message".
+ *
+ * A loaded config is never changed. Readers take a reference
+ * (mugai_config_ref) and drop it when done; a reload builds a new config
+ * beside the old one. Members are prefixed cf_ and are read-only.
+ */
+#ifndef MUGAI_CONFIG_H
+#define MUGAI_CONFIG_H
+
+#include <glib.h>
+
+enum mugai_charset_out {
+	MUGAI_OUT_UTF8,
+	MUGAI_OUT_ISO2022JP,
+};
+
+enum mugai_url_mode {
+	MUGAI_URL_KEEP,
+	MUGAI_URL_DEFANG,
+	MUGAI_URL_REMOVE,
+};
+
+enum mugai_on_error {
+	MUGAI_ON_ERROR_WITHHOLD,	/* deliver a notice, keep the original */
+	MUGAI_ON_ERROR_TEMPFAIL,
+	MUGAI_ON_ERROR_REJECT,
+};
+
+enum mugai_notice_pos {
+	MUGAI_NOTICE_TOP,
+	MUGAI_NOTICE_BOTTOM,
+};
+
+enum mugai_keep_original {
+	MUGAI_KEEP_NEVER,
+	MUGAI_KEEP_QUARANTINED,
+	MUGAI_KEEP_MODIFIED,
+	MUGAI_KEEP_ALL,
+};
+
+struct mugai_rules;
+struct mugai_notice;
+
+struct mugai_config {
+	gint cf_refcount;
+	char *cf_path;			/* file it came from, or NULL */
+
+	/* [milter] */
+	char *cf_socket;
+	char *cf_user;
+	char *cf_group;
+	char *cf_pidfile;
+	char *cf_spool_dir;
+	char *cf_socket_group;
+	gint64 cf_socket_mode;
+	gint64 cf_spool_mem_max;
+	gint64 cf_milter_timeout;
+	gint64 cf_stats_interval;
+
+	/* [sanitize] */
+	gint cf_output_charset;		/* enum mugai_charset_out */
+	gint cf_url_mode;		/* enum mugai_url_mode */
+	gboolean cf_inline_text_attachments;
+	char **cf_remove_headers;	/* NULL-terminated */
+	gint cf_notice_position;	/* enum mugai_notice_pos */
+	char **cf_notice_languages;	/* NULL-terminated, e.g. {"ja","en"} */
+	char *cf_notice_dir;
+	gint cf_on_error;		/* enum mugai_on_error */
+	char *cf_reject_text;
+
+	/* [limits] */
+	gint64 cf_max_depth;
+	gint64 cf_max_parts;
+	gint64 cf_max_header_size;
+	gint64 cf_max_line_length;
+	gint64 cf_max_decoded_size;
+	gint64 cf_max_message_size;
+	gint64 cf_max_html_depth;
+	gint64 cf_max_text_size;
+	gint64 cf_sniff_size;
+	gint64 cf_max_time;		/* milliseconds; 0: no limit */
+
+	/* [quarantine] */
+	char *cf_quarantine_dir;
+	gint cf_keep_original;		/* enum mugai_keep_original */
+	gint64 cf_retention_days;
+	char *cf_quarantine_group;
+	char *cf_release_secret;
+	char *cf_submit_command;
+	gint64 cf_release_max_age;
+
+	/* The notice templates of cf_notice_languages, loaded with the file. */
+	struct mugai_notice *cf_notice;
+
+	/* [policy] attachment policy (lib/policy/policy.c) */
+	gint cf_default_action;		/* index of drop, quarantine, ... */
+	gint64 cf_archive_max_depth;
+	gint64 cf_archive_max_entries;
+	gint64 cf_archive_max_bytes;
+	gint64 cf_archive_max_ratio;
+	gint64 cf_archive_list_max;
+	gint64 cf_scan_max_bytes;
+	gint64 cf_max_filename_length;
+
+	/* [rule NAME] groups, in file order (lib/policy/rules.h); the built-in
+	 * rules when the file has none. */
+	struct mugai_rules *cf_rules;
+};
+
+/*
+ * Returns (transfer full) the built-in defaults, never NULL. They are the
+ * values documented in conf/mugai.conf.
+ */
+struct mugai_config *mugai_config_new_default(void);
+
+/*
+ * Loads path. Returns (transfer full) a config, or NULL with *error set to
+ * a G_KEY_FILE_ERROR whose message is "path:line: what is wrong".
+ */
+struct mugai_config *mugai_config_load(const char *path, GError **error);
+
+/* Returns (transfer full) an extra reference to cf. */
+struct mugai_config *mugai_config_ref(struct mugai_config *cf);
+
+/* Drops one reference; frees cf with the last. NULL does nothing. */
+void mugai_config_unref(struct mugai_config *cf);
+
+/* Returns (transfer full) every key with its effective value, as a config file. */
+char *mugai_config_dump(const struct mugai_config *cf);
+
+/* Returns (transfer none) the enum value's name as written in the config. */
+const char *mugai_config_on_error_name(gint on_error);
+const char *mugai_config_keep_original_name(gint keep);
+
+/* Parses a size with an optional K, M or G suffix; FALSE when bad. */
+gboolean mugai_config_parse_size(const char *s, gint64 *out);
+
+/* Returns the 1-based line of "[group]" / "key =" in text, or 0. */
+guint mugai_config_line_of(const char *text, const char *group,
+    const char *key);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * mugai_notice - the text telling recipients what was removed or withheld
+ *
+ * Templates are GKeyFiles (conf/notice.ja, conf/notice.en): header, item,
+ * warning, quarantined, footer, withheld, action_drop, action_quarantine,
+ * unnamed, with {placeholders}. One template per configured language,
+ * rendered in order. The built-in templates are the shipped files' text.
+ * Text from mail (filenames) goes in as it is: the engine neutralises the
+ * whole body afterwards.
+ */
+#ifndef MUGAI_NOTICE_H
+#define MUGAI_NOTICE_H
+
+#include <glib.h>
+
+#include "base/report.h"
+
+struct mugai_notice;
+
+/*
+ * Loads the templates of languages (NULL-terminated) from dir, or the
+ * built-in ones when dir is NULL or empty. Returns (transfer full) the set
+ * or NULL with *error naming the file and what is wrong.
+ */
+struct mugai_notice *mugai_notice_load(const char *dir,
+    const char *const *languages, GError **error);
+
+void mugai_notice_free(struct mugai_notice *n);
+
+/*
+ * Appends to out the notice for the parts of report that were removed
+ * (dropped or quarantined); nothing when none was. id is the quarantine ID
+ * of the original, or NULL.
+ */
+void mugai_notice_removed(const struct mugai_notice *n,
+    const struct mugai_report *report, const char *id, GString *out);
+
+/* Appends the notice that replaces a withheld message's content. */
+void mugai_notice_withheld(const struct mugai_notice *n, const char *reason,
+    const char *id, GString *out);
+
+#endif

@@ -1,0 +1,593 @@
+/*
+ * mugai_headers - split, decode and re-encode the top-level header block
+ *
+ * Splitting follows RFC 5322: "name:" starts a field, a line starting with
+ * space or tab continues it, the first empty line ends the block. What is
+ * neither ends the block too (the rest is body, as Python's email and most
+ * MUAs see it). Values keep their folding; CRLF becomes LF.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "text/charset.h"
+#include "mime/headers.h"
+
+static const char *const address_headers[] = {
+	"from", "to", "cc", "bcc", "reply-to", "sender", "resent-from",
+	"resent-to", "resent-cc", "resent-bcc", "resent-sender",
+	"disposition-notification-to", NULL
+};
+
+static void
+header_free(gpointer data)
+{
+	struct mugai_header *h = data;
+
+	g_free(h->hd_name);
+	g_free(h->hd_raw);
+	g_free(h);
+}
+
+/* Length of the field name at line, or 0 when line does not start one. */
+static gsize
+name_len(const char *line, gsize len)
+{
+	gsize i = 0;
+
+	while (i < len && line[i] > 32 && line[i] < 127 && line[i] != ':')
+		i++;
+	if (i == 0)
+		return 0;
+	/* Obsolete syntax allows white space before the colon. */
+	for (gsize j = i; j < len; j++) {
+		if (line[j] == ':')
+			return i;
+		if (line[j] != ' ' && line[j] != '\t')
+			return 0;
+	}
+	return 0;
+}
+
+static void
+add_header(GPtrArray *out, GHashTable *counts, const char *line, gsize len,
+    gsize nlen)
+{
+	struct mugai_header *h = g_new0(struct mugai_header, 1);
+	const char *colon = memchr(line, ':', len);
+	g_autofree char *key = NULL;
+	guint n;
+
+	h->hd_name = g_strndup(line, nlen);
+	h->hd_raw = g_strndup(colon + 1, len - (gsize)(colon + 1 - line));
+	key = g_ascii_strdown(h->hd_name, -1);
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, key)) + 1;
+	g_hash_table_replace(counts, g_steal_pointer(&key),
+	    GUINT_TO_POINTER(n));
+	h->hd_index = n;
+	g_ptr_array_add(out, h);
+}
+
+static void
+append_continuation(GPtrArray *out, const char *line, gsize len)
+{
+	struct mugai_header *h = g_ptr_array_index(out, out->len - 1);
+	char *raw = g_strdup_printf("%s\n%.*s", h->hd_raw, (int)len, line);
+
+	g_free(h->hd_raw);
+	h->hd_raw = raw;
+}
+
+gsize
+mugai_headers_skip_envelope(const char *data, gsize len)
+{
+	gsize pos = 0;
+	const char *eol;
+
+	if (len - pos >= 5 && memcmp(data + pos, "From ", 5) == 0 &&
+	    (eol = memchr(data + pos, '\n', len - pos)) != NULL)
+		pos = (gsize)(eol - data) + 1;
+	return pos;
+}
+
+GPtrArray *
+mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
+    gboolean *separated, enum mugai_err *err)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(header_free);
+	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	gsize pos = 0;
+	gboolean sep = FALSE;
+
+	*err = MUGAI_OK;
+	pos = mugai_headers_skip_envelope(data, len);
+	while (pos < len) {
+		const char *line = data + pos;
+		const char *eol = memchr(line, '\n', len - pos);
+		gsize next = eol != NULL ? (gsize)(eol - data) + 1 : len;
+		gsize ll = (eol != NULL ? (gsize)(eol - line) : len - pos);
+		gsize nlen;
+
+		if (pos > max) {
+			*err = MUGAI_E_LIMIT;
+			g_ptr_array_unref(out);
+			return NULL;
+		}
+		if (ll > 0 && line[ll - 1] == '\r')
+			ll--;
+		if (ll == 0) {
+			pos = next;
+			sep = TRUE;
+			break;
+		}
+		if (line[0] == ' ' || line[0] == '\t') {
+			if (out->len > 0)
+				append_continuation(out, line, ll);
+			pos = next;
+			continue;
+		}
+		if ((nlen = name_len(line, ll)) == 0)
+			break;
+		add_header(out, counts, line, ll, nlen);
+		pos = next;
+	}
+	if (pos > max) {
+		*err = MUGAI_E_LIMIT;
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	*body_off = pos;
+	*separated = sep || pos >= len;
+	return out;
+}
+
+const struct mugai_header *
+mugai_headers_find(const GPtrArray *headers, const char *name)
+{
+	for (guint i = 0; i < headers->len; i++) {
+		const struct mugai_header *h = g_ptr_array_index(headers, i);
+
+		if (g_ascii_strcasecmp(h->hd_name, name) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+static gboolean
+has_8bit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return TRUE;
+	return FALSE;
+}
+
+/* Control characters other than folding white space. */
+static gboolean
+has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Removes folding: a line break followed by white space is dropped. */
+static char *
+unfold(const char *raw)
+{
+	GString *s = g_string_sized_new(strlen(raw));
+
+	for (const char *p = raw; *p != '\0'; p++) {
+		if (*p == '\r' && p[1] == '\n')
+			continue;
+		if (*p == '\n' && (p[1] == ' ' || p[1] == '\t'))
+			continue;
+		g_string_append_c(s, *p);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Replaces C0, DEL and C1 controls in UTF-8 s by spaces, in place. */
+static void
+blank_controls(char *s)
+{
+	for (char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c < 0x20 || c == 0x7f)
+			*p = ' ';
+		else if (c >= 0x80 && c <= 0x9f) {
+			/* Two bytes in UTF-8: make both spaces. */
+			p[0] = ' ';
+			p[1] = ' ';
+		}
+	}
+}
+
+/*
+ * Raw 8-bit header text to UTF-8: strict UTF-8, CP932, EUC-JP in that
+ * order (Japanese mail), then Windows-1252 so Western text stays readable.
+ */
+static char *
+raw_to_utf8(const char *s)
+{
+	static const char *const order[] = { "CP932", "EUC-JP", "WINDOWS-1252" };
+
+	if (g_utf8_validate(s, -1, NULL))
+		return g_strdup(s);
+	for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {
+		char *out = g_convert(s, -1, "UTF-8", order[i], NULL, NULL,
+		    NULL);
+
+		if (out != NULL)
+			return out;
+	}
+	return mugai_charset_to_utf8(s, strlen(s), NULL, NULL, NULL, NULL);
+}
+
+/* One parsed encoded-word: =?charset?enc?data?= */
+struct eword {
+	const char *start, *end;	/* the whole word */
+	char *charset;
+	char enc;			/* 'B' or 'Q' */
+	const char *data;
+	gsize data_len;
+};
+
+static gboolean
+eword_parse(const char *p, struct eword *ew)
+{
+	const char *cs, *q, *d;
+
+	if (p[0] != '=' || p[1] != '?')
+		return FALSE;
+	cs = p + 2;
+	for (q = cs; *q != '\0' && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (*q != '?' || q == cs || (q[1] != 'B' && q[1] != 'b' &&
+	    q[1] != 'Q' && q[1] != 'q') || q[2] != '?')
+		return FALSE;
+	d = q + 3;
+	for (q = d; *q != '\0' && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (q[0] != '?' || q[1] != '=')
+		return FALSE;
+	ew->start = p;
+	ew->end = q + 2;
+	ew->charset = g_strndup(cs, (gsize)(d - 3 - cs));
+	/* RFC 2231 language suffix: charset*lang */
+	if (strchr(ew->charset, '*') != NULL)
+		*strchr(ew->charset, '*') = '\0';
+	ew->enc = g_ascii_toupper(d[-2]);
+	ew->data = d;
+	ew->data_len = (gsize)(q - d);
+	return TRUE;
+}
+
+/*
+ * Decodes the data of ew to bytes. *clean is FALSE when the word is not
+ * well-formed (bad base64 padding or alphabet, bad quoted-printable): a
+ * reader may decode it differently, so the header gets rewritten.
+ */
+static GByteArray *
+eword_bytes(const struct eword *ew, gboolean *clean)
+{
+	GByteArray *out = g_byte_array_new();
+
+	if (ew->enc == 'B') {
+		GString *b = g_string_new(NULL);
+		guchar *dec;
+		gsize n = 0;
+
+		for (gsize i = 0; i < ew->data_len; i++) {
+			char c = ew->data[i];
+
+			if (g_ascii_isalnum(c) || c == '+' || c == '/')
+				g_string_append_c(b, c);
+			else if (c != '=')
+				*clean = FALSE;
+		}
+		if (ew->data_len % 4 != 0)
+			*clean = FALSE;
+		while (b->len % 4 != 0)
+			g_string_append_c(b, '=');
+		dec = g_base64_decode(b->str, &n);
+		g_byte_array_append(out, dec, (guint)n);
+		g_free(dec);
+		g_string_free(b, TRUE);
+		return out;
+	}
+	for (gsize i = 0; i < ew->data_len; i++) {
+		char c = ew->data[i];
+		guint8 v;
+
+		if (c == '_')
+			v = ' ';
+		else if (c == '=' && i + 2 < ew->data_len &&
+		    g_ascii_isxdigit(ew->data[i + 1]) &&
+		    g_ascii_isxdigit(ew->data[i + 2])) {
+			v = (guint8)(g_ascii_xdigit_value(ew->data[i + 1]) * 16 +
+			    g_ascii_xdigit_value(ew->data[i + 2]));
+			i += 2;
+		} else {
+			if (c == '=')
+				*clean = FALSE;
+			v = (guint8)c;
+		}
+		g_byte_array_append(out, &v, 1);
+	}
+	return out;
+}
+
+static gboolean
+bytes_have_ctl(const GByteArray *b)
+{
+	for (guint i = 0; i < b->len; i++)
+		if (b->data[i] == '\r' || b->data[i] == '\n' ||
+		    b->data[i] == '\0')
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Decodes the encoded-words of unfolded UTF-8 text s (white space between
+ * adjacent words dropped, as RFC 2047 says). Sets *clean to FALSE when a
+ * word is malformed or decodes to CR, LF or NUL.
+ */
+static char *
+decode_words(const char *s, gboolean *clean)
+{
+	GString *out = g_string_sized_new(strlen(s));
+	const char *p = s;
+	const char *pending_ws = NULL;	/* white space after a word */
+
+	while (*p != '\0') {
+		struct eword ew;
+
+		if (eword_parse(p, &ew)) {
+			g_autoptr(GByteArray) b = eword_bytes(&ew, clean);
+			gboolean ascii = TRUE;
+			g_autofree char *text = NULL;
+
+			for (gsize i = 0; i < ew.data_len; i++)
+				ascii = ascii && (guchar)ew.data[i] < 0x80;
+			pending_ws = NULL;
+			if (!ascii) {
+				/* Not an encoded-word to any reader: literal. */
+				g_string_append_len(out, ew.start,
+				    ew.end - ew.start);
+			} else {
+				if (bytes_have_ctl(b))
+					*clean = FALSE;
+				text = mugai_charset_to_utf8((char *)b->data,
+				    b->len, ew.charset, NULL, NULL, NULL);
+				g_string_append(out, text);
+			}
+			g_free(ew.charset);
+			p = ew.end;
+			/* Skip white space if another word follows it. */
+			for (pending_ws = p; *p == ' ' || *p == '\t'; p++)
+				;
+			if (!eword_parse(p, &ew))
+				p = pending_ws;
+			else
+				g_free(ew.charset);
+			continue;
+		}
+		g_string_append_c(out, *p++);
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+mugai_headers_decode(const char *raw)
+{
+	g_autofree char *flat = unfold(raw);
+	g_autofree char *utf8 = raw_to_utf8(flat);
+	gboolean clean = TRUE;
+	char *decoded = decode_words(utf8, &clean);
+
+	blank_controls(decoded);
+	return g_strstrip(decoded);
+}
+
+/* TRUE when an encoded-word of raw is malformed or hides a line break. */
+static gboolean
+words_unclean(const char *raw)
+{
+	g_autofree char *flat = NULL;
+	gboolean clean = TRUE;
+
+	if (strstr(raw, "=?") == NULL)
+		return FALSE;
+	flat = unfold(raw);
+	g_free(decode_words(flat, &clean));
+	return !clean;
+}
+
+/* TRUE when a line of "name:value" is longer than RFC 5322's 998. */
+static gboolean
+value_too_long(const char *name, const char *value)
+{
+	gsize line = strlen(name) + 1;
+
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\n') {
+			line = 0;
+			continue;
+		}
+		if (++line > 998)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+line_too_long(const struct mugai_header *h)
+{
+	return value_too_long(h->hd_name, h->hd_raw);
+}
+
+static gboolean
+is_address_header(const char *name)
+{
+	for (gsize i = 0; address_headers[i] != NULL; i++)
+		if (g_ascii_strcasecmp(name, address_headers[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Makes every line break of value (transfer full, consumed) a fold: GMime
+ * breaks an over-long encoded-word without white space after the break
+ * (found by t/fuzz/fuzz_headers), and a reader takes the next line for a
+ * header of its own, or for the end of the header block. Returns
+ * (transfer full) the value with a space after every "\n" that lacks one.
+ */
+static char *
+refold(char *value)
+{
+	GString *s;
+
+	if (strchr(value, '\n') == NULL)
+		return value;
+	s = g_string_sized_new(strlen(value) + 16);
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		g_string_append_c(s, *p);
+		if (*p == '\n' && p[1] != ' ' && p[1] != '\t')
+			g_string_append_c(s, ' ');
+	}
+	g_free(value);
+	return g_string_free(s, FALSE);
+}
+
+/* Folds "name: value" with GMime and returns the value part. */
+static char *
+fold_value(const char *name, const char *value, gboolean structured)
+{
+	g_autofree char *whole = g_strdup_printf("%s: %s", name, value);
+	g_autofree char *folded = structured ?
+	    g_mime_utils_structured_header_fold(NULL, NULL, whole) :
+	    g_mime_utils_unstructured_header_fold(NULL, NULL, whole);
+	const char *v = folded + strlen(name) + 1;
+	char *out;
+
+	while (*v == ' ')
+		v++;
+	out = g_strdup(v);
+	g_strchomp(out);
+	return refold(out);
+}
+
+/*
+ * An address header with a group ("undisclosed-recipients:;"): readers
+ * disagree on groups with comments, so it is written the canonical way.
+ */
+static gboolean
+has_group(const struct mugai_header *h)
+{
+	const char *colon = strchr(h->hd_raw, ':');
+
+	return is_address_header(h->hd_name) && colon != NULL &&
+	    strchr(colon, ';') != NULL && strchr(h->hd_raw, '(') != NULL;
+}
+
+/*
+ * Returns (transfer full) UTF-8 text as base64 encoded-words of at most
+ * 45 octets each (60 characters of base64), one per folded line, never
+ * cutting a character: the value whatever the text, every line short.
+ */
+static char *
+encode_all(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *q = p, *next;
+		g_autofree char *b64 = NULL;
+
+		while (*q != '\0' && (next = g_utf8_next_char(q)) - p <= 45)
+			q = next;
+		if (q == p)	/* cannot happen with valid UTF-8 */
+			q = p + 1;
+		b64 = g_base64_encode((const guchar *)p, (gsize)(q - p));
+		g_string_append_printf(out, "%s=?utf-8?B?%s?=",
+		    out->len > 0 ? "\n " : "", b64);
+		p = q;
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+mugai_headers_fix(const struct mugai_header *h)
+{
+	g_autofree char *decoded = NULL;
+	g_autofree char *encoded = NULL;
+	gboolean eight = has_8bit(h->hd_raw);
+
+	if (has_ctl(h->hd_raw) || line_too_long(h) ||
+	    words_unclean(h->hd_raw) || has_group(h))
+		;	/* rewrite */
+	else if (!eight)
+		return NULL;
+	else if (is_address_header(h->hd_name) &&
+	    g_utf8_validate(h->hd_raw, -1, NULL))
+		return NULL;	/* RFC 6532: an address has no 7-bit form */
+	decoded = mugai_headers_decode(h->hd_raw);
+	if (is_address_header(h->hd_name)) {
+		InternetAddressList *list = internet_address_list_parse(NULL,
+		    decoded);
+
+		if (list != NULL && internet_address_list_length(list) > 0)
+			encoded = internet_address_list_to_string(list, NULL,
+			    TRUE);
+		g_clear_object(&list);
+		/*
+		 * GMime encodes display names; 8-bit text it takes for an
+		 * address stays raw, and its structured folding may cut a
+		 * UTF-8 character in two. Such a value is encoded as text
+		 * below: readable, 7-bit, and not an address anyone relies
+		 * on (a clean UTF-8 address header never gets here).
+		 */
+		if (encoded != NULL && !has_8bit(encoded)) {
+			char *v = fold_value(h->hd_name, encoded, TRUE);
+
+			/*
+			 * Structured folding cannot cut a word: an address
+			 * longer than a line (a 2,000-octet local part) is
+			 * encoded as text below, like 8-bit ones.
+			 */
+			if (!value_too_long(h->hd_name, v))
+				return v;
+			g_free(v);
+		}
+		g_clear_pointer(&encoded, g_free);
+	}
+	encoded = g_mime_utils_header_encode_text(NULL, decoded, "utf-8");
+	{
+		char *v = fold_value(h->hd_name, encoded, FALSE);
+
+		/* GMime leaves a long ASCII word whole: encode it all. */
+		if (!value_too_long(h->hd_name, v))
+			return v;
+		g_free(v);
+	}
+	return encode_all(decoded);
+}
+
+gboolean
+mugai_headers_is_mime(const char *name)
+{
+	return g_ascii_strncasecmp(name, "Content-", 8) == 0 ||
+	    g_ascii_strcasecmp(name, "MIME-Version") == 0;
+}

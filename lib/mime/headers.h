@@ -1,0 +1,69 @@
+/*
+ * mugai_headers - the top-level header block: split it, decide what stays,
+ * and re-encode what cannot stay as it came
+ *
+ * The block is split by this module, not taken from GMime's tree, so header
+ * indexes are exactly those the MTA counts (smfi_chgheader). Splitting is
+ * bounded by max_header_size. A header is rewritten when its raw value has
+ * 8-bit bytes or control characters, when an encoded-word decodes to a
+ * control character (header injection), or when a line is longer than 998
+ * octets: the value is decoded to UTF-8 and re-encoded as RFC 2047.
+ */
+#ifndef MUGAI_HEADERS_H
+#define MUGAI_HEADERS_H
+
+#include <glib.h>
+
+#include "core/config.h"
+#include "base/err.h"
+#include "base/report.h"
+
+struct mugai_header {
+	char *hd_name;		/* as written */
+	char *hd_raw;		/* after the colon, folding kept, "\n" ends */
+	guint hd_index;		/* 1-based among headers with this name */
+};
+
+/*
+ * Splits the header block at the start of data. Returns (transfer full) an
+ * array of struct mugai_header (in order) and sets *body_off to the offset
+ * of the body (after the blank line; len when there is none). A leading
+ * mbox "From " line is skipped. *separated is FALSE when the block ended
+ * at a line that is not a header, with no blank line: that line starts
+ * the body (as Postfix and Python's email read it). Lines that are not headers end the block
+ * as RFC 5322 parsers do; a block larger than max is MUGAI_E_LIMIT (NULL).
+ */
+GPtrArray *mugai_headers_split(const char *data, gsize len, gsize max,
+    gsize *body_off, gboolean *separated, enum mugai_err *err);
+
+/*
+ * Returns the offset of the first header line: past a leading mbox
+ * "From " line, which is not a header.
+ */
+gsize mugai_headers_skip_envelope(const char *data, gsize len);
+
+/* Returns (transfer none) the first header named name, or NULL. */
+const struct mugai_header *mugai_headers_find(const GPtrArray *headers,
+    const char *name);
+
+/*
+ * Returns (transfer full) the decoded UTF-8 value of raw: unfolded, raw
+ * 8-bit text converted from its detected charset, encoded-words decoded,
+ * control characters replaced by spaces, trimmed.
+ */
+char *mugai_headers_decode(const char *raw);
+
+/*
+ * Returns (transfer full) a header value (without the leading space) that
+ * can replace h, or NULL when h can stay as it is. Address headers keep
+ * their addresses; only display names are encoded.
+ */
+char *mugai_headers_fix(const struct mugai_header *h);
+
+/*
+ * TRUE when name is a MIME structure header (Content-*, MIME-Version) that
+ * a replaced body must not keep.
+ */
+gboolean mugai_headers_is_mime(const char *name);
+
+#endif

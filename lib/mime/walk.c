@@ -1,0 +1,1150 @@
+/*
+ * mugai_walk - the GMime tree walk behind mugai_sanitize()
+ *
+ * Every recursion carries a depth checked against max_depth, every part
+ * counts against max_parts, every decoded byte against max_decoded_size.
+ * GMime's GMIME_CRIT_* warnings mean the parser may have skipped or
+ * misread input: the message is withheld (a reading that differs from the
+ * recipient's client is how filters are bypassed).
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "mime/b64filter.h"
+#include "text/charset.h"
+#include "base/deadline.h"
+#include "text/encblock.h"
+#include "mime/headers.h"
+#include "text/html2text.h"
+#include "policy/policy.h"
+#include "text/textsafe.h"
+#include "mime/walk.h"
+
+static void walk_object(struct mugai_walk *w, GMimeObject *obj,
+    const char *path, guint depth);
+
+void
+mugai_walk_init(struct mugai_walk *w, const struct mugai_config *cf,
+    const struct mugai_envelope *env, struct mugai_report *report)
+{
+	memset(w, 0, sizeof *w);
+	w->wk_cf = cf;
+	w->wk_env = env;
+	w->wk_report = report;
+	w->wk_text = g_string_new(NULL);
+}
+
+void
+mugai_walk_clear(struct mugai_walk *w)
+{
+	if (w->wk_text != NULL)
+		g_string_free(w->wk_text, TRUE);
+	g_free(w->wk_withhold);
+	memset(w, 0, sizeof *w);
+}
+
+void
+mugai_walk_withhold(struct mugai_walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->wk_withhold != NULL)
+		return;
+	va_start(ap, fmt);
+	w->wk_withhold = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void
+mugai_walk_limit(struct mugai_walk *w, const char *limit, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	if (w->wk_withhold != NULL)
+		return;
+	va_start(ap, fmt);
+	w->wk_withhold = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	w->wk_limit = limit;
+}
+
+gboolean
+mugai_walk_in_time(struct mugai_walk *w)
+{
+	gint64 ms = w->wk_cf->cf_max_time;
+
+	if (!mugai_deadline_passed(w->wk_deadline))
+		return TRUE;
+	if (ms % 1000 != 0)
+		mugai_walk_limit(w, "max_time", "sanitizing took longer than "
+		    "%" G_GINT64_FORMAT " ms", ms);
+	else
+		mugai_walk_limit(w, "max_time", "sanitizing took longer than "
+		    "%" G_GINT64_FORMAT " s", ms / 1000);
+	return FALSE;
+}
+
+static const char *
+warning_name(GMimeParserWarning code)
+{
+	switch (code) {
+	case GMIME_WARN_DUPLICATED_HEADER:	return "duplicated header";
+	case GMIME_WARN_DUPLICATED_PARAMETER:	return "duplicated parameter";
+	case GMIME_WARN_UNENCODED_8BIT_HEADER:	return "unencoded 8-bit header";
+	case GMIME_WARN_INVALID_CONTENT_TYPE:	return "invalid Content-Type";
+	case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+		return "invalid RFC 2047 header value";
+	case GMIME_WARN_MALFORMED_MULTIPART:	return "malformed multipart";
+	case GMIME_WARN_TRUNCATED_MESSAGE:	return "truncated message";
+	case GMIME_WARN_MALFORMED_MESSAGE:	return "malformed message";
+	case GMIME_WARN_INVALID_PARAMETER:	return "invalid parameter";
+	case GMIME_WARN_INVALID_ADDRESS_LIST:	return "invalid address list";
+	case GMIME_WARN_PART_WITHOUT_CONTENT:	return "part without content";
+	case GMIME_CRIT_INVALID_HEADER_NAME:	return "invalid header name";
+	case GMIME_CRIT_CONFLICTING_HEADER:	return "conflicting header";
+	case GMIME_CRIT_CONFLICTING_PARAMETER:	return "conflicting parameter";
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+		return "multipart without boundary";
+	case GMIME_CRIT_NESTING_OVERFLOW:	return "MIME nesting overflow";
+	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+		return "part without headers or content";
+	}
+	return "parser warning";
+}
+
+static gboolean
+is_critical(GMimeParserWarning code)
+{
+	switch (code) {
+	case GMIME_CRIT_INVALID_HEADER_NAME:
+	case GMIME_CRIT_CONFLICTING_HEADER:
+	case GMIME_CRIT_CONFLICTING_PARAMETER:
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+	case GMIME_CRIT_NESTING_OVERFLOW:
+	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+static void
+parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
+    gpointer data)
+{
+	(void)offset;
+	mugai_walk_parser_warning(data, code, item);
+}
+
+void
+mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
+    const char *item)
+{
+	g_autofree char *what = NULL;
+
+	w->wk_warnings++;
+	if (item != NULL) {
+		g_autofree char *cut = g_strndup(item, 60);
+
+		what = g_strescape(cut, NULL);
+	}
+	mugai_report_warn(w->wk_report, "%s%s%s%s", warning_name(code),
+	    what != NULL ? " \"" : "", what != NULL ? what : "",
+	    what != NULL ? "\"" : "");
+	if (is_critical(code))
+		mugai_walk_withhold(w, "malformed MIME structure (%s)",
+		    warning_name(code));
+}
+
+static char *
+child_path(const char *path, guint i)
+{
+	return g_strdup_printf("%s.%u", path, i + 1);
+}
+
+static char *
+mime_type(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	g_autofree char *t = ct != NULL ?
+	    g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
+
+	return g_ascii_strdown(t, -1);
+}
+
+static char *
+part_filename(GMimeObject *obj)
+{
+	const char *fn = GMIME_IS_PART(obj) ?
+	    g_mime_part_get_filename(GMIME_PART(obj)) : NULL;
+
+	if (fn == NULL)
+		return NULL;
+	return g_utf8_make_valid(fn, -1);
+}
+
+static gboolean
+is_attachment(GMimeObject *obj)
+{
+	GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
+
+	if (d != NULL && g_mime_content_disposition_is_attachment(d))
+		return TRUE;
+	return GMIME_IS_PART(obj) &&
+	    g_mime_part_get_filename(GMIME_PART(obj)) != NULL;
+}
+
+static struct mugai_report_part *
+leaf_report_part(struct mugai_walk *w, const struct mugai_walk_leaf *lf)
+{
+	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
+	    lf->wl_path, "part");
+
+	rp->rp_declared_type = g_strdup(lf->wl_type);
+	rp->rp_filename = g_strdup(lf->wl_filename);
+	return rp;
+}
+
+/* The facts of a GMime leaf (members owned by lf; path lent). */
+static void
+leaf_init(struct mugai_walk_leaf *lf, GMimePart *part, const char *path)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+
+	lf->wl_path = path;
+	lf->wl_type = mime_type(obj);
+	lf->wl_filename = part_filename(obj);
+	lf->wl_charset = g_mime_object_get_content_type_parameter(obj,
+	    "charset");
+	lf->wl_attachment = is_attachment(obj);
+}
+
+static void
+leaf_clear(struct mugai_walk_leaf *lf)
+{
+	g_free(lf->wl_type);
+	g_free(lf->wl_filename);
+}
+
+/*
+ * Returns (transfer full) a stream of part's decoded content. Encodings
+ * GMime cannot decode (binhex, x-token) are read as they are: the policy
+ * then sees and hashes the bytes the message carries.
+ */
+static GMimeStream *
+decoded_stream(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeContentEncoding enc;
+	GMimeStream *raw, *f;
+	GMimeFilter *basic;
+
+	if (dw == NULL || (raw = g_mime_data_wrapper_get_stream(dw)) == NULL)
+		return g_mime_stream_mem_new();
+	g_mime_stream_reset(raw);
+	enc = g_mime_data_wrapper_get_encoding(dw);
+	if (enc != GMIME_CONTENT_ENCODING_BASE64 &&
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
+	    enc != GMIME_CONTENT_ENCODING_UUENCODE)
+		return g_object_ref(raw);
+	f = g_mime_stream_filter_new(raw);
+	/* Base64 as the fast path decodes it: GMime's bytes, faster. */
+	basic = enc == GMIME_CONTENT_ENCODING_BASE64 ? mugai_b64_filter_new() :
+	    g_mime_filter_basic_new(enc, FALSE);
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), basic);
+	g_object_unref(basic);
+	return f;
+}
+
+static void
+count_decoded(struct mugai_walk *w, guint64 n)
+{
+	w->wk_decoded += n;
+	if (w->wk_decoded > (guint64)w->wk_cf->cf_max_decoded_size)
+		mugai_walk_limit(w, "max_decoded_size", "decoded content "
+		    "larger than %" G_GINT64_FORMAT " bytes",
+		    w->wk_cf->cf_max_decoded_size);
+}
+
+/*
+ * Facts and the policy's action for a removed part: detected type, size,
+ * SHA-256, archive and document flags, the rule that matched. A read
+ * failure leaves the part at tempfail (the policy sets it); so does the
+ * time limit, which then withholds the message. err: the policy's result.
+ */
+static void
+examined(struct mugai_walk *w, enum mugai_err err,
+    struct mugai_report_part *rp)
+{
+	const char *warning;
+
+	if (err == MUGAI_E_LIMIT)
+		(void)mugai_walk_in_time(w);
+	else if (err != MUGAI_OK)
+		mugai_report_warn(w->wk_report, "part %s cannot be read",
+		    rp->rp_path);
+	count_decoded(w, rp->rp_size);
+	if ((warning = mugai_policy_warning(w->wk_cf, rp)) != NULL)
+		rp->rp_warning = g_strdup(warning);
+}
+
+void
+mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, GMimeStream *decoded)
+{
+	struct mugai_report_part *rp = leaf_report_part(w, lf);
+
+	rp->rp_reason = g_strdup(reason);
+	examined(w, mugai_policy_examine_until(w->wk_cf, w->wk_env, decoded,
+	    rp, w->wk_deadline), rp);
+}
+
+void
+mugai_walk_remove_fed(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, struct mugai_policy_feed *feed)
+{
+	struct mugai_report_part *rp = leaf_report_part(w, lf);
+
+	rp->rp_reason = g_strdup(reason);
+	examined(w, mugai_policy_feed_finish(feed, w->wk_env, rp,
+	    w->wk_deadline), rp);
+}
+
+static void
+remove_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
+    const char *reason)
+{
+	struct mugai_walk_leaf lf;
+	GMimeStream *s = decoded_stream(part);
+
+	leaf_init(&lf, part, path);
+	mugai_walk_remove(w, &lf, reason, s);
+	leaf_clear(&lf);
+	g_object_unref(s);
+}
+
+/*
+ * Returns (transfer full) the decoded content of part, or NULL on a read
+ * error or when the time ran out (the walk is then withheld).
+ */
+static GByteArray *
+read_decoded(struct mugai_walk *w, GMimePart *part)
+{
+	GMimeStream *s = decoded_stream(part);
+	GByteArray *out = g_byte_array_new();
+	char buf[65536];
+	gssize n;
+
+	/* As g_mime_stream_write_to_stream(), with a clock check per block. */
+	while (!g_mime_stream_eos(s)) {
+		if ((n = g_mime_stream_read(s, buf, sizeof buf)) < 0 ||
+		    (n > 0 && !mugai_walk_in_time(w))) {
+			g_byte_array_unref(out);
+			out = NULL;
+			break;
+		}
+		if (n == 0)
+			break;
+		g_byte_array_append(out, (const guint8 *)buf, (guint)n);
+	}
+	g_object_unref(s);
+	return out;
+}
+
+/* Binary content declared as text: NUL bytes or many control bytes. */
+static gboolean
+looks_binary(const guint8 *p, gsize len)
+{
+	const guint64 ones = 0x0101010101010101ULL;
+	const guint64 highs = 0x8080808080808080ULL;
+	gsize n = MIN(len, 65536), ctl = 0, i = 0;
+
+	/* An empty part may come as NULL: memchr() must not see it. */
+	if (n == 0)
+		return FALSE;
+	if (memchr(p, 0, n) != NULL)
+		return TRUE;
+	/* Eight bytes at a time while none is below 0x20 (the usual case). */
+	while (i < n) {
+		if (i + 8 <= n) {
+			guint64 x;
+
+			memcpy(&x, p + i, 8);
+			if (((x - ones * 0x20) & ~x & highs) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		for (gsize e = MIN(i + 8, n); i < e; i++)
+			if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+			    p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
+				ctl++;
+	}
+	return ctl > MAX(8, n / 100);
+}
+
+/* CRLF and lone CR become LF, in place. */
+static void
+normalize_newlines(GString *s)
+{
+	const char *cr = memchr(s->str, '\r', s->len);
+	gsize o;
+
+	if (cr == NULL)
+		return;
+	o = (gsize)(cr - s->str);
+	for (gsize i = o; i < s->len; i++) {
+		if (s->str[i] == '\r') {
+			s->str[o++] = '\n';
+			if (i + 1 < s->len && s->str[i + 1] == '\n')
+				i++;
+			continue;
+		}
+		s->str[o++] = s->str[i];
+	}
+	g_string_truncate(s, o);
+}
+
+/* Appends text to the output, a blank line apart from what is there. */
+static void
+append_text(struct mugai_walk *w, const GString *t)
+{
+	GString *out = w->wk_text;
+
+	if (t->len == 0)
+		return;
+	if (out->len > 0) {
+		if (out->str[out->len - 1] != '\n')
+			g_string_append_c(out, '\n');
+		if (out->len < 2 || out->str[out->len - 2] != '\n')
+			g_string_append_c(out, '\n');
+	}
+	g_string_append_len(out, t->str, t->len);
+	if (t->str[t->len - 1] != '\n')
+		g_string_append_c(out, '\n');
+}
+
+/* Cuts files encoded in the text out of t into the report. */
+static guint
+cut_blocks(struct mugai_walk *w, GString *t, const char *path)
+{
+	g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)mugai_encblock_free);
+	GString *rest = g_string_sized_new(t->len);
+	guint n = mugai_encblock_strip(t->str, t->len, rest, found);
+
+	for (guint i = 0; i < found->len; i++) {
+		const struct mugai_encblock *eb = g_ptr_array_index(found, i);
+		g_autofree char *sub = child_path(path, i);
+		struct mugai_report_part *rp = mugai_report_add_part(
+		    w->wk_report, sub, eb->eb_kind);
+
+		rp->rp_filename = g_strdup(eb->eb_filename);
+		rp->rp_size = eb->eb_size;
+		memcpy(rp->rp_sha256, eb->eb_sha256, sizeof rp->rp_sha256);
+		rp->rp_action = mugai_policy_default_action(w->wk_cf);
+		rp->rp_reason = g_strdup("file encoded inside the text");
+		count_decoded(w, eb->eb_size);
+	}
+	if (n > 0) {
+		g_string_truncate(t, 0);
+		g_string_append_len(t, rest->str, rest->len);
+	}
+	g_string_free(rest, TRUE);
+	return n;
+}
+
+static gboolean
+charset_passes(const char *label, const char *used)
+{
+	static const char *const allowed[] = { "us-ascii", "utf-8",
+	    "iso-2022-jp", NULL };
+
+	if (used == NULL)
+		return FALSE;
+	if (label == NULL)
+		return strcmp(used, "us-ascii") == 0;
+	for (gsize i = 0; allowed[i] != NULL; i++)
+		if (g_ascii_strcasecmp(label, allowed[i]) == 0)
+			return strcmp(used, allowed[i]) == 0;
+	return FALSE;
+}
+
+/* The raw (encoded) body is fit to pass: no NUL, bare CR, long line. */
+static gboolean
+raw_passes(gpointer data)
+{
+	GMimePart *part = data;
+	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream *s;
+	char buf[65536];
+	gsize line = 0;
+	gssize n;
+	gboolean prev_cr = FALSE;
+
+	const char *cte = g_mime_object_get_header(GMIME_OBJECT(part),
+	    "Content-Transfer-Encoding");
+	g_autofree char *label = cte != NULL ? g_strstrip(g_strdup(cte)) : NULL;
+
+	/* GMime reads an unknown encoding as the default: look at the label. */
+	if (label != NULL && g_ascii_strcasecmp(label, "7bit") != 0 &&
+	    g_ascii_strcasecmp(label, "8bit") != 0)
+		return FALSE;
+	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	    enc != GMIME_CONTENT_ENCODING_7BIT &&
+	    enc != GMIME_CONTENT_ENCODING_8BIT)
+		return FALSE;
+	if (dw == NULL || (s = g_mime_data_wrapper_get_stream(dw)) == NULL)
+		return TRUE;
+	g_mime_stream_reset(s);
+	/* A bounded (file) stream answers -1, not 0, when read past its end. */
+	n = 0;
+	while (!g_mime_stream_eos(s) &&
+	    (n = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
+		for (gssize i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[i];
+
+			if (prev_cr && c != '\n')
+				return FALSE;
+			prev_cr = c == '\r';
+			if (c == '\0' || (c >= 0x80 &&
+			    enc != GMIME_CONTENT_ENCODING_8BIT))
+				return FALSE;
+			line = c == '\n' ? 0 : line + 1;
+			if (line > 999)
+				return FALSE;
+		}
+	}
+	return n >= 0 && !prev_cr;
+}
+
+static char *
+render_html(struct mugai_walk *w, const char *utf8, gsize len)
+{
+	struct mugai_html_opts opts = {
+		.ho_url_mode = (enum mugai_url_mode)w->wk_cf->cf_url_mode,
+		.ho_max_depth = (guint)w->wk_cf->cf_max_html_depth,
+		.ho_max_output = (gsize)w->wk_cf->cf_max_text_size,
+	};
+	struct mugai_html2text *h = mugai_html2text_new(&opts);
+	enum mugai_err err = MUGAI_OK;
+	char *text;
+	gsize off, n;
+
+	mugai_html2text_set_deadline(h, w->wk_deadline);
+	for (off = 0; off < len; off += n) {
+		n = MIN(len - off, (gsize)65536);
+		if (mugai_html2text_feed(h, utf8 + off, n) != MUGAI_OK)
+			break;
+	}
+	text = mugai_html2text_finish(h, NULL, &err);
+	if (text == NULL) {
+		switch (mugai_html2text_limit_hit(h)) {
+		case MUGAI_HTML_LIMIT_TIME:
+			(void)mugai_walk_in_time(w);
+			break;
+		case MUGAI_HTML_LIMIT_DEPTH:
+			mugai_walk_limit(w, "max_html_depth", "HTML cannot be "
+			    "rendered (%s)", mugai_err_str(err));
+			break;
+		case MUGAI_HTML_LIMIT_OUTPUT:
+			mugai_walk_limit(w, "max_text_size", "HTML cannot be "
+			    "rendered (%s)", mugai_err_str(err));
+			break;
+		default:
+			break;
+		}
+		mugai_walk_withhold(w, "HTML cannot be rendered (%s)",
+		    mugai_err_str(err));
+	}
+	mugai_html2text_free(h);
+	return text;
+}
+
+void
+mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    GByteArray *raw, gboolean html, guint depth,
+    gboolean (*passes)(gpointer), gpointer passes_data)
+{
+	const char *label = lf->wl_charset;
+	g_autofree char *utf8 = NULL;
+	const char *used = NULL;
+	gboolean lossy = FALSE;
+	struct mugai_report_part *rp;
+	GString *t;
+	gsize ulen = 0;
+	guint blocks, rewrites;
+
+	count_decoded(w, raw->len);
+	if (looks_binary(raw->data, raw->len)) {
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(
+		    (const char *)raw->data, raw->len);
+
+		mugai_walk_remove(w, lf, "binary content declared as text", s);
+		g_object_unref(s);
+		return;
+	}
+	rp = leaf_report_part(w, lf);
+	rp->rp_action = MUGAI_ACT_TEXT;
+	rp->rp_size = raw->len;
+	utf8 = mugai_charset_to_utf8((const char *)raw->data, raw->len, label,
+	    &ulen, &used, &lossy);
+	if (!mugai_walk_in_time(w))
+		return;
+	if (lossy)
+		mugai_report_warn(w->wk_report, "part %s: undecodable bytes in "
+		    "charset %s", lf->wl_path, used != NULL ? used : "?");
+	if (html) {
+		char *r = render_html(w, utf8, ulen);
+
+		if (r == NULL)
+			return;
+		g_free(utf8);
+		utf8 = r;
+		ulen = strlen(r);
+	}
+	t = g_string_new_len(utf8, (gssize)ulen);
+	normalize_newlines(t);
+	blocks = cut_blocks(w, t, lf->wl_path);
+	rewrites = mugai_textsafe(t);
+	if (!mugai_walk_in_time(w)) {
+		g_string_free(t, TRUE);
+		return;
+	}
+	if (rewrites > 0)
+		mugai_report_part_flag(rp, "neutralized");
+	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :
+	    "text kept");
+	append_text(w, t);
+	g_string_free(t, TRUE);
+	w->wk_unchanged = depth == 1 && !html && blocks == 0 &&
+	    rewrites == 0 && !lossy && charset_passes(label, used) &&
+	    passes(passes_data);
+}
+
+/* Renders a text leaf (plain or HTML) into the output. */
+static void
+render_text(struct mugai_walk *w, GMimePart *part, const char *path,
+    gboolean html, guint depth)
+{
+	g_autoptr(GByteArray) raw = NULL;
+	struct mugai_walk_leaf lf;
+
+	if ((raw = read_decoded(w, part)) == NULL) {
+		mugai_walk_withhold(w, "part %s cannot be decoded", path);
+		return;
+	}
+	leaf_init(&lf, part, path);
+	mugai_walk_text(w, &lf, raw, html, depth, raw_passes, part);
+	leaf_clear(&lf);
+}
+
+void
+mugai_walk_attachment_label(struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf)
+{
+	GString *label = g_string_new(NULL);
+
+	g_string_append_printf(label, "---- %s ----\n",
+	    lf->wl_filename != NULL ? lf->wl_filename : "text attachment");
+	mugai_textsafe(label);
+	append_text(w, label);
+	g_string_free(label, TRUE);
+}
+
+/* A text attachment rendered inline (inline_text_attachments = true). */
+static void
+render_attachment_text(struct mugai_walk *w, GMimePart *part,
+    const char *path, guint depth)
+{
+	struct mugai_walk_leaf lf;
+
+	leaf_init(&lf, part, path);
+	mugai_walk_attachment_label(w, &lf);
+	leaf_clear(&lf);
+	render_text(w, part, path, FALSE, depth + 1);
+}
+
+static gboolean
+is_report_text(const char *type)
+{
+	return strcmp(type, "message/delivery-status") == 0 ||
+	    strcmp(type, "message/global-delivery-status") == 0 ||
+	    strcmp(type, "message/disposition-notification") == 0 ||
+	    strcmp(type, "message/feedback-report") == 0 ||
+	    strcmp(type, "text/rfc822-headers") == 0;
+}
+
+enum mugai_walk_mode
+mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
+{
+	/* GMime's GMimeMessagePartial is a leaf (GMimePart) too. */
+	if (strcmp(type, "message/partial") == 0) {
+		mugai_walk_withhold(w, "message/partial fragment cannot be "
+		    "checked");
+		return MUGAI_WALK_NONE;
+	}
+	if (strcmp(type, "message/external-body") == 0) {
+		mugai_walk_withhold(w, "message/external-body cannot be "
+		    "checked");
+		return MUGAI_WALK_NONE;
+	}
+	if (strcmp(type, "application/pkcs7-mime") == 0 ||
+	    strcmp(type, "application/x-pkcs7-mime") == 0) {
+		mugai_walk_withhold(w, "S/MIME encrypted or opaque-signed "
+		    "content");
+		return MUGAI_WALK_NONE;
+	}
+	if (strcmp(type, "text/plain") == 0 && !attach)
+		return MUGAI_WALK_PLAIN;
+	if (strcmp(type, "text/plain") == 0 &&
+	    w->wk_cf->cf_inline_text_attachments)
+		return MUGAI_WALK_ATTACHED_TEXT;
+	if (strcmp(type, "text/html") == 0 && !attach)
+		return MUGAI_WALK_HTML;
+	if (is_report_text(type) && !attach)
+		return MUGAI_WALK_REPORT_TEXT;
+	return attach ? MUGAI_WALK_REMOVE_ATTACHMENT : MUGAI_WALK_REMOVE;
+}
+
+static void
+walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
+    guint depth)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+	g_autofree char *type = mime_type(obj);
+
+	switch (mugai_walk_leaf_mode(w, type, is_attachment(obj))) {
+	case MUGAI_WALK_NONE:
+		break;
+	case MUGAI_WALK_PLAIN:
+		render_text(w, part, path, FALSE, depth);
+		break;
+	case MUGAI_WALK_ATTACHED_TEXT:
+		render_attachment_text(w, part, path, depth);
+		break;
+	case MUGAI_WALK_HTML:
+		render_text(w, part, path, TRUE, depth);
+		break;
+	case MUGAI_WALK_REPORT_TEXT:
+		render_text(w, part, path, FALSE, depth + 1);
+		break;
+	case MUGAI_WALK_REMOVE_ATTACHMENT:
+		remove_leaf(w, part, path, "attachment");
+		break;
+	case MUGAI_WALK_REMOVE:
+		remove_leaf(w, part, path, "not a text part");
+		break;
+	}
+}
+
+#define WALK_ONES	0x0101010101010101ULL
+#define WALK_HIGHS	0x8080808080808080ULL
+
+static gsize
+visible_length(const GString *s)
+{
+	gsize n = s->len, i = 0;
+
+	/* Count the white space: the fewer, on most text. Eight bytes
+	 * >= 0x80 (Japanese text) hold none. */
+	while (i < s->len) {
+		if (i + 8 <= s->len) {
+			guint64 x;
+
+			memcpy(&x, s->str + i, 8);
+			if ((x & WALK_HIGHS) == WALK_HIGHS) {
+				i += 8;
+				continue;
+			}
+		}
+		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
+		i++;
+	}
+	return n;
+}
+
+/* visible_length(s) > 0, without counting. */
+static gboolean
+has_visible(const GString *s)
+{
+	for (gsize i = 0; i < s->len; i++)
+		if (!g_ascii_isspace(s->str[i]))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+is_plain_text(GMimeObject *obj)
+{
+	g_autofree char *type = mime_type(obj);
+
+	return GMIME_IS_PART(obj) && strcmp(type, "text/plain") == 0 &&
+	    !is_attachment(obj);
+}
+
+/* Marks the text entries of parts [from, to) as unused alternatives. */
+static void
+skip_parts(struct mugai_walk *w, guint from, guint to)
+{
+	for (guint i = from; i < to; i++) {
+		struct mugai_report_part *rp = g_ptr_array_index(
+		    w->wk_report->rr_parts, i);
+
+		if (rp->rp_action != MUGAI_ACT_TEXT)
+			continue;
+		rp->rp_action = MUGAI_ACT_SKIP;
+		g_free(rp->rp_reason);
+		rp->rp_reason = g_strdup("alternative not used");
+	}
+}
+
+/*
+ * multipart/alternative: the text/plain alternative when it carries the
+ * text (at least a quarter of the richest alternative's length), else the
+ * richest rendered alternative.
+ */
+static void
+walk_alternative(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
+    guint depth)
+{
+	int n = g_mime_multipart_get_count(mp);
+	GString *saved = w->wk_text;
+	GString **texts = g_new0(GString *, MAX(n, 1));
+	guint *first = g_new0(guint, n + 1);
+	int plain = -1, rich = -1;
+
+	for (int i = 0; i < n; i++) {
+		GMimeObject *child = g_mime_multipart_get_part(mp, i);
+		g_autofree char *sub = child_path(path, (guint)i);
+
+		first[i] = w->wk_report->rr_parts->len;
+		w->wk_text = texts[i] = g_string_new(NULL);
+		walk_object(w, child, sub, depth + 1);
+		mugai_walk_alternative_child(texts[i], is_plain_text(child), i,
+		    &plain, &rich);
+	}
+	first[n] = w->wk_report->rr_parts->len;
+	w->wk_text = saved;
+	mugai_walk_alternative_pick(w, texts, first, n, plain, rich);
+	for (int i = 0; i < n; i++)
+		g_string_free(texts[i], TRUE);
+	g_free(texts);
+	g_free(first);
+}
+
+void
+mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
+    const guint *first, int n, int plain, int rich)
+{
+	int pick = plain;
+
+	if (plain < 0 || (rich >= 0 && visible_length(texts[plain]) * 4 <
+	    visible_length(texts[rich])))
+		pick = rich;
+	for (int i = 0; i < n; i++) {
+		if (i == pick)
+			append_text(w, texts[i]);
+		else
+			skip_parts(w, first[i], first[i + 1]);
+	}
+}
+
+void
+mugai_walk_alternative_child(const GString *text, gboolean plain_text,
+    int i, int *plain, int *rich)
+{
+	if (!has_visible(text))
+		return;
+	if (*plain < 0 && plain_text)
+		*plain = i;
+	else if (!plain_text)
+		*rich = i;
+}
+
+static gboolean
+content_id_is(GMimeObject *obj, const char *want)
+{
+	return mugai_walk_content_id_is(g_mime_object_get_content_id(obj),
+	    want);
+}
+
+gboolean
+mugai_walk_content_id_is(const char *cid, const char *want)
+{
+	g_autofree char *w = g_strdup(want);
+
+	if (cid == NULL)
+		return FALSE;
+	g_strstrip(w);
+	if (w[0] == '<' && w[strlen(w) - 1] == '>') {
+		w[strlen(w) - 1] = '\0';
+		return strcmp(cid, w + 1) == 0;
+	}
+	return strcmp(cid, w) == 0;
+}
+
+gboolean
+mugai_walk_count_related(struct mugai_walk *w)
+{
+	if (++w->wk_parts > (guint)w->wk_cf->cf_max_parts) {
+		mugai_walk_limit(w, "max_parts", "more than %" G_GINT64_FORMAT
+		    " MIME parts", w->wk_cf->cf_max_parts);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* multipart/related: the root rendered, the related parts removed. */
+static void
+walk_related(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
+    guint depth)
+{
+	int n = g_mime_multipart_get_count(mp);
+	const char *start = g_mime_object_get_content_type_parameter(
+	    GMIME_OBJECT(mp), "start");
+	int root = 0;
+
+	for (int i = 0; start != NULL && i < n; i++)
+		if (content_id_is(g_mime_multipart_get_part(mp, i), start))
+			root = i;
+	for (int i = 0; i < n; i++) {
+		GMimeObject *child = g_mime_multipart_get_part(mp, i);
+		g_autofree char *sub = child_path(path, (guint)i);
+
+		if (i == root || !GMIME_IS_PART(child))
+			walk_object(w, child, sub, depth + 1);
+		else if (mugai_walk_count_related(w))
+			remove_leaf(w, GMIME_PART(child), sub,
+			    "related part of the HTML (inline image)");
+	}
+}
+
+gboolean
+mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub)
+{
+	if (g_ascii_strcasecmp(sub, "encrypted") == 0) {
+		mugai_walk_withhold(w, "encrypted content (multipart/encrypted)");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
+    guint depth)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+	const char *sub = g_mime_content_type_get_media_subtype(ct);
+	int n = g_mime_multipart_get_count(mp);
+
+	if (!mugai_walk_multipart_opens(w, sub))
+		return;
+	if (g_ascii_strcasecmp(sub, "alternative") == 0) {
+		walk_alternative(w, mp, path, depth);
+		return;
+	}
+	if (g_ascii_strcasecmp(sub, "related") == 0) {
+		walk_related(w, mp, path, depth);
+		return;
+	}
+	/* mixed, signed (the signature is a leaf to remove), report... */
+	for (int i = 0; i < n && w->wk_withhold == NULL; i++) {
+		g_autofree char *p = child_path(path, (guint)i);
+
+		walk_object(w, g_mime_multipart_get_part(mp, i), p, depth + 1);
+	}
+}
+
+static void
+forward_header(GString *t, GMimeObject *msg, const char *name)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(msg);
+	GMimeHeader *h = g_mime_header_list_get_header(list, name);
+	g_autofree char *v = NULL;
+
+	if (h == NULL || g_mime_header_get_raw_value(h) == NULL)
+		return;
+	v = mugai_headers_decode(g_mime_header_get_raw_value(h));
+	g_string_append_printf(t, "%s: %s\n", name, v);
+}
+
+void
+mugai_walk_forward(struct mugai_walk *w, const char *path,
+    GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg)
+{
+	struct mugai_report_part *rp = mugai_report_add_part(w->wk_report,
+	    path, "part");
+	static const char *const names[] = { "From", "Date", "Subject", "To",
+	    "Cc" };
+	GString *t = g_string_new("---------- 転送メッセージ / "
+	    "Forwarded message ");
+	g_autofree char *type = g_mime_content_type_get_mime_type(ct);
+	const char *fn = disp != NULL ?
+	    g_mime_content_disposition_get_parameter(disp, "filename") : NULL;
+	g_autofree char *name = NULL;
+
+	rp->rp_declared_type = g_ascii_strdown(type, -1);
+	rp->rp_action = MUGAI_ACT_TEXT;
+	rp->rp_reason = g_strdup("forwarded message rendered inline");
+	if (fn == NULL)
+		fn = g_mime_content_type_get_parameter(ct, "name");
+	/* A named message is an attachment too: name it where it shows. */
+	if (fn != NULL) {
+		name = g_utf8_make_valid(fn, -1);
+		g_string_append_printf(t, "(%s) ", name);
+	}
+	g_string_append(t, "----------\n");
+	if (msg == NULL) {
+		g_string_free(t, TRUE);
+		return;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		forward_header(t, msg, names[i]);
+	mugai_textsafe(t);
+	append_text(w, t);
+	g_string_free(t, TRUE);
+}
+
+/* message/rfc822: the forwarded message inline, under its headers. */
+static void
+walk_forwarded(struct mugai_walk *w, GMimeMessagePart *mp, const char *path,
+    guint depth)
+{
+	GMimeObject *obj = GMIME_OBJECT(mp);
+	GMimeMessage *msg = g_mime_message_part_get_message(mp);
+	g_autofree char *sub = child_path(path, 0);
+
+	mugai_walk_forward(w, path, g_mime_object_get_content_type(obj),
+	    g_mime_object_get_content_disposition(obj),
+	    msg != NULL ? GMIME_OBJECT(msg) : NULL);
+	if (msg != NULL && msg->mime_part != NULL)
+		walk_object(w, msg->mime_part, sub, depth + 1);
+}
+
+gboolean
+mugai_walk_enter(struct mugai_walk *w, guint depth)
+{
+	const struct mugai_config *cf = w->wk_cf;
+
+	if (w->wk_withhold != NULL || !mugai_walk_in_time(w))
+		return FALSE;
+	if (depth > (guint)cf->cf_max_depth) {
+		mugai_walk_limit(w, "max_depth", "MIME nesting deeper than %"
+		    G_GINT64_FORMAT, cf->cf_max_depth);
+		return FALSE;
+	}
+	if (++w->wk_parts > (guint)cf->cf_max_parts) {
+		mugai_walk_limit(w, "max_parts", "more than %" G_GINT64_FORMAT
+		    " MIME parts", cf->cf_max_parts);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+walk_object(struct mugai_walk *w, GMimeObject *obj, const char *path,
+    guint depth)
+{
+	if (!mugai_walk_enter(w, depth))
+		return;
+	if (GMIME_IS_MULTIPART(obj))
+		walk_multipart(w, GMIME_MULTIPART(obj), path, depth);
+	else if (GMIME_IS_MESSAGE_PART(obj))
+		walk_forwarded(w, GMIME_MESSAGE_PART(obj), path, depth);
+	else if (GMIME_IS_PART(obj))
+		walk_leaf(w, GMIME_PART(obj), path, depth);
+	else
+		mugai_walk_withhold(w, "unknown MIME object at %s", path);
+}
+
+/* Offset past a leading BOM and mbox "From " line: they are not headers. */
+static gint64
+skip_envelope(GMimeStream *in, gint64 start)
+{
+	char buf[1024];
+	gssize n;
+
+	if (g_mime_stream_seek(in, start, GMIME_STREAM_SEEK_SET) < 0 ||
+	    (n = g_mime_stream_read(in, buf, sizeof buf)) <= 0)
+		return start;
+	return start + (gint64)mugai_headers_skip_envelope(buf, (gsize)n);
+}
+
+/*
+ * Returns (transfer full) the stream GMime parses: in from start, with a
+ * blank line inserted at hdr_end when the header block had none.
+ */
+static GMimeStream *
+parse_stream(GMimeStream *in, gint64 start, gint64 hdr_end)
+{
+	gint64 from = skip_envelope(in, start);
+	GMimeStream *cat, *part;
+
+	if (hdr_end < from)
+		return g_mime_stream_substream(in, from, -1);
+	cat = g_mime_stream_cat_new();
+	part = g_mime_stream_substream(in, from, hdr_end);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	part = g_mime_stream_mem_new_with_buffer("\n", 1);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	part = g_mime_stream_substream(in, hdr_end, -1);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	return cat;
+}
+
+GMimeParserOptions *
+mugai_walk_parser_options(GMimeParserWarningFunc warn, gpointer data)
+{
+	static const char *fallback[] = { "utf-8", "cp932", "euc-jp", NULL };
+	GMimeParserOptions *opts = g_mime_parser_options_new();
+
+	g_mime_parser_options_set_fallback_charsets(opts, fallback);
+	g_mime_parser_options_set_warning_callback(opts, warn, data);
+	return opts;
+}
+
+enum mugai_err
+mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
+    gint64 hdr_end)
+{
+	GMimeParserOptions *opts = mugai_walk_parser_options(parser_warning, w);
+	GMimeStream *sub = parse_stream(in, start, hdr_end);
+	GMimeParser *parser = g_mime_parser_new_with_stream(sub);
+	GMimeMessage *msg;
+
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, opts);
+	if (msg == NULL)
+		mugai_walk_withhold(w, "message cannot be parsed");
+	else if (msg->mime_part != NULL)
+		walk_object(w, msg->mime_part, "1", 1);
+	mugai_walk_finish(w);
+	g_clear_object(&msg);
+	g_object_unref(parser);
+	g_object_unref(sub);
+	g_mime_parser_options_free(opts);
+	return MUGAI_OK;
+}
+
+void
+mugai_walk_finish(struct mugai_walk *w)
+{
+	/* A few tags in a text are words; many are HTML source: drop them. */
+	if (mugai_textsafe_limit_tags(w->wk_text)) {
+		mugai_report_warn(w->wk_report, "tags removed from text that "
+		    "is mostly markup");
+		w->wk_unchanged = FALSE;
+	}
+	if (w->wk_text->len > (gsize)w->wk_cf->cf_max_text_size)
+		mugai_walk_limit(w, "max_text_size", "text longer than %"
+		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_text_size);
+	w->wk_unchanged = w->wk_unchanged && w->wk_withhold == NULL &&
+	    w->wk_warnings == 0 && w->wk_report->rr_parts->len == 1;
+}

@@ -1,0 +1,183 @@
+/*
+ * mugai_walk - walk a GMime tree: render text parts, remove the rest
+ *
+ * The walk owns the rules of the sanitized-message contract for structure:
+ * text/plain and text/html become text, multipart/alternative gives its
+ * best text, multipart/related its rendered root, message/rfc822 is shown
+ * inline under a forwarded-message block, and every other leaf is removed
+ * into the report (its facts and action from the policy). Content that
+ * cannot be sanitized with certainty, or a limit exceeded, sets
+ * wk_withhold; the walk then stops adding to the text.
+ */
+#ifndef MUGAI_WALK_H
+#define MUGAI_WALK_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "core/config.h"
+#include "base/err.h"
+#include "policy/policy.h"
+#include "base/report.h"
+#include "core/sanitize.h"
+
+struct mugai_walk {
+	const struct mugai_config *wk_cf;
+	const struct mugai_envelope *wk_env;
+	struct mugai_report *wk_report;	/* (transfer none) */
+	GString *wk_text;		/* rendered UTF-8 text, LF */
+	guint wk_parts;			/* parts seen so far */
+	guint64 wk_decoded;		/* decoded bytes so far */
+	char *wk_withhold;		/* first reason to withhold, or NULL */
+	const char *wk_limit;		/* config key of the limit behind
+					 * wk_withhold (static), or NULL */
+	gint64 wk_deadline;		/* [limits] max_time: monotonic usec
+					 * (lib/base/deadline.h), 0: none */
+	guint wk_warnings;		/* GMime parser warnings */
+	gboolean wk_unchanged;		/* the body can pass as it came */
+};
+
+/* Prepares w (members owned by w; report lent). */
+void mugai_walk_init(struct mugai_walk *w, const struct mugai_config *cf,
+    const struct mugai_envelope *env, struct mugai_report *report);
+
+/* Frees what w owns. */
+void mugai_walk_clear(struct mugai_walk *w);
+
+/* Records the first reason the message must be withheld. */
+void mugai_walk_withhold(struct mugai_walk *w, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+/*
+ * mugai_walk_withhold() for a configured limit: limit is its key in the
+ * config ("max_parts"), kept in wk_limit for the report and the log.
+ */
+void mugai_walk_limit(struct mugai_walk *w, const char *limit,
+    const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/*
+ * TRUE while the message is within its time (wk_deadline); once past it,
+ * withholds the message (limit max_time) and returns FALSE. One clock
+ * read: call it per part, per chunk, never per byte.
+ */
+gboolean mugai_walk_in_time(struct mugai_walk *w);
+
+/*
+ * Parses the message on in (from offset start) with GMime and walks it.
+ * hdr_end >= 0 is where the header block ended at a line that is not a
+ * header (no blank line): GMime is then given the blank line, so it reads
+ * the same headers and body as the MTA. Returns MUGAI_OK, or MUGAI_E_IO
+ * when reading the stream fails.
+ */
+enum mugai_err mugai_walk_message(struct mugai_walk *w, GMimeStream *in,
+    gint64 start, gint64 hdr_end);
+
+/*
+ * The pieces both engines share (lib/mime/walk.c for the GMime tree, lib/mime/swalk.c
+ * for the streaming scanner): whatever reads the MIME structure, the
+ * decisions, the report entries and the text come from these, so the two
+ * engines give one answer.
+ */
+
+/* What the walk knows of a leaf part, whichever engine read it. */
+struct mugai_walk_leaf {
+	const char *wl_path;	/* "1.2" (lent) */
+	char *wl_type;		/* declared type, lower case (owned) */
+	char *wl_filename;	/* decoded filename, valid UTF-8, or NULL */
+	const char *wl_charset;	/* charset parameter or NULL (lent) */
+	gboolean wl_attachment;	/* disposition attachment, or a filename */
+};
+
+/* What becomes of a leaf (mugai_walk_leaf_mode). */
+enum mugai_walk_mode {
+	MUGAI_WALK_NONE,		/* withheld (reason set) */
+	MUGAI_WALK_PLAIN,		/* text/plain: mugai_walk_text */
+	MUGAI_WALK_ATTACHED_TEXT,	/* label, then text at depth + 1 */
+	MUGAI_WALK_HTML,		/* text/html rendered */
+	MUGAI_WALK_REPORT_TEXT,		/* delivery report text, depth + 1 */
+	MUGAI_WALK_REMOVE_ATTACHMENT,	/* removed: "attachment" */
+	MUGAI_WALK_REMOVE,		/* removed: "not a text part" */
+};
+
+/* Returns (transfer full) parser options: fallback charsets, warn(data). */
+GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
+    gpointer data);
+
+/* A GMime parser warning: reported, counted, critical ones withhold. */
+void mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
+    const char *item);
+
+/*
+ * Entering a part at depth (1 = the message's): FALSE when the walk is
+ * withheld or a depth or part limit is hit now (reason set).
+ */
+gboolean mugai_walk_enter(struct mugai_walk *w, guint depth);
+
+/*
+ * A multipart of subtype sub entered: FALSE when its parts are not walked
+ * (multipart/encrypted: withheld, reason set).
+ */
+gboolean mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub);
+
+/* A related part other than the root: counts it; FALSE past max_parts. */
+gboolean mugai_walk_count_related(struct mugai_walk *w);
+
+/* Decides what becomes of a leaf of (lower-case) type. */
+enum mugai_walk_mode mugai_walk_leaf_mode(struct mugai_walk *w,
+    const char *type, gboolean attach);
+
+/* Removes a leaf into the report: decoded (lent) read to its end. */
+void mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    const char *reason, GMimeStream *decoded);
+
+/*
+ * mugai_walk_remove() for a part whose decoded bytes went to feed as they
+ * passed (the streaming walk); feed (transfer full) is finished and freed.
+ */
+void mugai_walk_remove_fed(struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf, const char *reason,
+    struct mugai_policy_feed *feed);
+
+/*
+ * Renders a text leaf from its decoded bytes raw (lent). passes(data) is
+ * asked, only when it matters, whether the encoded body may pass as it came.
+ */
+void mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    GByteArray *raw, gboolean html, guint depth,
+    gboolean (*passes)(gpointer), gpointer passes_data);
+
+/* The "---- name ----" line before an inline text attachment. */
+void mugai_walk_attachment_label(struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf);
+
+/*
+ * multipart/alternative: after child i rendered text (into its own
+ * buffer), updates the plain and rich choices (both start at -1).
+ */
+void mugai_walk_alternative_child(const GString *text, gboolean plain_text,
+    int i, int *plain, int *rich);
+
+/*
+ * Appends the chosen alternative's text; the report entries of children
+ * i (first[i] .. first[i + 1]) not chosen become "alternative not used".
+ */
+void mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
+    const guint *first, int n, int plain, int rich);
+
+/* TRUE when the decoded Content-ID cid (may be NULL) is want (start=). */
+gboolean mugai_walk_content_id_is(const char *cid, const char *want);
+
+/*
+ * message/rfc822 (or rfc2822, news, global) at path: its report entry
+ * and the forwarded-message block (From, Date, Subject, To, Cc of msg)
+ * from the part's Content-Type ct, Content-Disposition disp (or NULL) and
+ * the message it carries (NULL: no block). All lent. The message's own
+ * part is walked after it, at path.1.
+ */
+void mugai_walk_forward(struct mugai_walk *w, const char *path,
+    GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg);
+
+/* After the last part: tag limit, text size, whether the body may pass. */
+void mugai_walk_finish(struct mugai_walk *w);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * mugai_sniff - one libmagic handle per thread, loaded once
+ */
+#include "autoconfig.h"
+
+#include <magic.h>
+
+#include "policy/sniff.h"
+
+#define FALLBACK "application/octet-stream"
+
+static void
+close_handle(gpointer m)
+{
+	if (m != NULL && m != (gpointer)&close_handle)
+		magic_close(m);
+}
+
+/* One handle per thread; &close_handle marks "loading failed". */
+static GPrivate handle_key = G_PRIVATE_INIT(close_handle);
+
+static magic_t
+thread_handle(void)
+{
+	gpointer h = g_private_get(&handle_key);
+	magic_t m;
+
+	if (h == (gpointer)&close_handle)
+		return NULL;
+	if (h != NULL)
+		return h;
+	m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (m != NULL && magic_load(m, NULL) != 0) {
+		g_warning("libmagic: %s", magic_error(m));
+		magic_close(m);
+		m = NULL;
+	}
+	g_private_set(&handle_key, m != NULL ? (gpointer)m :
+	    (gpointer)&close_handle);
+	return m;
+}
+
+char *
+mugai_sniff_type(const void *buf, gsize len, char **encoding)
+{
+	magic_t m = thread_handle();
+	const char *t = NULL;
+	char *type;
+
+	if (encoding != NULL)
+		*encoding = NULL;
+	if (m == NULL)
+		return g_strdup(FALLBACK);
+	magic_setflags(m, MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (len > 0)
+		t = magic_buffer(m, buf, len);
+	else
+		t = "application/x-empty";
+	type = g_ascii_strdown(t != NULL ? t : FALLBACK, -1);
+	if (encoding != NULL && g_str_has_prefix(type, "text/") && len > 0) {
+		const char *e;
+
+		magic_setflags(m, MAGIC_MIME_ENCODING | MAGIC_ERROR);
+		e = magic_buffer(m, buf, len);
+		if (e != NULL)
+			*encoding = g_ascii_strdown(e, -1);
+		magic_setflags(m, MAGIC_MIME_TYPE | MAGIC_ERROR);
+	}
+	return type;
+}

@@ -1,0 +1,310 @@
+/*
+ * mugai_release - HMAC-SHA256 release tokens and their one-time check
+ *
+ * Replay protection is a file per used token, "released.MAC" in the item's
+ * directory, created with O_CREAT|O_EXCL: the first process to create it
+ * wins, on one host or many sharing the store. Bad input of any kind
+ * (shape, MAC, age) is a status, never an error; an unreadable key makes
+ * every token FORGED, so a broken setup fails closed (sanitized mail).
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "store/quarantine.h"
+#include "store/release.h"
+
+#define KEY_MAX 4096
+
+static enum mugai_err
+create_key(const char *path, uid_t owner)
+{
+	unsigned char key[MUGAI_RELEASE_KEY_LEN];
+	enum mugai_err err = MUGAI_OK;
+	int fd;
+
+	if (RAND_bytes(key, sizeof key) != 1)
+		return MUGAI_E_IO;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd < 0)
+		return errno == EEXIST ? MUGAI_OK : mugai_err_from_errno(errno);
+	if (fchmod(fd, 0600) != 0 ||
+	    (owner != (uid_t)-1 && fchown(fd, owner, (gid_t)-1) != 0) ||
+	    write(fd, key, sizeof key) != (ssize_t)sizeof key ||
+	    fsync(fd) != 0)
+		err = mugai_err_from_errno(errno != 0 ? errno : EIO);
+	close(fd);
+	OPENSSL_cleanse(key, sizeof key);
+	if (err != MUGAI_OK)
+		unlink(path);
+	return err;
+}
+
+GBytes *
+mugai_release_key_load(const char *path, gboolean create, uid_t owner,
+    enum mugai_err *err)
+{
+	unsigned char buf[KEY_MAX];
+	struct stat st;
+	ssize_t n;
+	GBytes *key;
+	int fd;
+
+	if (path == NULL || *path == '\0') {
+		*err = MUGAI_E_CONFIG;
+		return NULL;
+	}
+	if (create && (*err = create_key(path, owner)) != MUGAI_OK)
+		return NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		*err = mugai_err_from_errno(errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) != 0) {
+		close(fd);
+		*err = MUGAI_E_PERM;
+		return NULL;
+	}
+	do
+		n = read(fd, buf, sizeof buf);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 16) {
+		*err = n < 0 ? MUGAI_E_IO : MUGAI_E_CONFIG;
+		OPENSSL_cleanse(buf, sizeof buf);
+		return NULL;
+	}
+	key = g_bytes_new(buf, (gsize)n);
+	OPENSSL_cleanse(buf, sizeof buf);
+	*err = MUGAI_OK;
+	return key;
+}
+
+static void
+compute_mac(GBytes *key, const char *id, gint64 t, const char *sha256,
+    unsigned char mac[32])
+{
+	g_autofree char *msg = g_strdup_printf("mugai-release-1\n%s\n%"
+	    G_GINT64_FORMAT "\n%s", id, t, sha256);
+	gsize klen;
+	const void *k = g_bytes_get_data(key, &klen);
+	unsigned int mlen = 32;
+
+	if (HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)msg,
+	    strlen(msg), mac, &mlen) == NULL || mlen != 32)
+		g_error("libcrypto: HMAC-SHA256 failed");
+}
+
+static void
+hex32(const unsigned char in[32], char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
+char *
+mugai_release_token(GBytes *key, const char *id, gint64 t,
+    const char *sha256)
+{
+	unsigned char mac[32];
+	char hex[65];
+
+	if (!mugai_quarantine_id_valid(id) || sha256 == NULL ||
+	    strlen(sha256) != 64)
+		return NULL;
+	compute_mac(key, id, t, sha256, mac);
+	hex32(mac, hex);
+	return g_strdup_printf("id=%s; t=%" G_GINT64_FORMAT "; sha256=%s; "
+	    "mac=%s", id, t, sha256, hex);
+}
+
+/* ---- strict parsing: helpers advance *p only on success ---- */
+
+static void
+skip_ws(const char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n')
+		(*p)++;
+}
+
+static gboolean
+take_lit(const char **p, const char *lit)
+{
+	gsize n = strlen(lit);
+
+	if (strncmp(*p, lit, n) != 0)
+		return FALSE;
+	*p += n;
+	return TRUE;
+}
+
+/* Copies exactly n characters accepted by ok() into out (n + 1 bytes). */
+static gboolean
+take_n(const char **p, gsize n, gboolean (*ok)(char), char *out)
+{
+	for (gsize i = 0; i < n; i++)
+		if ((*p)[i] == '\0' || !ok((*p)[i]))
+			return FALSE;
+	if (ok((*p)[n]))
+		return FALSE;		/* longer than n: not ours */
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n;
+	return TRUE;
+}
+
+static gboolean
+is_id_char(char c)
+{
+	return g_ascii_isdigit(c) || (c >= 'a' && c <= 'f') || c == '-';
+}
+
+static gboolean
+is_hex(char c)
+{
+	return g_ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+}
+
+static gboolean
+take_time(const char **p, gint64 *t)
+{
+	const char *s = *p;
+	gint64 v = 0;
+	int n = 0;
+
+	while (n < 12 && g_ascii_isdigit(s[n])) {
+		v = v * 10 + (s[n] - '0');
+		n++;
+	}
+	if (n == 0 || g_ascii_isdigit(s[n]))
+		return FALSE;
+	*t = v;
+	*p = s + n;
+	return TRUE;
+}
+
+static gboolean
+take_sep(const char **p)
+{
+	const char *s = *p;
+
+	skip_ws(&s);
+	if (*s != ';')
+		return FALSE;
+	s++;
+	skip_ws(&s);
+	*p = s;
+	return TRUE;
+}
+
+static gboolean
+parse_token(const char *value, char id[MUGAI_QUARANTINE_ID_LEN + 1],
+    gint64 *t, char sha[65], char mac[65])
+{
+	const char *p = value;
+
+	skip_ws(&p);
+	if (!take_lit(&p, "id=") ||
+	    !take_n(&p, MUGAI_QUARANTINE_ID_LEN, is_id_char, id) ||
+	    !mugai_quarantine_id_valid(id) || !take_sep(&p) ||
+	    !take_lit(&p, "t=") || !take_time(&p, t) || !take_sep(&p) ||
+	    !take_lit(&p, "sha256=") || !take_n(&p, 64, is_hex, sha) ||
+	    !take_sep(&p) || !take_lit(&p, "mac=") ||
+	    !take_n(&p, 64, is_hex, mac))
+		return FALSE;
+	skip_ws(&p);
+	return *p == '\0';
+}
+
+static int
+hexval(char c)
+{
+	return g_ascii_isdigit(c) ? c - '0' : c - 'a' + 10;
+}
+
+/* Creates the used-token marker; TRUE when this call created it. */
+static gboolean
+mark_used(const char *item, const char *mac_hex)
+{
+	g_autofree char *name = g_strconcat("released.", mac_hex, NULL);
+	g_autofree char *path = g_build_filename(item, name, NULL);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0640);
+	if (fd < 0)
+		return FALSE;	/* used before, or cannot prove it was not */
+	(void)fsync(fd);
+	close(fd);
+	if ((fd = open(item, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return TRUE;
+}
+
+enum mugai_release_status
+mugai_release_check(struct mugai_quarantine *q,
+    const struct mugai_config *cf, const char *header_value, char **id_out)
+{
+	char id[MUGAI_QUARANTINE_ID_LEN + 1], sha[65], mac_hex[65];
+	unsigned char mac[32], want[32];
+	g_autoptr(GBytes) key = NULL;
+	g_autofree char *item = NULL;
+	JsonObject *meta, *orig;
+	enum mugai_err err;
+	const char *stored;
+	gboolean same;
+	gint64 t, now;
+
+	if (id_out != NULL)
+		*id_out = NULL;
+	if (header_value == NULL ||
+	    !parse_token(header_value, id, &t, sha, mac_hex))
+		return MUGAI_RELEASE_FORGED;
+	if (id_out != NULL)
+		*id_out = g_strdup(id);
+	key = mugai_release_key_load(cf->cf_release_secret, FALSE,
+	    (uid_t)-1, &err);
+	if (key == NULL)
+		return MUGAI_RELEASE_FORGED;
+	for (int i = 0; i < 32; i++)
+		mac[i] = (unsigned char)(hexval(mac_hex[2 * i]) << 4 |
+		    hexval(mac_hex[2 * i + 1]));
+	compute_mac(key, id, t, sha, want);
+	if (CRYPTO_memcmp(mac, want, sizeof mac) != 0)
+		return MUGAI_RELEASE_FORGED;
+	now = g_get_real_time() / G_USEC_PER_SEC;
+	if (t > now + MUGAI_RELEASE_SKEW || now - t > cf->cf_release_max_age)
+		return MUGAI_RELEASE_EXPIRED;
+	meta = mugai_quarantine_read_meta(mugai_quarantine_dir(q), id, &err);
+	if (meta == NULL)
+		return MUGAI_RELEASE_UNKNOWN_ID;
+	orig = json_object_get_object_member(meta, "original");
+	stored = orig != NULL ? json_object_get_string_member_with_default(
+	    orig, "sha256", "") : "";
+	same = strcmp(stored, sha) == 0;
+	json_object_unref(meta);
+	if (!same)
+		return MUGAI_RELEASE_FORGED;
+	item = mugai_quarantine_item_path(mugai_quarantine_dir(q), id);
+	if (!mark_used(item, mac_hex))
+		return MUGAI_RELEASE_REPLAYED;
+	return MUGAI_RELEASE_VALID;
+}

@@ -1,0 +1,273 @@
+/*
+ * mugai_charset encoders - UTF-8 to ISO-2022-JP (and other charsets)
+ *
+ * Exports mugai_charset_from_utf8() (charset.h); the bytes it returns are
+ * new (transfer full). ISO-2022-JP is RFC 1468: ASCII and JIS X 0208
+ * only, ESC ( B before every line end and at the end. Half-width katakana
+ * are made full-width (NFKC, so "ｶﾞ" becomes "ガ"). Code points Windows
+ * uses for JIS characters (U+FF5E, U+2225, U+FF0D, U+FFE0-2, U+2014,
+ * U+00A5, U+203E) map to their JIS X 0208 equivalents. NEC row 13
+ * (U+2460 ...), IBM extensions, JIS X 0212 and everything else outside
+ * JIS X 0208 become U+3013 GETA MARK; so do ESC, SO and SI, which would
+ * forge escape sequences, and invalid UTF-8. We do not write CP50220
+ * extensions: strict decoders on the receiving side would reject them.
+ * Other ASCII-compatible targets go through iconv, U+3013 or '?' for
+ * what they lack. No global state.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "text/charset.h"
+#include "text/charset_int.h"
+
+/*
+ * Maps code points Windows (CP932) uses for JIS X 0208 characters, the
+ * two glibc's EUC-JP would send to ASCII (yen, overline) and the
+ * combining voiced marks NFKC leaves, to what JIS X 0208 has.
+ */
+static gunichar
+cs_jis_premap(gunichar c)
+{
+	switch (c) {
+	case 0xFF5E: return 0x301C;	/* FULLWIDTH TILDE -> WAVE DASH */
+	case 0x2225: return 0x2016;	/* PARALLEL TO -> DOUBLE VERTICAL */
+	case 0xFF0D: return 0x2212;	/* FULLWIDTH HYPHEN-MINUS -> MINUS */
+	case 0xFFE0: return 0x00A2;
+	case 0xFFE1: return 0x00A3;
+	case 0xFFE2: return 0x00AC;
+	case 0x2014: return 0x2015;	/* EM DASH -> HORIZONTAL BAR */
+	case 0x00A5: return 0xFFE5;	/* YEN SIGN -> FULLWIDTH YEN SIGN */
+	case 0x203E: return 0xFFE3;	/* OVERLINE -> FULLWIDTH MACRON */
+	case 0x3099: return 0x309B;	/* combining -> spacing voiced mark */
+	case 0x309A: return 0x309C;
+	default: return c;
+	}
+}
+
+#define CS_GETA	"\xE3\x80\x93"		/* U+3013 in UTF-8 */
+
+static gboolean
+cs_halfwidth_kana(gunichar c)
+{
+	return c >= 0xFF61 && c <= 0xFF9F;
+}
+
+/*
+ * First pass of the ISO-2022-JP encoder: the text as JIS X 0208 wants
+ * it. Code points premapped, half-width kana made full-width (NFKC, so
+ * "ｶﾞ" is one "ガ"), U+3013 for ESC, SO, SI (they would forge
+ * designations) and for invalid UTF-8, NUL dropped.
+ */
+static void
+cs_jis_prepare(const char *utf8, gsize len, GString *out)
+{
+	const char *p = utf8, *end = utf8 + len;
+
+	while (p < end) {
+		guchar b = (guchar)*p;
+		gunichar c;
+
+		if (b < 0x80) {
+			if (b == 0x1B || b == 0x0E || b == 0x0F)
+				g_string_append(out, CS_GETA);
+			else if (b != '\0')
+				g_string_append_c(out, (char)b);
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, end - p);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append(out, CS_GETA);
+			p++;
+			continue;
+		}
+		if (cs_halfwidth_kana(c)) {
+			const char *q = p;
+			char *nf, *r;
+
+			while (q < end && cs_halfwidth_kana(
+			    g_utf8_get_char_validated(q, end - q)))
+				q = g_utf8_next_char(q);
+			nf = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC);
+			for (r = nf; r != NULL && *r != '\0';
+			    r = g_utf8_next_char(r))
+				g_string_append_unichar(out,
+				    cs_jis_premap(g_utf8_get_char(r)));
+			g_free(nf);
+			p = q;
+			continue;
+		}
+		g_string_append_unichar(out, cs_jis_premap(c));
+		p = g_utf8_next_char(p);
+	}
+}
+
+/*
+ * Converts UTF-8 to iconv target icname, appending to out. A character
+ * the target lacks becomes U+3013 in the target, or '?' where it has no
+ * U+3013. Returns FALSE if iconv does not know icname.
+ */
+static gboolean
+cs_encode_iconv(const char *icname, const char *utf8, gsize len,
+    GString *out)
+{
+	GIConv cd;
+	char subst[16], geta[] = CS_GETA;
+	gchar *in = geta, *op = subst;
+	gsize inleft = 3, outleft = sizeof(subst), nsubst, olen;
+
+	if ((cd = g_iconv_open(icname, "UTF-8")) == (GIConv)-1)
+		return FALSE;
+	if (g_iconv(cd, &in, &inleft, &op, &outleft) == (gsize)-1 ||
+	    g_iconv(cd, NULL, NULL, &op, &outleft) == (gsize)-1) {
+		subst[0] = '?';
+		op = subst + 1;
+	}
+	nsubst = op - subst;
+	g_iconv(cd, NULL, NULL, NULL, NULL);
+
+	in = (gchar *)utf8;
+	inleft = len;
+	olen = out->len;
+	g_string_set_size(out, olen + len + len / 2 + 64);
+	op = out->str + olen;
+	outleft = out->len - olen;
+	for (;;) {
+		gboolean flush = inleft == 0;
+		gsize r;
+
+		if (outleft < nsubst + 16) {
+			olen = op - out->str;
+			g_string_set_size(out, out->len * 2 + 64);
+			op = out->str + olen;
+			outleft = out->len - olen;
+		}
+		if (flush)
+			r = g_iconv(cd, NULL, NULL, &op, &outleft);
+		else
+			r = g_iconv(cd, &in, &inleft, &op, &outleft);
+		if (r != (gsize)-1) {
+			if (flush)
+				break;
+			continue;
+		}
+		if (errno == E2BIG) {
+			outleft = 0;	/* grow on the next turn */
+			continue;
+		}
+		if (flush)
+			break;
+		/* EILSEQ, EINVAL: one character out, the substitute in */
+		{
+			gunichar c = g_utf8_get_char_validated(in, inleft);
+			gsize skip = (c == (gunichar)-1 || c == (gunichar)-2) ?
+			    1 : (gsize)(g_utf8_next_char(in) - in);
+
+			skip = MIN(skip, inleft);
+			memcpy(op, subst, nsubst);
+			op += nsubst;
+			outleft -= nsubst;
+			in += skip;
+			inleft -= skip;
+		}
+	}
+	g_string_set_size(out, op - out->str);
+	g_iconv_close(cd);
+	return TRUE;
+}
+
+/*
+ * Second pass: through EUC-JP (glibc's JIS X 0208 table), then EUC
+ * pairs become JIS pairs under ESC $ B; JIS X 0212 (0x8F) and
+ * half-width kana (0x8E) left in EUC become U+3013. ASCII returns with
+ * ESC ( B before it, so before every line end, and at the end.
+ */
+static gboolean
+cs_encode_jis(const char *utf8, gsize len, GString *out)
+{
+	GString *pre = g_string_sized_new(len + 16);
+	GString *euc = g_string_sized_new(len + 16);
+	gboolean jis = FALSE, ok;
+	gsize i = 0;
+
+	cs_jis_prepare(utf8, len, pre);
+	ok = cs_encode_iconv("EUC-JP", pre->str, pre->len, euc);
+	g_string_free(pre, TRUE);
+	while (ok && i < euc->len) {
+		guchar c = (guchar)euc->str[i];
+		guchar j1 = 0x22, j2 = 0x2E;	/* U+3013 */
+
+		if (c < 0x80) {
+			if (jis)
+				g_string_append(out, "\x1B(B");
+			jis = FALSE;
+			g_string_append_c(out, (char)c);
+			i++;
+			continue;
+		}
+		if (mugai_charset_euc_byte(c) && i + 1 < euc->len &&
+		    mugai_charset_euc_byte((guchar)euc->str[i + 1])) {
+			j1 = c & 0x7F;
+			j2 = (guchar)euc->str[i + 1] & 0x7F;
+			i += 2;
+		} else if (c == 0x8F) {
+			i = MIN(i + 3, euc->len);
+		} else if (c == 0x8E) {
+			i = MIN(i + 2, euc->len);
+		} else {
+			i++;
+		}
+		if (!jis)
+			g_string_append(out, "\x1B$B");
+		jis = TRUE;
+		g_string_append_c(out, (char)j1);
+		g_string_append_c(out, (char)j2);
+	}
+	if (jis)
+		g_string_append(out, "\x1B(B");
+	g_string_free(euc, TRUE);
+	return ok;
+}
+
+char *
+mugai_charset_from_utf8(const char *utf8, gsize len, const char *charset,
+    gsize *out_len)
+{
+	struct mugai_cs_label scratch;
+	const struct mugai_cs_label *l;
+	GString *out;
+	gboolean ok;
+
+	if (out_len != NULL)
+		*out_len = 0;
+	/* NULL is empty input; "" keeps pointer arithmetic defined. */
+	if (utf8 == NULL) {
+		utf8 = "";
+		len = 0;
+	}
+	if ((l = mugai_charset_label(charset, &scratch)) == NULL ||
+	    l->cl_class == MUGAI_CS_WIDE)
+		return NULL;
+	out = g_string_sized_new(len + len / 2 + 16);
+	switch (l->cl_class) {
+	case MUGAI_CS_UTF8:
+		mugai_charset_utf8_clean(utf8, len, FALSE, out);
+		ok = TRUE;
+		break;
+	case MUGAI_CS_JIS:
+		ok = cs_encode_jis(utf8, len, out);
+		break;
+	default:
+		ok = cs_encode_iconv(l->cl_iconv, utf8, len, out);
+		break;
+	}
+	if (!ok) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	if (out_len != NULL)
+		*out_len = out->len;
+	return g_string_free(out, FALSE);
+}

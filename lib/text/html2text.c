@@ -1,0 +1,1357 @@
+/*
+ * mugai_html2text - HTML to plain text on libxml2's HTML push (SAX) parser
+ *
+ * libxml2 tokenizes and recovers (implied html/body/p, auto-closed tags,
+ * entities decoded); this file only renders its SAX events. The renderer
+ * keeps its own stack of open elements (libxml2 pairs every start with an
+ * end, implied or not) and writes text into one GString:
+ *
+ *   - a line is started lazily, when its first visible text comes: then the
+ *     line prefix (list indentation, "> " for blockquote) and a pending list
+ *     marker are written. Block boundaries only end the current line and
+ *     make sure one or two '\n' end the text, so empty blocks, empty table
+ *     rows and empty list items leave nothing;
+ *   - whitespace (ASCII space, tab, CR, LF, FF and U+00A0) is collapsed into
+ *     one pending space, written only before the next text on the same
+ *     line; inside pre and textarea it is kept, lines and all. A collapsed
+ *     run holding a newline between two East Asian wide characters is
+ *     dropped, as browsers do for Japanese text wrapped in the source;
+ *   - links: the href is kept when its scheme is http, https, ftp or mailto
+ *     and printed after the link text when the text ends (see end_link).
+ *
+ * Input is checked as UTF-8 before libxml2 sees it (invalid bytes become
+ * U+FFFD: libxml2 2.9 would otherwise switch the rest of the document to
+ * Latin-1). libxml2's push parser reads some input differently by where
+ * its chunks end (a "</script>" split at a chunk edge, "<tag</b><script>"),
+ * so it never gets the caller's chunks: input is collected and handed over
+ * in pieces of at most 64 KiB that end after a '>' (see piece_end), the
+ * same pieces whatever the feeds were. The text does not depend on them.
+ * </html> and </body> become an empty block element (H2T_END_MARK) before
+ * libxml2 sees them: what follows them is rendered on a new line, where a
+ * browser would render it too (libxml2 would drop it).
+ *
+ * libxml2's diagnostics go to a no-op structured handler set in the
+ * parser context's own SAX block, never to a global handler.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/xmlversion.h>
+
+#include "base/deadline.h"
+#include "text/html2text.h"
+#include "text/utf8.h"
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *h2t_xml_error;
+#else
+typedef xmlError *h2t_xml_error;
+#endif
+
+#define H2T_FEED_PIECE	65536	/* one-shot input: fed in pieces this big */
+#define H2T_PIECE	65536	/* libxml2 gets pieces this big at most */
+#define H2T_LT_HOLD	32	/* a "<..." tail this short waits */
+#define H2T_MAX_INDENT	64	/* line prefix bytes at most */
+#define H2T_HR		"--------------------"
+#define H2T_END_MARK	"<m:e/>"	/* for </html>, </body>; not longer */
+#define H2T_URL_MAX	300	/* longer URLs are cut, with "..." */
+
+enum h2t_kind {
+	K_INLINE,	/* unknown elements too: text flows through */
+	K_DROP,		/* dropped with all its content */
+	K_BLOCK,	/* starts and ends a line */
+	K_PARA,		/* blank line before and after */
+	K_PRE,		/* K_PARA keeping whitespace and lines */
+	K_TEXTAREA,	/* K_BLOCK keeping whitespace and lines */
+	K_BR,
+	K_HR,
+	K_IMG,
+	K_A,
+	K_UL,
+	K_OL,
+	K_LI,
+	K_DD,		/* K_BLOCK indented by 2 */
+	K_QUOTE,	/* K_PARA with "> " before each line */
+	K_CELL,		/* td, th: " | " between non-empty cells */
+	K_INPUT,
+};
+
+struct h2t_elem {
+	const char *e_name;
+	enum h2t_kind e_kind;
+};
+
+static const struct h2t_elem h2t_elems[] = {
+	{ "a", K_A }, { "address", K_BLOCK }, { "applet", K_DROP },
+	{ "article", K_BLOCK }, { "aside", K_BLOCK },
+	{ "blockquote", K_QUOTE }, { "body", K_BLOCK }, { "br", K_BR },
+	{ "caption", K_BLOCK }, { "center", K_BLOCK }, { "dd", K_DD },
+	{ "details", K_BLOCK }, { "dialog", K_BLOCK }, { "dir", K_UL },
+	{ "div", K_BLOCK }, { "dl", K_PARA }, { "dt", K_BLOCK },
+	{ "embed", K_INLINE }, { "fieldset", K_BLOCK },
+	{ "figcaption", K_BLOCK }, { "figure", K_PARA },
+	{ "footer", K_BLOCK }, { "form", K_BLOCK }, { "frame", K_INLINE },
+	{ "frameset", K_DROP }, { "h1", K_PARA }, { "h2", K_PARA },
+	{ "h3", K_PARA }, { "h4", K_PARA }, { "h5", K_PARA },
+	{ "h6", K_PARA }, { "head", K_DROP }, { "header", K_BLOCK },
+	{ "hgroup", K_BLOCK }, { "hr", K_HR }, { "html", K_BLOCK },
+	{ "iframe", K_DROP }, { "img", K_IMG }, { "input", K_INPUT },
+	{ "legend", K_BLOCK }, { "li", K_LI }, { "listing", K_PRE },
+	{ "m:e", K_BLOCK }, { "main", K_BLOCK }, { "math", K_DROP },
+	{ "menu", K_UL },
+	{ "nav", K_BLOCK }, { "noembed", K_DROP }, { "noframes", K_BLOCK },
+	{ "noscript", K_DROP }, { "object", K_DROP }, { "ol", K_OL },
+	{ "optgroup", K_BLOCK }, { "option", K_BLOCK }, { "p", K_PARA },
+	{ "param", K_INLINE }, { "plaintext", K_PRE }, { "pre", K_PRE },
+	{ "script", K_DROP }, { "section", K_BLOCK }, { "select", K_BLOCK },
+	{ "style", K_DROP }, { "summary", K_BLOCK }, { "svg", K_DROP },
+	{ "table", K_BLOCK }, { "tbody", K_BLOCK }, { "td", K_CELL },
+	{ "template", K_DROP }, { "textarea", K_TEXTAREA },
+	{ "tfoot", K_BLOCK }, { "th", K_CELL }, { "thead", K_BLOCK },
+	{ "title", K_DROP }, { "tr", K_BLOCK }, { "ul", K_UL },
+	{ "xml", K_DROP }, { "xmp", K_PRE },
+};
+
+enum h2t_scheme {
+	S_NONE,		/* not printed */
+	S_HTTP,
+	S_HTTPS,
+	S_FTP,
+	S_MAILTO,
+};
+
+struct h2t_frame {
+	const char *f_name;	/* libxml2's (its dictionary or a literal) */
+	enum h2t_kind f_kind;
+	gboolean f_skipped;	/* opened inside a dropped element */
+	gsize f_prefix_len;	/* h_prefix length to restore on close */
+	gint f_prev;		/* K_A, K_UL, K_OL: h_link, h_list before */
+	gint64 f_next;		/* K_OL: number of the next item */
+	char *f_href;		/* K_A: (owned) cleaned href or NULL */
+	enum h2t_scheme f_scheme;
+	gsize f_text_start;	/* K_A: its text offset, G_MAXSIZE: none */
+};
+
+struct mugai_html2text {
+	struct mugai_html_opts h_opts;
+	htmlParserCtxtPtr h_ctxt;
+	GString *h_out;		/* the text */
+	GString *h_prefix;	/* written at the start of each line */
+	GString *h_in;		/* checked input not yet given libxml2 */
+	char h_tail[4];		/* incomplete UTF-8 sequence, last feed */
+	gsize h_tail_len;
+	struct h2t_frame *h_stack;
+	guint h_depth;
+	guint h_alloc;
+	guint h_skip;		/* > 0: inside a dropped element */
+	guint h_pre;		/* > 0: inside pre or textarea */
+	gint h_link;		/* index of the innermost open <a>, or -1 */
+	gint h_list;		/* index of the innermost list, or -1 */
+	gboolean h_line_text;	/* the current line has text, prefix */
+	gboolean h_blank;	/* a blank line before the next text */
+	gsize h_blank_keep;	/* prefix bytes kept since h_blank set */
+	gboolean h_space;	/* collapsed whitespace pending */
+	gboolean h_space_nl;	/* ... and it held a newline */
+	gboolean h_cell_sep;	/* " | " pending before the next text */
+	gboolean h_cr;		/* pre text ended with CR */
+	gboolean h_marker_set;	/* h_marker pending for the next line */
+	gsize h_marker_at;	/* prefix length the marker goes after */
+	char h_marker[32];
+	gboolean h_finished;
+	enum mugai_err h_err;
+	enum mugai_html_limit h_limit;	/* which limit set h_err */
+	gint64 h_deadline;	/* lib/base/deadline.h, 0: none */
+	guint h_starts;		/* elements opened so far */
+	/* element names seen: libxml2 hands out its dictionary's pointers,
+	 * stable while the parser lives, so a pointer means one name */
+	struct {
+		const xmlChar *kc_name;
+		const struct h2t_elem *kc_elem;	/* NULL: not in h2t_elems */
+	} h_kcache[64];
+};
+
+static htmlSAXHandler h2t_sax;
+static GHashTable *h2t_kinds;	/* name -> struct h2t_elem, read-only */
+
+/* ---------------------------------------------------------------- output */
+
+static gboolean
+is_ws(guchar c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static gboolean
+is_nbsp(const char *s, gsize i, gsize n)
+{
+	return (guchar)s[i] == 0xc2 && i + 1 < n && (guchar)s[i + 1] == 0xa0;
+}
+
+/* East Asian wide and fullwidth ranges (CJK, kana, hangul, fullwidth). */
+static gboolean
+is_wide(gunichar c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd);
+}
+
+/* TRUE when the last character written and next (n bytes) are both wide. */
+static gboolean
+wide_pair(const struct mugai_html2text *h, const char *next, gsize n)
+{
+	const GString *out = h->h_out;
+	const char *prev;
+
+	if (out->len == 0 || n == 0)
+		return FALSE;
+	prev = g_utf8_find_prev_char(out->str, out->str + out->len);
+	if (prev == NULL)
+		return FALSE;
+	return is_wide(g_utf8_get_char_validated(prev,
+	    out->str + out->len - prev)) &&
+	    is_wide(g_utf8_get_char_validated(next, n));
+}
+
+static void
+trim_trailing(struct mugai_html2text *h)
+{
+	GString *out = h->h_out;
+	gsize len = out->len;
+
+	while (len > 0 && (out->str[len - 1] == ' ' ||
+	    out->str[len - 1] == '\t'))
+		len--;
+	g_string_truncate(out, len);
+}
+
+/* Writes the pending blank line: the line prefix without its blanks. */
+static void
+put_blank_line(struct mugai_html2text *h, gsize prefix_len)
+{
+	const char *p = h->h_prefix->str;
+
+	while (prefix_len > 0 && (p[prefix_len - 1] == ' ' ||
+	    p[prefix_len - 1] == '\t'))
+		prefix_len--;
+	g_string_append_len(h->h_out, p, prefix_len);
+	g_string_append_c(h->h_out, '\n');
+}
+
+/*
+ * Called before visible text (next, n bytes) is written: starts the line
+ * (pending blank line, prefix, list marker), or writes the pending cell
+ * separator or space.
+ */
+static void
+begin_text(struct mugai_html2text *h, const char *next, gsize n)
+{
+	GString *out = h->h_out;
+	gsize plen = h->h_prefix->len;
+
+	if (!h->h_line_text) {
+		if (h->h_marker_set)
+			plen = MIN(h->h_marker_at, plen);
+		if (h->h_blank && out->len > 0)
+			put_blank_line(h, MIN(plen, h->h_blank_keep));
+		g_string_append_len(out, h->h_prefix->str, plen);
+		if (h->h_marker_set)
+			g_string_append(out, h->h_marker);
+		h->h_marker_set = FALSE;
+		h->h_blank = FALSE;
+		h->h_line_text = TRUE;
+	} else if (h->h_cell_sep)
+		g_string_append_len(out, " | ", 3);
+	else if (h->h_space && !(h->h_space_nl && wide_pair(h, next, n)))
+		g_string_append_c(out, ' ');
+	h->h_space = h->h_space_nl = h->h_cell_sep = FALSE;
+	if (h->h_link >= 0 && h->h_stack[h->h_link].f_text_start == G_MAXSIZE)
+		h->h_stack[h->h_link].f_text_start = out->len;
+}
+
+/* g_string_append_len() without its call when the text fits. */
+static inline void
+out_append(GString *out, const char *s, gsize n)
+{
+	if (G_LIKELY(out->len + n < out->allocated_len)) {
+		memcpy(out->str + out->len, s, n);
+		out->len += n;
+		out->str[out->len] = '\0';
+	} else
+		g_string_append_len(out, s, (gssize)n);
+}
+
+/* Writes s as one visible word (no whitespace processing). */
+static void
+put_word(struct mugai_html2text *h, const char *s, gsize n)
+{
+	if (n == 0)
+		return;
+	begin_text(h, s, n);
+	out_append(h->h_out, s, n);
+}
+
+/*
+ * Asks for a blank line before the next text. It gets the part of the line
+ * prefix that stayed the same since (the prefix is a stack): a blank line
+ * inside a blockquote is ">", one after it is empty.
+ */
+static void
+set_blank(struct mugai_html2text *h)
+{
+	if (h->h_out->len == 0)
+		return;
+	if (!h->h_blank || h->h_prefix->len < h->h_blank_keep)
+		h->h_blank_keep = h->h_prefix->len;
+	h->h_blank = TRUE;
+}
+
+/*
+ * Ends the current line without trailing blanks. A line left empty by the
+ * trimming counts as the blank line.
+ */
+static void
+end_line(struct mugai_html2text *h)
+{
+	GString *out = h->h_out;
+
+	if (h->h_line_text) {
+		trim_trailing(h);
+		if (out->len > 0 && out->str[out->len - 1] == '\n')
+			set_blank(h);
+		else if (out->len > 0)
+			g_string_append_c(out, '\n');
+		h->h_line_text = FALSE;
+	}
+	h->h_space = h->h_space_nl = h->h_cell_sep = FALSE;
+}
+
+/*
+ * A block boundary: ends the line (n == 1) and asks for a blank line
+ * before the next text (n == 2). Blank lines are written lazily, so
+ * there is never more than one in a row, nor one at either end.
+ */
+static void
+want_break(struct mugai_html2text *h, guint n)
+{
+	end_line(h);
+	if (n >= 2)
+		set_blank(h);
+}
+
+/* <br> or a newline in pre: ends the line, or asks for an empty one. */
+static void
+line_break(struct mugai_html2text *h)
+{
+	if (h->h_line_text)
+		end_line(h);
+	else
+		set_blank(h);
+	h->h_space = h->h_space_nl = h->h_cell_sep = FALSE;
+}
+
+/*
+ * Bytes that may end a word: 1 for whitespace (is_ws), 2 for 0xC2, the
+ * first byte of U+00A0 (is_nbsp decides).
+ */
+static const guint8 h2t_word_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1,
+	[0xc2] = 2,
+};
+
+/* Where the word starting at s[i] (not a space) ends: the next is_ws()
+ * byte or U+00A0, else n. */
+static gsize
+word_end(const char *s, gsize i, gsize n)
+{
+	const guint64 ones = 0x0101010101010101ULL;
+	const guint64 highs = 0x8080808080808080ULL;
+	gsize j = i + 1;
+	guint8 c;
+
+	for (;;) {
+		/* eight bytes >= 0x80, none 0xC2 (Japanese text), end no word */
+		while (j + 8 <= n && (guchar)s[j] >= 0x80) {
+			guint64 x, t;
+
+			memcpy(&x, s + j, 8);
+			t = x ^ (ones * 0xc2);
+			if ((x & highs) != highs ||
+			    ((t - ones) & ~t & highs) != 0)
+				break;
+			j += 8;
+		}
+		if (j >= n)
+			return j;
+		c = h2t_word_end[(guchar)s[j]];
+		if (c == 1 || (c == 2 && is_nbsp(s, j, n)))
+			return j;
+		j++;
+	}
+}
+
+/* Text outside pre: whitespace collapsed, U+00A0 is whitespace. */
+static void
+put_text(struct mugai_html2text *h, const char *s, gsize n)
+{
+	gsize i = 0, j;
+
+	while (i < n) {
+		if (is_ws((guchar)s[i]) || is_nbsp(s, i, n)) {
+			if (h->h_line_text) {
+				h->h_space = TRUE;
+				if (s[i] == '\n' || s[i] == '\r')
+					h->h_space_nl = TRUE;
+			}
+			i += is_ws((guchar)s[i]) ? 1 : 2;
+			continue;
+		}
+		j = word_end(s, i, n);
+		put_word(h, s + i, j - i);
+		i = j;
+	}
+}
+
+/* Text inside pre or textarea: lines and blanks kept, CRLF is one. */
+static void
+put_pre(struct mugai_html2text *h, const char *s, gsize n)
+{
+	gsize i = 0, j;
+
+	if (h->h_cr && n > 0 && s[0] == '\n')
+		i = 1;
+	h->h_cr = FALSE;
+	while (i < n) {
+		if (s[i] == '\r' || s[i] == '\n') {
+			line_break(h);
+			if (s[i] == '\r') {
+				if (i + 1 == n)
+					h->h_cr = TRUE;
+				else if (s[i + 1] == '\n')
+					i++;
+			}
+			i++;
+			continue;
+		}
+		if (is_nbsp(s, i, n)) {
+			put_word(h, " ", 1);
+			i += 2;
+			continue;
+		}
+		for (j = i + 1; j < n && s[j] != '\r' && s[j] != '\n' &&
+		    !is_nbsp(s, j, n); j++)
+			;
+		put_word(h, s + i, j - i);
+		i = j;
+	}
+}
+
+/* Appends to dst the words of s separated by single spaces. */
+static void
+collapse_into(GString *dst, const char *s)
+{
+	gsize n = strlen(s), i = 0, j;
+	gboolean first = TRUE;
+
+	while (i < n) {
+		if (is_ws((guchar)s[i])) {
+			i++;
+			continue;
+		}
+		if (is_nbsp(s, i, n)) {
+			i += 2;
+			continue;
+		}
+		for (j = i + 1; j < n && !is_ws((guchar)s[j]) &&
+		    !is_nbsp(s, j, n); j++)
+			;
+		if (!first)
+			g_string_append_c(dst, ' ');
+		g_string_append_len(dst, s + i, j - i);
+		first = FALSE;
+		i = j;
+	}
+}
+
+/* "[image: ALT]" when alt has visible text. */
+static void
+put_image(struct mugai_html2text *h, const char *alt)
+{
+	GString *s;
+
+	if (alt == NULL)
+		return;
+	s = g_string_new("[image: ");
+	collapse_into(s, alt);
+	if (s->len > 8) {
+		g_string_append_c(s, ']');
+		put_word(h, s->str, s->len);
+	}
+	g_string_free(s, TRUE);
+}
+
+/* ------------------------------------------------------------------ links */
+
+/*
+ * Returns (transfer full) href without surrounding blanks and without the
+ * tabs and newlines browsers ignore inside URLs, with its scheme in *scheme;
+ * NULL (S_NONE) when the scheme is not one we print.
+ */
+static char *
+clean_href(const char *href, enum h2t_scheme *scheme)
+{
+	static const struct {
+		const char *name;
+		enum h2t_scheme scheme;
+	} ok[] = {
+		{ "http", S_HTTP }, { "https", S_HTTPS }, { "ftp", S_FTP },
+		{ "mailto", S_MAILTO },
+	};
+	GString *s;
+	gsize i, colon;
+
+	*scheme = S_NONE;
+	if (href == NULL)
+		return NULL;
+	while (*href != '\0' && (guchar)*href <= 0x20)
+		href++;
+	s = g_string_new(NULL);
+	for (; *href != '\0'; href++)
+		if (*href != '\t' && *href != '\n' && *href != '\r')
+			g_string_append_c(s, *href);
+	while (s->len > 0 && (guchar)s->str[s->len - 1] <= 0x20)
+		g_string_truncate(s, s->len - 1);
+	for (colon = 0; colon < s->len && g_ascii_isalpha(s->str[colon]);
+	    colon++)
+		;
+	if (colon < s->len && s->str[colon] == ':')
+		for (i = 0; i < G_N_ELEMENTS(ok); i++)
+			if (strlen(ok[i].name) == colon &&
+			    g_ascii_strncasecmp(s->str, ok[i].name, colon) == 0)
+				*scheme = ok[i].scheme;
+	if (*scheme == S_NONE) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Appends s[0..n) with bytes that could end a URL or look like markup
+ * percent-encoded; with defang, '.' and '@' become "[.]" and "[@]". */
+static void
+append_url_part(GString *dst, const char *s, gsize n, gboolean defang)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (gsize i = 0; i < n; i++) {
+		guchar c = (guchar)s[i];
+
+		if (c <= 0x20 || c >= 0x7f ||
+		    strchr("<>\"'`\\{}|^", c) != NULL) {
+			g_string_append_c(dst, '%');
+			g_string_append_c(dst, hex[c >> 4]);
+			g_string_append_c(dst, hex[c & 0xf]);
+		} else if (defang && c == '.')
+			g_string_append(dst, "[.]");
+		else if (defang && c == '@')
+			g_string_append(dst, "[@]");
+		else
+			g_string_append_c(dst, (char)c);
+	}
+}
+
+/* Returns the length of the mailto address (before any "?query"). */
+static gsize
+mailto_addr_len(const char *addr)
+{
+	const char *q = strchr(addr, '?');
+
+	return q != NULL ? (gsize)(q - addr) : strlen(addr);
+}
+
+/* Returns (transfer full) href as printed in mode (not MUGAI_URL_REMOVE). */
+static char *
+display_url(const char *href, enum h2t_scheme scheme,
+    enum mugai_url_mode mode)
+{
+	GString *s = g_string_new(NULL);
+	const char *rest = strchr(href, ':') + 1;
+	gsize auth;
+
+	if (mode != MUGAI_URL_DEFANG) {
+		append_url_part(s, href, strlen(href), FALSE);
+		return g_string_free(s, FALSE);
+	}
+	if (scheme == S_MAILTO) {
+		append_url_part(s, rest, mailto_addr_len(rest), TRUE);
+		return g_string_free(s, FALSE);
+	}
+	g_string_append(s, scheme == S_HTTP ? "hxxp:" :
+	    scheme == S_HTTPS ? "hxxps:" : "fxp:");
+	if (rest[0] == '/' && rest[1] == '/') {
+		g_string_append(s, "//");
+		rest += 2;
+		auth = strcspn(rest, "/?#");
+		append_url_part(s, rest, auth, TRUE);
+		rest += auth;
+	}
+	append_url_part(s, rest, strlen(rest), FALSE);
+	return g_string_free(s, FALSE);
+}
+
+/* TRUE when the link text t (n bytes) is the URL itself. */
+static gboolean
+text_is_url(const char *t, gsize n, const char *href, enum h2t_scheme scheme)
+{
+	gsize hl = strlen(href);
+
+	if (scheme == S_MAILTO) {
+		const char *addr = href + strlen("mailto:");
+		gsize al = mailto_addr_len(addr);
+
+		if (n == al && g_ascii_strncasecmp(t, addr, n) == 0)
+			return TRUE;
+	}
+	if (n > 0 && t[n - 1] == '/')
+		n--;
+	if (hl > 0 && href[hl - 1] == '/')
+		hl--;
+	return n == hl && n > 0 && memcmp(t, href, n) == 0;
+}
+
+/*
+ * A link ends. Its text is already written; add " <URL>" after it, or,
+ * when the text is the URL, leave it (keep, remove) or rewrite it (defang).
+ * Links with no text print nothing. A printed URL longer than H2T_URL_MAX
+ * bytes is cut and ends with "..." (they are tracking redirects; a long one
+ * in a sentence would also hide the sentence from readers).
+ */
+static void
+end_link(struct mugai_html2text *h, const struct h2t_frame *fr)
+{
+	GString *out = h->h_out;
+	const char *t;
+	gsize start, n;
+	char *url, *word;
+
+	if (fr->f_href == NULL || fr->f_text_start == G_MAXSIZE)
+		return;
+	start = MIN(fr->f_text_start, out->len);
+	t = out->str + start;
+	n = out->len - start;
+	while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+		n--;
+	if (text_is_url(t, n, fr->f_href, fr->f_scheme)) {
+		if (h->h_opts.ho_url_mode == MUGAI_URL_DEFANG) {
+			url = display_url(fr->f_href, fr->f_scheme,
+			    MUGAI_URL_DEFANG);
+			g_string_truncate(out, start);
+			g_string_append(out, url);
+			g_free(url);
+		}
+		return;
+	}
+	if (h->h_opts.ho_url_mode == MUGAI_URL_REMOVE)
+		return;
+	url = display_url(fr->f_href, fr->f_scheme, h->h_opts.ho_url_mode);
+	/* tracking URLs run to kilobytes: cut them (ASCII after encoding) */
+	if (strlen(url) > H2T_URL_MAX)
+		g_strlcpy(url + H2T_URL_MAX - 3, "...", 4);
+	word = g_strconcat("<", url, ">", NULL);
+	if (h->h_line_text && !h->h_cell_sep)
+		h->h_space = TRUE;
+	h->h_space_nl = FALSE;
+	put_word(h, word, strlen(word));
+	g_free(word);
+	g_free(url);
+}
+
+/* -------------------------------------------------------------- elements */
+
+static const char *
+attr(const xmlChar **attrs, const char *name)
+{
+	if (attrs == NULL)
+		return NULL;
+	for (; attrs[0] != NULL; attrs += 2)
+		if (g_ascii_strcasecmp((const char *)attrs[0], name) == 0)
+			return attrs[1] != NULL ? (const char *)attrs[1] : "";
+	return NULL;
+}
+
+/* Parses a list number attribute; returns FALSE when absent or bad. */
+static gboolean
+attr_number(const xmlChar **attrs, const char *name, gint64 *num)
+{
+	const char *v = attr(attrs, name);
+	char *end = NULL;
+	gint64 x;
+
+	if (v == NULL)
+		return FALSE;
+	while (is_ws((guchar)*v))
+		v++;
+	x = g_ascii_strtoll(v, &end, 10);
+	if (end == v)
+		return FALSE;
+	*num = CLAMP(x, -1000000000, 1000000000);
+	return TRUE;
+}
+
+static void
+prefix_push(struct mugai_html2text *h, const char *s)
+{
+	if (h->h_prefix->len < H2T_MAX_INDENT)
+		g_string_append(h->h_prefix, s);
+}
+
+static void
+set_limit(struct mugai_html2text *h, enum mugai_html_limit which)
+{
+	if (h->h_err == MUGAI_OK) {
+		h->h_err = MUGAI_E_LIMIT;
+		h->h_limit = which;
+	}
+}
+
+static void
+check_output(struct mugai_html2text *h)
+{
+	if (h->h_opts.ho_max_output > 0 &&
+	    h->h_out->len > h->h_opts.ho_max_output)
+		set_limit(h, MUGAI_HTML_LIMIT_OUTPUT);
+}
+
+static void
+check_time(struct mugai_html2text *h)
+{
+	if (mugai_deadline_passed(h->h_deadline))
+		set_limit(h, MUGAI_HTML_LIMIT_TIME);
+}
+
+static void
+start_list_item(struct mugai_html2text *h, const xmlChar **attrs)
+{
+	struct h2t_frame *list = h->h_list >= 0 ? &h->h_stack[h->h_list] :
+	    NULL;
+	gint64 num;
+
+	want_break(h, 1);
+	if (list != NULL && list->f_kind == K_OL) {
+		if (attr_number(attrs, "value", &num))
+			list->f_next = num;
+		g_snprintf(h->h_marker, sizeof(h->h_marker),
+		    "%" G_GINT64_FORMAT ". ", list->f_next);
+		if (list->f_next < G_MAXINT64)
+			list->f_next++;
+	} else
+		g_strlcpy(h->h_marker, "- ", sizeof(h->h_marker));
+	h->h_marker_set = TRUE;
+	h->h_marker_at = h->h_prefix->len;
+	prefix_push(h, "  ");
+}
+
+static void
+start_input(struct mugai_html2text *h, const xmlChar **attrs)
+{
+	const char *type = attr(attrs, "type");
+	GString *s;
+
+	if (type == NULL)
+		return;
+	if (g_ascii_strcasecmp(type, "image") == 0) {
+		put_image(h, attr(attrs, "alt"));
+		return;
+	}
+	if (g_ascii_strcasecmp(type, "submit") != 0 &&
+	    g_ascii_strcasecmp(type, "button") != 0 &&
+	    g_ascii_strcasecmp(type, "reset") != 0)
+		return;
+	if (attr(attrs, "value") == NULL)
+		return;
+	s = g_string_new("[");
+	collapse_into(s, attr(attrs, "value"));
+	if (s->len > 1) {
+		g_string_append_c(s, ']');
+		put_word(h, s->str, s->len);
+	}
+	g_string_free(s, TRUE);
+}
+
+/* What an element does when it opens; fr is already on the stack. */
+static void
+open_element(struct mugai_html2text *h, struct h2t_frame *fr,
+    const xmlChar **attrs)
+{
+	gint idx = (gint)(fr - h->h_stack);
+
+	switch (fr->f_kind) {
+	case K_BLOCK:
+		want_break(h, 1);
+		break;
+	case K_PARA:
+		want_break(h, 2);
+		break;
+	case K_PRE:
+	case K_TEXTAREA:
+		want_break(h, fr->f_kind == K_PRE ? 2 : 1);
+		h->h_pre++;
+		h->h_cr = FALSE;
+		break;
+	case K_BR:
+		line_break(h);
+		break;
+	case K_HR:
+		want_break(h, 2);
+		put_word(h, H2T_HR, strlen(H2T_HR));
+		want_break(h, 2);
+		break;
+	case K_IMG:
+		put_image(h, attr(attrs, "alt"));
+		break;
+	case K_A:
+		fr->f_href = clean_href(attr(attrs, "href"), &fr->f_scheme);
+		fr->f_text_start = G_MAXSIZE;
+		fr->f_prev = h->h_link;
+		h->h_link = idx;
+		break;
+	case K_UL:
+	case K_OL:
+		want_break(h, h->h_list >= 0 ? 1 : 2);
+		/* a list directly inside a list, not inside its li */
+		if (idx > 0 && (fr[-1].f_kind == K_UL || fr[-1].f_kind == K_OL))
+			prefix_push(h, "  ");
+		fr->f_next = 1;
+		if (fr->f_kind == K_OL)
+			attr_number(attrs, "start", &fr->f_next);
+		fr->f_prev = h->h_list;
+		h->h_list = idx;
+		break;
+	case K_LI:
+		start_list_item(h, attrs);
+		break;
+	case K_DD:
+		want_break(h, 1);
+		prefix_push(h, "  ");
+		break;
+	case K_QUOTE:
+		want_break(h, 2);
+		prefix_push(h, "> ");
+		break;
+	case K_CELL:
+		if (h->h_line_text)
+			h->h_cell_sep = TRUE;
+		break;
+	case K_INPUT:
+		start_input(h, attrs);
+		break;
+	case K_INLINE:
+	case K_DROP:
+		break;
+	}
+}
+
+/* What an element does when it closes; fr is still on the stack. */
+static void
+close_element(struct mugai_html2text *h, struct h2t_frame *fr)
+{
+	switch (fr->f_kind) {
+	case K_BLOCK:
+	case K_DD:
+		want_break(h, 1);
+		break;
+	case K_PARA:
+	case K_QUOTE:
+		want_break(h, 2);
+		break;
+	case K_PRE:
+	case K_TEXTAREA:
+		want_break(h, fr->f_kind == K_PRE ? 2 : 1);
+		h->h_pre--;
+		h->h_cr = FALSE;
+		break;
+	case K_A:
+		h->h_link = fr->f_prev;
+		end_link(h, fr);
+		break;
+	case K_UL:
+	case K_OL:
+		h->h_list = fr->f_prev;
+		want_break(h, h->h_list >= 0 ? 1 : 2);
+		break;
+	case K_LI:
+		want_break(h, 1);
+		h->h_marker_set = FALSE;
+		break;
+	case K_INLINE:
+	case K_DROP:
+	case K_BR:
+	case K_HR:
+	case K_IMG:
+	case K_CELL:
+	case K_INPUT:
+		break;
+	}
+}
+
+static void
+pop_frame(struct mugai_html2text *h)
+{
+	struct h2t_frame *fr = &h->h_stack[h->h_depth - 1];
+
+	if (!fr->f_skipped)
+		close_element(h, fr);
+	if (fr->f_kind == K_DROP)
+		h->h_skip--;
+	g_string_truncate(h->h_prefix, fr->f_prefix_len);
+	h->h_blank_keep = MIN(h->h_blank_keep, fr->f_prefix_len);
+	g_free(fr->f_href);
+	h->h_depth--;
+}
+
+/* ------------------------------------------------------- SAX callbacks */
+
+/* The h2t_elems entry for an element name, NULL for none. */
+static const struct h2t_elem *
+elem_of(struct mugai_html2text *h, const xmlChar *name)
+{
+	guint i = (guint)(((guintptr)name >> 4) % G_N_ELEMENTS(h->h_kcache));
+
+	if (h->h_kcache[i].kc_name != name) {
+		h->h_kcache[i].kc_name = name;
+		h->h_kcache[i].kc_elem = g_hash_table_lookup(h2t_kinds, name);
+	}
+	return h->h_kcache[i].kc_elem;
+}
+
+static void
+on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
+{
+	struct mugai_html2text *h = ud;
+	const struct h2t_elem *e;
+	struct h2t_frame *fr;
+
+	if (h->h_err != MUGAI_OK || name == NULL)
+		return;
+	if (h->h_opts.ho_max_depth > 0 &&
+	    h->h_depth >= h->h_opts.ho_max_depth) {
+		set_limit(h, MUGAI_HTML_LIMIT_DEPTH);
+		return;
+	}
+	if ((++h->h_starts & 4095) == 0) {
+		check_time(h);
+		if (h->h_err != MUGAI_OK)
+			return;
+	}
+	if (h->h_depth == h->h_alloc) {
+		h->h_alloc = h->h_alloc == 0 ? 32 : h->h_alloc * 2;
+		h->h_stack = g_renew(struct h2t_frame, h->h_stack, h->h_alloc);
+	}
+	e = elem_of(h, name);
+	fr = &h->h_stack[h->h_depth++];
+	memset(fr, 0, sizeof(*fr));
+	fr->f_name = (const char *)name;
+	fr->f_kind = e != NULL ? e->e_kind : K_INLINE;
+	fr->f_skipped = h->h_skip > 0;
+	fr->f_prefix_len = h->h_prefix->len;
+	fr->f_prev = -1;
+	if (fr->f_kind == K_DROP)
+		h->h_skip++;
+	if (!fr->f_skipped)
+		open_element(h, fr, attrs);
+	check_output(h);
+}
+
+static void
+on_end(void *ud, const xmlChar *name)
+{
+	struct mugai_html2text *h = ud;
+	guint i;
+
+	if (h->h_err != MUGAI_OK || name == NULL)
+		return;
+	/* libxml2 pairs its events; a name not open is ignored. Names come
+	 * from libxml2's dictionary: the same pointer is the same name. */
+	for (i = h->h_depth; i > 0; i--)
+		if (h->h_stack[i - 1].f_name == (const char *)name ||
+		    g_ascii_strcasecmp(h->h_stack[i - 1].f_name,
+		    (const char *)name) == 0)
+			break;
+	if (i == 0)
+		return;
+	while (h->h_depth >= i)
+		pop_frame(h);
+	check_output(h);
+}
+
+static void
+on_chars(void *ud, const xmlChar *ch, int len)
+{
+	struct mugai_html2text *h = ud;
+
+	if (h->h_err != MUGAI_OK || h->h_skip > 0 || len <= 0)
+		return;
+	if (h->h_pre > 0)
+		put_pre(h, (const char *)ch, (gsize)len);
+	else
+		put_text(h, (const char *)ch, (gsize)len);
+	check_output(h);
+}
+
+static void
+on_error(void *ud, h2t_xml_error err)
+{
+	/* Malformed HTML is ordinary; libxml2 recovers like a browser. */
+}
+
+static void
+init_once(void)
+{
+	static gsize done = 0;
+
+	if (!g_once_init_enter(&done))
+		return;
+	xmlInitParser();
+	h2t_kinds = g_hash_table_new(g_str_hash, g_str_equal);
+	for (gsize i = 0; i < G_N_ELEMENTS(h2t_elems); i++)
+		g_hash_table_insert(h2t_kinds, (gpointer)h2t_elems[i].e_name,
+		    (gpointer)&h2t_elems[i]);
+	memset(&h2t_sax, 0, sizeof(h2t_sax));
+	h2t_sax.startElement = on_start;
+	h2t_sax.endElement = on_end;
+	h2t_sax.characters = on_chars;
+	/* blanks are text: they separate inline words */
+	h2t_sax.ignorableWhitespace = on_chars;
+	/* only script and style content comes here; both are dropped */
+	h2t_sax.cdataBlock = on_chars;
+	/* the magic makes libxml2 use serror: errors stay in this context */
+	h2t_sax.initialized = XML_SAX2_MAGIC;
+	h2t_sax.serror = on_error;
+	g_once_init_leave(&done, 1);
+}
+
+/* ----------------------------------------------------------------- input */
+
+/* Length of the UTF-8 sequence a lead byte starts, 0 when not a lead. */
+static gsize
+utf8_seq_len(guchar c)
+{
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/*
+ * Appends s to h_in, invalid bytes (and NUL) as U+FFFD. Unless final, an
+ * incomplete sequence at the end is kept in h_tail for the next call.
+ */
+static void
+take_utf8(struct mugai_html2text *h, const char *s, gsize n, gboolean final)
+{
+	const char *end;
+	gsize need, k;
+
+	while (n > 0) {
+		if (mugai_utf8_validate_len(s, n, &end)) {
+			g_string_append_len(h->h_in, s, n);
+			return;
+		}
+		g_string_append_len(h->h_in, s, end - s);
+		n -= end - s;
+		s = end;
+		need = utf8_seq_len((guchar)s[0]);
+		if (!final && need > n) {
+			for (k = 1; k < n && ((guchar)s[k] & 0xc0) == 0x80; k++)
+				;
+			if (k == n) {
+				memcpy(h->h_tail, s, n);
+				h->h_tail_len = n;
+				return;
+			}
+		}
+		g_string_append(h->h_in, "\xef\xbf\xbd");
+		s++;
+		n--;
+	}
+}
+
+/*
+ * Returns the length of an end tag </html> or </body> at s (n bytes), or 0.
+ * Browsers keep rendering what follows them (mailing lists append footers
+ * there); libxml2's push parser would drop everything after </html>.
+ */
+static gsize
+outer_end_tag(const char *s, gsize n)
+{
+	gsize i;
+
+	if (n < 7 || s[1] != '/' ||
+	    (g_ascii_strncasecmp(s + 2, "html", 4) != 0 &&
+	    g_ascii_strncasecmp(s + 2, "body", 4) != 0))
+		return 0;
+	if (s[6] != '>' && s[6] != '/' && !is_ws((guchar)s[6]))
+		return 0;
+	for (i = 6; i < n; i++)
+		if (s[i] == '>')
+			return i + 1;
+	return 0;
+}
+
+/*
+ * Appends p[0..n) to out rewritten for libxml2, as a browser reads it:
+ * </html> and </body> become H2T_END_MARK (what follows starts a line),
+ * and a '<' that cannot start a tag (not followed by an ASCII letter, '/',
+ * '!' or '?', or the last byte of the input) becomes "&lt;": it is text to
+ * a browser, while libxml2's push parser took "<" + a non-ASCII letter for
+ * a tag and dropped the text up to a far '>' when fed a whole buffer (but
+ * not in small chunks). A piece ends after a '>' or where no tag can be
+ * cut (see piece_end), so what is read here never depends on the piece.
+ */
+static void
+normalize_markup(const char *p, gsize n, GString *out)
+{
+	const char *lt;
+	gsize r = 0, kept = 0, tag = 0;
+
+	/* p[kept..r) is copied as it is when a rewrite or the end comes */
+	while (r < n) {
+		lt = memchr(p + r, '<', n - r);
+		if (lt == NULL)
+			break;
+		r = lt - p;
+		if (r + 1 < n && (g_ascii_isalpha(lt[1]) || lt[1] == '!' ||
+		    lt[1] == '?' || (lt[1] == '/' &&
+		    (tag = outer_end_tag(lt, n - r)) == 0))) {
+			r++;
+			continue;
+		}
+		g_string_append_len(out, p + kept, r - kept);
+		if (r + 1 < n && lt[1] == '/') {
+			g_string_append(out, H2T_END_MARK);
+			r += tag;
+		} else {
+			g_string_append(out, "&lt;");
+			r++;
+		}
+		kept = r;
+	}
+	g_string_append_len(out, p + kept, n - kept);
+}
+
+/*
+ * Where the piece of p[0..n) (valid UTF-8, n < the bytes available) given
+ * to libxml2 ends: just after its last '>', else before a '<' in its last
+ * H2T_LT_HOLD bytes, else at its last character boundary. It depends on
+ * the content only: libxml2 2.9's push parser reads some input (a
+ * "</script>" split at a chunk edge, "<tag</b><script>...") differently
+ * by where its chunks end, so the renderer never lets the caller's chunk
+ * sizes decide where they end.
+ */
+static gsize
+piece_end(const char *p, gsize n)
+{
+	gsize i;
+
+	for (i = n; i > 0; i--)
+		if (p[i - 1] == '>')
+			return i;
+	for (i = n; i > 0 && n - i < H2T_LT_HOLD; i--)
+		if (p[i - 1] == '<')
+			return i - 1 > 0 ? i - 1 : n;
+	for (i = n; i > 0 && ((guchar)p[i] & 0xc0) == 0x80; i--)
+		;
+	return i > 0 ? i : n;
+}
+
+/*
+ * Checks buf and hands libxml2 whole pieces of H2T_PIECE bytes or less,
+ * cut by piece_end; the rest waits for more input or the end. libxml2
+ * thus sees the same chunks whatever the sizes of the feeds.
+ */
+static void
+stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
+{
+	GString *in = h->h_in;
+	GString *piece;
+	gsize off = 0, n, avail;
+	gboolean last = FALSE;
+
+	check_time(h);
+	if (h->h_err != MUGAI_OK)
+		return;
+	piece = g_string_new(NULL);
+	if (h->h_tail_len > 0) {
+		GString *joined = g_string_new_len(h->h_tail, h->h_tail_len);
+
+		g_string_append_len(joined, buf, len);
+		h->h_tail_len = 0;
+		take_utf8(h, joined->str, joined->len, final);
+		g_string_free(joined, TRUE);
+	} else
+		take_utf8(h, buf, len, final);
+
+	while (h->h_err == MUGAI_OK && (avail = in->len - off) > 0 &&
+	    (final || avail > H2T_PIECE)) {
+		n = avail <= H2T_PIECE ? avail :
+		    piece_end(in->str + off, H2T_PIECE);
+		g_string_truncate(piece, 0);
+		normalize_markup(in->str + off, n, piece);
+		off += n;
+		check_time(h);
+		if (h->h_err != MUGAI_OK)
+			break;
+		/*
+		 * The last piece goes with terminate set: libxml2 then does
+		 * not scan ahead for each token's end before parsing it. It
+		 * reads the same: without terminate it parses the same way
+		 * up to where a scan fails, and the terminate call that
+		 * would follow parses the rest from there.
+		 */
+		last = final && off == in->len;
+		htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len, last);
+	}
+	g_string_erase(in, 0, (gssize)off);
+	g_string_free(piece, TRUE);
+	if (final && !last && h->h_err == MUGAI_OK)
+		htmlParseChunk(h->h_ctxt, "", 0, 1);
+}
+
+/* ------------------------------------------------------------------- API */
+
+struct mugai_html2text *
+mugai_html2text_new(const struct mugai_html_opts *opts)
+{
+	struct mugai_html2text *h = g_new0(struct mugai_html2text, 1);
+
+	init_once();
+	if (opts != NULL)
+		h->h_opts = *opts;
+	else
+		h->h_opts.ho_url_mode = MUGAI_URL_KEEP;
+	h->h_out = g_string_new(NULL);
+	h->h_prefix = g_string_new(NULL);
+	h->h_in = g_string_new(NULL);
+	h->h_link = -1;
+	h->h_list = -1;
+	h->h_ctxt = htmlCreatePushParserCtxt(&h2t_sax, h, NULL, 0, NULL,
+	    XML_CHAR_ENCODING_UTF8);
+	if (h->h_ctxt == NULL)
+		g_error("libxml2: cannot create an HTML parser");
+	htmlCtxtUseOptions(h->h_ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
+	return h;
+}
+
+enum mugai_err
+mugai_html2text_feed(struct mugai_html2text *h, const char *buf, gsize len)
+{
+	g_return_val_if_fail(h != NULL && !h->h_finished, MUGAI_E_INVAL);
+	g_return_val_if_fail(buf != NULL || len == 0, MUGAI_E_INVAL);
+
+	/* libxml2 takes an int length: feed huge buffers in pieces */
+	while (h->h_err == MUGAI_OK && len > 0) {
+		gsize n = MIN(len, (gsize)(G_MAXINT / 2));
+
+		stage(h, buf, n, FALSE);
+		buf += n;
+		len -= n;
+	}
+	return h->h_err;
+}
+
+char *
+mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
+    enum mugai_err *err)
+{
+	GString *out;
+	gsize n;
+
+	g_return_val_if_fail(h != NULL && !h->h_finished, NULL);
+	h->h_finished = TRUE;
+	if (len != NULL)
+		*len = 0;
+	if (h->h_err == MUGAI_OK)
+		stage(h, "", 0, TRUE);
+	end_line(h);
+	out = h->h_out;
+	for (n = out->len; n > 0 && out->str[n - 1] == '\n'; n--)
+		;
+	g_string_truncate(out, n);
+	if (n > 0)
+		g_string_append_c(out, '\n');
+	check_output(h);
+	if (err != NULL)
+		*err = h->h_err;
+	if (h->h_err != MUGAI_OK)
+		return NULL;
+	if (!mugai_utf8_validate_len(out->str, out->len, NULL)) {
+		/* cannot happen with checked input; never hand out bad UTF-8 */
+		char *valid = g_utf8_make_valid(out->str, out->len);
+
+		g_string_assign(out, valid);
+		g_free(valid);
+	}
+	if (len != NULL)
+		*len = out->len;
+	h->h_out = g_string_new(NULL);
+	return g_string_free(out, FALSE);
+}
+
+void
+mugai_html2text_set_deadline(struct mugai_html2text *h, gint64 deadline)
+{
+	h->h_deadline = deadline;
+}
+
+enum mugai_html_limit
+mugai_html2text_limit_hit(const struct mugai_html2text *h)
+{
+	return h->h_err == MUGAI_OK ? MUGAI_HTML_LIMIT_NONE : h->h_limit;
+}
+
+void
+mugai_html2text_free(struct mugai_html2text *h)
+{
+	if (h == NULL)
+		return;
+	while (h->h_depth > 0) {
+		g_free(h->h_stack[h->h_depth - 1].f_href);
+		h->h_depth--;
+	}
+	g_free(h->h_stack);
+	if (h->h_ctxt != NULL) {
+		if (h->h_ctxt->myDoc != NULL)
+			xmlFreeDoc(h->h_ctxt->myDoc);
+		htmlFreeParserCtxt(h->h_ctxt);
+	}
+	g_string_free(h->h_out, TRUE);
+	g_string_free(h->h_prefix, TRUE);
+	g_string_free(h->h_in, TRUE);
+	g_free(h);
+}
+
+char *
+mugai_html2text(const char *utf8, gsize len,
+    const struct mugai_html_opts *opts, gsize *out_len, enum mugai_err *err)
+{
+	struct mugai_html2text *h = mugai_html2text_new(opts);
+	char *text;
+	gsize off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = MIN(len - off, (gsize)H2T_FEED_PIECE);
+		if (mugai_html2text_feed(h, utf8 + off, n) != MUGAI_OK)
+			break;
+	}
+	text = mugai_html2text_finish(h, out_len, err);
+	mugai_html2text_free(h);
+	return text;
+}

@@ -1,0 +1,97 @@
+/*
+ * mugai_utf8 - UTF-8 validation at word speed, GLib's answers
+ *
+ * See utf8.h. The rules per lead byte are GLib's fast_validate_len():
+ * C2..DF + 1 trail; E0 A0..BF, ED 80..9F, other E1..EF 80..BF, + 1 trail;
+ * F0 90..BF, F4 80..8F, F1..F3 80..BF, + 2 trails; anything else is bad.
+ * A sequence cut by the end of the buffer is bad at its lead byte.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "text/utf8.h"
+
+#define U8_ONES		0x0101010101010101ULL
+#define U8_HIGHS	0x8080808080808080ULL
+
+static inline gboolean
+u8_trail(guchar c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+gboolean
+mugai_utf8_validate_len(const char *s, gsize len, const char **end)
+{
+	const guchar *p = (const guchar *)s, *e = p + len;
+	guchar c, lo, hi;
+
+	while (p < e) {
+		c = *p;
+		if (c < 0x80) {
+			/* ASCII: eight bytes at a time while none is NUL */
+			while (e - p >= 8) {
+				guint64 x;
+
+				memcpy(&x, p, 8);
+				if ((x & U8_HIGHS) != 0 ||
+				    ((x - U8_ONES) & ~x & U8_HIGHS) != 0)
+					break;
+				p += 8;
+			}
+			while (p < e && *p < 0x80) {
+				if (*p == 0)
+					goto bad;
+				p++;
+			}
+			continue;
+		}
+		/* the usual 3-byte forms (lead E1..EC, EE, EF: any trails
+		 * 80..BF), the bulk of Japanese text, in a row */
+		while ((guint)(c - 0xe1) <= 0x0e && c != 0xed && e - p >= 3 &&
+		    ((p[1] ^ 0x80) | (p[2] ^ 0x80)) < 0x40) {
+			p += 3;
+			if (p == e)
+				goto good;
+			c = *p;
+		}
+		if (c < 0x80)
+			continue;
+		if (c < 0xc2)
+			goto bad;
+		if (c < 0xe0) {
+			if (e - p < 2 || !u8_trail(p[1]))
+				goto bad;
+			p += 2;
+			continue;
+		}
+		if (c < 0xf0) {
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+			if (e - p < 3 || p[1] < lo || p[1] > hi ||
+			    !u8_trail(p[2]))
+				goto bad;
+			p += 3;
+			continue;
+		}
+		if (c < 0xf5) {
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+			if (e - p < 4 || p[1] < lo || p[1] > hi ||
+			    !u8_trail(p[2]) || !u8_trail(p[3]))
+				goto bad;
+			p += 4;
+			continue;
+		}
+		goto bad;
+	}
+good:
+	if (end != NULL)
+		*end = (const char *)p;
+	return TRUE;
+bad:
+	if (end != NULL)
+		*end = (const char *)p;
+	return FALSE;
+}
