@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "t/testdirs.h"	/* MUGAI_TOP_SRCDIR, made by t/local.mk */
+
 /* Returns (transfer full) top_srcdir/REL. */
 static inline char *
 t_srcpath(const char *rel)

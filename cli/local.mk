@@ -1,0 +1,8 @@
+# mugai: the command-line tool (sanitize, check-config, quarantine).
+bin_PROGRAMS += mugai
+mugai_SOURCES =
+mugai_SOURCES += cli/main.c
+mugai_SOURCES += cli/quarantine.c cli/quarantine-cli.h
+mugai_SOURCES += cli/qlist.c
+mugai_LDADD = $(MUGAI_LIBS)
+dist_man_MANS += doc/mugai.1

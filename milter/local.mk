@@ -1,0 +1,24 @@
+# mugai-milter: the daemon, a thin layer between libmilter and libmugai.
+sbin_PROGRAMS += mugai-milter
+mugai_milter_SOURCES =
+mugai_milter_SOURCES += milter/main.c
+mugai_milter_SOURCES += milter/callbacks.c milter/callbacks.h
+mugai_milter_SOURCES += milter/context.c milter/context.h
+mugai_milter_SOURCES += milter/spool.c milter/spool.h
+mugai_milter_SOURCES += milter/eom.c milter/eom.h
+mugai_milter_SOURCES += milter/apply.c milter/apply.h
+mugai_milter_SOURCES += milter/reply.c milter/reply.h
+mugai_milter_SOURCES += milter/mta.c milter/mta.h
+mugai_milter_SOURCES += milter/log.c milter/log.h
+mugai_milter_SOURCES += milter/socket.c milter/socket.h
+mugai_milter_SOURCES += milter/nodelay.c milter/nodelay.h
+mugai_milter_SOURCES += milter/idle.c milter/idle.h
+mugai_milter_SOURCES += milter/daemon.c milter/daemon.h
+mugai_milter_SOURCES += milter/signals.c milter/signals.h
+mugai_milter_SOURCES += milter/current.c milter/current.h
+mugai_milter_SOURCES += milter/quar.c milter/quar.h
+mugai_milter_SOURCES += milter/stats.c milter/stats.h
+mugai_milter_SOURCES += milter/heap.c milter/heap.h
+mugai_milter_CPPFLAGS = $(MILTER_CPPFLAGS)
+mugai_milter_LDADD = $(MUGAI_LIBS) $(MILTER_LIBS)
+dist_man_MANS += doc/mugai-milter.8

@@ -1,0 +1,151 @@
+# The test suite (doc/internals.md, "Running one test").
+#
+# A unit test is t/check_NAME.c (Check), one line below; it links libmugai
+# and Check (LDADD) and finds the tree through t/testdirs.h, made here.
+# Those that need more sources, or milter/ files, say so after the list.
+AM_CFLAGS += $(CHECK_CFLAGS)
+LDADD = $(MUGAI_LIBS) $(CHECK_LIBS)
+BUILT_SOURCES = t/testdirs.h
+CLEANFILES += t/testdirs.h
+t/testdirs.h: Makefile
+	$(AM_V_GEN)$(MKDIR_P) t && \
+	echo '#define MUGAI_TOP_SRCDIR "$(abs_top_srcdir)"' > $@
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	PYTHON3='$(PYTHON3)'; export PYTHON3; \
+	CK_DEFAULT_TIMEOUT=120; export CK_DEFAULT_TIMEOUT;
+# --enable-sanitizers: wall-clock bounds in the suites are not checked.
+AM_TESTS_ENVIRONMENT += $(SAN_TESTS_ENV)
+EXTRA_DIST += t/testutil.h t/testconf.h
+
+UNIT_TESTS =
+# base/
+UNIT_TESTS += t/check_digest
+UNIT_TESTS += t/check_report
+# text/
+UNIT_TESTS += t/check_charset
+UNIT_TESTS += t/check_utf8
+UNIT_TESTS += t/check_html2text
+UNIT_TESTS += t/check_textbody
+UNIT_TESTS += t/check_encblock
+UNIT_TESTS += t/check_textsafe
+# mime/
+UNIT_TESTS += t/check_headers
+UNIT_TESTS += t/check_msghdr
+UNIT_TESTS += t/check_b64
+UNIT_TESTS += t/check_stream
+UNIT_TESTS += t/check_live
+# policy/
+UNIT_TESTS += t/check_policy
+UNIT_TESTS += t/check_rules
+UNIT_TESTS += t/check_arcscan
+# store/
+UNIT_TESTS += t/check_quarantine
+# core/
+UNIT_TESTS += t/check_config
+UNIT_TESTS += t/check_notice
+UNIT_TESTS += t/check_sanitize
+UNIT_TESTS += t/check_limits
+# milter/
+UNIT_TESTS += t/check_spool
+UNIT_TESTS += t/check_milter_pure
+UNIT_TESTS += t/check_eom
+UNIT_TESTS += t/check_nodelay
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+t_check_policy_SOURCES = t/check_policy.c t/fixtures.c t/fixtures.h
+t_check_arcscan_SOURCES = t/check_arcscan.c t/fixtures.c t/fixtures.h
+t_check_limits_SOURCES = t/check_limits.c t/fixtures.c t/fixtures.h
+# milter/ tests link the daemon's files they exercise; the MTA is faked.
+t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
+t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
+t_check_milter_pure_SOURCES = t/check_milter_pure.c t/fake_mta.c t/fake_mta.h
+t_check_milter_pure_SOURCES += milter/socket.c milter/reply.c milter/apply.c
+t_check_milter_pure_SOURCES += milter/context.c milter/spool.c
+t_check_milter_pure_SOURCES += milter/current.c milter/quar.c milter/log.c
+t_check_milter_pure_CPPFLAGS = $(MILTER_CPPFLAGS)
+t_check_eom_SOURCES = t/check_eom.c t/fake_mta.c t/fake_mta.h
+t_check_eom_SOURCES += milter/eom.c milter/apply.c milter/reply.c
+t_check_eom_SOURCES += milter/context.c milter/spool.c milter/current.c
+t_check_eom_SOURCES += milter/log.c milter/stats.c
+t_check_eom_CPPFLAGS = $(MILTER_CPPFLAGS)
+t_check_nodelay_SOURCES = t/check_nodelay.c milter/nodelay.c milter/nodelay.h
+t_check_nodelay_SOURCES += milter/log.c milter/log.h
+t_check_nodelay_CPPFLAGS = $(MILTER_CPPFLAGS)
+
+# Helper programs the scripts below run.
+check_PROGRAMS += t/qfill t/sanitize-batch t/textsafe-filter
+
+# Script tests, one line each (EXTRA_DIST ships them).
+SCRIPT_TESTS =
+SCRIPT_TESTS += t/banned.sh
+SCRIPT_TESTS += t/doc-keys.sh
+SCRIPT_TESTS += t/cli.sh
+SCRIPT_TESTS += t/quarantine-cli.sh
+SCRIPT_TESTS += t/corpus.sh
+SCRIPT_TESTS += t/stream-diff.sh
+SCRIPT_TESTS += t/textsafe-oracle.sh
+SCRIPT_TESTS += t/regress.sh
+SCRIPT_TESTS += t/valgrind-corpus.sh
+SCRIPT_TESTS += t/milter-test.sh
+SCRIPT_TESTS += t/milter-clients.sh
+# End to end: private Postfix -> mugai-milter -> LMTP -> Dovecot; skip (77)
+# without root, Postfix, Dovecot or (faults) a tmpfs mount.
+SCRIPT_TESTS += t/e2e/run.sh
+SCRIPT_TESTS += t/e2e/demo.sh
+SCRIPT_TESTS += t/e2e/faults.sh
+TESTS += $(SCRIPT_TESTS)
+EXTRA_DIST += $(SCRIPT_TESTS)
+EXTRA_DIST += t/milter_client.py t/milter/lib.lua t/milter/negotiate.lua
+EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua
+EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py
+EXTRA_DIST += t/corpus-known.tsv t/valgrind.supp t/data/stream
+# The fuzzers' findings, replayed by t/regress.sh and check_html2text.
+EXTRA_DIST += t/data/regress t/data/regress-open
+
+# Fuzz harnesses (t/fuzz/): `make fuzz` builds them with clang and
+# libFuzzer into t/fuzz/bin/; contrib/fuzz SECONDS runs each. The same
+# harnesses are linked with the ordinary compiler to a replay driver, so
+# make check runs every input of t/data/regress/ through them (t/regress.sh).
+FUZZ_HARNESSES = sanitize html2text charset headers config policy stream
+FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
+FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
+fuzz: autoconfig.h
+	@FUZZ_CC='$(FUZZ_CC)' srcdir='$(abs_top_srcdir)' \
+	builddir='$(abs_top_builddir)' LIB_SOURCES='$(libmugai_la_SOURCES)' \
+	DEPS_CFLAGS='$(GLIB_CFLAGS) $(GMIME_CFLAGS) $(XML_CFLAGS) $(JSON_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)' \
+	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GLIB_LIBS)' \
+	HARNESSES='$(FUZZ_HARNESSES)' $(SHELL) $(top_srcdir)/t/fuzz/build.sh
+.PHONY: fuzz
+EXTRA_DIST += t/fuzz/build.sh t/fuzz/mime.dict
+check_PROGRAMS += t/fuzz/replay_sanitize
+t_fuzz_replay_sanitize_SOURCES = t/fuzz/fuzz_sanitize.c $(FUZZ_COMMON)
+t_fuzz_replay_sanitize_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_html2text
+t_fuzz_replay_html2text_SOURCES = t/fuzz/fuzz_html2text.c $(FUZZ_COMMON)
+t_fuzz_replay_html2text_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_charset
+t_fuzz_replay_charset_SOURCES = t/fuzz/fuzz_charset.c $(FUZZ_COMMON)
+t_fuzz_replay_charset_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_headers
+t_fuzz_replay_headers_SOURCES = t/fuzz/fuzz_headers.c $(FUZZ_COMMON)
+t_fuzz_replay_headers_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_config
+t_fuzz_replay_config_SOURCES = t/fuzz/fuzz_config.c $(FUZZ_COMMON)
+t_fuzz_replay_config_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_policy
+t_fuzz_replay_policy_SOURCES = t/fuzz/fuzz_policy.c $(FUZZ_COMMON)
+t_fuzz_replay_policy_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_stream
+t_fuzz_replay_stream_SOURCES = t/fuzz/fuzz_stream.c $(FUZZ_COMMON)
+t_fuzz_replay_stream_CPPFLAGS = $(FUZZ_CPPFLAGS)
+
+# valgrind memcheck, both engines: the corpus in one process per engine and
+# a few messages through mugai sanitize in make check; every message through
+# mugai sanitize too with make check-valgrind (long).
+check-valgrind: all
+	MUGAI_VALGRIND_FULL=1 top_srcdir='$(abs_top_srcdir)' \
+	top_builddir='$(abs_top_builddir)' $(top_srcdir)/t/valgrind-corpus.sh
+.PHONY: check-valgrind
