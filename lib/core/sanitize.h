@@ -19,20 +19,9 @@
 #include <gmime/gmime.h>
 
 #include "core/config.h"
+#include "base/envelope.h"
 #include "base/err.h"
 #include "base/report.h"
-
-/* What the MTA told us; every member may be NULL. */
-struct mugai_envelope {
-	const char *ev_queue_id;
-	const char *ev_client_addr;
-	const char *ev_client_name;
-	const char *ev_helo;
-	const char *ev_sender;
-	const char *const *ev_rcpts;	/* NULL-terminated */
-	/* ID the original will be kept under (named in the notice), or NULL. */
-	const char *ev_quarantine_id;
-};
 
 enum mugai_hdr_op {
 	MUGAI_HDR_DELETE,	/* he_name, he_index */

@@ -19,7 +19,7 @@
 #include "base/err.h"
 #include "policy/policy.h"
 #include "base/report.h"
-#include "core/sanitize.h"
+#include "base/envelope.h"
 
 struct mugai_walk {
 	const struct mugai_config *wk_cf;

@@ -24,7 +24,7 @@
 #include "core/config.h"
 #include "base/err.h"
 #include "base/report.h"
-#include "core/sanitize.h"
+#include "base/envelope.h"
 
 /* Examines the decoded content of one removed part (read from decoded's current position to its end) and decides
  * its action. part arrives with rp_path, rp_declared_type and rp_filename set; this fills rp_detected_type, rp_size,

@@ -37,7 +37,7 @@
 #include <glib.h>
 
 #include "base/report.h"
-#include "core/sanitize.h"
+#include "base/envelope.h"
 
 struct mugai_rules;
 struct mugai_rule;

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "base/report.h"
-#include "core/sanitize.h"
+#include "base/envelope.h"
 
 /*
  * Returns (transfer full) meta.json (pretty-printed UTF-8 JSON, no final

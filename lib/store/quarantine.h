@@ -30,7 +30,7 @@
 #include "core/config.h"
 #include "base/err.h"
 #include "base/report.h"
-#include "core/sanitize.h"
+#include "base/envelope.h"
 
 /* Version of the meta.json layout ("schema" member). */
 #define MUGAI_QUARANTINE_SCHEMA 1
