@@ -4,7 +4,7 @@
  * One table row per key (group, name, type, default, min, max, help). The
  * loader walks the file's groups and keys and looks each up in the table, so
  * an unknown key is an error, never silently ignored. GKeyFile does not keep
- * line numbers; mugai_config_line_of() finds them in the text for messages.
+ * line numbers; mugai_keyfile_line_of() finds them in the text for messages.
  */
 #include "autoconfig.h"
 
@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "base/keyfile.h"
 #include "core/config.h"
 #include "core/notice.h"
 #include "policy/rules.h"
@@ -50,9 +51,9 @@ static const char *const part_actions[] = { "drop", "quarantine", "reject",
     "tempfail", NULL };
 
 #define OFF(m) offsetof(struct mugai_config, m)
-#define KiB (G_GINT64_CONSTANT(1024))
-#define MiB (KiB * 1024)
-#define GiB (MiB * 1024)
+#define KiB MUGAI_KiB
+#define MiB MUGAI_MiB
+#define GiB MUGAI_GiB
 
 static const struct key_def keys[] = {
 	{ "milter", "socket", KT_STRING, OFF(cf_socket),
@@ -201,96 +202,6 @@ known_group(const char *group)
 	return FALSE;
 }
 
-guint
-mugai_config_line_of(const char *text, const char *group, const char *key)
-{
-	gboolean in_group = FALSE;
-	guint line = 0;
-	const char *p = text;
-
-	if (text == NULL)
-		return 0;
-	while (*p != '\0') {
-		const char *eol = strchr(p, '\n');
-		gsize len = eol != NULL ? (gsize)(eol - p) : strlen(p);
-		g_autofree char *ln = g_strstrip(g_strndup(p, len));
-
-		line++;
-		if (ln[0] == '[') {
-			g_autofree char *want = g_strdup_printf("[%s]", group);
-
-			in_group = strcmp(ln, want) == 0;
-			if (in_group && key == NULL)
-				return line;
-		} else if (in_group && key != NULL) {
-			gsize kl = strlen(key);
-
-			if (strncmp(ln, key, kl) == 0 &&
-			    (ln[kl] == '=' || ln[kl] == ' ' || ln[kl] == '\t'))
-				return line;
-		}
-		if (eol == NULL)
-			break;
-		p = eol + 1;
-	}
-	return 0;
-}
-
-static gboolean
-parse_size(const char *s, gint64 *out)
-{
-	char *end = NULL;
-	guint64 v;
-	gint64 mul = 1;
-
-	if (s == NULL || !g_ascii_isdigit(*s))
-		return FALSE;
-	v = g_ascii_strtoull(s, &end, 10);
-	switch (g_ascii_toupper(*end)) {
-	case 'K': mul = KiB; end++; break;
-	case 'M': mul = MiB; end++; break;
-	case 'G': mul = GiB; end++; break;
-	default: break;
-	}
-	if (*end != '\0' || v > (guint64)(G_MAXINT64 / mul))
-		return FALSE;
-	*out = (gint64)v * mul;
-	return TRUE;
-}
-
-gboolean
-mugai_config_parse_size(const char *s, gint64 *out)
-{
-	return parse_size(s, out);
-}
-
-/* A duration into milliseconds: "500ms", "60s", "2m", "1h", "60" (s). */
-static gboolean
-parse_duration(const char *s, gint64 *out)
-{
-	char *end = NULL;
-	guint64 v;
-	gint64 mul;
-
-	if (s == NULL || !g_ascii_isdigit(*s))
-		return FALSE;
-	v = g_ascii_strtoull(s, &end, 10);
-	if (g_ascii_strcasecmp(end, "ms") == 0)
-		mul = 1;
-	else if (*end == '\0' || g_ascii_strcasecmp(end, "s") == 0)
-		mul = 1000;
-	else if (g_ascii_strcasecmp(end, "m") == 0)
-		mul = 60 * 1000;
-	else if (g_ascii_strcasecmp(end, "h") == 0)
-		mul = 3600 * 1000;
-	else
-		return FALSE;
-	if (v > (guint64)(G_MAXINT64 / mul))
-		return FALSE;
-	*out = (gint64)v * mul;
-	return TRUE;
-}
-
 /* Sets the member of k from string s; returns FALSE with a reason. */
 static gboolean
 set_value(struct mugai_config *cf, const struct key_def *k, const char *s,
@@ -327,14 +238,14 @@ set_value(struct mugai_config *cf, const struct key_def *k, const char *s,
 		}
 		break;
 	case KT_SIZE:
-		if (!parse_size(s, &v)) {
+		if (!mugai_keyfile_parse_size(s, &v)) {
 			*why = g_strdup_printf("%s: expected a size (e.g. 64K, "
 			    "10M), got \"%s\"", k->name, s);
 			return FALSE;
 		}
 		break;
 	case KT_DURATION:
-		if (!parse_duration(s, &v)) {
+		if (!mugai_keyfile_parse_duration(s, &v)) {
 			*why = g_strdup_printf("%s: expected a duration (e.g. "
 			    "60s, 500ms, 2m), got \"%s\"", k->name, s);
 			return FALSE;
@@ -406,23 +317,6 @@ mugai_config_new_default(void)
 	return cf;
 }
 
-static void
-fail_at(GError **error, const char *path, guint line, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-
-static void
-fail_at(GError **error, const char *path, guint line, const char *fmt, ...)
-{
-	va_list ap;
-	g_autofree char *msg = NULL;
-
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-	    "%s:%u: %s", path, line, msg);
-}
-
 /* Applies every key of group; returns FALSE at the first bad one. */
 static gboolean
 load_group(struct mugai_config *cf, GKeyFile *kf, const char *group,
@@ -432,19 +326,19 @@ load_group(struct mugai_config *cf, GKeyFile *kf, const char *group,
 
 	for (char **n = names; n != NULL && *n != NULL; n++) {
 		const struct key_def *k = find_key(group, *n);
-		guint line = mugai_config_line_of(text, group, *n);
+		guint line = mugai_keyfile_line_of(text, group, *n);
 		g_autofree char *val = NULL;
 		g_autofree char *why = NULL;
 
 		if (k == NULL) {
-			fail_at(error, path, line, "unknown key \"%s\" in [%s]",
-			    *n, group);
+			mugai_keyfile_fail_at(error, path, line,
+			    "unknown key \"%s\" in [%s]", *n, group);
 			return FALSE;
 		}
 		val = g_key_file_get_value(kf, group, *n, NULL);
 		g_strstrip(val);
 		if (!set_value(cf, k, val, &why)) {
-			fail_at(error, path, line, "%s", why);
+			mugai_keyfile_fail_at(error, path, line, "%s", why);
 			return FALSE;
 		}
 	}
@@ -465,7 +359,8 @@ mugai_config_load(const char *path, GError **error)
 	if (!g_file_get_contents(path, &text, &len, error))
 		return NULL;
 	if (memchr(text, '\0', len) != NULL) {
-		fail_at(error, path, 0, "NUL byte in configuration file");
+		mugai_keyfile_fail_at(error, path, 0,
+		    "NUL byte in configuration file");
 		return NULL;
 	}
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE,
@@ -490,8 +385,9 @@ mugai_config_load(const char *path, GError **error)
 			continue;
 		}
 		if (!known_group(*g)) {
-			fail_at(error, path, mugai_config_line_of(text, *g,
-			    NULL), "unknown section [%s]", *g);
+			mugai_keyfile_fail_at(error, path,
+			    mugai_keyfile_line_of(text, *g, NULL),
+			    "unknown section [%s]", *g);
 			goto bad;
 		}
 		if (!load_group(cf, kf, *g, path, text, error))
@@ -501,8 +397,9 @@ mugai_config_load(const char *path, GError **error)
 	cf->cf_notice = mugai_notice_load(cf->cf_notice_dir,
 	    (const char *const *)cf->cf_notice_languages, &kerr);
 	if (cf->cf_notice == NULL) {
-		fail_at(error, path, mugai_config_line_of(text, "sanitize",
-		    "notice_languages"), "%s", kerr->message);
+		mugai_keyfile_fail_at(error, path,
+		    mugai_keyfile_line_of(text, "sanitize", "notice_languages"),
+		    "%s", kerr->message);
 		g_error_free(kerr);
 		goto bad;
 	}

@@ -138,11 +138,4 @@ char *mugai_config_dump(const struct mugai_config *cf);
 const char *mugai_config_on_error_name(gint on_error);
 const char *mugai_config_keep_original_name(gint keep);
 
-/* Parses a size with an optional K, M or G suffix; FALSE when bad. */
-gboolean mugai_config_parse_size(const char *s, gint64 *out);
-
-/* Returns the 1-based line of "[group]" / "key =" in text, or 0. */
-guint mugai_config_line_of(const char *text, const char *group,
-    const char *key);
-
 #endif

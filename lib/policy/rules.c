@@ -10,8 +10,8 @@
 
 #include <string.h>
 
+#include "base/keyfile.h"
 #include "policy/arcscan.h"
-#include "core/config.h"
 #include "policy/docscan.h"
 #include "policy/filename.h"
 #include "policy/rules.h"
@@ -334,7 +334,7 @@ set_key(struct mugai_rule *r, const char *key, const char *val, char **why)
 		gint64 *slot = key[1] == 'i' ? &r->ru_min_size :
 		    &r->ru_max_size;
 
-		if (mugai_config_parse_size(val, slot))
+		if (mugai_keyfile_parse_size(val, slot))
 			return TRUE;
 		*why = g_strdup_printf("%s: expected a size (e.g. 64K, 10M), "
 		    "got \"%s\"", key, val);
@@ -377,13 +377,6 @@ valid_rule_name(const char *n)
 	return TRUE;
 }
 
-static void
-fail_at(GError **error, const char *path, guint line, const char *msg)
-{
-	g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-	    "%s:%u: %s", path, line, msg);
-}
-
 gboolean
 mugai_rules_add_group(struct mugai_rules *rules, GKeyFile *kf,
     const char *group, const char *path, const char *text, GError **error)
@@ -393,19 +386,16 @@ mugai_rules_add_group(struct mugai_rules *rules, GKeyFile *kf,
 	g_auto(GStrv) keys = NULL;
 
 	if (!valid_rule_name(name)) {
-		g_autofree char *m = g_strdup_printf("bad rule name \"%s\" "
-		    "(letters, digits, '_', '.', '-')", name);
-
-		fail_at(error, path, mugai_config_line_of(text, group,
-		    NULL), m);
+		mugai_keyfile_fail_at(error, path,
+		    mugai_keyfile_line_of(text, group, NULL),
+		    "bad rule name \"%s\" (letters, digits, '_', '.', '-')",
+		    name);
 		return FALSE;
 	}
 	if (mugai_rules_find(rules, name) != NULL) {
-		g_autofree char *m = g_strdup_printf("rule \"%s\" defined "
-		    "twice", name);
-
-		fail_at(error, path, mugai_config_line_of(text, group,
-		    NULL), m);
+		mugai_keyfile_fail_at(error, path,
+		    mugai_keyfile_line_of(text, group, NULL),
+		    "rule \"%s\" defined twice", name);
 		return FALSE;
 	}
 	r = g_new0(struct mugai_rule, 1);
@@ -421,31 +411,26 @@ mugai_rules_add_group(struct mugai_rules *rules, GKeyFile *kf,
 
 		g_strstrip(val);
 		if (!set_key(r, *k, val, &why)) {
-			g_autofree char *m = g_strdup_printf("[%s] %s", group,
-			    why);
-
-			fail_at(error, path, mugai_config_line_of(text, group,
-			    *k), m);
+			mugai_keyfile_fail_at(error, path,
+			    mugai_keyfile_line_of(text, group, *k),
+			    "[%s] %s", group, why);
 			rule_free(r);
 			return FALSE;
 		}
 	}
 	if (!r->ru_has_action) {
-		g_autofree char *m = g_strdup_printf("[%s] has no action "
-		    "(drop, quarantine, reject or tempfail)", group);
-
-		fail_at(error, path, mugai_config_line_of(text, group,
-		    NULL), m);
+		mugai_keyfile_fail_at(error, path,
+		    mugai_keyfile_line_of(text, group, NULL),
+		    "[%s] has no action (drop, quarantine, reject or tempfail)",
+		    group);
 		rule_free(r);
 		return FALSE;
 	}
 	if (r->ru_min_size >= 0 && r->ru_max_size >= 0 &&
 	    r->ru_min_size > r->ru_max_size) {
-		g_autofree char *m = g_strdup_printf("[%s] max_size: smaller "
-		    "than min_size", group);
-
-		fail_at(error, path, mugai_config_line_of(text, group,
-		    "max_size"), m);
+		mugai_keyfile_fail_at(error, path,
+		    mugai_keyfile_line_of(text, group, "max_size"),
+		    "[%s] max_size: smaller than min_size", group);
 		rule_free(r);
 		return FALSE;
 	}
