@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gmime/gmime.h>
+#include <json-glib/json-glib.h>
+
 #include "store/qmeta.h"
-#include "store/quarantine.h"
 
 /* Length of the header block in head (through the blank line). */
 static gsize
@@ -206,7 +208,8 @@ list_text(JsonObject *meta)
 }
 
 char *
-mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
+mugai_qmeta_build(const char *id, gint64 usec,
+    const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
     const guint8 *head, gsize head_len, char **list)
 {
@@ -214,11 +217,9 @@ mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
 	JsonObject *orig = json_object_new();
 	g_autoptr(GDateTime) dt = NULL;
 	g_autofree char *when = NULL;
-	gint64 usec = 0;
 	char host[256];
 	char *text;
 
-	(void)mugai_quarantine_id_time(id, &usec);
 	dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
 	{
 		g_autofree char *base = g_date_time_format(dt,
@@ -231,7 +232,7 @@ mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
 		g_strlcpy(host, "", sizeof host);
 	host[sizeof host - 1] = '\0';
 
-	json_object_set_int_member(o, "schema", MUGAI_QUARANTINE_SCHEMA);
+	json_object_set_int_member(o, "schema", MUGAI_QMETA_SCHEMA);
 	json_object_set_string_member(o, "id", id);
 	json_object_set_string_member(o, "time", when);
 	json_object_set_string_member(o, "host", host);

@@ -2,7 +2,7 @@
  * mugai_qmeta - builds the meta.json text of a quarantined item
  *
  * The layout is documented in doc/quarantine-meta.md and versioned by
- * MUGAI_QUARANTINE_SCHEMA. Used by lib/store/quarantine.c only.
+ * MUGAI_QMETA_SCHEMA. Used by lib/store/quarantine.c only.
  */
 #ifndef MUGAI_QMETA_H
 #define MUGAI_QMETA_H
@@ -12,15 +12,20 @@
 #include "base/report.h"
 #include "base/envelope.h"
 
+/* Version of the meta.json layout ("schema" member). */
+#define MUGAI_QMETA_SCHEMA 1
+
 /*
  * Returns (transfer full) meta.json (pretty-printed UTF-8 JSON, no final
  * newline) for item id, and in *list (transfer full) list.json: the
  * members `mugai quarantine list` needs (schema, id, time, envelope,
  * headers, summary), compact, so listing need not parse the report.
+ * usec is the item's time (from its ID, microseconds since the epoch).
  * env and report may be NULL; head holds the first head_len bytes of the
  * original (its header block is parsed from them).
  */
-char *mugai_qmeta_build(const char *id, const struct mugai_envelope *env,
+char *mugai_qmeta_build(const char *id, gint64 usec,
+    const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
     const guint8 *head, gsize head_len, char **list);
 

@@ -699,9 +699,12 @@ write_metas(struct mugai_qitem *it, const char *id,
 	GByteArray *head = g_byte_array_new();
 	enum mugai_err err;
 
+	gint64 usec = 0;
+
+	(void)mugai_quarantine_id_time(id, &usec);
 	if ((err = read_back(it, NULL, head)) == MUGAI_OK) {
-		meta = mugai_qmeta_build(id, env, report, it->qi_size, sha,
-		    head->data, head->len, &list);
+		meta = mugai_qmeta_build(id, usec, env, report, it->qi_size,
+		    sha, head->data, head->len, &list);
 		mpath = g_build_filename(it->qi_tmp, "meta.json", NULL);
 		lpath = g_build_filename(it->qi_tmp, "list.json", NULL);
 		if ((err = write_meta(it->qi_q, mpath, meta)) == MUGAI_OK)

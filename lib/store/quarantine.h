@@ -32,8 +32,6 @@
 #include "base/report.h"
 #include "base/envelope.h"
 
-/* Version of the meta.json layout ("schema" member). */
-#define MUGAI_QUARANTINE_SCHEMA 1
 /* Length of an ID, without the NUL. */
 #define MUGAI_QUARANTINE_ID_LEN 48
 
