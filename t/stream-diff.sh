@@ -1,5 +1,5 @@
 #!/bin/bash
-# stream-diff - the two engines, one answer (DESIGN.md).
+# stream-diff - the two engines, one answer (doc/design.md).
 #
 # For every message of ../shared/corpus and of t/data/stream (generated
 # cases), `mugai sanitize --engine=stream` runs at scanner chunk sizes 1,

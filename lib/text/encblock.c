@@ -9,7 +9,7 @@
  * when the block turns out real: lookahead costs no extra memory and no
  * second pass. Block data is decoded and hashed as it passes.
  *
- * Choices (see DESIGN.md: an attachment in disguise is removed and listed):
+ * Choices (doc/design.md: an attachment in disguise is removed and listed):
  * - "begin NNN name" starts a uuencode block only when the next line is a
  *   well-formed uu line (or base64 line for begin-base64); otherwise the
  *   line is prose and stays (mugai_textsafe() then defuses it).

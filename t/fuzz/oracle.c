@@ -243,7 +243,7 @@ leaf_check(GMimeObject *part, const char *body, gsize body_len)
 	static const char *const charsets[] = { "utf-8", "us-ascii",
 	    "iso-2022-jp", NULL };
 	/* 8bit too: the engine passes an 8-bit UTF-8 body unchanged, as
-	 * DESIGN.md and ../shared/tools/check_sanitized.py allow. */
+	 * doc/design.md and ../shared/tools/check_sanitized.py allow. */
 	static const char *const ctes[] = { "7bit", "8bit",
 	    "quoted-printable", "base64", NULL };
 	g_autofree char *c = NULL;

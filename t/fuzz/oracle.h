@@ -2,10 +2,10 @@
  * oracle - the sanitized-message contract, checked in C
  *
  * mugai_oracle_check() parses one output message (as mugai_result_write
- * wrote it) and holds it to the contract of DESIGN.md: exactly one
+ * wrote it) and holds it to the contract of doc/design.md: exactly one
  * text/plain leaf in utf-8, us-ascii or iso-2022-jp, a 7bit,
  * quoted-printable or base64 transfer encoding (or 8bit with UTF-8: an
- * unchanged body may pass so, as DESIGN.md and the shared validator
+ * unchanged body may pass so, as doc/design.md and the shared validator
  * allow), 8-bit bytes nowhere else, no Content-Disposition and
  * no filename or name parameter, no NUL, no bare CR, no line longer than
  * 998 octets, and decoded text without script markup, script URLs,
