@@ -421,27 +421,25 @@ int
 main(void)
 {
 	Suite *s = suite_create("arcscan");
-	TCase *tc = tcase_create("arcscan");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, sniffs_archive_signatures);
-	tcase_add_test(tc, plain_zip_lists_entries);
-	tcase_add_test(tc, zip_with_exe_inside_by_name);
-	tcase_add_test(tc, zip_with_pe_inside_by_content);
-	tcase_add_test(tc, tar_gz_with_script_inside);
-	tcase_add_test(tc, seven_zip_with_elf_inside);
-	tcase_add_test(tc, nested_zip_in_zip);
-	tcase_add_test(tc, rejects_nested_zip_past_depth);
-	tcase_add_test(tc, encrypted_zip_zipcrypt);
-	tcase_add_test(tc, encrypted_flag_bit_patched);
-	tcase_add_test(tc, ooxml_with_vba_project);
-	tcase_add_test(tc, central_directory_name_counts);
-	tcase_add_test(tc, entry_count_is_bounded);
-	tcase_add_test(tc, zip_bomb_stopped_quickly);
-	tcase_add_test(tc, zip_bomb_with_descriptor_refused_by_ratio);
-	tcase_add_test(tc, gzip_bomb_stopped_by_ratio);
-	tcase_add_test(tc, tar_gz_bomb_refused_by_declared_size);
-	tcase_add_test(tc, truncated_zip_is_broken_not_fatal);
-	suite_add_tcase(s, tc);
+	t_timeout = 60;
+	t_test(s, sniffs_archive_signatures);
+	t_test(s, plain_zip_lists_entries);
+	t_test(s, zip_with_exe_inside_by_name);
+	t_test(s, zip_with_pe_inside_by_content);
+	t_test(s, tar_gz_with_script_inside);
+	t_test(s, seven_zip_with_elf_inside);
+	t_test(s, nested_zip_in_zip);
+	t_test(s, rejects_nested_zip_past_depth);
+	t_test(s, encrypted_zip_zipcrypt);
+	t_test(s, encrypted_flag_bit_patched);
+	t_test(s, ooxml_with_vba_project);
+	t_test(s, central_directory_name_counts);
+	t_test(s, entry_count_is_bounded);
+	t_test(s, zip_bomb_stopped_quickly);
+	t_test(s, zip_bomb_with_descriptor_refused_by_ratio);
+	t_test(s, gzip_bomb_stopped_by_ratio);
+	t_test(s, tar_gz_bomb_refused_by_declared_size);
+	t_test(s, truncated_zip_is_broken_not_fatal);
 	return t_run(s);
 }

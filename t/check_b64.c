@@ -269,15 +269,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("b64");
-	TCase *tc = tcase_create("b64");
 
+	t_timeout = 60;
 	g_mime_init();
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, valid_base64_any_length_any_chunking);
-	tcase_add_test(tc, damaged_base64_gives_gmime_bytes);
-	tcase_add_test(tc, every_byte_value_gives_gmime_bytes);
-	tcase_add_test(tc, nothing_after_the_pad);
-	tcase_add_test(tc, filter_gives_gmime_filter_bytes);
-	suite_add_tcase(s, tc);
+	t_test(s, valid_base64_any_length_any_chunking);
+	t_test(s, damaged_base64_gives_gmime_bytes);
+	t_test(s, every_byte_value_gives_gmime_bytes);
+	t_test(s, nothing_after_the_pad);
+	t_test(s, filter_gives_gmime_filter_bytes);
 	return t_run(s);
 }

@@ -779,29 +779,27 @@ int
 main(void)
 {
 	Suite *s = suite_create("charset");
-	TCase *tc = tcase_create("charset");
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, japanese_roundtrip, 0,
+	t_timeout = 120;
+	t_loop_test(s, japanese_roundtrip, 0,
 	    G_N_ELEMENTS(roundtrips));
-	tcase_add_loop_test(tc, mislabeled_body, 0, G_N_ELEMENTS(mislabeled));
-	tcase_add_loop_test(tc, other_charset, 0, G_N_ELEMENTS(others));
-	tcase_add_loop_test(tc, byte_sequence, 0, G_N_ELEMENTS(byte_cases));
-	tcase_add_loop_test(tc, detect, 0, G_N_ELEMENTS(detects));
-	tcase_add_loop_test(tc, iconv_name, 0, G_N_ELEMENTS(labels));
-	tcase_add_test(tc, iconv_name_null_label);
-	tcase_add_test(tc, encode_jis_exact_bytes);
-	tcase_add_test(tc, encode_jis_roundtrip_jisx0208);
-	tcase_add_test(tc, encode_jis_whole_jisx0208_table);
-	tcase_add_loop_test(tc, encode_jis_case, 0, G_N_ELEMENTS(enc_cases));
-	tcase_add_test(tc, encode_utf8_and_others);
-	tcase_add_test(tc, random_bytes_always_valid_utf8);
-	tcase_add_test(tc, one_megabyte_is_quick);
-	tcase_add_test(tc, one_megabyte_garbage_is_quick);
-	tcase_add_test(tc, four_threads_agree);
-	tcase_add_test(tc, null_outputs_allowed);
-	tcase_add_test(tc, jis_fast_every_pair_as_iconv);
-	tcase_add_test(tc, jis_fast_random_mixes_as_iconv);
-	suite_add_tcase(s, tc);
+	t_loop_test(s, mislabeled_body, 0, G_N_ELEMENTS(mislabeled));
+	t_loop_test(s, other_charset, 0, G_N_ELEMENTS(others));
+	t_loop_test(s, byte_sequence, 0, G_N_ELEMENTS(byte_cases));
+	t_loop_test(s, detect, 0, G_N_ELEMENTS(detects));
+	t_loop_test(s, iconv_name, 0, G_N_ELEMENTS(labels));
+	t_test(s, iconv_name_null_label);
+	t_test(s, encode_jis_exact_bytes);
+	t_test(s, encode_jis_roundtrip_jisx0208);
+	t_test(s, encode_jis_whole_jisx0208_table);
+	t_loop_test(s, encode_jis_case, 0, G_N_ELEMENTS(enc_cases));
+	t_test(s, encode_utf8_and_others);
+	t_test(s, random_bytes_always_valid_utf8);
+	t_test(s, one_megabyte_is_quick);
+	t_test(s, one_megabyte_garbage_is_quick);
+	t_test(s, four_threads_agree);
+	t_test(s, null_outputs_allowed);
+	t_test(s, jis_fast_every_pair_as_iconv);
+	t_test(s, jis_fast_random_mixes_as_iconv);
 	return t_run(s);
 }

@@ -184,18 +184,16 @@ int
 main(void)
 {
 	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("config");
 
-	tcase_add_test(tc, shipped_file_equals_builtin_defaults);
-	tcase_add_test(tc, unknown_key_names_line);
-	tcase_add_test(tc, unknown_section_names_line);
-	tcase_add_test(tc, out_of_range_is_rejected);
-	tcase_add_test(tc, bad_enum_lists_choices);
-	tcase_add_test(tc, sizes_lists_and_bools_parse);
-	tcase_add_test(tc, bad_size_suffix_is_rejected);
-	tcase_add_test(tc, durations_parse_and_dump);
-	tcase_add_test(tc, bad_durations_are_rejected);
-	tcase_add_test(tc, ref_keeps_config_alive);
-	suite_add_tcase(s, tc);
+	t_test(s, shipped_file_equals_builtin_defaults);
+	t_test(s, unknown_key_names_line);
+	t_test(s, unknown_section_names_line);
+	t_test(s, out_of_range_is_rejected);
+	t_test(s, bad_enum_lists_choices);
+	t_test(s, sizes_lists_and_bools_parse);
+	t_test(s, bad_size_suffix_is_rejected);
+	t_test(s, durations_parse_and_dump);
+	t_test(s, bad_durations_are_rejected);
+	t_test(s, ref_keeps_config_alive);
 	return t_run(s);
 }

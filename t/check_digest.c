@@ -52,12 +52,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("digest");
-	TCase *tc = tcase_create("digest");
 
 	g_mime_init();
-	tcase_add_test(tc, empty_input_has_known_digest);
-	tcase_add_test(tc, chunks_equal_whole);
-	tcase_add_test(tc, stream_counts_bytes);
-	suite_add_tcase(s, tc);
+	t_test(s, empty_input_has_known_digest);
+	t_test(s, chunks_equal_whole);
+	t_test(s, stream_counts_bytes);
 	return t_run(s);
 }

@@ -549,29 +549,27 @@ int
 main(void)
 {
 	Suite *s = suite_create("encblock");
-	TCase *tc = tcase_create("encblock");
 
-	tcase_add_test(tc, uuencode_is_cut_with_name_size_hash);
-	tcase_add_test(tc, uuencode_with_stripped_trailing_spaces_and_crlf);
-	tcase_add_test(tc, begin_base64_is_cut);
-	tcase_add_test(tc, unterminated_uuencode_ends_with_its_lines);
-	tcase_add_test(tc, begin_line_in_prose_is_kept);
-	tcase_add_test(tc, yenc_is_cut_and_decoded);
-	tcase_add_test(tc, yenc_part_and_unterminated);
-	tcase_add_test(tc, binhex_is_cut_with_header_name);
-	tcase_add_test(tc, binhex_unterminated_ends_with_its_lines);
-	tcase_add_test(tc, pgp_message_armor_is_cut);
-	tcase_add_test(tc, signed_message_keeps_text_loses_signature);
-	tcase_add_test(tc, unterminated_certificate_ends_with_its_lines);
-	tcase_add_test(tc, base64_run_of_four_is_cut);
-	tcase_add_test(tc, base64_run_of_three_is_kept);
-	tcase_add_test(tc, several_blocks_in_order);
-	tcase_add_test(tc, markers_without_data_are_kept);
-	tcase_add_test(tc, yenc_short_line_ends_unterminated_block);
-	tcase_add_test(tc, plain_text_is_unchanged_and_found_may_be_null);
-	tcase_add_test(tc, big_uuencoded_block_is_exact);
-	tcase_add_test(tc, blocks_and_unterminated_begins_are_linear);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
+	t_timeout = 120;
+	t_test(s, uuencode_is_cut_with_name_size_hash);
+	t_test(s, uuencode_with_stripped_trailing_spaces_and_crlf);
+	t_test(s, begin_base64_is_cut);
+	t_test(s, unterminated_uuencode_ends_with_its_lines);
+	t_test(s, begin_line_in_prose_is_kept);
+	t_test(s, yenc_is_cut_and_decoded);
+	t_test(s, yenc_part_and_unterminated);
+	t_test(s, binhex_is_cut_with_header_name);
+	t_test(s, binhex_unterminated_ends_with_its_lines);
+	t_test(s, pgp_message_armor_is_cut);
+	t_test(s, signed_message_keeps_text_loses_signature);
+	t_test(s, unterminated_certificate_ends_with_its_lines);
+	t_test(s, base64_run_of_four_is_cut);
+	t_test(s, base64_run_of_three_is_kept);
+	t_test(s, several_blocks_in_order);
+	t_test(s, markers_without_data_are_kept);
+	t_test(s, yenc_short_line_ends_unterminated_block);
+	t_test(s, plain_text_is_unchanged_and_found_may_be_null);
+	t_test(s, big_uuencoded_block_is_exact);
+	t_test(s, blocks_and_unterminated_begins_are_linear);
 	return t_run(s);
 }

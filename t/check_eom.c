@@ -488,22 +488,20 @@ int
 main(void)
 {
 	Suite *s = suite_create("eom");
-	TCase *tc = tcase_create("eom");
 
 	g_mime_init();
 	mugai_log_init("check_eom", TRUE, 0);
 	mugai_current_set_config(mugai_config_new_default());
 	fake_mta_reset();
-	tcase_add_test(tc, unchanged_gets_only_the_header);
-	tcase_add_test(tc, original_is_stored_before_any_change);
-	tcase_add_test(tc, store_failure_tempfails_with_nothing_applied);
-	tcase_add_test(tc, reject_keeps_the_original_then_replies_550);
-	tcase_add_test(tc, engine_failure_tempfails);
-	tcase_add_test(tc, mta_refusing_a_change_tempfails);
-	tcase_add_test(tc, too_big_is_refused_without_the_engine);
-	tcase_add_test(tc, valid_release_passes_unchanged);
-	tcase_add_test(tc, forged_release_is_sanitized_like_any_mail);
-	tcase_add_test(tc, stats_count_engines_verdicts_and_body_fates);
-	suite_add_tcase(s, tc);
+	t_test(s, unchanged_gets_only_the_header);
+	t_test(s, original_is_stored_before_any_change);
+	t_test(s, store_failure_tempfails_with_nothing_applied);
+	t_test(s, reject_keeps_the_original_then_replies_550);
+	t_test(s, engine_failure_tempfails);
+	t_test(s, mta_refusing_a_change_tempfails);
+	t_test(s, too_big_is_refused_without_the_engine);
+	t_test(s, valid_release_passes_unchanged);
+	t_test(s, forged_release_is_sanitized_like_any_mail);
+	t_test(s, stats_count_engines_verdicts_and_body_fates);
 	return t_run(s);
 }

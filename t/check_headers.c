@@ -282,25 +282,23 @@ int
 main(void)
 {
 	Suite *s = suite_create("headers");
-	TCase *tc = tcase_create("headers");
 
 	g_mime_init();
-	tcase_add_test(tc, split_keeps_order_folding_and_indexes);
-	tcase_add_test(tc, split_skips_mbox_from_line);
-	tcase_add_test(tc, split_stops_at_a_non_header_line);
-	tcase_add_test(tc, split_enforces_max_size);
-	tcase_add_test(tc, clean_header_is_left_alone);
-	tcase_add_test(tc, raw_utf8_subject_is_encoded);
-	tcase_add_test(tc, raw_cp932_subject_is_decoded_then_encoded);
-	tcase_add_test(tc, address_header_keeps_addresses);
-	tcase_add_test(tc, address_header_with_8bit_junk_is_encoded);
-	tcase_add_test(tc, encoded_newline_injection_is_rewritten);
-	tcase_add_test(tc, malformed_encoded_word_is_rewritten);
-	tcase_add_test(tc, decode_handles_adjacent_words_and_raw_bytes);
-	tcase_add_test(tc, overlong_line_is_folded);
-	tcase_add_test(tc, overlong_word_is_encoded_in_short_lines);
-	tcase_add_test(tc, group_with_comment_is_written_canonically);
-	tcase_add_test(tc, mime_headers_are_recognised);
-	suite_add_tcase(s, tc);
+	t_test(s, split_keeps_order_folding_and_indexes);
+	t_test(s, split_skips_mbox_from_line);
+	t_test(s, split_stops_at_a_non_header_line);
+	t_test(s, split_enforces_max_size);
+	t_test(s, clean_header_is_left_alone);
+	t_test(s, raw_utf8_subject_is_encoded);
+	t_test(s, raw_cp932_subject_is_decoded_then_encoded);
+	t_test(s, address_header_keeps_addresses);
+	t_test(s, address_header_with_8bit_junk_is_encoded);
+	t_test(s, encoded_newline_injection_is_rewritten);
+	t_test(s, malformed_encoded_word_is_rewritten);
+	t_test(s, decode_handles_adjacent_words_and_raw_bytes);
+	t_test(s, overlong_line_is_folded);
+	t_test(s, overlong_word_is_encoded_in_short_lines);
+	t_test(s, group_with_comment_is_written_canonically);
+	t_test(s, mime_headers_are_recognised);
 	return t_run(s);
 }

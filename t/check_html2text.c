@@ -791,25 +791,23 @@ int
 main(void)
 {
 	Suite *s = suite_create("html2text");
-	TCase *tc = tcase_create("html2text");
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, nbsp_and_c2_in_japanese_runs);
-	tcase_add_loop_test(tc, renders_case, 0, G_N_ELEMENTS(cases));
-	tcase_add_loop_test(tc, chunked_equals_whole, 0, G_N_ELEMENTS(docs));
-	tcase_add_test(tc, complex_document_text);
-	tcase_add_test(tc, japanese_document_text);
-	tcase_add_test(tc, depth_limit);
-	tcase_add_test(tc, output_limit);
-	tcase_add_test(tc, limit_stops_feeding_early);
-	tcase_add_test(tc, large_document_is_fast);
-	tcase_add_test(tc, utf8_split_and_invalid_at_chunk_edges);
-	tcase_add_test(tc, nul_bytes_do_not_cut_text);
-	tcase_add_test(tc, long_url_is_cut);
-	tcase_add_test(tc, null_opts_mean_keep_and_no_limits);
-	tcase_add_test(tc, threads_render_alike);
-	tcase_add_test(tc, corpus_html_parts);
-	tcase_add_test(tc, chunk_size_never_changes_the_text);
-	suite_add_tcase(s, tc);
+	t_timeout = 120;
+	t_test(s, nbsp_and_c2_in_japanese_runs);
+	t_loop_test(s, renders_case, 0, G_N_ELEMENTS(cases));
+	t_loop_test(s, chunked_equals_whole, 0, G_N_ELEMENTS(docs));
+	t_test(s, complex_document_text);
+	t_test(s, japanese_document_text);
+	t_test(s, depth_limit);
+	t_test(s, output_limit);
+	t_test(s, limit_stops_feeding_early);
+	t_test(s, large_document_is_fast);
+	t_test(s, utf8_split_and_invalid_at_chunk_edges);
+	t_test(s, nul_bytes_do_not_cut_text);
+	t_test(s, long_url_is_cut);
+	t_test(s, null_opts_mean_keep_and_no_limits);
+	t_test(s, threads_render_alike);
+	t_test(s, corpus_html_parts);
+	t_test(s, chunk_size_never_changes_the_text);
 	return t_run(s);
 }

@@ -620,18 +620,16 @@ int
 main(void)
 {
 	Suite *s = suite_create("limits");
-	TCase *tc = tcase_create("limits");
-	int rc;
+
+	t_timeout = 300;	int rc;
 
 	mugai_sanitize_init();
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, limit_just_under_and_over, 0,
+	t_loop_test(s, limit_just_under_and_over, 0,
 	    (int)G_N_ELEMENTS(cases));
-	tcase_add_test(tc, deadline_is_exact_to_the_microsecond);
-	tcase_add_test(tc, html2text_stops_at_the_deadline);
-	tcase_add_test(tc, live_stream_counts_work_not_waiting);
-	tcase_add_test(tc, memory_returns_to_baseline_after_limits);
-	suite_add_tcase(s, tc);
+	t_test(s, deadline_is_exact_to_the_microsecond);
+	t_test(s, html2text_stops_at_the_deadline);
+	t_test(s, live_stream_counts_work_not_waiting);
+	t_test(s, memory_returns_to_baseline_after_limits);
 	rc = t_run(s);
 	mugai_sanitize_shutdown();
 	return rc;

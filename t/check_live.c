@@ -269,13 +269,11 @@ static Suite *
 live_suite(void)
 {
 	Suite *s = suite_create("live");
-	TCase *tc = tcase_create("core");
 
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, live_equals_whole);
-	tcase_add_loop_test(tc, live_equals_whole_odd, 0, G_N_ELEMENTS(odd));
-	tcase_add_test(tc, live_equals_whole_limits);
-	suite_add_tcase(s, tc);
+	t_timeout = 600;
+	t_test(s, live_equals_whole);
+	t_loop_test(s, live_equals_whole_odd, 0, G_N_ELEMENTS(odd));
+	t_test(s, live_equals_whole_limits);
 	return s;
 }
 

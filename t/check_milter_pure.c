@@ -396,24 +396,22 @@ int
 main(void)
 {
 	Suite *s = suite_create("milter_pure");
-	TCase *tc = tcase_create("milter_pure");
 
 	g_mime_init();
 	fake_mta_reset();
-	tcase_add_loop_test(tc, socket_spec, 0, G_N_ELEMENTS(sock_cases));
-	tcase_add_test(tc, socket_prepare_never_removes_a_file);
-	tcase_add_test(tc, reply_passing_verdicts_continue_without_reply);
-	tcase_add_test(tc, reply_reject_is_550_571_with_configured_text);
-	tcase_add_test(tc, reply_failures_are_451_430);
-	tcase_add_test(tc, reply_too_big_follows_on_error);
-	tcase_add_test(tc, reply_text_is_made_safe_for_the_mta);
-	tcase_add_test(tc, apply_edits_in_order_with_leading_space);
-	tcase_add_test(tc, apply_stops_at_the_first_refusal);
-	tcase_add_loop_test(tc, apply_body_in_chunks_of_at_most_64k, 0,
+	t_loop_test(s, socket_spec, 0, G_N_ELEMENTS(sock_cases));
+	t_test(s, socket_prepare_never_removes_a_file);
+	t_test(s, reply_passing_verdicts_continue_without_reply);
+	t_test(s, reply_reject_is_550_571_with_configured_text);
+	t_test(s, reply_failures_are_451_430);
+	t_test(s, reply_too_big_follows_on_error);
+	t_test(s, reply_text_is_made_safe_for_the_mta);
+	t_test(s, apply_edits_in_order_with_leading_space);
+	t_test(s, apply_stops_at_the_first_refusal);
+	t_loop_test(s, apply_body_in_chunks_of_at_most_64k, 0,
 	    G_N_ELEMENTS(body_sizes));
-	tcase_add_test(tc, context_builds_the_message_as_received);
-	tcase_add_test(tc, context_keeps_the_first_input_failure);
-	tcase_add_test(tc, reload_leaves_in_flight_messages_on_their_config);
-	suite_add_tcase(s, tc);
+	t_test(s, context_builds_the_message_as_received);
+	t_test(s, context_keeps_the_first_input_failure);
+	t_test(s, reload_leaves_in_flight_messages_on_their_config);
 	return t_run(s);
 }

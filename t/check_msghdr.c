@@ -204,14 +204,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("msghdr");
-	TCase *tc = tcase_create("msghdr");
 
 	g_mime_init();
-	tcase_add_loop_test(tc, accepted_blocks_are_quiet_in_gmime, 0,
+	t_loop_test(s, accepted_blocks_are_quiet_in_gmime, 0,
 	    G_N_ELEMENTS(accepted));
-	tcase_add_loop_test(tc, tricky_blocks_are_refused, 0,
+	t_loop_test(s, tricky_blocks_are_refused, 0,
 	    G_N_ELEMENTS(refused));
-	tcase_add_test(tc, random_blocks_quiet_means_gmime_is_quiet);
-	suite_add_tcase(s, tc);
+	t_test(s, random_blocks_quiet_means_gmime_is_quiet);
 	return t_run(s);
 }

@@ -196,12 +196,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("nodelay");
-	TCase *tc = tcase_create("nodelay");
 
 	mugai_log_init("check_nodelay", TRUE, 1);
-	tcase_add_test(tc, sets_the_ipv4_listener_and_accepted_sockets_inherit_it);
-	tcase_add_test(tc, sets_an_ipv6_listener);
-	tcase_add_test(tc, leaves_unix_sockets_files_and_bad_descriptors_alone);
-	suite_add_tcase(s, tc);
+	t_test(s, sets_the_ipv4_listener_and_accepted_sockets_inherit_it);
+	t_test(s, sets_an_ipv6_listener);
+	t_test(s, leaves_unix_sockets_files_and_bad_descriptors_alone);
 	return t_run(s);
 }

@@ -132,13 +132,11 @@ int
 main(void)
 {
 	Suite *s = suite_create("notice");
-	TCase *tc = tcase_create("notice");
 
-	tcase_add_test(tc, shipped_templates_equal_builtin);
-	tcase_add_test(tc, items_list_name_type_size_hash_action_and_id);
-	tcase_add_test(tc, nothing_removed_means_no_notice);
-	tcase_add_test(tc, withheld_notice_gives_reason_without_id_line_when_none);
-	tcase_add_test(tc, unknown_template_key_is_an_error);
-	suite_add_tcase(s, tc);
+	t_test(s, shipped_templates_equal_builtin);
+	t_test(s, items_list_name_type_size_hash_action_and_id);
+	t_test(s, nothing_removed_means_no_notice);
+	t_test(s, withheld_notice_gives_reason_without_id_line_when_none);
+	t_test(s, unknown_template_key_is_an_error);
 	return t_run(s);
 }

@@ -1165,46 +1165,34 @@ int
 main(void)
 {
 	Suite *s = suite_create("quarantine");
-	TCase *store = tcase_create("store");
-	TCase *ids = tcase_create("ids");
-	TCase *conc = tcase_create("concurrency");
-	TCase *fail = tcase_create("failures");
-	TCase *perm = tcase_create("permissions");
-	TCase *rel = tcase_create("release");
 
 	g_mime_init();
-	tcase_add_test(store, store_keeps_original_byte_exact);
-	tcase_add_test(store, store_reads_from_current_position);
-	tcase_add_test(store, item_past_writeback_steps_is_byte_exact);
-	tcase_add_test(store, entries_keep_only_the_level_names_sorted);
-	tcase_add_test(store, meta_json_has_every_field);
-	tcase_add_test(store, meta_json_survives_hostile_headers);
-	tcase_add_test(store, purge_removes_old_items_and_stale_tmp);
-	tcase_add_test(store, clean_tmp_removes_stale_entries_not_a_live_item);
-	tcase_add_loop_test(ids, id_validation_refuses_bad_ids, 0,
+	t_test(s, store_keeps_original_byte_exact);
+	t_test(s, store_reads_from_current_position);
+	t_test(s, item_past_writeback_steps_is_byte_exact);
+	t_test(s, entries_keep_only_the_level_names_sorted);
+	t_test(s, meta_json_has_every_field);
+	t_test(s, meta_json_survives_hostile_headers);
+	t_test(s, purge_removes_old_items_and_stale_tmp);
+	t_test(s, clean_tmp_removes_stale_entries_not_a_live_item);
+	t_loop_test(s, id_validation_refuses_bad_ids, 0,
 	    G_N_ELEMENTS(bad_ids));
-	tcase_add_test(ids, id_validation_refuses_nul_embedded);
-	tcase_add_test(ids, ids_unique_across_threads);
-	tcase_add_test(conc, concurrent_stores_threads_and_processes);
-	tcase_add_test(fail, store_is_atomic_at_every_failing_step);
-	tcase_add_test(fail, enospc_from_fault_hook_is_nospace);
-	tcase_add_test(fail, enospc_on_small_tmpfs_is_nospace);
-	tcase_add_test(perm, permissions_are_0750_and_0640);
-	tcase_add_test(perm, group_is_given_to_new_files);
-	tcase_add_test(perm, store_writable_by_others_is_refused);
-	tcase_add_test(rel, release_key_is_created_0600);
-	tcase_add_test(rel, release_valid_once_then_replayed);
-	tcase_add_test(rel, release_replay_refused_across_processes);
-	tcase_add_test(rel, release_tampered_is_forged);
-	tcase_add_test(rel, release_garbage_is_forged_without_id);
-	tcase_add_test(rel, release_expired_and_future);
-	tcase_add_test(rel, release_unknown_id);
-	tcase_add_test(rel, release_key_readable_by_others_is_refused);
-	suite_add_tcase(s, store);
-	suite_add_tcase(s, ids);
-	suite_add_tcase(s, conc);
-	suite_add_tcase(s, fail);
-	suite_add_tcase(s, perm);
-	suite_add_tcase(s, rel);
+	t_test(s, id_validation_refuses_nul_embedded);
+	t_test(s, ids_unique_across_threads);
+	t_test(s, concurrent_stores_threads_and_processes);
+	t_test(s, store_is_atomic_at_every_failing_step);
+	t_test(s, enospc_from_fault_hook_is_nospace);
+	t_test(s, enospc_on_small_tmpfs_is_nospace);
+	t_test(s, permissions_are_0750_and_0640);
+	t_test(s, group_is_given_to_new_files);
+	t_test(s, store_writable_by_others_is_refused);
+	t_test(s, release_key_is_created_0600);
+	t_test(s, release_valid_once_then_replayed);
+	t_test(s, release_replay_refused_across_processes);
+	t_test(s, release_tampered_is_forged);
+	t_test(s, release_garbage_is_forged_without_id);
+	t_test(s, release_expired_and_future);
+	t_test(s, release_unknown_id);
+	t_test(s, release_key_readable_by_others_is_refused);
 	return t_run(s);
 }

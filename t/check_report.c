@@ -123,14 +123,12 @@ int
 main(void)
 {
 	Suite *s = suite_create("report");
-	TCase *tc = tcase_create("report");
 
-	tcase_add_test(tc, removed_counts_drop_and_quarantine_only);
-	tcase_add_test(tc, flags_are_unique);
-	tcase_add_test(tc, warnings_are_deduplicated_and_bounded);
-	tcase_add_test(tc, json_carries_every_decision);
-	tcase_add_test(tc, text_names_parts_rules_and_flags);
-	tcase_add_test(tc, text_defuses_names_from_mail);
-	suite_add_tcase(s, tc);
+	t_test(s, removed_counts_drop_and_quarantine_only);
+	t_test(s, flags_are_unique);
+	t_test(s, warnings_are_deduplicated_and_bounded);
+	t_test(s, json_carries_every_decision);
+	t_test(s, text_names_parts_rules_and_flags);
+	t_test(s, text_defuses_names_from_mail);
 	return t_run(s);
 }

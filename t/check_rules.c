@@ -292,15 +292,13 @@ int
 main(void)
 {
 	Suite *s = suite_create("rules");
-	TCase *tc = tcase_create("rules");
 
-	tcase_add_test(tc, errors_name_file_and_line);
-	tcase_add_test(tc, file_without_rules_keeps_builtin);
-	tcase_add_loop_test(tc, rule_order_envelope_and_default, 0,
+	t_test(s, errors_name_file_and_line);
+	t_test(s, file_without_rules_keeps_builtin);
+	t_loop_test(s, rule_order_envelope_and_default, 0,
 	    G_N_ELEMENTS(env_cases));
-	tcase_add_test(tc, actions_and_warnings);
-	tcase_add_test(tc, dump_round_trips);
-	tcase_add_test(tc, catch_all_rule_and_order);
-	suite_add_tcase(s, tc);
+	t_test(s, actions_and_warnings);
+	t_test(s, dump_round_trips);
+	t_test(s, catch_all_rule_and_order);
 	return t_run(s);
 }

@@ -840,40 +840,38 @@ int
 main(void)
 {
 	Suite *s = suite_create("sanitize");
-	TCase *tc = tcase_create("sanitize");
 
 	mugai_sanitize_init();
-	tcase_add_test(tc, plain_ascii_message_is_unchanged);
-	tcase_add_test(tc, utf8_8bit_message_is_unchanged);
-	tcase_add_loop_test(tc, unchanged_needs_plain_mime_headers, 0,
+	t_test(s, plain_ascii_message_is_unchanged);
+	t_test(s, utf8_8bit_message_is_unchanged);
+	t_loop_test(s, unchanged_needs_plain_mime_headers, 0,
 	    G_N_ELEMENTS(odd_mime));
-	tcase_add_test(tc, attachment_is_removed_listed_and_hashed);
-	tcase_add_test(tc, html_is_rendered_to_text);
-	tcase_add_test(tc, alternative_prefers_plain_text);
-	tcase_add_test(tc, alternative_uses_html_when_plain_is_a_stub);
-	tcase_add_test(tc, related_root_is_rendered_and_images_removed);
-	tcase_add_test(tc, forwarded_message_is_inline_with_its_headers);
-	tcase_add_test(tc, encrypted_content_is_withheld);
-	tcase_add_test(tc, on_error_reject_and_tempfail);
-	tcase_add_test(tc, depth_limit_just_under_and_over);
-	tcase_add_test(tc, parts_limit_just_under_and_over);
-	tcase_add_test(tc, header_size_limit_just_under_and_over);
-	tcase_add_test(tc, line_length_limit_just_under_and_over);
-	tcase_add_test(tc, message_size_limit_just_under_and_over);
-	tcase_add_test(tc, decoded_size_limit_just_under_and_over);
-	tcase_add_test(tc, edits_change_first_then_delete_highest_index_first);
-	tcase_add_test(tc, unchanged_message_keeps_dkim_signature);
-	tcase_add_test(tc, shift_jis_body_keeps_cp932_characters);
-	tcase_add_test(tc, iso2022jp_output_is_7bit);
-	tcase_add_test(tc, notice_goes_to_the_bottom_when_configured);
-	tcase_add_test(tc, keep_original_follows_policy);
-	tcase_add_test(tc, uuencoded_file_in_text_is_cut_and_listed);
-	tcase_add_test(tc, markup_in_plain_text_is_neutralized);
-	tcase_add_test(tc, header_block_ends_where_the_mta_ends_it);
-	tcase_add_test(tc, harmless_tags_stay_many_tags_go);
-	tcase_add_test(tc, unknown_transfer_encoding_is_never_passed_on);
-	tcase_add_test(tc, plain_message_from_a_file_is_unchanged);
-	tcase_add_test(tc, empty_text_part_beside_an_attachment);
-	suite_add_tcase(s, tc);
+	t_test(s, attachment_is_removed_listed_and_hashed);
+	t_test(s, html_is_rendered_to_text);
+	t_test(s, alternative_prefers_plain_text);
+	t_test(s, alternative_uses_html_when_plain_is_a_stub);
+	t_test(s, related_root_is_rendered_and_images_removed);
+	t_test(s, forwarded_message_is_inline_with_its_headers);
+	t_test(s, encrypted_content_is_withheld);
+	t_test(s, on_error_reject_and_tempfail);
+	t_test(s, depth_limit_just_under_and_over);
+	t_test(s, parts_limit_just_under_and_over);
+	t_test(s, header_size_limit_just_under_and_over);
+	t_test(s, line_length_limit_just_under_and_over);
+	t_test(s, message_size_limit_just_under_and_over);
+	t_test(s, decoded_size_limit_just_under_and_over);
+	t_test(s, edits_change_first_then_delete_highest_index_first);
+	t_test(s, unchanged_message_keeps_dkim_signature);
+	t_test(s, shift_jis_body_keeps_cp932_characters);
+	t_test(s, iso2022jp_output_is_7bit);
+	t_test(s, notice_goes_to_the_bottom_when_configured);
+	t_test(s, keep_original_follows_policy);
+	t_test(s, uuencoded_file_in_text_is_cut_and_listed);
+	t_test(s, markup_in_plain_text_is_neutralized);
+	t_test(s, header_block_ends_where_the_mta_ends_it);
+	t_test(s, harmless_tags_stay_many_tags_go);
+	t_test(s, unknown_transfer_encoding_is_never_passed_on);
+	t_test(s, plain_message_from_a_file_is_unchanged);
+	t_test(s, empty_text_part_beside_an_attachment);
 	return t_run(s);
 }

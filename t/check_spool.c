@@ -383,23 +383,21 @@ int
 main(void)
 {
 	Suite *s = suite_create("spool");
-	TCase *tc = tcase_create("spool");
 
 	g_mime_init();
-	tcase_add_test(tc, stays_in_memory_at_exactly_mem_max);
-	tcase_add_test(tc, moves_to_file_one_byte_past_mem_max);
-	tcase_add_loop_test(tc, any_chunk_size_gives_the_same_bytes, 0,
+	t_test(s, stays_in_memory_at_exactly_mem_max);
+	t_test(s, moves_to_file_one_byte_past_mem_max);
+	t_loop_test(s, any_chunk_size_gives_the_same_bytes, 0,
 	    G_N_ELEMENTS(chunk_sizes));
-	tcase_add_test(tc, hard_cap_refuses_the_byte_past_max);
-	tcase_add_test(tc, missing_spool_dir_fails_at_the_switch);
-	tcase_add_test(tc, empty_spool_gives_empty_stream);
-	tcase_add_loop_test(tc, kept_message_is_the_item_written_as_it_arrived,
+	t_test(s, hard_cap_refuses_the_byte_past_max);
+	t_test(s, missing_spool_dir_fails_at_the_switch);
+	t_test(s, empty_spool_gives_empty_stream);
+	t_loop_test(s, kept_message_is_the_item_written_as_it_arrived,
 	    0, G_N_ELEMENTS(store_sizes));
-	tcase_add_test(tc, keep_without_a_digest_computes_it);
-	tcase_add_test(tc, message_not_kept_leaves_nothing);
+	t_test(s, keep_without_a_digest_computes_it);
+	t_test(s, message_not_kept_leaves_nothing);
 	/* Fails at the spill's first write, or at a later chunk. */
-	tcase_add_loop_test(tc,
+	t_loop_test(s,
 	    full_store_mid_message_falls_back_to_an_unlinked_file, 0, 3);
-	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -366,13 +366,11 @@ static Suite *
 stream_suite(void)
 {
 	Suite *s = suite_create("stream");
-	TCase *tc = tcase_create("core");
 
-	tcase_add_loop_test(tc, scanner_events, 0, G_N_ELEMENTS(scans));
-	tcase_add_test(tc, engines_agree_on_generated_mail);
-	tcase_add_test(tc, unchanged_from_file_as_from_memory);
-	tcase_add_test(tc, declined_message_falls_back);
-	suite_add_tcase(s, tc);
+	t_loop_test(s, scanner_events, 0, G_N_ELEMENTS(scans));
+	t_test(s, engines_agree_on_generated_mail);
+	t_test(s, unchanged_from_file_as_from_memory);
+	t_test(s, declined_message_falls_back);
 	return s;
 }
 

@@ -189,16 +189,14 @@ int
 main(void)
 {
 	Suite *s = suite_create("textbody");
-	TCase *tc = tcase_create("textbody");
 
 	g_mime_init();
-	tcase_add_test(tc, ascii_is_7bit);
-	tcase_add_test(tc, japanese_is_base64);
-	tcase_add_test(tc, mostly_ascii_is_quoted_printable);
-	tcase_add_test(tc, overlong_ascii_line_is_not_7bit);
-	tcase_add_test(tc, iso2022jp_is_7bit_with_short_lines);
-	tcase_add_test(tc, base64_is_glib_in_lines_every_length);
-	tcase_add_test(tc, high_byte_count_exact);
-	suite_add_tcase(s, tc);
+	t_test(s, ascii_is_7bit);
+	t_test(s, japanese_is_base64);
+	t_test(s, mostly_ascii_is_quoted_printable);
+	t_test(s, overlong_ascii_line_is_not_7bit);
+	t_test(s, iso2022jp_is_7bit_with_short_lines);
+	t_test(s, base64_is_glib_in_lines_every_length);
+	t_test(s, high_byte_count_exact);
 	return t_run(s);
 }

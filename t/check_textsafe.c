@@ -324,20 +324,18 @@ int
 main(void)
 {
 	Suite *s = suite_create("textsafe");
-	TCase *tc = tcase_create("textsafe");
 
-	tcase_add_loop_test(tc, rule_output_is_exact, 0, G_N_ELEMENTS(cases));
-	tcase_add_loop_test(tc, second_run_changes_nothing, 0,
+	t_timeout = 120;
+	t_loop_test(s, rule_output_is_exact, 0, G_N_ELEMENTS(cases));
+	t_loop_test(s, second_run_changes_nothing, 0,
 	    G_N_ELEMENTS(cases));
-	tcase_add_test(tc, nul_is_removed_and_counted);
-	tcase_add_loop_test(tc, rules_hold_after_japanese_runs, 0,
+	t_test(s, nul_is_removed_and_counted);
+	t_loop_test(s, rules_hold_after_japanese_runs, 0,
 	    G_N_ELEMENTS(cases));
-	tcase_add_test(tc, markup_right_after_kanji);
-	tcase_add_test(tc, base64_lines_after_ideographic_space);
-	tcase_add_test(tc, rewrites_are_counted);
-	tcase_add_test(tc, tags_are_counted_and_stripped);
-	tcase_add_test(tc, adversarial_input_is_linear);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
+	t_test(s, markup_right_after_kanji);
+	t_test(s, base64_lines_after_ideographic_space);
+	t_test(s, rewrites_are_counted);
+	t_test(s, tags_are_counted_and_stripped);
+	t_test(s, adversarial_input_is_linear);
 	return t_run(s);
 }

@@ -96,12 +96,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("utf8");
-	TCase *tc = tcase_create("utf8");
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, short_sequences_all);
-	tcase_add_test(tc, four_byte_leads);
-	tcase_add_test(tc, random_text);
-	suite_add_tcase(s, tc);
+	t_timeout = 120;
+	t_test(s, short_sequences_all);
+	t_test(s, four_byte_leads);
+	t_test(s, random_text);
 	return t_run(s);
 }

@@ -80,6 +80,29 @@ t_growth(gint64 (*run)(void *ctx, gsize n), void *ctx, gsize small,
  * stays well under it, quadratic (64) well over. */
 #define T_GROWTH_8X_MAX	24.0
 
+/*
+ * One TCase per test, named after the test function, so that
+ * `CK_RUN_CASE=name ./t/check_x` runs that test alone. t_timeout, when
+ * set before the first t_test(), is every case's timeout in seconds
+ * (otherwise Check's default, CK_DEFAULT_TIMEOUT).
+ */
+static int t_timeout;
+
+static inline void
+t_add_case(Suite *s, const char *name, const TTest *tt, int start, int end)
+{
+	TCase *tc = tcase_create(name);
+
+	if (t_timeout > 0)
+		tcase_set_timeout(tc, t_timeout);
+	_tcase_add_test(tc, tt, 0, 0, start, end);
+	suite_add_tcase(s, tc);
+}
+
+#define t_test(s, tf) t_add_case((s), #tf, (tf), 0, 1)
+#define t_loop_test(s, tf, start, end) \
+	t_add_case((s), #tf, (tf), (start), (end))
+
 /* Runs suite s; returns the process exit status. */
 static inline int
 t_run(Suite *s)
