@@ -87,6 +87,19 @@ reload(void)
 		mugai_config_unref(old);
 		return;
 	}
+	/* The store is opened at start only: a config that keeps originals
+	 * where the running one opened no store would tempfail every
+	 * message it must keep. */
+	if (cf->cf_keep_original != MUGAI_KEEP_NEVER &&
+	    !mugai_mquar_has_store(mugai_current_quar())) {
+		mugai_log(LOG_ERR, "reload refused: keep_original = %s needs "
+		    "the quarantine store, which is opened at start: restart "
+		    "mugai-milter; keeping the running configuration",
+		    mugai_config_keep_original_name(cf->cf_keep_original));
+		mugai_config_unref(cf);
+		mugai_config_unref(old);
+		return;
+	}
 	if (g_strcmp0(cf->cf_user, old->cf_user) != 0 ||
 	    g_strcmp0(cf->cf_group, old->cf_group) != 0 ||
 	    g_strcmp0(cf->cf_pidfile, old->cf_pidfile) != 0 ||

@@ -43,6 +43,12 @@ mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
 	return MUGAI_OK;
 }
 
+gboolean
+mugai_mquar_has_store(const struct mugai_mquar *q)
+{
+	return q != NULL && q->mq_store != NULL;
+}
+
 void
 mugai_mquar_close(struct mugai_mquar *q)
 {

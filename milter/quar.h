@@ -5,7 +5,8 @@
  * mugai_release_check) so the end-of-message tests can link a fake. With
  * keep_original = never no store is opened: no IDs are issued and every
  * release header counts as unknown. The handle is opened once at start
- * (and at reload) and shared by all threads.
+ * and shared by all threads; a reload that would need a store where none
+ * is open is refused (milter/main.c).
  */
 #ifndef MUGAI_QUAR_H
 #define MUGAI_QUAR_H
@@ -28,6 +29,9 @@ struct mugai_mquar;
  */
 enum mugai_err mugai_mquar_open(const struct mugai_config *cf,
     struct mugai_mquar **out, char **message);
+
+/* TRUE when q has a store open (keep_original was not never at start). */
+gboolean mugai_mquar_has_store(const struct mugai_mquar *q);
 
 /* Closes q. NULL does nothing. */
 void mugai_mquar_close(struct mugai_mquar *q);

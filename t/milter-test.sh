@@ -147,6 +147,26 @@ grep -q 'MULTI1: client=192.0.2.10 from=<sender@example.jp> to=<user@lgwan.examp
     "$tmp/main.log" || fail "summary line (with the engine that decided)"
 echo "ok - reload and summary line"
 
+# keep_original = never opens no store; a reload that needs one is refused
+# (the running configuration stays) instead of tempfailing kept messages.
+write_conf never "unix:$tmp/never.sock"
+sed -i 's/^keep_original = modified$/keep_original = never/' "$tmp/never.conf"
+start never
+never_pid=$pid
+sed -i 's/^keep_original = never$/keep_original = modified/' "$tmp/never.conf"
+kill -HUP "$never_pid"
+i=0
+until grep -q 'reload refused: keep_original = modified' "$tmp/never.log"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "reload to keep_original = modified not refused"
+	sleep 0.1
+done
+! grep -q 'configuration reloaded' "$tmp/never.log" ||
+    fail "reload to keep_original = modified applied without a store"
+kill -0 "$never_pid" 2>/dev/null || fail "never: daemon died on reload"
+run negotiate.lua "unix:$tmp/never.sock"
+echo "ok - a reload that needs a store where none is open is refused"
+
 # A second instance with on_error = reject, on a free loopback port.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null) || port=""
 if [ -n "$port" ]; then
