@@ -1119,17 +1119,20 @@ static void
 normalize_markup(const char *p, gsize n, GString *out)
 {
 	const char *lt;
-	gsize r = 0, kept = 0, tag = 0;
+	gsize r = 0, kept = 0;
 
 	/* p[kept..r) is copied as it is when a rewrite or the end comes */
 	while (r < n) {
+		gsize tag = 0;	/* length of an outer end tag at lt */
+
 		lt = memchr(p + r, '<', n - r);
 		if (lt == NULL)
 			break;
 		r = lt - p;
+		if (r + 1 < n && lt[1] == '/')
+			tag = outer_end_tag(lt, n - r);
 		if (r + 1 < n && (g_ascii_isalpha(lt[1]) || lt[1] == '!' ||
-		    lt[1] == '?' || (lt[1] == '/' &&
-		    (tag = outer_end_tag(lt, n - r)) == 0))) {
+		    lt[1] == '?' || (lt[1] == '/' && tag == 0))) {
 			r++;
 			continue;
 		}
