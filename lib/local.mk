@@ -8,6 +8,7 @@ libmugai_la_SOURCES += lib/base/digest.c lib/base/digest.h
 libmugai_la_SOURCES += lib/base/deadline.c lib/base/deadline.h
 libmugai_la_SOURCES += lib/base/report.c lib/base/report.h
 libmugai_la_SOURCES += lib/base/envelope.h
+libmugai_la_SOURCES += lib/base/limits.h
 libmugai_la_SOURCES += lib/base/keyfile.c lib/base/keyfile.h
 
 # text/: charsets in and out, HTML to text, the text body, encoded blocks

@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "base/limits.h"
 #include "spool.h"
 
 struct mugai_spool {
@@ -74,7 +75,7 @@ write_at(int fd, const guint8 *data, gsize len, guint64 offset)
 static enum mugai_err
 copy_file(int from, int to, guint64 len)
 {
-	guint8 buf[65536];
+	guint8 buf[MUGAI_IO_CHUNK];
 	guint64 off = 0;
 	enum mugai_err err;
 
@@ -252,7 +253,7 @@ mugai_spool_keep(struct mugai_spool *sp, struct mugai_quarantine *q,
 		err = mugai_quarantine_write(it, sp->sp_mem->data,
 		    sp->sp_mem->len);
 	else {
-		guint8 buf[65536];
+		guint8 buf[MUGAI_IO_CHUNK];
 
 		for (guint64 off = 0; err == MUGAI_OK && off < sp->sp_size; ) {
 			ssize_t n = pread(sp->sp_fd, buf, (gsize)MIN(sizeof buf,

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/limits.h"
 #include "base/digest.h"
 
 struct mugai_digest {
@@ -91,7 +92,7 @@ enum mugai_err
 mugai_digest_stream(GMimeStream *stream, char hex[65], guint64 *size)
 {
 	struct mugai_digest *d = mugai_digest_new();
-	char buf[65536];
+	char buf[MUGAI_IO_CHUNK];
 	guint64 total = 0;
 	gssize n;
 

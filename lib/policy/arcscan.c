@@ -14,13 +14,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "base/limits.h"
 #include "policy/arcscan.h"
 #include "base/deadline.h"
 #include "policy/filename.h"
 #include "policy/filetype.h"
 
 #define HEAD_SIZE 4096
-#define LEVEL_BUF 65536
+#define LEVEL_BUF MUGAI_IO_CHUNK
 #define RATIO_FLOOR (G_GUINT64_CONSTANT(1) << 20)
 
 struct walk {

@@ -22,6 +22,7 @@
 
 #include <glib/gstdio.h>
 
+#include "base/limits.h"
 #include "policy/arcscan.h"
 #include "base/deadline.h"
 #include "base/digest.h"
@@ -33,7 +34,7 @@
 #include "base/report.h"
 #include "policy/rules.h"
 
-#define CHUNK 65536
+#define CHUNK MUGAI_IO_CHUNK
 
 struct source {
 	GMimeStream *sr_stream;

@@ -41,6 +41,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlversion.h>
 
+#include "base/limits.h"
 #include "base/deadline.h"
 #include "text/html2text.h"
 #include "text/utf8.h"
@@ -51,8 +52,8 @@ typedef const xmlError *h2t_xml_error;
 typedef xmlError *h2t_xml_error;
 #endif
 
-#define H2T_FEED_PIECE	65536	/* one-shot input: fed in pieces this big */
-#define H2T_PIECE	65536	/* libxml2 gets pieces this big at most */
+#define H2T_FEED_PIECE	MUGAI_IO_CHUNK	/* one-shot input: fed in pieces this big */
+#define H2T_PIECE	MUGAI_IO_CHUNK	/* libxml2 gets pieces this big at most */
 #define H2T_LT_HOLD	32	/* a "<..." tail this short waits */
 #define H2T_MAX_INDENT	64	/* line prefix bytes at most */
 #define H2T_HR		"--------------------"

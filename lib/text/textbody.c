@@ -7,6 +7,7 @@
 
 #include <gmime/gmime.h>
 
+#include "base/limits.h"
 #include "text/charset.h"
 #include "text/textbody.h"
 
@@ -178,7 +179,7 @@ mugai_textbody_encode(const char *utf8, gsize len,
 		tb->tb_content_type = g_strdup("text/plain; charset=ISO-2022-JP");
 		tb->tb_encoding = g_strdup("7bit");
 		append_crlf(out, jis, jlen);
-	} else if (high == 0 && longest_line(utf8, len) <= 998) {
+	} else if (high == 0 && longest_line(utf8, len) <= MUGAI_LINE_MAX) {
 		tb->tb_content_type = g_strdup("text/plain; charset=UTF-8");
 		tb->tb_encoding = g_strdup("7bit");
 		append_crlf(out, utf8, len);

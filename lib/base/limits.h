@@ -1,0 +1,21 @@
+/*
+ * mugai limits - the fixed sizes that several modules share
+ *
+ * Not configuration (mugai.conf's [limits] is in core/config.h): the sizes
+ * the code itself is built around. One name each, so that a change is one
+ * line and a reader sees that two buffers are the same size on purpose.
+ */
+#ifndef MUGAI_LIMITS_H
+#define MUGAI_LIMITS_H
+
+/*
+ * Bytes read or written at once when copying, hashing or decoding a
+ * stream: large enough that a system call or a libxml2 push costs little
+ * per byte, small enough for the stack of a milter thread.
+ */
+#define MUGAI_IO_CHUNK	65536
+
+/* RFC 5322 2.1.1: a line is at most 998 characters, CRLF excluded. */
+#define MUGAI_LINE_MAX	998
+
+#endif
