@@ -24,7 +24,7 @@
 gboolean
 mugai_nodelay_is_listener(int fd, guint port)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sslen = sizeof ss;
 	socklen_t len;
 	struct stat st;
