@@ -34,7 +34,8 @@ cmd_check_config(int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
-	    "- validate the configuration and print the effective values");
+	    "[FILE] - validate the configuration and print the effective "
+	    "values");
 	GError *err = NULL;
 	struct mugai_config *cf;
 
@@ -42,6 +43,15 @@ cmd_check_config(int argc, char **argv)
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "mugai check-config: %s\n", err->message);
 		g_error_free(err);
+		return 2;
+	}
+	/* The file may also be named without -c (`mugai check-config FILE`);
+	 * anything else left over is a usage error, not a silent success. */
+	if (argc == 2 && path == NULL)
+		path = g_strdup(argv[1]);
+	else if (argc > 1) {
+		fprintf(stderr, "mugai check-config: unexpected argument "
+		    "\"%s\" (one FILE, or -c FILE)\n", argv[argc > 2 ? 2 : 1]);
 		return 2;
 	}
 	if ((cf = mugai_cli_load_config(path)) == NULL)

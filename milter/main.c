@@ -11,6 +11,7 @@
  */
 #include "autoconfig.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,8 +152,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
 
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+
 	memset(o, 0, sizeof *o);
-	while ((c = getopt(argc, argv, "c:p:ftd:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:ftd:h", longopts, NULL)) !=
+	    -1) {
 		char *end = NULL;
 		guint64 v;
 

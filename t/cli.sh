@@ -94,6 +94,10 @@ printf '[sanitize]\nurl_mode = keep\n\n[limits]\nmax_dpth = 3\n' > "$tmp/bad.con
 "$mugai" check-config -c "$tmp/bad.conf" > /dev/null 2> "$tmp/err"
 check "check-config: exit 2 on an unknown key" "[ $? -eq 2 ]"
 check "check-config: names file and line" "grep -q 'bad.conf:5: unknown key \"max_dpth\"' '$tmp/err'"
+"$mugai" check-config "$tmp/bad.conf" > /dev/null 2> "$tmp/err"
+check "check-config FILE (no -c): the file is read" "[ $? -eq 2 ] && grep -q 'bad.conf:5' '$tmp/err'"
+"$mugai" check-config -c "$tmp/bad.conf" extra > /dev/null 2>&1
+check "check-config: a stray argument is a usage error" "[ $? -eq 2 ]"
 printf '[rule x]\ndetected_type = app[lication/*\naction = drop\n' > "$tmp/glob.conf"
 "$mugai" check-config -c "$tmp/glob.conf" > /dev/null 2> "$tmp/err"
 check "check-config: a bad glob is an error" "[ $? -eq 2 ] && grep -q 'glob.conf:2' '$tmp/err'"

@@ -105,7 +105,10 @@ printf '[milter]\nno_such_key = 1\n' > "$tmp/bad.conf"
 [ $? -eq 2 ] || fail "-t on a bad config must exit 2"
 "$milter" -t -c "$tmp/main.conf" -p "tcp:99@host" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "-t with a bad -p must exit 2"
-echo "ok - -t"
+"$milter" --help > /dev/null 2>&1 || fail "--help must exit 0"
+"$milter" --no-such-option > /dev/null 2>&1
+[ $? -eq 2 ] || fail "an unknown option must exit 2"
+echo "ok - -t, --help"
 
 # Main instance on a unix socket.
 start main
