@@ -9,6 +9,7 @@
 #define MUGAI_CLI_QUARANTINE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <glib.h>
 #include <gmime/gmime.h>
@@ -40,6 +41,20 @@ gboolean mugai_cli_qparse(const char *cmd, const char *params,
  */
 struct mugai_config *mugai_cli_qresolve(const struct mugai_cli_qopts *qo,
     const char **dir);
+
+/*
+ * Opens the store's top directory dir (mugai_qdir_open_top()) and sets
+ * *owner (may be NULL) to its owner. Returns the descriptor, or -1 after
+ * printing why (cmd names the command).
+ */
+int mugai_cli_qtop(const char *cmd, const char *dir, uid_t *owner);
+
+/*
+ * Run as root, becomes the owner of the store topfd for good
+ * (mugai_qdir_become_owner()); otherwise does nothing. FALSE after
+ * printing why.
+ */
+gboolean mugai_cli_qdrop(const char *cmd, int topfd);
 
 /*
  * Members of a JSON object read from meta.json (transfer none), or NULL

@@ -7,6 +7,14 @@
  * and purge open the store for writing because each of them appends to
  * audit.log: without an audit line there is no extraction or release.
  * Text from mail is printed with control characters replaced.
+ *
+ * The store belongs to the milter's user, who may have planted links in
+ * it. Every command opens the store's top directory, then (run as root)
+ * becomes its owner for good before it touches anything inside, and walks
+ * it from that descriptor without following a link (lib/store/qdir.h).
+ * What needs root is done before: reading the configuration, loading or
+ * creating the release key, creating extract's -o file, and naming the
+ * actor for audit.log.
  */
 #include "autoconfig.h"
 
@@ -26,6 +34,7 @@
 
 #include "core/config.h"
 #include "base/digest.h"
+#include "store/qdir.h"
 #include "store/quarantine.h"
 #include "store/release.h"
 #include "cli/quarantine-cli.h"
@@ -114,22 +123,111 @@ check_id(const char *cmd, const char *id)
 	return FALSE;
 }
 
+int
+mugai_cli_qtop(const char *cmd, const char *dir, uid_t *owner)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = mugai_qdir_open_top(dir, &st)) >= 0) {
+		if (owner != NULL)
+			*owner = st.st_uid;
+		return fd;
+	}
+	if (errno == ENOENT || errno == ENOTDIR)
+		fprintf(stderr, "mugai quarantine %s: no quarantine directory "
+		    "%s\n", cmd, dir);
+	else if (errno == EPERM)
+		fprintf(stderr, "mugai quarantine %s: %s is writable by group "
+		    "or others: refused\n", cmd, dir);
+	else
+		fprintf(stderr, "mugai quarantine %s: %s: %s\n", cmd, dir,
+		    g_strerror(errno));
+	return -1;
+}
+
+gboolean
+mugai_cli_qdrop(const char *cmd, int topfd)
+{
+	g_autofree char *why = NULL;
+
+	if (mugai_qdir_become_owner(topfd, &why) == MUGAI_OK)
+		return TRUE;
+	fprintf(stderr, "mugai quarantine %s: cannot become the store's "
+	    "owner: %s\n", cmd, why);
+	return FALSE;
+}
+
+/* Says which of tmp/ and audit.log keeps the store from opening. */
+static void
+explain_store(const char *cmd, int topfd, const char *dir)
+{
+	static const char *const names[] = { "tmp", "audit.log" };
+	struct stat top, st;
+
+	if (fstat(topfd, &top) != 0)
+		return;
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (fstatat(topfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISLNK(st.st_mode))
+			fprintf(stderr, "mugai quarantine %s: %s/%s is a "
+			    "symbolic link: refused\n", cmd, dir, names[i]);
+		else if (st.st_uid != top.st_uid)
+			fprintf(stderr, "mugai quarantine %s: %s/%s belongs "
+			    "to uid %u, not to the store's owner (uid %u): "
+			    "chown it\n", cmd, dir, names[i],
+			    (unsigned)st.st_uid, (unsigned)top.st_uid);
+	}
+}
+
 static struct mugai_quarantine *
-open_store(const char *cmd, const char *dir, const struct mugai_config *cf)
+open_store(const char *cmd, int topfd, const char *dir,
+    const struct mugai_config *cf)
 {
 	enum mugai_err err;
 	struct mugai_quarantine *q;
 
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		fprintf(stderr, "mugai quarantine %s: no quarantine directory "
-		    "%s\n", cmd, dir);
-		return NULL;
-	}
-	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
-	    NULL)
+	if ((q = mugai_quarantine_open_fd(topfd, dir,
+	    cf->cf_quarantine_group, &err)) == NULL) {
 		fprintf(stderr, "mugai quarantine %s: cannot open %s for its "
 		    "audit log: %s\n", cmd, dir, mugai_err_str(err));
+		if (err == MUGAI_E_PERM)
+			explain_store(cmd, topfd, dir);
+	}
 	return q;
+}
+
+/*
+ * Opens the item directory of id under topfd; prints why not (an item
+ * that is a link is named as such).
+ */
+static int
+open_item(const char *cmd, int topfd, const char *id)
+{
+	int fd;
+
+	if ((fd = mugai_qdir_open_item(topfd, id)) >= 0)
+		return fd;
+	fprintf(stderr, "mugai quarantine %s: %s: %s\n", cmd, id,
+	    errno == ENOENT ? "no such item" : mugai_qdir_strerror(errno));
+	return -1;
+}
+
+/* Opens the item's original.eml (a regular file of owner); says why not. */
+static int
+open_original(const char *cmd, int itemfd, const char *id, uid_t owner)
+{
+	int fd;
+
+	if ((fd = mugai_qdir_open_file(itemfd, "original.eml", owner,
+	    NULL)) >= 0)
+		return fd;
+	fprintf(stderr, "mugai quarantine %s: %s: original.eml: %s\n", cmd,
+	    id, errno == ENOENT ? "no such item" : errno == EPERM ?
+	    "not the store owner's file: refused" :
+	    mugai_qdir_strerror(errno));
+	return -1;
 }
 
 gboolean
@@ -346,8 +444,9 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	};
 	struct mugai_config *cf;
 	enum mugai_err err;
-	JsonObject *meta;
+	JsonObject *meta = NULL;
 	const char *id, *dir;
+	int top, item = -1;
 
 	if (!mugai_cli_qparse("show", "ID - show an item's metadata", own, qo,
 	    &argc, &argv) || (id = one_id("show", argc, argv)) == NULL)
@@ -355,14 +454,20 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	if (!check_id("show", id) || (cf = mugai_cli_qresolve(qo, &dir)) ==
 	    NULL)
 		return 2;
-	meta = mugai_quarantine_read_meta(dir, id, &err);
-	mugai_config_unref(cf);
-	if (meta == NULL) {
-		fprintf(stderr, "mugai quarantine show: %s: %s\n", id,
-		    err == MUGAI_E_NOTFOUND ? "no such item" :
+	if ((top = mugai_cli_qtop("show", dir, NULL)) >= 0 &&
+	    mugai_cli_qdrop("show", top) &&
+	    (item = open_item("show", top, id)) >= 0 &&
+	    (meta = mugai_quarantine_read_meta_at(item, &err)) == NULL)
+		fprintf(stderr, "mugai quarantine show: %s: meta.json: %s\n",
+		    id, err == MUGAI_E_NOTFOUND ? "no such item" :
 		    mugai_err_str(err));
+	if (item >= 0)
+		close(item);
+	if (top >= 0)
+		close(top);
+	mugai_config_unref(cf);
+	if (meta == NULL)
 		return 1;
-	}
 	if (json) {
 		g_autoptr(JsonGenerator) gen = json_generator_new();
 		JsonNode *node = json_node_new(JSON_NODE_OBJECT);
@@ -399,6 +504,21 @@ open_output(const char *cmd, const char *path)
 		return NULL;
 	}
 	return g_mime_stream_fs_new(fd);
+}
+
+/*
+ * Removes a failed extraction's -o file; when the store's owner we became
+ * may not remove it, empties it and says so: no partial evidence stays.
+ */
+static void
+discard_output(const char *cmd, GMimeStream *out, const char *path)
+{
+	if (unlink(path) == 0 || errno == ENOENT)
+		return;
+	if (GMIME_IS_STREAM_FS(out))
+		(void)ftruncate(GMIME_STREAM_FS(out)->fd, 0);
+	fprintf(stderr, "mugai quarantine %s: %s left empty (%s); remove "
+	    "it\n", cmd, path, g_strerror(errno));
 }
 
 /* Deeper than this is not a message anyone audits by part number. */
@@ -449,12 +569,11 @@ find_part(GMimeObject *obj, const char *path, const char *want,
 
 /*
  * Writes the decoded content of the part at want (the path `show`
- * prints) of the message in file to out; a message/rfc822 part is written
- * as the message it holds.
+ * prints) of the message read from fd (taken) to out; a message/rfc822
+ * part is written as the message it holds.
  */
 static enum mugai_err
-extract_part(const char *file, const char *want, GMimeStream *out,
-    GString *why)
+extract_part(int fd, const char *want, GMimeStream *out, GString *why)
 {
 	GMimeStream *in;
 	GMimeParser *parser;
@@ -462,14 +581,8 @@ extract_part(const char *file, const char *want, GMimeStream *out,
 	GMimeObject *o;
 	GString *seen = g_string_new(NULL);
 	enum mugai_err err = MUGAI_E_NOTFOUND;
-	int fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		g_string_free(seen, TRUE);
-		return mugai_err_from_errno(errno);
-	}
-	in = g_mime_stream_fs_new(fd);
+	in = g_mime_stream_fs_new(fd);		/* takes fd */
 	parser = g_mime_parser_new_with_stream(in);
 	if ((msg = g_mime_parser_construct_message(parser, NULL)) == NULL) {
 		g_string_assign(why, "the original cannot be parsed as MIME");
@@ -506,17 +619,13 @@ out:
 	return err;
 }
 
+/* Copies what fd (taken) reads to out. */
 static enum mugai_err
-copy_file(const char *file, GMimeStream *out, GString *why)
+copy_file(int fd, GMimeStream *out, GString *why)
 {
 	GMimeStream *in;
 	enum mugai_err err = MUGAI_OK;
-	int fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		return mugai_err_from_errno(errno);
-	}
 	in = g_mime_stream_fs_new(fd);
 	if (g_mime_stream_write_to_stream(in, out) < 0) {
 		g_string_assign(why, "copy failed");
@@ -538,7 +647,7 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "write to FILE (created, never overwritten)", "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	g_autofree char *item = NULL, *file = NULL, *actor = actor_name();
+	g_autofree char *actor = actor_name();
 	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
 	GMimeStream *out = NULL;
@@ -546,7 +655,8 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	JsonObject *extra;
 	enum mugai_err err, aerr;
 	const char *id, *dir;
-	int rc = 1;
+	int rc = 1, top = -1, item = -1, fd;
+	uid_t owner;
 
 	if (!mugai_cli_qparse("extract", "ID - write the original or a part",
 	    own, qo, &argc, &argv) || (id = one_id("extract", argc, argv)) ==
@@ -562,18 +672,24 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	item = mugai_quarantine_item_path(dir, id);
-	file = g_build_filename(item, "original.eml", NULL);
-	if (!g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
-		fprintf(stderr, "mugai quarantine extract: %s: no such item\n",
-		    id);
+	if ((top = mugai_cli_qtop("extract", dir, &owner)) < 0)
+		goto out;
+	/* -o FILE is the administrator's: created before we become the
+	 * store's owner, who may not write where it goes. */
+	if ((out = open_output("extract", output)) == NULL) {
+		g_clear_pointer(&output, g_free);	/* not ours to unlink */
 		goto out;
 	}
-	if ((q = open_store("extract", dir, cf)) == NULL ||
-	    (out = open_output("extract", output)) == NULL)
+	if (!mugai_cli_qdrop("extract", top) ||
+	    (item = open_item("extract", top, id)) < 0 ||
+	    (fd = open_original("extract", item, id, owner)) < 0)
 		goto out;
-	err = part != NULL ? extract_part(file, part, out, why) :
-	    copy_file(file, out, why);
+	if ((q = open_store("extract", top, dir, cf)) == NULL) {
+		close(fd);
+		goto out;
+	}
+	err = part != NULL ? extract_part(fd, part, out, why) :
+	    copy_file(fd, out, why);
 	/* No g_mime_stream_flush(): on a fs stream it is fsync(), which a
 	 * pipe refuses; fs streams do not buffer. */
 	extra = json_object_new();
@@ -595,10 +711,15 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	} else {
 		rc = 0;
 	}
-	if (rc != 0 && output != NULL && strcmp(output, "-") != 0)
-		unlink(output);
 out:
+	if (rc != 0 && out != NULL && output != NULL &&
+	    strcmp(output, "-") != 0)
+		discard_output("extract", out, output);
 	g_clear_object(&out);
+	if (item >= 0)
+		close(item);
+	if (top >= 0)
+		close(top);
 	mugai_quarantine_close(q);
 	mugai_config_unref(cf);
 	g_string_free(why, TRUE);
@@ -629,18 +750,21 @@ clean_rcpt(const char *s)
 	return g_strndup(s, n);
 }
 
-/* Runs argv with the header then the file on its stdin; returns status. */
+/*
+ * Runs argv with the header then the original (fd, lent, read from its
+ * start) on its stdin; returns status.
+ */
 static gboolean
-submit(char **argv, const char *header, const char *file, GString *why)
+submit(char **argv, const char *header, int fd, GString *why)
 {
 	GError *gerr = NULL;
 	GPid pid;
-	int in_fd, fd, status;
+	int in_fd, status;
 	char buf[65536];
 	gboolean ok = TRUE;
 	ssize_t n;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (lseek(fd, 0, SEEK_SET) != 0) {
 		g_string_assign(why, g_strerror(errno));
 		return FALSE;
 	}
@@ -649,7 +773,6 @@ submit(char **argv, const char *header, const char *file, GString *why)
 	    &gerr)) {
 		g_string_assign(why, gerr->message);
 		g_error_free(gerr);
-		close(fd);
 		return FALSE;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -668,7 +791,6 @@ submit(char **argv, const char *header, const char *file, GString *why)
 		}
 	}
 	close(in_fd);
-	close(fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	g_spawn_close_pid(pid);
@@ -686,47 +808,47 @@ submit(char **argv, const char *header, const char *file, GString *why)
 	return TRUE;
 }
 
-/* The line ending the original uses, so the added header matches it. */
+/* The line ending the original (fd, lent) uses, for the added header. */
 static const char *
-line_end(const char *file)
+line_end(int fd)
 {
 	char buf[4096];
 	ssize_t n;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	const char *nl, *eol = "\n";
 
-	if (fd < 0)
-		return eol;
-	if ((n = read(fd, buf, sizeof buf)) > 0 &&
+	if ((n = pread(fd, buf, sizeof buf, 0)) > 0 &&
 	    (nl = memchr(buf, '\n', (size_t)n)) != NULL && nl > buf &&
 	    nl[-1] == '\r')
 		eol = "\r\n";
-	close(fd);
 	return eol;
 }
 
-/* The stored original's SHA-256 must still be what meta.json says. */
+/* The original's (fd, lent) SHA-256 must still be what meta.json says. */
 static gboolean
-original_intact(const char *file, const char *want, GString *why)
+original_intact(int fd, const char *want, GString *why)
 {
-	GMimeStream *s;
-	char hex[65];
-	guint64 size;
-	int fd;
+	struct mugai_digest *d = mugai_digest_new();
+	char buf[65536], hex[65];
+	off_t off = 0;
+	ssize_t n;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		return FALSE;
+	while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mugai_digest_free(d);
+			g_string_assign(why, g_strerror(errno));
+			return FALSE;
+		}
+		mugai_digest_update(d, buf, (gsize)n);
+		off += n;
 	}
-	s = g_mime_stream_fs_new(fd);
-	if (mugai_digest_stream(s, hex, &size) != MUGAI_OK ||
-	    want == NULL || strcmp(hex, want) != 0) {
+	mugai_digest_finish(d, hex);
+	if (want == NULL || strcmp(hex, want) != 0) {
 		g_string_assign(why, "original.eml does not match the SHA-256 "
 		    "in meta.json; not releasing");
-		g_object_unref(s);
 		return FALSE;
 	}
-	g_object_unref(s);
 	return TRUE;
 }
 
@@ -766,7 +888,7 @@ release_rcpts(char **to, JsonObject *meta)
 /* Does the release once the item, recipients and key are known. */
 static int
 do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
-    const char *id, const char *file, const char *sha, GPtrArray *rcpts,
+    const char *id, int fd, const char *sha, GPtrArray *rcpts,
     GBytes *key, const char *actor)
 {
 	g_autofree char *token = NULL, *header = NULL;
@@ -787,7 +909,7 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 	json_object_set_int_member(extra, "t", now);
 	token = mugai_release_token(key, id, now, sha);
 	header = g_strdup_printf("%s: %s%s", MUGAI_RELEASE_HEADER, token,
-	    line_end(file));
+	    line_end(fd));
 	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {
 		g_string_printf(why, "submit_command: %s", gerr->message);
 		g_error_free(gerr);
@@ -797,7 +919,7 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 		for (guint i = 0; i < rcpts->len; i++)
 			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
 		g_ptr_array_add(argv, NULL);
-		ok = submit((char **)argv->pdata, header, file, why);
+		ok = submit((char **)argv->pdata, header, fd, why);
 	}
 	json_object_set_string_member(extra, "command",
 	    cf->cf_submit_command);
@@ -829,7 +951,7 @@ cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "(repeatable)", "ADDR" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	g_autofree char *item = NULL, *file = NULL, *actor = actor_name();
+	g_autofree char *actor = actor_name();
 	g_autoptr(GBytes) key = NULL;
 	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
@@ -838,8 +960,8 @@ cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
 	GString *why = g_string_new(NULL);
 	const char *id, *dir, *sha;
 	enum mugai_err err;
-	struct stat st;
-	int rc = 1;
+	int rc = 1, top = -1, item = -1, fd = -1;
+	uid_t owner;
 
 	if (!mugai_cli_qparse("release", "ID - re-inject the original", own,
 	    qo, &argc, &argv) || (id = one_id("release", argc, argv)) ==
@@ -848,28 +970,11 @@ cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
 		g_string_free(why, TRUE);
 		return 2;
 	}
-	if ((meta = mugai_quarantine_read_meta(dir, id, &err)) == NULL) {
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    err == MUGAI_E_NOTFOUND ? "no such item" :
-		    mugai_err_str(err));
+	if ((top = mugai_cli_qtop("release", dir, &owner)) < 0)
 		goto out;
-	}
-	item = mugai_quarantine_item_path(dir, id);
-	file = g_build_filename(item, "original.eml", NULL);
-	sha = mugai_cli_jstr(mugai_cli_jobj(meta, "original"), "sha256");
-	if (!original_intact(file, sha, why)) {
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    why->str);
-		goto out;
-	}
-	if ((rcpts = release_rcpts(to, meta)) == NULL) {
-		rc = 2;
-		goto out;
-	}
 	/* A key made by root belongs to the store's owner: the milter. */
 	key = mugai_release_key_load(cf->cf_release_secret, TRUE,
-	    geteuid() == 0 && stat(dir, &st) == 0 ? st.st_uid : (uid_t)-1,
-	    &err);
+	    geteuid() == 0 ? owner : (uid_t)-1, &err);
 	if (key == NULL) {
 		fprintf(stderr, "mugai quarantine release: release_secret %s: "
 		    "%s%s\n", cf->cf_release_secret, mugai_err_str(err),
@@ -878,14 +983,41 @@ cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if ((q = open_store("release", dir, cf)) == NULL)
+	if (!mugai_cli_qdrop("release", top) ||
+	    (item = open_item("release", top, id)) < 0)
 		goto out;
-	rc = do_release(q, cf, id, file, sha, rcpts, key, actor);
+	if ((meta = mugai_quarantine_read_meta_at(item, &err)) == NULL) {
+		fprintf(stderr, "mugai quarantine release: %s: meta.json: "
+		    "%s\n", id, err == MUGAI_E_NOTFOUND ? "no such item" :
+		    mugai_err_str(err));
+		goto out;
+	}
+	if ((fd = open_original("release", item, id, owner)) < 0)
+		goto out;
+	sha = mugai_cli_jstr(mugai_cli_jobj(meta, "original"), "sha256");
+	if (!original_intact(fd, sha, why)) {
+		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
+		    why->str);
+		goto out;
+	}
+	if ((rcpts = release_rcpts(to, meta)) == NULL) {
+		rc = 2;
+		goto out;
+	}
+	if ((q = open_store("release", top, dir, cf)) == NULL)
+		goto out;
+	rc = do_release(q, cf, id, fd, sha, rcpts, key, actor);
 out:
 	if (rcpts != NULL)
 		g_ptr_array_free(rcpts, TRUE);
 	if (meta != NULL)
 		json_object_unref(meta);
+	if (fd >= 0)
+		close(fd);
+	if (item >= 0)
+		close(item);
+	if (top >= 0)
+		close(top);
 	mugai_quarantine_close(q);
 	mugai_config_unref(cf);
 	g_string_free(why, TRUE);
@@ -905,11 +1037,13 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	g_autofree char *actor = actor_name();
-	struct mugai_quarantine *q;
+	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
+	GPtrArray *refused;
 	enum mugai_err err;
 	const char *dir;
 	guint n = 0;
+	int top;
 
 	if (!mugai_cli_qparse("purge", "- remove old items", own, qo, &argc,
 	    &argv))
@@ -928,17 +1062,28 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		return 2;
 	if (days == G_MININT64)
 		days = cf->cf_retention_days;
-	if ((q = open_store("purge", dir, cf)) == NULL) {
+	if ((top = mugai_cli_qtop("purge", dir, NULL)) < 0 ||
+	    !mugai_cli_qdrop("purge", top) ||
+	    (q = open_store("purge", top, dir, cf)) == NULL) {
+		if (top >= 0)
+			close(top);
 		mugai_config_unref(cf);
 		return 1;
 	}
-	err = mugai_quarantine_purge(q, days, g_get_real_time(), actor, &n);
+	refused = g_ptr_array_new_with_free_func(g_free);
+	err = mugai_quarantine_purge(q, days, g_get_real_time(), actor, &n,
+	    refused);
 	printf("purged %u item(s) older than %" G_GINT64_FORMAT " days\n", n,
 	    days);
-	if (err != MUGAI_OK)
+	for (guint i = 0; i < refused->len; i++)
+		fprintf(stderr, "mugai quarantine purge: %s/%s\n", dir,
+		    (const char *)g_ptr_array_index(refused, i));
+	if (err != MUGAI_OK && refused->len == 0)
 		fprintf(stderr, "mugai quarantine purge: %s\n",
 		    mugai_err_str(err));
+	g_ptr_array_free(refused, TRUE);
 	mugai_quarantine_close(q);
+	close(top);
 	mugai_config_unref(cf);
 	return err == MUGAI_OK ? 0 : 1;
 }

@@ -786,7 +786,7 @@ START_TEST(purge_removes_old_items_and_stale_tmp)
 	ck_assert_ptr_nonnull(g_mkdtemp(fresh));
 	set_mtime_back(stale, 2 * 3600);
 	ck_assert_int_eq(mugai_quarantine_purge(q, 30, g_get_real_time(),
-	    "tester", &n), MUGAI_OK);
+	    "tester", &n, NULL), MUGAI_OK);
 	ck_assert_uint_eq(n, 1);
 	old_item = mugai_quarantine_item_path(store, old_id);
 	ck_assert(!g_file_test(old_item, G_FILE_TEST_EXISTS));
@@ -810,6 +810,87 @@ START_TEST(purge_removes_old_items_and_stale_tmp)
 	ck_assert(strstr(log, "\"event\":\"purged\"") != NULL);
 	ck_assert(strstr(log, old_id) != NULL);
 	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+/*
+ * The store's owner replaced a day directory and an item by links to
+ * directories outside holding old items: purge leaves the links alone,
+ * says so, and removes nothing outside; with tmp/ a link the store does
+ * not open at all.
+ */
+START_TEST(purge_does_not_follow_links)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *base = g_path_get_dirname(store);
+	g_autofree char *outday = g_build_filename(base, "outday", NULL);
+	g_autofree char *outitem = g_build_filename(base, "outitem", NULL);
+	g_autofree char *outtmp = g_build_filename(base, "outtmp", NULL);
+	g_autofree char *day_id = id_back(G_GINT64_CONSTANT(40) * 86400 *
+	    G_USEC_PER_SEC);
+	g_autofree char *item_id = id_back(G_GINT64_CONSTANT(41) * 86400 *
+	    G_USEC_PER_SEC);
+	g_autofree char *day = NULL, *item = NULL, *fake = NULL;
+	g_autofree char *ev1 = NULL, *ev2 = NULL, *ev3 = NULL, *cmd = NULL;
+	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+	GPtrArray *refused = g_ptr_array_new_with_free_func(g_free);
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	guint n = 7;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(store_buf(q, day_id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	ck_assert_int_eq(store_buf(q, item_id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	item = mugai_quarantine_item_path(store, item_id);
+	{
+		g_autofree char *d = mugai_quarantine_item_path(store, day_id);
+
+		day = g_path_get_dirname(d);
+	}
+	/* An old item, reached through the day link, and an item's files. */
+	fake = g_build_filename(outday, day_id, NULL);
+	ck_assert_int_eq(g_mkdir_with_parents(fake, 0750), 0);
+	ck_assert_int_eq(g_mkdir_with_parents(outitem, 0750), 0);
+	ck_assert_int_eq(g_mkdir_with_parents(outtmp, 0750), 0);
+	ev1 = g_build_filename(fake, "evidence", NULL);
+	ev2 = g_build_filename(outitem, "evidence", NULL);
+	ev3 = g_build_filename(outtmp, "evidence", NULL);
+	ck_assert(g_file_set_contents(ev1, "keep", -1, NULL));
+	ck_assert(g_file_set_contents(ev2, "keep", -1, NULL));
+	ck_assert(g_file_set_contents(ev3, "keep", -1, NULL));
+	set_mtime_back(ev3, 2 * 3600);
+	set_mtime_back(outtmp, 2 * 3600);
+	cmd = g_strdup_printf("rm -rf '%s' '%s' && ln -s '%s' '%s' && "
+	    "ln -s '%s' '%s'", day, item, outday, day, outitem, item);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(mugai_quarantine_purge(q, 30, g_get_real_time(),
+	    "tester", &n, refused), MUGAI_E_PERM);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(refused->len, 2);
+	/* The older (the item) first: the walk goes by date. */
+	ck_assert(strstr(g_ptr_array_index(refused, 0), item_id) != NULL);
+	ck_assert(strstr(g_ptr_array_index(refused, 0), "link") != NULL);
+	ck_assert(strstr(g_ptr_array_index(refused, 1), "link") != NULL);
+	ck_assert(g_file_test(ev1, G_FILE_TEST_IS_REGULAR));
+	ck_assert(g_file_test(ev2, G_FILE_TEST_IS_REGULAR));
+	ck_assert(g_file_test(item, G_FILE_TEST_IS_SYMLINK));
+	mugai_quarantine_close(q);
+	/* tmp/ a link: refused before anything is cleaned. */
+	g_free(cmd);
+	cmd = g_strdup_printf("rm -rf '%s' && ln -s '%s' '%s'", tmp, outtmp,
+	    tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_ptr_null(mugai_quarantine_open(store, NULL, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	ck_assert(g_file_test(ev3, G_FILE_TEST_IS_REGULAR));
+	/* Readers refuse an item that is a link. */
+	ck_assert_ptr_null(mugai_quarantine_read_meta(store, item_id, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	g_ptr_array_free(refused, TRUE);
 	rm_rf(store);
 }
 END_TEST
@@ -1181,6 +1262,7 @@ main(void)
 	tcase_add_test(store, meta_json_survives_hostile_headers);
 	tcase_add_test(store, purge_removes_old_items_and_stale_tmp);
 	tcase_add_test(store, clean_tmp_removes_stale_entries_not_a_live_item);
+	tcase_add_test(store, purge_does_not_follow_links);
 	tcase_add_loop_test(ids, id_validation_refuses_bad_ids, 0,
 	    G_N_ELEMENTS(bad_ids));
 	tcase_add_test(ids, id_validation_refuses_nul_embedded);

@@ -18,6 +18,11 @@
  * an ID that mugai_quarantine_id_valid() accepted; anything else is
  * MUGAI_E_INVAL before the file system is touched.
  *
+ * The store is walked from a descriptor of its top directory, never
+ * following a link (lib/store/qdir.h): tmp/, a level directory, an item or
+ * one of its files that is a link, or not of the store's owner where it
+ * matters (tmp/, audit.log, original.eml for a release), is refused.
+ *
  * Errors are returned, never hidden: the milter tempfails on any of them.
  */
 #ifndef MUGAI_QUARANTINE_H
@@ -42,19 +47,35 @@ struct mugai_quarantine;
 /*
  * Opens (creating tmp/ and the top directory with 0750 when missing) the
  * store at dir. group (NULL/"" = none) is the auditors' group given to new
- * directories/files. Refuses a directory writable by group or others
- * (MUGAI_E_PERM); an unknown group is MUGAI_E_CONFIG. Returns (transfer
- * full) the store or NULL with *err. Thread-safe for concurrent
- * mugai_quarantine_store() calls.
+ * directories/files. Refuses (MUGAI_E_PERM) a top directory or tmp/
+ * writable by group or others, a tmp/ or audit.log that is a link or
+ * belongs to someone else than the top directory's owner; an unknown
+ * group is MUGAI_E_CONFIG. Returns (transfer full) the store or NULL with
+ * *err. Thread-safe for concurrent mugai_quarantine_store() calls.
  */
 struct mugai_quarantine *mugai_quarantine_open(const char *dir,
     const char *group, enum mugai_err *err);
+
+/*
+ * The same on a top directory already open (topfd lent: duplicated), as a
+ * command that became the store's owner has it (mugai_qdir_open_top(),
+ * mugai_qdir_become_owner()); dir only names it in messages. Nothing is
+ * created but tmp/ and audit.log.
+ */
+struct mugai_quarantine *mugai_quarantine_open_fd(int topfd,
+    const char *dir, const char *group, enum mugai_err *err);
 
 /* Closes the store. NULL does nothing. */
 void mugai_quarantine_close(struct mugai_quarantine *q);
 
 /* Returns (transfer none) the store's directory. */
 const char *mugai_quarantine_dir(const struct mugai_quarantine *q);
+
+/* The descriptor of the store's top directory (transfer none). */
+int mugai_quarantine_fd(const struct mugai_quarantine *q);
+
+/* The owner of the store's top directory: every file in it is theirs. */
+uid_t mugai_quarantine_owner(const struct mugai_quarantine *q);
 
 /*
  * Returns (transfer full) a new ID: sortable by time, unique across
@@ -84,6 +105,7 @@ char *mugai_quarantine_item_path(const char *dir, const char *id);
  * Returns (transfer full) the sorted names in dir that are n digits long
  * (n > 0: a YYYY, MM or DD level), or valid ids (n == 0: a day's items).
  * Anything else in dir is left out; a missing dir gives an empty array.
+ * (mugai_qdir_entries() does the same on a descriptor.)
  */
 GPtrArray *mugai_quarantine_entries(const char *dir, gsize n);
 
@@ -151,11 +173,16 @@ enum mugai_err mugai_quarantine_commit(struct mugai_qitem *it,
 void mugai_quarantine_item_free(struct mugai_qitem *it);
 
 /*
- * Reads DIR/.../ID/meta.json. Returns (transfer full) its root object, or
- * NULL with *err (MUGAI_E_INVAL bad id, MUGAI_E_NOTFOUND, MUGAI_E_PARSE).
+ * Reads DIR/.../ID/meta.json, walking from dir without following links.
+ * Returns (transfer full) its root object, or NULL with *err
+ * (MUGAI_E_INVAL bad id, MUGAI_E_NOTFOUND, MUGAI_E_PARSE, MUGAI_E_PERM a
+ * link on the way).
  */
 JsonObject *mugai_quarantine_read_meta(const char *dir, const char *id,
     enum mugai_err *err);
+
+/* The same from an item directory's descriptor (lent). */
+JsonObject *mugai_quarantine_read_meta_at(int itemfd, enum mugai_err *err);
 
 /*
  * Appends one audit line (event "extracted", "released", ...); extra
@@ -170,11 +197,16 @@ enum mugai_err mugai_quarantine_audit(struct mugai_quarantine *q,
  * (whole items only: each is renamed into tmp/ first, then deleted), the
  * day directories left empty, and tmp/ entries not modified for an hour
  * (a writer's in-progress entry is always younger). One "purged" audit
- * line per item. *purged (may be NULL) gets the item count. Returns
+ * line per item. A level directory or an item that is a link (or not a
+ * directory) is left alone, never followed: a "purged"/"failed" audit
+ * line names it, refused (may be NULL) gets a line "PATH: why" (transfer
+ * full strings, PATH relative to the store) and the result is
+ * MUGAI_E_PERM. *purged (may be NULL) gets the item count. Returns
  * MUGAI_OK or the first error; items already removed stay removed.
  */
 enum mugai_err mugai_quarantine_purge(struct mugai_quarantine *q,
-    gint64 days, gint64 now_usec, const char *actor, guint *purged);
+    gint64 days, gint64 now_usec, const char *actor, guint *purged,
+    GPtrArray *refused);
 
 /*
  * Removes the tmp/ entries not modified for an hour (what a crash left:

@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "store/qdir.h"
 #include "store/quarantine.h"
 #include "store/release.h"
 
@@ -238,24 +239,23 @@ hexval(char c)
 	return g_ascii_isdigit(c) ? c - '0' : c - 'a' + 10;
 }
 
-/* Creates the used-token marker; TRUE when this call created it. */
+/*
+ * Creates the used-token marker in the item directory itemfd; TRUE when
+ * this call created it.
+ */
 static gboolean
-mark_used(const char *item, const char *mac_hex)
+mark_used(int itemfd, const char *mac_hex)
 {
 	g_autofree char *name = g_strconcat("released.", mac_hex, NULL);
-	g_autofree char *path = g_build_filename(item, name, NULL);
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
+	fd = openat(itemfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
 	if (fd < 0)
 		return FALSE;	/* used before, or cannot prove it was not */
 	(void)fsync(fd);
 	close(fd);
-	if ((fd = open(item, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
+	(void)fsync(itemfd);
 	return TRUE;
 }
 
@@ -266,12 +266,13 @@ mugai_release_check(struct mugai_quarantine *q,
 	char id[MUGAI_QUARANTINE_ID_LEN + 1], sha[65], mac_hex[65];
 	unsigned char mac[32], want[32];
 	g_autoptr(GBytes) key = NULL;
-	g_autofree char *item = NULL;
+	enum mugai_release_status status;
 	JsonObject *meta, *orig;
 	enum mugai_err err;
 	const char *stored;
 	gboolean same;
 	gint64 t, now;
+	int item;
 
 	if (id_out != NULL)
 		*id_out = NULL;
@@ -293,18 +294,23 @@ mugai_release_check(struct mugai_quarantine *q,
 	now = g_get_real_time() / G_USEC_PER_SEC;
 	if (t > now + MUGAI_RELEASE_SKEW || now - t > cf->cf_release_max_age)
 		return MUGAI_RELEASE_EXPIRED;
-	meta = mugai_quarantine_read_meta(mugai_quarantine_dir(q), id, &err);
-	if (meta == NULL)
+	if ((item = mugai_qdir_open_item(mugai_quarantine_fd(q), id)) < 0)
 		return MUGAI_RELEASE_UNKNOWN_ID;
+	if ((meta = mugai_quarantine_read_meta_at(item, &err)) == NULL) {
+		close(item);
+		return MUGAI_RELEASE_UNKNOWN_ID;
+	}
 	orig = json_object_get_object_member(meta, "original");
 	stored = orig != NULL ? json_object_get_string_member_with_default(
 	    orig, "sha256", "") : "";
 	same = strcmp(stored, sha) == 0;
 	json_object_unref(meta);
 	if (!same)
-		return MUGAI_RELEASE_FORGED;
-	item = mugai_quarantine_item_path(mugai_quarantine_dir(q), id);
-	if (!mark_used(item, mac_hex))
-		return MUGAI_RELEASE_REPLAYED;
-	return MUGAI_RELEASE_VALID;
+		status = MUGAI_RELEASE_FORGED;
+	else if (!mark_used(item, mac_hex))
+		status = MUGAI_RELEASE_REPLAYED;
+	else
+		status = MUGAI_RELEASE_VALID;
+	close(item);
+	return status;
 }
