@@ -750,18 +750,41 @@ clean_rcpt(const char *s)
 	return g_strndup(s, n);
 }
 
+/* Writes all of buf to fd; FALSE when the reader went away. */
+static gboolean
+write_all(int fd, const char *buf, gsize len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return FALSE;
+		buf += w;
+		len -= (gsize)w;
+	}
+	return TRUE;
+}
+
 /*
- * Runs argv with the header then the original (fd, lent, read from its
- * start) on its stdin; returns status.
+ * Runs argv with the header then the original (fd, lent, read once from
+ * its start) on its stdin. The bytes are hashed as they are sent: unless
+ * they are exactly the bytes whose SHA-256 is want (the one in the
+ * token), or when they cannot all be read, the command is killed before
+ * its input ends, so that it queues nothing. TRUE when the whole message
+ * went and the command exited 0; else why says what went wrong.
  */
 static gboolean
-submit(char **argv, const char *header, int fd, GString *why)
+submit(char **argv, const char *header, int fd, const char *want,
+    GString *why)
 {
+	struct mugai_digest *d;
 	GError *gerr = NULL;
 	GPid pid;
-	int in_fd, status;
-	char buf[65536];
-	gboolean ok = TRUE;
+	int in_fd, status, read_err = 0;
+	char buf[65536], hex[65];
+	gboolean ok, changed = FALSE;
 	ssize_t n;
 
 	if (lseek(fd, 0, SEEK_SET) != 0) {
@@ -776,33 +799,51 @@ submit(char **argv, const char *header, int fd, GString *why)
 		return FALSE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (write(in_fd, header, strlen(header)) != (ssize_t)strlen(header))
-		ok = FALSE;
-	while (ok && (n = read(fd, buf, sizeof buf)) > 0) {
-		for (ssize_t off = 0; ok && off < n;) {
-			ssize_t w = write(in_fd, buf + off, (size_t)(n - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				ok = FALSE;
-			else
-				off += w;
+	d = mugai_digest_new();
+	ok = write_all(in_fd, header, strlen(header));
+	while (ok) {
+		if ((n = read(fd, buf, sizeof buf)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			read_err = n < 0 ? errno : 0;
+			ok = n == 0;
+			break;
 		}
+		mugai_digest_update(d, buf, (gsize)n);
+		ok = write_all(in_fd, buf, (gsize)n);
 	}
+	mugai_digest_finish(d, hex);
+	if (ok && strcmp(hex, want) != 0) {
+		changed = TRUE;
+		ok = FALSE;
+	}
+	/* Before the end of its input: a partial message is never queued. */
+	if (!ok)
+		(void)kill(pid, SIGKILL);
 	close(in_fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	g_spawn_close_pid(pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_string_printf(why, "%s %s %d", argv[0], WIFEXITED(status) ?
-		    "exited with status" : "killed by signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	if (changed) {
+		g_string_assign(why, "original.eml changed while it was being "
+		    "sent; the submit command was stopped, nothing released");
+		return FALSE;
+	}
+	if (read_err != 0) {
+		g_string_printf(why, "reading original.eml: %s; the submit "
+		    "command was stopped, nothing released",
+		    g_strerror(read_err));
 		return FALSE;
 	}
 	if (!ok) {
 		g_string_printf(why, "%s did not read the whole message",
 		    argv[0]);
+		return FALSE;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		g_string_printf(why, "%s %s %d", argv[0], WIFEXITED(status) ?
+		    "exited with status" : "killed by signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		return FALSE;
 	}
 	return TRUE;
@@ -919,7 +960,7 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 		for (guint i = 0; i < rcpts->len; i++)
 			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
 		g_ptr_array_add(argv, NULL);
-		ok = submit((char **)argv->pdata, header, fd, why);
+		ok = submit((char **)argv->pdata, header, fd, sha, why);
 	}
 	json_object_set_string_member(extra, "command",
 	    cf->cf_submit_command);
