@@ -942,13 +942,18 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 	gboolean ok = FALSE;
 	enum mugai_err aerr;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	const char **to_v = g_new0(const char *, rcpts->len + 1);
 	int argc;
 
-	for (guint i = 0; i < rcpts->len; i++)
+	for (guint i = 0; i < rcpts->len; i++) {
 		json_array_add_string_element(to, g_ptr_array_index(rcpts, i));
+		to_v[i] = g_ptr_array_index(rcpts, i);
+	}
 	json_object_set_array_member(extra, "to", to);
 	json_object_set_int_member(extra, "t", now);
-	token = mugai_release_token(key, id, now, sha);
+	/* Bound to these recipients and this original: nothing else passes. */
+	token = mugai_release_token(key, id, now, sha, to_v);
+	g_free(to_v);
 	header = g_strdup_printf("%s: %s%s", MUGAI_RELEASE_HEADER, token,
 	    line_end(fd));
 	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {

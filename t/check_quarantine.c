@@ -1054,12 +1054,50 @@ rel_teardown(struct rel *r)
 	g_free(r->id);
 }
 
+/* The recipients the tokens below are made for, and the MTA's form. */
+static const char *const rel_to[] = { "staff@city.example.lg.jp",
+    "b@City.Example.LG.JP", NULL };
+static const char *const rel_env[] = { "<b@city.example.lg.jp>",
+    "<staff@CITY.example.lg.jp>", "<staff@city.example.lg.jp>", NULL };
+
+/* A token made now for the stored item, the original and rel_to. */
+static char *
+rel_token(struct rel *r)
+{
+	return mugai_release_token(r->key, r->id, g_get_real_time() /
+	    G_USEC_PER_SEC, r->sha, rel_to);
+}
+
+/*
+ * Checks value as the milter does: carried as the first field of a
+ * message whose rest is content (prefix, may be NULL, before it: trace
+ * fields), for the envelope recipients rcpts.
+ */
+static enum mugai_release_status
+check_msg(struct rel *r, const char *prefix, const char *value,
+    const char *content, gsize len, const char *const *rcpts)
+{
+	g_autofree char *id = NULL;
+	GString *m = g_string_new(prefix);
+	GMimeStream *s;
+	enum mugai_release_status st;
+
+	g_string_append_printf(m, "X-Mugai-Release: %s\r\n", value != NULL ?
+	    value : "");
+	g_string_append_len(m, content, (gssize)len);
+	s = g_mime_stream_mem_new_with_buffer(m->str, m->len);
+	st = mugai_release_check(r->q, r->cf, value, s, rcpts, &id);
+	g_object_unref(s);
+	g_string_free(m, TRUE);
+	return st;
+}
+
+/* Checks value carried on the stored original, for rel_to. */
 static enum mugai_release_status
 check(struct rel *r, const char *value)
 {
-	g_autofree char *id = NULL;
-
-	return mugai_release_check(r->q, r->cf, value, &id);
+	return check_msg(r, NULL, value, msg_crlf, sizeof msg_crlf - 1,
+	    rel_env);
 }
 
 START_TEST(release_key_is_created_0600)
@@ -1082,19 +1120,31 @@ START_TEST(release_valid_once_then_replayed)
 	char *id = NULL;
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
-	ck_assert_int_eq(mugai_release_check(r.q, r.cf, tok, &id),
-	    MUGAI_RELEASE_VALID);
+	tok = rel_token(&r);
+	{
+		GString *m = g_string_new(NULL);
+		GMimeStream *s;
+
+		g_string_append_printf(m, "X-Mugai-Release: %s\r\n", tok);
+		g_string_append_len(m, msg_crlf, sizeof msg_crlf - 1);
+		s = g_mime_stream_mem_new_with_buffer(m->str, m->len);
+		ck_assert_int_eq(mugai_release_check(r.q, r.cf, tok, s,
+		    rel_env, &id), MUGAI_RELEASE_VALID);
+		g_object_unref(s);
+		g_string_free(m, TRUE);
+	}
 	ck_assert_str_eq(id, r.id);
 	g_free(id);
 	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_REPLAYED);
-	/* Folded by an MTA: still the same token, still a replay. */
+	/*
+	 * Folded by an MTA (a line break before a space): still the same
+	 * token on the same content, still a replay.
+	 */
 	{
-		g_autofree char *folded = g_strdup(tok);
-		char *semi = strchr(folded, ' ');
+		const char *sp = strchr(tok, ' ');
+		g_autofree char *folded = g_strdup_printf("%.*s\r\n%s",
+		    (int)(sp - tok), tok, sp);
 
-		*semi = '\n';
 		ck_assert_int_eq(check(&r, folded), MUGAI_RELEASE_REPLAYED);
 	}
 	rel_teardown(&r);
@@ -1109,8 +1159,7 @@ START_TEST(release_replay_refused_across_processes)
 	pid_t pids[4];
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
+	tok = rel_token(&r);
 	for (int i = 0; i < 4; i++) {
 		if ((pids[i] = fork()) == 0)
 			_exit(check(&r, tok) == MUGAI_RELEASE_VALID ? 0 : 1);
@@ -1136,7 +1185,7 @@ START_TEST(release_tampered_is_forged)
 	char *p;
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, now, r.sha);
+	tok = mugai_release_token(r.key, r.id, now, r.sha, rel_to);
 	/* mac changed */
 	bad = g_strdup(tok);
 	p = bad + strlen(bad) - 1;
@@ -1158,11 +1207,135 @@ START_TEST(release_tampered_is_forged)
 	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
 	/* a valid MAC for a different SHA-256 (another key's holder) */
 	other_tok = mugai_release_token(r.key, r.id, now,
-	    "0000000000000000000000000000000000000000000000000000000000000000");
-	ck_assert_int_eq(check(&r, other_tok), MUGAI_RELEASE_FORGED);
+	    "0000000000000000000000000000000000000000000000000000000000000000",
+	    rel_to);
+	ck_assert_int_eq(check_msg(&r, NULL, other_tok, "x", 1, rel_env),
+	    MUGAI_RELEASE_OTHER_CONTENT);
+	/* rcpt changed, mac kept */
+	g_free(bad);
+	bad = g_strdup(tok);
+	p = strstr(bad, "rcpt=") + 5;
+	*p = *p == '0' ? '1' : '0';
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
+	/* a version 1 token (no recipients) is not one */
+	g_free(bad);
+	bad = g_strdup(tok);
+	p = strstr(bad, "rcpt=");
+	memmove(p, p + 71, strlen(p + 71) + 1);
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
 	/* the untouched token is still good: nothing above used it */
 	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_VALID);
 	rel_teardown(&r);
+}
+END_TEST
+
+/*
+ * A valid token proves only the release it was made for: on any other
+ * content, or for any other recipients, it is refused (and stays unused:
+ * the real release still passes afterwards, once).
+ */
+START_TEST(release_bound_to_content_and_recipients)
+{
+	static const char *const other_to[] = { "<staff@city.example.lg.jp>",
+	    "<b@city.example.lg.jp>", "<x@attacker.example>", NULL };
+	static const char *const fewer[] = { "<staff@city.example.lg.jp>",
+	    NULL };
+	static const char *const upper_local[] = { "<STAFF@city.example.lg.jp>",
+	    "<b@city.example.lg.jp>", NULL };
+	static const char payload[] = "From: a@b\r\nContent-Type: text/html"
+	    "\r\n\r\n<script>alert(1)</script>\r\n";
+	g_autofree char *tok = NULL, *longer = NULL;
+	struct rel r;
+
+	rel_setup(&r);
+	tok = rel_token(&r);
+	/* Other content under the same token. */
+	ck_assert_int_eq(check_msg(&r, NULL, tok, payload, sizeof payload - 1,
+	    rel_env), MUGAI_RELEASE_OTHER_CONTENT);
+	/* The original with a byte more, or a byte less. */
+	longer = g_strconcat(msg_crlf, "x", NULL);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, longer, sizeof msg_crlf,
+	    rel_env), MUGAI_RELEASE_OTHER_CONTENT);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 2, rel_env), MUGAI_RELEASE_OTHER_CONTENT);
+	/* A field slipped in before the token (only trace may come first). */
+	ck_assert_int_eq(check_msg(&r, "Content-Type: text/html\r\n", tok,
+	    msg_crlf, sizeof msg_crlf - 1, rel_env),
+	    MUGAI_RELEASE_OTHER_CONTENT);
+	/* Other recipients: one more, one fewer, a local part's case. */
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, other_to), MUGAI_RELEASE_OTHER_RCPTS);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, fewer), MUGAI_RELEASE_OTHER_RCPTS);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, upper_local), MUGAI_RELEASE_OTHER_RCPTS);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, NULL), MUGAI_RELEASE_OTHER_RCPTS);
+	/* The release itself, behind the MTA's trace field: once. */
+	ck_assert_int_eq(check_msg(&r, "Received: by mx.example (Postfix)\r\n"
+	    "\tid 4XyZ; Mon, 2 Jun 2025 10:00:00 +0900\r\n", tok, msg_crlf,
+	    sizeof msg_crlf - 1, rel_env), MUGAI_RELEASE_VALID);
+	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_REPLAYED);
+	rel_teardown(&r);
+}
+END_TEST
+
+/* The content is what follows the token's field, folded or not. */
+START_TEST(release_content_digest_skips_only_the_token_field)
+{
+	static const struct {
+		const char *msg;
+		gboolean found;
+		const char *content;
+	} cases[] = {
+		{ "X-Mugai-Release: a\r\nFrom: x\r\n\r\nbody", TRUE,
+		  "From: x\r\n\r\nbody" },
+		{ "x-mugai-release:a;\r\n b\r\n\tc\r\nFrom: x\r\n", TRUE,
+		  "From: x\r\n" },
+		{ "X-Mugai-Release: a\nFrom: x\n\nbody\n", TRUE,
+		  "From: x\n\nbody\n" },
+		{ "Received: a\r\n b\r\nReceived: c\r\n"
+		  "X-Mugai-Release: a\r\n\r\nbody", TRUE, "\r\nbody" },
+		{ "X-Mugai-Release: a\r\n", TRUE, "" },
+		{ "From: x\r\nX-Mugai-Release: a\r\n\r\n", FALSE, NULL },
+		{ "Received: a\r\n\r\nX-Mugai-Release: a\r\n", FALSE, NULL },
+		{ " X-Mugai-Release: a\r\n\r\n", FALSE, NULL },
+		{ "X-Mugai-Release-Not: a\r\n\r\n", FALSE, NULL },
+		{ "", FALSE, NULL },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(
+		    cases[i].msg, strlen(cases[i].msg));
+		char got[65] = "", want[65];
+
+		ck_assert_msg(mugai_release_content_digest(s, got) ==
+		    cases[i].found, "case %zu", i);
+		if (cases[i].found) {
+			mugai_digest_buf(cases[i].content,
+			    strlen(cases[i].content), want);
+			ck_assert_msg(strcmp(got, want) == 0, "case %zu", i);
+		}
+		g_object_unref(s);
+	}
+}
+END_TEST
+
+/* One digest for the recipients whatever the MTA's spelling and order. */
+START_TEST(release_rcpt_digest_is_canonical)
+{
+	static const char *const a[] = { "staff@city.example.lg.jp",
+	    "b@City.Example.LG.JP", NULL };
+	static const char *const b[] = { "<b@city.example.lg.jp>",
+	    "<staff@city.example.lg.jp>", "<staff@CITY.EXAMPLE.LG.JP>", NULL };
+	static const char *const c[] = { "<B@city.example.lg.jp>",
+	    "<staff@city.example.lg.jp>", NULL };
+	g_autofree char *da = mugai_release_rcpt_digest(a);
+	g_autofree char *db = mugai_release_rcpt_digest(b);
+	g_autofree char *dc = mugai_release_rcpt_digest(c);
+
+	ck_assert_str_eq(da, db);
+	ck_assert_str_ne(da, dc);
 }
 END_TEST
 
@@ -1181,14 +1354,14 @@ START_TEST(release_garbage_is_forged_without_id)
 	rel_setup(&r);
 	for (gsize i = 0; i < G_N_ELEMENTS(garbage); i++) {
 		ck_assert_int_eq(mugai_release_check(r.q, r.cf, garbage[i],
-		    &id), MUGAI_RELEASE_FORGED);
+		    NULL, rel_env, &id), MUGAI_RELEASE_FORGED);
 		if (i < 4)
 			ck_assert_ptr_null(id);
 		g_free(id);
 		id = NULL;
 	}
-	ck_assert_int_eq(mugai_release_check(r.q, r.cf, NULL, NULL),
-	    MUGAI_RELEASE_FORGED);
+	ck_assert_int_eq(mugai_release_check(r.q, r.cf, NULL, NULL, NULL,
+	    NULL), MUGAI_RELEASE_FORGED);
 	rel_teardown(&r);
 }
 END_TEST
@@ -1201,9 +1374,9 @@ START_TEST(release_expired_and_future)
 
 	rel_setup(&r);
 	old = mugai_release_token(r.key, r.id, now - r.cf->cf_release_max_age
-	    - 10, r.sha);
+	    - 10, r.sha, rel_to);
 	ck_assert_int_eq(check(&r, old), MUGAI_RELEASE_EXPIRED);
-	future = mugai_release_token(r.key, r.id, now + 3600, r.sha);
+	future = mugai_release_token(r.key, r.id, now + 3600, r.sha, rel_to);
 	ck_assert_int_eq(check(&r, future), MUGAI_RELEASE_EXPIRED);
 	rel_teardown(&r);
 }
@@ -1217,7 +1390,7 @@ START_TEST(release_unknown_id)
 
 	rel_setup(&r);
 	tok = mugai_release_token(r.key, ghost, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
+	    G_USEC_PER_SEC, r.sha, rel_to);
 	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_UNKNOWN_ID);
 	rel_teardown(&r);
 }
@@ -1230,8 +1403,7 @@ START_TEST(release_key_readable_by_others_is_refused)
 	enum mugai_err err;
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
+	tok = rel_token(&r);
 	ck_assert_int_eq(chmod(r.keyfile, 0644), 0);
 	ck_assert_ptr_null(mugai_release_key_load(r.keyfile, TRUE, (uid_t)-1,
 	    &err));
@@ -1278,6 +1450,9 @@ main(void)
 	tcase_add_test(rel, release_valid_once_then_replayed);
 	tcase_add_test(rel, release_replay_refused_across_processes);
 	tcase_add_test(rel, release_tampered_is_forged);
+	tcase_add_test(rel, release_bound_to_content_and_recipients);
+	tcase_add_test(rel, release_content_digest_skips_only_the_token_field);
+	tcase_add_test(rel, release_rcpt_digest_is_canonical);
 	tcase_add_test(rel, release_garbage_is_forged_without_id);
 	tcase_add_test(rel, release_expired_and_future);
 	tcase_add_test(rel, release_unknown_id);

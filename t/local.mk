@@ -100,7 +100,7 @@ SCRIPT_TESTS += t/e2e/faults.sh
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS)
 EXTRA_DIST += t/milter_client.py t/milter/lib.lua t/milter/negotiate.lua
-EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua
+EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py
 EXTRA_DIST += t/corpus-known.tsv t/valgrind.supp t/data/stream
 # The fuzzers' findings, replayed by t/regress.sh and check_html2text.

@@ -120,13 +120,30 @@ expect "release to the envelope recipients" 0 $Q release "$ID"
 has "submit got -G -i" "$W/args" "-G"
 has "submit got the first recipient, brackets off" "$W/args" "staff@city.example.lg.jp"
 has "submit got the second recipient" "$W/args" "other@city.example.lg.jp"
-head -1 "$W/stdin" | grep -q "^X-Mugai-Release: id=$ID; t=[0-9]*; sha256=[0-9a-f]\{64\}; mac=[0-9a-f]\{64\}\$" \
+head -1 "$W/stdin" | grep -q "^X-Mugai-Release: id=$ID; t=[0-9]*; sha256=[0-9a-f]\{64\}; rcpt=[0-9a-f]\{64\}; mac=[0-9a-f]\{64\}\$" \
     && pass "release header first" || fail "release header: $(head -1 "$W/stdin")"
 tail -n +2 "$W/stdin" | cmp -s - "$W/in.eml" && pass "then the original, byte-exact" || fail "released body differs"
 [ "$(stat -c %a "$W/release.key")" = 600 ] && pass "key file 0600" || fail "key mode"
-hdr=$(head -1 "$W/stdin" | sed 's/^X-Mugai-Release: //')
-[ "$("$QFILL" --check "$S" "$W/release.key" "$hdr")" = VALID ] && pass "milter check: VALID" || fail "milter check not VALID"
-[ "$("$QFILL" --check "$S" "$W/release.key" "$hdr")" = REPLAYED ] && pass "milter check again: REPLAYED" || fail "replay not refused"
+# The milter's check (lib's mugai_release_check, as the MTA hands the
+# message over: envelope recipients in brackets): the token passes this
+# original to these recipients, once, and nothing else.
+chk() {		# chk WANT DESC FILE RCPT...
+	want=$1 d=$2; shift 2
+	got=$("$QFILL" --check "$S" "$W/release.key" "$@")
+	[ "$got" = "$want" ] && pass "$d" || fail "$d ($got, wanted $want)"
+}
+cp "$W/stdin" "$W/released.eml"
+{ head -1 "$W/stdin"; printf 'From: evil@attacker.example\nContent-Type: text/html\n\n<script>x</script>\n'; } >"$W/other.eml"
+chk OTHER_CONTENT "milter check: the token on other content is refused" \
+    "$W/other.eml" "<staff@city.example.lg.jp>" "<other@city.example.lg.jp>"
+chk OTHER_RCPTS "milter check: the token for another recipient is refused" \
+    "$W/released.eml" "<staff@city.example.lg.jp>" "<other@city.example.lg.jp>" "<x@attacker.example>"
+chk OTHER_RCPTS "milter check: the token for fewer recipients is refused" \
+    "$W/released.eml" "<staff@city.example.lg.jp>"
+chk VALID "milter check: VALID" \
+    "$W/released.eml" "<other@city.example.lg.jp>" "<staff@city.example.lg.jp>"
+chk REPLAYED "milter check again: REPLAYED" \
+    "$W/released.eml" "<other@city.example.lg.jp>" "<staff@city.example.lg.jp>"
 has "audit: released" "$S/audit.log" "\"event\":\"released\",\"id\":\"$ID\""
 expect "release --to" 0 $Q release "$ID" --to audit@city.example.lg.jp
 lines "--to replaces the recipients" "$W/args" 3

@@ -231,18 +231,27 @@ enum mugai_release_status {
 	MUGAI_RELEASE_EXPIRED,
 	MUGAI_RELEASE_REPLAYED,
 	MUGAI_RELEASE_UNKNOWN_ID,
+	MUGAI_RELEASE_OTHER_CONTENT,	/* a good token on other content */
+	MUGAI_RELEASE_OTHER_RCPTS,	/* ... for other recipients */
 };
 
 /*
  * VALID only when the HMAC (keyed by cf->cf_release_secret) verifies, the
- * time is within cf_release_max_age, the item exists with that SHA-256,
- * and this release token has not been used before (marked used atomically
- * with O_CREAT|O_EXCL of a file in the item directory, so a replay is
- * refused even across processes). An unreadable or unsafe secret makes
+ * time is within cf_release_max_age, the envelope recipients rcpts
+ * (NULL-terminated, as the MTA gave them) are those the token was made
+ * for (else OTHER_RCPTS), the message (read from message's current
+ * position: the whole message as the milter spooled it) is, after its
+ * X-Mugai-Release field, the original the token names (else
+ * OTHER_CONTENT; see mugai_release_content_digest()), the item exists
+ * with that SHA-256, and this release token has not been used before
+ * (marked used atomically with O_CREAT|O_EXCL of a file in the item
+ * directory, so a replay is refused even across processes). Any status
+ * but VALID leaves the token unused. An unreadable or unsafe secret makes
  * every header FORGED. *id_out (transfer full, may be NULL) gets the ID
  * when one was parsed, else NULL. Implemented in lib/store/release.c.
  */
 enum mugai_release_status mugai_release_check(struct mugai_quarantine *q,
-    const struct mugai_config *cf, const char *header_value, char **id_out);
+    const struct mugai_config *cf, const char *header_value,
+    GMimeStream *message, const char *const *rcpts, char **id_out);
 
 #endif
