@@ -158,9 +158,12 @@ mugai_cli_qdrop(const char *cmd, int topfd)
 	return FALSE;
 }
 
-/* Says which of tmp/ and audit.log keeps the store from opening. */
+/*
+ * Says which of tmp/ and audit.log keeps the store from opening; who
+ * begins each line ("mugai quarantine purge").
+ */
 static void
-explain_store(const char *cmd, int topfd, const char *dir)
+explain_store(const char *who, int topfd, const char *dir)
 {
 	static const char *const names[] = { "tmp", "audit.log" };
 	struct stat top, st;
@@ -171,12 +174,12 @@ explain_store(const char *cmd, int topfd, const char *dir)
 		if (fstatat(topfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		if (S_ISLNK(st.st_mode))
-			fprintf(stderr, "mugai quarantine %s: %s/%s is a "
-			    "symbolic link: refused\n", cmd, dir, names[i]);
+			fprintf(stderr, "%s: %s/%s is a symbolic link: "
+			    "refused\n", who, dir, names[i]);
 		else if (st.st_uid != top.st_uid)
-			fprintf(stderr, "mugai quarantine %s: %s/%s belongs "
-			    "to uid %u, not to the store's owner (uid %u): "
-			    "chown it\n", cmd, dir, names[i],
+			fprintf(stderr, "%s: %s/%s belongs to uid %u, not to "
+			    "the store's owner (uid %u): chown it\n", who, dir,
+			    names[i],
 			    (unsigned)st.st_uid, (unsigned)top.st_uid);
 	}
 }
@@ -192,8 +195,12 @@ open_store(const char *cmd, int topfd, const char *dir,
 	    cf->cf_quarantine_group, &err)) == NULL) {
 		fprintf(stderr, "mugai quarantine %s: cannot open %s for its "
 		    "audit log: %s\n", cmd, dir, mugai_err_str(err));
-		if (err == MUGAI_E_PERM)
-			explain_store(cmd, topfd, dir);
+		if (err == MUGAI_E_PERM) {
+			g_autofree char *who = g_strdup_printf(
+			    "mugai quarantine %s", cmd);
+
+			explain_store(who, topfd, dir);
+		}
 	}
 	return q;
 }
@@ -1136,21 +1143,14 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 
 /* ---- mugai sanitize --quarantine ---- */
 
-int
-mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
-    const char *id, GMimeStream *message, const struct mugai_envelope *env,
-    const struct mugai_report *report)
+/* Stores message in q; 0, or 1 after printing why. */
+static int
+keep_in(struct mugai_quarantine *q, const char *dir, const char *id,
+    GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report, const char *actor)
 {
-	g_autofree char *actor = actor_name();
-	struct mugai_quarantine *q;
 	enum mugai_err err;
 
-	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
-	    NULL) {
-		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
-		    mugai_err_str(err));
-		return 1;
-	}
 	if (g_mime_stream_reset(message) != 0)
 		err = MUGAI_E_IO;
 	else
@@ -1163,6 +1163,83 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Root keeping an original in another user's store (the milter's): a
+ * child becomes that user and stores it, so that the item and whatever
+ * else it creates there are theirs, as if the milter had kept it; this
+ * process stays root for the sanitized output the administrator asked
+ * for. Returns 0, or 1 after the child (or this) printed why.
+ */
+static int
+keep_as_owner(const struct mugai_config *cf, int top, const char *dir,
+    const char *id, GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report, const char *actor)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "mugai sanitize: fork: %s\n",
+		    g_strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		struct mugai_quarantine *q;
+		g_autofree char *why = NULL;
+		enum mugai_err err;
+		int rc = 1;
+
+		if (mugai_qdir_become_owner(top, &why) != MUGAI_OK)
+			fprintf(stderr, "mugai sanitize: quarantine %s: cannot "
+			    "become its owner: %s\n", dir, why);
+		else if ((q = mugai_quarantine_open_fd(top, dir,
+		    cf->cf_quarantine_group, &err)) == NULL) {
+			fprintf(stderr, "mugai sanitize: quarantine %s: %s\n",
+			    dir, mugai_err_str(err));
+			if (err == MUGAI_E_PERM)
+				explain_store("mugai sanitize", top, dir);
+		} else
+			rc = keep_in(q, dir, id, message, env, report, actor);
+		fflush(stderr);
+		_exit(rc);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* The child read a descriptor it shares with us: from the start. */
+	(void)g_mime_stream_reset(message);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+int
+mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
+    const char *id, GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report)
+{
+	g_autofree char *actor = actor_name();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	struct stat st;
+	int top, rc;
+
+	if (geteuid() == 0 && (top = mugai_qdir_open_top(dir, &st)) >= 0) {
+		rc = st.st_uid != 0 ? keep_as_owner(cf, top, dir, id, message,
+		    env, report, actor) : -1;
+		close(top);
+		if (rc >= 0)
+			return rc;
+	}
+	/* Ours (or a new store, made by us): no one to become. */
+	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
+	    NULL) {
+		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		    mugai_err_str(err));
+		return 1;
+	}
+	return keep_in(q, dir, id, message, env, report, actor);
 }
 
 /* ---- dispatch ---- */

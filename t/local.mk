@@ -85,6 +85,7 @@ SCRIPT_TESTS += t/doc-keys.sh
 SCRIPT_TESTS += t/cli.sh
 SCRIPT_TESTS += t/quarantine-cli.sh
 SCRIPT_TESTS += t/quarantine-links.sh
+SCRIPT_TESTS += t/quarantine-owner.sh
 SCRIPT_TESTS += t/corpus.sh
 SCRIPT_TESTS += t/stream-diff.sh
 SCRIPT_TESTS += t/textsafe-oracle.sh
