@@ -640,7 +640,11 @@ mugai_quarantine_begin(struct mugai_quarantine *q, enum mugai_err *err)
 		mugai_quarantine_item_free(it);
 		return NULL;
 	}
-	/* Auditors read what is kept, not mail in flight: 0640 at commit. */
+	/*
+	 * The original stays the owner's (0600): auditors read it through
+	 * `mugai quarantine extract`, which writes audit.log; the group gets
+	 * the metadata only.
+	 */
 	(void)fchmod(it->qi_fd, 0600);
 	*err = MUGAI_OK;
 	return it;
@@ -797,7 +801,6 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
 		if (err != MUGAI_OK)
 			goto out_tmp;
 	}
-	(void)fchmod(it->qi_fd, 0640);
 	if (fault("fsync") != 0 || fsync(it->qi_fd) != 0) {
 		err = store_err(errno);
 		goto out_tmp;

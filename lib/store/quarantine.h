@@ -2,7 +2,7 @@
  * mugai_quarantine - the durable store of originals, metadata and audit log
  *
  *   DIR/tmp/                         in-progress writes, never read by tools
- *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received
+ *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received (0600)
  *   DIR/YYYY/MM/DD/ID/meta.json      see doc/quarantine-meta.md
  *   DIR/YYYY/MM/DD/ID/list.json      meta.json's listing members, compact
  *   DIR/audit.log                    JSON lines (lib/store/audit.h)
