@@ -14,14 +14,13 @@
  * it from that descriptor without following a link (lib/store/qdir.h).
  * What needs root is done before: reading the configuration, loading or
  * creating the release key, creating extract's -o file, and naming the
- * actor for audit.log.
+ * actor for audit.log. release is in cli/qrelease.c, list in cli/qlist.c.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,10 +32,8 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
-#include "base/digest.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
-#include "store/release.h"
 #include "cli/quarantine-cli.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
@@ -93,8 +90,8 @@ mugai_cli_put_text(FILE *f, const char *s, int width)
 }
 
 /* Returns (transfer full) who runs us, for the audit log. */
-static char *
-actor_name(void)
+char *
+mugai_cli_actor(void)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
@@ -110,8 +107,8 @@ actor_name(void)
 }
 
 /* Refuses an ID that is not one of ours, saying why. */
-static gboolean
-check_id(const char *cmd, const char *id)
+gboolean
+mugai_cli_check_id(const char *cmd, const char *id)
 {
 	if (mugai_quarantine_id_valid(id))
 		return TRUE;
@@ -184,8 +181,8 @@ explain_store(const char *who, int topfd, const char *dir)
 	}
 }
 
-static struct mugai_quarantine *
-open_store(const char *cmd, int topfd, const char *dir,
+struct mugai_quarantine *
+mugai_cli_open_store(const char *cmd, int topfd, const char *dir,
     const struct mugai_config *cf)
 {
 	enum mugai_err err;
@@ -209,8 +206,8 @@ open_store(const char *cmd, int topfd, const char *dir,
  * Opens the item directory of id under topfd; prints why not (an item
  * that is a link is named as such).
  */
-static int
-open_item(const char *cmd, int topfd, const char *id)
+int
+mugai_cli_open_item(const char *cmd, int topfd, const char *id)
 {
 	int fd;
 
@@ -222,8 +219,9 @@ open_item(const char *cmd, int topfd, const char *id)
 }
 
 /* Opens the item's original.eml (a regular file of owner); says why not. */
-static int
-open_original(const char *cmd, int itemfd, const char *id, uid_t owner)
+int
+mugai_cli_open_original(const char *cmd, int itemfd, const char *id,
+    uid_t owner)
 {
 	int fd;
 
@@ -286,8 +284,8 @@ mugai_cli_qresolve(const struct mugai_cli_qopts *qo, const char **dir)
 }
 
 /* Exactly one positional ID in argv[1]; prints the complaint if not. */
-static const char *
-one_id(const char *cmd, int argc, char **argv)
+const char *
+mugai_cli_one_id(const char *cmd, int argc, char **argv)
 {
 	if (argc != 2) {
 		fprintf(stderr, "mugai quarantine %s: %s\n", cmd, argc < 2 ?
@@ -456,14 +454,15 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	int top, item = -1;
 
 	if (!mugai_cli_qparse("show", "ID - show an item's metadata", own, qo,
-	    &argc, &argv) || (id = one_id("show", argc, argv)) == NULL)
+	    &argc, &argv) ||
+	    (id = mugai_cli_one_id("show", argc, argv)) == NULL)
 		return 2;
-	if (!check_id("show", id) || (cf = mugai_cli_qresolve(qo, &dir)) ==
-	    NULL)
+	if (!mugai_cli_check_id("show", id) ||
+	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL)
 		return 2;
 	if ((top = mugai_cli_qtop("show", dir, NULL)) >= 0 &&
 	    mugai_cli_qdrop("show", top) &&
-	    (item = open_item("show", top, id)) >= 0 &&
+	    (item = mugai_cli_open_item("show", top, id)) >= 0 &&
 	    (meta = mugai_quarantine_read_meta_at(item, &err)) == NULL)
 		fprintf(stderr, "mugai quarantine show: %s: meta.json: %s\n",
 		    id, err == MUGAI_E_NOTFOUND ? "no such item" :
@@ -654,7 +653,7 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "write to FILE (created, never overwritten)", "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	g_autofree char *actor = actor_name();
+	g_autofree char *actor = mugai_cli_actor();
 	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
 	GMimeStream *out = NULL;
@@ -666,8 +665,9 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	uid_t owner;
 
 	if (!mugai_cli_qparse("extract", "ID - write the original or a part",
-	    own, qo, &argc, &argv) || (id = one_id("extract", argc, argv)) ==
-	    NULL || !check_id("extract", id) ||
+	    own, qo, &argc, &argv) ||
+	    (id = mugai_cli_one_id("extract", argc, argv)) == NULL ||
+	    !mugai_cli_check_id("extract", id) ||
 	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL) {
 		g_string_free(why, TRUE);
 		return 2;
@@ -684,14 +684,15 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	/* -o FILE is the administrator's: created before we become the
 	 * store's owner, who may not write where it goes. */
 	if ((out = open_output("extract", output)) == NULL) {
-		g_clear_pointer(&output, g_free);	/* not ours to unlink */
+		/* Not ours to unlink. */
+		g_clear_pointer(&output, g_free);
 		goto out;
 	}
 	if (!mugai_cli_qdrop("extract", top) ||
-	    (item = open_item("extract", top, id)) < 0 ||
-	    (fd = open_original("extract", item, id, owner)) < 0)
+	    (item = mugai_cli_open_item("extract", top, id)) < 0 ||
+	    (fd = mugai_cli_open_original("extract", item, id, owner)) < 0)
 		goto out;
-	if ((q = open_store("extract", top, dir, cf)) == NULL) {
+	if ((q = mugai_cli_open_store("extract", top, dir, cf)) == NULL) {
 		close(fd);
 		goto out;
 	}
@@ -733,350 +734,6 @@ out:
 	return rc;
 }
 
-/* ---- release ---- */
-
-/* Takes "<a@b>" or "a@b"; refuses what a submit command could misread. */
-static char *
-clean_rcpt(const char *s)
-{
-	gsize n;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s);
-	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-		s++;
-		n -= 2;
-	}
-	if (n == 0 || s[0] == '-' || memchr(s, '@', n) == NULL)
-		return NULL;
-	for (gsize i = 0; i < n; i++)
-		if ((guchar)s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' ||
-		    s[i] == '>')
-			return NULL;
-	return g_strndup(s, n);
-}
-
-/* Writes all of buf to fd; FALSE when the reader went away. */
-static gboolean
-write_all(int fd, const char *buf, gsize len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return FALSE;
-		buf += w;
-		len -= (gsize)w;
-	}
-	return TRUE;
-}
-
-/*
- * Runs argv with the header then the original (fd, lent, read once from
- * its start) on its stdin. The bytes are hashed as they are sent: unless
- * they are exactly the bytes whose SHA-256 is want (the one in the
- * token), or when they cannot all be read, the command is killed before
- * its input ends, so that it queues nothing. TRUE when the whole message
- * went and the command exited 0; else why says what went wrong.
- */
-static gboolean
-submit(char **argv, const char *header, int fd, const char *want,
-    GString *why)
-{
-	struct mugai_digest *d;
-	GError *gerr = NULL;
-	GPid pid;
-	int in_fd, status, read_err = 0;
-	char buf[65536], hex[65];
-	gboolean ok, changed = FALSE;
-	ssize_t n;
-
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		g_string_assign(why, g_strerror(errno));
-		return FALSE;
-	}
-	if (!g_spawn_async_with_pipes(NULL, argv, NULL,
-	    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &in_fd, NULL, NULL,
-	    &gerr)) {
-		g_string_assign(why, gerr->message);
-		g_error_free(gerr);
-		return FALSE;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	d = mugai_digest_new();
-	ok = write_all(in_fd, header, strlen(header));
-	while (ok) {
-		if ((n = read(fd, buf, sizeof buf)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			read_err = n < 0 ? errno : 0;
-			ok = n == 0;
-			break;
-		}
-		mugai_digest_update(d, buf, (gsize)n);
-		ok = write_all(in_fd, buf, (gsize)n);
-	}
-	mugai_digest_finish(d, hex);
-	if (ok && strcmp(hex, want) != 0) {
-		changed = TRUE;
-		ok = FALSE;
-	}
-	/* Before the end of its input: a partial message is never queued. */
-	if (!ok)
-		(void)kill(pid, SIGKILL);
-	close(in_fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	g_spawn_close_pid(pid);
-	if (changed) {
-		g_string_assign(why, "original.eml changed while it was being "
-		    "sent; the submit command was stopped, nothing released");
-		return FALSE;
-	}
-	if (read_err != 0) {
-		g_string_printf(why, "reading original.eml: %s; the submit "
-		    "command was stopped, nothing released",
-		    g_strerror(read_err));
-		return FALSE;
-	}
-	if (!ok) {
-		g_string_printf(why, "%s did not read the whole message",
-		    argv[0]);
-		return FALSE;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_string_printf(why, "%s %s %d", argv[0], WIFEXITED(status) ?
-		    "exited with status" : "killed by signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* The line ending the original (fd, lent) uses, for the added header. */
-static const char *
-line_end(int fd)
-{
-	char buf[4096];
-	ssize_t n;
-	const char *nl, *eol = "\n";
-
-	if ((n = pread(fd, buf, sizeof buf, 0)) > 0 &&
-	    (nl = memchr(buf, '\n', (size_t)n)) != NULL && nl > buf &&
-	    nl[-1] == '\r')
-		eol = "\r\n";
-	return eol;
-}
-
-/* The original's (fd, lent) SHA-256 must still be what meta.json says. */
-static gboolean
-original_intact(int fd, const char *want, GString *why)
-{
-	struct mugai_digest *d = mugai_digest_new();
-	char buf[65536], hex[65];
-	off_t off = 0;
-	ssize_t n;
-
-	while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			mugai_digest_free(d);
-			g_string_assign(why, g_strerror(errno));
-			return FALSE;
-		}
-		mugai_digest_update(d, buf, (gsize)n);
-		off += n;
-	}
-	mugai_digest_finish(d, hex);
-	if (want == NULL || strcmp(hex, want) != 0) {
-		g_string_assign(why, "original.eml does not match the SHA-256 "
-		    "in meta.json; not releasing");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* Recipients: --to, else the envelope's. NULL after saying why. */
-static GPtrArray *
-release_rcpts(char **to, JsonObject *meta)
-{
-	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
-	JsonArray *env = mugai_cli_jarr(mugai_cli_jobj(meta, "envelope"), "recipients");
-	guint n = to != NULL ? g_strv_length(to) :
-	    env != NULL ? json_array_get_length(env) : 0;
-
-	for (guint i = 0; i < n; i++) {
-		const char *raw = to != NULL ? to[i] :
-		    json_array_get_string_element(env, i);
-		char *r = clean_rcpt(raw);
-
-		if (r == NULL) {
-			fputs("mugai quarantine release: refusing recipient \"",
-			    stderr);
-			mugai_cli_put_text(stderr, raw, 0);
-			fputs("\"\n", stderr);
-			g_ptr_array_free(rcpts, TRUE);
-			return NULL;
-		}
-		g_ptr_array_add(rcpts, r);
-	}
-	if (rcpts->len == 0) {
-		fputs("mugai quarantine release: no recipients; use --to\n",
-		    stderr);
-		g_ptr_array_free(rcpts, TRUE);
-		return NULL;
-	}
-	return rcpts;
-}
-
-/* Does the release once the item, recipients and key are known. */
-static int
-do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
-    const char *id, int fd, const char *sha, GPtrArray *rcpts,
-    GBytes *key, const char *actor)
-{
-	g_autofree char *token = NULL, *header = NULL;
-	g_auto(GStrv) cmd = NULL;
-	GPtrArray *argv = g_ptr_array_new();
-	GString *why = g_string_new(NULL);
-	JsonObject *extra = json_object_new();
-	JsonArray *to = json_array_new();
-	GError *gerr = NULL;
-	gboolean ok = FALSE;
-	enum mugai_err aerr;
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	const char **to_v = g_new0(const char *, rcpts->len + 1);
-	int argc;
-
-	for (guint i = 0; i < rcpts->len; i++) {
-		json_array_add_string_element(to, g_ptr_array_index(rcpts, i));
-		to_v[i] = g_ptr_array_index(rcpts, i);
-	}
-	json_object_set_array_member(extra, "to", to);
-	json_object_set_int_member(extra, "t", now);
-	/* Bound to these recipients and this original: nothing else passes. */
-	token = mugai_release_token(key, id, now, sha, to_v);
-	g_free(to_v);
-	header = g_strdup_printf("%s: %s%s", MUGAI_RELEASE_HEADER, token,
-	    line_end(fd));
-	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {
-		g_string_printf(why, "submit_command: %s", gerr->message);
-		g_error_free(gerr);
-	} else {
-		for (int i = 0; i < argc; i++)
-			g_ptr_array_add(argv, cmd[i]);
-		for (guint i = 0; i < rcpts->len; i++)
-			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
-		g_ptr_array_add(argv, NULL);
-		ok = submit((char **)argv->pdata, header, fd, sha, why);
-	}
-	json_object_set_string_member(extra, "command",
-	    cf->cf_submit_command);
-	if (!ok)
-		json_object_set_string_member(extra, "error", why->str);
-	aerr = mugai_quarantine_audit(q, "released", id, actor,
-	    ok ? "ok" : "failed", extra);
-	if (!ok)
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    why->str);
-	else if (aerr != MUGAI_OK)
-		fprintf(stderr, "mugai quarantine release: released, but "
-		    "audit.log failed: %s\n", mugai_err_str(aerr));
-	else
-		printf("released %s to %u recipient(s)\n", id, rcpts->len);
-	json_object_unref(extra);
-	g_ptr_array_free(argv, TRUE);
-	g_string_free(why, TRUE);
-	return ok && aerr == MUGAI_OK ? 0 : 1;
-}
-
-static int
-cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
-{
-	g_auto(GStrv) to = NULL;
-	GOptionEntry own[] = {
-		{ "to", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &to,
-		  "deliver to ADDR instead of the original recipients "
-		  "(repeatable)", "ADDR" },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL }
-	};
-	g_autofree char *actor = actor_name();
-	g_autoptr(GBytes) key = NULL;
-	struct mugai_quarantine *q = NULL;
-	struct mugai_config *cf;
-	JsonObject *meta = NULL;
-	GPtrArray *rcpts = NULL;
-	GString *why = g_string_new(NULL);
-	const char *id, *dir, *sha;
-	enum mugai_err err;
-	int rc = 1, top = -1, item = -1, fd = -1;
-	uid_t owner;
-
-	if (!mugai_cli_qparse("release", "ID - re-inject the original", own,
-	    qo, &argc, &argv) || (id = one_id("release", argc, argv)) ==
-	    NULL || !check_id("release", id) ||
-	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL) {
-		g_string_free(why, TRUE);
-		return 2;
-	}
-	if ((top = mugai_cli_qtop("release", dir, &owner)) < 0)
-		goto out;
-	/* A key made by root belongs to the store's owner: the milter. */
-	key = mugai_release_key_load(cf->cf_release_secret, TRUE,
-	    geteuid() == 0 ? owner : (uid_t)-1, &err);
-	if (key == NULL) {
-		fprintf(stderr, "mugai quarantine release: release_secret %s: "
-		    "%s%s\n", cf->cf_release_secret, mugai_err_str(err),
-		    err == MUGAI_E_PERM ? " (it must be a regular file of "
-		    "mode 0600)" : "");
-		rc = 2;
-		goto out;
-	}
-	if (!mugai_cli_qdrop("release", top) ||
-	    (item = open_item("release", top, id)) < 0)
-		goto out;
-	if ((meta = mugai_quarantine_read_meta_at(item, &err)) == NULL) {
-		fprintf(stderr, "mugai quarantine release: %s: meta.json: "
-		    "%s\n", id, err == MUGAI_E_NOTFOUND ? "no such item" :
-		    mugai_err_str(err));
-		goto out;
-	}
-	if ((fd = open_original("release", item, id, owner)) < 0)
-		goto out;
-	sha = mugai_cli_jstr(mugai_cli_jobj(meta, "original"), "sha256");
-	if (!original_intact(fd, sha, why)) {
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    why->str);
-		goto out;
-	}
-	if ((rcpts = release_rcpts(to, meta)) == NULL) {
-		rc = 2;
-		goto out;
-	}
-	if ((q = open_store("release", top, dir, cf)) == NULL)
-		goto out;
-	rc = do_release(q, cf, id, fd, sha, rcpts, key, actor);
-out:
-	if (rcpts != NULL)
-		g_ptr_array_free(rcpts, TRUE);
-	if (meta != NULL)
-		json_object_unref(meta);
-	if (fd >= 0)
-		close(fd);
-	if (item >= 0)
-		close(item);
-	if (top >= 0)
-		close(top);
-	mugai_quarantine_close(q);
-	mugai_config_unref(cf);
-	g_string_free(why, TRUE);
-	return rc;
-}
-
 /* ---- purge ---- */
 
 static int
@@ -1089,7 +746,7 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "DAYS" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	g_autofree char *actor = actor_name();
+	g_autofree char *actor = mugai_cli_actor();
 	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
 	GPtrArray *refused;
@@ -1117,7 +774,7 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		days = cf->cf_retention_days;
 	if ((top = mugai_cli_qtop("purge", dir, NULL)) < 0 ||
 	    !mugai_cli_qdrop("purge", top) ||
-	    (q = open_store("purge", top, dir, cf)) == NULL) {
+	    (q = mugai_cli_open_store("purge", top, dir, cf)) == NULL) {
 		if (top >= 0)
 			close(top);
 		mugai_config_unref(cf);
@@ -1194,8 +851,8 @@ keep_as_owner(const struct mugai_config *cf, int top, const char *dir,
 		int rc = 1;
 
 		if (mugai_qdir_become_owner(top, &why) != MUGAI_OK)
-			fprintf(stderr, "mugai sanitize: quarantine %s: cannot "
-			    "become its owner: %s\n", dir, why);
+			fprintf(stderr, "mugai sanitize: quarantine %s: "
+			    "cannot become its owner: %s\n", dir, why);
 		else if ((q = mugai_quarantine_open_fd(top, dir,
 		    cf->cf_quarantine_group, &err)) == NULL) {
 			fprintf(stderr, "mugai sanitize: quarantine %s: %s\n",
@@ -1219,7 +876,7 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
     const char *id, GMimeStream *message, const struct mugai_envelope *env,
     const struct mugai_report *report)
 {
-	g_autofree char *actor = actor_name();
+	g_autofree char *actor = mugai_cli_actor();
 	struct mugai_quarantine *q;
 	enum mugai_err err;
 	struct stat st;
@@ -1314,7 +971,7 @@ mugai_cli_quarantine(int argc, char **argv)
 	else if (strcmp(sub, "extract") == 0)
 		rc = cmd_extract(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "release") == 0)
-		rc = cmd_release(&qo, argc - i, argv + i);
+		rc = mugai_cli_quarantine_release(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "purge") == 0)
 		rc = cmd_purge(&qo, argc - i, argv + i);
 	else {
