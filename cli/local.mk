@@ -4,5 +4,6 @@ mugai_SOURCES =
 mugai_SOURCES += cli/main.c
 mugai_SOURCES += cli/quarantine.c cli/quarantine-cli.h
 mugai_SOURCES += cli/qlist.c
+mugai_SOURCES += cli/qrelease.c
 mugai_LDADD = $(MUGAI_LIBS)
 dist_man_MANS += doc/mugai.1

@@ -182,7 +182,7 @@ cmd_sanitize(int argc, char **argv)
 	if ((in = open_input(argc > 1 ? argv[1] : NULL)) == NULL)
 		goto out;
 	if (qdir != NULL)
-		env.ev_quarantine_id = qid = mugai_quarantine_new_id();
+		env.ev_quarantine_id = qid = mugai_qid_new();
 	if ((rs = mugai_sanitize_with(cf, in, &env, &so, &err)) == NULL) {
 		fprintf(stderr, "mugai sanitize: %s\n", mugai_err_str(err));
 		status = 1;

@@ -10,18 +10,29 @@
  * read; an item without a readable meta.json is listed with "?" fields
  * (it is still there: the administrator must see it). Mail-derived text is
  * printed with control characters replaced.
+ *
+ * The walk starts from the store's top directory (as its owner when run
+ * as root: mugai_cli_qdrop()) and opens one name at a time without
+ * following a link; a year, month, day or item that is a link is left
+ * out and named on standard error.
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
+#include "store/qdir.h"
 #include "store/quarantine.h"
 #include "cli/quarantine-cli.h"
+
+/* list.json or meta.json past this is not ours. */
+#define META_MAX ((gsize)64 << 20)
 
 struct list_filter {
 	gint64 lf_since;	/* usec, inclusive; G_MININT64: none */
@@ -33,6 +44,7 @@ struct list_filter {
 	char *lf_subject;
 	gboolean lf_json;
 	guint lf_count;
+	const char *lf_dir;	/* the store, for messages */
 };
 
 /* Parses a local YYYY-MM-DD strictly; returns midnight in usec. */
@@ -176,21 +188,43 @@ print_json(struct list_filter *lf, JsonObject *meta)
 	json_node_unref(node);
 }
 
-static void
-list_day(struct list_filter *lf, JsonParser *parser, const char *ddir)
+/*
+ * Opens the directory name (store-relative path) in parent; a link or
+ * anything but a directory is named on standard error and left out.
+ */
+static int
+open_level(const struct list_filter *lf, int parent, const char *name,
+    const char *path)
 {
-	GPtrArray *ids = mugai_quarantine_entries(ddir, 0);
+	int fd;
+
+	if ((fd = mugai_qdir_open(parent, name)) < 0 && errno != ENOENT) {
+		fprintf(stderr, "mugai quarantine list: %s/%s: %s\n",
+		    lf->lf_dir, path, mugai_qdir_strerror(errno));
+	}
+	return fd;
+}
+
+static void
+list_day(struct list_filter *lf, JsonParser *parser, int dayfd,
+    const char *path)
+{
+	GPtrArray *ids = mugai_qdir_entries(dayfd, 0);
 
 	for (guint i = 0; i < ids->len; i++) {
 		const char *id = g_ptr_array_index(ids, i);
-		g_autofree char *path = NULL, *text = NULL;
+		g_autofree char *ipath = g_strdup_printf("%s/%s", path, id);
+		g_autofree char *text = NULL;
 		JsonObject *meta = NULL;
 		JsonNode *root;
 		gint64 t = 0;
 		gsize len;
+		int item;
 
-		(void)mugai_quarantine_id_time(id, &t);
+		(void)mugai_qid_time(id, &t);
 		if (t < lf->lf_since || t >= lf->lf_until)
+			continue;
+		if ((item = open_level(lf, dayfd, id, ipath)) < 0)
 			continue;
 		/*
 		 * list.json has the table's members without the report
@@ -199,17 +233,17 @@ list_day(struct list_filter *lf, JsonParser *parser, const char *ddir)
 		 * costs more than it saves.
 		 */
 		for (int k = lf->lf_json ? 1 : 0; k < 2 && meta == NULL; k++) {
-			g_free(path);
 			g_clear_pointer(&text, g_free);
-			path = g_build_filename(ddir, id, k == 0 ? "list.json" :
-			    "meta.json", NULL);
-			if (g_file_get_contents(path, &text, &len, NULL) &&
+			if ((text = mugai_qdir_read(item, k == 0 ?
+			    "list.json" : "meta.json", (uid_t)-1, META_MAX,
+			    &len)) != NULL &&
 			    json_parser_load_from_data(parser, text,
 			    (gssize)len, NULL) &&
 			    (root = json_parser_get_root(parser)) != NULL &&
 			    JSON_NODE_HOLDS_OBJECT(root))
 				meta = json_node_get_object(root);
 		}
+		close(item);
 		/* Unreadable: shown in the plain table, never matched. */
 		if (meta == NULL && (lf->lf_from != NULL ||
 		    lf->lf_rcpt != NULL || lf->lf_subject != NULL ||
@@ -227,50 +261,60 @@ list_day(struct list_filter *lf, JsonParser *parser, const char *ddir)
 }
 
 static void
-walk(struct list_filter *lf, const char *dir)
+walk(struct list_filter *lf, int top)
 {
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	GPtrArray *years = mugai_quarantine_entries(dir, 4);
+	GPtrArray *years = mugai_qdir_entries(top, 4);
 	const char *lo = lf->lf_since_day, *hi = lf->lf_until_day;
 
 	for (guint yi = 0; yi < years->len; yi++) {
 		const char *y = g_ptr_array_index(years, yi);
-		g_autofree char *ydir = NULL;
 		GPtrArray *months;
+		int yfd;
 
 		if (*lo != '\0' && strncmp(y, lo, 4) < 0)
 			continue;
 		if (*hi != '\0' && strncmp(y, hi, 4) > 0)
 			break;
-		ydir = g_build_filename(dir, y, NULL);
-		months = mugai_quarantine_entries(ydir, 2);
+		if ((yfd = open_level(lf, top, y, y)) < 0)
+			continue;
+		months = mugai_qdir_entries(yfd, 2);
 		for (guint mi = 0; mi < months->len; mi++) {
 			const char *m = g_ptr_array_index(months, mi);
 			g_autofree char *ym = g_strconcat(y, m, NULL);
-			g_autofree char *mdir = NULL;
+			g_autofree char *mpath = g_strdup_printf("%s/%s", y,
+			    m);
 			GPtrArray *days;
+			int mfd;
 
 			if (*lo != '\0' && strncmp(ym, lo, 6) < 0)
 				continue;
 			if (*hi != '\0' && strncmp(ym, hi, 6) > 0)
 				break;
-			mdir = g_build_filename(ydir, m, NULL);
-			days = mugai_quarantine_entries(mdir, 2);
+			if ((mfd = open_level(lf, yfd, m, mpath)) < 0)
+				continue;
+			days = mugai_qdir_entries(mfd, 2);
 			for (guint di = 0; di < days->len; di++) {
 				const char *d = g_ptr_array_index(days, di);
 				g_autofree char *ymd = g_strconcat(ym, d, NULL);
-				g_autofree char *ddir = NULL;
+				g_autofree char *dpath = g_strdup_printf(
+				    "%s/%s", mpath, d);
+				int dfd;
 
 				if (*lo != '\0' && strcmp(ymd, lo) < 0)
 					continue;
 				if (*hi != '\0' && strcmp(ymd, hi) > 0)
 					break;
-				ddir = g_build_filename(mdir, d, NULL);
-				list_day(lf, parser, ddir);
+				if ((dfd = open_level(lf, mfd, d, dpath)) < 0)
+					continue;
+				list_day(lf, parser, dfd, dpath);
+				close(dfd);
 			}
 			g_ptr_array_free(days, TRUE);
+			close(mfd);
 		}
 		g_ptr_array_free(months, TRUE);
+		close(yfd);
 	}
 	g_ptr_array_free(years, TRUE);
 }
@@ -311,8 +355,8 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	struct list_filter lf = { G_MININT64, G_MAXINT64, "", "", NULL, NULL,
-	    NULL, FALSE, 0 };
-	int rc;
+	    NULL, FALSE, 0, NULL };
+	int rc, top;
 
 	if (!mugai_cli_qparse("list", "- list quarantined items", entries,
 	    qo, &argc, &argv))
@@ -342,16 +386,21 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		fprintf(stderr, "mugai quarantine list: no quarantine "
-		    "directory %s\n", dir);
+	lf.lf_dir = dir;
+	if ((top = mugai_cli_qtop("list", dir, NULL)) < 0) {
+		rc = 1;
+		goto out_cf;
+	}
+	if (!mugai_cli_qdrop("list", top)) {
+		close(top);
 		rc = 1;
 		goto out_cf;
 	}
 	if (!json)
 		printf("%-19s  %-48s  %-28s  %-28s  %-36s  %s\n", "TIME", "ID",
 		    "FROM", "RCPT", "SUBJECT", "REMOVED");
-	walk(&lf, dir);
+	walk(&lf, top);
+	close(top);
 	if (json)
 		fputs(lf.lf_count == 0 ? "[]\n" : "\n]\n", stdout);
 	rc = fflush(stdout) == 0 ? 0 : 1;

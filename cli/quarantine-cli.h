@@ -9,6 +9,7 @@
 #define MUGAI_CLI_QUARANTINE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <glib.h>
 #include <gmime/gmime.h>
@@ -17,7 +18,7 @@
 /* Runs the subcommand in argv[1..] (argv[0] is "quarantine"). */
 int mugai_cli_quarantine(int argc, char **argv);
 
-/* Helpers shared by cli/quarantine.c and cli/qlist.c. */
+/* Helpers shared by cli/quarantine.c, cli/qlist.c and cli/qrelease.c. */
 struct mugai_config;
 
 /* -c FILE and --dir DIR, before or after the subcommand name. */
@@ -40,6 +41,20 @@ gboolean mugai_cli_qparse(const char *cmd, const char *params,
  */
 struct mugai_config *mugai_cli_qresolve(const struct mugai_cli_qopts *qo,
     const char **dir);
+
+/*
+ * Opens the store's top directory dir (mugai_qdir_open_top()) and sets
+ * *owner (may be NULL) to its owner. Returns the descriptor, or -1 after
+ * printing why (cmd names the command).
+ */
+int mugai_cli_qtop(const char *cmd, const char *dir, uid_t *owner);
+
+/*
+ * Run as root, becomes the owner of the store topfd for good
+ * (mugai_qdir_become_owner()); otherwise does nothing. FALSE after
+ * printing why.
+ */
+gboolean mugai_cli_qdrop(const char *cmd, int topfd);
 
 /*
  * Members of a JSON object read from meta.json (transfer none), or NULL
@@ -70,6 +85,39 @@ struct mugai_report;
 int mugai_cli_quarantine_keep(const struct mugai_config *cf,
     const char *dir, const char *id, GMimeStream *message,
     const struct mugai_envelope *env, const struct mugai_report *report);
+
+/* Returns (transfer full) who runs us, for the audit log. */
+char *mugai_cli_actor(void);
+
+/* TRUE for a valid ID; otherwise prints why and returns FALSE. */
+gboolean mugai_cli_check_id(const char *cmd, const char *id);
+
+/* Exactly one positional ID in argv[1]; prints the complaint if not. */
+const char *mugai_cli_one_id(const char *cmd, int argc, char **argv);
+
+struct mugai_quarantine;
+
+/*
+ * Opens the store topfd (lent) for writing: audit.log. Returns (transfer
+ * full) the store, or NULL after printing why (naming tmp/ or audit.log
+ * when one is a link or not the store owner's).
+ */
+struct mugai_quarantine *mugai_cli_open_store(const char *cmd, int topfd,
+    const char *dir, const struct mugai_config *cf);
+
+/* Opens the item directory of id under topfd; -1 after printing why. */
+int mugai_cli_open_item(const char *cmd, int topfd, const char *id);
+
+/*
+ * Opens the item's original.eml: not a link, a regular file of owner.
+ * Returns the descriptor, or -1 after printing why.
+ */
+int mugai_cli_open_original(const char *cmd, int itemfd, const char *id,
+    uid_t owner);
+
+/* `mugai quarantine release`, in cli/qrelease.c. */
+int mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,
+    char **argv);
 
 /* `mugai quarantine list`, in cli/qlist.c. */
 int mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc,

@@ -2,18 +2,25 @@
  * mugai quarantine - show, extract, release and purge quarantined items
  *
  * The store comes from the config's [quarantine] dir or --dir. Every ID
- * from the command line passes mugai_quarantine_id_valid() before a path
+ * from the command line passes mugai_qid_valid() before a path
  * is built from it; an invalid one is refused (exit 2). extract, release
  * and purge open the store for writing because each of them appends to
  * audit.log: without an audit line there is no extraction or release.
  * Text from mail is printed with control characters replaced.
+ *
+ * The store belongs to the milter's user, who may have planted links in
+ * it. Every command opens the store's top directory, then (run as root)
+ * becomes its owner for good before it touches anything inside, and walks
+ * it from that descriptor without following a link (lib/store/qdir.h).
+ * What needs root is done before: reading the configuration, loading or
+ * creating the release key, creating extract's -o file, and naming the
+ * actor for audit.log. release is in cli/qrelease.c, list in cli/qlist.c.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,9 +32,8 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
-#include "base/digest.h"
+#include "store/qdir.h"
 #include "store/quarantine.h"
-#include "store/release.h"
 #include "cli/quarantine-cli.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
@@ -84,8 +90,8 @@ mugai_cli_put_text(FILE *f, const char *s, int width)
 }
 
 /* Returns (transfer full) who runs us, for the audit log. */
-static char *
-actor_name(void)
+char *
+mugai_cli_actor(void)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
@@ -101,35 +107,132 @@ actor_name(void)
 }
 
 /* Refuses an ID that is not one of ours, saying why. */
-static gboolean
-check_id(const char *cmd, const char *id)
+gboolean
+mugai_cli_check_id(const char *cmd, const char *id)
 {
-	if (mugai_quarantine_id_valid(id))
+	if (mugai_qid_valid(id))
 		return TRUE;
 	fprintf(stderr, "mugai quarantine %s: invalid ID \"", cmd);
 	mugai_cli_put_text(stderr, id, strlen(id) > 60 ? 60 : 0);
 	fprintf(stderr, "\": an ID is %d characters like "
 	    "20250102-030405-123456-0a1b2c3d-0123456789abcdef\n",
-	    MUGAI_QUARANTINE_ID_LEN);
+	    MUGAI_QID_LEN);
 	return FALSE;
 }
 
-static struct mugai_quarantine *
-open_store(const char *cmd, const char *dir, const struct mugai_config *cf)
+int
+mugai_cli_qtop(const char *cmd, const char *dir, uid_t *owner)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = mugai_qdir_open_top(dir, &st)) >= 0) {
+		if (owner != NULL)
+			*owner = st.st_uid;
+		return fd;
+	}
+	if (errno == ENOENT || errno == ENOTDIR)
+		fprintf(stderr, "mugai quarantine %s: no quarantine directory "
+		    "%s\n", cmd, dir);
+	else if (errno == EPERM)
+		fprintf(stderr, "mugai quarantine %s: %s is writable by group "
+		    "or others: refused\n", cmd, dir);
+	else
+		fprintf(stderr, "mugai quarantine %s: %s: %s\n", cmd, dir,
+		    g_strerror(errno));
+	return -1;
+}
+
+gboolean
+mugai_cli_qdrop(const char *cmd, int topfd)
+{
+	g_autofree char *why = NULL;
+
+	if (mugai_qdir_become_owner(topfd, &why) == MUGAI_OK)
+		return TRUE;
+	fprintf(stderr, "mugai quarantine %s: cannot become the store's "
+	    "owner: %s\n", cmd, why);
+	return FALSE;
+}
+
+/*
+ * Says which of tmp/ and audit.log keeps the store from opening; who
+ * begins each line ("mugai quarantine purge").
+ */
+static void
+explain_store(const char *who, int topfd, const char *dir)
+{
+	static const char *const names[] = { "tmp", "audit.log" };
+	struct stat top, st;
+
+	if (fstat(topfd, &top) != 0)
+		return;
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (fstatat(topfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISLNK(st.st_mode))
+			fprintf(stderr, "%s: %s/%s is a symbolic link: "
+			    "refused\n", who, dir, names[i]);
+		else if (st.st_uid != top.st_uid)
+			fprintf(stderr, "%s: %s/%s belongs to uid %u, not to "
+			    "the store's owner (uid %u): chown it\n", who, dir,
+			    names[i],
+			    (unsigned)st.st_uid, (unsigned)top.st_uid);
+	}
+}
+
+struct mugai_quarantine *
+mugai_cli_open_store(const char *cmd, int topfd, const char *dir,
+    const struct mugai_config *cf)
 {
 	enum mugai_err err;
 	struct mugai_quarantine *q;
 
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		fprintf(stderr, "mugai quarantine %s: no quarantine directory "
-		    "%s\n", cmd, dir);
-		return NULL;
-	}
-	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
-	    NULL)
+	if ((q = mugai_quarantine_open_fd(topfd, dir,
+	    cf->cf_quarantine_group, &err)) == NULL) {
 		fprintf(stderr, "mugai quarantine %s: cannot open %s for its "
 		    "audit log: %s\n", cmd, dir, mugai_err_str(err));
+		if (err == MUGAI_E_PERM) {
+			g_autofree char *who = g_strdup_printf(
+			    "mugai quarantine %s", cmd);
+
+			explain_store(who, topfd, dir);
+		}
+	}
 	return q;
+}
+
+/*
+ * Opens the item directory of id under topfd; prints why not (an item
+ * that is a link is named as such).
+ */
+int
+mugai_cli_open_item(const char *cmd, int topfd, const char *id)
+{
+	int fd;
+
+	if ((fd = mugai_qdir_open_item(topfd, id)) >= 0)
+		return fd;
+	fprintf(stderr, "mugai quarantine %s: %s: %s\n", cmd, id,
+	    errno == ENOENT ? "no such item" : mugai_qdir_strerror(errno));
+	return -1;
+}
+
+/* Opens the item's original.eml (a regular file of owner); says why not. */
+int
+mugai_cli_open_original(const char *cmd, int itemfd, const char *id,
+    uid_t owner)
+{
+	int fd;
+
+	if ((fd = mugai_qdir_open_file(itemfd, "original.eml", owner,
+	    NULL)) >= 0)
+		return fd;
+	fprintf(stderr, "mugai quarantine %s: %s: original.eml: %s\n", cmd,
+	    id, errno == ENOENT ? "no such item" : errno == EPERM ?
+	    "not the store owner's file: refused" :
+	    mugai_qdir_strerror(errno));
+	return -1;
 }
 
 gboolean
@@ -181,8 +284,8 @@ mugai_cli_qresolve(const struct mugai_cli_qopts *qo, const char **dir)
 }
 
 /* Exactly one positional ID in argv[1]; prints the complaint if not. */
-static const char *
-one_id(const char *cmd, int argc, char **argv)
+const char *
+mugai_cli_one_id(const char *cmd, int argc, char **argv)
 {
 	if (argc != 2) {
 		fprintf(stderr, "mugai quarantine %s: %s\n", cmd, argc < 2 ?
@@ -346,23 +449,31 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	};
 	struct mugai_config *cf;
 	enum mugai_err err;
-	JsonObject *meta;
+	JsonObject *meta = NULL;
 	const char *id, *dir;
+	int top, item = -1;
 
 	if (!mugai_cli_qparse("show", "ID - show an item's metadata", own, qo,
-	    &argc, &argv) || (id = one_id("show", argc, argv)) == NULL)
+	    &argc, &argv) ||
+	    (id = mugai_cli_one_id("show", argc, argv)) == NULL)
 		return 2;
-	if (!check_id("show", id) || (cf = mugai_cli_qresolve(qo, &dir)) ==
-	    NULL)
+	if (!mugai_cli_check_id("show", id) ||
+	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL)
 		return 2;
-	meta = mugai_quarantine_read_meta(dir, id, &err);
-	mugai_config_unref(cf);
-	if (meta == NULL) {
-		fprintf(stderr, "mugai quarantine show: %s: %s\n", id,
-		    err == MUGAI_E_NOTFOUND ? "no such item" :
+	if ((top = mugai_cli_qtop("show", dir, NULL)) >= 0 &&
+	    mugai_cli_qdrop("show", top) &&
+	    (item = mugai_cli_open_item("show", top, id)) >= 0 &&
+	    (meta = mugai_quarantine_read_meta_at(item, &err)) == NULL)
+		fprintf(stderr, "mugai quarantine show: %s: meta.json: %s\n",
+		    id, err == MUGAI_E_NOTFOUND ? "no such item" :
 		    mugai_err_str(err));
+	if (item >= 0)
+		close(item);
+	if (top >= 0)
+		close(top);
+	mugai_config_unref(cf);
+	if (meta == NULL)
 		return 1;
-	}
 	if (json) {
 		g_autoptr(JsonGenerator) gen = json_generator_new();
 		JsonNode *node = json_node_new(JSON_NODE_OBJECT);
@@ -399,6 +510,21 @@ open_output(const char *cmd, const char *path)
 		return NULL;
 	}
 	return g_mime_stream_fs_new(fd);
+}
+
+/*
+ * Removes a failed extraction's -o file; when the store's owner we became
+ * may not remove it, empties it and says so: no partial evidence stays.
+ */
+static void
+discard_output(const char *cmd, GMimeStream *out, const char *path)
+{
+	if (unlink(path) == 0 || errno == ENOENT)
+		return;
+	if (GMIME_IS_STREAM_FS(out))
+		(void)ftruncate(GMIME_STREAM_FS(out)->fd, 0);
+	fprintf(stderr, "mugai quarantine %s: %s left empty (%s); remove "
+	    "it\n", cmd, path, g_strerror(errno));
 }
 
 /* Deeper than this is not a message anyone audits by part number. */
@@ -449,12 +575,11 @@ find_part(GMimeObject *obj, const char *path, const char *want,
 
 /*
  * Writes the decoded content of the part at want (the path `show`
- * prints) of the message in file to out; a message/rfc822 part is written
- * as the message it holds.
+ * prints) of the message read from fd (taken) to out; a message/rfc822
+ * part is written as the message it holds.
  */
 static enum mugai_err
-extract_part(const char *file, const char *want, GMimeStream *out,
-    GString *why)
+extract_part(int fd, const char *want, GMimeStream *out, GString *why)
 {
 	GMimeStream *in;
 	GMimeParser *parser;
@@ -462,14 +587,8 @@ extract_part(const char *file, const char *want, GMimeStream *out,
 	GMimeObject *o;
 	GString *seen = g_string_new(NULL);
 	enum mugai_err err = MUGAI_E_NOTFOUND;
-	int fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		g_string_free(seen, TRUE);
-		return mugai_err_from_errno(errno);
-	}
-	in = g_mime_stream_fs_new(fd);
+	in = g_mime_stream_fs_new(fd);		/* takes fd */
 	parser = g_mime_parser_new_with_stream(in);
 	if ((msg = g_mime_parser_construct_message(parser, NULL)) == NULL) {
 		g_string_assign(why, "the original cannot be parsed as MIME");
@@ -506,17 +625,13 @@ out:
 	return err;
 }
 
+/* Copies what fd (taken) reads to out. */
 static enum mugai_err
-copy_file(const char *file, GMimeStream *out, GString *why)
+copy_file(int fd, GMimeStream *out, GString *why)
 {
 	GMimeStream *in;
 	enum mugai_err err = MUGAI_OK;
-	int fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		return mugai_err_from_errno(errno);
-	}
 	in = g_mime_stream_fs_new(fd);
 	if (g_mime_stream_write_to_stream(in, out) < 0) {
 		g_string_assign(why, "copy failed");
@@ -538,7 +653,7 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "write to FILE (created, never overwritten)", "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	g_autofree char *item = NULL, *file = NULL, *actor = actor_name();
+	g_autofree char *actor = mugai_cli_actor();
 	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
 	GMimeStream *out = NULL;
@@ -546,11 +661,13 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	JsonObject *extra;
 	enum mugai_err err, aerr;
 	const char *id, *dir;
-	int rc = 1;
+	int rc = 1, top = -1, item = -1, fd;
+	uid_t owner;
 
 	if (!mugai_cli_qparse("extract", "ID - write the original or a part",
-	    own, qo, &argc, &argv) || (id = one_id("extract", argc, argv)) ==
-	    NULL || !check_id("extract", id) ||
+	    own, qo, &argc, &argv) ||
+	    (id = mugai_cli_one_id("extract", argc, argv)) == NULL ||
+	    !mugai_cli_check_id("extract", id) ||
 	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL) {
 		g_string_free(why, TRUE);
 		return 2;
@@ -562,18 +679,25 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	item = mugai_quarantine_item_path(dir, id);
-	file = g_build_filename(item, "original.eml", NULL);
-	if (!g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
-		fprintf(stderr, "mugai quarantine extract: %s: no such item\n",
-		    id);
+	if ((top = mugai_cli_qtop("extract", dir, &owner)) < 0)
+		goto out;
+	/* -o FILE is the administrator's: created before we become the
+	 * store's owner, who may not write where it goes. */
+	if ((out = open_output("extract", output)) == NULL) {
+		/* Not ours to unlink. */
+		g_clear_pointer(&output, g_free);
 		goto out;
 	}
-	if ((q = open_store("extract", dir, cf)) == NULL ||
-	    (out = open_output("extract", output)) == NULL)
+	if (!mugai_cli_qdrop("extract", top) ||
+	    (item = mugai_cli_open_item("extract", top, id)) < 0 ||
+	    (fd = mugai_cli_open_original("extract", item, id, owner)) < 0)
 		goto out;
-	err = part != NULL ? extract_part(file, part, out, why) :
-	    copy_file(file, out, why);
+	if ((q = mugai_cli_open_store("extract", top, dir, cf)) == NULL) {
+		close(fd);
+		goto out;
+	}
+	err = part != NULL ? extract_part(fd, part, out, why) :
+	    copy_file(fd, out, why);
 	/* No g_mime_stream_flush(): on a fs stream it is fsync(), which a
 	 * pipe refuses; fs streams do not buffer. */
 	extra = json_object_new();
@@ -595,297 +719,15 @@ cmd_extract(struct mugai_cli_qopts *qo, int argc, char **argv)
 	} else {
 		rc = 0;
 	}
-	if (rc != 0 && output != NULL && strcmp(output, "-") != 0)
-		unlink(output);
 out:
+	if (rc != 0 && out != NULL && output != NULL &&
+	    strcmp(output, "-") != 0)
+		discard_output("extract", out, output);
 	g_clear_object(&out);
-	mugai_quarantine_close(q);
-	mugai_config_unref(cf);
-	g_string_free(why, TRUE);
-	return rc;
-}
-
-/* ---- release ---- */
-
-/* Takes "<a@b>" or "a@b"; refuses what a submit command could misread. */
-static char *
-clean_rcpt(const char *s)
-{
-	gsize n;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s);
-	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
-		s++;
-		n -= 2;
-	}
-	if (n == 0 || s[0] == '-' || memchr(s, '@', n) == NULL)
-		return NULL;
-	for (gsize i = 0; i < n; i++)
-		if ((guchar)s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' ||
-		    s[i] == '>')
-			return NULL;
-	return g_strndup(s, n);
-}
-
-/* Runs argv with the header then the file on its stdin; returns status. */
-static gboolean
-submit(char **argv, const char *header, const char *file, GString *why)
-{
-	GError *gerr = NULL;
-	GPid pid;
-	int in_fd, fd, status;
-	char buf[65536];
-	gboolean ok = TRUE;
-	ssize_t n;
-
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		return FALSE;
-	}
-	if (!g_spawn_async_with_pipes(NULL, argv, NULL,
-	    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &in_fd, NULL, NULL,
-	    &gerr)) {
-		g_string_assign(why, gerr->message);
-		g_error_free(gerr);
-		close(fd);
-		return FALSE;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (write(in_fd, header, strlen(header)) != (ssize_t)strlen(header))
-		ok = FALSE;
-	while (ok && (n = read(fd, buf, sizeof buf)) > 0) {
-		for (ssize_t off = 0; ok && off < n;) {
-			ssize_t w = write(in_fd, buf + off, (size_t)(n - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				ok = FALSE;
-			else
-				off += w;
-		}
-	}
-	close(in_fd);
-	close(fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	g_spawn_close_pid(pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_string_printf(why, "%s %s %d", argv[0], WIFEXITED(status) ?
-		    "exited with status" : "killed by signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-		return FALSE;
-	}
-	if (!ok) {
-		g_string_printf(why, "%s did not read the whole message",
-		    argv[0]);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* The line ending the original uses, so the added header matches it. */
-static const char *
-line_end(const char *file)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	const char *nl, *eol = "\n";
-
-	if (fd < 0)
-		return eol;
-	if ((n = read(fd, buf, sizeof buf)) > 0 &&
-	    (nl = memchr(buf, '\n', (size_t)n)) != NULL && nl > buf &&
-	    nl[-1] == '\r')
-		eol = "\r\n";
-	close(fd);
-	return eol;
-}
-
-/* The stored original's SHA-256 must still be what meta.json says. */
-static gboolean
-original_intact(const char *file, const char *want, GString *why)
-{
-	GMimeStream *s;
-	char hex[65];
-	guint64 size;
-	int fd;
-
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		g_string_assign(why, g_strerror(errno));
-		return FALSE;
-	}
-	s = g_mime_stream_fs_new(fd);
-	if (mugai_digest_stream(s, hex, &size) != MUGAI_OK ||
-	    want == NULL || strcmp(hex, want) != 0) {
-		g_string_assign(why, "original.eml does not match the SHA-256 "
-		    "in meta.json; not releasing");
-		g_object_unref(s);
-		return FALSE;
-	}
-	g_object_unref(s);
-	return TRUE;
-}
-
-/* Recipients: --to, else the envelope's. NULL after saying why. */
-static GPtrArray *
-release_rcpts(char **to, JsonObject *meta)
-{
-	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
-	JsonArray *env = mugai_cli_jarr(mugai_cli_jobj(meta, "envelope"), "recipients");
-	guint n = to != NULL ? g_strv_length(to) :
-	    env != NULL ? json_array_get_length(env) : 0;
-
-	for (guint i = 0; i < n; i++) {
-		const char *raw = to != NULL ? to[i] :
-		    json_array_get_string_element(env, i);
-		char *r = clean_rcpt(raw);
-
-		if (r == NULL) {
-			fputs("mugai quarantine release: refusing recipient \"",
-			    stderr);
-			mugai_cli_put_text(stderr, raw, 0);
-			fputs("\"\n", stderr);
-			g_ptr_array_free(rcpts, TRUE);
-			return NULL;
-		}
-		g_ptr_array_add(rcpts, r);
-	}
-	if (rcpts->len == 0) {
-		fputs("mugai quarantine release: no recipients; use --to\n",
-		    stderr);
-		g_ptr_array_free(rcpts, TRUE);
-		return NULL;
-	}
-	return rcpts;
-}
-
-/* Does the release once the item, recipients and key are known. */
-static int
-do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
-    const char *id, const char *file, const char *sha, GPtrArray *rcpts,
-    GBytes *key, const char *actor)
-{
-	g_autofree char *token = NULL, *header = NULL;
-	g_auto(GStrv) cmd = NULL;
-	GPtrArray *argv = g_ptr_array_new();
-	GString *why = g_string_new(NULL);
-	JsonObject *extra = json_object_new();
-	JsonArray *to = json_array_new();
-	GError *gerr = NULL;
-	gboolean ok = FALSE;
-	enum mugai_err aerr;
-	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	int argc;
-
-	for (guint i = 0; i < rcpts->len; i++)
-		json_array_add_string_element(to, g_ptr_array_index(rcpts, i));
-	json_object_set_array_member(extra, "to", to);
-	json_object_set_int_member(extra, "t", now);
-	token = mugai_release_token(key, id, now, sha);
-	header = g_strdup_printf("%s: %s%s", MUGAI_RELEASE_HEADER, token,
-	    line_end(file));
-	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {
-		g_string_printf(why, "submit_command: %s", gerr->message);
-		g_error_free(gerr);
-	} else {
-		for (int i = 0; i < argc; i++)
-			g_ptr_array_add(argv, cmd[i]);
-		for (guint i = 0; i < rcpts->len; i++)
-			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
-		g_ptr_array_add(argv, NULL);
-		ok = submit((char **)argv->pdata, header, file, why);
-	}
-	json_object_set_string_member(extra, "command",
-	    cf->cf_submit_command);
-	if (!ok)
-		json_object_set_string_member(extra, "error", why->str);
-	aerr = mugai_quarantine_audit(q, "released", id, actor,
-	    ok ? "ok" : "failed", extra);
-	if (!ok)
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    why->str);
-	else if (aerr != MUGAI_OK)
-		fprintf(stderr, "mugai quarantine release: released, but "
-		    "audit.log failed: %s\n", mugai_err_str(aerr));
-	else
-		printf("released %s to %u recipient(s)\n", id, rcpts->len);
-	json_object_unref(extra);
-	g_ptr_array_free(argv, TRUE);
-	g_string_free(why, TRUE);
-	return ok && aerr == MUGAI_OK ? 0 : 1;
-}
-
-static int
-cmd_release(struct mugai_cli_qopts *qo, int argc, char **argv)
-{
-	g_auto(GStrv) to = NULL;
-	GOptionEntry own[] = {
-		{ "to", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &to,
-		  "deliver to ADDR instead of the original recipients "
-		  "(repeatable)", "ADDR" },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL }
-	};
-	g_autofree char *item = NULL, *file = NULL, *actor = actor_name();
-	g_autoptr(GBytes) key = NULL;
-	struct mugai_quarantine *q = NULL;
-	struct mugai_config *cf;
-	JsonObject *meta = NULL;
-	GPtrArray *rcpts = NULL;
-	GString *why = g_string_new(NULL);
-	const char *id, *dir, *sha;
-	enum mugai_err err;
-	struct stat st;
-	int rc = 1;
-
-	if (!mugai_cli_qparse("release", "ID - re-inject the original", own,
-	    qo, &argc, &argv) || (id = one_id("release", argc, argv)) ==
-	    NULL || !check_id("release", id) ||
-	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL) {
-		g_string_free(why, TRUE);
-		return 2;
-	}
-	if ((meta = mugai_quarantine_read_meta(dir, id, &err)) == NULL) {
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    err == MUGAI_E_NOTFOUND ? "no such item" :
-		    mugai_err_str(err));
-		goto out;
-	}
-	item = mugai_quarantine_item_path(dir, id);
-	file = g_build_filename(item, "original.eml", NULL);
-	sha = mugai_cli_jstr(mugai_cli_jobj(meta, "original"), "sha256");
-	if (!original_intact(file, sha, why)) {
-		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
-		    why->str);
-		goto out;
-	}
-	if ((rcpts = release_rcpts(to, meta)) == NULL) {
-		rc = 2;
-		goto out;
-	}
-	/* A key made by root belongs to the store's owner: the milter. */
-	key = mugai_release_key_load(cf->cf_release_secret, TRUE,
-	    geteuid() == 0 && stat(dir, &st) == 0 ? st.st_uid : (uid_t)-1,
-	    &err);
-	if (key == NULL) {
-		fprintf(stderr, "mugai quarantine release: release_secret %s: "
-		    "%s%s\n", cf->cf_release_secret, mugai_err_str(err),
-		    err == MUGAI_E_PERM ? " (it must be a regular file of "
-		    "mode 0600)" : "");
-		rc = 2;
-		goto out;
-	}
-	if ((q = open_store("release", dir, cf)) == NULL)
-		goto out;
-	rc = do_release(q, cf, id, file, sha, rcpts, key, actor);
-out:
-	if (rcpts != NULL)
-		g_ptr_array_free(rcpts, TRUE);
-	if (meta != NULL)
-		json_object_unref(meta);
+	if (item >= 0)
+		close(item);
+	if (top >= 0)
+		close(top);
 	mugai_quarantine_close(q);
 	mugai_config_unref(cf);
 	g_string_free(why, TRUE);
@@ -904,12 +746,14 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "DAYS" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	g_autofree char *actor = actor_name();
-	struct mugai_quarantine *q;
+	g_autofree char *actor = mugai_cli_actor();
+	struct mugai_quarantine *q = NULL;
 	struct mugai_config *cf;
+	GPtrArray *refused;
 	enum mugai_err err;
 	const char *dir;
 	guint n = 0;
+	int top;
 
 	if (!mugai_cli_qparse("purge", "- remove old items", own, qo, &argc,
 	    &argv))
@@ -928,38 +772,42 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		return 2;
 	if (days == G_MININT64)
 		days = cf->cf_retention_days;
-	if ((q = open_store("purge", dir, cf)) == NULL) {
+	if ((top = mugai_cli_qtop("purge", dir, NULL)) < 0 ||
+	    !mugai_cli_qdrop("purge", top) ||
+	    (q = mugai_cli_open_store("purge", top, dir, cf)) == NULL) {
+		if (top >= 0)
+			close(top);
 		mugai_config_unref(cf);
 		return 1;
 	}
-	err = mugai_quarantine_purge(q, days, g_get_real_time(), actor, &n);
+	refused = g_ptr_array_new_with_free_func(g_free);
+	err = mugai_quarantine_purge(q, days, g_get_real_time(), actor, &n,
+	    refused);
 	printf("purged %u item(s) older than %" G_GINT64_FORMAT " days\n", n,
 	    days);
-	if (err != MUGAI_OK)
+	for (guint i = 0; i < refused->len; i++)
+		fprintf(stderr, "mugai quarantine purge: %s/%s\n", dir,
+		    (const char *)g_ptr_array_index(refused, i));
+	if (err != MUGAI_OK && refused->len == 0)
 		fprintf(stderr, "mugai quarantine purge: %s\n",
 		    mugai_err_str(err));
+	g_ptr_array_free(refused, TRUE);
 	mugai_quarantine_close(q);
+	close(top);
 	mugai_config_unref(cf);
 	return err == MUGAI_OK ? 0 : 1;
 }
 
 /* ---- mugai sanitize --quarantine ---- */
 
-int
-mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
-    const char *id, GMimeStream *message, const struct mugai_envelope *env,
-    const struct mugai_report *report)
+/* Stores message in q; 0, or 1 after printing why. */
+static int
+keep_in(struct mugai_quarantine *q, const char *dir, const char *id,
+    GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report, const char *actor)
 {
-	g_autofree char *actor = actor_name();
-	struct mugai_quarantine *q;
 	enum mugai_err err;
 
-	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
-	    NULL) {
-		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
-		    mugai_err_str(err));
-		return 1;
-	}
 	if (g_mime_stream_reset(message) != 0)
 		err = MUGAI_E_IO;
 	else
@@ -972,6 +820,83 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Root keeping an original in another user's store (the milter's): a
+ * child becomes that user and stores it, so that the item and whatever
+ * else it creates there are theirs, as if the milter had kept it; this
+ * process stays root for the sanitized output the administrator asked
+ * for. Returns 0, or 1 after the child (or this) printed why.
+ */
+static int
+keep_as_owner(const struct mugai_config *cf, int top, const char *dir,
+    const char *id, GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report, const char *actor)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "mugai sanitize: fork: %s\n",
+		    g_strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		struct mugai_quarantine *q;
+		g_autofree char *why = NULL;
+		enum mugai_err err;
+		int rc = 1;
+
+		if (mugai_qdir_become_owner(top, &why) != MUGAI_OK)
+			fprintf(stderr, "mugai sanitize: quarantine %s: "
+			    "cannot become its owner: %s\n", dir, why);
+		else if ((q = mugai_quarantine_open_fd(top, dir,
+		    cf->cf_quarantine_group, &err)) == NULL) {
+			fprintf(stderr, "mugai sanitize: quarantine %s: %s\n",
+			    dir, mugai_err_str(err));
+			if (err == MUGAI_E_PERM)
+				explain_store("mugai sanitize", top, dir);
+		} else
+			rc = keep_in(q, dir, id, message, env, report, actor);
+		fflush(stderr);
+		_exit(rc);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* The child read a descriptor it shares with us: from the start. */
+	(void)g_mime_stream_reset(message);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+int
+mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
+    const char *id, GMimeStream *message, const struct mugai_envelope *env,
+    const struct mugai_report *report)
+{
+	g_autofree char *actor = mugai_cli_actor();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	struct stat st;
+	int top, rc;
+
+	if (geteuid() == 0 && (top = mugai_qdir_open_top(dir, &st)) >= 0) {
+		rc = st.st_uid != 0 ? keep_as_owner(cf, top, dir, id, message,
+		    env, report, actor) : -1;
+		close(top);
+		if (rc >= 0)
+			return rc;
+	}
+	/* Ours (or a new store, made by us): no one to become. */
+	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
+	    NULL) {
+		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		    mugai_err_str(err));
+		return 1;
+	}
+	return keep_in(q, dir, id, message, env, report, actor);
 }
 
 /* ---- dispatch ---- */
@@ -1046,7 +971,7 @@ mugai_cli_quarantine(int argc, char **argv)
 	else if (strcmp(sub, "extract") == 0)
 		rc = cmd_extract(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "release") == 0)
-		rc = cmd_release(&qo, argc - i, argv + i);
+		rc = mugai_cli_quarantine_release(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "purge") == 0)
 		rc = cmd_purge(&qo, argc - i, argv + i);
 	else {

@@ -6,6 +6,7 @@ EXTRA_DIST += contrib/postfix/main.cf.snippet
 EXTRA_DIST += contrib/postfix/master.cf.snippet
 EXTRA_DIST += contrib/sendmail/mugai.mc
 EXTRA_DIST += contrib/systemd/mugai-milter.service
+EXTRA_DIST += contrib/systemd/mugai.sysusers
 EXTRA_DIST += contrib/fuzz contrib/lint contrib/cppcheck.supp .clang-tidy
 
 # Benchmarks: the corpus generator, the in-process bench (built by make

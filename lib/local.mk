@@ -46,6 +46,9 @@ libmugai_la_SOURCES += lib/policy/policy.c lib/policy/policy.h
 # store/: the quarantine: durable originals, meta.json, release tokens,
 # the audit log.
 libmugai_la_SOURCES += lib/store/quarantine.c lib/store/quarantine.h
+libmugai_la_SOURCES += lib/store/qid.c lib/store/qid.h
+libmugai_la_SOURCES += lib/store/quarantine_int.h lib/store/qpurge.c
+libmugai_la_SOURCES += lib/store/qdir.c lib/store/qdir.h
 libmugai_la_SOURCES += lib/store/qmeta.c lib/store/qmeta.h
 libmugai_la_SOURCES += lib/store/release.c lib/store/release.h
 libmugai_la_SOURCES += lib/store/audit.c lib/store/audit.h

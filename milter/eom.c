@@ -3,8 +3,8 @@
  *
  * Steps, each of which can only make the outcome stricter:
  *   1. input failures recorded while spooling -> reply table
- *   2. a release header: valid -> pass unchanged; otherwise logged and
- *      sanitized like any mail
+ *   2. a release header: valid (for this content and these recipients)
+ *      -> pass unchanged; otherwise logged and sanitized like any mail
  *   3. engine (ID issued first so the notice can name it): finishes the
  *      stream fed since end of headers, or reads the spool
  *   4. original stored when the result says so (before any reply)
@@ -131,7 +131,8 @@ released(struct eom_state *es, struct mugai_mquar *q)
 
 	if (mc->mc_release == NULL)
 		return FALSE;
-	r = mugai_mquar_release_check(q, mc->mc_cf, mc->mc_release, &id);
+	r = mugai_mquar_release_check(q, mc->mc_cf, mc->mc_release,
+	    mc->mc_spool, mugai_msg_rcpts(mc), &id);
 	qid = mugai_log_escape(mc->mc_queue_id);
 	esc = mugai_log_escape(id);
 	mugai_log(r == MUGAI_RELEASE_VALID ? LOG_NOTICE : LOG_WARNING,
@@ -177,15 +178,18 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 	if (es.es_mc->mc_err != MUGAI_OK)
 		return fail(&es, es.es_mc->mc_err,
 		    mugai_err_str(es.es_mc->mc_err));
-	if ((msg = mugai_spool_stream(es.es_mc->mc_spool, &err)) == NULL)
-		return fail(&es, err, "cannot read the spooled message");
+	/*
+	 * Before the engine's stream is opened: the check reads the spool
+	 * through a descriptor sharing its offset, which opening rewinds.
+	 */
 	if (released(&es, q)) {
-		g_object_unref(msg);
 		es.es_verdict = "released";
 		rp = mugai_reply_for_verdict(MUGAI_V_UNCHANGED,
 		    es.es_mc->mc_cf, NULL);
 		return finish(&es, &rp);
 	}
+	if ((msg = mugai_spool_stream(es.es_mc->mc_spool, &err)) == NULL)
+		return fail(&es, err, "cannot read the spooled message");
 	es.es_qid = mugai_mquar_new_id(q);
 	es.es_env.ev_quarantine_id = es.es_qid;
 	/* Fed as it arrived: the engine only finishes (or falls back). */

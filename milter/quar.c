@@ -62,7 +62,7 @@ char *
 mugai_mquar_new_id(struct mugai_mquar *q)
 {
 	return q != NULL && q->mq_store != NULL ?
-	    mugai_quarantine_new_id() : NULL;
+	    mugai_qid_new() : NULL;
 }
 
 void
@@ -99,12 +99,24 @@ mugai_mquar_store(struct mugai_mquar *q, const char *id,
 
 enum mugai_release_status
 mugai_mquar_release_check(struct mugai_mquar *q,
-    const struct mugai_config *cf, const char *value, char **id)
+    const struct mugai_config *cf, const char *value,
+    struct mugai_spool *sp, const char *const *rcpts, char **id)
 {
+	enum mugai_release_status r;
+	enum mugai_err err;
+	GMimeStream *msg;
+
 	*id = NULL;
 	if (q == NULL || q->mq_store == NULL)
 		return MUGAI_RELEASE_UNKNOWN_ID;
-	return mugai_release_check(q->mq_store, cf, value, id);
+	/*
+	 * The whole message as spooled. A spool file's stream shares its
+	 * offset with any other: the engine's is opened (rewound) after.
+	 */
+	msg = mugai_spool_stream(sp, &err);
+	r = mugai_release_check(q->mq_store, cf, value, msg, rcpts, id);
+	g_clear_object(&msg);
+	return r;
 }
 
 const char *
@@ -121,6 +133,10 @@ mugai_mquar_release_name(enum mugai_release_status r)
 		return "replayed";
 	case MUGAI_RELEASE_UNKNOWN_ID:
 		return "unknown-id";
+	case MUGAI_RELEASE_OTHER_CONTENT:
+		return "forged (valid for other content)";
+	case MUGAI_RELEASE_OTHER_RCPTS:
+		return "forged (valid for other recipients)";
 	}
 	return "unknown";
 }

@@ -56,11 +56,14 @@ enum mugai_err mugai_mquar_store(struct mugai_mquar *q, const char *id,
     const struct mugai_report *report);
 
 /*
- * Checks an X-Mugai-Release header value. *id (transfer full) is the item
- * it names, when known, else NULL.
+ * Checks an X-Mugai-Release header value carried by the message sp holds,
+ * sent to rcpts (the envelope, NULL-terminated): the token must be for
+ * exactly this content and these recipients (mugai_release_check()).
+ * *id (transfer full) is the item it names, when known, else NULL.
  */
 enum mugai_release_status mugai_mquar_release_check(struct mugai_mquar *q,
-    const struct mugai_config *cf, const char *value, char **id);
+    const struct mugai_config *cf, const char *value,
+    struct mugai_spool *sp, const char *const *rcpts, char **id);
 
 /* Returns (transfer none) "valid", "forged" ... for the log. */
 const char *mugai_mquar_release_name(enum mugai_release_status r);

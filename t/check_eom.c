@@ -262,8 +262,14 @@ mugai_mquar_store(struct mugai_mquar *q, const char *id,
 
 enum mugai_release_status
 mugai_mquar_release_check(struct mugai_mquar *q,
-    const struct mugai_config *cf, const char *value, char **id)
+    const struct mugai_config *cf, const char *value,
+    struct mugai_spool *sp, const char *const *rcpts, char **id)
 {
+	/* The check is given the whole message and the envelope. */
+	ck_assert_ptr_nonnull(sp);
+	ck_assert_uint_gt(mugai_spool_size(sp), 0);
+	ck_assert_ptr_nonnull(rcpts);
+	ck_assert_str_eq(rcpts[0], "<b@lgwan.example>");
 	*id = g_strdup("20251231-XYZ");
 	return next_release;
 }
@@ -438,11 +444,18 @@ START_TEST(valid_release_passes_unchanged)
 }
 END_TEST
 
+/* Every status but VALID, a good token on other content or recipients too. */
+static const enum mugai_release_status not_valid[] = {
+	MUGAI_RELEASE_FORGED, MUGAI_RELEASE_EXPIRED, MUGAI_RELEASE_REPLAYED,
+	MUGAI_RELEASE_UNKNOWN_ID, MUGAI_RELEASE_OTHER_CONTENT,
+	MUGAI_RELEASE_OTHER_RCPTS,
+};
+
 START_TEST(forged_release_is_sanitized_like_any_mail)
 {
 	struct mugai_conn *cc = message("X-Mugai-Release");
 
-	next_release = MUGAI_RELEASE_FORGED;
+	next_release = not_valid[_i];
 	next_verdict = MUGAI_V_SANITIZED;
 	next_body = "sanitized\r\n";
 	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
@@ -501,7 +514,8 @@ main(void)
 	t_test(s, mta_refusing_a_change_tempfails);
 	t_test(s, too_big_is_refused_without_the_engine);
 	t_test(s, valid_release_passes_unchanged);
-	t_test(s, forged_release_is_sanitized_like_any_mail);
+	t_loop_test(s, forged_release_is_sanitized_like_any_mail, 0,
+	    G_N_ELEMENTS(not_valid));
 	t_test(s, stats_count_engines_verdicts_and_body_fates);
 	return t_run(s);
 }

@@ -134,7 +134,7 @@ count_entries(const char *dir)
 static char *
 item_file(const char *store, const char *id, const char *name)
 {
-	g_autofree char *item = mugai_quarantine_item_path(store, id);
+	g_autofree char *item = mugai_qid_path(store, id);
 
 	return g_build_filename(item, name, NULL);
 }
@@ -143,7 +143,7 @@ item_file(const char *store, const char *id, const char *name)
 static char *
 id_back(gint64 usec_back)
 {
-	char *id = mugai_quarantine_new_id();
+	char *id = mugai_qid_new();
 	gint64 t = g_get_real_time() - usec_back;
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(
 	    t / G_USEC_PER_SEC);
@@ -156,7 +156,7 @@ id_back(gint64 usec_back)
 START_TEST(store_keeps_original_byte_exact)
 {
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	g_autofree char *path = NULL, *data = NULL;
 	struct mugai_quarantine *q;
 	enum mugai_err err;
@@ -179,7 +179,7 @@ END_TEST
 START_TEST(store_reads_from_current_position)
 {
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	g_autofree char *path = NULL, *data = NULL;
 	struct mugai_quarantine *q;
 	enum mugai_err err;
@@ -203,7 +203,7 @@ END_TEST
 START_TEST(meta_json_has_every_field)
 {
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	struct mugai_quarantine *q;
 	JsonObject *m, *env, *hdr, *orig, *sum;
 	enum mugai_err err;
@@ -282,7 +282,7 @@ START_TEST(meta_json_survives_hostile_headers)
 	static const char hostile[] = "From: \xff\xfe bad <a@b>\n"
 	    "Subject: \x1b[31mred\x82\xa0\n\nbody\n";
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	struct mugai_quarantine *q;
 	enum mugai_err err;
 	JsonObject *m;
@@ -323,24 +323,24 @@ static const struct {
 
 START_TEST(id_validation_refuses_bad_ids)
 {
-	ck_assert_msg(!mugai_quarantine_id_valid(bad_ids[_i].id), "%s",
+	ck_assert_msg(!mugai_qid_valid(bad_ids[_i].id), "%s",
 	    bad_ids[_i].name);
-	ck_assert_ptr_null(mugai_quarantine_item_path("/q", bad_ids[_i].id));
+	ck_assert_ptr_null(mugai_qid_path("/q", bad_ids[_i].id));
 }
 END_TEST
 
 START_TEST(id_validation_refuses_nul_embedded)
 {
-	g_autofree char *id = mugai_quarantine_new_id();
-	char buf[MUGAI_QUARANTINE_ID_LEN + 1];
+	g_autofree char *id = mugai_qid_new();
+	char buf[MUGAI_QID_LEN + 1];
 
-	ck_assert(mugai_quarantine_id_valid(id));
-	ck_assert_uint_eq(strlen(id), MUGAI_QUARANTINE_ID_LEN);
-	ck_assert(!mugai_quarantine_id_valid(NULL));
+	ck_assert(mugai_qid_valid(id));
+	ck_assert_uint_eq(strlen(id), MUGAI_QID_LEN);
+	ck_assert(!mugai_qid_valid(NULL));
 	/* An ID with a NUL inside is, to C, a short string. */
 	memcpy(buf, id, sizeof buf);
 	buf[20] = '\0';
-	ck_assert(!mugai_quarantine_id_valid(buf));
+	ck_assert(!mugai_qid_valid(buf));
 	ck_assert_int_eq(store_buf(NULL, buf, "x", 1), MUGAI_E_INVAL);
 }
 END_TEST
@@ -354,7 +354,7 @@ make_ids(gpointer data)
 	GPtrArray *ids = data;
 
 	for (int i = 0; i < IDS_PER_THREAD; i++)
-		g_ptr_array_add(ids, mugai_quarantine_new_id());
+		g_ptr_array_add(ids, mugai_qid_new());
 	return NULL;
 }
 
@@ -373,7 +373,7 @@ START_TEST(ids_unique_across_threads)
 		for (guint i = 0; i < ids[t]->len; i++) {
 			const char *id = g_ptr_array_index(ids[t], i);
 
-			ck_assert(mugai_quarantine_id_valid(id));
+			ck_assert(mugai_qid_valid(id));
 			ck_assert(g_hash_table_add(seen, (gpointer)id));
 			/* Within a thread IDs never go back in time. */
 			if (i > 0)
@@ -418,7 +418,7 @@ writer_run(gpointer data)
 	struct writer *w = data;
 
 	for (int i = 0; i < W_ITEMS; i++) {
-		g_autofree char *id = mugai_quarantine_new_id();
+		g_autofree char *id = mugai_qid_new();
 		GString *m = writer_message(w->tag, i);
 
 		if (store_buf(w->q, id, m->str, m->len) != MUGAI_OK)
@@ -560,7 +560,7 @@ START_TEST(store_is_atomic_at_every_failing_step)
 	fault_at = 0;
 	fault_count = 0;
 	{
-		g_autofree char *id = mugai_quarantine_new_id();
+		g_autofree char *id = mugai_qid_new();
 
 		ck_assert_int_eq(store_buf(q, id, msg_crlf,
 		    sizeof msg_crlf - 1), MUGAI_OK);
@@ -573,7 +573,7 @@ START_TEST(store_is_atomic_at_every_failing_step)
 	for (fault_at = 1; fault_at <= steps; fault_at++) {
 		g_autofree char *s2 = make_store_dir();
 		g_autofree char *t2 = g_build_filename(s2, "tmp", NULL);
-		g_autofree char *id = mugai_quarantine_new_id();
+		g_autofree char *id = mugai_qid_new();
 
 		mugai_quarantine_fault_hook = NULL;
 		q = mugai_quarantine_open(s2, NULL, &err);
@@ -605,7 +605,7 @@ START_TEST(enospc_from_fault_hook_is_nospace)
 {
 	g_autofree char *store = make_store_dir();
 	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	struct mugai_quarantine *q;
 	enum mugai_err err;
 
@@ -629,7 +629,7 @@ START_TEST(enospc_on_small_tmpfs_is_nospace)
 	g_autofree char *base = g_dir_make_tmp("mugai-q-XXXXXX", NULL);
 	g_autofree char *store = g_build_filename(base, "store", NULL);
 	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	struct mugai_quarantine *q;
 	enum mugai_err err;
 	GString *big;
@@ -668,10 +668,15 @@ mode_of(const char *path)
 	return st.st_mode & 07777;
 }
 
+/*
+ * Directories 0750 and metadata 0640 for the auditors' group; the
+ * original 0600: read only through `mugai quarantine extract`, which
+ * writes audit.log (SECURITY.md, Privileges).
+ */
 START_TEST(permissions_are_0750_and_0640)
 {
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	g_autofree char *item = NULL, *orig = NULL, *meta = NULL;
 	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
 	g_autofree char *audit = g_build_filename(store, "audit.log", NULL);
@@ -683,13 +688,13 @@ START_TEST(permissions_are_0750_and_0640)
 	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
 	    MUGAI_OK);
 	umask(old);
-	item = mugai_quarantine_item_path(store, id);
+	item = mugai_qid_path(store, id);
 	orig = g_build_filename(item, "original.eml", NULL);
 	meta = g_build_filename(item, "meta.json", NULL);
 	ck_assert_uint_eq(mode_of(store), 0750);
 	ck_assert_uint_eq(mode_of(tmp), 0750);
 	ck_assert_uint_eq(mode_of(item), 0750);
-	ck_assert_uint_eq(mode_of(orig), 0640);
+	ck_assert_uint_eq(mode_of(orig), 0600);
 	ck_assert_uint_eq(mode_of(meta), 0640);
 	ck_assert_uint_eq(mode_of(audit), 0640);
 	mugai_quarantine_close(q);
@@ -700,7 +705,7 @@ END_TEST
 START_TEST(group_is_given_to_new_files)
 {
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	g_autofree char *orig = NULL;
 	struct mugai_quarantine *q;
 	struct group *gr = getgrnam("daemon");
@@ -768,7 +773,7 @@ START_TEST(purge_removes_old_items_and_stale_tmp)
 	g_autofree char *store = make_store_dir();
 	g_autofree char *old_id = id_back(G_GINT64_CONSTANT(40) * 86400 *
 	    G_USEC_PER_SEC);
-	g_autofree char *new_id = mugai_quarantine_new_id();
+	g_autofree char *new_id = mugai_qid_new();
 	g_autofree char *stale = NULL, *fresh = NULL, *audit = NULL;
 	g_autofree char *log = NULL, *old_item = NULL;
 	struct mugai_quarantine *q;
@@ -786,9 +791,9 @@ START_TEST(purge_removes_old_items_and_stale_tmp)
 	ck_assert_ptr_nonnull(g_mkdtemp(fresh));
 	set_mtime_back(stale, 2 * 3600);
 	ck_assert_int_eq(mugai_quarantine_purge(q, 30, g_get_real_time(),
-	    "tester", &n), MUGAI_OK);
+	    "tester", &n, NULL), MUGAI_OK);
 	ck_assert_uint_eq(n, 1);
-	old_item = mugai_quarantine_item_path(store, old_id);
+	old_item = mugai_qid_path(store, old_id);
 	ck_assert(!g_file_test(old_item, G_FILE_TEST_EXISTS));
 	{
 		JsonObject *m = mugai_quarantine_read_meta(store, new_id,
@@ -814,6 +819,87 @@ START_TEST(purge_removes_old_items_and_stale_tmp)
 }
 END_TEST
 
+/*
+ * The store's owner replaced a day directory and an item by links to
+ * directories outside holding old items: purge leaves the links alone,
+ * says so, and removes nothing outside; with tmp/ a link the store does
+ * not open at all.
+ */
+START_TEST(purge_does_not_follow_links)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *base = g_path_get_dirname(store);
+	g_autofree char *outday = g_build_filename(base, "outday", NULL);
+	g_autofree char *outitem = g_build_filename(base, "outitem", NULL);
+	g_autofree char *outtmp = g_build_filename(base, "outtmp", NULL);
+	g_autofree char *day_id = id_back(G_GINT64_CONSTANT(40) * 86400 *
+	    G_USEC_PER_SEC);
+	g_autofree char *item_id = id_back(G_GINT64_CONSTANT(41) * 86400 *
+	    G_USEC_PER_SEC);
+	g_autofree char *day = NULL, *item = NULL, *fake = NULL;
+	g_autofree char *ev1 = NULL, *ev2 = NULL, *ev3 = NULL, *cmd = NULL;
+	g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+	GPtrArray *refused = g_ptr_array_new_with_free_func(g_free);
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	guint n = 7;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(store_buf(q, day_id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	ck_assert_int_eq(store_buf(q, item_id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	item = mugai_qid_path(store, item_id);
+	{
+		g_autofree char *d = mugai_qid_path(store, day_id);
+
+		day = g_path_get_dirname(d);
+	}
+	/* An old item, reached through the day link, and an item's files. */
+	fake = g_build_filename(outday, day_id, NULL);
+	ck_assert_int_eq(g_mkdir_with_parents(fake, 0750), 0);
+	ck_assert_int_eq(g_mkdir_with_parents(outitem, 0750), 0);
+	ck_assert_int_eq(g_mkdir_with_parents(outtmp, 0750), 0);
+	ev1 = g_build_filename(fake, "evidence", NULL);
+	ev2 = g_build_filename(outitem, "evidence", NULL);
+	ev3 = g_build_filename(outtmp, "evidence", NULL);
+	ck_assert(g_file_set_contents(ev1, "keep", -1, NULL));
+	ck_assert(g_file_set_contents(ev2, "keep", -1, NULL));
+	ck_assert(g_file_set_contents(ev3, "keep", -1, NULL));
+	set_mtime_back(ev3, 2 * 3600);
+	set_mtime_back(outtmp, 2 * 3600);
+	cmd = g_strdup_printf("rm -rf '%s' '%s' && ln -s '%s' '%s' && "
+	    "ln -s '%s' '%s'", day, item, outday, day, outitem, item);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(mugai_quarantine_purge(q, 30, g_get_real_time(),
+	    "tester", &n, refused), MUGAI_E_PERM);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(refused->len, 2);
+	/* The older (the item) first: the walk goes by date. */
+	ck_assert(strstr(g_ptr_array_index(refused, 0), item_id) != NULL);
+	ck_assert(strstr(g_ptr_array_index(refused, 0), "link") != NULL);
+	ck_assert(strstr(g_ptr_array_index(refused, 1), "link") != NULL);
+	ck_assert(g_file_test(ev1, G_FILE_TEST_IS_REGULAR));
+	ck_assert(g_file_test(ev2, G_FILE_TEST_IS_REGULAR));
+	ck_assert(g_file_test(item, G_FILE_TEST_IS_SYMLINK));
+	mugai_quarantine_close(q);
+	/* tmp/ a link: refused before anything is cleaned. */
+	g_free(cmd);
+	cmd = g_strdup_printf("rm -rf '%s' && ln -s '%s' '%s'", tmp, outtmp,
+	    tmp);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_ptr_null(mugai_quarantine_open(store, NULL, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	ck_assert(g_file_test(ev3, G_FILE_TEST_IS_REGULAR));
+	/* Readers refuse an item that is a link. */
+	ck_assert_ptr_null(mugai_quarantine_read_meta(store, item_id, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	g_ptr_array_free(refused, TRUE);
+	rm_rf(store);
+}
+END_TEST
+
 /* A crash mid-message leaves an item's tmp/ entry: startup removes it. */
 START_TEST(clean_tmp_removes_stale_entries_not_a_live_item)
 {
@@ -823,7 +909,7 @@ START_TEST(clean_tmp_removes_stale_entries_not_a_live_item)
 	struct mugai_qitem *live, *crashed;
 	enum mugai_err err;
 	g_autofree char *cmd = NULL, *out = NULL;
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 
 	q = mugai_quarantine_open(store, NULL, &err);
 	ck_assert_ptr_nonnull(q);
@@ -861,7 +947,7 @@ END_TEST
 START_TEST(item_past_writeback_steps_is_byte_exact)
 {
 	g_autofree char *store = make_store_dir();
-	g_autofree char *id = mugai_quarantine_new_id();
+	g_autofree char *id = mugai_qid_new();
 	g_autofree char *path = NULL, *data = NULL;
 	const gsize total = (gsize)(20 << 20) + 12345, piece = 65537;
 	g_autofree guint8 *want = g_malloc(total);
@@ -897,7 +983,7 @@ START_TEST(entries_keep_only_the_level_names_sorted)
 {
 	g_autofree char *dir = make_store_dir();
 	g_autofree char *id1 = id_back(G_USEC_PER_SEC);
-	g_autofree char *id2 = mugai_quarantine_new_id();
+	g_autofree char *id2 = mugai_qid_new();
 	const char *names[] = { "2027", "2026", "202", "20260", "12", "x2",
 	    "tmp", "audit.log", id2, id1 };
 	GPtrArray *a;
@@ -955,7 +1041,7 @@ rel_setup(struct rel *r)
 	r->cf = mugai_config_new_default();
 	g_free(r->cf->cf_release_secret);
 	r->cf->cf_release_secret = g_strdup(r->keyfile);
-	r->id = mugai_quarantine_new_id();
+	r->id = mugai_qid_new();
 	ck_assert_int_eq(store_buf(r->q, r->id, msg_crlf,
 	    sizeof msg_crlf - 1), MUGAI_OK);
 	mugai_digest_buf(msg_crlf, sizeof msg_crlf - 1, r->sha);
@@ -973,12 +1059,50 @@ rel_teardown(struct rel *r)
 	g_free(r->id);
 }
 
+/* The recipients the tokens below are made for, and the MTA's form. */
+static const char *const rel_to[] = { "staff@city.example.lg.jp",
+    "b@City.Example.LG.JP", NULL };
+static const char *const rel_env[] = { "<b@city.example.lg.jp>",
+    "<staff@CITY.example.lg.jp>", "<staff@city.example.lg.jp>", NULL };
+
+/* A token made now for the stored item, the original and rel_to. */
+static char *
+rel_token(struct rel *r)
+{
+	return mugai_release_token(r->key, r->id, g_get_real_time() /
+	    G_USEC_PER_SEC, r->sha, rel_to);
+}
+
+/*
+ * Checks value as the milter does: carried as the first field of a
+ * message whose rest is content (prefix, may be NULL, before it: trace
+ * fields), for the envelope recipients rcpts.
+ */
+static enum mugai_release_status
+check_msg(struct rel *r, const char *prefix, const char *value,
+    const char *content, gsize len, const char *const *rcpts)
+{
+	g_autofree char *id = NULL;
+	GString *m = g_string_new(prefix);
+	GMimeStream *s;
+	enum mugai_release_status st;
+
+	g_string_append_printf(m, "X-Mugai-Release: %s\r\n", value != NULL ?
+	    value : "");
+	g_string_append_len(m, content, (gssize)len);
+	s = g_mime_stream_mem_new_with_buffer(m->str, m->len);
+	st = mugai_release_check(r->q, r->cf, value, s, rcpts, &id);
+	g_object_unref(s);
+	g_string_free(m, TRUE);
+	return st;
+}
+
+/* Checks value carried on the stored original, for rel_to. */
 static enum mugai_release_status
 check(struct rel *r, const char *value)
 {
-	g_autofree char *id = NULL;
-
-	return mugai_release_check(r->q, r->cf, value, &id);
+	return check_msg(r, NULL, value, msg_crlf, sizeof msg_crlf - 1,
+	    rel_env);
 }
 
 START_TEST(release_key_is_created_0600)
@@ -1001,19 +1125,31 @@ START_TEST(release_valid_once_then_replayed)
 	char *id = NULL;
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
-	ck_assert_int_eq(mugai_release_check(r.q, r.cf, tok, &id),
-	    MUGAI_RELEASE_VALID);
+	tok = rel_token(&r);
+	{
+		GString *m = g_string_new(NULL);
+		GMimeStream *s;
+
+		g_string_append_printf(m, "X-Mugai-Release: %s\r\n", tok);
+		g_string_append_len(m, msg_crlf, sizeof msg_crlf - 1);
+		s = g_mime_stream_mem_new_with_buffer(m->str, m->len);
+		ck_assert_int_eq(mugai_release_check(r.q, r.cf, tok, s,
+		    rel_env, &id), MUGAI_RELEASE_VALID);
+		g_object_unref(s);
+		g_string_free(m, TRUE);
+	}
 	ck_assert_str_eq(id, r.id);
 	g_free(id);
 	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_REPLAYED);
-	/* Folded by an MTA: still the same token, still a replay. */
+	/*
+	 * Folded by an MTA (a line break before a space): still the same
+	 * token on the same content, still a replay.
+	 */
 	{
-		g_autofree char *folded = g_strdup(tok);
-		char *semi = strchr(folded, ' ');
+		const char *sp = strchr(tok, ' ');
+		g_autofree char *folded = g_strdup_printf("%.*s\r\n%s",
+		    (int)(sp - tok), tok, sp);
 
-		*semi = '\n';
 		ck_assert_int_eq(check(&r, folded), MUGAI_RELEASE_REPLAYED);
 	}
 	rel_teardown(&r);
@@ -1028,8 +1164,7 @@ START_TEST(release_replay_refused_across_processes)
 	pid_t pids[4];
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
+	tok = rel_token(&r);
 	for (int i = 0; i < 4; i++) {
 		if ((pids[i] = fork()) == 0)
 			_exit(check(&r, tok) == MUGAI_RELEASE_VALID ? 0 : 1);
@@ -1055,19 +1190,19 @@ START_TEST(release_tampered_is_forged)
 	char *p;
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, now, r.sha);
+	tok = mugai_release_token(r.key, r.id, now, r.sha, rel_to);
 	/* mac changed */
 	bad = g_strdup(tok);
 	p = bad + strlen(bad) - 1;
 	*p = *p == '0' ? '1' : '0';
 	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
 	/* id changed to another stored item, mac kept */
-	other = mugai_quarantine_new_id();
+	other = mugai_qid_new();
 	ck_assert_int_eq(store_buf(r.q, other, msg_crlf, sizeof msg_crlf - 1),
 	    MUGAI_OK);
 	g_free(bad);
 	bad = g_strdup(tok);
-	memcpy(bad + 3, other, MUGAI_QUARANTINE_ID_LEN);
+	memcpy(bad + 3, other, MUGAI_QID_LEN);
 	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
 	/* time changed */
 	g_free(bad);
@@ -1077,11 +1212,135 @@ START_TEST(release_tampered_is_forged)
 	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
 	/* a valid MAC for a different SHA-256 (another key's holder) */
 	other_tok = mugai_release_token(r.key, r.id, now,
-	    "0000000000000000000000000000000000000000000000000000000000000000");
-	ck_assert_int_eq(check(&r, other_tok), MUGAI_RELEASE_FORGED);
+	    "0000000000000000000000000000000000000000000000000000000000000000",
+	    rel_to);
+	ck_assert_int_eq(check_msg(&r, NULL, other_tok, "x", 1, rel_env),
+	    MUGAI_RELEASE_OTHER_CONTENT);
+	/* rcpt changed, mac kept */
+	g_free(bad);
+	bad = g_strdup(tok);
+	p = strstr(bad, "rcpt=") + 5;
+	*p = *p == '0' ? '1' : '0';
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
+	/* a version 1 token (no recipients) is not one */
+	g_free(bad);
+	bad = g_strdup(tok);
+	p = strstr(bad, "rcpt=");
+	memmove(p, p + 71, strlen(p + 71) + 1);
+	ck_assert_int_eq(check(&r, bad), MUGAI_RELEASE_FORGED);
 	/* the untouched token is still good: nothing above used it */
 	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_VALID);
 	rel_teardown(&r);
+}
+END_TEST
+
+/*
+ * A valid token proves only the release it was made for: on any other
+ * content, or for any other recipients, it is refused (and stays unused:
+ * the real release still passes afterwards, once).
+ */
+START_TEST(release_bound_to_content_and_recipients)
+{
+	static const char *const other_to[] = { "<staff@city.example.lg.jp>",
+	    "<b@city.example.lg.jp>", "<x@attacker.example>", NULL };
+	static const char *const fewer[] = { "<staff@city.example.lg.jp>",
+	    NULL };
+	static const char *const upper_local[] = { "<STAFF@city.example.lg.jp>",
+	    "<b@city.example.lg.jp>", NULL };
+	static const char payload[] = "From: a@b\r\nContent-Type: text/html"
+	    "\r\n\r\n<script>alert(1)</script>\r\n";
+	g_autofree char *tok = NULL, *longer = NULL;
+	struct rel r;
+
+	rel_setup(&r);
+	tok = rel_token(&r);
+	/* Other content under the same token. */
+	ck_assert_int_eq(check_msg(&r, NULL, tok, payload, sizeof payload - 1,
+	    rel_env), MUGAI_RELEASE_OTHER_CONTENT);
+	/* The original with a byte more, or a byte less. */
+	longer = g_strconcat(msg_crlf, "x", NULL);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, longer, sizeof msg_crlf,
+	    rel_env), MUGAI_RELEASE_OTHER_CONTENT);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 2, rel_env), MUGAI_RELEASE_OTHER_CONTENT);
+	/* A field slipped in before the token (only trace may come first). */
+	ck_assert_int_eq(check_msg(&r, "Content-Type: text/html\r\n", tok,
+	    msg_crlf, sizeof msg_crlf - 1, rel_env),
+	    MUGAI_RELEASE_OTHER_CONTENT);
+	/* Other recipients: one more, one fewer, a local part's case. */
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, other_to), MUGAI_RELEASE_OTHER_RCPTS);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, fewer), MUGAI_RELEASE_OTHER_RCPTS);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, upper_local), MUGAI_RELEASE_OTHER_RCPTS);
+	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
+	    sizeof msg_crlf - 1, NULL), MUGAI_RELEASE_OTHER_RCPTS);
+	/* The release itself, behind the MTA's trace field: once. */
+	ck_assert_int_eq(check_msg(&r, "Received: by mx.example (Postfix)\r\n"
+	    "\tid 4XyZ; Mon, 2 Jun 2025 10:00:00 +0900\r\n", tok, msg_crlf,
+	    sizeof msg_crlf - 1, rel_env), MUGAI_RELEASE_VALID);
+	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_REPLAYED);
+	rel_teardown(&r);
+}
+END_TEST
+
+/* The content is what follows the token's field, folded or not. */
+START_TEST(release_content_digest_skips_only_the_token_field)
+{
+	static const struct {
+		const char *msg;
+		gboolean found;
+		const char *content;
+	} cases[] = {
+		{ "X-Mugai-Release: a\r\nFrom: x\r\n\r\nbody", TRUE,
+		  "From: x\r\n\r\nbody" },
+		{ "x-mugai-release:a;\r\n b\r\n\tc\r\nFrom: x\r\n", TRUE,
+		  "From: x\r\n" },
+		{ "X-Mugai-Release: a\nFrom: x\n\nbody\n", TRUE,
+		  "From: x\n\nbody\n" },
+		{ "Received: a\r\n b\r\nReceived: c\r\n"
+		  "X-Mugai-Release: a\r\n\r\nbody", TRUE, "\r\nbody" },
+		{ "X-Mugai-Release: a\r\n", TRUE, "" },
+		{ "From: x\r\nX-Mugai-Release: a\r\n\r\n", FALSE, NULL },
+		{ "Received: a\r\n\r\nX-Mugai-Release: a\r\n", FALSE, NULL },
+		{ " X-Mugai-Release: a\r\n\r\n", FALSE, NULL },
+		{ "X-Mugai-Release-Not: a\r\n\r\n", FALSE, NULL },
+		{ "", FALSE, NULL },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(
+		    cases[i].msg, strlen(cases[i].msg));
+		char got[65] = "", want[65];
+
+		ck_assert_msg(mugai_release_content_digest(s, got) ==
+		    cases[i].found, "case %zu", i);
+		if (cases[i].found) {
+			mugai_digest_buf(cases[i].content,
+			    strlen(cases[i].content), want);
+			ck_assert_msg(strcmp(got, want) == 0, "case %zu", i);
+		}
+		g_object_unref(s);
+	}
+}
+END_TEST
+
+/* One digest for the recipients whatever the MTA's spelling and order. */
+START_TEST(release_rcpt_digest_is_canonical)
+{
+	static const char *const a[] = { "staff@city.example.lg.jp",
+	    "b@City.Example.LG.JP", NULL };
+	static const char *const b[] = { "<b@city.example.lg.jp>",
+	    "<staff@city.example.lg.jp>", "<staff@CITY.EXAMPLE.LG.JP>", NULL };
+	static const char *const c[] = { "<B@city.example.lg.jp>",
+	    "<staff@city.example.lg.jp>", NULL };
+	g_autofree char *da = mugai_release_rcpt_digest(a);
+	g_autofree char *db = mugai_release_rcpt_digest(b);
+	g_autofree char *dc = mugai_release_rcpt_digest(c);
+
+	ck_assert_str_eq(da, db);
+	ck_assert_str_ne(da, dc);
 }
 END_TEST
 
@@ -1100,14 +1359,14 @@ START_TEST(release_garbage_is_forged_without_id)
 	rel_setup(&r);
 	for (gsize i = 0; i < G_N_ELEMENTS(garbage); i++) {
 		ck_assert_int_eq(mugai_release_check(r.q, r.cf, garbage[i],
-		    &id), MUGAI_RELEASE_FORGED);
+		    NULL, rel_env, &id), MUGAI_RELEASE_FORGED);
 		if (i < 4)
 			ck_assert_ptr_null(id);
 		g_free(id);
 		id = NULL;
 	}
-	ck_assert_int_eq(mugai_release_check(r.q, r.cf, NULL, NULL),
-	    MUGAI_RELEASE_FORGED);
+	ck_assert_int_eq(mugai_release_check(r.q, r.cf, NULL, NULL, NULL,
+	    NULL), MUGAI_RELEASE_FORGED);
 	rel_teardown(&r);
 }
 END_TEST
@@ -1120,9 +1379,9 @@ START_TEST(release_expired_and_future)
 
 	rel_setup(&r);
 	old = mugai_release_token(r.key, r.id, now - r.cf->cf_release_max_age
-	    - 10, r.sha);
+	    - 10, r.sha, rel_to);
 	ck_assert_int_eq(check(&r, old), MUGAI_RELEASE_EXPIRED);
-	future = mugai_release_token(r.key, r.id, now + 3600, r.sha);
+	future = mugai_release_token(r.key, r.id, now + 3600, r.sha, rel_to);
 	ck_assert_int_eq(check(&r, future), MUGAI_RELEASE_EXPIRED);
 	rel_teardown(&r);
 }
@@ -1131,12 +1390,12 @@ END_TEST
 START_TEST(release_unknown_id)
 {
 	struct rel r;
-	g_autofree char *ghost = mugai_quarantine_new_id();
+	g_autofree char *ghost = mugai_qid_new();
 	g_autofree char *tok = NULL;
 
 	rel_setup(&r);
 	tok = mugai_release_token(r.key, ghost, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
+	    G_USEC_PER_SEC, r.sha, rel_to);
 	ck_assert_int_eq(check(&r, tok), MUGAI_RELEASE_UNKNOWN_ID);
 	rel_teardown(&r);
 }
@@ -1149,8 +1408,7 @@ START_TEST(release_key_readable_by_others_is_refused)
 	enum mugai_err err;
 
 	rel_setup(&r);
-	tok = mugai_release_token(r.key, r.id, g_get_real_time() /
-	    G_USEC_PER_SEC, r.sha);
+	tok = rel_token(&r);
 	ck_assert_int_eq(chmod(r.keyfile, 0644), 0);
 	ck_assert_ptr_null(mugai_release_key_load(r.keyfile, TRUE, (uid_t)-1,
 	    &err));
@@ -1175,6 +1433,7 @@ main(void)
 	t_test(s, meta_json_survives_hostile_headers);
 	t_test(s, purge_removes_old_items_and_stale_tmp);
 	t_test(s, clean_tmp_removes_stale_entries_not_a_live_item);
+	t_test(s, purge_does_not_follow_links);
 	t_loop_test(s, id_validation_refuses_bad_ids, 0,
 	    G_N_ELEMENTS(bad_ids));
 	t_test(s, id_validation_refuses_nul_embedded);
@@ -1190,6 +1449,9 @@ main(void)
 	t_test(s, release_valid_once_then_replayed);
 	t_test(s, release_replay_refused_across_processes);
 	t_test(s, release_tampered_is_forged);
+	t_test(s, release_bound_to_content_and_recipients);
+	t_test(s, release_content_digest_skips_only_the_token_field);
+	t_test(s, release_rcpt_digest_is_canonical);
 	t_test(s, release_garbage_is_forged_without_id);
 	t_test(s, release_expired_and_future);
 	t_test(s, release_unknown_id);

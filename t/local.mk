@@ -84,6 +84,8 @@ SCRIPT_TESTS += t/banned.sh
 SCRIPT_TESTS += t/doc-keys.sh
 SCRIPT_TESTS += t/cli.sh
 SCRIPT_TESTS += t/quarantine-cli.sh
+SCRIPT_TESTS += t/quarantine-links.sh
+SCRIPT_TESTS += t/quarantine-owner.sh
 SCRIPT_TESTS += t/corpus.sh
 SCRIPT_TESTS += t/stream-diff.sh
 SCRIPT_TESTS += t/textsafe-oracle.sh
@@ -99,7 +101,7 @@ SCRIPT_TESTS += t/e2e/faults.sh
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS)
 EXTRA_DIST += t/milter_client.py t/milter/lib.lua t/milter/negotiate.lua
-EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua
+EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py
 EXTRA_DIST += t/corpus-known.tsv t/valgrind.supp t/data/stream
 # The fuzzers' findings, replayed by t/regress.sh and check_html2text.

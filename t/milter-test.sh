@@ -73,6 +73,8 @@ max_message_size = 64K
 [quarantine]
 dir = $tmp/$name.q
 keep_original = modified
+release_secret = $tmp/release.key
+submit_command = /bin/sh $tmp/submit.sh
 EOC
 }
 
@@ -137,6 +139,28 @@ for orig in glob.glob(os.path.join(sys.argv[1], "*/*/*/*/original.eml")):
         sys.exit("%s: meta %r" % (orig, o))
 PY
 echo "ok - $stored original(s) kept in the quarantine"
+
+# A release: the token `mugai quarantine release` makes for an item passes
+# that original to that recipient once, and nothing else (release.lua).
+printf '#!/bin/sh\ncat > "%s/submitted"\n' "$tmp" > "$tmp/submit.sh"
+{ printf 'From: sender@example.jp\r\nSubject: released\r\n\r\n'
+  i=0; while [ $i -lt 150 ]; do printf 'Released text.\r\n'; i=$((i + 1)); done
+} > "$tmp/released.eml"
+rid=$("$builddir/t/qfill" "$tmp/main.q" "$tmp/released.eml") ||
+    fail "qfill into the milter's store"
+"$builddir/mugai" quarantine -c "$tmp/main.conf" release "$rid" \
+    --to user@lgwan.example > /dev/null || fail "mugai quarantine release"
+token=$(head -n 1 "$tmp/submitted" | tr -d '\r' | sed 's/^X-Mugai-Release: //')
+echo "# release.lua (unix:$tmp/milter.sock)"
+miltertest -D socket="unix:$tmp/milter.sock" -D libdir="$libdir" \
+    -D token="$token" -s "$libdir/release.lua" || fail "release.lua"
+for w in "FORGEDC: X-Mugai-Release forged (valid for other content)" \
+    "FORGEDR: X-Mugai-Release forged (valid for other recipients)" \
+    "RELEASED: X-Mugai-Release valid for item $rid: passes unchanged" \
+    "REPLAY: X-Mugai-Release replayed"; do
+	grep -qF "$w" "$tmp/main.log" || fail "log: $w"
+done
+echo "ok - a release token passes only its own original to its recipient"
 
 # Reload by SIGUSR1 and SIGHUP: the daemon stays and keeps serving.
 kill -USR1 "$main_pid"

@@ -9,10 +9,12 @@
  * item goes DAYS_AGO + i % SPREAD_DAYS days back. Prints each ID.
  * Exit 0, or 1 with the error on the first failure.
  *
- *   qfill --check DIR KEYFILE VALUE
+ *   qfill --check DIR KEYFILE MESSAGE RCPT...
  *
- * Runs mugai_release_check() (the milter's side) on an X-Mugai-Release
- * value and prints VALID, FORGED, EXPIRED, REPLAYED or UNKNOWN_ID.
+ * Runs mugai_release_check() (the milter's side) on MESSAGE (a file: what
+ * `mugai quarantine release` gave the submit command) sent to the RCPTs,
+ * with the value of its first X-Mugai-Release field, and prints VALID,
+ * FORGED, EXPIRED, REPLAYED, UNKNOWN_ID, OTHER_CONTENT or OTHER_RCPTS.
  */
 #include "autoconfig.h"
 
@@ -23,6 +25,7 @@
 #include <gmime/gmime.h>
 
 #include "store/quarantine.h"
+#include "store/release.h"
 #include "base/report.h"
 #include "core/sanitize.h"
 
@@ -30,7 +33,7 @@
 static char *
 id_back(gint64 usec_back)
 {
-	char *id = mugai_quarantine_new_id();
+	char *id = mugai_qid_new();
 	gint64 t = g_get_real_time() - usec_back;
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(
 	    t / G_USEC_PER_SEC);
@@ -40,23 +43,72 @@ id_back(gint64 usec_back)
 	return id;
 }
 
+/*
+ * Returns (transfer full) the value of the first X-Mugai-Release field in
+ * the header block of msg, continuation lines unfolded, or NULL.
+ */
+static char *
+release_value(const char *msg)
+{
+	gsize nlen = strlen(MUGAI_RELEASE_HEADER);
+	const char *p = msg;
+
+	while (*p != '\0' && *p != '\r' && *p != '\n') {
+		const char *eol = strchr(p, '\n');
+
+		if (g_ascii_strncasecmp(p, MUGAI_RELEASE_HEADER, nlen) == 0 &&
+		    p[nlen] == ':') {
+			GString *v = g_string_new(NULL);
+
+			p += nlen + 1;
+			for (;;) {
+				eol = strchr(p, '\n');
+				g_string_append_len(v, p, eol != NULL ?
+				    eol - p : (gssize)strlen(p));
+				if (eol == NULL || (eol[1] != ' ' &&
+				    eol[1] != '\t'))
+					break;
+				p = eol + 1;
+			}
+			g_strdelimit(v->str, "\r", ' ');
+			return g_strstrip(g_string_free(v, FALSE));
+		}
+		if (eol == NULL)
+			break;
+		p = eol + 1;
+	}
+	return NULL;
+}
+
 static int
-check_release(const char *dir, const char *keyfile, const char *value)
+check_release(const char *dir, const char *keyfile, const char *file,
+    char **rcpts)
 {
 	static const char *const names[] = { "VALID", "FORGED", "EXPIRED",
-	    "REPLAYED", "UNKNOWN_ID" };
+	    "REPLAYED", "UNKNOWN_ID", "OTHER_CONTENT", "OTHER_RCPTS" };
 	struct mugai_config *cf = mugai_config_new_default();
 	struct mugai_quarantine *q;
+	g_autofree char *msg = NULL, *value = NULL;
+	GMimeStream *s;
 	enum mugai_err err;
 	char *id = NULL;
+	gsize len;
 
+	if (!g_file_get_contents(file, &msg, &len, NULL)) {
+		fprintf(stderr, "qfill: cannot read %s\n", file);
+		return 1;
+	}
 	if ((q = mugai_quarantine_open(dir, NULL, &err)) == NULL) {
 		fprintf(stderr, "qfill: %s: %s\n", dir, mugai_err_str(err));
 		return 1;
 	}
 	g_free(cf->cf_release_secret);
 	cf->cf_release_secret = g_strdup(keyfile);
-	puts(names[mugai_release_check(q, cf, value, &id)]);
+	value = release_value(msg);
+	s = g_mime_stream_mem_new_with_buffer(msg, len);
+	puts(names[mugai_release_check(q, cf, value, s,
+	    (const char *const *)rcpts, &id)]);
+	g_object_unref(s);
 	g_free(id);
 	mugai_quarantine_close(q);
 	mugai_config_unref(cf);
@@ -79,8 +131,8 @@ main(int argc, char **argv)
 	gchar *data;
 	gsize len;
 
-	if (argc == 5 && strcmp(argv[1], "--check") == 0)
-		return check_release(argv[2], argv[3], argv[4]);
+	if (argc >= 5 && strcmp(argv[1], "--check") == 0)
+		return check_release(argv[2], argv[3], argv[4], argv + 5);
 	if (argc < 3) {
 		fprintf(stderr, "usage: qfill DIR FILE [COUNT [DAYS_AGO "
 		    "[SPREAD_DAYS]]]\n");
@@ -115,7 +167,7 @@ main(int argc, char **argv)
 		gint64 days = (gint64)(ago + (spread ? i % spread : 0));
 		g_autofree char *id = days > 0 || ago > 0 ?
 		    id_back(days * 86400 * G_USEC_PER_SEC + (gint64)i) :
-		    mugai_quarantine_new_id();
+		    mugai_qid_new();
 		GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, len);
 
 		err = mugai_quarantine_store(q, id, s, &env, r, "qfill");

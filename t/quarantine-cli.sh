@@ -41,11 +41,17 @@ retention_days = 30
 release_secret = $W/release.key
 submit_command = /bin/sh '$W/fake sendmail' -G -i
 CONF
+# The fake keeps its input only when it read all of it (a submit command
+# killed before the end of its input queues nothing). FAKE_TAMPER=FILE:
+# first change one byte far into FILE, as someone racing the release would.
 cat >"$W/fake sendmail" <<'FAKE'
 #!/bin/sh
 dir=$(dirname "$0")
 printf '%s\n' "$@" >"$dir/args"
-cat >"$dir/stdin"
+if [ -n "${FAKE_TAMPER:-}" ]; then
+	printf X | dd of="$FAKE_TAMPER" bs=1 seek=900000 conv=notrunc 2>/dev/null
+fi
+cat >"$dir/stdin.part" && mv "$dir/stdin.part" "$dir/stdin"
 exit "${FAKE_STATUS:-0}"
 FAKE
 printf 'From: =?UTF-8?B?5bGx55Sw5aSq6YOO?= <taro@sender.example>\nTo: staff@city.example.lg.jp\nSubject: =?UTF-8?B?6KuL5rGC5pu4?= invoice\nDate: Mon, 2 Jun 2025 10:00:00 +0900\nMessage-ID: <cli@sender.example>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nhello\n--XX\nContent-Type: application/octet-stream; name=invoice.exe\nContent-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n--XX--\n' >"$W/in.eml"
@@ -114,13 +120,30 @@ expect "release to the envelope recipients" 0 $Q release "$ID"
 has "submit got -G -i" "$W/args" "-G"
 has "submit got the first recipient, brackets off" "$W/args" "staff@city.example.lg.jp"
 has "submit got the second recipient" "$W/args" "other@city.example.lg.jp"
-head -1 "$W/stdin" | grep -q "^X-Mugai-Release: id=$ID; t=[0-9]*; sha256=[0-9a-f]\{64\}; mac=[0-9a-f]\{64\}\$" \
+head -1 "$W/stdin" | grep -q "^X-Mugai-Release: id=$ID; t=[0-9]*; sha256=[0-9a-f]\{64\}; rcpt=[0-9a-f]\{64\}; mac=[0-9a-f]\{64\}\$" \
     && pass "release header first" || fail "release header: $(head -1 "$W/stdin")"
 tail -n +2 "$W/stdin" | cmp -s - "$W/in.eml" && pass "then the original, byte-exact" || fail "released body differs"
 [ "$(stat -c %a "$W/release.key")" = 600 ] && pass "key file 0600" || fail "key mode"
-hdr=$(head -1 "$W/stdin" | sed 's/^X-Mugai-Release: //')
-[ "$("$QFILL" --check "$S" "$W/release.key" "$hdr")" = VALID ] && pass "milter check: VALID" || fail "milter check not VALID"
-[ "$("$QFILL" --check "$S" "$W/release.key" "$hdr")" = REPLAYED ] && pass "milter check again: REPLAYED" || fail "replay not refused"
+# The milter's check (lib's mugai_release_check, as the MTA hands the
+# message over: envelope recipients in brackets): the token passes this
+# original to these recipients, once, and nothing else.
+chk() {		# chk WANT DESC FILE RCPT...
+	want=$1 d=$2; shift 2
+	got=$("$QFILL" --check "$S" "$W/release.key" "$@")
+	[ "$got" = "$want" ] && pass "$d" || fail "$d ($got, wanted $want)"
+}
+cp "$W/stdin" "$W/released.eml"
+{ head -1 "$W/stdin"; printf 'From: evil@attacker.example\nContent-Type: text/html\n\n<script>x</script>\n'; } >"$W/other.eml"
+chk OTHER_CONTENT "milter check: the token on other content is refused" \
+    "$W/other.eml" "<staff@city.example.lg.jp>" "<other@city.example.lg.jp>"
+chk OTHER_RCPTS "milter check: the token for another recipient is refused" \
+    "$W/released.eml" "<staff@city.example.lg.jp>" "<other@city.example.lg.jp>" "<x@attacker.example>"
+chk OTHER_RCPTS "milter check: the token for fewer recipients is refused" \
+    "$W/released.eml" "<staff@city.example.lg.jp>"
+chk VALID "milter check: VALID" \
+    "$W/released.eml" "<other@city.example.lg.jp>" "<staff@city.example.lg.jp>"
+chk REPLAYED "milter check again: REPLAYED" \
+    "$W/released.eml" "<other@city.example.lg.jp>" "<staff@city.example.lg.jp>"
 has "audit: released" "$S/audit.log" "\"event\":\"released\",\"id\":\"$ID\""
 expect "release --to" 0 $Q release "$ID" --to audit@city.example.lg.jp
 lines "--to replaces the recipients" "$W/args" 3
@@ -131,6 +154,40 @@ has "audit: failed release" "$S/audit.log" "\"outcome\":\"failed\""
 chmod 644 "$W/release.key"
 expect "release with a key readable by others" 2 $Q release "$ID"
 chmod 600 "$W/release.key"
+
+# release reads original.eml once, from one descriptor: what the submit
+# command gets after the header is what was hashed, a link in its place is
+# refused, and an original changed while it is being sent is not sent.
+expect "release again" 0 $Q release "$ID"
+want=$(head -1 "$W/stdin" | sed 's/.*sha256=\([0-9a-f]*\).*/\1/')
+got=$(tail -n +2 "$W/stdin" | sha256sum | cut -c1-64)
+[ "$got" = "$want" ] && pass "the bytes submitted are the bytes hashed" ||
+    fail "submitted $got, token says $want"
+ITEM=$(dirname "$(find "$S" -path "*/$ID/original.eml")")
+cp "$ITEM/original.eml" "$W/copy.eml"
+mv "$ITEM/original.eml" "$W/original.saved"
+ln -s "$W/copy.eml" "$ITEM/original.eml"
+rm -f "$W/stdin"
+expect "release of an original.eml that is a link refused" 1 $Q release "$ID"
+has "release says it is a link" "$W/err" "symbolic link"
+[ ! -e "$W/stdin" ] && pass "nothing submitted through the link" ||
+    fail "the linked file was submitted"
+rm "$ITEM/original.eml"
+mv "$W/original.saved" "$ITEM/original.eml"
+{ printf 'From: a@sender.example\nTo: b@city.example.lg.jp\nSubject: big\n\n'
+  i=0; while [ $i -lt 16000 ]; do
+	echo "line $i abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+	i=$((i + 1)); done; } >"$W/big.eml"
+BID=$("$QFILL" "$W/store-big" "$W/big.eml") || fail "qfill big"
+BIG=$(find "$W/store-big" -path "*/$BID/original.eml")
+rm -f "$W/stdin"
+expect "an original changed while it is sent is not submitted" 1 \
+    env FAKE_TAMPER="$BIG" $Q release "$BID" --dir "$W/store-big" \
+    --to audit@city.example.lg.jp
+has "release says the original changed" "$W/err" "changed while"
+[ ! -e "$W/stdin" ] && pass "the submit command was stopped before the end of its input" ||
+    fail "the changed original was submitted"
+has "audit: the stopped release failed" "$W/store-big/audit.log" '"outcome":"failed"'
 
 # purge
 expect "purge --older-than 30" 0 $Q purge --older-than 30

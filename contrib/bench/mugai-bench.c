@@ -206,7 +206,7 @@ run_engine(struct bench *bn, struct mugai_spool *sp, GMimeStream *s,
 	gboolean ok = TRUE;
 
 	if (bn->bn_mode == M_STORE)
-		env.ev_quarantine_id = qid = mugai_quarantine_new_id();
+		env.ev_quarantine_id = qid = mugai_qid_new();
 	if (live != NULL)
 		rs = mugai_sanitize_stream_finish(live, s, &env, &err);
 	else if (bn->bn_opts != NULL)

@@ -20,16 +20,19 @@ struct mugai_audit {
 };
 
 struct mugai_audit *
-mugai_audit_open(const char *path, gid_t gid, enum mugai_err *err)
+mugai_audit_open_at(int dirfd, const char *name, gid_t gid, uid_t owner,
+    enum mugai_err *err)
 {
 	struct mugai_audit *a;
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
+	/* O_NONBLOCK: a FIFO planted there must not hang us. */
+	fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0640);
 	if (fd < 0) {
-		*err = mugai_err_from_errno(errno);
+		*err = errno == ELOOP ? MUGAI_E_PERM :
+		    mugai_err_from_errno(errno);
 		return NULL;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -37,6 +40,12 @@ mugai_audit_open(const char *path, gid_t gid, enum mugai_err *err)
 		*err = MUGAI_E_IO;
 		return NULL;
 	}
+	if (owner != (uid_t)-1 && st.st_uid != owner) {
+		close(fd);
+		*err = MUGAI_E_PERM;
+		return NULL;
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	/* Only a log we just created gets our mode and group. */
 	if (st.st_size == 0) {
 		if (gid != (gid_t)-1 && st.st_gid != gid)

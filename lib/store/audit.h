@@ -24,10 +24,14 @@ struct mugai_audit;
 
 /*
  * Opens (creating with mode 0640 and group gid when gid != (gid_t)-1) the
- * log at path. Returns (transfer full) the log, or NULL with *err.
+ * log name in the directory dirfd, never following a link. A log that is
+ * not a regular file is MUGAI_E_IO; one that does not belong to owner
+ * (unless owner is (uid_t)-1) is MUGAI_E_PERM: it was made by someone the
+ * store's owner cannot follow, and they could not write it. Returns
+ * (transfer full) the log, or NULL with *err.
  */
-struct mugai_audit *mugai_audit_open(const char *path, gid_t gid,
-    enum mugai_err *err);
+struct mugai_audit *mugai_audit_open_at(int dirfd, const char *name,
+    gid_t gid, uid_t owner, enum mugai_err *err);
 
 /* Closes the log. NULL does nothing. */
 void mugai_audit_close(struct mugai_audit *a);

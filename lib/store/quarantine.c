@@ -3,7 +3,10 @@
  *
  * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and fsynced,
  * the directory is fsynced, renamed to YYYY/MM/DD/ID, and both parents are
- * fsynced. original.eml may be written as the message arrives (an item:
+ * fsynced. Every step is relative to a descriptor of the store's top
+ * directory or of tmp/, one name at a time, never following a link
+ * (lib/store/qdir.h): the store's owner may have planted links, and a
+ * purge or a reader may run as root. Purge is in lib/store/qpurge.c. original.eml may be written as the message arrives (an item:
  * begin, write, commit), so that keeping it at the end costs no copy. Any failure removes the tmp/ directory (or, after the rename,
  * moves the item back into tmp/ and removes it), so no reader ever sees a
  * partial item. A crash leaves at worst an entry in tmp/, which purge
@@ -15,21 +18,19 @@
  */
 #include "autoconfig.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <openssl/rand.h>
 
 #include "store/audit.h"
 #include "base/digest.h"
+#include "store/qdir.h"
 #include "store/qmeta.h"
 #include "store/quarantine.h"
+#include "store/quarantine_int.h"
 
 /* Header bytes kept to fill meta.json's "headers": more is not a header. */
 #define HEADER_KEEP_MAX (256 * 1024)
@@ -39,15 +40,8 @@
  * the disk, instead of writing all of it while the MTA waits.
  */
 #define WRITEBACK_STEP (G_GUINT64_CONSTANT(8) << 20)
-/* A tmp/ entry untouched this long belongs to no running writer. */
-#define TMP_STALE_USEC (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC)
-
-struct mugai_quarantine {
-	char *qs_dir;
-	char *qs_tmp;
-	gid_t qs_gid;			/* (gid_t)-1: leave the group alone */
-	struct mugai_audit *qs_audit;
-};
+/* meta.json past this is not ours. */
+#define META_MAX ((gsize)64 << 20)
 
 int (*mugai_quarantine_fault_hook)(const char *step);
 
@@ -77,236 +71,81 @@ store_err(int errnum)
 }
 
 static int
-fsync_path(const char *path)
+fsync_fd(int fd)
 {
-	int fd, rc;
-
 	if (fault("fsync") != 0)
 		return -1;
-	if (path == NULL) {	/* never, but the analyzer cannot see it */
-		errno = EINVAL;
+	return fsync(fd);
+}
+
+/* Gives a directory or file we created its mode and the auditors' group. */
+static void
+set_mode_group(const struct mugai_quarantine *q, int fd, mode_t mode)
+{
+	if (q->qs_gid != (gid_t)-1)
+		(void)fchown(fd, (uid_t)-1, q->qs_gid);
+	(void)fchmod(fd, mode);
+}
+
+/*
+ * Opens the directory name in parent, creating it (0750, group) when
+ * missing and fsyncing parent so the new entry is durable. An existing
+ * directory is fine: another writer made it. A link is refused (ELOOP).
+ * Returns the descriptor or -1 with errno.
+ */
+static int
+ensure_dir(const struct mugai_quarantine *q, int parent, const char *name)
+{
+	int fd;
+
+	if ((fd = mugai_qdir_open(parent, name)) >= 0 || errno != ENOENT)
+		return fd;
+	if (fault("mkdir") != 0)
+		return -1;
+	if (mkdirat(parent, name, 0750) != 0) {
+		if (errno == EEXIST)
+			return mugai_qdir_open(parent, name);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = mugai_qdir_open(parent, name)) < 0)
 		return -1;
-	rc = fsync(fd);
-	if (rc != 0) {
+	set_mode_group(q, fd, 0750);
+	if (fsync_fd(parent) != 0) {
 		int e = errno;
 
 		close(fd);
 		errno = e;
 		return -1;
 	}
-	close(fd);
-	return 0;
-}
-
-/* Gives a directory or file we created its mode and the auditors' group. */
-static void
-set_mode_group(const struct mugai_quarantine *q, const char *path,
-    mode_t mode)
-{
-	if (q->qs_gid != (gid_t)-1)
-		(void)lchown(path, (uid_t)-1, q->qs_gid);
-	(void)chmod(path, mode);
-}
-
-/*
- * Creates path (0750, group) when missing and fsyncs its parent so the
- * new entry is durable. An existing directory is fine: another writer
- * made it.
- */
-static int
-ensure_dir(const struct mugai_quarantine *q, const char *path)
-{
-	g_autofree char *parent = NULL;
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	if (fault("mkdir") != 0)
-		return -1;
-	if (mkdir(path, 0750) != 0) {
-		if (errno == EEXIST && stat(path, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
-			return 0;
-		return -1;
-	}
-	set_mode_group(q, path, 0750);
-	parent = g_path_get_dirname(path);
-	return fsync_path(parent);
-}
-
-/*
- * Removes path: a file, or a directory and what is in it, never following
- * a symbolic link; depth bounds the recursion. Returns 0 or -1 (errno).
- */
-static int
-rm_tree(const char *path, int depth)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-	if (depth <= 0) {
-		errno = ELOOP;
-		return -1;
-	}
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		g_autofree char *child = NULL;
-
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		child = g_build_filename(path, de->d_name, NULL);
-		if (rm_tree(child, depth - 1) != 0)
-			rc = -1;
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(path) != 0 && errno != ENOENT)
-		rc = -1;
-	return rc;
-}
-
-/* ---- IDs ---- */
-
-static char host_hash[9];
-
-static gpointer
-init_host_hash(gpointer unused)
-{
-	char host[256], hex[65];
-
-	if (gethostname(host, sizeof host) != 0)
-		g_strlcpy(host, "localhost", sizeof host);
-	host[sizeof host - 1] = '\0';
-	mugai_digest_buf(host, strlen(host), hex);
-	memcpy(host_hash, hex, 8);
-	host_hash[8] = '\0';
-	return NULL;
-}
-
-char *
-mugai_quarantine_new_id(void)
-{
-	static GOnce once = G_ONCE_INIT;
-	gint64 now = g_get_real_time();
-	time_t secs = (time_t)(now / G_USEC_PER_SEC);
-	unsigned char rnd[8];
-	char rhex[17];
-	struct tm tm;
-
-	g_once(&once, init_host_hash, NULL);
-	/* Uniqueness rests on these 64 bits: no weak fallback. */
-	if (RAND_bytes(rnd, sizeof rnd) != 1)
-		g_error("libcrypto: no random bytes for a quarantine ID");
-	for (gsize i = 0; i < sizeof rnd; i++)
-		g_snprintf(rhex + 2 * i, 3, "%02x", rnd[i]);
-	gmtime_r(&secs, &tm);
-	return g_strdup_printf("%04d%02d%02d-%02d%02d%02d-%06d-%s-%s",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(now % G_USEC_PER_SEC), host_hash,
-	    rhex);
-}
-
-/* Value of n ASCII digits at s (the caller checked they are digits). */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-gboolean
-mugai_quarantine_id_valid(const char *id)
-{
-	/* d digit, x lower-case hex, - itself */
-	static const char shape[] =
-	    "dddddddd-dddddd-dddddd-xxxxxxxx-xxxxxxxxxxxxxxxx";
-	int y, mo, d;
-
-	if (id == NULL)
-		return FALSE;
-	for (int i = 0; shape[i] != '\0'; i++) {
-		char c = id[i];
-
-		if (c == '\0')
-			return FALSE;
-		if (shape[i] == 'd' && !g_ascii_isdigit(c))
-			return FALSE;
-		if (shape[i] == 'x' && !(g_ascii_isdigit(c) ||
-		    (c >= 'a' && c <= 'f')))
-			return FALSE;
-		if (shape[i] == '-' && c != '-')
-			return FALSE;
-	}
-	if (id[MUGAI_QUARANTINE_ID_LEN] != '\0')
-		return FALSE;
-	y = digits(id, 4);
-	mo = digits(id + 4, 2);
-	d = digits(id + 6, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y))
-		return FALSE;
-	return digits(id + 9, 2) < 24 && digits(id + 11, 2) < 60 &&
-	    digits(id + 13, 2) < 60;
-}
-
-gboolean
-mugai_quarantine_id_time(const char *id, gint64 *usec)
-{
-	GDateTime *dt;
-
-	if (!mugai_quarantine_id_valid(id))
-		return FALSE;
-	dt = g_date_time_new_utc(digits(id, 4), digits(id + 4, 2),
-	    digits(id + 6, 2), digits(id + 9, 2), digits(id + 11, 2),
-	    digits(id + 13, 2));
-	if (dt == NULL)
-		return FALSE;
-	*usec = g_date_time_to_unix(dt) * G_USEC_PER_SEC +
-	    digits(id + 16, 6);
-	g_date_time_unref(dt);
-	return TRUE;
-}
-
-char *
-mugai_quarantine_item_path(const char *dir, const char *id)
-{
-	char y[5], m[3], d[3];
-
-	if (!mugai_quarantine_id_valid(id))
-		return NULL;
-	g_strlcpy(y, id, sizeof y);
-	g_strlcpy(m, id + 4, sizeof m);
-	g_strlcpy(d, id + 6, sizeof d);
-	return g_build_filename(dir, y, m, d, id, NULL);
+	return fd;
 }
 
 /* ---- open / close ---- */
 
-static enum mugai_err
-check_not_writable_by_others(const char *path)
+/* The auditors' group: (gid_t)-1 for none, FALSE for an unknown one. */
+static gboolean
+group_id(const char *group, gid_t *gid)
 {
-	struct stat st;
+	struct group gr, *res = NULL;
+	char buf[4096];
 
-	if (stat(path, &st) != 0)
-		return mugai_err_from_errno(errno);
-	if (!S_ISDIR(st.st_mode))
-		return MUGAI_E_IO;
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+	*gid = (gid_t)-1;
+	if (group == NULL || *group == '\0')
+		return TRUE;
+	if (getgrnam_r(group, &gr, buf, sizeof buf, &res) != 0 ||
+	    res == NULL)
+		return FALSE;
+	*gid = gr.gr_gid;
+	return TRUE;
+}
+
+/* What the walk's errno means for open: a link or a stranger's is PERM. */
+static enum mugai_err
+open_err(int errnum)
+{
+	if (errnum == ELOOP || errnum == ENOTDIR || errnum == EPERM)
 		return MUGAI_E_PERM;
-	return MUGAI_OK;
+	return mugai_err_from_errno(errnum);
 }
 
 struct mugai_quarantine *
@@ -314,47 +153,81 @@ mugai_quarantine_open(const char *dir, const char *group,
     enum mugai_err *err)
 {
 	struct mugai_quarantine *q;
-	g_autofree char *audit = NULL;
-	gboolean existed;
-	gid_t gid = (gid_t)-1;
+	gid_t gid;
+	int fd;
 
 	if (dir == NULL || *dir == '\0') {
 		*err = MUGAI_E_CONFIG;
 		return NULL;
 	}
-	if (group != NULL && *group != '\0') {
-		struct group gr, *res = NULL;
-		char buf[4096];
-
-		if (getgrnam_r(group, &gr, buf, sizeof buf, &res) != 0 ||
-		    res == NULL) {
-			*err = MUGAI_E_CONFIG;
-			return NULL;
-		}
-		gid = gr.gr_gid;
+	if (!group_id(group, &gid)) {
+		*err = MUGAI_E_CONFIG;
+		return NULL;
 	}
-	q = g_new0(struct mugai_quarantine, 1);
-	q->qs_dir = g_strdup(dir);
-	q->qs_tmp = g_build_filename(dir, "tmp", NULL);
-	q->qs_gid = gid;
-	existed = g_file_test(dir, G_FILE_TEST_IS_DIR);
-	if (!existed) {
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		if (g_mkdir_with_parents(dir, 0750) != 0) {
 			*err = mugai_err_from_errno(errno);
-			goto fail;
+			return NULL;
 		}
-		set_mode_group(q, dir, 0750);
+		if (gid != (gid_t)-1)
+			(void)lchown(dir, (uid_t)-1, gid);
+		(void)chmod(dir, 0750);
 	}
-	if ((*err = check_not_writable_by_others(dir)) != MUGAI_OK)
-		goto fail;
-	if (ensure_dir(q, q->qs_tmp) != 0) {
+	if ((fd = mugai_qdir_open_top(dir, NULL)) < 0) {
+		*err = errno == ENOTDIR ? MUGAI_E_IO : open_err(errno);
+		return NULL;
+	}
+	q = mugai_quarantine_open_fd(fd, dir, group, err);
+	close(fd);
+	return q;
+}
+
+struct mugai_quarantine *
+mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
+    enum mugai_err *err)
+{
+	struct mugai_quarantine *q;
+	struct stat st;
+	gid_t gid;
+
+	if (!group_id(group, &gid)) {
+		*err = MUGAI_E_CONFIG;
+		return NULL;
+	}
+	q = g_new0(struct mugai_quarantine, 1);
+	q->qs_dir = g_strdup(dir != NULL ? dir : ".");
+	q->qs_tmpfd = -1;
+	q->qs_gid = gid;
+	if ((q->qs_fd = fcntl(topfd, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    fstat(q->qs_fd, &st) != 0) {
 		*err = mugai_err_from_errno(errno);
 		goto fail;
 	}
-	if ((*err = check_not_writable_by_others(q->qs_tmp)) != MUGAI_OK)
+	q->qs_owner = st.st_uid;
+	if (!S_ISDIR(st.st_mode)) {
+		*err = MUGAI_E_IO;
 		goto fail;
-	audit = g_build_filename(dir, "audit.log", NULL);
-	if ((q->qs_audit = mugai_audit_open(audit, gid, err)) == NULL)
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		*err = MUGAI_E_PERM;
+		goto fail;
+	}
+	/* tmp/: a directory of the store's owner, no link, no stranger's. */
+	if ((q->qs_tmpfd = ensure_dir(q, q->qs_fd, "tmp")) < 0) {
+		*err = open_err(errno);
+		goto fail;
+	}
+	if (fstat(q->qs_tmpfd, &st) != 0) {
+		*err = mugai_err_from_errno(errno);
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    st.st_uid != q->qs_owner) {
+		*err = MUGAI_E_PERM;
+		goto fail;
+	}
+	if ((q->qs_audit = mugai_audit_open_at(q->qs_fd, "audit.log", gid,
+	    q->qs_owner, err)) == NULL)
 		goto fail;
 	return q;
 fail:
@@ -368,8 +241,11 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 	if (q == NULL)
 		return;
 	mugai_audit_close(q->qs_audit);
+	if (q->qs_tmpfd >= 0)
+		close(q->qs_tmpfd);
+	if (q->qs_fd >= 0)
+		close(q->qs_fd);
 	g_free(q->qs_dir);
-	g_free(q->qs_tmp);
 	g_free(q);
 }
 
@@ -377,6 +253,18 @@ const char *
 mugai_quarantine_dir(const struct mugai_quarantine *q)
 {
 	return q->qs_dir;
+}
+
+int
+mugai_quarantine_fd(const struct mugai_quarantine *q)
+{
+	return q->qs_fd;
+}
+
+uid_t
+mugai_quarantine_owner(const struct mugai_quarantine *q)
+{
+	return q->qs_owner;
 }
 
 enum mugai_err
@@ -395,14 +283,15 @@ mugai_quarantine_audit(struct mugai_quarantine *q, const char *event,
  * access mode (O_WRONLY, or O_RDWR for an original its writer reads back).
  */
 static int
-create_file(const struct mugai_quarantine *q, const char *path, int flags)
+create_file(const struct mugai_quarantine *q, int dirfd, const char *name,
+    int flags)
 {
 	int fd;
 
 	if (fault("open") != 0)
 		return -1;
-	fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
+	fd = openat(dirfd, name, flags | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
 	if (fd < 0)
 		return -1;
 	if (q->qs_gid != (gid_t)-1)
@@ -466,12 +355,12 @@ finish_file(int fd)
 }
 
 static enum mugai_err
-write_meta(const struct mugai_quarantine *q, const char *path,
+write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
     const char *text)
 {
 	int fd;
 
-	if ((fd = create_file(q, path, O_WRONLY)) < 0)
+	if ((fd = create_file(q, dirfd, name, O_WRONLY)) < 0)
 		return store_err(errno);
 	if (write_all(fd, text, strlen(text)) != 0 ||
 	    write_all(fd, "\n", 1) != 0) {
@@ -485,58 +374,70 @@ write_meta(const struct mugai_quarantine *q, const char *path,
 	return MUGAI_OK;
 }
 
-/* Makes YYYY, YYYY/MM and YYYY/MM/DD for id; returns the day directory. */
-static char *
+/*
+ * Makes YYYY, YYYY/MM and YYYY/MM/DD for id; returns the day directory's
+ * descriptor, or -1 with errno and *err.
+ */
+static int
 make_day_dir(const struct mugai_quarantine *q, const char *id,
     enum mugai_err *err)
 {
-	char y[5], m[3], d[3];
-	g_autofree char *yd = NULL, *md = NULL;
-	char *dd;
+	char name[5];
+	int fd = q->qs_fd, next;
+	static const int off[] = { 0, 4, 6 }, len[] = { 4, 2, 2 };
 
-	g_strlcpy(y, id, sizeof y);
-	g_strlcpy(m, id + 4, sizeof m);
-	g_strlcpy(d, id + 6, sizeof d);
-	yd = g_build_filename(q->qs_dir, y, NULL);
-	md = g_build_filename(yd, m, NULL);
-	dd = g_build_filename(md, d, NULL);
-	if (ensure_dir(q, yd) != 0 || ensure_dir(q, md) != 0 ||
-	    ensure_dir(q, dd) != 0) {
-		int e = errno;
+	for (int i = 0; i < 3; i++) {
+		memcpy(name, id + off[i], (size_t)len[i]);
+		name[len[i]] = '\0';
+		next = ensure_dir(q, fd, name);
+		if (fd != q->qs_fd) {
+			int e = errno;
 
-		*err = store_err(e);
-		g_free(dd);
-		errno = e;
-		return NULL;
+			close(fd);
+			errno = e;
+		}
+		if ((fd = next) < 0) {
+			int e = errno;
+
+			*err = store_err(e);
+			errno = e;
+			return -1;
+		}
 	}
 	*err = MUGAI_OK;
-	return dd;
+	return fd;
 }
 
 /*
- * Renames the finished tmp directory to its place. A purge may remove an
- * empty day directory between our mkdir and our rename (ENOENT): make it
- * again and retry.
+ * Renames the finished tmp/ entry name to its place. A purge may remove
+ * an empty day directory between our mkdir and our rename (ENOENT): make
+ * it again and retry. *dayfd gets the day directory's descriptor.
  */
 static enum mugai_err
-publish(const struct mugai_quarantine *q, const char *id, const char *tmp,
-    const char *final, char **day_out)
+publish(const struct mugai_quarantine *q, const char *id, const char *name,
+    int *dayfd)
 {
 	enum mugai_err err = MUGAI_E_IO;
 
 	for (int attempt = 0; attempt < 3; attempt++) {
-		char *day = make_day_dir(q, id, &err);
+		int day = make_day_dir(q, id, &err);
 
-		if (day == NULL) {
+		if (day < 0) {
 			if (errno == ENOENT)
 				continue;	/* a parent went: again */
 			return err;
 		}
-		if (fault("rename") == 0 && rename(tmp, final) == 0) {
-			*day_out = day;
+		if (fault("rename") == 0 &&
+		    renameat(q->qs_tmpfd, name, day, id) == 0) {
+			*dayfd = day;
 			return MUGAI_OK;
 		}
-		g_free(day);
+		{
+			int e = errno;
+
+			close(day);
+			errno = e;
+		}
 		if (errno != ENOENT)
 			return store_err(errno);
 		err = MUGAI_E_IO;
@@ -548,7 +449,8 @@ publish(const struct mugai_quarantine *q, const char *id, const char *tmp,
 
 struct mugai_qitem {
 	struct mugai_quarantine *qi_q;	/* lent */
-	char *qi_tmp;			/* tmp/new.XXXXXX; NULL once gone */
+	char *qi_tmp;			/* "new.XXXXXX" in tmp/; NULL once gone */
+	int qi_dirfd;			/* that directory */
 	int qi_fd;			/* original.eml, read-write */
 	guint64 qi_size;
 	guint64 qi_started;		/* bytes whose writeback was started */
@@ -556,29 +458,61 @@ struct mugai_qitem {
 	gboolean qi_committed;
 };
 
+/*
+ * Makes a new directory "new.XXXXXX" (six random letters and digits) in
+ * tmp/, as mkdtemp(3) does but relative to tmp/'s descriptor. Returns
+ * (transfer full) its name, or NULL with errno.
+ */
+static char *
+make_tmp_dir(const struct mugai_quarantine *q)
+{
+	static const char set[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char name[] = "new.XXXXXX";
+
+	for (int attempt = 0; attempt < 100; attempt++) {
+		for (gsize i = 4; i < sizeof name - 1; i++)
+			name[i] = set[g_random_int_range(0,
+			    (gint32)sizeof set - 1)];
+		if (mkdirat(q->qs_tmpfd, name, 0700) == 0)
+			return g_strdup(name);
+		if (errno != EEXIST)
+			return NULL;
+	}
+	errno = EEXIST;
+	return NULL;
+}
+
 struct mugai_qitem *
 mugai_quarantine_begin(struct mugai_quarantine *q, enum mugai_err *err)
 {
 	struct mugai_qitem *it = g_new0(struct mugai_qitem, 1);
-	g_autofree char *opath = NULL;
 
 	it->qi_q = q;
 	it->qi_fd = -1;
-	it->qi_tmp = g_build_filename(q->qs_tmp, "new.XXXXXX", NULL);
-	if (fault("mkdir") != 0 || g_mkdtemp_full(it->qi_tmp, 0750) == NULL) {
-		*err = store_err(errno);
-		g_clear_pointer(&it->qi_tmp, g_free);
-		mugai_quarantine_item_free(it);
-		return NULL;
-	}
-	set_mode_group(q, it->qi_tmp, 0750);
-	opath = g_build_filename(it->qi_tmp, "original.eml", NULL);
-	if ((it->qi_fd = create_file(q, opath, O_RDWR)) < 0) {
+	it->qi_dirfd = -1;
+	if (fault("mkdir") != 0 || (it->qi_tmp = make_tmp_dir(q)) == NULL) {
 		*err = store_err(errno);
 		mugai_quarantine_item_free(it);
 		return NULL;
 	}
-	/* Auditors read what is kept, not mail in flight: 0640 at commit. */
+	if ((it->qi_dirfd = mugai_qdir_open(q->qs_tmpfd, it->qi_tmp)) < 0) {
+		*err = store_err(errno);
+		mugai_quarantine_item_free(it);
+		return NULL;
+	}
+	set_mode_group(q, it->qi_dirfd, 0750);
+	if ((it->qi_fd = create_file(q, it->qi_dirfd, "original.eml",
+	    O_RDWR)) < 0) {
+		*err = store_err(errno);
+		mugai_quarantine_item_free(it);
+		return NULL;
+	}
+	/*
+	 * The original stays the owner's (0600): auditors read it through
+	 * `mugai quarantine extract`, which writes audit.log; the group gets
+	 * the metadata only.
+	 */
 	(void)fchmod(it->qi_fd, 0600);
 	*err = MUGAI_OK;
 	return it;
@@ -684,7 +618,7 @@ static void
 item_remove(struct mugai_qitem *it)
 {
 	if (it->qi_tmp != NULL)
-		(void)rm_tree(it->qi_tmp, 2);
+		(void)mugai_qdir_remove(it->qi_q->qs_tmpfd, it->qi_tmp, 2);
 	g_clear_pointer(&it->qi_tmp, g_free);
 }
 
@@ -694,21 +628,19 @@ write_metas(struct mugai_qitem *it, const char *id,
     const struct mugai_envelope *env, const struct mugai_report *report,
     const char *sha)
 {
-	g_autofree char *mpath = NULL, *lpath = NULL, *meta = NULL;
-	g_autofree char *list = NULL;
+	g_autofree char *meta = NULL, *list = NULL;
 	GByteArray *head = g_byte_array_new();
 	enum mugai_err err;
-
 	gint64 usec = 0;
 
-	(void)mugai_quarantine_id_time(id, &usec);
+	(void)mugai_qid_time(id, &usec);
 	if ((err = read_back(it, NULL, head)) == MUGAI_OK) {
 		meta = mugai_qmeta_build(id, usec, env, report, it->qi_size,
 		    sha, head->data, head->len, &list);
-		mpath = g_build_filename(it->qi_tmp, "meta.json", NULL);
-		lpath = g_build_filename(it->qi_tmp, "list.json", NULL);
-		if ((err = write_meta(it->qi_q, mpath, meta)) == MUGAI_OK)
-			err = write_meta(it->qi_q, lpath, list);
+		if ((err = write_meta(it->qi_q, it->qi_dirfd, "meta.json",
+		    meta)) == MUGAI_OK)
+			err = write_meta(it->qi_q, it->qi_dirfd, "list.json",
+			    list);
 	}
 	g_byte_array_free(head, TRUE);
 	return err;
@@ -720,16 +652,15 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
     const char *sha256, const char *actor)
 {
 	struct mugai_quarantine *q = it->qi_q;
-	g_autofree char *final = NULL, *day = NULL;
 	GByteArray *none = NULL;
 	enum mugai_err err;
 	char sha[65];
+	int day = -1;
 
 	if (it->qi_err != MUGAI_OK || it->qi_committed || it->qi_tmp == NULL)
 		return it->qi_err != MUGAI_OK ? it->qi_err : MUGAI_E_INVAL;
-	if (!mugai_quarantine_id_valid(id))
+	if (!mugai_qid_valid(id))
 		return MUGAI_E_INVAL;
-	final = mugai_quarantine_item_path(q->qs_dir, id);
 	if (sha256 != NULL && strlen(sha256) == 64)
 		g_strlcpy(sha, sha256, sizeof sha);
 	else {
@@ -740,7 +671,6 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
 		if (err != MUGAI_OK)
 			goto out_tmp;
 	}
-	(void)fchmod(it->qi_fd, 0640);
 	if (fault("fsync") != 0 || fsync(it->qi_fd) != 0) {
 		err = store_err(errno);
 		goto out_tmp;
@@ -749,13 +679,13 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
 		goto out_tmp;
 	/* After write_metas(): it reads the original's head back. */
 	drop_cached(it);
-	if (fsync_path(it->qi_tmp) != 0) {
+	if (fsync_fd(it->qi_dirfd) != 0) {
 		err = store_err(errno);
 		goto out_tmp;
 	}
-	if ((err = publish(q, id, it->qi_tmp, final, &day)) != MUGAI_OK)
+	if ((err = publish(q, id, it->qi_tmp, &day)) != MUGAI_OK)
 		goto out_tmp;
-	if (fsync_path(day) != 0 || fsync_path(q->qs_tmp) != 0) {
+	if (fsync_fd(day) != 0 || fsync_fd(q->qs_tmpfd) != 0) {
 		err = store_err(errno);
 		goto out_unpublish;
 	}
@@ -774,6 +704,7 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
 	}
 	it->qi_committed = TRUE;
 	g_clear_pointer(&it->qi_tmp, g_free);
+	close(day);
 	return MUGAI_OK;
 
 out_unpublish:
@@ -781,8 +712,9 @@ out_unpublish:
 	 * Not durable, or not audited: take it back so the caller's tempfail
 	 * and the MTA's retry leave one whole, audited item.
 	 */
-	if (rename(final, it->qi_tmp) != 0)
-		(void)rm_tree(final, 2);
+	if (renameat(day, id, q->qs_tmpfd, it->qi_tmp) != 0)
+		(void)mugai_qdir_remove(day, id, 2);
+	close(day);
 out_tmp:
 	item_remove(it);
 	it->qi_err = err;
@@ -798,6 +730,8 @@ mugai_quarantine_item_free(struct mugai_qitem *it)
 		item_remove(it);
 	if (it->qi_fd >= 0)
 		close(it->qi_fd);
+	if (it->qi_dirfd >= 0)
+		close(it->qi_dirfd);
 	g_free(it->qi_tmp);
 	g_free(it);
 }
@@ -813,7 +747,7 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 	char buf[65536], sha[65];
 	gssize n = 0;
 
-	if (!mugai_quarantine_id_valid(id) || original == NULL)
+	if (!mugai_qid_valid(id) || original == NULL)
 		return MUGAI_E_INVAL;
 	if ((it = mugai_quarantine_begin(q, &err)) == NULL)
 		return err;
@@ -836,25 +770,20 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 /* ---- read ---- */
 
 JsonObject *
-mugai_quarantine_read_meta(const char *dir, const char *id,
-    enum mugai_err *err)
+mugai_quarantine_read_meta_at(int itemfd, enum mugai_err *err)
 {
-	g_autofree char *item = mugai_quarantine_item_path(dir, id);
-	g_autofree char *path = NULL;
 	g_autoptr(JsonParser) parser = NULL;
+	g_autofree char *text = NULL;
 	JsonNode *root;
+	gsize len;
 
-	if (item == NULL) {
-		*err = MUGAI_E_INVAL;
-		return NULL;
-	}
-	path = g_build_filename(item, "meta.json", NULL);
-	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-		*err = MUGAI_E_NOTFOUND;
+	if ((text = mugai_qdir_read(itemfd, "meta.json", (uid_t)-1,
+	    META_MAX, &len)) == NULL) {
+		*err = errno == ENOENT ? MUGAI_E_NOTFOUND : open_err(errno);
 		return NULL;
 	}
 	parser = json_parser_new_immutable();
-	if (!json_parser_load_from_mapped_file(parser, path, NULL) ||
+	if (!json_parser_load_from_data(parser, text, (gssize)len, NULL) ||
 	    (root = json_parser_get_root(parser)) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(root)) {
 		*err = MUGAI_E_PARSE;
@@ -864,218 +793,28 @@ mugai_quarantine_read_meta(const char *dir, const char *id,
 	return json_object_ref(json_node_get_object(root));
 }
 
-/* ---- purge ---- */
-
-/* Newest mtime in path and (for a directory) its direct entries. */
-static gint64
-newest_mtime(const char *path)
+JsonObject *
+mugai_quarantine_read_meta(const char *dir, const char *id,
+    enum mugai_err *err)
 {
-	struct stat st;
-	gint64 newest;
-	DIR *d;
-	struct dirent *de;
+	JsonObject *meta;
+	int top, item;
 
-	if (lstat(path, &st) != 0)
-		return G_MAXINT64;	/* gone or unreadable: leave it */
-	newest = (gint64)st.st_mtime * G_USEC_PER_SEC;
-	if (!S_ISDIR(st.st_mode) || (d = opendir(path)) == NULL)
-		return newest;
-	while ((de = readdir(d)) != NULL) {
-		g_autofree char *child = NULL;
-		struct stat cst;
-
-		if (de->d_name[0] == '.')
-			continue;
-		child = g_build_filename(path, de->d_name, NULL);
-		if (lstat(child, &cst) == 0)
-			newest = MAX(newest, (gint64)cst.st_mtime *
-			    G_USEC_PER_SEC);
+	if (!mugai_qid_valid(id)) {
+		*err = MUGAI_E_INVAL;
+		return NULL;
 	}
-	closedir(d);
-	return newest;
-}
-
-guint
-mugai_quarantine_clean_tmp(struct mugai_quarantine *q, gint64 now_usec)
-{
-	DIR *d;
-	struct dirent *de;
-	guint n = 0;
-
-	if ((d = opendir(q->qs_tmp)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		g_autofree char *path = NULL;
-
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		path = g_build_filename(q->qs_tmp, de->d_name, NULL);
-		if (now_usec - newest_mtime(path) > TMP_STALE_USEC &&
-		    rm_tree(path, 2) == 0)
-			n++;
+	if ((top = mugai_qdir_open_top(dir, NULL)) < 0) {
+		*err = errno == ENOENT ? MUGAI_E_NOTFOUND : open_err(errno);
+		return NULL;
 	}
-	closedir(d);
-	return n;
-}
-
-static gint
-cmp_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-GPtrArray *
-mugai_quarantine_entries(const char *dir, gsize n)
-{
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	if (d == NULL)
-		return names;
-	while ((name = g_dir_read_name(d)) != NULL) {
-		gboolean ok;
-
-		if (n == 0) {
-			ok = mugai_quarantine_id_valid(name);
-		} else {
-			ok = strlen(name) == n;
-			for (gsize i = 0; ok && i < n; i++)
-				ok = g_ascii_isdigit(name[i]);
-		}
-		if (ok)
-			g_ptr_array_add(names, g_strdup(name));
+	item = mugai_qdir_open_item(top, id);
+	close(top);
+	if (item < 0) {
+		*err = errno == ENOENT ? MUGAI_E_NOTFOUND : open_err(errno);
+		return NULL;
 	}
-	g_dir_close(d);
-	g_ptr_array_sort(names, cmp_names);
-	return names;
-}
-
-static enum mugai_err
-purge_item(struct mugai_quarantine *q, const char *day, const char *id,
-    const char *actor)
-{
-	g_autofree char *item = g_build_filename(day, id, NULL);
-	g_autofree char *tmp = NULL;
-	enum mugai_err err = MUGAI_OK;
-	JsonObject *extra = json_object_new();
-
-	/* Out of sight first, as a whole; deletion follows. */
-	tmp = g_strdup_printf("%s/purge-%s.%d", q->qs_tmp, id, (int)getpid());
-	if (rename(item, tmp) != 0) {
-		err = mugai_err_from_errno(errno);
-		json_object_set_string_member(extra, "error",
-		    g_strerror(errno));
-	} else if (rm_tree(tmp, 2) != 0) {
-		/* It is out of the store; a later purge finishes tmp/. */
-		json_object_set_string_member(extra, "error",
-		    g_strerror(errno));
-	}
-	if (err != MUGAI_E_NOTFOUND) {
-		enum mugai_err aerr = mugai_audit_append(q->qs_audit,
-		    "purged", id, actor, err == MUGAI_OK ? "ok" : "failed",
-		    extra);
-
-		if (err == MUGAI_OK)
-			err = aerr;
-	} else {
-		err = MUGAI_OK;		/* another purge took it */
-	}
-	json_object_unref(extra);
-	return err;
-}
-
-/* Purges the items of one day directory older than cutoff. */
-static enum mugai_err
-purge_day(struct mugai_quarantine *q, const char *ddir, gint64 cutoff,
-    const char *actor, guint *count)
-{
-	GPtrArray *victims = g_ptr_array_new_with_free_func(g_free);
-	enum mugai_err err = MUGAI_OK;
-	GDir *gd;
-	const char *name;
-
-	if ((gd = g_dir_open(ddir, 0, NULL)) != NULL) {
-		while ((name = g_dir_read_name(gd)) != NULL) {
-			gint64 t;
-
-			if (mugai_quarantine_id_time(name, &t) && t < cutoff)
-				g_ptr_array_add(victims, g_strdup(name));
-		}
-		g_dir_close(gd);
-	}
-	for (guint i = 0; i < victims->len; i++) {
-		enum mugai_err e = purge_item(q, ddir,
-		    g_ptr_array_index(victims, i), actor);
-
-		if (e == MUGAI_OK)
-			(*count)++;
-		else if (err == MUGAI_OK)
-			err = e;
-	}
-	g_ptr_array_free(victims, TRUE);
-	return err;
-}
-
-enum mugai_err
-mugai_quarantine_purge(struct mugai_quarantine *q, gint64 days,
-    gint64 now_usec, const char *actor, guint *purged)
-{
-	gint64 cutoff = now_usec - days * 86400 * G_USEC_PER_SEC;
-	g_autoptr(GDateTime) cdt = g_date_time_new_from_unix_utc(
-	    cutoff / G_USEC_PER_SEC);
-	g_autofree char *cday = g_date_time_format(cdt, "%Y%m%d");
-	GPtrArray *years = mugai_quarantine_entries(q->qs_dir, 4);
-	enum mugai_err err = MUGAI_OK, e;
-	guint count = 0;
-
-	/* Directories sort by date: stop at the first one past the cutoff. */
-	for (guint yi = 0; yi < years->len; yi++) {
-		const char *y = g_ptr_array_index(years, yi);
-		g_autofree char *ydir = g_build_filename(q->qs_dir, y, NULL);
-		GPtrArray *months;
-
-		if (strncmp(y, cday, 4) > 0)
-			break;
-		months = mugai_quarantine_entries(ydir, 2);
-		for (guint mi = 0; mi < months->len; mi++) {
-			const char *m = g_ptr_array_index(months, mi);
-			g_autofree char *mdir = g_build_filename(ydir, m,
-			    NULL);
-			g_autofree char *ym = g_strconcat(y, m, NULL);
-			GPtrArray *dd;
-
-			if (strncmp(ym, cday, 6) > 0)
-				break;
-			dd = mugai_quarantine_entries(mdir, 2);
-			for (guint di = 0; di < dd->len; di++) {
-				const char *dn = g_ptr_array_index(dd, di);
-				g_autofree char *ddir = g_build_filename(mdir,
-				    dn, NULL);
-				g_autofree char *ymd = g_strconcat(ym, dn,
-				    NULL);
-
-				if (strcmp(ymd, cday) > 0)
-					break;
-				e = purge_day(q, ddir, cutoff, actor, &count);
-				if (err == MUGAI_OK)
-					err = e;
-				/* Only days wholly before the cutoff. */
-				if (strcmp(ymd, cday) < 0)
-					(void)rmdir(ddir);
-			}
-			g_ptr_array_free(dd, TRUE);
-			if (strncmp(ym, cday, 6) < 0)
-				(void)rmdir(mdir);
-		}
-		g_ptr_array_free(months, TRUE);
-		if (strncmp(y, cday, 4) < 0)
-			(void)rmdir(ydir);
-	}
-	g_ptr_array_free(years, TRUE);
-	(void)mugai_quarantine_clean_tmp(q, now_usec);
-	if (purged != NULL)
-		*purged = count;
-	return err;
+	meta = mugai_quarantine_read_meta_at(item, err);
+	close(item);
+	return meta;
 }

@@ -2,7 +2,7 @@
  * mugai_quarantine - the durable store of originals, metadata and audit log
  *
  *   DIR/tmp/                         in-progress writes, never read by tools
- *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received
+ *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received (0600)
  *   DIR/YYYY/MM/DD/ID/meta.json      see doc/quarantine-meta.md
  *   DIR/YYYY/MM/DD/ID/list.json      meta.json's listing members, compact
  *   DIR/audit.log                    JSON lines (lib/store/audit.h)
@@ -15,8 +15,13 @@
  * UTC date, time, microseconds, 8 hex digits of the host name's SHA-256,
  * 16 hex digits from the system's random source. They sort by time and are
  * unique across threads, processes and hosts. Every path is built only from
- * an ID that mugai_quarantine_id_valid() accepted; anything else is
+ * an ID that mugai_qid_valid() accepted; anything else is
  * MUGAI_E_INVAL before the file system is touched.
+ *
+ * The store is walked from a descriptor of its top directory, never
+ * following a link (lib/store/qdir.h): tmp/, a level directory, an item or
+ * one of its files that is a link, or not of the store's owner where it
+ * matters (tmp/, audit.log, original.eml for a release), is refused.
  *
  * Errors are returned, never hidden: the milter tempfails on any of them.
  */
@@ -31,22 +36,31 @@
 #include "base/err.h"
 #include "base/report.h"
 #include "base/envelope.h"
+#include "store/qid.h"
 
-/* Length of an ID, without the NUL. */
-#define MUGAI_QUARANTINE_ID_LEN 48
 
 struct mugai_quarantine;
 
 /*
  * Opens (creating tmp/ and the top directory with 0750 when missing) the
  * store at dir. group (NULL/"" = none) is the auditors' group given to new
- * directories/files. Refuses a directory writable by group or others
- * (MUGAI_E_PERM); an unknown group is MUGAI_E_CONFIG. Returns (transfer
- * full) the store or NULL with *err. Thread-safe for concurrent
- * mugai_quarantine_store() calls.
+ * directories/files. Refuses (MUGAI_E_PERM) a top directory or tmp/
+ * writable by group or others, a tmp/ or audit.log that is a link or
+ * belongs to someone else than the top directory's owner; an unknown
+ * group is MUGAI_E_CONFIG. Returns (transfer full) the store or NULL with
+ * *err. Thread-safe for concurrent mugai_quarantine_store() calls.
  */
 struct mugai_quarantine *mugai_quarantine_open(const char *dir,
     const char *group, enum mugai_err *err);
+
+/*
+ * The same on a top directory already open (topfd lent: duplicated), as a
+ * command that became the store's owner has it (mugai_qdir_open_top(),
+ * mugai_qdir_become_owner()); dir only names it in messages. Nothing is
+ * created but tmp/ and audit.log.
+ */
+struct mugai_quarantine *mugai_quarantine_open_fd(int topfd,
+    const char *dir, const char *group, enum mugai_err *err);
 
 /* Closes the store. NULL does nothing. */
 void mugai_quarantine_close(struct mugai_quarantine *q);
@@ -54,34 +68,17 @@ void mugai_quarantine_close(struct mugai_quarantine *q);
 /* Returns (transfer none) the store's directory. */
 const char *mugai_quarantine_dir(const struct mugai_quarantine *q);
 
-/*
- * Returns (transfer full) a new ID: sortable by time, unique across
- * threads, processes and hosts sharing the store.
- */
-char *mugai_quarantine_new_id(void);
+/* The descriptor of the store's top directory (transfer none). */
+int mugai_quarantine_fd(const struct mugai_quarantine *q);
 
-/*
- * TRUE when id has exactly the format new_id produces (so no '/', "..",
- * NUL, or overlong input can reach a path). NULL is FALSE.
- */
-gboolean mugai_quarantine_id_valid(const char *id);
-
-/*
- * Stores the time encoded in a valid id (microseconds since the epoch) in
- * *usec. Returns FALSE (and leaves *usec alone) for an invalid id.
- */
-gboolean mugai_quarantine_id_time(const char *id, gint64 *usec);
-
-/*
- * Returns (transfer full) DIR/YYYY/MM/DD/ID for a valid id, or NULL when
- * id is not valid. The item need not exist.
- */
-char *mugai_quarantine_item_path(const char *dir, const char *id);
+/* The owner of the store's top directory: every file in it is theirs. */
+uid_t mugai_quarantine_owner(const struct mugai_quarantine *q);
 
 /*
  * Returns (transfer full) the sorted names in dir that are n digits long
  * (n > 0: a YYYY, MM or DD level), or valid ids (n == 0: a day's items).
  * Anything else in dir is left out; a missing dir gives an empty array.
+ * (mugai_qdir_entries() does the same on a descriptor.)
  */
 GPtrArray *mugai_quarantine_entries(const char *dir, gsize n);
 
@@ -149,11 +146,16 @@ enum mugai_err mugai_quarantine_commit(struct mugai_qitem *it,
 void mugai_quarantine_item_free(struct mugai_qitem *it);
 
 /*
- * Reads DIR/.../ID/meta.json. Returns (transfer full) its root object, or
- * NULL with *err (MUGAI_E_INVAL bad id, MUGAI_E_NOTFOUND, MUGAI_E_PARSE).
+ * Reads DIR/.../ID/meta.json, walking from dir without following links.
+ * Returns (transfer full) its root object, or NULL with *err
+ * (MUGAI_E_INVAL bad id, MUGAI_E_NOTFOUND, MUGAI_E_PARSE, MUGAI_E_PERM a
+ * link on the way).
  */
 JsonObject *mugai_quarantine_read_meta(const char *dir, const char *id,
     enum mugai_err *err);
+
+/* The same from an item directory's descriptor (lent). */
+JsonObject *mugai_quarantine_read_meta_at(int itemfd, enum mugai_err *err);
 
 /*
  * Appends one audit line (event "extracted", "released", ...); extra
@@ -168,11 +170,16 @@ enum mugai_err mugai_quarantine_audit(struct mugai_quarantine *q,
  * (whole items only: each is renamed into tmp/ first, then deleted), the
  * day directories left empty, and tmp/ entries not modified for an hour
  * (a writer's in-progress entry is always younger). One "purged" audit
- * line per item. *purged (may be NULL) gets the item count. Returns
+ * line per item. A level directory or an item that is a link (or not a
+ * directory) is left alone, never followed: a "purged"/"failed" audit
+ * line names it, refused (may be NULL) gets a line "PATH: why" (transfer
+ * full strings, PATH relative to the store) and the result is
+ * MUGAI_E_PERM. *purged (may be NULL) gets the item count. Returns
  * MUGAI_OK or the first error; items already removed stay removed.
  */
 enum mugai_err mugai_quarantine_purge(struct mugai_quarantine *q,
-    gint64 days, gint64 now_usec, const char *actor, guint *purged);
+    gint64 days, gint64 now_usec, const char *actor, guint *purged,
+    GPtrArray *refused);
 
 /*
  * Removes the tmp/ entries not modified for an hour (what a crash left:
@@ -197,18 +204,27 @@ enum mugai_release_status {
 	MUGAI_RELEASE_EXPIRED,
 	MUGAI_RELEASE_REPLAYED,
 	MUGAI_RELEASE_UNKNOWN_ID,
+	MUGAI_RELEASE_OTHER_CONTENT,	/* a good token on other content */
+	MUGAI_RELEASE_OTHER_RCPTS,	/* ... for other recipients */
 };
 
 /*
  * VALID only when the HMAC (keyed by cf->cf_release_secret) verifies, the
- * time is within cf_release_max_age, the item exists with that SHA-256,
- * and this release token has not been used before (marked used atomically
- * with O_CREAT|O_EXCL of a file in the item directory, so a replay is
- * refused even across processes). An unreadable or unsafe secret makes
+ * time is within cf_release_max_age, the envelope recipients rcpts
+ * (NULL-terminated, as the MTA gave them) are those the token was made
+ * for (else OTHER_RCPTS), the message (read from message's current
+ * position: the whole message as the milter spooled it) is, after its
+ * X-Mugai-Release field, the original the token names (else
+ * OTHER_CONTENT; see mugai_release_content_digest()), the item exists
+ * with that SHA-256, and this release token has not been used before
+ * (marked used atomically with O_CREAT|O_EXCL of a file in the item
+ * directory, so a replay is refused even across processes). Any status
+ * but VALID leaves the token unused. An unreadable or unsafe secret makes
  * every header FORGED. *id_out (transfer full, may be NULL) gets the ID
  * when one was parsed, else NULL. Implemented in lib/store/release.c.
  */
 enum mugai_release_status mugai_release_check(struct mugai_quarantine *q,
-    const struct mugai_config *cf, const char *header_value, char **id_out);
+    const struct mugai_config *cf, const char *header_value,
+    GMimeStream *message, const char *const *rcpts, char **id_out);
 
 #endif

@@ -1,0 +1,375 @@
+/*
+ * mugai quarantine release - re-inject an original with its release token
+ *
+ * The token (lib/store/release.h) binds the item, the time, the
+ * original's SHA-256 and the recipients it goes to. Run as root, the key
+ * is loaded (or created for the store's owner) first, then the command
+ * becomes the store's owner: original.eml is opened once, not through a
+ * link, a regular file of that owner, checked against meta.json's
+ * SHA-256, and fed to submit_command (run as the owner) from that one
+ * descriptor, hashed again as it goes; bytes that differ get the command
+ * killed before its input ends, so nothing is queued. Every attempt is a
+ * "released" line in audit.log.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "base/digest.h"
+#include "cli/quarantine-cli.h"
+#include "core/config.h"
+#include "store/quarantine.h"
+#include "store/release.h"
+
+/* Takes "<a@b>" or "a@b"; refuses what a submit command could misread. */
+static char *
+clean_rcpt(const char *s)
+{
+	gsize n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || s[0] == '-' || memchr(s, '@', n) == NULL)
+		return NULL;
+	for (gsize i = 0; i < n; i++)
+		if ((guchar)s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' ||
+		    s[i] == '>')
+			return NULL;
+	return g_strndup(s, n);
+}
+
+/* Writes all of buf to fd; FALSE when the reader went away. */
+static gboolean
+write_all(int fd, const char *buf, gsize len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return FALSE;
+		buf += w;
+		len -= (gsize)w;
+	}
+	return TRUE;
+}
+
+/*
+ * Runs argv with the header then the original (fd, lent, read once from
+ * its start) on its stdin. The bytes are hashed as they are sent: unless
+ * they are exactly the bytes whose SHA-256 is want (the one in the
+ * token), or when they cannot all be read, the command is killed before
+ * its input ends, so that it queues nothing. TRUE when the whole message
+ * went and the command exited 0; else why says what went wrong.
+ */
+static gboolean
+submit(char **argv, const char *header, int fd, const char *want,
+    GString *why)
+{
+	struct mugai_digest *d;
+	GError *gerr = NULL;
+	GPid pid;
+	int in_fd, status, read_err = 0;
+	char buf[65536], hex[65];
+	gboolean ok, changed = FALSE;
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		g_string_assign(why, g_strerror(errno));
+		return FALSE;
+	}
+	if (!g_spawn_async_with_pipes(NULL, argv, NULL,
+	    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &in_fd, NULL, NULL,
+	    &gerr)) {
+		g_string_assign(why, gerr->message);
+		g_error_free(gerr);
+		return FALSE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	d = mugai_digest_new();
+	ok = write_all(in_fd, header, strlen(header));
+	while (ok) {
+		if ((n = read(fd, buf, sizeof buf)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			read_err = n < 0 ? errno : 0;
+			ok = n == 0;
+			break;
+		}
+		mugai_digest_update(d, buf, (gsize)n);
+		ok = write_all(in_fd, buf, (gsize)n);
+	}
+	mugai_digest_finish(d, hex);
+	if (ok && strcmp(hex, want) != 0) {
+		changed = TRUE;
+		ok = FALSE;
+	}
+	/* Before the end of its input: a partial message is never queued. */
+	if (!ok)
+		(void)kill(pid, SIGKILL);
+	close(in_fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	g_spawn_close_pid(pid);
+	if (changed) {
+		g_string_assign(why, "original.eml changed while it was being "
+		    "sent; the submit command was stopped, nothing released");
+		return FALSE;
+	}
+	if (read_err != 0) {
+		g_string_printf(why, "reading original.eml: %s; the submit "
+		    "command was stopped, nothing released",
+		    g_strerror(read_err));
+		return FALSE;
+	}
+	if (!ok) {
+		g_string_printf(why, "%s did not read the whole message",
+		    argv[0]);
+		return FALSE;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		g_string_printf(why, "%s %s %d", argv[0], WIFEXITED(status) ?
+		    "exited with status" : "killed by signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The line ending the original (fd, lent) uses, for the added header. */
+static const char *
+line_end(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+	const char *nl, *eol = "\n";
+
+	if ((n = pread(fd, buf, sizeof buf, 0)) > 0 &&
+	    (nl = memchr(buf, '\n', (size_t)n)) != NULL && nl > buf &&
+	    nl[-1] == '\r')
+		eol = "\r\n";
+	return eol;
+}
+
+/* The original's (fd, lent) SHA-256 must still be what meta.json says. */
+static gboolean
+original_intact(int fd, const char *want, GString *why)
+{
+	struct mugai_digest *d = mugai_digest_new();
+	char buf[65536], hex[65];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mugai_digest_free(d);
+			g_string_assign(why, g_strerror(errno));
+			return FALSE;
+		}
+		mugai_digest_update(d, buf, (gsize)n);
+		off += n;
+	}
+	mugai_digest_finish(d, hex);
+	if (want == NULL || strcmp(hex, want) != 0) {
+		g_string_assign(why, "original.eml does not match the SHA-256 "
+		    "in meta.json; not releasing");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Recipients: --to, else the envelope's. NULL after saying why. */
+static GPtrArray *
+release_rcpts(char **to, JsonObject *meta)
+{
+	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
+	JsonArray *env = mugai_cli_jarr(mugai_cli_jobj(meta, "envelope"), "recipients");
+	guint n = to != NULL ? g_strv_length(to) :
+	    env != NULL ? json_array_get_length(env) : 0;
+
+	for (guint i = 0; i < n; i++) {
+		const char *raw = to != NULL ? to[i] :
+		    json_array_get_string_element(env, i);
+		char *r = clean_rcpt(raw);
+
+		if (r == NULL) {
+			fputs("mugai quarantine release: refusing recipient \"",
+			    stderr);
+			mugai_cli_put_text(stderr, raw, 0);
+			fputs("\"\n", stderr);
+			g_ptr_array_free(rcpts, TRUE);
+			return NULL;
+		}
+		g_ptr_array_add(rcpts, r);
+	}
+	if (rcpts->len == 0) {
+		fputs("mugai quarantine release: no recipients; use --to\n",
+		    stderr);
+		g_ptr_array_free(rcpts, TRUE);
+		return NULL;
+	}
+	return rcpts;
+}
+
+/* Does the release once the item, recipients and key are known. */
+static int
+do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
+    const char *id, int fd, const char *sha, GPtrArray *rcpts,
+    GBytes *key, const char *actor)
+{
+	g_autofree char *token = NULL, *header = NULL;
+	g_auto(GStrv) cmd = NULL;
+	GPtrArray *argv = g_ptr_array_new();
+	GString *why = g_string_new(NULL);
+	JsonObject *extra = json_object_new();
+	JsonArray *to = json_array_new();
+	GError *gerr = NULL;
+	gboolean ok = FALSE;
+	enum mugai_err aerr;
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	const char **to_v = g_new0(const char *, rcpts->len + 1);
+	int argc;
+
+	for (guint i = 0; i < rcpts->len; i++) {
+		json_array_add_string_element(to, g_ptr_array_index(rcpts, i));
+		to_v[i] = g_ptr_array_index(rcpts, i);
+	}
+	json_object_set_array_member(extra, "to", to);
+	json_object_set_int_member(extra, "t", now);
+	/* Bound to these recipients and this original: nothing else passes. */
+	token = mugai_release_token(key, id, now, sha, to_v);
+	g_free(to_v);
+	header = g_strdup_printf("%s: %s%s", MUGAI_RELEASE_HEADER, token,
+	    line_end(fd));
+	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {
+		g_string_printf(why, "submit_command: %s", gerr->message);
+		g_error_free(gerr);
+	} else {
+		for (int i = 0; i < argc; i++)
+			g_ptr_array_add(argv, cmd[i]);
+		for (guint i = 0; i < rcpts->len; i++)
+			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
+		g_ptr_array_add(argv, NULL);
+		ok = submit((char **)argv->pdata, header, fd, sha, why);
+	}
+	json_object_set_string_member(extra, "command",
+	    cf->cf_submit_command);
+	if (!ok)
+		json_object_set_string_member(extra, "error", why->str);
+	aerr = mugai_quarantine_audit(q, "released", id, actor,
+	    ok ? "ok" : "failed", extra);
+	if (!ok)
+		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
+		    why->str);
+	else if (aerr != MUGAI_OK)
+		fprintf(stderr, "mugai quarantine release: released, but "
+		    "audit.log failed: %s\n", mugai_err_str(aerr));
+	else
+		printf("released %s to %u recipient(s)\n", id, rcpts->len);
+	json_object_unref(extra);
+	g_ptr_array_free(argv, TRUE);
+	g_string_free(why, TRUE);
+	return ok && aerr == MUGAI_OK ? 0 : 1;
+}
+
+int
+mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,
+    char **argv)
+{
+	g_auto(GStrv) to = NULL;
+	GOptionEntry own[] = {
+		{ "to", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &to,
+		  "deliver to ADDR instead of the original recipients "
+		  "(repeatable)", "ADDR" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	g_autofree char *actor = mugai_cli_actor();
+	g_autoptr(GBytes) key = NULL;
+	struct mugai_quarantine *q = NULL;
+	struct mugai_config *cf;
+	JsonObject *meta = NULL;
+	GPtrArray *rcpts = NULL;
+	GString *why = g_string_new(NULL);
+	const char *id, *dir, *sha;
+	enum mugai_err err;
+	int rc = 1, top = -1, item = -1, fd = -1;
+	uid_t owner;
+
+	if (!mugai_cli_qparse("release", "ID - re-inject the original", own,
+	    qo, &argc, &argv) ||
+	    (id = mugai_cli_one_id("release", argc, argv)) == NULL ||
+	    !mugai_cli_check_id("release", id) ||
+	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL) {
+		g_string_free(why, TRUE);
+		return 2;
+	}
+	if ((top = mugai_cli_qtop("release", dir, &owner)) < 0)
+		goto out;
+	/* A key made by root belongs to the store's owner: the milter. */
+	key = mugai_release_key_load(cf->cf_release_secret, TRUE,
+	    geteuid() == 0 ? owner : (uid_t)-1, &err);
+	if (key == NULL) {
+		fprintf(stderr, "mugai quarantine release: release_secret %s: "
+		    "%s%s\n", cf->cf_release_secret, mugai_err_str(err),
+		    err == MUGAI_E_PERM ? " (it must be a regular file of "
+		    "mode 0600)" : "");
+		rc = 2;
+		goto out;
+	}
+	if (!mugai_cli_qdrop("release", top) ||
+	    (item = mugai_cli_open_item("release", top, id)) < 0)
+		goto out;
+	if ((meta = mugai_quarantine_read_meta_at(item, &err)) == NULL) {
+		fprintf(stderr, "mugai quarantine release: %s: meta.json: "
+		    "%s\n", id, err == MUGAI_E_NOTFOUND ? "no such item" :
+		    mugai_err_str(err));
+		goto out;
+	}
+	if ((fd = mugai_cli_open_original("release", item, id, owner)) < 0)
+		goto out;
+	sha = mugai_cli_jstr(mugai_cli_jobj(meta, "original"), "sha256");
+	if (!original_intact(fd, sha, why)) {
+		fprintf(stderr, "mugai quarantine release: %s: %s\n", id,
+		    why->str);
+		goto out;
+	}
+	if ((rcpts = release_rcpts(to, meta)) == NULL) {
+		rc = 2;
+		goto out;
+	}
+	if ((q = mugai_cli_open_store("release", top, dir, cf)) == NULL)
+		goto out;
+	rc = do_release(q, cf, id, fd, sha, rcpts, key, actor);
+out:
+	if (rcpts != NULL)
+		g_ptr_array_free(rcpts, TRUE);
+	if (meta != NULL)
+		json_object_unref(meta);
+	if (fd >= 0)
+		close(fd);
+	if (item >= 0)
+		close(item);
+	if (top >= 0)
+		close(top);
+	mugai_quarantine_close(q);
+	mugai_config_unref(cf);
+	g_string_free(why, TRUE);
+	return rc;
+}

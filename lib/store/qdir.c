@@ -1,0 +1,336 @@
+/*
+ * mugai_qdir - openat(2)/O_NOFOLLOW walking of the store, and the drop to
+ * its owner
+ *
+ * Every open here is relative to a descriptor and carries O_NOFOLLOW, so
+ * the last component is never a link; the components before it are
+ * descriptors we opened the same way. A file is opened O_NONBLOCK (a FIFO
+ * planted in place of original.eml must not hang the command) and
+ * checked with fstat(2) on the descriptor we then read, never by path.
+ */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/qdir.h"
+#include "store/qid.h"
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+int
+mugai_qdir_open_top(const char *dir, struct stat *st)
+{
+	struct stat own;
+	int fd;
+
+	if (st == NULL)
+		st = &own;
+	/* The administrator's path: the only one resolved as usual. */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, st) != 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int
+mugai_qdir_open(int dirfd, const char *name)
+{
+	return openat(dirfd, name, DIR_FLAGS);
+}
+
+int
+mugai_qdir_open_item(int topfd, const char *id)
+{
+	char part[5];
+	int fd = -1, next;
+	/* YYYY, MM, DD, then the ID itself */
+	static const int off[] = { 0, 4, 6 }, len[] = { 4, 2, 2 };
+
+	if (!mugai_qid_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int i = 0; i < 4; i++) {
+		const char *name = id;
+
+		if (i < 3) {
+			memcpy(part, id + off[i], (size_t)len[i]);
+			part[len[i]] = '\0';
+			name = part;
+		}
+		next = mugai_qdir_open(i == 0 ? topfd : fd, name);
+		if (fd >= 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+		}
+		if ((fd = next) < 0)
+			return -1;
+	}
+	return fd;
+}
+
+int
+mugai_qdir_open_file(int dirfd, const char *name, uid_t owner,
+    struct stat *st)
+{
+	struct stat own;
+	int fd, e;
+
+	if (st == NULL)
+		st = &own;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0) {
+		e = errno;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		e = EINVAL;
+		goto fail;
+	}
+	if (owner != (uid_t)-1 && st->st_uid != owner) {
+		e = EPERM;
+		goto fail;
+	}
+	/* A regular file ignores O_NONBLOCK; cleared all the same. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+fail:
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+char *
+mugai_qdir_read(int dirfd, const char *name, uid_t owner, gsize max,
+    gsize *len)
+{
+	struct stat st;
+	char *buf;
+	gsize got = 0;
+	int fd;
+
+	if ((fd = mugai_qdir_open_file(dirfd, name, owner, &st)) < 0)
+		return NULL;
+	if ((guint64)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf = g_malloc((gsize)st.st_size + 1);
+	while (got < (gsize)st.st_size) {
+		ssize_t n = read(fd, buf + got, (gsize)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			g_free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		got += (gsize)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+static gint
+cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A name of this level: n digits, or (n == 0) a valid id. */
+static gboolean
+level_name(const char *name, gsize n)
+{
+	if (n == 0)
+		return mugai_qid_valid(name);
+	if (strlen(name) != n)
+		return FALSE;
+	for (gsize i = 0; i < n; i++)
+		if (!g_ascii_isdigit(name[i]))
+			return FALSE;
+	return TRUE;
+}
+
+GPtrArray *
+mugai_qdir_entries(int dirfd, gsize n)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	/* A descriptor of its own: readdir moves the offset it shares. */
+	if ((fd = openat(dirfd, ".", DIR_FLAGS)) < 0)
+		return names;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return names;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (level_name(de->d_name, n))
+			g_ptr_array_add(names, g_strdup(de->d_name));
+	closedir(d);
+	g_ptr_array_sort(names, cmp_names);
+	return names;
+}
+
+int
+mugai_qdir_remove(int dirfd, const char *name, int depth)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT ?
+		    0 : -1;
+	if (depth <= 0) {
+		errno = ELOOP;
+		return -1;
+	}
+	/* Swapped for a link since the fstatat: O_NOFOLLOW refuses it. */
+	if ((fd = mugai_qdir_open(dirfd, name)) < 0)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (mugai_qdir_remove(fd, de->d_name, depth - 1) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (rc == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) != 0 &&
+	    errno != ENOENT)
+		rc = -1;
+	return rc;
+}
+
+gint64
+mugai_qdir_newest_mtime(int dirfd, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	gint64 newest;
+	DIR *d;
+	int fd;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return G_MAXINT64;	/* gone or unreadable: leave it */
+	newest = (gint64)st.st_mtime * G_USEC_PER_SEC;
+	if (!S_ISDIR(st.st_mode) || (fd = mugai_qdir_open(dirfd, name)) < 0)
+		return newest;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return newest;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat cst;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(fd, de->d_name, &cst, AT_SYMLINK_NOFOLLOW) == 0)
+			newest = MAX(newest, (gint64)cst.st_mtime *
+			    G_USEC_PER_SEC);
+	}
+	closedir(d);
+	return newest;
+}
+
+static enum mugai_err
+drop_failed(char **why, const char *what)
+{
+	*why = g_strdup_printf("%s: %s", what, g_strerror(errno));
+	return MUGAI_E_PERM;
+}
+
+enum mugai_err
+mugai_qdir_become_owner(int topfd, char **why)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	struct stat st;
+	uid_t ru, eu, su;
+	gid_t gid;
+
+	*why = NULL;
+	if (geteuid() != 0)
+		return MUGAI_OK;
+	if (fstat(topfd, &st) != 0)
+		return drop_failed(why, "fstat");
+	if (st.st_uid == 0)
+		return MUGAI_OK;
+	/* The milter's credentials: its passwd group and its groups. */
+	gid = st.st_gid;
+	if (getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &res) == 0 &&
+	    res != NULL) {
+		gid = pw.pw_gid;
+		if (initgroups(pw.pw_name, gid) != 0)
+			return drop_failed(why, "initgroups");
+	} else if (setgroups(0, NULL) != 0) {
+		return drop_failed(why, "setgroups");
+	}
+	if (setresgid(gid, gid, gid) != 0)
+		return drop_failed(why, "setresgid");
+	if (setresuid(st.st_uid, st.st_uid, st.st_uid) != 0)
+		return drop_failed(why, "setresuid");
+	/* A drop that can be undone did not happen. */
+	if (setuid(0) == 0 || seteuid(0) == 0 ||
+	    getresuid(&ru, &eu, &su) != 0 || ru != st.st_uid ||
+	    eu != st.st_uid || su != st.st_uid) {
+		*why = g_strdup("could regain root after dropping it");
+		return MUGAI_E_PERM;
+	}
+	return MUGAI_OK;
+}
+
+const char *
+mugai_qdir_strerror(int errnum)
+{
+	switch (errnum) {
+	case ELOOP:
+		return "a symbolic link: left alone";
+	case ENOTDIR:
+		return "not a directory (a symbolic link?): left alone";
+	case EINVAL:
+		return "not a regular file: left alone";
+	default:
+		return g_strerror(errnum);
+	}
+}
