@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "cli/common.h"
 #include "cli/quarantine-cli.h"
 #include "core/config.h"
 #include "store/quarantine.h"

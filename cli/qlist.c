@@ -29,6 +29,7 @@
 #include "core/config.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
+#include "cli/common.h"
 #include "cli/quarantine-cli.h"
 
 /* list.json or meta.json past this is not ours. */

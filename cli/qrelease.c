@@ -25,6 +25,7 @@
 #include <json-glib/json-glib.h>
 
 #include "base/digest.h"
+#include "cli/common.h"
 #include "cli/quarantine-cli.h"
 #include "core/config.h"
 #include "store/quarantine.h"
