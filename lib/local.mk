@@ -23,6 +23,7 @@ libmugai_la_SOURCES += lib/text/textsafe.c lib/text/textsafe.h
 
 # mime/: the two engines (GMime, streaming) and what they share.
 libmugai_la_SOURCES += lib/mime/walk.c lib/mime/walk.h
+libmugai_la_SOURCES += lib/mime/gwalk.c lib/mime/gwalk.h
 libmugai_la_SOURCES += lib/mime/scan.c lib/mime/scan.h
 libmugai_la_SOURCES += lib/mime/swalk.c lib/mime/swalk.h
 libmugai_la_SOURCES += lib/mime/headers.c lib/mime/headers.h

@@ -5,7 +5,8 @@
  * limits; the header block is split here (lib/mime/headers.c) so header indexes
  * match the MTA's; GMime parses the MIME tree from the same stream (parts
  * stay on the stream, content is decoded only when it is read). The walk
- * (lib/mime/walk.c) renders text and removes every other part into the report.
+ * (lib/mime/gwalk.c, deciding with lib/mime/walk.c) renders text and
+ * removes every other part into the report.
  * Then the verdict, the notice, the body and the header edits are made.
  *
  * mugai_sanitize_stream_*() take the message as it arrives (the milter):
@@ -23,6 +24,7 @@
 
 #include "base/deadline.h"
 #include "base/digest.h"
+#include "mime/gwalk.h"
 #include "mime/headers.h"
 #include "core/notice.h"
 #include "core/sanitize.h"
@@ -702,7 +704,7 @@ walk(const struct mugai_config *cf, const struct mugai_envelope *env,
 		if (opts->so_engine == MUGAI_ENGINE_STREAM)
 			return MUGAI_OK;
 	}
-	return mugai_walk_message(w, in, start, hdr_end);
+	return mugai_gwalk_message(w, in, start, hdr_end);
 }
 
 struct mugai_result *
