@@ -247,8 +247,10 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 {
 	GMimeObject *obj = GMIME_OBJECT(part);
 	g_autofree char *type = mime_type(obj);
+	enum mugai_walk_mode mode = mugai_walk_leaf_mode(w, type,
+	    is_attachment(obj));
 
-	switch (mugai_walk_leaf_mode(w, type, is_attachment(obj))) {
+	switch (mode) {
 	case MUGAI_WALK_NONE:
 		break;
 	case MUGAI_WALK_PLAIN:
@@ -264,10 +266,9 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 		render_text(w, part, path, FALSE, depth + 1);
 		break;
 	case MUGAI_WALK_REMOVE_ATTACHMENT:
-		remove_leaf(w, part, path, "attachment");
-		break;
 	case MUGAI_WALK_REMOVE:
-		remove_leaf(w, part, path, "not a text part");
+	case MUGAI_WALK_REMOVE_RELATED:
+		remove_leaf(w, part, path, mugai_walk_remove_reason(mode));
 		break;
 	}
 }
@@ -343,7 +344,8 @@ walk_related(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 			walk_object(w, child, sub, depth + 1);
 		else if (mugai_walk_count_related(w))
 			remove_leaf(w, GMIME_PART(child), sub,
-			    "related part of the HTML (inline image)");
+			    mugai_walk_remove_reason(
+			    MUGAI_WALK_REMOVE_RELATED));
 	}
 }
 

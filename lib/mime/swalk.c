@@ -171,13 +171,12 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 		sw->sw_text = g_byte_array_new();
 		return;
 	case MUGAI_WALK_REMOVE_ATTACHMENT:
-		sw->sw_reason = "attachment";
-		break;
 	case MUGAI_WALK_REMOVE:
-		sw->sw_reason = "not a text part";
+	case MUGAI_WALK_REMOVE_RELATED:
 		break;
 	}
 	(void)part;
+	sw->sw_reason = mugai_walk_remove_reason(mode);
 	sw->sw_use = LEAF_REMOVE;
 	sw->sw_feed = mugai_policy_feed_new(sw->sw_w->wk_cf);
 }
@@ -246,11 +245,8 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 	if (mugai_scan_declined(sw->sw_scan) != NULL)
 		return FALSE;
 	if (!root && leaf) {
-		if (mugai_walk_count_related(w)) {
-			sw->sw_use = LEAF_REMOVE;
-			sw->sw_reason = "related part of the HTML (inline image)";
-			sw->sw_feed = mugai_policy_feed_new(w->wk_cf);
-		}
+		if (mugai_walk_count_related(w))
+			leaf_begin(sw, part, MUGAI_WALK_REMOVE_RELATED);
 		return TRUE;
 	}
 	if (!mugai_walk_enter(w, part->sp_depth)) {

@@ -476,6 +476,26 @@ is_report_text(const char *type)
 	    strcmp(type, "text/rfc822-headers") == 0;
 }
 
+const char *
+mugai_walk_remove_reason(enum mugai_walk_mode mode)
+{
+	switch (mode) {
+	case MUGAI_WALK_REMOVE_ATTACHMENT:
+		return "attachment";
+	case MUGAI_WALK_REMOVE:
+		return "not a text part";
+	case MUGAI_WALK_REMOVE_RELATED:
+		return "related part of the HTML (inline image)";
+	case MUGAI_WALK_NONE:
+	case MUGAI_WALK_PLAIN:
+	case MUGAI_WALK_ATTACHED_TEXT:
+	case MUGAI_WALK_HTML:
+	case MUGAI_WALK_REPORT_TEXT:
+		break;
+	}
+	return NULL;
+}
+
 enum mugai_walk_mode
 mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 {

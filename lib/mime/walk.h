@@ -90,9 +90,18 @@ enum mugai_walk_mode {
 	MUGAI_WALK_ATTACHED_TEXT,	/* label, then text at depth + 1 */
 	MUGAI_WALK_HTML,		/* text/html rendered */
 	MUGAI_WALK_REPORT_TEXT,		/* delivery report text, depth + 1 */
-	MUGAI_WALK_REMOVE_ATTACHMENT,	/* removed: "attachment" */
-	MUGAI_WALK_REMOVE,		/* removed: "not a text part" */
+	MUGAI_WALK_REMOVE_ATTACHMENT,	/* removed: an attachment */
+	MUGAI_WALK_REMOVE,		/* removed: not a text part */
+	MUGAI_WALK_REMOVE_RELATED,	/* removed: a related part other than
+					 * the root (mugai_walk_count_related;
+					 * never from mugai_walk_leaf_mode) */
 };
+
+/*
+ * Returns (transfer none, static) the report reason of a MUGAI_WALK_REMOVE*
+ * mode, NULL for the others: both engines name a removal the same way.
+ */
+const char *mugai_walk_remove_reason(enum mugai_walk_mode mode);
 
 /* Returns (transfer full) parser options: fallback charsets, warn(data). */
 GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
