@@ -2,10 +2,12 @@
 noinst_LTLIBRARIES += libmugai.la
 libmugai_la_SOURCES =
 
-# base/: what every layer uses: errors, digests, deadlines, the report.
+# base/: what every layer uses: errors, digests, deadlines, the report
+# and its table of flags.
 libmugai_la_SOURCES += lib/base/err.c lib/base/err.h
 libmugai_la_SOURCES += lib/base/digest.c lib/base/digest.h
 libmugai_la_SOURCES += lib/base/deadline.c lib/base/deadline.h
+libmugai_la_SOURCES += lib/base/flag.c lib/base/flag.h
 libmugai_la_SOURCES += lib/base/report.c lib/base/report.h
 
 # text/: charsets in and out, HTML to text, the text body, encoded blocks

@@ -443,7 +443,8 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 		return;
 	}
 	if (rewrites > 0)
-		mugai_report_part_flag(rp, "neutralized");
+		mugai_report_part_flags(rp, MUGAI_FLAG_BY_WALK,
+		    MUGAI_WALK_FLAG_NEUTRALIZED);
 	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :
 	    "text kept");
 	append_text(w, t);

@@ -74,6 +74,11 @@ gboolean mugai_walk_in_time(struct mugai_walk *w);
  * these, so the two engines give one answer.
  */
 
+/* rp_flags facts the walk sets (the flag table's MUGAI_FLAG_BY_WALK). */
+enum mugai_walk_flag {
+	MUGAI_WALK_FLAG_NEUTRALIZED = 1 << 0,	/* textsafe rewrote text */
+};
+
 /* What the walk knows of a leaf part, whichever engine read it. */
 struct mugai_walk_leaf {
 	const char *wl_path;	/* "1.2" (lent) */
