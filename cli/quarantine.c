@@ -242,7 +242,7 @@ discard_output(const char *cmd, GMimeStream *out, const char *path)
 
 /*
  * Finds the object at want, numbered as the engine's report numbers parts
- * (lib/mime/walk.c): the message body is "1", the children of a multipart at P
+ * (lib/mime/gwalk.c): the message body is "1", the children of a multipart at P
  * are P.1, P.2 ..., the body of a message/rfc822 at P is P.1. Every path
  * seen is added to seen, for the error message.
  */

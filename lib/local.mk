@@ -2,10 +2,12 @@
 noinst_LTLIBRARIES += libmugai.la
 libmugai_la_SOURCES =
 
-# base/: what every layer uses: errors, digests, deadlines, the report.
+# base/: what every layer uses: errors, digests, deadlines, the report
+# and its table of flags.
 libmugai_la_SOURCES += lib/base/err.c lib/base/err.h
 libmugai_la_SOURCES += lib/base/digest.c lib/base/digest.h
 libmugai_la_SOURCES += lib/base/deadline.c lib/base/deadline.h
+libmugai_la_SOURCES += lib/base/flag.c lib/base/flag.h
 libmugai_la_SOURCES += lib/base/report.c lib/base/report.h
 libmugai_la_SOURCES += lib/base/envelope.h
 libmugai_la_SOURCES += lib/base/limits.h
@@ -26,6 +28,7 @@ libmugai_la_SOURCES += lib/text/textsafe.c lib/text/textsafe.h
 
 # mime/: the two engines (GMime, streaming) and what they share.
 libmugai_la_SOURCES += lib/mime/walk.c lib/mime/walk.h
+libmugai_la_SOURCES += lib/mime/gwalk.c lib/mime/gwalk.h
 libmugai_la_SOURCES += lib/mime/scan.c lib/mime/scan.h
 libmugai_la_SOURCES += lib/mime/swalk.c lib/mime/swalk.h
 libmugai_la_SOURCES += lib/mime/headers.c lib/mime/headers.h

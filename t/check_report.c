@@ -1,5 +1,6 @@
 /*
- * check_report - mugai_report: parts, flags, warnings, JSON and text forms
+ * check_report - mugai_report: parts, flags, warnings, JSON and text forms,
+ * and the flag table against the list doc/mugai.conf.5 gives any_flag
  */
 #include "autoconfig.h"
 
@@ -119,6 +120,131 @@ START_TEST(text_defuses_names_from_mail)
 }
 END_TEST
 
+/*
+ * Returns (transfer full) the flags doc/mugai.conf.5 lists under
+ * any_flag: the first word of every ".BR" line from ".B any_flag" to the
+ * next ".TP" or ".SH".
+ */
+static GPtrArray *
+any_flag_documented(void)
+{
+	g_autofree char *path = t_srcpath("doc/mugai.conf.5");
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	gboolean in = FALSE;
+
+	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL),
+	    "cannot read %s", path);
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const char *l = lines[i];
+
+		if (!in) {
+			in = strcmp(l, ".B any_flag") == 0;
+			continue;
+		}
+		if (g_str_has_prefix(l, ".TP") || g_str_has_prefix(l, ".SH"))
+			break;
+		if (g_str_has_prefix(l, ".BR ")) {
+			g_auto(GStrv) w = g_strsplit(l + 4, " ", 2);
+
+			g_ptr_array_add(names, g_strdup(w[0]));
+		}
+	}
+	ck_assert_msg(in, "no \".B any_flag\" in %s", path);
+	return names;
+}
+
+static gboolean
+listed(const GPtrArray *names, const char *name)
+{
+	for (guint i = 0; i < names->len; i++)
+		if (strcmp(g_ptr_array_index(names, i), name) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+START_TEST(any_flag_doc_lists_the_flag_table)
+{
+	g_autoptr(GPtrArray) doc = any_flag_documented();
+
+	ck_assert_uint_gt(doc->len, 0);
+	for (const struct mugai_flag *f = mugai_flag_table();
+	    f->fl_name != NULL; f++)
+		ck_assert_msg(listed(doc, f->fl_name) == f->fl_any,
+		    f->fl_any ? "flag %s is missing under any_flag in "
+		    "doc/mugai.conf.5" : "flag %s, which any_flag does not "
+		    "take, is listed under it in doc/mugai.conf.5", f->fl_name);
+	for (guint i = 0; i < doc->len; i++) {
+		const char *name = g_ptr_array_index(doc, i);
+		const struct mugai_flag *f = mugai_flag_find(name);
+
+		ck_assert_msg(f != NULL && f->fl_any, "doc/mugai.conf.5 lists "
+		    "%s under any_flag, the flag table does not", name);
+	}
+}
+END_TEST
+
+START_TEST(flag_table_rows_are_whole)
+{
+	const struct mugai_flag *t = mugai_flag_table();
+
+	for (const struct mugai_flag *f = t; f->fl_name != NULL; f++) {
+		ck_assert_msg(f->fl_name[0] != '\0' &&
+		    strchr(f->fl_name, '=') == NULL, "bad name %s", f->fl_name);
+		ck_assert_msg(f->fl_meaning != NULL && f->fl_meaning[0] != '\0',
+		    "flag %s has no meaning", f->fl_name);
+		ck_assert_msg(f->fl_bit != 0 &&
+		    (f->fl_bit & (f->fl_bit - 1)) == 0,
+		    "flag %s is not one bit", f->fl_name);
+		ck_assert_msg(!(f->fl_valued && f->fl_any),
+		    "valued flag %s taken by any_flag", f->fl_name);
+		ck_assert_str_eq(mugai_flag_name(f->fl_by, f->fl_bit),
+		    f->fl_name);
+		for (const struct mugai_flag *g = t; g != f; g++) {
+			gboolean same = strcmp(g->fl_name, f->fl_name) == 0;
+
+			/* "macro" has a row per module that finds it. */
+			if (g->fl_by != f->fl_by)
+				ck_assert_msg(!same ||
+				    (g->fl_any == f->fl_any &&
+				    g->fl_valued == f->fl_valued),
+				    "flag %s differs between modules",
+				    f->fl_name);
+			else
+				ck_assert_msg(!same && g->fl_bit != f->fl_bit,
+				    "flag %s: name or bit twice in a module",
+				    f->fl_name);
+		}
+	}
+	ck_assert_str_eq(mugai_flag_name(MUGAI_FLAG_BY_WALK, 1u << 30),
+	    "unknown");
+	ck_assert_ptr_null(mugai_flag_find("no_such_flag"));
+}
+END_TEST
+
+START_TEST(part_flags_come_in_table_order)
+{
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p = mugai_report_add_part(r, "1", "part");
+	guint n = 0;
+
+	mugai_report_part_flags(p, MUGAI_FLAG_BY_FILENAME, ~0u);
+	mugai_report_part_flag_value(p, MUGAI_FLAG_BY_POLICY,
+	    mugai_flag_find("entries")->fl_bit, "3");
+	for (const struct mugai_flag *f = mugai_flag_table();
+	    f->fl_name != NULL; f++)
+		if (f->fl_by == MUGAI_FLAG_BY_FILENAME)
+			ck_assert_str_eq(g_ptr_array_index(p->rp_flags, n++),
+			    f->fl_name);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_eq(p->rp_flags->len, n + 1);
+	ck_assert_str_eq(g_ptr_array_index(p->rp_flags, n), "entries=3");
+	mugai_report_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -130,5 +256,8 @@ main(void)
 	t_test(s, json_carries_every_decision);
 	t_test(s, text_names_parts_rules_and_flags);
 	t_test(s, text_defuses_names_from_mail);
+	t_test(s, any_flag_doc_lists_the_flag_table);
+	t_test(s, flag_table_rows_are_whole);
+	t_test(s, part_flags_come_in_table_order);
 	return t_run(s);
 }

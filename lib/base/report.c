@@ -99,6 +99,27 @@ mugai_report_part_flag(struct mugai_report_part *p, const char *flag)
 	g_ptr_array_add(p->rp_flags, g_strdup(flag));
 }
 
+void
+mugai_report_part_flags(struct mugai_report_part *p, enum mugai_flag_by by,
+    guint bits)
+{
+	const struct mugai_flag *f;
+
+	for (f = mugai_flag_table(); f->fl_name != NULL; f++)
+		if (f->fl_by == by && (bits & f->fl_bit) != 0 && !f->fl_valued)
+			mugai_report_part_flag(p, f->fl_name);
+}
+
+void
+mugai_report_part_flag_value(struct mugai_report_part *p,
+    enum mugai_flag_by by, guint bit, const char *value)
+{
+	g_autofree char *flag = g_strconcat(mugai_flag_name(by, bit),
+	    "=", value, NULL);
+
+	mugai_report_part_flag(p, flag);
+}
+
 guint
 mugai_report_removed(const struct mugai_report *r)
 {

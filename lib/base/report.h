@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "base/flag.h"
+
 enum mugai_action {
 	MUGAI_ACT_TEXT,		/* rendered into the sanitized text */
 	MUGAI_ACT_SKIP,		/* not used: an alternative, a container */
@@ -41,7 +43,7 @@ struct mugai_report_part {
 	char *rp_reason;	/* why this action, one short English phrase */
 	char *rp_rule;		/* policy rule that matched, or NULL */
 	char *rp_warning;	/* extra line for the notice, or NULL */
-	GPtrArray *rp_flags;	/* (char *) facts: "mismatch", "encrypted" ... */
+	GPtrArray *rp_flags;	/* (char *) facts (lib/base/flag.h) */
 };
 
 struct mugai_report {
@@ -77,6 +79,18 @@ void mugai_report_warn(struct mugai_report *report, const char *fmt, ...)
 
 /* Adds a flag (copied) to part unless it is already there. */
 void mugai_report_part_flag(struct mugai_report_part *part, const char *flag);
+
+/*
+ * Adds to part the flags of by's bits set in bits, in the flag table's
+ * order (mugai_report_part_flag()). Valued rows are left to the next
+ * function.
+ */
+void mugai_report_part_flags(struct mugai_report_part *part,
+    enum mugai_flag_by by, guint bits);
+
+/* Adds the valued flag of by's bit as "name=value" (value lent). */
+void mugai_report_part_flag_value(struct mugai_report_part *part,
+    enum mugai_flag_by by, guint bit, const char *value);
 
 /* Number of parts removed (dropped or quarantined). */
 guint mugai_report_removed(const struct mugai_report *report);

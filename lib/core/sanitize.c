@@ -5,7 +5,8 @@
  * limits; the header block is split here (lib/mime/headers.c) so header indexes
  * match the MTA's; GMime parses the MIME tree from the same stream (parts
  * stay on the stream, content is decoded only when it is read). The walk
- * (lib/mime/walk.c) renders text and removes every other part into the report.
+ * (lib/mime/gwalk.c, deciding with lib/mime/walk.c) renders text and
+ * removes every other part into the report.
  * Then the verdict, the notice, the body and the header edits are made.
  *
  * mugai_sanitize_stream_*() take the message as it arrives (the milter):
@@ -23,6 +24,7 @@
 
 #include "base/deadline.h"
 #include "base/digest.h"
+#include "mime/gwalk.h"
 #include "mime/headers.h"
 #include "core/notice.h"
 #include "core/sanitize.h"
@@ -593,25 +595,46 @@ normalize_cr(GMimeStream *in, gint64 start)
 }
 
 /*
+ * The streaming walk sw took the message into its own report r: r gets
+ * the raw facts of the result's report (size, SHA-256) and its warnings
+ * before r's own, then replaces it; sw, with w's envelope and deadline,
+ * replaces w. Takes r and what sw owns (sw is left empty).
+ */
+static void
+take_stream_walk(struct mugai_result *rs, struct mugai_walk *w,
+    struct mugai_walk *sw, struct mugai_report *r)
+{
+	struct mugai_report *old = rs->rs_report;
+
+	r->rr_size = old->rr_size;
+	memcpy(r->rr_sha256, old->rr_sha256, sizeof r->rr_sha256);
+	for (guint i = 0; i < old->rr_warnings->len; i++)
+		g_ptr_array_insert(r->rr_warnings, (gint)i,
+		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
+	r->rr_engine = "stream";
+	sw->wk_env = w->wk_env;
+	sw->wk_deadline = w->wk_deadline;
+	mugai_walk_clear(w);
+	*w = *sw;
+	memset(sw, 0, sizeof *sw);
+	mugai_report_free(old);
+	rs->rs_report = r;
+}
+
+/*
  * The streaming walk into a fresh report; when it takes the message, w
- * and the result's report are replaced by its own. Sets rs_declined when
- * it does not. Returns MUGAI_OK or MUGAI_E_IO.
+ * and the result's report are replaced by its own (take_stream_walk()).
+ * Sets rs_declined when it does not. Returns MUGAI_OK or MUGAI_E_IO.
  */
 static enum mugai_err
 try_stream(const struct mugai_config *cf, const struct mugai_envelope *env,
     GMimeStream *in, gint64 start, gsize chunk, struct mugai_walk *w,
     struct mugai_result *rs)
 {
-	struct mugai_report *old = rs->rs_report;
 	struct mugai_report *r = mugai_report_new();
 	struct mugai_walk sw;
 	enum mugai_err err;
 
-	r->rr_size = old->rr_size;
-	memcpy(r->rr_sha256, old->rr_sha256, sizeof r->rr_sha256);
-	for (guint i = 0; i < old->rr_warnings->len; i++)
-		g_ptr_array_add(r->rr_warnings,
-		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
 	mugai_walk_init(&sw, cf, env, r);
 	sw.wk_deadline = w->wk_deadline;
 	err = mugai_swalk_message(&sw, in, start, chunk, &rs->rs_declined);
@@ -620,11 +643,7 @@ try_stream(const struct mugai_config *cf, const struct mugai_envelope *env,
 		mugai_report_free(r);
 		return err;
 	}
-	r->rr_engine = "stream";
-	mugai_walk_clear(w);
-	*w = sw;
-	mugai_report_free(old);
-	rs->rs_report = r;
+	take_stream_walk(rs, w, &sw, r);
 	return MUGAI_OK;
 }
 
@@ -644,15 +663,12 @@ struct mugai_sanitize_stream {
 /*
  * try_stream() for a walk fed as the message arrived: ends it, and when
  * it took the message, w and the result's report are replaced by its own
- * (with the raw facts and warnings of the result's report first). Sets
- * rs_declined when it did not.
+ * (take_stream_walk()). Sets rs_declined when it did not.
  */
 static void
-try_live(const struct mugai_envelope *env, struct mugai_sanitize_stream *ss,
-    struct mugai_walk *w, struct mugai_result *rs)
+try_live(struct mugai_sanitize_stream *ss, struct mugai_walk *w,
+    struct mugai_result *rs)
 {
-	struct mugai_report *old = rs->rs_report;
-	struct mugai_report *r = ss->ss_report;
 	const char *why = mugai_swalk_finish(ss->ss_swalk);
 
 	if (why != NULL)
@@ -661,20 +677,7 @@ try_live(const struct mugai_envelope *env, struct mugai_sanitize_stream *ss,
 	g_clear_pointer(&ss->ss_swalk, mugai_swalk_free);
 	if (rs->rs_declined != NULL)
 		return;
-	r->rr_size = old->rr_size;
-	memcpy(r->rr_sha256, old->rr_sha256, sizeof r->rr_sha256);
-	for (guint i = 0; i < old->rr_warnings->len; i++)
-		g_ptr_array_insert(r->rr_warnings, (gint)i,
-		    g_strdup(g_ptr_array_index(old->rr_warnings, i)));
-	r->rr_engine = "stream";
-	ss->ss_walk.wk_env = env;
-	ss->ss_walk.wk_deadline = w->wk_deadline;
-	mugai_walk_clear(w);
-	*w = ss->ss_walk;
-	memset(&ss->ss_walk, 0, sizeof ss->ss_walk);
-	ss->ss_report = NULL;
-	mugai_report_free(old);
-	rs->rs_report = r;
+	take_stream_walk(rs, w, &ss->ss_walk, g_steal_pointer(&ss->ss_report));
 }
 
 /*
@@ -693,7 +696,7 @@ walk(const struct mugai_config *cf, const struct mugai_envelope *env,
 		if (normalized)
 			rs->rs_declined = g_strdup("bare CR");
 		else if (live != NULL)
-			try_live(env, live, w, rs);
+			try_live(live, w, rs);
 		else if ((err = try_stream(cf, env, in, start, opts->so_chunk,
 		    w, rs)) != MUGAI_OK)
 			return err;
@@ -702,7 +705,7 @@ walk(const struct mugai_config *cf, const struct mugai_envelope *env,
 		if (opts->so_engine == MUGAI_ENGINE_STREAM)
 			return MUGAI_OK;
 	}
-	return mugai_walk_message(w, in, start, hdr_end);
+	return mugai_gwalk_message(w, in, start, hdr_end);
 }
 
 struct mugai_result *

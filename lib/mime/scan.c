@@ -12,7 +12,7 @@
  * as a message) opens a level without a boundary: the carried message's
  * header block is read like the top one, then its part; the forward ends
  * with the multipart part around it, or at the end of input. A leading
- * mbox "From " line is skipped as lib/mime/walk.c skips it for GMime.
+ * mbox "From " line is skipped as lib/mime/gwalk.c skips it for GMime.
  *
  * Declined (the GMime engine decides instead): a bare CR or line ends of
  * both kinds; control bytes, 8-bit bytes that are not UTF-8 (GMime
@@ -290,7 +290,7 @@ raw_bad(const unsigned char *p, gsize len, gboolean eight)
 }
 
 /*
- * What raw_passes() in lib/mime/walk.c looks at, on the encoded bytes: no
+ * What raw_passes() in lib/mime/gwalk.c looks at, on the encoded bytes: no
  * NUL, no CR but before LF, no 8-bit byte unless 8bit, no line over 999
  * bytes. Line by line; once it fails, the rest is not looked at.
  */

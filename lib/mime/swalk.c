@@ -1,16 +1,21 @@
 /*
- * mugai_swalk - the streaming walk behind the fast path
+ * mugai_swalk - the streaming engine's walk: scanner events into a walk
+ *
+ * lib/mime/scan.c reads the message as its bytes pass and calls back at
+ * each part's start, data and end; this file turns those calls into the
+ * struct mugai_walk that lib/mime/gwalk.c fills from GMime's tree. Every
+ * decision is lib/mime/walk.c's, the same functions the GMime walk calls:
+ * entering a part, the leaf modes, removing, rendering, the
+ * forwarded-message block and parser warnings. Only the order differs.
  *
  * The GMime walk recurses over a tree; here the same decisions are taken
  * in document order: a frame per open multipart or forwarded message
- * remembers what walk_alternative() and walk_related() keep on their
- * stack (the texts of the alternatives, where each child's report entries
- * start, which child is the root). A related root named by start= shows
- * only when its part begins, so a first part without that Content-ID is
- * removed as a related part meanwhile; no root after that, or a second
- * one, declines. Entering a part, the leaf
- * modes, removing, rendering, the forwarded-message block and parser
- * warnings are lib/mime/walk.c's own functions.
+ * remembers what gwalk.c's walk_alternative() and walk_related() keep on
+ * their stack (the texts of the alternatives, where each child's report
+ * entries start, which child is the root). A related root named by
+ * start= shows only when its part begins, so a first part without that
+ * Content-ID is removed as a related part meanwhile; no root after that,
+ * or a second one, declines.
  */
 #include "autoconfig.h"
 
@@ -113,7 +118,7 @@ push_frame(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	g_ptr_array_add(sw->sw_frames, fr);
 }
 
-/* The leaf facts as lib/mime/walk.c's leaf_init() takes them from GMime. */
+/* The leaf facts as lib/mime/gwalk.c's leaf_init() takes them from GMime. */
 static void
 leaf_facts(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 {
@@ -166,13 +171,12 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 		sw->sw_text = g_byte_array_new();
 		return;
 	case MUGAI_WALK_REMOVE_ATTACHMENT:
-		sw->sw_reason = "attachment";
-		break;
 	case MUGAI_WALK_REMOVE:
-		sw->sw_reason = "not a text part";
+	case MUGAI_WALK_REMOVE_RELATED:
 		break;
 	}
 	(void)part;
+	sw->sw_reason = mugai_walk_remove_reason(mode);
 	sw->sw_use = LEAF_REMOVE;
 	sw->sw_feed = mugai_policy_feed_new(sw->sw_w->wk_cf);
 }
@@ -241,11 +245,8 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 	if (mugai_scan_declined(sw->sw_scan) != NULL)
 		return FALSE;
 	if (!root && leaf) {
-		if (mugai_walk_count_related(w)) {
-			sw->sw_use = LEAF_REMOVE;
-			sw->sw_reason = "related part of the HTML (inline image)";
-			sw->sw_feed = mugai_policy_feed_new(w->wk_cf);
-		}
+		if (mugai_walk_count_related(w))
+			leaf_begin(sw, part, MUGAI_WALK_REMOVE_RELATED);
 		return TRUE;
 	}
 	if (!mugai_walk_enter(w, part->sp_depth)) {
@@ -427,8 +428,9 @@ mugai_swalk_declined(const struct mugai_swalk *sw)
 }
 
 /*
- * A GMime parser warning, as lib/mime/walk.c's parser_warning() reports it:
- * GMime warns while it parses, before the walk adds any of its own.
+ * A GMime parser warning, as mugai_walk_parser_warning() reports it for
+ * the GMime walk: GMime warns while it parses, before the walk adds any of
+ * its own.
  */
 static void
 parser_warning(struct mugai_swalk *sw, const char *what)

@@ -1,9 +1,10 @@
 /*
  * mugai_swalk - the streaming walk: scanner events into a struct mugai_walk
  *
- * Fills the same struct mugai_walk as the GMime walk (text, report parts,
- * withhold reason, wk_unchanged) from lib/mime/scan.c's events, through the
- * pieces lib/mime/walk.c shares, so everything after the walk is one code path.
+ * Fills the same struct mugai_walk as the GMime walk (lib/mime/gwalk.c:
+ * text, report parts, withhold reason, wk_unchanged) from lib/mime/scan.c's
+ * events, through the decisions lib/mime/walk.c shares, so everything
+ * after the walk is one code path.
  * Text parts are held (at most max(4 * max_text_size, 1 MiB) decoded
  * bytes, else declined); removed parts go through a bounded buffer that
  * moves to an unlinked temp file (spool_dir, else TMPDIR) past 256 KiB,

@@ -1,5 +1,5 @@
 /*
- * mugai_walk - walk a GMime tree: render text parts, remove the rest
+ * mugai_walk - what both engines decide about a part
  *
  * The walk owns the rules of the sanitized-message contract for structure:
  * text/plain and text/html become text, multipart/alternative gives its
@@ -8,6 +8,11 @@
  * into the report (its facts and action from the policy). Content that
  * cannot be sanitized with certainty, or a limit exceeded, sets
  * wk_withhold; the walk then stops adding to the text.
+ *
+ * Two engines read the MIME structure: lib/mime/gwalk.c walks GMime's tree
+ * (mugai_gwalk_message()), lib/mime/swalk.c follows lib/mime/scan.c's
+ * events as the bytes pass (mugai_swalk_message()). Both fill a struct
+ * mugai_walk through the functions below, so they give one answer.
  */
 #ifndef MUGAI_WALK_H
 #define MUGAI_WALK_H
@@ -63,21 +68,16 @@ void mugai_walk_limit(struct mugai_walk *w, const char *limit,
 gboolean mugai_walk_in_time(struct mugai_walk *w);
 
 /*
- * Parses the message on in (from offset start) with GMime and walks it.
- * hdr_end >= 0 is where the header block ended at a line that is not a
- * header (no blank line): GMime is then given the blank line, so it reads
- * the same headers and body as the MTA. Returns MUGAI_OK, or MUGAI_E_IO
- * when reading the stream fails.
+ * The pieces both engines share (lib/mime/gwalk.c for the GMime tree,
+ * lib/mime/swalk.c for the streaming scanner): whatever reads the MIME
+ * structure, the decisions, the report entries and the text come from
+ * these, so the two engines give one answer.
  */
-enum mugai_err mugai_walk_message(struct mugai_walk *w, GMimeStream *in,
-    gint64 start, gint64 hdr_end);
 
-/*
- * The pieces both engines share (lib/mime/walk.c for the GMime tree, lib/mime/swalk.c
- * for the streaming scanner): whatever reads the MIME structure, the
- * decisions, the report entries and the text come from these, so the two
- * engines give one answer.
- */
+/* rp_flags facts the walk sets (the flag table's MUGAI_FLAG_BY_WALK). */
+enum mugai_walk_flag {
+	MUGAI_WALK_FLAG_NEUTRALIZED = 1 << 0,	/* textsafe rewrote text */
+};
 
 /* What the walk knows of a leaf part, whichever engine read it. */
 struct mugai_walk_leaf {
@@ -95,9 +95,18 @@ enum mugai_walk_mode {
 	MUGAI_WALK_ATTACHED_TEXT,	/* label, then text at depth + 1 */
 	MUGAI_WALK_HTML,		/* text/html rendered */
 	MUGAI_WALK_REPORT_TEXT,		/* delivery report text, depth + 1 */
-	MUGAI_WALK_REMOVE_ATTACHMENT,	/* removed: "attachment" */
-	MUGAI_WALK_REMOVE,		/* removed: "not a text part" */
+	MUGAI_WALK_REMOVE_ATTACHMENT,	/* removed: an attachment */
+	MUGAI_WALK_REMOVE,		/* removed: not a text part */
+	MUGAI_WALK_REMOVE_RELATED,	/* removed: a related part other than
+					 * the root (mugai_walk_count_related;
+					 * never from mugai_walk_leaf_mode) */
 };
+
+/*
+ * Returns (transfer none, static) the report reason of a MUGAI_WALK_REMOVE*
+ * mode, NULL for the others: both engines name a removal the same way.
+ */
+const char *mugai_walk_remove_reason(enum mugai_walk_mode mode);
 
 /* Returns (transfer full) parser options: fallback charsets, warn(data). */
 GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,

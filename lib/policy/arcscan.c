@@ -17,6 +17,7 @@
 #include "base/limits.h"
 #include "policy/arcscan.h"
 #include "base/deadline.h"
+#include "base/flag.h"
 #include "policy/filename.h"
 #include "policy/filetype.h"
 
@@ -46,16 +47,7 @@ struct level {
 const char *
 mugai_arcscan_flag_name(enum mugai_arc_flag flag)
 {
-	switch (flag) {
-	case MUGAI_ARC_ENCRYPTED:	return "encrypted";
-	case MUGAI_ARC_EXECUTABLE:	return "archive_executable";
-	case MUGAI_ARC_NESTED:		return "nested_archive";
-	case MUGAI_ARC_MACRO:		return "macro";
-	case MUGAI_ARC_TOO_DEEP:	return "archive_too_deep";
-	case MUGAI_ARC_LIMIT:		return "archive_limit";
-	case MUGAI_ARC_BROKEN:		return "archive_broken";
-	}
-	return "unknown";
+	return mugai_flag_name(MUGAI_FLAG_BY_ARCSCAN, flag);
 }
 
 gboolean

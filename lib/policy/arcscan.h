@@ -44,6 +44,7 @@ struct mugai_arcscan_limits {
 	gint64 al_deadline;	/* lib/base/deadline.h: stop past it; 0: none */
 };
 
+/* Named in the flag table (lib/base/flag.c), in this order. */
 enum mugai_arc_flag {
 	MUGAI_ARC_ENCRYPTED	= 1 << 0,
 	MUGAI_ARC_EXECUTABLE	= 1 << 1,	/* an entry is code or script */
@@ -53,7 +54,6 @@ enum mugai_arc_flag {
 	MUGAI_ARC_LIMIT		= 1 << 5,	/* bytes, entries or ratio */
 	MUGAI_ARC_BROKEN	= 1 << 6,	/* libarchive failed on it */
 };
-#define MUGAI_ARC_NFLAGS 7
 
 struct mugai_arcscan_facts {
 	guint af_bits;		/* MUGAI_ARC_* */
@@ -80,7 +80,7 @@ enum mugai_err mugai_arcscan_inspect(mugai_pull_fn pull, void *ctx,
 void mugai_arcscan_facts_init(struct mugai_arcscan_facts *facts);
 void mugai_arcscan_facts_clear(struct mugai_arcscan_facts *facts);
 
-/* Returns (transfer none) the rp_flags name of one bit. */
+/* Returns (transfer none) the rp_flags name of one bit (the flag table's). */
 const char *mugai_arcscan_flag_name(enum mugai_arc_flag flag);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "base/flag.h"
 #include "policy/docscan.h"
 
 enum scan_kind { SCAN_OLE, SCAN_PDF, SCAN_MARKUP };
@@ -45,16 +46,7 @@ static const char *const markup_kw[2] = { "<script", "javascript:" };
 const char *
 mugai_docscan_flag_name(enum mugai_doc_flag flag)
 {
-	switch (flag) {
-	case MUGAI_DOC_MACRO:		return "macro";
-	case MUGAI_DOC_PDF_JS:		return "pdf_javascript";
-	case MUGAI_DOC_PDF_LAUNCH:	return "pdf_launch";
-	case MUGAI_DOC_PDF_EMBEDDED:	return "pdf_embedded_file";
-	case MUGAI_DOC_PDF_ACTION:	return "pdf_open_action";
-	case MUGAI_DOC_SCRIPT:		return "script";
-	case MUGAI_DOC_TRUNCATED:	return "scan_truncated";
-	}
-	return "unknown";
+	return mugai_flag_name(MUGAI_FLAG_BY_DOCSCAN, flag);
 }
 
 static gboolean

@@ -24,6 +24,7 @@
 
 #include <glib.h>
 
+/* Named in the flag table (lib/base/flag.c), in this order. */
 enum mugai_doc_flag {
 	MUGAI_DOC_MACRO		= 1 << 0,
 	MUGAI_DOC_PDF_JS	= 1 << 1,
@@ -33,7 +34,6 @@ enum mugai_doc_flag {
 	MUGAI_DOC_SCRIPT	= 1 << 5,
 	MUGAI_DOC_TRUNCATED	= 1 << 6,
 };
-#define MUGAI_DOC_NFLAGS 7
 
 struct mugai_docscan;
 
@@ -52,7 +52,7 @@ void mugai_docscan_feed(struct mugai_docscan *ds, const void *buf, gsize len);
 /* Returns the MUGAI_DOC_* bits found and frees ds. NULL gives 0. */
 guint mugai_docscan_finish(struct mugai_docscan *ds);
 
-/* Returns (transfer none) the rp_flags name of one bit. */
+/* Returns (transfer none) the rp_flags name of one bit (the flag table's). */
 const char *mugai_docscan_flag_name(enum mugai_doc_flag flag);
 
 #endif

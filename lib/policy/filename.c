@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "base/flag.h"
 #include "policy/filename.h"
 
 #define EXT_MAX 16
@@ -27,16 +28,7 @@ static const char *const exec_exts[] = {
 const char *
 mugai_filename_flag_name(enum mugai_fn_flag flag)
 {
-	switch (flag) {
-	case MUGAI_FN_DOUBLE_EXT:	return "double_extension";
-	case MUGAI_FN_BIDI:		return "bidi_control";
-	case MUGAI_FN_CONTROL:		return "control_char";
-	case MUGAI_FN_BAD_UTF8:		return "bad_utf8_name";
-	case MUGAI_FN_LONG:		return "long_name";
-	case MUGAI_FN_TRAILING:		return "trailing_dot_space";
-	case MUGAI_FN_EXEC_EXT:		return "executable_extension";
-	}
-	return "unknown";
+	return mugai_flag_name(MUGAI_FLAG_BY_FILENAME, flag);
 }
 
 gboolean

@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+/* Named in the flag table (lib/base/flag.c), in this order. */
 enum mugai_fn_flag {
 	MUGAI_FN_DOUBLE_EXT	= 1 << 0,	/* x.pdf.exe, x.pdf     .exe */
 	MUGAI_FN_BIDI		= 1 << 1,	/* U+202A..E, U+2066..9 ... */
@@ -42,7 +43,10 @@ guint mugai_filename_check(const char *name, gsize max_len);
 /* TRUE when ext (lower case, no dot) names code Windows or a shell runs. */
 gboolean mugai_filename_ext_is_executable(const char *ext);
 
-/* Returns (transfer none) flag's name as it appears in rp_flags. */
+/*
+ * Returns (transfer none) flag's name as it appears in rp_flags (the flag
+ * table's, lib/base/flag.c).
+ */
 const char *mugai_filename_flag_name(enum mugai_fn_flag flag);
 
 #endif

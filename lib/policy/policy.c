@@ -140,25 +140,19 @@ archive_facts(const struct mugai_config *cf, struct source *sr,
 	g_autofree char *entries = NULL;
 
 	mugai_arcscan_facts_init(&f);
-	mugai_report_part_flag(part, MUGAI_FLAG_ARCHIVE);
+	mugai_report_part_flags(part, MUGAI_FLAG_BY_POLICY, MUGAI_POL_ARCHIVE);
 	/* An I/O failure shows as sr_failed; the facts so far still count. */
 	(void)mugai_arcscan_inspect(source_pull, sr, &lim, &f);
-	for (guint i = 0; i < MUGAI_ARC_NFLAGS; i++)
-		if (f.af_bits & (1u << i))
-			mugai_report_part_flag(part, mugai_arcscan_flag_name(1u << i));
-	entries = g_strdup_printf("entries=%" G_GUINT64_FORMAT, f.af_entries);
-	mugai_report_part_flag(part, entries);
-	if (f.af_limit != NULL) {
-		g_autofree char *l = g_strdup_printf("limit=%s", f.af_limit);
-
-		mugai_report_part_flag(part, l);
-	}
-	for (guint i = 0; i < f.af_names->len; i++) {
-		g_autofree char *e = g_strdup_printf("entry=%s",
-		    (char *)g_ptr_array_index(f.af_names, i));
-
-		mugai_report_part_flag(part, e);
-	}
+	mugai_report_part_flags(part, MUGAI_FLAG_BY_ARCSCAN, f.af_bits);
+	entries = g_strdup_printf("%" G_GUINT64_FORMAT, f.af_entries);
+	mugai_report_part_flag_value(part, MUGAI_FLAG_BY_POLICY,
+	    MUGAI_POL_ENTRIES, entries);
+	if (f.af_limit != NULL)
+		mugai_report_part_flag_value(part, MUGAI_FLAG_BY_POLICY,
+		    MUGAI_POL_LIMIT, f.af_limit);
+	for (guint i = 0; i < f.af_names->len; i++)
+		mugai_report_part_flag_value(part, MUGAI_FLAG_BY_POLICY,
+		    MUGAI_POL_ENTRY, g_ptr_array_index(f.af_names, i));
 	mugai_arcscan_facts_clear(&f);
 }
 
@@ -175,11 +169,10 @@ name_facts(const struct mugai_config *cf, const struct source *sr,
 	*ext = mugai_filename_extension(part->rp_filename);
 	fn = mugai_filename_check(part->rp_filename,
 	    (gsize)cf->cf_max_filename_length);
-	for (guint i = 0; i < 7; i++)
-		if (fn & (1u << i))
-			mugai_report_part_flag(part, mugai_filename_flag_name(1u << i));
+	mugai_report_part_flags(part, MUGAI_FLAG_BY_FILENAME, fn);
 	if (fn & MUGAI_FN_DANGEROUS)
-		mugai_report_part_flag(part, MUGAI_FLAG_DANGEROUS);
+		mugai_report_part_flags(part, MUGAI_FLAG_BY_POLICY,
+		    MUGAI_POL_DANGEROUS);
 	if (head_exec && mugai_filetype_kind_of_type(detected) !=
 	    MUGAI_KIND_EXEC)
 		detected = "application/x-executable";
@@ -187,9 +180,11 @@ name_facts(const struct mugai_config *cf, const struct source *sr,
 	    mugai_filetype_kind_of_type(detected) == MUGAI_KIND_EXEC ||
 	    mugai_filetype_kind_of_type(part->rp_declared_type) ==
 	    MUGAI_KIND_EXEC)
-		mugai_report_part_flag(part, MUGAI_FLAG_EXECUTABLE);
+		mugai_report_part_flags(part, MUGAI_FLAG_BY_POLICY,
+		    MUGAI_POL_EXECUTABLE);
 	if (mugai_filetype_mismatch(detected, part->rp_declared_type, *ext))
-		mugai_report_part_flag(part, MUGAI_FLAG_MISMATCH);
+		mugai_report_part_flags(part, MUGAI_FLAG_BY_POLICY,
+		    MUGAI_POL_MISMATCH);
 }
 
 static void
@@ -226,9 +221,8 @@ apply_sniff(struct mugai_report_part *part, char *detected, char *enc)
 	g_free(part->rp_detected_type);
 	part->rp_detected_type = detected;
 	if (enc != NULL) {
-		g_autofree char *c = g_strdup_printf("charset=%s", enc);
-
-		mugai_report_part_flag(part, c);
+		mugai_report_part_flag_value(part, MUGAI_FLAG_BY_POLICY,
+		    MUGAI_POL_CHARSET, enc);
 		g_free(enc);
 	}
 }
@@ -245,10 +239,7 @@ conclude(const struct mugai_config *cf, const struct mugai_envelope *env,
 	guint bits = mugai_docscan_finish(sr->sr_doc);
 
 	sr->sr_doc = NULL;
-	for (guint i = 0; i < MUGAI_DOC_NFLAGS; i++)
-		if (bits & (1u << i))
-			mugai_report_part_flag(part,
-			    mugai_docscan_flag_name(1u << i));
+	mugai_report_part_flags(part, MUGAI_FLAG_BY_DOCSCAN, bits);
 	part->rp_size = sr->sr_size;
 	mugai_digest_finish(sr->sr_digest, part->rp_sha256);
 	sr->sr_digest = NULL;

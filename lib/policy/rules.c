@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "base/flag.h"
 #include "base/keyfile.h"
 #include "policy/arcscan.h"
 #include "policy/docscan.h"
@@ -21,14 +22,15 @@ enum tri { TRI_UNSET = -1, TRI_FALSE = 0, TRI_TRUE = 1 };
 /* The flag matchers, each the presence of one rp_flags fact. */
 static const struct {
 	const char *key;
-	const char *flag;
+	enum mugai_flag_by by;	/* the fact, as the flag table knows it */
+	guint bit;
 } flag_keys[] = {
-	{ "mismatch", MUGAI_FLAG_MISMATCH },
-	{ "dangerous_name", MUGAI_FLAG_DANGEROUS },
-	{ "executable", MUGAI_FLAG_EXECUTABLE },
-	{ "archive_encrypted", "encrypted" },
-	{ "archive_executable", "archive_executable" },
-	{ "macro", "macro" },
+	{ "mismatch", MUGAI_FLAG_BY_POLICY, MUGAI_POL_MISMATCH },
+	{ "dangerous_name", MUGAI_FLAG_BY_POLICY, MUGAI_POL_DANGEROUS },
+	{ "executable", MUGAI_FLAG_BY_POLICY, MUGAI_POL_EXECUTABLE },
+	{ "archive_encrypted", MUGAI_FLAG_BY_ARCSCAN, MUGAI_ARC_ENCRYPTED },
+	{ "archive_executable", MUGAI_FLAG_BY_ARCSCAN, MUGAI_ARC_EXECUTABLE },
+	{ "macro", MUGAI_FLAG_BY_ARCSCAN, MUGAI_ARC_MACRO },
 };
 #define NFLAGKEYS G_N_ELEMENTS(flag_keys)
 
@@ -241,25 +243,13 @@ valid_domain(const char *d)
 	return d[strlen(d) - 1] != '.';
 }
 
+/* A flag any_flag may name: a row of the flag table marked fl_any. */
 static gboolean
 known_flag(const char *f)
 {
-	static const char *const own[] = { MUGAI_FLAG_MISMATCH,
-	    MUGAI_FLAG_DANGEROUS, MUGAI_FLAG_EXECUTABLE, MUGAI_FLAG_ARCHIVE };
+	const struct mugai_flag *fl = mugai_flag_find(f);
 
-	for (gsize i = 0; i < G_N_ELEMENTS(own); i++)
-		if (strcmp(f, own[i]) == 0)
-			return TRUE;
-	for (guint i = 0; i < MUGAI_ARC_NFLAGS; i++)
-		if (strcmp(f, mugai_arcscan_flag_name(1u << i)) == 0)
-			return TRUE;
-	for (guint i = 0; i < MUGAI_DOC_NFLAGS; i++)
-		if (strcmp(f, mugai_docscan_flag_name(1u << i)) == 0)
-			return TRUE;
-	for (guint i = 0; i < 7; i++)
-		if (strcmp(f, mugai_filename_flag_name(1u << i)) == 0)
-			return TRUE;
-	return FALSE;
+	return fl != NULL && fl->fl_any;
 }
 
 /* Checks every item of list with ok(); names the first bad one. */
@@ -558,7 +548,8 @@ rule_matches(const struct mugai_rule *r, const struct mugai_rule_facts *f)
 		return FALSE;
 	for (gsize i = 0; i < NFLAGKEYS; i++)
 		if (r->ru_flag[i] != TRI_UNSET && (r->ru_flag[i] == TRI_TRUE) !=
-		    has_flag(f->rf_flags, flag_keys[i].flag))
+		    has_flag(f->rf_flags, mugai_flag_name(
+		    flag_keys[i].by, flag_keys[i].bit)))
 			return FALSE;
 	if (r->ru_any_flag != NULL) {
 		gboolean any = FALSE;

@@ -15,6 +15,7 @@
  *   min_size = 1K                     # bytes, K/M/G suffixes
  *   max_size = 10M
  *   any_flag = pdf_javascript;script  # any listed rp_flags fact present
+ *                                     # (the flag table's fl_any rows)
  *   recipient_domain = soumu.city.example.lg.jp;.kyoiku.example.lg.jp
  *   sender_domain = partner.example.jp
  *   action = quarantine               # drop, quarantine, reject, tempfail
@@ -42,11 +43,21 @@
 struct mugai_rules;
 struct mugai_rule;
 
-/* rp_flags facts the policy sets itself (the modules name the others). */
-#define MUGAI_FLAG_MISMATCH	"mismatch"
-#define MUGAI_FLAG_DANGEROUS	"dangerous_name"
-#define MUGAI_FLAG_EXECUTABLE	"executable"
-#define MUGAI_FLAG_ARCHIVE	"archive"
+/*
+ * rp_flags facts the policy sets itself (lib/policy/policy.c), by their
+ * bits in the flag table (MUGAI_FLAG_BY_POLICY, lib/base/flag.h), which
+ * names them; the last four carry a value ("entries=3").
+ */
+enum mugai_pol_flag {
+	MUGAI_POL_ARCHIVE	= 1 << 0,
+	MUGAI_POL_DANGEROUS	= 1 << 1,	/* MUGAI_FN_DANGEROUS */
+	MUGAI_POL_EXECUTABLE	= 1 << 2,
+	MUGAI_POL_MISMATCH	= 1 << 3,
+	MUGAI_POL_CHARSET	= 1 << 4,	/* charset=, libmagic's */
+	MUGAI_POL_ENTRIES	= 1 << 5,	/* entries=, af_entries */
+	MUGAI_POL_LIMIT		= 1 << 6,	/* limit=, af_limit */
+	MUGAI_POL_ENTRY		= 1 << 7,	/* entry=, af_names */
+};
 
 /* What a rule is matched against; every member may be NULL. */
 struct mugai_rule_facts {
