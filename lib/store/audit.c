@@ -3,7 +3,10 @@
  *
  * One write(2) per line: on a local file system O_APPEND makes the seek and
  * the write one step, so concurrent writers never interleave or overwrite.
- * The descriptor is opened once and shared by every thread.
+ * The descriptor is opened once and shared by every thread. A reopen (after
+ * logrotate renamed the file) opens the path again and dup3()s the new
+ * file onto the same descriptor number: a write racing with it lands whole
+ * in the old file or whole in the new one, never on a closed descriptor.
  */
 #include "autoconfig.h"
 
@@ -17,12 +20,14 @@
 
 struct mugai_audit {
 	int au_fd;
+	char *au_path;			/* for mugai_audit_reopen() */
+	gid_t au_gid;
 };
 
-struct mugai_audit *
-mugai_audit_open(const char *path, gid_t gid, enum mugai_err *err)
+/* Returns a descriptor appending to path, or -1 with *err. */
+static int
+open_log(const char *path, gid_t gid, enum mugai_err *err)
 {
-	struct mugai_audit *a;
 	struct stat st;
 	int fd;
 
@@ -30,12 +35,12 @@ mugai_audit_open(const char *path, gid_t gid, enum mugai_err *err)
 	    0640);
 	if (fd < 0) {
 		*err = mugai_err_from_errno(errno);
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		*err = MUGAI_E_IO;
-		return NULL;
+		return -1;
 	}
 	/* Only a log we just created gets our mode and group. */
 	if (st.st_size == 0) {
@@ -43,10 +48,41 @@ mugai_audit_open(const char *path, gid_t gid, enum mugai_err *err)
 			(void)fchown(fd, (uid_t)-1, gid);
 		(void)fchmod(fd, 0640);
 	}
+	*err = MUGAI_OK;
+	return fd;
+}
+
+struct mugai_audit *
+mugai_audit_open(const char *path, gid_t gid, enum mugai_err *err)
+{
+	struct mugai_audit *a;
+	int fd;
+
+	if ((fd = open_log(path, gid, err)) < 0)
+		return NULL;
 	a = g_new0(struct mugai_audit, 1);
 	a->au_fd = fd;
-	*err = MUGAI_OK;
+	a->au_path = g_strdup(path);
+	a->au_gid = gid;
 	return a;
+}
+
+enum mugai_err
+mugai_audit_reopen(struct mugai_audit *a)
+{
+	enum mugai_err err;
+	int fd, r;
+
+	if ((fd = open_log(a->au_path, a->au_gid, &err)) < 0)
+		return err;
+	/* EBUSY: Linux, a race with an open() in another thread. */
+	do
+		r = dup3(fd, a->au_fd, O_CLOEXEC);
+	while (r < 0 && (errno == EINTR || errno == EBUSY));
+	if (r < 0)
+		err = mugai_err_from_errno(errno);
+	close(fd);
+	return err;
 }
 
 void
@@ -55,6 +91,7 @@ mugai_audit_close(struct mugai_audit *a)
 	if (a == NULL)
 		return;
 	close(a->au_fd);
+	g_free(a->au_path);
 	g_free(a);
 }
 
