@@ -1,12 +1,14 @@
 # contrib/: the quick start and demo, MTA and systemd integration files,
 # benchmarks (BENCHMARKS.md), fuzzing and lint.
-EXTRA_DIST += contrib/demo
+EXTRA_DIST += contrib/demo contrib/package-test
 EXTRA_DIST += contrib/postfix/README
 EXTRA_DIST += contrib/postfix/main.cf.snippet
 EXTRA_DIST += contrib/postfix/master.cf.snippet
 EXTRA_DIST += contrib/sendmail/mugai.mc
 EXTRA_DIST += contrib/systemd/mugai-milter.service
 EXTRA_DIST += contrib/systemd/mugai.sysusers
+EXTRA_DIST += contrib/systemd/mugai-purge.service
+EXTRA_DIST += contrib/systemd/mugai-purge.timer
 EXTRA_DIST += contrib/fuzz contrib/lint contrib/cppcheck.supp .clang-tidy
 
 # Benchmarks: the corpus generator, the in-process bench (built by make

@@ -6,7 +6,8 @@
  * Loads the config, binds the socket (as root if need be), drops to the
  * configured user, detaches unless -f, writes the pid file and serves
  * until SIGTERM/SIGINT. SIGUSR1 or SIGHUP reload the config: messages in
- * flight finish on the config they started with. Exit status: 0 clean
+ * flight finish on the config they started with; they also reopen the
+ * quarantine's audit.log, for log rotation. Exit status: 0 clean
  * stop (or -t with a valid config), 1 runtime failure, 2 usage or config.
  */
 #include "autoconfig.h"
@@ -82,6 +83,8 @@ reload(void)
 	struct mugai_config *old = mugai_current_config();
 
 	mugai_stats_log("reload");
+	/* Whatever the new file says: logrotate renamed audit.log. */
+	mugai_mquar_reopen_log(mugai_current_quar());
 	if (cf == NULL) {
 		mugai_log(LOG_ERR, "reload failed: keeping the running "
 		    "configuration");

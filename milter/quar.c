@@ -50,6 +50,19 @@ mugai_mquar_has_store(const struct mugai_mquar *q)
 }
 
 void
+mugai_mquar_reopen_log(struct mugai_mquar *q)
+{
+	enum mugai_err err;
+
+	if (q == NULL || q->mq_store == NULL)
+		return;
+	if ((err = mugai_quarantine_reopen_log(q->mq_store)) != MUGAI_OK)
+		mugai_log(LOG_ERR, "quarantine %s: cannot reopen audit.log, "
+		    "still appending to the old file: %s",
+		    mugai_quarantine_dir(q->mq_store), mugai_err_str(err));
+}
+
+void
 mugai_mquar_close(struct mugai_mquar *q)
 {
 	if (q == NULL)

@@ -33,6 +33,12 @@ enum mugai_err mugai_mquar_open(const struct mugai_config *cf,
 /* TRUE when q has a store open (keep_original was not never at start). */
 gboolean mugai_mquar_has_store(const struct mugai_mquar *q);
 
+/*
+ * Reopens the store's audit.log (after logrotate renamed it); logs a
+ * failure, then keeps writing to the old file. Without a store, nothing.
+ */
+void mugai_mquar_reopen_log(struct mugai_mquar *q);
+
 /* Closes q. NULL does nothing. */
 void mugai_mquar_close(struct mugai_mquar *q);
 

@@ -900,6 +900,43 @@ START_TEST(purge_does_not_follow_links)
 }
 END_TEST
 
+/*
+ * logrotate renames audit.log, then signals the milter: lines go to the
+ * renamed file until the reopen, to a new audit.log (0640) after it.
+ */
+START_TEST(audit_log_reopens_after_rotation)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id1 = mugai_qid_new();
+	g_autofree char *id2 = mugai_qid_new();
+	g_autofree char *audit = NULL, *rotated = NULL;
+	g_autofree char *log = NULL, *old_log = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	audit = g_build_filename(store, "audit.log", NULL);
+	rotated = g_build_filename(store, "audit.log.1", NULL);
+	ck_assert_int_eq(rename(audit, rotated), 0);
+	ck_assert_int_eq(store_buf(q, id1, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	ck_assert(!g_file_test(audit, G_FILE_TEST_EXISTS));
+	ck_assert_int_eq(mugai_quarantine_reopen_log(q), MUGAI_OK);
+	ck_assert_uint_eq(mode_of(audit), 0640);
+	ck_assert_int_eq(store_buf(q, id2, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	ck_assert(g_file_get_contents(rotated, &old_log, NULL, NULL));
+	ck_assert(g_file_get_contents(audit, &log, NULL, NULL));
+	ck_assert(strstr(old_log, id1) != NULL);
+	ck_assert(strstr(old_log, id2) == NULL);
+	ck_assert(strstr(log, id2) != NULL);
+	ck_assert(strstr(log, id1) == NULL);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
 /* A crash mid-message leaves an item's tmp/ entry: startup removes it. */
 START_TEST(clean_tmp_removes_stale_entries_not_a_live_item)
 {
@@ -1434,6 +1471,7 @@ main(void)
 	t_test(s, purge_removes_old_items_and_stale_tmp);
 	t_test(s, clean_tmp_removes_stale_entries_not_a_live_item);
 	t_test(s, purge_does_not_follow_links);
+	t_test(s, audit_log_reopens_after_rotation);
 	t_loop_test(s, id_validation_refuses_bad_ids, 0,
 	    G_N_ELEMENTS(bad_ids));
 	t_test(s, id_validation_refuses_nul_embedded);

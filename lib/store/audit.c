@@ -3,7 +3,12 @@
  *
  * One write(2) per line: on a local file system O_APPEND makes the seek and
  * the write one step, so concurrent writers never interleave or overwrite.
- * The descriptor is opened once and shared by every thread.
+ * The descriptor is opened once and shared by every thread. A reopen (after
+ * logrotate renamed the file) opens the name again under the store's top
+ * directory, with the same checks (no link, a regular file of the store's
+ * owner), and dup3()s the new file onto the same descriptor number: a
+ * write racing with it lands whole in the old file or whole in the new
+ * one, never on a closed descriptor.
  */
 #include "autoconfig.h"
 
@@ -17,13 +22,17 @@
 
 struct mugai_audit {
 	int au_fd;
+	int au_dirfd;			/* the store's top, for reopen */
+	char *au_name;
+	gid_t au_gid;
+	uid_t au_owner;
 };
 
-struct mugai_audit *
-mugai_audit_open_at(int dirfd, const char *name, gid_t gid, uid_t owner,
+/* Returns a descriptor appending to dirfd/name, or -1 with *err. */
+static int
+open_log(int dirfd, const char *name, gid_t gid, uid_t owner,
     enum mugai_err *err)
 {
-	struct mugai_audit *a;
 	struct stat st;
 	int fd;
 
@@ -33,17 +42,17 @@ mugai_audit_open_at(int dirfd, const char *name, gid_t gid, uid_t owner,
 	if (fd < 0) {
 		*err = errno == ELOOP ? MUGAI_E_PERM :
 		    mugai_err_from_errno(errno);
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		*err = MUGAI_E_IO;
-		return NULL;
+		return -1;
 	}
 	if (owner != (uid_t)-1 && st.st_uid != owner) {
 		close(fd);
 		*err = MUGAI_E_PERM;
-		return NULL;
+		return -1;
 	}
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	/* Only a log we just created gets our mode and group. */
@@ -52,10 +61,50 @@ mugai_audit_open_at(int dirfd, const char *name, gid_t gid, uid_t owner,
 			(void)fchown(fd, (uid_t)-1, gid);
 		(void)fchmod(fd, 0640);
 	}
+	*err = MUGAI_OK;
+	return fd;
+}
+
+struct mugai_audit *
+mugai_audit_open_at(int dirfd, const char *name, gid_t gid, uid_t owner,
+    enum mugai_err *err)
+{
+	struct mugai_audit *a;
+	int fd, dfd;
+
+	if ((fd = open_log(dirfd, name, gid, owner, err)) < 0)
+		return NULL;
+	if ((dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		*err = mugai_err_from_errno(errno);
+		close(fd);
+		return NULL;
+	}
 	a = g_new0(struct mugai_audit, 1);
 	a->au_fd = fd;
-	*err = MUGAI_OK;
+	a->au_dirfd = dfd;
+	a->au_name = g_strdup(name);
+	a->au_gid = gid;
+	a->au_owner = owner;
 	return a;
+}
+
+enum mugai_err
+mugai_audit_reopen(struct mugai_audit *a)
+{
+	enum mugai_err err;
+	int fd, r;
+
+	if ((fd = open_log(a->au_dirfd, a->au_name, a->au_gid, a->au_owner,
+	    &err)) < 0)
+		return err;
+	/* EBUSY: Linux, a race with an open() in another thread. */
+	do
+		r = dup3(fd, a->au_fd, O_CLOEXEC);
+	while (r < 0 && (errno == EINTR || errno == EBUSY));
+	if (r < 0)
+		err = mugai_err_from_errno(errno);
+	close(fd);
+	return err;
 }
 
 void
@@ -64,6 +113,8 @@ mugai_audit_close(struct mugai_audit *a)
 	if (a == NULL)
 		return;
 	close(a->au_fd);
+	close(a->au_dirfd);
+	g_free(a->au_name);
 	g_free(a);
 }
 

@@ -33,6 +33,15 @@ struct mugai_audit;
 struct mugai_audit *mugai_audit_open_at(int dirfd, const char *name,
     gid_t gid, uid_t owner, enum mugai_err *err);
 
+/*
+ * Opens the log's name again (under the same directory, with the same
+ * checks) and appends there from now on (log rotation:
+ * the old file was renamed). Lines being written meanwhile go whole to one
+ * file or the other. On failure the old file stays in use and the error is
+ * returned. Thread-safe.
+ */
+enum mugai_err mugai_audit_reopen(struct mugai_audit *a);
+
 /* Closes the log. NULL does nothing. */
 void mugai_audit_close(struct mugai_audit *a);
 

@@ -268,6 +268,12 @@ mugai_quarantine_owner(const struct mugai_quarantine *q)
 }
 
 enum mugai_err
+mugai_quarantine_reopen_log(struct mugai_quarantine *q)
+{
+	return mugai_audit_reopen(q->qs_audit);
+}
+
+enum mugai_err
 mugai_quarantine_audit(struct mugai_quarantine *q, const char *event,
     const char *id, const char *actor, const char *outcome,
     JsonObject *extra)

@@ -158,6 +158,12 @@ JsonObject *mugai_quarantine_read_meta(const char *dir, const char *id,
 JsonObject *mugai_quarantine_read_meta_at(int itemfd, enum mugai_err *err);
 
 /*
+ * Reopens DIR/audit.log after logrotate renamed it (mugai_audit_reopen()).
+ * On failure the old file stays in use. Thread-safe.
+ */
+enum mugai_err mugai_quarantine_reopen_log(struct mugai_quarantine *q);
+
+/*
  * Appends one audit line (event "extracted", "released", ...); extra
  * (transfer none, may be NULL) adds members. Returns the write error.
  */

@@ -24,6 +24,13 @@
 #
 # Processes are only ever ended by the PIDs this library recorded.
 # Needs root (Postfix and Dovecot drop privileges themselves).
+#
+# LAB_MILTER_SERVICE=NAME (e.g. mugai-milter, as the Debian package installs
+# it) puts the milter functions on the installed service instead: the lab
+# uses its socket (an inet one) and quarantine from /etc/mugai/mugai.conf,
+# lab_milter_conf changes nothing, lab_milter_start and lab_milter_stop
+# start and stop the service (systemctl, else /etc/init.d/NAME), and
+# lab_stop leaves it running, as it was found.
 
 LAB_MAIL_USER=${LAB_MAIL_USER:-mail}	# owns the Maildir store
 LAB_MILTER_USER=${LAB_MILTER_USER:-nobody}
@@ -87,6 +94,9 @@ lab_init() {
 	LAB_SPOOL=$LAB_DIR/spool
 	LAB_MILTER_CONF=$LAB_DIR/mugai.conf
 	LAB_MILTER_LOG=$LAB_DIR/mugai-milter.log
+	if [ -n "${LAB_MILTER_SERVICE:-}" ]; then
+		lab_service_init || return 1
+	fi
 	mkdir -p "$LAB_PF_CONF" "$LAB_PF_QUEUE" "$LAB_DIR/postfix/data" \
 	    "$LAB_DIR/dovecot/run" "$LAB_DIR/dovecot/state" "$LAB_MAILDIR" \
 	    "$LAB_QUARANTINE" "$LAB_SPOOL" "$LAB_DIR/run" || return 1
@@ -335,6 +345,7 @@ EOF
 # only what the lab needs changed: socket, user, and paths under LAB_DIR.
 lab_milter_conf() {
 	local dst=$2
+	[ -z "${LAB_MILTER_SERVICE:-}" ] || return 0
 	cp "$1" "$dst" || return 1
 	lab_conf_set "$dst" milter socket "inet:$LAB_MILTER_PORT@127.0.0.1" &&
 	lab_conf_set "$dst" milter user "$LAB_MILTER_USER" &&
@@ -355,6 +366,10 @@ lab_milter_conf() {
 lab_milter_start() {
 	local bin=$1
 	shift
+	if [ -n "${LAB_MILTER_SERVICE:-}" ]; then
+		lab_service_start
+		return
+	fi
 	"$bin" -f -c "$LAB_MILTER_CONF" "$@" >>"$LAB_MILTER_LOG" 2>&1 &
 	LAB_MILTER_PID=$!
 	if lab_wait_port "$LAB_MILTER_PORT" 100 &&
@@ -368,6 +383,10 @@ lab_milter_start() {
 }
 
 lab_milter_stop() {
+	if [ -n "${LAB_MILTER_SERVICE:-}" ]; then
+		lab_service_stop
+		return
+	fi
 	[ -n "$LAB_MILTER_PID" ] || return 0
 	kill -TERM "$LAB_MILTER_PID" 2>/dev/null
 	lab_wait_gone "$LAB_MILTER_PID" 100 ||
@@ -401,9 +420,92 @@ lab_wait_gone() {
 }
 
 lab_stop() {
-	lab_milter_stop
+	if [ -n "${LAB_MILTER_SERVICE:-}" ]; then
+		# Running again if a test stopped it, else left alone.
+		[ -z "${LAB_SERVICE_STOPPED:-}" ] || lab_service_start
+	else
+		lab_milter_stop
+	fi
 	lab_postfix_stop
 	lab_dovecot_stop
+}
+
+# ------------------------------------------------- the installed service
+
+# The installed configuration's socket and store; the service must be
+# running and listening on an inet socket on 127.0.0.1.
+lab_service_init() {
+	local conf=/etc/mugai/mugai.conf sock
+	LAB_MILTER_CONF=$conf
+	sock=$(lab_conf_get "$conf" milter socket inet:8890@127.0.0.1) &&
+	    LAB_QUARANTINE=$(lab_conf_get "$conf" quarantine dir \
+	    /var/lib/mugai/quarantine) &&
+	    LAB_SERVICE_PIDFILE=$(lab_conf_get "$conf" milter pidfile \
+	    /run/mugai/mugai-milter.pid) || return 1
+	case "$sock" in
+	inet:*@127.0.0.1)
+		LAB_MILTER_PORT=${sock#inet:}
+		LAB_MILTER_PORT=${LAB_MILTER_PORT%@*}
+		;;
+	*)
+		lab_log "$LAB_MILTER_SERVICE listens on $sock: the lab needs" \
+		    "inet:PORT@127.0.0.1"
+		return 1
+		;;
+	esac
+	lab_service_start
+}
+
+# lab_service_ctl ACTION: start or stop the service as an administrator
+# does (not through invoke-rc.d, which a container's policy may forbid).
+lab_service_ctl() {
+	if [ -d /run/systemd/system ]; then
+		systemctl "$1" "$LAB_MILTER_SERVICE.service"
+	else
+		"/etc/init.d/$LAB_MILTER_SERVICE" "$1" >/dev/null
+	fi
+}
+
+lab_service_start() {
+	local i
+	lab_service_ctl start || return 1
+	for i in $(seq 100); do
+		if [ -s "$LAB_SERVICE_PIDFILE" ] &&
+		    lab_wait_port "$LAB_MILTER_PORT" 1; then
+			LAB_MILTER_PID=$(tr -d ' \n' <"$LAB_SERVICE_PIDFILE")
+			LAB_SERVICE_STOPPED=
+			return 0
+		fi
+		sleep 0.1
+	done
+	lab_log "$LAB_MILTER_SERVICE did not come up (see the mail log)"
+	return 1
+}
+
+lab_service_stop() {
+	LAB_SERVICE_STOPPED=yes
+	lab_service_ctl stop || return 1
+	[ -z "$LAB_MILTER_PID" ] || lab_wait_gone "$LAB_MILTER_PID" 300
+	LAB_MILTER_PID=
+}
+
+# lab_conf_get FILE SECTION KEY DEFAULT: one value of an ini file.
+lab_conf_get() {
+	python3 - "$@" <<'EOF2'
+import re, sys
+path, section, key, default = sys.argv[1:5]
+cur = None
+for l in open(path, encoding="utf-8"):
+    m = re.match(r"\s*\[([^]]+)\]", l)
+    if m:
+        cur = m.group(1)
+        continue
+    m = re.match(r"\s*%s\s*=\s*(.*?)\s*$" % re.escape(key), l)
+    if cur == section and m:
+        default = m.group(1)
+        break
+print(default)
+EOF2
 }
 
 # lab_find_shared: sets $shared to ../shared (the corpus and the contract

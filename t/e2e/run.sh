@@ -13,7 +13,9 @@
 # when mugai-milter is not built (the Postfix -> Dovecot path is still run
 # and checked then, but nothing is sanitized, so the test cannot pass).
 # MUGAI_E2E_KEEP=1 keeps the lab directory; MUGAI_E2E_LIMIT=N sends only the
-# first N corpus files.
+# first N corpus files. LAB_MILTER_SERVICE=mugai-milter tests the installed
+# daemon (the Debian package's service and config, t/e2e/lab.sh) instead
+# of the build tree's.
 set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -48,6 +50,7 @@ checker=$shared/tools/check_sanitized.py
 milter_bin=${MUGAI_MILTER:-$top_builddir/mugai-milter}
 milter=no
 [ -x "$milter_bin" ] && milter=yes
+[ -n "${LAB_MILTER_SERVICE:-}" ] && milter=yes
 
 start=$SECONDS
 dir=$(mktemp -d /tmp/mugai-e2e.XXXXXX) || exit 99
