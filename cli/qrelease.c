@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "base/limits.h"
 #include "base/digest.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
@@ -86,7 +87,7 @@ submit(char **argv, const char *header, int fd, const char *want,
 	GError *gerr = NULL;
 	GPid pid;
 	int in_fd, status, read_err = 0;
-	char buf[65536], hex[65];
+	char buf[MUGAI_IO_CHUNK], hex[65];
 	gboolean ok, changed = FALSE;
 	ssize_t n;
 
@@ -172,7 +173,7 @@ static gboolean
 original_intact(int fd, const char *want, GString *why)
 {
 	struct mugai_digest *d = mugai_digest_new();
-	char buf[65536], hex[65];
+	char buf[MUGAI_IO_CHUNK], hex[65];
 	off_t off = 0;
 	ssize_t n;
 

@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/deadline.h"
 #include "base/digest.h"
 #include "mime/gwalk.h"
@@ -210,7 +211,7 @@ raw_clear(struct raw *rw)
 static enum mugai_err
 scan_raw(GMimeStream *in, struct raw *rw)
 {
-	char buf[65536];
+	char buf[MUGAI_IO_CHUNK];
 	gssize n;
 
 	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0)
@@ -559,8 +560,8 @@ static GMimeStream *
 normalize_cr(GMimeStream *in, gint64 start)
 {
 	GMimeStream *out = g_mime_stream_mem_new();
-	GString *o = g_string_sized_new(65536 + 2);
-	char buf[65536];
+	GString *o = g_string_sized_new(MUGAI_IO_CHUNK + 2);
+	char buf[MUGAI_IO_CHUNK];
 	gboolean cr = FALSE;
 	gssize n;
 

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "base/limits.h"
 #include "mime/b64filter.h"
 #include "mime/gwalk.h"
 #include "mime/headers.h"
@@ -143,7 +144,7 @@ read_decoded(struct mugai_walk *w, GMimePart *part)
 {
 	GMimeStream *s = decoded_stream(part);
 	GByteArray *out = g_byte_array_new();
-	char buf[65536];
+	char buf[MUGAI_IO_CHUNK];
 	gssize n;
 
 	/* As g_mime_stream_write_to_stream(), with a clock check per block. */
@@ -170,7 +171,7 @@ raw_passes(gpointer data)
 	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	GMimeStream *s;
-	char buf[65536];
+	char buf[MUGAI_IO_CHUNK];
 	gsize line = 0;
 	gssize n;
 	gboolean prev_cr = FALSE;

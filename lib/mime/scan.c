@@ -36,13 +36,14 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "mime/b64.h"
 #include "mime/msghdr.h"
 #include "mime/scan.h"
 #include "mime/walk.h"
 
 #define MAX_NEST	8	/* open multiparts the scanner models */
-#define STAGE		65536	/* encoded bytes decoded at once */
+#define STAGE		MUGAI_IO_CHUNK	/* encoded bytes decoded at once */
 #define CAND_CAP	1024	/* a '-' line held before deciding */
 #define CAND_MAX	65536	/* boundary plus blanks: longer is declined */
 

@@ -21,10 +21,11 @@
 
 #include <string.h>
 
+#include "base/limits.h"
 #include "mime/scan.h"
 #include "mime/swalk.h"
 
-#define CHUNK		65536
+#define CHUNK		MUGAI_IO_CHUNK
 
 enum frame_kind { FR_MIXED, FR_ALTERNATIVE, FR_RELATED, FR_FORWARD };
 

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "base/limits.h"
 #include "text/charset.h"
 #include "base/deadline.h"
 #include "text/encblock.h"
@@ -364,7 +365,7 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 
 	mugai_html2text_set_deadline(h, w->wk_deadline);
 	for (off = 0; off < len; off += n) {
-		n = MIN(len - off, (gsize)65536);
+		n = MIN(len - off, (gsize)MUGAI_IO_CHUNK);
 		if (mugai_html2text_feed(h, utf8 + off, n) != MUGAI_OK)
 			break;
 	}

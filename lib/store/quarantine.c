@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/limits.h"
 #include "store/audit.h"
 #include "base/digest.h"
 #include "store/qdir.h"
@@ -593,7 +594,7 @@ static enum mugai_err
 read_back(const struct mugai_qitem *it, char sha[65], GByteArray *head)
 {
 	struct mugai_digest *d = sha != NULL ? mugai_digest_new() : NULL;
-	char buf[65536];
+	char buf[MUGAI_IO_CHUNK];
 	guint64 off = 0;
 
 	while (off < it->qi_size && (d != NULL || head->len <
@@ -750,7 +751,7 @@ mugai_quarantine_store(struct mugai_quarantine *q, const char *id,
 	struct mugai_qitem *it;
 	struct mugai_digest *d;
 	enum mugai_err err = MUGAI_OK;
-	char buf[65536], sha[65];
+	char buf[MUGAI_IO_CHUNK], sha[65];
 	gssize n = 0;
 
 	if (!mugai_qid_valid(id) || original == NULL)

@@ -25,6 +25,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "base/limits.h"
 #include "base/digest.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
@@ -213,7 +214,7 @@ mugai_release_content_digest(GMimeStream *s, char sha[65])
 {
 	struct mugai_digest *d = mugai_digest_new();
 	enum scan st = SC_LINE;
-	char buf[65536], name[NAME_MAX_LEN + 1];
+	char buf[MUGAI_IO_CHUNK], name[NAME_MAX_LEN + 1];
 	gsize nlen = 0;
 	gboolean field = FALSE;		/* a field was seen: continuable */
 	gssize n = 0;
