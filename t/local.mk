@@ -151,3 +151,4 @@ check-valgrind: all
 	MUGAI_VALGRIND_FULL=1 top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' $(top_srcdir)/t/valgrind-corpus.sh
 .PHONY: check-valgrind
+EXTRA_DIST += t/tap.sh

@@ -18,19 +18,7 @@ QFILL="$top_builddir/t/qfill"
 W=$(mktemp -d "${TMPDIR:-/tmp}/mugai-qlinks-XXXXXX") || exit 99
 trap 'rm -rf "$W"' EXIT
 chmod 755 "$W"		# the store's owner must reach the fake sendmail
-fails=0
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; fails=$((fails + 1)); }
-expect() {	# expect DESC STATUS CMD...: the command exits with STATUS
-	d=$1 want=$2; shift 2
-	"$@" >"$W/out" 2>"$W/err"; got=$?
-	if [ "$got" -eq "$want" ]; then pass "$d"; else
-		fail "$d (exit $got, wanted $want)"; cat "$W/err"; fi
-}
-has() {		# has DESC FILE PATTERN (fixed string)
-	if grep -F -q -- "$3" "$2"; then pass "$1"; else
-		fail "$1 ('$3' not in $2)"; sed 's/^/    /' "$2"; fi
-}
+. "${top_srcdir:-.}/t/tap.sh"
 hasnt() {	# hasnt DESC FILE PATTERN (fixed string)
 	if grep -F -q -- "$3" "$2"; then
 		fail "$1 ('$3' in $2)"; sed 's/^/    /' "$2"; else pass "$1"; fi

@@ -29,15 +29,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 chmod 755 "$W"
-fails=0
-pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; fails=$((fails + 1)); }
-expect() {	# expect DESC STATUS CMD...: the command exits with STATUS
-	d=$1 want=$2; shift 2
-	"$@" >"$W/out" 2>"$W/err"; got=$?
-	if [ "$got" -eq "$want" ]; then pass "$d"; else
-		fail "$d (exit $got, wanted $want)"; cat "$W/err"; fi
-}
+. "${top_srcdir:-.}/t/tap.sh"
 nobodys() {	# nobodys DESC: everything in the store is nobody's
 	strays=$(find "$F" ! -user nobody)
 	if [ -z "$strays" ]; then pass "$1"; else
