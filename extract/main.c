@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -135,11 +136,12 @@ read_stdin(guint64 max, gboolean *cut)
 static int
 recv_request(struct mugai_extract_request *rq, int *fd)
 {
-	char line[MUGAI_EXTRACT_LINE_MAX];
+	char line[MUGAI_EXTRACT_LINE_MAX] = { 0 };
 	gsize got = 0;
+	gboolean eol = FALSE;
 
 	*fd = -1;
-	while (got == 0 || line[got - 1] != '\n') {
+	while (!eol) {
 		union {
 			struct cmsghdr h;
 			char b[CMSG_SPACE(sizeof(int))];
@@ -168,6 +170,7 @@ recv_request(struct mugai_extract_request *rq, int *fd)
 			    c->cmsg_type == SCM_RIGHTS &&
 			    c->cmsg_len == CMSG_LEN(sizeof(int)) && *fd < 0)
 				memcpy(fd, CMSG_DATA(c), sizeof(int));
+		eol = memchr(line + got, '\n', (gsize)n) != NULL;
 		got += (gsize)n;
 	}
 	if (*fd < 0 || !mugai_extract_request_parse(line, got, rq))
@@ -333,6 +336,10 @@ main(int argc, char **argv)
 
 	if (x_confine_fds() != 0 || !parse_opts(argc, argv, &o))
 		return 2;
+	/* libarchive converts zip times with mktime(): no /etc/localtime
+	 * to read (the filter would refuse it on every entry). */
+	g_setenv("TZ", "UTC0", TRUE);
+	tzset();
 	memset(&lim, 0, sizeof lim);
 	if (!url_mode(o.o_url_mode, &lim.xl_url_mode))
 		return 2;

@@ -6,9 +6,9 @@
  * as they are. HTML is converted from the charset its <meta> names (else
  * detected) and rendered by lib/text/html2text with the helper's
  * url_mode; nothing is fetched. XHTML renders the same way, and so does
- * XML with a document type declaration: libxml2's HTML parser does not
- * read an internal subset, so no entity of the document's is ever
- * expanded. Other XML is read with the reader of xmlread.h: each text
+ * XML with a document type declaration, cut out first: libxml2's HTML
+ * parser never reads an internal subset, so no entity of the document's
+ * is ever expanded (a reference shows as it is written). Other XML is read with the reader of xmlread.h: each text
  * node trimmed, a line break after an element whose own content had
  * text, attributes left out. Nesting deeper than HTML_MAX_DEPTH makes
  * the job damaged ("html_depth").
@@ -62,15 +62,16 @@ declared_charset(const unsigned char *d, gsize len)
 	return n > 0 ? g_strndup(p, n) : NULL;
 }
 
+/* Renders len bytes of d (the job's, or a copy of them) as HTML. */
 static void
-render_html(struct xjob *job)
+render_html(struct xjob *job, const unsigned char *d, gsize len)
 {
 	struct mugai_html_opts o = { job->xj_lim->xl_url_mode, HTML_MAX_DEPTH,
 	    0 };
-	g_autofree char *label = declared_charset(job->xj_data, job->xj_len);
+	g_autofree char *label = declared_charset(d, len);
 	gsize n = 0, tn = 0;
-	g_autofree char *u = mugai_charset_to_utf8((const char *)job->xj_data,
-	    job->xj_len, label, &n, NULL, NULL);
+	g_autofree char *u = mugai_charset_to_utf8((const char *)d, len,
+	    label, &n, NULL, NULL);
 	struct mugai_html2text *h = mugai_html2text_new(&o);
 	enum mugai_err err = MUGAI_OK;
 	g_autofree char *text = NULL;
@@ -94,7 +95,47 @@ void
 x_html(struct xjob *job)
 {
 	job->xj_kind = "html";
-	render_html(job);
+	render_html(job, job->xj_data, job->xj_len);
+}
+
+/*
+ * Returns (transfer full) the bytes without their document type
+ * declaration, internal subset included (quotes and brackets followed),
+ * so that its declarations do not show as text; the length in *out_len.
+ */
+static guint8 *
+without_doctype(const unsigned char *d, gsize len, gsize *out_len)
+{
+	const unsigned char *s = memmem(d, len, "<!DOCTYPE", 9);
+	const unsigned char *p, *end = d + len;
+	GByteArray *b = g_byte_array_new();
+	int depth = 0;
+	unsigned char quote = 0;
+
+	if (s == NULL) {
+		g_byte_array_append(b, d, (guint)len);
+		*out_len = b->len;
+		return g_byte_array_free(b, FALSE);
+	}
+	for (p = s + 9; p < end; p++) {
+		if (quote != 0) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'')
+			quote = *p;
+		else if (*p == '[')
+			depth++;
+		else if (*p == ']' && depth > 0)
+			depth--;
+		else if (*p == '>' && depth == 0) {
+			p++;
+			break;
+		}
+	}
+	g_byte_array_append(b, d, (guint)(s - d));
+	g_byte_array_append(b, p, (guint)(end - p));
+	*out_len = b->len;
+	return g_byte_array_free(b, FALSE);
 }
 
 static gboolean
@@ -116,7 +157,11 @@ x_xml(struct xjob *job)
 	job->xj_kind = "xml";
 	if (looks_xhtml(job->xj_data, job->xj_len) ||
 	    x_xml_has_dtd(job->xj_data, job->xj_len)) {
-		render_html(job);
+		gsize n = 0;
+		g_autofree guint8 *cut = without_doctype(job->xj_data,
+		    job->xj_len, &n);
+
+		render_html(job, cut, n);
 		return;
 	}
 	if ((r = x_xml_open(job, b)) == NULL)

@@ -205,16 +205,17 @@ x_warm(void)
 	static const char sjis[] = "\x93\xfa\x96\x7b\x8c\xea";
 	static const char euc[] = "\xc6\xfc\xcb\xdc\xb8\xec";
 	static const char jis[] = "\x1b$BF|K\\8l\x1b(B";
-	g_autofree char *a = NULL, *b = NULL, *c = NULL, *h = NULL;
 
 	xmlInitParser();
 	for (gsize i = 0; i < G_N_ELEMENTS(iconv_from); i++)
 		kept[i] = g_iconv_open("UTF-8", iconv_from[i]);
-	a = mugai_charset_to_utf8(sjis, sizeof sjis - 1, NULL, NULL, NULL,
-	    NULL);
-	b = mugai_charset_to_utf8(euc, sizeof euc - 1, NULL, NULL, NULL, NULL);
-	c = mugai_charset_to_utf8(jis, sizeof jis - 1, NULL, NULL, NULL, NULL);
-	h = mugai_html2text("<p>a<b>b</b></p>", 16, NULL, NULL, NULL);
+	g_free(mugai_charset_to_utf8(sjis, sizeof sjis - 1, NULL, NULL, NULL,
+	    NULL));
+	g_free(mugai_charset_to_utf8(euc, sizeof euc - 1, NULL, NULL, NULL,
+	    NULL));
+	g_free(mugai_charset_to_utf8(jis, sizeof jis - 1, NULL, NULL, NULL,
+	    NULL));
+	g_free(mugai_html2text("<p>a<b>b</b></p>", 16, NULL, NULL, NULL));
 	warm_archive();
 	return warm_poppler();
 }

@@ -51,7 +51,7 @@ mugai_extract_token_copy(char *out, const char *s)
 	gsize n = 0;
 
 	if (s != NULL)
-		for (; s[n] != '\0' && n < MUGAI_EXTRACT_TOKEN_MAX; n++)
+		for (; n < MUGAI_EXTRACT_TOKEN_MAX && s[n] != '\0'; n++)
 			out[n] = is_token_char(s[n]) ? s[n] : '_';
 	if (n == 0)
 		out[n++] = '-';
