@@ -160,6 +160,19 @@ x_paragraph(struct xjob *job)
 }
 
 void
+x_finish(struct xjob *job)
+{
+	GString *o = job->xj_out;
+
+	while (o->len > 0 && (o->str[o->len - 1] == '\n' ||
+	    o->str[o->len - 1] == ' ' || o->str[o->len - 1] == '\t'))
+		g_string_truncate(o, o->len - 1);
+	/* Past max_chars nothing is added, not even this. */
+	if (o->len > 0 && !job->xj_full)
+		g_string_append_c(o, '\n');
+}
+
+void
 x_put_legacy(struct xjob *job, const char *s, gsize len, const char *label)
 {
 	gsize n = 0;

@@ -85,6 +85,9 @@ void x_newline(struct xjob *job);
  * of the text or after a blank line already. */
 void x_paragraph(struct xjob *job);
 
+/* Ends the text: one "\n" at its end, none when it is empty or full. */
+void x_finish(struct xjob *job);
+
 /* Appends s, a string in codepage label (e.g. "cp932"), converted. */
 void x_put_legacy(struct xjob *job, const char *s, gsize len,
     const char *label);

@@ -381,6 +381,7 @@ main(int argc, char **argv)
 		misbehave(o.o_test, &job);
 	else
 		x_dispatch(&job);
+	x_finish(&job);
 	/* No cleanup: nothing a library might do at exit can spoil an
 	 * answer already written. */
 	_exit(answer(&job));

@@ -8,8 +8,8 @@
  * of an indented file do not).
  *   - ODT: text:p and text:h are lines (an empty one a blank line);
  *     text:s gives text:c spaces (at most 64), text:tab a tab,
- *     text:line-break a line break; tables as in DOCX (cells joined by
- *     " | "). Tracked changes (deleted text) and annotations are left out.
+ *     text:line-break a line break; tables as in DOCX (cells with text
+ *     joined by " | "). Tracked changes (deleted text) and annotations are left out.
  *   - ODS: each table:table is a sheet, "=== NAME ===", laid out as
  *     aligned columns from what its cells show (their text:p); repeated
  *     rows and columns (table:number-rows-repeated, ...-columns-repeated)
@@ -44,7 +44,7 @@ struct odwalk {
 	enum odf_kind od_kind;
 	gboolean od_in_body;
 	int od_tables;			/* table:table nesting */
-	guint od_cells;			/* cells begun in the current row */
+	gboolean od_row_text;		/* the current row has text */
 	int od_paras;			/* text:p, text:h nesting */
 	gboolean od_cell_text;		/* the current cell has text */
 	gboolean od_para_text;
@@ -72,8 +72,13 @@ od_text(struct odwalk *w, const char *s)
 	if (w->od_cell != NULL) {
 		if (w->od_cell->len < 65536)
 			g_string_append(w->od_cell, s);
-	} else
+	} else {
+		/* " | " between the cells of a row that have text. */
+		if (w->od_tables > 0 && !w->od_cell_text && w->od_row_text)
+			x_put(w->od_job, " | ", -1);
+		w->od_row_text = w->od_tables > 0;
 		x_put(w->od_job, s, -1);
+	}
 	w->od_para_text = TRUE;
 	w->od_cell_text = TRUE;
 }
@@ -160,7 +165,7 @@ od_start(struct odwalk *w, xmlTextReaderPtr r)
 			x_newline(job);
 		w->od_tables++;
 	} else if (is(r, NS_TABLE, "table-row") && w->od_tables == 1) {
-		w->od_cells = 0;
+		w->od_row_text = FALSE;
 		w->od_col = 0;
 		w->od_row_rep = repeat_attr(r, "number-rows-repeated");
 	} else if ((is(r, NS_TABLE, "table-cell") ||
@@ -169,8 +174,7 @@ od_start(struct odwalk *w, xmlTextReaderPtr r)
 			w->od_col_rep = repeat_attr(r,
 			    "number-columns-repeated");
 			w->od_cell = g_string_new(NULL);
-		} else if (w->od_cells++ > 0)
-			x_put(job, " | ", -1);
+		}
 		w->od_cell_text = FALSE;
 	} else if (is(r, NS_DRAW, "page") && w->od_kind == ODF_SLIDES) {
 		char label[24];

@@ -8,8 +8,8 @@
  * and everything else is left out; ruby text (rt, the furigana over
  * Japanese words) and the Fallback branch of mc:AlternateContent (a copy
  * of its Choice) are skipped. A paragraph is a line, an empty one a blank
- * line; a table row is a line, its cells joined by " | " and the
- * paragraphs of a cell by a space; tables inside cells are flattened.
+ * line; a table row is a line, its cells with text joined by " | " and
+ * the paragraphs of a cell by a space; tables inside cells are flattened.
  * DOCX gives word/document.xml, then the footnotes and endnotes; PPTX the
  * slides in the order of ppt/presentation.xml (else by number), each
  * under "=== N ===", at most max_pages of them.
@@ -25,7 +25,7 @@
 struct owalk {
 	struct xjob *ow_job;
 	int ow_tables;		/* tbl nesting */
-	guint ow_cells;		/* cells begun in the current top row */
+	gboolean ow_row_text;	/* the current top row has text */
 	gboolean ow_cell_text;	/* the current cell has text */
 	gboolean ow_in_t;
 	gboolean ow_para_text;	/* the current paragraph has text */
@@ -36,6 +36,10 @@ o_text(struct owalk *w, const char *s)
 {
 	if (s == NULL || s[0] == '\0')
 		return;
+	/* " | " between the cells of a row that have text. */
+	if (w->ow_tables > 0 && !w->ow_cell_text && w->ow_row_text)
+		x_put(w->ow_job, " | ", -1);
+	w->ow_row_text = TRUE;
 	x_put(w->ow_job, s, -1);
 	w->ow_para_text = TRUE;
 	w->ow_cell_text = TRUE;
@@ -63,12 +67,9 @@ o_start(struct owalk *w, const char *n)
 		if (w->ow_tables++ == 0)
 			x_newline(job);
 	} else if (strcmp(n, "tr") == 0 && w->ow_tables == 1)
-		w->ow_cells = 0;
-	else if (strcmp(n, "tc") == 0 && w->ow_tables == 1) {
-		if (w->ow_cells++ > 0)
-			x_put(job, " | ", -1);
+		w->ow_row_text = FALSE;
+	else if (strcmp(n, "tc") == 0 && w->ow_tables == 1)
 		w->ow_cell_text = FALSE;
-	}
 }
 
 static void
@@ -102,7 +103,7 @@ o_skipped(const char *n)
 static void
 ooxml_text(struct xjob *job, GBytes *xml)
 {
-	struct owalk w = { job, 0, 0, FALSE, FALSE, FALSE };
+	struct owalk w = { job, 0, FALSE, FALSE, FALSE, FALSE };
 	xmlTextReaderPtr r;
 
 	if (xml == NULL || (r = x_xml_open(job, xml)) == NULL)

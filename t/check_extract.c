@@ -176,7 +176,7 @@ START_TEST(docx_text_without_ruby_or_deletions)
 	ck_assert_str_eq(r.er_kind, "docx");
 	has(&r, "Hello from the DOCX\t second run\n");
 	has(&r, DG_JA_DOCX "\n");
-	has(&r, "Item | Cost\nPaper | 100\n");
+	has(&r, "Item | Cost\nPaper | 100\nnote two\n");
 	hasnt(&r, "ろくねんど");
 	hasnt(&r, "deleted");
 	mugai_extract_result_clear(&r);
@@ -502,7 +502,7 @@ START_TEST(max_bytes_sends_only_the_start)
 	p = pool_new(&lim, NULL);
 	extract(p, d, "text", MUGAI_EXTRACT_TRUNCATED, &r);
 	ck_assert_str_eq(r.er_reason, "max_bytes");
-	ck_assert_str_eq(r.er_text, "0123456789");
+	ck_assert_str_eq(r.er_text, "0123456789\n");
 	mugai_extract_result_clear(&r);
 	mugai_extract_pool_free(p);
 }
@@ -685,7 +685,7 @@ START_TEST(confinement_shows_in_proc)
 		got += (gsize)n;
 	buf[got] = '\0';
 	ck_assert(g_str_has_prefix(buf, MUGAI_EXTRACT_MAGIC " status=ok "));
-	ck_assert(g_str_has_suffix(buf, " length=5\nhello"));
+	ck_assert(g_str_has_suffix(buf, " length=6\nhello\n"));
 	close(out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);

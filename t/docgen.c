@@ -192,7 +192,9 @@ static const char docx_body[] =
     "</w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Item</w:t></w:r></w:p></w:tc>"
     "<w:tc><w:p><w:r><w:t>Cost</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc>"
     "<w:p><w:r><w:t>Paper</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r>"
-    "<w:t>100</w:t></w:r></w:p></w:tc></w:tr></w:tbl>";
+    "<w:t>100</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p/></w:tc>"
+    "<w:tc><w:p><w:r><w:t>note</w:t></w:r></w:p><w:p><w:r><w:t>two"
+    "</w:t></w:r></w:p></w:tc></w:tr></w:tbl>";
 
 static GBytes *
 docx_with(const char *document)
