@@ -12,8 +12,9 @@
  *   or statx only with AT_EMPTY_PATH, i.e. on a descriptor);
  *   futex, clock_gettime, clock_getres, gettimeofday, time, getrandom,
  *   sched_yield, sched_getaffinity, sysinfo, uname, the get*id calls;
- *   rt_sigreturn, rt_sigprocmask, rt_sigaction, tgkill of itself (so
- *   abort() works), restart_syscall, exit, exit_group.
+ *   rt_sigreturn, rt_sigprocmask, rt_sigaction, sigaltstack (the
+ *   sanitizers' runtime), tgkill of itself (so abort() works),
+ *   restart_syscall, exit, exit_group.
  * It refuses without killing what libraries try on their own and survive:
  * open, openat, openat2, creat, the path forms of stat and access,
  * readlink (EACCES), ioctl (ENOTTY: isatty()).
@@ -190,7 +191,7 @@ static const char *const allowed[] = {
 	"getrandom", "sched_yield", "sched_getaffinity", "sysinfo", "uname",
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
 	"getppid", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
-	"restart_syscall", "exit", "exit_group",
+	"sigaltstack", "restart_syscall", "exit", "exit_group",
 };
 
 static const char *const refused_eacces[] = {

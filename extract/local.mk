@@ -28,3 +28,8 @@ t_check_extract_SOURCES += t/fixtures.c t/fixtures.h
 t_check_extract_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
 EXTRA_t_check_extract_DEPENDENCIES = mugai-extract$(EXEEXT)
+
+# contrib/bench/extract-bench: documents per second through the pool and
+# the helpers' memory (BENCHMARKS.md, "Text extraction").
+check_PROGRAMS += contrib/bench/extract-bench
+contrib_bench_extract_bench_SOURCES = contrib/bench/extract-bench.c

@@ -382,11 +382,13 @@ static const char *
 take_answer(GByteArray *buf, struct mugai_extract_result *out)
 {
 	const char *d = (const char *)buf->data;
-	const char *nl = memchr(d, '\n', MIN(buf->len,
-	    (gsize)MUGAI_EXTRACT_LINE_MAX));
+	const char *nl;
 	struct mugai_extract_answer a;
 	gsize hl, tl;
 
+	if (buf->len == 0)
+		return "bad_answer";
+	nl = memchr(d, '\n', MIN(buf->len, (gsize)MUGAI_EXTRACT_LINE_MAX));
 	if (nl == NULL)
 		return buf->len > 0 && buf->len < MUGAI_EXTRACT_LINE_MAX &&
 		    memcmp(d, MUGAI_EXTRACT_MAGIC, MIN(buf->len,
