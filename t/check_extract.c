@@ -589,6 +589,29 @@ START_TEST(busy_loop_past_the_time_limit_is_a_timeout)
 }
 END_TEST
 
+static gint64
+frozen_clock(void)
+{
+	return 1000000;
+}
+
+START_TEST(frozen_deadline_clock_never_makes_a_wait_endless)
+{
+	struct mugai_extract_pool *p = pool_new(NULL, "hang");
+	struct mugai_extract_result r;
+
+	/* The message's clock stands still (as in the engine's tests); the
+	 * half second left of its deadline is still waited on a real one. */
+	mugai_deadline_set_clock(frozen_clock);
+	mugai_extract_run(p, "doc", 3, "misbehave", frozen_clock() +
+	    (t_slow() ? 5000000 : 500000), &r);
+	mugai_deadline_set_clock(NULL);
+	ck_assert_int_eq(r.er_status, MUGAI_EXTRACT_TIMEOUT);
+	ck_assert_str_eq(r.er_reason, "max_time");
+	mugai_extract_pool_free(p);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- sandbox */
 
 START_TEST(seccomp_refuses_opening_a_file)
@@ -879,6 +902,7 @@ main(void)
 	t_test(s, answer_longer_than_announced_is_failed);
 	t_test(s, hang_past_the_time_limit_is_a_timeout);
 	t_test(s, busy_loop_past_the_time_limit_is_a_timeout);
+	t_test(s, frozen_deadline_clock_never_makes_a_wait_endless);
 	t_test(s, seccomp_refuses_opening_a_file);
 	t_test(s, seccomp_kills_a_socket);
 	t_test(s, seccomp_kills_exec);

@@ -87,7 +87,8 @@ void mugai_extract_pool_free(struct mugai_extract_pool *p);
 /*
  * Reads the text of len bytes of data (lent for the call) with the type
  * hint (NULL or not a token: "auto"). deadline (lib/base/deadline.h, 0:
- * none) shortens the time limit, e.g. to the message's. Fills *out
+ * none) shortens the time limit, e.g. to the message's: what is left of
+ * it on the deadline clock is waited on the monotonic clock. Fills *out
  * (clear it with mugai_extract_result_clear()); never fails otherwise.
  */
 void mugai_extract_run(struct mugai_extract_pool *p, const void *data,
