@@ -285,7 +285,7 @@ x_confine_seal(const struct confine_opts *o)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (rc != 0) {
-		fprintf(stderr, "mugai-extract: seccomp filter not loaded: %s\n",
+		fprintf(stderr, "mugai-extract: no seccomp filter: %s\n",
 		    strerror(-rc));
 		return -1;
 	}

@@ -311,7 +311,8 @@ url_mode(const char *s, enum mugai_url_mode *m)
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
 		if (s == NULL || strcmp(s, names[i]) == 0) {
-			*m = s == NULL ? MUGAI_URL_KEEP : (enum mugai_url_mode)i;
+			*m = s == NULL ? MUGAI_URL_KEEP :
+			    (enum mugai_url_mode)i;
 			return TRUE;
 		}
 	fprintf(stderr, "mugai-extract: bad --url-mode\n");

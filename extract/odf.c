@@ -3,13 +3,14 @@
  *
  * The kind comes from the child of office:body: office:text,
  * office:spreadsheet or office:presentation. Elements are matched by
- * namespace URI and local name, never by prefix.
- * Only text inside text:p and text:h counts (the blanks between elements
- * of an indented file do not).
+ * namespace URI and local name, never by prefix. Only text inside
+ * text:p and text:h counts (the blanks between elements of an indented
+ * file do not).
  *   - ODT: text:p and text:h are lines (an empty one a blank line);
  *     text:s gives text:c spaces (at most 64), text:tab a tab,
  *     text:line-break a line break; tables as in DOCX (cells with text
- *     joined by " | "). Tracked changes (deleted text) and annotations are left out.
+ *     joined by " | "). Tracked changes (deleted text) and annotations
+ *     are left out.
  *   - ODS: each table:table is a sheet, "=== NAME ===", laid out as
  *     aligned columns from what its cells show (their text:p); repeated
  *     rows and columns (table:number-rows-repeated, ...-columns-repeated)

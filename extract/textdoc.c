@@ -8,9 +8,9 @@
  * url_mode; nothing is fetched. XHTML renders the same way, and so does
  * XML with a document type declaration, cut out first: libxml2's HTML
  * parser never reads an internal subset, so no entity of the document's
- * is ever expanded (a reference shows as it is written). Other XML is read with the reader of xmlread.h: each text
- * node trimmed, a line break after an element whose own content had
- * text, attributes left out. Nesting deeper than HTML_MAX_DEPTH makes
+ * is ever expanded (a reference shows as it is written). Other XML is
+ * read with the reader of xmlread.h: each text node trimmed, a line break
+ * after an element whose own content had text, attributes left out. Nesting deeper than HTML_MAX_DEPTH makes
  * the job damaged ("html_depth").
  */
 #include "autoconfig.h"
@@ -174,12 +174,14 @@ x_xml(struct xjob *job)
 			g_array_set_size(had_text, had_text->len + 1);
 		else if (type == XML_READER_TYPE_END_ELEMENT &&
 		    had_text->len > 0) {
-			if (g_array_index(had_text, gboolean, had_text->len - 1))
+			if (g_array_index(had_text, gboolean,
+			    had_text->len - 1))
 				x_newline(job);
 			g_array_set_size(had_text, had_text->len - 1);
 		} else if (type == XML_READER_TYPE_TEXT ||
 		    type == XML_READER_TYPE_CDATA) {
-			g_autofree char *t = g_strstrip(g_strdup(x_xml_text(r)));
+			g_autofree char *t =
+			    g_strstrip(g_strdup(x_xml_text(r)));
 
 			if (t[0] == '\0')
 				continue;

@@ -167,8 +167,8 @@ sheet(struct xjob *job, GBytes *b, GPtrArray *ss)
 
 		if (type == XML_READER_TYPE_ELEMENT && strcmp(n, "row") == 0) {
 			g_autofree char *rr = x_xml_attr(r, "r");
-			guint64 v = rr != NULL ? g_ascii_strtoull(rr, NULL, 10) :
-			    0;
+			guint64 v = rr != NULL ?
+			    g_ascii_strtoull(rr, NULL, 10) : 0;
 
 			row = v > 0 && v <= G_MAXUINT32 ? v - 1 :
 			    first_row ? 0 : row + 1;

@@ -8,8 +8,9 @@
  * a part whose bytes hold "<!DOCTYPE" or "<!ENTITY" (in ASCII or
  * UTF-16), and x_xml_next() stops at a document type or an entity
  * reference all the same, making the job damaged ("xml_dtd"): a billion
- * laughs is refused before libxml2 sees it. A parse error makes the job damaged ("xml_broken"); the text read
- * until then stays. Errors are not printed.
+ * laughs is refused before libxml2 sees it. A parse error makes the job
+ * damaged ("xml_broken"), or truncated for that reason when some text
+ * came out before it. Errors are not printed.
  */
 #ifndef MUGAI_EXTRACT_XMLREAD_H
 #define MUGAI_EXTRACT_XMLREAD_H

@@ -137,7 +137,8 @@ helper_envp(void)
 		const char *v = g_getenv(pass[i]);
 
 		if (v != NULL)
-			g_ptr_array_add(e, g_strdup_printf("%s=%s", pass[i], v));
+			g_ptr_array_add(e, g_strdup_printf("%s=%s", pass[i],
+			    v));
 	}
 	g_ptr_array_add(e, NULL);
 	return (char **)g_ptr_array_free(e, FALSE);

@@ -50,8 +50,8 @@ enum mugai_extract_status {
 	MUGAI_EXTRACT_ENCRYPTED,	/* needs a password */
 	MUGAI_EXTRACT_DAMAGED,		/* does not parse, or is unsafe to */
 	MUGAI_EXTRACT_UNSUPPORTED,	/* a kind the helper does not read */
-	MUGAI_EXTRACT_FAILED,		/* the helper crashed or talked nonsense */
-	MUGAI_EXTRACT_TIMEOUT,		/* the helper took longer than allowed */
+	MUGAI_EXTRACT_FAILED,		/* the helper crashed, or lied */
+	MUGAI_EXTRACT_TIMEOUT,		/* the helper took too long */
 };
 #define MUGAI_EXTRACT_NSTATUS	7
 
