@@ -61,3 +61,4 @@ EXTRA_DIST += doc/quarantine-meta.md
 libmugai_la_SOURCES += lib/core/config.c lib/core/config.h
 libmugai_la_SOURCES += lib/core/notice.c lib/core/notice.h
 libmugai_la_SOURCES += lib/core/sanitize.c lib/core/sanitize.h
+libmugai_la_SOURCES += lib/extract/client.c lib/extract/client.h lib/extract/proto.c lib/extract/proto.h

@@ -52,6 +52,7 @@ UNIT_TESTS += t/check_spool
 UNIT_TESTS += t/check_milter_pure
 UNIT_TESTS += t/check_eom
 UNIT_TESTS += t/check_nodelay
+UNIT_TESTS += t/check_extract
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 

@@ -1,0 +1,35 @@
+# mugai-extract: the sandboxed helper that reads the text of documents
+# (doc/mugai-extract.8). Its parsers run only in it, so they live here;
+# the client the milter and the command link is lib/extract/ (libmugai).
+pkglibexec_PROGRAMS = mugai-extract
+mugai_extract_SOURCES =
+mugai_extract_SOURCES += extract/main.c
+mugai_extract_SOURCES += extract/confine.c extract/confine.h
+mugai_extract_SOURCES += extract/warm.c extract/warm.h
+mugai_extract_SOURCES += extract/job.c extract/job.h
+mugai_extract_SOURCES += extract/parsers.h extract/dispatch.c
+mugai_extract_SOURCES += extract/pdf.c
+mugai_extract_SOURCES += extract/zipdoc.c extract/zipdoc.h
+mugai_extract_SOURCES += extract/xmlread.c extract/xmlread.h
+mugai_extract_SOURCES += extract/table.c extract/table.h
+mugai_extract_SOURCES += extract/package.c extract/ooxml.c
+mugai_extract_SOURCES += extract/xlsx.c extract/odf.c
+mugai_extract_SOURCES += extract/rtf.c extract/textdoc.c extract/ole.c
+mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS)
+mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS)
+dist_man_MANS += doc/mugai-extract.8
+# Where the client finds the helper by default.
+AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
+
+# t/check_extract (listed in t/local.mk): the helper as built, documents
+# made by t/docgen.c.
+t_check_extract_SOURCES = t/check_extract.c t/docgen.c t/docgen.h
+t_check_extract_SOURCES += t/fixtures.c t/fixtures.h
+t_check_extract_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
+EXTRA_t_check_extract_DEPENDENCIES = mugai-extract$(EXEEXT)
+
+# contrib/bench/extract-bench: documents per second through the pool and
+# the helpers' memory (BENCHMARKS.md, "Text extraction").
+check_PROGRAMS += contrib/bench/extract-bench
+contrib_bench_extract_bench_SOURCES = contrib/bench/extract-bench.c

@@ -1,0 +1,47 @@
+/*
+ * parsers - the document readers of mugai-extract, one file each
+ *
+ * Each takes the job (lent), writes its text with x_put() and friends,
+ * sets xj_kind and, for paged kinds, xj_pages, and records its outcome
+ * with x_outcome(). None fails the process: bad input is an outcome.
+ *   x_dispatch()  dispatch.c  picks a reader from the bytes and the hint
+ *   x_pdf()       pdf.c       poppler-glib, page by page
+ *   x_package()   package.c   a zip: OOXML (ooxml.c, xlsx.c) or ODF (odf.c)
+ *   x_rtf()       rtf.c       RTF, with \uN and code pages
+ *   x_plain(), x_html(), x_xml()   textdoc.c  text, CSV, HTML, XML
+ *   x_ole()       ole.c       OLE2: encrypted OOXML, legacy Office
+ */
+#ifndef MUGAI_EXTRACT_PARSERS_H
+#define MUGAI_EXTRACT_PARSERS_H
+
+#include "job.h"
+#include "zipdoc.h"
+
+void x_dispatch(struct xjob *job);
+void x_pdf(struct xjob *job);
+void x_package(struct xjob *job);
+void x_rtf(struct xjob *job);
+void x_plain(struct xjob *job, const char *kind);
+void x_html(struct xjob *job);
+void x_xml(struct xjob *job);
+void x_ole(struct xjob *job);
+
+/* Within a package (zipdoc.h), after x_package() chose the kind. */
+void x_docx(struct xjob *job, struct zipdoc *z);
+void x_pptx(struct xjob *job, struct zipdoc *z);
+void x_xlsx(struct xjob *job, struct zipdoc *z);
+void x_odf(struct xjob *job, struct zipdoc *z);
+
+/*
+ * OOXML relationships (ooxml.c): returns (transfer full) Id -> part name
+ * for the .rels part of the package part dir/NAME ("xl" for
+ * "xl/_rels/workbook.xml.rels"), the targets resolved against dir.
+ * Missing part: an empty table.
+ */
+GHashTable *x_ooxml_rels(struct xjob *job, struct zipdoc *z,
+    const char *rels, const char *dir);
+
+/* A page, sheet or slide header line: "=== label ===". */
+void x_section(struct xjob *job, const char *label);
+
+#endif
