@@ -51,17 +51,36 @@ name_len(const char *line, gsize len)
 	return 0;
 }
 
+/*
+ * The value of the header being read grows in *open (appended to, never
+ * copied again: a header of many folded lines costs its size) and goes to
+ * the header's hd_raw when the next one starts or the block ends.
+ */
 static void
-add_header(GPtrArray *out, GHashTable *counts, const char *line, gsize len,
-    gsize nlen)
+close_header(GPtrArray *out, GString **open)
+{
+	struct mugai_header *h;
+
+	if (*open == NULL)
+		return;
+	h = g_ptr_array_index(out, out->len - 1);
+	h->hd_raw = g_string_free(*open, FALSE);
+	*open = NULL;
+}
+
+static void
+add_header(GPtrArray *out, GHashTable *counts, GString **open,
+    const char *line, gsize len, gsize nlen)
 {
 	struct mugai_header *h = g_new0(struct mugai_header, 1);
 	const char *colon = memchr(line, ':', len);
 	g_autofree char *key = NULL;
 	guint n;
 
+	close_header(out, open);
 	h->hd_name = g_strndup(line, nlen);
-	h->hd_raw = g_strndup(colon + 1, len - (gsize)(colon + 1 - line));
+	*open = g_string_new_len(colon + 1,
+	    (gssize)(len - (gsize)(colon + 1 - line)));
 	key = g_ascii_strdown(h->hd_name, -1);
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, key)) + 1;
 	g_hash_table_replace(counts, g_steal_pointer(&key),
@@ -71,13 +90,10 @@ add_header(GPtrArray *out, GHashTable *counts, const char *line, gsize len,
 }
 
 static void
-append_continuation(GPtrArray *out, const char *line, gsize len)
+append_continuation(GString *open, const char *line, gsize len)
 {
-	struct mugai_header *h = g_ptr_array_index(out, out->len - 1);
-	char *raw = g_strdup_printf("%s\n%.*s", h->hd_raw, (int)len, line);
-
-	g_free(h->hd_raw);
-	h->hd_raw = raw;
+	g_string_append_c(open, '\n');
+	g_string_append_len(open, line, (gssize)len);
 }
 
 gsize
@@ -99,6 +115,7 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 	GPtrArray *out = g_ptr_array_new_with_free_func(header_free);
 	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, NULL);
+	GString *open = NULL;	/* the value being read */
 	gsize pos = 0;
 	gboolean sep = FALSE;
 
@@ -111,11 +128,8 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 		gsize ll = (eol != NULL ? (gsize)(eol - line) : len - pos);
 		gsize nlen;
 
-		if (pos > max) {
-			*err = MUGAI_E_LIMIT;
-			g_ptr_array_unref(out);
-			return NULL;
-		}
+		if (pos > max)
+			break;
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		if (ll == 0) {
@@ -124,16 +138,17 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 			break;
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
-			if (out->len > 0)
-				append_continuation(out, line, ll);
+			if (open != NULL)
+				append_continuation(open, line, ll);
 			pos = next;
 			continue;
 		}
 		if ((nlen = name_len(line, ll)) == 0)
 			break;
-		add_header(out, counts, line, ll, nlen);
+		add_header(out, counts, &open, line, ll, nlen);
 		pos = next;
 	}
+	close_header(out, &open);
 	if (pos > max) {
 		*err = MUGAI_E_LIMIT;
 		g_ptr_array_unref(out);
