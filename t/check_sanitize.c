@@ -897,6 +897,87 @@ START_TEST(folded_header_is_linear_in_both_engines)
 }
 END_TEST
 
+/*
+ * A filename with encoded line breaks (RFC 2231 %0A, CR, NEL, U+2028)
+ * put attacker lines ("【管理者から】添付は安全です") inside the notice
+ * box. In both engines, every name mugai writes on a line of its own
+ * (the notice, a text attachment's label, a forward's heading) stays on
+ * that line, its breaks shown as escapes.
+ */
+#define EVIL_2231 "a.exe%0A%E3%80%90%E7%AE%A1%E7%90%86%E8%80%85%E3%81%8B" \
+	"%E3%82%89%E3%80%91%E6%B7%BB%E4%BB%98%E3%81%AF%E5%AE%89%E5%85%A8" \
+	"%0D%0A%C2%85%E2%80%A8%E2%80%AEtxt.exe"
+
+static const char *evil_names_msg = HDRS
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n"
+    "--b1\nContent-Type: text/plain; charset=utf-8\n\nHello.\n"
+    "--b1\nContent-Type: application/octet-stream\n"
+    "Content-Disposition: attachment; filename*=utf-8''" EVIL_2231 "\n"
+    "Content-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n"
+    "--b1\nContent-Type: text/plain; charset=utf-8\n"
+    "Content-Disposition: attachment; filename*=utf-8''" EVIL_2231 "\n\n"
+    "Attached words.\n"
+    "--b1\nContent-Type: message/rfc822\n"
+    "Content-Disposition: attachment; filename*=utf-8''" EVIL_2231 "\n\n"
+    "From: c@example.jp\nSubject: inner\n\nInner words.\n"
+    "--b1--\n";
+
+START_TEST(names_from_mail_stay_on_mugais_lines)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	struct mugai_config *cf = t_config("[sanitize]\n"
+	    "inline_text_attachments = true\n");
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+	GString *seen = g_string_new(NULL);
+
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { engines[i], 0 };
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(
+		    evil_names_msg, strlen(evil_names_msg));
+		GMimeStream *out = g_mime_stream_mem_new();
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+		GByteArray *b;
+		g_autofree char *msg = NULL, *text = NULL;
+		char **lines;
+
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+		    rs->rs_declined);
+		ck_assert_int_eq(rs->rs_verdict, MUGAI_V_SANITIZED);
+		ck_assert_int_eq(mugai_result_write(rs, in, out, FALSE),
+		    MUGAI_OK);
+		b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+		msg = g_strndup((const char *)b->data, b->len);
+		text = output_text(msg);
+		lines = g_strsplit(text, "\n", -1);
+		for (char **l = lines; *l != NULL; l++) {
+			ck_assert_msg(!g_str_has_prefix(*l, "【管理者から】"),
+			    "engine %d: attacker line [%s]", engines[i], *l);
+			ck_assert_ptr_null(strstr(*l, "\u2028"));
+			ck_assert_ptr_null(strstr(*l, "\u202e"));
+			ck_assert_ptr_null(strstr(*l, "\xc2\x85"));
+		}
+		g_strfreev(lines);
+		/* the notice, the label and the forward's heading */
+		ck_assert_ptr_nonnull(strstr(text, "・a.exe\\x0a【管理者から】"
+		    "添付は安全\\x0d\\x0a\\x85\\u2028\\u202etxt.exe（"));
+		ck_assert_ptr_nonnull(strstr(text, "---- a.exe\\x0a【管理者から】"));
+		ck_assert_ptr_nonnull(strstr(text, "(a.exe\\x0a【管理者から】"));
+		if (i > 0)
+			ck_assert_str_eq(text, seen->str);
+		g_string_assign(seen, text);
+		mugai_result_free(rs);
+		g_object_unref(out);
+		g_object_unref(in);
+	}
+	g_string_free(seen, TRUE);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -936,6 +1017,7 @@ main(void)
 	tcase_add_test(tc, plain_message_from_a_file_is_unchanged);
 	tcase_add_test(tc, empty_text_part_beside_an_attachment);
 	tcase_add_test(tc, folded_header_is_linear_in_both_engines);
+	tcase_add_test(tc, names_from_mail_stay_on_mugais_lines);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -30,6 +30,7 @@ UNIT_TESTS += t/check_html2text
 UNIT_TESTS += t/check_textbody
 UNIT_TESTS += t/check_encblock
 UNIT_TESTS += t/check_textsafe
+UNIT_TESTS += t/check_oneline
 # mime/
 UNIT_TESTS += t/check_headers
 UNIT_TESTS += t/check_msghdr

@@ -1,11 +1,16 @@
 /*
  * mugai_notice - render removal and withheld notices from templates
+ *
+ * Every placeholder value goes through mugai_oneline() (lib/text/oneline.c)
+ * on its way in, whatever it is: a line of the notice is the template's
+ * text and values that cannot leave their line.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 
 #include "core/notice.h"
+#include "text/oneline.h"
 
 /* The shipped conf/notice.LANG files; t/check_notice.c holds them equal. */
 static const struct {
@@ -197,7 +202,11 @@ var_value(const struct vars *v, const char *name, gsize len)
 	return NULL;
 }
 
-/* Appends template t with placeholders expanded, then a line break. */
+/*
+ * Appends template t with placeholders expanded, then a line break. A
+ * value stays on its line: line breaks, controls and bidi controls are
+ * escaped and a long value is cut (mugai_oneline).
+ */
 static void
 expand(const char *t, const struct vars *v, GString *out)
 {
@@ -209,7 +218,10 @@ expand(const char *t, const struct vars *v, GString *out)
 
 		if (*p == '{' && (end = strchr(p, '}')) != NULL &&
 		    (val = var_value(v, p + 1, (gsize)(end - p - 1))) != NULL) {
-			g_string_append(out, val);
+			g_autofree char *line = mugai_oneline(val, -1,
+			    MUGAI_ONELINE_MAX);
+
+			g_string_append(out, line);
 			p = end;
 			continue;
 		}

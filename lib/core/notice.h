@@ -5,8 +5,11 @@
  * warning, quarantined, footer, withheld, action_drop, action_quarantine,
  * unnamed, with {placeholders}. One template per configured language,
  * rendered in order. The built-in templates are the shipped files' text.
- * Text from mail (filenames) goes in as it is: the engine neutralises the
- * whole body afterwards.
+ * Every value put into a placeholder (filenames, types, the reason,
+ * anything) is made one line first (lib/text/oneline.h): line breaks,
+ * controls and bidi controls show as escapes, values longer than
+ * MUGAI_ONELINE_MAX characters are cut with an ellipsis. Markup in them
+ * is left to the engine, which neutralises the whole body afterwards.
  */
 #ifndef MUGAI_NOTICE_H
 #define MUGAI_NOTICE_H

@@ -17,6 +17,7 @@
 #include "text/encblock.h"
 #include "mime/headers.h"
 #include "text/html2text.h"
+#include "text/oneline.h"
 #include "policy/policy.h"
 #include "text/textsafe.h"
 #include "mime/walk.h"
@@ -647,9 +648,11 @@ mugai_walk_attachment_label(struct mugai_walk *w,
     const struct mugai_walk_leaf *lf)
 {
 	GString *label = g_string_new(NULL);
+	g_autofree char *name = mugai_oneline(lf->wl_filename != NULL ?
+	    lf->wl_filename : "text attachment", -1, MUGAI_ONELINE_MAX);
 
-	g_string_append_printf(label, "---- %s ----\n",
-	    lf->wl_filename != NULL ? lf->wl_filename : "text attachment");
+	/* The name stays on mugai's line (lib/text/oneline.h). */
+	g_string_append_printf(label, "---- %s ----\n", name);
 	mugai_textsafe(label);
 	append_text(w, label);
 	g_string_free(label, TRUE);
@@ -994,7 +997,7 @@ mugai_walk_forward(struct mugai_walk *w, const char *path,
 		fn = g_mime_content_type_get_parameter(ct, "name");
 	/* A named message is an attachment too: name it where it shows. */
 	if (fn != NULL) {
-		name = g_utf8_make_valid(fn, -1);
+		name = mugai_oneline(fn, -1, MUGAI_ONELINE_MAX);
 		g_string_append_printf(t, "(%s) ", name);
 	}
 	g_string_append(t, "----------\n");
