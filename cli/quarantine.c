@@ -6,7 +6,8 @@
  * is built from it; an invalid one is refused (exit 2). extract, release
  * and purge open the store for writing because each of them appends to
  * audit.log: without an audit line there is no extraction or release.
- * Text from mail is printed with control characters replaced.
+ * Text from mail is printed with control, line break and bidi control
+ * characters escaped (mugai_cli_put_text, lib/text/oneline.h).
  */
 #include "autoconfig.h"
 
@@ -28,6 +29,7 @@
 #include "base/digest.h"
 #include "store/quarantine.h"
 #include "store/release.h"
+#include "text/oneline.h"
 #include "cli/quarantine-cli.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
@@ -53,30 +55,22 @@ mugai_cli_load_config(const char *path)
 void
 mugai_cli_put_text(FILE *f, const char *s, int width)
 {
-	g_autofree char *valid = g_utf8_make_valid(s != NULL ? s : "", -1);
+	/* One mechanism with the notice: escapes, never the raw character. */
+	g_autofree char *line = mugai_oneline(s, -1, 0);
 	int used = 0;
 
-	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+	for (const char *p = line; *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 		int w = g_unichar_iswide(c) ? 2 : 1;
 		const char *next = g_utf8_next_char(p);
 
-		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-			c = '?';
 		/* Keep room for ".." unless this is the last character. */
 		if (width > 0 && used + w + (*next != '\0' ? 2 : 0) > width) {
 			fputs("..", f);
 			used += 2;
 			break;
 		}
-		if (c == '?' || c < 0x80) {
-			fputc((int)c, f);
-		} else {
-			char buf[6];
-			int n = g_unichar_to_utf8(c, buf);
-
-			fwrite(buf, 1, (size_t)n, f);
-		}
+		fwrite(p, 1, (size_t)(next - p), f);
 		used += w;
 	}
 	for (; width > 0 && used < width; used++)

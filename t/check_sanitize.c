@@ -978,6 +978,85 @@ START_TEST(names_from_mail_stay_on_mugais_lines)
 }
 END_TEST
 
+/*
+ * An encoded ESC/BEL sequence in From: and a bidi override in Subject:
+ * reached the mailbox untouched (their raw values are clean ASCII). In
+ * both engines, unchanged body or not, every header that leaves decodes
+ * (GMime's reading) to no control but TAB and no bidi control, and the
+ * header edits the milter applies say the same.
+ */
+static gboolean
+decodes_unsafe(const char *value)
+{
+	g_autofree char *text = g_mime_utils_header_decode_text(NULL, value);
+
+	for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7f &&
+		    c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0x061c ||
+		    c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+START_TEST(headers_leave_without_controls_or_bidi)
+{
+	static const char *const bodies[] = {
+	    "Content-Type: text/plain; charset=us-ascii\n\nPlain words.\n",
+	    "Content-Type: text/html\n\n<p>Rendered words.</p>\n" };
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+
+	for (guint k = 0; k < G_N_ELEMENTS(bodies); k++)
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { engines[i], 0 };
+		g_autofree char *msg = g_strconcat(
+		    "From: =?utf-8?q?=1B=5D0=3Bpwned=07Boss?= <boss@example.jp>\n"
+		    "To: =?utf-8?b?4oCuc3JlcGFw?= <b@lgwan.example>\n"
+		    "Subject: =?utf-8?b?aW52b2ljZeKArmZkcC5leGU=?=\n"
+		    "X-Note: =?iso-8859-1?q?a=85b=9Bc?=\n"
+		    "Date: Sat, 21 Nov 2026 10:00:00 +0900\n"
+		    "MIME-Version: 1.0\n", bodies[k], NULL);
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg,
+		    strlen(msg));
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+		char **lines;
+
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+		    rs->rs_declined);
+		ck_assert_int_eq(rs->rs_verdict, k == 0 ? MUGAI_V_UNCHANGED :
+		    MUGAI_V_SANITIZED);
+		for (guint j = 0; j < rs->rs_edits->len; j++) {
+			const struct mugai_hdr_edit *e = rs->rs_edits->pdata[j];
+
+			ck_assert_msg(e->he_value == NULL ||
+			    !decodes_unsafe(e->he_value), "engine %d: %s: %s",
+			    engines[i], e->he_name, e->he_value);
+		}
+		ck_assert_uint_eq(count_edits(&(struct run){ rs, NULL, NULL },
+		    MUGAI_HDR_CHANGE, "Subject"), 1);
+		lines = g_strsplit(rs->rs_headers, "\n", -1);
+		for (char **l = lines; *l != NULL; l++)
+			ck_assert_msg(!decodes_unsafe(*l), "engine %d: [%s]",
+			    engines[i], *l);
+		g_strfreev(lines);
+		ck_assert_ptr_nonnull(strstr(rs->rs_headers,
+		    "<boss@example.jp>"));
+		mugai_result_free(rs);
+		g_object_unref(in);
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1018,6 +1097,7 @@ main(void)
 	tcase_add_test(tc, empty_text_part_beside_an_attachment);
 	tcase_add_test(tc, folded_header_is_linear_in_both_engines);
 	tcase_add_test(tc, names_from_mail_stay_on_mugais_lines);
+	tcase_add_test(tc, headers_leave_without_controls_or_bidi);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
