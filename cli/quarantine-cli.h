@@ -49,8 +49,11 @@ const char *mugai_cli_jstr(JsonObject *o, const char *name);
 JsonObject *mugai_cli_jobj(JsonObject *o, const char *name);
 JsonArray *mugai_cli_jarr(JsonObject *o, const char *name);
 
-/* Returns (transfer full) the config from path / the default, or NULL. */
-struct mugai_config *mugai_cli_load_config(const char *path);
+/*
+ * Returns (transfer full) the config from path / the default, or NULL:
+ * then *why (transfer full) says why, or with why NULL stderr does.
+ */
+struct mugai_config *mugai_cli_load_config(const char *path, char **why);
 
 /*
  * Prints s to f as one line: control characters (C0, DEL, C1: ESC
@@ -67,11 +70,13 @@ struct mugai_report;
 /*
  * For `mugai sanitize --quarantine DIR`: stores message (rewound to its
  * start) under id in the store at dir, as the user running the command.
- * Returns 0, or 1 after printing why. Nothing is taken over.
+ * Returns 0, or 1 with *why (transfer full) saying why. Nothing is taken
+ * over.
  */
 int mugai_cli_quarantine_keep(const struct mugai_config *cf,
     const char *dir, const char *id, GMimeStream *message,
-    const struct mugai_envelope *env, const struct mugai_report *report);
+    const struct mugai_envelope *env, const struct mugai_report *report,
+    char **why);
 
 /* `mugai quarantine list`, in cli/qlist.c. */
 int mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc,

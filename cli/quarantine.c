@@ -35,7 +35,7 @@
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
 
 struct mugai_config *
-mugai_cli_load_config(const char *path)
+mugai_cli_load_config(const char *path, char **why)
 {
 	GError *err = NULL;
 	struct mugai_config *cf;
@@ -46,7 +46,10 @@ mugai_cli_load_config(const char *path)
 		path = DEFAULT_CONF;
 	}
 	if ((cf = mugai_config_load(path, &err)) == NULL) {
-		fprintf(stderr, "mugai: %s\n", err->message);
+		if (why != NULL)
+			*why = g_strdup(err->message);
+		else
+			fprintf(stderr, "mugai: %s\n", err->message);
 		g_error_free(err);
 	}
 	return cf;
@@ -160,7 +163,8 @@ mugai_cli_qparse(const char *cmd, const char *params, GOptionEntry *own,
 struct mugai_config *
 mugai_cli_qresolve(const struct mugai_cli_qopts *qo, const char **dir)
 {
-	struct mugai_config *cf = mugai_cli_load_config(qo->qo_config);
+	struct mugai_config *cf = mugai_cli_load_config(qo->qo_config,
+	    NULL);
 
 	if (cf == NULL)
 		return NULL;
@@ -942,7 +946,7 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 int
 mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
     const char *id, GMimeStream *message, const struct mugai_envelope *env,
-    const struct mugai_report *report)
+    const struct mugai_report *report, char **why)
 {
 	g_autofree char *actor = actor_name();
 	struct mugai_quarantine *q;
@@ -950,7 +954,7 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
 
 	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
 	    NULL) {
-		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		*why = g_strdup_printf("quarantine %s: %s", dir,
 		    mugai_err_str(err));
 		return 1;
 	}
@@ -961,7 +965,7 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
 		    actor);
 	mugai_quarantine_close(q);
 	if (err != MUGAI_OK) {
-		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		*why = g_strdup_printf("quarantine %s: %s", dir,
 		    mugai_err_str(err));
 		return 1;
 	}
