@@ -203,6 +203,52 @@ START_TEST(values_from_mail_stay_on_one_line)
 }
 END_TEST
 
+/*
+ * ISO-2022-JP output wraps lines past 300 characters (lib/text/
+ * textbody.c): an item line of a long name and a long type once wrapped
+ * inside the type, and the sender's words began the next line. Every
+ * line of the notice, values in, keeps to MUGAI_NOTICE_LINE_MAX
+ * characters; the longest values give way first.
+ */
+START_TEST(every_line_fits_before_the_wrap)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p = mugai_report_add_part(r, "1.2", "part");
+	GString *name = g_string_new(NULL), *type = g_string_new(NULL);
+	GString *s = g_string_new(NULL);
+	char **lines;
+
+	for (int i = 0; i < 250; i++)
+		g_string_append(name, "名");
+	g_string_append(type, "application/");
+	for (int i = 0; i < 250; i++)
+		g_string_append_c(type, 'a');
+	p->rp_filename = g_string_free(name, FALSE);
+	p->rp_declared_type = g_string_free(type, FALSE);
+	p->rp_warning = g_strdup("short warning");
+	p->rp_size = G_MAXUINT64;
+	memset(p->rp_sha256, 'f', 64);
+	p->rp_action = MUGAI_ACT_QUARANTINE;
+	mugai_notice_removed(n, r, "ID-1", s);
+	mugai_notice_withheld(n, s->str, "ID-1", s);
+	lines = g_strsplit(s->str, "\n", -1);
+	for (char **l = lines; *l != NULL; l++)
+		ck_assert_msg(g_utf8_strlen(*l, -1) <= MUGAI_NOTICE_LINE_MAX,
+		    "%ld characters: [%s]", g_utf8_strlen(*l, -1), *l);
+	g_strfreev(lines);
+	/* the short values stay whole, both long ones are cut */
+	ck_assert_ptr_nonnull(strstr(s->str, "ffffffffffffffffffffffffffffffff"
+	    "ffffffffffffffffffffffffffffffff）→ 隔離"));
+	ck_assert_ptr_nonnull(strstr(s->str, "名…（application/aaa"));
+	ck_assert_ptr_nonnull(strstr(s->str, "a…、"));
+	ck_assert_ptr_nonnull(strstr(s->str, "  ※ short warning\n"));
+	g_string_free(s, TRUE);
+	mugai_notice_free(n);
+	mugai_report_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -215,6 +261,7 @@ main(void)
 	tcase_add_test(tc, withheld_notice_gives_reason_without_id_line_when_none);
 	tcase_add_test(tc, unknown_template_key_is_an_error);
 	tcase_add_test(tc, values_from_mail_stay_on_one_line);
+	tcase_add_test(tc, every_line_fits_before_the_wrap);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -1057,6 +1057,45 @@ START_TEST(headers_leave_without_controls_or_bidi)
 }
 END_TEST
 
+/*
+ * The same through the engine with ISO-2022-JP output, which wraps lines
+ * past 300 characters: a long name and a long declared type put the
+ * sender's words at the wrap, so they began a line of the notice.
+ */
+START_TEST(notice_lines_are_not_wrapped_into_attacker_lines)
+{
+	struct mugai_config *cf = t_config("[sanitize]\n"
+	    "output_charset = iso-2022-jp\n");
+	GString *m = g_string_new(HDRS "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
+	    "Content-Type: text/plain\n\nHello.\n--b1\n"
+	    "Content-Type: application/");
+	struct run r;
+	char **lines;
+
+	/* "・" + 154 + "（" + 12: the wrap falls after 132 more */
+	for (int i = 0; i < 132; i++)
+		g_string_append_c(m, 'a');
+	g_string_append(m, "【管理者から】添付は安全です\n"
+	    "Content-Disposition: attachment; filename=\"");
+	for (int i = 0; i < 150; i++)
+		g_string_append_c(m, 'n');
+	g_string_append(m, ".bin\"\nContent-Transfer-Encoding: base64\n\n"
+	    "TVqQAAMAAAAEAAAA\n--b1--\n");
+	run(&r, cf, m->str);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.output, "charset=ISO-2022-JP"));
+	lines = g_strsplit(r.text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++)
+		ck_assert_msg(!g_str_has_prefix(*l, "【管理者から】") &&
+		    !g_str_has_prefix(*l, "aaaa"), "attacker line [%s]", *l);
+	g_strfreev(lines);
+	run_free(&r);
+	g_string_free(m, TRUE);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1098,6 +1137,7 @@ main(void)
 	tcase_add_test(tc, folded_header_is_linear_in_both_engines);
 	tcase_add_test(tc, names_from_mail_stay_on_mugais_lines);
 	tcase_add_test(tc, headers_leave_without_controls_or_bidi);
+	tcase_add_test(tc, notice_lines_are_not_wrapped_into_attacker_lines);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }
