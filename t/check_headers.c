@@ -353,6 +353,10 @@ static const struct {
 	{ "From: \x93\xfa =?utf-8?b?Qm9zcyA9P3V0Zi04P3E/PTFCXTA7eD0wNz89?= <b@example.jp>\n\n", NULL },
 	/* split across words: GMime joins the bytes of one charset */
 	{ "Subject: =?utf-8?q?a=E2=80?= =?utf-8?q?=AEb?=\n\n", NULL },
+	/* GMime decodes a word that runs across white space (found by
+	 * t/fuzz/fuzz_headers with a GMime reading in its oracle) */
+	{ "Subject: =?utf-8?q?a=1B b?=\n\n", NULL },
+	{ "To: =?utf-8?b?G10w IGI=?= <t@example.jp>\n\n", "<t@example.jp>" },
 };
 
 START_TEST(encoded_controls_and_bidi_are_rewritten)

@@ -489,14 +489,67 @@ mugai_headers_decode(const char *raw)
 	return g_strstrip(clean_text(decode_raw(raw, &clean)));
 }
 
+static gboolean
+is_address_header(const char *name)
+{
+	for (gsize i = 0; address_headers[i] != NULL; i++)
+		if (g_ascii_strcasecmp(name, address_headers[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* has_unsafe() for text from GMime, which may not be UTF-8. */
+static gboolean
+gmime_text_unsafe(const char *text)
+{
+	g_autofree char *valid = NULL;
+
+	if (text == NULL)
+		return FALSE;
+	if (!g_utf8_validate(text, -1, NULL))
+		text = valid = g_utf8_make_valid(text, -1);
+	return has_unsafe(text);
+}
+
 /*
- * TRUE when a reader decodes from raw a character no header leaves with
- * (an encoded ESC, a bidi override, raw UTF-8 C1), or when an
- * encoded-word of raw is malformed or hides a line break. A value of
- * 7-bit text without "=?" has nothing to decode: has_ctl() sees it all.
+ * TRUE when GMime, a reader more lenient than decode_words() (an
+ * encoded-word may run across white space for it), decodes from the
+ * value an unsafe character: as text, and for an address header in the
+ * display names its address parser gives.
  */
 static gboolean
-reads_unclean(const char *raw)
+gmime_reads_unsafe(const char *name, const char *value)
+{
+	g_autofree char *flat = unfold(value);
+	g_autofree char *text = NULL;
+	InternetAddressList *list;
+	gboolean bad;
+
+	/* unfold() keeps a line break not followed by white space. */
+	g_strdelimit(flat, "\r\n", ' ');
+	text = g_mime_utils_header_decode_text(NULL, flat);
+	if (gmime_text_unsafe(text))
+		return TRUE;
+	if (!is_address_header(name) ||
+	    (list = internet_address_list_parse(NULL, flat)) == NULL)
+		return FALSE;
+	bad = FALSE;
+	for (int i = 0; !bad && i < internet_address_list_length(list); i++)
+		bad = gmime_text_unsafe(internet_address_get_name(
+		    internet_address_list_get_address(list, i)));
+	g_object_unref(list);
+	return bad;
+}
+
+/*
+ * TRUE when a reader decodes from the raw value of header name a
+ * character no header leaves with (an encoded ESC, a bidi override, raw
+ * UTF-8 C1), mugai's reading or GMime's, or when an encoded-word of raw
+ * is malformed or hides a line break. A value of 7-bit text without "=?"
+ * has nothing to decode: has_ctl() sees it all.
+ */
+static gboolean
+reads_unclean(const char *name, const char *raw)
 {
 	g_autofree char *text = NULL;
 	gboolean clean = TRUE;
@@ -504,17 +557,17 @@ reads_unclean(const char *raw)
 	if (strstr(raw, "=?") == NULL && !has_8bit(raw))
 		return FALSE;
 	text = decode_raw(raw, &clean);
-	return !clean || has_unsafe(text);
+	return !clean || has_unsafe(text) || gmime_reads_unsafe(name, raw);
 }
 
 /* TRUE when a reader decodes from a value made here an unsafe character. */
 static gboolean
-reads_unsafe(const char *value)
+reads_unsafe(const char *name, const char *value)
 {
 	gboolean clean = TRUE;
 	g_autofree char *text = decode_raw(value, &clean);
 
-	return has_unsafe(text);
+	return has_unsafe(text) || gmime_reads_unsafe(name, value);
 }
 
 /* TRUE when a line of "name:value" is longer than RFC 5322's 998. */
@@ -540,14 +593,6 @@ line_too_long(const struct mugai_header *h)
 	return value_too_long(h->hd_name, h->hd_raw);
 }
 
-static gboolean
-is_address_header(const char *name)
-{
-	for (gsize i = 0; address_headers[i] != NULL; i++)
-		if (g_ascii_strcasecmp(name, address_headers[i]) == 0)
-			return TRUE;
-	return FALSE;
-}
 
 /*
  * Makes every line break of value (transfer full, consumed) a fold: GMime
@@ -689,7 +734,7 @@ fix_addresses(const char *name, const char *decoded)
 	 * ones. So is one a reader would still decode to a control or bidi
 	 * character (checked last, whatever the way it came there).
 	 */
-	if (!value_too_long(name, v) && !reads_unsafe(v))
+	if (!value_too_long(name, v) && !reads_unsafe(name, v))
 		return v;
 	g_free(v);
 	return NULL;
@@ -703,7 +748,7 @@ mugai_headers_fix(const struct mugai_header *h)
 	char *v;
 
 	if (has_ctl(h->hd_raw) || line_too_long(h) ||
-	    reads_unclean(h->hd_raw) || has_group(h))
+	    reads_unclean(h->hd_name, h->hd_raw) || has_group(h))
 		;	/* rewrite */
 	else if (!eight)
 		return NULL;
@@ -725,7 +770,8 @@ mugai_headers_fix(const struct mugai_header *h)
 
 		v = fold_value(h->hd_name, encoded, FALSE);
 		/* GMime leaves a long ASCII word whole: encode it all. */
-		if (!value_too_long(h->hd_name, v) && !reads_unsafe(v))
+		if (!value_too_long(h->hd_name, v) &&
+		    !reads_unsafe(h->hd_name, v))
 			return v;
 		g_free(v);
 	}
