@@ -1096,6 +1096,57 @@ START_TEST(notice_lines_are_not_wrapped_into_attacker_lines)
 }
 END_TEST
 
+/*
+ * Found by t/fuzz/fuzz_stream: text that is mostly markup loses its tags
+ * after textsafe ran, and what the tags kept apart came together:
+ * "<<b>script>" became "<script>", "<span>=ybegin" a yEnc start at a
+ * line's beginning. Whatever is stripped, textsafe has the last word, in
+ * both engines.
+ */
+START_TEST(stripping_tags_reveals_no_markup)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	static const char msg[] = HDRS "Content-Type: text/plain\n\n"
+	    "<p>a</p><p>b</p><p>c</p><<b>script>alert(1)<</b>/script>\n"
+	    "<i>x</i> java<b>script</b>:void(0)\n<span>=ybegin y</span>\n";
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { engines[i], 0 };
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg,
+		    sizeof msg - 1);
+		GMimeStream *out = g_mime_stream_mem_new();
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+		GByteArray *b;
+		g_autofree char *o = NULL, *text = NULL;
+
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+		    rs->rs_declined);
+		ck_assert_int_eq(mugai_result_write(rs, in, out, FALSE),
+		    MUGAI_OK);
+		b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+		o = g_strndup((const char *)b->data, b->len);
+		text = output_text(o);
+		ck_assert_msg(strstr(text, "<script") == NULL, "engine %d: %s",
+		    engines[i], text);
+		ck_assert_msg(strstr(text, "javascript:") == NULL,
+		    "engine %d: %s", engines[i], text);
+		ck_assert_msg(strstr(text, "\n=ybegin") == NULL,
+		    "engine %d: %s", engines[i], text);
+		ck_assert_ptr_nonnull(strstr(text, "alert(1)"));
+		mugai_result_free(rs);
+		g_object_unref(out);
+		g_object_unref(in);
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1138,6 +1189,7 @@ main(void)
 	tcase_add_test(tc, names_from_mail_stay_on_mugais_lines);
 	tcase_add_test(tc, headers_leave_without_controls_or_bidi);
 	tcase_add_test(tc, notice_lines_are_not_wrapped_into_attacker_lines);
+	tcase_add_test(tc, stripping_tags_reveals_no_markup);
 	suite_add_tcase(s, tc);
 	return t_run(s);
 }

@@ -569,7 +569,9 @@ compose(const struct mugai_config *cf, struct mugai_walk *w,
 		g_string_append_len(body, notice->str, notice->len);
 	}
 	g_string_free(notice, TRUE);
-	mugai_textsafe_limit_tags(body);
+	/* Stripped tags bring together what they kept apart: read again. */
+	if (mugai_textsafe_limit_tags(body))
+		mugai_textsafe(body);
 	return body;
 }
 

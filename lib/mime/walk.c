@@ -1139,10 +1139,15 @@ mugai_walk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
 void
 mugai_walk_finish(struct mugai_walk *w)
 {
-	/* A few tags in a text are words; many are HTML source: drop them. */
+	/*
+	 * A few tags in a text are words; many are HTML source: drop them.
+	 * What the tags kept apart comes together ("<<b>script>"), so
+	 * textsafe reads the text again.
+	 */
 	if (mugai_textsafe_limit_tags(w->wk_text)) {
 		mugai_report_warn(w->wk_report, "tags removed from text that "
 		    "is mostly markup");
+		mugai_textsafe(w->wk_text);
 		w->wk_unchanged = FALSE;
 	}
 	if (w->wk_text->len > (gsize)w->wk_cf->cf_max_text_size)
