@@ -13,12 +13,13 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
+#include "text/oneline.h"
 #include "cli/common.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
 
 struct mugai_config *
-mugai_cli_load_config(const char *path)
+mugai_cli_load_config(const char *path, char **why)
 {
 	GError *err = NULL;
 	struct mugai_config *cf;
@@ -29,7 +30,10 @@ mugai_cli_load_config(const char *path)
 		path = DEFAULT_CONF;
 	}
 	if ((cf = mugai_config_load(path, &err)) == NULL) {
-		fprintf(stderr, "mugai: %s\n", err->message);
+		if (why != NULL)
+			*why = g_strdup(err->message);
+		else
+			fprintf(stderr, "mugai: %s\n", err->message);
 		g_error_free(err);
 	}
 	return cf;
@@ -38,30 +42,22 @@ mugai_cli_load_config(const char *path)
 void
 mugai_cli_put_text(FILE *f, const char *s, int width)
 {
-	g_autofree char *valid = g_utf8_make_valid(s != NULL ? s : "", -1);
+	/* One mechanism with the notice: escapes, never the raw character. */
+	g_autofree char *line = mugai_oneline(s, -1, 0);
 	int used = 0;
 
-	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+	for (const char *p = line; *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 		int w = g_unichar_iswide(c) ? 2 : 1;
 		const char *next = g_utf8_next_char(p);
 
-		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-			c = '?';
 		/* Keep room for ".." unless this is the last character. */
 		if (width > 0 && used + w + (*next != '\0' ? 2 : 0) > width) {
 			fputs("..", f);
 			used += 2;
 			break;
 		}
-		if (c < 0x80) {
-			fputc((int)c, f);
-		} else {
-			char buf[6];
-			int n = g_unichar_to_utf8(c, buf);
-
-			fwrite(buf, 1, (size_t)n, f);
-		}
+		fwrite(p, 1, (size_t)(next - p), f);
 		used += w;
 	}
 	for (; width > 0 && used < width; used++)

@@ -17,12 +17,17 @@
 
 struct mugai_config;
 
-/* Returns (transfer full) the config from path / the default, or NULL. */
-struct mugai_config *mugai_cli_load_config(const char *path);
+/*
+ * Returns (transfer full) the config from path / the default, or NULL:
+ * then *why (transfer full) says why, or with why NULL stderr does.
+ */
+struct mugai_config *mugai_cli_load_config(const char *path, char **why);
 
 /*
- * Prints s to f with control characters (C0, DEL, C1, ESC sequences from
- * mail) shown as '?'. With width > 0 the text is cut to that many columns
+ * Prints s to f as one line: control characters (C0, DEL, C1: ESC
+ * sequences from mail), line separators and bidi controls shown as
+ * \xHH / \uHHHH escapes, bytes that are not UTF-8 as \xHH
+ * (mugai_oneline). With width > 0 the text is cut to that many columns
  * (CJK wide characters count two) and padded with spaces.
  */
 void mugai_cli_put_text(FILE *f, const char *s, int width);

@@ -4,11 +4,13 @@
  * Each subcommand is a function taking (argc, argv) after the subcommand
  * name. Exit status: 0 success, 1 the message was withheld (sanitize) or the
  * operation failed, 2 usage or configuration error, 3 (sanitize
- * --engine=stream) the streaming engine declined the message.
+ * --engine=stream) the streaming engine declined the message. With
+ * `sanitize --json` standard error is one JSON document, remarks inside.
  */
 #include "autoconfig.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,7 +57,7 @@ cmd_check_config(int argc, char **argv)
 		    "\"%s\" (one FILE, or -c FILE)\n", argv[argc > 2 ? 2 : 1]);
 		return 2;
 	}
-	if ((cf = mugai_cli_load_config(path)) == NULL)
+	if ((cf = mugai_cli_load_config(path, NULL)) == NULL)
 		return 2;
 	if (!quiet) {
 		g_autofree char *dump = mugai_config_dump(cf);
@@ -66,9 +68,44 @@ cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
-/* Returns (transfer full) a seekable stream over path, or stdin read whole. */
+/*
+ * What `mugai sanitize` says besides the message, on stderr. As text (and
+ * --explain) each remark is a line as it comes. With --json stderr holds
+ * one JSON document and nothing else, written once at the end: the report
+ * (when there is one), "stream_declined" (why the fast path declined,
+ * when it did) and "errors" (every remark the text form prints as a
+ * "mugai sanitize: ..." line), so a reader can always parse it.
+ */
+struct say {
+	gboolean sy_json;
+	gboolean sy_explain;
+	JsonArray *sy_errors;		/* --json: the remarks */
+};
+
+static void say_error(struct say *sy, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static void
+say_error(struct say *sy, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (sy->sy_json)
+		json_array_add_string_element(sy->sy_errors, msg);
+	else
+		fprintf(stderr, "mugai sanitize: %s\n", msg);
+}
+
+/*
+ * Returns (transfer full) a seekable stream over path, or stdin read
+ * whole; NULL said to sy.
+ */
 static GMimeStream *
-open_input(const char *path)
+open_input(struct say *sy, const char *path)
 {
 	GError *err = NULL;
 	GMimeStream *s;
@@ -78,7 +115,7 @@ open_input(const char *path)
 
 		s = g_mime_stream_mem_new();
 		if (g_mime_stream_write_to_stream(in, s) < 0) {
-			fprintf(stderr, "mugai sanitize: cannot read stdin\n");
+			say_error(sy, "cannot read stdin");
 			g_clear_object(&s);
 		} else
 			g_mime_stream_reset(s);
@@ -86,7 +123,7 @@ open_input(const char *path)
 		return s;
 	}
 	if ((s = g_mime_stream_fs_open(path, O_RDONLY, 0, &err)) == NULL) {
-		fprintf(stderr, "mugai sanitize: %s: %s\n", path, err->message);
+		say_error(sy, "%s: %s", path, err->message);
 		g_error_free(err);
 	}
 	return s;
@@ -105,20 +142,48 @@ uses_crlf(GMimeStream *in)
 	return nl != NULL && nl > buf && nl[-1] == '\r';
 }
 
+/* The report (rs may be NULL) with --explain at once; --json waits. */
 static void
-explain(const struct mugai_report *r, gboolean json)
+explain(struct say *sy, const struct mugai_result *rs)
 {
-	if (json) {
-		JsonNode *node = mugai_report_to_json(r);
-		g_autofree char *s = json_to_string(node, TRUE);
-
-		fprintf(stderr, "%s\n", s);
-		json_node_unref(node);
-	} else {
-		g_autofree char *s = mugai_report_to_text(r);
+	if (rs == NULL || sy->sy_json || !sy->sy_explain)
+		return;
+	if (rs->rs_declined != NULL)
+		fprintf(stderr, "stream engine declined: %s\n",
+		    rs->rs_declined);
+	{
+		g_autofree char *s = mugai_report_to_text(rs->rs_report);
 
 		fputs(s, stderr);
 	}
+}
+
+/* --json: the one document, at the end. */
+static void
+say_json(struct say *sy, const struct mugai_result *rs)
+{
+	JsonNode *node;
+	JsonObject *o;
+	g_autofree char *s = NULL;
+
+	if (!sy->sy_json)
+		return;
+	if (rs != NULL)
+		node = mugai_report_to_json(rs->rs_report);
+	else {
+		node = json_node_new(JSON_NODE_OBJECT);
+		json_node_take_object(node, json_object_new());
+	}
+	o = json_node_get_object(node);
+	if (rs != NULL && rs->rs_declined != NULL)
+		json_object_set_string_member(o, "stream_declined",
+		    rs->rs_declined);
+	if (json_array_get_length(sy->sy_errors) > 0)
+		json_object_set_array_member(o, "errors",
+		    json_array_ref(sy->sy_errors));
+	s = json_to_string(node, TRUE);
+	fprintf(stderr, "%s\n", s);
+	json_node_unref(node);
 }
 
 static int
@@ -156,14 +221,22 @@ cmd_sanitize(int argc, char **argv)
 	enum mugai_err err = MUGAI_OK;
 	struct mugai_envelope env = { 0 };
 	g_autofree char *qid = NULL;
+	g_autofree char *why = NULL;
+	struct say sy = { FALSE, FALSE, NULL };
 	int status = 2;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &gerr) || argc > 3) {
-		fprintf(stderr, "mugai sanitize: %s\n", gerr != NULL ?
-		    gerr->message : "too many arguments");
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "mugai sanitize: %s\n", gerr->message);
 		g_clear_error(&gerr);
 		return 2;
+	}
+	sy.sy_json = json;
+	sy.sy_explain = show;
+	sy.sy_errors = json_array_new();
+	if (argc > 3) {
+		say_error(&sy, "too many arguments");
+		goto out;
 	}
 	if (engine == NULL || strcmp(engine, "auto") == 0)
 		so.so_engine = MUGAI_ENGINE_AUTO;
@@ -172,46 +245,44 @@ cmd_sanitize(int argc, char **argv)
 	else if (strcmp(engine, "gmime") == 0)
 		so.so_engine = MUGAI_ENGINE_GMIME;
 	else {
-		fprintf(stderr, "mugai sanitize: --engine: auto, stream or "
-		    "gmime\n");
-		return 2;
+		say_error(&sy, "--engine: auto, stream or gmime");
+		goto out;
 	}
 	so.so_chunk = chunk > 0 ? (gsize)chunk : 0;
-	if ((cf = mugai_cli_load_config(path)) == NULL)
-		return 2;
+	if ((cf = mugai_cli_load_config(path, json ? &why : NULL)) == NULL) {
+		if (why != NULL)
+			say_error(&sy, "%s", why);
+		goto out;
+	}
 	mugai_sanitize_init();
-	if ((in = open_input(argc > 1 ? argv[1] : NULL)) == NULL)
+	status = 1;
+	if ((in = open_input(&sy, argc > 1 ? argv[1] : NULL)) == NULL)
 		goto out;
 	if (qdir != NULL)
 		env.ev_quarantine_id = qid = mugai_qid_new();
 	if ((rs = mugai_sanitize_with(cf, in, &env, &so, &err)) == NULL) {
-		fprintf(stderr, "mugai sanitize: %s\n", mugai_err_str(err));
-		status = 1;
+		say_error(&sy, "%s", mugai_err_str(err));
 		goto out;
 	}
 	if (so.so_engine == MUGAI_ENGINE_STREAM && rs->rs_declined != NULL) {
-		fprintf(stderr, "mugai sanitize: stream engine declined: %s\n",
-		    rs->rs_declined);
+		if (!json)
+			say_error(&sy, "stream engine declined: %s",
+			    rs->rs_declined);
 		status = 3;
 		goto out;
 	}
-	if ((show || json) && rs->rs_declined != NULL)
-		fprintf(stderr, "stream engine declined: %s\n",
-		    rs->rs_declined);
-	if (show || json)
-		explain(rs->rs_report, json);
+	explain(&sy, rs);
 	/* Kept before any output, as the milter does: no original, no mail. */
 	if (qdir != NULL && rs->rs_keep_original &&
 	    mugai_cli_quarantine_keep(cf, qdir, qid, in, &env,
-	    rs->rs_report) != 0) {
-		status = 1;
+	    rs->rs_report, &why) != 0) {
+		say_error(&sy, "%s", why);
 		goto out;
 	}
 	if (rs->rs_verdict == MUGAI_V_REJECT ||
 	    rs->rs_verdict == MUGAI_V_TEMPFAIL) {
-		fprintf(stderr, "mugai sanitize: %s: %s\n",
-		    mugai_verdict_name(rs->rs_verdict), rs->rs_reply);
-		status = 1;
+		say_error(&sy, "%s: %s", mugai_verdict_name(rs->rs_verdict),
+		    rs->rs_reply);
 		goto out;
 	}
 	if (argc > 2 && strcmp(argv[2], "-") != 0)
@@ -220,19 +291,19 @@ cmd_sanitize(int argc, char **argv)
 	else
 		out = g_mime_stream_pipe_new(dup(STDOUT_FILENO));
 	if (out == NULL) {
-		fprintf(stderr, "mugai sanitize: %s\n", gerr->message);
+		say_error(&sy, "%s", gerr->message);
 		g_clear_error(&gerr);
-		status = 1;
 		goto out;
 	}
 	if (mugai_result_write(rs, in, out, uses_crlf(in)) != MUGAI_OK ||
 	    g_mime_stream_flush(out) != 0) {
-		fprintf(stderr, "mugai sanitize: cannot write the output\n");
-		status = 1;
+		say_error(&sy, "cannot write the output");
 		goto out;
 	}
 	status = rs->rs_verdict == MUGAI_V_WITHHELD ? 1 : 0;
 out:
+	say_json(&sy, rs);
+	g_clear_pointer(&sy.sy_errors, json_array_unref);
 	g_clear_object(&out);
 	g_clear_object(&in);
 	mugai_result_free(rs);

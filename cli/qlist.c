@@ -9,7 +9,7 @@
  * the days that overlap and the ID's own time decides. Only meta.json is
  * read; an item without a readable meta.json is listed with "?" fields
  * (it is still there: the administrator must see it). Mail-derived text is
- * printed with control characters replaced.
+ * printed with control, line break and bidi control characters escaped.
  *
  * The walk starts from the store's top directory (as its owner when run
  * as root: mugai_cli_qdrop()) and opens one name at a time without

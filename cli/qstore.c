@@ -60,7 +60,8 @@ mugai_cli_qparse(const char *cmd, const char *params, GOptionEntry *own,
 struct mugai_config *
 mugai_cli_qresolve(const struct mugai_cli_qopts *qo, const char **dir)
 {
-	struct mugai_config *cf = mugai_cli_load_config(qo->qo_config);
+	struct mugai_config *cf = mugai_cli_load_config(qo->qo_config,
+	    NULL);
 
 	if (cf == NULL)
 		return NULL;

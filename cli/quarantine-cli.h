@@ -25,11 +25,13 @@ struct mugai_report;
 /*
  * For `mugai sanitize --quarantine DIR`: stores message (rewound to its
  * start) under id in the store at dir, as the user running the command.
- * Returns 0, or 1 after printing why. Nothing is taken over.
+ * Returns 0, or 1 with *why (transfer full) saying why. Nothing is taken
+ * over.
  */
 int mugai_cli_quarantine_keep(const struct mugai_config *cf,
     const char *dir, const char *id, GMimeStream *message,
-    const struct mugai_envelope *env, const struct mugai_report *report);
+    const struct mugai_envelope *env, const struct mugai_report *report,
+    char **why);
 
 /* `mugai quarantine release`, in cli/qrelease.c. */
 int mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,

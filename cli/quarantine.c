@@ -6,7 +6,8 @@
  * is built from it; an invalid one is refused (exit 2). extract, release
  * and purge open the store for writing because each of them appends to
  * audit.log: without an audit line there is no extraction or release.
- * Text from mail is printed with control characters replaced.
+ * Text from mail is printed with control, line break and bidi control
+ * characters escaped (mugai_cli_put_text, lib/text/oneline.h).
  *
  * The store belongs to the milter's user, who may have planted links in
  * it. Every command opens the store's top directory, then (run as root)
@@ -514,7 +515,7 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 static int
 keep_in(struct mugai_quarantine *q, const char *dir, const char *id,
     GMimeStream *message, const struct mugai_envelope *env,
-    const struct mugai_report *report, const char *actor)
+    const struct mugai_report *report, const char *actor, char **why)
 {
 	enum mugai_err err;
 
@@ -525,7 +526,7 @@ keep_in(struct mugai_quarantine *q, const char *dir, const char *id,
 		    actor);
 	mugai_quarantine_close(q);
 	if (err != MUGAI_OK) {
-		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		*why = g_strdup_printf("quarantine %s: %s", dir,
 		    mugai_err_str(err));
 		return 1;
 	}
@@ -537,54 +538,83 @@ keep_in(struct mugai_quarantine *q, const char *dir, const char *id,
  * child becomes that user and stores it, so that the item and whatever
  * else it creates there are theirs, as if the milter had kept it; this
  * process stays root for the sanitized output the administrator asked
- * for. Returns 0, or 1 after the child (or this) printed why.
+ * for. Returns 0, or 1 with *why (transfer full): what the child said on
+ * its standard error, a pipe to us (so --json keeps stderr JSON only).
  */
 static int
 keep_as_owner(const struct mugai_config *cf, int top, const char *dir,
     const char *id, GMimeStream *message, const struct mugai_envelope *env,
-    const struct mugai_report *report, const char *actor)
+    const struct mugai_report *report, const char *actor, char **why)
 {
-	int status;
+	GString *said = g_string_new(NULL);
+	char buf[512];
+	int status, fds[2];
+	ssize_t n;
 	pid_t pid;
 
 	fflush(stdout);
 	fflush(stderr);
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		*why = g_strdup_printf("pipe: %s", g_strerror(errno));
+		g_string_free(said, TRUE);
+		return 1;
+	}
 	if ((pid = fork()) < 0) {
-		fprintf(stderr, "mugai sanitize: fork: %s\n",
-		    g_strerror(errno));
+		*why = g_strdup_printf("fork: %s", g_strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		g_string_free(said, TRUE);
 		return 1;
 	}
 	if (pid == 0) {
 		struct mugai_quarantine *q;
-		g_autofree char *why = NULL;
+		g_autofree char *msg = NULL;
 		enum mugai_err err;
 		int rc = 1;
 
-		if (mugai_qdir_become_owner(top, &why) != MUGAI_OK)
-			fprintf(stderr, "mugai sanitize: quarantine %s: "
-			    "cannot become its owner: %s\n", dir, why);
+		(void)dup2(fds[1], STDERR_FILENO);
+		if (mugai_qdir_become_owner(top, &msg) != MUGAI_OK)
+			fprintf(stderr, "quarantine %s: cannot become its "
+			    "owner: %s\n", dir, msg);
 		else if ((q = mugai_quarantine_open_fd(top, dir,
 		    cf->cf_quarantine_group, &err)) == NULL) {
-			fprintf(stderr, "mugai sanitize: quarantine %s: %s\n",
-			    dir, mugai_err_str(err));
+			fprintf(stderr, "quarantine %s: %s\n", dir,
+			    mugai_err_str(err));
 			if (err == MUGAI_E_PERM)
-				mugai_cli_explain_store("mugai sanitize", top, dir);
-		} else
-			rc = keep_in(q, dir, id, message, env, report, actor);
+				mugai_cli_explain_store("mugai sanitize", top,
+				    dir);
+		} else if ((rc = keep_in(q, dir, id, message, env, report,
+		    actor, &msg)) != 0)
+			fprintf(stderr, "%s\n", msg);
 		fflush(stderr);
 		_exit(rc);
 	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof buf)) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0)
+			g_string_append_len(said, buf, n);
+	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	/* The child read a descriptor it shares with us: from the start. */
 	(void)g_mime_stream_reset(message);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		g_string_free(said, TRUE);
+		return 0;
+	}
+	while (said->len > 0 && said->str[said->len - 1] == '\n')
+		g_string_truncate(said, said->len - 1);
+	if (said->len == 0)
+		g_string_assign(said, "quarantine: the owner's process failed");
+	*why = g_string_free(said, FALSE);
+	return 1;
 }
 
 int
 mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
     const char *id, GMimeStream *message, const struct mugai_envelope *env,
-    const struct mugai_report *report)
+    const struct mugai_report *report, char **why)
 {
 	g_autofree char *actor = mugai_cli_actor();
 	struct mugai_quarantine *q;
@@ -594,7 +624,7 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
 
 	if (geteuid() == 0 && (top = mugai_qdir_open_top(dir, &st)) >= 0) {
 		rc = st.st_uid != 0 ? keep_as_owner(cf, top, dir, id, message,
-		    env, report, actor) : -1;
+		    env, report, actor, why) : -1;
 		close(top);
 		if (rc >= 0)
 			return rc;
@@ -602,11 +632,11 @@ mugai_cli_quarantine_keep(const struct mugai_config *cf, const char *dir,
 	/* Ours (or a new store, made by us): no one to become. */
 	if ((q = mugai_quarantine_open(dir, cf->cf_quarantine_group, &err)) ==
 	    NULL) {
-		fprintf(stderr, "mugai sanitize: quarantine %s: %s\n", dir,
+		*why = g_strdup_printf("quarantine %s: %s", dir,
 		    mugai_err_str(err));
 		return 1;
 	}
-	return keep_in(q, dir, id, message, env, report, actor);
+	return keep_in(q, dir, id, message, env, report, actor, why);
 }
 
 /* ---- dispatch ---- */

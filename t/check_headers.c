@@ -8,6 +8,7 @@
 #include <gmime/gmime.h>
 
 #include "mime/headers.h"
+#include "text/oneline.h"
 #include "testutil.h"
 
 static GPtrArray *
@@ -278,6 +279,117 @@ START_TEST(mime_headers_are_recognised)
 }
 END_TEST
 
+/* A control (but TAB) or bidi control character, as mugai_oneline sees. */
+static gboolean
+unsafe_char(gunichar c)
+{
+	return c != '\t' && mugai_oneline_escaped(c);
+}
+
+static gboolean
+has_unsafe(const char *s)
+{
+	if (s == NULL)
+		return FALSE;
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p))
+		if (unsafe_char(g_utf8_get_char(p)))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * What two readers make of a header value: GMime's text decoder and,
+ * for an address header, the display names its address parser decodes.
+ * Neither may find a control or bidi control character.
+ */
+static void
+assert_readers_see_no_unsafe(const char *name, const char *v)
+{
+	g_autofree char *text = g_mime_utils_header_decode_text(NULL, v);
+	InternetAddressList *l = internet_address_list_parse(NULL, v);
+
+	ck_assert_msg(!has_unsafe(text), "%s: [%s] decodes to [%s]", name, v,
+	    text);
+	for (int i = 0; l != NULL && i < internet_address_list_length(l);
+	    i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+		const char *n = internet_address_get_name(a);
+
+		ck_assert_msg(!has_unsafe(n), "%s: [%s] has the name [%s]",
+		    name, v, n);
+	}
+	g_clear_object(&l);
+	for (const char *p = v; *p != '\0'; p++)
+		ck_assert_msg((guchar)*p >= 0x20 || *p == '\n' || *p == '\t',
+		    "%s: raw control in [%s]", name, v);
+}
+
+/*
+ * An encoded word decoding to ESC or BEL (a terminal title sequence in
+ * From:) or to a bidi override (Subject: "invoice" U+202E "fdp.exe")
+ * used to pass as it came: the raw value is clean ASCII. Such a header
+ * is rewritten without those characters; so is a raw UTF-8 address
+ * header carrying them (RFC 6532 lets clean ones pass). A value that
+ * is rewritten anyway (raw CP932 here) and whose decoded text is itself
+ * an encoded word hiding them must not bring them back: re-encoding
+ * decoded text (GMime's address parser decodes it once more) is where
+ * the check belongs, not only the raw value.
+ */
+static const struct {
+	const char *line;
+	const char *keep;	/* text the value still carries */
+} unsafe_cases[] = {
+	{ "From: =?utf-8?q?=1B]0;pwned=07Evil?= <e@example.com>\n\n",
+	  "<e@example.com>" },
+	{ "Subject: =?utf-8?b?aW52b2ljZeKArmZkcC5leGU=?=\n\n", NULL },
+	{ "Subject: =?iso-8859-1?q?a=85b=9Bc?=\n\n", NULL },
+	{ "Subject: =?utf-8?q?a=E2=80=A8b=E2=80=8Fc=D8=9Cd=E2=81=A6e?=\n\n",
+	  NULL },
+	{ "To: \"Evil \xe2\x80\xae\x61\x62\x63\" <t@example.jp>\n\n",
+	  "<t@example.jp>" },
+	{ "From: \xe5\xb1\xb1\xe7\x94\xb0\xc2\x9b <t@example.jp>\n\n",
+	  "<t@example.jp>" },
+	{ "Subject: \x93\xfa =?utf-8?b?aW52b2ljZSA9P3V0Zi04P2I/NG9DdVptUndMbVY0WlE9PT89?=\n\n", NULL },
+	{ "From: \x93\xfa =?utf-8?b?Qm9zcyA9P3V0Zi04P3E/PTFCXTA7eD0wNz89?= <b@example.jp>\n\n", NULL },
+	/* split across words: GMime joins the bytes of one charset */
+	{ "Subject: =?utf-8?q?a=E2=80?= =?utf-8?q?=AEb?=\n\n", NULL },
+	/* GMime decodes a word that runs across white space (found by
+	 * t/fuzz/fuzz_headers with a GMime reading in its oracle) */
+	{ "Subject: =?utf-8?q?a=1B b?=\n\n", NULL },
+	{ "To: =?utf-8?b?G10w IGI=?= <t@example.jp>\n\n", "<t@example.jp>" },
+};
+
+START_TEST(encoded_controls_and_bidi_are_rewritten)
+{
+	g_autofree char *v = fix(unsafe_cases[_i].line);
+	g_autofree char *ours = NULL;
+	const char *colon = strchr(unsafe_cases[_i].line, ':');
+	g_autofree char *name = g_strndup(unsafe_cases[_i].line,
+	    (gsize)(colon - unsafe_cases[_i].line));
+
+	ck_assert_msg(v != NULL, "[%s] left as it is", unsafe_cases[_i].line);
+	assert_readers_see_no_unsafe(name, v);
+	ours = mugai_headers_decode(v);
+	ck_assert(!has_unsafe(ours));
+	if (unsafe_cases[_i].keep != NULL)
+		ck_assert_msg(strstr(v, unsafe_cases[_i].keep) != NULL,
+		    "[%s] lost %s", v, unsafe_cases[_i].keep);
+}
+END_TEST
+
+/* The text stays readable: controls become spaces, bidi controls go. */
+START_TEST(decode_drops_bidi_and_blanks_controls)
+{
+	g_autofree char *a = mugai_headers_decode(
+	    " =?utf-8?b?aW52b2ljZeKArmZkcC5leGU=?=");
+	g_autofree char *b = mugai_headers_decode(
+	    " =?utf-8?q?a=1Bb=E2=80=A8c=C2=85d?=");
+
+	ck_assert_str_eq(a, "invoicefdp.exe");
+	ck_assert_str_eq(b, "a b c d");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -300,5 +412,8 @@ main(void)
 	t_test(s, overlong_word_is_encoded_in_short_lines);
 	t_test(s, group_with_comment_is_written_canonically);
 	t_test(s, mime_headers_are_recognised);
+	t_loop_test(s, encoded_controls_and_bidi_are_rewritten, 0,
+	    G_N_ELEMENTS(unsafe_cases));
+	t_test(s, decode_drops_bidi_and_blanks_controls);
 	return t_run(s);
 }

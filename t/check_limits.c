@@ -104,6 +104,19 @@ header_block(guint n)
 	return g_string_free(s, FALSE);
 }
 
+/* n header fields of their own, each one to decode and maybe re-encode. */
+static char *
+header_fields(guint n)
+{
+	GString *s = g_string_new(HDRS "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain\n");
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "X-F: =?utf-8?q?f=C3=A9?= %u\n", i);
+	g_string_append(s, "\nBody.\n");
+	return g_string_free(s, FALSE);
+}
+
 /* A body line of n bytes (LF not counted). */
 static char *
 long_line(guint n)
@@ -298,6 +311,10 @@ static const struct limit_case cases[] = {
 	 * parts far past it, whichever engine reads the clock how often. */
 	{ "max_time", "[limits]\nmax_time = 10s\nmax_parts = 100000\n",
 	  leaves, 20, 4000, "max_time", NULL, 2000 },
+	/* The header work counts too: one clock read per field at least,
+	 * so 6000 fields are 12 s at 2 ms a read. */
+	{ "max_time_headers", "[limits]\nmax_time = 10s\n", header_fields,
+	  20, 6000, "max_time", NULL, 2000 },
 };
 
 static struct mugai_config *

@@ -106,6 +106,12 @@ static const char *const refused[] = {
 	"From: a@b.example\nReferences: <a@b>\nreferences: <c@d>\n",
 	"From: a@b.example\nX-Foo: 1\nX-Foo: 2\n",
 	"Subject: caf\303\251\nFrom: a@b.example\n",
+	/* RFC 2047 5(3): in a phrase, no specials in the encoded text (GMime
+	 * warns; found beside a terminal sequence in From:) */
+	"From: =?utf-8?q?=1B]0;pwned=07Boss?= <a@b.example>\n",
+	"From: =?UTF-8?Q?a.b?= <a@b.example>\n",
+	"To: =?UTF-8?Q?a,b?= <a@b.example>\n",
+	"Cc: =?UTF-8?Q?a@b?= <a@b.example>\n",
 	"Content-Type: text/plain\n",
 	"",
 };
@@ -139,6 +145,8 @@ static const char *const addrs[] = {
 	"a\n @b.example", "Mr. X <x@y.example>", "a@b.-c.example",
 	"A B C <a.b.c@d.e.f.example>", "@b.example", "a@.example", "",
 	"a b@c.example", "<>", "a@b.c-", "Name <a@b.example>,\n\tc@d.example",
+	"=?UTF-8?Q?a]b;c?= <a@b.example>", "=?UTF-8?Q?a(b)?= <a@b.example>",
+	"=?UTF-8?Q?a!*+-/=3D_b?= <a@b.example>",
 };
 static const char *const names[] = { "From", "To", "Cc", "Bcc", "Sender",
 	"Reply-To", "from", "TO" };

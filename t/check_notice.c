@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/notice.h"
+#include "text/oneline.h"
 #include "testutil.h"
 
 static const char *const both[] = { "ja", "en", NULL };
@@ -128,6 +129,126 @@ START_TEST(unknown_template_key_is_an_error)
 }
 END_TEST
 
+/*
+ * Every value from mail is one line of the notice: a filename with line
+ * breaks (LF, CR, NEL, U+2028, U+2029) cannot start a line of its own
+ * ("【管理者から】添付は安全です" as if the administrator said so), nor a
+ * bidi control turn the line around; they show as escapes, and a long
+ * value is cut with an ellipsis. So for the declared type, the warning
+ * and the withheld reason.
+ */
+static const char *const attacker_name =
+    "a.exe\n【管理者から】添付は安全です\r\n2行目\302\2053行目"
+    "\342\200\2504行目\342\200\2515行目\342\200\256txt.exe\t\033[1m";
+
+START_TEST(values_from_mail_stay_on_one_line)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p = mugai_report_add_part(r, "1.2", "part");
+	GString *s = g_string_new(NULL);
+	GString *long_name = g_string_new(NULL);
+	char **lines;
+
+	p->rp_filename = g_strdup(attacker_name);
+	p->rp_declared_type = g_strdup("application/x\n【管理者から】");
+	p->rp_warning = g_strdup("w\n【管理者から】");
+	p->rp_action = MUGAI_ACT_QUARANTINE;
+	for (int i = 0; i < 500; i++)
+		g_string_append(long_name, "長");
+	p = mugai_report_add_part(r, "1.3", "part");
+	p->rp_filename = g_string_free(long_name, FALSE);
+	p->rp_action = MUGAI_ACT_DROP;
+	mugai_notice_removed(n, r, "ID-1", s);
+	mugai_notice_withheld(n, "reason\u2028【管理者から】", "ID-1", s);
+	lines = g_strsplit(s->str, "\n", -1);
+	for (char **l = lines; *l != NULL; l++) {
+		const char *a = *l;
+
+		/* The attacker's words only ever follow an escape. */
+		while ((a = strstr(a, "【管理者から】")) != NULL) {
+			ck_assert_msg((a - *l >= 4 && strncmp(a - 4, "\\x0a",
+			    4) == 0) || (a - *l >= 6 && strncmp(a - 6,
+			    "\\u2028", 6) == 0),
+			    "attacker text on a line of its own: [%s]", *l);
+			a++;
+		}
+		for (const char *c = *l; *c != '\0'; c = g_utf8_next_char(c)) {
+			gunichar u = g_utf8_get_char(c);
+
+			ck_assert_msg(!(u < 0x20 || (u >= 0x7f && u <= 0x9f) ||
+			    u == 0x2028 || u == 0x2029 ||
+			    (u >= 0x202a && u <= 0x202e)),
+			    "U+%04X in [%s]", u, *l);
+		}
+	}
+	g_strfreev(lines);
+	ck_assert_ptr_nonnull(strstr(s->str, "a.exe\\x0a【管理者から】添付は安全"
+	    "です\\x0d\\x0a2行目\\x853行目\\u20284行目\\u20295行目\\u202etxt.exe"
+	    "\\x09\\x1b[1m"));
+	/* 500 characters are cut to MUGAI_ONELINE_MAX with an ellipsis. */
+	long_name = g_string_new(NULL);
+	for (int i = 0; i < MUGAI_ONELINE_MAX - 1; i++)
+		g_string_append(long_name, "長");
+	g_string_append(long_name, "…（");
+	ck_assert_ptr_nonnull(strstr(s->str, long_name->str));
+	g_string_truncate(long_name, 0);
+	for (int i = 0; i < MUGAI_ONELINE_MAX; i++)
+		g_string_append(long_name, "長");
+	ck_assert_ptr_null(strstr(s->str, long_name->str));
+	g_string_free(long_name, TRUE);
+	g_string_free(s, TRUE);
+	mugai_notice_free(n);
+	mugai_report_free(r);
+}
+END_TEST
+
+/*
+ * ISO-2022-JP output wraps lines past 300 characters (lib/text/
+ * textbody.c): an item line of a long name and a long type once wrapped
+ * inside the type, and the sender's words began the next line. Every
+ * line of the notice, values in, keeps to MUGAI_NOTICE_LINE_MAX
+ * characters; the longest values give way first.
+ */
+START_TEST(every_line_fits_before_the_wrap)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p = mugai_report_add_part(r, "1.2", "part");
+	GString *name = g_string_new(NULL), *type = g_string_new(NULL);
+	GString *s = g_string_new(NULL);
+	char **lines;
+
+	for (int i = 0; i < 250; i++)
+		g_string_append(name, "名");
+	g_string_append(type, "application/");
+	for (int i = 0; i < 250; i++)
+		g_string_append_c(type, 'a');
+	p->rp_filename = g_string_free(name, FALSE);
+	p->rp_declared_type = g_string_free(type, FALSE);
+	p->rp_warning = g_strdup("short warning");
+	p->rp_size = G_MAXUINT64;
+	memset(p->rp_sha256, 'f', 64);
+	p->rp_action = MUGAI_ACT_QUARANTINE;
+	mugai_notice_removed(n, r, "ID-1", s);
+	mugai_notice_withheld(n, s->str, "ID-1", s);
+	lines = g_strsplit(s->str, "\n", -1);
+	for (char **l = lines; *l != NULL; l++)
+		ck_assert_msg(g_utf8_strlen(*l, -1) <= MUGAI_NOTICE_LINE_MAX,
+		    "%ld characters: [%s]", g_utf8_strlen(*l, -1), *l);
+	g_strfreev(lines);
+	/* the short values stay whole, both long ones are cut */
+	ck_assert_ptr_nonnull(strstr(s->str, "ffffffffffffffffffffffffffffffff"
+	    "ffffffffffffffffffffffffffffffff）→ 隔離"));
+	ck_assert_ptr_nonnull(strstr(s->str, "名…（application/aaa"));
+	ck_assert_ptr_nonnull(strstr(s->str, "a…、"));
+	ck_assert_ptr_nonnull(strstr(s->str, "  ※ short warning\n"));
+	g_string_free(s, TRUE);
+	mugai_notice_free(n);
+	mugai_report_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -138,5 +259,7 @@ main(void)
 	t_test(s, nothing_removed_means_no_notice);
 	t_test(s, withheld_notice_gives_reason_without_id_line_when_none);
 	t_test(s, unknown_template_key_is_an_error);
+	t_test(s, values_from_mail_stay_on_one_line);
+	t_test(s, every_line_fits_before_the_wrap);
 	return t_run(s);
 }

@@ -836,6 +836,317 @@ START_TEST(empty_text_part_beside_an_attachment)
 }
 END_TEST
 
+/*
+ * A header folded into many short lines (80,000 in 240 KB took 14 s: each
+ * continuation re-copied the value so far) costs time in proportion to
+ * its size, in the GMime engine and in the streaming one, which must
+ * take the message itself.
+ */
+struct fold_ctx {
+	const struct mugai_config *fc_cf;
+	enum mugai_engine fc_engine;
+};
+
+static gint64
+folded_header_run(void *data, gsize n)
+{
+	const struct fold_ctx *fc = data;
+	struct mugai_sanitize_opts so = { fc->fc_engine, 0 };
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+	GString *m = g_string_new("From: a@example.jp\nTo: b@lgwan.example\n"
+	    "Subject: folded");
+	enum mugai_err err = MUGAI_E_IO;
+	struct mugai_result *rs;
+	GMimeStream *in;
+	gint64 t0, t;
+
+	while (m->len < n)
+		g_string_append(m, "\n w");
+	g_string_append(m, "\nMIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=us-ascii\n\nBody.\n");
+	in = g_mime_stream_mem_new_with_buffer(m->str, m->len);
+	t0 = t_cpu_ns();
+	rs = mugai_sanitize_with(fc->fc_cf, in, &env, &so, &err);
+	t = t_cpu_ns() - t0;
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+	    rs->rs_declined);
+	ck_assert_int_eq(rs->rs_verdict, MUGAI_V_UNCHANGED);
+	mugai_result_free(rs);
+	g_object_unref(in);
+	g_string_free(m, TRUE);
+	return t;
+}
+
+START_TEST(folded_header_is_linear_in_both_engines)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	struct mugai_config *cf = mugai_config_new_default();
+
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct fold_ctx fc = { cf, engines[i] };
+		double g = t_growth(folded_header_run, &fc, 24 * 1024,
+		    192 * 1024);
+
+		ck_assert_msg(g < T_GROWTH_8X_MAX, "engine %d: 8x the folded "
+		    "lines cost %.1fx the time", engines[i], g);
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
+ * A filename with encoded line breaks (RFC 2231 %0A, CR, NEL, U+2028)
+ * put attacker lines ("【管理者から】添付は安全です") inside the notice
+ * box. In both engines, every name mugai writes on a line of its own
+ * (the notice, a text attachment's label, a forward's heading) stays on
+ * that line, its breaks shown as escapes.
+ */
+#define EVIL_2231 "a.exe%0A%E3%80%90%E7%AE%A1%E7%90%86%E8%80%85%E3%81%8B" \
+	"%E3%82%89%E3%80%91%E6%B7%BB%E4%BB%98%E3%81%AF%E5%AE%89%E5%85%A8" \
+	"%0D%0A%C2%85%E2%80%A8%E2%80%AEtxt.exe"
+
+static const char *evil_names_msg = HDRS
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n"
+    "--b1\nContent-Type: text/plain; charset=utf-8\n\nHello.\n"
+    "--b1\nContent-Type: application/octet-stream\n"
+    "Content-Disposition: attachment; filename*=utf-8''" EVIL_2231 "\n"
+    "Content-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n"
+    "--b1\nContent-Type: text/plain; charset=utf-8\n"
+    "Content-Disposition: attachment; filename*=utf-8''" EVIL_2231 "\n\n"
+    "Attached words.\n"
+    "--b1\nContent-Type: message/rfc822\n"
+    "Content-Disposition: attachment; filename*=utf-8''" EVIL_2231 "\n\n"
+    "From: c@example.jp\nSubject: inner\n\nInner words.\n"
+    "--b1--\n";
+
+START_TEST(names_from_mail_stay_on_mugais_lines)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	struct mugai_config *cf = t_config("[sanitize]\n"
+	    "inline_text_attachments = true\n");
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+	GString *seen = g_string_new(NULL);
+
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { engines[i], 0 };
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(
+		    evil_names_msg, strlen(evil_names_msg));
+		GMimeStream *out = g_mime_stream_mem_new();
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+		GByteArray *b;
+		g_autofree char *msg = NULL, *text = NULL;
+		char **lines;
+
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+		    rs->rs_declined);
+		ck_assert_int_eq(rs->rs_verdict, MUGAI_V_SANITIZED);
+		ck_assert_int_eq(mugai_result_write(rs, in, out, FALSE),
+		    MUGAI_OK);
+		b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+		msg = g_strndup((const char *)b->data, b->len);
+		text = output_text(msg);
+		lines = g_strsplit(text, "\n", -1);
+		for (char **l = lines; *l != NULL; l++) {
+			ck_assert_msg(!g_str_has_prefix(*l, "【管理者から】"),
+			    "engine %d: attacker line [%s]", engines[i], *l);
+			ck_assert_ptr_null(strstr(*l, "\u2028"));
+			ck_assert_ptr_null(strstr(*l, "\u202e"));
+			ck_assert_ptr_null(strstr(*l, "\xc2\x85"));
+		}
+		g_strfreev(lines);
+		/* the notice, the label and the forward's heading */
+		ck_assert_ptr_nonnull(strstr(text, "・a.exe\\x0a【管理者から】"
+		    "添付は安全\\x0d\\x0a\\x85\\u2028\\u202etxt.exe（"));
+		ck_assert_ptr_nonnull(strstr(text, "---- a.exe\\x0a【管理者から】"));
+		ck_assert_ptr_nonnull(strstr(text, "(a.exe\\x0a【管理者から】"));
+		if (i > 0)
+			ck_assert_str_eq(text, seen->str);
+		g_string_assign(seen, text);
+		mugai_result_free(rs);
+		g_object_unref(out);
+		g_object_unref(in);
+	}
+	g_string_free(seen, TRUE);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
+ * An encoded ESC/BEL sequence in From: and a bidi override in Subject:
+ * reached the mailbox untouched (their raw values are clean ASCII). In
+ * both engines, unchanged body or not, every header that leaves decodes
+ * (GMime's reading) to no control but TAB and no bidi control, and the
+ * header edits the milter applies say the same.
+ */
+static gboolean
+decodes_unsafe(const char *value)
+{
+	g_autofree char *text = g_mime_utils_header_decode_text(NULL, value);
+
+	for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7f &&
+		    c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0x061c ||
+		    c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+START_TEST(headers_leave_without_controls_or_bidi)
+{
+	static const char *const bodies[] = {
+	    "Content-Type: text/plain; charset=us-ascii\n\nPlain words.\n",
+	    "Content-Type: text/html\n\n<p>Rendered words.</p>\n" };
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+
+	for (guint k = 0; k < G_N_ELEMENTS(bodies); k++)
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { engines[i], 0 };
+		g_autofree char *msg = g_strconcat(
+		    "From: =?utf-8?q?=1B=5D0=3Bpwned=07Boss?= <boss@example.jp>\n"
+		    "To: =?utf-8?b?4oCuc3JlcGFw?= <b@lgwan.example>\n"
+		    "Subject: =?utf-8?b?aW52b2ljZeKArmZkcC5leGU=?=\n"
+		    "X-Note: =?iso-8859-1?q?a=85b=9Bc?=\n"
+		    "Date: Sat, 21 Nov 2026 10:00:00 +0900\n"
+		    "MIME-Version: 1.0\n", bodies[k], NULL);
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg,
+		    strlen(msg));
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+		char **lines;
+
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+		    rs->rs_declined);
+		ck_assert_int_eq(rs->rs_verdict, k == 0 ? MUGAI_V_UNCHANGED :
+		    MUGAI_V_SANITIZED);
+		for (guint j = 0; j < rs->rs_edits->len; j++) {
+			const struct mugai_hdr_edit *e = rs->rs_edits->pdata[j];
+
+			ck_assert_msg(e->he_value == NULL ||
+			    !decodes_unsafe(e->he_value), "engine %d: %s: %s",
+			    engines[i], e->he_name, e->he_value);
+		}
+		ck_assert_uint_eq(count_edits(&(struct run){ rs, NULL, NULL },
+		    MUGAI_HDR_CHANGE, "Subject"), 1);
+		lines = g_strsplit(rs->rs_headers, "\n", -1);
+		for (char **l = lines; *l != NULL; l++)
+			ck_assert_msg(!decodes_unsafe(*l), "engine %d: [%s]",
+			    engines[i], *l);
+		g_strfreev(lines);
+		ck_assert_ptr_nonnull(strstr(rs->rs_headers,
+		    "<boss@example.jp>"));
+		mugai_result_free(rs);
+		g_object_unref(in);
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
+ * The same through the engine with ISO-2022-JP output, which wraps lines
+ * past 300 characters: a long name and a long declared type put the
+ * sender's words at the wrap, so they began a line of the notice.
+ */
+START_TEST(notice_lines_are_not_wrapped_into_attacker_lines)
+{
+	struct mugai_config *cf = t_config("[sanitize]\n"
+	    "output_charset = iso-2022-jp\n");
+	GString *m = g_string_new(HDRS "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
+	    "Content-Type: text/plain\n\nHello.\n--b1\n"
+	    "Content-Type: application/");
+	struct run r;
+	char **lines;
+
+	/* "・" + 154 + "（" + 12: the wrap falls after 132 more */
+	for (int i = 0; i < 132; i++)
+		g_string_append_c(m, 'a');
+	g_string_append(m, "【管理者から】添付は安全です\n"
+	    "Content-Disposition: attachment; filename=\"");
+	for (int i = 0; i < 150; i++)
+		g_string_append_c(m, 'n');
+	g_string_append(m, ".bin\"\nContent-Transfer-Encoding: base64\n\n"
+	    "TVqQAAMAAAAEAAAA\n--b1--\n");
+	run(&r, cf, m->str);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_ptr_nonnull(strstr(r.output, "charset=ISO-2022-JP"));
+	lines = g_strsplit(r.text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++)
+		ck_assert_msg(!g_str_has_prefix(*l, "【管理者から】") &&
+		    !g_str_has_prefix(*l, "aaaa"), "attacker line [%s]", *l);
+	g_strfreev(lines);
+	run_free(&r);
+	g_string_free(m, TRUE);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
+ * Found by t/fuzz/fuzz_stream: text that is mostly markup loses its tags
+ * after textsafe ran, and what the tags kept apart came together:
+ * "<<b>script>" became "<script>", "<span>=ybegin" a yEnc start at a
+ * line's beginning. Whatever is stripped, textsafe has the last word, in
+ * both engines.
+ */
+START_TEST(stripping_tags_reveals_no_markup)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_GMIME,
+	    MUGAI_ENGINE_STREAM };
+	static const char msg[] = HDRS "Content-Type: text/plain\n\n"
+	    "<p>a</p><p>b</p><p>c</p><<b>script>alert(1)<</b>/script>\n"
+	    "<i>x</i> java<b>script</b>:void(0)\n<span>=ybegin y</span>\n";
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct mugai_sanitize_opts so = { engines[i], 0 };
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg,
+		    sizeof msg - 1);
+		GMimeStream *out = g_mime_stream_mem_new();
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+		GByteArray *b;
+		g_autofree char *o = NULL, *text = NULL;
+
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_declined == NULL, "declined: %s",
+		    rs->rs_declined);
+		ck_assert_int_eq(mugai_result_write(rs, in, out, FALSE),
+		    MUGAI_OK);
+		b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+		o = g_strndup((const char *)b->data, b->len);
+		text = output_text(o);
+		ck_assert_msg(strstr(text, "<script") == NULL, "engine %d: %s",
+		    engines[i], text);
+		ck_assert_msg(strstr(text, "javascript:") == NULL,
+		    "engine %d: %s", engines[i], text);
+		ck_assert_msg(strstr(text, "\n=ybegin") == NULL,
+		    "engine %d: %s", engines[i], text);
+		ck_assert_ptr_nonnull(strstr(text, "alert(1)"));
+		mugai_result_free(rs);
+		g_object_unref(out);
+		g_object_unref(in);
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -873,5 +1184,10 @@ main(void)
 	t_test(s, unknown_transfer_encoding_is_never_passed_on);
 	t_test(s, plain_message_from_a_file_is_unchanged);
 	t_test(s, empty_text_part_beside_an_attachment);
+	t_test(s, folded_header_is_linear_in_both_engines);
+	t_test(s, names_from_mail_stay_on_mugais_lines);
+	t_test(s, headers_leave_without_controls_or_bidi);
+	t_test(s, notice_lines_are_not_wrapped_into_attacker_lines);
+	t_test(s, stripping_tags_reveals_no_markup);
 	return t_run(s);
 }

@@ -106,5 +106,33 @@ check "sanitize: exit 2 on a bad config" "[ $? -eq 2 ]"
 "$mugai" sanitize --no-such-option > /dev/null 2>&1
 check "sanitize: exit 2 on a bad option" "[ $? -eq 2 ]"
 
+# --json: stderr is one JSON document, remarks inside it. A bare CR
+# makes the fast path decline and the GMime engine take over.
+py=${PYTHON3:-python3}
+is_json() { "$py" -c 'import json,sys; json.load(sys.stdin)' < "$1"; }
+printf 'From: a@example.jp\nTo: b@lgwan.example\nSubject: cr\n\nline one\rline two\n' > "$tmp/cr.eml"
+"$mugai" sanitize --json "$tmp/cr.eml" > "$tmp/out" 2> "$tmp/err"
+check "--json after a fallback: exit 0" "[ $? -eq 0 ]"
+check "--json after a fallback: stderr parses as JSON" "is_json '$tmp/err'"
+check "--json after a fallback: the reason is inside" \
+    "grep -q '\"stream_declined\" : \"bare CR\"' '$tmp/err'"
+"$mugai" sanitize --explain "$tmp/cr.eml" > "$tmp/out" 2> "$tmp/err"
+check "--explain still says the fast path declined" \
+    "grep -q '^stream engine declined: bare CR' '$tmp/err'"
+"$mugai" sanitize -c "$tmp/rules.conf" --json "$tmp/exe.eml" > "$tmp/out" 2> "$tmp/err"
+check "--json on reject: exit 1, JSON only" "[ $? -eq 1 ] && is_json '$tmp/err'"
+check "--json on reject: the reply is inside" "grep -q '\"reject: ' '$tmp/err'"
+"$mugai" sanitize --engine=stream --json "$tmp/cr.eml" > "$tmp/out" 2> "$tmp/err"
+check "--json --engine=stream declined: exit 3, JSON only" "[ $? -eq 3 ] && is_json '$tmp/err'"
+"$mugai" sanitize --json "$tmp/none.eml" > "$tmp/out" 2> "$tmp/err"
+check "--json on a missing input: exit 1, JSON only" "[ $? -eq 1 ] && is_json '$tmp/err' && grep -q none.eml '$tmp/err'"
+"$mugai" sanitize -c "$tmp/bad.conf" --json "$tmp/pdf.eml" > "$tmp/out" 2> "$tmp/err"
+check "--json on a bad config: exit 2, JSON only" "[ $? -eq 2 ] && is_json '$tmp/err' && grep -q max_dpth '$tmp/err'"
+mkdir -p "$tmp/bad-q" && chmod 777 "$tmp/bad-q"
+"$mugai" sanitize --json --quarantine "$tmp/bad-q" "$tmp/pdf.eml" > "$tmp/out" 2> "$tmp/err"
+check "--json when the original cannot be kept: exit 1, JSON only" "[ $? -eq 1 ] && is_json '$tmp/err'"
+"$mugai" quarantine --dir "$tmp/q" list --json > "$tmp/out" 2> "$tmp/err"
+check "quarantine list --json: stdout is JSON" "is_json '$tmp/out'"
+
 [ $fails -eq 0 ] && echo "PASS" || echo "FAIL ($fails)"
 [ $fails -eq 0 ]

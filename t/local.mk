@@ -30,6 +30,7 @@ UNIT_TESTS += t/check_html2text
 UNIT_TESTS += t/check_textbody
 UNIT_TESTS += t/check_encblock
 UNIT_TESTS += t/check_textsafe
+UNIT_TESTS += t/check_oneline
 # mime/
 UNIT_TESTS += t/check_headers
 UNIT_TESTS += t/check_msghdr
@@ -112,7 +113,7 @@ EXTRA_DIST += t/data/regress t/data/regress-open
 # libFuzzer into t/fuzz/bin/; contrib/fuzz SECONDS runs each. The same
 # harnesses are linked with the ordinary compiler to a replay driver, so
 # make check runs every input of t/data/regress/ through them (t/regress.sh).
-FUZZ_HARNESSES = sanitize html2text charset headers config policy stream
+FUZZ_HARNESSES = sanitize html2text charset headers config policy stream notice
 FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 fuzz: autoconfig.h
@@ -122,7 +123,7 @@ fuzz: autoconfig.h
 	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GLIB_LIBS)' \
 	HARNESSES='$(FUZZ_HARNESSES)' $(SHELL) $(top_srcdir)/t/fuzz/build.sh
 .PHONY: fuzz
-EXTRA_DIST += t/fuzz/build.sh t/fuzz/mime.dict
+EXTRA_DIST += t/fuzz/build.sh t/fuzz/mime.dict t/fuzz/seeds.sh
 check_PROGRAMS += t/fuzz/replay_sanitize
 t_fuzz_replay_sanitize_SOURCES = t/fuzz/fuzz_sanitize.c $(FUZZ_COMMON)
 t_fuzz_replay_sanitize_CPPFLAGS = $(FUZZ_CPPFLAGS)
@@ -144,6 +145,9 @@ t_fuzz_replay_policy_CPPFLAGS = $(FUZZ_CPPFLAGS)
 check_PROGRAMS += t/fuzz/replay_stream
 t_fuzz_replay_stream_SOURCES = t/fuzz/fuzz_stream.c $(FUZZ_COMMON)
 t_fuzz_replay_stream_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_notice
+t_fuzz_replay_notice_SOURCES = t/fuzz/fuzz_notice.c $(FUZZ_COMMON)
+t_fuzz_replay_notice_CPPFLAGS = $(FUZZ_CPPFLAGS)
 
 # valgrind memcheck, both engines: the corpus in one process per engine and
 # a few messages through mugai sanitize in make check; every message through

@@ -221,6 +221,27 @@ expect "extract inside the forwarded message" 0 $Q2 extract "$FID" --part 1.2.1.
 expect "sanitize --quarantine into an unsafe store" 1 sh -c "mkdir -p '$W/bad' && chmod 777 '$W/bad' && '$MUGAI' sanitize --quarantine '$W/bad' '$W/in.eml' '$W/bad.out'"
 [ ! -s "$W/bad.out" ] && pass "no output when the original cannot be kept" || fail "output written without a kept original"
 
+# mail-derived text is printed escaped: no terminal sequence, no bidi
+# control, no line break of the sender's reaches the administrator's screen
+S3="$W/store3"
+printf 'From: =?utf-8?q?=1B=5D0=3Bpwned=07Boss?= <boss@sender.example>\nTo: b@city.example.lg.jp\nSubject: =?utf-8?b?aW52b2ljZeKArmZkcC5leGU=?= =?utf-8?q?=0Anext_line?=\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nhello\n--XX\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename*=utf-8%s%s\nContent-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n--XX--\n' "''" 'a%E2%80%AEexe.txt%1B%5B2J' >"$W/evil.eml"
+expect "sanitize --quarantine, hostile headers and name" 0 "$MUGAI" sanitize -c "$W/keep.conf" --quarantine "$S3" "$W/evil.eml" "$W/evil.out"
+Q3="$MUGAI quarantine --dir $S3"
+EID=$($Q3 list | tail -1 | awk '{print $3}')
+clean_out() {	# clean_out DESC: no ESC, BEL, U+202E, U+2028 in $W/out
+	if LC_ALL=C grep -q "$(printf '\033\\|\007\\|\342\200\256\\|\342\200\250')" "$W/out"; then
+		fail "$1 (raw control or bidi character)"; cat -A "$W/out" | head; else pass "$1"; fi
+}
+expect "list a hostile item" 0 $Q3 list
+clean_out "list prints hostile headers escaped"
+has "list shows the bidi override as an escape" "$W/out" 'invoice\u202efdp.exe'
+lines "list: one line per item" "$W/out" 2
+expect "show a hostile item" 0 $Q3 show "$EID"
+clean_out "show prints hostile headers and names escaped"
+has "show: escaped ESC in From" "$W/out" '\x1b]0;pwned\x07Boss'
+has "show: escaped line break in Subject" "$W/out" 'fdp.exe\x0anext line'
+has "show: escaped filename" "$W/out" 'a\u202eexe.txt\x1b[2J'
+
 # audit lines are JSON
 "$PY" -c '
 import json,sys

@@ -6,10 +6,15 @@
 # error) and through the sanitize harness built with the ordinary
 # compiler (t/fuzz/replay_sanitize), whose oracle aborts on any output
 # that breaks the contract. t/data/regress/NAME/* are inputs of the other
-# harnesses (html2text, charset, headers, config, policy, stream), replayed by
+# harnesses (html2text, charset, headers, config, policy, stream, notice),
+# replayed by
 # t/fuzz/replay_NAME. In a --enable-sanitizers build all of it runs under
 # ASan and UBSan. The reference configuration goes through the config
-# harness too, so that replay program is always exercised.
+# harness too, so that replay program is always exercised. Last, the
+# hostile inputs t/fuzz/seeds.sh makes by code (names with line breaks
+# and bidi controls, encoded controls in headers...) go through their
+# harnesses: the oracle reads every delivered header and every notice
+# line of them.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -43,12 +48,24 @@ for f in "$data"/*.eml; do
 		sed 's/^/    /' "$out/err" | head -30
 	fi
 done
-for h in html2text charset headers config policy stream; do
+for h in html2text charset headers config policy stream notice; do
 	[ -d "$data/$h" ] || continue
 	if "$top_builddir/t/fuzz/replay_$h" "$data/$h" >"$out/err" 2>&1; then
 		pass
 	else
 		fail "t/fuzz/replay_$h on t/data/regress/$h"
+		sed 's/^/    /' "$out/err" | head -30
+	fi
+done
+for h in sanitize stream headers notice; do
+	rm -rf "$out/seeds"
+	if ! sh "$top_srcdir/t/fuzz/seeds.sh" "$h" "$out/seeds"; then
+		fail "t/fuzz/seeds.sh $h"
+	elif "$top_builddir/t/fuzz/replay_$h" "$out/seeds" >"$out/err" 2>&1
+	then
+		pass
+	else
+		fail "t/fuzz/replay_$h on the seeds of t/fuzz/seeds.sh $h"
 		sed 's/^/    /' "$out/err" | head -30
 	fi
 done

@@ -1,11 +1,19 @@
 /*
  * mugai_notice - render removal and withheld notices from templates
+ *
+ * Every placeholder value goes through mugai_oneline() (lib/text/oneline.c)
+ * on its way in, whatever it is: a line of the notice is the template's
+ * text and values that cannot leave their line. A line keeps to
+ * MUGAI_NOTICE_LINE_MAX characters too, its longest values cut first, so
+ * that no output charset wraps it.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 
 #include "core/notice.h"
+#include "text/oneline.h"
+#include "text/textsafe.h"
 
 /* The shipped conf/notice.LANG files; t/check_notice.c holds them equal. */
 static const struct {
@@ -197,25 +205,134 @@ var_value(const struct vars *v, const char *name, gsize len)
 	return NULL;
 }
 
-/* Appends template t with placeholders expanded, then a line break. */
+/* A placeholder of a template line: where it is and its value. */
+struct slot {
+	const char *sl_start;	/* the '{' */
+	const char *sl_end;	/* the '}' */
+	const char *sl_raw;	/* the value as it came */
+	char *sl_text;		/* one line, neutralised */
+	glong sl_chars;
+};
+
+/*
+ * The value as it goes into the line: one line of at most max characters
+ * (mugai_oneline), neutralised as the whole notice will be (textsafe may
+ * write one character as two: counted here).
+ */
+static char *
+slot_text(const char *raw, gsize max, glong *chars)
+{
+	g_autofree char *line = mugai_oneline(raw, -1, max);
+	GString *s = g_string_new(line);
+
+	mugai_textsafe(s);
+	*chars = g_utf8_strlen(s->str, (gssize)s->len);
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * Cuts the longest values of slots (n of them) until the line, fixed
+ * characters included, keeps to MUGAI_NOTICE_LINE_MAX: the greatest cap
+ * c with the values cut to c fitting, short values (size, hash, ID)
+ * untouched.
+ */
+static void
+fit_slots(struct slot *slots, guint n, glong fixed)
+{
+	glong total = fixed, budget = MUGAI_NOTICE_LINE_MAX - fixed;
+	glong c;
+
+	for (guint i = 0; i < n; i++)
+		total += slots[i].sl_chars;
+	if (total <= MUGAI_NOTICE_LINE_MAX)
+		return;
+	for (c = MUGAI_ONELINE_MAX; c > 2; c--) {
+		glong sum = 0;
+
+		for (guint i = 0; i < n; i++)
+			sum += MIN(slots[i].sl_chars, c);
+		if (sum <= budget)
+			break;
+	}
+	for (guint i = 0; i < n; i++) {
+		gsize max = (gsize)c;
+
+		/* textsafe may lengthen a cut value: cut it shorter then. */
+		while (slots[i].sl_chars > c && max >= 2) {
+			g_free(slots[i].sl_text);
+			slots[i].sl_text = slot_text(slots[i].sl_raw, max--,
+			    &slots[i].sl_chars);
+		}
+	}
+}
+
+#define MAX_SLOTS 16	/* placeholders in one line; more stay as written */
+
+/* Appends one template line [t, end) with its placeholders expanded. */
+static void
+expand_line(const char *t, const char *end, const struct vars *v,
+    GString *out)
+{
+	struct slot slots[MAX_SLOTS];
+	guint n = 0;
+	glong fixed = 0;
+	const char *p = t, *from = t;
+
+	/* The placeholders and the characters around them. */
+	while (p < end && n < MAX_SLOTS) {
+		const char *close;
+		const char *val;
+
+		if (*p == '{' && (close = memchr(p, '}', (gsize)(end - p))) !=
+		    NULL && (val = var_value(v, p + 1,
+		    (gsize)(close - p - 1))) != NULL) {
+			fixed += g_utf8_strlen(from, p - from);
+			slots[n].sl_start = p;
+			slots[n].sl_end = close;
+			slots[n].sl_raw = val;
+			slots[n].sl_text = slot_text(val, MUGAI_ONELINE_MAX,
+			    &slots[n].sl_chars);
+			n++;
+			p = from = close + 1;
+			continue;
+		}
+		p++;
+	}
+	fixed += g_utf8_strlen(from, end - from);
+	fit_slots(slots, n, fixed);
+	p = t;
+	for (guint i = 0; i < n; i++) {
+		g_string_append_len(out, p, slots[i].sl_start - p);
+		g_string_append(out, slots[i].sl_text);
+		p = slots[i].sl_end + 1;
+		g_free(slots[i].sl_text);
+	}
+	g_string_append_len(out, p, end - p);
+}
+
+/*
+ * Appends template t with placeholders expanded, then a line break. A
+ * value stays on its line: line breaks, controls and bidi controls are
+ * escaped and a long value is cut (mugai_oneline), and a line with its
+ * values keeps to MUGAI_NOTICE_LINE_MAX characters.
+ */
 static void
 expand(const char *t, const struct vars *v, GString *out)
 {
+	const char *p = t;
+
 	if (*t == '\0')
 		return;
-	for (const char *p = t; *p != '\0'; p++) {
-		const char *end;
-		const char *val;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl != NULL ? nl : p + strlen(p);
 
-		if (*p == '{' && (end = strchr(p, '}')) != NULL &&
-		    (val = var_value(v, p + 1, (gsize)(end - p - 1))) != NULL) {
-			g_string_append(out, val);
-			p = end;
-			continue;
-		}
-		g_string_append_c(out, *p);
+		expand_line(p, end, v, out);
+		g_string_append_c(out, '\n');
+		if (nl == NULL)
+			break;
+		p = nl + 1;
 	}
-	g_string_append_c(out, '\n');
 }
 
 static gboolean

@@ -5,8 +5,13 @@
  * warning, quarantined, footer, withheld, action_drop, action_quarantine,
  * unnamed, with {placeholders}. One template per configured language,
  * rendered in order. The built-in templates are the shipped files' text.
- * Text from mail (filenames) goes in as it is: the engine neutralises the
- * whole body afterwards.
+ * Every value put into a placeholder (filenames, types, the reason,
+ * anything) is made one line first (lib/text/oneline.h): line breaks,
+ * controls and bidi controls show as escapes, values longer than
+ * MUGAI_ONELINE_MAX characters are cut with an ellipsis, and the longest
+ * values of a line are cut further so that it keeps to
+ * MUGAI_NOTICE_LINE_MAX. Values are neutralised (textsafe) as they go
+ * in, and the engine neutralises the whole body afterwards.
  */
 #ifndef MUGAI_NOTICE_H
 #define MUGAI_NOTICE_H
@@ -14,6 +19,14 @@
 #include <glib.h>
 
 #include "base/report.h"
+
+/*
+ * Characters in one line of a notice, values included. ISO-2022-JP output
+ * wraps lines past 300 characters (lib/text/textbody.c), and a notice
+ * line wrapped there would begin a line with the sender's words; the
+ * margin is for textsafe, which may edit across a value's edge.
+ */
+#define MUGAI_NOTICE_LINE_MAX	280
 
 struct mugai_notice;
 

@@ -309,13 +309,37 @@ sanitized_header(const struct mugai_report *r)
 }
 
 /*
+ * Returns (transfer full) the repaired value of every header of headers,
+ * in order (NULL where it can stay as it is). Made before the verdict so
+ * that the header work counts against [limits] max_time: the clock is
+ * read once per header, and past the deadline the message takes the
+ * on_error action like any message that took too long. Every header is
+ * still repaired: none leaves as it came because time ran out.
+ */
+static GPtrArray *
+fix_headers(struct mugai_walk *w, const GPtrArray *headers)
+{
+	GPtrArray *fixes = g_ptr_array_new_full(headers->len, g_free);
+	gboolean in_time = TRUE;
+
+	for (guint i = 0; i < headers->len; i++) {
+		g_ptr_array_add(fixes, mugai_headers_fix(
+		    g_ptr_array_index(headers, i)));
+		in_time = in_time && mugai_walk_in_time(w);
+	}
+	return fixes;
+}
+
+/*
  * Builds rs_edits and the header block but the X-Mugai-Sanitized stamp
- * (*out, transfer full) from the original header block. Returns TRUE
- * when a header of the original was changed or removed.
+ * (*out, transfer full) from the original header block and its repaired
+ * values (fix_headers()). Returns TRUE when a header of the original was
+ * changed or removed.
  */
 static gboolean
 build_headers_base(const struct mugai_config *cf, const GPtrArray *headers,
-    const struct mugai_textbody *tb, struct mugai_result *rs, GString **outp)
+    const GPtrArray *fixes, const struct mugai_textbody *tb,
+    struct mugai_result *rs, GString **outp)
 {
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, NULL);
@@ -326,7 +350,7 @@ build_headers_base(const struct mugai_config *cf, const GPtrArray *headers,
 	rs->rs_edits = g_ptr_array_new_with_free_func(edit_free);
 	for (guint i = 0; i < headers->len; i++) {
 		const struct mugai_header *h = g_ptr_array_index(headers, i);
-		g_autofree char *fixed = NULL;
+		const char *fixed = g_ptr_array_index(fixes, i);
 
 		if (header_deleted(cf, h, body_changed, seen, rs->rs_report)) {
 			add_edit(rs->rs_edits, MUGAI_HDR_DELETE, h->hd_name,
@@ -335,7 +359,7 @@ build_headers_base(const struct mugai_config *cf, const GPtrArray *headers,
 			    g_ascii_strncasecmp(h->hd_name, "X-Mugai-", 8) != 0;
 			continue;
 		}
-		if ((fixed = mugai_headers_fix(h)) != NULL) {
+		if (fixed != NULL) {
 			add_edit(rs->rs_edits, MUGAI_HDR_CHANGE, h->hd_name,
 			    h->hd_index, fixed);
 			append_header(out, h->hd_name, fixed, FALSE);
@@ -382,10 +406,12 @@ build_headers_stamp(struct mugai_result *rs, GString *out)
  */
 static gboolean
 build_headers(const struct mugai_config *cf, const GPtrArray *headers,
-    const struct mugai_textbody *tb, struct mugai_result *rs)
+    const GPtrArray *fixes, const struct mugai_textbody *tb,
+    struct mugai_result *rs)
 {
 	GString *out;
-	gboolean modified = build_headers_base(cf, headers, tb, rs, &out);
+	gboolean modified = build_headers_base(cf, headers, fixes, tb, rs,
+	    &out);
 
 	build_headers_stamp(rs, out);
 	return modified;
@@ -546,7 +572,9 @@ compose(const struct mugai_config *cf, struct mugai_walk *w,
 		g_string_append_len(body, notice->str, notice->len);
 	}
 	g_string_free(notice, TRUE);
-	mugai_textsafe_limit_tags(body);
+	/* Stripped tags bring together what they kept apart: read again. */
+	if (mugai_textsafe_limit_tags(body))
+		mugai_textsafe(body);
 	return body;
 }
 
@@ -729,6 +757,7 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	struct mugai_result *rs = g_new0(struct mugai_result, 1);
 	GByteArray *head = rw->rw_head;
 	g_autoptr(GPtrArray) headers = NULL;
+	g_autoptr(GPtrArray) fixes = NULL;
 	struct mugai_walk w;
 	struct mugai_textbody tb = { 0 };
 	gint64 start = g_mime_stream_tell(in);
@@ -796,6 +825,7 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	}
 	if (norm != NULL || !mime_headers_pass(headers))
 		w.wk_unchanged = FALSE;
+	fixes = fix_headers(&w, headers);
 	decide(cf, &w, rs);
 	/*
 	 * Header edits count as a change for keep_original=modified; the
@@ -803,7 +833,8 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	 */
 	modified = rs->rs_report->rr_verdict != MUGAI_V_UNCHANGED;
 	if (rs->rs_report->rr_verdict == MUGAI_V_UNCHANGED)
-		modified = build_headers_base(cf, headers, NULL, rs, &hout);
+		modified = build_headers_base(cf, headers, fixes, NULL, rs,
+		    &hout);
 	keep = keep_original(cf, rs->rs_report, modified);
 	rs->rs_keep_original = keep;
 	if (keep && env != NULL && env->ev_quarantine_id != NULL)
@@ -817,12 +848,12 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		    cf->cf_output_charset, &tb);
 		g_string_free(body, TRUE);
 		rs->rs_body = g_bytes_ref(tb.tb_body);
-		build_headers(cf, headers, &tb, rs);
+		build_headers(cf, headers, fixes, &tb, rs);
 		mugai_textbody_clear(&tb);
 	} else if (hout != NULL)
 		build_headers_stamp(rs, g_steal_pointer(&hout));
 	else
-		build_headers(cf, headers, NULL, rs);
+		build_headers(cf, headers, fixes, NULL, rs);
 	mugai_walk_clear(&w);
 	g_clear_object(&norm);
 	rs->rs_verdict = rs->rs_report->rr_verdict;

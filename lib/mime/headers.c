@@ -13,6 +13,7 @@
 #include <gmime/gmime.h>
 
 #include "text/charset.h"
+#include "text/oneline.h"
 #include "mime/headers.h"
 
 static const char *const address_headers[] = {
@@ -51,17 +52,36 @@ name_len(const char *line, gsize len)
 	return 0;
 }
 
+/*
+ * The value of the header being read grows in *open (appended to, never
+ * copied again: a header of many folded lines costs its size) and goes to
+ * the header's hd_raw when the next one starts or the block ends.
+ */
 static void
-add_header(GPtrArray *out, GHashTable *counts, const char *line, gsize len,
-    gsize nlen)
+close_header(GPtrArray *out, GString **open)
+{
+	struct mugai_header *h;
+
+	if (*open == NULL)
+		return;
+	h = g_ptr_array_index(out, out->len - 1);
+	h->hd_raw = g_string_free(*open, FALSE);
+	*open = NULL;
+}
+
+static void
+add_header(GPtrArray *out, GHashTable *counts, GString **open,
+    const char *line, gsize len, gsize nlen)
 {
 	struct mugai_header *h = g_new0(struct mugai_header, 1);
 	const char *colon = memchr(line, ':', len);
 	g_autofree char *key = NULL;
 	guint n;
 
+	close_header(out, open);
 	h->hd_name = g_strndup(line, nlen);
-	h->hd_raw = g_strndup(colon + 1, len - (gsize)(colon + 1 - line));
+	*open = g_string_new_len(colon + 1,
+	    (gssize)(len - (gsize)(colon + 1 - line)));
 	key = g_ascii_strdown(h->hd_name, -1);
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, key)) + 1;
 	g_hash_table_replace(counts, g_steal_pointer(&key),
@@ -71,13 +91,10 @@ add_header(GPtrArray *out, GHashTable *counts, const char *line, gsize len,
 }
 
 static void
-append_continuation(GPtrArray *out, const char *line, gsize len)
+append_continuation(GString *open, const char *line, gsize len)
 {
-	struct mugai_header *h = g_ptr_array_index(out, out->len - 1);
-	char *raw = g_strdup_printf("%s\n%.*s", h->hd_raw, (int)len, line);
-
-	g_free(h->hd_raw);
-	h->hd_raw = raw;
+	g_string_append_c(open, '\n');
+	g_string_append_len(open, line, (gssize)len);
 }
 
 gsize
@@ -99,6 +116,7 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 	GPtrArray *out = g_ptr_array_new_with_free_func(header_free);
 	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, NULL);
+	GString *open = NULL;	/* the value being read */
 	gsize pos = 0;
 	gboolean sep = FALSE;
 
@@ -111,11 +129,8 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 		gsize ll = (eol != NULL ? (gsize)(eol - line) : len - pos);
 		gsize nlen;
 
-		if (pos > max) {
-			*err = MUGAI_E_LIMIT;
-			g_ptr_array_unref(out);
-			return NULL;
-		}
+		if (pos > max)
+			break;
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		if (ll == 0) {
@@ -124,16 +139,17 @@ mugai_headers_split(const char *data, gsize len, gsize max, gsize *body_off,
 			break;
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
-			if (out->len > 0)
-				append_continuation(out, line, ll);
+			if (open != NULL)
+				append_continuation(open, line, ll);
 			pos = next;
 			continue;
 		}
 		if ((nlen = name_len(line, ll)) == 0)
 			break;
-		add_header(out, counts, line, ll, nlen);
+		add_header(out, counts, &open, line, ll, nlen);
 		pos = next;
 	}
+	close_header(out, &open);
 	if (pos > max) {
 		*err = MUGAI_E_LIMIT;
 		g_ptr_array_unref(out);
@@ -194,21 +210,58 @@ unfold(const char *raw)
 	return g_string_free(s, FALSE);
 }
 
-/* Replaces C0, DEL and C1 controls in UTF-8 s by spaces, in place. */
-static void
-blank_controls(char *s)
+/*
+ * A character no header leaves with (the raw value may fold with TAB):
+ * a C0 control, DEL, a C1 control, a line or paragraph separator, a bidi
+ * control; the set of lib/text/oneline.h.
+ */
+static gboolean
+unsafe_char(gunichar c)
 {
-	for (char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+	return c != '\t' && mugai_oneline_escaped(c);
+}
+
+static gboolean
+has_unsafe(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p))
+		if ((guchar)*p >= 0x20 && (guchar)*p < 0x7f)
+			continue;
+		else if (unsafe_char(g_utf8_get_char(p)))
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Returns s (transfer full, consumed) as UTF-8 (invalid bytes as U+FFFD)
+ * with its controls (TAB too) and line separators made spaces and its
+ * bidi controls removed: the words stay apart and in their order, as the
+ * sender wrote them.
+ */
+static char *
+clean_text(char *s)
+{
+	GString *out;
+
+	if (!g_utf8_validate(s, -1, NULL)) {
+		char *valid = g_utf8_make_valid(s, -1);
+
+		g_free(s);
+		s = valid;
+	}
+	out = g_string_sized_new(strlen(s));
+
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
-		if (c < 0x20 || c == 0x7f)
-			*p = ' ';
-		else if (c >= 0x80 && c <= 0x9f) {
-			/* Two bytes in UTF-8: make both spaces. */
-			p[0] = ' ';
-			p[1] = ' ';
-		}
+		if (!mugai_oneline_escaped(c))
+			g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+		    c == 0x2028 || c == 0x2029)
+			g_string_append_c(out, ' ');
 	}
+	g_free(s);
+	return g_string_free(out, FALSE);
 }
 
 /*
@@ -337,79 +390,184 @@ bytes_have_ctl(const GByteArray *b)
 }
 
 /*
+ * Appends the bytes of a run of adjacent encoded-words of one charset
+ * (*charset, transfer full, cleared) to out as UTF-8, and empties the run.
+ */
+static void
+flush_run(GString *out, GByteArray *run, char **charset)
+{
+	g_autofree char *text = NULL;
+
+	if (*charset == NULL)
+		return;
+	text = mugai_charset_to_utf8((const char *)run->data, run->len,
+	    *charset, NULL, NULL, NULL);
+	g_string_append(out, text);
+	g_clear_pointer(charset, g_free);
+	g_byte_array_set_size(run, 0);
+}
+
+/*
  * Decodes the encoded-words of unfolded UTF-8 text s (white space between
- * adjacent words dropped, as RFC 2047 says). Sets *clean to FALSE when a
- * word is malformed or decodes to CR, LF or NUL.
+ * adjacent words dropped, as RFC 2047 says). The bytes of adjacent words
+ * of one charset are converted together, as GMime and most readers do:
+ * a character split across two words (U+202E as =E2=80 and =AE) is one
+ * character to them, so it is here. Sets *clean to FALSE when a word is
+ * malformed or decodes to CR, LF or NUL.
  */
 static char *
 decode_words(const char *s, gboolean *clean)
 {
 	GString *out = g_string_sized_new(strlen(s));
+	g_autoptr(GByteArray) run = g_byte_array_new();
+	char *run_charset = NULL;	/* of the run; NULL: none */
 	const char *p = s;
-	const char *pending_ws = NULL;	/* white space after a word */
 
 	while (*p != '\0') {
 		struct eword ew;
+		const char *ws;
+		gboolean ascii = TRUE;
 
-		if (eword_parse(p, &ew)) {
-			g_autoptr(GByteArray) b = eword_bytes(&ew, clean);
-			gboolean ascii = TRUE;
-			g_autofree char *text = NULL;
-
-			for (gsize i = 0; i < ew.data_len; i++)
-				ascii = ascii && (guchar)ew.data[i] < 0x80;
-			pending_ws = NULL;
-			if (!ascii) {
-				/* Not an encoded-word to any reader: literal. */
-				g_string_append_len(out, ew.start,
-				    ew.end - ew.start);
-			} else {
-				if (bytes_have_ctl(b))
-					*clean = FALSE;
-				text = mugai_charset_to_utf8((char *)b->data,
-				    b->len, ew.charset, NULL, NULL, NULL);
-				g_string_append(out, text);
-			}
-			g_free(ew.charset);
-			p = ew.end;
-			/* Skip white space if another word follows it. */
-			for (pending_ws = p; *p == ' ' || *p == '\t'; p++)
-				;
-			if (!eword_parse(p, &ew))
-				p = pending_ws;
-			else
-				g_free(ew.charset);
+		if (!eword_parse(p, &ew)) {
+			g_string_append_c(out, *p++);
 			continue;
 		}
-		g_string_append_c(out, *p++);
+		for (gsize i = 0; i < ew.data_len; i++)
+			ascii = ascii && (guchar)ew.data[i] < 0x80;
+		if (!ascii) {
+			/* Not an encoded-word to any reader: literal. */
+			flush_run(out, run, &run_charset);
+			g_string_append_len(out, ew.start, ew.end - ew.start);
+			g_free(ew.charset);
+		} else {
+			g_autoptr(GByteArray) b = eword_bytes(&ew, clean);
+
+			if (bytes_have_ctl(b))
+				*clean = FALSE;
+			if (run_charset != NULL &&
+			    g_ascii_strcasecmp(run_charset, ew.charset) != 0)
+				flush_run(out, run, &run_charset);
+			if (run_charset == NULL)
+				run_charset = ew.charset;
+			else
+				g_free(ew.charset);
+			g_byte_array_append(run, b->data, b->len);
+		}
+		p = ew.end;
+		/* Skip white space if another word follows it. */
+		for (ws = p; *p == ' ' || *p == '\t'; p++)
+			;
+		if (!eword_parse(p, &ew)) {
+			p = ws;
+			flush_run(out, run, &run_charset);
+		} else
+			g_free(ew.charset);
 	}
+	flush_run(out, run, &run_charset);
 	return g_string_free(out, FALSE);
+}
+
+/*
+ * Returns (transfer full) the text a reader decodes from the raw value
+ * raw: unfolded, raw 8-bit text converted, encoded-words decoded, every
+ * character kept. *clean as decode_words() sets it.
+ */
+static char *
+decode_raw(const char *raw, gboolean *clean)
+{
+	g_autofree char *flat = unfold(raw);
+	g_autofree char *utf8 = raw_to_utf8(flat);
+
+	return decode_words(utf8, clean);
 }
 
 char *
 mugai_headers_decode(const char *raw)
 {
-	g_autofree char *flat = unfold(raw);
-	g_autofree char *utf8 = raw_to_utf8(flat);
 	gboolean clean = TRUE;
-	char *decoded = decode_words(utf8, &clean);
 
-	blank_controls(decoded);
-	return g_strstrip(decoded);
+	return g_strstrip(clean_text(decode_raw(raw, &clean)));
 }
 
-/* TRUE when an encoded-word of raw is malformed or hides a line break. */
 static gboolean
-words_unclean(const char *raw)
+is_address_header(const char *name)
 {
-	g_autofree char *flat = NULL;
+	for (gsize i = 0; address_headers[i] != NULL; i++)
+		if (g_ascii_strcasecmp(name, address_headers[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* has_unsafe() for text from GMime, which may not be UTF-8. */
+static gboolean
+gmime_text_unsafe(const char *text)
+{
+	g_autofree char *valid = NULL;
+
+	if (text == NULL)
+		return FALSE;
+	if (!g_utf8_validate(text, -1, NULL))
+		text = valid = g_utf8_make_valid(text, -1);
+	return has_unsafe(text);
+}
+
+/*
+ * TRUE when GMime, a reader more lenient than decode_words() (an
+ * encoded-word may run across white space for it), decodes from the
+ * value an unsafe character: as text, and for an address header in the
+ * display names its address parser gives.
+ */
+static gboolean
+gmime_reads_unsafe(const char *name, const char *value)
+{
+	g_autofree char *flat = unfold(value);
+	g_autofree char *text = NULL;
+	InternetAddressList *list;
+	gboolean bad;
+
+	/* unfold() keeps a line break not followed by white space. */
+	g_strdelimit(flat, "\r\n", ' ');
+	text = g_mime_utils_header_decode_text(NULL, flat);
+	if (gmime_text_unsafe(text))
+		return TRUE;
+	if (!is_address_header(name) ||
+	    (list = internet_address_list_parse(NULL, flat)) == NULL)
+		return FALSE;
+	bad = FALSE;
+	for (int i = 0; !bad && i < internet_address_list_length(list); i++)
+		bad = gmime_text_unsafe(internet_address_get_name(
+		    internet_address_list_get_address(list, i)));
+	g_object_unref(list);
+	return bad;
+}
+
+/*
+ * TRUE when a reader decodes from the raw value of header name a
+ * character no header leaves with (an encoded ESC, a bidi override, raw
+ * UTF-8 C1), mugai's reading or GMime's, or when an encoded-word of raw
+ * is malformed or hides a line break. A value of 7-bit text without "=?"
+ * has nothing to decode: has_ctl() sees it all.
+ */
+static gboolean
+reads_unclean(const char *name, const char *raw)
+{
+	g_autofree char *text = NULL;
 	gboolean clean = TRUE;
 
-	if (strstr(raw, "=?") == NULL)
+	if (strstr(raw, "=?") == NULL && !has_8bit(raw))
 		return FALSE;
-	flat = unfold(raw);
-	g_free(decode_words(flat, &clean));
-	return !clean;
+	text = decode_raw(raw, &clean);
+	return !clean || has_unsafe(text) || gmime_reads_unsafe(name, raw);
+}
+
+/* TRUE when a reader decodes from a value made here an unsafe character. */
+static gboolean
+reads_unsafe(const char *name, const char *value)
+{
+	gboolean clean = TRUE;
+	g_autofree char *text = decode_raw(value, &clean);
+
+	return has_unsafe(text) || gmime_reads_unsafe(name, value);
 }
 
 /* TRUE when a line of "name:value" is longer than RFC 5322's 998. */
@@ -435,14 +593,6 @@ line_too_long(const struct mugai_header *h)
 	return value_too_long(h->hd_name, h->hd_raw);
 }
 
-static gboolean
-is_address_header(const char *name)
-{
-	for (gsize i = 0; address_headers[i] != NULL; i++)
-		if (g_ascii_strcasecmp(name, address_headers[i]) == 0)
-			return TRUE;
-	return FALSE;
-}
 
 /*
  * Makes every line break of value (transfer full, consumed) a fold: GMime
@@ -528,15 +678,77 @@ encode_all(const char *text)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * GMime's address parser decodes the display names of the decoded text
+ * once more: a double-encoded name brings back what the first decoding
+ * cleaned away. Every name of list is cleaned again, and an "=?" left in
+ * one is broken ("= ?") so that no reader decodes a third level.
+ */
+static void
+clean_names(InternetAddressList *list, guint depth)
+{
+	for (int i = 0; i < internet_address_list_length(list); i++) {
+		InternetAddress *a = internet_address_list_get_address(list, i);
+		const char *name = internet_address_get_name(a);
+
+		if (name != NULL) {
+			char *c = clean_text(g_strdup(name));
+			g_auto(GStrv) parts = g_strsplit(c, "=?", -1);
+			g_autofree char *safe = g_strjoinv("= ?", parts);
+
+			g_free(c);
+			internet_address_set_name(a, safe);
+		}
+		/* Groups hold mailboxes, which hold no groups (RFC 5322). */
+		if (INTERNET_ADDRESS_IS_GROUP(a) && depth == 0)
+			clean_names(internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(a)), depth + 1);
+	}
+}
+
+/*
+ * The value of an address header from its decoded text, or NULL: GMime
+ * encodes display names; 8-bit text it takes for an address stays raw,
+ * and its structured folding may cut a UTF-8 character in two. Such a
+ * value is encoded as text instead: readable, 7-bit, and not an address
+ * anyone relies on (a clean UTF-8 address header never gets here).
+ */
+static char *
+fix_addresses(const char *name, const char *decoded)
+{
+	InternetAddressList *list = internet_address_list_parse(NULL, decoded);
+	g_autofree char *encoded = NULL;
+	char *v;
+
+	if (list != NULL && internet_address_list_length(list) > 0) {
+		clean_names(list, 0);
+		encoded = internet_address_list_to_string(list, NULL, TRUE);
+	}
+	g_clear_object(&list);
+	if (encoded == NULL || has_8bit(encoded))
+		return NULL;
+	v = fold_value(name, encoded, TRUE);
+	/*
+	 * Structured folding cannot cut a word: an address longer than a
+	 * line (a 2,000-octet local part) is encoded as text, like 8-bit
+	 * ones. So is one a reader would still decode to a control or bidi
+	 * character (checked last, whatever the way it came there).
+	 */
+	if (!value_too_long(name, v) && !reads_unsafe(name, v))
+		return v;
+	g_free(v);
+	return NULL;
+}
+
 char *
 mugai_headers_fix(const struct mugai_header *h)
 {
 	g_autofree char *decoded = NULL;
-	g_autofree char *encoded = NULL;
 	gboolean eight = has_8bit(h->hd_raw);
+	char *v;
 
 	if (has_ctl(h->hd_raw) || line_too_long(h) ||
-	    words_unclean(h->hd_raw) || has_group(h))
+	    reads_unclean(h->hd_name, h->hd_raw) || has_group(h))
 		;	/* rewrite */
 	else if (!eight)
 		return NULL;
@@ -544,41 +756,22 @@ mugai_headers_fix(const struct mugai_header *h)
 	    g_utf8_validate(h->hd_raw, -1, NULL))
 		return NULL;	/* RFC 6532: an address has no 7-bit form */
 	decoded = mugai_headers_decode(h->hd_raw);
-	if (is_address_header(h->hd_name)) {
-		InternetAddressList *list = internet_address_list_parse(NULL,
-		    decoded);
+	if (is_address_header(h->hd_name) &&
+	    (v = fix_addresses(h->hd_name, decoded)) != NULL)
+		return v;
+	/*
+	 * GMime leaves text that looks like an encoded-word as it is, so a
+	 * reader would decode it: decoded text holding "=?" is encoded
+	 * whole, where it stays text.
+	 */
+	if (strstr(decoded, "=?") == NULL) {
+		g_autofree char *encoded = g_mime_utils_header_encode_text(NULL,
+		    decoded, "utf-8");
 
-		if (list != NULL && internet_address_list_length(list) > 0)
-			encoded = internet_address_list_to_string(list, NULL,
-			    TRUE);
-		g_clear_object(&list);
-		/*
-		 * GMime encodes display names; 8-bit text it takes for an
-		 * address stays raw, and its structured folding may cut a
-		 * UTF-8 character in two. Such a value is encoded as text
-		 * below: readable, 7-bit, and not an address anyone relies
-		 * on (a clean UTF-8 address header never gets here).
-		 */
-		if (encoded != NULL && !has_8bit(encoded)) {
-			char *v = fold_value(h->hd_name, encoded, TRUE);
-
-			/*
-			 * Structured folding cannot cut a word: an address
-			 * longer than a line (a 2,000-octet local part) is
-			 * encoded as text below, like 8-bit ones.
-			 */
-			if (!value_too_long(h->hd_name, v))
-				return v;
-			g_free(v);
-		}
-		g_clear_pointer(&encoded, g_free);
-	}
-	encoded = g_mime_utils_header_encode_text(NULL, decoded, "utf-8");
-	{
-		char *v = fold_value(h->hd_name, encoded, FALSE);
-
+		v = fold_value(h->hd_name, encoded, FALSE);
 		/* GMime leaves a long ASCII word whole: encode it all. */
-		if (!value_too_long(h->hd_name, v))
+		if (!value_too_long(h->hd_name, v) &&
+		    !reads_unsafe(h->hd_name, v))
 			return v;
 		g_free(v);
 	}

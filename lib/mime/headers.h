@@ -5,9 +5,14 @@
  * The block is split by this module, not taken from GMime's tree, so header
  * indexes are exactly those the MTA counts (smfi_chgheader). Splitting is
  * bounded by max_header_size. A header is rewritten when its raw value has
- * 8-bit bytes or control characters, when an encoded-word decodes to a
- * control character (header injection), or when a line is longer than 998
- * octets: the value is decoded to UTF-8 and re-encoded as RFC 2047.
+ * 8-bit bytes or control characters, when what a reader decodes from it
+ * holds a control character (header injection, an ESC sequence), a line
+ * separator or a bidi control (lib/text/oneline.h has the set), or when a
+ * line is longer than 998 octets: the value is decoded to UTF-8, cleaned
+ * (controls become spaces, bidi controls go) and re-encoded as RFC 2047.
+ * The re-encoded value is held to the same rule: text that looks like an
+ * encoded-word after decoding is encoded whole, never left for a reader
+ * to decode a second time.
  */
 #ifndef MUGAI_HEADERS_H
 #define MUGAI_HEADERS_H
@@ -48,8 +53,9 @@ const struct mugai_header *mugai_headers_find(const GPtrArray *headers,
 
 /*
  * Returns (transfer full) the decoded UTF-8 value of raw: unfolded, raw
- * 8-bit text converted from its detected charset, encoded-words decoded,
- * control characters replaced by spaces, trimmed.
+ * 8-bit text converted from its detected charset, encoded-words decoded
+ * (adjacent ones of one charset together), control characters and line
+ * separators replaced by spaces, bidi controls removed, trimmed.
  */
 char *mugai_headers_decode(const char *raw);
 

@@ -15,7 +15,7 @@
  * and the fields GMime parses as addresses (Sender, From, Reply-To, To,
  * Cc, Bcc) must be plain lists of "user@host.domain" or "Display Name
  * <user@host.domain>", the name of words of letters, digits, '-' and
- * '_', or such encoded words.
+ * '_', or such encoded words whose text has no special (RFC 2047 5(3)).
  * No field may come twice (GMime calls a second Subject, Date, To,
  * In-Reply-To, References... a conflict), but for the trace fields
  * listed in dup_ok, which GMime takes as they come. Anything else is
@@ -122,10 +122,13 @@ addr_spec(const char *p, const char *end)
 
 /*
  * The end of the encoded word =?charset?B|Q?text?= at p, charset of
- * [A-Za-z0-9._:-], text of printable ASCII but '?'; NULL if there is none.
+ * [A-Za-z0-9._:-], text of printable ASCII but '?' (in a phrase, with
+ * phrase set: RFC 2047 5(3) letters, digits and "!*+-/=_" only, as GMime
+ * warns about an address whose name's encoded text holds a special such
+ * as ';', ',', '.' or '@'); NULL if there is none.
  */
 static const char *
-encoded_word(const char *p, const char *end)
+encoded_word(const char *p, const char *end, gboolean phrase)
 {
 	const char *q;
 
@@ -137,7 +140,9 @@ encoded_word(const char *p, const char *end)
 	if (p == q || end - p < 3 || p[0] != '?' ||
 	    strchr("BbQq", p[1]) == NULL || p[2] != '?')
 		return NULL;
-	for (q = p += 3; p < end && *p > ' ' && *p < 0x7f && *p != '?'; p++)
+	for (q = p += 3; p < end && *p > ' ' && *p < 0x7f && *p != '?' &&
+	    (!phrase || g_ascii_isalnum(*p) || strchr("!*+-/=_", *p) != NULL);
+	    p++)
 		;
 	if (p == q || end - p < 2 || p[0] != '?' || p[1] != '=')
 		return NULL;
@@ -159,7 +164,7 @@ encoded_words_clean(const char *v, const char *end)
 			continue;
 		}
 		if ((p > v && !is_ws(p[-1])) ||
-		    (w = encoded_word(p, end)) == NULL ||
+		    (w = encoded_word(p, end, FALSE)) == NULL ||
 		    (w < end && !is_ws(*w)))
 			return FALSE;
 		p = w;
@@ -176,7 +181,7 @@ mailbox(const char *p, const char *end)
 	if (q != NULL)
 		return q;
 	for (;;) {
-		if ((q = encoded_word(p, end)) != NULL)
+		if ((q = encoded_word(p, end, TRUE)) != NULL)
 			p = q;
 		else if (p < end && word_char(*p))
 			while (p < end && word_char(*p))

@@ -25,6 +25,7 @@
 #include "text/encblock.h"
 #include "mime/headers.h"
 #include "text/html2text.h"
+#include "text/oneline.h"
 #include "policy/policy.h"
 #include "text/textsafe.h"
 #include "mime/walk.h"
@@ -460,9 +461,11 @@ mugai_walk_attachment_label(struct mugai_walk *w,
     const struct mugai_walk_leaf *lf)
 {
 	GString *label = g_string_new(NULL);
+	g_autofree char *name = mugai_oneline(lf->wl_filename != NULL ?
+	    lf->wl_filename : "text attachment", -1, MUGAI_ONELINE_MAX);
 
-	g_string_append_printf(label, "---- %s ----\n",
-	    lf->wl_filename != NULL ? lf->wl_filename : "text attachment");
+	/* The name stays on mugai's line (lib/text/oneline.h). */
+	g_string_append_printf(label, "---- %s ----\n", name);
 	mugai_textsafe(label);
 	append_text(w, label);
 	g_string_free(label, TRUE);
@@ -682,7 +685,7 @@ mugai_walk_forward(struct mugai_walk *w, const char *path,
 		fn = g_mime_content_type_get_parameter(ct, "name");
 	/* A named message is an attachment too: name it where it shows. */
 	if (fn != NULL) {
-		name = g_utf8_make_valid(fn, -1);
+		name = mugai_oneline(fn, -1, MUGAI_ONELINE_MAX);
 		g_string_append_printf(t, "(%s) ", name);
 	}
 	g_string_append(t, "----------\n");
@@ -720,10 +723,15 @@ mugai_walk_enter(struct mugai_walk *w, guint depth)
 void
 mugai_walk_finish(struct mugai_walk *w)
 {
-	/* A few tags in a text are words; many are HTML source: drop them. */
+	/*
+	 * A few tags in a text are words; many are HTML source: drop them.
+	 * What the tags kept apart comes together ("<<b>script>"), so
+	 * textsafe reads the text again.
+	 */
 	if (mugai_textsafe_limit_tags(w->wk_text)) {
 		mugai_report_warn(w->wk_report, "tags removed from text that "
 		    "is mostly markup");
+		mugai_textsafe(w->wk_text);
 		w->wk_unchanged = FALSE;
 	}
 	if (w->wk_text->len > (gsize)w->wk_cf->cf_max_text_size)

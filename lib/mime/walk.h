@@ -155,7 +155,8 @@ void mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     GByteArray *raw, gboolean html, guint depth,
     gboolean (*passes)(gpointer), gpointer passes_data);
 
-/* The "---- name ----" line before an inline text attachment. */
+/* The "---- name ----" line before an inline text attachment, the name
+ * made one line (lib/text/oneline.h). */
 void mugai_walk_attachment_label(struct mugai_walk *w,
     const struct mugai_walk_leaf *lf);
 

@@ -7,7 +7,10 @@
  * UTF-8, 7-bit unless it is an address header (RFC 6532), free of control
  * characters except folding ("\n" then a blank), with no line past 998
  * octets, and decoding it must not bring a control character back
- * (header injection through an encoded-word).
+ * (header injection through an encoded-word), nor a line separator or
+ * bidi control: read by mugai's decoder and by GMime's (its text decoder,
+ * and its address parser for address headers), as a mail reader would.
+ * A header left as it is is held to the same reading.
  */
 #include "autoconfig.h"
 
@@ -66,6 +69,71 @@ check_decoded(const struct mugai_header *h, const char *d)
 	}
 }
 
+/* A raw control byte but TAB and the folding line breaks. */
+static gboolean
+has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((guchar)*s < 0x20 && *s != '\t' && *s != '\r' &&
+		    *s != '\n') || *s == 0x7f)
+			return TRUE;
+	return FALSE;
+}
+
+/* A control (but TAB), line separator or bidi control character. */
+static gboolean
+unsafe(gunichar c)
+{
+	return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) ||
+	    c == 0x2028 || c == 0x2029 || c == 0x061c || c == 0x200e ||
+	    c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069);
+}
+
+static void
+check_text(const struct mugai_header *h, const char *v, const char *t,
+    const char *what)
+{
+	if (t == NULL || !g_utf8_validate(t, -1, NULL))
+		return;
+	for (const char *p = t; *p != '\0'; p = g_utf8_next_char(p))
+		if (unsafe(g_utf8_get_char(p)))
+			fail(what, h, v);
+}
+
+/*
+ * A value as GMime reads it (text, and display names), unfolded: every
+ * line break in a header value is a fold, and GMime keeps them.
+ */
+static void
+check_reader(const struct mugai_header *h, const char *folded)
+{
+	GString *u = g_string_new(NULL);
+	const char *v;
+	char *t;
+
+	for (const char *p = folded; *p != '\0'; p++)
+		if (*p != '\r' && *p != '\n')
+			g_string_append_c(u, *p);
+	v = u->str;
+	t = g_mime_utils_header_decode_text(NULL, v);
+
+	check_text(h, v, t, "fix: GMime decodes a control or bidi character");
+	g_free(t);
+	if (is_address(h->hd_name)) {
+		InternetAddressList *l = internet_address_list_parse(NULL, v);
+
+		for (int i = 0; l != NULL &&
+		    i < internet_address_list_length(l); i++)
+			check_text(h, v, internet_address_get_name(
+			    internet_address_list_get_address(l, i)),
+			    "fix: a display name holds a control or bidi "
+			    "character");
+		g_clear_object(&l);
+	}
+	g_string_free(u, TRUE);
+}
+
 static void
 check_fixed(const struct mugai_header *h, const char *v)
 {
@@ -91,6 +159,7 @@ check_fixed(const struct mugai_header *h, const char *v)
 	d = mugai_headers_decode(v);
 	check_decoded(h, d);
 	g_free(d);
+	check_reader(h, v);
 }
 
 int
@@ -119,6 +188,10 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		check_decoded(h, d);
 		if (v != NULL)
 			check_fixed(h, v);
+		else if (has_ctl(h->hd_raw))
+			fail("left as it is with a control byte", h, "(none)");
+		else
+			check_reader(h, h->hd_raw);	/* left as it is */
 		(void)mugai_headers_is_mime(h->hd_name);
 		(void)mugai_headers_find(hs, h->hd_name);
 		g_free(v);

@@ -6,7 +6,10 @@
  * readers is ../shared/tools/check_sanitized.py's job); the text checks
  * run over the decoded body in UTF-8. Matching is deliberately looser than
  * what textsafe defuses ("< / script" with blanks counts), so the oracle
- * cannot be satisfied by a near miss.
+ * cannot be satisfied by a near miss. Each delivered header field is read
+ * by GMime too (its text decoder, and its address parser for address
+ * fields); the notice is read line by line against the built-in
+ * templates' fixed parts.
  */
 #include "autoconfig.h"
 
@@ -278,17 +281,320 @@ leaf_check(GMimeObject *part, const char *body, gsize body_len)
 	return why;
 }
 
+/* ------------------------------------------------ what mugai says */
+
+/*
+ * A character that breaks a line, drives a terminal or turns text around:
+ * C0 (TAB and LF too), DEL, C1, U+2028, U+2029 and the bidi controls.
+ * Written here again, not taken from lib/text/oneline.c: the oracle
+ * checks that code, it does not share it.
+ */
+static gboolean
+unsafe(gunichar c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* The first unsafe character of UTF-8 s (but TAB when tab), or 0. */
+static gunichar
+first_unsafe(const char *s, gsize len, gboolean tab)
+{
+	const char *end = s + len;
+
+	for (const char *p = s; p < end; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (unsafe(c) && !(tab && c == '\t'))
+			return c;
+	}
+	return 0;
+}
+
+/* Drops the CR and LF of s in place (GMime keeps them in what it decodes). */
+static void
+unfold(char *s)
+{
+	char *o = s;
+
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p != '\r' && *p != '\n')
+			*o++ = *p;
+	*o = '\0';
+}
+
+static gboolean
+is_address_field(const char *name, gsize n)
+{
+	static const char *const names[] = { "from", "to", "cc", "bcc",
+	    "reply-to", "sender", "resent-from", "resent-to", "resent-cc",
+	    "resent-bcc", "resent-sender", "disposition-notification-to" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		if (strlen(names[i]) == n &&
+		    g_ascii_strncasecmp(name, names[i], n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * One header field (name: value, folding kept, no last line break) as
+ * delivered: no control byte but TAB in its raw text, and what GMime
+ * decodes from it (the text, and for an address field the display
+ * names its parser decodes) holds no unsafe character but TAB.
+ */
+static char *
+field_check(const char *f, gsize n)
+{
+	const char *colon = memchr(f, ':', n);
+	g_autofree char *value = NULL;
+	g_autofree char *text = NULL;
+	gunichar c;
+
+	if (colon == NULL)
+		return g_strdup_printf("header line without a colon: %.*s",
+		    (int)MIN(n, 80), f);
+	for (gsize i = 0; i < n; i++) {
+		guchar b = (guchar)f[i];
+
+		if ((b < 0x20 && b != '\t' && b != '\r' && b != '\n') ||
+		    b == 0x7f)
+			return g_strdup_printf("control byte 0x%02x in header "
+			    "%.*s", b, (int)(colon - f), f);
+	}
+	/* Unfolded: every line break inside a field is a fold. */
+	value = g_strndup(colon + 1, (gsize)(f + n - colon - 1));
+	unfold(value);
+	text = g_mime_utils_header_decode_text(NULL, value);
+	if (text != NULL && g_utf8_validate(text, -1, NULL) &&
+	    (c = first_unsafe(text, strlen(text), TRUE)) != 0)
+		return g_strdup_printf("header %.*s decodes to U+%04X: %s",
+		    (int)(colon - f), f, c, text);
+	if (is_address_field(f, (gsize)(colon - f))) {
+		InternetAddressList *l = internet_address_list_parse(NULL,
+		    value);
+
+		for (int i = 0; l != NULL &&
+		    i < internet_address_list_length(l); i++) {
+			const char *name = internet_address_get_name(
+			    internet_address_list_get_address(l, i));
+
+			if (name != NULL && g_utf8_validate(name, -1, NULL) &&
+			    (c = first_unsafe(name, strlen(name), TRUE)) != 0) {
+				g_object_unref(l);
+				return g_strdup_printf("header %.*s has a name "
+				    "with U+%04X: %s", (int)(colon - f), f, c,
+				    name);
+			}
+		}
+		g_clear_object(&l);
+	}
+	return NULL;
+}
+
+/* Every field of the header block msg[0, end). */
+static char *
+headers_check(const char *msg, gsize end)
+{
+	gsize i = 0;
+
+	while (i < end) {
+		gsize start = i;
+		gsize stop;
+		char *why;
+
+		/* The field runs to the first line that is not folded. */
+		do {
+			const char *nl = memchr(msg + i, '\n', end - i);
+
+			i = nl != NULL ? (gsize)(nl - msg) + 1 : end;
+		} while (i < end && (msg[i] == ' ' || msg[i] == '\t'));
+		stop = i;
+		while (stop > start && (msg[stop - 1] == '\n' ||
+		    msg[stop - 1] == '\r'))
+			stop--;
+		if (stop == start)
+			continue;
+		if ((why = field_check(msg + start, stop - start)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
+/*
+ * The built-in notice templates (lib/core/notice.c, conf/notice.ja and
+ * conf/notice.en), known here by their fixed parts: a line of the notice
+ * is a fixed line, or a placeholder line that starts with its prefix and
+ * ends with one of its suffixes (a value made one line cannot hide the
+ * line's end in another line).
+ */
+struct lang {
+	const char *l_header1, *l_header2;
+	const char *l_item, *l_item_end[2];
+	const char *l_warning;
+	const char *l_quarantined, *l_quarantined_end;
+	const char *l_footer;
+	const char *l_withheld1, *l_withheld2, *l_reason;
+};
+
+static const struct lang langs[] = {
+	{ "──── mugai 無害化通知 ────",
+	  "このメールは安全のため無害化（テキスト化）されました。以下の添付"
+	  "ファイル等は削除されています。",
+	  "・", { "）→ 削除", "）→ 隔離" },
+	  "  ※ ",
+	  "原本は隔離保管されています（隔離ID: ",
+	  "）。必要な場合は管理者にお問い合わせください。",
+	  "────────────────────────",
+	  "──── mugai 無害化通知 ────",
+	  "このメールは安全に無害化できなかったため、本文を配信しません。",
+	  "理由: " },
+	{ "---- mugai sanitization notice ----",
+	  "This message was converted to plain text for safety. The "
+	  "following items were removed:",
+	  "- ", { ") - removed", ") - quarantined" },
+	  "  ! ",
+	  "The original is kept in quarantine (ID: ",
+	  "). Ask your administrator if you need it.",
+	  "------------------------------------",
+	  "---- mugai sanitization notice ----",
+	  "This message could not be sanitized with certainty, so its "
+	  "content is withheld.",
+	  "Reason: " },
+};
+
+struct lines {
+	const char *ln_p, *ln_end;	/* what is left */
+	const char *ln_line;		/* the current line */
+	gsize ln_len;
+	guint ln_no;
+};
+
+static gboolean
+next_line(struct lines *l)
+{
+	const char *nl;
+
+	if (l->ln_p >= l->ln_end)
+		return FALSE;
+	nl = memchr(l->ln_p, '\n', (gsize)(l->ln_end - l->ln_p));
+	l->ln_line = l->ln_p;
+	l->ln_len = (gsize)((nl != NULL ? nl : l->ln_end) - l->ln_p);
+	/* CRLF text: the CR belongs to the line end (raw_check() allows no
+	 * other CR). */
+	if (nl != NULL && l->ln_len > 0 && l->ln_line[l->ln_len - 1] == '\r')
+		l->ln_len--;
+	l->ln_p = nl != NULL ? nl + 1 : l->ln_end;
+	l->ln_no++;
+	return TRUE;
+}
+
+static gboolean
+line_is(const struct lines *l, const char *s)
+{
+	return strlen(s) == l->ln_len && memcmp(l->ln_line, s, l->ln_len) == 0;
+}
+
+static gboolean
+line_starts(const struct lines *l, const char *s)
+{
+	gsize n = strlen(s);
+
+	return l->ln_len >= n && memcmp(l->ln_line, s, n) == 0;
+}
+
+static gboolean
+line_ends(const struct lines *l, const char *s)
+{
+	gsize n = strlen(s);
+
+	return l->ln_len >= n &&
+	    memcmp(l->ln_line + l->ln_len - n, s, n) == 0;
+}
+
+static char *
+not_template(const struct lines *l, const char *what)
+{
+	return g_strdup_printf("notice line %u is not %s: [%.*s]", l->ln_no,
+	    what, (int)MIN(l->ln_len, 200), l->ln_line);
+}
+
+/* One language's notice, its first line read; stops after the footer. */
+static char *
+one_notice(struct lines *l, const struct lang *lg)
+{
+	gboolean withheld = FALSE;
+	guint items = 0;
+
+	if (!line_is(l, lg->l_header1))
+		return not_template(l, "the header");
+	if (!next_line(l))
+		return g_strdup("notice ends after its first line");
+	if (line_is(l, lg->l_withheld2)) {
+		withheld = TRUE;
+		if (!next_line(l) || !line_starts(l, lg->l_reason))
+			return not_template(l, "the reason");
+	} else if (!line_is(l, lg->l_header2))
+		return not_template(l, "the header");
+	while (next_line(l)) {
+		gunichar c;
+
+		if ((c = first_unsafe(l->ln_line, l->ln_len, FALSE)) != 0)
+			return g_strdup_printf("notice line %u holds U+%04X: "
+			    "[%.*s]", l->ln_no, c, (int)MIN(l->ln_len, 200),
+			    l->ln_line);
+		if (line_is(l, lg->l_footer))
+			return !withheld && items == 0 ? g_strdup("notice "
+			    "lists no item") : NULL;
+		if (line_starts(l, lg->l_quarantined) &&
+		    line_ends(l, lg->l_quarantined_end))
+			continue;
+		if (withheld)
+			return not_template(l, "a withheld notice's line");
+		if (line_starts(l, lg->l_item) && (line_ends(l,
+		    lg->l_item_end[0]) || line_ends(l, lg->l_item_end[1]))) {
+			items++;
+			continue;
+		}
+		if (items > 0 && line_starts(l, lg->l_warning))
+			continue;
+		return not_template(l, "an item, warning or ID line");
+	}
+	return g_strdup("notice without its footer");
+}
+
 char *
-mugai_oracle_check(const char *msg, gsize len)
+mugai_oracle_notice(const char *text, gsize len)
+{
+	struct lines l = { text, text + len, NULL, 0, 0 };
+
+	if (!g_utf8_validate(text, (gssize)len, NULL))
+		return g_strdup("text is not valid UTF-8");
+	for (gsize i = 0; i < G_N_ELEMENTS(langs); i++) {
+		char *why;
+
+		if (i > 0 && (!next_line(&l) || l.ln_len != 0))
+			return g_strdup("no empty line between the notices");
+		if (!next_line(&l))
+			return g_strdup("no notice");
+		if ((why = one_notice(&l, &langs[i])) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
+/* Parses msg (raw_check() passed) and checks it; notice: its text too. */
+static char *
+check(const char *msg, gsize len, gsize body_off, gboolean notice)
 {
 	GMimeStream *s;
 	GMimeParser *p;
 	GMimeMessage *m;
-	GMimeObject *body;
-	gsize body_off = len;
+	GMimeObject *body = NULL;
 	char *why;
 
-	if ((why = raw_check(msg, len, &body_off)) != NULL)
+	if ((why = headers_check(msg, body_off)) != NULL)
 		return why;
 	s = g_mime_stream_mem_new_with_buffer(msg, len);
 	p = g_mime_parser_new_with_stream(s);
@@ -296,11 +602,41 @@ mugai_oracle_check(const char *msg, gsize len)
 	if (m == NULL)
 		why = g_strdup("GMime cannot read the output as a message");
 	else if ((body = g_mime_message_get_mime_part(m)) == NULL)
-		why = NULL;	/* headers only: nothing that could be active */
+		why = notice ? g_strdup("no body for the notice") : NULL;
 	else
 		why = leaf_check(body, msg + body_off, len - body_off);
+	if (why == NULL && notice && body != NULL) {
+		char *text = GMIME_IS_TEXT_PART(body) ?
+		    g_mime_text_part_get_text(GMIME_TEXT_PART(body)) : NULL;
+
+		why = text != NULL ? mugai_oracle_notice(text, strlen(text)) :
+		    g_strdup("no text for the notice");
+		g_free(text);
+	}
 	g_clear_object(&m);
 	g_object_unref(p);
 	g_object_unref(s);
 	return why;
+}
+
+char *
+mugai_oracle_check(const char *msg, gsize len)
+{
+	gsize body_off = len;
+	char *why;
+
+	if ((why = raw_check(msg, len, &body_off)) != NULL)
+		return why;
+	return check(msg, len, body_off, FALSE);
+}
+
+char *
+mugai_oracle_check_notice(const char *msg, gsize len)
+{
+	gsize body_off = len;
+	char *why;
+
+	if ((why = raw_check(msg, len, &body_off)) != NULL)
+		return why;
+	return check(msg, len, body_off, TRUE);
 }

@@ -8,9 +8,12 @@
  * unchanged body may pass so, as doc/design.md and the shared validator
  * allow), 8-bit bytes nowhere else, no Content-Disposition and
  * no filename or name parameter, no NUL, no bare CR, no line longer than
- * 998 octets, and decoded text without script markup, script URLs,
- * uuencode or yEnc blocks. It is shared by the fuzz harnesses (which
- * abort() on a violation) and the replay tests built with the suite.
+ * 998 octets, decoded text without script markup, script URLs, uuencode
+ * or yEnc blocks, and header fields with no control byte (but TAB) whose
+ * decoded text (GMime's reading, display names too) holds no control
+ * character (but TAB), line separator or bidi control. It is shared by
+ * the fuzz harnesses (which abort() on a violation) and the replay tests
+ * built with the suite.
  *
  * Needs g_mime_init(). Thread-safe; allocates nothing that outlives the
  * call.
@@ -25,6 +28,25 @@
  * (transfer full, g_free) a one-line description of the first violation.
  */
 char *mugai_oracle_check(const char *msg, gsize len);
+
+/*
+ * mugai_oracle_check(), and the body's text must open with the notice of
+ * the built-in templates (mugai_oracle_notice()). For a result that has
+ * one: parts removed, or the content withheld.
+ */
+char *mugai_oracle_check_notice(const char *msg, gsize len);
+
+/*
+ * Returns NULL when the UTF-8 text opens with a notice rendered from the
+ * built-in templates, Japanese then English (the default
+ * notice_languages), every line of it a template line: the fixed lines
+ * exactly, an item, warning, reason or quarantine-ID line starting with
+ * its template's fixed prefix and (item, ID) ending with its fixed
+ * suffix, and no control character, line separator or bidi control in
+ * any line. Else (transfer full) the first line that is not. What
+ * follows the notice (the message's own text) is not looked at.
+ */
+char *mugai_oracle_notice(const char *text, gsize len);
 
 /*
  * Returns NULL when the UTF-8 text is free of active content (script

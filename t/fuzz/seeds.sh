@@ -1,0 +1,81 @@
+#!/bin/sh
+# seeds.sh - hostile seed inputs made by code, not kept as files
+#
+#   t/fuzz/seeds.sh HARNESS DIR
+#
+# Writes into DIR inputs for the harness named (sanitize, stream, headers,
+# notice; nothing for the others) that aim at what mugai writes in its own
+# voice and at the headers it passes: filenames with encoded line breaks
+# (RFC 2231 %0A, CR, NEL, U+2028) and bidi controls, long names, encoded
+# ESC/BEL and U+202E in From: and Subject:, a character split across two
+# encoded-words, double-encoded words in headers that get rewritten, raw
+# UTF-8 addresses with bidi and C1 characters, a header of many folds, a
+# withheld message. contrib/fuzz seeds its runs with them, and
+# t/regress.sh replays them through each harness (the oracle of
+# t/fuzz/oracle.c included) on every make check.
+set -eu
+
+h=${1:?harness}
+d=${2:?directory}
+mkdir -p "$d"
+
+# The pieces, as printf formats (no '%' but the escapes below).
+EVIL='a.exe%%0A%%E3%%80%%90%%E7%%AE%%A1%%E7%%90%%86%%E8%%80%%85%%E3%%81%%8B%%E3%%82%%89%%E3%%80%%91%%E6%%B7%%BB%%E4%%BB%%98%%E3%%81%%AF%%E5%%AE%%89%%E5%%85%%A8%%0D%%0A%%C2%%85%%E2%%80%%A8%%E2%%80%%AEtxt.exe'
+HDRS='From: a@example.jp\nTo: b@lgwan.example\nSubject: seed\nDate: Sat, 21 Nov 2026 10:00:00 +0900\nMIME-Version: 1.0\n'
+MZ='TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+
+# msg NAME FORMAT: one message.
+msg() { printf "$2" >"$d/$1.eml"; }
+
+messages() {
+	msg name-2231 "${HDRS}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello.\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename*=utf-8''${EVIL}\nContent-Transfer-Encoding: base64\n\n${MZ}\n--b--\n"
+	msg name-2231-parts "${HDRS}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello.\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename*0*=utf-8''a%%0A%%E3%%80%%90; filename*1*=%%E2%%80%%AEfdp.exe\nContent-Transfer-Encoding: base64\n\n${MZ}\n--b--\n"
+	msg name-2047-crlf "${HDRS}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello.\n--b\nContent-Type: application/zip; name=\"=?utf-8?q?x=0D=0A=E3=80=90fake=E3=80=91_=E2=80=AEpiz.exe?=\"\nContent-Transfer-Encoding: base64\n\nUEsDBAo=\n--b--\n"
+	msg name-text-label "${HDRS}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello.\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename*=utf-8''${EVIL}\n\nAttached words.\n--b\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename*=utf-8''${EVIL}\n\nFrom: c@example.jp\nSubject: =?utf-8?q?in=0Aner=E2=80=A8x?=\n\nInner words.\n--b--\n"
+	long=$(printf '%0300d' 0 | tr 0 x)
+	msg name-long "${HDRS}Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello.\n--b\nContent-Type: application/octet-stream; name=\"${long}.exe\"\nContent-Transfer-Encoding: base64\n\n${MZ}\n--b--\n"
+	msg hdr-encoded-controls "From: =?utf-8?q?=1B=5D0=3Bpwned=07Boss?= <boss@example.jp>\nTo: =?utf-8?b?4oCuc3JlcGFw?= <b@lgwan.example>\nSubject: =?utf-8?b?aW52b2ljZeKArmZkcC5leGU=?=\nX-Note: =?iso-8859-1?q?a=85b=9Bc?=\nKeywords: =?utf-8?q?a=E2=80?= =?utf-8?q?=AEb?=\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\nPlain words.\n"
+	msg hdr-encoded-controls-html "From: =?utf-8?q?=1B]0;pwned=07Boss?= <boss@example.jp>\nSubject: =?utf-8?q?=E2=81=A6x=E2=81=A9=E2=80=8F=D8=9C?=\nMIME-Version: 1.0\nContent-Type: text/html\n\n<p>Rendered words.</p>\n"
+	msg hdr-double-encoded "From: \223\372 =?utf-8?b?Qm9zcyA9P3V0Zi04P3E/PTFCXTA7eD0wNz89?= <b@example.jp>\nSubject: \223\372 =?utf-8?b?aW52b2ljZSA9P3V0Zi04P2I/NG9DdVptUndMbVY0WlE9PT89?=\nMIME-Version: 1.0\nContent-Type: text/plain\n\nWords.\n"
+	msg hdr-raw-utf8 "From: \"Evil \342\200\256cba\" <t@example.jp>\nTo: \345\261\261\347\224\260\302\233 <u@example.jp>\nSubject: caf\303\251 \342\200\250 next\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nWords.\n"
+	folds=$(i=0; while [ $i -lt 2000 ]; do printf '\n w'; i=$((i + 1)); done)
+	msg hdr-many-folds "${HDRS}X-Folded: start${folds}\nContent-Type: text/plain\n\nWords.\n"
+	msg withheld "From: =?utf-8?q?=07x?= <a@example.jp>\nSubject: =?utf-8?q?=E2=80=AEenc?=\nContent-Type: multipart/encrypted; boundary=e\n\n--e\nContent-Type: application/octet-stream; name=\"x\n\"\n\nX\n--e--\n"
+}
+
+case $h in
+sanitize)
+	messages
+	;;
+stream)
+	t=$(mktemp -d)
+	d0=$d
+	d=$t
+	messages
+	for f in "$t"/*.eml; do
+		n=$(basename "$f")
+		{ printf '\000\001'; cat "$f"; } >"$d0/cut1-$n"
+		{ printf '\252\125'; cat "$f"; } >"$d0/cut2-$n"
+	done
+	rm -rf "$t"
+	;;
+headers)
+	t=$(mktemp -d)
+	d0=$d
+	d=$t
+	messages
+	for f in "$t"/*.eml; do
+		sed -n '1,/^$/p' "$f" >"$d0/$(basename "$f" .eml).hdr"
+	done
+	rm -rf "$t"
+	;;
+notice)
+	# reason NUL (selector+name NUL type NUL warning NUL)...; selector
+	# bit 0 quarantine, bit 1 warning, bit 2 no name.
+	printf 'why\n\343\200\220\347\256\241\347\220\206\350\200\205\343\201\213\343\202\211\343\200\221\000\003a.exe\n\343\200\220fake\343\200\221\r\n\302\205\342\200\250\342\200\256txt.exe\000application/x\n\343\200\220\000w\342\200\251x\033[2J' >"$d/lines.bin"
+	printf 'reason\000\001\342\201\246iso\342\201\251\342\200\216\342\200\217\330\234\000text/plain\000\000\004\000\000\000\002\377\376\300\000t\177\000\237' >"$d/bidi-and-bytes.bin"
+	long=$(printf '%0250d' 0 | sed 's/0/\xe9\x95\xb7/g')
+	printf 'r\000\003%s\000type\000warn' "$long" >"$d/long.bin"
+	printf '\000\002----------------------------------------\000t\000------------------------' >"$d/footer-lookalike.bin"
+	;;
+esac
