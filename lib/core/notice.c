@@ -273,7 +273,7 @@ static void
 expand_line(const char *t, const char *end, const struct vars *v,
     GString *out)
 {
-	struct slot slots[MAX_SLOTS];
+	struct slot slots[MAX_SLOTS] = { { 0 } };
 	guint n = 0;
 	glong fixed = 0;
 	const char *p = t, *from = t;

@@ -506,9 +506,10 @@ gmime_text_unsafe(const char *text)
 
 	if (text == NULL)
 		return FALSE;
-	if (!g_utf8_validate(text, -1, NULL))
-		text = valid = g_utf8_make_valid(text, -1);
-	return has_unsafe(text);
+	if (g_utf8_validate(text, -1, NULL))
+		return has_unsafe(text);
+	valid = g_utf8_make_valid(text, -1);
+	return has_unsafe(valid);
 }
 
 /*
