@@ -12,6 +12,7 @@
 
 #include <gmime/gmime.h>
 
+#include "base/limits.h"
 #include "text/charset.h"
 #include "text/oneline.h"
 #include "mime/headers.h"
@@ -582,7 +583,7 @@ value_too_long(const char *name, const char *value)
 			line = 0;
 			continue;
 		}
-		if (++line > 998)
+		if (++line > MUGAI_LINE_MAX)
 			return TRUE;
 	}
 	return FALSE;
