@@ -1,6 +1,6 @@
 # contrib/: the quick start and demo, MTA and systemd integration files,
 # benchmarks (BENCHMARKS.md), fuzzing and lint.
-EXTRA_DIST += contrib/demo contrib/package-test
+EXTRA_DIST += contrib/quickstart contrib/demo contrib/package-test
 EXTRA_DIST += contrib/postfix/README
 EXTRA_DIST += contrib/postfix/main.cf.snippet
 EXTRA_DIST += contrib/postfix/master.cf.snippet
