@@ -424,20 +424,6 @@ dg_rtf(void)
 /* ---------------------------------------------------------------- OLE2 */
 
 static void
-put16(unsigned char *p, guint v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-}
-
-static void
-put32(unsigned char *p, guint32 v)
-{
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
-}
-
-static void
 dirent(unsigned char *p, const char *name, guint type, guint32 child,
     guint32 right)
 {
@@ -445,13 +431,13 @@ dirent(unsigned char *p, const char *name, guint type, guint32 child,
 
 	for (gsize i = 0; i < n; i++)
 		p[2 * i] = (unsigned char)name[i];
-	put16(p + 64, (guint)(2 * n + 2));
+	fx_put16(p + 64, (guint)(2 * n + 2));
 	p[66] = (unsigned char)type;
 	p[67] = 1;
-	put32(p + 68, 0xffffffffu);
-	put32(p + 72, right);
-	put32(p + 76, child);
-	put32(p + 116, 0xfffffffeu);
+	fx_put32(p + 68, 0xffffffffu);
+	fx_put32(p + 72, right);
+	fx_put32(p + 76, child);
+	fx_put32(p + 116, 0xfffffffeu);
 }
 
 /* An OLE2 file whose root holds the streams names (at most 3). */
@@ -463,21 +449,21 @@ ole_with(const char *const *names, guint n)
 	unsigned char *fat = b + 512, *dir = b + 1024;
 
 	memcpy(b, "\320\317\021\340\241\261\032\341", 8);
-	put16(b + 0x18, 0x3e);
-	put16(b + 0x1a, 3);
-	put16(b + 0x1c, 0xfffe);
-	put16(b + 0x1e, 9);
-	put16(b + 0x20, 6);
-	put32(b + 0x2c, 1);
-	put32(b + 0x30, 1);
-	put32(b + 0x38, 4096);
-	put32(b + 0x3c, 0xfffffffeu);
-	put32(b + 0x44, 0xfffffffeu);
+	fx_put16(b + 0x18, 0x3e);
+	fx_put16(b + 0x1a, 3);
+	fx_put16(b + 0x1c, 0xfffe);
+	fx_put16(b + 0x1e, 9);
+	fx_put16(b + 0x20, 6);
+	fx_put32(b + 0x2c, 1);
+	fx_put32(b + 0x30, 1);
+	fx_put32(b + 0x38, 4096);
+	fx_put32(b + 0x3c, 0xfffffffeu);
+	fx_put32(b + 0x44, 0xfffffffeu);
 	memset(b + 0x4c, 0xff, 436);
-	put32(b + 0x4c, 0);
+	fx_put32(b + 0x4c, 0);
 	memset(fat, 0xff, 512);
-	put32(fat, 0xfffffffdu);
-	put32(fat + 4, 0xfffffffeu);
+	fx_put32(fat, 0xfffffffdu);
+	fx_put32(fat + 4, 0xfffffffeu);
 	dirent(dir, "Root Entry", 5, n > 0 ? 1 : 0xffffffffu, 0xffffffffu);
 	for (guint i = 0; i < n && i < 3; i++)
 		dirent(dir + 128 * (i + 1), names[i], 2, 0xffffffffu,

@@ -32,18 +32,18 @@ fx_fill(gsize n, char c)
 	return g_bytes_new_take(b, n);
 }
 
-static void
-put16(unsigned char *p, guint v)
+void
+fx_put16(unsigned char *p, guint v)
 {
 	p[0] = v & 0xff;
 	p[1] = (v >> 8) & 0xff;
 }
 
-static void
-put32(unsigned char *p, guint32 v)
+void
+fx_put32(unsigned char *p, guint32 v)
 {
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
+	fx_put16(p, v & 0xffff);
+	fx_put16(p + 2, v >> 16);
 }
 
 GBytes *
@@ -54,16 +54,16 @@ fx_pe(void)
 
 	b[0] = 'M';
 	b[1] = 'Z';
-	put16(b + 0x18, 0x40);			/* e_lfarlc */
-	put32(b + 0x3c, 0x80);			/* e_lfanew */
+	fx_put16(b + 0x18, 0x40);			/* e_lfarlc */
+	fx_put32(b + 0x3c, 0x80);			/* e_lfanew */
 	memcpy(b + 0x40, "This program cannot be run in DOS mode.\r\r\n$",
 	    44);
 	memcpy(b + 0x80, "PE\0\0", 4);
-	put16(b + 0x84, 0x14c);			/* i386 */
-	put16(b + 0x86, 1);			/* one section */
-	put16(b + 0x94, 0xe0);			/* optional header size */
-	put16(b + 0x96, 0x0102);		/* executable, 32-bit */
-	put16(b + 0x98, 0x10b);			/* PE32 magic */
+	fx_put16(b + 0x84, 0x14c);			/* i386 */
+	fx_put16(b + 0x86, 1);			/* one section */
+	fx_put16(b + 0x94, 0xe0);			/* optional header size */
+	fx_put16(b + 0x96, 0x0102);		/* executable, 32-bit */
+	fx_put16(b + 0x98, 0x10b);			/* PE32 magic */
 	return g_bytes_new_take(b, n);
 }
 
@@ -77,10 +77,10 @@ fx_elf(void)
 	b[4] = 2;				/* 64-bit */
 	b[5] = 1;				/* little endian */
 	b[6] = 1;
-	put16(b + 16, 2);			/* ET_EXEC */
-	put16(b + 18, 62);			/* x86-64 */
-	put32(b + 20, 1);
-	put16(b + 52, 64);
+	fx_put16(b + 16, 2);			/* ET_EXEC */
+	fx_put16(b + 18, 62);			/* x86-64 */
+	fx_put32(b + 20, 1);
+	fx_put16(b + 52, 64);
 	return g_bytes_new_take(b, n);
 }
 
@@ -159,13 +159,13 @@ ole_dirent(unsigned char *p, const char *name, guint type, guint32 child,
 
 	for (gsize i = 0; i < n; i++)
 		p[2 * i] = (unsigned char)name[i];
-	put16(p + 64, (guint)(2 * n + 2));
+	fx_put16(p + 64, (guint)(2 * n + 2));
 	p[66] = (unsigned char)type;
 	p[67] = 1;				/* black */
-	put32(p + 68, 0xffffffffu);		/* left sibling */
-	put32(p + 72, right);
-	put32(p + 76, child);
-	put32(p + 116, 0xfffffffeu);		/* start sector: none */
+	fx_put32(p + 68, 0xffffffffu);		/* left sibling */
+	fx_put32(p + 72, right);
+	fx_put32(p + 76, child);
+	fx_put32(p + 116, 0xfffffffeu);		/* start sector: none */
 }
 
 GBytes *
@@ -176,21 +176,21 @@ fx_ole(gboolean macros)
 	unsigned char *fat = b + 512, *dir = b + 1024;
 
 	memcpy(b, "\320\317\021\340\241\261\032\341", 8);
-	put16(b + 0x18, 0x3e);			/* minor version */
-	put16(b + 0x1a, 3);			/* major version */
-	put16(b + 0x1c, 0xfffe);		/* byte order */
-	put16(b + 0x1e, 9);			/* 512-byte sectors */
-	put16(b + 0x20, 6);			/* 64-byte mini sectors */
-	put32(b + 0x2c, 1);			/* FAT sectors */
-	put32(b + 0x30, 1);			/* first directory sector */
-	put32(b + 0x38, 4096);			/* mini stream cutoff */
-	put32(b + 0x3c, 0xfffffffeu);		/* no mini FAT */
-	put32(b + 0x44, 0xfffffffeu);		/* no DIFAT sectors */
+	fx_put16(b + 0x18, 0x3e);			/* minor version */
+	fx_put16(b + 0x1a, 3);			/* major version */
+	fx_put16(b + 0x1c, 0xfffe);		/* byte order */
+	fx_put16(b + 0x1e, 9);			/* 512-byte sectors */
+	fx_put16(b + 0x20, 6);			/* 64-byte mini sectors */
+	fx_put32(b + 0x2c, 1);			/* FAT sectors */
+	fx_put32(b + 0x30, 1);			/* first directory sector */
+	fx_put32(b + 0x38, 4096);			/* mini stream cutoff */
+	fx_put32(b + 0x3c, 0xfffffffeu);		/* no mini FAT */
+	fx_put32(b + 0x44, 0xfffffffeu);		/* no DIFAT sectors */
 	memset(b + 0x4c, 0xff, 436);
-	put32(b + 0x4c, 0);			/* FAT in sector 0 */
+	fx_put32(b + 0x4c, 0);			/* FAT in sector 0 */
 	memset(fat, 0xff, 512);
-	put32(fat, 0xfffffffdu);		/* sector 0: FAT */
-	put32(fat + 4, 0xfffffffeu);		/* sector 1: directory */
+	fx_put32(fat, 0xfffffffdu);		/* sector 0: FAT */
+	fx_put32(fat + 4, 0xfffffffeu);		/* sector 1: directory */
 	ole_dirent(dir, "Root Entry", 5, macros ? 1 : 0xffffffffu,
 	    0xffffffffu);
 	if (macros) {

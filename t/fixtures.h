@@ -42,4 +42,8 @@ GBytes *fx_ole(gboolean macros);
 /* An OOXML (docx-like) zip; with vbaProject.bin when macros is TRUE. */
 GBytes *fx_ooxml(gboolean macros);
 
+/* Little-endian 16- and 32-bit values at p (binary headers). */
+void fx_put16(unsigned char *p, guint v);
+void fx_put32(unsigned char *p, guint32 v);
+
 #endif
