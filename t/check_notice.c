@@ -217,7 +217,7 @@ START_TEST(every_line_fits_before_the_wrap)
 	struct mugai_report_part *p = mugai_report_add_part(r, "1.2", "part");
 	GString *name = g_string_new(NULL), *type = g_string_new(NULL);
 	GString *s = g_string_new(NULL);
-	char **lines;
+	char **lines, *reason;
 
 	for (int i = 0; i < 250; i++)
 		g_string_append(name, "名");
@@ -231,7 +231,11 @@ START_TEST(every_line_fits_before_the_wrap)
 	memset(p->rp_sha256, 'f', 64);
 	p->rp_action = MUGAI_ACT_QUARANTINE;
 	mugai_notice_removed(n, r, "ID-1", s);
-	mugai_notice_withheld(n, s->str, "ID-1", s);
+	/* The removed notice again as the withheld reason: a copy, since
+	 * the notice is appended to s. */
+	reason = g_strdup(s->str);
+	mugai_notice_withheld(n, reason, "ID-1", s);
+	g_free(reason);
 	lines = g_strsplit(s->str, "\n", -1);
 	for (char **l = lines; *l != NULL; l++)
 		ck_assert_msg(g_utf8_strlen(*l, -1) <= MUGAI_NOTICE_LINE_MAX,

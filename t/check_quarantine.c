@@ -1296,7 +1296,7 @@ START_TEST(release_bound_to_content_and_recipients)
 	    rel_env), MUGAI_RELEASE_OTHER_CONTENT);
 	/* The original with a byte more, or a byte less. */
 	longer = g_strconcat(msg_crlf, "x", NULL);
-	ck_assert_int_eq(check_msg(&r, NULL, tok, longer, sizeof msg_crlf,
+	ck_assert_int_eq(check_msg(&r, NULL, tok, longer, strlen(longer),
 	    rel_env), MUGAI_RELEASE_OTHER_CONTENT);
 	ck_assert_int_eq(check_msg(&r, NULL, tok, msg_crlf,
 	    sizeof msg_crlf - 2, rel_env), MUGAI_RELEASE_OTHER_CONTENT);
