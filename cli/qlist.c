@@ -45,6 +45,7 @@ struct list_filter {
 	char *lf_subject;
 	gboolean lf_json;
 	guint lf_count;
+	guint lf_unreadable;	/* years, months, days, items not opened */
 	const char *lf_dir;	/* the store, for messages */
 };
 
@@ -194,7 +195,7 @@ print_json(struct list_filter *lf, JsonObject *meta)
  * anything but a directory is named on standard error and left out.
  */
 static int
-open_level(const struct list_filter *lf, int parent, const char *name,
+open_level(struct list_filter *lf, int parent, const char *name,
     const char *path)
 {
 	int fd;
@@ -202,6 +203,7 @@ open_level(const struct list_filter *lf, int parent, const char *name,
 	if ((fd = mugai_qdir_open(parent, name)) < 0 && errno != ENOENT) {
 		fprintf(stderr, "mugai quarantine list: %s/%s: %s\n",
 		    lf->lf_dir, path, mugai_qdir_strerror(errno));
+		lf->lf_unreadable++;
 	}
 	return fd;
 }
@@ -356,7 +358,7 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	struct list_filter lf = { G_MININT64, G_MAXINT64, "", "", NULL, NULL,
-	    NULL, FALSE, 0, NULL };
+	    NULL, FALSE, 0, 0, NULL };
 	int rc, top;
 
 	if (!mugai_cli_qparse("list", "- list quarantined items", entries,
@@ -405,6 +407,19 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 	if (json)
 		fputs(lf.lf_count == 0 ? "[]\n" : "\n]\n", stdout);
 	rc = fflush(stdout) == 0 ? 0 : 1;
+	/*
+	 * A table that leaves out what this user cannot open is not the
+	 * store's: say so, and fail, so that no one reads "nothing
+	 * quarantined" into it.
+	 */
+	if (lf.lf_unreadable > 0) {
+		fprintf(stderr, "mugai quarantine list: %u director%s of %s "
+		    "could not be read: the list is incomplete (run it as "
+		    "root, as the store's owner, or as a member of its "
+		    "[quarantine] group)\n", lf.lf_unreadable,
+		    lf.lf_unreadable == 1 ? "y" : "ies", dir);
+		rc = 1;
+	}
 out_cf:
 	mugai_config_unref(cf);
 out:
