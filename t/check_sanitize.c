@@ -236,6 +236,67 @@ START_TEST(utf8_8bit_message_is_unchanged)
 }
 END_TEST
 
+/*
+ * The line break before a boundary is the boundary's, whatever ends the
+ * boundary line (RFC 2046): a CRLF part before a closing boundary without
+ * a final CRLF has no stray CR (its size and SHA-256 in the notice were
+ * off by that CR), and an LF part before a CRLF boundary keeps its last
+ * byte. Both engines, every chunk size the stream engine may see.
+ */
+START_TEST(part_before_boundary_ends_at_its_line_break)
+{
+	static const char *const msgs[] = {
+	    /* CRLF, the closing boundary ends the input */
+	    "From: a@example.jp\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nText KEEP1\r\n"
+	    "--b\r\nContent-Type: application/octet-stream; name=a.bin\r\n"
+	    "\r\nraw bytes here\r\n--b--",
+	    /* LF parts, CRLF boundary lines (mixed: GMime only) */
+	    "From: a@example.jp\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\r\nContent-Type: text/plain\n\nText KEEP1\n"
+	    "--b\r\nContent-Type: application/octet-stream; name=a.bin\n"
+	    "\nraw bytes here\n--b--\r\n",
+	};
+	static const gsize chunks[] = { 1, 7, 0 };
+	struct mugai_config *cf = mugai_config_new_default();
+
+	for (gsize m = 0; m < G_N_ELEMENTS(msgs); m++) {
+		/* "raw bytes here": the CR of the first, the "e" of the
+		 * second were the bug. */
+		g_autofree char *sha = g_compute_checksum_for_string(
+		    G_CHECKSUM_SHA256, "raw bytes here", -1);
+		gsize size = 14;
+
+		for (gsize e = 0; e < 1 + G_N_ELEMENTS(chunks); e++) {
+			struct mugai_sanitize_opts o = {
+			    e == 0 ? MUGAI_ENGINE_GMIME : MUGAI_ENGINE_AUTO,
+			    e == 0 ? 0 : chunks[e - 1] };
+			GMimeStream *in = g_mime_stream_mem_new_with_buffer(
+			    msgs[m], strlen(msgs[m]));
+			struct mugai_envelope env = { .ev_quarantine_id = "Q" };
+			enum mugai_err err = MUGAI_E_IO;
+			struct mugai_result *rs = mugai_sanitize_with(cf, in,
+			    &env, &o, &err);
+			const struct mugai_report_part *att;
+
+			ck_assert_ptr_nonnull(rs);
+			ck_assert_int_eq(rs->rs_verdict, MUGAI_V_SANITIZED);
+			ck_assert_uint_eq(rs->rs_report->rr_parts->len, 2);
+			att = g_ptr_array_index(rs->rs_report->rr_parts, 1);
+			ck_assert_msg(att->rp_size == size, "message %zu, run "
+			    "%zu: size %" G_GUINT64_FORMAT ", want %zu", m, e,
+			    att->rp_size, size);
+			ck_assert_str_eq(att->rp_sha256, sha);
+			mugai_result_free(rs);
+			g_object_unref(in);
+		}
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(attachment_is_removed_listed_and_hashed)
 {
 	struct mugai_config *cf = mugai_config_new_default();
@@ -1164,6 +1225,7 @@ main(void)
 	t_loop_test(s, unchanged_needs_plain_mime_headers, 0,
 	    G_N_ELEMENTS(odd_mime));
 	t_test(s, attachment_is_removed_listed_and_hashed);
+	t_test(s, part_before_boundary_ends_at_its_line_break);
 	t_test(s, html_is_rendered_to_text);
 	t_test(s, alternative_prefers_plain_text);
 	t_test(s, alternative_uses_html_when_plain_is_a_stub);

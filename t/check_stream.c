@@ -96,9 +96,11 @@ static const struct {
 	{ "crlf_boundary_eats_crlf", "Subject: x\r\nContent-Type: multipart/"
 	  "mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\ny\r\n--b--\r\n",
 	  "<1 multipart/mixed><1.1 text/plain>x\r\ny</1.1></1>" },
-	{ "crlf_unterminated_close_keeps_cr", "Subject: x\r\nContent-Type: "
+	/* The CRLF before the boundary is the boundary's (RFC 2046), also
+	 * when the closing boundary has no line end (issue 20). */
+	{ "crlf_unterminated_close_drops_crlf", "Subject: x\r\nContent-Type: "
 	  "multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--",
-	  "<1 multipart/mixed><1.1 text/plain>x\r</1.1></1>" },
+	  "<1 multipart/mixed><1.1 text/plain>x</1.1></1>" },
 	{ "boundary_lookalikes_are_content", HDRS "Content-Type: multipart/"
 	  "mixed; boundary=zz\n\n--zz\n\n--zzz\n--zz-\n--zz \t\n\nb\n--zz--\n",
 	  "<1 multipart/mixed><1.1 text/plain>--zzz\n--zz-</1.1>"

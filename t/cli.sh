@@ -134,5 +134,18 @@ check "--json when the original cannot be kept: exit 1, JSON only" "[ $? -eq 1 ]
 "$mugai" quarantine --dir "$tmp/q" list --json > "$tmp/out" 2> "$tmp/err"
 check "quarantine list --json: stdout is JSON" "is_json '$tmp/out'"
 
+# Issue 20: a CRLF file whose closing boundary has no final CRLF; the last
+# part is "MZ bytes" (8 bytes: the CRLF before the boundary is the
+# boundary's), not "MZ bytes\r" (a stray CR in the size and SHA-256).
+printf 'From: a@example.jp\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHello.\r\n--b\r\nContent-Type: application/octet-stream; name=a.exe\r\n\r\nMZ bytes\r\n--b--' > "$tmp/crlf-close.eml"
+sha=$(printf 'MZ bytes' | sha256sum | cut -d' ' -f1)
+for e in gmime stream; do
+	"$mugai" sanitize --engine=$e --json "$tmp/crlf-close.eml" "$tmp/out" 2> "$tmp/err"
+	check "CRLF, unterminated closing boundary ($e): size and SHA-256 of the part without a CR" \
+	    "grep -q '\"size\" : 8,' '$tmp/err' && grep -q '$sha' '$tmp/err' && sed '1,/^\r\?$/d' '$tmp/out' | tr -d '\r' | base64 -d | grep -q '$sha'"
+done
+"$top_builddir/mugai-milter" --help > "$tmp/out" 2>&1
+check "mugai-milter --help: exit 0, usage on stdout" "[ $? -eq 0 ] && grep -qi usage '$tmp/out'"
+
 [ $fails -eq 0 ] && echo "PASS" || echo "FAIL ($fails)"
 [ $fails -eq 0 ]

@@ -242,6 +242,59 @@ render_attachment_text(struct mugai_walk *w, GMimePart *part,
 	render_text(w, part, path, FALSE, depth + 1);
 }
 
+/*
+ * GMime ends a part before a boundary by the length of the boundary line's
+ * own line end (two bytes for CRLF, one for LF or none), not of the line
+ * break before it, which RFC 2046 gives to the boundary. So a CRLF part
+ * before a closing boundary without a line end kept a stray CR (its size
+ * and SHA-256 in the notice were wrong), and an LF part before a CRLF
+ * boundary lost its last byte. Here the content ends at that line break,
+ * whatever ends the boundary line (scan.c's boundary() agrees). GMime's
+ * content is a substream of the parsed stream (super_stream, bounds);
+ * anything else is left alone.
+ */
+static void
+content_end_fix(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream *s, *sup, *fixed;
+	gint64 start, end, from, nl;
+	char b[5];
+	gssize n;
+
+	if (dw == NULL || (s = g_mime_data_wrapper_get_stream(dw)) == NULL ||
+	    (sup = s->super_stream) == NULL)
+		return;
+	start = s->bound_start;
+	end = s->bound_end;
+	if (start < 0 || end < start)
+		return;
+	/* b: the content's last byte (if any), then what follows it. */
+	from = end > start ? end - 1 : end;
+	if (g_mime_stream_seek(sup, from, GMIME_STREAM_SEEK_SET) != from ||
+	    (n = g_mime_stream_read(sup, b, sizeof b)) < 0)
+		return;
+	memset(b + n, 0, sizeof b - (gsize)n);
+	{
+		const char *a = b + (end - from);	/* the byte at end */
+
+		if (a[0] == '\n' && a[1] == '-' && a[2] == '-')
+			nl = end;
+		else if (a[1] == '\n' && a[2] == '-' && a[3] == '-')
+			nl = end + 1;
+		else
+			return;
+	}
+	/* The line break is CRLF when the byte before the LF is a CR. */
+	if (nl > start && (nl == end ? b[0] : b[end - from]) == '\r')
+		nl--;
+	if (nl == end)
+		return;
+	fixed = g_mime_stream_substream(sup, start, nl);
+	g_mime_data_wrapper_set_stream(dw, fixed);
+	g_object_unref(fixed);
+}
+
 static void
 walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
     guint depth)
@@ -251,6 +304,7 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 	enum mugai_walk_mode mode = mugai_walk_leaf_mode(w, type,
 	    is_attachment(obj));
 
+	content_end_fix(part);
 	switch (mode) {
 	case MUGAI_WALK_NONE:
 		break;

@@ -453,14 +453,12 @@ find_bound(struct mugai_scan *s, const char *text, gsize len, guint *lv,
 }
 
 /*
- * A boundary line ended (term: 0 at the end of input, 1 LF, 2 CRLF): the
- * part or preamble before it ends.
+ * A boundary line ended: the part or preamble before it ends.
  */
 static void
-boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
+boundary(struct mugai_scan *s, guint lv, gboolean final)
 {
 	guint top = bound_top(s);
-	guint drop = term == 2 ? 2 : 1;
 
 	if (lv != top) {
 		mugai_scan_decline(s, "boundary of an outer multipart inside "
@@ -469,16 +467,10 @@ boundary(struct mugai_scan *s, guint lv, gboolean final, guint term)
 	}
 	switch (s->sc_state) {
 	case ST_CONTENT:
-		/* No line break before the boundary: the content is empty. */
-		if (s->sc_pend != 0 && drop > s->sc_pend) {
-			mugai_scan_decline(s, "part without content");
-			return;
-		}
-		/* GMime drops the boundary's line end: with CRLF content and
-		 * a last boundary without one, the CR stays. */
-		if (s->sc_pend != 0)
-			emit(s, s->sc_pend == 2 ? "\r\n" : "\n",
-			    s->sc_pend - drop);
+		/* The line break before the boundary (held in sc_pend) is the
+		 * boundary's (RFC 2046), whatever ends the boundary line: a
+		 * CRLF part before a closing boundary without a line end keeps
+		 * no CR (gwalk.c's content_end_fix() reads GMime so too). */
 		leaf_end(s);
 		break;
 	case ST_PREAMBLE:
@@ -522,7 +514,7 @@ cand_done(struct mugai_scan *s)
 	if (!no_cr(s, l, len) || !eol_check(s, term))
 		return;
 	if (find_bound(s, l, len, &lv, &final)) {
-		boundary(s, lv, final, term);
+		boundary(s, lv, final);
 		g_string_truncate(s->sc_line, 0);
 		return;
 	}
