@@ -745,17 +745,20 @@ START_TEST(chunk_size_never_changes_the_text)
 }
 END_TEST
 
-/* Text/html parts of the shared corpus: no crash, valid UTF-8, no tags. */
-START_TEST(corpus_html_parts)
+/*
+ * HTML messages the tree generates (the benchmark mix's html-alt and
+ * html-small, t/gen/) and, when given, the extra corpus's chatmail-core
+ * messages: no crash, valid UTF-8, no tags.
+ */
+static guint
+html_dir(const char *sub)
 {
-	g_autofree char *dir = t_corpus_dir();
-	g_autofree char *sub = g_build_filename(dir, "chatmail-core", NULL);
 	GDir *d = g_dir_open(sub, 0, NULL);
 	const char *name;
 	guint seen = 0;
 
 	if (d == NULL)
-		return;		/* the corpus is optional */
+		return 0;
 	while ((name = g_dir_read_name(d)) != NULL) {
 		g_autofree char *path = g_build_filename(sub, name, NULL);
 		struct mugai_html_opts opts = { MUGAI_URL_KEEP, 256, 1 << 24 };
@@ -783,7 +786,27 @@ START_TEST(corpus_html_parts)
 		g_free(body);
 	}
 	g_dir_close(d);
-	ck_assert_uint_gt(seen, 0);
+	return seen;
+}
+
+START_TEST(corpus_html_parts)
+{
+	static const char *const gen[] = { "bench/html-alt",
+	    "bench/html-small", "bench-crlf/html-alt" };
+	guint seen = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(gen); i++) {
+		g_autofree char *dir = t_gen_dir(gen[i]);
+
+		seen += html_dir(dir);
+	}
+	ck_assert_uint_gt(seen, 3);	/* the QP-encoded ones: five */
+	if (t_extra_corpus_dir() != NULL) {
+		g_autofree char *sub = g_build_filename(t_extra_corpus_dir(),
+		    "chatmail-core", NULL);
+
+		html_dir(sub);
+	}
 }
 END_TEST
 

@@ -2,7 +2,8 @@
  * check_live - a message fed as it arrives (mugai_sanitize_stream_*, the
  * milter's way) gives the result mugai_sanitize() gives for the same bytes:
  * verdict, header block, edits, body, report (JSON) and the fast path's
- * decline, on t/data/stream and the shared corpus, cut at random places
+ * decline, on t/data/stream, the generated data (t/gen/) and the extra
+ * corpus (MUGAI_EXTRA_CORPUS) if any, cut at random places
  * (fixed seed), plus bare CR and oversized header blocks; and, where the
  * fast path took the message, the GMime engine's output but for the
  * engine's name.
@@ -177,9 +178,17 @@ START_TEST(live_equals_whole)
 	add_dir(files, MUGAI_TOP_SRCDIR "/t/data/stream");
 	stream_files = files->len;
 	ck_assert_uint_gt(stream_files, 10);
-	/* The shared corpus sits beside the checkout or its worktrees. */
-	add_dir(files, MUGAI_TOP_SRCDIR "/../shared/corpus");
-	add_dir(files, MUGAI_TOP_SRCDIR "/../../shared/corpus");
+	/* The generated data (t/local.mk), then the extra corpus if any. */
+	{
+		g_autofree char *gen = t_gen_dir(NULL);
+		guint before = files->len;
+
+		add_dir(files, gen);
+		ck_assert_msg(files->len > before + 100, "%s: no generated "
+		    "messages (make t/gen/stamp)", gen);
+	}
+	if (t_extra_corpus_dir() != NULL)
+		add_dir(files, t_extra_corpus_dir());
 	for (guint i = 0; i < files->len; i++) {
 		const char *path = g_ptr_array_index(files, i);
 		g_autoptr(GBytes) msg = NULL;

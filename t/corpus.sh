@@ -1,68 +1,61 @@
 #!/bin/bash
-# corpus - sanitize every message of ../shared/corpus with `mugai sanitize`
-# and hold each output to the contract validator (check_sanitized.py).
+# corpus - sanitize every message the tree generates (t/gen/: the
+# benchmark mix of contrib/bench/corpus-gen and the hostile cases of
+# t/hostile-gen) with `mugai sanitize` and hold each output to the
+# contract of t/fuzz/oracle.c (t/oracle-check): exactly one safe text
+# leaf, the notice when parts were removed or the content withheld, and,
+# for the hostile cases that promise it (t/gen/hostile/KEEP), the sender's
+# text still there.
 #
-# Sanitized or unchanged (exit 0): the validator must pass, with
-# --require-notice (every named attachment is listed). Withheld (exit 1):
-# the report must say so and the output must still pass the validator's
-# structural checks (nothing of the original content is required). Any
-# other exit status, a crash, or a validator failure fails the test, but
-# for the few messages t/corpus-known.tsv lists with the reason the
-# validator reads them differently.
+# Extras, when .ci/run (or you) pass them in: MUGAI_EXTRA_CORPUS=DIR adds
+# DIR's messages (../shared/corpus), judged by the same oracle and, with
+# MUGAI_VALIDATOR=check_sanitized.py, by the independent validator too:
+# sanitized or unchanged (exit 0) with --require-notice, withheld (exit 1)
+# with its structural checks only. Failures of the validator are accepted
+# only for the few messages t/corpus-known.tsv lists with the reason it
+# reads them differently. Any other exit status, a crash, or a failed
+# check fails the test. Nothing here skips for lack of data.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-# ../shared beside the checkout; a worktree in wt/NAME has it one up more.
-shared="$top_srcdir/../shared"
-[ -d "$shared/corpus" ] || shared="$top_srcdir/../../shared"
-corpus="$shared/corpus"
-oracle="$shared/tools/check_sanitized.py"
+. "$top_srcdir/t/gen-dirs.sh"
 mugai="$top_builddir/mugai"
 known="$top_srcdir/t/corpus-known.tsv"
 py=${PYTHON3:-python3}
 
-if [ ! -d "$corpus" ] || [ ! -f "$oracle" ]; then
-	echo "SKIP: ../shared/corpus or the validator is missing"
-	exit 77
+gen_ready || exit 1
+if [ -n "$validator" ] && ! command -v "$py" >/dev/null; then
+	echo "FAIL: MUGAI_VALIDATOR given but no python3"
+	exit 1
 fi
-command -v "$py" >/dev/null || { echo "SKIP: no python3"; exit 77; }
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-corpus.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
+# one ROOT FILE: ROOT is the directory FILE's name is relative to.
 one() {
-	f=$1
-	name=$(echo "${f#$corpus/}" | tr '/' '_')
+	root=$1 f=$2
+	rel=${f#$root/}
+	name=$(echo "$f" | md5sum | cut -c1-16)
 	o="$out/$name.out"
 	"$mugai" sanitize --json "$f" "$o" 2>"$out/$name.json"
 	rc=$?
 	case $rc in
-	0)
-		if "$py" "$oracle" --require-notice "$f" "$o" >"$out/$name.check" 2>&1; then
-			echo "ok   $f"
-			return 0
-		fi
-		# A known difference of reading: every failure must match it.
-		pat=$(awk -F'\t' -v p="${f#$corpus/}" '$1 == p { print $2 }' "$known")
-		if [ -n "$pat" ] && ! grep '^FAIL:' "$out/$name.check" |
-		    grep -qvE "$pat"; then
-			echo "knwn $f"
-			return 0
-		fi
-		echo "FAIL $f"; sed 's/^/    /' "$out/$name.check" | head -12
-		return 1
-		;;
-	1)
-		if ! grep -q '"verdict" : "withheld"' "$out/$name.json"; then
+	0|1)
+		if [ $rc -eq 1 ] &&
+		    ! grep -q '"verdict" : "withheld"' "$out/$name.json"; then
 			echo "FAIL $f: exit 1 without a withheld verdict"
 			head -5 "$out/$name.json"
 			return 1
 		fi
-		if ! "$py" "$oracle" --min-preserve 0 "$f" "$o" >"$out/$name.check" 2>&1; then
-			echo "FAIL $f (withheld output)"; sed 's/^/    /' "$out/$name.check" | head -12
+		keep=
+		[ $rc -eq 0 ] && [ -f "$root/KEEP" ] &&
+		    grep -qxF "$rel" "$root/KEEP" && keep=KEEP-THIS-TEXT
+		if ! "$oracle" --stamp ${keep:+--keep "$keep"} "$o" \
+		    >"$out/$name.check" 2>&1; then
+			echo "FAIL $f (oracle)"; sed 's/^/    /' "$out/$name.check"
 			return 1
 		fi
-		echo "held $f: $(grep -o '"withheld_reason" : "[^"]*"' "$out/$name.json")"
 		;;
 	*)
 		echo "FAIL $f: mugai sanitize exited $rc"
@@ -70,18 +63,62 @@ one() {
 		return 1
 		;;
 	esac
+	if [ -n "$validator" ] && [ "$root" = "$extra_corpus" ]; then
+		if [ $rc -eq 1 ]; then
+			if ! "$py" "$validator" --min-preserve 0 "$f" "$o" \
+			    >"$out/$name.check" 2>&1; then
+				echo "FAIL $f (withheld output, validator)"
+				sed 's/^/    /' "$out/$name.check" | head -12
+				return 1
+			fi
+		elif ! "$py" "$validator" --require-notice "$f" "$o" \
+		    >"$out/$name.check" 2>&1; then
+			# A known difference of reading: every failure must
+			# match it.
+			pat=$(awk -F'\t' -v p="$rel" '$1 == p { print $2 }' \
+			    "$known")
+			if [ -n "$pat" ] && ! grep '^FAIL:' "$out/$name.check" |
+			    grep -qvE "$pat"; then
+				echo "knwn $f"
+				return 0
+			fi
+			echo "FAIL $f (validator)"
+			sed 's/^/    /' "$out/$name.check" | head -12
+			return 1
+		fi
+	fi
+	if [ $rc -eq 1 ]; then
+		echo "held $f: $(grep -o '"withheld_reason" : "[^"]*"' \
+		    "$out/$name.json")"
+	else
+		echo "ok   $f"
+	fi
 }
 export -f one
-export corpus oracle mugai py out known
+export oracle validator extra_corpus mugai py out known
 
-find "$corpus" -name '*.eml' | sort |
-    xargs -P "$(nproc)" -I{} bash -c 'one "$1"' _ {} >"$out/log" 2>&1
+{
+	for d in $gen_dirs; do
+		find "$d" -name '*.eml' | LC_ALL=C sort | sed "s|^|$d	|"
+	done
+	[ -n "$extra_corpus" ] && find "$extra_corpus" -name '*.eml' |
+	    LC_ALL=C sort | sed "s|^|$extra_corpus	|"
+} >"$out/list"
+# One line is ROOT<TAB>FILE; names may hold blanks and quotes.
+xargs -d '\n' -P 2 -n 1 bash -c 'one "${1%%	*}" "${1#*	}"' _ \
+    <"$out/list" >"$out/log" 2>&1
 total=$(grep -c '^\(ok\|held\|knwn\|FAIL\)' "$out/log")
 knwn=$(grep -c '^knwn' "$out/log")
 ok=$(grep -c '^ok' "$out/log")
 held=$(grep -c '^held' "$out/log")
 failed=$(grep -c '^FAIL' "$out/log")
+listed=$(wc -l <"$out/list")
+extra=0
+[ -n "$extra_corpus" ] && extra=$(grep -c "^$extra_corpus	" "$out/list")
 grep -A12 '^FAIL' "$out/log"
 grep '^held' "$out/log"
-echo "corpus: $total messages: $ok sanitized or unchanged and valid, $held withheld, $knwn known reading differences (t/corpus-known.tsv), $failed failed"
-[ "$failed" -eq 0 ] && [ "$total" -gt 0 ]
+echo "corpus: $total messages ($((listed - extra)) generated, $extra extra" \
+    "from ${extra_corpus:-nowhere}; validator: ${validator:-none}):" \
+    "$ok sanitized or unchanged and valid, $held withheld, $knwn known" \
+    "reading differences (t/corpus-known.tsv), $failed failed"
+[ "$failed" -eq 0 ] && [ "$total" -eq "$listed" ] && [ "$total" -gt 0 ]

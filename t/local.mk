@@ -9,7 +9,8 @@ BUILT_SOURCES = t/testdirs.h
 CLEANFILES += t/testdirs.h
 t/testdirs.h: Makefile
 	$(AM_V_GEN)$(MKDIR_P) t && \
-	echo '#define MUGAI_TOP_SRCDIR "$(abs_top_srcdir)"' > $@
+	echo '#define MUGAI_TOP_SRCDIR "$(abs_top_srcdir)"' > $@ && \
+	echo '#define MUGAI_TOP_BUILDDIR "$(abs_top_builddir)"' >> $@
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
@@ -79,6 +80,33 @@ t_check_nodelay_CPPFLAGS = $(MILTER_CPPFLAGS)
 
 # Helper programs the scripts below run.
 check_PROGRAMS += t/qfill t/sanitize-batch t/textsafe-filter
+# The contract of t/fuzz/oracle.c over message files (corpus.sh, e2e).
+check_PROGRAMS += t/oracle-check
+t_oracle_check_SOURCES = t/oracle-check.c t/fuzz/oracle.c t/fuzz/oracle.h
+t_oracle_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
+
+# Test data made by code, once per build, so that the suite needs nothing
+# outside the tree: a small mix of the benchmark corpus (LF, and CRLF as
+# the milter sees it) and the hostile cases of t/hostile-gen (how to add
+# one: doc/internals.md, "Running one test"). corpus.sh, stream-diff.sh,
+# check_live, check_html2text, valgrind-corpus.sh and the e2e tests read
+# t/gen/; MUGAI_EXTRA_CORPUS (a directory of .eml) and MUGAI_VALIDATOR
+# (check_sanitized.py) add the shared corpus and validator (.ci/run).
+GEN_CLASSES = plain-en,plain-ja-jis,plain-ja-utf8,html-alt,html-small,attach-small,forward
+check_DATA = t/gen/stamp
+t/gen/stamp: $(top_srcdir)/contrib/bench/corpus-gen $(top_srcdir)/t/hostile-gen
+	$(AM_V_GEN)rm -rf t/gen && $(MKDIR_P) t/gen && \
+	$(PYTHON3) $(top_srcdir)/contrib/bench/corpus-gen --seed 1 \
+	    --scale 0.1 --classes $(GEN_CLASSES) t/gen/bench >/dev/null && \
+	$(PYTHON3) $(top_srcdir)/contrib/bench/corpus-gen --seed 2 --crlf \
+	    --scale 0.05 --classes $(GEN_CLASSES) t/gen/bench-crlf >/dev/null && \
+	$(PYTHON3) $(top_srcdir)/t/hostile-gen t/gen/hostile >/dev/null && \
+	touch $@
+clean-local: clean-local-gen
+clean-local-gen:
+	-rm -rf t/gen
+.PHONY: clean-local-gen
+EXTRA_DIST += t/hostile-gen t/gen-dirs.sh
 
 # Script tests, one line each (EXTRA_DIST ships them).
 SCRIPT_TESTS =

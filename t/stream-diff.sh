@@ -1,8 +1,10 @@
 #!/bin/bash
 # stream-diff - the two engines, one answer (doc/design.md).
 #
-# For every message of ../shared/corpus and of t/data/stream (generated
-# cases), `mugai sanitize --engine=stream` runs at scanner chunk sizes 1,
+# For every message of t/data/stream, of the data make check generates
+# (t/gen/: the benchmark mix and t/hostile-gen's cases) and, when given,
+# of MUGAI_EXTRA_CORPUS (../shared/corpus in .ci/run), `mugai sanitize
+# --engine=stream` runs at scanner chunk sizes 1,
 # 7, 65536 and whole. Where the stream engine takes the message (exit is
 # not 3), its output and its JSON report must be byte-identical to those
 # of --engine=gmime, but for the engine's name; and it must take or
@@ -12,12 +14,9 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 mugai="$top_builddir/mugai"
-dirs=""
-# The shared corpus sits beside the checkout (or beside its worktrees).
-for c in "$top_srcdir/../shared/corpus" "$top_srcdir/../../shared/corpus"; do
-	[ -d "$c" ] && { dirs=$c; break; }
-done
-dirs="$dirs $top_srcdir/t/data/stream"
+. "$top_srcdir/t/gen-dirs.sh"
+gen_ready || exit 1
+dirs="$top_srcdir/t/data/stream $gen_dirs $extra_corpus"
 chunks=${STREAM_DIFF_CHUNKS:-"1 7 65536 1073741824"}
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-sdiff.XXXXXX")
@@ -73,8 +72,9 @@ one() {
 export -f one
 export mugai out chunks
 
-find $dirs -name '*.eml' 2>/dev/null | sort |
-    xargs -P 2 -I{} bash -c 'one "$1"' _ {} >"$out/log" 2>&1
+# shellcheck disable=SC2086
+find $dirs -name '*.eml' | LC_ALL=C sort |
+    xargs -d '\n' -P 2 -n 1 bash -c 'one "$1"' _ >"$out/log" 2>&1
 take=$(grep -c '^take' "$out/log")
 fall=$(grep -c '^fall' "$out/log")
 diffs=$(grep -c '^DIFF' "$out/log")
@@ -83,6 +83,7 @@ if [ -n "${STREAM_DIFF_VERBOSE:-}" ]; then
 	grep '^fall' "$out/log" | sed 's/^fall [^:]*: //' | sort | uniq -c |
 	    sort -rn
 fi
-echo "stream-diff: $((take + fall + diffs)) messages: the stream engine" \
-    "takes $take, falls back on $fall; $diffs differ"
+echo "stream-diff: $((take + fall + diffs)) messages (extra corpus:" \
+    "${extra_corpus:-none}): the stream engine takes $take, falls back" \
+    "on $fall; $diffs differ"
 [ "$diffs" -eq 0 ] && [ "$take" -gt 0 ]

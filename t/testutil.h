@@ -20,12 +20,26 @@ t_srcpath(const char *rel)
 	return g_build_filename(MUGAI_TOP_SRCDIR, rel, NULL);
 }
 
-/* Returns (transfer full) the shared corpus directory ../shared/corpus. */
+/*
+ * Returns (transfer full) top_builddir/t/gen/REL: the messages make check
+ * generates (t/local.mk: bench, bench-crlf, hostile).
+ */
 static inline char *
-t_corpus_dir(void)
+t_gen_dir(const char *rel)
 {
-	return g_build_filename(MUGAI_TOP_SRCDIR, "..", "shared", "corpus",
-	    NULL);
+	return g_build_filename(MUGAI_TOP_BUILDDIR, "t", "gen", rel, NULL);
+}
+
+/*
+ * The extra corpus .ci/run passes in (MUGAI_EXTRA_CORPUS, the shared
+ * corpus), or NULL: an extra, never a reason to skip.
+ */
+static inline const char *
+t_extra_corpus_dir(void)
+{
+	const char *d = g_getenv("MUGAI_EXTRA_CORPUS");
+
+	return d != NULL && *d != '\0' ? d : NULL;
 }
 
 /*

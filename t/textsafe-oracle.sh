@@ -1,22 +1,24 @@
 #!/bin/sh
-# textsafe-oracle - the text mugai_textsafe() leaves passes the independent
-# validator ../shared/tools/check_sanitized.py.
+# textsafe-oracle - the text mugai_textsafe() leaves passes the contract
+# checks of t/fuzz/oracle.c (t/oracle-check) and, when MUGAI_VALIDATOR names
+# it (.ci/run), the independent validator check_sanitized.py.
 #
 # Builds a nasty text/plain message (every MARKUP_RULES pattern, tags,
 # uuencode/yEnc/BinHex/armor lines, base64 runs, file signatures in bytes
 # and in the latin-1 view, controls, bidi overrides) around ordinary
 # Japanese and English sentences, runs it through t/textsafe-filter
 # (textsafe alone, then encblock + textsafe), wraps each output in a minimal
-# text/plain UTF-8 base64 message and asks the validator. Skips (77)
-# without python3 or the validator.
+# text/plain UTF-8 base64 message and asks the oracle (and the validator).
+# Skips (77) without python3, which builds the message.
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
 py=${PYTHON3:-python3}
 command -v "$py" >/dev/null 2>&1 || { echo "no python3: skipped"; exit 77; }
-# ../shared beside the checkout; a worktree in wt/NAME has it one up more.
-checker="$top_srcdir/../shared/tools/check_sanitized.py"
-[ -f "$checker" ] || checker="$top_srcdir/../../shared/tools/check_sanitized.py"
-[ -f "$checker" ] || { echo "no ../shared/tools/check_sanitized.py: skipped"; exit 77; }
+oracle="$top_builddir/t/oracle-check"
+[ -x "$oracle" ] || { echo "FAIL: $oracle not built"; exit 1; }
+checker=${MUGAI_VALIDATOR:-}
+[ -n "$checker" ] && [ ! -f "$checker" ] &&
+    { echo "FAIL: MUGAI_VALIDATOR=$checker is not a file"; exit 1; }
 filter="$top_builddir/t/textsafe-filter"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textsafe-oracle.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -71,6 +73,10 @@ nasty = [
     "Content-Type: message/rfc822",
     "content-type : application/ms-tnef",
 ]
+# The sentences the filter must leave alone (the last two hold characters
+# it may mark up).
+with open(tmp + "/prose.txt", "w", encoding="utf-8") as f:
+    f.write("".join(p + "\n" for p in prose[:8]))
 lines = ["\ufeff" + prose[0]]
 for i, n in enumerate(nasty):
     lines.append(n)
@@ -107,14 +113,29 @@ for mode in textsafe encblock; do
 	"$filter" $opt <"$tmp/body.txt" >"$tmp/out.txt" 2>"$tmp/blocks.txt" ||
 	    { echo "$mode: filter failed"; exit 1; }
 	wrap "$tmp/out.txt" "$tmp/out.eml" || exit 1
-	if "$py" "$checker" "$tmp/orig.eml" "$tmp/out.eml" >"$tmp/verdict.txt"
-	then
-		echo "$mode: PASS"
+	if "$oracle" "$tmp/out.eml" >"$tmp/verdict.txt" &&
+	    "$oracle" --text "$tmp/out.txt" >>"$tmp/verdict.txt"; then
+		echo "$mode: oracle PASS"
 	else
-		echo "$mode: FAIL"
+		echo "$mode: oracle FAIL"
 		rc=1
 	fi
 	cat "$tmp/verdict.txt"
+	# Text that is safe is never dropped.
+	while IFS= read -r line; do
+		grep -qF -- "$line" "$tmp/out.txt" ||
+		    { echo "$mode: FAIL: lost \"$line\""; rc=1; }
+	done <"$tmp/prose.txt"
+	if [ -n "$checker" ]; then
+		if "$py" "$checker" "$tmp/orig.eml" "$tmp/out.eml" \
+		    >"$tmp/verdict.txt"; then
+			echo "$mode: validator PASS"
+		else
+			echo "$mode: validator FAIL"
+			rc=1
+		fi
+		cat "$tmp/verdict.txt"
+	fi
 	[ "$mode" = encblock ] && cat "$tmp/blocks.txt"
 	# The filter's output is a fixed point.
 	"$filter" <"$tmp/out.txt" | cmp -s - "$tmp/out.txt" ||

@@ -1,7 +1,9 @@
 #!/bin/bash
 # valgrind-corpus.sh - the corpus through both engines under valgrind memcheck
 #
-# Messages of ../shared/corpus and t/data/regress/ are sanitized by the
+# Messages of t/data/regress/, the generated data (t/gen/: the benchmark
+# mix and the hostile cases) and MUGAI_EXTRA_CORPUS (the shared corpus,
+# when .ci/run passes it in) are sanitized by the
 # gcc build under memcheck with --engine=gmime and with --engine=stream
 # (which may decline a message: exit 3). Two ways, because memcheck's own
 # start-up (~2.5 CPU seconds) dwarfs the engine's work on a message:
@@ -42,8 +44,8 @@ for b in "$mugai" "$batch"; do
 		echo "SKIP: $b is built with AddressSanitizer"; exit 77
 	fi
 done
-shared="$top_srcdir/../shared"
-[ -d "$shared/corpus" ] || shared="$top_srcdir/../../shared"
+. "$top_srcdir/t/gen-dirs.sh"
+gen_ready || exit 1
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-vg.XXXXXX") || exit 99
 trap 'rm -rf "$out"' EXIT
@@ -77,7 +79,8 @@ one() {
 }
 export mugai out top_srcdir
 
-{ find "$shared/corpus" -name '*.eml' 2>/dev/null | sort
+# shellcheck disable=SC2086
+{ find $gen_dirs $extra_corpus -name '*.eml' | LC_ALL=C sort
   find "$top_srcdir/t/data/regress" -name '*.eml' | sort; } >"$out/all"
 [ -s "$out/all" ] || { echo "SKIP: no messages"; exit 77; }
 cp "$out/all" "$out/list"

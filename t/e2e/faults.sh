@@ -60,11 +60,10 @@ if ! lab_have_tools; then
 	say "SKIP: $LAB_MISSING not installed"
 	exit 77
 fi
-if ! lab_find_shared tools; then
-	say "SKIP: ../shared (check_sanitized.py) not found"
-	exit 77
-fi
-checker=$shared/tools/check_sanitized.py
+# The judge: t/oracle-check, or MUGAI_VALIDATOR (check_sanitized.py).
+. "$top_srcdir/t/gen-dirs.sh"
+gen_ready || exit 1
+checker=${validator:-$oracle}
 milter_bin=${MUGAI_MILTER:-$top_builddir/mugai-milter}
 if [ ! -x "$milter_bin" ]; then
 	say "SKIP: mugai-milter not built"

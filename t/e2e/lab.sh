@@ -508,13 +508,3 @@ print(default)
 EOF2
 }
 
-# lab_find_shared: sets $shared to ../shared (the corpus and the contract
-# validator) beside the source tree, or beside a worktree's parent; $1 is
-# the subdirectory that must be there. Returns 1 when there is none.
-lab_find_shared() {
-	shared=${MUGAI_SHARED:-}
-	for d in "$top_srcdir/../shared" "$top_srcdir/../../shared"; do
-		[ -z "$shared" ] && [ -d "$d/$1" ] && shared=$(cd "$d" && pwd)
-	done
-	[ -n "$shared" ]
-}

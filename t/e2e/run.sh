@@ -2,10 +2,14 @@
 # run.sh - end to end: SMTP -> Postfix -> mugai-milter -> LMTP -> Dovecot
 #
 # Starts the lab of t/e2e/lab.sh in a temp dir (loopback only, every daemon
-# stopped by PID on every exit path), sends the shared corpus and the
+# stopped by PID on every exit path), sends the corpora and the
 # generated cases through SMTP, waits for Postfix's queues to drain, then
-# judges what Dovecot stored with ../shared/tools/check_sanitized.py and the
-# quarantine (t/e2e/e2e.py verify). Then stops the milter, checks that
+# judges what Dovecot stored and the quarantine (t/e2e/e2e.py verify). The
+# messages: what make check generates (t/gen/: the benchmark mix and
+# t/hostile-gen's cases), e2e.py's own cases and, when .ci/run passes it
+# in, MUGAI_EXTRA_CORPUS (../shared/corpus); the judge: t/oracle-check (the
+# contract of t/fuzz/oracle.c), or MUGAI_VALIDATOR (check_sanitized.py)
+# when given. Then stops the milter, checks that
 # Postfix tempfails SMTP mail (4xx) and keeps locally submitted mail queued,
 # starts the milter again and checks both arrive sanitized, exactly once.
 #
@@ -13,7 +17,7 @@
 # when mugai-milter is not built (the Postfix -> Dovecot path is still run
 # and checked then, but nothing is sanitized, so the test cannot pass).
 # MUGAI_E2E_KEEP=1 keeps the lab directory; MUGAI_E2E_LIMIT=N sends only the
-# first N corpus files. LAB_MILTER_SERVICE=mugai-milter tests the installed
+# first N files of the generated data and the extra corpus. LAB_MILTER_SERVICE=mugai-milter tests the installed
 # daemon (the Debian package's service and config, t/e2e/lab.sh) instead
 # of the build tree's.
 set -u
@@ -42,11 +46,9 @@ if ! lab_have_tools; then
 	say "SKIP: $LAB_MISSING not installed (contrib/quickstart check installs it)"
 	exit 77
 fi
-if ! lab_find_shared corpus; then
-	say "SKIP: ../shared (corpus, check_sanitized.py) not found"
-	exit 77
-fi
-checker=$shared/tools/check_sanitized.py
+. "$top_srcdir/t/gen-dirs.sh"
+gen_ready || exit 1
+checker=${validator:-$oracle}
 milter_bin=${MUGAI_MILTER:-$top_builddir/mugai-milter}
 milter=no
 [ -x "$milter_bin" ] && milter=yes
@@ -87,19 +89,20 @@ else
 	lab_postfix_start nomilter || exit 99
 fi
 
-# The corpus (single messages only: .mbox files hold many) and the cases.
+# The corpora (single messages only: .mbox files hold many) and the cases.
 e2e gen "$dir/gen" || exit 99
 files=()
 while IFS= read -r f; do
 	files+=("$f")
-done < <(find "$shared/corpus" -name '*.eml' -type f | LC_ALL=C sort |
+# shellcheck disable=SC2086
+done < <(find $gen_dirs $extra_corpus -name '*.eml' -type f | LC_ALL=C sort |
     head -n "${MUGAI_E2E_LIMIT:-100000}")
 for f in "$dir"/gen/gen-*.eml; do
 	files+=("$f")
 done
 state=$dir/state.json
-say "sending ${#files[@]} messages"
-e2e send --port "$LAB_SMTP_PORT" --state "$state" --relto "$shared/corpus" \
+say "sending ${#files[@]} messages (judge: $checker)"
+e2e send --port "$LAB_SMTP_PORT" --state "$state" --relto "${extra_corpus:-/}" \
     "${files[@]}" || exit 1
 if ! lab_queue_wait 300; then
 	say "FAIL: Postfix queue not empty after 300s"
