@@ -557,6 +557,16 @@ def run_checker(checker, orig, deliv, extra):
             p.returncode, (p.stdout + p.stderr).decode(errors="replace")[-300:])]
 
 
+def judge(args, rec):
+    """The validator for the extra corpus's messages when given, else the
+    checker (t/oracle-check, or a validator for everything)."""
+    if args.validator and args.extra_root and \
+            os.path.abspath(rec["source"]).startswith(
+                os.path.abspath(args.extra_root) + os.sep):
+        return args.validator
+    return args.checker
+
+
 def maillog_reasons(path):
     """{e2e-id: [status lines]} for bounces and rejects in the Postfix log."""
     out = {}
@@ -685,7 +695,7 @@ def verify(args):
 
     if jobs:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
-            futs = {ex.submit(run_checker, args.checker, j[0]["mta"], j[2],
+            futs = {ex.submit(run_checker, judge(args, j[0]), j[0]["mta"], j[2],
                               j[3]): j for j in jobs}
             known = known_differences()
             for fu in concurrent.futures.as_completed(futs):
@@ -764,6 +774,9 @@ def main():
     v.add_argument("--state", required=True)
     v.add_argument("--maildir", required=True)
     v.add_argument("--checker", required=True)
+    v.add_argument("--validator", help="check_sanitized.py for the "
+                   "messages under --extra-root (the shared corpus)")
+    v.add_argument("--extra-root")
     v.add_argument("--quarantine")
     v.add_argument("--maillog")
     v.add_argument("--milter", choices=("yes", "no"), default="yes")

@@ -8,8 +8,8 @@
 # messages: what make check generates (t/gen/: the benchmark mix and
 # t/hostile-gen's cases), e2e.py's own cases and, when .ci/run passes it
 # in, MUGAI_EXTRA_CORPUS (../shared/corpus); the judge: t/oracle-check (the
-# contract of t/fuzz/oracle.c), or MUGAI_VALIDATOR (check_sanitized.py)
-# when given. Then stops the milter, checks that
+# contract of t/fuzz/oracle.c) and, for the extra corpus, MUGAI_VALIDATOR
+# (check_sanitized.py) when given. Then stops the milter, checks that
 # Postfix tempfails SMTP mail (4xx) and keeps locally submitted mail queued,
 # starts the milter again and checks both arrive sanitized, exactly once.
 #
@@ -48,7 +48,7 @@ if ! lab_have_tools; then
 fi
 . "$top_srcdir/t/gen-dirs.sh"
 gen_ready || exit 1
-checker=${validator:-$oracle}
+checker=$oracle
 milter_bin=${MUGAI_MILTER:-$top_builddir/mugai-milter}
 milter=no
 [ -x "$milter_bin" ] && milter=yes
@@ -101,7 +101,7 @@ for f in "$dir"/gen/gen-*.eml; do
 	files+=("$f")
 done
 state=$dir/state.json
-say "sending ${#files[@]} messages (judge: $checker)"
+say "sending ${#files[@]} messages (judge: $checker${validator:+; $validator for $extra_corpus})"
 e2e send --port "$LAB_SMTP_PORT" --state "$state" --relto "${extra_corpus:-/}" \
     "${files[@]}" || exit 1
 if ! lab_queue_wait 300; then
@@ -145,6 +145,7 @@ if [ "$milter" = yes ]; then
 fi
 
 e2e verify --state "$state" --maildir "$LAB_MAILDIR" --checker "$checker" \
+    ${validator:+--validator "$validator" --extra-root "$extra_corpus"} \
     --quarantine "$LAB_QUARANTINE" --maillog "$LAB_PF_LOG" --milter "$milter" \
     --report "$dir/report.json" || rc=1
 n=$(lab_queue_count)
