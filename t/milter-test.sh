@@ -162,7 +162,11 @@ for w in "FORGEDC: X-Mugai-Release forged (valid for other content)" \
 done
 echo "ok - a release token passes only its own original to its recipient"
 
-# Reload by SIGUSR1 and SIGHUP: the daemon stays and keeps serving.
+# Reload by SIGUSR1 and SIGHUP: the daemon stays and keeps serving. The
+# audit.log is renamed first, as logrotate does (debian/mugai.logrotate):
+# after the signal the daemon writes to a new audit.log, and no stored
+# line is lost between the two files.
+mv "$tmp/main.q/audit.log" "$tmp/main.q/audit.log.1"
 kill -USR1 "$main_pid"
 kill -HUP "$main_pid"
 sleep 0.5
@@ -170,6 +174,14 @@ kill -0 "$main_pid" 2>/dev/null || fail "daemon died on reload"
 [ "$(grep -c 'configuration reloaded' "$tmp/main.log")" -ge 2 ] ||
     fail "reload not logged twice"
 run messages.lua "unix:$tmp/milter.sock"
+grep -q '"event" *: *"stored"\|"event":"stored"' "$tmp/main.q/audit.log" ||
+    fail "no stored line in the new audit.log after the reload"
+n_lines=$(cat "$tmp/main.q/audit.log.1" "$tmp/main.q/audit.log" |
+    grep -c '"event" *: *"stored"\|"event":"stored"')
+n_items=$(find "$tmp/main.q" -name original.eml | wc -l)
+[ "$n_lines" -eq "$n_items" ] ||
+    fail "audit.log rotated: $n_lines stored lines for $n_items items"
+echo "ok - audit.log reopened on reload: $n_lines stored lines, $n_items items"
 grep -q 'MULTI1: client=192.0.2.10 from=<sender@example.jp> to=<user@lgwan.example> verdict=[a-z]* engine=\(stream\|gmime\) ' \
     "$tmp/main.log" || fail "summary line (with the engine that decided)"
 echo "ok - reload and summary line"
