@@ -335,8 +335,30 @@ mugai_quarantine_audit(struct mugai_quarantine *q, const char *event,
     const char *id, const char *actor, const char *outcome,
     JsonObject *extra)
 {
-	return mugai_audit_append(q->qs_audit, event, id, actor, outcome,
-	    extra);
+	enum mugai_err err = mugai_audit_append(q->qs_audit, event, id, actor,
+	    outcome, extra);
+
+	mugai_quarantine_journal_event(q, event, id, actor, outcome, extra);
+	return err;
+}
+
+void
+mugai_quarantine_journal_event(struct mugai_quarantine *q, const char *event,
+    const char *id, const char *actor, const char *outcome,
+    JsonObject *extra)
+{
+	g_autofree char *line = NULL, *text = NULL;
+
+	if (strcmp(event, "released") != 0 && strcmp(event, "purged") != 0 &&
+	    strcmp(event, "extracted") != 0)
+		return;
+	/* The audit line with "op" first: {"op":EVENT,"time":...}. */
+	line = mugai_audit_format(event, id, actor, outcome, extra);
+	if (line[0] != '{' || line[1] == '}')
+		return;
+	text = g_strdup_printf("{\"op\":\"%s\",%s\n", event, line + 1);
+	/* Best effort: `mugai quarantine reindex` repairs a lost line. */
+	(void)mugai_quarantine_journal_write(q, text, strlen(text));
 }
 
 /* ---- store ---- */

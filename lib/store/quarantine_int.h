@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "store/audit.h"
 
@@ -40,6 +41,15 @@ struct mugai_quarantine {
  * today's journal segment, journal/YYYYMMDD (UTC), with one write(2).
  * Not synced: the caller syncs, or the next group commit does.
  */
+/*
+ * A journal line for an audit event the index keeps ("released",
+ * "purged", "extracted"; others are ignored): the audit line with "op"
+ * set to event. Best effort, unsynced.
+ */
+void mugai_quarantine_journal_event(struct mugai_quarantine *q,
+    const char *event, const char *id, const char *actor,
+    const char *outcome, JsonObject *extra);
+
 enum mugai_err mugai_quarantine_journal_write(struct mugai_quarantine *q,
     const char *text, gsize len);
 
