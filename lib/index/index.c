@@ -608,6 +608,10 @@ catch_up_segment(struct mugai_index *ix, JsonParser *parser, int topfd,
 		close(fd);
 		return MUGAI_E_PERM;
 	}
+	if (pos >= st.st_size) {
+		close(fd);	/* nothing new: the usual case */
+		return MUGAI_OK;
+	}
 	buf = g_malloc(CHUNK + 1);
 	while (err == MUGAI_OK && pos < st.st_size) {
 		ssize_t n = pread(fd, buf, CHUNK, (off_t)pos);
