@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "index/index.h"
+#include "index/index_int.h"
 #include "store/qdir.h"
 #include "store/qid.h"
 
@@ -32,7 +33,8 @@
 #define BUSY_MS 10000
 
 struct mugai_index {
-	sqlite3 *ix_db;
+	sqlite3 *ix_db;			/* SQLite, or NULL ... */
+	struct mugai_pgx *ix_pg;	/* ... PostgreSQL */
 	char *ix_path;
 	char *ix_msg;			/* last error text */
 };
@@ -89,6 +91,10 @@ db_fail(struct mugai_index *ix)
 static enum mugai_err
 exec(struct mugai_index *ix, const char *sql)
 {
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_exec(ix->ix_pg, sql);
+#endif
 	if (sqlite3_exec(ix->ix_db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(ix);
 	return MUGAI_OK;
@@ -97,6 +103,10 @@ exec(struct mugai_index *ix, const char *sql)
 const char *
 mugai_index_errmsg(struct mugai_index *ix)
 {
+#ifdef HAVE_LIBPQ
+	if (ix != NULL && ix->ix_pg != NULL)
+		return mugai_pgx_errmsg(ix->ix_pg);
+#endif
 	return ix != NULL && ix->ix_msg != NULL ? ix->ix_msg : "";
 }
 
@@ -161,9 +171,21 @@ mugai_index_open(const char *url, const char *store_dir, gid_t gid,
 		return NULL;
 	}
 	if ((path = sqlite_path(url, store_dir)) == NULL) {
+#ifdef HAVE_LIBPQ
+		struct mugai_pgx *pg;
+
+		if (g_str_has_prefix(url, "postgresql://") ||
+		    g_str_has_prefix(url, "postgres://")) {
+			if ((pg = mugai_pgx_open(url, err, message)) == NULL)
+				return NULL;
+			ix = g_new0(struct mugai_index, 1);
+			ix->ix_pg = pg;
+			return ix;
+		}
+#endif
 		*err = MUGAI_E_CONFIG;
-		*message = g_strdup_printf("index %s: only SQLite is built "
-		    "into this mugai (PostgreSQL: doc/deployment.md)", url);
+		*message = g_strdup_printf("index %s: not a URL this mugai "
+		    "knows (empty, sqlite:PATH, postgresql://...)", url);
 		return NULL;
 	}
 	precreate(path, gid);
@@ -195,6 +217,9 @@ mugai_index_close(struct mugai_index *ix)
 		return;
 	if (ix->ix_db != NULL)
 		sqlite3_close(ix->ix_db);
+#ifdef HAVE_LIBPQ
+	mugai_pgx_close(ix->ix_pg);
+#endif
 	g_free(ix->ix_path);
 	g_free(ix->ix_msg);
 	g_free(ix);
@@ -325,51 +350,32 @@ run(struct mugai_index *ix, sqlite3_stmt *st)
 	return MUGAI_OK;
 }
 
-enum mugai_err
-mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
+/* The SQLite side of put_item. */
+static enum mugai_err
+sqlite_put_item(struct mugai_index *ix, const struct mugai_ix_item *it,
     gboolean *added)
 {
-	static const char *const from_names[] = { "from", NULL };
-	static const char *const rcpt_names[] = { "to", "cc", NULL };
-	JsonObject *env = jobj(row, "envelope"), *hdr = jobj(row, "headers");
-	JsonObject *orig = jobj(row, "original"), *sum = jobj(row, "summary");
-	JsonArray *parts = jarr(row, "parts");
-	const char *id = jstr(row, "id"), *sender = jstr(env, "sender");
-	g_autofree char *text = NULL, *rules = NULL, *from = NULL;
-	g_autofree char *rcpt = NULL;
+	JsonArray *parts = it->it_parts;
 	sqlite3_stmt *st;
 	enum mugai_err err;
 	sqlite3_int64 rid;
-	gint64 usec;
 
-	if (added != NULL)
-		*added = FALSE;
-	if (id == NULL || !mugai_qid_valid(id) || !mugai_qid_time(id, &usec))
-		return MUGAI_E_PARSE;
-	text = to_text(row);
-	{
-		/* "\nA\nB\n": a rule is found whole, never a prefix. */
-		g_autofree char *r = join(jarr(row, "rules"), NULL, NULL);
-
-		rules = *r != '\0' ? g_strconcat("\n", r, "\n", NULL) : NULL;
-	}
 	st = prepare(ix, "INSERT INTO items(id, time, node, sender, "
 	    "message_id, verdict, rules, size, sha256, row) "
 	    "VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
 	if (st == NULL)
 		return MUGAI_E_IO;
-	bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, usec);
-	bind_text(st, 3, jstr(row, "node"));
-	bind_text(st, 4, sender);
-	bind_text(st, 5, jstr(hdr, "message_id"));
-	bind_text(st, 6, jstr(sum, "verdict"));
-	bind_text(st, 7, rules);
-	if (orig != NULL && json_object_has_member(orig, "size"))
-		sqlite3_bind_int64(st, 8, json_object_get_int_member(orig,
-		    "size"));
-	bind_text(st, 9, jstr(orig, "sha256"));
-	bind_text(st, 10, text);
+	bind_text(st, 1, it->it_id);
+	sqlite3_bind_int64(st, 2, it->it_usec);
+	bind_text(st, 3, it->it_node);
+	bind_text(st, 4, it->it_sender);
+	bind_text(st, 5, it->it_message_id);
+	bind_text(st, 6, it->it_verdict);
+	bind_text(st, 7, it->it_rules);
+	if (it->it_size >= 0)
+		sqlite3_bind_int64(st, 8, it->it_size);
+	bind_text(st, 9, it->it_sha256);
+	bind_text(st, 10, it->it_row);
 	if ((err = run(ix, st)) != MUGAI_OK)
 		return err;
 	if (sqlite3_changes(ix->ix_db) == 0)
@@ -395,35 +401,76 @@ mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
 		if ((err = run(ix, st)) != MUGAI_OK)
 			return err;
 	}
-	{
-		JsonArray *none = NULL;
-
-		from = join(none, hdr, from_names);
-		if (sender != NULL) {
-			char *s = g_strconcat(sender, "\n", from, NULL);
-
-			g_free(from);
-			from = s;
-		}
-	}
-	rcpt = join(jarr(env, "recipients"), hdr, rcpt_names);
 	st = prepare(ix, "INSERT INTO words(rowid, sender, rcpt, subject) "
 	    "VALUES(?,?,?,?)");
 	if (st == NULL)
 		return MUGAI_E_IO;
 	sqlite3_bind_int64(st, 1, rid);
-	bind_text(st, 2, from);
-	bind_text(st, 3, rcpt);
-	bind_text(st, 4, jstr(hdr, "subject"));
+	bind_text(st, 2, it->it_w_sender);
+	bind_text(st, 3, it->it_w_rcpt);
+	bind_text(st, 4, it->it_w_subject);
 	if ((err = run(ix, st)) != MUGAI_OK)
 		return err;
-	if (added != NULL)
-		*added = TRUE;
+	*added = TRUE;
 	return MUGAI_OK;
 }
 
 enum mugai_err
-mugai_index_delete_item(struct mugai_index *ix, const char *id)
+mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
+    gboolean *added)
+{
+	static const char *const from_names[] = { "from", NULL };
+	static const char *const rcpt_names[] = { "to", "cc", NULL };
+	JsonObject *env = jobj(row, "envelope"), *hdr = jobj(row, "headers");
+	JsonObject *orig = jobj(row, "original"), *sum = jobj(row, "summary");
+	const char *id = jstr(row, "id"), *sender = jstr(env, "sender");
+	g_autofree char *text = NULL, *rules = NULL, *from = NULL;
+	g_autofree char *rcpt = NULL, *hfrom = NULL;
+	struct mugai_ix_item it;
+	gboolean dummy;
+	gint64 usec;
+
+	if (added == NULL)
+		added = &dummy;
+	*added = FALSE;
+	if (id == NULL || !mugai_qid_valid(id) || !mugai_qid_time(id, &usec))
+		return MUGAI_E_PARSE;
+	text = to_text(row);
+	{
+		/* "\nA\nB\n": a rule is found whole, never a prefix. */
+		g_autofree char *r = join(jarr(row, "rules"), NULL, NULL);
+
+		rules = *r != '\0' ? g_strconcat("\n", r, "\n", NULL) : NULL;
+	}
+	hfrom = join(NULL, hdr, from_names);
+	from = sender != NULL ? g_strconcat(sender, "\n", hfrom, NULL) :
+	    g_strdup(hfrom);
+	rcpt = join(jarr(env, "recipients"), hdr, rcpt_names);
+	memset(&it, 0, sizeof it);
+	it.it_id = id;
+	it.it_usec = usec;
+	it.it_node = jstr(row, "node");
+	it.it_sender = sender;
+	it.it_message_id = jstr(hdr, "message_id");
+	it.it_verdict = jstr(sum, "verdict");
+	it.it_rules = rules;
+	it.it_size = orig != NULL && json_object_has_member(orig, "size") ?
+	    json_object_get_int_member(orig, "size") : -1;
+	it.it_sha256 = jstr(orig, "sha256");
+	it.it_row = text;
+	it.it_w_sender = from;
+	it.it_w_rcpt = rcpt;
+	it.it_w_subject = jstr(hdr, "subject");
+	it.it_parts = jarr(row, "parts");
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_put_item(ix->ix_pg, &it, added);
+#endif
+	return sqlite_put_item(ix, &it, added);
+}
+
+static enum mugai_err
+delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 {
 	static const char *const sql[] = {
 		"DELETE FROM words WHERE rowid IN "
@@ -434,6 +481,11 @@ mugai_index_delete_item(struct mugai_index *ix, const char *id)
 	};
 	enum mugai_err err;
 
+	*changed = FALSE;
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_delete_item(ix->ix_pg, id, changed);
+#endif
 	for (gsize i = 0; i < G_N_ELEMENTS(sql); i++) {
 		sqlite3_stmt *st = prepare(ix, sql[i]);
 
@@ -443,7 +495,16 @@ mugai_index_delete_item(struct mugai_index *ix, const char *id)
 		if ((err = run(ix, st)) != MUGAI_OK)
 			return err;
 	}
+	*changed = sqlite3_changes(ix->ix_db) > 0;
 	return MUGAI_OK;
+}
+
+enum mugai_err
+mugai_index_delete_item(struct mugai_index *ix, const char *id)
+{
+	gboolean changed;
+
+	return delete_item(ix, id, &changed);
 }
 
 /* An event line (released, extracted, purged): kept once. */
@@ -451,11 +512,25 @@ static enum mugai_err
 put_event(struct mugai_index *ix, JsonObject *o, const char *op,
     const char *line, gboolean *changed)
 {
-	sqlite3_stmt *st = prepare(ix, "INSERT INTO events(id, op, time, "
-	    "actor, outcome, node, line) VALUES(?,?,?,?,?,?,?) "
-	    "ON CONFLICT DO NOTHING");
+	sqlite3_stmt *st;
 	enum mugai_err err;
 
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL) {
+		gboolean c;
+
+		err = mugai_pgx_put_event(ix->ix_pg, jstr(o, "id"), op,
+		    jstr(o, "time") != NULL ? jstr(o, "time") : "",
+		    jstr(o, "actor") != NULL ? jstr(o, "actor") : "",
+		    jstr(o, "outcome"), jstr(o, "host"), line, &c);
+		if (changed != NULL)
+			*changed = c;
+		return err;
+	}
+#endif
+	st = prepare(ix, "INSERT INTO events(id, op, time, "
+	    "actor, outcome, node, line) VALUES(?,?,?,?,?,?,?) "
+	    "ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return MUGAI_E_IO;
 	bind_text(st, 1, jstr(o, "id"));
@@ -520,10 +595,8 @@ apply(struct mugai_index *ix, JsonParser *parser, const char *line,
 		return mugai_index_put_item(ix, o, changed);
 	}
 	if (strcmp(op, "dropped") == 0 || strcmp(op, "purged") == 0) {
-		enum mugai_err err = mugai_index_delete_item(ix, id);
+		enum mugai_err err = delete_item(ix, id, changed);
 
-		if (err == MUGAI_OK)
-			*changed = sqlite3_changes(ix->ix_db) > 0;
 		if (err == MUGAI_OK && strcmp(op, "purged") == 0) {
 			g_autofree char *l = g_strndup(line, (gsize)len);
 
@@ -558,10 +631,15 @@ mugai_index_apply_line(struct mugai_index *ix, const char *line,
 static gint64
 saved_pos(struct mugai_index *ix, const char *node, const char *segment)
 {
-	sqlite3_stmt *st = prepare(ix, "SELECT pos FROM journal "
-	    "WHERE node = ? AND segment = ?");
+	sqlite3_stmt *st;
 	gint64 pos = 0;
 
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_saved_pos(ix->ix_pg, node, segment);
+#endif
+	st = prepare(ix, "SELECT pos FROM journal "
+	    "WHERE node = ? AND segment = ?");
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, node);
@@ -576,10 +654,15 @@ static enum mugai_err
 save_pos(struct mugai_index *ix, const char *node, const char *segment,
     gint64 pos)
 {
-	sqlite3_stmt *st = prepare(ix, "INSERT INTO journal(node, segment, "
+	sqlite3_stmt *st;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_save_pos(ix->ix_pg, node, segment, pos);
+#endif
+	st = prepare(ix, "INSERT INTO journal(node, segment, "
 	    "pos) VALUES(?,?,?) ON CONFLICT(node, segment) "
 	    "DO UPDATE SET pos = excluded.pos");
-
 	if (st == NULL)
 		return MUGAI_E_IO;
 	bind_text(st, 1, node);
@@ -714,8 +797,19 @@ like(const char *s)
 	return g_string_free(p, FALSE);
 }
 
-static void
-row_free(gpointer data)
+JsonObject *
+mugai_ix_parse_object(const char *text)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonObject *o;
+
+	if ((o = parse_line(parser, text, -1)) == NULL)
+		return NULL;
+	return json_object_ref(o);
+}
+
+void
+mugai_ix_row_free(gpointer data)
 {
 	struct mugai_index_row *r = data;
 
@@ -747,6 +841,20 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		{ q->iq_subject, "subject" },
 	};
 
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL) {
+		char *likes[3];
+
+		for (gsize i = 0; i < G_N_ELEMENTS(w); i++)
+			likes[i] = w[i].value != NULL ? like(w[i].value) :
+			    NULL;
+		out = mugai_pgx_search(ix->ix_pg, q,
+		    (const char *const *)likes, err);
+		for (gsize i = 0; i < G_N_ELEMENTS(w); i++)
+			g_free(likes[i]);
+		goto out;
+	}
+#endif
 	for (gsize i = 0; i < G_N_ELEMENTS(w); i++) {
 		if (w[i].value == NULL)
 			continue;
@@ -792,7 +900,7 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	sqlite3_bind_int64(st, 2, q->iq_until);
 	for (guint i = 0; i < binds->len; i++)
 		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
-	out = g_ptr_array_new_with_free_func(row_free);
+	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mugai_index_row *r = g_new0(struct mugai_index_row, 1);
 		const char *text = (const char *)sqlite3_column_text(st, 3);
@@ -825,9 +933,14 @@ out:
 gint64
 mugai_index_count(struct mugai_index *ix, enum mugai_err *err)
 {
-	sqlite3_stmt *st = prepare(ix, "SELECT count(*) FROM items");
+	sqlite3_stmt *st;
 	gint64 n = -1;
 
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_count(ix->ix_pg, err);
+#endif
+	st = prepare(ix, "SELECT count(*) FROM items");
 	if (st == NULL) {
 		*err = MUGAI_E_IO;
 		return -1;
@@ -865,10 +978,15 @@ mugai_index_request_put(struct mugai_index *ix,
 	sqlite3_stmt *st;
 	enum mugai_err err;
 
+	if (rq->rq_state == NULL || (rq->rq_id == 0 &&
+	    (rq->rq_item == NULL || !mugai_qid_valid(rq->rq_item) ||
+	    rq->rq_requester == NULL)))
+		return MUGAI_E_INVAL;
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_request_put(ix->ix_pg, rq);
+#endif
 	if (rq->rq_id == 0) {
-		if (rq->rq_item == NULL || !mugai_qid_valid(rq->rq_item) ||
-		    rq->rq_requester == NULL || rq->rq_state == NULL)
-			return MUGAI_E_INVAL;
 		st = prepare(ix, "INSERT INTO requests(item, part, "
 		    "requester, state, decider, requested, decided, reason, "
 		    "decision) VALUES(?,?,?,?,?,?,?,?,?)");
@@ -917,13 +1035,18 @@ GPtrArray *
 mugai_index_requests(struct mugai_index *ix, const char *item,
     const char *state, enum mugai_err *err)
 {
-	sqlite3_stmt *st = prepare(ix, "SELECT rq, item, part, requester, "
-	    "state, decider, requested, decided, reason, decision "
-	    "FROM requests WHERE (?1 IS NULL OR item = ?1) AND "
-	    "(?2 IS NULL OR state = ?2) ORDER BY rq");
+	sqlite3_stmt *st;
 	GPtrArray *out;
 	int rc;
 
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_requests(ix->ix_pg, item, state, err);
+#endif
+	st = prepare(ix, "SELECT rq, item, part, requester, "
+	    "state, decider, requested, decided, reason, decision "
+	    "FROM requests WHERE (?1 IS NULL OR item = ?1) AND "
+	    "(?2 IS NULL OR state = ?2) ORDER BY rq");
 	if (st == NULL) {
 		*err = MUGAI_E_IO;
 		return NULL;
@@ -962,11 +1085,16 @@ mugai_index_events(struct mugai_index *ix, const char *id,
     enum mugai_err *err)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
-	sqlite3_stmt *st = prepare(ix, "SELECT line FROM events WHERE id = ? "
-	    "ORDER BY time");
+	sqlite3_stmt *st;
 	GPtrArray *out;
 	int rc;
 
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_events(ix->ix_pg, id, err);
+#endif
+	st = prepare(ix, "SELECT line FROM events WHERE id = ? "
+	    "ORDER BY time");
 	if (st == NULL) {
 		*err = MUGAI_E_IO;
 		return NULL;

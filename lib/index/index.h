@@ -13,12 +13,12 @@
  * segment is saved in the same transaction as the rows, so each line is
  * applied exactly once however often the indexer restarts.
  *
- * Backend: SQLite (index.sqlite in the store, WAL), the default.
- * Subject and address searches are substring searches through an FTS5
- * trigram index, so Japanese words match inside a subject; a pattern of
- * fewer than three characters is answered by a scan. A postgresql:// URL
- * is recognized but its backend is not built yet (MUGAI_E_CONFIG with a
- * message saying so): see doc/deployment.md.
+ * Backends: SQLite (index.sqlite in the store, WAL), the default, and
+ * PostgreSQL ([index] url = postgresql://..., lib/index/ipg.c) for several
+ * gateways sharing one index. Subject and address searches are substring
+ * searches through trigram indexes (SQLite FTS5 trigram, pg_trgm), so
+ * Japanese words match inside a subject; a pattern of fewer than three
+ * characters is answered by a scan.
  *
  * One handle belongs to one thread at a time.
  */
@@ -36,7 +36,8 @@ struct mugai_index;
  * Opens (creating when missing) the index named by url: NULL or "" is
  * SQLite in the store, the file index.sqlite (0640, group gid unless
  * (gid_t)-1) under the store directory store_dir; "sqlite:PATH" another
- * SQLite file. Returns (transfer full) the index, or NULL with *err and
+ * SQLite file; "postgresql://..." a PostgreSQL database (libpq's URI,
+ * tables created when missing; the pg_trgm extension is needed). Returns (transfer full) the index, or NULL with *err and
  * *message (transfer full, a sentence for the log).
  */
 struct mugai_index *mugai_index_open(const char *url, const char *store_dir,
