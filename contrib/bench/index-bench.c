@@ -107,7 +107,7 @@ make_row(GRand *r, guint64 i, gint64 now, char **id_out)
 
 		json_object_set_string_member(p, "path", path);
 		json_object_set_string_member(p, "sha256",
-		    hex_of(i * 2 + (guint64)k + G_GUINT64_CONSTANT(1) << 40));
+		    hex_of(((guint64)1 << 40) + i * 2 + (guint64)k));
 		json_object_set_string_member(p, "action",
 		    k == 1 ? "text" : "quarantine");
 		if (k == 2 && i % 10 == 0) {
@@ -231,8 +231,9 @@ main(int argc, char **argv)
 			{ "--sha256 (a part's)", 5, NULL },
 			{ "--since/--until one day", 6, NULL },
 		};
-		g_autofree char *sha = hex_of(n / 2 * 2 + 2 +
-		    G_GUINT64_CONSTANT(1) << 40);
+		/* Part 2 of the middle row (make_row()). */
+		g_autofree char *sha = hex_of(((guint64)1 << 40) + n / 2 * 2 +
+		    2);
 		g_autofree char *mid = g_strdup_printf("%" G_GUINT64_FORMAT
 		    "@sender.example", n / 2);
 
@@ -252,10 +253,10 @@ main(int argc, char **argv)
 				break;
 			case 5: q.iq_sha256 = sha; break;
 			case 6:
-				q.iq_since = now - 30 * 86400 *
-				    G_USEC_PER_SEC;
-				q.iq_until = q.iq_since + 86400 *
-				    G_USEC_PER_SEC;
+				q.iq_since = now - G_GINT64_CONSTANT(30) *
+				    86400 * G_USEC_PER_SEC;
+				q.iq_until = q.iq_since +
+				    G_GINT64_CONSTANT(86400) * G_USEC_PER_SEC;
 				break;
 			}
 			ms = time_search(ix, &q, &rows);
