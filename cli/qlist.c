@@ -11,6 +11,13 @@
  * (it is still there: the administrator must see it). Mail-derived text is
  * printed with control, line break and bidi control characters escaped.
  *
+ * With an index (lib/index/: index.sqlite in the store, or [index] url),
+ * the journal is applied to it and the search is the index's: substring
+ * matches of --from/--rcpt/--subject through its trigram words,
+ * --message-id, --sha256 (the original's or a part's), --verdict, --rule
+ * and --node, newest first. --walk, or no index, walks the directories
+ * as below (the index-only filters are then refused).
+ *
  * The walk starts from the store's top directory (as its owner when run
  * as root: mugai_cli_qdrop()) and opens one name at a time without
  * following a link; a year, month, day or item that is a link is left
@@ -31,6 +38,8 @@
 #include "store/quarantine.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
+#include "cli/qindex.h"
+#include "index/index.h"
 
 /* list.json or meta.json past this is not ours. */
 #define META_MAX ((gsize)64 << 20)
@@ -322,6 +331,32 @@ walk(struct list_filter *lf, int top)
 	g_ptr_array_free(years, TRUE);
 }
 
+/* Prints the rows the index finds; FALSE when the search failed. */
+static gboolean
+list_index(struct list_filter *lf, struct mugai_index *ix,
+    const struct mugai_index_query *iq)
+{
+	enum mugai_err err;
+	GPtrArray *rows = mugai_index_search(ix, iq, &err);
+
+	if (rows == NULL) {
+		fprintf(stderr, "mugai quarantine list: index: %s: %s\n",
+		    mugai_err_str(err), mugai_index_errmsg(ix));
+		return FALSE;
+	}
+	for (guint i = 0; i < rows->len; i++) {
+		struct mugai_index_row *r = g_ptr_array_index(rows, i);
+
+		if (lf->lf_json)
+			print_json(lf, r->ir_row);
+		else
+			print_row(r->ir_id, r->ir_time, r->ir_row);
+		lf->lf_count++;
+	}
+	g_ptr_array_free(rows, TRUE);
+	return TRUE;
+}
+
 /* Command-line text is taken as UTF-8 whatever the locale says. */
 static char *
 fold(const char *arg)
@@ -341,7 +376,12 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 	const char *dir;
 	g_autofree char *since = NULL, *until = NULL, *from = NULL;
 	g_autofree char *rcpt = NULL, *subject = NULL;
-	gboolean json = FALSE;
+	g_autofree char *message_id = NULL, *sha256 = NULL, *verdict = NULL;
+	g_autofree char *rule = NULL, *node = NULL;
+	gboolean json = FALSE, force_walk = FALSE;
+	gint limit = 0;
+	struct mugai_index *ix = NULL;
+	struct mugai_index_query iq;
 	GOptionEntry entries[] = {
 		{ "since", 0, 0, G_OPTION_ARG_FILENAME, &since,
 		  "items stored on or after this local date", "YYYY-MM-DD" },
@@ -353,8 +393,23 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		  "a recipient, To: or Cc: contains TEXT", "TEXT" },
 		{ "subject", 0, 0, G_OPTION_ARG_FILENAME, &subject,
 		  "Subject: contains TEXT", "TEXT" },
+		{ "message-id", 0, 0, G_OPTION_ARG_FILENAME, &message_id,
+		  "Message-ID: is ID (without <>; index)", "ID" },
+		{ "sha256", 0, 0, G_OPTION_ARG_FILENAME, &sha256,
+		  "the original or a part has this SHA-256 (index)", "HEX" },
+		{ "verdict", 0, 0, G_OPTION_ARG_FILENAME, &verdict,
+		  "the engine's verdict was V (index)", "V" },
+		{ "rule", 0, 0, G_OPTION_ARG_FILENAME, &rule,
+		  "the rule R decided the item or a part (index)", "R" },
+		{ "node", 0, 0, G_OPTION_ARG_FILENAME, &node,
+		  "stored by the gateway N (index)", "N" },
+		{ "limit", 0, 0, G_OPTION_ARG_INT, &limit,
+		  "at most N items, the newest (index)", "N" },
+		{ "walk", 0, 0, G_OPTION_ARG_NONE, &force_walk,
+		  "walk the directories even when there is an index", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json,
-		  "print a JSON array of meta.json objects", NULL },
+		  "print a JSON array of meta.json objects (with the index: "
+		  "index rows)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	struct list_filter lf = { G_MININT64, G_MAXINT64, "", "", NULL, NULL,
@@ -399,10 +454,44 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		rc = 1;
 		goto out_cf;
 	}
+	if (!force_walk)
+		ix = mugai_cli_qindex_open("list", cf, dir, top, FALSE);
+	if (ix == NULL && (message_id != NULL || sha256 != NULL ||
+	    verdict != NULL || rule != NULL || node != NULL || limit > 0)) {
+		fprintf(stderr, "mugai quarantine list: --message-id, "
+		    "--sha256, --verdict, --rule, --node and --limit need the "
+		    "index (mugai quarantine reindex)\n");
+		close(top);
+		rc = 2;
+		goto out_cf;
+	}
 	if (!json)
 		printf("%-19s  %-48s  %-28s  %-28s  %-36s  %s\n", "TIME", "ID",
 		    "FROM", "RCPT", "SUBJECT", "REMOVED");
-	walk(&lf, top);
+	if (ix != NULL) {
+		mugai_index_query_init(&iq);
+		iq.iq_since = lf.lf_since;
+		iq.iq_until = lf.lf_until;
+		iq.iq_from = lf.lf_from;
+		iq.iq_rcpt = lf.lf_rcpt;
+		iq.iq_subject = lf.lf_subject;
+		iq.iq_message_id = message_id;
+		iq.iq_sha256 = sha256;
+		iq.iq_verdict = verdict;
+		iq.iq_rule = rule;
+		iq.iq_node = node;
+		iq.iq_limit = limit > 0 ? (guint)limit : 0;
+		/* The walk's order: oldest first. */
+		iq.iq_oldest_first = TRUE;
+		if (!list_index(&lf, ix, &iq)) {
+			mugai_index_close(ix);
+			close(top);
+			rc = 1;
+			goto out_cf;
+		}
+		mugai_index_close(ix);
+	} else
+		walk(&lf, top);
 	close(top);
 	if (json)
 		fputs(lf.lf_count == 0 ? "[]\n" : "\n]\n", stdout);

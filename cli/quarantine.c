@@ -37,6 +37,7 @@
 #include "store/quarantine.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
+#include "cli/qindex.h"
 
 
 /* ---- show ---- */
@@ -647,12 +648,15 @@ usage(FILE *f)
 	fputs("usage: mugai quarantine [-c FILE] [--dir DIR] COMMAND ...\n"
 	    "\n"
 	    "  list [--since DATE] [--until DATE] [--from TEXT] [--rcpt TEXT]\n"
-	    "       [--subject TEXT] [--json]       list items (DATE: "
+	    "       [--subject TEXT] [--message-id ID] [--sha256 HEX]\n"
+	    "       [--verdict V] [--rule R] [--node N] [--limit N] [--walk]\n"
+	    "       [--json]                        list items (DATE: "
 	    "YYYY-MM-DD)\n"
 	    "  show ID [--json]                     an item's metadata\n"
 	    "  extract ID [--part N] [-o FILE]      the original or one part\n"
 	    "  release ID [--to ADDR]...            re-inject the original\n"
 	    "  purge [--older-than DAYS]            remove old items\n"
+	    "  reindex [--follow] [--journal]       rebuild the index\n"
 	    "\n"
 	    "Exit status: 0 done, 1 failed or not found, 2 usage, config or "
 	    "invalid ID.\n", f);
@@ -714,6 +718,8 @@ mugai_cli_quarantine(int argc, char **argv)
 		rc = mugai_cli_quarantine_release(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "purge") == 0)
 		rc = cmd_purge(&qo, argc - i, argv + i);
+	else if (strcmp(sub, "reindex") == 0)
+		rc = mugai_cli_quarantine_reindex(&qo, argc - i, argv + i);
 	else {
 		fprintf(stderr, "mugai quarantine: unknown command \"%s\"\n",
 		    sub);

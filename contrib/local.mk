@@ -20,6 +20,10 @@ contrib_bench_mugai_bench_SOURCES += milter/spool.c milter/spool.h
 contrib_bench_mugai_bench_SOURCES += milter/heap.c milter/heap.h
 contrib_bench_mugai_bench_CPPFLAGS = $(MILTER_CPPFLAGS)
 contrib_bench_mugai_bench_LDADD = $(MUGAI_LIBS)
+# The quarantine index at a prefecture's size (BENCHMARKS.md, "Index").
+check_PROGRAMS += contrib/bench/index-bench
+contrib_bench_index_bench_SOURCES = contrib/bench/index-bench.c
+contrib_bench_index_bench_LDADD = $(MUGAI_LIBS)
 check_PROGRAMS += contrib/bench/null-milter
 contrib_bench_null_milter_SOURCES = contrib/bench/null-milter.c
 contrib_bench_null_milter_LDADD = $(MILTER_LIBS)

@@ -5,3 +5,4 @@
 dist_man_MANS += doc/mugai.conf.5
 EXTRA_DIST += doc/design.md doc/internals.md
 EXTRA_DIST += STYLE.md SECURITY.md README.ja.md
+EXTRA_DIST += doc/deployment.md

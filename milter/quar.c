@@ -4,17 +4,133 @@
  * Opens lib/quarantine's store at start; every thread stores through the
  * same handle (the store is thread-safe). Actor in the audit log:
  * "mugai-milter".
+ *
+ * The indexer: a thread that applies the store's journal to the index
+ * (lib/index/) four times a second. The index
+ * never holds mail up: while it cannot be opened or written (the disk,
+ * a PostgreSQL server that is down), items are still stored and
+ * journalled; the log says so once, and again when it is back, and the
+ * journal lines are applied then, each exactly once.
  */
 #include "autoconfig.h"
 
+#include <grp.h>
 #include <string.h>
 
+#include "index/index.h"
 #include "log.h"
 #include "quar.h"
 
+/*
+ * The indexer looks at the journal this often: rows follow within a
+ * quarter of a second, and a burst of mail is applied in a few
+ * transactions, not one per message.
+ */
+#define INDEX_PERIOD_USEC (G_USEC_PER_SEC / 4)
+
 struct mugai_mquar {
 	struct mugai_quarantine *mq_store;	/* NULL: keep_original never */
+	/* The indexer thread (NULL: [index] url = none, or no store). */
+	GThread *mq_indexer;
+	GMutex mq_lock;
+	GCond mq_cond;
+	gboolean mq_stop;
+	char *mq_url, *mq_node, *mq_dir;
+	gid_t mq_gid;
 };
+
+static gpointer
+indexer_run(gpointer data)
+{
+	struct mugai_mquar *q = data;
+	struct mugai_index *ix = NULL;
+	gboolean down = FALSE;
+
+	for (;;) {
+		g_autofree char *msg = NULL;
+		enum mugai_err err;
+		guint n = 0;
+		gint64 until;
+
+		g_mutex_lock(&q->mq_lock);
+		until = g_get_monotonic_time() + INDEX_PERIOD_USEC;
+		while (!q->mq_stop)
+			if (!g_cond_wait_until(&q->mq_cond, &q->mq_lock, until))
+				break;
+		if (q->mq_stop) {
+			g_mutex_unlock(&q->mq_lock);
+			break;
+		}
+		g_mutex_unlock(&q->mq_lock);
+		if (ix == NULL && (ix = mugai_index_open(q->mq_url, q->mq_dir,
+		    q->mq_gid, &err, &msg)) == NULL) {
+			if (!down)
+				mugai_log(LOG_ERR, "index unavailable (%s): "
+				    "items are stored and journalled, and "
+				    "indexed when it is back", msg);
+			down = TRUE;
+			continue;
+		}
+		err = mugai_index_catch_up(ix, mugai_quarantine_fd(q->mq_store),
+		    q->mq_node, &n);
+		if (err != MUGAI_OK) {
+			if (!down)
+				mugai_log(LOG_ERR, "index unavailable (%s: %s): "
+				    "items are stored and journalled, and "
+				    "indexed when it is back",
+				    mugai_err_str(err), mugai_index_errmsg(ix));
+			down = TRUE;
+			g_clear_pointer(&ix, mugai_index_close);
+			continue;
+		}
+		if (down)
+			mugai_log(LOG_NOTICE, "index available again: %u "
+			    "journal line(s) applied", n);
+		down = FALSE;
+	}
+	mugai_index_close(ix);
+	return NULL;
+}
+
+static void
+indexer_start(struct mugai_mquar *q, const struct mugai_config *cf)
+{
+	struct group *gr;
+
+	if (mugai_index_disabled(cf->cf_index_url))
+		return;
+	g_mutex_init(&q->mq_lock);
+	g_cond_init(&q->mq_cond);
+	q->mq_url = g_strdup(cf->cf_index_url);
+	q->mq_dir = g_strdup(cf->cf_quarantine_dir);
+	q->mq_node = g_strdup(cf->cf_index_node != NULL &&
+	    *cf->cf_index_node != '\0' ? cf->cf_index_node :
+	    g_get_host_name());
+	q->mq_gid = (gid_t)-1;
+	if (cf->cf_quarantine_group != NULL &&
+	    *cf->cf_quarantine_group != '\0' &&
+	    (gr = getgrnam(cf->cf_quarantine_group)) != NULL)
+		q->mq_gid = gr->gr_gid;
+	q->mq_indexer = g_thread_new("indexer", indexer_run, q);
+}
+
+static void
+indexer_stop(struct mugai_mquar *q)
+{
+	if (q->mq_indexer == NULL)
+		return;
+	g_mutex_lock(&q->mq_lock);
+	q->mq_stop = TRUE;
+	g_cond_signal(&q->mq_cond);
+	g_mutex_unlock(&q->mq_lock);
+	g_thread_join(q->mq_indexer);
+	q->mq_indexer = NULL;
+	g_mutex_clear(&q->mq_lock);
+	g_cond_clear(&q->mq_cond);
+	g_free(q->mq_url);
+	g_free(q->mq_dir);
+	g_free(q->mq_node);
+}
 
 enum mugai_err
 mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
@@ -33,6 +149,10 @@ mugai_mquar_open(const struct mugai_config *cf, struct mugai_mquar **out,
 		g_free(q);
 		*out = NULL;
 		return err;
+	}
+	if (q->mq_store != NULL) {
+		mugai_quarantine_set_node(q->mq_store, cf->cf_index_node);
+		indexer_start(q, cf);
 	}
 	/* What a crash of this or another writer left in tmp/ (stale only). */
 	if (q->mq_store != NULL && (n = mugai_quarantine_clean_tmp(
@@ -67,6 +187,7 @@ mugai_mquar_close(struct mugai_mquar *q)
 {
 	if (q == NULL)
 		return;
+	indexer_stop(q);
 	mugai_quarantine_close(q->mq_store);
 	g_free(q);
 }

@@ -170,7 +170,8 @@ START_TEST(store_keeps_original_byte_exact)
 	ck_assert(g_file_get_contents(path, &data, &len, NULL));
 	ck_assert_uint_eq(len, sizeof msg_crlf - 1);
 	ck_assert(memcmp(data, msg_crlf, len) == 0);
-	ck_assert_uint_eq(count_entries(store), 3);	/* YYYY tmp audit.log */
+	/* YYYY tmp journal audit.log */
+	ck_assert_uint_eq(count_entries(store), 4);
 	mugai_quarantine_close(q);
 	rm_rf(store);
 }
@@ -1456,6 +1457,174 @@ START_TEST(release_key_readable_by_others_is_refused)
 }
 END_TEST
 
+/* Today's journal segment, as text. */
+static char *
+journal_text(const char *store)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *day = g_date_time_format(now, "%Y%m%d");
+	g_autofree char *path = g_build_filename(store, "journal", day, NULL);
+	char *text = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return g_strdup("");
+	return text;
+}
+
+START_TEST(journal_has_one_row_per_item)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_qid_new();
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(JsonParser) jp = json_parser_new();
+	struct mugai_quarantine *q;
+	JsonObject *row, *o;
+	JsonArray *parts;
+	enum mugai_err err;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	mugai_quarantine_set_node(q, "mx1.pref.example");
+	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	mugai_quarantine_close(q);
+	text = journal_text(store);
+	ck_assert(g_str_has_suffix(text, "\n"));
+	lines = g_strsplit(text, "\n", -1);
+	ck_assert_uint_eq(g_strv_length(lines), 2);	/* one line + "" */
+	ck_assert(json_parser_load_from_data(jp, lines[0], -1, NULL));
+	row = json_node_get_object(json_parser_get_root(jp));
+	ck_assert_str_eq(json_object_get_string_member(row, "op"), "stored");
+	ck_assert_str_eq(json_object_get_string_member(row, "id"), id);
+	ck_assert_str_eq(json_object_get_string_member(row, "node"),
+	    "mx1.pref.example");
+	o = json_object_get_object_member(row, "headers");
+	ck_assert_str_eq(json_object_get_string_member(o, "subject"),
+	    "請求書 test");
+	o = json_object_get_object_member(row, "original");
+	ck_assert_int_eq(json_object_get_int_member(o, "size"),
+	    sizeof msg_crlf - 1);
+	parts = json_object_get_array_member(row, "parts");
+	ck_assert_uint_eq(json_array_get_length(parts), 2);
+	o = json_array_get_object_element(parts, 1);
+	ck_assert_str_eq(json_object_get_string_member(o, "filename"),
+	    "請求書.zip");
+	ck_assert_str_eq(json_object_get_string_member(o, "path"), "1.2");
+	rm_rf(store);
+}
+END_TEST
+
+/*
+ * Group commit: eight threads store at once (eight SMTP sessions); every
+ * item is whole and journalled once, and the store issued at most two
+ * syncs per item (two per batch: fewer when batches hold several). The
+ * per-file path costs six per item.
+ */
+#define G_THREADS 8
+#define G_ITEMS 25
+
+/* A 4 KiB message ending in "END\n", as check_items_whole() wants. */
+static void
+group_msg(char buf[4096])
+{
+	static const char head[] = "Subject: group\r\n\r\n";
+
+	memset(buf, 'x', 4096);
+	memcpy(buf, head, sizeof head - 1);
+	memcpy(buf + 4096 - 4, "END\n", 4);
+}
+
+static gpointer
+group_writer(gpointer data)
+{
+	struct mugai_quarantine *q = data;
+	char buf[4096];
+	int failures = 0;
+
+	group_msg(buf);
+	for (int i = 0; i < G_ITEMS; i++) {
+		g_autofree char *id = mugai_qid_new();
+
+		if (store_buf(q, id, buf, sizeof buf) != MUGAI_OK)
+			failures++;
+	}
+	return GINT_TO_POINTER(failures);
+}
+
+static int sync_steps;
+
+static int
+count_syncs(const char *step)
+{
+	if (strcmp(step, "fsync") == 0)
+		g_atomic_int_inc(&sync_steps);
+	return 0;
+}
+
+static void
+run_group(gboolean group, guint64 *syncs, guint *items)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *text = NULL;
+	struct mugai_quarantine *q;
+	GThread *th[G_THREADS];
+	enum mugai_err err;
+	guint64 n;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	mugai_quarantine_set_group_commit(q, group);
+	/* The day directories exist: count the steady state. */
+	{
+		g_autofree char *id = mugai_qid_new();
+		char buf[4096];
+
+		group_msg(buf);
+		ck_assert_int_eq(store_buf(q, id, buf, sizeof buf),
+		    MUGAI_OK);
+	}
+	sync_steps = 0;
+	mugai_quarantine_fault_hook = count_syncs;
+	for (int t = 0; t < G_THREADS; t++)
+		th[t] = g_thread_new("g", group_writer, q);
+	for (int t = 0; t < G_THREADS; t++)
+		ck_assert_int_eq(GPOINTER_TO_INT(g_thread_join(th[t])), 0);
+	mugai_quarantine_fault_hook = NULL;
+	*syncs = (guint64)sync_steps;
+	mugai_quarantine_sync_stats(q, &n, &n);
+	ck_assert_uint_eq(n, G_THREADS * G_ITEMS + 1);
+	mugai_quarantine_close(q);
+	*items = check_items_whole(store);
+	ck_assert_uint_eq(*items, G_THREADS * G_ITEMS + 1);
+	text = journal_text(store);
+	{
+		guint lines = 0;
+
+		for (const char *p = text; *p != '\0'; p++)
+			lines += *p == '\n';
+		ck_assert_uint_eq(lines, G_THREADS * G_ITEMS + 1);
+	}
+	rm_rf(store);
+}
+
+START_TEST(group_commit_two_syncs_per_item_at_most)
+{
+	guint64 syncs;
+	guint items;
+
+	run_group(TRUE, &syncs, &items);
+	g_print("group commit: %" G_GUINT64_FORMAT " syncs for %d items "
+	    "(%.2f per item)\n", syncs, G_THREADS * G_ITEMS,
+	    (double)syncs / (G_THREADS * G_ITEMS));
+	ck_assert_uint_le(syncs, 2 * G_THREADS * G_ITEMS);
+	run_group(FALSE, &syncs, &items);
+	g_print("file by file: %" G_GUINT64_FORMAT " syncs for %d items\n",
+	    syncs, G_THREADS * G_ITEMS);
+	ck_assert_uint_ge(syncs, 5 * G_THREADS * G_ITEMS);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1479,6 +1648,8 @@ main(void)
 	t_test(s, concurrent_stores_threads_and_processes);
 	t_test(s, store_is_atomic_at_every_failing_step);
 	t_test(s, enospc_from_fault_hook_is_nospace);
+	t_test(s, journal_has_one_row_per_item);
+	t_test(s, group_commit_two_syncs_per_item_at_most);
 	t_test(s, enospc_on_small_tmpfs_is_nospace);
 	t_test(s, permissions_are_0750_and_0640);
 	t_test(s, group_is_given_to_new_files);

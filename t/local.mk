@@ -123,6 +123,8 @@ SCRIPT_TESTS += t/regress.sh
 SCRIPT_TESTS += t/valgrind-corpus.sh
 SCRIPT_TESTS += t/milter-test.sh
 SCRIPT_TESTS += t/milter-clients.sh
+SCRIPT_TESTS += t/store-syncs.sh
+SCRIPT_TESTS += t/index-pg.sh
 # End to end: private Postfix -> mugai-milter -> LMTP -> Dovecot; skip (77)
 # without root, Postfix, Dovecot or (faults) a tmpfs mount.
 SCRIPT_TESTS += t/e2e/run.sh

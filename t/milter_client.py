@@ -17,6 +17,10 @@ mugai-milter, and badly on purpose to play broken clients.
       new message on the same connection, and all along full conversations
       that must keep succeeding. Prints "ok - ..." or "not ok - ..." lines;
       exit 0 when every line is ok.
+  milter_client.py PORT load SESSIONS MESSAGES
+      SESSIONS connections at once, each holding MESSAGES attachment
+      conversations one after another (each kept in the quarantine);
+      exit 0 when every answer was right (t/store-syncs.sh)
 """
 import base64
 import quopri
@@ -448,6 +452,27 @@ class Storm:
         c.send(SMFIC_BODYEOB)
 
 
+def load(port, sessions, messages):
+    """sessions connections at once, messages each; 0 when all right."""
+    errors = []
+
+    def one(k):
+        why = conversation(port, "attach", "LOAD%d" % k, messages)
+        if why:
+            errors.append(why)
+    threads = [threading.Thread(target=one, args=(k,))
+               for k in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for why in errors:
+        print("not ok - load: %s" % why)
+    if not errors:
+        print("ok - load: %d sessions x %d messages" % (sessions, messages))
+    return 1 if errors else 0
+
+
 def main(argv):
     if len(argv) < 3:
         sys.stderr.write(__doc__)
@@ -460,6 +485,8 @@ def main(argv):
         return 1 if why else 0
     if argv[2] == "storm" and len(argv) == 4:
         return Storm(port, float(argv[3])).run()
+    if argv[2] == "load" and len(argv) == 5:
+        return load(port, int(argv[3]), int(argv[4]))
     sys.stderr.write(__doc__)
     return 2
 

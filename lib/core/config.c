@@ -152,6 +152,14 @@ static const struct key_def keys[] = {
 	  "86400", 60, 30 * 86400, NULL,
 	  "seconds a release header stays valid" },
 
+	{ "index", "url", KT_STRING, OFF(cf_index_url),
+	  "", 0, 0, NULL,
+	  "the quarantine index: empty for SQLite in the store, "
+	  "postgresql://... for one shared by several gateways, none" },
+	{ "index", "node", KT_STRING, OFF(cf_index_node),
+	  "", 0, 0, NULL,
+	  "this gateway's name in the index (empty: the host name)" },
+
 	{ "policy", "default_action", KT_ENUM, OFF(cf_default_action),
 	  "quarantine", 0, 0, part_actions,
 	  "action for a part no [rule] matches: drop, quarantine, reject, "

@@ -95,6 +95,10 @@ struct mugai_config {
 	char *cf_submit_command;
 	gint64 cf_release_max_age;
 
+	/* [index] */
+	char *cf_index_url;		/* "": SQLite in the store; "none" */
+	char *cf_index_node;		/* "": the host name */
+
 	/* The notice templates of cf_notice_languages, loaded with the file. */
 	struct mugai_notice *cf_notice;
 

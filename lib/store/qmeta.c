@@ -207,11 +207,112 @@ list_text(JsonObject *meta)
 	return text;
 }
 
+/* Copies member name of from into to when it is there. */
+static void
+copy_member(JsonObject *to, JsonObject *from, const char *name)
+{
+	if (from != NULL && json_object_has_member(from, name))
+		json_object_set_member(to, name,
+		    json_object_dup_member(from, name));
+}
+
+/* A string member of o, or NULL (also for a null or another type). */
+static const char *
+str_member(JsonObject *o, const char *name)
+{
+	JsonNode *n;
+
+	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
+	    json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(n);
+}
+
+static JsonObject *
+obj_member(JsonObject *o, const char *name)
+{
+	JsonNode *n;
+
+	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT(n))
+		return NULL;
+	return json_node_get_object(n);
+}
+
+JsonObject *
+mugai_qmeta_row(JsonObject *meta, const char *node)
+{
+	static const char *const keep[] = { "schema", "id", "time", "host",
+	    "envelope", "headers", "original", "summary" };
+	JsonObject *row = json_object_new();
+	JsonObject *report = obj_member(meta, "report");
+	JsonObject *summary = obj_member(meta, "summary");
+	JsonArray *parts = json_array_new(), *rules = json_array_new();
+	JsonNode *pn;
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	const char *rule;
+
+	json_object_set_string_member(row, "op", "stored");
+	if (node == NULL || *node == '\0')
+		node = str_member(meta, "host");
+	if (node != NULL)
+		json_object_set_string_member(row, "node", node);
+	else
+		json_object_set_null_member(row, "node");
+	for (gsize i = 0; i < G_N_ELEMENTS(keep); i++)
+		copy_member(row, meta, keep[i]);
+	if ((rule = str_member(summary, "rule")) != NULL) {
+		g_hash_table_add(seen, (gpointer)rule);
+		json_array_add_string_element(rules, rule);
+	}
+	if (report != NULL && (pn = json_object_get_member(report,
+	    "parts")) != NULL && JSON_NODE_HOLDS_ARRAY(pn)) {
+		JsonArray *a = json_node_get_array(pn);
+
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			JsonNode *e = json_array_get_element(a, i);
+			JsonObject *p, *o;
+
+			if (!JSON_NODE_HOLDS_OBJECT(e))
+				continue;
+			p = json_node_get_object(e);
+			o = json_object_new();
+			copy_member(o, p, "path");
+			copy_member(o, p, "sha256");
+			copy_member(o, p, "action");
+			copy_member(o, p, "rule");
+			copy_member(o, p, "filename");
+			copy_member(o, p, "declared_type");
+			json_array_add_object_element(parts, o);
+			if ((rule = str_member(p, "rule")) != NULL &&
+			    !g_hash_table_contains(seen, rule)) {
+				g_hash_table_add(seen, (gpointer)rule);
+				json_array_add_string_element(rules, rule);
+			}
+		}
+	}
+	g_hash_table_destroy(seen);
+	json_object_set_array_member(row, "parts", parts);
+	json_object_set_array_member(row, "rules", rules);
+	return row;
+}
+
+char *
+mugai_qmeta_row_text(JsonObject *meta, const char *node)
+{
+	JsonObject *row = mugai_qmeta_row(meta, node);
+	char *text = to_text(row, FALSE);
+
+	json_object_unref(row);
+	return text;
+}
+
 char *
 mugai_qmeta_build(const char *id, gint64 usec,
     const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
-    const guint8 *head, gsize head_len, char **list)
+    const guint8 *head, gsize head_len, char **list, const char *node,
+    char **row)
 {
 	JsonObject *o = json_object_new();
 	JsonObject *orig = json_object_new();
@@ -252,6 +353,8 @@ mugai_qmeta_build(const char *id, gint64 usec,
 		json_object_set_null_member(o, "report");
 	text = to_text(o, TRUE);
 	*list = list_text(o);
+	if (row != NULL)
+		*row = mugai_qmeta_row_text(o, node);
 	json_object_unref(o);
 	return text;
 }

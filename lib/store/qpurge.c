@@ -152,6 +152,9 @@ purge_item(struct purge *pu, int dayfd, const char *path, const char *id)
 		    "purged", id, pu->pu_actor, err == MUGAI_OK ? "ok" :
 		    "failed", extra);
 
+		if (err == MUGAI_OK)
+			mugai_quarantine_journal_event(q, "purged", id,
+			    pu->pu_actor, "ok", NULL);
 		if (err == MUGAI_OK && aerr == MUGAI_OK)
 			pu->pu_count++;
 		purge_fail(pu, err != MUGAI_OK ? err : aerr);

@@ -111,7 +111,8 @@ ensure_dir(const struct mugai_quarantine *q, int parent, const char *name)
 	if ((fd = mugai_qdir_open(parent, name)) < 0)
 		return -1;
 	set_mode_group(q, fd, 0750);
-	if (fsync_fd(parent) != 0) {
+	/* Group commit: the batch's second sync makes the entry durable. */
+	if (!q->qs_group && fsync_fd(parent) != 0) {
 		int e = errno;
 
 		close(fd);
@@ -198,7 +199,14 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 	q = g_new0(struct mugai_quarantine, 1);
 	q->qs_dir = g_strdup(dir != NULL ? dir : ".");
 	q->qs_tmpfd = -1;
+	q->qs_journalfd = -1;
 	q->qs_gid = gid;
+	g_mutex_init(&q->qs_lock);
+	g_cond_init(&q->qs_cond);
+	q->qs_queue = g_ptr_array_new();
+#ifdef HAVE_SYNCFS
+	q->qs_group = TRUE;
+#endif
 	if ((q->qs_fd = fcntl(topfd, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    fstat(q->qs_fd, &st) != 0) {
 		*err = mugai_err_from_errno(errno);
@@ -227,6 +235,20 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 		*err = MUGAI_E_PERM;
 		goto fail;
 	}
+	/* journal/: the same rules as tmp/. */
+	if ((q->qs_journalfd = ensure_dir(q, q->qs_fd, "journal")) < 0) {
+		*err = open_err(errno);
+		goto fail;
+	}
+	if (fstat(q->qs_journalfd, &st) != 0) {
+		*err = mugai_err_from_errno(errno);
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    st.st_uid != q->qs_owner) {
+		*err = MUGAI_E_PERM;
+		goto fail;
+	}
 	if ((q->qs_audit = mugai_audit_open_at(q->qs_fd, "audit.log", gid,
 	    q->qs_owner, err)) == NULL)
 		goto fail;
@@ -244,10 +266,44 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 	mugai_audit_close(q->qs_audit);
 	if (q->qs_tmpfd >= 0)
 		close(q->qs_tmpfd);
+	if (q->qs_journalfd >= 0)
+		close(q->qs_journalfd);
+	g_ptr_array_free(q->qs_queue, TRUE);
+	g_mutex_clear(&q->qs_lock);
+	g_cond_clear(&q->qs_cond);
+	g_free(q->qs_node);
 	if (q->qs_fd >= 0)
 		close(q->qs_fd);
 	g_free(q->qs_dir);
 	g_free(q);
+}
+
+void
+mugai_quarantine_set_node(struct mugai_quarantine *q, const char *node)
+{
+	g_free(q->qs_node);
+	q->qs_node = node != NULL && *node != '\0' ? g_strdup(node) : NULL;
+}
+
+void
+mugai_quarantine_set_group_commit(struct mugai_quarantine *q, gboolean on)
+{
+#ifdef HAVE_SYNCFS
+	q->qs_group = on;
+#else
+	(void)on;
+	q->qs_group = FALSE;
+#endif
+}
+
+void
+mugai_quarantine_sync_stats(struct mugai_quarantine *q, guint64 *syncs,
+    guint64 *items)
+{
+	g_mutex_lock(&q->qs_lock);
+	*syncs = q->qs_syncs;
+	*items = q->qs_items;
+	g_mutex_unlock(&q->qs_lock);
 }
 
 const char *
@@ -279,8 +335,30 @@ mugai_quarantine_audit(struct mugai_quarantine *q, const char *event,
     const char *id, const char *actor, const char *outcome,
     JsonObject *extra)
 {
-	return mugai_audit_append(q->qs_audit, event, id, actor, outcome,
-	    extra);
+	enum mugai_err err = mugai_audit_append(q->qs_audit, event, id, actor,
+	    outcome, extra);
+
+	mugai_quarantine_journal_event(q, event, id, actor, outcome, extra);
+	return err;
+}
+
+void
+mugai_quarantine_journal_event(struct mugai_quarantine *q, const char *event,
+    const char *id, const char *actor, const char *outcome,
+    JsonObject *extra)
+{
+	g_autofree char *line = NULL, *text = NULL;
+
+	if (strcmp(event, "released") != 0 && strcmp(event, "purged") != 0 &&
+	    strcmp(event, "extracted") != 0)
+		return;
+	/* The audit line with "op" first: {"op":EVENT,"time":...}. */
+	line = mugai_audit_format(event, id, actor, outcome, extra);
+	if (line[0] != '{' || line[1] == '}')
+		return;
+	text = g_strdup_printf("{\"op\":\"%s\",%s\n", event, line + 1);
+	/* Best effort: `mugai quarantine reindex` repairs a lost line. */
+	(void)mugai_quarantine_journal_write(q, text, strlen(text));
 }
 
 /* ---- store ---- */
@@ -352,7 +430,7 @@ finish_file(int fd)
 {
 	int e;
 
-	if (fault("fsync") != 0 || fsync(fd) != 0) {
+	if (fsync_fd(fd) != 0) {
 		e = errno;
 		close(fd);
 		errno = e;
@@ -365,6 +443,8 @@ static enum mugai_err
 write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
     const char *text)
 {
+	gboolean sync = !q->qs_group;
+
 	int fd;
 
 	if ((fd = create_file(q, dirfd, name, O_WRONLY)) < 0)
@@ -376,7 +456,7 @@ write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
 		close(fd);
 		return store_err(e);
 	}
-	if (finish_file(fd) != 0)
+	if (sync ? finish_file(fd) != 0 : close(fd) != 0)
 		return store_err(errno);
 	return MUGAI_OK;
 }
@@ -633,7 +713,7 @@ item_remove(struct mugai_qitem *it)
 static enum mugai_err
 write_metas(struct mugai_qitem *it, const char *id,
     const struct mugai_envelope *env, const struct mugai_report *report,
-    const char *sha)
+    const char *sha, char **row)
 {
 	g_autofree char *meta = NULL, *list = NULL;
 	GByteArray *head = g_byte_array_new();
@@ -643,7 +723,7 @@ write_metas(struct mugai_qitem *it, const char *id,
 	(void)mugai_qid_time(id, &usec);
 	if ((err = read_back(it, NULL, head)) == MUGAI_OK) {
 		meta = mugai_qmeta_build(id, usec, env, report, it->qi_size,
-		    sha, head->data, head->len, &list);
+		    sha, head->data, head->len, &list, it->qi_q->qs_node, row);
 		if ((err = write_meta(it->qi_q, it->qi_dirfd, "meta.json",
 		    meta)) == MUGAI_OK)
 			err = write_meta(it->qi_q, it->qi_dirfd, "list.json",
@@ -653,16 +733,276 @@ write_metas(struct mugai_qitem *it, const char *id,
 	return err;
 }
 
+/* ---- journal ---- */
+
+enum mugai_err
+mugai_quarantine_journal_write(struct mugai_quarantine *q, const char *text,
+    gsize len)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *name = g_date_time_format(now, "%Y%m%d");
+	struct stat st;
+	ssize_t n;
+	int fd, e;
+
+	if (fault("open") != 0)
+		return store_err(errno);
+	fd = openat(q->qs_journalfd, name, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0640);
+	if (fd < 0)
+		return store_err(errno);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != q->qs_owner) {
+		close(fd);
+		return MUGAI_E_PERM;
+	}
+	if (st.st_size == 0) {
+		if (q->qs_gid != (gid_t)-1)
+			(void)fchown(fd, (uid_t)-1, q->qs_gid);
+		(void)fchmod(fd, 0640);
+	}
+	/* One write: O_APPEND keeps concurrent writers' lines whole. */
+	if (fault("write") != 0)
+		n = -1;
+	else
+		do
+			n = write(fd, text, len);
+		while (n < 0 && errno == EINTR);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return store_err(e);
+	if ((gsize)n != len)
+		return MUGAI_E_NOSPACE;
+	return MUGAI_OK;
+}
+
+/* ---- commit ---- */
+
+/* One item waiting in a group commit. */
+struct pending {
+	struct mugai_qitem *pd_it;
+	const char *pd_id;
+	const char *pd_row;		/* journal line, no newline */
+	const char *pd_sha;
+	const char *pd_actor;
+	int pd_day;			/* day directory once published */
+	enum mugai_err pd_err;
+	gboolean pd_done;
+};
+
+/* One sync of the store's file system, for a whole batch. */
+static int
+sync_store(struct mugai_quarantine *q)
+{
+	if (fault("fsync") != 0)
+		return -1;
+	g_mutex_lock(&q->qs_lock);
+	q->qs_syncs++;
+	g_mutex_unlock(&q->qs_lock);
+#ifdef HAVE_SYNCFS
+	return syncfs(q->qs_fd);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
+ * Takes a published item back into tmp/ (where free removes it): a
+ * caller's tempfail and the MTA's retry then leave one whole item.
+ */
+static void
+unpublish(struct mugai_quarantine *q, const char *id, const char *tmp,
+    int day)
+{
+	if (renameat(day, id, q->qs_tmpfd, tmp) != 0)
+		(void)mugai_qdir_remove(day, id, 2);
+}
+
+static enum mugai_err
+audit_stored(struct mugai_quarantine *q, const char *id, guint64 size,
+    const char *sha, const char *actor)
+{
+	JsonObject *extra = json_object_new();
+	enum mugai_err err;
+
+	json_object_set_int_member(extra, "size", (gint64)size);
+	json_object_set_string_member(extra, "sha256", sha);
+	err = mugai_audit_append(q->qs_audit, "stored", id,
+	    actor != NULL ? actor : "mugai", "ok", extra);
+	json_object_unref(extra);
+	if (err != MUGAI_OK)
+		err = store_err(err == MUGAI_E_NOSPACE ? ENOSPC : EIO);
+	return err;
+}
+
+/* A journal line that withdraws a row whose item did not stay. */
+static void
+journal_dropped(struct mugai_quarantine *q, const char *id)
+{
+	g_autofree char *line = g_strdup_printf(
+	    "{\"op\":\"dropped\",\"id\":\"%s\"}\n", id);
+
+	(void)mugai_quarantine_journal_write(q, line, strlen(line));
+}
+
+/*
+ * Commits a batch: one sync makes every item's files and tmp/
+ * directories durable, the items are renamed into their day
+ * directories and their rows appended to the journal, and a second sync
+ * makes the renames, new day directories and journal lines durable. Two
+ * syncs for the whole batch, however many items it holds.
+ */
+static void
+commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
+{
+	GString *lines = g_string_new(NULL);
+	enum mugai_err err = MUGAI_OK;
+	gboolean journalled = FALSE;
+	guint published = 0;
+
+	if (sync_store(q) != 0)
+		err = store_err(errno);
+	for (guint i = 0; i < batch->len; i++) {
+		struct pending *p = g_ptr_array_index(batch, i);
+
+		if ((p->pd_err = err) != MUGAI_OK)
+			continue;
+		if ((p->pd_err = publish(q, p->pd_id, p->pd_it->qi_tmp,
+		    &p->pd_day)) != MUGAI_OK)
+			continue;
+		published++;
+		g_string_append(lines, p->pd_row);
+		g_string_append_c(lines, '\n');
+	}
+	if (published > 0) {
+		err = mugai_quarantine_journal_write(q, lines->str,
+		    lines->len);
+		/* A short write may have left part of the lines. */
+		journalled = err == MUGAI_OK || err == MUGAI_E_NOSPACE;
+		if (err == MUGAI_OK && sync_store(q) != 0)
+			err = store_err(errno);
+	}
+	for (guint i = 0; i < batch->len; i++) {
+		struct pending *p = g_ptr_array_index(batch, i);
+
+		if (p->pd_err != MUGAI_OK)
+			continue;
+		if (err == MUGAI_OK)
+			p->pd_err = audit_stored(q, p->pd_id,
+			    p->pd_it->qi_size, p->pd_sha, p->pd_actor);
+		else
+			p->pd_err = err;
+		if (p->pd_err != MUGAI_OK) {
+			unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
+			if (journalled)
+				journal_dropped(q, p->pd_id);
+		}
+		close(p->pd_day);
+		p->pd_day = -1;
+	}
+	g_mutex_lock(&q->qs_lock);
+	for (guint i = 0; i < batch->len; i++)
+		if (((struct pending *)g_ptr_array_index(batch,
+		    i))->pd_err == MUGAI_OK)
+			q->qs_items++;
+	g_mutex_unlock(&q->qs_lock);
+	g_string_free(lines, TRUE);
+}
+
+/*
+ * Group commit: the item joins the queue; the first waiting thread that
+ * finds no batch in progress takes the whole queue and commits it for
+ * everyone (commit_batch()); the others wait until their batch is done.
+ * While one batch syncs, the next gathers, so under load each sync
+ * covers many items and each item waits for at most two batches.
+ */
+static enum mugai_err
+group_commit(struct mugai_quarantine *q, struct pending *p)
+{
+	g_mutex_lock(&q->qs_lock);
+	g_ptr_array_add(q->qs_queue, p);
+	while (!p->pd_done) {
+		GPtrArray *batch;
+
+		if (q->qs_leading) {
+			g_cond_wait(&q->qs_cond, &q->qs_lock);
+			continue;
+		}
+		batch = q->qs_queue;
+		q->qs_queue = g_ptr_array_new();
+		q->qs_leading = TRUE;
+		g_mutex_unlock(&q->qs_lock);
+		commit_batch(q, batch);
+		g_mutex_lock(&q->qs_lock);
+		for (guint i = 0; i < batch->len; i++)
+			((struct pending *)g_ptr_array_index(batch,
+			    i))->pd_done = TRUE;
+		g_ptr_array_free(batch, TRUE);
+		q->qs_leading = FALSE;
+		g_cond_broadcast(&q->qs_cond);
+	}
+	g_mutex_unlock(&q->qs_lock);
+	return p->pd_err;
+}
+
+/*
+ * One item, one sync per file (no syncfs(2)): original, meta.json,
+ * list.json and the item directory, the rename, the day directory and
+ * the journal, then tmp/.
+ */
+static enum mugai_err
+file_commit(struct mugai_quarantine *q, struct pending *p)
+{
+	struct mugai_qitem *it = p->pd_it;
+	g_autofree char *line = g_strconcat(p->pd_row, "\n", NULL);
+	enum mugai_err err;
+	int day = -1;
+
+	if (fsync_fd(it->qi_dirfd) != 0)
+		return store_err(errno);
+	if ((err = publish(q, p->pd_id, it->qi_tmp, &day)) != MUGAI_OK)
+		return err;
+	if ((err = mugai_quarantine_journal_write(q, line,
+	    strlen(line))) != MUGAI_OK) {
+		if (err == MUGAI_E_NOSPACE)
+			journal_dropped(q, p->pd_id);
+		goto out_unpublish;
+	}
+	if (fsync_fd(day) != 0 || fsync_fd(q->qs_tmpfd) != 0) {
+		err = store_err(errno);
+		journal_dropped(q, p->pd_id);
+		goto out_unpublish;
+	}
+	if ((err = audit_stored(q, p->pd_id, it->qi_size, p->pd_sha,
+	    p->pd_actor)) != MUGAI_OK) {
+		journal_dropped(q, p->pd_id);
+		goto out_unpublish;
+	}
+	close(day);
+	g_mutex_lock(&q->qs_lock);
+	q->qs_items++;
+	g_mutex_unlock(&q->qs_lock);
+	return MUGAI_OK;
+
+out_unpublish:
+	unpublish(q, p->pd_id, it->qi_tmp, day);
+	close(day);
+	return err;
+}
+
 enum mugai_err
 mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
     const struct mugai_envelope *env, const struct mugai_report *report,
     const char *sha256, const char *actor)
 {
 	struct mugai_quarantine *q = it->qi_q;
+	g_autofree char *row = NULL;
 	GByteArray *none = NULL;
+	struct pending p;
 	enum mugai_err err;
 	char sha[65];
-	int day = -1;
 
 	if (it->qi_err != MUGAI_OK || it->qi_committed || it->qi_tmp == NULL)
 		return it->qi_err != MUGAI_OK ? it->qi_err : MUGAI_E_INVAL;
@@ -678,50 +1018,29 @@ mugai_quarantine_commit(struct mugai_qitem *it, const char *id,
 		if (err != MUGAI_OK)
 			goto out_tmp;
 	}
-	if (fault("fsync") != 0 || fsync(it->qi_fd) != 0) {
+	/* Group commit: the batch's first sync covers the original. */
+	if (!q->qs_group && (fault("fsync") != 0 || fsync(it->qi_fd) != 0)) {
 		err = store_err(errno);
 		goto out_tmp;
 	}
-	if ((err = write_metas(it, id, env, report, sha)) != MUGAI_OK)
+	if ((err = write_metas(it, id, env, report, sha, &row)) != MUGAI_OK)
 		goto out_tmp;
-	/* After write_metas(): it reads the original's head back. */
+	memset(&p, 0, sizeof p);
+	p.pd_it = it;
+	p.pd_id = id;
+	p.pd_row = row;
+	p.pd_sha = sha;
+	p.pd_actor = actor;
+	p.pd_day = -1;
+	err = q->qs_group ? group_commit(q, &p) : file_commit(q, &p);
+	if (err != MUGAI_OK)
+		goto out_tmp;
+	/* Durable now: its pages are clean and may go. */
 	drop_cached(it);
-	if (fsync_fd(it->qi_dirfd) != 0) {
-		err = store_err(errno);
-		goto out_tmp;
-	}
-	if ((err = publish(q, id, it->qi_tmp, &day)) != MUGAI_OK)
-		goto out_tmp;
-	if (fsync_fd(day) != 0 || fsync_fd(q->qs_tmpfd) != 0) {
-		err = store_err(errno);
-		goto out_unpublish;
-	}
-	{
-		JsonObject *extra = json_object_new();
-
-		json_object_set_int_member(extra, "size", (gint64)it->qi_size);
-		json_object_set_string_member(extra, "sha256", sha);
-		err = mugai_audit_append(q->qs_audit, "stored", id,
-		    actor != NULL ? actor : "mugai", "ok", extra);
-		json_object_unref(extra);
-		if (err != MUGAI_OK) {
-			err = store_err(err == MUGAI_E_NOSPACE ? ENOSPC : EIO);
-			goto out_unpublish;
-		}
-	}
 	it->qi_committed = TRUE;
 	g_clear_pointer(&it->qi_tmp, g_free);
-	close(day);
 	return MUGAI_OK;
 
-out_unpublish:
-	/*
-	 * Not durable, or not audited: take it back so the caller's tempfail
-	 * and the MTA's retry leave one whole, audited item.
-	 */
-	if (renameat(day, id, q->qs_tmpfd, it->qi_tmp) != 0)
-		(void)mugai_qdir_remove(day, id, 2);
-	close(day);
 out_tmp:
 	item_remove(it);
 	it->qi_err = err;

@@ -6,10 +6,15 @@
  *   DIR/YYYY/MM/DD/ID/meta.json      see doc/quarantine-meta.md
  *   DIR/YYYY/MM/DD/ID/list.json      meta.json's listing members, compact
  *   DIR/audit.log                    JSON lines (lib/store/audit.h)
+ *   DIR/journal/YYYYMMDD             JSON lines, one row per stored,
+ *                                    purged or released item (the index's
+ *                                    input, lib/index/)
  *
  * An item appears whole or not at all: it is written in a directory under
- * tmp/, its files and that directory are fsynced, it is renamed into
- * YYYY/MM/DD (UTC date of the ID) and the directories are fsynced.
+ * tmp/, its files and that directory are made durable, it is renamed into
+ * YYYY/MM/DD (UTC date of the ID), its row appended to the journal, and
+ * the rename made durable. With group commit, concurrent items share the
+ * two syncs (syncfs(2)) that do this.
  *
  * IDs look like "20250102-030405-123456-0a1b2c3d-0123456789abcdef":
  * UTC date, time, microseconds, 8 hex digits of the host name's SHA-256,
@@ -64,6 +69,27 @@ struct mugai_quarantine *mugai_quarantine_open_fd(int topfd,
 
 /* Closes the store. NULL does nothing. */
 void mugai_quarantine_close(struct mugai_quarantine *q);
+
+/*
+ * The node name written in each item's journal row (the gateway that
+ * holds the item, doc/deployment.md); NULL or "" is the host name.
+ * Set it before the first commit.
+ */
+void mugai_quarantine_set_node(struct mugai_quarantine *q,
+    const char *node);
+
+/*
+ * Group commit (the default where syncfs(2) exists): concurrent commits
+ * are made durable together, two syncs of the store's file system per
+ * batch instead of six fsyncs per item. FALSE: each item is synced file
+ * by file. Set it before the first commit.
+ */
+void mugai_quarantine_set_group_commit(struct mugai_quarantine *q,
+    gboolean on);
+
+/* Syncs issued and items committed since open (for logs and tests). */
+void mugai_quarantine_sync_stats(struct mugai_quarantine *q,
+    guint64 *syncs, guint64 *items);
 
 /* Returns (transfer none) the store's directory. */
 const char *mugai_quarantine_dir(const struct mugai_quarantine *q);

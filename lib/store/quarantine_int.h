@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "store/audit.h"
 
@@ -23,6 +24,33 @@ struct mugai_quarantine {
 	uid_t qs_owner;			/* owner of the top directory */
 	gid_t qs_gid;			/* (gid_t)-1: leave the group alone */
 	struct mugai_audit *qs_audit;	/* shared by every thread */
+	int qs_journalfd;		/* journal/ */
+	char *qs_node;			/* node name in journal rows, or NULL */
+	gboolean qs_group;		/* group commit: syncfs() per batch */
+	/* Group commit (lib/store/quarantine.c, group_commit()). */
+	GMutex qs_lock;
+	GCond qs_cond;
+	GPtrArray *qs_queue;		/* struct pending *, waiting */
+	gboolean qs_leading;		/* a thread is committing a batch */
+	guint64 qs_syncs;		/* file-system syncs issued */
+	guint64 qs_items;		/* items committed */
 };
+
+/*
+ * Appends text (one or more whole lines, each ending in a newline) to
+ * today's journal segment, journal/YYYYMMDD (UTC), with one write(2).
+ * Not synced: the caller syncs, or the next group commit does.
+ */
+/*
+ * A journal line for an audit event the index keeps ("released",
+ * "purged", "extracted"; others are ignored): the audit line with "op"
+ * set to event. Best effort, unsynced.
+ */
+void mugai_quarantine_journal_event(struct mugai_quarantine *q,
+    const char *event, const char *id, const char *actor,
+    const char *outcome, JsonObject *extra);
+
+enum mugai_err mugai_quarantine_journal_write(struct mugai_quarantine *q,
+    const char *text, gsize len);
 
 #endif

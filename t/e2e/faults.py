@@ -110,13 +110,45 @@ def store(qdir):
         parts = [] if rel == "." else rel.split(os.sep)
         if parts and parts[0] == "tmp":
             continue
+        if parts and parts[0] == "journal" and len(parts) == 1:
+            continue    # the index's journal, checked below
         if len(parts) < 4:
             for f in files:
-                # audit.log: the store's own log; .fill: faults.sh's filler
-                if not (parts == [] and f in ("audit.log", ".fill")):
+                # audit.log: the store's own log; .fill: faults.sh's filler;
+                # index.sqlite*: the index (lib/index/), rebuilt at will
+                if not (parts == [] and (f in ("audit.log", ".fill") or
+                                         f.startswith("index.sqlite"))):
                     odd.append(os.path.join(dirpath, f))
         if len(parts) > 4:
             odd.append(dirpath)
+    # The journal: each row a whole JSON line; a "stored" row (unless a
+    # "dropped" one withdrew it) names a whole item, and no item has two.
+    # An item without a row is possible only after a kill between its
+    # rename and its row (its message was never answered): counted.
+    rows = {}
+    jdir = os.path.join(qdir, "journal")
+    for seg in sorted(os.listdir(jdir)) if os.path.isdir(jdir) else []:
+        with open(os.path.join(jdir, seg), "rb") as f:
+            for line in f.read().split(b"\n"):
+                if not line:
+                    continue
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    odd.append("journal/%s: a line that is not JSON" % seg)
+                    continue
+                if row.get("op") == "stored":
+                    rows[row["id"]] = rows.get(row["id"], 0) + 1
+                elif row.get("op") == "dropped":
+                    rows.pop(row["id"], None)
+    ids = set(os.path.basename(it["dir"]) for it in items.values())
+    for qid, n in rows.items():
+        if qid not in ids:
+            odd.append("journal row for a missing item %s" % qid)
+        elif n > 1:
+            odd.append("journal: %d rows for item %s" % (n, qid))
+    print("journal: %d row(s); %d item(s) without a row" % (
+        len(rows), len(ids - set(rows))))
     tmpdir = os.path.join(qdir, "tmp")
     left = sorted(os.listdir(tmpdir)) if os.path.isdir(tmpdir) else []
     for it in bad:

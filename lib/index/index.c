@@ -1,0 +1,1119 @@
+/*
+ * mugai_index - the quarantine index on SQLite (lib/index/index.h)
+ *
+ * Tables: items (one row per item, the journal row kept whole as JSON so
+ * a reader needs nothing else), parts (path, SHA-256, action, rule of
+ * each part, for --sha256 and --rule), words (FTS5, trigram: sender and
+ * From:, recipients and To:/Cc:, Subject:, rowid = items.rid), events
+ * (released, extracted, purged), requests (the portal's), journal (the
+ * byte offset applied in each journal segment, per node). WAL, and
+ * synchronous=NORMAL: a power cut may lose the last transactions, and
+ * the journal, which is durable, gives them again.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "index/index.h"
+#include "index/index_int.h"
+#include "store/qdir.h"
+#include "store/qid.h"
+
+/* A journal segment is read this much at a time. */
+#define CHUNK ((gsize)4 << 20)
+/* A journal line past this is not ours. */
+#define LINE_MAX_LEN ((gsize)1 << 20)
+/* Waiting for another writer (the milter's indexer, a CLI). */
+#define BUSY_MS 10000
+
+struct mugai_index {
+	sqlite3 *ix_db;			/* SQLite, or NULL ... */
+	struct mugai_pgx *ix_pg;	/* ... PostgreSQL */
+	char *ix_path;
+	char *ix_msg;			/* last error text */
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS items("
+    " rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " time INTEGER NOT NULL, node TEXT, sender TEXT, message_id TEXT,"
+    " verdict TEXT, rules TEXT, size INTEGER, sha256 TEXT,"
+    " row TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS items_time ON items(time);"
+    "CREATE INDEX IF NOT EXISTS items_msgid ON items(message_id);"
+    "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);"
+    "CREATE TABLE IF NOT EXISTS parts("
+    " rid INTEGER NOT NULL, path TEXT, sha256 TEXT, action TEXT,"
+    " rule TEXT);"
+    "CREATE INDEX IF NOT EXISTS parts_rid ON parts(rid);"
+    "CREATE INDEX IF NOT EXISTS parts_sha ON parts(sha256);"
+    "CREATE INDEX IF NOT EXISTS parts_rule ON parts(rule);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5("
+    " sender, rcpt, subject, tokenize='trigram');"
+    "CREATE TABLE IF NOT EXISTS events("
+    " id TEXT NOT NULL, op TEXT NOT NULL, time TEXT NOT NULL,"
+    " actor TEXT NOT NULL, outcome TEXT, node TEXT, line TEXT,"
+    " UNIQUE(id, op, time, actor));"
+    "CREATE TABLE IF NOT EXISTS requests("
+    " rq INTEGER PRIMARY KEY, item TEXT NOT NULL, part TEXT,"
+    " requester TEXT NOT NULL, state TEXT NOT NULL, decider TEXT,"
+    " requested INTEGER NOT NULL, decided INTEGER, reason TEXT,"
+    " decision TEXT);"
+    "CREATE INDEX IF NOT EXISTS requests_item ON requests(item);"
+    "CREATE INDEX IF NOT EXISTS requests_state ON requests(state);"
+    "CREATE TABLE IF NOT EXISTS journal("
+    " node TEXT NOT NULL, segment TEXT NOT NULL, pos INTEGER NOT NULL,"
+    " PRIMARY KEY(node, segment));";
+
+static enum mugai_err
+db_fail(struct mugai_index *ix)
+{
+	int code = sqlite3_errcode(ix->ix_db);
+
+	g_free(ix->ix_msg);
+	ix->ix_msg = g_strdup(sqlite3_errmsg(ix->ix_db));
+	if (code == SQLITE_FULL)
+		return MUGAI_E_NOSPACE;
+	if (code == SQLITE_PERM || code == SQLITE_READONLY ||
+	    code == SQLITE_AUTH || code == SQLITE_CANTOPEN)
+		return MUGAI_E_PERM;
+	return MUGAI_E_IO;
+}
+
+static enum mugai_err
+exec(struct mugai_index *ix, const char *sql)
+{
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_exec(ix->ix_pg, sql);
+#endif
+	if (sqlite3_exec(ix->ix_db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(ix);
+	return MUGAI_OK;
+}
+
+const char *
+mugai_index_errmsg(struct mugai_index *ix)
+{
+#ifdef HAVE_LIBPQ
+	if (ix != NULL && ix->ix_pg != NULL)
+		return mugai_pgx_errmsg(ix->ix_pg);
+#endif
+	return ix != NULL && ix->ix_msg != NULL ? ix->ix_msg : "";
+}
+
+gboolean
+mugai_index_disabled(const char *url)
+{
+	return url != NULL && strcmp(url, "none") == 0;
+}
+
+/* The SQLite file for url, or NULL for a URL that is not SQLite. */
+static char *
+sqlite_path(const char *url, const char *store_dir)
+{
+	if (url == NULL || *url == '\0')
+		return g_build_filename(store_dir, "index.sqlite", NULL);
+	if (g_str_has_prefix(url, "sqlite:"))
+		return g_strdup(url + 7);
+	return NULL;
+}
+
+gboolean
+mugai_index_exists(const char *url, const char *store_dir)
+{
+	g_autofree char *path = NULL;
+
+	if (mugai_index_disabled(url))
+		return FALSE;
+	if ((path = sqlite_path(url, store_dir)) == NULL)
+		return TRUE;	/* a server: it is there or it is down */
+	return g_file_test(path, G_FILE_TEST_IS_REGULAR);
+}
+
+/*
+ * Creates the file 0640 with the auditors' group before SQLite opens it:
+ * SQLite gives its -wal and -shm files the database file's mode.
+ */
+static void
+precreate(const char *path, gid_t gid)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
+
+	if (fd < 0)
+		return;
+	if (gid != (gid_t)-1)
+		(void)fchown(fd, (uid_t)-1, gid);
+	(void)fchmod(fd, 0640);
+	close(fd);
+}
+
+struct mugai_index *
+mugai_index_open(const char *url, const char *store_dir, gid_t gid,
+    enum mugai_err *err, char **message)
+{
+	struct mugai_index *ix;
+	char *path;
+
+	*message = NULL;
+	if (mugai_index_disabled(url)) {
+		*err = MUGAI_E_CONFIG;
+		*message = g_strdup("index: url = none");
+		return NULL;
+	}
+	if ((path = sqlite_path(url, store_dir)) == NULL) {
+#ifdef HAVE_LIBPQ
+		struct mugai_pgx *pg;
+
+		if (g_str_has_prefix(url, "postgresql://") ||
+		    g_str_has_prefix(url, "postgres://")) {
+			if ((pg = mugai_pgx_open(url, err, message)) == NULL)
+				return NULL;
+			ix = g_new0(struct mugai_index, 1);
+			ix->ix_pg = pg;
+			return ix;
+		}
+#endif
+		*err = MUGAI_E_CONFIG;
+		*message = g_strdup_printf("index %s: not a URL this mugai "
+		    "knows (empty, sqlite:PATH, postgresql://...)", url);
+		return NULL;
+	}
+	precreate(path, gid);
+	ix = g_new0(struct mugai_index, 1);
+	ix->ix_path = path;
+	if (sqlite3_open_v2(path, &ix->ix_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		*err = ix->ix_db != NULL ? db_fail(ix) : MUGAI_E_NOMEM;
+		*message = g_strdup_printf("index %s: %s", path,
+		    mugai_index_errmsg(ix));
+		mugai_index_close(ix);
+		return NULL;
+	}
+	sqlite3_busy_timeout(ix->ix_db, BUSY_MS);
+	if ((*err = exec(ix, schema)) != MUGAI_OK) {
+		*message = g_strdup_printf("index %s: %s", path,
+		    mugai_index_errmsg(ix));
+		mugai_index_close(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+void
+mugai_index_close(struct mugai_index *ix)
+{
+	if (ix == NULL)
+		return;
+	if (ix->ix_db != NULL)
+		sqlite3_close(ix->ix_db);
+#ifdef HAVE_LIBPQ
+	mugai_pgx_close(ix->ix_pg);
+#endif
+	g_free(ix->ix_path);
+	g_free(ix->ix_msg);
+	g_free(ix);
+}
+
+enum mugai_err
+mugai_index_begin(struct mugai_index *ix)
+{
+	return exec(ix, "BEGIN IMMEDIATE");
+}
+
+enum mugai_err
+mugai_index_commit(struct mugai_index *ix)
+{
+	return exec(ix, "COMMIT");
+}
+
+/* ---- rows ---- */
+
+static JsonObject *
+jobj(JsonObject *o, const char *name)
+{
+	JsonNode *n;
+
+	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT(n))
+		return NULL;
+	return json_node_get_object(n);
+}
+
+static JsonArray *
+jarr(JsonObject *o, const char *name)
+{
+	JsonNode *n;
+
+	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
+	    !JSON_NODE_HOLDS_ARRAY(n))
+		return NULL;
+	return json_node_get_array(n);
+}
+
+static const char *
+jstr(JsonObject *o, const char *name)
+{
+	JsonNode *n;
+
+	if (o == NULL || (n = json_object_get_member(o, name)) == NULL ||
+	    json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(n);
+}
+
+/* The strings of a, and then of the named strings of o, one a line. */
+static char *
+join(JsonArray *a, JsonObject *o, const char *const *names)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+		JsonNode *n = json_array_get_element(a, i);
+
+		if (json_node_get_value_type(n) != G_TYPE_STRING)
+			continue;
+		if (s->len > 0)
+			g_string_append_c(s, '\n');
+		g_string_append(s, json_node_get_string(n));
+	}
+	for (; names != NULL && *names != NULL; names++) {
+		const char *v = jstr(o, *names);
+
+		if (v == NULL)
+			continue;
+		if (s->len > 0)
+			g_string_append_c(s, '\n');
+		g_string_append(s, v);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static char *
+to_text(JsonObject *o)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	JsonNode *root = json_node_new(JSON_NODE_OBJECT);
+	char *text;
+
+	json_node_set_object(root, o);
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	json_node_unref(root);
+	return text;
+}
+
+static sqlite3_stmt *
+prepare(struct mugai_index *ix, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(ix->ix_db, sql, -1, &st, NULL) != SQLITE_OK) {
+		(void)db_fail(ix);
+		return NULL;
+	}
+	return st;
+}
+
+/* Binds text (NULL: SQL NULL), copied. */
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Runs a statement that returns no row; finalizes it. */
+static enum mugai_err
+run(struct mugai_index *ix, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return MUGAI_E_IO;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(ix);
+	return MUGAI_OK;
+}
+
+/* The SQLite side of put_item. */
+static enum mugai_err
+sqlite_put_item(struct mugai_index *ix, const struct mugai_ix_item *it,
+    gboolean *added)
+{
+	JsonArray *parts = it->it_parts;
+	sqlite3_stmt *st;
+	enum mugai_err err;
+	sqlite3_int64 rid;
+
+	st = prepare(ix, "INSERT INTO items(id, time, node, sender, "
+	    "message_id, verdict, rules, size, sha256, row) "
+	    "VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
+	if (st == NULL)
+		return MUGAI_E_IO;
+	bind_text(st, 1, it->it_id);
+	sqlite3_bind_int64(st, 2, it->it_usec);
+	bind_text(st, 3, it->it_node);
+	bind_text(st, 4, it->it_sender);
+	bind_text(st, 5, it->it_message_id);
+	bind_text(st, 6, it->it_verdict);
+	bind_text(st, 7, it->it_rules);
+	if (it->it_size >= 0)
+		sqlite3_bind_int64(st, 8, it->it_size);
+	bind_text(st, 9, it->it_sha256);
+	bind_text(st, 10, it->it_row);
+	if ((err = run(ix, st)) != MUGAI_OK)
+		return err;
+	if (sqlite3_changes(ix->ix_db) == 0)
+		return MUGAI_OK;	/* there already: exactly once */
+	rid = sqlite3_last_insert_rowid(ix->ix_db);
+	for (guint i = 0; parts != NULL && i < json_array_get_length(parts);
+	    i++) {
+		JsonNode *n = json_array_get_element(parts, i);
+		JsonObject *p;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		p = json_node_get_object(n);
+		st = prepare(ix, "INSERT INTO parts(rid, path, sha256, "
+		    "action, rule) VALUES(?,?,?,?,?)");
+		if (st == NULL)
+			return MUGAI_E_IO;
+		sqlite3_bind_int64(st, 1, rid);
+		bind_text(st, 2, jstr(p, "path"));
+		bind_text(st, 3, jstr(p, "sha256"));
+		bind_text(st, 4, jstr(p, "action"));
+		bind_text(st, 5, jstr(p, "rule"));
+		if ((err = run(ix, st)) != MUGAI_OK)
+			return err;
+	}
+	st = prepare(ix, "INSERT INTO words(rowid, sender, rcpt, subject) "
+	    "VALUES(?,?,?,?)");
+	if (st == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, rid);
+	bind_text(st, 2, it->it_w_sender);
+	bind_text(st, 3, it->it_w_rcpt);
+	bind_text(st, 4, it->it_w_subject);
+	if ((err = run(ix, st)) != MUGAI_OK)
+		return err;
+	*added = TRUE;
+	return MUGAI_OK;
+}
+
+enum mugai_err
+mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
+    gboolean *added)
+{
+	static const char *const from_names[] = { "from", NULL };
+	static const char *const rcpt_names[] = { "to", "cc", NULL };
+	JsonObject *env = jobj(row, "envelope"), *hdr = jobj(row, "headers");
+	JsonObject *orig = jobj(row, "original"), *sum = jobj(row, "summary");
+	const char *id = jstr(row, "id"), *sender = jstr(env, "sender");
+	g_autofree char *text = NULL, *rules = NULL, *from = NULL;
+	g_autofree char *rcpt = NULL, *hfrom = NULL;
+	struct mugai_ix_item it;
+	gboolean dummy;
+	gint64 usec;
+
+	if (added == NULL)
+		added = &dummy;
+	*added = FALSE;
+	if (id == NULL || !mugai_qid_valid(id) || !mugai_qid_time(id, &usec))
+		return MUGAI_E_PARSE;
+	text = to_text(row);
+	{
+		/* "\nA\nB\n": a rule is found whole, never a prefix. */
+		g_autofree char *r = join(jarr(row, "rules"), NULL, NULL);
+
+		rules = *r != '\0' ? g_strconcat("\n", r, "\n", NULL) : NULL;
+	}
+	hfrom = join(NULL, hdr, from_names);
+	from = sender != NULL ? g_strconcat(sender, "\n", hfrom, NULL) :
+	    g_strdup(hfrom);
+	rcpt = join(jarr(env, "recipients"), hdr, rcpt_names);
+	memset(&it, 0, sizeof it);
+	it.it_id = id;
+	it.it_usec = usec;
+	it.it_node = jstr(row, "node");
+	it.it_sender = sender;
+	it.it_message_id = jstr(hdr, "message_id");
+	it.it_verdict = jstr(sum, "verdict");
+	it.it_rules = rules;
+	it.it_size = orig != NULL && json_object_has_member(orig, "size") ?
+	    json_object_get_int_member(orig, "size") : -1;
+	it.it_sha256 = jstr(orig, "sha256");
+	it.it_row = text;
+	it.it_w_sender = from;
+	it.it_w_rcpt = rcpt;
+	it.it_w_subject = jstr(hdr, "subject");
+	it.it_parts = jarr(row, "parts");
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_put_item(ix->ix_pg, &it, added);
+#endif
+	return sqlite_put_item(ix, &it, added);
+}
+
+static enum mugai_err
+delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
+{
+	static const char *const sql[] = {
+		"DELETE FROM words WHERE rowid IN "
+		"(SELECT rid FROM items WHERE id = ?)",
+		"DELETE FROM parts WHERE rid IN "
+		"(SELECT rid FROM items WHERE id = ?)",
+		"DELETE FROM items WHERE id = ?",
+	};
+	enum mugai_err err;
+
+	*changed = FALSE;
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_delete_item(ix->ix_pg, id, changed);
+#endif
+	for (gsize i = 0; i < G_N_ELEMENTS(sql); i++) {
+		sqlite3_stmt *st = prepare(ix, sql[i]);
+
+		if (st == NULL)
+			return MUGAI_E_IO;
+		bind_text(st, 1, id);
+		if ((err = run(ix, st)) != MUGAI_OK)
+			return err;
+	}
+	*changed = sqlite3_changes(ix->ix_db) > 0;
+	return MUGAI_OK;
+}
+
+enum mugai_err
+mugai_index_delete_item(struct mugai_index *ix, const char *id)
+{
+	gboolean changed;
+
+	return delete_item(ix, id, &changed);
+}
+
+/* An event line (released, extracted, purged): kept once. */
+static enum mugai_err
+put_event(struct mugai_index *ix, JsonObject *o, const char *op,
+    const char *line, gboolean *changed)
+{
+	sqlite3_stmt *st;
+	enum mugai_err err;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL) {
+		gboolean c;
+
+		err = mugai_pgx_put_event(ix->ix_pg, jstr(o, "id"), op,
+		    jstr(o, "time") != NULL ? jstr(o, "time") : "",
+		    jstr(o, "actor") != NULL ? jstr(o, "actor") : "",
+		    jstr(o, "outcome"), jstr(o, "host"), line, &c);
+		if (changed != NULL)
+			*changed = c;
+		return err;
+	}
+#endif
+	st = prepare(ix, "INSERT INTO events(id, op, time, "
+	    "actor, outcome, node, line) VALUES(?,?,?,?,?,?,?) "
+	    "ON CONFLICT DO NOTHING");
+	if (st == NULL)
+		return MUGAI_E_IO;
+	bind_text(st, 1, jstr(o, "id"));
+	bind_text(st, 2, op);
+	bind_text(st, 3, jstr(o, "time") != NULL ? jstr(o, "time") : "");
+	bind_text(st, 4, jstr(o, "actor") != NULL ? jstr(o, "actor") : "");
+	bind_text(st, 5, jstr(o, "outcome"));
+	bind_text(st, 6, jstr(o, "host"));
+	bind_text(st, 7, line);
+	if ((err = run(ix, st)) == MUGAI_OK && changed != NULL)
+		*changed = sqlite3_changes(ix->ix_db) > 0;
+	return err;
+}
+
+/* Parses a line; NULL unless it is a JSON object with a string "op". */
+static JsonObject *
+parse_line(JsonParser *parser, const char *line, gssize len)
+{
+	JsonNode *root;
+
+	if (!json_parser_load_from_data(parser, line, len, NULL) ||
+	    (root = json_parser_get_root(parser)) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT(root))
+		return NULL;
+	return json_node_get_object(root);
+}
+
+/*
+ * Applies line; itemfd_check (may be NULL) says whether an item is still
+ * in the store (a "stored" line for an item that is not is skipped).
+ */
+static enum mugai_err
+apply(struct mugai_index *ix, JsonParser *parser, const char *line,
+    gssize len, int topfd, gboolean *changed)
+{
+	JsonObject *o = parse_line(parser, line, len);
+	const char *op, *id;
+
+	*changed = FALSE;
+	if (o == NULL && len > 0) {
+		/*
+		 * A short write on a full disk may have left part of a line
+		 * that the next write continued: the last row in it is
+		 * whole.
+		 */
+		const char *p = g_strrstr_len(line, len, "{\"op\":");
+
+		if (p != NULL && p != line)
+			o = parse_line(parser, p, len - (p - line));
+	}
+	if (o == NULL || (op = jstr(o, "op")) == NULL ||
+	    (id = jstr(o, "id")) == NULL || !mugai_qid_valid(id))
+		return MUGAI_E_PARSE;
+	if (strcmp(op, "stored") == 0) {
+		if (topfd >= 0) {
+			int fd = mugai_qdir_open_item(topfd, id);
+
+			if (fd < 0)
+				return MUGAI_OK;	/* gone since */
+			close(fd);
+		}
+		return mugai_index_put_item(ix, o, changed);
+	}
+	if (strcmp(op, "dropped") == 0 || strcmp(op, "purged") == 0) {
+		enum mugai_err err = delete_item(ix, id, changed);
+
+		if (err == MUGAI_OK && strcmp(op, "purged") == 0) {
+			g_autofree char *l = g_strndup(line, (gsize)len);
+
+			err = put_event(ix, o, op, l, NULL);
+		}
+		return err;
+	}
+	if (strcmp(op, "released") == 0 || strcmp(op, "extracted") == 0) {
+		g_autofree char *l = g_strndup(line, (gsize)len);
+
+		return put_event(ix, o, op, l, changed);
+	}
+	return MUGAI_E_PARSE;
+}
+
+enum mugai_err
+mugai_index_apply_line(struct mugai_index *ix, const char *line,
+    gboolean *changed)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	gboolean c;
+	enum mugai_err err = apply(ix, parser, line, (gssize)strlen(line), -1,
+	    &c);
+
+	if (changed != NULL)
+		*changed = c;
+	return err;
+}
+
+/* ---- the journal ---- */
+
+static gint64
+saved_pos(struct mugai_index *ix, const char *node, const char *segment)
+{
+	sqlite3_stmt *st;
+	gint64 pos = 0;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_saved_pos(ix->ix_pg, node, segment);
+#endif
+	st = prepare(ix, "SELECT pos FROM journal "
+	    "WHERE node = ? AND segment = ?");
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, node);
+	bind_text(st, 2, segment);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pos = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return pos;
+}
+
+static enum mugai_err
+save_pos(struct mugai_index *ix, const char *node, const char *segment,
+    gint64 pos)
+{
+	sqlite3_stmt *st;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_save_pos(ix->ix_pg, node, segment, pos);
+#endif
+	st = prepare(ix, "INSERT INTO journal(node, segment, "
+	    "pos) VALUES(?,?,?) ON CONFLICT(node, segment) "
+	    "DO UPDATE SET pos = excluded.pos");
+	if (st == NULL)
+		return MUGAI_E_IO;
+	bind_text(st, 1, node);
+	bind_text(st, 2, segment);
+	sqlite3_bind_int64(st, 3, pos);
+	return run(ix, st);
+}
+
+/* Applies one segment from its saved position. */
+static enum mugai_err
+catch_up_segment(struct mugai_index *ix, JsonParser *parser, int topfd,
+    int jfd, const char *node, const char *segment, guint *applied)
+{
+	gint64 pos = saved_pos(ix, node, segment);
+	char *buf = NULL;
+	enum mugai_err err = MUGAI_OK;
+	struct stat st;
+	int fd;
+
+	if (pos < 0)
+		return MUGAI_E_IO;
+	if ((fd = openat(jfd, segment, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) < 0)
+		return errno == ENOENT ? MUGAI_OK : mugai_err_from_errno(errno);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return MUGAI_E_PERM;
+	}
+	if (pos >= st.st_size) {
+		close(fd);	/* nothing new: the usual case */
+		return MUGAI_OK;
+	}
+	buf = g_malloc(CHUNK + 1);
+	while (err == MUGAI_OK && pos < st.st_size) {
+		ssize_t n = pread(fd, buf, CHUNK, (off_t)pos);
+		gsize used = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? mugai_err_from_errno(errno) : MUGAI_OK;
+			break;
+		}
+		if ((err = mugai_index_begin(ix)) != MUGAI_OK)
+			break;
+		for (;;) {
+			char *nl = memchr(buf + used, '\n', (gsize)n - used);
+			gboolean changed;
+			enum mugai_err e;
+
+			if (nl == NULL)
+				break;
+			e = apply(ix, parser, buf + used, nl - (buf + used),
+			    topfd, &changed);
+			/* A line not ours is skipped, not retried forever. */
+			if (e != MUGAI_OK && e != MUGAI_E_PARSE) {
+				err = e;
+				break;
+			}
+			if (changed)
+				(*applied)++;
+			used = (gsize)(nl - buf) + 1;
+		}
+		if (err == MUGAI_OK && used == 0 && (gsize)n == CHUNK) {
+			/* A line longer than a chunk: not ours, skip it. */
+			char *nl = memchr(buf, '\n', (gsize)n);
+
+			used = nl != NULL ? (gsize)(nl - buf) + 1 : (gsize)n;
+		}
+		if (err == MUGAI_OK)
+			err = save_pos(ix, node, segment, pos +
+			    (gint64)used);
+		if (err == MUGAI_OK)
+			err = mugai_index_commit(ix);
+		else
+			(void)exec(ix, "ROLLBACK");
+		if (used == 0)
+			break;	/* only a partial line: the writer is on it */
+		pos += (gint64)used;
+	}
+	g_free(buf);
+	close(fd);
+	return err;
+}
+
+enum mugai_err
+mugai_index_catch_up(struct mugai_index *ix, int topfd, const char *node,
+    guint *applied)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	GPtrArray *segs;
+	enum mugai_err err = MUGAI_OK;
+	guint dummy = 0;
+	int jfd;
+
+	if (applied == NULL)
+		applied = &dummy;
+	*applied = 0;
+	if ((jfd = mugai_qdir_open(topfd, "journal")) < 0)
+		return errno == ENOENT ? MUGAI_OK : MUGAI_E_PERM;
+	segs = mugai_qdir_entries(jfd, 8);
+	for (guint i = 0; i < segs->len && err == MUGAI_OK; i++)
+		err = catch_up_segment(ix, parser, topfd, jfd, node,
+		    g_ptr_array_index(segs, i), applied);
+	g_ptr_array_free(segs, TRUE);
+	close(jfd);
+	return err;
+}
+
+/* ---- search ---- */
+
+void
+mugai_index_query_init(struct mugai_index_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->iq_since = G_MININT64;
+	q->iq_until = G_MAXINT64;
+}
+
+/* A LIKE pattern matching s anywhere: %, _ and \ escaped. */
+static char *
+like(const char *s)
+{
+	GString *p = g_string_new("%");
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			g_string_append_c(p, '\\');
+		g_string_append_c(p, *s);
+	}
+	g_string_append_c(p, '%');
+	return g_string_free(p, FALSE);
+}
+
+JsonObject *
+mugai_ix_parse_object(const char *text)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonObject *o;
+
+	if ((o = parse_line(parser, text, -1)) == NULL)
+		return NULL;
+	return json_object_ref(o);
+}
+
+void
+mugai_ix_row_free(gpointer data)
+{
+	struct mugai_index_row *r = data;
+
+	g_free(r->ir_id);
+	g_free(r->ir_node);
+	if (r->ir_row != NULL)
+		json_object_unref(r->ir_row);
+	g_free(r);
+}
+
+GPtrArray *
+mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
+    enum mugai_err *err)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	GString *sql = g_string_new("SELECT id, time, node, row FROM items "
+	    "WHERE time >= ? AND time < ?");
+	GString *words = g_string_new(NULL);
+	GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *out = NULL;
+	sqlite3_stmt *st;
+	int rc;
+	struct {
+		const char *value;
+		const char *col;
+	} w[] = {
+		{ q->iq_from, "sender" },
+		{ q->iq_rcpt, "rcpt" },
+		{ q->iq_subject, "subject" },
+	};
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL) {
+		char *likes[3];
+
+		for (gsize i = 0; i < G_N_ELEMENTS(w); i++)
+			likes[i] = w[i].value != NULL ? like(w[i].value) :
+			    NULL;
+		out = mugai_pgx_search(ix->ix_pg, q,
+		    (const char *const *)likes, err);
+		for (gsize i = 0; i < G_N_ELEMENTS(w); i++)
+			g_free(likes[i]);
+		goto out;
+	}
+#endif
+	for (gsize i = 0; i < G_N_ELEMENTS(w); i++) {
+		if (w[i].value == NULL)
+			continue;
+		g_string_append_printf(words, "%s%s LIKE ? ESCAPE '\\'",
+		    words->len > 0 ? " AND " : "", w[i].col);
+		g_ptr_array_add(binds, like(w[i].value));
+	}
+	if (words->len > 0)
+		g_string_append_printf(sql, " AND rid IN (SELECT rowid FROM "
+		    "words WHERE %s)", words->str);
+	if (q->iq_message_id != NULL) {
+		g_string_append(sql, " AND message_id = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_message_id));
+	}
+	if (q->iq_sha256 != NULL) {
+		g_string_append(sql, " AND (sha256 = ? OR rid IN (SELECT rid "
+		    "FROM parts WHERE sha256 = ?))");
+		g_ptr_array_add(binds, g_ascii_strdown(q->iq_sha256, -1));
+		g_ptr_array_add(binds, g_ascii_strdown(q->iq_sha256, -1));
+	}
+	if (q->iq_verdict != NULL) {
+		g_string_append(sql, " AND verdict = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_verdict));
+	}
+	if (q->iq_rule != NULL) {
+		g_string_append(sql, " AND instr(rules, ?) > 0");
+		g_ptr_array_add(binds, g_strconcat("\n", q->iq_rule, "\n",
+		    NULL));
+	}
+	if (q->iq_node != NULL) {
+		g_string_append(sql, " AND node = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_node));
+	}
+	g_string_append(sql, q->iq_oldest_first ? " ORDER BY time ASC" :
+	    " ORDER BY time DESC");
+	if (q->iq_limit > 0)
+		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
+	if ((st = prepare(ix, sql->str)) == NULL) {
+		*err = MUGAI_E_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, q->iq_since);
+	sqlite3_bind_int64(st, 2, q->iq_until);
+	for (guint i = 0; i < binds->len; i++)
+		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
+	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mugai_index_row *r = g_new0(struct mugai_index_row, 1);
+		const char *text = (const char *)sqlite3_column_text(st, 3);
+		JsonObject *o;
+
+		r->ir_id = g_strdup((const char *)sqlite3_column_text(st, 0));
+		r->ir_time = sqlite3_column_int64(st, 1);
+		r->ir_node = g_strdup((const char *)sqlite3_column_text(st,
+		    2));
+		if (text != NULL && (o = parse_line(parser, text, -1)) !=
+		    NULL)
+			r->ir_row = json_object_ref(o);
+		else
+			r->ir_row = json_object_new();
+		g_ptr_array_add(out, r);
+	}
+	if (rc != SQLITE_DONE) {
+		*err = db_fail(ix);
+		g_clear_pointer(&out, g_ptr_array_unref);
+	} else
+		*err = MUGAI_OK;
+	sqlite3_finalize(st);
+out:
+	g_string_free(sql, TRUE);
+	g_string_free(words, TRUE);
+	g_ptr_array_free(binds, TRUE);
+	return out;
+}
+
+gint64
+mugai_index_count(struct mugai_index *ix, enum mugai_err *err)
+{
+	sqlite3_stmt *st;
+	gint64 n = -1;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_count(ix->ix_pg, err);
+#endif
+	st = prepare(ix, "SELECT count(*) FROM items");
+	if (st == NULL) {
+		*err = MUGAI_E_IO;
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		*err = MUGAI_OK;
+	} else
+		*err = db_fail(ix);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* ---- requests and events ---- */
+
+void
+mugai_index_request_free(struct mugai_index_request *rq)
+{
+	if (rq == NULL)
+		return;
+	g_free(rq->rq_item);
+	g_free(rq->rq_part);
+	g_free(rq->rq_requester);
+	g_free(rq->rq_state);
+	g_free(rq->rq_decider);
+	g_free(rq->rq_reason);
+	g_free(rq->rq_decision);
+	g_free(rq);
+}
+
+enum mugai_err
+mugai_index_request_put(struct mugai_index *ix,
+    struct mugai_index_request *rq)
+{
+	sqlite3_stmt *st;
+	enum mugai_err err;
+
+	if (rq->rq_state == NULL || (rq->rq_id == 0 &&
+	    (rq->rq_item == NULL || !mugai_qid_valid(rq->rq_item) ||
+	    rq->rq_requester == NULL)))
+		return MUGAI_E_INVAL;
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_request_put(ix->ix_pg, rq);
+#endif
+	if (rq->rq_id == 0) {
+		st = prepare(ix, "INSERT INTO requests(item, part, "
+		    "requester, state, decider, requested, decided, reason, "
+		    "decision) VALUES(?,?,?,?,?,?,?,?,?)");
+		if (st == NULL)
+			return MUGAI_E_IO;
+		bind_text(st, 1, rq->rq_item);
+		bind_text(st, 2, rq->rq_part);
+		bind_text(st, 3, rq->rq_requester);
+		bind_text(st, 4, rq->rq_state);
+		bind_text(st, 5, rq->rq_decider);
+		sqlite3_bind_int64(st, 6, rq->rq_requested != 0 ?
+		    rq->rq_requested : g_get_real_time());
+		sqlite3_bind_int64(st, 7, rq->rq_decided);
+		bind_text(st, 8, rq->rq_reason);
+		bind_text(st, 9, rq->rq_decision);
+		if ((err = run(ix, st)) == MUGAI_OK)
+			rq->rq_id = sqlite3_last_insert_rowid(ix->ix_db);
+		return err;
+	}
+	if (rq->rq_state == NULL)
+		return MUGAI_E_INVAL;
+	st = prepare(ix, "UPDATE requests SET state = ?, decider = ?, "
+	    "decided = ?, decision = ? WHERE rq = ?");
+	if (st == NULL)
+		return MUGAI_E_IO;
+	bind_text(st, 1, rq->rq_state);
+	bind_text(st, 2, rq->rq_decider);
+	sqlite3_bind_int64(st, 3, rq->rq_decided != 0 ? rq->rq_decided :
+	    g_get_real_time());
+	bind_text(st, 4, rq->rq_decision);
+	sqlite3_bind_int64(st, 5, rq->rq_id);
+	if ((err = run(ix, st)) != MUGAI_OK)
+		return err;
+	return sqlite3_changes(ix->ix_db) > 0 ? MUGAI_OK : MUGAI_E_NOTFOUND;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? g_strdup((const char *)t) : NULL;
+}
+
+GPtrArray *
+mugai_index_requests(struct mugai_index *ix, const char *item,
+    const char *state, enum mugai_err *err)
+{
+	sqlite3_stmt *st;
+	GPtrArray *out;
+	int rc;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_requests(ix->ix_pg, item, state, err);
+#endif
+	st = prepare(ix, "SELECT rq, item, part, requester, "
+	    "state, decider, requested, decided, reason, decision "
+	    "FROM requests WHERE (?1 IS NULL OR item = ?1) AND "
+	    "(?2 IS NULL OR state = ?2) ORDER BY rq");
+	if (st == NULL) {
+		*err = MUGAI_E_IO;
+		return NULL;
+	}
+	bind_text(st, 1, item);
+	bind_text(st, 2, state);
+	out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)mugai_index_request_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mugai_index_request *rq = g_new0(
+		    struct mugai_index_request, 1);
+
+		rq->rq_id = sqlite3_column_int64(st, 0);
+		rq->rq_item = col_dup(st, 1);
+		rq->rq_part = col_dup(st, 2);
+		rq->rq_requester = col_dup(st, 3);
+		rq->rq_state = col_dup(st, 4);
+		rq->rq_decider = col_dup(st, 5);
+		rq->rq_requested = sqlite3_column_int64(st, 6);
+		rq->rq_decided = sqlite3_column_int64(st, 7);
+		rq->rq_reason = col_dup(st, 8);
+		rq->rq_decision = col_dup(st, 9);
+		g_ptr_array_add(out, rq);
+	}
+	if (rc != SQLITE_DONE) {
+		*err = db_fail(ix);
+		g_clear_pointer(&out, g_ptr_array_unref);
+	} else
+		*err = MUGAI_OK;
+	sqlite3_finalize(st);
+	return out;
+}
+
+GPtrArray *
+mugai_index_events(struct mugai_index *ix, const char *id,
+    enum mugai_err *err)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	sqlite3_stmt *st;
+	GPtrArray *out;
+	int rc;
+
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_events(ix->ix_pg, id, err);
+#endif
+	st = prepare(ix, "SELECT line FROM events WHERE id = ? "
+	    "ORDER BY time");
+	if (st == NULL) {
+		*err = MUGAI_E_IO;
+		return NULL;
+	}
+	bind_text(st, 1, id);
+	out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)json_object_unref);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		JsonObject *o;
+
+		if (t != NULL && (o = parse_line(parser, t, -1)) != NULL)
+			g_ptr_array_add(out, json_object_ref(o));
+	}
+	if (rc != SQLITE_DONE) {
+		*err = db_fail(ix);
+		g_clear_pointer(&out, g_ptr_array_unref);
+	} else
+		*err = MUGAI_OK;
+	sqlite3_finalize(st);
+	return out;
+}

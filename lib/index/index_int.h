@@ -1,0 +1,69 @@
+/*
+ * index_int - what lib/index/index.c hands to the PostgreSQL backend
+ * (lib/index/ipg.c). Private to lib/index/.
+ */
+#ifndef MUGAI_INDEX_INT_H
+#define MUGAI_INDEX_INT_H
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "base/err.h"
+#include "index/index.h"
+
+/* An item row, its columns worked out once for either backend. */
+struct mugai_ix_item {
+	const char *it_id;
+	gint64 it_usec;
+	const char *it_node;
+	const char *it_sender;
+	const char *it_message_id;
+	const char *it_verdict;
+	const char *it_rules;		/* "\nA\nB\n" or NULL */
+	gint64 it_size;			/* -1: unknown */
+	const char *it_sha256;
+	const char *it_row;		/* the row, compact JSON */
+	const char *it_w_sender;	/* searched words */
+	const char *it_w_rcpt;
+	const char *it_w_subject;
+	JsonArray *it_parts;
+};
+
+struct mugai_pgx;
+
+#ifdef HAVE_LIBPQ
+struct mugai_pgx *mugai_pgx_open(const char *url, enum mugai_err *err,
+    char **message);
+void mugai_pgx_close(struct mugai_pgx *pg);
+const char *mugai_pgx_errmsg(struct mugai_pgx *pg);
+enum mugai_err mugai_pgx_exec(struct mugai_pgx *pg, const char *sql);
+enum mugai_err mugai_pgx_put_item(struct mugai_pgx *pg,
+    const struct mugai_ix_item *it, gboolean *added);
+enum mugai_err mugai_pgx_delete_item(struct mugai_pgx *pg, const char *id,
+    gboolean *changed);
+enum mugai_err mugai_pgx_put_event(struct mugai_pgx *pg, const char *id,
+    const char *op, const char *time, const char *actor,
+    const char *outcome, const char *node, const char *line,
+    gboolean *changed);
+gint64 mugai_pgx_saved_pos(struct mugai_pgx *pg, const char *node,
+    const char *segment);
+enum mugai_err mugai_pgx_save_pos(struct mugai_pgx *pg, const char *node,
+    const char *segment, gint64 pos);
+GPtrArray *mugai_pgx_search(struct mugai_pgx *pg,
+    const struct mugai_index_query *q, const char *const *likes,
+    enum mugai_err *err);
+gint64 mugai_pgx_count(struct mugai_pgx *pg, enum mugai_err *err);
+enum mugai_err mugai_pgx_request_put(struct mugai_pgx *pg,
+    struct mugai_index_request *rq);
+GPtrArray *mugai_pgx_requests(struct mugai_pgx *pg, const char *item,
+    const char *state, enum mugai_err *err);
+GPtrArray *mugai_pgx_events(struct mugai_pgx *pg, const char *id,
+    enum mugai_err *err);
+#endif
+
+/* Frees a struct mugai_index_row (index.c). */
+void mugai_ix_row_free(gpointer row);
+/* Parses a JSON object line; NULL when it is not one (transfer full). */
+JsonObject *mugai_ix_parse_object(const char *text);
+
+#endif

@@ -1,0 +1,481 @@
+/*
+ * mugai_pgx - the quarantine index on PostgreSQL (libpq), for several
+ * gateways sharing one index ([index] url = postgresql://...)
+ *
+ * The same tables as the SQLite backend (lib/index/index.c), with the
+ * searched words as columns of items and pg_trgm GIN indexes on them, so
+ * ILIKE '%word%' is an index search for words of three characters or
+ * more. Rows carry the node that holds each original; the journal
+ * positions are per node, so each gateway's indexer applies its own
+ * store's journal. Every statement is parameterized ($1 ...): nothing
+ * from mail is ever part of SQL text.
+ */
+#include "autoconfig.h"
+
+#ifdef HAVE_LIBPQ
+
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "index/index_int.h"
+
+struct mugai_pgx {
+	PGconn *pg_conn;
+	char *pg_msg;
+};
+
+static const char pg_schema[] =
+    "SET client_min_messages = warning;"
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "CREATE TABLE IF NOT EXISTS items("
+    " rid BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " time BIGINT NOT NULL, node TEXT, sender TEXT, message_id TEXT,"
+    " verdict TEXT, rules TEXT, size BIGINT, sha256 TEXT,"
+    " row TEXT NOT NULL, w_sender TEXT, w_rcpt TEXT, w_subject TEXT);"
+    "CREATE INDEX IF NOT EXISTS items_time ON items(time);"
+    "CREATE INDEX IF NOT EXISTS items_msgid ON items(message_id);"
+    "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);"
+    "CREATE INDEX IF NOT EXISTS items_ws ON items "
+    " USING gin (w_sender gin_trgm_ops);"
+    "CREATE INDEX IF NOT EXISTS items_wr ON items "
+    " USING gin (w_rcpt gin_trgm_ops);"
+    "CREATE INDEX IF NOT EXISTS items_wj ON items "
+    " USING gin (w_subject gin_trgm_ops);"
+    "CREATE TABLE IF NOT EXISTS parts("
+    " rid BIGINT NOT NULL, path TEXT, sha256 TEXT, action TEXT,"
+    " rule TEXT);"
+    "CREATE INDEX IF NOT EXISTS parts_rid ON parts(rid);"
+    "CREATE INDEX IF NOT EXISTS parts_sha ON parts(sha256);"
+    "CREATE TABLE IF NOT EXISTS events("
+    " id TEXT NOT NULL, op TEXT NOT NULL, time TEXT NOT NULL,"
+    " actor TEXT NOT NULL, outcome TEXT, node TEXT, line TEXT,"
+    " UNIQUE(id, op, time, actor));"
+    "CREATE TABLE IF NOT EXISTS requests("
+    " rq BIGSERIAL PRIMARY KEY, item TEXT NOT NULL, part TEXT,"
+    " requester TEXT NOT NULL, state TEXT NOT NULL, decider TEXT,"
+    " requested BIGINT NOT NULL, decided BIGINT, reason TEXT,"
+    " decision TEXT);"
+    "CREATE INDEX IF NOT EXISTS requests_item ON requests(item);"
+    "CREATE TABLE IF NOT EXISTS journal("
+    " node TEXT NOT NULL, segment TEXT NOT NULL, pos BIGINT NOT NULL,"
+    " PRIMARY KEY(node, segment));";
+
+static enum mugai_err
+pg_fail(struct mugai_pgx *pg, PGresult *res)
+{
+	const char *state = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	g_free(pg->pg_msg);
+	pg->pg_msg = g_strchomp(g_strdup(PQerrorMessage(pg->pg_conn)));
+	if (res != NULL)
+		PQclear(res);
+	if (state != NULL && strcmp(state, "53100") == 0)
+		return MUGAI_E_NOSPACE;
+	if (state != NULL && strncmp(state, "42", 2) == 0)
+		return MUGAI_E_PERM;
+	return MUGAI_E_IO;
+}
+
+const char *
+mugai_pgx_errmsg(struct mugai_pgx *pg)
+{
+	return pg->pg_msg != NULL ? pg->pg_msg : "";
+}
+
+/* Runs sql with n text parameters (NULL: SQL NULL); the result or NULL. */
+static PGresult *
+query(struct mugai_pgx *pg, const char *sql, int n,
+    const char *const *params, enum mugai_err *err)
+{
+	PGresult *res = PQexecParams(pg->pg_conn, sql, n, NULL, params, NULL,
+	    NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		*err = pg_fail(pg, res);
+		return NULL;
+	}
+	*err = MUGAI_OK;
+	return res;
+}
+
+static enum mugai_err
+run(struct mugai_pgx *pg, const char *sql, int n, const char *const *params,
+    gboolean *changed)
+{
+	enum mugai_err err;
+	PGresult *res = query(pg, sql, n, params, &err);
+
+	if (res == NULL)
+		return err;
+	if (changed != NULL) {
+		const char *t = PQcmdTuples(res);
+
+		*changed = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
+	}
+	PQclear(res);
+	return MUGAI_OK;
+}
+
+struct mugai_pgx *
+mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
+{
+	struct mugai_pgx *pg = g_new0(struct mugai_pgx, 1);
+	PGresult *res;
+
+	pg->pg_conn = PQconnectdb(url);
+	if (PQstatus(pg->pg_conn) != CONNECTION_OK) {
+		*err = MUGAI_E_IO;
+		*message = g_strdup_printf("index (PostgreSQL): %s",
+		    g_strchomp(g_strdup(PQerrorMessage(pg->pg_conn))));
+		mugai_pgx_close(pg);
+		return NULL;
+	}
+	/* Two gateways creating the tables at once: one waits. */
+	res = PQexec(pg->pg_conn, "SELECT pg_advisory_lock(4717)");
+	PQclear(res);
+	res = PQexec(pg->pg_conn, pg_schema);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*err = pg_fail(pg, res);
+		*message = g_strdup_printf("index (PostgreSQL): %s",
+		    mugai_pgx_errmsg(pg));
+		mugai_pgx_close(pg);
+		return NULL;
+	}
+	PQclear(res);
+	PQclear(PQexec(pg->pg_conn, "SELECT pg_advisory_unlock(4717)"));
+	*err = MUGAI_OK;
+	return pg;
+}
+
+void
+mugai_pgx_close(struct mugai_pgx *pg)
+{
+	if (pg == NULL)
+		return;
+	if (pg->pg_conn != NULL)
+		PQfinish(pg->pg_conn);
+	g_free(pg->pg_msg);
+	g_free(pg);
+}
+
+enum mugai_err
+mugai_pgx_exec(struct mugai_pgx *pg, const char *sql)
+{
+	if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
+		sql = "BEGIN";
+	return run(pg, sql, 0, NULL, NULL);
+}
+
+enum mugai_err
+mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
+    gboolean *added)
+{
+	g_autofree char *usec = g_strdup_printf("%" G_GINT64_FORMAT,
+	    it->it_usec);
+	g_autofree char *size = it->it_size >= 0 ? g_strdup_printf("%"
+	    G_GINT64_FORMAT, it->it_size) : NULL;
+	const char *p[] = { it->it_id, usec, it->it_node, it->it_sender,
+	    it->it_message_id, it->it_verdict, it->it_rules, size,
+	    it->it_sha256, it->it_row, it->it_w_sender, it->it_w_rcpt,
+	    it->it_w_subject };
+	enum mugai_err err;
+	PGresult *res;
+	char *rid;
+
+	*added = FALSE;
+	res = query(pg, "INSERT INTO items(id, time, node, sender, "
+	    "message_id, verdict, rules, size, sha256, row, w_sender, "
+	    "w_rcpt, w_subject) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,"
+	    "$12,$13) ON CONFLICT(id) DO NOTHING RETURNING rid",
+	    G_N_ELEMENTS(p), p, &err);
+	if (res == NULL)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return MUGAI_OK;	/* there already: exactly once */
+	}
+	rid = g_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	for (guint i = 0; it->it_parts != NULL &&
+	    i < json_array_get_length(it->it_parts); i++) {
+		JsonNode *n = json_array_get_element(it->it_parts, i);
+		JsonObject *o;
+		const char *q[5];
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		o = json_node_get_object(n);
+		q[0] = rid;
+		q[1] = json_object_get_string_member_with_default(o, "path",
+		    NULL);
+		q[2] = json_object_get_string_member_with_default(o, "sha256",
+		    NULL);
+		q[3] = json_object_get_string_member_with_default(o, "action",
+		    NULL);
+		q[4] = json_object_get_string_member_with_default(o, "rule",
+		    NULL);
+		if ((err = run(pg, "INSERT INTO parts(rid, path, sha256, "
+		    "action, rule) VALUES($1,$2,$3,$4,$5)", 5, q, NULL)) !=
+		    MUGAI_OK) {
+			g_free(rid);
+			return err;
+		}
+	}
+	g_free(rid);
+	*added = TRUE;
+	return MUGAI_OK;
+}
+
+enum mugai_err
+mugai_pgx_delete_item(struct mugai_pgx *pg, const char *id,
+    gboolean *changed)
+{
+	const char *p[] = { id };
+	enum mugai_err err;
+
+	if ((err = run(pg, "DELETE FROM parts WHERE rid IN "
+	    "(SELECT rid FROM items WHERE id = $1)", 1, p, NULL)) != MUGAI_OK)
+		return err;
+	return run(pg, "DELETE FROM items WHERE id = $1", 1, p, changed);
+}
+
+enum mugai_err
+mugai_pgx_put_event(struct mugai_pgx *pg, const char *id, const char *op,
+    const char *time, const char *actor, const char *outcome,
+    const char *node, const char *line, gboolean *changed)
+{
+	const char *p[] = { id, op, time, actor, outcome, node, line };
+
+	return run(pg, "INSERT INTO events(id, op, time, actor, outcome, "
+	    "node, line) VALUES($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
+	    G_N_ELEMENTS(p), p, changed);
+}
+
+gint64
+mugai_pgx_saved_pos(struct mugai_pgx *pg, const char *node,
+    const char *segment)
+{
+	const char *p[] = { node, segment };
+	enum mugai_err err;
+	PGresult *res = query(pg, "SELECT pos FROM journal WHERE node = $1 "
+	    "AND segment = $2", 2, p, &err);
+	gint64 pos = 0;
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) > 0)
+		pos = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return pos;
+}
+
+enum mugai_err
+mugai_pgx_save_pos(struct mugai_pgx *pg, const char *node,
+    const char *segment, gint64 pos)
+{
+	g_autofree char *s = g_strdup_printf("%" G_GINT64_FORMAT, pos);
+	const char *p[] = { node, segment, s };
+
+	return run(pg, "INSERT INTO journal(node, segment, pos) "
+	    "VALUES($1,$2,$3) ON CONFLICT(node, segment) "
+	    "DO UPDATE SET pos = excluded.pos", 3, p, NULL);
+}
+
+GPtrArray *
+mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
+    const char *const *likes, enum mugai_err *err)
+{
+	GString *sql = g_string_new("SELECT id, time, node, row FROM items "
+	    "WHERE time >= $1 AND time < $2");
+	GPtrArray *params = g_ptr_array_new_with_free_func(g_free);
+	static const char *const cols[] = { "w_sender", "w_rcpt",
+	    "w_subject" };
+	GPtrArray *out = NULL;
+	PGresult *res;
+
+	g_ptr_array_add(params, g_strdup_printf("%" G_GINT64_FORMAT,
+	    q->iq_since));
+	g_ptr_array_add(params, g_strdup_printf("%" G_GINT64_FORMAT,
+	    q->iq_until));
+#define ADD(fmt, v) do { \
+		g_ptr_array_add(params, (v)); \
+		g_string_append_printf(sql, fmt, params->len); \
+	} while (0)
+	for (int i = 0; i < 3; i++)
+		if (likes[i] != NULL) {
+			g_ptr_array_add(params, g_strdup(likes[i]));
+			g_string_append_printf(sql, " AND %s ILIKE $%u",
+			    cols[i], params->len);
+		}
+	if (q->iq_message_id != NULL)
+		ADD(" AND message_id = $%u", g_strdup(q->iq_message_id));
+	if (q->iq_sha256 != NULL) {
+		ADD(" AND (sha256 = $%u", g_ascii_strdown(q->iq_sha256, -1));
+		g_string_append_printf(sql, " OR rid IN (SELECT rid FROM parts "
+		    "WHERE sha256 = $%u))", params->len);
+	}
+	if (q->iq_verdict != NULL)
+		ADD(" AND verdict = $%u", g_strdup(q->iq_verdict));
+	if (q->iq_rule != NULL)
+		ADD(" AND strpos(rules, $%u) > 0", g_strconcat("\n",
+		    q->iq_rule, "\n", NULL));
+	if (q->iq_node != NULL)
+		ADD(" AND node = $%u", g_strdup(q->iq_node));
+#undef ADD
+	g_string_append(sql, q->iq_oldest_first ? " ORDER BY time ASC" :
+	    " ORDER BY time DESC");
+	if (q->iq_limit > 0)
+		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
+	res = query(pg, sql->str, (int)params->len,
+	    (const char *const *)params->pdata, err);
+	if (res != NULL) {
+		out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
+		for (int i = 0; i < PQntuples(res); i++) {
+			struct mugai_index_row *r = g_new0(
+			    struct mugai_index_row, 1);
+
+			r->ir_id = g_strdup(PQgetvalue(res, i, 0));
+			r->ir_time = g_ascii_strtoll(PQgetvalue(res, i, 1),
+			    NULL, 10);
+			r->ir_node = PQgetisnull(res, i, 2) ? NULL :
+			    g_strdup(PQgetvalue(res, i, 2));
+			if ((r->ir_row = mugai_ix_parse_object(PQgetvalue(res,
+			    i, 3))) == NULL)
+				r->ir_row = json_object_new();
+			g_ptr_array_add(out, r);
+		}
+		PQclear(res);
+	}
+	g_string_free(sql, TRUE);
+	g_ptr_array_free(params, TRUE);
+	return out;
+}
+
+gint64
+mugai_pgx_count(struct mugai_pgx *pg, enum mugai_err *err)
+{
+	PGresult *res = query(pg, "SELECT count(*) FROM items", 0, NULL, err);
+	gint64 n;
+
+	if (res == NULL)
+		return -1;
+	n = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+static char *
+num(gint64 v)
+{
+	return g_strdup_printf("%" G_GINT64_FORMAT, v);
+}
+
+enum mugai_err
+mugai_pgx_request_put(struct mugai_pgx *pg, struct mugai_index_request *rq)
+{
+	enum mugai_err err;
+	PGresult *res;
+
+	if (rq->rq_id == 0) {
+		g_autofree char *req = num(rq->rq_requested != 0 ?
+		    rq->rq_requested : g_get_real_time());
+		g_autofree char *dec = num(rq->rq_decided);
+		const char *p[] = { rq->rq_item, rq->rq_part,
+		    rq->rq_requester, rq->rq_state, rq->rq_decider, req, dec,
+		    rq->rq_reason, rq->rq_decision };
+
+		res = query(pg, "INSERT INTO requests(item, part, requester, "
+		    "state, decider, requested, decided, reason, decision) "
+		    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING rq",
+		    G_N_ELEMENTS(p), p, &err);
+		if (res == NULL)
+			return err;
+		rq->rq_id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		return MUGAI_OK;
+	} else {
+		g_autofree char *dec = num(rq->rq_decided != 0 ?
+		    rq->rq_decided : g_get_real_time());
+		g_autofree char *id = num(rq->rq_id);
+		const char *p[] = { rq->rq_state, rq->rq_decider, dec,
+		    rq->rq_decision, id };
+		gboolean changed = FALSE;
+
+		if ((err = run(pg, "UPDATE requests SET state = $1, "
+		    "decider = $2, decided = $3, decision = $4 WHERE rq = $5",
+		    G_N_ELEMENTS(p), p, &changed)) != MUGAI_OK)
+			return err;
+		return changed ? MUGAI_OK : MUGAI_E_NOTFOUND;
+	}
+}
+
+static char *
+val(PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL :
+	    g_strdup(PQgetvalue(res, row, col));
+}
+
+GPtrArray *
+mugai_pgx_requests(struct mugai_pgx *pg, const char *item, const char *state,
+    enum mugai_err *err)
+{
+	const char *p[] = { item, state };
+	PGresult *res = query(pg, "SELECT rq, item, part, requester, state, "
+	    "decider, requested, decided, reason, decision FROM requests "
+	    "WHERE ($1::text IS NULL OR item = $1) AND "
+	    "($2::text IS NULL OR state = $2) ORDER BY rq", 2, p, err);
+	GPtrArray *out;
+
+	if (res == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)mugai_index_request_free);
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct mugai_index_request *rq = g_new0(
+		    struct mugai_index_request, 1);
+
+		rq->rq_id = g_ascii_strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		rq->rq_item = val(res, i, 1);
+		rq->rq_part = val(res, i, 2);
+		rq->rq_requester = val(res, i, 3);
+		rq->rq_state = val(res, i, 4);
+		rq->rq_decider = val(res, i, 5);
+		rq->rq_requested = g_ascii_strtoll(PQgetvalue(res, i, 6),
+		    NULL, 10);
+		rq->rq_decided = g_ascii_strtoll(PQgetvalue(res, i, 7), NULL,
+		    10);
+		rq->rq_reason = val(res, i, 8);
+		rq->rq_decision = val(res, i, 9);
+		g_ptr_array_add(out, rq);
+	}
+	PQclear(res);
+	return out;
+}
+
+GPtrArray *
+mugai_pgx_events(struct mugai_pgx *pg, const char *id, enum mugai_err *err)
+{
+	const char *p[] = { id };
+	PGresult *res = query(pg, "SELECT line FROM events WHERE id = $1 "
+	    "ORDER BY time", 1, p, err);
+	GPtrArray *out;
+
+	if (res == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)json_object_unref);
+	for (int i = 0; i < PQntuples(res); i++) {
+		JsonObject *o = mugai_ix_parse_object(PQgetvalue(res, i, 0));
+
+		if (o != NULL)
+			g_ptr_array_add(out, o);
+	}
+	PQclear(res);
+	return out;
+}
+
+#endif /* HAVE_LIBPQ */
