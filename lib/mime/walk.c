@@ -21,6 +21,8 @@
 
 #include "base/limits.h"
 #include "text/charset.h"
+#include "mime/docspool.h"
+#include "extract/client.h"
 #include "base/deadline.h"
 #include "text/encblock.h"
 #include "mime/headers.h"
@@ -41,11 +43,24 @@ mugai_walk_init(struct mugai_walk *w, const struct mugai_config *cf,
 	w->wk_text = g_string_new(NULL);
 }
 
+static void
+doc_free(gpointer data)
+{
+	struct mugai_walk_doc *d = data;
+
+	g_free(d->wd_entry);
+	if (d->wd_data != NULL)
+		g_byte_array_unref(d->wd_data);
+	g_free(d);
+}
+
 void
 mugai_walk_clear(struct mugai_walk *w)
 {
 	if (w->wk_text != NULL)
 		g_string_free(w->wk_text, TRUE);
+	if (w->wk_docs != NULL)
+		g_ptr_array_unref(w->wk_docs);
 	g_free(w->wk_withhold);
 	memset(w, 0, sizeof *w);
 }
@@ -210,15 +225,69 @@ examined(struct mugai_walk *w, enum mugai_err err,
 		rp->rp_warning = g_strdup(warning);
 }
 
+const char *
+mugai_walk_doc_hint(const struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf)
+{
+	const struct mugai_config *cf = w->wk_cf;
+	const char *hint;
+
+	if (!cf->cf_extract_enabled)
+		return NULL;
+	hint = mugai_extract_hint(lf->wl_type, lf->wl_filename);
+	if (hint == NULL)
+		return NULL;
+	for (char **t = cf->cf_extract_types; t != NULL && *t != NULL; t++)
+		if (strcmp(*t, hint) == 0)
+			return hint;
+	return NULL;
+}
+
+void
+mugai_walk_document(struct mugai_walk *w, const char *hint,
+    GByteArray *data, gboolean cut)
+{
+	struct mugai_walk_doc *d;
+
+	if (data == NULL)
+		return;
+	if (hint == NULL || w->wk_report->rr_parts->len == 0) {
+		g_byte_array_unref(data);
+		return;
+	}
+	d = g_new0(struct mugai_walk_doc, 1);
+	d->wd_part = w->wk_report->rr_parts->len - 1;
+	d->wd_hint = hint;
+	d->wd_data = data;
+	d->wd_cut = cut;
+	if (w->wk_docs == NULL)
+		w->wk_docs = g_ptr_array_new_with_free_func(doc_free);
+	g_ptr_array_add(w->wk_docs, d);
+}
+
 void
 mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     const char *reason, GMimeStream *decoded)
 {
 	struct mugai_report_part *rp = leaf_report_part(w, lf);
+	const char *hint = mugai_walk_doc_hint(w, lf);
+	struct mugai_docspool *ds = NULL;
+	GMimeStream *in = decoded;
 
 	rp->rp_reason = g_strdup(reason);
-	examined(w, mugai_policy_examine_until(w->wk_cf, w->wk_env, decoded,
+	/* A document's bytes are kept as the policy reads them: one read. */
+	if (hint != NULL) {
+		ds = mugai_docspool_new((gsize)w->wk_cf->cf_extract_max_bytes);
+		in = mugai_docspool_tee(ds, decoded);
+	}
+	examined(w, mugai_policy_examine_until(w->wk_cf, w->wk_env, in,
 	    rp, w->wk_deadline), rp);
+	if (ds != NULL) {
+		g_object_unref(in);
+		mugai_walk_document(w, hint, mugai_docspool_steal(ds),
+		    ds->ds_cut);
+		mugai_docspool_free(ds);
+	}
 }
 
 void
