@@ -377,6 +377,7 @@ cmd_extract(int argc, char **argv)
 		fprintf(stderr, "mugai extract: cannot start %s: %s\n",
 		    o.eo_helper != NULL ? o.eo_helper : "mugai-extract",
 		    mugai_err_str(err));
+		status = 2;
 		goto out;
 	}
 	hint = type != NULL ? type : mugai_extract_hint(NULL, argv[1]);

@@ -511,6 +511,45 @@ START_TEST(iso_2022_jp_body_carries_the_text)
 }
 END_TEST
 
+START_TEST(documents_inside_a_zip_named_by_their_path)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_extract_pool *p = use_pool(cf, NULL);
+	g_autoptr(GBytes) pdf = dg_pdf_english();
+	g_autoptr(GBytes) docx = dg_docx();
+	g_autoptr(GBytes) png = fx_fill(100, 'x');
+	g_autoptr(GBytes) inner = NULL;
+	g_autoptr(GBytes) zip = NULL;
+	struct fx_entry in[] = { { "deep.docx", docx, FALSE } };
+	struct fx_entry e[] = { { "dir/", NULL, FALSE },
+	    { "dir/report.pdf", pdf, FALSE }, { "image.png", png, FALSE },
+	    { "inner.zip", NULL, FALSE } };
+	struct att a = { "application/zip", "archive.zip", NULL };
+	g_autofree char *msg = NULL;
+	g_autofree char *text = NULL;
+	const char *h1, *h2;
+
+	inner = fx_archive("zip", NULL, NULL, NULL, in, 1);
+	e[3].data = inner;
+	zip = fx_archive("zip", NULL, NULL, NULL, e, G_N_ELEMENTS(e));
+	a.data = zip;
+	msg = message(&a, 1);
+	text = both(cf, msg);
+	h1 = strstr(text, "Text of the attachment \"archive.zip/dir/report.pdf\"");
+	h2 = strstr(text, "Text of the attachment "
+	    "\"archive.zip/inner.zip/deep.docx\"");
+	ck_assert_msg(h1 != NULL && h2 != NULL && h1 < h2, "%s", text);
+	has(h1, "Hello from the PDF");
+	has(h2, DG_JA_DOCX);
+	/* The docx's own parts are no documents of the archive. */
+	hasnt(text, "word/document.xml\" (text");
+	has(text, "→ dir/report.pdf: テキスト（");
+	has(text, "> inner.zip/deep.docx: text included");
+	drop_pool(p);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(check_config_refuses_an_unknown_type)
 {
 	g_autofree char *path = NULL;
@@ -550,6 +589,7 @@ main(void)
 	t_test(s, max_message_chars_cuts_then_refuses);
 	t_test(s, max_bytes_keeps_the_start_and_says_so);
 	t_test(s, iso_2022_jp_body_carries_the_text);
+	t_test(s, documents_inside_a_zip_named_by_their_path);
 	t_test(s, check_config_refuses_an_unknown_type);
 	return t_run(s);
 }

@@ -29,12 +29,15 @@ command -v "$py" >/dev/null || { echo "SKIP: no python3"; exit 77; }
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-corpus.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+# The documents' text comes from the helper the build made.
+conf="$out/mugai.conf"
+printf '[extract]\nhelper = %s\n' "$top_builddir/mugai-extract" >"$conf"
 
 one() {
 	f=$1
 	name=$(echo "${f#$corpus/}" | tr '/' '_')
 	o="$out/$name.out"
-	"$mugai" sanitize --json "$f" "$o" 2>"$out/$name.json"
+	"$mugai" sanitize -c "$conf" --json "$f" "$o" 2>"$out/$name.json"
 	rc=$?
 	case $rc in
 	0)
@@ -72,7 +75,7 @@ one() {
 	esac
 }
 export -f one
-export corpus oracle mugai py out known
+export corpus oracle mugai py out known conf
 
 find "$corpus" -name '*.eml' | sort |
     xargs -P "$(nproc)" -I{} bash -c 'one "$1"' _ {} >"$out/log" 2>&1

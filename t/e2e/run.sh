@@ -48,6 +48,9 @@ if ! lab_find_shared corpus; then
 fi
 checker=$shared/tools/check_sanitized.py
 milter_bin=${MUGAI_MILTER:-$top_builddir/mugai-milter}
+# The build's extraction helper (the installed one otherwise).
+LAB_EXTRACT=${MUGAI_EXTRACT:-$top_builddir/mugai-extract}
+[ -x "$LAB_EXTRACT" ] || LAB_EXTRACT=
 milter=no
 [ -x "$milter_bin" ] && milter=yes
 [ -n "${LAB_MILTER_SERVICE:-}" ] && milter=yes
