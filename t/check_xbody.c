@@ -550,6 +550,38 @@ START_TEST(documents_inside_a_zip_named_by_their_path)
 }
 END_TEST
 
+/* A document's words pass the filters of any text: no markup that acts,
+ * no file in disguise. */
+START_TEST(document_text_is_made_safe)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_extract_pool *p = use_pool(cf, NULL);
+	GString *csv = g_string_new("a,b\n<script>alert(1)</script>,"
+	    "javascript:alert(1)\n<iframe src=x>\nbegin 644 evil.exe\nM");
+	g_autoptr(GBytes) d = NULL;
+	struct att a = { "text/csv", "x.csv", NULL };
+	g_autofree char *msg = NULL;
+	g_autofree char *text = NULL;
+
+	for (int i = 0; i < 60; i++)
+		g_string_append_c(csv, 'A');
+	g_string_append(csv, "\nend\nthe last words\n");
+	d = g_string_free_to_bytes(csv);
+	a.data = d;
+	msg = message(&a, 1);
+	text = both(cf, msg);
+	has(text, "Text of the attachment \"x.csv\"");
+	has(text, "alert(1)");
+	has(text, "the last words");
+	hasnt(text, "<script");
+	hasnt(text, "<iframe");
+	hasnt(text, "javascript:");
+	hasnt(text, "begin 644");
+	drop_pool(p);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(check_config_refuses_an_unknown_type)
 {
 	g_autofree char *path = NULL;
@@ -590,6 +622,7 @@ main(void)
 	t_test(s, max_bytes_keeps_the_start_and_says_so);
 	t_test(s, iso_2022_jp_body_carries_the_text);
 	t_test(s, documents_inside_a_zip_named_by_their_path);
+	t_test(s, document_text_is_made_safe);
 	t_test(s, check_config_refuses_an_unknown_type);
 	return t_run(s);
 }
