@@ -1,7 +1,7 @@
 #!/bin/bash
 # cli - `mugai sanitize`, `mugai check-config` and `mugai extract` end to
-# end: each policy
-# action, exit statuses, pipes, --explain, --quarantine, config errors.
+# end: each policy action, exit statuses, pipes, --explain, --quarantine,
+# config errors, the text of a document.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
