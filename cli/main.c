@@ -10,6 +10,7 @@
 #include "autoconfig.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 #include "core/config.h"
 #include "store/quarantine.h"
 #include "core/sanitize.h"
+#include "core/xbody.h"
+#include "extract/client.h"
 
 static int
 cmd_check_config(int argc, char **argv)
@@ -255,6 +258,9 @@ cmd_sanitize(int argc, char **argv)
 		goto out;
 	}
 	mugai_sanitize_init();
+	/* The helpers start with the first document, if there is one. */
+	signal(SIGPIPE, SIG_IGN);
+	(void)mugai_xbody_start(cf, TRUE, NULL);
 	status = 1;
 	if ((in = open_input(&sy, argc > 1 ? argv[1] : NULL)) == NULL)
 		goto out;
@@ -307,6 +313,89 @@ out:
 	g_clear_object(&out);
 	g_clear_object(&in);
 	mugai_result_free(rs);
+	mugai_xbody_stop();
+	mugai_config_unref(cf);
+	return status;
+}
+
+/*
+ * mugai extract FILE: the text of one document as the milter would put it
+ * in a message, through the same sandboxed helper and [extract] limits.
+ * Exit 0 with the text (ok, truncated: a remark on stderr says so), 1 when
+ * there is none (the status and why on stderr), 2 usage or configuration.
+ */
+static int
+cmd_extract(int argc, char **argv)
+{
+	g_autofree char *path = NULL, *type = NULL;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path,
+		  "configuration file", "FILE" },
+		{ "type", 't', 0, G_OPTION_ARG_STRING, &type,
+		  "type hint (pdf, docx, ...; default: from the name)", "T" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+	    "FILE - print the text of one document");
+	struct mugai_extract_result res = { 0 };
+	struct mugai_extract_opts o;
+	struct mugai_extract_pool *p = NULL;
+	struct mugai_config *cf = NULL;
+	g_autofree char *data = NULL;
+	enum mugai_err err = MUGAI_OK;
+	const char *hint;
+	GError *gerr = NULL;
+	gsize len = 0;
+	int status = 2;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "mugai extract: %s\n", gerr->message);
+		g_clear_error(&gerr);
+		return 2;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "mugai extract: one FILE\n");
+		return 2;
+	}
+	if (type != NULL && !mugai_extract_hint_known(type)) {
+		fprintf(stderr, "mugai extract: unknown type \"%s\"\n", type);
+		return 2;
+	}
+	if ((cf = mugai_cli_load_config(path, NULL)) == NULL)
+		return 2;
+	status = 1;
+	if (!g_file_get_contents(argv[1], &data, &len, &gerr)) {
+		fprintf(stderr, "mugai extract: %s\n", gerr->message);
+		g_clear_error(&gerr);
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	mugai_xbody_opts(cf, &o);
+	o.eo_pool_size = 1;
+	if ((p = mugai_extract_pool_new(&o, &err)) == NULL) {
+		fprintf(stderr, "mugai extract: cannot start %s: %s\n",
+		    o.eo_helper != NULL ? o.eo_helper : "mugai-extract",
+		    mugai_err_str(err));
+		status = 2;
+		goto out;
+	}
+	hint = type != NULL ? type : mugai_extract_hint(NULL, argv[1]);
+	/* The client sends at most max_bytes, as the milter keeps. */
+	mugai_extract_run(p, data, len, hint, 0, &res);
+	if (res.er_text != NULL) {
+		fwrite(res.er_text, 1, res.er_len, stdout);
+		if (res.er_len > 0 && res.er_text[res.er_len - 1] != '\n')
+			fputc('\n', stdout);
+		status = fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (res.er_status != MUGAI_EXTRACT_OK)
+		fprintf(stderr, "mugai extract: %s: %s (kind %s, reason %s)\n",
+		    argv[1], mugai_extract_status_name(res.er_status),
+		    res.er_kind, res.er_reason);
+	mugai_extract_result_clear(&res);
+out:
+	mugai_extract_pool_free(p);
 	mugai_config_unref(cf);
 	return status;
 }
@@ -318,6 +407,7 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  sanitize      sanitize one message (stdin to stdout by default)\n"
+	    "  extract       print the text of one document (PDF, Office, ...)\n"
 	    "  check-config  validate the configuration, print effective values\n"
 	    "  quarantine    list, show, extract, release, purge quarantined mail\n"
 	    "\n"
@@ -336,6 +426,8 @@ main(int argc, char **argv)
 		return cmd_sanitize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "extract") == 0)
+		return cmd_extract(argc - 1, argv + 1);
 	if (strcmp(argv[1], "quarantine") == 0)
 		return mugai_cli_quarantine(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -36,6 +36,7 @@ libmugai_la_SOURCES += lib/mime/headers.c lib/mime/headers.h
 libmugai_la_SOURCES += lib/mime/msghdr.c lib/mime/msghdr.h
 libmugai_la_SOURCES += lib/mime/b64.c lib/mime/b64.h
 libmugai_la_SOURCES += lib/mime/b64filter.c lib/mime/b64filter.h
+libmugai_la_SOURCES += lib/mime/docspool.c lib/mime/docspool.h
 
 # policy/: facts about a removed part (real type, name, archive, document)
 # and the [rule] list that decides its action.
@@ -61,5 +62,6 @@ EXTRA_DIST += doc/quarantine-meta.md
 # core/: what ties them: the configuration, the notice, sanitize().
 libmugai_la_SOURCES += lib/core/config.c lib/core/config.h
 libmugai_la_SOURCES += lib/core/notice.c lib/core/notice.h
+libmugai_la_SOURCES += lib/core/xbody.c lib/core/xbody.h
 libmugai_la_SOURCES += lib/core/sanitize.c lib/core/sanitize.h
 libmugai_la_SOURCES += lib/extract/client.c lib/extract/client.h lib/extract/proto.c lib/extract/proto.h

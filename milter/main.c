@@ -33,6 +33,7 @@
 #include "nodelay.h"
 #include "quar.h"
 #include "core/sanitize.h"
+#include "core/xbody.h"
 #include "signals.h"
 #include "stats.h"
 #include "socket.h"
@@ -76,6 +77,20 @@ load(const char *path)
 	return cf;
 }
 
+/* TRUE when [extract] keys read only at start differ. */
+static gboolean
+extract_changed(const struct mugai_config *a, const struct mugai_config *b)
+{
+	return a->cf_extract_enabled != b->cf_extract_enabled ||
+	    g_strcmp0(a->cf_extract_helper, b->cf_extract_helper) != 0 ||
+	    a->cf_extract_pool_size != b->cf_extract_pool_size ||
+	    a->cf_extract_max_helpers != b->cf_extract_max_helpers ||
+	    a->cf_extract_max_bytes != b->cf_extract_max_bytes ||
+	    a->cf_extract_max_chars != b->cf_extract_max_chars ||
+	    a->cf_extract_max_pages != b->cf_extract_max_pages ||
+	    a->cf_extract_max_time != b->cf_extract_max_time;
+}
+
 static void
 reload(void)
 {
@@ -112,9 +127,36 @@ reload(void)
 		mugai_log(LOG_WARNING, "reload: socket, user, group, pidfile, "
 		    "timeout and quarantine dir take effect only after a "
 		    "restart");
+	if (extract_changed(cf, old))
+		mugai_log(LOG_WARNING, "reload: [extract] enabled, helper, "
+		    "pool and per-document limits take effect only after a "
+		    "restart");
 	mugai_config_unref(old);
 	mugai_current_set_config(cf);
 	mugai_log(LOG_INFO, "configuration reloaded");
+}
+
+/*
+ * The extraction helpers, started as the user we now are and before any
+ * thread: a missing or broken helper costs the text of documents, never
+ * mail (the notice says text extraction is unavailable).
+ */
+static void
+start_extract(const struct mugai_config *cf)
+{
+	g_autofree char *why = NULL;
+
+	if (!cf->cf_extract_enabled)
+		return;
+	if (mugai_xbody_start(cf, FALSE, &why) != MUGAI_OK) {
+		mugai_log(LOG_ERR, "%s; mail goes on without the text of "
+		    "documents", why != NULL ? why : "text extraction "
+		    "unavailable");
+		return;
+	}
+	mugai_log(LOG_INFO, "text extraction: %" G_GINT64_FORMAT " helpers "
+	    "waiting, at most %" G_GINT64_FORMAT " at work",
+	    cf->cf_extract_pool_size, cf->cf_extract_max_helpers);
 }
 
 /* Every MUGAI_SIGNALS_TICK s: the stats line when its interval is up. */
@@ -316,6 +358,7 @@ serve(struct mugai_config *cf, const struct opts *o)
 	/* No thread exists before this point (GMime, ours, libmilter's). */
 	mugai_signals_block();
 	mugai_sanitize_init();
+	start_extract(cf);
 	if (mugai_mquar_open(cf, &q, &msg) != MUGAI_OK) {
 		mugai_log(LOG_ERR, "quarantine: %s", msg);
 		g_free(msg);
@@ -340,6 +383,7 @@ out:
 	mugai_idle_stop();
 	mugai_daemon_pidfile_remove(cf->cf_pidfile);
 	mugai_current_clear();
+	mugai_xbody_stop();
 	mugai_sanitize_shutdown();
 	return status;
 }

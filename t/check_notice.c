@@ -60,6 +60,57 @@ START_TEST(shipped_templates_equal_builtin)
 }
 END_TEST
 
+/* A removed archive with a line per document of every status. */
+static struct mugai_report *
+texts_report(void)
+{
+	struct mugai_report *r = sample_report();
+	struct mugai_report_part *p = g_ptr_array_index(r->rr_parts, 0);
+
+	for (int st = MUGAI_TEXT_INCLUDED; st <= MUGAI_TEXT_UNAVAILABLE; st++) {
+		g_autofree char *entry = g_strdup_printf("dir/doc%d.pdf", st);
+
+		mugai_report_part_text(p, st == 0 ? NULL : entry,
+		    (enum mugai_text_status)st, st < 2 ? 1234 : 0,
+		    st == MUGAI_TEXT_CUT ? "max_chars" : NULL);
+	}
+	return r;
+}
+
+START_TEST(document_text_lines_per_status)
+{
+	g_autofree char *dir = t_srcpath("conf");
+	struct mugai_notice *file = mugai_notice_load(dir, both, NULL);
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = texts_report();
+	static const char *const want[] = {
+		"  → テキスト（1234 文字）をメール本文の後に掲載しました\n",
+		"  → dir/doc1.pdf: テキストの先頭 1234 文字をメール本文の後に"
+		"掲載しました（上限により打ち切り）\n",
+		"  → dir/doc2.pdf: テキストなし: テキストが含まれていません\n",
+		"  → dir/doc3.pdf: テキストなし: 暗号化されているため抽出できません\n",
+		"  → dir/doc4.pdf: テキストなし: ファイルが壊れているため抽出できません\n",
+		"  → dir/doc9.pdf: テキストなし: テキスト抽出は利用できません\n",
+		"  > text included after the message (1234 characters)\n",
+		"  > dir/doc3.pdf: no text: encrypted, the text cannot be "
+		"extracted\n",
+		"  > dir/doc8.pdf: no text: the extraction took too long\n",
+	};
+	g_autofree char *a = render(n, r);
+	g_autofree char *b = render(file, r);
+
+	ck_assert_str_eq(a, b);
+	for (gsize i = 0; i < G_N_ELEMENTS(want); i++)
+		ck_assert_msg(strstr(a, want[i]) != NULL, "no \"%s\" in:\n%s",
+		    want[i], a);
+	/* Under its item, before the next part's. */
+	ck_assert(strstr(a, "見積書.zip") < strstr(a, "dir/doc1.pdf"));
+	mugai_notice_free(file);
+	mugai_notice_free(n);
+	mugai_report_free(r);
+}
+END_TEST
+
 START_TEST(items_list_name_type_size_hash_action_and_id)
 {
 	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
@@ -260,6 +311,7 @@ main(void)
 
 	t_test(s, shipped_templates_equal_builtin);
 	t_test(s, items_list_name_type_size_hash_action_and_id);
+	t_test(s, document_text_lines_per_status);
 	t_test(s, nothing_removed_means_no_notice);
 	t_test(s, withheld_notice_gives_reason_without_id_line_when_none);
 	t_test(s, unknown_template_key_is_an_error);

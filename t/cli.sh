@@ -1,6 +1,7 @@
 #!/bin/bash
-# cli - `mugai sanitize` and `mugai check-config` end to end: each policy
-# action, exit statuses, pipes, --explain, --quarantine, config errors.
+# cli - `mugai sanitize`, `mugai check-config` and `mugai extract` end to
+# end: each policy action, exit statuses, pipes, --explain, --quarantine,
+# config errors, the text of a document.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -146,6 +147,29 @@ for e in gmime stream; do
 done
 "$top_builddir/mugai-milter" --help > "$tmp/out" 2>&1
 check "mugai-milter --help: exit 0, usage on stdout" "[ $? -eq 0 ] && grep -qi usage '$tmp/out'"
+# mugai extract: one document through the build's helper.
+printf '[extract]\nhelper = %s\n' "$top_builddir/mugai-extract" > "$tmp/x.conf"
+printf '[extract]\nhelper = /nonexistent/mugai-extract\n' > "$tmp/nox.conf"
+"$py" "$top_srcdir/t/e2e/e2e.py" pdf "$tmp/minutes.pdf" "Budget meeting minutes"
+"$mugai" extract -c "$tmp/x.conf" "$tmp/minutes.pdf" > "$tmp/out" 2> "$tmp/err"
+check "extract: a PDF's text, exit 0" "[ $? -eq 0 ] && grep -q '^Budget meeting minutes$' '$tmp/out'"
+cp "$tmp/minutes.pdf" "$tmp/minutes.bin"
+"$mugai" extract -c "$tmp/x.conf" --type pdf "$tmp/minutes.bin" > "$tmp/out" 2> "$tmp/err"
+check "extract --type: the hint for a name that gives none" "[ $? -eq 0 ] && grep -q 'Budget' '$tmp/out'"
+head -c 100 "$tmp/minutes.pdf" > "$tmp/cut.pdf"
+"$mugai" extract -c "$tmp/x.conf" "$tmp/cut.pdf" > "$tmp/out" 2> "$tmp/err"
+check "extract: a damaged PDF, exit 1, stderr says so" "[ $? -eq 1 ] && grep -q 'damaged' '$tmp/err'"
+"$mugai" extract -c "$tmp/x.conf" --type exe "$tmp/minutes.pdf" > "$tmp/out" 2> "$tmp/err"
+check "extract: an unknown type is a usage error" "[ $? -eq 2 ]"
+"$mugai" extract -c "$tmp/nox.conf" "$tmp/minutes.pdf" > "$tmp/out" 2> "$tmp/err"
+check "extract: no helper, exit 2, names it" "[ $? -eq 2 ] && grep -q '/nonexistent/mugai-extract' '$tmp/err'"
+printf 'From: a@example.jp\nTo: b@example.jp\nSubject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nbody\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="minutes.pdf"\nContent-Transfer-Encoding: base64\n\n' > "$tmp/pdfmsg.eml"
+"$py" -c 'import base64,sys; sys.stdout.write(base64.encodebytes(open(sys.argv[1],"rb").read()).decode())' "$tmp/minutes.pdf" >> "$tmp/pdfmsg.eml"
+printf -- '--b--\n' >> "$tmp/pdfmsg.eml"
+"$mugai" sanitize -c "$tmp/x.conf" "$tmp/pdfmsg.eml" > "$tmp/out" 2> "$tmp/err"
+check "sanitize: the PDF's text in the body" "[ $? -eq 0 ] && \"$py\" -c 'import email,email.policy,sys; m=email.message_from_bytes(open(sys.argv[1],\"rb\").read(),policy=email.policy.default); t=m.get_content(); sys.exit(0 if \"Budget meeting minutes\" in t and \"(text only)\" in t else 1)' '$tmp/out'"
+"$mugai" sanitize -c "$tmp/nox.conf" "$tmp/pdfmsg.eml" > "$tmp/out" 2> "$tmp/err"
+check "sanitize without a helper: delivered, the notice says why" "[ $? -eq 0 ] && \"$py\" -c 'import email,email.policy,sys; m=email.message_from_bytes(open(sys.argv[1],\"rb\").read(),policy=email.policy.default); sys.exit(0 if \"text extraction is unavailable\" in m.get_content() else 1)' '$tmp/out'"
 
 [ $fails -eq 0 ] && echo "PASS" || echo "FAIL ($fails)"
 [ $fails -eq 0 ]

@@ -31,6 +31,9 @@ fi
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-corpus.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+# The documents' text comes from the helper the build made.
+conf="$out/mugai.conf"
+printf '[extract]\nhelper = %s\n' "$top_builddir/mugai-extract" >"$conf"
 
 # one ROOT FILE: ROOT is the directory FILE's name is relative to.
 one() {
@@ -38,7 +41,7 @@ one() {
 	rel=${f#$root/}
 	name=$(echo "$f" | md5sum | cut -c1-16)
 	o="$out/$name.out"
-	"$mugai" sanitize --json "$f" "$o" 2>"$out/$name.json"
+	"$mugai" sanitize -c "$conf" --json "$f" "$o" 2>"$out/$name.json"
 	rc=$?
 	case $rc in
 	0|1)
@@ -95,7 +98,7 @@ one() {
 	fi
 }
 export -f one
-export oracle validator extra_corpus mugai py out known
+export oracle validator extra_corpus mugai py out known conf
 
 {
 	for d in $gen_dirs; do

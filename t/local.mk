@@ -49,6 +49,7 @@ UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice
 UNIT_TESTS += t/check_sanitize
 UNIT_TESTS += t/check_limits
+UNIT_TESTS += t/check_xbody
 # milter/
 UNIT_TESTS += t/check_spool
 UNIT_TESTS += t/check_milter_pure
@@ -61,6 +62,11 @@ TESTS += $(UNIT_TESTS)
 t_check_policy_SOURCES = t/check_policy.c t/fixtures.c t/fixtures.h
 t_check_arcscan_SOURCES = t/check_arcscan.c t/fixtures.c t/fixtures.h
 t_check_limits_SOURCES = t/check_limits.c t/fixtures.c t/fixtures.h
+t_check_xbody_SOURCES = t/check_xbody.c t/docgen.c t/docgen.h
+t_check_xbody_SOURCES += t/fixtures.c t/fixtures.h
+t_check_xbody_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
+EXTRA_t_check_xbody_DEPENDENCIES = mugai-extract$(EXEEXT)
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)

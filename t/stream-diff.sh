@@ -21,18 +21,21 @@ chunks=${STREAM_DIFF_CHUNKS:-"1 7 65536 1073741824"}
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-sdiff.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+# The documents' text comes from the helper the build made.
+conf="$out/mugai.conf"
+printf '[extract]\nhelper = %s\n' "$top_builddir/mugai-extract" >"$conf"
 
 one() {
 	f=$1
 	n=$(echo "$f" | md5sum | cut -c1-12)
-	"$mugai" sanitize --engine=gmime --json "$f" "$out/$n.g" 2>"$out/$n.gj"
+	"$mugai" sanitize -c "$conf" --engine=gmime --json "$f" "$out/$n.g" 2>"$out/$n.gj"
 	grc=$?
 	sed -i 's/"engine" : "gmime"/"engine" : "E"/' "$out/$n.gj"
 	[ -f "$out/$n.g" ] && sed -i 's/; engine=gmime;/; engine=E;/' "$out/$n.g"
 	taken=""
 	for c in $chunks; do
 		rm -f "$out/$n.s"
-		"$mugai" sanitize --engine=stream --chunk="$c" --json "$f" \
+		"$mugai" sanitize -c "$conf" --engine=stream --chunk="$c" --json "$f" \
 		    "$out/$n.s" 2>"$out/$n.sj"
 		src=$?
 		if [ $src -eq 3 ]; then
@@ -70,7 +73,7 @@ one() {
 	fi
 }
 export -f one
-export mugai out chunks
+export mugai out chunks conf
 
 # shellcheck disable=SC2086
 find $dirs -name '*.eml' | LC_ALL=C sort |

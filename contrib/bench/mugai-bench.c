@@ -29,7 +29,9 @@
  *           mugai_sanitize_stream_feed(); at the end
  *           mugai_sanitize_stream_finish() on the spool stream, and the
  *           output written as in engine
- * The heap is set up as mugai-milter sets it (milter/heap.c).
+ * The heap is set up as mugai-milter sets it (milter/heap.c), and the
+ * text extraction helpers are started as it starts them ([extract] of
+ * CONF; without a helper the notice says extraction is unavailable).
  * -e auto|stream|gmime makes mode engine call mugai_sanitize_with() with
  * that engine (stream: a declined message counts as "other"); without it,
  * mugai_sanitize() (auto).
@@ -48,6 +50,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -60,6 +63,7 @@
 #include "heap.h"
 #include "store/quarantine.h"
 #include "core/sanitize.h"
+#include "core/xbody.h"
 #include "spool.h"
 
 enum mode { M_READ, M_SPOOL, M_PARSE, M_DECODE, M_ENGINE, M_STORE, M_LIVE };
@@ -495,6 +499,13 @@ main(int argc, char **argv)
 	if ((items = load_manifest(argv[1], classes)) == NULL)
 		return 2;
 	mugai_sanitize_init();
+	if (bn.bn_cf->cf_extract_enabled) {
+		g_autofree char *why = NULL;
+
+		signal(SIGPIPE, SIG_IGN);
+		if (mugai_xbody_start(bn.bn_cf, FALSE, &why) != MUGAI_OK)
+			fprintf(stderr, "mugai-bench: %s\n", why);
+	}
 	if (bn.bn_mode == M_STORE && (bn.bn_q = mugai_quarantine_open(qdir,
 	    NULL, &err)) == NULL) {
 		fprintf(stderr, "mugai-bench: quarantine %s: %s\n", qdir,
@@ -539,6 +550,7 @@ main(int argc, char **argv)
 	}
 	print_tally(mode, "total", &total, maxrss_kb());
 	mugai_quarantine_close(bn.bn_q);
+	mugai_xbody_stop();
 	mugai_sanitize_shutdown();
 	g_free(bn.bn_buf);
 	g_ptr_array_unref(order);

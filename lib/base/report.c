@@ -11,6 +11,16 @@
 #include "base/report.h"
 
 static void
+text_free(gpointer data)
+{
+	struct mugai_report_text *t = data;
+
+	g_free(t->rt_entry);
+	g_free(t->rt_reason);
+	g_free(t);
+}
+
+static void
 part_free(gpointer data)
 {
 	struct mugai_report_part *p = data;
@@ -25,6 +35,8 @@ part_free(gpointer data)
 	g_free(p->rp_warning);
 	if (p->rp_flags != NULL)
 		g_ptr_array_unref(p->rp_flags);
+	if (p->rp_texts != NULL)
+		g_ptr_array_unref(p->rp_texts);
 	g_free(p);
 }
 
@@ -172,6 +184,56 @@ add_str(JsonBuilder *b, const char *name, const char *value)
 	json_builder_add_string_value(b, value);
 }
 
+struct mugai_report_text *
+mugai_report_part_text(struct mugai_report_part *part, const char *entry,
+    enum mugai_text_status status, guint64 chars, const char *reason)
+{
+	struct mugai_report_text *t = g_new0(struct mugai_report_text, 1);
+
+	if (part->rp_texts == NULL)
+		part->rp_texts = g_ptr_array_new_with_free_func(text_free);
+	t->rt_entry = g_strdup(entry);
+	t->rt_status = status;
+	t->rt_chars = chars;
+	t->rt_reason = g_strdup(reason);
+	g_ptr_array_add(part->rp_texts, t);
+	return t;
+}
+
+const char *
+mugai_text_status_name(enum mugai_text_status status)
+{
+	static const char *const names[] = { "included", "cut", "empty",
+	    "encrypted", "damaged", "unsupported", "limit", "failed",
+	    "timeout", "unavailable" };
+
+	if ((guint)status >= G_N_ELEMENTS(names))
+		return "?";
+	return names[status];
+}
+
+/* The "text" member of a part: what became of a document's text. */
+static void
+texts_to_json(JsonBuilder *b, const GPtrArray *texts)
+{
+	if (texts == NULL || texts->len == 0)
+		return;
+	json_builder_set_member_name(b, "text");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < texts->len; i++) {
+		const struct mugai_report_text *t = g_ptr_array_index(texts, i);
+
+		json_builder_begin_object(b);
+		add_str(b, "entry", t->rt_entry);
+		add_str(b, "status", mugai_text_status_name(t->rt_status));
+		json_builder_set_member_name(b, "chars");
+		json_builder_add_int_value(b, (gint64)t->rt_chars);
+		add_str(b, "reason", t->rt_reason);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 static void
 part_to_json(JsonBuilder *b, const struct mugai_report_part *p)
 {
@@ -194,6 +256,7 @@ part_to_json(JsonBuilder *b, const struct mugai_report_part *p)
 		json_builder_add_string_value(b,
 		    g_ptr_array_index(p->rp_flags, i));
 	json_builder_end_array(b);
+	texts_to_json(b, p->rp_texts);
 	json_builder_end_object(b);
 }
 
@@ -305,6 +368,22 @@ mugai_report_to_text(const struct mugai_report *r)
 			g_string_append(s, "    flag: ");
 			append_printable(s, g_ptr_array_index(p->rp_flags, j));
 			g_string_append_c(s, '\n');
+		}
+		for (guint j = 0; p->rp_texts != NULL &&
+		    j < p->rp_texts->len; j++) {
+			const struct mugai_report_text *t =
+			    g_ptr_array_index(p->rp_texts, j);
+
+			g_string_append(s, "    text: ");
+			if (t->rt_entry != NULL) {
+				append_printable(s, t->rt_entry);
+				g_string_append(s, ": ");
+			}
+			g_string_append_printf(s, "%s, %" G_GUINT64_FORMAT
+			    " characters%s%s\n",
+			    mugai_text_status_name(t->rt_status), t->rt_chars,
+			    t->rt_reason != NULL ? ", " : "",
+			    t->rt_reason != NULL ? t->rt_reason : "");
 		}
 	}
 	for (guint i = 0; i < r->rr_warnings->len; i++)

@@ -31,6 +31,30 @@ enum mugai_verdict {
 	MUGAI_V_TEMPFAIL,
 };
 
+/*
+ * What became of the text of a removed document (lib/core/xbody.c): put
+ * in the body whole or cut, or why not. The notice names it per part.
+ */
+enum mugai_text_status {
+	MUGAI_TEXT_INCLUDED,	/* the whole text is in the body */
+	MUGAI_TEXT_CUT,		/* its start is, up to a limit (rt_reason) */
+	MUGAI_TEXT_EMPTY,	/* read, but there is no text */
+	MUGAI_TEXT_ENCRYPTED,	/* needs a password */
+	MUGAI_TEXT_DAMAGED,	/* does not parse */
+	MUGAI_TEXT_UNSUPPORTED,	/* a kind the helper does not read */
+	MUGAI_TEXT_LIMIT,	/* not read: a limit (rt_reason) */
+	MUGAI_TEXT_FAILED,	/* the helper failed */
+	MUGAI_TEXT_TIMEOUT,	/* the helper took too long */
+	MUGAI_TEXT_UNAVAILABLE,	/* no helper could be started */
+};
+
+struct mugai_report_text {
+	char *rt_entry;		/* path inside an archive, NULL: the part */
+	enum mugai_text_status rt_status;
+	guint64 rt_chars;	/* characters put in the body */
+	char *rt_reason;	/* the helper's word or the limit, or NULL */
+};
+
 struct mugai_report_part {
 	char *rp_path;		/* "1.2.1": position in the MIME tree */
 	char *rp_kind;		/* "part", "uuencode", "yenc", "binhex" */
@@ -44,6 +68,7 @@ struct mugai_report_part {
 	char *rp_rule;		/* policy rule that matched, or NULL */
 	char *rp_warning;	/* extra line for the notice, or NULL */
 	GPtrArray *rp_flags;	/* (char *) facts (lib/base/flag.h) */
+	GPtrArray *rp_texts;	/* (struct mugai_report_text *) or NULL */
 };
 
 struct mugai_report {
@@ -91,6 +116,17 @@ void mugai_report_part_flags(struct mugai_report_part *part,
 /* Adds the valued flag of by's bit as "name=value" (value lent). */
 void mugai_report_part_flag_value(struct mugai_report_part *part,
     enum mugai_flag_by by, guint bit, const char *value);
+
+/*
+ * Appends to part a text entry (entry and reason copied, may be NULL).
+ * Returns (transfer none) it.
+ */
+struct mugai_report_text *mugai_report_part_text(
+    struct mugai_report_part *part, const char *entry,
+    enum mugai_text_status status, guint64 chars, const char *reason);
+
+/* Returns (transfer none) the status's name, as in JSON ("included"). */
+const char *mugai_text_status_name(enum mugai_text_status status);
 
 /* Number of parts removed (dropped or quarantined). */
 guint mugai_report_removed(const struct mugai_report *report);

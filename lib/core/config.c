@@ -16,6 +16,7 @@
 #include "base/keyfile.h"
 #include "core/config.h"
 #include "core/notice.h"
+#include "extract/client.h"
 #include "policy/rules.h"
 
 enum key_type {
@@ -183,6 +184,36 @@ static const struct key_def keys[] = {
 	{ "policy", "max_filename_length", KT_INT,
 	  OFF(cf_max_filename_length), "200", 16, 4096, NULL,
 	  "characters in an attachment name before it counts as dangerous" },
+
+	{ "extract", "enabled", KT_BOOL, OFF(cf_extract_enabled),
+	  "true", 0, 0, NULL,
+	  "put the text of removed documents after the message's text" },
+	{ "extract", "types", KT_LIST, OFF(cf_extract_types),
+	  "pdf;docx;xlsx;pptx;odt;ods;odp;rtf;doc;xls;ppt;html;xml;csv;text",
+	  0, 0, NULL, "document types whose text is extracted (type hints)" },
+	{ "extract", "max_bytes", KT_SIZE, OFF(cf_extract_max_bytes),
+	  "32M", 1 * KiB, 1 * GiB, NULL,
+	  "bytes of one document read (past it only its start)" },
+	{ "extract", "max_chars", KT_INT, OFF(cf_extract_max_chars),
+	  "200000", 100, 100000000, NULL, "characters of text per document" },
+	{ "extract", "max_message_chars", KT_INT,
+	  OFF(cf_extract_max_message_chars), "1000000", 100, 1000000000, NULL,
+	  "characters of document text per message" },
+	{ "extract", "max_pages", KT_INT, OFF(cf_extract_max_pages),
+	  "200", 1, 1000000, NULL,
+	  "pages, sheets or slides read per document" },
+	{ "extract", "max_time", KT_DURATION, OFF(cf_extract_max_time),
+	  "10s", 100, 600 * 1000, NULL, "time to read one document" },
+	{ "extract", "max_message_time", KT_DURATION,
+	  OFF(cf_extract_max_message_time), "30s", 0, 3600 * 1000, NULL,
+	  "time to read the documents of one message (0: no limit)" },
+	{ "extract", "pool_size", KT_INT, OFF(cf_extract_pool_size),
+	  "2", 0, 64, NULL, "helpers kept started and waiting" },
+	{ "extract", "max_helpers", KT_INT, OFF(cf_extract_max_helpers),
+	  "8", 1, 256, NULL, "documents read at once" },
+	{ "extract", "helper", KT_STRING, OFF(cf_extract_helper),
+	  "", 0, 0, NULL,
+	  "the mugai-extract program (empty: the installed one)" },
 };
 
 static const char *const *
@@ -353,6 +384,21 @@ load_group(struct mugai_config *cf, GKeyFile *kf, const char *group,
 	return TRUE;
 }
 
+/* [extract] types names only types the helper knows (extract/client.h). */
+static gboolean
+extract_types_valid(const struct mugai_config *cf, const char *path,
+    const char *text, GError **error)
+{
+	for (char **t = cf->cf_extract_types; t != NULL && *t != NULL; t++)
+		if (!mugai_extract_hint_known(*t)) {
+			mugai_keyfile_fail_at(error, path,
+			    mugai_keyfile_line_of(text, "extract", "types"),
+			    "types: unknown document type \"%s\"", *t);
+			return FALSE;
+		}
+	return TRUE;
+}
+
 struct mugai_config *
 mugai_config_load(const char *path, GError **error)
 {
@@ -401,6 +447,8 @@ mugai_config_load(const char *path, GError **error)
 		if (!load_group(cf, kf, *g, path, text, error))
 			goto bad;
 	}
+	if (!extract_types_valid(cf, path, text, error))
+		goto bad;
 	mugai_notice_free(cf->cf_notice);
 	cf->cf_notice = mugai_notice_load(cf->cf_notice_dir,
 	    (const char *const *)cf->cf_notice_languages, &kerr);

@@ -112,6 +112,19 @@ struct mugai_config {
 	gint64 cf_scan_max_bytes;
 	gint64 cf_max_filename_length;
 
+	/* [extract] the text of removed documents (lib/core/xbody.c) */
+	gboolean cf_extract_enabled;
+	char **cf_extract_types;	/* type hints (mugai_extract_hint) */
+	gint64 cf_extract_max_bytes;
+	gint64 cf_extract_max_chars;
+	gint64 cf_extract_max_message_chars;
+	gint64 cf_extract_max_pages;
+	gint64 cf_extract_max_time;	/* milliseconds, per document */
+	gint64 cf_extract_max_message_time;	/* milliseconds; 0: none */
+	gint64 cf_extract_pool_size;
+	gint64 cf_extract_max_helpers;
+	char *cf_extract_helper;	/* "": the installed mugai-extract */
+
 	/* [rule NAME] groups, in file order (lib/policy/rules.h); the built-in
 	 * rules when the file has none. */
 	struct mugai_rules *cf_rules;

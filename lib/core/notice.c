@@ -33,7 +33,20 @@ static const struct {
 	  "できなかったため、本文を配信しません。\\n理由: {reason}\n"
 	  "action_drop = 削除\n"
 	  "action_quarantine = 隔離\n"
-	  "unnamed = （名前なし）\n" },
+	  "unnamed = （名前なし）\n"
+	  "text_included = \\s\\s→ {entry}テキスト（{chars} 文字）を"
+	  "メール本文の後に掲載しました\n"
+	  "text_cut = \\s\\s→ {entry}テキストの先頭 {chars} 文字を"
+	  "メール本文の後に掲載しました（上限により打ち切り）\n"
+	  "text_none = \\s\\s→ {entry}テキストなし: {reason}\n"
+	  "why_encrypted = 暗号化されているため抽出できません\n"
+	  "why_damaged = ファイルが壊れているため抽出できません\n"
+	  "why_unsupported = この形式のテキストは抽出できません\n"
+	  "why_limit = 上限を超えるため抽出しませんでした\n"
+	  "why_failed = 抽出処理が失敗しました\n"
+	  "why_timeout = 抽出が制限時間内に終わりませんでした\n"
+	  "why_unavailable = テキスト抽出は利用できません\n"
+	  "why_empty = テキストが含まれていません\n" },
 	{ "en",
 	  "[notice]\n"
 	  "header = ---- mugai sanitization notice ----\\nThis message was "
@@ -49,17 +62,37 @@ static const struct {
 	  "\\nReason: {reason}\n"
 	  "action_drop = removed\n"
 	  "action_quarantine = quarantined\n"
-	  "unnamed = (no name)\n" },
+	  "unnamed = (no name)\n"
+	  "text_included = \\s\\s> {entry}text included after the message "
+	  "({chars} characters)\n"
+	  "text_cut = \\s\\s> {entry}first {chars} characters of the text "
+	  "included after the message (cut at a limit)\n"
+	  "text_none = \\s\\s> {entry}no text: {reason}\n"
+	  "why_encrypted = encrypted, the text cannot be extracted\n"
+	  "why_damaged = damaged, the text cannot be extracted\n"
+	  "why_unsupported = the text of this format cannot be extracted\n"
+	  "why_limit = over a limit, not extracted\n"
+	  "why_failed = the extraction failed\n"
+	  "why_timeout = the extraction took too long\n"
+	  "why_unavailable = text extraction is unavailable\n"
+	  "why_empty = it holds no text\n" },
 };
 
 enum tmpl_key {
 	K_HEADER, K_ITEM, K_WARNING, K_QUARANTINED, K_FOOTER, K_WITHHELD,
-	K_ACTION_DROP, K_ACTION_QUARANTINE, K_UNNAMED, K_COUNT
+	K_ACTION_DROP, K_ACTION_QUARANTINE, K_UNNAMED,
+	/* a removed document's text (lib/core/xbody.c) */
+	K_TEXT_INCLUDED, K_TEXT_CUT, K_TEXT_NONE, K_WHY_ENCRYPTED,
+	K_WHY_DAMAGED, K_WHY_UNSUPPORTED, K_WHY_LIMIT, K_WHY_FAILED,
+	K_WHY_TIMEOUT, K_WHY_UNAVAILABLE, K_WHY_EMPTY, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"header", "item", "warning", "quarantined", "footer", "withheld",
 	"action_drop", "action_quarantine", "unnamed",
+	"text_included", "text_cut", "text_none", "why_encrypted",
+	"why_damaged", "why_unsupported", "why_limit", "why_failed",
+	"why_timeout", "why_unavailable", "why_empty",
 };
 
 struct tmpl {
@@ -174,6 +207,7 @@ mugai_notice_free(struct mugai_notice *n)
 struct vars {
 	const char *filename, *type, *detected, *size, *sha256, *action;
 	const char *id, *reason, *warning;
+	const char *chars, *entry;
 };
 
 static const char *
@@ -192,6 +226,8 @@ var_value(const struct vars *v, const char *name, gsize len)
 		{ "id", G_STRUCT_OFFSET(struct vars, id) },
 		{ "reason", G_STRUCT_OFFSET(struct vars, reason) },
 		{ "warning", G_STRUCT_OFFSET(struct vars, warning) },
+		{ "chars", G_STRUCT_OFFSET(struct vars, chars) },
+		{ "entry", G_STRUCT_OFFSET(struct vars, entry) },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
@@ -342,6 +378,57 @@ removed(const struct mugai_report_part *p)
 	    p->rp_action == MUGAI_ACT_QUARANTINE;
 }
 
+/* The template key saying why a document has no text in the body. */
+static enum tmpl_key
+why_key(enum mugai_text_status st)
+{
+	switch (st) {
+	case MUGAI_TEXT_ENCRYPTED:	return K_WHY_ENCRYPTED;
+	case MUGAI_TEXT_DAMAGED:	return K_WHY_DAMAGED;
+	case MUGAI_TEXT_UNSUPPORTED:	return K_WHY_UNSUPPORTED;
+	case MUGAI_TEXT_LIMIT:		return K_WHY_LIMIT;
+	case MUGAI_TEXT_TIMEOUT:	return K_WHY_TIMEOUT;
+	case MUGAI_TEXT_UNAVAILABLE:	return K_WHY_UNAVAILABLE;
+	case MUGAI_TEXT_EMPTY:		return K_WHY_EMPTY;
+	case MUGAI_TEXT_FAILED:
+	case MUGAI_TEXT_INCLUDED:
+	case MUGAI_TEXT_CUT:
+		break;
+	}
+	return K_WHY_FAILED;
+}
+
+/* The lines of a part saying what became of its documents' text. */
+static void
+render_texts(const struct tmpl *t, const struct mugai_report_part *p,
+    GString *out)
+{
+	for (guint i = 0; p->rp_texts != NULL && i < p->rp_texts->len; i++) {
+		const struct mugai_report_text *rt =
+		    g_ptr_array_index(p->rp_texts, i);
+		g_autofree char *chars = g_strdup_printf("%" G_GUINT64_FORMAT,
+		    rt->rt_chars);
+		g_autofree char *entry = rt->rt_entry != NULL ?
+		    g_strconcat(rt->rt_entry, ": ", NULL) : NULL;
+		struct vars v = { 0 };
+
+		v.chars = chars;
+		v.entry = entry;
+		switch (rt->rt_status) {
+		case MUGAI_TEXT_INCLUDED:
+			expand(t->t_text[K_TEXT_INCLUDED], &v, out);
+			break;
+		case MUGAI_TEXT_CUT:
+			expand(t->t_text[K_TEXT_CUT], &v, out);
+			break;
+		default:
+			v.reason = t->t_text[why_key(rt->rt_status)];
+			expand(t->t_text[K_TEXT_NONE], &v, out);
+			break;
+		}
+	}
+}
+
 static void
 render_items(const struct tmpl *t, const struct mugai_report *r,
     GString *out)
@@ -370,6 +457,7 @@ render_items(const struct tmpl *t, const struct mugai_report *r,
 			v.warning = p->rp_warning;
 			expand(t->t_text[K_WARNING], &v, out);
 		}
+		render_texts(t, p, out);
 	}
 }
 

@@ -33,6 +33,7 @@
 #include "text/textbody.h"
 #include "text/textsafe.h"
 #include "mime/walk.h"
+#include "core/xbody.h"
 
 static const struct mugai_sanitize_opts auto_opts = { 0 };
 
@@ -840,6 +841,9 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	if (keep && env != NULL && env->ev_quarantine_id != NULL)
 		rs->rs_report->rr_quarantine_id =
 		    g_strdup(env->ev_quarantine_id);
+	/* The text of removed documents, before the notice names it. */
+	if (rs->rs_report->rr_verdict == MUGAI_V_SANITIZED)
+		mugai_xbody_add(cf, &w, rs->rs_report);
 	if (rs->rs_report->rr_verdict == MUGAI_V_SANITIZED ||
 	    rs->rs_report->rr_verdict == MUGAI_V_WITHHELD) {
 		GString *body = compose(cf, &w, rs->rs_report);

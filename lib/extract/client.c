@@ -613,65 +613,82 @@ mugai_extract_pool_free(struct mugai_extract_pool *p)
 
 /* --------------------------------------------------------------- hints */
 
+/* The type hints by Content-Type prefix and by file name extension; a
+ * new reader adds its rows here. */
+static const struct { const char *type; const char *hint; } hint_types[] = {
+	{ "application/pdf", "pdf" },
+	{ "application/x-pdf", "pdf" },
+	{ "application/vnd.openxmlformats-officedocument."
+	  "wordprocessingml.", "docx" },
+	{ "application/vnd.ms-word.document.macroenabled", "docx" },
+	{ "application/vnd.openxmlformats-officedocument."
+	  "spreadsheetml.", "xlsx" },
+	{ "application/vnd.ms-excel.sheet.macroenabled", "xlsx" },
+	{ "application/vnd.openxmlformats-officedocument."
+	  "presentationml.", "pptx" },
+	{ "application/vnd.ms-powerpoint.presentation.macroenabled",
+	  "pptx" },
+	{ "application/vnd.oasis.opendocument.text", "odt" },
+	{ "application/vnd.oasis.opendocument.spreadsheet", "ods" },
+	{ "application/vnd.oasis.opendocument.presentation", "odp" },
+	{ "application/rtf", "rtf" }, { "text/rtf", "rtf" },
+	{ "text/richtext", "rtf" },
+	{ "text/html", "html" }, { "application/xhtml+xml", "html" },
+	{ "text/xml", "xml" }, { "application/xml", "xml" },
+	{ "text/csv", "csv" }, { "text/comma-separated-values", "csv" },
+	{ "text/plain", "text" },
+	{ "application/msword", "doc" },
+	{ "application/vnd.ms-excel", "xls" },
+	{ "application/vnd.ms-powerpoint", "ppt" },
+};
+static const struct { const char *ext; const char *hint; } hint_exts[] = {
+	{ "pdf", "pdf" }, { "docx", "docx" }, { "docm", "docx" },
+	{ "dotx", "docx" }, { "dotm", "docx" }, { "xlsx", "xlsx" },
+	{ "xlsm", "xlsx" }, { "xltx", "xlsx" }, { "xltm", "xlsx" },
+	{ "pptx", "pptx" }, { "pptm", "pptx" }, { "ppsx", "pptx" },
+	{ "potx", "pptx" }, { "odt", "odt" }, { "ott", "odt" },
+	{ "ods", "ods" }, { "ots", "ods" }, { "odp", "odp" },
+	{ "otp", "odp" }, { "rtf", "rtf" }, { "html", "html" },
+	{ "htm", "html" }, { "xhtml", "html" }, { "xml", "xml" },
+	{ "csv", "csv" }, { "txt", "text" }, { "text", "text" },
+	{ "log", "text" }, { "doc", "doc" }, { "xls", "xls" },
+	{ "ppt", "ppt" },
+};
+
+gboolean
+mugai_extract_hint_known(const char *hint)
+{
+	if (hint == NULL)
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(hint_types); i++)
+		if (strcmp(hint_types[i].hint, hint) == 0)
+			return TRUE;
+	for (gsize i = 0; i < G_N_ELEMENTS(hint_exts); i++)
+		if (strcmp(hint_exts[i].hint, hint) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 const char *
 mugai_extract_hint(const char *content_type, const char *filename)
 {
-	static const struct { const char *type; const char *hint; } types[] = {
-		{ "application/pdf", "pdf" },
-		{ "application/x-pdf", "pdf" },
-		{ "application/vnd.openxmlformats-officedocument."
-		  "wordprocessingml.", "docx" },
-		{ "application/vnd.ms-word.document.macroenabled", "docx" },
-		{ "application/vnd.openxmlformats-officedocument."
-		  "spreadsheetml.", "xlsx" },
-		{ "application/vnd.ms-excel.sheet.macroenabled", "xlsx" },
-		{ "application/vnd.openxmlformats-officedocument."
-		  "presentationml.", "pptx" },
-		{ "application/vnd.ms-powerpoint.presentation.macroenabled",
-		  "pptx" },
-		{ "application/vnd.oasis.opendocument.text", "odt" },
-		{ "application/vnd.oasis.opendocument.spreadsheet", "ods" },
-		{ "application/vnd.oasis.opendocument.presentation", "odp" },
-		{ "application/rtf", "rtf" }, { "text/rtf", "rtf" },
-		{ "text/richtext", "rtf" },
-		{ "text/html", "html" }, { "application/xhtml+xml", "html" },
-		{ "text/xml", "xml" }, { "application/xml", "xml" },
-		{ "text/csv", "csv" }, { "text/comma-separated-values", "csv" },
-		{ "text/plain", "text" },
-		{ "application/msword", "doc" },
-		{ "application/vnd.ms-excel", "xls" },
-		{ "application/vnd.ms-powerpoint", "ppt" },
-	};
-	static const struct { const char *ext; const char *hint; } exts[] = {
-		{ "pdf", "pdf" }, { "docx", "docx" }, { "docm", "docx" },
-		{ "dotx", "docx" }, { "dotm", "docx" }, { "xlsx", "xlsx" },
-		{ "xlsm", "xlsx" }, { "xltx", "xlsx" }, { "xltm", "xlsx" },
-		{ "pptx", "pptx" }, { "pptm", "pptx" }, { "ppsx", "pptx" },
-		{ "potx", "pptx" }, { "odt", "odt" }, { "ott", "odt" },
-		{ "ods", "ods" }, { "ots", "ods" }, { "odp", "odp" },
-		{ "otp", "odp" }, { "rtf", "rtf" }, { "html", "html" },
-		{ "htm", "html" }, { "xhtml", "html" }, { "xml", "xml" },
-		{ "csv", "csv" }, { "txt", "text" }, { "text", "text" },
-		{ "log", "text" }, { "doc", "doc" }, { "xls", "xls" },
-		{ "ppt", "ppt" },
-	};
 	const char *dot;
 
 	if (content_type != NULL)
-		for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
-			if (g_ascii_strncasecmp(content_type, types[i].type,
-			    strlen(types[i].type)) == 0) {
-				char next = content_type[strlen(types[i].type)];
+		for (gsize i = 0; i < G_N_ELEMENTS(hint_types); i++)
+			if (g_ascii_strncasecmp(content_type, hint_types[i].type,
+			    strlen(hint_types[i].type)) == 0) {
+				char next = content_type[strlen(hint_types[i].type)];
 
 				/* The prefixes ending in "." take any rest. */
-				if (types[i].type[strlen(types[i].type) - 1] ==
+				if (hint_types[i].type[strlen(hint_types[i].type) - 1] ==
 				    '.' || next == '\0' || next == ';' ||
 				    next == ' ' || next == '\t')
-					return types[i].hint;
+					return hint_types[i].hint;
 			}
 	if (filename != NULL && (dot = strrchr(filename, '.')) != NULL)
-		for (gsize i = 0; i < G_N_ELEMENTS(exts); i++)
-			if (g_ascii_strcasecmp(dot + 1, exts[i].ext) == 0)
-				return exts[i].hint;
+		for (gsize i = 0; i < G_N_ELEMENTS(hint_exts); i++)
+			if (g_ascii_strcasecmp(dot + 1, hint_exts[i].ext) == 0)
+				return hint_exts[i].hint;
 	return NULL;
 }

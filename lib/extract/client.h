@@ -109,4 +109,7 @@ void mugai_extract_result_clear(struct mugai_extract_result *r);
 const char *mugai_extract_hint(const char *content_type,
     const char *filename);
 
+/* TRUE when hint is one mugai_extract_hint() can return. */
+gboolean mugai_extract_hint_known(const char *hint);
+
 #endif

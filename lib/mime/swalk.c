@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "mime/docspool.h"
 #include "mime/scan.h"
 #include "mime/swalk.h"
 
@@ -62,6 +63,8 @@ struct mugai_swalk {
 	GByteArray *sw_text;
 	gsize sw_text_max;
 	struct mugai_policy_feed *sw_feed;	/* removed part's facts */
+	struct mugai_docspool *sw_doc;	/* a removed document's bytes */
+	const char *sw_doc_hint;
 	gboolean sw_io_failed;
 };
 
@@ -151,8 +154,20 @@ leaf_reset(struct mugai_swalk *sw)
 	memset(&sw->sw_lf, 0, sizeof sw->sw_lf);
 	g_clear_pointer(&sw->sw_text, g_byte_array_unref);
 	g_clear_pointer(&sw->sw_feed, mugai_policy_feed_free);
+	g_clear_pointer(&sw->sw_doc, mugai_docspool_free);
+	sw->sw_doc_hint = NULL;
 	sw->sw_use = LEAF_IGNORE;
 	sw->sw_reason = NULL;
+}
+
+/* A removed document: its bytes are kept as they pass, for the helper. */
+static void
+doc_begin(struct mugai_swalk *sw)
+{
+	sw->sw_doc_hint = mugai_walk_doc_hint(sw->sw_w, &sw->sw_lf);
+	if (sw->sw_doc_hint != NULL)
+		sw->sw_doc = mugai_docspool_new(
+		    (gsize)sw->sw_w->wk_cf->cf_extract_max_bytes);
 }
 
 static void
@@ -180,6 +195,7 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	sw->sw_reason = mugai_walk_remove_reason(mode);
 	sw->sw_use = LEAF_REMOVE;
 	sw->sw_feed = mugai_policy_feed_new(sw->sw_w->wk_cf);
+	doc_begin(sw);
 }
 
 /*
@@ -290,6 +306,8 @@ on_data(void *ctx, const struct mugai_scan_part *part, const guint8 *buf,
 	case LEAF_REMOVE:
 		break;
 	}
+	if (sw->sw_doc != NULL)
+		mugai_docspool_add(sw->sw_doc, buf, len);
 	/* Facts as the bytes pass: only an archive is kept (lib/policy/policy.c). */
 	if (mugai_policy_feed_add(sw->sw_feed, buf, len))
 		return TRUE;
@@ -325,6 +343,10 @@ leaf_end(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 	case LEAF_REMOVE:
 		mugai_walk_remove_fed(w, &sw->sw_lf, sw->sw_reason,
 		    g_steal_pointer(&sw->sw_feed));
+		if (sw->sw_doc != NULL)
+			mugai_walk_document(w, sw->sw_doc_hint,
+			    mugai_docspool_steal(sw->sw_doc),
+			    sw->sw_doc->ds_cut);
 		break;
 	}
 	leaf_reset(sw);

@@ -21,11 +21,14 @@
 
 #include "base/limits.h"
 #include "text/charset.h"
+#include "mime/docspool.h"
+#include "extract/client.h"
 #include "base/deadline.h"
 #include "text/encblock.h"
 #include "mime/headers.h"
 #include "text/html2text.h"
 #include "text/oneline.h"
+#include "policy/arcscan.h"
 #include "policy/policy.h"
 #include "text/textsafe.h"
 #include "mime/walk.h"
@@ -41,11 +44,24 @@ mugai_walk_init(struct mugai_walk *w, const struct mugai_config *cf,
 	w->wk_text = g_string_new(NULL);
 }
 
+static void
+doc_free(gpointer data)
+{
+	struct mugai_walk_doc *d = data;
+
+	g_free(d->wd_entry);
+	if (d->wd_data != NULL)
+		g_byte_array_unref(d->wd_data);
+	g_free(d);
+}
+
 void
 mugai_walk_clear(struct mugai_walk *w)
 {
 	if (w->wk_text != NULL)
 		g_string_free(w->wk_text, TRUE);
+	if (w->wk_docs != NULL)
+		g_ptr_array_unref(w->wk_docs);
 	g_free(w->wk_withhold);
 	memset(w, 0, sizeof *w);
 }
@@ -210,15 +226,122 @@ examined(struct mugai_walk *w, enum mugai_err err,
 		rp->rp_warning = g_strdup(warning);
 }
 
+/* TRUE when [extract] asks for the text of documents of type hint. */
+static gboolean
+type_listed(const struct mugai_config *cf, const char *hint)
+{
+	if (!cf->cf_extract_enabled || hint == NULL)
+		return FALSE;
+	for (char **t = cf->cf_extract_types; t != NULL && *t != NULL; t++)
+		if (strcmp(*t, hint) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+const char *
+mugai_walk_doc_hint(const struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf)
+{
+	const char *hint = mugai_extract_hint(lf->wl_type, lf->wl_filename);
+
+	return type_listed(w->wk_cf, hint) ? hint : NULL;
+}
+
+/* mugai_arcscan_doc_fn: an archive entry is a document by its name. */
+static const char *
+entry_hint(const char *name, void *ctx)
+{
+	const struct mugai_walk *w = ctx;
+	const char *hint = mugai_extract_hint(NULL, name);
+
+	return type_listed(w->wk_cf, hint) ? hint : NULL;
+}
+
+/*
+ * Sets up *docs for the documents inside a removed part that is no
+ * document itself (an archive); returns docs, or NULL when none are
+ * wanted.
+ */
+static struct mugai_policy_docs *
+archive_docs(struct mugai_walk *w, const char *hint,
+    struct mugai_policy_docs *docs)
+{
+	if (hint != NULL || !w->wk_cf->cf_extract_enabled)
+		return NULL;
+	docs->pd_hint = entry_hint;
+	docs->pd_ctx = w;
+	docs->pd_max = (gsize)w->wk_cf->cf_extract_max_bytes;
+	docs->pd_found = g_ptr_array_new_with_free_func(
+	    mugai_arcscan_doc_free);
+	return docs;
+}
+
+/* The documents found inside the part just removed, in archive order. */
+static void
+archive_docs_done(struct mugai_walk *w, struct mugai_policy_docs *docs)
+{
+	if (docs == NULL)
+		return;
+	for (guint i = 0; i < docs->pd_found->len; i++) {
+		struct mugai_arcscan_doc *ad = g_ptr_array_index(
+		    docs->pd_found, i);
+		struct mugai_walk_doc *d;
+
+		mugai_walk_document(w, ad->ad_hint,
+		    g_steal_pointer(&ad->ad_data), ad->ad_cut);
+		d = g_ptr_array_index(w->wk_docs, w->wk_docs->len - 1);
+		d->wd_entry = g_steal_pointer(&ad->ad_path);
+	}
+	g_ptr_array_unref(docs->pd_found);
+}
+
+void
+mugai_walk_document(struct mugai_walk *w, const char *hint,
+    GByteArray *data, gboolean cut)
+{
+	struct mugai_walk_doc *d;
+
+	if (data == NULL)
+		return;
+	if (hint == NULL || w->wk_report->rr_parts->len == 0) {
+		g_byte_array_unref(data);
+		return;
+	}
+	d = g_new0(struct mugai_walk_doc, 1);
+	d->wd_part = w->wk_report->rr_parts->len - 1;
+	d->wd_hint = hint;
+	d->wd_data = data;
+	d->wd_cut = cut;
+	if (w->wk_docs == NULL)
+		w->wk_docs = g_ptr_array_new_with_free_func(doc_free);
+	g_ptr_array_add(w->wk_docs, d);
+}
+
 void
 mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     const char *reason, GMimeStream *decoded)
 {
 	struct mugai_report_part *rp = leaf_report_part(w, lf);
+	const char *hint = mugai_walk_doc_hint(w, lf);
+	struct mugai_docspool *ds = NULL;
+	struct mugai_policy_docs pd, *docs = archive_docs(w, hint, &pd);
+	GMimeStream *in = decoded;
 
 	rp->rp_reason = g_strdup(reason);
-	examined(w, mugai_policy_examine_until(w->wk_cf, w->wk_env, decoded,
-	    rp, w->wk_deadline), rp);
+	/* A document's bytes are kept as the policy reads them: one read. */
+	if (hint != NULL) {
+		ds = mugai_docspool_new((gsize)w->wk_cf->cf_extract_max_bytes);
+		in = mugai_docspool_tee(ds, decoded);
+	}
+	examined(w, mugai_policy_examine_docs(w->wk_cf, w->wk_env, in,
+	    rp, w->wk_deadline, docs), rp);
+	archive_docs_done(w, docs);
+	if (ds != NULL) {
+		g_object_unref(in);
+		mugai_walk_document(w, hint, mugai_docspool_steal(ds),
+		    ds->ds_cut);
+		mugai_docspool_free(ds);
+	}
 }
 
 void
@@ -226,10 +349,13 @@ mugai_walk_remove_fed(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     const char *reason, struct mugai_policy_feed *feed)
 {
 	struct mugai_report_part *rp = leaf_report_part(w, lf);
+	struct mugai_policy_docs pd, *docs = archive_docs(w,
+	    mugai_walk_doc_hint(w, lf), &pd);
 
 	rp->rp_reason = g_strdup(reason);
-	examined(w, mugai_policy_feed_finish(feed, w->wk_env, rp,
-	    w->wk_deadline), rp);
+	examined(w, mugai_policy_feed_finish_docs(feed, w->wk_env, rp,
+	    w->wk_deadline, docs), rp);
+	archive_docs_done(w, docs);
 }
 
 /* Binary content declared as text: NUL bytes or many control bytes. */

@@ -40,6 +40,20 @@ struct mugai_walk {
 					 * (lib/base/deadline.h), 0: none */
 	guint wk_warnings;		/* GMime parser warnings */
 	gboolean wk_unchanged;		/* the body can pass as it came */
+	GPtrArray *wk_docs;		/* (struct mugai_walk_doc *) removed
+					 * documents for lib/core/xbody.c */
+};
+
+/*
+ * A removed part (or an archive entry of it) whose text the extraction
+ * helper may read: its decoded bytes, at most [extract] max_bytes.
+ */
+struct mugai_walk_doc {
+	guint wd_part;		/* index of its entry in rr_parts */
+	char *wd_entry;		/* path inside an archive, or NULL */
+	const char *wd_hint;	/* type hint (static) */
+	GByteArray *wd_data;	/* (owned) */
+	gboolean wd_cut;	/* the document was longer than wd_data */
 };
 
 /* Prepares w (members owned by w; report lent). */
@@ -134,6 +148,22 @@ gboolean mugai_walk_count_related(struct mugai_walk *w);
 /* Decides what becomes of a leaf of (lower-case) type. */
 enum mugai_walk_mode mugai_walk_leaf_mode(struct mugai_walk *w,
     const char *type, gboolean attach);
+
+/*
+ * Returns (transfer none, static) the type hint of a leaf whose text the
+ * [extract] section asks for, or NULL: then it is removed as before.
+ */
+const char *mugai_walk_doc_hint(const struct mugai_walk *w,
+    const struct mugai_walk_leaf *lf);
+
+/*
+ * The document bytes of the part just removed (the last report entry):
+ * data (transfer full, may be NULL: nothing) with its hint, cut when the
+ * part was longer. The streaming walk calls it after
+ * mugai_walk_remove_fed(); mugai_walk_remove() does it itself.
+ */
+void mugai_walk_document(struct mugai_walk *w, const char *hint,
+    GByteArray *data, gboolean cut);
 
 /* Removes a leaf into the report: decoded (lent) read to its end. */
 void mugai_walk_remove(struct mugai_walk *w, const struct mugai_walk_leaf *lf,

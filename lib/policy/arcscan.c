@@ -41,6 +41,9 @@ struct level {
 	const unsigned char *lv_head;	/* served first */
 	gsize lv_head_len;
 	gboolean lv_head_done;
+	struct mugai_arcscan_doc *lv_doc;	/* the entry is a document:
+						 * its bytes kept as read */
+	gboolean lv_in_doc;	/* inside a document: keep no entries */
 	unsigned char lv_buf[LEVEL_BUF];
 };
 
@@ -74,10 +77,23 @@ mugai_arcscan_sniff(const void *head, gsize len)
 }
 
 void
+mugai_arcscan_doc_free(gpointer doc)
+{
+	struct mugai_arcscan_doc *d = doc;
+
+	g_free(d->ad_path);
+	if (d->ad_data != NULL)
+		g_byte_array_unref(d->ad_data);
+	g_free(d);
+}
+
+void
 mugai_arcscan_facts_init(struct mugai_arcscan_facts *facts)
 {
 	memset(facts, 0, sizeof *facts);
 	facts->af_names = g_ptr_array_new_with_free_func(g_free);
+	facts->af_docs = g_ptr_array_new_with_free_func(
+	    mugai_arcscan_doc_free);
 }
 
 void
@@ -86,6 +102,42 @@ mugai_arcscan_facts_clear(struct mugai_arcscan_facts *facts)
 	g_clear_pointer(&facts->af_format, g_free);
 	g_clear_pointer(&facts->af_limit, g_free);
 	g_clear_pointer(&facts->af_names, g_ptr_array_unref);
+	g_clear_pointer(&facts->af_docs, g_ptr_array_unref);
+}
+
+/* Keeps what fits of n bytes of a document entry. */
+static void
+doc_keep(struct walk *w, struct mugai_arcscan_doc *d, const void *buf,
+    gsize n)
+{
+	gsize room;
+
+	if (d == NULL || n == 0)
+		return;
+	room = w->w_lim->al_doc_max - MIN(d->ad_data->len,
+	    w->w_lim->al_doc_max);
+	if (n > room)
+		d->ad_cut = TRUE;
+	if (room > 0)
+		g_byte_array_append(d->ad_data, buf, (guint)MIN(n, room));
+}
+
+/* Returns (transfer full) a document record for the entry at path, or
+ * NULL when its bytes are not wanted. */
+static struct mugai_arcscan_doc *
+doc_new(struct walk *w, const char *path)
+{
+	const char *hint;
+	struct mugai_arcscan_doc *d;
+
+	if (w->w_lim->al_doc == NULL ||
+	    (hint = w->w_lim->al_doc(path, w->w_lim->al_doc_ctx)) == NULL)
+		return NULL;
+	d = g_new0(struct mugai_arcscan_doc, 1);
+	d->ad_path = g_utf8_make_valid(path, -1);
+	d->ad_hint = hint;
+	d->ad_data = g_byte_array_new();
+	return d;
 }
 
 static void
@@ -160,6 +212,8 @@ level_read(struct level *lv, const void **buf, const char **why)
 		*why = "expansion limit";
 		return -1;
 	}
+	/* A document read as an archive (docx is a zip): its bytes. */
+	doc_keep(lv->lv_w, lv->lv_doc, lv->lv_buf, (gsize)n);
 	*buf = lv->lv_buf;
 	return n;
 }
@@ -322,15 +376,16 @@ read_head(struct walk *w, struct archive *a, unsigned char *head)
 	return (gssize)got;
 }
 
-/* Consumes the rest of the entry, counting it against the budget. */
+/* Consumes the rest of the entry, counting it against the budget; a
+ * document's bytes are read (not skipped) into doc. */
 static gboolean
 finish_entry(struct walk *w, struct archive *a, struct archive_entry *e,
-    guint64 done)
+    guint64 done, struct mugai_arcscan_doc *doc)
 {
 	unsigned char *buf;
 	la_ssize_t n;
 
-	if (archive_entry_size_is_set(e)) {
+	if (doc == NULL && archive_entry_size_is_set(e)) {
 		gint64 size = archive_entry_size(e);
 
 		/* Declared sizes count before the data is skipped: a bomb
@@ -345,21 +400,37 @@ finish_entry(struct walk *w, struct archive *a, struct archive_entry *e,
 		return account(w, 0);
 	}
 	buf = g_malloc(LEVEL_BUF);
-	while ((n = archive_read_data(a, buf, LEVEL_BUF)) > 0)
+	while ((n = archive_read_data(a, buf, LEVEL_BUF)) > 0) {
 		if (!account(w, (guint64)n))
 			break;
+		doc_keep(w, doc, buf, (gsize)n);
+	}
 	g_free(buf);
 	return n == 0;
 }
 
-/* One entry at depth; returns FALSE when the walk must stop. */
+/* The entry was a document: keep it (whole, or marked cut). */
+static void
+doc_done(struct walk *w, struct mugai_arcscan_doc *doc, gboolean whole)
+{
+	if (doc == NULL)
+		return;
+	if (!whole)
+		doc->ad_cut = TRUE;
+	g_ptr_array_add(w->w_f->af_docs, doc);
+}
+
+/* One entry at depth; returns FALSE when the walk must stop. in_doc:
+ * the level is inside a document (its parts are not documents). */
 static gboolean
 walk_entry(struct walk *w, struct archive *a, struct archive_entry *e,
-    guint64 depth, const char *prefix)
+    guint64 depth, const char *prefix, gboolean in_doc)
 {
 	const struct mugai_arcscan_limits *lim = w->w_lim;
 	const char *name = archive_entry_pathname_utf8(e);
 	unsigned char head[HEAD_SIZE];
+	struct mugai_arcscan_doc *doc = NULL;
+	gboolean nested_read = FALSE;
 	gssize hl;
 
 	if (name == NULL)
@@ -387,6 +458,12 @@ walk_entry(struct walk *w, struct archive *a, struct archive_entry *e,
 	}
 	if (w->w_stop)
 		return FALSE;
+	if (!in_doc) {
+		g_autofree char *path = prefix[0] != '\0' ?
+		    g_strconcat(prefix, "/", name, NULL) : g_strdup(name);
+
+		doc = doc_new(w, path);
+	}
 	if (mugai_filetype_head_is_executable(head, (gsize)hl))
 		w->w_f->af_bits |= MUGAI_ARC_EXECUTABLE;
 	if (mugai_arcscan_sniff(head, (gsize)hl)) {
@@ -403,17 +480,31 @@ walk_entry(struct walk *w, struct archive *a, struct archive_entry *e,
 			child->lv_parent = a;
 			child->lv_head = head;
 			child->lv_head_len = (gsize)hl;
+			child->lv_doc = doc;
+			child->lv_in_doc = in_doc || doc != NULL;
+			doc_keep(w, doc, head, (gsize)hl);
 			walk_level(w, child, depth + 1, sub);
 			g_free(child);
-			if (w->w_stop)
+			nested_read = TRUE;
+			if (w->w_stop) {
+				if (doc != NULL)
+					mugai_arcscan_doc_free(doc);
 				return FALSE;
+			}
 		}
 	}
-	if (!finish_entry(w, a, e, (guint64)hl)) {
+	if (!nested_read)
+		doc_keep(w, doc, head, (gsize)hl);
+	if (!finish_entry(w, a, e, (guint64)hl, nested_read ? NULL : doc)) {
 		if (!w->w_stop)
 			w->w_f->af_bits |= MUGAI_ARC_BROKEN;
+		if (doc != NULL)
+			mugai_arcscan_doc_free(doc);
 		return FALSE;
 	}
+	/* A nested level read its document to the end or stopped early:
+	 * what finish_entry() skipped after it is not in doc. */
+	doc_done(w, doc, TRUE);
 	return TRUE;
 }
 
@@ -476,7 +567,7 @@ walk_level(struct walk *w, struct level *lv, guint64 depth,
 			hit_limit(w, "max_time");
 			break;
 		}
-		if (!walk_entry(w, a, e, depth, prefix))
+		if (!walk_entry(w, a, e, depth, prefix, lv->lv_in_doc))
 			break;
 	}
 	if (archive_read_has_encrypted_entries(a) > 0)

@@ -35,6 +35,12 @@
  */
 typedef gssize (*mugai_pull_fn)(void *ctx, const void **buf);
 
+/*
+ * Returns (transfer none, static) the type hint of an entry whose bytes
+ * are wanted (a document whose text goes into the body), or NULL.
+ */
+typedef const char *(*mugai_arcscan_doc_fn)(const char *name, void *ctx);
+
 struct mugai_arcscan_limits {
 	guint64 al_max_depth;	/* archive levels opened, the part is 1 */
 	guint64 al_max_entries;	/* entries over all levels */
@@ -42,6 +48,19 @@ struct mugai_arcscan_limits {
 	guint64 al_max_ratio;	/* expanded : compressed */
 	guint al_max_list;	/* entry names kept in af_names */
 	gint64 al_deadline;	/* lib/base/deadline.h: stop past it; 0: none */
+	/* Documents kept whole (at most al_doc_max bytes each) into
+	 * af_docs as they are read; NULL: none. */
+	mugai_arcscan_doc_fn al_doc;
+	void *al_doc_ctx;
+	gsize al_doc_max;
+};
+
+/* A document entry kept for its text (al_doc). */
+struct mugai_arcscan_doc {
+	char *ad_path;		/* "dir/file.pdf", "inner.zip/x.docx" */
+	const char *ad_hint;	/* al_doc's answer (static) */
+	GByteArray *ad_data;	/* its first al_doc_max bytes */
+	gboolean ad_cut;	/* it was longer, or not read to its end */
 };
 
 /* Named in the flag table (lib/base/flag.c), in this order. */
@@ -62,7 +81,11 @@ struct mugai_arcscan_facts {
 	char *af_format;	/* libarchive's name of the outer format */
 	char *af_limit;		/* which bound stopped the walk, or NULL */
 	GPtrArray *af_names;	/* (char *) "outer/inner.zip/x.exe" */
+	GPtrArray *af_docs;	/* (struct mugai_arcscan_doc *), al_doc */
 };
+
+/* Frees one struct mugai_arcscan_doc. */
+void mugai_arcscan_doc_free(gpointer doc);
 
 /* TRUE when head starts like an archive or compressed stream. */
 gboolean mugai_arcscan_sniff(const void *head, gsize len);

@@ -126,7 +126,7 @@ source_head(struct source *sr, gsize max)
 
 static void
 archive_facts(const struct mugai_config *cf, struct source *sr,
-    struct mugai_report_part *part)
+    struct mugai_report_part *part, struct mugai_policy_docs *docs)
 {
 	struct mugai_arcscan_limits lim = {
 		.al_max_depth = (guint64)cf->cf_archive_max_depth,
@@ -139,6 +139,11 @@ archive_facts(const struct mugai_config *cf, struct source *sr,
 	struct mugai_arcscan_facts f;
 	g_autofree char *entries = NULL;
 
+	if (docs != NULL) {
+		lim.al_doc = docs->pd_hint;
+		lim.al_doc_ctx = docs->pd_ctx;
+		lim.al_doc_max = docs->pd_max;
+	}
 	mugai_arcscan_facts_init(&f);
 	mugai_report_part_flags(part, MUGAI_FLAG_BY_POLICY, MUGAI_POL_ARCHIVE);
 	/* An I/O failure shows as sr_failed; the facts so far still count. */
@@ -153,6 +158,9 @@ archive_facts(const struct mugai_config *cf, struct source *sr,
 	for (guint i = 0; i < f.af_names->len; i++)
 		mugai_report_part_flag_value(part, MUGAI_FLAG_BY_POLICY,
 		    MUGAI_POL_ENTRY, g_ptr_array_index(f.af_names, i));
+	for (guint i = 0; docs != NULL && i < f.af_docs->len; i++)
+		g_ptr_array_add(docs->pd_found,
+		    g_ptr_array_steal_index(f.af_docs, i--));
 	mugai_arcscan_facts_clear(&f);
 }
 
@@ -281,6 +289,16 @@ mugai_policy_examine_until(const struct mugai_config *cf,
     const struct mugai_envelope *env, GMimeStream *decoded,
     struct mugai_report_part *part, gint64 deadline)
 {
+	return mugai_policy_examine_docs(cf, env, decoded, part, deadline,
+	    NULL);
+}
+
+enum mugai_err
+mugai_policy_examine_docs(const struct mugai_config *cf,
+    const struct mugai_envelope *env, GMimeStream *decoded,
+    struct mugai_report_part *part, gint64 deadline,
+    struct mugai_policy_docs *docs)
+{
 	struct source *sr = g_new0(struct source, 1);
 	char *enc = NULL, *detected;
 	const void *p;
@@ -298,7 +316,7 @@ mugai_policy_examine_until(const struct mugai_config *cf,
 	if (sr->sr_doc != NULL)
 		mugai_docscan_feed(sr->sr_doc, sr->sr_head, sr->sr_head_len);
 	if (mugai_arcscan_sniff(sr->sr_head, sr->sr_head_len))
-		archive_facts(cf, sr, part);
+		archive_facts(cf, sr, part, docs);
 	/* Whatever the walk left (or all of it) still counts. */
 	sr->sr_head_served = TRUE;
 	while (!sr->sr_failed && source_pull(sr, &p) > 0)
@@ -492,6 +510,14 @@ mugai_policy_feed_finish(struct mugai_policy_feed *pf,
     const struct mugai_envelope *env, struct mugai_report_part *part,
     gint64 deadline)
 {
+	return mugai_policy_feed_finish_docs(pf, env, part, deadline, NULL);
+}
+
+enum mugai_err
+mugai_policy_feed_finish_docs(struct mugai_policy_feed *pf,
+    const struct mugai_envelope *env, struct mugai_report_part *part,
+    gint64 deadline, struct mugai_policy_docs *docs)
+{
 	enum mugai_err err = MUGAI_OK;
 	GMimeStream *s;
 
@@ -505,8 +531,8 @@ mugai_policy_feed_finish(struct mugai_policy_feed *pf,
 			err = MUGAI_E_IO;
 			io_failed(&pf->pf_src, part);
 		} else {
-			err = mugai_policy_examine_until(pf->pf_cf, env, s,
-			    part, deadline);
+			err = mugai_policy_examine_docs(pf->pf_cf, env, s,
+			    part, deadline, docs);
 			g_object_unref(s);
 		}
 	} else {

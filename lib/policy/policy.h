@@ -38,6 +38,25 @@ enum mugai_err mugai_policy_examine(const struct mugai_config *cf, const struct 
 enum mugai_err mugai_policy_examine_until(const struct mugai_config *cf, const struct mugai_envelope *env,
     GMimeStream *decoded, struct mugai_report_part *part, gint64 deadline);
 /*
+ * Documents inside an archive part, kept for their text (lib/core/xbody.c):
+ * pd_hint names the entries wanted (lib/policy/arcscan.h), at most pd_max
+ * bytes each; they land in pd_found (struct mugai_arcscan_doc *, created
+ * by the caller with mugai_arcscan_doc_free), in archive order.
+ */
+struct mugai_policy_docs {
+	const char *(*pd_hint)(const char *name, void *ctx);
+	void *pd_ctx;
+	gsize pd_max;
+	GPtrArray *pd_found;
+};
+
+/* mugai_policy_examine_until() keeping docs (NULL: none) of an archive. */
+enum mugai_err mugai_policy_examine_docs(const struct mugai_config *cf,
+    const struct mugai_envelope *env, GMimeStream *decoded,
+    struct mugai_report_part *part, gint64 deadline,
+    struct mugai_policy_docs *docs);
+
+/*
  * The same examination fed the decoded bytes as they pass (the streaming
  * engine): nothing is stored except an archive's bytes (memory, then an
  * unlinked temp file in spool_dir), which libarchive reads at the end.
@@ -61,6 +80,11 @@ gboolean mugai_policy_feed_add(struct mugai_policy_feed *pf,
 enum mugai_err mugai_policy_feed_finish(struct mugai_policy_feed *pf,
     const struct mugai_envelope *env, struct mugai_report_part *part,
     gint64 deadline);
+
+/* mugai_policy_feed_finish() keeping docs (NULL: none) of an archive. */
+enum mugai_err mugai_policy_feed_finish_docs(struct mugai_policy_feed *pf,
+    const struct mugai_envelope *env, struct mugai_report_part *part,
+    gint64 deadline, struct mugai_policy_docs *docs);
 
 /* Frees pf unfinished. NULL does nothing. */
 void mugai_policy_feed_free(struct mugai_policy_feed *pf);

@@ -24,6 +24,7 @@ fi
 dir=$(mktemp -d /tmp/mugai-demo-test.XXXXXX) || exit 99
 rmdir "$dir"	# the demo creates it and marks it as its own
 MUGAI_MILTER=$top_builddir/mugai-milter MUGAI_CLI=$top_builddir/mugai \
+    MUGAI_EXTRACT=$top_builddir/mugai-extract \
     MUGAI_DEMO_SMTP_PORT=$(lab_free_ports 1) \
     "$top_srcdir/contrib/demo" --selftest "$dir"
 rc=$?

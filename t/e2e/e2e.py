@@ -3,7 +3,9 @@
 
   e2e.py gen DIR
       write the generated cases (ISO-2022-JP, HTML, zip/exe attachments,
-      encrypted multiparts, ...) as DIR/*.eml
+      encrypted multiparts, a PDF whose text must arrive, ...) as DIR/*.eml
+  e2e.py pdf FILE LINE...
+      write a one-page PDF holding the lines (the demo's sample)
   e2e.py send --port P --state STATE.json [--channel smtp|local]
               [--sendmail-conf DIR] [--expect-code 2|4] FILE...
       send each FILE to user@lgwan.example; the envelope sender
@@ -80,6 +82,46 @@ def fake_exe():
     opt = bytearray(0xe0)
     opt[0:2] = (0x10b).to_bytes(2, "little")
     return bytes(dos + pe + opt + bytes(512))
+
+
+def pdf_doc(lines):
+    """A one-page PDF with lines of ASCII text in Helvetica (not embedded),
+    made here so that no document is committed: what mugai-extract reads
+    with poppler."""
+    def esc(t):
+        return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = ("BT /F1 14 Tf 72 720 Td 18 TL\n" +
+               "".join("(%s) '\n" % esc(l) for l in lines) + "ET\n").encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content +
+            b"endstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += (b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objs) + 1, xref))
+    return bytes(out)
+
+
+# Cases whose delivered text must hold these strings (the milter on).
+EXPECT_TEXT = {
+    "gen-pdf.eml": [
+        "添付ファイル「minutes.pdf」の内容（テキストのみ） / Text of the "
+        "attachment \"minutes.pdf\" (text only)",
+        "Budget meeting minutes",
+        "The library opens on Monday.",
+        "テキスト（", "text included after the message (",
+    ],
+}
 
 
 def gen(outdir):
@@ -221,7 +263,22 @@ def gen(outdir):
          "ご確認のほどよろしくお願いいたします。\n\n").encode("shift_jis")
         + uu.encode())
 
-    # 7. For the milter-down phase: mail with an attachment, by SMTP and
+    # 7. A PDF whose text the recipient reads in the body.
+    pdf = pdf_doc(["Budget meeting minutes", "The library opens on Monday."])
+    cases["gen-pdf"] = (
+        hdr + "Subject: Minutes\r\n"
+        "Message-ID: <gen-pdf@sender.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"pdf-b\"\r\n\r\n"
+        "--pdf-b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+        "議事録を添付します。\r\n"
+        "--pdf-b\r\nContent-Type: application/pdf; name=\"minutes.pdf\"\r\n"
+        "Content-Disposition: attachment; filename=\"minutes.pdf\"\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        + b64lines(pdf) + "\r\n--pdf-b--\r\n").encode("utf-8")
+
+    # 8. For the milter-down phase: mail with an attachment, by SMTP and
     # by the local sendmail command.
     for name in ("restart-smtp", "restart-local"):
         cases[name] = (
@@ -590,6 +647,15 @@ def maillog_reasons(path):
     return out
 
 
+def delivered_text(data):
+    """The decoded text of the delivered message's text/plain body."""
+    m = email.parser.BytesParser(policy=email.policy.default).parsebytes(data)
+    try:
+        return m.get_content() if m.get_content_maintype() == "text" else ""
+    except (LookupError, ValueError):
+        return ""
+
+
 def verify(args):
     t0 = time.time()
     st = load_state(args.state)
@@ -664,6 +730,12 @@ def verify(args):
             continue
         c[v] += 1
         rec["verdict"] = v
+        want_text = EXPECT_TEXT.get(os.path.basename(rec.get("source", "")))
+        if want_text:
+            got = delivered_text(dbytes)
+            for w in want_text:
+                if w not in got:
+                    failures.append("%s: delivered text lacks %r" % (label, w))
         # A withheld message carries a notice instead of the content: the
         # contract and the headers are checked, text preservation is not.
         extra = ["--min-preserve", "0"] if v == "withheld" else []
@@ -770,6 +842,9 @@ def main():
                    help="send a file already in STATE again under its ID")
     s.add_argument("--relto", help="name messages under this dir relative to it")
     s.add_argument("files", nargs="*")
+    pp = sub.add_parser("pdf")
+    pp.add_argument("file")
+    pp.add_argument("lines", nargs="+")
     v = sub.add_parser("verify")
     v.add_argument("--state", required=True)
     v.add_argument("--maildir", required=True)
@@ -787,6 +862,10 @@ def main():
         return gen(a.dir)
     if a.cmd == "send":
         return send(a)
+    if a.cmd == "pdf":
+        with open(a.file, "wb") as f:
+            f.write(pdf_doc(a.lines))
+        return 0
     return verify(a)
 
 

@@ -16,6 +16,8 @@
 #                             inet:127.0.0.1:LAB_MILTER_PORT (tempfail when
 #                             it is down)
 #   lab_milter_conf SRC DST   DST = SRC with the lab's socket, dirs and user
+#                             (and [extract] helper = LAB_EXTRACT when set:
+#                             the build's mugai-extract)
 #   lab_milter_start [ARGS]   mugai-milter -f -c LAB_MILTER_CONF, by PID
 #   lab_milter_stop           SIGTERM to that PID, wait
 #   lab_queue_wait SECS       wait until Postfix's queues are empty
@@ -357,6 +359,9 @@ lab_milter_conf() {
 	    "$LAB_DIR/release.key" &&
 	lab_conf_set "$dst" quarantine submit_command \
 	    "/usr/sbin/sendmail -C $LAB_PF_CONF -G -i" || return 1
+	if [ -n "${LAB_EXTRACT:-}" ]; then
+		lab_conf_set "$dst" extract helper "$LAB_EXTRACT" || return 1
+	fi
 	chown "$LAB_MILTER_USER:$LAB_MILTER_GROUP" "$LAB_QUARANTINE" \
 	    "$LAB_SPOOL" "$LAB_DIR/run"
 	chmod 750 "$LAB_QUARANTINE" "$LAB_SPOOL"

@@ -50,6 +50,9 @@ fi
 gen_ready || exit 1
 checker=$oracle
 milter_bin=${MUGAI_MILTER:-$top_builddir/mugai-milter}
+# The build's extraction helper (the installed one otherwise).
+LAB_EXTRACT=${MUGAI_EXTRACT:-$top_builddir/mugai-extract}
+[ -x "$LAB_EXTRACT" ] || LAB_EXTRACT=
 milter=no
 [ -x "$milter_bin" ] && milter=yes
 [ -n "${LAB_MILTER_SERVICE:-}" ] && milter=yes
