@@ -63,3 +63,5 @@ libmugai_la_SOURCES += lib/core/config.c lib/core/config.h
 libmugai_la_SOURCES += lib/core/notice.c lib/core/notice.h
 libmugai_la_SOURCES += lib/core/sanitize.c lib/core/sanitize.h
 libmugai_la_SOURCES += lib/extract/client.c lib/extract/client.h lib/extract/proto.c lib/extract/proto.h
+libmugai_la_SOURCES += lib/extract/client_int.h
+libmugai_la_SOURCES += lib/extract/unlock.c lib/extract/unlock.h

@@ -54,6 +54,7 @@ UNIT_TESTS += t/check_milter_pure
 UNIT_TESTS += t/check_eom
 UNIT_TESTS += t/check_nodelay
 UNIT_TESTS += t/check_extract
+UNIT_TESTS += t/check_unlock
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
