@@ -80,6 +80,7 @@ t_check_nodelay_CPPFLAGS = $(MILTER_CPPFLAGS)
 
 # Helper programs the scripts below run.
 check_PROGRAMS += t/qfill t/sanitize-batch t/textsafe-filter
+check_PROGRAMS += t/ppapgen
 
 # Script tests, one line each (EXTRA_DIST ships them).
 SCRIPT_TESTS =
@@ -89,6 +90,7 @@ SCRIPT_TESTS += t/cli.sh
 SCRIPT_TESTS += t/quarantine-cli.sh
 SCRIPT_TESTS += t/quarantine-links.sh
 SCRIPT_TESTS += t/quarantine-owner.sh
+SCRIPT_TESTS += t/ppap-open.sh
 SCRIPT_TESTS += t/corpus.sh
 SCRIPT_TESTS += t/stream-diff.sh
 SCRIPT_TESTS += t/textsafe-oracle.sh
