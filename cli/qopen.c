@@ -14,7 +14,8 @@
  * envelope recipients through submit_command, fed from a sealed memfd
  * hashed as it is sent (cli/qrelease.c's path), with a "delivered" line
  * in audit.log. The message carries no release token: the milter
- * sanitizes it again, and a sanitized message passes unchanged.
+ * sanitizes it again, which keeps its text and rewrites only
+ * X-Mugai-Sanitized.
  * Exit status: 0 opened (and delivered), 1 a wrong password, the rate
  * limit or any failure, 2 usage, configuration or an invalid ID.
  */

@@ -251,14 +251,16 @@ x_unlock(const unsigned char *data, gsize len, const char *pass,
     struct mugai_unlock_answer *a, GByteArray *payload)
 {
 	struct unlock u = { rq, a, payload, len, 0, deadline, FALSE };
-	struct archive *ar = archive_read_new();
+	struct archive *ar;
 	char *pw = g_strndup(pass != NULL ? pass : "", pass_len);
+	locale_t was;
 
 	/* libarchive gives names in the locale's charset: in a UTF-8 one a
 	 * name flagged UTF-8 comes as it is, one without the flag as its
 	 * raw bytes (in "C" the first would not come at all). */
-	if (utf8_locale != (locale_t)0)
-		(void)uselocale(utf8_locale);
+	was = utf8_locale != (locale_t)0 ? uselocale(utf8_locale) :
+	    (locale_t)0;
+	ar = archive_read_new();
 	memset(a, 0, sizeof *a);
 	a->ua_status = MUGAI_UNLOCK_OK;
 	mugai_extract_token_copy(a->ua_reason, NULL);
@@ -277,6 +279,8 @@ x_unlock(const unsigned char *data, gsize len, const char *pass,
 	else if (!u.u_done)
 		walk(&u, ar);
 	archive_read_free(ar);
+	if (was != (locale_t)0)
+		(void)uselocale(was);
 	if (u.u_done) {
 		g_byte_array_set_size(payload, 0);
 		a->ua_entries = 0;

@@ -33,6 +33,10 @@ EXTRA_t_check_extract_DEPENDENCIES = mugai-extract$(EXEEXT)
 t_check_unlock_SOURCES = t/check_unlock.c t/fixtures.c t/fixtures.h
 t_check_unlock_CPPFLAGS = $(t_check_extract_CPPFLAGS)
 EXTRA_t_check_unlock_DEPENDENCIES = mugai-extract$(EXEEXT)
+# t/check_ppap: lib/ppap/ on a store, with the same helper.
+t_check_ppap_SOURCES = t/check_ppap.c t/fixtures.c t/fixtures.h
+t_check_ppap_CPPFLAGS = $(t_check_extract_CPPFLAGS)
+EXTRA_t_check_ppap_DEPENDENCIES = mugai-extract$(EXEEXT)
 
 # contrib/bench/extract-bench: documents per second through the pool and
 # the helpers' memory (BENCHMARKS.md, "Text extraction").

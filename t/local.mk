@@ -55,6 +55,7 @@ UNIT_TESTS += t/check_eom
 UNIT_TESTS += t/check_nodelay
 UNIT_TESTS += t/check_extract
 UNIT_TESTS += t/check_unlock
+UNIT_TESTS += t/check_ppap
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -117,6 +118,7 @@ EXTRA_DIST += t/data/regress t/data/regress-open
 # harnesses are linked with the ordinary compiler to a replay driver, so
 # make check runs every input of t/data/regress/ through them (t/regress.sh).
 FUZZ_HARNESSES = sanitize html2text charset headers config policy stream notice
+FUZZ_HARNESSES += unlock
 FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 fuzz: autoconfig.h
@@ -151,6 +153,9 @@ t_fuzz_replay_stream_CPPFLAGS = $(FUZZ_CPPFLAGS)
 check_PROGRAMS += t/fuzz/replay_notice
 t_fuzz_replay_notice_SOURCES = t/fuzz/fuzz_notice.c $(FUZZ_COMMON)
 t_fuzz_replay_notice_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_unlock
+t_fuzz_replay_unlock_SOURCES = t/fuzz/fuzz_unlock.c $(FUZZ_COMMON)
+t_fuzz_replay_unlock_CPPFLAGS = $(FUZZ_CPPFLAGS)
 
 # valgrind memcheck, both engines: the corpus in one process per engine and
 # a few messages through mugai sanitize in make check; every message through

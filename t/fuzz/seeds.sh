@@ -4,8 +4,8 @@
 #   t/fuzz/seeds.sh HARNESS DIR
 #
 # Writes into DIR inputs for the harness named (sanitize, stream, headers,
-# notice; nothing for the others) that aim at what mugai writes in its own
-# voice and at the headers it passes: filenames with encoded line breaks
+# notice, unlock; nothing for the others) that aim at what mugai writes in
+# its own voice and at the headers it passes: filenames with encoded line breaks
 # (RFC 2231 %0A, CR, NEL, U+2028) and bidi controls, long names, encoded
 # ESC/BEL and U+202E in From: and Subject:, a character split across two
 # encoded-words, double-encoded words in headers that get rewritten, raw
@@ -77,5 +77,19 @@ notice)
 	long=$(printf '%0250d' 0 | sed 's/0/\xe9\x95\xb7/g')
 	printf 'r\000\003%s\000type\000warn' "$long" >"$d/long.bin"
 	printf '\000\002----------------------------------------\000t\000------------------------' >"$d/footer-lookalike.bin"
+	;;
+unlock)
+	# fuzz_unlock: selector, then (1, 2) method NAME NUL CONTENT, made
+	# into an encrypted zip by the harness, or (3) an answer stream.
+	printf '\001\000\214\251\220\317\217\221.txt\000\202\250\214\251\220\317\202\340\202\350' >"$d/zipcrypt-cp932.bin"
+	printf '\001\001\350\246\213\347\251\215\346\233\270.txt\000quote 12,000 yen' >"$d/aes128-utf8.bin"
+	printf '\001\002setup.exe\000MZ\220\000This program cannot be run in DOS mode' >"$d/aes256-exe.bin"
+	printf '\002\000a.txt\000secret words' >"$d/wrong-zipcrypt.bin"
+	printf '\002\002a.txt\000secret words' >"$d/wrong-aes256.bin"
+	zeros=$(printf '%04096d' 0)
+	printf '\001\002bomb.bin\000%s%s%s%s' "$zeros" "$zeros" "$zeros" "$zeros" >"$d/zeros.bin"
+	printf '\003MUGAI-UNLOCK/1 status=ok reason=- entries=1 length=21\nE size=2 name=3\nabchi' >"$d/answer.bin"
+	printf '\003MUGAI-UNLOCK/1 status=wrong_password reason=passphrase entries=0 length=0\n' >"$d/answer-wrong.bin"
+	printf '\000PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' >"$d/empty-zip.bin"
 	;;
 esac
