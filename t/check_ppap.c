@@ -11,6 +11,7 @@
  */
 #include "autoconfig.h"
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,6 +289,55 @@ START_TEST(encrypted_bomb_is_over_limit)
 }
 END_TEST
 
+/* The decoded text of the sanitized message (transfer full). */
+static char *
+body_text(const struct mugai_ppap_result *r)
+{
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer(
+	    g_bytes_get_data(r->po_message, NULL),
+	    g_bytes_get_size(r->po_message));
+	GMimeParser *p = g_mime_parser_new_with_stream(s);
+	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+	char *text;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert(GMIME_IS_TEXT_PART(m->mime_part));
+	text = g_mime_text_part_get_text(GMIME_TEXT_PART(m->mime_part));
+	g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(s);
+	return text;
+}
+
+START_TEST(names_from_the_archive_stay_on_mugais_lines)
+{
+	struct env e;
+	struct mugai_ppap_result r;
+	g_autoptr(GBytes) txt = fx_text("x\n");
+	/* U+202E and U+2028 in an entry name. */
+	struct fx_entry ent = { "a\xe2\x80\xaetxt.exe\xe2\x80\xa8"
+	    "\xe3\x80\x90mugai\xe3\x80\x91 safe", txt, FALSE };
+	g_autoptr(GBytes) zip = NULL;
+	g_autofree char *id = NULL, *built = NULL;
+
+	/* In a UTF-8 locale the name goes in as UTF-8. */
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	zip = fx_archive("zip", NULL, "zip:encryption=aes128", PASS, &ent, 1);
+	setlocale(LC_CTYPE, "C");
+	env_up(&e);
+	id = store_mail(&e, zip, "a.zip");
+	ck_assert_int_eq(try_open(&e, id, "1.2", PASS, T0, &r),
+	    MUGAI_PPAP_OPENED);
+	built = body_text(&r);
+	/* The intro names the entry, escaped. */
+	ck_assert_ptr_nonnull(strstr(built, "1. a\\u202etxt.exe\\u2028"));
+	ck_assert_ptr_null(strstr(built, "\xe2\x80\xae"));
+	ck_assert_ptr_null(strstr(built, "\xe2\x80\xa8"));
+	mugai_ppap_result_clear(&r);
+	env_down(&e);
+}
+END_TEST
+
 START_TEST(missing_item_is_not_found)
 {
 	struct env e;
@@ -324,6 +374,7 @@ main(void)
 	t_test(s, five_wrong_passwords_lock_the_item_for_ten_minutes);
 	t_test(s, missing_part_and_non_archive_do_not_count);
 	t_test(s, encrypted_bomb_is_over_limit);
+	t_test(s, names_from_the_archive_stay_on_mugais_lines);
 	t_test(s, missing_item_is_not_found);
 	return t_run(s);
 }

@@ -28,6 +28,7 @@
 #include "ppap/ppap.h"
 #include "store/qdir.h"
 #include "store/qid.h"
+#include "text/oneline.h"
 
 #define STATE_MAX	(4 * 1024 * 1024)
 #define PART_DEPTH_MAX	64
@@ -322,7 +323,11 @@ intro(const char *id, const char *part, const char *archive,
     GPtrArray *entries, JsonArray *list)
 {
 	GString *t = g_string_new(NULL);
+	g_autofree char *safe = mugai_oneline(archive, -1, MUGAI_ONELINE_MAX);
 
+	/* Names come from the archive: mugai's own lines show them escaped
+	 * (no line break, control or bidi control: SECURITY.md, 7). */
+	archive = safe;
 	g_string_append_printf(t, "パスワード付きZIP「%s」（隔離ID %s、パート "
 	    "%s）を受信者の依頼により開きました。中のファイルは、メールの添付"
 	    "ファイルと同じ方針で検査されています。\n\n", archive, id, part);
@@ -337,11 +342,13 @@ intro(const char *id, const char *part, const char *archive,
 		JsonObject *o = json_object_new();
 		gsize len;
 		const void *d = g_bytes_get_data(e->ue_data, &len);
+		g_autofree char *name = mugai_oneline(e->ue_name, -1,
+		    MUGAI_ONELINE_MAX);
 		char hex[65];
 
 		mugai_digest_buf(d, len, hex);
 		g_string_append_printf(t, "  %u. %s (%" G_GSIZE_FORMAT
-		    " bytes, SHA-256 %s)\n", i + 1, e->ue_name, len, hex);
+		    " bytes, SHA-256 %s)\n", i + 1, name, len, hex);
 		json_object_set_string_member(o, "name", e->ue_name);
 		json_object_set_int_member(o, "size", (gint64)len);
 		json_object_set_string_member(o, "sha256", hex);
@@ -362,9 +369,10 @@ build(GMimeMessage *orig, char **rcpts, const char *id, const char *part,
 	GMimeMultipart *mp = g_mime_multipart_new_with_subtype("mixed");
 	InternetAddressList *from = g_mime_message_get_from(orig);
 	g_autofree char *text = intro(id, part, archive, entries, list);
+	g_autofree char *safe = mugai_oneline(archive, -1, 80);
 	g_autofree char *subject = g_strdup_printf("パスワード付きZIP「%s」"
 	    "の内容 / Contents of the password-protected ZIP \"%s\"",
-	    archive, archive);
+	    safe, safe);
 	g_autofree char *mid = g_strdup_printf("%s.ppap@mugai", new_id);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	GMimePart *tp = text_part(text);
