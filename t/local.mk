@@ -118,7 +118,11 @@ EXTRA_DIST += t/data/regress t/data/regress-open
 # harnesses are linked with the ordinary compiler to a replay driver, so
 # make check runs every input of t/data/regress/ through them (t/regress.sh).
 FUZZ_HARNESSES = sanitize html2text charset headers config policy stream notice
-FUZZ_HARNESSES += unlock
+FUZZ_HARNESSES += unlock docs
+# The readers of mugai-extract fuzz_docs drives (not in libmugai).
+FUZZ_EXTRACT_SOURCES = extract/job.c extract/zipdoc.c extract/xmlread.c
+FUZZ_EXTRACT_SOURCES += extract/table.c extract/package.c extract/ooxml.c
+FUZZ_EXTRACT_SOURCES += extract/xlsx.c extract/odf.c extract/rtf.c
 FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 fuzz: autoconfig.h
@@ -126,7 +130,9 @@ fuzz: autoconfig.h
 	builddir='$(abs_top_builddir)' LIB_SOURCES='$(libmugai_la_SOURCES)' \
 	DEPS_CFLAGS='$(GLIB_CFLAGS) $(GMIME_CFLAGS) $(XML_CFLAGS) $(JSON_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)' \
 	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GLIB_LIBS)' \
-	HARNESSES='$(FUZZ_HARNESSES)' $(SHELL) $(top_srcdir)/t/fuzz/build.sh
+	HARNESSES='$(FUZZ_HARNESSES)' \
+	EXTRACT_SOURCES='$(FUZZ_EXTRACT_SOURCES)' \
+	$(SHELL) $(top_srcdir)/t/fuzz/build.sh
 .PHONY: fuzz
 EXTRA_DIST += t/fuzz/build.sh t/fuzz/mime.dict t/fuzz/seeds.sh
 check_PROGRAMS += t/fuzz/replay_sanitize
@@ -156,6 +162,10 @@ t_fuzz_replay_notice_CPPFLAGS = $(FUZZ_CPPFLAGS)
 check_PROGRAMS += t/fuzz/replay_unlock
 t_fuzz_replay_unlock_SOURCES = t/fuzz/fuzz_unlock.c $(FUZZ_COMMON)
 t_fuzz_replay_unlock_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_docs
+t_fuzz_replay_docs_SOURCES = t/fuzz/fuzz_docs.c $(FUZZ_COMMON)
+t_fuzz_replay_docs_SOURCES += $(FUZZ_EXTRACT_SOURCES)
+t_fuzz_replay_docs_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/extract
 
 # valgrind memcheck, both engines: the corpus in one process per engine and
 # a few messages through mugai sanitize in make check; every message through

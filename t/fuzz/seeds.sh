@@ -4,7 +4,7 @@
 #   t/fuzz/seeds.sh HARNESS DIR
 #
 # Writes into DIR inputs for the harness named (sanitize, stream, headers,
-# notice, unlock; nothing for the others) that aim at what mugai writes in
+# notice, unlock, docs; nothing for the others) that aim at what mugai writes in
 # its own voice and at the headers it passes: filenames with encoded line breaks
 # (RFC 2231 %0A, CR, NEL, U+2028) and bidi controls, long names, encoded
 # ESC/BEL and U+202E in From: and Subject:, a character split across two
@@ -91,5 +91,17 @@ unlock)
 	printf '\003MUGAI-UNLOCK/1 status=ok reason=- entries=1 length=21\nE size=2 name=3\nabchi' >"$d/answer.bin"
 	printf '\003MUGAI-UNLOCK/1 status=wrong_password reason=passphrase entries=0 length=0\n' >"$d/answer-wrong.bin"
 	printf '\000PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' >"$d/empty-zip.bin"
+	;;
+docs)
+	# fuzz_docs: selector 1 RTF; 2 KIND XML, the package made by the
+	# harness (0 docx, 1 xlsx sheet, 2 pptx slide, 3 odt, 4 ods, 5 odp).
+	printf '\001{\\rtf1\\ansi\\ansicpg932\\deff0{\\fonttbl{\\f0 MS Mincho;}}\\f0 \\'"'"'8c\\'"'"'a9\\'"'"'90\\'"'"'cf \\u26360?\\par{\\*\\pict 0102}{\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt y}}\\tab z\\par}' >"$d/rtf-cp932.bin"
+	printf '\001{\\rtf1{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{deep}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}' >"$d/rtf-deep.bin"
+	printf '\002\000<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>見積書</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> 12,000 </w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' >"$d/docx.bin"
+	printf '\002\001<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>3.5</v></c></row><row r="5"><c r="XFD5" t="inlineStr"><is><t>far</t></is></c></row></sheetData></worksheet>' >"$d/xlsx.bin"
+	printf '\002\002<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>スライド</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>' >"$d/pptx.bin"
+	printf '\002\003<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text><text:h>題</text:h><text:p>本文<text:s text:c="3"/>x<text:tab/>y</text:p><office:annotation><text:p>note</text:p></office:annotation></office:text></office:body></office:document-content>' >"$d/odt.bin"
+	printf '\002\004<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="T"><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>' >"$d/ods-repeat.bin"
+	printf '\002\000<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>' >"$d/docx-dtd.bin"
 	;;
 esac
