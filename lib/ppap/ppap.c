@@ -106,6 +106,7 @@ state_save(int itemfd, JsonObject *st)
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 	g_autofree char *text = NULL;
+	struct stat dst;
 	const char *p;
 	gsize left;
 	int fd, e = 0;
@@ -118,9 +119,14 @@ state_save(int itemfd, JsonObject *st)
 	if (unlinkat(itemfd, tmp, 0) != 0 && errno != ENOENT)
 		return mugai_err_from_errno(errno);
 	fd = openat(itemfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	    O_CLOEXEC, 0640);
 	if (fd < 0)
 		return mugai_err_from_errno(errno);
+	/* As meta.json: readable by the auditors' group, the item
+	 * directory's (no secret in it). */
+	if (fstat(itemfd, &dst) == 0)
+		(void)fchown(fd, (uid_t)-1, dst.st_gid);
+	(void)fchmod(fd, 0640);
 	for (p = text; left > 0 && e == 0;) {
 		ssize_t n = write(fd, p, left);
 
