@@ -26,7 +26,8 @@
  * CLI's submit_command or -o FILE; the portal its own way).
  *
  * ppap.json (written without following links, as the store's owner,
- * under a lock of the item directory): in the opened item
+ * under a lock of the item directory, 0640 with the item directory's
+ * group, as meta.json): in the opened item
  *   {"failures": [unix seconds...], "opened": [{"time", "actor",
  *    "part", "archive", "id", "entries": [{"name","size","sha256"}]}]}
  * and in the new one {"opened_from": {"id", "part", "archive"},
