@@ -123,6 +123,26 @@ has "says to wait" "$W/err" "too many wrong passwords"
 has "audit: refused" "$S/audit.log" '"status":"rate_limited"'
 expect "the other item is not limited" 0 $OPEN "$ZC" --part 1.2 -o "$W/zc2.eml" <"$W/pw"
 
+# Run as root on a store of another user (the milter's): the command
+# becomes that user before it touches the store, so what it creates there
+# is theirs; the -o file, made before, is root's.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	S2="$W/owned"
+	mkdir "$S2"
+	ID2=$("$QFILL" "$S2/store" "$W/ppap.eml") || { echo "qfill failed"; exit 1; }
+	chown -R nobody "$S2/store"
+	chmod 755 "$W" "$S2"
+	printf '[quarantine]\ndir = %s\n' "$S2/store" >"$W/owned.conf"
+	expect "open as root on nobody's store" 0 "$MUGAI" quarantine -c "$W/owned.conf" \
+	    open --helper "$HELPER" "$ID2" --part 1.2 -o "$W/owned.eml" <"$W/pw"
+	bad=$(find "$S2/store" ! -user nobody | head -1)
+	[ -z "$bad" ] && pass "everything in the store is nobody's" ||
+	    fail "root left $bad in the store"
+	[ "$(stat -c %U "$W/owned.eml")" = root ] && pass "the -o file is root's" ||
+	    fail "the -o file's owner"
+	chmod 700 "$W"
+fi
+
 # The password is nowhere.
 if grep -rqF -e "$PW" -e "$BAD" "$S" "$W/args" "$W/result.eml" "$W/stdin"; then
 	fail "a password was written somewhere"
