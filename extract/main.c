@@ -369,6 +369,7 @@ main(int argc, char **argv)
 	x_xml_quiet();
 	(void)x_warm();
 	x_unlock_warm();
+	x_doc_warm();
 	if (x_confine_seal(&co) != 0)
 		return 1;
 

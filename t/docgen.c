@@ -5,6 +5,11 @@
 
 #include <string.h>
 
+#include <check.h>
+#include <gsf/gsf-outfile-msole.h>
+#include <gsf/gsf-output-memory.h>
+#include <gsf/gsf-utils.h>
+
 #include "docgen.h"
 #include "fixtures.h"
 
@@ -485,4 +490,75 @@ dg_doc(void)
 	const char *names[] = { "WordDocument", "1Table" };
 
 	return ole_with(names, 2);
+}
+
+/* One stream of an OLE2 file being written. */
+static void
+ole_stream(GsfOutfile *ole, const char *name, const void *d, gsize len)
+{
+	GsfOutput *o = gsf_outfile_new_child(ole, name, FALSE);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert(gsf_output_write(o, len, d));
+	ck_assert(gsf_output_close(o));
+	g_object_unref(o);
+}
+
+GBytes *
+dg_word97(const char *text, gboolean narrow, guint how)
+{
+	GsfOutput *mem = gsf_output_memory_new();
+	GsfOutfile *ole = gsf_outfile_msole_new(mem);
+	GByteArray *wd = g_byte_array_new(), *tbl = g_byte_array_new();
+	glong n = (glong)strlen(text);
+	gunichar2 *u = narrow ? NULL : g_utf8_to_utf16(text, -1, NULL, &n,
+	    NULL);
+	guint8 fib[0x800];
+	guint32 fc = 0x800, count;
+	GBytes *b;
+
+	ck_assert(narrow || u != NULL);
+	count = (guint32)n;
+	memset(fib, 0, sizeof fib);
+	fx_put16(fib, 0xA5EC);
+	fx_put16(fib + 2, 0x00C1);
+	/* 1Table, and fEncrypted when asked. */
+	fx_put16(fib + 0x0A, 0x0200 | (how == 1 ? 0x0100 : 0));
+	fx_put32(fib + 0x1A2, 0);
+	fx_put32(fib + 0x1A6, 1 + 4 + 16);
+	g_byte_array_append(wd, fib, sizeof fib);
+	for (glong i = 0; !narrow && i < n; i++) {
+		guint8 c[2] = { (guint8)(u[i] & 0xff), (guint8)(u[i] >> 8) };
+
+		g_byte_array_append(wd, c, 2);
+	}
+	if (narrow)
+		g_byte_array_append(wd, (const guint8 *)text, (guint)n);
+	if (narrow)
+		fc = (0x800 * 2) | 0x40000000;
+	if (how == 2)
+		count += 100000;	/* past the stream: damaged */
+	{
+		guint8 clx[1 + 4 + 16];
+
+		clx[0] = 0x02;
+		fx_put32(clx + 1, 16);
+		fx_put32(clx + 5, 0);
+		fx_put32(clx + 9, count);
+		fx_put16(clx + 13, 0);
+		fx_put32(clx + 15, fc);
+		fx_put16(clx + 19, 0);
+		g_byte_array_append(tbl, clx, sizeof clx);
+	}
+	ole_stream(ole, "WordDocument", wd->data, wd->len);
+	ole_stream(ole, "1Table", tbl->data, tbl->len);
+	ck_assert(gsf_output_close(GSF_OUTPUT(ole)));
+	g_object_unref(ole);
+	b = g_bytes_new(gsf_output_memory_get_bytes(GSF_OUTPUT_MEMORY(mem)),
+	    (gsize)gsf_output_size(mem));
+	g_object_unref(mem);
+	g_byte_array_unref(wd);
+	g_byte_array_unref(tbl);
+	g_free(u);
+	return b;
 }

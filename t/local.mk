@@ -123,13 +123,14 @@ FUZZ_HARNESSES += unlock docs
 FUZZ_EXTRACT_SOURCES = extract/job.c extract/zipdoc.c extract/xmlread.c
 FUZZ_EXTRACT_SOURCES += extract/table.c extract/package.c extract/ooxml.c
 FUZZ_EXTRACT_SOURCES += extract/xlsx.c extract/odf.c extract/rtf.c
+FUZZ_EXTRACT_SOURCES += extract/ole.c extract/worddoc.c
 FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 fuzz: autoconfig.h
 	@FUZZ_CC='$(FUZZ_CC)' srcdir='$(abs_top_srcdir)' \
 	builddir='$(abs_top_builddir)' LIB_SOURCES='$(libmugai_la_SOURCES)' \
-	DEPS_CFLAGS='$(GLIB_CFLAGS) $(GMIME_CFLAGS) $(XML_CFLAGS) $(JSON_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)' \
-	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GLIB_LIBS)' \
+	DEPS_CFLAGS='$(GLIB_CFLAGS) $(GMIME_CFLAGS) $(XML_CFLAGS) $(JSON_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(GSF_CFLAGS)' \
+	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GSF_LIBS) $(GLIB_LIBS)' \
 	HARNESSES='$(FUZZ_HARNESSES)' \
 	EXTRACT_SOURCES='$(FUZZ_EXTRACT_SOURCES)' \
 	$(SHELL) $(top_srcdir)/t/fuzz/build.sh
@@ -166,6 +167,8 @@ check_PROGRAMS += t/fuzz/replay_docs
 t_fuzz_replay_docs_SOURCES = t/fuzz/fuzz_docs.c $(FUZZ_COMMON)
 t_fuzz_replay_docs_SOURCES += $(FUZZ_EXTRACT_SOURCES)
 t_fuzz_replay_docs_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/extract
+t_fuzz_replay_docs_CFLAGS = $(AM_CFLAGS) $(GSF_CFLAGS)
+t_fuzz_replay_docs_LDADD = $(LDADD) $(GSF_LIBS)
 
 # valgrind memcheck, both engines: the corpus in one process per engine and
 # a few messages through mugai sanitize in make check; every message through

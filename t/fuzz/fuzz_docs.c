@@ -9,7 +9,10 @@
  *   2  KIND XML: the package around the XML is made here (libarchive),
  *      the XML being the main part of a docx, xlsx sheet, pptx slide or
  *      the content.xml of an odt, ods or odp as KIND says, so the
- *      fuzzer reaches the XML walkers without having to make a zip.
+ *      fuzzer reaches the XML walkers without having to make a zip;
+ *   3  N (two bytes, little-endian) then bytes: an OLE2 file is written
+ *      here (libgsf) with the first N bytes as its WordDocument stream
+ *      and the rest as 1Table, for the Word 97 reader (worddoc.c).
  * Whatever the input, the job must end with a known status, text that is
  * valid UTF-8 without NUL or C0 controls but LF and TAB, and no more
  * characters than the limit; any violation abort()s. The readers run
@@ -26,6 +29,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <gsf/gsf-outfile-msole.h>
+#include <gsf/gsf-output-memory.h>
 
 #include "parsers.h"
 #include "xmlread.h"
@@ -43,6 +48,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	x_xml_quiet();
+	x_doc_warm();
 	return 0;
 }
 
@@ -133,6 +139,34 @@ package(guint kind, const guint8 *xml, gsize len)
 	return out;
 }
 
+/* An OLE2 file of a WordDocument and a 1Table stream. */
+static GByteArray *
+word(const guint8 *wd, gsize wd_len, const guint8 *tbl, gsize tbl_len)
+{
+	GsfOutput *mem = gsf_output_memory_new();
+	GsfOutfile *ole = gsf_outfile_msole_new(mem);
+	const char *const names[] = { "WordDocument", "1Table" };
+	const guint8 *d[] = { wd, tbl };
+	gsize len[] = { wd_len, tbl_len };
+	GByteArray *out = g_byte_array_new();
+
+	for (int i = 0; i < 2; i++) {
+		GsfOutput *o = gsf_outfile_new_child(ole, names[i], FALSE);
+
+		if (o == NULL || (len[i] > 0 && !gsf_output_write(o, len[i],
+		    d[i])) || !gsf_output_close(o))
+			abort();
+		g_object_unref(o);
+	}
+	if (!gsf_output_close(GSF_OUTPUT(ole)))
+		abort();
+	g_byte_array_append(out, gsf_output_memory_get_bytes(
+	    GSF_OUTPUT_MEMORY(mem)), (guint)gsf_output_size(mem));
+	g_object_unref(ole);
+	g_object_unref(mem);
+	return out;
+}
+
 /* The job's end must hold whatever the input was. */
 static void
 check(const struct xjob *job)
@@ -157,7 +191,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		x_job_init(&job, data + 1, size - 1, "auto", FALSE, &lim);
 		x_package(&job);
@@ -165,6 +199,17 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	case 1:
 		x_job_init(&job, data + 1, size - 1, "rtf", FALSE, &lim);
 		x_rtf(&job);
+		break;
+	case 3:
+		if (size < 3)
+			return 0;
+		{
+			gsize n = MIN((gsize)(data[1] | data[2] << 8), size - 3);
+
+			pkg = word(data + 3, n, data + 3 + n, size - 3 - n);
+		}
+		x_job_init(&job, pkg->data, pkg->len, "doc", FALSE, &lim);
+		x_ole(&job);
 		break;
 	default:
 		pkg = package(data[1], data + 2, size - 2);

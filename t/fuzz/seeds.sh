@@ -94,7 +94,8 @@ unlock)
 	;;
 docs)
 	# fuzz_docs: selector 1 RTF; 2 KIND XML, the package made by the
-	# harness (0 docx, 1 xlsx sheet, 2 pptx slide, 3 odt, 4 ods, 5 odp).
+	# harness (0 docx, 1 xlsx sheet, 2 pptx slide, 3 odt, 4 ods, 5 odp);
+	# 3 the streams of a Word 97 file.
 	printf '\001{\\rtf1\\ansi\\ansicpg932\\deff0{\\fonttbl{\\f0 MS Mincho;}}\\f0 \\'"'"'8c\\'"'"'a9\\'"'"'90\\'"'"'cf \\u26360?\\par{\\*\\pict 0102}{\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt y}}\\tab z\\par}' >"$d/rtf-cp932.bin"
 	printf '\001{\\rtf1{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{deep}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}' >"$d/rtf-deep.bin"
 	printf '\002\000<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>見積書</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> 12,000 </w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' >"$d/docx.bin"
@@ -102,6 +103,16 @@ docs)
 	printf '\002\002<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>スライド</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>' >"$d/pptx.bin"
 	printf '\002\003<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text><text:h>題</text:h><text:p>本文<text:s text:c="3"/>x<text:tab/>y</text:p><office:annotation><text:p>note</text:p></office:annotation></office:text></office:body></office:document-content>' >"$d/odt.bin"
 	printf '\002\004<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="T"><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>' >"$d/ods-repeat.bin"
+	# 3: a Word 97 WordDocument (FIB, then "Hello" and a paragraph
+	# mark in UTF-16LE) and its 1Table (one piece).
+	{
+		printf '\003\014\010\354\245\301\000\000\000\000\000\000\000\000\002'
+		head -c 406 /dev/zero
+		printf '\000\000\000\000\025\000\000\000'
+		head -c 1622 /dev/zero
+		printf 'H\000e\000l\000l\000o\000\015\000'
+		printf '\002\020\000\000\000\000\000\000\000\006\000\000\000\000\000\000\010\000\000\000\000'
+	} >"$d/word97.bin"
 	printf '\002\000<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>' >"$d/docx-dtd.bin"
 	;;
 esac
