@@ -301,6 +301,28 @@ START_TEST(legacy_doc_encrypted_or_damaged)
 }
 END_TEST
 
+START_TEST(legacy_xls_sheets_as_aligned_columns)
+{
+	g_autoptr(GBytes) x = NULL, enc = NULL, bad = NULL;
+	struct mugai_extract_result r;
+
+	gsf_init();
+	x = dg_xls97(0);
+	enc = dg_xls97(1);
+	bad = dg_xls97(2);
+	extract(NULL, x, "xls", MUGAI_EXTRACT_OK, &r);
+	ck_assert_str_eq(r.er_kind, "xls");
+	ck_assert_uint_eq(r.er_pages, 1);
+	ck_assert_str_eq(r.er_text, "=== 予算 ===\n見積書  合計金額\n"
+	    "12000   3\n直接\n");
+	mugai_extract_result_clear(&r);
+	extract(NULL, enc, "xls", MUGAI_EXTRACT_ENCRYPTED, &r);
+	ck_assert_str_eq(r.er_reason, "xls_encrypted");
+	extract(NULL, bad, "xls", MUGAI_EXTRACT_DAMAGED, &r);
+	ck_assert_str_eq(r.er_reason, "xls_records");
+}
+END_TEST
+
 START_TEST(zip_that_is_no_office_file_is_unsupported)
 {
 	g_autoptr(GBytes) t = fx_text("notes\n");
@@ -916,6 +938,7 @@ main(void)
 	t_test(s, legacy_doc_is_unsupported);
 	t_test(s, legacy_doc_text_in_japanese_and_cp1252);
 	t_test(s, legacy_doc_encrypted_or_damaged);
+	t_test(s, legacy_xls_sheets_as_aligned_columns);
 	t_test(s, zip_that_is_no_office_file_is_unsupported);
 	t_test(s, odt_text_without_annotations);
 	t_test(s, ods_aligned_and_repeats_cost_nothing);

@@ -65,6 +65,13 @@ GBytes *dg_doc(void);
  * piece runs past the stream.
  */
 GBytes *dg_word97(const char *text, gboolean narrow, guint how);
+/*
+ * An Excel 97 workbook (BIFF8 in OLE2, written by libgsf): sheet 予算 with
+ * shared strings 見積書 and 合計金額 (crossing into a CONTINUE record), the
+ * numbers 12000 and 3 (NUMBER, RK) and the inline label 直接. how: 0
+ * plain, 1 with FILEPASS (encrypted), 2 a record past the stream's end.
+ */
+GBytes *dg_xls97(guint how);
 /* An XML file whose entities double ten times (a billion laughs). */
 GBytes *dg_billion_laughs(void);
 

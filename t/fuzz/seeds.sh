@@ -95,7 +95,7 @@ unlock)
 docs)
 	# fuzz_docs: selector 1 RTF; 2 KIND XML, the package made by the
 	# harness (0 docx, 1 xlsx sheet, 2 pptx slide, 3 odt, 4 ods, 5 odp);
-	# 3 the streams of a Word 97 file.
+	# 3 the streams of a Word 97 file or an Excel 97 one.
 	printf '\001{\\rtf1\\ansi\\ansicpg932\\deff0{\\fonttbl{\\f0 MS Mincho;}}\\f0 \\'"'"'8c\\'"'"'a9\\'"'"'90\\'"'"'cf \\u26360?\\par{\\*\\pict 0102}{\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt y}}\\tab z\\par}' >"$d/rtf-cp932.bin"
 	printf '\001{\\rtf1{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{deep}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}' >"$d/rtf-deep.bin"
 	printf '\002\000<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>見積書</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> 12,000 </w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' >"$d/docx.bin"
@@ -113,6 +113,22 @@ docs)
 		printf 'H\000e\000l\000l\000o\000\015\000'
 		printf '\002\020\000\000\000\000\000\000\000\006\000\000\000\000\000\000\010\000\000\000\000'
 	} >"$d/word97.bin"
+	# 3 with N's top bit: a Workbook stream (BOF, an SST of "ab" and
+	# "c" crossing into a CONTINUE, EOF; a sheet with two LABELSST, an
+	# RK and a NUMBER; EOF).
+	{
+		printf '\003\000\200'
+		printf '\011\010\020\000\000\006\005\000'; head -c 12 /dev/zero
+		printf '\374\000\014\000\002\000\000\000\002\000\000\000\002\000\000a'
+		printf '\074\000\006\000\000b\001\000\000c'
+		printf '\012\000\000\000'
+		printf '\011\010\020\000\000\006\020\000'; head -c 12 /dev/zero
+		printf '\375\000\012\000\000\000\000\000\000\000\000\000\000\000'
+		printf '\375\000\012\000\000\000\001\000\000\000\001\000\000\000'
+		printf '\176\002\012\000\001\000\000\000\000\000\016\000\000\000'
+		printf '\003\002\016\000\001\000\001\000\000\000\000\000\000\000\000\000\360\077'
+		printf '\012\000\000\000'
+	} >"$d/xls97.bin"
 	printf '\002\000<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>' >"$d/docx-dtd.bin"
 	;;
 esac
