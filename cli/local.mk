@@ -8,5 +8,6 @@ mugai_SOURCES += cli/quarantine.c cli/quarantine-cli.h
 mugai_SOURCES += cli/qlist.c
 mugai_SOURCES += cli/qindex.c cli/qindex.h
 mugai_SOURCES += cli/qrelease.c
+mugai_SOURCES += cli/qopen.c
 mugai_LDADD = $(MUGAI_LIBS)
 dist_man_MANS += doc/mugai.1

@@ -33,8 +33,8 @@
 #include "store/release.h"
 
 /* Takes "<a@b>" or "a@b"; refuses what a submit command could misread. */
-static char *
-clean_rcpt(const char *s)
+char *
+mugai_cli_clean_rcpt(const char *s)
 {
 	gsize n;
 
@@ -79,8 +79,8 @@ write_all(int fd, const char *buf, gsize len)
  * its input ends, so that it queues nothing. TRUE when the whole message
  * went and the command exited 0; else why says what went wrong.
  */
-static gboolean
-submit(char **argv, const char *header, int fd, const char *want,
+gboolean
+mugai_cli_submit(char **argv, const char *header, int fd, const char *want,
     GString *why)
 {
 	struct mugai_digest *d;
@@ -209,7 +209,7 @@ release_rcpts(char **to, JsonObject *meta)
 	for (guint i = 0; i < n; i++) {
 		const char *raw = to != NULL ? to[i] :
 		    json_array_get_string_element(env, i);
-		char *r = clean_rcpt(raw);
+		char *r = mugai_cli_clean_rcpt(raw);
 
 		if (r == NULL) {
 			fputs("mugai quarantine release: refusing recipient \"",
@@ -269,7 +269,8 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 		for (guint i = 0; i < rcpts->len; i++)
 			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
 		g_ptr_array_add(argv, NULL);
-		ok = submit((char **)argv->pdata, header, fd, sha, why);
+		ok = mugai_cli_submit((char **)argv->pdata, header, fd, sha,
+		    why);
 	}
 	json_object_set_string_member(extra, "command",
 	    cf->cf_submit_command);

@@ -37,6 +37,24 @@ int mugai_cli_quarantine_keep(const struct mugai_config *cf,
 int mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,
     char **argv);
 
+/*
+ * From cli/qrelease.c, for `open` too: runs argv (a submit command and
+ * its recipients) with header then the file fd (lent, read once from its
+ * start, hashed as it goes) on its standard input; the command is killed
+ * before its input ends unless the bytes hash to want. TRUE when all went
+ * and the command exited 0, else why says what went wrong.
+ */
+gboolean mugai_cli_submit(char **argv, const char *header, int fd,
+    const char *want, GString *why);
+
+/* Returns (transfer full) "a@b" from "<a@b>" or "a@b", or NULL for what
+ * a submit command could misread (an option, spaces, no "@"). */
+char *mugai_cli_clean_rcpt(const char *s);
+
+/* `mugai quarantine open`, in cli/qopen.c. */
+int mugai_cli_quarantine_open(struct mugai_cli_qopts *qo, int argc,
+    char **argv);
+
 /* `mugai quarantine list`, in cli/qlist.c. */
 int mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc,
     char **argv);

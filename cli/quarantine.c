@@ -33,6 +33,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
+#include "ppap/ppap.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
 #include "cli/common.h"
@@ -150,6 +151,83 @@ show_text(JsonObject *meta)
 	show_parts(mugai_cli_jobj(meta, "report"));
 }
 
+/* The entries of a ppap.json list, indented. */
+static void
+show_entries(JsonArray *list)
+{
+	for (guint i = 0; list != NULL && i < json_array_get_length(list);
+	    i++) {
+		JsonNode *n = json_array_get_element(list, i);
+		JsonObject *e;
+		g_autofree char *size = NULL;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		e = json_node_get_object(n);
+		size = jtext(e, "size");
+		fputs("    ", stdout);
+		mugai_cli_put_text(stdout, mugai_cli_jstr(e, "name") != NULL ?
+		    mugai_cli_jstr(e, "name") : "?", 0);
+		printf("\n      %s bytes, SHA-256 ", size != NULL ? size :
+		    "?");
+		mugai_cli_put_text(stdout, mugai_cli_jstr(e, "sha256") !=
+		    NULL ? mugai_cli_jstr(e, "sha256") : "?", 0);
+		fputc('\n', stdout);
+	}
+}
+
+/* What ppap.json (lib/ppap/ppap.h) says: the archives opened from this
+ * item, or the item this one was opened from. */
+static void
+show_opened(JsonObject *st)
+{
+	JsonObject *from = mugai_cli_jobj(st, "opened_from");
+	JsonArray *opened = mugai_cli_jarr(st, "opened");
+	JsonArray *fails = mugai_cli_jarr(st, "failures");
+
+	if (from != NULL) {
+		g_autofree char *line = g_strdup_printf("%s part %s (%s)",
+		    mugai_cli_jstr(from, "id") ? mugai_cli_jstr(from, "id") :
+		    "?", mugai_cli_jstr(from, "part") ?
+		    mugai_cli_jstr(from, "part") : "?",
+		    mugai_cli_jstr(from, "archive") ?
+		    mugai_cli_jstr(from, "archive") : "?");
+
+		show_line("Opened from:", line);
+		puts("Entries:");
+		show_entries(mugai_cli_jarr(st, "entries"));
+	}
+	for (guint i = 0; opened != NULL && i < json_array_get_length(opened);
+	    i++) {
+		JsonNode *n = json_array_get_element(opened, i);
+		JsonObject *o;
+		g_autofree char *t = NULL, *line = NULL;
+		g_autoptr(GDateTime) dt = NULL;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		o = json_node_get_object(n);
+		t = jtext(o, "time");
+		dt = g_date_time_new_from_unix_utc(t != NULL ?
+		    g_ascii_strtoll(t, NULL, 10) : 0);
+		g_free(t);
+		t = dt != NULL ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") :
+		    NULL;
+		line = g_strdup_printf("part %s (%s) by %s at %s as %s",
+		    mugai_cli_jstr(o, "part") ? mugai_cli_jstr(o, "part") : "?",
+		    mugai_cli_jstr(o, "archive") ?
+		    mugai_cli_jstr(o, "archive") : "?",
+		    mugai_cli_jstr(o, "actor") ? mugai_cli_jstr(o, "actor") :
+		    "?", t != NULL ? t : "?", mugai_cli_jstr(o, "id") ?
+		    mugai_cli_jstr(o, "id") : "?");
+		show_line("Opened:", line);
+		show_entries(mugai_cli_jarr(o, "entries"));
+	}
+	if (fails != NULL && json_array_get_length(fails) > 0)
+		printf("%-12s %u in the last 10 minutes\n", "Wrong passwords:",
+		    json_array_get_length(fails));
+}
+
 static int
 cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 {
@@ -161,7 +239,7 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	};
 	struct mugai_config *cf;
 	enum mugai_err err;
-	JsonObject *meta = NULL;
+	JsonObject *meta = NULL, *st = NULL;
 	const char *id, *dir;
 	int top, item = -1;
 
@@ -179,6 +257,8 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 		fprintf(stderr, "mugai quarantine show: %s: meta.json: %s\n",
 		    id, err == MUGAI_E_NOTFOUND ? "no such item" :
 		    mugai_err_str(err));
+	if (meta != NULL)
+		st = mugai_ppap_state_read(item, (uid_t)-1, &err);
 	if (item >= 0)
 		close(item);
 	if (top >= 0)
@@ -199,7 +279,11 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 		json_node_unref(node);
 	} else {
 		show_text(meta);
+		if (st != NULL)
+			show_opened(st);
 	}
+	if (st != NULL)
+		json_object_unref(st);
 	json_object_unref(meta);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -655,6 +739,10 @@ usage(FILE *f)
 	    "  show ID [--json]                     an item's metadata\n"
 	    "  extract ID [--part N] [-o FILE]      the original or one part\n"
 	    "  release ID [--to ADDR]...            re-inject the original\n"
+	    "  open ID --part N [-o FILE]           open a password-protected "
+	    "archive\n"
+	    "                                       (password on standard "
+	    "input)\n"
 	    "  purge [--older-than DAYS]            remove old items\n"
 	    "  reindex [--follow] [--journal]       rebuild the index\n"
 	    "\n"
@@ -716,6 +804,8 @@ mugai_cli_quarantine(int argc, char **argv)
 		rc = cmd_extract(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "release") == 0)
 		rc = mugai_cli_quarantine_release(&qo, argc - i, argv + i);
+	else if (strcmp(sub, "open") == 0)
+		rc = mugai_cli_quarantine_open(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "purge") == 0)
 		rc = cmd_purge(&qo, argc - i, argv + i);
 	else if (strcmp(sub, "reindex") == 0)

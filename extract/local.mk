@@ -15,8 +15,12 @@ mugai_extract_SOURCES += extract/table.c extract/table.h
 mugai_extract_SOURCES += extract/package.c extract/ooxml.c
 mugai_extract_SOURCES += extract/xlsx.c extract/odf.c
 mugai_extract_SOURCES += extract/rtf.c extract/textdoc.c extract/ole.c
-mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS)
-mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS)
+mugai_extract_SOURCES += extract/decrypt.c extract/decrypt.h
+mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c
+mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
+	$(GSF_CFLAGS)
+mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \
+	$(GSF_LIBS)
 dist_man_MANS += doc/mugai-extract.8
 # Where the client finds the helper by default.
 AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
@@ -25,9 +29,19 @@ AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
 # made by t/docgen.c.
 t_check_extract_SOURCES = t/check_extract.c t/docgen.c t/docgen.h
 t_check_extract_SOURCES += t/fixtures.c t/fixtures.h
+t_check_extract_CFLAGS = $(AM_CFLAGS) $(GSF_CFLAGS)
+t_check_extract_LDADD = $(LDADD) $(GSF_LIBS)
 t_check_extract_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
 EXTRA_t_check_extract_DEPENDENCIES = mugai-extract$(EXEEXT)
+# t/check_unlock: password-protected archives through the same helper.
+t_check_unlock_SOURCES = t/check_unlock.c t/fixtures.c t/fixtures.h
+t_check_unlock_CPPFLAGS = $(t_check_extract_CPPFLAGS)
+EXTRA_t_check_unlock_DEPENDENCIES = mugai-extract$(EXEEXT)
+# t/check_ppap: lib/ppap/ on a store, with the same helper.
+t_check_ppap_SOURCES = t/check_ppap.c t/fixtures.c t/fixtures.h
+t_check_ppap_CPPFLAGS = $(t_check_extract_CPPFLAGS)
+EXTRA_t_check_ppap_DEPENDENCIES = mugai-extract$(EXEEXT)
 
 # contrib/bench/extract-bench: documents per second through the pool and
 # the helpers' memory (BENCHMARKS.md, "Text extraction").

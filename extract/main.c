@@ -43,6 +43,7 @@
 #include "confine.h"
 #include "job.h"
 #include "parsers.h"
+#include "decrypt.h"
 #include "warm.h"
 #include "xmlread.h"
 
@@ -132,11 +133,12 @@ read_stdin(guint64 max, gboolean *cut)
 }
 
 /* Receives the request and its memfd. 1: got one, 0: the socket closed
- * before any byte, -1: anything else. */
+ * before any byte, 2: an unlock request (decrypt.h; line and *got hold
+ * what came), -1: anything else. */
 static int
-recv_request(struct mugai_extract_request *rq, int *fd)
+recv_request(struct mugai_extract_request *rq, int *fd,
+    char line[MUGAI_EXTRACT_LINE_MAX], gsize *gotp)
 {
-	char line[MUGAI_EXTRACT_LINE_MAX] = { 0 };
 	gsize got = 0;
 	gboolean eol = FALSE;
 
@@ -146,12 +148,12 @@ recv_request(struct mugai_extract_request *rq, int *fd)
 			struct cmsghdr h;
 			char b[CMSG_SPACE(sizeof(int))];
 		} cm;
-		struct iovec iov = { line + got, sizeof line - got };
+		struct iovec iov = { line + got, MUGAI_EXTRACT_LINE_MAX - got };
 		struct msghdr mh;
 		struct cmsghdr *c;
 		ssize_t n;
 
-		if (got == sizeof line)
+		if (got == MUGAI_EXTRACT_LINE_MAX)
 			return -1;
 		memset(&mh, 0, sizeof mh);
 		mh.msg_iov = &iov;
@@ -173,6 +175,11 @@ recv_request(struct mugai_extract_request *rq, int *fd)
 		eol = memchr(line + got, '\n', (gsize)n) != NULL;
 		got += (gsize)n;
 	}
+	*gotp = got;
+	if (*fd >= 0 && got > strlen(MUGAI_UNLOCK_MAGIC " ") &&
+	    memcmp(line, MUGAI_UNLOCK_MAGIC " ",
+	    strlen(MUGAI_UNLOCK_MAGIC " ")) == 0)
+		return 2;
 	if (*fd < 0 || !mugai_extract_request_parse(line, got, rq))
 		return -1;
 	return 1;
@@ -361,13 +368,21 @@ main(int argc, char **argv)
 		return 1;
 	x_xml_quiet();
 	(void)x_warm();
+	x_unlock_warm();
+	x_doc_warm();
 	if (x_confine_seal(&co) != 0)
 		return 1;
 
 	/* Confined: now the document. */
 	if (o.o_socket) {
-		if ((rc = recv_request(&rq, &fd)) <= 0)
+		char line[MUGAI_EXTRACT_LINE_MAX] = { 0 };
+		gsize got = 0;
+
+		if ((rc = recv_request(&rq, &fd, line, &got)) <= 0)
 			return rc == 0 ? 0 : 1;
+		if (rc == 2)
+			_exit(x_unlock_serve(line, got, fd,
+			    lim.xl_max_time_ms));
 		if (map_document(fd, rq.eq_size, &data) != 0)
 			return 1;
 		x_job_init(&job, data, (gsize)rq.eq_size, rq.eq_type,

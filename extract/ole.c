@@ -5,9 +5,9 @@
  * Office encrypts a DOCX, XLSX or PPTX by wrapping it in an OLE2 file
  * with the streams EncryptionInfo and EncryptedPackage: such a file is
  * encrypted ("ooxml_encrypted"). Otherwise the directory names the
- * legacy kind: WordDocument (doc), Workbook or Book (xls), PowerPoint
- * Document (ppt); those are unsupported ("legacy_office"): this helper
- * has no reader for them. The names are found as UTF-16LE anywhere in
+ * legacy kind: WordDocument (doc) is read by worddoc.c, Workbook (xls)
+ * by xlsdoc.c; Book (Excel 95) and PowerPoint Document (ppt) are
+ * unsupported ("legacy_office"): this helper has no reader for them yet. The names are found as UTF-16LE anywhere in
  * the file, as lib/policy/docscan.c does: a stray match errs on the side
  * of "encrypted" or "unsupported", never of text.
  */
@@ -40,11 +40,13 @@ x_ole(struct xjob *job)
 		x_outcome(job, MUGAI_EXTRACT_ENCRYPTED, "ooxml_encrypted");
 		return;
 	}
-	if (has_name(job, "WordDocument"))
-		job->xj_kind = "doc";
-	else if (has_name(job, "Workbook") || has_name(job, "Book"))
-		job->xj_kind = "xls";
-	else if (has_name(job, "PowerPoint Document"))
+	if (has_name(job, "WordDocument")) {
+		x_doc(job);
+		return;
+	} else if (has_name(job, "Workbook") || has_name(job, "Book")) {
+		x_xls(job);
+		return;
+	} else if (has_name(job, "PowerPoint Document"))
 		job->xj_kind = "ppt";
 	x_outcome(job, MUGAI_EXTRACT_UNSUPPORTED, "legacy_office");
 }

@@ -10,6 +10,8 @@
  *   x_rtf()       rtf.c       RTF, with \uN and code pages
  *   x_plain(), x_html(), x_xml()   textdoc.c  text, CSV, HTML, XML
  *   x_ole()       ole.c       OLE2: encrypted OOXML, legacy Office
+ *   x_doc()       worddoc.c   Word 97-2003 (libgsf for the container)
+ *   x_xls()       xlsdoc.c    Excel 97-2003 (BIFF8, the same way)
  */
 #ifndef MUGAI_EXTRACT_PARSERS_H
 #define MUGAI_EXTRACT_PARSERS_H
@@ -25,6 +27,10 @@ void x_plain(struct xjob *job, const char *kind);
 void x_html(struct xjob *job);
 void x_xml(struct xjob *job);
 void x_ole(struct xjob *job);
+void x_doc(struct xjob *job);
+void x_xls(struct xjob *job);
+/* Before confinement: libgsf's types (worddoc.c). */
+void x_doc_warm(void);
 
 /* Within a package (zipdoc.h), after x_package() chose the kind. */
 void x_docx(struct xjob *job, struct zipdoc *z);

@@ -65,3 +65,9 @@ libmugai_la_SOURCES += lib/core/notice.c lib/core/notice.h
 libmugai_la_SOURCES += lib/core/xbody.c lib/core/xbody.h
 libmugai_la_SOURCES += lib/core/sanitize.c lib/core/sanitize.h
 libmugai_la_SOURCES += lib/extract/client.c lib/extract/client.h lib/extract/proto.c lib/extract/proto.h
+libmugai_la_SOURCES += lib/extract/client_int.h
+libmugai_la_SOURCES += lib/extract/unlock.c lib/extract/unlock.h
+
+# ppap/: a quarantined password-protected archive opened for its
+# recipients (uses core, store and extract).
+libmugai_la_SOURCES += lib/ppap/ppap.c lib/ppap/ppap.h

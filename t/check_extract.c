@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gsf/gsf-utils.h>
+
 #include "base/deadline.h"
 #include "extract/client.h"
 #include "extract/proto.h"
@@ -262,6 +264,62 @@ START_TEST(legacy_doc_is_unsupported)
 	extract(NULL, d, "doc", MUGAI_EXTRACT_UNSUPPORTED, &r);
 	ck_assert_str_eq(r.er_reason, "legacy_office");
 	ck_assert_str_eq(r.er_kind, "doc");
+}
+END_TEST
+
+START_TEST(legacy_doc_text_in_japanese_and_cp1252)
+{
+	g_autoptr(GBytes) ja = dg_word97("議事録\r第1回\a会議\r"
+	    "\x13 HYPERLINK \"http://example.jp/\" \x14リンク\x15です\r",
+	    FALSE, 0);
+	g_autoptr(GBytes) en = dg_word97("Caf\xe9 \x93quoted\x94\r"
+	    "\x13 PAGE \x14" "7\x15 end", TRUE, 0);
+	struct mugai_extract_result r;
+
+	gsf_init();
+	extract(NULL, ja, "doc", MUGAI_EXTRACT_OK, &r);
+	ck_assert_str_eq(r.er_kind, "doc");
+	ck_assert_str_eq(r.er_text, "議事録\n第1回\t会議\nリンクです\n");
+	mugai_extract_result_clear(&r);
+	extract(NULL, en, "doc", MUGAI_EXTRACT_OK, &r);
+	ck_assert_str_eq(r.er_text, "Caf\xc3\xa9 \xe2\x80\x9cquoted"
+	    "\xe2\x80\x9d\n7 end\n");
+	mugai_extract_result_clear(&r);
+}
+END_TEST
+
+START_TEST(legacy_doc_encrypted_or_damaged)
+{
+	g_autoptr(GBytes) enc = dg_word97("secret\r", FALSE, 1);
+	g_autoptr(GBytes) bad = dg_word97("short\r", FALSE, 2);
+	struct mugai_extract_result r;
+
+	extract(NULL, enc, "doc", MUGAI_EXTRACT_ENCRYPTED, &r);
+	ck_assert_str_eq(r.er_reason, "doc_encrypted");
+	extract(NULL, bad, "doc", MUGAI_EXTRACT_DAMAGED, &r);
+	ck_assert_str_eq(r.er_reason, "doc_pieces");
+}
+END_TEST
+
+START_TEST(legacy_xls_sheets_as_aligned_columns)
+{
+	g_autoptr(GBytes) x = NULL, enc = NULL, bad = NULL;
+	struct mugai_extract_result r;
+
+	gsf_init();
+	x = dg_xls97(0);
+	enc = dg_xls97(1);
+	bad = dg_xls97(2);
+	extract(NULL, x, "xls", MUGAI_EXTRACT_OK, &r);
+	ck_assert_str_eq(r.er_kind, "xls");
+	ck_assert_uint_eq(r.er_pages, 1);
+	ck_assert_str_eq(r.er_text, "=== 予算 ===\n見積書  合計金額\n"
+	    "12000   3\n直接\n");
+	mugai_extract_result_clear(&r);
+	extract(NULL, enc, "xls", MUGAI_EXTRACT_ENCRYPTED, &r);
+	ck_assert_str_eq(r.er_reason, "xls_encrypted");
+	extract(NULL, bad, "xls", MUGAI_EXTRACT_DAMAGED, &r);
+	ck_assert_str_eq(r.er_reason, "xls_records");
 }
 END_TEST
 
@@ -878,6 +936,9 @@ main(void)
 	t_test(s, pptx_slides_in_show_order);
 	t_test(s, ooxml_encrypted_in_ole_is_encrypted);
 	t_test(s, legacy_doc_is_unsupported);
+	t_test(s, legacy_doc_text_in_japanese_and_cp1252);
+	t_test(s, legacy_doc_encrypted_or_damaged);
+	t_test(s, legacy_xls_sheets_as_aligned_columns);
 	t_test(s, zip_that_is_no_office_file_is_unsupported);
 	t_test(s, odt_text_without_annotations);
 	t_test(s, ods_aligned_and_repeats_cost_nothing);

@@ -5,6 +5,11 @@
 
 #include <string.h>
 
+#include <check.h>
+#include <gsf/gsf-outfile-msole.h>
+#include <gsf/gsf-output-memory.h>
+#include <gsf/gsf-utils.h>
+
 #include "docgen.h"
 #include "fixtures.h"
 
@@ -485,4 +490,163 @@ dg_doc(void)
 	const char *names[] = { "WordDocument", "1Table" };
 
 	return ole_with(names, 2);
+}
+
+/* One stream of an OLE2 file being written. */
+static void
+ole_stream(GsfOutfile *ole, const char *name, const void *d, gsize len)
+{
+	GsfOutput *o = gsf_outfile_new_child(ole, name, FALSE);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert(gsf_output_write(o, len, d));
+	ck_assert(gsf_output_close(o));
+	g_object_unref(o);
+}
+
+GBytes *
+dg_word97(const char *text, gboolean narrow, guint how)
+{
+	GsfOutput *mem = gsf_output_memory_new();
+	GsfOutfile *ole = gsf_outfile_msole_new(mem);
+	GByteArray *wd = g_byte_array_new(), *tbl = g_byte_array_new();
+	glong n = (glong)strlen(text);
+	gunichar2 *u = narrow ? NULL : g_utf8_to_utf16(text, -1, NULL, &n,
+	    NULL);
+	guint8 fib[0x800];
+	guint32 fc = 0x800, count;
+	GBytes *b;
+
+	ck_assert(narrow || u != NULL);
+	count = (guint32)n;
+	memset(fib, 0, sizeof fib);
+	fx_put16(fib, 0xA5EC);
+	fx_put16(fib + 2, 0x00C1);
+	/* 1Table, and fEncrypted when asked. */
+	fx_put16(fib + 0x0A, 0x0200 | (how == 1 ? 0x0100 : 0));
+	fx_put32(fib + 0x1A2, 0);
+	fx_put32(fib + 0x1A6, 1 + 4 + 16);
+	g_byte_array_append(wd, fib, sizeof fib);
+	for (glong i = 0; !narrow && i < n; i++) {
+		guint8 c[2] = { (guint8)(u[i] & 0xff), (guint8)(u[i] >> 8) };
+
+		g_byte_array_append(wd, c, 2);
+	}
+	if (narrow)
+		g_byte_array_append(wd, (const guint8 *)text, (guint)n);
+	if (narrow)
+		fc = (0x800 * 2) | 0x40000000;
+	if (how == 2)
+		count += 100000;	/* past the stream: damaged */
+	{
+		guint8 clx[1 + 4 + 16];
+
+		clx[0] = 0x02;
+		fx_put32(clx + 1, 16);
+		fx_put32(clx + 5, 0);
+		fx_put32(clx + 9, count);
+		fx_put16(clx + 13, 0);
+		fx_put32(clx + 15, fc);
+		fx_put16(clx + 19, 0);
+		g_byte_array_append(tbl, clx, sizeof clx);
+	}
+	ole_stream(ole, "WordDocument", wd->data, wd->len);
+	ole_stream(ole, "1Table", tbl->data, tbl->len);
+	ck_assert(gsf_output_close(GSF_OUTPUT(ole)));
+	g_object_unref(ole);
+	b = g_bytes_new(gsf_output_memory_get_bytes(GSF_OUTPUT_MEMORY(mem)),
+	    (gsize)gsf_output_size(mem));
+	g_object_unref(mem);
+	g_byte_array_unref(wd);
+	g_byte_array_unref(tbl);
+	g_free(u);
+	return b;
+}
+
+/* One BIFF8 record: type, length, data. */
+static void
+biff(GByteArray *b, guint type, const void *d, gsize len)
+{
+	guint8 h[4];
+
+	fx_put16(h, type);
+	fx_put16(h + 2, (guint)len);
+	g_byte_array_append(b, h, 4);
+	g_byte_array_append(b, d, (guint)len);
+}
+
+/* UTF-16LE of s appended to b. */
+static void
+utf16(GByteArray *b, const char *s)
+{
+	glong n = 0;
+	gunichar2 *u = g_utf8_to_utf16(s, -1, NULL, &n, NULL);
+
+	ck_assert_ptr_nonnull(u);
+	g_byte_array_append(b, (const guint8 *)u, (guint)(2 * n));
+	g_free(u);
+}
+
+GBytes *
+dg_xls97(guint how)
+{
+	GsfOutput *mem = gsf_output_memory_new();
+	GsfOutfile *ole = gsf_outfile_msole_new(mem);
+	GByteArray *wb = g_byte_array_new(), *r = g_byte_array_new();
+	guint8 bof[16] = { 0x00, 0x06, 0x05, 0x00 }, cell[14];
+	double v = 12000;
+	GBytes *b;
+
+	biff(wb, 0x0809, bof, sizeof bof);
+	if (how == 1)
+		biff(wb, 0x002F, "\0\0\0\0\0\0", 6);
+	/* BOUNDSHEET8 "予算", UTF-16. */
+	g_byte_array_append(r, (const guint8 *)"\0\0\0\0\0\0\2\1", 8);
+	utf16(r, "予算");
+	biff(wb, 0x0085, r->data, r->len);
+	/* SST: 見積書, then 合計金額 whose characters cross into a
+	 * CONTINUE that starts with its flags byte. */
+	g_byte_array_set_size(r, 0);
+	g_byte_array_append(r, (const guint8 *)"\2\0\0\0\2\0\0\0", 8);
+	g_byte_array_append(r, (const guint8 *)"\3\0\1", 3);
+	utf16(r, "見積書");
+	g_byte_array_append(r, (const guint8 *)"\4\0\1", 3);
+	utf16(r, "合計");
+	biff(wb, 0x00FC, r->data, r->len);
+	g_byte_array_set_size(r, 0);
+	g_byte_array_append(r, (const guint8 *)"\1", 1);
+	utf16(r, "金額");
+	biff(wb, 0x003C, r->data, r->len);
+	biff(wb, 0x000A, NULL, 0);
+	bof[2] = 0x10;
+	biff(wb, 0x0809, bof, sizeof bof);
+	for (guint i = 0; i < 2; i++) {
+		memset(cell, 0, sizeof cell);
+		fx_put16(cell + 2, i);		/* row 0, col i */
+		fx_put32(cell + 6, i);		/* string i */
+		biff(wb, 0x00FD, cell, 10);
+	}
+	memset(cell, 0, sizeof cell);
+	fx_put16(cell, 1);
+	memcpy(cell + 6, &v, sizeof v);
+	biff(wb, 0x0203, cell, 14);		/* row 1, col 0: 12000 */
+	fx_put16(cell + 2, 1);
+	fx_put32(cell + 6, (3u << 2) | 2u);
+	biff(wb, 0x027E, cell, 10);		/* row 1, col 1: RK 3 */
+	g_byte_array_set_size(r, 0);
+	g_byte_array_append(r, (const guint8 *)"\2\0\0\0\0\0\2\0\1", 9);
+	utf16(r, "直接");
+	biff(wb, 0x0204, r->data, r->len);	/* row 2, col 0 */
+	biff(wb, 0x000A, NULL, 0);
+	if (how == 2)
+		g_byte_array_append(wb, (const guint8 *)"\xfd\0\xff\x7f", 4);
+	ole_stream(ole, "Workbook", wb->data, wb->len);
+	ck_assert(gsf_output_close(GSF_OUTPUT(ole)));
+	g_object_unref(ole);
+	b = g_bytes_new(gsf_output_memory_get_bytes(GSF_OUTPUT_MEMORY(mem)),
+	    (gsize)gsf_output_size(mem));
+	g_object_unref(mem);
+	g_byte_array_unref(wb);
+	g_byte_array_unref(r);
+	return b;
 }

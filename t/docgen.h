@@ -57,6 +57,21 @@ GBytes *dg_rtf(void);
 GBytes *dg_ooxml_encrypted(void);
 /* A legacy Word file (an OLE2 file with a WordDocument stream). */
 GBytes *dg_doc(void);
+/*
+ * A Word 97 document (OLE2 written by libgsf: a FIB, one piece) holding
+ * text (Word's own marks such as "\r", "\a" and the field characters
+ * 0x13-0x15 pass as they are): UTF-8 stored as UTF-16LE or, narrow, CP1252
+ * bytes stored as they are. how: 0 plain, 1 the FIB says encrypted, 2 the
+ * piece runs past the stream.
+ */
+GBytes *dg_word97(const char *text, gboolean narrow, guint how);
+/*
+ * An Excel 97 workbook (BIFF8 in OLE2, written by libgsf): sheet 予算 with
+ * shared strings 見積書 and 合計金額 (crossing into a CONTINUE record), the
+ * numbers 12000 and 3 (NUMBER, RK) and the inline label 直接. how: 0
+ * plain, 1 with FILEPASS (encrypted), 2 a record past the stream's end.
+ */
+GBytes *dg_xls97(guint how);
 /* An XML file whose entities double ten times (a billion laughs). */
 GBytes *dg_billion_laughs(void);
 

@@ -56,6 +56,8 @@ UNIT_TESTS += t/check_milter_pure
 UNIT_TESTS += t/check_eom
 UNIT_TESTS += t/check_nodelay
 UNIT_TESTS += t/check_extract
+UNIT_TESTS += t/check_unlock
+UNIT_TESTS += t/check_ppap
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -113,6 +115,7 @@ clean-local-gen:
 	-rm -rf t/gen
 .PHONY: clean-local-gen
 EXTRA_DIST += t/hostile-gen t/gen-dirs.sh
+check_PROGRAMS += t/ppapgen
 
 # Script tests, one line each (EXTRA_DIST ships them).
 SCRIPT_TESTS =
@@ -122,6 +125,7 @@ SCRIPT_TESTS += t/cli.sh
 SCRIPT_TESTS += t/quarantine-cli.sh
 SCRIPT_TESTS += t/quarantine-links.sh
 SCRIPT_TESTS += t/quarantine-owner.sh
+SCRIPT_TESTS += t/ppap-open.sh
 SCRIPT_TESTS += t/corpus.sh
 SCRIPT_TESTS += t/stream-diff.sh
 SCRIPT_TESTS += t/textsafe-oracle.sh
@@ -150,14 +154,22 @@ EXTRA_DIST += t/data/regress t/data/regress-open
 # harnesses are linked with the ordinary compiler to a replay driver, so
 # make check runs every input of t/data/regress/ through them (t/regress.sh).
 FUZZ_HARNESSES = sanitize html2text charset headers config policy stream notice
+FUZZ_HARNESSES += unlock docs
+# The readers of mugai-extract fuzz_docs drives (not in libmugai).
+FUZZ_EXTRACT_SOURCES = extract/job.c extract/zipdoc.c extract/xmlread.c
+FUZZ_EXTRACT_SOURCES += extract/table.c extract/package.c extract/ooxml.c
+FUZZ_EXTRACT_SOURCES += extract/xlsx.c extract/odf.c extract/rtf.c
+FUZZ_EXTRACT_SOURCES += extract/ole.c extract/worddoc.c extract/xlsdoc.c
 FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 fuzz: autoconfig.h
 	@FUZZ_CC='$(FUZZ_CC)' srcdir='$(abs_top_srcdir)' \
 	builddir='$(abs_top_builddir)' LIB_SOURCES='$(libmugai_la_SOURCES)' \
-	DEPS_CFLAGS='$(GLIB_CFLAGS) $(GMIME_CFLAGS) $(XML_CFLAGS) $(JSON_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)' \
-	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GLIB_LIBS)' \
-	HARNESSES='$(FUZZ_HARNESSES)' $(SHELL) $(top_srcdir)/t/fuzz/build.sh
+	DEPS_CFLAGS='$(GLIB_CFLAGS) $(GMIME_CFLAGS) $(XML_CFLAGS) $(JSON_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(GSF_CFLAGS)' \
+	DEPS_LIBS='$(GMIME_LIBS) $(XML_LIBS) $(JSON_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(MAGIC_LIBS) $(GSF_LIBS) $(GLIB_LIBS)' \
+	HARNESSES='$(FUZZ_HARNESSES)' \
+	EXTRACT_SOURCES='$(FUZZ_EXTRACT_SOURCES)' \
+	$(SHELL) $(top_srcdir)/t/fuzz/build.sh
 .PHONY: fuzz
 EXTRA_DIST += t/fuzz/build.sh t/fuzz/mime.dict t/fuzz/seeds.sh
 check_PROGRAMS += t/fuzz/replay_sanitize
@@ -184,6 +196,15 @@ t_fuzz_replay_stream_CPPFLAGS = $(FUZZ_CPPFLAGS)
 check_PROGRAMS += t/fuzz/replay_notice
 t_fuzz_replay_notice_SOURCES = t/fuzz/fuzz_notice.c $(FUZZ_COMMON)
 t_fuzz_replay_notice_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_unlock
+t_fuzz_replay_unlock_SOURCES = t/fuzz/fuzz_unlock.c $(FUZZ_COMMON)
+t_fuzz_replay_unlock_CPPFLAGS = $(FUZZ_CPPFLAGS)
+check_PROGRAMS += t/fuzz/replay_docs
+t_fuzz_replay_docs_SOURCES = t/fuzz/fuzz_docs.c $(FUZZ_COMMON)
+t_fuzz_replay_docs_SOURCES += $(FUZZ_EXTRACT_SOURCES)
+t_fuzz_replay_docs_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/extract
+t_fuzz_replay_docs_CFLAGS = $(AM_CFLAGS) $(GSF_CFLAGS)
+t_fuzz_replay_docs_LDADD = $(LDADD) $(GSF_LIBS)
 
 # valgrind memcheck, both engines: the corpus in one process per engine and
 # a few messages through mugai sanitize in make check; every message through

@@ -48,7 +48,7 @@ for f in "$data"/*.eml; do
 		sed 's/^/    /' "$out/err" | head -30
 	fi
 done
-for h in html2text charset headers config policy stream notice; do
+for h in html2text charset headers config policy stream notice unlock docs; do
 	[ -d "$data/$h" ] || continue
 	if "$top_builddir/t/fuzz/replay_$h" "$data/$h" >"$out/err" 2>&1; then
 		pass
@@ -57,7 +57,7 @@ for h in html2text charset headers config policy stream notice; do
 		sed 's/^/    /' "$out/err" | head -30
 	fi
 done
-for h in sanitize stream headers notice; do
+for h in sanitize stream headers notice unlock docs; do
 	rm -rf "$out/seeds"
 	if ! sh "$top_srcdir/t/fuzz/seeds.sh" "$h" "$out/seeds"; then
 		fail "t/fuzz/seeds.sh $h"

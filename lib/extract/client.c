@@ -38,6 +38,7 @@
 
 #include "base/deadline.h"
 #include "extract/client.h"
+#include "extract/client_int.h"
 
 #ifndef MUGAI_LIBEXECDIR
 #define MUGAI_LIBEXECDIR "/usr/local/libexec/mugai"
@@ -304,23 +305,27 @@ make_memfd(const void *data, gsize len)
 	return fd;
 }
 
+/* Sends line, then extra_len bytes of extra (lent: the unlock password,
+ * never copied), with memfd. */
 static gboolean
-send_request(int sock, int memfd, const struct mugai_extract_request *rq)
+send_line(int sock, int memfd, const char *line, const char *extra,
+    gsize extra_len)
 {
-	g_autofree char *line = mugai_extract_request_format(rq);
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int))];
 	} cm;
-	struct iovec iov = { line, strlen(line) };
+	struct iovec iov[2] = { { (void *)line, strlen(line) },
+	    { (void *)extra, extra_len } };
+	gsize total = strlen(line) + extra_len;
 	struct msghdr mh;
 	struct cmsghdr *c;
 	ssize_t n;
 
 	memset(&mh, 0, sizeof mh);
 	memset(&cm, 0, sizeof cm);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = extra_len > 0 ? 2 : 1;
 	mh.msg_control = cm.b;
 	mh.msg_controllen = sizeof cm.b;
 	c = CMSG_FIRSTHDR(&mh);
@@ -330,8 +335,17 @@ send_request(int sock, int memfd, const struct mugai_extract_request *rq)
 	memcpy(CMSG_DATA(c), &memfd, sizeof(int));
 	while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
-	/* The line is far smaller than a socket buffer: all or nothing. */
-	return n == (ssize_t)iov.iov_len;
+	/* Line and password are far smaller than a socket buffer: all or
+	 * nothing. */
+	return n == (ssize_t)total;
+}
+
+static gboolean
+send_request(int sock, int memfd, const struct mugai_extract_request *rq)
+{
+	g_autofree char *line = mugai_extract_request_format(rq);
+
+	return send_line(sock, memfd, line, NULL, 0);
 }
 
 /* Reads until the end of the stream, max bytes at most, until the
@@ -545,6 +559,51 @@ mugai_extract_run(struct mugai_extract_pool *p, const void *data, gsize len,
 		set_status(out, MUGAI_EXTRACT_FAILED, "send");
 	}
 	close(memfd);
+}
+
+gint64
+mugai_extract_pool_time_ms(const struct mugai_extract_pool *p)
+{
+	return p->ep_lim.el_max_time_ms;
+}
+
+int
+mugai_extract_exchange(struct mugai_extract_pool *p, const void *data,
+    gsize len, const char *line, const char *extra, gsize extra_len,
+    gint64 until, gsize max, GByteArray *buf, int *status, const char **why)
+{
+	struct helper h;
+	int memfd, rc = -1;
+
+	*status = 0;
+	*why = "memfd";
+	if ((memfd = make_memfd(data, len)) < 0)
+		return -1;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((rc = acquire(p, until, &h)) != 0) {
+			*why = rc == -2 ? "pool_busy" : "spawn";
+			break;
+		}
+		if (!send_line(h.h_fd, memfd, line, extra, extra_len)) {
+			discard(&h);
+			release(p);
+			*why = "send";
+			rc = -1;
+			continue;
+		}
+		rc = read_answer(h.h_fd, until, max, buf);
+		if (rc != 0) {
+			discard(&h);
+			*why = rc == -2 ? "max_time" : "bad_answer";
+		} else if (!await_exit(&h, until, status)) {
+			*why = "max_time";
+			rc = -2;
+		}
+		release(p);
+		break;
+	}
+	close(memfd);
+	return rc;
 }
 
 void

@@ -156,16 +156,24 @@ take_status(struct cur *c, enum mugai_extract_status *st)
 	return FALSE;
 }
 
-/* Sets up c over one line: len within bounds, "\n" last and only. */
+/* Sets up c over one line: len within bounds, "\n" last and only, the
+ * magic first. */
 static gboolean
-line_start(struct cur *c, const char *buf, gsize len)
+line_start_magic(struct cur *c, const char *buf, gsize len,
+    const char *magic)
 {
 	if (len < 2 || len > MUGAI_EXTRACT_LINE_MAX || buf[len - 1] != '\n' ||
 	    memchr(buf, '\n', len - 1) != NULL)
 		return FALSE;
 	c->p = buf;
 	c->end = buf + len;
-	return take_lit(c, MUGAI_EXTRACT_MAGIC " ");
+	return take_lit(c, magic) && take_lit(c, " ");
+}
+
+static gboolean
+line_start(struct cur *c, const char *buf, gsize len)
+{
+	return line_start_magic(c, buf, len, MUGAI_EXTRACT_MAGIC);
 }
 
 gboolean
@@ -197,5 +205,109 @@ mugai_extract_answer_parse(const char *buf, gsize len,
 	    take_lit(&c, " pages=") && take_num(&c, &out->ea_pages) &&
 	    take_lit(&c, " reason=") && take_token(&c, out->ea_reason) &&
 	    take_lit(&c, " length=") && take_num(&c, &out->ea_length) &&
+	    take_lit(&c, "\n") && c.p == c.end;
+}
+
+/* ------------------------------------------------------------- unlock */
+
+static const char *const unlock_names[MUGAI_UNLOCK_NSTATUS] = {
+	"ok", "wrong_password", "unsupported", "damaged", "over_limit",
+	"failed", "timeout",
+};
+
+const char *
+mugai_unlock_status_name(enum mugai_unlock_status st)
+{
+	if ((guint)st >= MUGAI_UNLOCK_NSTATUS)
+		return "failed";
+	return unlock_names[st];
+}
+
+char *
+mugai_unlock_request_format(const struct mugai_unlock_request *rq)
+{
+	return g_strdup_printf(MUGAI_UNLOCK_MAGIC " size=%" G_GUINT64_FORMAT
+	    " pass=%" G_GUINT64_FORMAT " entries=%" G_GUINT64_FORMAT
+	    " bytes=%" G_GUINT64_FORMAT " ratio=%" G_GUINT64_FORMAT "\n",
+	    rq->uq_size, rq->uq_pass, rq->uq_entries, rq->uq_bytes,
+	    rq->uq_ratio);
+}
+
+char *
+mugai_unlock_answer_format(const struct mugai_unlock_answer *a)
+{
+	return g_strdup_printf(MUGAI_UNLOCK_MAGIC " status=%s reason=%s "
+	    "entries=%" G_GUINT64_FORMAT " length=%" G_GUINT64_FORMAT "\n",
+	    mugai_unlock_status_name(a->ua_status),
+	    token_or_dash(a->ua_reason), a->ua_entries, a->ua_length);
+}
+
+char *
+mugai_unlock_entry_format(guint64 size, guint64 name_len)
+{
+	return g_strdup_printf("E size=%" G_GUINT64_FORMAT " name=%"
+	    G_GUINT64_FORMAT "\n", size, name_len);
+}
+
+gboolean
+mugai_unlock_request_parse(const char *buf, gsize len,
+    struct mugai_unlock_request *out)
+{
+	struct cur c;
+
+	return line_start_magic(&c, buf, len, MUGAI_UNLOCK_MAGIC) &&
+	    take_lit(&c, "size=") && take_num(&c, &out->uq_size) &&
+	    take_lit(&c, " pass=") && take_num(&c, &out->uq_pass) &&
+	    out->uq_pass <= MUGAI_UNLOCK_PASS_MAX &&
+	    take_lit(&c, " entries=") && take_num(&c, &out->uq_entries) &&
+	    take_lit(&c, " bytes=") && take_num(&c, &out->uq_bytes) &&
+	    take_lit(&c, " ratio=") && take_num(&c, &out->uq_ratio) &&
+	    take_lit(&c, "\n") && c.p == c.end;
+}
+
+static gboolean
+take_unlock_status(struct cur *c, enum mugai_unlock_status *st)
+{
+	char tok[MUGAI_EXTRACT_TOKEN_MAX + 1];
+
+	if (!take_token(c, tok))
+		return FALSE;
+	for (guint i = 0; i < MUGAI_UNLOCK_NSTATUS; i++)
+		if (strcmp(tok, unlock_names[i]) == 0) {
+			*st = (enum mugai_unlock_status)i;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+gboolean
+mugai_unlock_answer_parse(const char *buf, gsize len,
+    struct mugai_unlock_answer *out)
+{
+	struct cur c;
+
+	return line_start_magic(&c, buf, len, MUGAI_UNLOCK_MAGIC) &&
+	    take_lit(&c, "status=") && take_unlock_status(&c,
+	    &out->ua_status) &&
+	    take_lit(&c, " reason=") && take_token(&c, out->ua_reason) &&
+	    take_lit(&c, " entries=") && take_num(&c, &out->ua_entries) &&
+	    take_lit(&c, " length=") && take_num(&c, &out->ua_length) &&
+	    take_lit(&c, "\n") && c.p == c.end;
+}
+
+gboolean
+mugai_unlock_entry_parse(const char *buf, gsize len, guint64 *size,
+    guint64 *name_len)
+{
+	struct cur c;
+
+	if (len < 2 || len > MUGAI_EXTRACT_LINE_MAX || buf[len - 1] != '\n' ||
+	    memchr(buf, '\n', len - 1) != NULL)
+		return FALSE;
+	c.p = buf;
+	c.end = buf + len;
+	return take_lit(&c, "E size=") && take_num(&c, size) &&
+	    take_lit(&c, " name=") && take_num(&c, name_len) &&
+	    *name_len > 0 && *name_len <= MUGAI_UNLOCK_NAME_MAX &&
 	    take_lit(&c, "\n") && c.p == c.end;
 }

@@ -99,4 +99,65 @@ gboolean mugai_extract_request_parse(const char *buf, gsize len,
 gboolean mugai_extract_answer_parse(const char *buf, gsize len,
     struct mugai_extract_answer *out);
 
+/*
+ * The unlock exchange (lib/extract/unlock.h): an encrypted archive and
+ * its password in, the entries out. The request is one sendmsg() with
+ * the archive as a sealed memfd and
+ *   "MUGAI-UNLOCK/1 size=N pass=N entries=N bytes=N ratio=N\n"
+ * followed on the socket by exactly pass bytes of password (never a
+ * file, an argument or the environment). entries, bytes and ratio are
+ * the archive limits ([policy] archive_max_*). The answer is
+ *   "MUGAI-UNLOCK/1 status=S reason=R entries=N length=N\n"
+ * and length bytes: entries times an entry line
+ *   "E size=N name=N\n"
+ * then name bytes of UTF-8 name and size bytes of content. Only ok comes
+ * with entries; the other statuses have entries=0 length=0.
+ */
+#define MUGAI_UNLOCK_MAGIC	"MUGAI-UNLOCK/1"
+#define MUGAI_UNLOCK_PASS_MAX	1024
+#define MUGAI_UNLOCK_NAME_MAX	4096
+
+enum mugai_unlock_status {
+	MUGAI_UNLOCK_OK,		/* the entries */
+	MUGAI_UNLOCK_WRONG_PASSWORD,	/* the password does not open it */
+	MUGAI_UNLOCK_UNSUPPORTED,	/* an encryption or format we lack */
+	MUGAI_UNLOCK_DAMAGED,		/* does not parse */
+	MUGAI_UNLOCK_OVER_LIMIT,	/* entries, bytes or ratio (reason) */
+	MUGAI_UNLOCK_FAILED,		/* the helper crashed, or lied */
+	MUGAI_UNLOCK_TIMEOUT,		/* the helper took too long */
+};
+#define MUGAI_UNLOCK_NSTATUS	7
+
+struct mugai_unlock_request {
+	guint64 uq_size;		/* archive bytes in the memfd */
+	guint64 uq_pass;		/* password bytes after the line */
+	guint64 uq_entries;		/* archive_max_entries */
+	guint64 uq_bytes;		/* archive_max_bytes */
+	guint64 uq_ratio;		/* archive_max_ratio */
+};
+
+struct mugai_unlock_answer {
+	enum mugai_unlock_status ua_status;
+	char ua_reason[MUGAI_EXTRACT_TOKEN_MAX + 1];
+	guint64 ua_entries;
+	guint64 ua_length;
+};
+
+/* Returns (transfer none, static) "ok", "wrong_password", ... */
+const char *mugai_unlock_status_name(enum mugai_unlock_status st);
+
+/* Return (transfer full) the line, "\n" included. */
+char *mugai_unlock_request_format(const struct mugai_unlock_request *rq);
+char *mugai_unlock_answer_format(const struct mugai_unlock_answer *a);
+/* Returns (transfer full) the entry line. */
+char *mugai_unlock_entry_format(guint64 size, guint64 name_len);
+
+/* Parse one line, as mugai_extract_request_parse() does. */
+gboolean mugai_unlock_request_parse(const char *buf, gsize len,
+    struct mugai_unlock_request *out);
+gboolean mugai_unlock_answer_parse(const char *buf, gsize len,
+    struct mugai_unlock_answer *out);
+gboolean mugai_unlock_entry_parse(const char *buf, gsize len,
+    guint64 *size, guint64 *name_len);
+
 #endif

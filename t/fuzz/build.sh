@@ -10,6 +10,8 @@
 #   srcdir        top source directory       builddir  top build directory
 #   LIB_SOURCES   libmugai_la_SOURCES        DEPS_CFLAGS, DEPS_LIBS
 #   HARNESSES     names of the harnesses to link
+#   EXTRACT_SOURCES  readers of extract/ the harnesses may call (fuzz_docs),
+#                 compiled like the lib/ sources and linked into each
 set -eu
 
 cc=${FUZZ_CC:-}
@@ -26,12 +28,12 @@ out="$builddir/t/fuzz/bin"
 mkdir -p "$out/obj"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer -DMUGAI_FUZZING $san \
-    -I$builddir -I$srcdir/lib -I$srcdir -I$srcdir/t/fuzz \
+    -I$builddir -I$srcdir/lib -I$srcdir -I$srcdir/t/fuzz -I$srcdir/extract \
     -DMUGAI_SYSCONFDIR=\"/nonexistent\" -DMUGAI_LOCALSTATEDIR=\"/nonexistent\" \
     $DEPS_CFLAGS"
 
 objs=
-for src in $LIB_SOURCES; do
+for src in $LIB_SOURCES ${EXTRACT_SOURCES:-}; do
 	case $src in *.c) ;; *) continue ;; esac
 	o="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
 	if [ ! -f "$o" ] || [ "$srcdir/$src" -nt "$o" ] ||

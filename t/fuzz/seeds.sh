@@ -4,8 +4,8 @@
 #   t/fuzz/seeds.sh HARNESS DIR
 #
 # Writes into DIR inputs for the harness named (sanitize, stream, headers,
-# notice; nothing for the others) that aim at what mugai writes in its own
-# voice and at the headers it passes: filenames with encoded line breaks
+# notice, unlock, docs; nothing for the others) that aim at what mugai writes in
+# its own voice and at the headers it passes: filenames with encoded line breaks
 # (RFC 2231 %0A, CR, NEL, U+2028) and bidi controls, long names, encoded
 # ESC/BEL and U+202E in From: and Subject:, a character split across two
 # encoded-words, double-encoded words in headers that get rewritten, raw
@@ -77,5 +77,58 @@ notice)
 	long=$(printf '%0250d' 0 | sed 's/0/\xe9\x95\xb7/g')
 	printf 'r\000\003%s\000type\000warn' "$long" >"$d/long.bin"
 	printf '\000\002----------------------------------------\000t\000------------------------' >"$d/footer-lookalike.bin"
+	;;
+unlock)
+	# fuzz_unlock: selector, then (1, 2) method NAME NUL CONTENT, made
+	# into an encrypted zip by the harness, or (3) an answer stream.
+	printf '\001\000\214\251\220\317\217\221.txt\000\202\250\214\251\220\317\202\340\202\350' >"$d/zipcrypt-cp932.bin"
+	printf '\001\001\350\246\213\347\251\215\346\233\270.txt\000quote 12,000 yen' >"$d/aes128-utf8.bin"
+	printf '\001\002setup.exe\000MZ\220\000This program cannot be run in DOS mode' >"$d/aes256-exe.bin"
+	printf '\002\000a.txt\000secret words' >"$d/wrong-zipcrypt.bin"
+	printf '\002\002a.txt\000secret words' >"$d/wrong-aes256.bin"
+	zeros=$(printf '%04096d' 0)
+	printf '\001\002bomb.bin\000%s%s%s%s' "$zeros" "$zeros" "$zeros" "$zeros" >"$d/zeros.bin"
+	printf '\003MUGAI-UNLOCK/1 status=ok reason=- entries=1 length=21\nE size=2 name=3\nabchi' >"$d/answer.bin"
+	printf '\003MUGAI-UNLOCK/1 status=wrong_password reason=passphrase entries=0 length=0\n' >"$d/answer-wrong.bin"
+	printf '\000PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' >"$d/empty-zip.bin"
+	;;
+docs)
+	# fuzz_docs: selector 1 RTF; 2 KIND XML, the package made by the
+	# harness (0 docx, 1 xlsx sheet, 2 pptx slide, 3 odt, 4 ods, 5 odp);
+	# 3 the streams of a Word 97 file or an Excel 97 one.
+	printf '\001{\\rtf1\\ansi\\ansicpg932\\deff0{\\fonttbl{\\f0 MS Mincho;}}\\f0 \\'"'"'8c\\'"'"'a9\\'"'"'90\\'"'"'cf \\u26360?\\par{\\*\\pict 0102}{\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt y}}\\tab z\\par}' >"$d/rtf-cp932.bin"
+	printf '\001{\\rtf1{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{deep}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}' >"$d/rtf-deep.bin"
+	printf '\002\000<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>見積書</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> 12,000 </w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' >"$d/docx.bin"
+	printf '\002\001<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>3.5</v></c></row><row r="5"><c r="XFD5" t="inlineStr"><is><t>far</t></is></c></row></sheetData></worksheet>' >"$d/xlsx.bin"
+	printf '\002\002<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>スライド</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>' >"$d/pptx.bin"
+	printf '\002\003<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text><text:h>題</text:h><text:p>本文<text:s text:c="3"/>x<text:tab/>y</text:p><office:annotation><text:p>note</text:p></office:annotation></office:text></office:body></office:document-content>' >"$d/odt.bin"
+	printf '\002\004<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="T"><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>' >"$d/ods-repeat.bin"
+	# 3: a Word 97 WordDocument (FIB, then "Hello" and a paragraph
+	# mark in UTF-16LE) and its 1Table (one piece).
+	{
+		printf '\003\014\010\354\245\301\000\000\000\000\000\000\000\000\002'
+		head -c 406 /dev/zero
+		printf '\000\000\000\000\025\000\000\000'
+		head -c 1622 /dev/zero
+		printf 'H\000e\000l\000l\000o\000\015\000'
+		printf '\002\020\000\000\000\000\000\000\000\006\000\000\000\000\000\000\010\000\000\000\000'
+	} >"$d/word97.bin"
+	# 3 with N's top bit: a Workbook stream (BOF, an SST of "ab" and
+	# "c" crossing into a CONTINUE, EOF; a sheet with two LABELSST, an
+	# RK and a NUMBER; EOF).
+	{
+		printf '\003\000\200'
+		printf '\011\010\020\000\000\006\005\000'; head -c 12 /dev/zero
+		printf '\374\000\014\000\002\000\000\000\002\000\000\000\002\000\000a'
+		printf '\074\000\006\000\000b\001\000\000c'
+		printf '\012\000\000\000'
+		printf '\011\010\020\000\000\006\020\000'; head -c 12 /dev/zero
+		printf '\375\000\012\000\000\000\000\000\000\000\000\000\000\000'
+		printf '\375\000\012\000\000\000\001\000\000\000\001\000\000\000'
+		printf '\176\002\012\000\001\000\000\000\000\000\016\000\000\000'
+		printf '\003\002\016\000\001\000\001\000\000\000\000\000\000\000\000\000\360\077'
+		printf '\012\000\000\000'
+	} >"$d/xls97.bin"
+	printf '\002\000<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>' >"$d/docx-dtd.bin"
 	;;
 esac
