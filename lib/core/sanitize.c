@@ -317,14 +317,16 @@ sanitized_header(const struct mugai_report *r)
  * still repaired: none leaves as it came because time ran out.
  */
 static GPtrArray *
-fix_headers(struct mugai_walk *w, const GPtrArray *headers)
+fix_headers(const struct mugai_config *cf, struct mugai_walk *w,
+    const GPtrArray *headers)
 {
 	GPtrArray *fixes = g_ptr_array_new_full(headers->len, g_free);
 	gboolean in_time = TRUE;
+	gboolean seven = cf->cf_output_charset == MUGAI_OUT_ISO2022JP;
 
 	for (guint i = 0; i < headers->len; i++) {
-		g_ptr_array_add(fixes, mugai_headers_fix(
-		    g_ptr_array_index(headers, i)));
+		g_ptr_array_add(fixes, mugai_headers_fix_for(
+		    g_ptr_array_index(headers, i), seven));
 		in_time = in_time && mugai_walk_in_time(w);
 	}
 	return fixes;
@@ -854,7 +856,7 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	if (norm != NULL || !mime_headers_pass(headers) ||
 	    !output_passes(cf, headers))
 		w.wk_unchanged = FALSE;
-	fixes = fix_headers(&w, headers);
+	fixes = fix_headers(cf, &w, headers);
 	decide(cf, &w, rs);
 	/*
 	 * Header edits count as a change for keep_original=modified; the

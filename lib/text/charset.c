@@ -858,3 +858,63 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	return g_string_free(out, FALSE);
 }
 
+
+/* The offset of name's final ".ext" (1-5 letters or digits), or len. */
+static gsize
+cs_ext_start(const char *name, gsize len)
+{
+	const char *dot = strrchr(name, '.');
+	gsize n;
+
+	if (dot == NULL)
+		return len;
+	n = len - (gsize)(dot + 1 - name);
+	if (n < 1 || n > 5)
+		return len;
+	for (const char *p = dot + 1; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p))
+			return len;
+	return (gsize)(dot - name);
+}
+
+static gboolean
+cs_kana_designation(const char *p)
+{
+	return (p[0] == '?' || p[0] == 0x1B) && p[1] == '(' && p[2] == 'I';
+}
+
+char *
+mugai_charset_jis_residue(const char *name)
+{
+	gsize len, ext;
+	const char *p;
+	GString *out;
+
+	if (name == NULL || (strstr(name, "?(I") == NULL &&
+	    strstr(name, "\x1B(I") == NULL))
+		return NULL;
+	len = strlen(name);
+	ext = cs_ext_start(name, len);
+	out = g_string_sized_new(len * 2);
+	for (p = name; *p != '\0'; ) {
+		if (cs_kana_designation(p)) {
+			p += 3;
+			while ((gsize)(p - name) < ext && *p >= 0x21 &&
+			    *p <= 0x5F && *p != 0x1B &&
+			    !cs_kana_designation(p)) {
+				g_string_append_unichar(out, 0xFF61 +
+				    (gunichar)(*p - 0x21));
+				p++;
+			}
+			continue;
+		}
+		if (p[0] == 0x1B && p[1] == '(' && (p[2] == 'B' ||
+		    p[2] == 'J')) {
+			p += 3;
+			continue;
+		}
+		g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		p = g_utf8_next_char(p);
+	}
+	return g_string_free(out, FALSE);
+}

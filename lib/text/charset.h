@@ -70,6 +70,20 @@ char *mugai_charset_to_jis(const char *utf8, gsize len, gsize *out_len,
     gsize *missing);
 
 /*
+ * Returns (transfer full) name, a filename GMime decoded from an
+ * ISO-2022-JP encoded-word or RFC 2231 value (valid UTF-8, lent), with
+ * the half-width katakana it could not read decoded; NULL when name has
+ * none (nothing to do). glibc's ISO-2022-JP does not know ESC ( I: GMime
+ * writes '?' for the ESC and the kana bytes as ASCII, so "ｱﾝｹｰﾄ回答.pdf"
+ * arrives as "?(I1]90D回答.pdf". The run after "?(I" (or a raw "ESC ( I")
+ * is read as JIS X 0201 katakana up to the first byte outside 0x21..0x5F,
+ * a non-ASCII character, the next designation, or the final ".ext" (the
+ * ESC ( B before it was consumed; an extension is what the name's last
+ * dot starts, 1 to 5 letters or digits to the end).
+ */
+char *mugai_charset_jis_residue(const char *name);
+
+/*
  * Returns (transfer none, static or interned) the iconv name to use for
  * the MIME charset label, with Japanese aliases mapped (shift_jis and
  * friends to CP932, ...), or NULL if iconv cannot do it.

@@ -211,7 +211,9 @@ cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 	gboolean jis = FALSE;
 	const char *p, *end;
 
-	if ((composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
+	/* Invalid UTF-8 (U+3013 below) is not composed: nothing to join. */
+	if (mugai_utf8_validate_len(utf8, len, NULL) &&
+	    (composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
 		utf8 = composed;
 		len = clen;
 	}
