@@ -47,6 +47,7 @@ UNIT_TESTS += t/check_quarantine
 UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice
 UNIT_TESTS += t/check_sanitize
+UNIT_TESTS += t/check_fidelity
 UNIT_TESTS += t/check_limits
 # milter/
 UNIT_TESTS += t/check_spool
@@ -60,6 +61,7 @@ TESTS += $(UNIT_TESTS)
 t_check_policy_SOURCES = t/check_policy.c t/fixtures.c t/fixtures.h
 t_check_arcscan_SOURCES = t/check_arcscan.c t/fixtures.c t/fixtures.h
 t_check_limits_SOURCES = t/check_limits.c t/fixtures.c t/fixtures.h
+t_check_fidelity_SOURCES = t/check_fidelity.c t/jpcases.c t/jpcases.h
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
