@@ -34,6 +34,7 @@ struct eom_state {
 	const char *es_engine;		/* static */
 	const char *es_reason;
 	const char *es_limit;		/* config key of a limit hit */
+	gboolean es_charset_fallback;	/* UTF-8 body for ISO-2022-JP */
 	unsigned es_removed;
 	gboolean es_kept;		/* original stored */
 	gboolean es_replaced;		/* new body taken by the MTA */
@@ -53,6 +54,7 @@ log_end(const struct eom_state *es, const struct mugai_reply *rp)
 	lm.lm_action = rp->rp_action;
 	lm.lm_reason = es->es_reason;
 	lm.lm_limit = es->es_limit;
+	lm.lm_charset_fallback = es->es_charset_fallback;
 	lm.lm_removed = es->es_removed;
 	lm.lm_quarantine_id = es->es_qid;
 	lm.lm_size = mugai_spool_size(es->es_mc->mc_spool);
@@ -206,6 +208,7 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 	if (rs->rs_report != NULL) {
 		es.es_engine = rs->rs_report->rr_engine;
 		es.es_removed = mugai_report_removed(rs->rs_report);
+		es.es_charset_fallback = rs->rs_report->rr_charset_fallback;
 		es.es_reason = rs->rs_report->rr_withheld_reason;
 		es.es_limit = rs->rs_report->rr_limit;
 	}

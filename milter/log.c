@@ -111,7 +111,7 @@ mugai_log_summary(const struct mugai_log_msg *lm)
 	}
 	mugai_log(LOG_INFO, "%s: client=%s from=%s to=%s verdict=%s "
 	    "engine=%s action=%s removed=%u quarantine=%s size=%"
-	    G_GUINT64_FORMAT " time=%.3fs%s%s%s%s%s", qid, addr, from, to->str,
+	    G_GUINT64_FORMAT " time=%.3fs%s%s%s%s%s%s", qid, addr, from, to->str,
 	    lm->lm_verdict != NULL ? lm->lm_verdict : "-",
 	    lm->lm_engine != NULL ? lm->lm_engine : "-",
 	    lm->lm_action != NULL ? lm->lm_action : "-", lm->lm_removed,
@@ -119,6 +119,7 @@ mugai_log_summary(const struct mugai_log_msg *lm)
 	    lm->lm_size, (double)lm->lm_usec / 1e6,
 	    lm->lm_limit != NULL ? " limit=" : "",
 	    lm->lm_limit != NULL ? lm->lm_limit : "",
+	    lm->lm_charset_fallback ? " charset=utf-8-fallback" : "",
 	    reason != NULL ? " reason=\"" : "", reason != NULL ? reason : "",
 	    reason != NULL ? "\"" : "");
 	g_free(reason);

@@ -36,6 +36,7 @@ struct mugai_log_msg {
 	const char *lm_action;		/* "continue", "reject" ... */
 	const char *lm_reason;		/* extra words, or NULL */
 	const char *lm_limit;		/* limit hit (config key) */
+	gboolean lm_charset_fallback;	/* UTF-8 body for ISO-2022-JP */
 	unsigned lm_removed;
 	const char *lm_quarantine_id;
 	guint64 lm_size;

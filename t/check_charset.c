@@ -404,8 +404,6 @@ struct enc_case {
 };
 
 static const struct enc_case enc_cases[] = {
-	/* Outside JIS X 0208: NEC row 13, IBM extension, JIS X 0212 */
-	{ "nec_ibm_become_geta", "①㈱髙橋", "〓〓〓橋", 0 },
 	{ "emoji_become_geta", "了解\xF0\x9F\x98\x80です", "了解〓です", 0 },
 	{ "cp932_variants_mapped", "～－￠￡￢∥—¥‾",
 	    "〜−¢£¬‖―￥￣", 0 },
@@ -433,6 +431,82 @@ START_TEST(encode_jis_case)
 	ck_assert_msg(jis_lines_return_to_ascii(b, len), "%s: mode", c->name);
 	ck_assert_msg(strcmp(c->name, "ascii_only_no_escapes") != 0 ||
 	    memchr(b, 0x1B, len) == NULL, "%s: escapes", c->name);
+}
+END_TEST
+
+/*
+ * CP50220: NEC row 13 and the NEC-selected IBM extensions are written,
+ * read back by our CP50221 decoder (glibc's strict ISO-2022-JP refuses
+ * them); what has no pair is U+3013 and counted.
+ */
+struct ext_case {
+	const char *name;
+	const char *in;
+	const char *want;	/* our ISO-2022-JP decoding of the output */
+	gsize missing;
+};
+
+static const struct ext_case ext_cases[] = {
+	{ "nec_row13", "①②⑳㈱℡№ⅠⅩ", "①②⑳㈱℡№ⅠⅩ", 0 },
+	{ "nec_ibm_selected", "髙橋と﨑と德", "髙橋と﨑と德", 0 },
+	{ "nec_and_kanji", "㈱山﨑商事 ～ ①", "㈱山﨑商事 〜 ①", 0 },
+	{ "emoji_missing", "了解\xF0\x9F\x98\x80です", "了解〓です", 1 },
+	{ "latin_missing", "café €", "caf〓 〓", 2 },
+	{ "fffd_not_missing", "a\xEF\xBF\xBD" "b", "a〓b", 0 },
+	{ "decomposed_kana_composed", "フ\xE3\x82\x9Aロク\xE3\x82\x99ラム",
+	    "プログラム", 0 },
+	{ "invisibles_dropped", "a\xE2\x80\x8B" "b\xE2\x80\x8D" "c\xEF\xB8\x8F"
+	    "d\xE2\x80\x8C\xEF\xBB\xBF", "abcd", 0 },
+	{ "spaces_ascii", "1\xC2\xA0kB\xE2\x80\xAFx\xE3\x80\x80y",
+	    "1 kB x\xE3\x80\x80y", 0 },
+	{ "halfwidth_fullwidth", "ｱﾝｹｰﾄ回答", "アンケート回答", 0 },
+};
+
+START_TEST(encode_jis_ext)
+{
+	const struct ext_case *c = &ext_cases[_i];
+	gsize len = 0, missing = 99;
+	g_autofree char *b = mugai_charset_to_jis(c->in, strlen(c->in), &len,
+	    &missing);
+	g_autofree char *back = mugai_charset_to_utf8(b, len, "iso-2022-jp",
+	    NULL, NULL, NULL);
+
+	ck_assert_msg(strcmp(back, c->want) == 0, "%s: got \"%s\"", c->name,
+	    back);
+	ck_assert_msg(missing == c->missing, "%s: missing %zu", c->name,
+	    missing);
+	ck_assert_msg(jis_lines_return_to_ascii(b, len), "%s: mode", c->name);
+	for (gsize i = 0; i < len; i++)
+		ck_assert_msg((guchar)b[i] < 0x80, "%s: 8-bit", c->name);
+}
+END_TEST
+
+/* The bytes CP50220 writes for a few extensions (Microsoft's tables). */
+START_TEST(encode_jis_ext_bytes)
+{
+	gsize len = 0;
+	g_autofree char *b = mugai_charset_to_jis("①㈱髙", strlen("①㈱髙"),
+	    &len, NULL);
+
+	ck_assert_str_eq(b, "\x1B$B-!-j|b\x1B(B");
+}
+END_TEST
+
+/*
+ * A pair no table knows (a carrier's emoji in a user-defined row) is one
+ * U+FFFD, and the kanji after it are read in step.
+ */
+START_TEST(decode_unknown_pair_in_step)
+{
+	static const char in[] = "\x1B$B$\"u!4A;z\x1B(B ok";
+	gboolean lossy = FALSE;
+	const char *used = NULL;
+	g_autofree char *u = mugai_charset_to_utf8(in, sizeof in - 1,
+	    "iso-2022-jp", NULL, &used, &lossy);
+
+	ck_assert_str_eq(u, "あ\xEF\xBF\xBD漢字 ok");
+	ck_assert(lossy);
+	ck_assert_str_eq(used, "cp50221");
 }
 END_TEST
 
@@ -792,6 +866,9 @@ main(void)
 	t_test(s, encode_jis_exact_bytes);
 	t_test(s, encode_jis_roundtrip_jisx0208);
 	t_test(s, encode_jis_whole_jisx0208_table);
+	t_loop_test(s, encode_jis_ext, 0, G_N_ELEMENTS(ext_cases));
+	t_test(s, encode_jis_ext_bytes);
+	t_test(s, decode_unknown_pair_in_step);
 	t_loop_test(s, encode_jis_case, 0, G_N_ELEMENTS(enc_cases));
 	t_test(s, encode_utf8_and_others);
 	t_test(s, random_bytes_always_valid_utf8);

@@ -169,6 +169,81 @@ START_TEST(address_header_with_8bit_junk_is_encoded)
 }
 END_TEST
 
+/* Raw ISO-2022-JP (no encoded-word) is read as such, address kept. */
+START_TEST(raw_jis_from_and_subject_are_decoded)
+{
+	g_autofree char *from = fix("From: \x1B$B;3ED\x1B(B "
+	    "<yamada@example.jp>\n\n");
+	g_autofree char *subj = fix("Subject: \x1B$B2q5D\x1B(B 10/1\n\n");
+	g_autofree char *emoji = fix("Subject: \x1B$B$\"u!4A\x1B(B\n\n");
+	g_autofree char *b1 = NULL, *b2 = NULL, *b3 = NULL;
+
+	ck_assert_ptr_nonnull(from);
+	ck_assert_ptr_nonnull(strstr(from, "<yamada@example.jp>"));
+	b1 = mugai_headers_decode(from);
+	ck_assert_str_eq(b1, "山田 <yamada@example.jp>");
+	b2 = mugai_headers_decode(subj);
+	ck_assert_str_eq(b2, "会議 10/1");
+	/* a carrier's emoji: one U+FFFD, the kanji after it in step */
+	b3 = mugai_headers_decode(emoji);
+	ck_assert_str_eq(b3, "あ\xEF\xBF\xBD漢");
+}
+END_TEST
+
+/* Half-width katakana (ESC ( I) in an ISO-2022-JP encoded-word. */
+START_TEST(halfwidth_kana_encoded_word_is_decoded)
+{
+	/* "ｱﾝｹｰﾄ回答" as Python's iso2022_jp_ext writes it */
+	g_autofree char *v = mugai_headers_decode(
+	    "=?ISO-2022-JP?B?GyhJMV05MEQbJEIyc0V6GyhC?=");
+
+	ck_assert_str_eq(v, "ｱﾝｹｰﾄ回答");
+}
+END_TEST
+
+/* What GMime leaves of ESC ( I in a filename, read as katakana. */
+START_TEST(filename_kana_residue_is_decoded)
+{
+	g_autofree char *a = mugai_headers_filename("?(I1]90D回答.pdf");
+	g_autofree char *b = mugai_headers_filename("?(I1]90D.XLSX");
+	g_autofree char *c = mugai_headers_filename("report(I).pdf");
+	g_autofree char *d = mugai_headers_filename("\x1B(I1\x1B(B-2.txt");
+
+	ck_assert_str_eq(a, "ｱﾝｹｰﾄ回答.pdf");
+	ck_assert_str_eq(b, "ｱﾝｹｰﾄ.XLSX");
+	ck_assert_str_eq(c, "report(I).pdf");
+	ck_assert_str_eq(d, "ｱ-2.txt");
+}
+END_TEST
+
+/* 7-bit output: a raw UTF-8 display name is encoded, the address kept. */
+START_TEST(seven_bit_output_encodes_display_names)
+{
+	g_autoptr(GPtrArray) hs = NULL;
+	gsize off = 0;
+	gboolean sep = TRUE;
+	enum mugai_err err;
+	const char *raw = "From: 山田 <taro@example.jp>\n"
+	    "To: 宛先 <ユーザー@例え.jp>\n\n";
+	g_autofree char *v = NULL, *w = NULL, *back = NULL;
+
+	hs = mugai_headers_split(raw, strlen(raw), 65536, &off, &sep, &err);
+	ck_assert_ptr_nonnull(hs);
+	ck_assert_ptr_null(mugai_headers_fix_for(g_ptr_array_index(hs, 0),
+	    FALSE));
+	v = mugai_headers_fix_for(g_ptr_array_index(hs, 0), TRUE);
+	ck_assert_ptr_nonnull(v);
+	for (const char *p = v; *p != '\0'; p++)
+		ck_assert_int_lt((guchar)*p, 0x80);
+	ck_assert_ptr_nonnull(strstr(v, "<taro@example.jp>"));
+	back = g_mime_utils_header_decode_text(NULL, v);
+	ck_assert_ptr_nonnull(strstr(back, "山田"));
+	/* a non-ASCII address has no 7-bit form: it stays raw */
+	w = mugai_headers_fix_for(g_ptr_array_index(hs, 1), TRUE);
+	ck_assert_ptr_null(w);
+}
+END_TEST
+
 START_TEST(malformed_encoded_word_is_rewritten)
 {
 	g_autofree char *v = fix("From: =?utf-8?B?eHB0bw?= <d@example.com>\n\n");
@@ -407,6 +482,10 @@ main(void)
 	t_test(s, address_header_with_8bit_junk_is_encoded);
 	t_test(s, encoded_newline_injection_is_rewritten);
 	t_test(s, malformed_encoded_word_is_rewritten);
+	t_test(s, raw_jis_from_and_subject_are_decoded);
+	t_test(s, halfwidth_kana_encoded_word_is_decoded);
+	t_test(s, filename_kana_residue_is_decoded);
+	t_test(s, seven_bit_output_encodes_display_names);
 	t_test(s, decode_handles_adjacent_words_and_raw_bytes);
 	t_test(s, overlong_line_is_folded);
 	t_test(s, overlong_word_is_encoded_in_short_lines);

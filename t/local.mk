@@ -48,6 +48,7 @@ UNIT_TESTS += t/check_quarantine
 UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice
 UNIT_TESTS += t/check_sanitize
+UNIT_TESTS += t/check_fidelity
 UNIT_TESTS += t/check_limits
 UNIT_TESTS += t/check_xbody
 # milter/
@@ -69,6 +70,7 @@ t_check_xbody_SOURCES += t/fixtures.c t/fixtures.h
 t_check_xbody_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
 EXTRA_t_check_xbody_DEPENDENCIES = mugai-extract$(EXEEXT)
+t_check_fidelity_SOURCES = t/check_fidelity.c t/jpcases.c t/jpcases.h
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)

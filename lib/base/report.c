@@ -272,6 +272,11 @@ mugai_report_to_json(const struct mugai_report *r)
 	add_str(b, "limit", r->rr_limit);
 	add_str(b, "rule", r->rr_rule);
 	add_str(b, "quarantine_id", r->rr_quarantine_id);
+	/* Only when it happened: reports of other messages stay as they were. */
+	if (r->rr_charset_fallback) {
+		json_builder_set_member_name(b, "charset_fallback");
+		json_builder_add_boolean_value(b, TRUE);
+	}
 	json_builder_set_member_name(b, "size");
 	json_builder_add_int_value(b, (gint64)r->rr_size);
 	add_str(b, "sha256", r->rr_sha256);
@@ -335,6 +340,9 @@ mugai_report_to_text(const struct mugai_report *r)
 	if (r->rr_quarantine_id != NULL)
 		g_string_append_printf(s, "quarantine: %s\n",
 		    r->rr_quarantine_id);
+	if (r->rr_charset_fallback)
+		g_string_append(s, "charset: utf-8 (iso-2022-jp lacks some "
+		    "characters)\n");
 	g_string_append_printf(s, "original: %" G_GUINT64_FORMAT
 	    " bytes, sha256 %s\n", r->rr_size, r->rr_sha256);
 	for (guint i = 0; i < r->rr_parts->len; i++) {

@@ -83,6 +83,8 @@ struct mugai_report {
 	char rr_sha256[65];		/* of the original message */
 	GPtrArray *rr_parts;		/* (struct mugai_report_part *) */
 	GPtrArray *rr_warnings;		/* (char *) parser warnings */
+	gboolean rr_charset_fallback;	/* new body in UTF-8: ISO-2022-JP
+					 * lacked some of its characters */
 };
 
 /* Returns (transfer full) an empty report, never NULL. */

@@ -42,6 +42,7 @@ struct key_def {
 };
 
 static const char *const out_charsets[] = { "utf-8", "iso-2022-jp", NULL };
+static const char *const out_fallbacks[] = { "utf-8", "substitute", NULL };
 static const char *const url_modes[] = { "keep", "defang", "remove", NULL };
 static const char *const on_errors[] = { "withhold", "tempfail", "reject",
     NULL };
@@ -86,6 +87,10 @@ static const struct key_def keys[] = {
 	{ "sanitize", "output_charset", KT_ENUM, OFF(cf_output_charset),
 	  "utf-8", 0, 0, out_charsets,
 	  "charset of the sanitized text: utf-8 or iso-2022-jp (7bit)" },
+	{ "sanitize", "output_fallback", KT_ENUM, OFF(cf_output_fallback),
+	  "utf-8", 0, 0, out_fallbacks,
+	  "iso-2022-jp text with characters it cannot carry: utf-8 (send that "
+	  "message as UTF-8) or substitute (U+3013 for each)" },
 	{ "sanitize", "url_mode", KT_ENUM, OFF(cf_url_mode),
 	  "keep", 0, 0, url_modes,
 	  "link URLs from HTML: keep, defang (hxxps://example[.]jp) or remove" },

@@ -20,6 +20,12 @@ enum mugai_charset_out {
 	MUGAI_OUT_ISO2022JP,
 };
 
+/* What an ISO-2022-JP body does with characters it has no pair for. */
+enum mugai_out_fallback {
+	MUGAI_FALLBACK_UTF8,		/* the message goes out as UTF-8 */
+	MUGAI_FALLBACK_SUBSTITUTE,	/* U+3013 GETA MARK for each */
+};
+
 enum mugai_url_mode {
 	MUGAI_URL_KEEP,
 	MUGAI_URL_DEFANG,
@@ -65,6 +71,7 @@ struct mugai_config {
 
 	/* [sanitize] */
 	gint cf_output_charset;		/* enum mugai_charset_out */
+	gint cf_output_fallback;	/* enum mugai_out_fallback */
 	gint cf_url_mode;		/* enum mugai_url_mode */
 	gboolean cf_inline_text_attachments;
 	char **cf_remove_headers;	/* NULL-terminated */

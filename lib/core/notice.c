@@ -429,6 +429,30 @@ render_texts(const struct tmpl *t, const struct mugai_report_part *p,
 	}
 }
 
+/*
+ * Returns (transfer full) size as "1.2 kB (1,234 bytes)" with ASCII
+ * spaces: GLib puts U+00A0 between number and unit, which ISO-2022-JP
+ * does not have, and the notice's own text must never be why a message
+ * leaves as UTF-8 or with 〓.
+ */
+static char *
+notice_size(guint64 size)
+{
+	g_autofree char *s = g_format_size_full(size,
+	    G_FORMAT_SIZE_LONG_FORMAT);
+	GString *out = g_string_sized_new(strlen(s));
+
+	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == 0x00A0 || c == 0x202F || c == 0x2009)
+			g_string_append_c(out, ' ');
+		else
+			g_string_append_unichar(out, c);
+	}
+	return g_string_free(out, FALSE);
+}
+
 static void
 render_items(const struct tmpl *t, const struct mugai_report *r,
     GString *out)
@@ -441,8 +465,7 @@ render_items(const struct tmpl *t, const struct mugai_report *r,
 
 		if (!removed(p))
 			continue;
-		size = g_format_size_full(p->rp_size,
-		    G_FORMAT_SIZE_LONG_FORMAT);
+		size = notice_size(p->rp_size);
 		v.filename = p->rp_filename != NULL && *p->rp_filename != '\0' ?
 		    p->rp_filename : t->t_text[K_UNNAMED];
 		v.type = p->rp_declared_type != NULL ? p->rp_declared_type :

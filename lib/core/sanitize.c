@@ -318,14 +318,16 @@ sanitized_header(const struct mugai_report *r)
  * still repaired: none leaves as it came because time ran out.
  */
 static GPtrArray *
-fix_headers(struct mugai_walk *w, const GPtrArray *headers)
+fix_headers(const struct mugai_config *cf, struct mugai_walk *w,
+    const GPtrArray *headers)
 {
 	GPtrArray *fixes = g_ptr_array_new_full(headers->len, g_free);
 	gboolean in_time = TRUE;
+	gboolean seven = cf->cf_output_charset == MUGAI_OUT_ISO2022JP;
 
 	for (guint i = 0; i < headers->len; i++) {
-		g_ptr_array_add(fixes, mugai_headers_fix(
-		    g_ptr_array_index(headers, i)));
+		g_ptr_array_add(fixes, mugai_headers_fix_for(
+		    g_ptr_array_index(headers, i), seven));
 		in_time = in_time && mugai_walk_in_time(w);
 	}
 	return fixes;
@@ -487,6 +489,34 @@ mime_headers_pass(const GPtrArray *headers)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/*
+ * TRUE when an unchanged body is already in the output charset: always
+ * for UTF-8 output (ASCII and UTF-8 pass as they came); for ISO-2022-JP
+ * output only a body labelled us-ascii or iso-2022-jp (or not labelled).
+ * Any other body is converted like a changed one: a legacy client must
+ * never get the UTF-8 (or Shift_JIS) it was configured away from.
+ */
+static gboolean
+output_passes(const struct mugai_config *cf, const GPtrArray *headers)
+{
+	const struct mugai_header *h;
+	GMimeContentType *type;
+	const char *cs;
+	gboolean ok;
+
+	if (cf->cf_output_charset != MUGAI_OUT_ISO2022JP)
+		return TRUE;
+	if ((h = mugai_headers_find(headers, "Content-Type")) == NULL)
+		return TRUE;
+	if ((type = g_mime_content_type_parse(NULL, h->hd_raw)) == NULL)
+		return FALSE;
+	cs = g_mime_content_type_get_parameter(type, "charset");
+	ok = cs == NULL || g_ascii_strcasecmp(cs, "us-ascii") == 0 ||
+	    g_ascii_strcasecmp(cs, "iso-2022-jp") == 0;
+	g_object_unref(type);
+	return ok;
 }
 
 /* Sets the verdict from the walk: on_error, policy, or text. */
@@ -824,9 +854,10 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		*err = MUGAI_OK;
 		return rs;
 	}
-	if (norm != NULL || !mime_headers_pass(headers))
+	if (norm != NULL || !mime_headers_pass(headers) ||
+	    !output_passes(cf, headers))
 		w.wk_unchanged = FALSE;
-	fixes = fix_headers(&w, headers);
+	fixes = fix_headers(cf, &w, headers);
 	decide(cf, &w, rs);
 	/*
 	 * Header edits count as a change for keep_original=modified; the
@@ -848,8 +879,9 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	    rs->rs_report->rr_verdict == MUGAI_V_WITHHELD) {
 		GString *body = compose(cf, &w, rs->rs_report);
 
-		mugai_textbody_encode(body->str, body->len,
-		    cf->cf_output_charset, &tb);
+		mugai_textbody_encode_with(body->str, body->len,
+		    cf->cf_output_charset, cf->cf_output_fallback, &tb);
+		rs->rs_report->rr_charset_fallback = tb.tb_fallback;
 		g_string_free(body, TRUE);
 		rs->rs_body = g_bytes_ref(tb.tb_body);
 		build_headers(cf, headers, fixes, &tb, rs);

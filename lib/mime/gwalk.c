@@ -57,7 +57,7 @@ part_filename(GMimeObject *obj)
 
 	if (fn == NULL)
 		return NULL;
-	return g_utf8_make_valid(fn, -1);
+	return mugai_headers_filename(fn);
 }
 
 static gboolean

@@ -286,6 +286,27 @@ raw_to_utf8(const char *s)
 	return mugai_charset_to_utf8(s, strlen(s), NULL, NULL, NULL, NULL);
 }
 
+/*
+ * TRUE for 7-bit text with an ISO-2022-JP designation in it: old
+ * Japanese mailers write From:, To: and Subject: in raw ISO-2022-JP,
+ * with no encoded-word. Read as such (unknown pairs and escapes become
+ * U+FFFD, in step), not with its ESC made a space ("$B" and the
+ * address lost).
+ */
+static gboolean
+raw_jis(const char *s)
+{
+	static const char *const designations[] = { "\x1B$B", "\x1B$@",
+	    "\x1B(I", "\x1B(J", NULL };
+
+	if (strchr(s, 0x1B) == NULL || has_8bit(s))
+		return FALSE;
+	for (gsize i = 0; designations[i] != NULL; i++)
+		if (strstr(s, designations[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
 /* One parsed encoded-word: =?charset?enc?data?= */
 struct eword {
 	const char *start, *end;	/* the whole word */
@@ -477,7 +498,8 @@ static char *
 decode_raw(const char *raw, gboolean *clean)
 {
 	g_autofree char *flat = unfold(raw);
-	g_autofree char *utf8 = raw_to_utf8(flat);
+	g_autofree char *utf8 = raw_jis(flat) ? mugai_charset_to_utf8(flat,
+	    strlen(flat), "iso-2022-jp", NULL, NULL, NULL) : raw_to_utf8(flat);
 
 	return decode_words(utf8, clean);
 }
@@ -745,6 +767,12 @@ fix_addresses(const char *name, const char *decoded)
 char *
 mugai_headers_fix(const struct mugai_header *h)
 {
+	return mugai_headers_fix_for(h, FALSE);
+}
+
+char *
+mugai_headers_fix_for(const struct mugai_header *h, gboolean seven_bit)
+{
 	g_autofree char *decoded = NULL;
 	gboolean eight = has_8bit(h->hd_raw);
 	char *v;
@@ -755,8 +783,17 @@ mugai_headers_fix(const struct mugai_header *h)
 	else if (!eight)
 		return NULL;
 	else if (is_address_header(h->hd_name) &&
-	    g_utf8_validate(h->hd_raw, -1, NULL))
-		return NULL;	/* RFC 6532: an address has no 7-bit form */
+	    g_utf8_validate(h->hd_raw, -1, NULL)) {
+		/*
+		 * RFC 6532: an address has no 7-bit form, so it stays raw;
+		 * for 7-bit output the display names of ASCII addresses
+		 * are encoded (fix_addresses() gives NULL for the others).
+		 */
+		if (!seven_bit)
+			return NULL;
+		decoded = mugai_headers_decode(h->hd_raw);
+		return fix_addresses(h->hd_name, decoded);
+	}
 	decoded = mugai_headers_decode(h->hd_raw);
 	if (is_address_header(h->hd_name) &&
 	    (v = fix_addresses(h->hd_name, decoded)) != NULL)
@@ -778,6 +815,18 @@ mugai_headers_fix(const struct mugai_header *h)
 		g_free(v);
 	}
 	return encode_all(decoded);
+}
+
+char *
+mugai_headers_filename(const char *fn)
+{
+	char *valid = g_utf8_make_valid(fn, -1);
+	char *kana = mugai_charset_jis_residue(valid);
+
+	if (kana == NULL)
+		return valid;
+	g_free(valid);
+	return kana;
 }
 
 gboolean

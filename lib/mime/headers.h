@@ -67,6 +67,23 @@ char *mugai_headers_decode(const char *raw);
 char *mugai_headers_fix(const struct mugai_header *h);
 
 /*
+ * mugai_headers_fix() for the output: with seven_bit (ISO-2022-JP
+ * output, for legacy clients) the raw UTF-8 display names of an address
+ * header are RFC 2047 encoded too, where the addresses are ASCII; an
+ * address that is not stays raw (RFC 6532 has no 7-bit form for it).
+ */
+char *mugai_headers_fix_for(const struct mugai_header *h,
+    gboolean seven_bit);
+
+/*
+ * Returns (transfer full) a filename as GMime decoded it (fn, lent, not
+ * NULL) made valid UTF-8, with the half-width katakana GMime could not
+ * read from ISO-2022-JP decoded (mugai_charset_jis_residue()). Both
+ * engines take their filenames through it.
+ */
+char *mugai_headers_filename(const char *fn);
+
+/*
  * TRUE when name is a MIME structure header (Content-*, MIME-Version) that
  * a replaced body must not keep.
  */

@@ -23,6 +23,7 @@
 
 #include "base/limits.h"
 #include "mime/docspool.h"
+#include "mime/headers.h"
 #include "mime/scan.h"
 #include "mime/swalk.h"
 
@@ -139,7 +140,7 @@ leaf_facts(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 		    part->sp_disposition, "filename");
 	if (fn == NULL)
 		fn = g_mime_content_type_get_parameter(part->sp_type, "name");
-	lf->wl_filename = fn != NULL ? g_utf8_make_valid(fn, -1) : NULL;
+	lf->wl_filename = fn != NULL ? mugai_headers_filename(fn) : NULL;
 	lf->wl_charset = g_mime_content_type_get_parameter(part->sp_type,
 	    "charset");
 	lf->wl_attachment = fn != NULL || (part->sp_disposition != NULL &&

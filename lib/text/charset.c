@@ -13,9 +13,11 @@
  * Japanese aliases map to families, each tried in order until one
  * converts without error:
  *   iso-2022-jp (and jis, cp5022x, iso-2022-jp-N): ISO-2022-JP, then our
- *     CP50221 decoder (JIS -> Shift_JIS -> CP932: NEC row 13 such as
- *     U+2460, IBM extensions, ESC ( I and SO/SI half-width kana), then
- *     ISO-2022-JP-2 (JIS X 0212), then ISO-2022-JP-3 (JIS X 0213).
+ *     CP50221 decoder (JIS pairs through charset_jis.c's table: NEC row
+ *     13 such as U+2460, NEC-selected IBM extensions, ESC ( I and SO/SI
+ *     half-width kana), then ISO-2022-JP-2 (JIS X 0212), then
+ *     ISO-2022-JP-3 (JIS X 0213). When none is clean, the CP50221
+ *     decoder reads it lossily (an unknown pair is one U+FFFD, in step).
  *   shift_jis, sjis, x-sjis, windows-31j, cp932, ms932, ...: CP932, then
  *     SHIFT_JISX0213.
  *   euc-jp, x-euc-jp, ujis, ...: EUC-JP, then EUC-JP-MS, EUC-JISX0213.
@@ -511,34 +513,21 @@ mugai_charset_utf8_clean(const char *data, gsize len, gboolean strict,
 	return nrepl;
 }
 
-/* JIS X 0208 row/cell bytes (0x21-0x7E each) to Shift_JIS. */
-static void
-cs_jis_to_sjis(guchar j1, guchar j2, GString *sjis)
-{
-	guchar s1, s2;
-
-	s1 = ((j1 + 1) >> 1) + (j1 <= 0x5E ? 0x70 : 0xB0);
-	s2 = j2 + ((j1 & 1) ? 0x1F : 0x7E);
-	if ((j1 & 1) && s2 >= 0x7F)
-		s2++;
-	g_string_append_c(sjis, (char)s1);
-	g_string_append_c(sjis, (char)s2);
-}
-
 /*
  * CP50221-style ISO-2022-JP (ESC $ B / $ @ JIS, ESC ( B / ( J ASCII,
- * ESC ( I and SO/SI half-width kana) rewritten as Shift_JIS and decoded
- * as CP932, so NEC row 13 and IBM extensions survive. Bytes that fit no
- * mode become 0xFF, which CP932 rejects: an error when strict, U+FFFD
- * otherwise.
+ * ESC ( I and SO/SI half-width kana), each JIS pair read as CP50221
+ * readers do (charset_jis.c: JIS X 0208, NEC row 13, NEC-selected IBM
+ * extensions). A pair no table has (a carrier's emoji in a user-defined
+ * row) is one U+FFFD and decoding goes on at the next pair, in step; an
+ * 8-bit byte, an unknown escape's ESC or a pair cut by a mode change is
+ * U+FFFD too. Strict: the first replacement fails.
  */
 static gssize
 cs_decode_cp50221(const char *data, gsize len, gboolean strict, GString *out)
 {
 	enum { M_ASCII, M_JIS, M_KANA } mode = M_ASCII, saved = M_ASCII;
 	const guchar *p = (const guchar *)data;
-	GString *sjis = g_string_sized_new(len + 16);
-	gssize r = -1;
+	gssize nrepl = 0;
 	gsize i = 0;
 
 	while (i < len) {
@@ -557,11 +546,7 @@ cs_decode_cp50221(const char *data, gsize len, gboolean strict, GString *out)
 			    p[i + 2] == 'I') {
 				mode = M_KANA;
 			} else {
-				if (strict)
-					goto out;
-				g_string_append_c(sjis, (char)0xFF);
-				i++;
-				continue;
+				goto bad1;
 			}
 			i += 3;
 			continue;
@@ -577,38 +562,39 @@ cs_decode_cp50221(const char *data, gsize len, gboolean strict, GString *out)
 			i++;
 			continue;
 		}
-		if (c < 0x21 || c >= 0x80 || mode == M_ASCII) {
-			/* controls pass in any mode; 8-bit is an error */
-			if (c >= 0x80 && strict)
-				goto out;
-			g_string_append_c(sjis, c >= 0x80 ? (char)0xFF :
-			    (char)c);
+		if (c >= 0x80)
+			goto bad1;
+		if (c < 0x21 || mode == M_ASCII || c == 0x7F) {
+			/* controls and space pass in any mode */
+			g_string_append_c(out, (char)c);
 			i++;
 			continue;
 		}
 		if (mode == M_KANA) {
-			if (c > 0x5F && strict)
-				goto out;
-			g_string_append_c(sjis, c <= 0x5F ? (char)(c + 0x80) :
-			    (char)0xFF);
+			if (c > 0x5F)
+				goto bad1;
+			g_string_append_unichar(out, 0xFF61 + (c - 0x21));
 			i++;
 			continue;
 		}
-		if (i + 1 < len && c <= 0x7E && p[i + 1] >= 0x21 &&
-		    p[i + 1] <= 0x7E) {
-			cs_jis_to_sjis(c, p[i + 1], sjis);
+		if (i + 1 < len && p[i + 1] >= 0x21 && p[i + 1] <= 0x7E) {
+			if (!mugai_charset_jis_ext_append(c, p[i + 1], out)) {
+				if (strict)
+					return -1;
+				g_string_append(out, MUGAI_CS_FFFD);
+				nrepl++;
+			}
 			i += 2;
 			continue;
 		}
+bad1:
 		if (strict)
-			goto out;
-		g_string_append_c(sjis, (char)0xFF);
+			return -1;
+		g_string_append(out, MUGAI_CS_FFFD);
+		nrepl++;
 		i++;
 	}
-	r = cs_decode_iconv("CP932", FALSE, sjis->str, sjis->len, strict, out);
-out:
-	g_string_free(sjis, TRUE);
-	return r;
+	return nrepl;
 }
 
 static gssize
@@ -833,16 +819,23 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 		GString *try = g_string_sized_new(len + 1);
 
 		for (i = 0; i < cands.cc_n && i < CS_LOSSY_TRIES; i++) {
+			/*
+			 * Lossy ISO-2022-JP is read pair by pair: iconv
+			 * would skip one byte of an unknown pair and read
+			 * every kanji after it out of step.
+			 */
+			const struct cs_conv *cv = cands.cc_list[i] ==
+			    &cv_jis ? &cv_cp50221 : cands.cc_list[i];
 			gssize n;
 
 			g_string_truncate(try, 0);
-			n = cs_decode(cands.cc_list[i], data, len, FALSE, try);
+			n = cs_decode(cv, data, len, FALSE, try);
 			if (n >= 0 && (best == NULL || n < best_n)) {
 				GString *t = out;
 
 				out = try;
 				try = t;
-				best = cands.cc_list[i];
+				best = cv;
 				best_n = n;
 			}
 		}
@@ -865,3 +858,63 @@ mugai_charset_to_utf8(const char *data, gsize len, const char *declared,
 	return g_string_free(out, FALSE);
 }
 
+
+/* The offset of name's final ".ext" (1-5 letters or digits), or len. */
+static gsize
+cs_ext_start(const char *name, gsize len)
+{
+	const char *dot = strrchr(name, '.');
+	gsize n;
+
+	if (dot == NULL)
+		return len;
+	n = len - (gsize)(dot + 1 - name);
+	if (n < 1 || n > 5)
+		return len;
+	for (const char *p = dot + 1; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p))
+			return len;
+	return (gsize)(dot - name);
+}
+
+static gboolean
+cs_kana_designation(const char *p)
+{
+	return (p[0] == '?' || p[0] == 0x1B) && p[1] == '(' && p[2] == 'I';
+}
+
+char *
+mugai_charset_jis_residue(const char *name)
+{
+	gsize len, ext;
+	const char *p;
+	GString *out;
+
+	if (name == NULL || (strstr(name, "?(I") == NULL &&
+	    strstr(name, "\x1B(I") == NULL))
+		return NULL;
+	len = strlen(name);
+	ext = cs_ext_start(name, len);
+	out = g_string_sized_new(len * 2);
+	for (p = name; *p != '\0'; ) {
+		if (cs_kana_designation(p)) {
+			p += 3;
+			while ((gsize)(p - name) < ext && *p >= 0x21 &&
+			    *p <= 0x5F && *p != 0x1B &&
+			    !cs_kana_designation(p)) {
+				g_string_append_unichar(out, 0xFF61 +
+				    (gunichar)(*p - 0x21));
+				p++;
+			}
+			continue;
+		}
+		if (p[0] == 0x1B && p[1] == '(' && (p[2] == 'B' ||
+		    p[2] == 'J')) {
+			p += 3;
+			continue;
+		}
+		g_string_append_len(out, p, g_utf8_next_char(p) - p);
+		p = g_utf8_next_char(p);
+	}
+	return g_string_free(out, FALSE);
+}

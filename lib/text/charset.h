@@ -45,17 +45,43 @@ char *mugai_charset_to_utf8(const char *data, gsize len,
  * Converts len bytes of UTF-8 to charset ("iso-2022-jp" and "utf-8";
  * other ASCII-compatible charsets of the label table work too).
  * Characters the target cannot represent become U+3013 GETA MARK (or '?'
- * where the target has no geta). ISO-2022-JP output is strict RFC 1468
- * (ASCII and JIS X 0208, so U+2460 and the other NEC/IBM extensions
- * become U+3013; half-width kana become full-width): any strict decoder
- * reads it. It returns to ASCII (ESC ( B) before every line end and at
- * the end. Invalid UTF-8 in the input becomes U+3013 (U+FFFD for
- * "utf-8"); NUL bytes are dropped.
+ * where the target has no geta). ISO-2022-JP output is what
+ * mugai_charset_to_jis() gives. Invalid UTF-8 in the input becomes
+ * U+3013 (U+FFFD for "utf-8"); NUL bytes are dropped.
  * Returns (transfer full) the bytes, NUL-terminated, *out_len (if non-NULL)
  * their count; NULL only when charset is unknown or not ASCII-compatible.
  */
 char *mugai_charset_from_utf8(const char *utf8, gsize len,
     const char *charset, gsize *out_len);
+
+/*
+ * Converts len bytes of UTF-8 to ISO-2022-JP as Japanese clients write
+ * it (CP50220): ASCII and JIS pairs, JIS X 0208 with NEC row 13 (①, ㈱,
+ * ℡) and the NEC-selected IBM extensions (髙, 﨑); half-width katakana
+ * made full-width; combining marks composed (NFC), invisible characters
+ * dropped. It returns to ASCII (ESC ( B) before every line end and at
+ * the end. A character without a pair becomes U+3013 and is counted in
+ * *missing (if non-NULL): the caller may send UTF-8 instead. U+FFFD,
+ * ESC, SO, SI and invalid UTF-8 become U+3013 uncounted; NUL is dropped.
+ * Returns (transfer full) the bytes, NUL-terminated, never NULL;
+ * *out_len (if non-NULL) their count.
+ */
+char *mugai_charset_to_jis(const char *utf8, gsize len, gsize *out_len,
+    gsize *missing);
+
+/*
+ * Returns (transfer full) name, a filename GMime decoded from an
+ * ISO-2022-JP encoded-word or RFC 2231 value (valid UTF-8, lent), with
+ * the half-width katakana it could not read decoded; NULL when name has
+ * none (nothing to do). glibc's ISO-2022-JP does not know ESC ( I: GMime
+ * writes '?' for the ESC and the kana bytes as ASCII, so "ｱﾝｹｰﾄ回答.pdf"
+ * arrives as "?(I1]90D回答.pdf". The run after "?(I" (or a raw "ESC ( I")
+ * is read as JIS X 0201 katakana up to the first byte outside 0x21..0x5F,
+ * a non-ASCII character, the next designation, or the final ".ext" (the
+ * ESC ( B before it was consumed; an extension is what the name's last
+ * dot starts, 1 to 5 letters or digits to the end).
+ */
+char *mugai_charset_jis_residue(const char *name);
 
 /*
  * Returns (transfer none, static or interned) the iconv name to use for

@@ -1,18 +1,27 @@
 /*
  * mugai_charset encoders - UTF-8 to ISO-2022-JP (and other charsets)
  *
- * Exports mugai_charset_from_utf8() (charset.h); the bytes it returns are
- * new (transfer full). ISO-2022-JP is RFC 1468: ASCII and JIS X 0208
- * only, ESC ( B before every line end and at the end. Half-width katakana
- * are made full-width (NFKC, so "ｶﾞ" becomes "ガ"). Code points Windows
- * uses for JIS characters (U+FF5E, U+2225, U+FF0D, U+FFE0-2, U+2014,
- * U+00A5, U+203E) map to their JIS X 0208 equivalents. NEC row 13
- * (U+2460 ...), IBM extensions, JIS X 0212 and everything else outside
- * JIS X 0208 become U+3013 GETA MARK; so do ESC, SO and SI, which would
- * forge escape sequences, and invalid UTF-8. We do not write CP50220
- * extensions: strict decoders on the receiving side would reject them.
- * Other ASCII-compatible targets go through iconv, U+3013 or '?' for
- * what they lack. No global state.
+ * Exports mugai_charset_from_utf8() and mugai_charset_to_jis()
+ * (charset.h); the bytes they return are new (transfer full).
+ * ISO-2022-JP is what Japanese clients write as CP50220: ASCII and JIS
+ * pairs under ESC $ B, including NEC row 13 (U+2460 ①, U+3231 ㈱, U+2121
+ * ℡) and the NEC-selected IBM extensions (U+9AD9 髙, U+FA11 﨑), which
+ * every Japanese mail client reads; ESC ( B before every line end and at
+ * the end. The pairs come from charset_jis.c's table, filled from iconv.
+ * Before encoding, combining marks are composed (mugai_utf8_compose(),
+ * so macOS's "フ" U+309A is "プ"), invisible characters (joiners,
+ * variation selectors, ...) dropped, the other spaces made ASCII spaces
+ * and half-width katakana made full-width (NFKC, "ｶﾞ" is "ガ": CP50220,
+ * since ESC ( I is not ISO-2022-JP to RFC 1468 readers). Code points
+ * Windows uses for JIS characters (U+FF5E, U+2225, U+FF0D, U+FFE0-2,
+ * U+2014, U+00A5, U+203E) map to their JIS pairs. What has no pair
+ * (emoji, Latin letters with accents, rare CJK) becomes U+3013 GETA MARK
+ * and is counted, so the caller may choose UTF-8 for the message
+ * instead; U+FFFD (an undecodable byte of the original), ESC, SO and SI
+ * (which would forge escape sequences) and invalid UTF-8 become U+3013
+ * too but are not counted: no charset shows them better. Other
+ * ASCII-compatible targets go through iconv, U+3013 or '?' for what they
+ * lack. No global state but charset_jis.c's read-only tables.
  */
 #include "autoconfig.h"
 
@@ -21,6 +30,7 @@
 
 #include "text/charset.h"
 #include "text/charset_int.h"
+#include "text/utf8.h"
 
 /*
  * Maps code points Windows (CP932) uses for JIS X 0208 characters, the
@@ -54,11 +64,17 @@ cs_halfwidth_kana(gunichar c)
 	return c >= 0xFF61 && c <= 0xFF9F;
 }
 
+/* A space other than U+0020 and U+3000: JIS has none of them. */
+static gboolean
+cs_other_space(gunichar c)
+{
+	return c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+	    c == 0x205F;
+}
+
 /*
- * First pass of the ISO-2022-JP encoder: the text as JIS X 0208 wants
- * it. Code points premapped, half-width kana made full-width (NFKC, so
- * "ｶﾞ" is one "ガ"), U+3013 for ESC, SO, SI (they would forge
- * designations) and for invalid UTF-8, NUL dropped.
+ * First pass of the ISO-2022-JP encoder: the text as the JIS table wants
+ * it (the rules in the header comment). utf8 is composed already.
  */
 static void
 cs_jis_prepare(const char *utf8, gsize len, GString *out)
@@ -78,9 +94,9 @@ cs_jis_prepare(const char *utf8, gsize len, GString *out)
 			continue;
 		}
 		c = g_utf8_get_char_validated(p, end - p);
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
+		if (c == (gunichar)-1 || c == (gunichar)-2 || c == 0xFFFD) {
 			g_string_append(out, CS_GETA);
-			p++;
+			p = c == 0xFFFD ? g_utf8_next_char(p) : p + 1;
 			continue;
 		}
 		if (cs_halfwidth_kana(c)) {
@@ -99,7 +115,10 @@ cs_jis_prepare(const char *utf8, gsize len, GString *out)
 			p = q;
 			continue;
 		}
-		g_string_append_unichar(out, cs_jis_premap(c));
+		if (cs_other_space(c))
+			g_string_append_c(out, ' ');
+		else if (!mugai_utf8_invisible(c))
+			g_string_append_unichar(out, cs_jis_premap(c));
 		p = g_utf8_next_char(p);
 	}
 }
@@ -179,56 +198,71 @@ cs_encode_iconv(const char *icname, const char *utf8, gsize len,
 }
 
 /*
- * Second pass: through EUC-JP (glibc's JIS X 0208 table), then EUC
- * pairs become JIS pairs under ESC $ B; JIS X 0212 (0x8F) and
- * half-width kana (0x8E) left in EUC become U+3013. ASCII returns with
- * ESC ( B before it, so before every line end, and at the end.
+ * Second pass: each character to its JIS pair under ESC $ B, or U+3013's
+ * (counted in *missing) when it has none. ASCII returns with ESC ( B
+ * before it, so before every line end, and at the end.
  */
-static gboolean
-cs_encode_jis(const char *utf8, gsize len, GString *out)
+static void
+cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 {
 	GString *pre = g_string_sized_new(len + 16);
-	GString *euc = g_string_sized_new(len + 16);
-	gboolean jis = FALSE, ok;
-	gsize i = 0;
+	g_autofree char *composed = NULL;
+	gsize clen = 0;
+	gboolean jis = FALSE;
+	const char *p, *end;
 
+	/* Invalid UTF-8 (U+3013 below) is not composed: nothing to join. */
+	if (mugai_utf8_validate_len(utf8, len, NULL) &&
+	    (composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
+		utf8 = composed;
+		len = clen;
+	}
 	cs_jis_prepare(utf8, len, pre);
-	ok = cs_encode_iconv("EUC-JP", pre->str, pre->len, euc);
-	g_string_free(pre, TRUE);
-	while (ok && i < euc->len) {
-		guchar c = (guchar)euc->str[i];
-		guchar j1 = 0x22, j2 = 0x2E;	/* U+3013 */
+	*missing = 0;
+	for (p = pre->str, end = pre->str + pre->len; p < end; ) {
+		guint16 pair;
 
-		if (c < 0x80) {
+		if ((guchar)*p < 0x80) {
 			if (jis)
 				g_string_append(out, "\x1B(B");
 			jis = FALSE;
-			g_string_append_c(out, (char)c);
-			i++;
+			g_string_append_c(out, *p++);
 			continue;
 		}
-		if (mugai_charset_euc_byte(c) && i + 1 < euc->len &&
-		    mugai_charset_euc_byte((guchar)euc->str[i + 1])) {
-			j1 = c & 0x7F;
-			j2 = (guchar)euc->str[i + 1] & 0x7F;
-			i += 2;
-		} else if (c == 0x8F) {
-			i = MIN(i + 3, euc->len);
-		} else if (c == 0x8E) {
-			i = MIN(i + 2, euc->len);
-		} else {
-			i++;
+		if ((pair = mugai_charset_jis_ext_pair(g_utf8_get_char(p))) ==
+		    0) {
+			pair = 0x222E;	/* U+3013 */
+			(*missing)++;
 		}
+		p = g_utf8_next_char(p);
 		if (!jis)
 			g_string_append(out, "\x1B$B");
 		jis = TRUE;
-		g_string_append_c(out, (char)j1);
-		g_string_append_c(out, (char)j2);
+		g_string_append_c(out, (char)(pair >> 8));
+		g_string_append_c(out, (char)(pair & 0xFF));
 	}
 	if (jis)
 		g_string_append(out, "\x1B(B");
-	g_string_free(euc, TRUE);
-	return ok;
+	g_string_free(pre, TRUE);
+}
+
+char *
+mugai_charset_to_jis(const char *utf8, gsize len, gsize *out_len,
+    gsize *missing)
+{
+	GString *out = g_string_sized_new(len + len / 2 + 16);
+	gsize miss = 0;
+
+	if (utf8 == NULL) {
+		utf8 = "";
+		len = 0;
+	}
+	cs_encode_jis(utf8, len, out, &miss);
+	if (missing != NULL)
+		*missing = miss;
+	if (out_len != NULL)
+		*out_len = out->len;
+	return g_string_free(out, FALSE);
 }
 
 char *
@@ -256,9 +290,13 @@ mugai_charset_from_utf8(const char *utf8, gsize len, const char *charset,
 		mugai_charset_utf8_clean(utf8, len, FALSE, out);
 		ok = TRUE;
 		break;
-	case MUGAI_CS_JIS:
-		ok = cs_encode_jis(utf8, len, out);
+	case MUGAI_CS_JIS: {
+		gsize missing;
+
+		cs_encode_jis(utf8, len, out, &missing);
+		ok = TRUE;
 		break;
+	}
 	default:
 		ok = cs_encode_iconv(l->cl_iconv, utf8, len, out);
 		break;

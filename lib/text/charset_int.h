@@ -53,6 +53,24 @@ gssize mugai_charset_utf8_clean(const char *data, gsize len,
  */
 gboolean mugai_charset_jis_fast(const char *data, gsize len, GString *out);
 
+/* JIS X 0208 row/cell bytes (0x21-0x7E each) to Shift_JIS. */
+void mugai_charset_jis_to_sjis(guchar j1, guchar j2, guchar *s1, guchar *s2);
+
+/*
+ * Appends to out the character CP50221 readers decode from the JIS pair
+ * j1 j2 (JIS X 0208 as glibc's ISO-2022-JP reads it, NEC row 13 and the
+ * NEC-selected IBM rows as CP932 reads them) and returns TRUE; FALSE
+ * with out as it was for a pair nobody maps (user-defined rows, unset
+ * cells, bytes outside 0x21..0x7E). charset_jis.c.
+ */
+gboolean mugai_charset_jis_ext_append(guchar j1, guchar j2, GString *out);
+
+/*
+ * Returns the JIS pair ((j1 << 8) | j2) CP50220 writes for c, or 0 when
+ * ISO-2022-JP with the NEC and IBM extensions has no pair for it.
+ */
+guint16 mugai_charset_jis_ext_pair(gunichar c);
+
 /* Returns TRUE for an EUC-JP (JIS X 0208 + 0x80) byte. */
 static inline gboolean
 mugai_charset_euc_byte(guchar c)

@@ -11,6 +11,15 @@
  * cut by the end, or input ending inside a run. So when it returns TRUE,
  * out holds exactly what iconv gives for data, cleanly (t/check_charset
  * compares the two).
+ *
+ * The same file holds the two tables of CP50220/CP50221, the ISO-2022-JP
+ * that Japanese clients write and read: every JIS pair as those clients
+ * decode it (glibc's JIS X 0208 where it has the pair; else, for NEC row
+ * 13 and the NEC-selected IBM rows 89-92, what glibc's CP932 gives for
+ * the pair as Shift_JIS; user-defined rows, which CP932 maps into the
+ * private use area, are refused), and the way back, code point to pair.
+ * Both are filled from iconv once per process (no hand-typed table) and
+ * read-only after.
  */
 #include "autoconfig.h"
 
@@ -60,6 +69,121 @@ jis_table(void)
 		g_once_init_leave(&once, 1);
 	}
 	return table;
+}
+
+void
+mugai_charset_jis_to_sjis(guchar j1, guchar j2, guchar *s1, guchar *s2)
+{
+	*s1 = ((j1 + 1) >> 1) + (j1 <= 0x5E ? 0x70 : 0xB0);
+	*s2 = j2 + ((j1 & 1) ? 0x1F : 0x7E);
+	if ((j1 & 1) && *s2 >= 0x7F)
+		(*s2)++;
+}
+
+/*
+ * What glibc's CP932 gives for JIS pair i (row-major from 0x2121) as
+ * Shift_JIS, into c; left empty when CP932 refuses it, maps it into the
+ * private use area (user-defined rows: carrier emoji and the like) or
+ * gives more or less than one character.
+ */
+static void
+jis_cp932_pair(GIConv cd, guint i, struct jis_char *c)
+{
+	guchar s1, s2;
+	char in[2], buf[16], *ip = in, *op = buf;
+	gsize il = sizeof in, ol = sizeof buf;
+	gunichar u;
+
+	mugai_charset_jis_to_sjis((guchar)(0x21 + i / JIS_N),
+	    (guchar)(0x21 + i % JIS_N), &s1, &s2);
+	in[0] = (char)s1;
+	in[1] = (char)s2;
+	g_iconv(cd, NULL, NULL, NULL, NULL);
+	if (g_iconv(cd, &ip, &il, &op, &ol) == (gsize)-1 || il != 0 ||
+	    op - buf < 1 || op - buf > 4)
+		return;
+	u = g_utf8_get_char_validated(buf, op - buf);
+	if (u >= 0xfffd || (u >= 0xE000 && u <= 0xF8FF) ||
+	    (gsize)(g_utf8_next_char(buf) - buf) != (gsize)(op - buf))
+		return;
+	c->jc_len = (guint8)(op - buf);
+	memcpy(c->jc_utf8, buf, (gsize)(op - buf));
+}
+
+/*
+ * The CP50221 pairs, and the code points back to pairs (BMP only: CP932
+ * has nothing above it). The way back prefers, for a character found
+ * twice, JIS X 0208 over NEC row 13 over the IBM rows (NEC row 13
+ * repeats a few mathematical signs of row 2), and knows as well the
+ * code points CP932 gives for JIS X 0208 pairs (U+FF5E for the wave
+ * dash, ...), so text that came as CP932 goes back to the same pairs.
+ */
+struct jis_ext {
+	struct jis_char je_pair[JIS_N * JIS_N];
+	guint16 je_back[0x10000];	/* (j1 << 8) | j2, 0: none */
+};
+
+static const struct jis_ext *
+jis_ext(void)
+{
+	static gsize once;
+	static struct jis_ext *ext;
+
+	if (g_once_init_enter(&once)) {
+		struct jis_ext *e = g_new0(struct jis_ext, 1);
+		const struct jis_char *t = jis_table();
+		struct jis_char *ms = g_new0(struct jis_char, JIS_N * JIS_N);
+		GIConv cd = g_iconv_open("UTF-8", "CP932");
+
+		for (guint i = 0; cd != (GIConv)-1 && i < JIS_N * JIS_N; i++)
+			jis_cp932_pair(cd, i, &ms[i]);
+		if (cd != (GIConv)-1)
+			g_iconv_close(cd);
+		for (guint i = 0; i < JIS_N * JIS_N; i++)
+			e->je_pair[i] = t[i].jc_len != 0 ? t[i] : ms[i];
+		/* JIS X 0208, then the rest in row order, then CP932's
+		 * code points for JIS X 0208 pairs. */
+		for (guint pass = 0; pass < 3; pass++) {
+			for (guint i = 0; i < JIS_N * JIS_N; i++) {
+				const struct jis_char *c = pass == 0 ? &t[i] :
+				    pass == 1 ? &e->je_pair[i] : &ms[i];
+				gunichar u;
+
+				if (c->jc_len == 0 ||
+				    (pass == 2 && t[i].jc_len == 0))
+					continue;
+				u = g_utf8_get_char(c->jc_utf8);
+				if (u < 0x10000 && e->je_back[u] == 0)
+					e->je_back[u] = (guint16)(
+					    ((0x21 + i / JIS_N) << 8) |
+					    (0x21 + i % JIS_N));
+			}
+		}
+		g_free(ms);
+		ext = e;
+		g_once_init_leave(&once, 1);
+	}
+	return ext;
+}
+
+gboolean
+mugai_charset_jis_ext_append(guchar j1, guchar j2, GString *out)
+{
+	const struct jis_char *c;
+
+	if (j1 < 0x21 || j1 > 0x7E || j2 < 0x21 || j2 > 0x7E)
+		return FALSE;
+	c = &jis_ext()->je_pair[(j1 - 0x21) * JIS_N + (j2 - 0x21)];
+	if (c->jc_len == 0)
+		return FALSE;
+	g_string_append_len(out, c->jc_utf8, c->jc_len);
+	return TRUE;
+}
+
+guint16
+mugai_charset_jis_ext_pair(gunichar c)
+{
+	return c < 0x10000 ? jis_ext()->je_back[c] : 0;
 }
 
 gboolean

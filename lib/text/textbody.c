@@ -10,6 +10,7 @@
 #include "base/limits.h"
 #include "text/charset.h"
 #include "text/textbody.h"
+#include "text/utf8.h"
 
 /* Characters per line past which ISO-2022-JP text is wrapped. */
 #define JIS_WRAP 300
@@ -161,25 +162,61 @@ count_high(const char *s, gsize len)
 	return high;
 }
 
+/*
+ * The ISO-2022-JP body into out and TRUE; FALSE with out untouched when
+ * the text has characters ISO-2022-JP lacks and the fallback is UTF-8.
+ */
+static gboolean
+encode_jis(const char *utf8, gsize len, enum mugai_out_fallback fallback,
+    GByteArray *out)
+{
+	GString *w = wrap_long_lines(utf8, len);
+	gsize jlen = 0, missing = 0;
+	g_autofree char *jis = mugai_charset_to_jis(w->str, w->len, &jlen,
+	    &missing);
+
+	g_string_free(w, TRUE);
+	if (missing > 0 && fallback == MUGAI_FALLBACK_UTF8)
+		return FALSE;
+	append_crlf(out, jis, jlen);
+	return TRUE;
+}
+
 void
 mugai_textbody_encode(const char *utf8, gsize len,
     enum mugai_charset_out charset, struct mugai_textbody *tb)
 {
+	mugai_textbody_encode_with(utf8, len, charset, MUGAI_FALLBACK_UTF8,
+	    tb);
+}
+
+void
+mugai_textbody_encode_with(const char *utf8, gsize len,
+    enum mugai_charset_out charset, enum mugai_out_fallback fallback,
+    struct mugai_textbody *tb)
+{
 	GByteArray *out = g_byte_array_sized_new(len + len / 2 + 64);
-	gsize high = 0;
+	g_autofree char *composed = NULL;
+	gsize high = 0, clen = 0;
 
-	high = count_high(utf8, len);
+	tb->tb_fallback = FALSE;
 	if (charset == MUGAI_OUT_ISO2022JP) {
-		GString *w = wrap_long_lines(utf8, len);
-		gsize jlen = 0;
-		g_autofree char *jis = mugai_charset_from_utf8(w->str, w->len,
-		    "iso-2022-jp", &jlen);
-
-		g_string_free(w, TRUE);
-		tb->tb_content_type = g_strdup("text/plain; charset=ISO-2022-JP");
-		tb->tb_encoding = g_strdup("7bit");
-		append_crlf(out, jis, jlen);
-	} else if (high == 0 && longest_line(utf8, len) <= MUGAI_LINE_MAX) {
+		if (encode_jis(utf8, len, fallback, out)) {
+			tb->tb_content_type =
+			    g_strdup("text/plain; charset=ISO-2022-JP");
+			tb->tb_encoding = g_strdup("7bit");
+			tb->tb_body = g_byte_array_free_to_bytes(out);
+			return;
+		}
+		tb->tb_fallback = TRUE;
+	}
+	/* macOS's decomposed kana, composed as every reader expects */
+	if ((composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
+		utf8 = composed;
+		len = clen;
+	}
+	high = count_high(utf8, len);
+	if (high == 0 && longest_line(utf8, len) <= MUGAI_LINE_MAX) {
 		tb->tb_content_type = g_strdup("text/plain; charset=UTF-8");
 		tb->tb_encoding = g_strdup("7bit");
 		append_crlf(out, utf8, len);

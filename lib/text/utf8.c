@@ -95,3 +95,65 @@ bad:
 		*end = (const char *)p;
 	return FALSE;
 }
+
+/* A combining mark: NFC may compose it with what comes before it. */
+static gboolean
+u8_combining(gunichar c)
+{
+	return c >= 0x300 && g_unichar_combining_class(c) != 0;
+}
+
+char *
+mugai_utf8_compose(const char *s, gsize len, gsize *out_len)
+{
+	const char *p = s, *end = s + len, *first = NULL;
+	GString *out;
+
+	/* Marks are U+0300 and up: ASCII and the lead bytes skip fast. */
+	for (const char *q = s; q < end; q = g_utf8_next_char(q))
+		if ((guchar)*q >= 0xCC && u8_combining(g_utf8_get_char(q))) {
+			first = q;
+			break;
+		}
+	if (first == NULL)
+		return NULL;
+	out = g_string_sized_new(len);
+	/* From the character before the first mark on. */
+	p = g_utf8_find_prev_char(s, first);
+	if (p == NULL)
+		p = first;
+	g_string_append_len(out, s, p - s);
+	while (p < end) {
+		const char *q = g_utf8_next_char(p);
+
+		while (q < end && u8_combining(g_utf8_get_char(q)))
+			q = g_utf8_next_char(q);
+		if (q == g_utf8_next_char(p)) {
+			g_string_append_len(out, p, q - p);
+		} else {
+			char *nf = g_utf8_normalize(p, q - p,
+			    G_NORMALIZE_NFC);
+
+			if (nf != NULL)
+				g_string_append(out, nf);
+			else
+				g_string_append_len(out, p, q - p);
+			g_free(nf);
+		}
+		p = q;
+	}
+	if (out_len != NULL)
+		*out_len = out->len;
+	return g_string_free(out, FALSE);
+}
+
+gboolean
+mugai_utf8_invisible(gunichar c)
+{
+	return c == 0x00AD || c == 0x034F || c == 0x061C ||
+	    (c >= 0x180B && c <= 0x180F) || (c >= 0x200B && c <= 0x200F) ||
+	    (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) ||
+	    (c >= 0x2066 && c <= 0x206F) || (c >= 0xFE00 && c <= 0xFE0F) ||
+	    c == 0xFEFF || (c >= 0xE0000 && c <= 0xE007F) ||
+	    (c >= 0xE0100 && c <= 0xE01EF);
+}

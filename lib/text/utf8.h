@@ -20,4 +20,23 @@
  */
 gboolean mugai_utf8_validate_len(const char *s, gsize len, const char **end);
 
+/*
+ * Returns (transfer full) the len bytes of s (valid UTF-8, lent) with
+ * every character and the combining marks after it composed as NFC
+ * composes them (macOS writes "プ" as "フ" U+309A, "é" as "e" U+0301),
+ * *out_len its length; NULL when s has no combining mark, so nothing to
+ * do. Only such sequences are touched: full NFC would also replace CJK
+ * compatibility ideographs standing alone (U+FA10 and the like, which
+ * the sender chose) by their unified forms.
+ */
+char *mugai_utf8_compose(const char *s, gsize len, gsize *out_len);
+
+/*
+ * TRUE for a character that shows nothing in plain text and is no space:
+ * zero-width space, joiners and non-joiners, word joiner and invisible
+ * operators, soft hyphen, combining grapheme joiner, bidi marks and
+ * controls, variation selectors, tag characters, U+FEFF.
+ */
+gboolean mugai_utf8_invisible(gunichar c);
+
 #endif
