@@ -31,6 +31,7 @@ UNIT_TESTS += t/check_textbody
 UNIT_TESTS += t/check_encblock
 UNIT_TESTS += t/check_textsafe
 UNIT_TESTS += t/check_oneline
+UNIT_TESTS += t/check_render
 # mime/
 UNIT_TESTS += t/check_headers
 UNIT_TESTS += t/check_msghdr

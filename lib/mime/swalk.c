@@ -139,6 +139,10 @@ leaf_facts(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 	lf->wl_filename = fn != NULL ? g_utf8_make_valid(fn, -1) : NULL;
 	lf->wl_charset = g_mime_content_type_get_parameter(part->sp_type,
 	    "charset");
+	lf->wl_format = g_mime_content_type_get_parameter(part->sp_type,
+	    "format");
+	lf->wl_delsp = g_mime_content_type_get_parameter(part->sp_type,
+	    "delsp");
 	lf->wl_attachment = fn != NULL || (part->sp_disposition != NULL &&
 	    g_mime_content_disposition_is_attachment(part->sp_disposition));
 }
