@@ -10,6 +10,9 @@
  *   x_rtf()       rtf.c       RTF, with \uN and code pages
  *   x_plain(), x_html(), x_xml()   textdoc.c  text, CSV, HTML, XML
  *   x_ole()       ole.c       OLE2: encrypted OOXML, legacy Office
+ *   x_ics()       ics.c       iCalendar invitations (libical)
+ *   x_vcard()     vcard.c     vCard contacts (2.1, 3.0, 4.0)
+ *   x_csv()       csv.c       CSV as aligned columns (table.c)
  */
 #ifndef MUGAI_EXTRACT_PARSERS_H
 #define MUGAI_EXTRACT_PARSERS_H
@@ -25,6 +28,9 @@ void x_plain(struct xjob *job, const char *kind);
 void x_html(struct xjob *job);
 void x_xml(struct xjob *job);
 void x_ole(struct xjob *job);
+void x_ics(struct xjob *job);
+void x_vcard(struct xjob *job);
+void x_csv(struct xjob *job);
 
 /* Within a package (zipdoc.h), after x_package() chose the kind. */
 void x_docx(struct xjob *job, struct zipdoc *z);

@@ -55,6 +55,7 @@ UNIT_TESTS += t/check_milter_pure
 UNIT_TESTS += t/check_eom
 UNIT_TESTS += t/check_nodelay
 UNIT_TESTS += t/check_extract
+UNIT_TESTS += t/check_readers
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 

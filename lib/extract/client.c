@@ -637,6 +637,9 @@ mugai_extract_hint(const char *content_type, const char *filename)
 		{ "text/html", "html" }, { "application/xhtml+xml", "html" },
 		{ "text/xml", "xml" }, { "application/xml", "xml" },
 		{ "text/csv", "csv" }, { "text/comma-separated-values", "csv" },
+		{ "text/calendar", "ics" }, { "application/ics", "ics" },
+		{ "text/vcard", "vcf" }, { "text/x-vcard", "vcf" },
+		{ "text/directory", "vcf" },
 		{ "text/plain", "text" },
 		{ "application/msword", "doc" },
 		{ "application/vnd.ms-excel", "xls" },
@@ -653,7 +656,8 @@ mugai_extract_hint(const char *content_type, const char *filename)
 		{ "htm", "html" }, { "xhtml", "html" }, { "xml", "xml" },
 		{ "csv", "csv" }, { "txt", "text" }, { "text", "text" },
 		{ "log", "text" }, { "doc", "doc" }, { "xls", "xls" },
-		{ "ppt", "ppt" },
+		{ "ppt", "ppt" }, { "ics", "ics" }, { "ifb", "ics" },
+		{ "vcf", "vcf" }, { "vcard", "vcf" },
 	};
 	const char *dot;
 
