@@ -157,6 +157,10 @@ static const struct render_case cases[] = {
 	{ "white_text_kept_with_style_sheet", MUGAI_URL_KEEP,
 	    "<style>.d{background:#000}</style><div class=d>"
 	    "<span style=\"color:#fff\">shown</span></div>", "shown\n" },
+	{ "white_text_on_background_image_kept", MUGAI_URL_KEEP,
+	    "<td background=\"bg.jpg\"><font color=white>a</font></td>"
+	    "<div style=\"background:url(x.png)\"><span style=\"color:#fff\">"
+	    "b</span></div>", "a\nb\n" },
 	/* links: tel, relative, base, IDN, decoded paths */
 	{ "link_tel_shown", MUGAI_URL_KEEP,
 	    "<a href=\"tel:0120-123-456\">フリーダイヤル</a> "

@@ -144,7 +144,7 @@ struct h2t_frame {
 	char *f_href;		/* K_A: (owned) cleaned href or NULL */
 	enum h2t_scheme f_scheme;
 	gsize f_text_start;	/* K_A: its text offset, G_MAXSIZE: none */
-	gint32 f_bg;		/* background colour 0xRRGGBB, -1: none */
+	gint32 f_bg;		/* background 0xRRGGBB, -1 none, -3 unknown */
 	gboolean f_table;	/* K_TABLE, K_CELL: began a table, a cell */
 };
 
@@ -1072,6 +1072,16 @@ parse_colour(const char *v, gsize n)
 	return -1;
 }
 
+/* A background: its colour, -2 transparent, -3 one we cannot tell (an
+ * image, a gradient): text on it is never taken for hidden. */
+static gint32
+bg_colour(const char *v, gsize n)
+{
+	gint32 c = parse_colour(v, n);
+
+	return c == -1 ? -3 : c;
+}
+
 /* TRUE when a CSS length is zero ("0", "0px", "0em", ...) or, with
  * tiny, at most one pixel or point ("1px"). */
 static gboolean
@@ -1168,8 +1178,9 @@ read_style(const char *style, struct h2t_style *st)
 		else if (strcmp(prop, "color") == 0)
 			st->st_fg = parse_colour(v, vn);
 		else if (strcmp(prop, "background-color") == 0 ||
-		    strcmp(prop, "background") == 0)
-			st->st_bg = parse_colour(v, vn);
+		    strcmp(prop, "background") == 0 ||
+		    strcmp(prop, "background-image") == 0)
+			st->st_bg = bg_colour(v, vn);
 next:
 		p = d + dl;
 		if (*p == ';')
@@ -1195,23 +1206,23 @@ hides(struct mugai_html2text *h, struct h2t_frame *fr,
 	if (attr(attrs, "hidden") != NULL)
 		return TRUE;
 	if ((v = attr(attrs, "bgcolor")) != NULL)
-		st.st_bg = parse_colour(v, strlen(v));
+		st.st_bg = bg_colour(v, strlen(v));
+	if (attr(attrs, "background") != NULL && st.st_bg == -1)
+		st.st_bg = -3;
 	if ((v = attr(attrs, "color")) != NULL && fr->f_kind == K_INLINE &&
 	    g_ascii_strcasecmp(fr->f_name, "font") == 0)
 		st.st_fg = parse_colour(v, strlen(v));
 	if ((style = attr(attrs, "style")) != NULL)
 		read_style(style, &st);
-	if (st.st_bg >= 0)
-		fr->f_bg = st.st_bg;
-	else if (st.st_bg == -2)
-		st.st_bg = -1;	/* transparent: the parent's shows */
+	if (st.st_bg >= 0 || st.st_bg == -3)
+		fr->f_bg = st.st_bg;	/* -2, transparent: the parent's */
 	if (st.st_hidden || (st.st_zero_box && st.st_overflow_hidden))
 		return TRUE;
 	if (st.st_fg < 0)
 		return FALSE;
 	bg = fr->f_bg;
 	/* no background anywhere: white, unless a style sheet may set one */
-	if (bg < 0 && !h->h_styled)
+	if (bg == -1 && !h->h_styled)
 		bg = 0xffffff;
 	return bg >= 0 && st.st_fg == bg;
 }
@@ -1507,24 +1518,21 @@ table_linear(struct mugai_html2text *h, struct h2t_table *t)
 	g_string_free(line, TRUE);
 }
 
-/* Appends the k-th line of text (or nothing) padded to width columns. */
+/* Appends the line at *cur (or nothing) padded to width columns, and
+ * moves *cur to the next line: a cell's lines are read once. */
 static void
-pad_line(GString *dst, const char *text, guint k, gsize width)
+pad_line(GString *dst, const char **cur, gsize width)
 {
-	const char *p = text;
+	const char *p = *cur;
 	gsize n, w;
 
-	for (; k > 0 && p != NULL; k--) {
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	n = p != NULL ? strcspn(p, "\n") : 0;
+	n = strcspn(p, "\n");
 	if (n > 0)
 		g_string_append_len(dst, p, (gssize)n);
 	w = n > 0 ? text_width(p, n) : 0;
 	for (; w < width; w++)
 		g_string_append_c(dst, ' ');
+	*cur = p[n] == '\n' ? p + n + 1 : p + n;
 }
 
 static guint
@@ -1561,6 +1569,7 @@ table_grid(struct mugai_html2text *h, struct h2t_table *t)
 	guint ncols = t->t_busy->len, nrows = 0, shown = 0;
 	gsize *width, total = 0;
 	const struct h2t_cell **at;
+	const char **cur;
 	GString *line;
 
 	for (guint i = 0; i < t->t_cells->len; i++) {
@@ -1608,12 +1617,14 @@ table_grid(struct mugai_html2text *h, struct h2t_table *t)
 		return FALSE;
 	}
 	line = g_string_new(NULL);
+	cur = g_new(const char *, ncols);
 	for (guint r = 0; r < nrows; r++) {
 		guint height = 0;
 
 		for (guint j = 0; j < ncols; j++) {
 			const struct h2t_cell *c = at[(gsize)r * ncols + j];
 
+			cur[j] = c != NULL ? c->c_text : "";
 			if (c != NULL)
 				height = MAX(height, line_count(c->c_text));
 		}
@@ -1636,8 +1647,7 @@ table_grid(struct mugai_html2text *h, struct h2t_table *t)
 					if (!first)
 						g_string_append(line, " | ");
 					first = FALSE;
-					pad_line(line, c != NULL ? c->c_text :
-					    "", k, w);
+					pad_line(line, &cur[j], w);
 				}
 				j += span;
 			}
@@ -1645,6 +1655,7 @@ table_grid(struct mugai_html2text *h, struct h2t_table *t)
 		}
 	}
 	g_string_free(line, TRUE);
+	g_free(cur);
 	g_free(width);
 	g_free(at);
 	return TRUE;
