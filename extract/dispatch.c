@@ -4,7 +4,8 @@
  * The bytes decide first: "%PDF-" in the first KiB is a PDF, a zip local
  * header an office package, the OLE2 signature an OLE2 file, "{\rtf" RTF.
  * The hint decides between the kinds that have no signature: html,
- * xml, csv, text. A hint that names a kind with a signature the bytes do
+ * xml, ics, vcf, csv, text; a calendar or a card is also known by its
+ * first line (BEGIN:VCALENDAR, BEGIN:VCARD), whatever the hint. A hint that names a kind with a signature the bytes do
  * not have makes the job damaged ("wrong_type"). With no usable hint
  * ("auto" or one not listed), markup is sniffed (an HTML tag or an XML
  * declaration near the start), bytes that look binary (a NUL, or more
@@ -41,6 +42,20 @@ is_rtf(const struct xjob *job)
 		i++;
 	return job->xj_len - i >= 5 && memcmp(job->xj_data + i, "{\\rtf", 5) ==
 	    0;
+}
+
+/* TRUE when the first non-blank line starts with word (any case). */
+static gboolean
+starts_line(const struct xjob *job, const char *word)
+{
+	gsize i = 0, n = strlen(word);
+
+	if (starts(job, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < job->xj_len && i < 64 && g_ascii_isspace(job->xj_data[i]))
+		i++;
+	return job->xj_len - i >= n && g_ascii_strncasecmp(
+	    (const char *)job->xj_data + i, word, n) == 0;
 }
 
 static gboolean
@@ -108,8 +123,12 @@ x_dispatch(struct xjob *job)
 		x_html(job);
 	else if (strcmp(h, "xml") == 0)
 		x_xml(job);
+	else if (strcmp(h, "ics") == 0 || starts_line(job, "BEGIN:VCALENDAR"))
+		x_ics(job);
+	else if (strcmp(h, "vcf") == 0 || starts_line(job, "BEGIN:VCARD"))
+		x_vcard(job);
 	else if (strcmp(h, "csv") == 0)
-		x_plain(job, "csv");
+		x_csv(job);
 	else if (strcmp(h, "text") == 0)
 		x_plain(job, "text");
 	else if ((m = sniff_markup(job)) != NULL && strcmp(m, "html") == 0)

@@ -21,6 +21,11 @@ mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
 	$(GSF_CFLAGS)
 mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \
 	$(GSF_LIBS)
+mugai_extract_SOURCES += extract/ics.c extract/vcard.c extract/csv.c
+mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
+	$(ICAL_CFLAGS)
+mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \
+	$(ICAL_LIBS)
 dist_man_MANS += doc/mugai-extract.8
 # Where the client finds the helper by default.
 AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
@@ -47,3 +52,9 @@ EXTRA_t_check_ppap_DEPENDENCIES = mugai-extract$(EXEEXT)
 # the helpers' memory (BENCHMARKS.md, "Text extraction").
 check_PROGRAMS += contrib/bench/extract-bench
 contrib_bench_extract_bench_SOURCES = contrib/bench/extract-bench.c
+
+# t/check_readers (listed in t/local.mk): the calendar, card and CSV
+# readers through the pool, the helper as built.
+t_check_readers_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
+EXTRA_t_check_readers_DEPENDENCIES = mugai-extract$(EXEEXT)

@@ -268,7 +268,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "socket", 0, 0, G_OPTION_ARG_NONE, &o->o_socket,
 		  "descriptor 0 is the client's socket", NULL },
 		{ "type", 't', 0, G_OPTION_ARG_STRING, &o->o_type,
-		  "type hint: pdf docx xlsx pptx odt ods odp rtf html xml "
+		  "type hint: pdf docx xlsx pptx odt ods odp rtf html xml ics vcf "
 		  "csv text auto (stdin)", "TYPE" },
 		{ "max-bytes", 0, 0, G_OPTION_ARG_INT64, &o->o_max_bytes,
 		  "document bytes read", "N" },

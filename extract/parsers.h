@@ -12,6 +12,9 @@
  *   x_ole()       ole.c       OLE2: encrypted OOXML, legacy Office
  *   x_doc()       worddoc.c   Word 97-2003 (libgsf for the container)
  *   x_xls()       xlsdoc.c    Excel 97-2003 (BIFF8, the same way)
+ *   x_ics()       ics.c       iCalendar invitations (libical)
+ *   x_vcard()     vcard.c     vCard contacts (2.1, 3.0, 4.0)
+ *   x_csv()       csv.c       CSV as aligned columns (table.c)
  */
 #ifndef MUGAI_EXTRACT_PARSERS_H
 #define MUGAI_EXTRACT_PARSERS_H
@@ -31,6 +34,9 @@ void x_doc(struct xjob *job);
 void x_xls(struct xjob *job);
 /* Before confinement: libgsf's types (worddoc.c). */
 void x_doc_warm(void);
+void x_ics(struct xjob *job);
+void x_vcard(struct xjob *job);
+void x_csv(struct xjob *job);
 
 /* Within a package (zipdoc.h), after x_package() chose the kind. */
 void x_docx(struct xjob *job, struct zipdoc *z);

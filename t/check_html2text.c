@@ -17,6 +17,9 @@ struct render_case {
 	const char *text;
 };
 
+#define LONG_WORDS "this cell holds a long sentence that no grid could show " \
+    "beside another column without making every line far too wide"
+
 static const struct render_case cases[] = {
 	/* text, whitespace, entities */
 	{ "empty_input", MUGAI_URL_KEEP, "", "" },
@@ -33,8 +36,11 @@ static const struct render_case cases[] = {
 	    "<html><body>Hello <b>world</b></body></html>", "Hello world\n" },
 	{ "whitespace_collapsed", MUGAI_URL_KEEP,
 	    "<p>  a  \t\n b\r\n c  </p>", "a b c\n" },
-	{ "nbsp_is_plain_space", MUGAI_URL_KEEP,
-	    "<p>a&nbsp;b&nbsp;&nbsp;c\xc2\xa0" "d</p>", "a b c d\n" },
+	{ "nbsp_runs_are_kept", MUGAI_URL_KEEP,
+	    "<p>a&nbsp;b&nbsp;&nbsp;c\xc2\xa0" "d &nbsp; e</p>",
+	    "a b  c d   e\n" },
+	{ "nbsp_indent_before_a_word", MUGAI_URL_KEEP,
+	    "<p>&nbsp;&nbsp;x</p><p>&nbsp;</p><p>y</p>", "  x\n\ny\n" },
 	{ "entities_decoded", MUGAI_URL_KEEP,
 	    "<p>&lt;b&gt; &amp; &quot;q&quot; &#x65E5;&#26412; &copy;</p>",
 	    "<b> & \"q\" \xe6\x97\xa5\xe6\x9c\xac \xc2\xa9\n" },
@@ -100,13 +106,87 @@ static const struct render_case cases[] = {
 	    "</tr></table>", "a | c\n" },
 	{ "table_cells_with_blocks", MUGAI_URL_KEEP,
 	    "<table><tr><td><p>one</p></td><td><p>two</p></td></tr></table>",
-	    "one\n\ntwo\n" },
+	    "one | two\n" },
 	{ "nested_tables", MUGAI_URL_KEEP,
 	    "<table><tr><td>a<table><tr><td>b</td><td>c</td></tr></table>"
 	    "</td><td>d</td></tr></table>", "a\nb | c\nd\n" },
 	{ "table_caption", MUGAI_URL_KEEP,
 	    "<table><caption>Cap</caption><tr><td>x</td><td>y</td></tr>"
 	    "</table>", "Cap\nx | y\n" },
+	/* tables as grids (columns by display width) */
+	{ "table_grid_japanese_columns", MUGAI_URL_KEEP,
+	    "<table><tr><th>項目</th><th>日時</th></tr>"
+	    "<tr><td>説明会</td><td>4月1日 10:00</td></tr>"
+	    "<tr><td>Q&amp;A</td><td>随時</td></tr></table>",
+	    "項目   | 日時\n説明会 | 4月1日 10:00\nQ&A    | 随時\n" },
+	{ "table_grid_br_stays_in_cell", MUGAI_URL_KEEP,
+	    "<table><tr><td>住所</td><td>東京都<br>千代田区</td></tr>"
+	    "<tr><td>電話</td><td>03-1234-5678</td></tr></table>",
+	    "住所 | 東京都\n     | 千代田区\n電話 | 03-1234-5678\n" },
+	{ "table_grid_colspan", MUGAI_URL_KEEP,
+	    "<table><tr><td colspan=2>合計金額のお知らせ</td></tr>"
+	    "<tr><td>a</td><td>b</td></tr></table>",
+	    "合計金額のお知らせ\na | b\n" },
+	{ "table_grid_rowspan", MUGAI_URL_KEEP,
+	    "<table><tr><td rowspan=2>A</td><td>1</td></tr>"
+	    "<tr><td>2</td></tr><tr><td>B</td><td>3</td></tr></table>",
+	    "A | 1\n  | 2\nB | 3\n" },
+	{ "table_too_wide_is_a_layout", MUGAI_URL_KEEP,
+	    "<table><tr><td>short</td><td>" LONG_WORDS "</td></tr>"
+	    "<tr><td>x</td><td>y</td></tr></table>",
+	    "short | " LONG_WORDS "\nx | y\n" },
+	/* hidden text is not the message */
+	{ "hidden_preheader_dropped", MUGAI_URL_KEEP,
+	    "<div style=\"display:none;max-height:0;overflow:hidden\">"
+	    "salt words</div><p>本文</p>", "本文\n" },
+	{ "hidden_ways", MUGAI_URL_KEEP,
+	    "<p>a<span style=\"visibility: hidden\">x1</span>"
+	    "<span style=\"font-size:0px\">x2</span>"
+	    "<span style=\"FONT-SIZE:1px\">x3</span>"
+	    "<span style=\"opacity:0\">x4</span>"
+	    "<span style=\"mso-hide:all\">x5</span>"
+	    "<span hidden>x6</span>"
+	    "<font color=\"#ffffff\">x7</font>"
+	    "<span style=\"color:#fff\">x8</span>"
+	    "<span style=\"width:0;overflow:hidden\">x9</span>b</p>",
+	    "ab\n" },
+	{ "hidden_same_colour_as_background", MUGAI_URL_KEEP,
+	    "<div style=\"background:#000\"><span style=\"color:black\">x"
+	    "</span><span style=\"color:#fff\">white on black</span></div>",
+	    "white on black\n" },
+	{ "white_text_kept_with_style_sheet", MUGAI_URL_KEEP,
+	    "<style>.d{background:#000}</style><div class=d>"
+	    "<span style=\"color:#fff\">shown</span></div>", "shown\n" },
+	{ "white_text_on_background_image_kept", MUGAI_URL_KEEP,
+	    "<td background=\"bg.jpg\"><font color=white>a</font></td>"
+	    "<div style=\"background:url(x.png)\"><span style=\"color:#fff\">"
+	    "b</span></div>", "a\nb\n" },
+	/* links: tel, relative, base, IDN, decoded paths */
+	{ "link_tel_shown", MUGAI_URL_KEEP,
+	    "<a href=\"tel:0120-123-456\">フリーダイヤル</a> "
+	    "<a href=\"tel:0312345678\">03-1234-5678</a>",
+	    "フリーダイヤル <tel:0120-123-456> 03-1234-5678\n" },
+	{ "link_tel_shown_when_urls_removed", MUGAI_URL_REMOVE,
+	    "<a href=\"tel:0120123456\">電話</a>", "電話 <tel:0120123456>\n" },
+	{ "link_relative_shown", MUGAI_URL_KEEP,
+	    "<a href=\"/news/1.html\">お知らせ</a>",
+	    "お知らせ </news/1.html>\n" },
+	{ "link_relative_resolved_by_base", MUGAI_URL_KEEP,
+	    "<head><base href=\"https://www.city.example.lg.jp/a/\"></head>"
+	    "<a href=\"../news/1.html\">お知らせ</a>",
+	    "お知らせ <https://www.city.example.lg.jp/news/1.html>\n" },
+	{ "link_idn_host_in_unicode", MUGAI_URL_KEEP,
+	    "<a href=\"https://xn--wgv71a.jp/\">市役所</a>",
+	    "市役所 <https://日本.jp/> (https://xn--wgv71a.jp/)\n" },
+	{ "link_mixed_script_host_with_punycode", MUGAI_URL_DEFANG,
+	    "<a href=\"https://xn--pple-43d.com/\">Apple</a>",
+	    "Apple <hxxps://аpple[.]com/> (xn: xn--pple-43d[.]com)\n" },
+	{ "link_percent_encoded_path_decoded", MUGAI_URL_DEFANG,
+	    "<a href=\"https://e.jp/%E3%81%8A%E7%9F%A5%E3%82%89%E3%81%9B?a=%2F\">x</a>",
+	    "x <hxxps://e[.]jp/お知らせ?a=%2F>\n" },
+	{ "link_percent_encoded_controls_stay", MUGAI_URL_KEEP,
+	    "<a href=\"https://e.jp/%E2%80%AEx\">x</a>",
+	    "x <https://e.jp/%E2%80%AEx>\n" },
 	/* links */
 	{ "link_keep", MUGAI_URL_KEEP,
 	    "see <a href=\"https://example.jp/path?q=1&amp;r=2\">the site</a>.",
@@ -143,14 +223,14 @@ static const struct render_case cases[] = {
 	    "<a href=\" java&#9;script:x\">b</a> "
 	    "<a href=\"data:text/html,x\">c</a> <a href=\"vbscript:x\">d</a> "
 	    "<a href=\"file:///etc/passwd\">e</a> <a href=\"cid:x@y\">f</a> "
-	    "<a href=\"/relative\">g</a> <a href=\"\">h</a> <a href>i</a>",
+	    "<a href=\"#top\">g</a> <a href=\"\">h</a> <a href>i</a>",
 	    "a b c d e f g h i\n" },
 	{ "link_url_cannot_carry_markup", MUGAI_URL_KEEP,
 	    "<a href=\"http://x.jp/a b<script>&quot;\n\">x</a>",
 	    "x <http://x.jp/a%20b%3Cscript%3E%22>\n" },
 	{ "link_url_non_ascii_encoded", MUGAI_URL_KEEP,
 	    "<a href=\"https://x.jp/\xe6\x97\xa5\">x</a>",
-	    "x <https://x.jp/%E6%97%A5>\n" },
+	    "x <https://x.jp/\xe6\x97\xa5>\n" },
 	{ "link_without_href", MUGAI_URL_KEEP,
 	    "<a name=\"top\">anchor text</a>", "anchor text\n" },
 	{ "link_without_text", MUGAI_URL_KEEP,
@@ -412,7 +492,7 @@ START_TEST(complex_document_text)
 	ck_assert_str_eq(text,
 	    "Text directly in body.\n\nHeading & more\n\n"
 	    "Para with bold and a link <https://example.jp/p?q=1>. "
-	    "Second line here.\n\n- one\n- two\n  - sub a\n  - sub b\n"
+	    "Second line  here.\n\n- one\n- two\n  - sub a\n  - sub b\n"
 	    "- three\n\n3. x\n4. y\n\na | b\nc | d\n\n  code 1\n    code 2\n\n"
 	    "end\n\n> q\n>\n> para\n\n[image: logo] click http://x.jp/ line\n"
 	    "break\n\nafter\nunclosed span font\nfooter\n");
@@ -432,8 +512,8 @@ START_TEST(japanese_document_text)
 	    "\x81\xbe\xe3\x81\xb8\n\n\xe3\x81\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3"
 	    "\x81\x9b\xe3\x81\xa7\xe3\x81\x99\xe3\x80\x82\n\xe8\xa9\xb3\xe3\x81"
 	    "\x97\xe3\x81\x8f\xe3\x81\xaf\xe3\x81\x93\xe3\x81\xa1\xe3\x82\x89 "
-	    "<https://www.city.example.lg.jp/%E3%81%8A%E7%9F%A5%E3%82%89%E3%81"
-	    "%9B>\xe3\x80\x82\n\n\xe6\x97\xa5\xe6\x99\x82 | 4\xe6\x9c\x88"
+	    "<https://www.city.example.lg.jp/\xe3\x81\x8a\xe7\x9f\xa5\xe3"
+	    "\x82\x89\xe3\x81\x9b>\xe3\x80\x82\n\n\xe6\x97\xa5\xe6\x99\x82 | 4\xe6\x9c\x88"
 	    "1\xe6\x97\xa5\n\n1. \xe4\xb8\x80\n2. \xe4\xba\x8c\n\n\xe3\x80\x80"
 	    "\xe5\x85\xa8\xe8\xa7\x92\n");
 	g_free(text);

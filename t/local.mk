@@ -32,6 +32,7 @@ UNIT_TESTS += t/check_textbody
 UNIT_TESTS += t/check_encblock
 UNIT_TESTS += t/check_textsafe
 UNIT_TESTS += t/check_oneline
+UNIT_TESTS += t/check_render
 # mime/
 UNIT_TESTS += t/check_headers
 UNIT_TESTS += t/check_msghdr
@@ -59,6 +60,7 @@ UNIT_TESTS += t/check_nodelay
 UNIT_TESTS += t/check_extract
 UNIT_TESTS += t/check_unlock
 UNIT_TESTS += t/check_ppap
+UNIT_TESTS += t/check_readers
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 

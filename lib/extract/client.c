@@ -695,6 +695,9 @@ static const struct { const char *type; const char *hint; } hint_types[] = {
 	{ "text/html", "html" }, { "application/xhtml+xml", "html" },
 	{ "text/xml", "xml" }, { "application/xml", "xml" },
 	{ "text/csv", "csv" }, { "text/comma-separated-values", "csv" },
+	{ "text/calendar", "ics" }, { "application/ics", "ics" },
+	{ "text/vcard", "vcf" }, { "text/x-vcard", "vcf" },
+	{ "text/directory", "vcf" },
 	{ "text/plain", "text" },
 	{ "application/msword", "doc" },
 	{ "application/vnd.ms-excel", "xls" },
@@ -711,7 +714,8 @@ static const struct { const char *ext; const char *hint; } hint_exts[] = {
 	{ "htm", "html" }, { "xhtml", "html" }, { "xml", "xml" },
 	{ "csv", "csv" }, { "txt", "text" }, { "text", "text" },
 	{ "log", "text" }, { "doc", "doc" }, { "xls", "xls" },
-	{ "ppt", "ppt" },
+	{ "ppt", "ppt" }, { "ics", "ics" }, { "ifb", "ics" },
+	{ "vcf", "vcf" }, { "vcard", "vcf" },
 };
 
 gboolean

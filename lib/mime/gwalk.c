@@ -82,6 +82,9 @@ leaf_init(struct mugai_walk_leaf *lf, GMimePart *part, const char *path)
 	lf->wl_filename = part_filename(obj);
 	lf->wl_charset = g_mime_object_get_content_type_parameter(obj,
 	    "charset");
+	lf->wl_format = g_mime_object_get_content_type_parameter(obj,
+	    "format");
+	lf->wl_delsp = g_mime_object_get_content_type_parameter(obj, "delsp");
 	lf->wl_attachment = is_attachment(obj);
 }
 

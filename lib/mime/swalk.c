@@ -143,6 +143,10 @@ leaf_facts(struct mugai_swalk *sw, const struct mugai_scan_part *part)
 	lf->wl_filename = fn != NULL ? mugai_headers_filename(fn) : NULL;
 	lf->wl_charset = g_mime_content_type_get_parameter(part->sp_type,
 	    "charset");
+	lf->wl_format = g_mime_content_type_get_parameter(part->sp_type,
+	    "format");
+	lf->wl_delsp = g_mime_content_type_get_parameter(part->sp_type,
+	    "delsp");
 	lf->wl_attachment = fn != NULL || (part->sp_disposition != NULL &&
 	    g_mime_content_disposition_is_attachment(part->sp_disposition));
 }

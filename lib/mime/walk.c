@@ -27,6 +27,7 @@
 #include "text/encblock.h"
 #include "mime/headers.h"
 #include "text/html2text.h"
+#include "text/flowed.h"
 #include "text/oneline.h"
 #include "policy/arcscan.h"
 #include "policy/policy.h"
@@ -520,6 +521,18 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 	return text;
 }
 
+/*
+ * format=flowed text is rejoined: the rebuilt body is fixed text/plain,
+ * so the reader's client would no longer join the soft breaks. A body
+ * that passes unchanged keeps its parameter and its lines.
+ */
+static void
+unflow(const struct mugai_walk_leaf *lf, GString *t)
+{
+	if (mugai_flowed_is(lf->wl_format))
+		(void)mugai_flowed_unflow(t, mugai_flowed_delsp(lf->wl_delsp));
+}
+
 void
 mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     GByteArray *raw, gboolean html, guint depth,
@@ -564,6 +577,8 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	}
 	t = g_string_new_len(utf8, (gssize)ulen);
 	normalize_newlines(t);
+	if (!html)
+		unflow(lf, t);
 	blocks = cut_blocks(w, t, lf->wl_path);
 	rewrites = mugai_textsafe(t);
 	if (!mugai_walk_in_time(w)) {

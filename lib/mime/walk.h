@@ -99,6 +99,8 @@ struct mugai_walk_leaf {
 	char *wl_type;		/* declared type, lower case (owned) */
 	char *wl_filename;	/* decoded filename, valid UTF-8, or NULL */
 	const char *wl_charset;	/* charset parameter or NULL (lent) */
+	const char *wl_format;	/* format parameter or NULL (lent) */
+	const char *wl_delsp;	/* delsp parameter or NULL (lent) */
 	gboolean wl_attachment;	/* disposition attachment, or a filename */
 };
 

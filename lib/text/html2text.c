@@ -16,8 +16,13 @@
  *     line; inside pre and textarea it is kept, lines and all. A collapsed
  *     run holding a newline between two East Asian wide characters is
  *     dropped, as browsers do for Japanese text wrapped in the source;
- *   - links: the href is kept when its scheme is http, https, ftp or mailto
- *     and printed after the link text when the text ends (see end_link).
+ *   - links: the href is kept when its scheme is http, https, ftp, mailto
+ *     or tel, or it is relative, and printed after the link text when the
+ *     text ends (see end_link, display_url);
+ *   - tables: each cell renders into an output of its own, laid out as a
+ *     grid at </table> (see "tables");
+ *   - text hidden from the reader is dropped with its element (see
+ *     "hidden text").
  *
  * Input is checked as UTF-8 before libxml2 sees it (invalid bytes become
  * U+FFFD: libxml2 2.9 would otherwise switch the rest of the document to
@@ -76,7 +81,9 @@ enum h2t_kind {
 	K_LI,
 	K_DD,		/* K_BLOCK indented by 2 */
 	K_QUOTE,	/* K_PARA with "> " before each line */
-	K_CELL,		/* td, th: " | " between non-empty cells */
+	K_CELL,		/* td, th: a cell of the grid (see tables) */
+	K_TABLE,	/* the grid's cells are written at its end */
+	K_ROW,		/* tr: K_BLOCK, and a new row of the grid */
 	K_INPUT,
 };
 
@@ -87,6 +94,7 @@ struct h2t_elem {
 
 static const struct h2t_elem h2t_elems[] = {
 	{ "a", K_A }, { "address", K_BLOCK }, { "applet", K_DROP },
+	{ "base", K_INLINE },
 	{ "article", K_BLOCK }, { "aside", K_BLOCK },
 	{ "blockquote", K_QUOTE }, { "body", K_BLOCK }, { "br", K_BR },
 	{ "caption", K_BLOCK }, { "center", K_BLOCK }, { "dd", K_DD },
@@ -109,10 +117,10 @@ static const struct h2t_elem h2t_elems[] = {
 	{ "param", K_INLINE }, { "plaintext", K_PRE }, { "pre", K_PRE },
 	{ "script", K_DROP }, { "section", K_BLOCK }, { "select", K_BLOCK },
 	{ "style", K_DROP }, { "summary", K_BLOCK }, { "svg", K_DROP },
-	{ "table", K_BLOCK }, { "tbody", K_BLOCK }, { "td", K_CELL },
+	{ "table", K_TABLE }, { "tbody", K_BLOCK }, { "td", K_CELL },
 	{ "template", K_DROP }, { "textarea", K_TEXTAREA },
 	{ "tfoot", K_BLOCK }, { "th", K_CELL }, { "thead", K_BLOCK },
-	{ "title", K_DROP }, { "tr", K_BLOCK }, { "ul", K_UL },
+	{ "title", K_DROP }, { "tr", K_ROW }, { "ul", K_UL },
 	{ "xml", K_DROP }, { "xmp", K_PRE },
 };
 
@@ -122,6 +130,8 @@ enum h2t_scheme {
 	S_HTTPS,
 	S_FTP,
 	S_MAILTO,
+	S_TEL,		/* shown even under url_mode = remove: a number */
+	S_REL,		/* relative, no <base href> to resolve it */
 };
 
 struct h2t_frame {
@@ -134,6 +144,8 @@ struct h2t_frame {
 	char *f_href;		/* K_A: (owned) cleaned href or NULL */
 	enum h2t_scheme f_scheme;
 	gsize f_text_start;	/* K_A: its text offset, G_MAXSIZE: none */
+	gint32 f_bg;		/* background 0xRRGGBB, -1 none, -3 unknown */
+	gboolean f_table;	/* K_TABLE, K_CELL: began a table, a cell */
 };
 
 struct mugai_html2text {
@@ -162,6 +174,11 @@ struct mugai_html2text {
 	gsize h_marker_at;	/* prefix length the marker goes after */
 	char h_marker[32];
 	gboolean h_finished;
+	char *h_base;		/* <base href>, absolute, or NULL */
+	gboolean h_styled;	/* a <style> sheet was seen */
+	GPtrArray *h_tables;	/* struct h2t_table, innermost last */
+	gsize h_held;		/* bytes set aside in cells and outer texts */
+	guint h_lead_nbsp;	/* U+00A0 before the first word of a line */
 	enum mugai_err h_err;
 	enum mugai_html_limit h_limit;	/* which limit set h_err */
 	gint64 h_deadline;	/* lib/base/deadline.h, 0: none */
@@ -175,6 +192,10 @@ struct mugai_html2text {
 };
 
 static htmlSAXHandler h2t_sax;
+
+static const char *attr(const xmlChar **attrs, const char *name);
+static gboolean attr_number(const xmlChar **attrs, const char *name,
+    gint64 *num);
 static GHashTable *h2t_kinds;	/* name -> struct h2t_elem, read-only */
 
 /* ---------------------------------------------------------------- output */
@@ -329,6 +350,7 @@ end_line(struct mugai_html2text *h)
 		h->h_line_text = FALSE;
 	}
 	h->h_space = h->h_space_nl = h->h_cell_sep = FALSE;
+	h->h_lead_nbsp = 0;
 }
 
 /*
@@ -395,23 +417,42 @@ word_end(const char *s, gsize i, gsize n)
 	}
 }
 
-/* Text outside pre: whitespace collapsed, U+00A0 is whitespace. */
+/* Text outside pre: whitespace collapsed; U+00A0 is a space that is not
+ * collapsed (a browser keeps "&nbsp;&nbsp;&nbsp;" three wide). */
 static void
 put_text(struct mugai_html2text *h, const char *s, gsize n)
 {
 	gsize i = 0, j;
 
 	while (i < n) {
-		if (is_ws((guchar)s[i]) || is_nbsp(s, i, n)) {
+		if (is_nbsp(s, i, n)) {
+			/* a space that does not collapse: runs are kept; at
+			 * the start of a line only before a word (an
+			 * "&nbsp;" spacer paragraph leaves nothing) */
+			if (h->h_line_text)
+				put_word(h, " ", 1);
+			else if (h->h_lead_nbsp < H2T_MAX_INDENT)
+				h->h_lead_nbsp++;
+			i += 2;
+			continue;
+		}
+		if (is_ws((guchar)s[i])) {
 			if (h->h_line_text) {
 				h->h_space = TRUE;
 				if (s[i] == '\n' || s[i] == '\r')
 					h->h_space_nl = TRUE;
 			}
-			i += is_ws((guchar)s[i]) ? 1 : 2;
+			i++;
 			continue;
 		}
 		j = word_end(s, i, n);
+		if (h->h_lead_nbsp > 0 && !h->h_line_text) {
+			char sp[H2T_MAX_INDENT];
+
+			memset(sp, ' ', h->h_lead_nbsp);
+			put_word(h, sp, h->h_lead_nbsp);
+		}
+		h->h_lead_nbsp = 0;
 		put_word(h, s + i, j - i);
 		i = j;
 	}
@@ -497,23 +538,65 @@ put_image(struct mugai_html2text *h, const char *alt)
 
 /* ------------------------------------------------------------------ links */
 
-/*
- * Returns (transfer full) href without surrounding blanks and without the
- * tabs and newlines browsers ignore inside URLs, with its scheme in *scheme;
- * NULL (S_NONE) when the scheme is not one we print.
- */
-static char *
-clean_href(const char *href, enum h2t_scheme *scheme)
+/* TRUE when s[0..n) is a URI scheme (RFC 3986: ALPHA *(ALPHA/DIGIT/+-.)). */
+static gboolean
+is_scheme(const char *s, gsize n)
+{
+	if (n == 0 || !g_ascii_isalpha(s[0]))
+		return FALSE;
+	for (gsize i = 1; i < n; i++)
+		if (!g_ascii_isalnum(s[i]) && s[i] != '+' && s[i] != '-' &&
+		    s[i] != '.')
+			return FALSE;
+	return TRUE;
+}
+
+/* The printed scheme of an absolute href, S_NONE for any other. */
+static enum h2t_scheme
+scheme_of(const char *s)
 {
 	static const struct {
 		const char *name;
 		enum h2t_scheme scheme;
 	} ok[] = {
 		{ "http", S_HTTP }, { "https", S_HTTPS }, { "ftp", S_FTP },
-		{ "mailto", S_MAILTO },
+		{ "mailto", S_MAILTO }, { "tel", S_TEL },
 	};
+	const char *colon = strchr(s, ':');
+	gsize n;
+
+	if (colon == NULL)
+		return S_NONE;
+	n = (gsize)(colon - s);
+	for (gsize i = 0; i < G_N_ELEMENTS(ok); i++)
+		if (strlen(ok[i].name) == n &&
+		    g_ascii_strncasecmp(s, ok[i].name, n) == 0)
+			return ok[i].scheme;
+	return S_NONE;
+}
+
+/* TRUE when href has no scheme: a relative reference. */
+static gboolean
+is_relative(const char *s)
+{
+	gsize n = strcspn(s, ":/?#");
+
+	return s[n] != ':' || !is_scheme(s, n);
+}
+
+/*
+ * Returns (transfer full) href without surrounding blanks and without the
+ * tabs and newlines browsers ignore inside URLs, with its scheme in *scheme;
+ * NULL (S_NONE) when the scheme is not one we print (javascript:, data:,
+ * cid: ...) or the href only names a place in this document ("#top").
+ * A relative href is resolved against base (the document's <base href>,
+ * absolute http, https or ftp) when there is one, else kept as written
+ * (S_REL): a reader can still tell where the link pointed.
+ */
+static char *
+clean_href(const char *href, const char *base, enum h2t_scheme *scheme)
+{
 	GString *s;
-	gsize i, colon;
 
 	*scheme = S_NONE;
 	if (href == NULL)
@@ -526,14 +609,22 @@ clean_href(const char *href, enum h2t_scheme *scheme)
 			g_string_append_c(s, *href);
 	while (s->len > 0 && (guchar)s->str[s->len - 1] <= 0x20)
 		g_string_truncate(s, s->len - 1);
-	for (colon = 0; colon < s->len && g_ascii_isalpha(s->str[colon]);
-	    colon++)
-		;
-	if (colon < s->len && s->str[colon] == ':')
-		for (i = 0; i < G_N_ELEMENTS(ok); i++)
-			if (strlen(ok[i].name) == colon &&
-			    g_ascii_strncasecmp(s->str, ok[i].name, colon) == 0)
-				*scheme = ok[i].scheme;
+	if (s->len == 0 || s->str[0] == '#') {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	if (is_relative(s->str)) {
+		char *abs = base != NULL ? g_uri_resolve_relative(base, s->str,
+		    G_URI_FLAGS_ENCODED, NULL) : NULL;
+
+		if (abs == NULL) {
+			*scheme = S_REL;
+			return g_string_free(s, FALSE);
+		}
+		g_string_assign(s, abs);
+		g_free(abs);
+	}
+	*scheme = scheme_of(s->str);
 	if (*scheme == S_NONE) {
 		g_string_free(s, TRUE);
 		return NULL;
@@ -565,6 +656,86 @@ append_url_part(GString *dst, const char *s, gsize n, gboolean defang)
 	}
 }
 
+/* TRUE when c may be shown as itself in a URL read by a person: a
+ * printable character that is not a space, a control, a format character
+ * (bidi, zero width) or a line or paragraph separator. */
+static gboolean
+url_char_shown(gunichar c)
+{
+	switch (g_unichar_type(c)) {
+	case G_UNICODE_CONTROL:
+	case G_UNICODE_FORMAT:
+	case G_UNICODE_UNASSIGNED:
+	case G_UNICODE_PRIVATE_USE:
+	case G_UNICODE_SURROGATE:
+	case G_UNICODE_LINE_SEPARATOR:
+	case G_UNICODE_PARAGRAPH_SEPARATOR:
+	case G_UNICODE_SPACE_SEPARATOR:
+		return FALSE;
+	default:
+		return c != 0xfffd && !(c >= 0xfe00 && c <= 0xfe0f);
+	}
+}
+
+/*
+ * Appends s[0..n) for reading: characters beyond ASCII that url_char_shown()
+ * accepts as themselves, whether written so or percent-encoded as UTF-8
+ * ("%E3%81%8A" is shown as "お"); ASCII and everything else as
+ * append_url_part() writes it. Percent-encoded ASCII stays encoded: "%2F"
+ * is not "/" to a server.
+ */
+static void
+append_url_reading(GString *dst, const char *s, gsize n, gboolean defang)
+{
+	GString *raw = g_string_new(NULL);
+	gsize i = 0;
+
+	while (i < n) {
+		gsize j = i, k;
+		const char *p, *end;
+
+		/* a run of raw non-ASCII bytes and %XX escapes >= 0x80 */
+		g_string_truncate(raw, 0);
+		while (j < n) {
+			if ((guchar)s[j] >= 0x80) {
+				g_string_append_c(raw, s[j++]);
+			} else if (s[j] == '%' && j + 2 < n &&
+			    g_ascii_isxdigit(s[j + 1]) &&
+			    g_ascii_isxdigit(s[j + 2]) &&
+			    g_ascii_xdigit_value(s[j + 1]) >= 8) {
+				g_string_append_c(raw, (char)(
+				    g_ascii_xdigit_value(s[j + 1]) * 16 +
+				    g_ascii_xdigit_value(s[j + 2])));
+				j += 3;
+			} else
+				break;
+		}
+		if (j == i) {
+			append_url_part(dst, s + i, 1, defang);
+			i++;
+			continue;
+		}
+		/* shown when it is all UTF-8 of characters one may show */
+		p = raw->str;
+		end = raw->str + raw->len;
+		if (g_utf8_validate(raw->str, (gssize)raw->len, NULL)) {
+			for (; p < end; p = g_utf8_next_char(p))
+				if (!url_char_shown(g_utf8_get_char(p)))
+					break;
+		}
+		if (p == end && raw->len > 0)
+			g_string_append_len(dst, raw->str, (gssize)raw->len);
+		else
+			for (k = i; k < j; k++)
+				if (s[k] == '%')
+					g_string_append_c(dst, '%');
+				else
+					append_url_part(dst, s + k, 1, FALSE);
+		i = j;
+	}
+	g_string_free(raw, TRUE);
+}
+
 /* Returns the length of the mailto address (before any "?query"). */
 static gsize
 mailto_addr_len(const char *addr)
@@ -574,34 +745,187 @@ mailto_addr_len(const char *addr)
 	return q != NULL ? (gsize)(q - addr) : strlen(addr);
 }
 
-/* Returns (transfer full) href as printed in mode (not MUGAI_URL_REMOVE). */
+/*
+ * TRUE when the labels of host (Unicode) mix scripts: Latin with Cyrillic,
+ * Greek with Latin ... (the look-alike trick, "аpple.com"). Han, Hiragana
+ * and Katakana are one script here: Japanese names mix them.
+ */
+static gboolean
+host_mixes_scripts(const char *host)
+{
+	GUnicodeScript other = G_UNICODE_SCRIPT_COMMON;
+	gboolean latin = FALSE, latin_ext = FALSE;
+
+	for (const char *p = host; ; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		GUnicodeScript sc;
+
+		if (c == '.' || c == 0) {
+			/* Japanese with ASCII letters is usual ("東京city") */
+			if ((other != G_UNICODE_SCRIPT_COMMON &&
+			    other != G_UNICODE_SCRIPT_HAN && latin) ||
+			    (other == G_UNICODE_SCRIPT_HAN && latin_ext))
+				return TRUE;
+			if (c == 0)
+				return FALSE;
+			other = G_UNICODE_SCRIPT_COMMON;
+			latin = latin_ext = FALSE;
+			continue;
+		}
+		sc = g_unichar_get_script(c);
+		if (sc == G_UNICODE_SCRIPT_HIRAGANA ||
+		    sc == G_UNICODE_SCRIPT_KATAKANA)
+			sc = G_UNICODE_SCRIPT_HAN;
+		if (sc == G_UNICODE_SCRIPT_LATIN) {
+			latin = TRUE;
+			latin_ext |= c >= 0x80;
+		} else if (sc != G_UNICODE_SCRIPT_COMMON &&
+		    sc != G_UNICODE_SCRIPT_INHERITED &&
+		    sc != G_UNICODE_SCRIPT_UNKNOWN) {
+			if (other != G_UNICODE_SCRIPT_COMMON && sc != other)
+				return TRUE;
+			other = sc;
+		}
+	}
+}
+
+/*
+ * Writes the URL href (scheme, as clean_href() gave it) for the reader
+ * into dst: for a link with a host, the host in Unicode (an IDN written as
+ * "xn--" is decoded, with g_hostname_to_unicode()), the path and query
+ * with percent-encoded UTF-8 shown as the characters (append_url_reading);
+ * defang as display_url(). *ascii_host gets (transfer full) the host's
+ * ASCII (punycode) form when it mixes scripts, else NULL.
+ */
+static void
+reading_url(GString *dst, const char *href, enum h2t_scheme scheme,
+    gboolean defang, char **ascii_host)
+{
+	const char *rest = strchr(href, ':') + 1;
+	gsize auth, hstart, hlen;
+	char *host, *uni;
+
+	*ascii_host = NULL;
+	if (defang)
+		g_string_append(dst, scheme == S_HTTP ? "hxxp:" :
+		    scheme == S_HTTPS ? "hxxps:" : "fxp:");
+	else
+		g_string_append_len(dst, href, rest - href);
+	if (rest[0] != '/' || rest[1] != '/') {
+		append_url_reading(dst, rest, strlen(rest), FALSE);
+		return;
+	}
+	g_string_append(dst, "//");
+	rest += 2;
+	auth = strcspn(rest, "/?#");
+	for (hstart = auth; hstart > 0 && rest[hstart - 1] != '@'; hstart--)
+		;
+	hlen = auth - hstart;
+	if (hlen > 0 && rest[hstart] != '[') {
+		const char *colon = memchr(rest + hstart, ':', hlen);
+
+		if (colon != NULL)
+			hlen = (gsize)(colon - (rest + hstart));
+	}
+	append_url_part(dst, rest, hstart, defang);
+	host = g_strndup(rest + hstart, hlen);
+	uni = g_hostname_to_unicode(host);
+	if (uni != NULL && g_utf8_validate(uni, -1, NULL) &&
+	    host_mixes_scripts(uni))
+		*ascii_host = g_hostname_to_ascii(host);
+	if (uni != NULL && strcmp(uni, host) != 0)
+		append_url_reading(dst, uni, strlen(uni), defang);
+	else
+		append_url_part(dst, host, hlen, defang);
+	g_free(uni);
+	g_free(host);
+	append_url_part(dst, rest + hstart + hlen, auth - hstart - hlen,
+	    defang);
+	rest += auth;
+	append_url_reading(dst, rest, strlen(rest), FALSE);
+}
+
+/* Cuts a printed URL longer than H2T_URL_MAX bytes, ending in "...". */
+static void
+cut_url(GString *s)
+{
+	const char *p;
+
+	if (s->len <= H2T_URL_MAX)
+		return;
+	p = s->str + H2T_URL_MAX - 3;
+	if (((guchar)*p & 0xc0) == 0x80)
+		p = g_utf8_find_prev_char(s->str, p);
+	g_string_truncate(s, p != NULL ? (gsize)(p - s->str) : 0);
+	g_string_append(s, "...");
+}
+
+/*
+ * Returns (transfer full) href as printed in mode (not MUGAI_URL_REMOVE):
+ * "<URL>", or two forms when the reader needs both: the reading form
+ * (Unicode host, decoded path) and, under keep, the exact URL when they
+ * differ, or with any mode the punycode host of a host that mixes scripts.
+ * tel: shows its number, mailto: its address (defang: "[@]", "[.]"); a
+ * relative link as written.
+ */
 static char *
 display_url(const char *href, enum h2t_scheme scheme,
     enum mugai_url_mode mode)
 {
-	GString *s = g_string_new(NULL);
-	const char *rest = strchr(href, ':') + 1;
-	gsize auth;
+	GString *s = g_string_new(NULL), *exact;
+	const char *rest = strchr(href, ':');
+	gboolean same;
+	gboolean defang = mode == MUGAI_URL_DEFANG;
+	char *ascii_host = NULL;
 
-	if (mode != MUGAI_URL_DEFANG) {
-		append_url_part(s, href, strlen(href), FALSE);
-		return g_string_free(s, FALSE);
+	switch (scheme) {
+	case S_REL:
+		append_url_reading(s, href, strlen(href), FALSE);
+		break;
+	case S_TEL:
+		append_url_reading(s, href, strlen(href), FALSE);
+		break;
+	case S_MAILTO:
+		if (defang)
+			append_url_part(s, rest + 1, mailto_addr_len(rest + 1),
+			    TRUE);
+		else
+			append_url_reading(s, href, strlen(href), FALSE);
+		break;
+	default:
+		reading_url(s, href, scheme, defang, &ascii_host);
+		break;
 	}
-	if (scheme == S_MAILTO) {
-		append_url_part(s, rest, mailto_addr_len(rest), TRUE);
-		return g_string_free(s, FALSE);
+	exact = g_string_new(NULL);
+	if (ascii_host != NULL) {
+		g_string_append(exact, defang ? "xn: " : "");
+		append_url_part(exact, ascii_host, strlen(ascii_host), defang);
+	} else if (mode == MUGAI_URL_KEEP && scheme != S_TEL &&
+	    g_str_is_ascii(href))
+		append_url_part(exact, href, strlen(href), FALSE);
+	same = exact->len == 0 || strcmp(s->str, exact->str) == 0;
+	cut_url(s);
+	g_string_prepend_c(s, '<');
+	g_string_append_c(s, '>');
+	if (!same) {
+		cut_url(exact);
+		g_string_append_printf(s, " (%s)", exact->str);
 	}
-	g_string_append(s, scheme == S_HTTP ? "hxxp:" :
-	    scheme == S_HTTPS ? "hxxps:" : "fxp:");
-	if (rest[0] == '/' && rest[1] == '/') {
-		g_string_append(s, "//");
-		rest += 2;
-		auth = strcspn(rest, "/?#");
-		append_url_part(s, rest, auth, TRUE);
-		rest += auth;
-	}
-	append_url_part(s, rest, strlen(rest), FALSE);
+	g_string_free(exact, TRUE);
+	g_free(ascii_host);
 	return g_string_free(s, FALSE);
+}
+
+/* The digits (and a leading '+') of a phone number, for comparing. */
+static char *
+phone_digits(const char *s, gsize n)
+{
+	GString *d = g_string_new(NULL);
+
+	for (gsize i = 0; i < n; i++)
+		if (g_ascii_isdigit(s[i]) || (s[i] == '+' && d->len == 0))
+			g_string_append_c(d, s[i]);
+	return g_string_free(d, FALSE);
 }
 
 /* TRUE when the link text t (n bytes) is the URL itself. */
@@ -616,6 +940,18 @@ text_is_url(const char *t, gsize n, const char *href, enum h2t_scheme scheme)
 
 		if (n == al && g_ascii_strncasecmp(t, addr, n) == 0)
 			return TRUE;
+	}
+	if (scheme == S_TEL) {
+		g_autofree char *a = phone_digits(t, n);
+		g_autofree char *b = phone_digits(href, hl);
+		gsize i;
+
+		/* only digits and the usual punctuation in the text */
+		for (i = 0; i < n; i++)
+			if (!g_ascii_isdigit(t[i]) && strchr("+-() .", t[i]) ==
+			    NULL)
+				break;
+		return i == n && a[0] != '\0' && strcmp(a, b) == 0;
 	}
 	if (n > 0 && t[n - 1] == '/')
 		n--;
@@ -637,7 +973,7 @@ end_link(struct mugai_html2text *h, const struct h2t_frame *fr)
 	GString *out = h->h_out;
 	const char *t;
 	gsize start, n;
-	char *url, *word;
+	char *url;
 
 	if (fr->f_href == NULL || fr->f_text_start == G_MAXSIZE)
 		return;
@@ -647,28 +983,702 @@ end_link(struct mugai_html2text *h, const struct h2t_frame *fr)
 	while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
 		n--;
 	if (text_is_url(t, n, fr->f_href, fr->f_scheme)) {
-		if (h->h_opts.ho_url_mode == MUGAI_URL_DEFANG) {
+		if (h->h_opts.ho_url_mode == MUGAI_URL_DEFANG &&
+		    fr->f_scheme != S_TEL && fr->f_scheme != S_REL) {
 			url = display_url(fr->f_href, fr->f_scheme,
 			    MUGAI_URL_DEFANG);
 			g_string_truncate(out, start);
-			g_string_append(out, url);
+			/* without the angle brackets: it is the text */
+			g_string_append_len(out, url + 1, strchr(url, '>') -
+			    url - 1);
+			g_string_append(out, strchr(url, '>') + 1);
 			g_free(url);
 		}
 		return;
 	}
-	if (h->h_opts.ho_url_mode == MUGAI_URL_REMOVE)
+	if (h->h_opts.ho_url_mode == MUGAI_URL_REMOVE &&
+	    fr->f_scheme != S_TEL)
 		return;
 	url = display_url(fr->f_href, fr->f_scheme, h->h_opts.ho_url_mode);
-	/* tracking URLs run to kilobytes: cut them (ASCII after encoding) */
-	if (strlen(url) > H2T_URL_MAX)
-		g_strlcpy(url + H2T_URL_MAX - 3, "...", 4);
-	word = g_strconcat("<", url, ">", NULL);
 	if (h->h_line_text && !h->h_cell_sep)
 		h->h_space = TRUE;
 	h->h_space_nl = FALSE;
-	put_word(h, word, strlen(word));
-	g_free(word);
+	put_word(h, url, strlen(url));
 	g_free(url);
+}
+
+/* ----------------------------------------------------------- hidden text */
+
+/*
+ * Text the sender hid from the reader (display:none, visibility:hidden,
+ * a zero or one-pixel font, a zero-size box with overflow hidden,
+ * opacity 0, Outlook's mso-hide:all, the hidden attribute, text in the
+ * colour of its background) is dropped with its element, as the reader's
+ * client would not show it either. Phishing mail fills it with words to
+ * salt filters and newsletters put a "preheader" summary there for the
+ * inbox list; neither is the message the reader sees. Dropping rather
+ * than showing it apart: marked or not, salt shown in the body reads as
+ * part of the message, and the preheader repeats what the body says.
+ * Only inline style and presentational attributes are read; a class in a
+ * <style> sheet is not (so white text is hidden only where no style sheet
+ * might have given it a dark background).
+ */
+
+/* Parses a CSS or HTML colour: #rgb, #rrggbb, rgb(r,g,b), a few names.
+ * Returns 0xRRGGBB, or -1 when not understood. */
+static gint32
+parse_colour(const char *v, gsize n)
+{
+	static const struct {
+		const char *name;
+		gint32 rgb;
+	} names[] = {
+		{ "white", 0xffffff }, { "black", 0x000000 },
+		{ "red", 0xff0000 }, { "blue", 0x0000ff },
+		{ "gray", 0x808080 }, { "grey", 0x808080 },
+		{ "silver", 0xc0c0c0 }, { "transparent", -2 },
+	};
+	char buf[32];
+	guint r, g, b;
+
+	while (n > 0 && g_ascii_isspace(*v)) {
+		v++;
+		n--;
+	}
+	while (n > 0 && g_ascii_isspace(v[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	for (gsize i = 0; i < n; i++)
+		buf[i] = g_ascii_tolower(buf[i]);
+	if (buf[0] == '#' && (n == 4 || n == 7)) {
+		for (gsize i = 1; i < n; i++)
+			if (!g_ascii_isxdigit(buf[i]))
+				return -1;
+		if (n == 4)
+			return (gint32)(0x110000 * g_ascii_xdigit_value(buf[1]) +
+			    0x1100 * g_ascii_xdigit_value(buf[2]) +
+			    0x11 * g_ascii_xdigit_value(buf[3]));
+		return (gint32)strtol(buf + 1, NULL, 16);
+	}
+	if (sscanf(buf, "rgb(%u,%u,%u)", &r, &g, &b) == 3 && r < 256 &&
+	    g < 256 && b < 256)
+		return (gint32)(r << 16 | g << 8 | b);
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		if (strcmp(buf, names[i].name) == 0)
+			return names[i].rgb;
+	return -1;
+}
+
+/* A background: its colour, -2 transparent, -3 one we cannot tell (an
+ * image, a gradient): text on it is never taken for hidden. */
+static gint32
+bg_colour(const char *v, gsize n)
+{
+	gint32 c = parse_colour(v, n);
+
+	return c == -1 ? -3 : c;
+}
+
+/* TRUE when a CSS length is zero ("0", "0px", "0em", ...) or, with
+ * tiny, at most one pixel or point ("1px"). */
+static gboolean
+css_zero(const char *v, gsize n, gboolean tiny)
+{
+	gsize i = 0;
+	double x;
+	char buf[24];
+
+	while (n > 0 && g_ascii_isspace(v[n - 1]))
+		n--;
+	while (i < n && g_ascii_isspace(v[i]))
+		i++;
+	if (n - i == 0 || n - i >= sizeof buf)
+		return FALSE;
+	memcpy(buf, v + i, n - i);
+	buf[n - i] = '\0';
+	if (strstr(buf, "!important") != NULL)
+		*strstr(buf, "!important") = '\0';
+	x = g_ascii_strtod(buf, NULL);
+	if (!g_ascii_isdigit(buf[0]) && buf[0] != '.')
+		return FALSE;
+	return x == 0.0 || (tiny && x <= 1.0 && (strstr(buf, "px") != NULL ||
+	    strstr(buf, "pt") != NULL));
+}
+
+/* The facts of one style attribute that hiding needs. */
+struct h2t_style {
+	gboolean st_hidden;	/* display:none and the like */
+	gboolean st_zero_box;	/* a zero width or height */
+	gboolean st_overflow_hidden;
+	gint32 st_fg;		/* color, -1: not set */
+	gint32 st_bg;		/* background(-color), -1: not set */
+};
+
+static gboolean
+css_is(const char *v, gsize n, const char *word)
+{
+	while (n > 0 && g_ascii_isspace(*v)) {
+		v++;
+		n--;
+	}
+	return n >= strlen(word) && g_ascii_strncasecmp(v, word,
+	    strlen(word)) == 0;
+}
+
+/* Reads the declarations of a style attribute into st. */
+static void
+read_style(const char *style, struct h2t_style *st)
+{
+	const char *p = style;
+
+	while (*p != '\0') {
+		const char *d = p;
+		gsize dl = strcspn(d, ";"), pl;
+		const char *colon = memchr(d, ':', dl), *v;
+		gsize vn;
+		char prop[32];
+
+		if (colon == NULL)
+			goto next;
+		while (p < colon && g_ascii_isspace(*p))
+			p++;
+		for (pl = (gsize)(colon - p); pl > 0 &&
+		    g_ascii_isspace(p[pl - 1]); pl--)
+			;
+		if (pl == 0 || pl >= sizeof prop)
+			goto next;
+		memcpy(prop, p, pl);
+		prop[pl] = '\0';
+		for (gsize i = 0; i < pl; i++)
+			prop[i] = g_ascii_tolower(prop[i]);
+		v = colon + 1;
+		vn = strcspn(v, ";");
+		if (strcmp(prop, "display") == 0 && css_is(v, vn, "none"))
+			st->st_hidden = TRUE;
+		else if (strcmp(prop, "visibility") == 0 &&
+		    (css_is(v, vn, "hidden") || css_is(v, vn, "collapse")))
+			st->st_hidden = TRUE;
+		else if (strcmp(prop, "mso-hide") == 0 && css_is(v, vn, "all"))
+			st->st_hidden = TRUE;
+		else if (strcmp(prop, "opacity") == 0 && css_zero(v, vn, FALSE))
+			st->st_hidden = TRUE;
+		else if (strcmp(prop, "font-size") == 0 && css_zero(v, vn, TRUE))
+			st->st_hidden = TRUE;
+		else if ((strcmp(prop, "max-height") == 0 ||
+		    strcmp(prop, "height") == 0 ||
+		    strcmp(prop, "max-width") == 0 ||
+		    strcmp(prop, "width") == 0) && css_zero(v, vn, FALSE))
+			st->st_zero_box = TRUE;
+		else if ((strcmp(prop, "overflow") == 0 ||
+		    strcmp(prop, "overflow-y") == 0) && css_is(v, vn, "hidden"))
+			st->st_overflow_hidden = TRUE;
+		else if (strcmp(prop, "color") == 0)
+			st->st_fg = parse_colour(v, vn);
+		else if (strcmp(prop, "background-color") == 0 ||
+		    strcmp(prop, "background") == 0 ||
+		    strcmp(prop, "background-image") == 0)
+			st->st_bg = bg_colour(v, vn);
+next:
+		p = d + dl;
+		if (*p == ';')
+			p++;
+	}
+}
+
+/*
+ * Sets fr->f_bg (the background its text is drawn on: its own, else its
+ * parent's) and returns TRUE when the element hides its content.
+ */
+static gboolean
+hides(struct mugai_html2text *h, struct h2t_frame *fr,
+    const xmlChar **attrs)
+{
+	struct h2t_style st = { .st_fg = -1, .st_bg = -1 };
+	const char *style, *v;
+	gint32 bg;
+
+	fr->f_bg = fr > h->h_stack ? fr[-1].f_bg : -1;
+	if (attrs == NULL)
+		return FALSE;
+	if (attr(attrs, "hidden") != NULL)
+		return TRUE;
+	if ((v = attr(attrs, "bgcolor")) != NULL)
+		st.st_bg = bg_colour(v, strlen(v));
+	if (attr(attrs, "background") != NULL && st.st_bg == -1)
+		st.st_bg = -3;
+	if ((v = attr(attrs, "color")) != NULL && fr->f_kind == K_INLINE &&
+	    g_ascii_strcasecmp(fr->f_name, "font") == 0)
+		st.st_fg = parse_colour(v, strlen(v));
+	if ((style = attr(attrs, "style")) != NULL)
+		read_style(style, &st);
+	if (st.st_bg >= 0 || st.st_bg == -3)
+		fr->f_bg = st.st_bg;	/* -2, transparent: the parent's */
+	if (st.st_hidden || (st.st_zero_box && st.st_overflow_hidden))
+		return TRUE;
+	if (st.st_fg < 0)
+		return FALSE;
+	bg = fr->f_bg;
+	/* no background anywhere: white, unless a style sheet may set one */
+	if (bg == -1 && !h->h_styled)
+		bg = 0xffffff;
+	return bg >= 0 && st.st_fg == bg;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+/*
+ * A table is laid out as a grid when it is a table of data: each cell is
+ * rendered into a text of its own (the renderer's output and line state
+ * are swapped for the cell's, so <br> and blocks inside a cell stay in
+ * it), placed by rowspan and colspan, and at </table> the columns are
+ * padded to the widest cell by display width (East Asian wide and
+ * ambiguous characters count two columns: a Japanese mail client shows
+ * them so), cells joined by " | ". A column with no text anywhere is left
+ * out. A table that holds a table, has one column, or would be wider than
+ * H2T_GRID_MAX columns is a layout table: its cells come one after the
+ * other, a row of one-line cells as one line "a | b".
+ */
+
+#define H2T_GRID_MAX	120	/* a grid wider than this is a layout */
+#define H2T_SPAN_MAX	64	/* colspan and rowspan at most */
+#define H2T_GRID_CELLS	100000	/* grid slots at most */
+
+struct h2t_cell {
+	char *c_text;		/* (owned) without blank lines at the ends */
+	guint c_row, c_col;
+	guint c_rows, c_cols;	/* rowspan, colspan */
+};
+
+/* The renderer's output and line state, set aside while a cell renders. */
+struct h2t_saved {
+	GString *s_out;
+	GString *s_prefix;
+	gboolean s_line_text, s_blank, s_space, s_space_nl, s_cell_sep;
+	gboolean s_marker_set, s_cr;
+	gsize s_blank_keep, s_marker_at;
+	char s_marker[32];
+	gint s_link;
+};
+
+struct h2t_table {
+	GPtrArray *t_cells;	/* struct h2t_cell, in document order */
+	GArray *t_busy;		/* guint per column: first row not spanned */
+	gint t_row;		/* current row, -1 before the first */
+	gboolean t_row_used;	/* the current row has a cell */
+	guint t_col;		/* next column of the current row */
+	gboolean t_layout;	/* holds a table */
+	gboolean t_in_cell;
+	struct h2t_cell *t_cell;	/* the cell rendering */
+	struct h2t_saved t_saved;
+};
+
+static void
+cell_free(gpointer p)
+{
+	struct h2t_cell *c = p;
+
+	g_free(c->c_text);
+	g_free(c);
+}
+
+static void
+table_free(gpointer p)
+{
+	struct h2t_table *t = p;
+
+	if (t->t_in_cell) {
+		g_string_free(t->t_saved.s_out, TRUE);
+		g_string_free(t->t_saved.s_prefix, TRUE);
+		cell_free(t->t_cell);
+	}
+	g_ptr_array_free(t->t_cells, TRUE);
+	g_array_free(t->t_busy, TRUE);
+	g_free(t);
+}
+
+static struct h2t_table *
+table_top(struct mugai_html2text *h)
+{
+	return h->h_tables != NULL && h->h_tables->len > 0 ?
+	    g_ptr_array_index(h->h_tables, h->h_tables->len - 1) : NULL;
+}
+
+/* Display columns of a UTF-8 line (wide and ambiguous: 2, marks: 0). */
+static gsize
+text_width(const char *s, gsize n)
+{
+	const char *p = s, *end = s + n;
+	gsize w = 0;
+
+	while (p < end) {
+		gunichar c;
+
+		if ((guchar)*p < 0x80) {
+			w++;
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, end - p);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			w++;
+			p++;
+			continue;
+		}
+		if (g_unichar_iszerowidth(c))
+			;
+		else if (g_unichar_iswide_cjk(c))
+			w += 2;
+		else
+			w++;
+		p = g_utf8_next_char(p);
+	}
+	return w;
+}
+
+static void
+table_start(struct mugai_html2text *h)
+{
+	struct h2t_table *t = g_new0(struct h2t_table, 1), *outer;
+
+	if ((outer = table_top(h)) != NULL && outer->t_in_cell)
+		outer->t_layout = TRUE;
+	t->t_cells = g_ptr_array_new_with_free_func(cell_free);
+	t->t_busy = g_array_new(FALSE, TRUE, sizeof(guint));
+	t->t_row = -1;
+	if (h->h_tables == NULL)
+		h->h_tables = g_ptr_array_new_with_free_func(table_free);
+	g_ptr_array_add(h->h_tables, t);
+	want_break(h, 1);
+}
+
+static void
+table_row(struct h2t_table *t)
+{
+	t->t_row++;
+	t->t_row_used = FALSE;
+	t->t_col = 0;
+}
+
+static guint
+span_attr(const xmlChar **attrs, const char *name)
+{
+	gint64 n = 1;
+
+	if (!attr_number(attrs, name, &n) || n < 1)
+		return 1;
+	return (guint)MIN(n, H2T_SPAN_MAX);
+}
+
+/* A cell opens: it gets its place and the renderer a fresh output. */
+static void
+cell_start(struct mugai_html2text *h, struct h2t_table *t,
+    const xmlChar **attrs)
+{
+	struct h2t_saved *sv = &t->t_saved;
+	struct h2t_cell *c = g_new0(struct h2t_cell, 1);
+	guint *busy;
+
+	if (t->t_row < 0)
+		table_row(t);
+	busy = (guint *)(void *)t->t_busy->data;
+	while (t->t_col < t->t_busy->len && busy[t->t_col] > (guint)t->t_row)
+		t->t_col++;
+	c->c_row = (guint)t->t_row;
+	c->c_col = t->t_col;
+	c->c_rows = span_attr(attrs, "rowspan");
+	c->c_cols = span_attr(attrs, "colspan");
+	if (c->c_col + c->c_cols > t->t_busy->len)
+		g_array_set_size(t->t_busy, c->c_col + c->c_cols);
+	busy = (guint *)(void *)t->t_busy->data;
+	for (guint i = c->c_col; i < c->c_col + c->c_cols; i++)
+		busy[i] = MAX(busy[i], c->c_row + c->c_rows);
+	t->t_col += c->c_cols;
+	t->t_row_used = TRUE;
+	t->t_cell = c;
+	t->t_in_cell = TRUE;
+
+	sv->s_out = h->h_out;
+	sv->s_prefix = h->h_prefix;
+	sv->s_line_text = h->h_line_text;
+	sv->s_blank = h->h_blank;
+	sv->s_space = h->h_space;
+	sv->s_space_nl = h->h_space_nl;
+	sv->s_cell_sep = h->h_cell_sep;
+	sv->s_marker_set = h->h_marker_set;
+	sv->s_cr = h->h_cr;
+	sv->s_blank_keep = h->h_blank_keep;
+	sv->s_marker_at = h->h_marker_at;
+	memcpy(sv->s_marker, h->h_marker, sizeof sv->s_marker);
+	sv->s_link = h->h_link;
+	h->h_held += sv->s_out->len;
+	h->h_out = g_string_sized_new(64);
+	h->h_prefix = g_string_new(NULL);
+	h->h_line_text = h->h_blank = h->h_space = h->h_space_nl = FALSE;
+	h->h_cell_sep = h->h_marker_set = h->h_cr = FALSE;
+	h->h_blank_keep = 0;
+	h->h_link = -1;
+	h->h_lead_nbsp = 0;
+}
+
+/* A cell ends: its text is kept, the renderer's state comes back. */
+static void
+cell_end(struct mugai_html2text *h, struct h2t_table *t)
+{
+	struct h2t_saved *sv = &t->t_saved;
+	GString *out;
+	gsize a = 0, b;
+
+	end_line(h);
+	out = h->h_out;
+	b = out->len;
+	while (a < b && out->str[a] == '\n')
+		a++;
+	while (b > a && out->str[b - 1] == '\n')
+		b--;
+	t->t_cell->c_text = g_strndup(out->str + a, b - a);
+	h->h_held += b - a;
+	g_ptr_array_add(t->t_cells, t->t_cell);
+	t->t_cell = NULL;
+	t->t_in_cell = FALSE;
+	g_string_free(h->h_out, TRUE);
+	g_string_free(h->h_prefix, TRUE);
+	h->h_held -= MIN(h->h_held, sv->s_out->len);
+	h->h_out = sv->s_out;
+	h->h_prefix = sv->s_prefix;
+	h->h_line_text = sv->s_line_text;
+	h->h_blank = sv->s_blank;
+	h->h_space = sv->s_space;
+	h->h_space_nl = sv->s_space_nl;
+	h->h_cell_sep = sv->s_cell_sep;
+	h->h_marker_set = sv->s_marker_set;
+	h->h_cr = sv->s_cr;
+	h->h_blank_keep = sv->s_blank_keep;
+	h->h_marker_at = sv->s_marker_at;
+	memcpy(h->h_marker, sv->s_marker, sizeof h->h_marker);
+	h->h_link = sv->s_link;
+	h->h_lead_nbsp = 0;
+}
+
+/* Writes one finished line of the table (blanks at its end trimmed). */
+static void
+table_line(struct mugai_html2text *h, const char *s, gsize n)
+{
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return;
+	put_word(h, s, n);
+	end_line(h);
+}
+
+/* Cells one after the other; a row of one-line cells as "a | b". */
+static void
+table_linear(struct mugai_html2text *h, struct h2t_table *t)
+{
+	GString *line = g_string_new(NULL);
+	guint i = 0;
+
+	while (i < t->t_cells->len) {
+		const struct h2t_cell *c = g_ptr_array_index(t->t_cells, i);
+		guint j, row = c->c_row;
+		gboolean one_line = TRUE;
+
+		for (j = i; j < t->t_cells->len; j++) {
+			c = g_ptr_array_index(t->t_cells, j);
+			if (c->c_row != row)
+				break;
+			if (strchr(c->c_text, '\n') != NULL)
+				one_line = FALSE;
+		}
+		g_string_truncate(line, 0);
+		for (; i < j; i++) {
+			c = g_ptr_array_index(t->t_cells, i);
+			if (c->c_text[0] == '\0')
+				continue;
+			if (one_line) {
+				if (line->len > 0)
+					g_string_append(line, " | ");
+				g_string_append(line, c->c_text);
+				continue;
+			}
+			for (const char *p = c->c_text; *p != '\0'; ) {
+				gsize n = strcspn(p, "\n");
+
+				table_line(h, p, n);
+				p += n;
+				if (*p == '\n')
+					p++;
+			}
+		}
+		table_line(h, line->str, line->len);
+	}
+	g_string_free(line, TRUE);
+}
+
+/* Appends the line at *cur (or nothing) padded to width columns, and
+ * moves *cur to the next line: a cell's lines are read once. */
+static void
+pad_line(GString *dst, const char **cur, gsize width)
+{
+	const char *p = *cur;
+	gsize n, w;
+
+	n = strcspn(p, "\n");
+	if (n > 0)
+		g_string_append_len(dst, p, (gssize)n);
+	w = n > 0 ? text_width(p, n) : 0;
+	for (; w < width; w++)
+		g_string_append_c(dst, ' ');
+	*cur = p[n] == '\n' ? p + n + 1 : p + n;
+}
+
+static guint
+line_count(const char *s)
+{
+	guint n = s[0] != '\0' ? 1 : 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The widest line of s in display columns. */
+static gsize
+widest_line(const char *s)
+{
+	gsize best = 0;
+
+	while (*s != '\0') {
+		gsize n = strcspn(s, "\n"), w = text_width(s, n);
+
+		best = MAX(best, w);
+		s += n;
+		if (*s == '\n')
+			s++;
+	}
+	return best;
+}
+
+/* Lays the table out as a grid; FALSE when it is not one (see above). */
+static gboolean
+table_grid(struct mugai_html2text *h, struct h2t_table *t)
+{
+	guint ncols = t->t_busy->len, nrows = 0, shown = 0;
+	gsize *width, total = 0;
+	const struct h2t_cell **at;
+	const char **cur;
+	GString *line;
+
+	for (guint i = 0; i < t->t_cells->len; i++) {
+		const struct h2t_cell *c = g_ptr_array_index(t->t_cells, i);
+
+		nrows = MAX(nrows, c->c_row + 1);
+	}
+	if (t->t_layout || ncols < 2 || nrows == 0 ||
+	    (gsize)ncols * nrows > H2T_GRID_CELLS)
+		return FALSE;
+	width = g_new0(gsize, ncols);
+	at = g_new0(const struct h2t_cell *, (gsize)ncols * nrows);
+	/* one-column cells first, then the spans where they fall short */
+	for (int pass = 0; pass < 2; pass++)
+		for (guint i = 0; i < t->t_cells->len; i++) {
+			const struct h2t_cell *c =
+			    g_ptr_array_index(t->t_cells, i);
+			gsize need = widest_line(c->c_text), have = 0, k = 0;
+			guint last = c->c_col;
+
+			if (pass == 0) {
+				at[(gsize)c->c_row * ncols + c->c_col] = c;
+				if (c->c_cols == 1)
+					width[c->c_col] = MAX(width[c->c_col],
+					    need);
+				continue;
+			}
+			if (c->c_cols == 1 || need == 0)
+				continue;
+			for (guint j = c->c_col; j < c->c_col + c->c_cols; j++)
+				if (width[j] > 0) {
+					have += width[j] + (k++ > 0 ? 3 : 0);
+					last = j;
+				}
+			if (need > have)
+				width[last] += need - have;
+		}
+	for (guint j = 0; j < ncols; j++)
+		if (width[j] > 0) {
+			total += width[j] + (shown++ > 0 ? 3 : 0);
+		}
+	if (shown < 2 || total > H2T_GRID_MAX) {
+		g_free(width);
+		g_free(at);
+		return FALSE;
+	}
+	line = g_string_new(NULL);
+	cur = g_new(const char *, ncols);
+	for (guint r = 0; r < nrows; r++) {
+		guint height = 0;
+
+		for (guint j = 0; j < ncols; j++) {
+			const struct h2t_cell *c = at[(gsize)r * ncols + j];
+
+			cur[j] = c != NULL ? c->c_text : "";
+			if (c != NULL)
+				height = MAX(height, line_count(c->c_text));
+		}
+		for (guint k = 0; k < height; k++) {
+			gboolean first = TRUE;
+
+			g_string_truncate(line, 0);
+			for (guint j = 0; j < ncols; ) {
+				const struct h2t_cell *c =
+				    at[(gsize)r * ncols + j];
+				guint span = c != NULL ? c->c_cols : 1;
+				gsize w = 0, parts = 0;
+
+				for (guint x = j; x < j + span && x < ncols;
+				    x++)
+					if (width[x] > 0)
+						w += width[x] +
+						    (parts++ > 0 ? 3 : 0);
+				if (parts > 0) {
+					if (!first)
+						g_string_append(line, " | ");
+					first = FALSE;
+					pad_line(line, &cur[j], w);
+				}
+				j += span;
+			}
+			table_line(h, line->str, line->len);
+		}
+	}
+	g_string_free(line, TRUE);
+	g_free(cur);
+	g_free(width);
+	g_free(at);
+	return TRUE;
+}
+
+/* </table>: the cells are written out and the table forgotten. */
+static void
+table_end(struct mugai_html2text *h)
+{
+	struct h2t_table *t = table_top(h);
+
+	if (t->t_in_cell)
+		cell_end(h, t);
+	want_break(h, 1);
+	if (!table_grid(h, t))
+		table_linear(h, t);
+	want_break(h, 1);
+	for (guint i = 0; i < t->t_cells->len; i++) {
+		const struct h2t_cell *c = g_ptr_array_index(t->t_cells, i);
+
+		h->h_held -= MIN(h->h_held, strlen(c->c_text));
+	}
+	g_ptr_array_set_size(h->h_tables, h->h_tables->len - 1);
 }
 
 /* -------------------------------------------------------------- elements */
@@ -723,7 +1733,7 @@ static void
 check_output(struct mugai_html2text *h)
 {
 	if (h->h_opts.ho_max_output > 0 &&
-	    h->h_out->len > h->h_opts.ho_max_output)
+	    h->h_out->len + h->h_held > h->h_opts.ho_max_output)
 		set_limit(h, MUGAI_HTML_LIMIT_OUTPUT);
 }
 
@@ -783,6 +1793,21 @@ start_input(struct mugai_html2text *h, const xmlChar **attrs)
 	g_string_free(s, TRUE);
 }
 
+/* A td or th: a cell of the innermost table's grid, or, outside a table
+ * or inside a cell of it, " | " before its text as before grids. */
+static void
+open_cell(struct mugai_html2text *h, struct h2t_frame *fr,
+    const xmlChar **attrs)
+{
+	struct h2t_table *t = table_top(h);
+
+	if (t != NULL && !t->t_in_cell) {
+		cell_start(h, t, attrs);
+		fr->f_table = TRUE;
+	} else if (h->h_line_text)
+		h->h_cell_sep = TRUE;
+}
+
 /* What an element does when it opens; fr is already on the stack. */
 static void
 open_element(struct mugai_html2text *h, struct h2t_frame *fr,
@@ -815,7 +1840,8 @@ open_element(struct mugai_html2text *h, struct h2t_frame *fr,
 		put_image(h, attr(attrs, "alt"));
 		break;
 	case K_A:
-		fr->f_href = clean_href(attr(attrs, "href"), &fr->f_scheme);
+		fr->f_href = clean_href(attr(attrs, "href"), h->h_base,
+		    &fr->f_scheme);
 		fr->f_text_start = G_MAXSIZE;
 		fr->f_prev = h->h_link;
 		h->h_link = idx;
@@ -844,8 +1870,16 @@ open_element(struct mugai_html2text *h, struct h2t_frame *fr,
 		prefix_push(h, "> ");
 		break;
 	case K_CELL:
-		if (h->h_line_text)
-			h->h_cell_sep = TRUE;
+		open_cell(h, fr, attrs);
+		break;
+	case K_TABLE:
+		table_start(h);
+		fr->f_table = TRUE;
+		break;
+	case K_ROW:
+		want_break(h, 1);
+		if (table_top(h) != NULL && !table_top(h)->t_in_cell)
+			table_row(table_top(h));
 		break;
 	case K_INPUT:
 		start_input(h, attrs);
@@ -888,12 +1922,23 @@ close_element(struct mugai_html2text *h, struct h2t_frame *fr)
 		want_break(h, 1);
 		h->h_marker_set = FALSE;
 		break;
+	case K_CELL:
+		if (fr->f_table && table_top(h) != NULL &&
+		    table_top(h)->t_in_cell)
+			cell_end(h, table_top(h));
+		break;
+	case K_TABLE:
+		if (fr->f_table && table_top(h) != NULL)
+			table_end(h);
+		break;
+	case K_ROW:
+		want_break(h, 1);
+		break;
 	case K_INLINE:
 	case K_DROP:
 	case K_BR:
 	case K_HR:
 	case K_IMG:
-	case K_CELL:
 	case K_INPUT:
 		break;
 	}
@@ -915,6 +1960,31 @@ pop_frame(struct mugai_html2text *h)
 }
 
 /* ------------------------------------------------------- SAX callbacks */
+
+/*
+ * What the head tells the renderer, dropped or not: <base href> (the
+ * first absolute http, https or ftp one) resolves relative links, a
+ * <style> sheet makes colours unknowable (see hides()).
+ */
+static void
+note_head(struct mugai_html2text *h, const struct h2t_elem *e,
+    const xmlChar **attrs)
+{
+	const char *href;
+
+	if (e->e_kind == K_DROP && strcmp(e->e_name, "style") == 0)
+		h->h_styled = TRUE;
+	if (h->h_base != NULL || e->e_name[0] != 'b' ||
+	    strcmp(e->e_name, "base") != 0 ||
+	    (href = attr(attrs, "href")) == NULL)
+		return;
+	while (*href != '\0' && (guchar)*href <= 0x20)
+		href++;
+	if (!is_relative(href) && (scheme_of(href) == S_HTTP ||
+	    scheme_of(href) == S_HTTPS || scheme_of(href) == S_FTP) &&
+	    g_uri_is_valid(href, G_URI_FLAGS_ENCODED, NULL))
+		h->h_base = g_strdup(href);
+}
 
 /* The h2t_elems entry for an element name, NULL for none. */
 static const struct h2t_elem *
@@ -960,6 +2030,10 @@ on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 	fr->f_skipped = h->h_skip > 0;
 	fr->f_prefix_len = h->h_prefix->len;
 	fr->f_prev = -1;
+	if (e != NULL)
+		note_head(h, e, attrs);
+	if (!fr->f_skipped && hides(h, fr, attrs))
+		fr->f_kind = K_DROP;
 	if (fr->f_kind == K_DROP)
 		h->h_skip++;
 	if (!fr->f_skipped)
@@ -1230,6 +2304,15 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 
 /* ------------------------------------------------------------------- API */
 
+/* Tables libxml2 left open at the end (it closes them all; a limit
+ * stops the renderer with them open) are written as they are. */
+static void
+close_tables(struct mugai_html2text *h)
+{
+	while (h->h_err == MUGAI_OK && table_top(h) != NULL)
+		table_end(h);
+}
+
 struct mugai_html2text *
 mugai_html2text_new(const struct mugai_html_opts *opts)
 {
@@ -1284,6 +2367,7 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 		*len = 0;
 	if (h->h_err == MUGAI_OK)
 		stage(h, "", 0, TRUE);
+	close_tables(h);
 	end_line(h);
 	out = h->h_out;
 	for (n = out->len; n > 0 && out->str[n - 1] == '\n'; n--)
@@ -1331,6 +2415,9 @@ mugai_html2text_free(struct mugai_html2text *h)
 		h->h_depth--;
 	}
 	g_free(h->h_stack);
+	if (h->h_tables != NULL)
+		g_ptr_array_free(h->h_tables, TRUE);
+	g_free(h->h_base);
 	if (h->h_ctxt != NULL) {
 		if (h->h_ctxt->myDoc != NULL)
 			xmlFreeDoc(h->h_ctxt->myDoc);

@@ -23,9 +23,22 @@
  *   - ul items "- ", ol items "1. " (start= and value= honoured); nested
  *     lists and list item continuation lines indented by 2 spaces a level;
  *     blockquote lines start with "> ", dd lines with 2 spaces;
- *   - a table row is one line, its non-empty cells joined by " | ";
- *   - links "text <URL>" for http, https, ftp and mailto only, the URL
- *     once when it is the link text; see enum mugai_url_mode for the modes;
+ *   - a table of data is a grid: cells by rowspan and colspan, a <br> in
+ *     a cell stays in its cell, columns padded by display width (East
+ *     Asian wide characters two columns), cells joined by " | ", empty
+ *     columns left out; a layout table (one column, a table inside, or
+ *     wider than 120 columns) gives its cells in order, a row of one-line
+ *     cells as "a | b";
+ *   - U+00A0 (&nbsp;) is a space that does not collapse;
+ *   - text the sender hid (display:none, visibility:hidden, font-size 0
+ *     or 1px, a zero box with overflow hidden, opacity 0, mso-hide:all,
+ *     the hidden attribute, text in its background's colour) is dropped;
+ *   - links "text <URL>" for http, https, ftp, mailto and tel (tel even
+ *     when URLs are removed: it is a number), relative links resolved by
+ *     <base href> or shown as written; the host in Unicode, percent-encoded
+ *     UTF-8 shown as the characters, and beside it in parentheses the
+ *     exact URL (keep) or the punycode host of a host that mixes scripts;
+ *     the URL once when it is the link text; see enum mugai_url_mode;
  *   - images "[image: ALT]" when alt is not empty; src is never printed;
  *   - input type=submit/button/reset prints "[VALUE]", type=image its alt
  *     like an image; other inputs print nothing; textarea keeps its lines;
