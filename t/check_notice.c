@@ -162,6 +162,127 @@ START_TEST(withheld_notice_gives_reason_without_id_line_when_none)
 }
 END_TEST
 
+/* Issue 15: the reason in both languages, Japanese first. */
+START_TEST(withheld_reason_in_both_languages)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	GString *s = g_string_new(NULL);
+	const char *ja, *en;
+
+	mugai_notice_withheld(n, "encrypted content (multipart/encrypted)",
+	    NULL, s);
+	ja = strstr(s->str, "理由: 暗号化された内容（multipart/encrypted）");
+	en = strstr(s->str, "Reason: encrypted content (multipart/encrypted)");
+	ck_assert_msg(ja != NULL && en != NULL && ja < en, "%s", s->str);
+	g_string_free(s, TRUE);
+	mugai_notice_free(n);
+}
+END_TEST
+
+/* A doubt read through is named, in each language, even when nothing
+ * was removed. */
+START_TEST(doubts_are_named_in_both_languages)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = mugai_report_new();
+	GString *s = g_string_new(NULL);
+
+	mugai_report_doubt(r, "conflicting header: Content-Type");
+	mugai_report_doubt(r, "conflicting header: Content-Type");
+	mugai_notice_removed(n, r, NULL, s);
+	ck_assert_ptr_nonnull(strstr(s->str, "ヘッダーの重複（Content-Type）"));
+	ck_assert_ptr_nonnull(strstr(s->str,
+	    "ambiguous (conflicting header: Content-Type)"));
+	ck_assert_ptr_null(strstr(strstr(s->str, "Content-Type）") + 1,
+	    "Content-Type）"));
+	g_string_free(s, TRUE);
+	mugai_report_free(r);
+	mugai_notice_free(n);
+}
+END_TEST
+
+static struct mugai_report_part *
+removed_part(struct mugai_report *r, const char *path, const char *type,
+    const char *name)
+{
+	struct mugai_report_part *p = mugai_report_add_part(r, path, "part");
+
+	p->rp_declared_type = g_strdup(type);
+	p->rp_filename = g_strdup(name);
+	memset(p->rp_sha256, 'b', 64);
+	p->rp_action = MUGAI_ACT_DROP;
+	return p;
+}
+
+/*
+ * A signature is one short line, the detected type stands beside a
+ * declared one it contradicts, and a rule's warning shared by two parts
+ * is said once per language.
+ */
+START_TEST(signature_line_detected_type_and_warning_once)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p;
+	GString *s = g_string_new(NULL);
+	const char *w;
+
+	removed_part(r, "1.2", "application/pkcs7-signature", "smime.p7s");
+	p = removed_part(r, "1.3", "application/pdf", "invoice.pdf");
+	p->rp_detected_type = g_strdup("application/x-dosexec");
+	p->rp_warning = g_strdup("RULEWARN");
+	p = removed_part(r, "1.4", "application/pdf", "other.pdf");
+	p->rp_detected_type = g_strdup("application/pdf");
+	p->rp_warning = g_strdup("RULEWARN");
+	mugai_notice_removed(n, r, NULL, s);
+	ck_assert_ptr_nonnull(strstr(s->str,
+	    "署名は検証されずに削除されました（smime.p7s）"));
+	ck_assert_ptr_nonnull(strstr(s->str,
+	    "The signature was removed without verification (smime.p7s)"));
+	ck_assert_ptr_null(strstr(s->str, "application/pkcs7-signature"));
+	ck_assert_ptr_nonnull(strstr(s->str,
+	    "application/pdf、実際の形式: application/x-dosexec"));
+	ck_assert_ptr_nonnull(strstr(s->str,
+	    "application/pdf, detected as application/x-dosexec"));
+	ck_assert_ptr_null(strstr(s->str, "detected as application/pdf"));
+	/* Twice in all: once in Japanese, once in English. */
+	w = strstr(s->str, "RULEWARN");
+	ck_assert_ptr_nonnull(w);
+	w = strstr(w + 1, "RULEWARN");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_null(strstr(w + 1, "RULEWARN"));
+	g_string_free(s, TRUE);
+	mugai_report_free(r);
+	mugai_notice_free(n);
+}
+END_TEST
+
+/* A notice_dir written before the doubt key still names doubts. */
+START_TEST(old_template_takes_builtin_for_later_keys)
+{
+	g_autofree char *dir = g_dir_make_tmp("mugai-notice-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "notice.en", NULL);
+	const char *const en[] = { "en", NULL };
+	struct mugai_notice *n;
+	struct mugai_report *r = mugai_report_new();
+	GString *s = g_string_new(NULL);
+
+	ck_assert(g_file_set_contents(path, "[notice]\nheader = HEAD\n", -1,
+	    NULL));
+	n = mugai_notice_load(dir, en, NULL);
+	ck_assert_ptr_nonnull(n);
+	mugai_report_doubt(r, "multipart without boundary");
+	mugai_notice_removed(n, r, NULL, s);
+	ck_assert_ptr_nonnull(strstr(s->str, "HEAD\n! The message structure "
+	    "was ambiguous (multipart without boundary)"));
+	g_string_free(s, TRUE);
+	mugai_report_free(r);
+	mugai_notice_free(n);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(unknown_template_key_is_an_error)
 {
 	g_autofree char *dir = g_dir_make_tmp("mugai-notice-XXXXXX", NULL);
@@ -314,6 +435,10 @@ main(void)
 	t_test(s, document_text_lines_per_status);
 	t_test(s, nothing_removed_means_no_notice);
 	t_test(s, withheld_notice_gives_reason_without_id_line_when_none);
+	t_test(s, withheld_reason_in_both_languages);
+	t_test(s, doubts_are_named_in_both_languages);
+	t_test(s, signature_line_detected_type_and_warning_once);
+	t_test(s, old_template_takes_builtin_for_later_keys);
 	t_test(s, unknown_template_key_is_an_error);
 	t_test(s, values_from_mail_stay_on_one_line);
 	t_test(s, every_line_fits_before_the_wrap);

@@ -211,9 +211,9 @@ START_TEST(unchanged_needs_plain_mime_headers)
 	struct run r;
 
 	run(&r, cf, msg);
-	/* Rebuilt (the name= case removes the part, duplicates withhold). */
-	ck_assert(r.rs->rs_verdict == MUGAI_V_SANITIZED ||
-	    r.rs->rs_verdict == MUGAI_V_WITHHELD);
+	/* Rebuilt (the name= case removes the part; duplicates are read
+	 * through and named since issue 15). */
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
 	ck_assert_ptr_null(strstr(r.output, "Content-Disposition"));
 	ck_assert_ptr_null(strstr(r.output, "name*"));
 	ck_assert_ptr_null(strstr(r.output, "x-mac-type"));
@@ -383,6 +383,83 @@ START_TEST(alternative_uses_html_when_plain_is_a_stub)
 }
 END_TEST
 
+/* Issue 15: a plain alternative that only points at the HTML is not the
+ * message, however long the HTML is next to it. */
+static const char *const placeholders[] = {
+	"このメールはHTML形式でお送りしています。HTML形式でご覧ください。",
+	"View this email in your browser: https://news.example/v/1",
+	"Your mail program does not support HTML.",
+};
+
+START_TEST(placeholder_plain_alternative_takes_the_html)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	g_autofree char *m = g_strdup_printf(ALT_FMT, placeholders[_i],
+	    "本日のお知らせ: 窓口の受付時間が変わります。");
+	struct run r;
+
+	run(&r, cf, m);
+	ck_assert_msg(strstr(r.text, "窓口の受付時間が変わります") != NULL,
+	    "%s", r.text);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/* Issue 15: text is text whatever the subtype (RFC 2045), and a few NUL
+ * or control bytes do not make it binary: they go, the words stay. */
+static const char *const odd_text[] = {
+	HDRS "MIME-Version: 1.0\nContent-Type: text\n\nKEEPME no subtype.\n",
+	HDRS "MIME-Version: 1.0\nContent-Type: text/x-unknown; "
+	    "charset=utf-8\n\nKEEPME unknown subtype.\n",
+	HDRS "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+	    "boundary=\"t\"\n\n--t\nContent-Type: text/markdown\n\n"
+	    "# KEEPME heading\n--t--\n",
+	HDRS "MIME-Version: 1.0\nContent-Type: text/plain\n\n"
+	    "KEEP\001\002\003\004\005\006\007\016\017\020ME with control "
+	    "bytes in the middle of a longer line of ordinary words. A second "
+	    "sentence makes the part long enough.\n",
+};
+
+START_TEST(text_of_any_subtype_or_with_controls_is_kept)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, odd_text[_i]);
+	ck_assert_msg(strstr(r.text, "KEEPME") != NULL, "case %d: %s", _i,
+	    r.text);
+	ck_assert_int_eq(mugai_report_removed(r.rs->rs_report), 0);
+	ck_assert_ptr_null(strchr(r.text, '\001'));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/* Binary in disguise is still removed: controls all through it. */
+START_TEST(binary_declared_as_text_is_still_removed)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	GString *m = g_string_new(HDRS "MIME-Version: 1.0\nContent-Type: "
+	    "multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: "
+	    "text/plain\n\nBody.\n--b\nContent-Type: text/plain\n"
+	    "Content-Transfer-Encoding: base64\n\n");
+	guint8 bin[300];
+	g_autofree char *b64 = NULL;
+	struct run r;
+
+	for (gsize i = 0; i < sizeof bin; i++)
+		bin[i] = (guint8)(i % 3 == 0 ? i % 31 + 1 : 'a' + i % 26);
+	b64 = g_base64_encode(bin, sizeof bin);
+	g_string_append_printf(m, "%s\n--b--\n", b64);
+	run(&r, cf, m->str);
+	ck_assert_uint_eq(mugai_report_removed(r.rs->rs_report), 1);
+	run_free(&r);
+	g_string_free(m, TRUE);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(related_root_is_rendered_and_images_removed)
 {
 	struct mugai_config *cf = mugai_config_new_default();
@@ -442,6 +519,123 @@ START_TEST(encrypted_content_is_withheld)
 	ck_assert_ptr_nonnull(strstr(r.text, "multipart/encrypted"));
 	ck_assert_ptr_nonnull(strstr(r.text, "Q-TEST-1"));
 	ck_assert(r.rs->rs_keep_original);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
+ * Issue 15: ambiguity does not make text dangerous, since every part that
+ * is not text is removed whatever the reading. Each of these was withheld
+ * before; now the text arrives, the doubt is in the report and in the
+ * notice in both languages, and nothing of an attachment leaves.
+ */
+static const struct {
+	const char *am_name;
+	const char *am_msg;
+	const char *am_doubt;	/* a doubt of the report begins with it */
+} ambiguous[] = {
+	{ "duplicate Content-Type, first one text/plain",
+	  HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	  "Content-Type: multipart/mixed; boundary=\"z\"\n\n"
+	  "KEEPME first reading shows this sentence.\n\n--z\n"
+	  "Content-Type: text/plain\n\nKEEPTOO inner text.\n--z\n"
+	  "Content-Type: application/octet-stream; name=\"x.bin\"\n\n"
+	  "SECRETPAYLOAD\n--z--\n", "conflicting header" },
+	{ "conflicting filename parameter",
+	  HDRS "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+	  "boundary=\"c\"\n\n--c\nContent-Type: text/plain\n\n"
+	  "KEEPME the body.\n--c\nContent-Type: application/pdf\n"
+	  "Content-Disposition: attachment; filename=\"a.pdf\"; "
+	  "filename=\"b.exe\"\n\nSECRETPAYLOAD\n--c--\n",
+	  "conflicting parameter" },
+	{ "multipart without boundary",
+	  HDRS "MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n"
+	  "KEEPME text of a multipart without boundary.\n", NULL },
+	{ "stray line in the header block of a part",
+	  HDRS "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+	  "boundary=\"s\"\n\n--s\nContent-Type: text/plain\n"
+	  "this line is no header\n\nKEEPME after the stray line.\n--s--\n",
+	  NULL },
+	{ "message/external-body",
+	  HDRS "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+	  "boundary=\"x\"\n\n--x\nContent-Type: text/plain\n\n"
+	  "KEEPME see the file.\n--x\nContent-Type: message/external-body; "
+	  "access-type=URL; URL=\"http://SECRETPAYLOAD.example/\"\n\n"
+	  "Content-Type: application/pdf\n\n--x--\n",
+	  "external body reference" },
+	{ "encrypted part beside text",
+	  HDRS "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+	  "boundary=\"m\"\n\n--m\nContent-Type: text/plain\n\n"
+	  "KEEPME this bounce returns a message.\n--m\n"
+	  "Content-Type: multipart/encrypted; boundary=\"e\"; "
+	  "protocol=\"application/pgp-encrypted\"\n\n"
+	  "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n"
+	  "--e\nContent-Type: application/octet-stream\n\nSECRETPAYLOAD\n"
+	  "--e--\n--m--\n", "encrypted part not checked" },
+	{ "blank line before the header block",
+	  "   \n" HDRS "Content-Type: text/plain\n\nKEEPME after the "
+	  "blanks.\n", "" },
+};
+
+START_TEST(ambiguous_structure_is_sanitized_and_named)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	const struct mugai_report *rep;
+	gboolean named = FALSE;
+	struct run r;
+
+	run(&r, cf, ambiguous[_i].am_msg);
+	rep = r.rs->rs_report;
+	/* Unchanged too when nothing but the blank line was odd. */
+	ck_assert_msg(r.rs->rs_verdict == MUGAI_V_SANITIZED ||
+	    (r.rs->rs_verdict == MUGAI_V_UNCHANGED &&
+	    *ambiguous[_i].am_doubt == '\0'), "%s: verdict %s "
+	    "(%s)", ambiguous[_i].am_name, mugai_verdict_name(
+	    r.rs->rs_verdict), rep->rr_withheld_reason);
+	ck_assert_msg(strstr(r.text, "KEEPME") != NULL, "%s: text lost:\n%s",
+	    ambiguous[_i].am_name, r.text);
+	ck_assert_ptr_null(strstr(r.output, "SECRETPAYLOAD"));
+	for (guint i = 0; i < rep->rr_doubts->len; i++)
+		named = named || ambiguous[_i].am_doubt == NULL ||
+		    g_str_has_prefix(g_ptr_array_index(rep->rr_doubts, i),
+		    ambiguous[_i].am_doubt);
+	if (ambiguous[_i].am_doubt == NULL ||
+	    *ambiguous[_i].am_doubt != '\0') {
+		ck_assert_msg(named, "%s: doubt not in the report",
+		    ambiguous[_i].am_name);
+		ck_assert_ptr_nonnull(strstr(r.text, "曖昧"));
+		ck_assert_ptr_nonnull(strstr(r.text, "ambiguous"));
+	}
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/* The first Content-Type counts for the recipient: its text is kept
+ * beside GMime's reading (the last one), and both engines agree. */
+START_TEST(duplicate_content_type_keeps_both_readings)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, ambiguous[0].am_msg);
+	ck_assert_ptr_nonnull(strstr(r.text, "KEEPME first reading"));
+	ck_assert_ptr_nonnull(strstr(r.text, "KEEPTOO inner text."));
+	ck_assert_ptr_nonnull(strstr(r.text, "Another reading"));
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/* Nothing at all: no header, no text; nothing hidden either. */
+START_TEST(empty_message_is_not_withheld)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, " \n");
+	ck_assert_int_ne(r.rs->rs_verdict, MUGAI_V_WITHHELD);
 	run_free(&r);
 	mugai_config_unref(cf);
 }
@@ -1229,9 +1423,18 @@ main(void)
 	t_test(s, html_is_rendered_to_text);
 	t_test(s, alternative_prefers_plain_text);
 	t_test(s, alternative_uses_html_when_plain_is_a_stub);
+	t_loop_test(s, placeholder_plain_alternative_takes_the_html, 0,
+	    G_N_ELEMENTS(placeholders));
+	t_loop_test(s, text_of_any_subtype_or_with_controls_is_kept, 0,
+	    G_N_ELEMENTS(odd_text));
+	t_test(s, binary_declared_as_text_is_still_removed);
 	t_test(s, related_root_is_rendered_and_images_removed);
 	t_test(s, forwarded_message_is_inline_with_its_headers);
 	t_test(s, encrypted_content_is_withheld);
+	t_loop_test(s, ambiguous_structure_is_sanitized_and_named, 0,
+	    G_N_ELEMENTS(ambiguous));
+	t_test(s, duplicate_content_type_keeps_both_readings);
+	t_test(s, empty_message_is_not_withheld);
 	t_test(s, on_error_reject_and_tempfail);
 	t_test(s, depth_limit_just_under_and_over);
 	t_test(s, parts_limit_just_under_and_over);

@@ -48,6 +48,7 @@ mugai_report_new(void)
 	r->rr_engine = "gmime";
 	r->rr_parts = g_ptr_array_new_with_free_func(part_free);
 	r->rr_warnings = g_ptr_array_new_with_free_func(g_free);
+	r->rr_doubts = g_ptr_array_new_with_free_func(g_free);
 	return r;
 }
 
@@ -58,6 +59,7 @@ mugai_report_free(struct mugai_report *r)
 		return;
 	g_ptr_array_unref(r->rr_parts);
 	g_ptr_array_unref(r->rr_warnings);
+	g_ptr_array_unref(r->rr_doubts);
 	g_free(r->rr_withheld_reason);
 	g_free(r->rr_limit);
 	g_free(r->rr_rule);
@@ -98,6 +100,16 @@ mugai_report_warn(struct mugai_report *r, const char *fmt, ...)
 		return;
 	}
 	g_ptr_array_add(r->rr_warnings, msg);
+}
+
+void
+mugai_report_doubt(struct mugai_report *r, const char *doubt)
+{
+	for (guint i = 0; i < r->rr_doubts->len; i++)
+		if (strcmp(g_ptr_array_index(r->rr_doubts, i), doubt) == 0)
+			return;
+	if (r->rr_doubts->len < 20)
+		g_ptr_array_add(r->rr_doubts, g_strdup(doubt));
 }
 
 void
@@ -293,6 +305,12 @@ mugai_report_to_json(const struct mugai_report *r)
 		json_builder_add_string_value(b,
 		    g_ptr_array_index(r->rr_warnings, i));
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "doubts");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->rr_doubts->len; i++)
+		json_builder_add_string_value(b,
+		    g_ptr_array_index(r->rr_doubts, i));
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -397,5 +415,10 @@ mugai_report_to_text(const struct mugai_report *r)
 	for (guint i = 0; i < r->rr_warnings->len; i++)
 		g_string_append_printf(s, "warning: %s\n",
 		    (char *)g_ptr_array_index(r->rr_warnings, i));
+	for (guint i = 0; i < r->rr_doubts->len; i++) {
+		g_string_append(s, "doubt: ");
+		append_printable(s, g_ptr_array_index(r->rr_doubts, i));
+		g_string_append_c(s, '\n');
+	}
 	return g_string_free(s, FALSE);
 }

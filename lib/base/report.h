@@ -85,6 +85,9 @@ struct mugai_report {
 	GPtrArray *rr_warnings;		/* (char *) parser warnings */
 	gboolean rr_charset_fallback;	/* new body in UTF-8: ISO-2022-JP
 					 * lacked some of its characters */
+	GPtrArray *rr_doubts;		/* (char *) ambiguities the message
+					 * was read through ("what: detail"),
+					 * named in the notice */
 };
 
 /* Returns (transfer full) an empty report, never NULL. */
@@ -103,6 +106,12 @@ struct mugai_report_part *mugai_report_add_part(struct mugai_report *report,
 /* Appends one printf-formatted warning. */
 void mugai_report_warn(struct mugai_report *report, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
+
+/*
+ * Records an ambiguity the engine read through instead of withholding
+ * (duplicate header, missing boundary, ...): once per text, at most 20.
+ */
+void mugai_report_doubt(struct mugai_report *report, const char *doubt);
 
 /* Adds a flag (copied) to part unless it is already there. */
 void mugai_report_part_flag(struct mugai_report_part *part, const char *flag);

@@ -46,7 +46,11 @@ static const struct {
 	  "why_failed = 抽出処理が失敗しました\n"
 	  "why_timeout = 抽出が制限時間内に終わりませんでした\n"
 	  "why_unavailable = テキスト抽出は利用できません\n"
-	  "why_empty = テキストが含まれていません\n" },
+	  "why_empty = テキストが含まれていません\n"
+	  "doubt = ※ 構造に曖昧な点がありました（{reason}）。"
+	  "受信者のメールソフトと同じ読み方で本文を表示しています。\n"
+	  "signature = ・署名は検証されずに削除されました（{filename}）\n"
+	  "type_detected = {type}、実際の形式: {detected}\n" },
 	{ "en",
 	  "[notice]\n"
 	  "header = ---- mugai sanitization notice ----\\nThis message was "
@@ -75,21 +79,30 @@ static const struct {
 	  "why_failed = the extraction failed\n"
 	  "why_timeout = the extraction took too long\n"
 	  "why_unavailable = text extraction is unavailable\n"
-	  "why_empty = it holds no text\n" },
+	  "why_empty = it holds no text\n"
+	  "doubt = ! The message structure was ambiguous ({reason}); the "
+	  "text is shown as the recipient's mail program reads it.\n"
+	  "signature = - The signature was removed without verification ({filename})\n"
+	  "type_detected = {type}, detected as {detected}\n" },
 };
 
 enum tmpl_key {
 	K_HEADER, K_ITEM, K_WARNING, K_QUARANTINED, K_FOOTER, K_WITHHELD,
-	K_ACTION_DROP, K_ACTION_QUARANTINE, K_UNNAMED,
+	K_ACTION_DROP, K_ACTION_QUARANTINE, K_UNNAMED, K_DOUBT, K_SIGNATURE,
+	K_TYPE_DETECTED,
 	/* a removed document's text (lib/core/xbody.c) */
 	K_TEXT_INCLUDED, K_TEXT_CUT, K_TEXT_NONE, K_WHY_ENCRYPTED,
 	K_WHY_DAMAGED, K_WHY_UNSUPPORTED, K_WHY_LIMIT, K_WHY_FAILED,
 	K_WHY_TIMEOUT, K_WHY_UNAVAILABLE, K_WHY_EMPTY, K_COUNT
 };
 
+/* Keys a template written before them may lack: the built-in text. */
+#define K_FIRST_LATER	K_DOUBT
+
 static const char *const key_names[K_COUNT] = {
 	"header", "item", "warning", "quarantined", "footer", "withheld",
-	"action_drop", "action_quarantine", "unnamed",
+	"action_drop", "action_quarantine", "unnamed", "doubt", "signature",
+	"type_detected",
 	"text_included", "text_cut", "text_none", "why_encrypted",
 	"why_damaged", "why_unsupported", "why_limit", "why_failed",
 	"why_timeout", "why_unavailable", "why_empty",
@@ -97,6 +110,7 @@ static const char *const key_names[K_COUNT] = {
 
 struct tmpl {
 	char *t_text[K_COUNT];
+	gboolean t_ja;		/* Japanese: reasons are translated */
 };
 
 struct mugai_notice {
@@ -113,8 +127,42 @@ tmpl_free(gpointer data)
 	g_free(t);
 }
 
+static const char *
+builtin_text(const char *lang)
+{
+	for (gsize j = 0; j < G_N_ELEMENTS(builtin); j++)
+		if (strcmp(builtin[j].lang, lang) == 0)
+			return builtin[j].text;
+	return NULL;
+}
+
+/*
+ * The later keys (doubt, signature, type_detected) a template file lacks
+ * come from the built-in template of its language, so a notice_dir written
+ * before them still names every doubt; English when there is none.
+ */
+static void
+tmpl_fill_later(struct tmpl *t, const char *lang)
+{
+	const char *text = builtin_text(lang);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+
+	if (text == NULL)
+		text = builtin_text("en");
+	if (!g_key_file_load_from_data(kf, text, strlen(text),
+	    G_KEY_FILE_NONE, NULL))
+		return;
+	for (int i = K_FIRST_LATER; i < K_COUNT; i++) {
+		if (t->t_text[i] != NULL)
+			continue;
+		t->t_text[i] = g_key_file_get_string(kf, "notice",
+		    key_names[i], NULL);
+	}
+}
+
 static struct tmpl *
-tmpl_parse(const char *text, const char *where, GError **error)
+tmpl_parse(const char *text, const char *lang, const char *where,
+    GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_auto(GStrv) keys = NULL;
@@ -142,12 +190,14 @@ tmpl_parse(const char *text, const char *where, GError **error)
 		}
 	}
 	t = g_new0(struct tmpl, 1);
-	for (int i = 0; i < K_COUNT; i++) {
+	t->t_ja = strcmp(lang, "ja") == 0;
+	for (int i = 0; i < K_COUNT; i++)
 		t->t_text[i] = g_key_file_get_string(kf, "notice",
 		    key_names[i], NULL);
+	tmpl_fill_later(t, lang);
+	for (int i = 0; i < K_COUNT; i++)
 		if (t->t_text[i] == NULL)
 			t->t_text[i] = g_strdup("");
-	}
 	return t;
 }
 
@@ -172,9 +222,7 @@ mugai_notice_load(const char *dir, const char *const *languages,
 			if (!g_file_get_contents(path, &text, NULL, error))
 				goto bad;
 		} else {
-			for (gsize j = 0; j < G_N_ELEMENTS(builtin); j++)
-				if (strcmp(builtin[j].lang, lang) == 0)
-					text = g_strdup(builtin[j].text);
+			text = g_strdup(builtin_text(lang));
 			if (text == NULL) {
 				g_set_error(error, G_KEY_FILE_ERROR,
 				    G_KEY_FILE_ERROR_INVALID_VALUE,
@@ -184,7 +232,7 @@ mugai_notice_load(const char *dir, const char *const *languages,
 			}
 			path = g_strconcat("built-in notice.", lang, NULL);
 		}
-		if ((t = tmpl_parse(text, path, error)) == NULL)
+		if ((t = tmpl_parse(text, lang, path, error)) == NULL)
 			goto bad;
 		g_ptr_array_add(n->nt_langs, t);
 	}
@@ -453,30 +501,156 @@ notice_size(guint64 size)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * Reasons and doubts as the engine words them (English), and the Japanese
+ * the Japanese notice shows instead: the phrase that begins the reason,
+ * then what follows it (a number, a header name) in brackets.
+ */
+static const struct {
+	const char *en;
+	const char *ja;
+} reasons_ja[] = {
+	{ "line in a header block that is not a header field",
+	  "ヘッダー部にヘッダーでない行" },
+	{ "conflicting header", "ヘッダーの重複" },
+	{ "conflicting parameter", "パラメーターの重複" },
+	{ "multipart without boundary", "区切り（boundary）のないマルチパート" },
+	{ "part without headers or content", "ヘッダーも内容もないパート" },
+	{ "external body reference not fetched",
+	  "外部の内容への参照（取得していません）" },
+	{ "encrypted part not checked",
+	  "暗号化されたパート（検査できないため削除）" },
+	{ "empty message", "空のメール" },
+	{ "two readings give different text",
+	  "読み方により本文が異なるため、両方を表示" },
+	{ "encrypted content", "暗号化された内容" },
+	{ "S/MIME encrypted or opaque-signed content",
+	  "S/MIME で暗号化または署名で包まれた内容" },
+	{ "message/partial fragment cannot be checked",
+	  "分割されたメール（message/partial）の一部で、検査できません" },
+	{ "inline PGP encrypted message", "PGP で暗号化された本文" },
+	{ "message cannot be parsed", "メールとして読み取れません" },
+	{ "malformed MIME structure", "MIME 構造の異常" },
+	{ "HTML cannot be rendered", "HTML をテキストにできません" },
+	{ "decoded content larger than", "復号した内容が上限より大きい" },
+	{ "MIME nesting deeper than", "MIME の入れ子が上限より深い" },
+	{ "more than", "パートの数が上限より多い" },
+	{ "text longer than", "本文が上限より長い" },
+	{ "header block larger than", "ヘッダー部が上限より大きい" },
+	{ "message larger than", "メールが上限より大きい" },
+	{ "line longer than", "行が上限より長い" },
+	{ "sanitizing took longer than", "無害化の処理時間が上限を超えた" },
+	{ "part ", "パートを復号できません" },
+};
+
+/*
+ * Returns (transfer full) reason as template t shows it: the Japanese
+ * phrase (and the English detail) in a Japanese template, else as it is.
+ */
+static char *
+reason_text(const struct tmpl *t, const char *reason)
+{
+	if (reason == NULL)
+		return NULL;
+	if (!t->t_ja)
+		return g_strdup(reason);
+	for (gsize i = 0; i < G_N_ELEMENTS(reasons_ja); i++) {
+		const char *rest;
+
+		if (!g_str_has_prefix(reason, reasons_ja[i].en))
+			continue;
+		rest = reason + strlen(reasons_ja[i].en);
+		while (*rest == ' ' || *rest == ':')
+			rest++;
+		if (*rest == '\0')
+			return g_strdup(reasons_ja[i].ja);
+		if (i + 1 == G_N_ELEMENTS(reasons_ja))
+			rest = reason;
+		/* "(multipart/encrypted)" comes in brackets already. */
+		if (*rest == '(' && rest[strlen(rest) - 1] == ')')
+			return g_strdup_printf("%s（%.*s）", reasons_ja[i].ja,
+			    (int)strlen(rest) - 2, rest + 1);
+		return g_strdup_printf("%s（%s）", reasons_ja[i].ja, rest);
+	}
+	return g_strdup(reason);
+}
+
+/* A detached signature: S/MIME or OpenPGP, by type or usual name. */
+static gboolean
+is_signature(const struct mugai_report_part *p)
+{
+	static const char *const types[] = { "application/pkcs7-signature",
+	    "application/x-pkcs7-signature", "application/pgp-signature",
+	    NULL };
+	const char *t = p->rp_declared_type;
+
+	for (gsize i = 0; t != NULL && types[i] != NULL; i++)
+		if (strcmp(t, types[i]) == 0)
+			return p->rp_warning == NULL;
+	return FALSE;
+}
+
+/* Whether the detected type says something the declared one does not. */
+static gboolean
+type_differs(const struct mugai_report_part *p)
+{
+	const char *d = p->rp_detected_type, *t = p->rp_declared_type;
+
+	if (d == NULL || *d == '\0' || t == NULL)
+		return FALSE;
+	/* libmagic's "application/octet-stream" says it does not know. */
+	if (strcmp(d, "application/octet-stream") == 0)
+		return FALSE;
+	return g_ascii_strcasecmp(d, t) != 0;
+}
+
 static void
 render_items(const struct tmpl *t, const struct mugai_report *r,
     GString *out)
 {
+	g_autoptr(GHashTable) warned = g_hash_table_new(g_str_hash,
+	    g_str_equal);
+
 	for (guint i = 0; i < r->rr_parts->len; i++) {
 		const struct mugai_report_part *p =
 		    g_ptr_array_index(r->rr_parts, i);
 		g_autofree char *size = NULL;
+		g_autofree char *type = NULL;
 		struct vars v = { 0 };
 
 		if (!removed(p))
 			continue;
+		/* One short line: nothing to look at in a signature. */
+		if (is_signature(p) && *t->t_text[K_SIGNATURE] != '\0') {
+			v.filename = p->rp_filename != NULL &&
+			    *p->rp_filename != '\0' ? p->rp_filename :
+			    p->rp_declared_type;
+			expand(t->t_text[K_SIGNATURE], &v, out);
+			continue;
+		}
 		size = notice_size(p->rp_size);
 		v.filename = p->rp_filename != NULL && *p->rp_filename != '\0' ?
 		    p->rp_filename : t->t_text[K_UNNAMED];
 		v.type = p->rp_declared_type != NULL ? p->rp_declared_type :
 		    p->rp_kind;
 		v.detected = p->rp_detected_type;
+		if (type_differs(p) && *t->t_text[K_TYPE_DETECTED] != '\0') {
+			GString *ty = g_string_new(NULL);
+
+			expand_line(t->t_text[K_TYPE_DETECTED],
+			    t->t_text[K_TYPE_DETECTED] +
+			    strlen(t->t_text[K_TYPE_DETECTED]), &v, ty);
+			v.type = type = g_string_free(ty, FALSE);
+		}
 		v.size = size;
 		v.sha256 = p->rp_sha256;
 		v.action = t->t_text[p->rp_action == MUGAI_ACT_QUARANTINE ?
 		    K_ACTION_QUARANTINE : K_ACTION_DROP];
 		expand(t->t_text[K_ITEM], &v, out);
-		if (p->rp_warning != NULL) {
+		/* A rule's warning once per language, at its first part. */
+		if (p->rp_warning != NULL &&
+		    !g_hash_table_contains(warned, p->rp_warning)) {
+			g_hash_table_add(warned, p->rp_warning);
 			v.warning = p->rp_warning;
 			expand(t->t_text[K_WARNING], &v, out);
 		}
@@ -484,11 +658,26 @@ render_items(const struct tmpl *t, const struct mugai_report *r,
 	}
 }
 
+/* The doubts the engine read through, one line each. */
+static void
+render_doubts(const struct tmpl *t, const struct mugai_report *r,
+    GString *out)
+{
+	for (guint i = 0; i < r->rr_doubts->len; i++) {
+		g_autofree char *reason = reason_text(t,
+		    g_ptr_array_index(r->rr_doubts, i));
+		struct vars v = { 0 };
+
+		v.reason = reason;
+		expand(t->t_text[K_DOUBT], &v, out);
+	}
+}
+
 void
 mugai_notice_removed(const struct mugai_notice *n,
     const struct mugai_report *r, const char *id, GString *out)
 {
-	if (mugai_report_removed(r) == 0)
+	if (mugai_report_removed(r) == 0 && r->rr_doubts->len == 0)
 		return;
 	for (guint i = 0; i < n->nt_langs->len; i++) {
 		const struct tmpl *t = g_ptr_array_index(n->nt_langs, i);
@@ -498,6 +687,7 @@ mugai_notice_removed(const struct mugai_notice *n,
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_HEADER], &v, out);
+		render_doubts(t, r, out);
 		render_items(t, r, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);
@@ -511,10 +701,11 @@ mugai_notice_withheld(const struct mugai_notice *n, const char *reason,
 {
 	for (guint i = 0; i < n->nt_langs->len; i++) {
 		const struct tmpl *t = g_ptr_array_index(n->nt_langs, i);
+		g_autofree char *why = reason_text(t, reason);
 		struct vars v = { 0 };
 
 		v.id = id;
-		v.reason = reason;
+		v.reason = why;
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_WITHHELD], &v, out);

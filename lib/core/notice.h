@@ -3,7 +3,7 @@
  *
  * Templates are GKeyFiles (conf/notice.ja, conf/notice.en): header, item,
  * warning, quarantined, footer, withheld, action_drop, action_quarantine,
- * unnamed, with {placeholders}. One template per configured language,
+ * unnamed, doubt, signature, type_detected, with {placeholders}. One template per configured language,
  * rendered in order. The built-in templates are the shipped files' text.
  * Every value put into a placeholder (filenames, types, the reason,
  * anything) is made one line first (lib/text/oneline.h): line breaks,

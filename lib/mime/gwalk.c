@@ -39,6 +39,27 @@ child_path(const char *path, guint i)
 	return g_strdup_printf("%s.%u", path, i + 1);
 }
 
+/*
+ * TRUE when the Content-Type field says just "text" (no subtype), which
+ * GMime reads as application/octet-stream; RFC 2045 makes it text.
+ */
+static gboolean
+bare_text_type(GMimeObject *obj)
+{
+	const char *v = g_mime_object_get_header(obj, "Content-Type");
+	gsize n;
+
+	if (v == NULL)
+		return FALSE;
+	while (g_ascii_isspace(*v))
+		v++;
+	if (g_ascii_strncasecmp(v, "text", 4) != 0)
+		return FALSE;
+	for (n = 4; g_ascii_isspace(v[n]); n++)
+		;
+	return v[n] == '\0' || v[n] == ';';
+}
+
 static char *
 mime_type(GMimeObject *obj)
 {
@@ -46,6 +67,8 @@ mime_type(GMimeObject *obj)
 	g_autofree char *t = ct != NULL ?
 	    g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
 
+	if (GMIME_IS_PART(obj) && bare_text_type(obj))
+		return g_strdup("text");
 	return g_ascii_strdown(t, -1);
 }
 
@@ -326,6 +349,7 @@ walk_leaf(struct mugai_walk *w, GMimePart *part, const char *path,
 	case MUGAI_WALK_REMOVE_ATTACHMENT:
 	case MUGAI_WALK_REMOVE:
 	case MUGAI_WALK_REMOVE_RELATED:
+	case MUGAI_WALK_REMOVE_EXTERNAL:
 		remove_leaf(w, part, path, mugai_walk_remove_reason(mode));
 		break;
 	}
@@ -407,6 +431,37 @@ walk_related(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	}
 }
 
+static gboolean
+never_passes(gpointer data)
+{
+	(void)data;
+	return FALSE;
+}
+
+/*
+ * A multipart without a boundary has no parts: GMime reads all of its
+ * body into the prologue. The recipient's client shows that body as
+ * text, and so does the walk (never as it came).
+ */
+static void
+walk_unbounded(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
+    guint depth)
+{
+	const char *body = g_mime_multipart_get_prologue(mp);
+	struct mugai_walk_leaf lf = { 0 };
+	GByteArray *raw;
+
+	if (body == NULL || *body == '\0')
+		return;
+	lf.wl_path = path;
+	lf.wl_type = g_strdup("text/plain");
+	raw = g_byte_array_new();
+	g_byte_array_append(raw, (const guint8 *)body, (guint)strlen(body));
+	mugai_walk_text(w, &lf, raw, FALSE, depth + 1, never_passes, NULL);
+	g_byte_array_unref(raw);
+	g_free(lf.wl_type);
+}
+
 static void
 walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
     guint depth)
@@ -415,8 +470,14 @@ walk_multipart(struct mugai_walk *w, GMimeMultipart *mp, const char *path,
 	const char *sub = g_mime_content_type_get_media_subtype(ct);
 	int n = g_mime_multipart_get_count(mp);
 
-	if (!mugai_walk_multipart_opens(w, sub))
+	if (!mugai_walk_multipart_opens(w, sub, path))
 		return;
+	/* Not g_mime_multipart_get_boundary(): it makes one up. */
+	if (n == 0 && g_mime_object_get_content_type_parameter(
+	    GMIME_OBJECT(mp), "boundary") == NULL) {
+		walk_unbounded(w, mp, path, depth);
+		return;
+	}
 	if (g_ascii_strcasecmp(sub, "alternative") == 0) {
 		walk_alternative(w, mp, path, depth);
 		return;
@@ -503,6 +564,199 @@ parse_stream(GMimeStream *in, gint64 start, gint64 hdr_end)
 	return cat;
 }
 
+/* Fields whose first copy the recipient's client reads. */
+static gboolean
+first_wins(const char *line, gsize len)
+{
+	static const char *const names[] = { "content-type",
+	    "content-transfer-encoding", "content-disposition",
+	    "mime-version", NULL };
+
+	for (gsize i = 0; names[i] != NULL; i++) {
+		gsize n = strlen(names[i]);
+		gsize j = n;
+
+		if (len <= n || g_ascii_strncasecmp(line, names[i], n) != 0)
+			continue;
+		while (j < len && (line[j] == ' ' || line[j] == '\t'))
+			j++;
+		if (j < len && line[j] == ':')
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * Appends Content-Type field f (name, value, folds) to out as Python's
+ * email reads its parameters: a piece between semicolons without '='
+ * ("protected;") is passed over, where GMime gives up on the rest and
+ * loses the boundary. Returns TRUE when a piece was left out.
+ */
+static gboolean
+lenient_content_type(const char *f, gsize len, GString *out)
+{
+	const char *colon = memchr(f, ':', len), *end = f + len, *p, *q;
+	gboolean in_quote = FALSE, first = TRUE, cut = FALSE;
+
+	g_string_append_len(out, f, colon + 1 - f);
+	for (p = q = colon + 1; ; q++) {
+		if (q < end && *q == '"')
+			in_quote = !in_quote;
+		if (q < end && (in_quote || *q != ';'))
+			continue;
+		if (first || memchr(p, '=', (gsize)(q - p)) != NULL) {
+			if (!first)
+				g_string_append_c(out, ';');
+			g_string_append_len(out, p, q - p);
+		} else
+			cut = TRUE;
+		first = FALSE;
+		if (q >= end)
+			break;
+		p = q + 1;
+	}
+	/* The field's own line break went with its last piece. */
+	if (out->len == 0 || out->str[out->len - 1] != '\n')
+		g_string_append_c(out, '\n');
+	return cut;
+}
+
+/*
+ * Returns (transfer full) the message from from as Postfix and Python's
+ * email read its header block, or NULL when that is GMime's reading too:
+ * of Content-Type, Content-Transfer-Encoding, Content-Disposition and
+ * MIME-Version the first copy counts (GMime takes the last), and a
+ * Content-Type parameter without a value is passed over. Only the top
+ * header block: the parts of a second reading are GMime's again.
+ */
+static GMimeStream *
+first_wins_stream(GMimeStream *in, gint64 from, gsize max)
+{
+	g_autoptr(GByteArray) head = g_byte_array_new();
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	GString *out = g_string_new(NULL);
+	GMimeStream *cat, *part;
+	char buf[MUGAI_IO_CHUNK];
+	gsize pos = 0, body;
+	gboolean changed = FALSE;
+	gssize n;
+
+	if (g_mime_stream_seek(in, from, GMIME_STREAM_SEEK_SET) < 0)
+		return NULL;
+	while (head->len <= max && (n = g_mime_stream_read(in, buf,
+	    sizeof buf)) > 0)
+		g_byte_array_append(head, (const guint8 *)buf, (guint)n);
+	/* One field (first line and its folds) at a time. */
+	while (pos < head->len) {
+		const char *f = (const char *)head->data + pos;
+		gsize flen = 0, tl;
+		gboolean keep = TRUE;
+
+		do {
+			const char *l = f + flen;
+			const char *eol = memchr(l, '\n',
+			    head->len - pos - flen);
+
+			flen = eol != NULL ? (gsize)(eol - f) + 1 :
+			    head->len - pos;
+		} while (pos + flen < head->len &&
+		    (f[flen] == ' ' || f[flen] == '\t'));
+		for (tl = 0; tl < flen && f[tl] != '\n' && f[tl] != '\r'; tl++)
+			;
+		if (tl == 0)
+			break;
+		if (first_wins(f, tl)) {
+			g_autofree char *name = g_ascii_strdown(f,
+			    (gssize)strcspn(f, ": \t"));
+
+			keep = !g_hash_table_contains(seen, name);
+			if (keep && strcmp(name, "content-type") == 0 &&
+			    memchr(f, ':', flen) != NULL) {
+				changed |= lenient_content_type(f, flen, out);
+				keep = FALSE;
+			} else
+				changed |= !keep;
+			g_hash_table_add(seen, g_steal_pointer(&name));
+		}
+		if (keep)
+			g_string_append_len(out, f, (gssize)flen);
+		pos += flen;
+	}
+	if (!changed) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	body = pos;
+	cat = g_mime_stream_cat_new();
+	part = g_mime_stream_mem_new_with_buffer(out->str, out->len);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	g_string_free(out, TRUE);
+	part = g_mime_stream_substream(in, from + (gint64)body, -1);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+	g_object_unref(part);
+	return cat;
+}
+
+/*
+ * When the top header block names a MIME field twice, the message is
+ * read a second time as the recipient's client reads it (first copy
+ * wins), and what only that reading shows is kept too
+ * (mugai_walk_second_reading()).
+ */
+static void
+second_reading(struct mugai_walk *w, GMimeStream *in, gint64 start)
+{
+	GMimeStream *sub = first_wins_stream(in, skip_envelope(in, start),
+	    (gsize)w->wk_cf->cf_max_header_size);
+	struct mugai_report *r2;
+	struct mugai_walk w2;
+	GMimeParserOptions *opts;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+
+	if (sub == NULL)
+		return;
+	r2 = mugai_report_new();
+	mugai_walk_init(&w2, w->wk_cf, w->wk_env, r2);
+	w2.wk_deadline = w->wk_deadline;
+	opts = mugai_walk_parser_options(parser_warning, &w2);
+	parser = g_mime_parser_new_with_stream(sub);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, opts);
+	if (msg != NULL && msg->mime_part != NULL) {
+		walk_object(&w2, msg->mime_part, "1", 1);
+		mugai_walk_second_reading(w, &w2);
+	}
+	g_clear_object(&msg);
+	g_object_unref(parser);
+	g_object_unref(sub);
+	g_mime_parser_options_free(opts);
+	mugai_walk_clear(&w2);
+	mugai_report_free(r2);
+}
+
+/*
+ * TRUE when s holds nothing but blanks and line breaks: an empty message,
+ * which GMime does not make a message of. It has no header and no text;
+ * delivered as that, it hides nothing.
+ */
+static gboolean
+blank_to_end(GMimeStream *s)
+{
+	char buf[1024];
+	gssize n;
+
+	if (g_mime_stream_reset(s) < 0)
+		return FALSE;
+	while ((n = g_mime_stream_read(s, buf, sizeof buf)) > 0)
+		for (gssize i = 0; i < n; i++)
+			if (!g_ascii_isspace(buf[i]))
+				return FALSE;
+	return n == 0 || g_mime_stream_eos(s);
+}
+
 enum mugai_err
 mugai_gwalk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
     gint64 hdr_end)
@@ -514,10 +768,14 @@ mugai_gwalk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
 
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	msg = g_mime_parser_construct_message(parser, opts);
-	if (msg == NULL)
+	if (msg == NULL && blank_to_end(sub))
+		mugai_walk_doubt(w, "empty message", NULL);
+	else if (msg == NULL)
 		mugai_walk_withhold(w, "message cannot be parsed");
 	else if (msg->mime_part != NULL)
 		walk_object(w, msg->mime_part, "1", 1);
+	if (w->wk_doubts > 0 && w->wk_withhold == NULL)
+		second_reading(w, in, start);
 	mugai_walk_finish(w);
 	g_clear_object(&msg);
 	g_object_unref(parser);

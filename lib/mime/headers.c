@@ -107,6 +107,21 @@ mugai_headers_skip_envelope(const char *data, gsize len)
 	if (len - pos >= 5 && memcmp(data + pos, "From ", 5) == 0 &&
 	    (eol = memchr(data + pos, '\n', len - pos)) != NULL)
 		pos = (gsize)(eol - data) + 1;
+	/*
+	 * Lines of nothing but blanks before the first field continue no
+	 * field: Python's email and the split below pass over them, GMime
+	 * gives up on the message.
+	 */
+	while (pos < len && (data[pos] == ' ' || data[pos] == '\t')) {
+		gsize i = pos;
+
+		while (i < len && (data[i] == ' ' || data[i] == '\t' ||
+		    data[i] == '\r'))
+			i++;
+		if (i >= len || data[i] != '\n')
+			break;
+		pos = i + 1;
+	}
 	return pos;
 }
 

@@ -43,7 +43,8 @@ GPtrArray *mugai_headers_split(const char *data, gsize len, gsize max,
 
 /*
  * Returns the offset of the first header line: past a leading mbox
- * "From " line, which is not a header.
+ * "From " line, which is not a header, and past lines of only blanks
+ * before the first field (they continue nothing).
  */
 gsize mugai_headers_skip_envelope(const char *data, gsize len);
 

@@ -194,6 +194,7 @@ leaf_begin(struct mugai_swalk *sw, const struct mugai_scan_part *part,
 	case MUGAI_WALK_REMOVE_ATTACHMENT:
 	case MUGAI_WALK_REMOVE:
 	case MUGAI_WALK_REMOVE_RELATED:
+	case MUGAI_WALK_REMOVE_EXTERNAL:
 		break;
 	}
 	(void)part;
@@ -278,7 +279,8 @@ on_begin(void *ctx, const struct mugai_scan_part *part)
 	}
 	if (part->sp_multipart)
 		push_frame(sw, part, mugai_walk_multipart_opens(w,
-		    g_mime_content_type_get_media_subtype(part->sp_type)));
+		    g_mime_content_type_get_media_subtype(part->sp_type),
+		    part->sp_path));
 	else if (part->sp_forward)
 		push_frame(sw, part, TRUE);
 	if (part->sp_forward)

@@ -137,20 +137,45 @@ warning_name(GMimeParserWarning code)
 	return "parser warning";
 }
 
-static gboolean
-is_critical(GMimeParserWarning code)
+/*
+ * The ambiguity behind a critical warning the walk reads through, as the
+ * report and the notice name it, or NULL when the warning withholds (a
+ * nesting overflow: GMime stops reading the structure there). Whatever
+ * the reading, every part that is not text is removed, so a doubt about
+ * which header counts or where a part ends changes which text is shown,
+ * never what else leaves.
+ */
+static const char *
+doubt_name(GMimeParserWarning code)
 {
 	switch (code) {
 	case GMIME_CRIT_INVALID_HEADER_NAME:
+		return "line in a header block that is not a header field";
 	case GMIME_CRIT_CONFLICTING_HEADER:
+		return "conflicting header";
 	case GMIME_CRIT_CONFLICTING_PARAMETER:
+		return "conflicting parameter";
 	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
-	case GMIME_CRIT_NESTING_OVERFLOW:
+		return "multipart without boundary";
 	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
-		return TRUE;
+		return "part without headers or content";
 	default:
-		return FALSE;
+		return NULL;
 	}
+}
+
+void
+mugai_walk_doubt(struct mugai_walk *w, const char *what, const char *item)
+{
+	g_autofree char *d = NULL;
+
+	w->wk_doubts++;
+	if (item != NULL && *item != '\0') {
+		g_autofree char *cut = g_strndup(item, 40);
+
+		d = g_strdup_printf("%s: %s", what, g_strstrip(cut));
+	}
+	mugai_report_doubt(w->wk_report, d != NULL ? d : what);
 }
 
 void
@@ -158,6 +183,7 @@ mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
     const char *item)
 {
 	g_autofree char *what = NULL;
+	const char *doubt = doubt_name(code);
 
 	w->wk_warnings++;
 	if (item != NULL) {
@@ -168,7 +194,11 @@ mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
 	mugai_report_warn(w->wk_report, "%s%s%s%s", warning_name(code),
 	    what != NULL ? " \"" : "", what != NULL ? what : "",
 	    what != NULL ? "\"" : "");
-	if (is_critical(code))
+	if (doubt != NULL)
+		mugai_walk_doubt(w, doubt, (code ==
+		    GMIME_CRIT_CONFLICTING_HEADER || code ==
+		    GMIME_CRIT_CONFLICTING_PARAMETER) ? what : NULL);
+	else if (code == GMIME_CRIT_NESTING_OVERFLOW)
 		mugai_walk_withhold(w, "malformed MIME structure (%s)",
 		    warning_name(code));
 }
@@ -391,6 +421,40 @@ looks_binary(const guint8 *p, gsize len)
 	return ctl > MAX(8, n / 100);
 }
 
+/*
+ * Text with a few NUL or control bytes (a broken mailer, a stray form
+ * feed, UTF-16 read as bytes) is still words: when such bytes are at most
+ * a tenth of the part, they are dropped in place and the rest is read as
+ * text. More than that is binary content in disguise: FALSE, removed.
+ */
+static gboolean
+strip_controls(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
+    GByteArray *raw)
+{
+	gsize bad = 0, o = 0;
+
+	for (gsize i = 0; i < raw->len; i++) {
+		guint8 c = raw->data[i];
+
+		bad += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		    c != '\f' && c != 0x1b) || c == 0x7f;
+	}
+	if (bad * 10 > raw->len)
+		return FALSE;
+	for (gsize i = 0; i < raw->len; i++) {
+		guint8 c = raw->data[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		    c != '\f' && c != 0x1b) || c == 0x7f)
+			continue;
+		raw->data[o++] = c;
+	}
+	g_byte_array_set_size(raw, (guint)o);
+	mugai_report_warn(w->wk_report, "part %s: %" G_GSIZE_FORMAT " NUL or "
+	    "control bytes removed from the text", lf->wl_path, bad);
+	return TRUE;
+}
+
 /* CRLF and lone CR become LF, in place. */
 static void
 normalize_newlines(GString *s)
@@ -541,14 +605,15 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	const char *label = lf->wl_charset;
 	g_autofree char *utf8 = NULL;
 	const char *used = NULL;
-	gboolean lossy = FALSE;
+	gboolean lossy = FALSE, stripped = FALSE;
 	struct mugai_report_part *rp;
 	GString *t;
 	gsize ulen = 0;
 	guint blocks, rewrites;
 
 	count_decoded(w, raw->len);
-	if (looks_binary(raw->data, raw->len)) {
+	if (looks_binary(raw->data, raw->len) &&
+	    !(stripped = strip_controls(w, lf, raw))) {
 		GMimeStream *s = g_mime_stream_mem_new_with_buffer(
 		    (const char *)raw->data, raw->len);
 
@@ -592,7 +657,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	    "text kept");
 	append_text(w, t);
 	g_string_free(t, TRUE);
-	w->wk_unchanged = depth == 1 && !html && blocks == 0 &&
+	w->wk_unchanged = depth == 1 && !html && !stripped && blocks == 0 &&
 	    rewrites == 0 && !lossy && charset_passes(label, used) &&
 	    passes(passes_data);
 }
@@ -622,6 +687,32 @@ is_report_text(const char *type)
 	    strcmp(type, "text/rfc822-headers") == 0;
 }
 
+/*
+ * Words whatever their subtype: "text" alone or a text subtype no reader
+ * of ours knows (RFC 2045: unknown text subtypes are read as text/plain).
+ * Text kinds that are documents or that a reader renders (HTML, RTF,
+ * calendars, cards, tables, XML) are not.
+ */
+static gboolean
+is_other_text(const char *type)
+{
+	static const char *const not_plain[] = { "html", "rtf", "richtext",
+	    "enriched", "calendar", "vcard", "x-vcard", "directory", "csv",
+	    "tab-separated-values", "xml", "rfc822-headers", "x-vcalendar",
+	    NULL };
+	const char *sub;
+
+	if (strcmp(type, "text") == 0 || strcmp(type, "text/") == 0)
+		return TRUE;
+	if (!g_str_has_prefix(type, "text/"))
+		return FALSE;
+	sub = type + 5;
+	for (gsize i = 0; not_plain[i] != NULL; i++)
+		if (strcmp(sub, not_plain[i]) == 0)
+			return FALSE;
+	return TRUE;
+}
+
 const char *
 mugai_walk_remove_reason(enum mugai_walk_mode mode)
 {
@@ -632,6 +723,8 @@ mugai_walk_remove_reason(enum mugai_walk_mode mode)
 		return "not a text part";
 	case MUGAI_WALK_REMOVE_RELATED:
 		return "related part of the HTML (inline image)";
+	case MUGAI_WALK_REMOVE_EXTERNAL:
+		return "reference to content elsewhere (not fetched)";
 	case MUGAI_WALK_NONE:
 	case MUGAI_WALK_PLAIN:
 	case MUGAI_WALK_ATTACHED_TEXT:
@@ -651,10 +744,11 @@ mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 		    "checked");
 		return MUGAI_WALK_NONE;
 	}
+	/* A reference to content elsewhere: never fetched, listed. */
 	if (strcmp(type, "message/external-body") == 0) {
-		mugai_walk_withhold(w, "message/external-body cannot be "
-		    "checked");
-		return MUGAI_WALK_NONE;
+		mugai_walk_doubt(w, "external body reference not fetched",
+		    NULL);
+		return MUGAI_WALK_REMOVE_EXTERNAL;
 	}
 	if (strcmp(type, "application/pkcs7-mime") == 0 ||
 	    strcmp(type, "application/x-pkcs7-mime") == 0) {
@@ -662,7 +756,8 @@ mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 		    "content");
 		return MUGAI_WALK_NONE;
 	}
-	if (strcmp(type, "text/plain") == 0 && !attach)
+	if ((strcmp(type, "text/plain") == 0 || is_other_text(type)) &&
+	    !attach)
 		return MUGAI_WALK_PLAIN;
 	if (strcmp(type, "text/plain") == 0 &&
 	    w->wk_cf->cf_inline_text_attachments)
@@ -726,14 +821,46 @@ skip_parts(struct mugai_walk *w, guint from, guint to)
 	}
 }
 
+/*
+ * A text/plain alternative that only says to look at the HTML: short (a
+ * few lines) and with one of the phrases senders use for it. The HTML is
+ * the message then.
+ */
+static gboolean
+is_placeholder(const GString *t)
+{
+	static const char *const phrases[] = { "html形式", "htmlメール",
+	    "html メール", "html版", "htmlで", "html 形式", "ブラウザ",
+	    "web版", "ウェブ版", "view in browser", "view in your browser",
+	    "view this email in", "view it in your browser", "view online",
+	    "web version", "html version", "html format", "html-capable",
+	    "does not support html", "supports html", "enable html",
+	    "online version", NULL };
+	g_autofree char *low = NULL;
+	guint lines = 0;
+
+	if (t->len > 600)
+		return FALSE;
+	for (gsize i = 0; i < t->len; i++)
+		if (t->str[i] == '\n' && i > 0 && t->str[i - 1] != '\n')
+			lines++;
+	if (lines > 4)
+		return FALSE;
+	low = g_ascii_strdown(t->str, (gssize)t->len);
+	for (gsize i = 0; phrases[i] != NULL; i++)
+		if (strstr(low, phrases[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
 void
 mugai_walk_alternative_pick(struct mugai_walk *w, GString *const *texts,
     const guint *first, int n, int plain, int rich)
 {
 	int pick = plain;
 
-	if (plain < 0 || (rich >= 0 && visible_length(texts[plain]) * 4 <
-	    visible_length(texts[rich])))
+	if (plain < 0 || (rich >= 0 && (visible_length(texts[plain]) * 4 <
+	    visible_length(texts[rich]) || is_placeholder(texts[plain]))))
 		pick = rich;
 	for (int i = 0; i < n; i++) {
 		if (i == pick)
@@ -782,12 +909,22 @@ mugai_walk_count_related(struct mugai_walk *w)
 }
 
 gboolean
-mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub)
+mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub,
+    const char *path)
 {
-	if (g_ascii_strcasecmp(sub, "encrypted") == 0) {
+	if (g_ascii_strcasecmp(sub, "encrypted") != 0)
+		return TRUE;
+	/* The message itself is encrypted: nothing of it can be read. */
+	if (strcmp(path, "1") == 0) {
 		mugai_walk_withhold(w, "encrypted content (multipart/encrypted)");
 		return FALSE;
 	}
+	/*
+	 * An encrypted part beside readable text (a bounce returning an
+	 * encrypted message, a mixed-up forward): its parts are removed
+	 * like any that is not text, and the text around it is delivered.
+	 */
+	mugai_walk_doubt(w, "encrypted part not checked", path);
 	return TRUE;
 }
 
@@ -841,6 +978,57 @@ mugai_walk_forward(struct mugai_walk *w, const char *path,
 	g_string_free(t, TRUE);
 }
 
+void
+mugai_walk_second_reading(struct mugai_walk *w, struct mugai_walk *w2)
+{
+	GString *head;
+	struct mugai_report *r = w->wk_report, *r2 = w2->wk_report;
+
+	if (w2->wk_withhold != NULL) {
+		/* What the recipient's client reads is as strict as ours. */
+		if (w->wk_withhold == NULL) {
+			w->wk_withhold = g_strdup(w2->wk_withhold);
+			w->wk_limit = w2->wk_limit;
+		}
+		return;
+	}
+	if (!has_visible(w2->wk_text) ||
+	    strstr(w->wk_text->str, w2->wk_text->str) != NULL)
+		return;
+	mugai_walk_doubt(w, "two readings give different text", NULL);
+	if (has_visible(w->wk_text)) {
+		head = g_string_new("---- 別の読み方 / Another reading of "
+		    "this message ----\n");
+		append_text(w, head);
+		g_string_free(head, TRUE);
+	}
+	append_text(w, w2->wk_text);
+	/* Parts only the other reading removed are listed too. */
+	for (guint i = 0; i < r2->rr_parts->len; i++) {
+		struct mugai_report_part *p = g_ptr_array_index(r2->rr_parts,
+		    i);
+		char *path;
+		gboolean known = p->rp_action != MUGAI_ACT_DROP &&
+		    p->rp_action != MUGAI_ACT_QUARANTINE;
+
+		for (guint j = 0; !known && j < r->rr_parts->len; j++) {
+			const struct mugai_report_part *q =
+			    g_ptr_array_index(r->rr_parts, j);
+
+			known = strcmp(q->rp_sha256, p->rp_sha256) == 0;
+		}
+		if (known)
+			continue;
+		/* "2/1.2": part 1.2 of the second reading. */
+		p = g_ptr_array_steal_index(r2->rr_parts, i--);
+		path = g_strconcat("2/", p->rp_path, NULL);
+		g_free(p->rp_path);
+		p->rp_path = path;
+		g_ptr_array_add(r->rr_parts, p);
+	}
+	w->wk_decoded += w2->wk_decoded;
+}
+
 gboolean
 mugai_walk_enter(struct mugai_walk *w, guint depth)
 {
@@ -879,5 +1067,6 @@ mugai_walk_finish(struct mugai_walk *w)
 		mugai_walk_limit(w, "max_text_size", "text longer than %"
 		    G_GINT64_FORMAT " bytes", w->wk_cf->cf_max_text_size);
 	w->wk_unchanged = w->wk_unchanged && w->wk_withhold == NULL &&
-	    w->wk_warnings == 0 && w->wk_report->rr_parts->len == 1;
+	    w->wk_warnings == 0 && w->wk_doubts == 0 &&
+	    w->wk_report->rr_parts->len == 1;
 }

@@ -39,6 +39,7 @@ struct mugai_walk {
 	gint64 wk_deadline;		/* [limits] max_time: monotonic usec
 					 * (lib/base/deadline.h), 0: none */
 	guint wk_warnings;		/* GMime parser warnings */
+	guint wk_doubts;		/* ambiguities read through */
 	gboolean wk_unchanged;		/* the body can pass as it came */
 	GPtrArray *wk_docs;		/* (struct mugai_walk_doc *) removed
 					 * documents for lib/core/xbody.c */
@@ -116,6 +117,7 @@ enum mugai_walk_mode {
 	MUGAI_WALK_REMOVE_RELATED,	/* removed: a related part other than
 					 * the root (mugai_walk_count_related;
 					 * never from mugai_walk_leaf_mode) */
+	MUGAI_WALK_REMOVE_EXTERNAL,	/* removed: message/external-body */
 };
 
 /*
@@ -124,11 +126,22 @@ enum mugai_walk_mode {
  */
 const char *mugai_walk_remove_reason(enum mugai_walk_mode mode);
 
+/*
+ * Records an ambiguity read through instead of withholding: what (static
+ * English phrase) and item (a header or parameter name, or NULL) go into
+ * the report's doubts, which the notice names.
+ */
+void mugai_walk_doubt(struct mugai_walk *w, const char *what,
+    const char *item);
+
 /* Returns (transfer full) parser options: fallback charsets, warn(data). */
 GMimeParserOptions *mugai_walk_parser_options(GMimeParserWarningFunc warn,
     gpointer data);
 
-/* A GMime parser warning: reported, counted, critical ones withhold. */
+/*
+ * A GMime parser warning: reported and counted; a critical one is a doubt
+ * read through (mugai_walk_doubt()), but a nesting overflow withholds.
+ */
 void mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
     const char *item);
 
@@ -139,10 +152,13 @@ void mugai_walk_parser_warning(struct mugai_walk *w, GMimeParserWarning code,
 gboolean mugai_walk_enter(struct mugai_walk *w, guint depth);
 
 /*
- * A multipart of subtype sub entered: FALSE when its parts are not walked
- * (multipart/encrypted: withheld, reason set).
+ * A multipart of subtype sub entered at path: FALSE when its parts are not
+ * walked (multipart/encrypted as the message's own body: withheld, reason
+ * set). A multipart/encrypted deeper down is walked as mixed, its parts
+ * removed, and named as a doubt.
  */
-gboolean mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub);
+gboolean mugai_walk_multipart_opens(struct mugai_walk *w, const char *sub,
+    const char *path);
 
 /* A related part other than the root: counts it; FALSE past max_parts. */
 gboolean mugai_walk_count_related(struct mugai_walk *w);
@@ -218,6 +234,14 @@ gboolean mugai_walk_content_id_is(const char *cid, const char *want);
  */
 void mugai_walk_forward(struct mugai_walk *w, const char *path,
     GMimeContentType *ct, GMimeContentDisposition *disp, GMimeObject *msg);
+
+/*
+ * A second reading of the message (w2, its own report), the recipient's
+ * client's where ours differs (first header wins): when its text is not
+ * in w's, it follows under a heading and the parts only it removed join
+ * w's report with paths "2/PATH"; a withheld second reading withholds w.
+ */
+void mugai_walk_second_reading(struct mugai_walk *w, struct mugai_walk *w2);
 
 /* After the last part: tag limit, text size, whether the body may pass. */
 void mugai_walk_finish(struct mugai_walk *w);
