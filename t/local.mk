@@ -43,6 +43,8 @@ UNIT_TESTS += t/check_rules
 UNIT_TESTS += t/check_arcscan
 # store/
 UNIT_TESTS += t/check_quarantine
+# portal/
+UNIT_TESTS += t/check_portal
 # core/
 UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice

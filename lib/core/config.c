@@ -47,6 +47,7 @@ static const char *const on_errors[] = { "withhold", "tempfail", "reject",
 static const char *const positions[] = { "top", "bottom", NULL };
 static const char *const keep_originals[] = { "never", "quarantined",
     "modified", "all", NULL };
+static const char *const portal_auths[] = { "imap", "ldap", NULL };
 static const char *const part_actions[] = { "drop", "quarantine", "reject",
     "tempfail", NULL };
 
@@ -175,6 +176,65 @@ static const struct key_def keys[] = {
 	{ "policy", "max_filename_length", KT_INT,
 	  OFF(cf_max_filename_length), "200", 16, 4096, NULL,
 	  "characters in an attachment name before it counts as dangerous" },
+
+	{ "portal", "portal_url", KT_STRING, OFF(cf_portal_url),
+	  "", 0, 0, NULL,
+	  "base URL of mugai-portal; the notice links each item there "
+	  "(empty: no link)" },
+	{ "portal", "listen", KT_STRING, OFF(cf_portal_listen),
+	  "127.0.0.1:8443", 0, 0, NULL,
+	  "address and port mugai-portal serves HTTPS on (ADDR:PORT)" },
+	{ "portal", "certificate", KT_STRING, OFF(cf_portal_certificate),
+	  "/etc/mugai/portal.crt", 0, 0, NULL,
+	  "TLS certificate (PEM) of mugai-portal" },
+	{ "portal", "key", KT_STRING, OFF(cf_portal_key),
+	  "/etc/mugai/portal.key", 0, 0, NULL,
+	  "TLS private key (PEM) of mugai-portal" },
+	{ "portal", "link_secret", KT_STRING, OFF(cf_portal_link_secret),
+	  "", 0, 0, NULL,
+	  "HMAC key file of the item links (empty: portal-link.key in the "
+	  "quarantine dir)" },
+	{ "portal", "session_lifetime", KT_DURATION,
+	  OFF(cf_portal_session_lifetime), "8h", 60 * 1000,
+	  7 * 24 * 3600 * G_GINT64_CONSTANT(1000), NULL,
+	  "how long a portal login lasts" },
+	{ "portal", "auth", KT_ENUM, OFF(cf_portal_auth),
+	  "imap", 0, 0, portal_auths,
+	  "how the portal checks passwords: imap (the mail store) or ldap" },
+	{ "portal", "imap_url", KT_STRING, OFF(cf_portal_imap_url),
+	  "imaps://127.0.0.1/", 0, 0, NULL,
+	  "IMAP server the portal logs in to (auth = imap)" },
+	{ "portal", "ldap_uri", KT_STRING, OFF(cf_portal_ldap_uri),
+	  "ldap://127.0.0.1/", 0, 0, NULL,
+	  "LDAP server of the simple bind (auth = ldap)" },
+	{ "portal", "ldap_bind_dn", KT_STRING, OFF(cf_portal_ldap_bind_dn),
+	  "uid=%u,ou=people,dc=example,dc=jp", 0, 0, NULL,
+	  "DN bound as; %u is the login name, %m the address (auth = ldap)" },
+	{ "portal", "user_domain", KT_STRING, OFF(cf_portal_user_domain),
+	  "", 0, 0, NULL,
+	  "domain added to a login name without @ to make the user's address" },
+	{ "portal", "approvers", KT_LIST, OFF(cf_portal_approvers),
+	  "", 0, 0, NULL,
+	  "who approves for whom: SCOPE:APPROVER; ... (SCOPE an address, "
+	  "@domain or *)" },
+	{ "portal", "administrators", KT_LIST, OFF(cf_portal_administrators),
+	  "", 0, 0, NULL, "addresses that see and decide every item" },
+	{ "portal", "admin_only_rules", KT_LIST,
+	  OFF(cf_portal_admin_only_rules), "", 0, 0, NULL,
+	  "rules whose parts only an administrator may release" },
+	{ "portal", "login_max_failures", KT_INT,
+	  OFF(cf_portal_login_max_failures), "5", 1, 1000, NULL,
+	  "failed logins per user or per address before a lockout" },
+	{ "portal", "login_lockout", KT_DURATION,
+	  OFF(cf_portal_login_lockout), "15m", 1000,
+	  24 * 3600 * G_GINT64_CONSTANT(1000), NULL,
+	  "how long a user or address stays locked out" },
+	{ "portal", "notify_command", KT_STRING,
+	  OFF(cf_portal_notify_command), "/usr/sbin/sendmail -i", 0, 0,
+	  NULL, "command that sends the approvers' notification mail "
+	  "(empty: none)" },
+	{ "portal", "page_size", KT_INT, OFF(cf_portal_page_size),
+	  "50", 5, 1000, NULL, "items per page of the portal's list" },
 };
 
 static const char *const *
