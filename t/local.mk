@@ -97,6 +97,7 @@ SCRIPT_TESTS += t/regress.sh
 SCRIPT_TESTS += t/valgrind-corpus.sh
 SCRIPT_TESTS += t/milter-test.sh
 SCRIPT_TESTS += t/milter-clients.sh
+SCRIPT_TESTS += t/portal.sh
 # End to end: private Postfix -> mugai-milter -> LMTP -> Dovecot; skip (77)
 # without root, Postfix, Dovecot or (faults) a tmpfs mount.
 SCRIPT_TESTS += t/e2e/run.sh
@@ -104,6 +105,7 @@ SCRIPT_TESTS += t/e2e/demo.sh
 SCRIPT_TESTS += t/e2e/faults.sh
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS)
+EXTRA_DIST += t/portal_client.py
 EXTRA_DIST += t/milter_client.py t/milter/lib.lua t/milter/negotiate.lua
 EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py

@@ -47,7 +47,6 @@ static const char *const on_errors[] = { "withhold", "tempfail", "reject",
 static const char *const positions[] = { "top", "bottom", NULL };
 static const char *const keep_originals[] = { "never", "quarantined",
     "modified", "all", NULL };
-static const char *const portal_auths[] = { "imap", "ldap", NULL };
 static const char *const part_actions[] = { "drop", "quarantine", "reject",
     "tempfail", NULL };
 
@@ -198,9 +197,10 @@ static const struct key_def keys[] = {
 	  OFF(cf_portal_session_lifetime), "8h", 60 * 1000,
 	  7 * 24 * 3600 * G_GINT64_CONSTANT(1000), NULL,
 	  "how long a portal login lasts" },
-	{ "portal", "auth", KT_ENUM, OFF(cf_portal_auth),
-	  "imap", 0, 0, portal_auths,
-	  "how the portal checks passwords: imap (the mail store) or ldap" },
+	{ "portal", "auth", KT_LIST, OFF(cf_portal_auth),
+	  "imap", 0, 0, NULL,
+	  "how the portal checks passwords, tried in order: imap (the mail "
+	  "store), ldap" },
 	{ "portal", "imap_url", KT_STRING, OFF(cf_portal_imap_url),
 	  "imaps://127.0.0.1/", 0, 0, NULL,
 	  "IMAP server the portal logs in to (auth = imap)" },

@@ -44,11 +44,6 @@ enum mugai_keep_original {
 	MUGAI_KEEP_ALL,
 };
 
-enum mugai_portal_auth {
-	MUGAI_PORTAL_AUTH_IMAP,
-	MUGAI_PORTAL_AUTH_LDAP,
-};
-
 struct mugai_rules;
 struct mugai_notice;
 
@@ -120,7 +115,7 @@ struct mugai_config {
 	char *cf_portal_key;
 	char *cf_portal_link_secret;	/* "": DIR/portal-link.key */
 	gint64 cf_portal_session_lifetime;	/* milliseconds */
-	gint cf_portal_auth;		/* enum mugai_portal_auth */
+	char **cf_portal_auth;		/* "imap", "ldap", tried in order */
 	char *cf_portal_imap_url;
 	char *cf_portal_ldap_uri;
 	char *cf_portal_ldap_bind_dn;
