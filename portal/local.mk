@@ -11,3 +11,4 @@ mugai_portal_SOURCES += portal/auth.c portal/auth.h
 mugai_portal_CPPFLAGS = $(AM_CPPFLAGS) -DMUGAI_BINDIR='"$(bindir)"'
 mugai_portal_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS) $(CURL_CFLAGS)
 mugai_portal_LDADD = $(MUGAI_LIBS) $(SOUP_LIBS) $(CURL_LIBS) $(LDAP_LIBS)
+dist_man_MANS += doc/mugai-portal.8

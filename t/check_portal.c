@@ -1,7 +1,8 @@
 /*
  * check_portal - what mugai-portal decides without a server: the request
  * state machine (lib/portal/request.c), the roles (lib/portal/role.c)
- * and the item links of the notice (lib/portal/link.c)
+ * and the item links of the notice (lib/portal/link.c); the sessions,
+ * one-time form tokens and login limits of the server (portal/session.c)
  *
  * Each case makes its own store under a fresh temporary directory, with
  * one item whose recipients are staff@ and b@city.example.lg.jp.
@@ -23,6 +24,7 @@
 #include "portal/role.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
+#include "session.h"	/* portal/, through t_check_portal_CPPFLAGS */
 #include "testutil.h"
 
 static const char msg[] =
@@ -425,6 +427,102 @@ START_TEST(link_mac_binds_id)
 }
 END_TEST
 
+static gint64 fake_now;
+
+static gint64
+fake_clock(void)
+{
+	return fake_now;
+}
+
+START_TEST(session_expires_and_is_unguessable)
+{
+	struct mugai_sessions *t;
+	struct mugai_session *s, *s2;
+	char *id;
+
+	fake_now = 1000;
+	mugai_session_clock = fake_clock;
+	t = mugai_sessions_new(60 * G_USEC_PER_SEC);
+	s = mugai_sessions_create(t, "staff@city.example.lg.jp");
+	ck_assert_uint_eq(strlen(s->se_id), 43);
+	ck_assert_uint_eq(strspn(s->se_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_"), 43);
+	s2 = mugai_sessions_create(t, "staff@city.example.lg.jp");
+	ck_assert_str_ne(s->se_id, s2->se_id);
+	id = g_strdup(s->se_id);
+	ck_assert_ptr_eq(mugai_sessions_get(t, id), s);
+	ck_assert_ptr_null(mugai_sessions_get(t, "x"));
+	ck_assert_ptr_null(mugai_sessions_get(t, NULL));
+	/* A guess of the right length is still unknown. */
+	ck_assert_ptr_null(mugai_sessions_get(t,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+	fake_now += 60 * G_USEC_PER_SEC;
+	ck_assert_ptr_null(mugai_sessions_get(t, id));
+	/* A pre-login session lasts at most an hour, whatever the lifetime. */
+	mugai_sessions_free(t);
+	t = mugai_sessions_new(G_GINT64_CONSTANT(86400) * G_USEC_PER_SEC);
+	s = mugai_sessions_create(t, NULL);
+	ck_assert_int_eq(s->se_expires - fake_now,
+	    G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC);
+	mugai_sessions_drop(t, s->se_id);
+	g_free(id);
+	mugai_sessions_free(t);
+	mugai_session_clock = NULL;
+}
+END_TEST
+
+START_TEST(session_form_tokens_spent_once)
+{
+	struct mugai_sessions *t = mugai_sessions_new(60 * G_USEC_PER_SEC);
+	struct mugai_session *s = mugai_sessions_create(t, "a@b.example");
+	struct mugai_session *other = mugai_sessions_create(t, "c@b.example");
+	char *tok = g_strdup(mugai_session_form_token(s));
+	char *first = NULL;
+
+	/* Another session's token is no good here (a forged page). */
+	ck_assert(!mugai_session_spend_form(other, tok));
+	ck_assert(mugai_session_spend_form(s, tok));
+	/* Replayed: refused. */
+	ck_assert(!mugai_session_spend_form(s, tok));
+	ck_assert(!mugai_session_spend_form(s, NULL));
+	ck_assert(!mugai_session_spend_form(s, ""));
+	/* Only the newest MUGAI_SESSION_FORMS_MAX are kept. */
+	first = g_strdup(mugai_session_form_token(s));
+	for (int i = 0; i < MUGAI_SESSION_FORMS_MAX; i++)
+		(void)mugai_session_form_token(s);
+	ck_assert(!mugai_session_spend_form(s, first));
+	g_free(tok);
+	g_free(first);
+	mugai_sessions_free(t);
+}
+END_TEST
+
+START_TEST(limiter_locks_user_and_address)
+{
+	struct mugai_limiter *l;
+
+	fake_now = 1;
+	mugai_session_clock = fake_clock;
+	l = mugai_limiter_new(3, 60 * G_USEC_PER_SEC);
+	for (int i = 0; i < 2; i++)
+		mugai_limiter_fail(l, "u:a@b.example");
+	ck_assert(!mugai_limiter_locked(l, "u:a@b.example"));
+	mugai_limiter_fail(l, "u:a@b.example");
+	ck_assert(mugai_limiter_locked(l, "u:a@b.example"));
+	ck_assert(!mugai_limiter_locked(l, "u:c@b.example"));
+	fake_now += 60 * G_USEC_PER_SEC;
+	ck_assert(!mugai_limiter_locked(l, "u:a@b.example"));
+	for (int i = 0; i < 3; i++)
+		mugai_limiter_fail(l, "a:192.0.2.1");
+	ck_assert(mugai_limiter_locked(l, "a:192.0.2.1"));
+	mugai_limiter_reset(l, "a:192.0.2.1");
+	ck_assert(!mugai_limiter_locked(l, "a:192.0.2.1"));
+	mugai_limiter_free(l);
+	mugai_session_clock = NULL;
+}
+END_TEST
+
 int
 main(void)
 {
@@ -441,5 +539,8 @@ main(void)
 	t_test(s, roles_decide_scope_self_and_admin_rules);
 	t_test(s, roles_config_errors_named);
 	t_test(s, link_mac_binds_id);
+	t_test(s, session_expires_and_is_unguessable);
+	t_test(s, session_form_tokens_spent_once);
+	t_test(s, limiter_locks_user_and_address);
 	return t_run(s);
 }

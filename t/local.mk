@@ -62,6 +62,9 @@ TESTS += $(UNIT_TESTS)
 t_check_policy_SOURCES = t/check_policy.c t/fixtures.c t/fixtures.h
 t_check_arcscan_SOURCES = t/check_arcscan.c t/fixtures.c t/fixtures.h
 t_check_limits_SOURCES = t/check_limits.c t/fixtures.c t/fixtures.h
+# portal/: the server's sessions and form tokens.
+t_check_portal_SOURCES = t/check_portal.c portal/session.c portal/session.h
+t_check_portal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
