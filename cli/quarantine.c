@@ -35,6 +35,7 @@
 #include "core/config.h"
 #include "ppap/ppap.h"
 #include "store/qdir.h"
+#include "portal/request.h"
 #include "store/quarantine.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
@@ -228,6 +229,66 @@ show_opened(JsonObject *st)
 		    json_array_get_length(fails));
 }
 
+/* Returns (transfer full) usec as ISO 8601 UTC to the second. */
+static char *
+iso_time(gint64 usec)
+{
+	GDateTime *t = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
+	char *s;
+
+	if (t == NULL)
+		return g_strdup("?");
+	s = g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(t);
+	return s;
+}
+
+/* The portal's requests of the item (lib/portal/request.h), if any. */
+static void
+show_requests(int itemfd, uid_t owner)
+{
+	enum mugai_err err = MUGAI_OK;
+	GPtrArray *reqs = mugai_request_list_at(itemfd, owner, &err);
+
+	if (reqs == NULL) {
+		show_line("Requests:", mugai_err_str(err));
+		return;
+	}
+	if (reqs->len == 0) {
+		puts("Requests:    -");
+		g_ptr_array_free(reqs, TRUE);
+		return;
+	}
+	puts("Requests:");
+	for (guint i = 0; i < reqs->len; i++) {
+		struct mugai_request *rq = g_ptr_array_index(reqs, i);
+		g_autofree char *t = iso_time(rq->rq_time);
+
+		printf("  %-3u %-9s %-8s ", rq->rq_n,
+		    mugai_request_state_name(rq->rq_state), rq->rq_part);
+		mugai_cli_put_text(stdout, rq->rq_requester, 0);
+		printf(" %s\n", t);
+		if (rq->rq_reason != NULL && *rq->rq_reason != '\0') {
+			printf("           %-14s ", "reason");
+			mugai_cli_put_text(stdout, rq->rq_reason, 0);
+			fputc('\n', stdout);
+		}
+		if (rq->rq_decider != NULL) {
+			g_autofree char *d = iso_time(rq->rq_decided);
+
+			printf("           %-14s ", "decided by");
+			mugai_cli_put_text(stdout, rq->rq_decider, 0);
+			printf(" %s\n", d);
+			if (rq->rq_comment != NULL && *rq->rq_comment != '\0') {
+				printf("           %-14s ", "comment");
+				mugai_cli_put_text(stdout, rq->rq_comment, 0);
+				fputc('\n', stdout);
+			}
+		}
+	}
+	g_ptr_array_free(reqs, TRUE);
+}
+
 static int
 cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 {
@@ -242,6 +303,7 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	JsonObject *meta = NULL, *st = NULL;
 	const char *id, *dir;
 	int top, item = -1;
+	uid_t owner = (uid_t)-1;
 
 	if (!mugai_cli_qparse("show", "ID - show an item's metadata", own, qo,
 	    &argc, &argv) ||
@@ -250,7 +312,7 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 	if (!mugai_cli_check_id("show", id) ||
 	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL)
 		return 2;
-	if ((top = mugai_cli_qtop("show", dir, NULL)) >= 0 &&
+	if ((top = mugai_cli_qtop("show", dir, &owner)) >= 0 &&
 	    mugai_cli_qdrop("show", top) &&
 	    (item = mugai_cli_open_item("show", top, id)) >= 0 &&
 	    (meta = mugai_quarantine_read_meta_at(item, &err)) == NULL)
@@ -259,13 +321,14 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 		    mugai_err_str(err));
 	if (meta != NULL)
 		st = mugai_ppap_state_read(item, (uid_t)-1, &err);
-	if (item >= 0)
-		close(item);
 	if (top >= 0)
 		close(top);
 	mugai_config_unref(cf);
-	if (meta == NULL)
+	if (meta == NULL) {
+		if (item >= 0)
+			close(item);
 		return 1;
+	}
 	if (json) {
 		g_autoptr(JsonGenerator) gen = json_generator_new();
 		JsonNode *node = json_node_new(JSON_NODE_OBJECT);
@@ -281,9 +344,11 @@ cmd_show(struct mugai_cli_qopts *qo, int argc, char **argv)
 		show_text(meta);
 		if (st != NULL)
 			show_opened(st);
+		show_requests(item, owner);
 	}
 	if (st != NULL)
 		json_object_unref(st);
+	close(item);
 	json_object_unref(meta);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

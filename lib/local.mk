@@ -60,6 +60,12 @@ libmugai_la_SOURCES += lib/store/release.c lib/store/release.h
 libmugai_la_SOURCES += lib/store/audit.c lib/store/audit.h
 EXTRA_DIST += doc/quarantine-meta.md
 
+# portal/: what mugai-portal adds over the store: requests and their
+# states, who may see and decide what, the item links of the notice.
+libmugai_la_SOURCES += lib/portal/request.c lib/portal/request.h
+libmugai_la_SOURCES += lib/portal/role.c lib/portal/role.h
+libmugai_la_SOURCES += lib/portal/link.c lib/portal/link.h
+
 # core/: what ties them: the configuration, the notice, sanitize().
 libmugai_la_SOURCES += lib/core/config.c lib/core/config.h
 libmugai_la_SOURCES += lib/core/notice.c lib/core/notice.h

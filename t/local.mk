@@ -45,6 +45,8 @@ UNIT_TESTS += t/check_rules
 UNIT_TESTS += t/check_arcscan
 # store/
 UNIT_TESTS += t/check_quarantine
+# portal/
+UNIT_TESTS += t/check_portal
 # core/
 UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice
@@ -73,6 +75,9 @@ t_check_xbody_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
 EXTRA_t_check_xbody_DEPENDENCIES = mugai-extract$(EXEEXT)
 t_check_fidelity_SOURCES = t/check_fidelity.c t/jpcases.c t/jpcases.h
+# portal/: the server's sessions and form tokens.
+t_check_portal_SOURCES = t/check_portal.c portal/session.c portal/session.h
+t_check_portal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
@@ -139,6 +144,7 @@ SCRIPT_TESTS += t/milter-test.sh
 SCRIPT_TESTS += t/milter-clients.sh
 SCRIPT_TESTS += t/store-syncs.sh
 SCRIPT_TESTS += t/index-pg.sh
+SCRIPT_TESTS += t/portal.sh
 # End to end: private Postfix -> mugai-milter -> LMTP -> Dovecot; skip (77)
 # without root, Postfix, Dovecot or (faults) a tmpfs mount.
 SCRIPT_TESTS += t/e2e/run.sh
@@ -146,6 +152,7 @@ SCRIPT_TESTS += t/e2e/demo.sh
 SCRIPT_TESTS += t/e2e/faults.sh
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS)
+EXTRA_DIST += t/portal_client.py
 EXTRA_DIST += t/milter_client.py t/milter/lib.lua t/milter/negotiate.lua
 EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py

@@ -7,7 +7,8 @@
  * part, one dropped attachment "invoice.exe") and a fixed envelope. With
  * DAYS_AGO the IDs are dated that many days back; with SPREAD_DAYS each
  * item goes DAYS_AGO + i % SPREAD_DAYS days back. Prints each ID.
- * Exit 0, or 1 with the error on the first failure.
+ * Exit 0, or 1 with the error on the first failure. MUGAI_QFILL_RCPTS
+ * (comma-separated) replaces the envelope recipients.
  *
  *   qfill --check DIR KEYFILE MESSAGE RCPT...
  *
@@ -128,6 +129,10 @@ main(int argc, char **argv)
 	struct mugai_report_part *p;
 	enum mugai_err err;
 	guint64 count = 1, ago = 0, spread = 0;
+	/* The portal's tests give items their own recipients. */
+	const char *env_rcpts = g_getenv("MUGAI_QFILL_RCPTS");
+	g_auto(GStrv) own_rcpts = env_rcpts != NULL ?
+	    g_strsplit(env_rcpts, ",", -1) : NULL;
 	gchar *data;
 	gsize len;
 
@@ -170,6 +175,8 @@ main(int argc, char **argv)
 		    mugai_qid_new();
 		GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, len);
 
+		if (own_rcpts != NULL)
+			env.ev_rcpts = (const char *const *)own_rcpts;
 		err = mugai_quarantine_store(q, id, s, &env, r, "qfill");
 		g_object_unref(s);
 		if (err != MUGAI_OK) {

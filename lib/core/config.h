@@ -132,6 +132,26 @@ struct mugai_config {
 	gint64 cf_extract_max_helpers;
 	char *cf_extract_helper;	/* "": the installed mugai-extract */
 
+	/* [portal] the recipients' web page (portal/, doc/mugai-portal.8) */
+	char *cf_portal_url;		/* "": no link in the notice */
+	char *cf_portal_listen;
+	char *cf_portal_certificate;
+	char *cf_portal_key;
+	char *cf_portal_link_secret;	/* "": DIR/portal-link.key */
+	gint64 cf_portal_session_lifetime;	/* milliseconds */
+	char **cf_portal_auth;		/* "imap", "ldap", tried in order */
+	char *cf_portal_imap_url;
+	char *cf_portal_ldap_uri;
+	char *cf_portal_ldap_bind_dn;
+	char *cf_portal_user_domain;
+	char **cf_portal_approvers;	/* SCOPE:APPROVER, NULL-terminated */
+	char **cf_portal_administrators;
+	char **cf_portal_admin_only_rules;
+	gint64 cf_portal_login_max_failures;
+	gint64 cf_portal_login_lockout;	/* milliseconds */
+	char *cf_portal_notify_command;
+	gint64 cf_portal_page_size;
+
 	/* [rule NAME] groups, in file order (lib/policy/rules.h); the built-in
 	 * rules when the file has none. */
 	struct mugai_rules *cf_rules;

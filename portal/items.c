@@ -1,0 +1,426 @@
+/*
+ * mugai-portal items - the store as the pages see it
+ *
+ * Reads go through lib/store (descriptors, no links followed, files of
+ * the store's owner only). The list walks YYYY/MM/DD/ID from the newest
+ * and reads each item's list.json: linear in the store's size. The store
+ * branch's index (lib/index/) is to replace this walk; the pages do not
+ * change when it does.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "core/config.h"
+#include "portal/request.h"
+#include "portal/role.h"
+#include "store/qdir.h"
+#include "store/qid.h"
+#include "store/quarantine.h"
+#include "portal.h"
+
+#define LIST_JSON_MAX (1024 * 1024)
+
+void
+mugai_portal_row_free(struct mugai_portal_row *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->pr_id);
+	g_free(r->pr_time);
+	g_free(r->pr_from);
+	g_free(r->pr_subject);
+	g_free(r->pr_removed);
+	g_free(r->pr_state);
+	g_free(r);
+}
+
+static JsonObject *
+jobj(JsonObject *o, const char *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+
+	return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ?
+	    json_node_get_object(n) : NULL;
+}
+
+static JsonArray *
+jarr(JsonObject *o, const char *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+
+	return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ?
+	    json_node_get_array(n) : NULL;
+}
+
+static const char *
+jstr(JsonObject *o, const char *name)
+{
+	JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+
+	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) ||
+	    json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(n);
+}
+
+static char **
+recipients(JsonObject *meta)
+{
+	JsonArray *a = jarr(jobj(meta, "envelope"), "recipients");
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+		JsonNode *n = json_array_get_element(a, i);
+
+		if (JSON_NODE_HOLDS_VALUE(n) &&
+		    json_node_get_value_type(n) == G_TYPE_STRING)
+			g_ptr_array_add(out,
+			    g_strdup(json_node_get_string(n)));
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+JsonObject *
+mugai_portal_item_meta(struct mugai_portal *po, const char *id,
+    char ***rcpts)
+{
+	enum mugai_err err;
+	JsonObject *meta;
+	int fd;
+
+	*rcpts = NULL;
+	if (!mugai_qid_valid(id) ||
+	    (fd = mugai_qdir_open_item(po->po_top, id)) < 0)
+		return NULL;
+	meta = mugai_quarantine_read_meta_at(fd, &err);
+	close(fd);
+	if (meta != NULL)
+		*rcpts = recipients(meta);
+	return meta;
+}
+
+/* Reads list.json (else meta.json) of item id in day (lent). */
+static JsonObject *
+read_listing(struct mugai_portal *po, int day, const char *id)
+{
+	JsonParser *p;
+	JsonObject *o = NULL;
+	enum mugai_err err;
+	char *text;
+	gsize len;
+	int fd;
+
+	if ((fd = mugai_qdir_open(day, id)) < 0)
+		return NULL;
+	text = mugai_qdir_read(fd, "list.json", po->po_owner, LIST_JSON_MAX,
+	    &len);
+	if (text == NULL) {
+		o = errno == ENOENT ? mugai_quarantine_read_meta_at(fd, &err) :
+		    NULL;
+		close(fd);
+		return o;
+	}
+	close(fd);
+	p = json_parser_new();
+	if (json_parser_load_from_data(p, text, (gssize)len, NULL) &&
+	    json_parser_get_root(p) != NULL &&
+	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		o = json_object_ref(json_node_get_object(
+		    json_parser_get_root(p)));
+	g_object_unref(p);
+	g_free(text);
+	return o;
+}
+
+static char *
+removed_names(JsonObject *meta)
+{
+	JsonArray *a = jarr(jobj(meta, "summary"), "removed");
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+		const char *v = json_array_get_string_element(a, i);
+
+		if (v != NULL)
+			g_string_append_printf(s, "%s%s", s->len ? ", " : "",
+			    v);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static gboolean
+matches(const struct mugai_portal_row *r, const char *q)
+{
+	g_autofree char *nq = NULL;
+	const char *fields[] = { r->pr_from, r->pr_subject, r->pr_removed,
+	    r->pr_id };
+
+	if (q == NULL || *q == '\0')
+		return TRUE;
+	nq = g_utf8_casefold(q, -1);
+	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++) {
+		g_autofree char *f = fields[i] != NULL ?
+		    g_utf8_casefold(fields[i], -1) : NULL;
+
+		if (f != NULL && strstr(f, nq) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The state of the newest request of the item, for the list. */
+static char *
+latest_state(struct mugai_portal *po, int day, const char *id)
+{
+	enum mugai_err err;
+	GPtrArray *reqs;
+	char *s = NULL;
+	int fd;
+
+	if ((fd = mugai_qdir_open(day, id)) < 0)
+		return NULL;
+	reqs = mugai_request_list_at(fd, po->po_owner, &err);
+	close(fd);
+	if (reqs != NULL && reqs->len > 0) {
+		struct mugai_request *rq = g_ptr_array_index(reqs,
+		    reqs->len - 1);
+
+		s = g_strdup(mugai_request_state_ja(rq->rq_state));
+	}
+	if (reqs != NULL)
+		g_ptr_array_free(reqs, TRUE);
+	return s;
+}
+
+typedef gboolean (*visit_fn)(struct mugai_portal *po, int day,
+    const char *id, JsonObject *listing, gpointer data);
+
+/* Calls visit on every item, newest first, until it returns FALSE. */
+static void
+walk(struct mugai_portal *po, visit_fn visit, gpointer data)
+{
+	GPtrArray *years = mugai_qdir_entries(po->po_top, 4);
+	gboolean go = TRUE;
+
+	for (guint y = years->len; go && y-- > 0;) {
+		int yfd = mugai_qdir_open(po->po_top,
+		    g_ptr_array_index(years, y));
+		GPtrArray *months;
+
+		if (yfd < 0)
+			continue;
+		months = mugai_qdir_entries(yfd, 2);
+		for (guint m = months->len; go && m-- > 0;) {
+			int mfd = mugai_qdir_open(yfd,
+			    g_ptr_array_index(months, m));
+			GPtrArray *days;
+
+			if (mfd < 0)
+				continue;
+			days = mugai_qdir_entries(mfd, 2);
+			for (guint d = days->len; go && d-- > 0;) {
+				int dfd = mugai_qdir_open(mfd,
+				    g_ptr_array_index(days, d));
+				GPtrArray *ids;
+
+				if (dfd < 0)
+					continue;
+				ids = mugai_qdir_entries(dfd, 0);
+				for (guint i = ids->len; go && i-- > 0;) {
+					const char *id =
+					    g_ptr_array_index(ids, i);
+					JsonObject *o = read_listing(po, dfd,
+					    id);
+
+					if (o == NULL)
+						continue;
+					go = visit(po, dfd, id, o, data);
+					json_object_unref(o);
+				}
+				g_ptr_array_free(ids, TRUE);
+				close(dfd);
+			}
+			g_ptr_array_free(days, TRUE);
+			close(mfd);
+		}
+		g_ptr_array_free(months, TRUE);
+		close(yfd);
+	}
+	g_ptr_array_free(years, TRUE);
+}
+
+struct list_ctx {
+	const char *lc_user;
+	const char *lc_q;
+	guint lc_skip;
+	guint lc_want;
+	GPtrArray *lc_rows;
+	gboolean lc_more;
+};
+
+static gboolean
+list_visit(struct mugai_portal *po, int day, const char *id,
+    JsonObject *o, gpointer data)
+{
+	struct list_ctx *lc = data;
+	g_auto(GStrv) rcpts = recipients(o);
+	JsonObject *hdr = jobj(o, "headers");
+	struct mugai_portal_row *r;
+
+	if (!mugai_roles_can_view(po->po_roles, lc->lc_user,
+	    (const char *const *)rcpts))
+		return TRUE;
+	r = g_new0(struct mugai_portal_row, 1);
+	r->pr_id = g_strdup(id);
+	r->pr_time = g_strdup(jstr(o, "time"));
+	r->pr_from = g_strdup(jstr(hdr, "from") != NULL ? jstr(hdr, "from") :
+	    jstr(jobj(o, "envelope"), "sender"));
+	r->pr_subject = g_strdup(jstr(hdr, "subject"));
+	r->pr_removed = removed_names(o);
+	if (!matches(r, lc->lc_q)) {
+		mugai_portal_row_free(r);
+		return TRUE;
+	}
+	if (lc->lc_skip > 0) {
+		lc->lc_skip--;
+		mugai_portal_row_free(r);
+		return TRUE;
+	}
+	if (lc->lc_rows->len == lc->lc_want) {
+		lc->lc_more = TRUE;
+		mugai_portal_row_free(r);
+		return FALSE;
+	}
+	r->pr_state = latest_state(po, day, id);
+	g_ptr_array_add(lc->lc_rows, r);
+	return TRUE;
+}
+
+GPtrArray *
+mugai_portal_list(struct mugai_portal *po, const char *user, const char *q,
+    guint page, gboolean *more)
+{
+	struct list_ctx lc = { user, q, 0, 0, NULL, FALSE };
+
+	lc.lc_want = (guint)po->po_cf->cf_portal_page_size;
+	lc.lc_skip = page * lc.lc_want;
+	lc.lc_rows = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)mugai_portal_row_free);
+	walk(po, list_visit, &lc);
+	*more = lc.lc_more;
+	return lc.lc_rows;
+}
+
+const char *
+mugai_portal_part_rule(JsonObject *meta, const char *path)
+{
+	JsonArray *parts = jarr(jobj(meta, "report"), "parts");
+
+	for (guint i = 0; parts != NULL && i < json_array_get_length(parts);
+	    i++) {
+		JsonNode *n = json_array_get_element(parts, i);
+		JsonObject *p;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		p = json_node_get_object(n);
+		if (g_strcmp0(jstr(p, "path"), path) == 0)
+			return jstr(p, "rule");
+	}
+	return NULL;
+}
+
+const char *
+mugai_portal_request_rule(struct mugai_portal *po, JsonObject *meta,
+    const char *part)
+{
+	JsonArray *parts;
+
+	if (strcmp(part, MUGAI_REQUEST_ORIGINAL) != 0)
+		return mugai_portal_part_rule(meta, part);
+	/* The whole message carries every part: the strictest rule. */
+	parts = jarr(jobj(meta, "report"), "parts");
+	for (guint i = 0; parts != NULL && i < json_array_get_length(parts);
+	    i++) {
+		JsonNode *n = json_array_get_element(parts, i);
+		const char *rule;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		rule = jstr(json_node_get_object(n), "rule");
+		if (mugai_roles_rule_admin_only(po->po_roles, rule))
+			return rule;
+	}
+	return NULL;
+}
+
+struct queue_ctx {
+	const char *qc_user;
+	GPtrArray *qc_rows;
+};
+
+static gboolean
+queue_visit(struct mugai_portal *po, int day, const char *id,
+    JsonObject *o, gpointer data)
+{
+	struct queue_ctx *qc = data;
+	g_auto(GStrv) rcpts = recipients(o);
+	JsonObject *meta = NULL;
+	enum mugai_err err;
+	GPtrArray *reqs;
+	int fd;
+
+	if (!mugai_roles_is_approver_of(po->po_roles, qc->qc_user,
+	    (const char *const *)rcpts) || (fd = mugai_qdir_open(day, id)) < 0)
+		return TRUE;
+	reqs = mugai_request_list_at(fd, po->po_owner, &err);
+	for (guint i = 0; reqs != NULL && i < reqs->len; i++) {
+		struct mugai_request *rq = g_ptr_array_index(reqs, i);
+		struct mugai_portal_row *r;
+		JsonObject *hdr = jobj(o, "headers");
+
+		if (rq->rq_state != MUGAI_REQUEST_PENDING)
+			continue;
+		if (meta == NULL &&
+		    (meta = mugai_quarantine_read_meta_at(fd, &err)) == NULL)
+			break;
+		if (!mugai_roles_can_decide(po->po_roles, qc->qc_user,
+		    (const char *const *)rcpts, rq->rq_requester,
+		    mugai_portal_request_rule(po, meta, rq->rq_part)))
+			continue;
+		r = g_new0(struct mugai_portal_row, 1);
+		r->pr_id = g_strdup(id);
+		r->pr_time = g_strdup(jstr(o, "time"));
+		r->pr_from = g_strdup(rq->rq_requester);
+		r->pr_subject = g_strdup(jstr(hdr, "subject"));
+		r->pr_removed = g_strdup(rq->rq_part);
+		r->pr_state = g_strdup(rq->rq_reason);
+		r->pr_n = rq->rq_n;
+		g_ptr_array_add(qc->qc_rows, r);
+	}
+	if (meta != NULL)
+		json_object_unref(meta);
+	if (reqs != NULL)
+		g_ptr_array_free(reqs, TRUE);
+	close(fd);
+	/* A queue is short: it stops at a page's worth. */
+	return qc->qc_rows->len < (guint)po->po_cf->cf_portal_page_size;
+}
+
+GPtrArray *
+mugai_portal_queue(struct mugai_portal *po, const char *user)
+{
+	struct queue_ctx qc = { user, NULL };
+
+	qc.qc_rows = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)mugai_portal_row_free);
+	walk(po, queue_visit, &qc);
+	return qc.qc_rows;
+}

@@ -1,0 +1,86 @@
+/*
+ * mugai-portal - the state one server process shares between requests
+ *
+ * Everything here is touched from the GLib main loop only (the password
+ * check runs in a worker thread and reads only the config, which is never
+ * changed once loaded).
+ */
+#ifndef MUGAI_PORTAL_H
+#define MUGAI_PORTAL_H
+
+#include <sys/types.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+struct mugai_config;
+struct mugai_quarantine;
+struct mugai_roles;
+struct mugai_sessions;
+struct mugai_limiter;
+
+struct mugai_portal {
+	struct mugai_config *po_cf;
+	char *po_cf_path;		/* for `mugai -c` (may be NULL) */
+	struct mugai_quarantine *po_q;
+	int po_top;			/* the store's top directory */
+	uid_t po_owner;
+	struct mugai_roles *po_roles;
+	GBytes *po_link_key;
+	struct mugai_sessions *po_sessions;
+	struct mugai_limiter *po_limit;
+	char *po_mugai;			/* the mugai command (release) */
+};
+
+/* portal/pages.c: routes every request of the server to its page. */
+void mugai_portal_handler(SoupServer *server, SoupServerMessage *msg,
+    const char *path, GHashTable *query, gpointer data);
+
+/*
+ * portal/items.c: the store as the pages see it.
+ *
+ * Returns (transfer full) the meta.json of id, or NULL (bad id, missing,
+ * unreadable). *rcpts (transfer full) gets the envelope recipients.
+ */
+JsonObject *mugai_portal_item_meta(struct mugai_portal *po, const char *id,
+    char ***rcpts);
+
+/* One row of the list page. */
+struct mugai_portal_row {
+	char *pr_id;
+	char *pr_time;
+	char *pr_from;
+	char *pr_subject;
+	char *pr_removed;	/* names of the removed parts, ", " joined */
+	char *pr_state;		/* the latest request's state, or NULL */
+	guint pr_n;		/* the queue: the request's number */
+};
+
+void mugai_portal_row_free(struct mugai_portal_row *r);
+
+/*
+ * Returns (transfer full) the rows of page (0-based) of the items user
+ * may see whose sender, subject or removed names contain q (may be NULL
+ * or ""), newest first; *more is TRUE when a next page exists.
+ */
+GPtrArray *mugai_portal_list(struct mugai_portal *po, const char *user,
+    const char *q, guint page, gboolean *more);
+
+/*
+ * Returns (transfer full) the pending requests user may decide, as
+ * struct mugai_portal_row with pr_state "N PART REQUESTER".
+ */
+GPtrArray *mugai_portal_queue(struct mugai_portal *po, const char *user);
+
+/* The rule of part path in meta's report (transfer none), or NULL. */
+const char *mugai_portal_part_rule(JsonObject *meta, const char *path);
+
+/*
+ * The rule that decides who may release part (a path or "original": then
+ * the first admin-only rule of any removed part). Transfer none.
+ */
+const char *mugai_portal_request_rule(struct mugai_portal *po,
+    JsonObject *meta, const char *part);
+
+#endif

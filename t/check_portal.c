@@ -1,0 +1,546 @@
+/*
+ * check_portal - what mugai-portal decides without a server: the request
+ * state machine (lib/portal/request.c), the roles (lib/portal/role.c)
+ * and the item links of the notice (lib/portal/link.c); the sessions,
+ * one-time form tokens and login limits of the server (portal/session.c)
+ *
+ * Each case makes its own store under a fresh temporary directory, with
+ * one item whose recipients are staff@ and b@city.example.lg.jp.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "base/report.h"
+#include "portal/link.h"
+#include "portal/request.h"
+#include "portal/role.h"
+#include "store/qdir.h"
+#include "store/quarantine.h"
+#include "session.h"	/* portal/, through t_check_portal_CPPFLAGS */
+#include "testutil.h"
+
+static const char msg[] =
+    "From: taro@sender.example\r\n"
+    "To: staff@city.example.lg.jp\r\n"
+    "Subject: test\r\n"
+    "\r\n"
+    "body\r\n";
+
+static const char *const rcpts[] = { "<staff@city.example.lg.jp>",
+    "<B@City.Example.LG.JP>", NULL };
+
+struct fx {
+	char *top;
+	char *store;
+	char *id;
+	struct mugai_quarantine *q;
+};
+
+static gint64
+fixed_clock(void)
+{
+	return G_GINT64_CONSTANT(1750000000) * G_USEC_PER_SEC;
+}
+
+static void
+fx_setup(struct fx *f)
+{
+	struct mugai_envelope env = { "QID1", "192.0.2.1", "client.example",
+	    "helo.example", "<taro@sender.example>", rcpts, NULL };
+	GMimeStream *s;
+	enum mugai_err err;
+
+	f->top = g_dir_make_tmp("mugai-portal-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(f->top);
+	f->store = g_build_filename(f->top, "store", NULL);
+	f->q = mugai_quarantine_open(f->store, NULL, &err);
+	ck_assert_ptr_nonnull(f->q);
+	f->id = mugai_qid_new();
+	s = g_mime_stream_mem_new_with_buffer(msg, sizeof msg - 1);
+	ck_assert_int_eq(mugai_quarantine_store(f->q, f->id, s, &env, NULL,
+	    "test"), MUGAI_OK);
+	g_object_unref(s);
+	mugai_request_clock = fixed_clock;
+}
+
+static void
+fx_teardown(struct fx *f)
+{
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->top);
+
+	mugai_quarantine_close(f->q);
+	ck_assert_int_eq(system(cmd), 0);
+	g_free(f->top);
+	g_free(f->store);
+	g_free(f->id);
+}
+
+/* Returns (transfer full) the store's audit.log. */
+static char *
+audit_text(const struct fx *f)
+{
+	g_autofree char *p = g_build_filename(f->store, "audit.log", NULL);
+	char *text = NULL;
+
+	ck_assert(g_file_get_contents(p, &text, NULL, NULL));
+	return text;
+}
+
+static guint
+count(const char *hay, const char *needle)
+{
+	guint n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+START_TEST(request_pending_then_approved_once)
+{
+	struct fx f;
+	struct mugai_request *rq = NULL;
+	GPtrArray *reqs;
+	enum mugai_err err;
+	g_autofree char *log = NULL;
+	guint n = 0;
+
+	fx_setup(&f);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.2",
+	    "staff@city.example.lg.jp", "見積書の確認のため", &n), MUGAI_OK);
+	ck_assert_uint_eq(n, 1);
+	reqs = mugai_request_list(f.q, f.id, &err);
+	ck_assert_ptr_nonnull(reqs);
+	ck_assert_uint_eq(reqs->len, 1);
+	rq = g_ptr_array_index(reqs, 0);
+	ck_assert_int_eq(rq->rq_state, MUGAI_REQUEST_PENDING);
+	ck_assert_str_eq(mugai_request_state_ja(rq->rq_state), "申請中");
+	ck_assert_str_eq(rq->rq_reason, "見積書の確認のため");
+	ck_assert_ptr_null(rq->rq_decider);
+	g_ptr_array_free(reqs, TRUE);
+
+	ck_assert_int_eq(mugai_request_decide(f.q, f.id, 1, TRUE,
+	    "chief@city.example.lg.jp", "業務上必要", &rq), MUGAI_OK);
+	ck_assert_int_eq(rq->rq_state, MUGAI_REQUEST_APPROVED);
+	ck_assert_str_eq(rq->rq_decider, "chief@city.example.lg.jp");
+	ck_assert_int_eq(rq->rq_decided, fixed_clock());
+	mugai_request_free(rq);
+
+	/* A replayed approval, or a late denial, changes nothing. */
+	ck_assert_int_eq(mugai_request_decide(f.q, f.id, 1, TRUE,
+	    "chief@city.example.lg.jp", "again", NULL), MUGAI_E_INVAL);
+	ck_assert_int_eq(mugai_request_decide(f.q, f.id, 1, FALSE,
+	    "other@city.example.lg.jp", "no", NULL), MUGAI_E_INVAL);
+	reqs = mugai_request_list(f.q, f.id, &err);
+	rq = g_ptr_array_index(reqs, 0);
+	ck_assert_int_eq(rq->rq_state, MUGAI_REQUEST_APPROVED);
+	ck_assert_str_eq(rq->rq_comment, "業務上必要");
+	g_ptr_array_free(reqs, TRUE);
+
+	log = audit_text(&f);
+	ck_assert_uint_eq(count(log, "\"event\":\"requested\""), 1);
+	ck_assert_uint_eq(count(log, "\"event\":\"approved\""), 2);
+	ck_assert_uint_eq(count(log, "\"outcome\":\"failed\""), 2);
+	ck_assert_ptr_nonnull(strstr(log,
+	    "\"actor\":\"chief@city.example.lg.jp\""));
+	ck_assert_ptr_nonnull(strstr(log, "\"part\":\"1.2\""));
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(request_denied_and_numbered)
+{
+	struct fx f;
+	GPtrArray *reqs;
+	enum mugai_err err;
+	guint n = 0;
+
+	fx_setup(&f);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "original",
+	    "staff@city.example.lg.jp", "r1", &n), MUGAI_OK);
+	ck_assert_uint_eq(n, 1);
+	/* The same pending request is not doubled. */
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "original",
+	    "staff@city.example.lg.jp", "r1 again", &n), MUGAI_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.3",
+	    "b@city.example.lg.jp", NULL, &n), MUGAI_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(mugai_request_decide(f.q, f.id, 1, FALSE,
+	    "chief@city.example.lg.jp", "不要", NULL), MUGAI_OK);
+	/* After a denial the same request may be made again. */
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "original",
+	    "staff@city.example.lg.jp", "r2", &n), MUGAI_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(mugai_request_decide(f.q, f.id, 9, TRUE,
+	    "chief@city.example.lg.jp", NULL, NULL), MUGAI_E_NOTFOUND);
+	reqs = mugai_request_list(f.q, f.id, &err);
+	ck_assert_uint_eq(reqs->len, 3);
+	ck_assert_int_eq(((struct mugai_request *)g_ptr_array_index(reqs,
+	    0))->rq_state, MUGAI_REQUEST_DENIED);
+	ck_assert_str_eq(mugai_request_state_ja(((struct mugai_request *)
+	    g_ptr_array_index(reqs, 0))->rq_state), "却下");
+	ck_assert_int_eq(((struct mugai_request *)g_ptr_array_index(reqs,
+	    2))->rq_state, MUGAI_REQUEST_PENDING);
+	g_ptr_array_free(reqs, TRUE);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(request_refuses_bad_input)
+{
+	struct fx f;
+	g_autofree char *log = NULL;
+	g_autofree char *big = g_strnfill(5000, 'x');
+	GPtrArray *reqs;
+	enum mugai_err err;
+	char bad_id[] = "../../etc";
+
+	fx_setup(&f);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "../meta.json",
+	    "staff@city.example.lg.jp", NULL, NULL), MUGAI_E_INVAL);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1..2",
+	    "staff@city.example.lg.jp", NULL, NULL), MUGAI_E_INVAL);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.2",
+	    "two words", NULL, NULL), MUGAI_E_INVAL);
+	ck_assert_int_eq(mugai_request_add(f.q, bad_id, "1.2",
+	    "staff@city.example.lg.jp", NULL, NULL), MUGAI_E_INVAL);
+	ck_assert(mugai_request_part_valid("1"));
+	ck_assert(mugai_request_part_valid("1.2.10"));
+	ck_assert(!mugai_request_part_valid("1."));
+	ck_assert(!mugai_request_part_valid(".1"));
+	ck_assert(!mugai_request_part_valid(""));
+	/* A long reason is cut, not refused. */
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.2",
+	    "staff@city.example.lg.jp", big, NULL), MUGAI_OK);
+	reqs = mugai_request_list(f.q, f.id, &err);
+	ck_assert_uint_eq(strlen(((struct mugai_request *)
+	    g_ptr_array_index(reqs, 0))->rq_reason), MUGAI_REQUEST_TEXT_MAX);
+	g_ptr_array_free(reqs, TRUE);
+	log = audit_text(&f);
+	ck_assert_uint_eq(count(log, "\"outcome\":\"failed\""), 4);
+	fx_teardown(&f);
+}
+END_TEST
+
+START_TEST(request_file_link_refused)
+{
+	struct fx f;
+	g_autofree char *dir = NULL, *file = NULL, *target = NULL;
+	enum mugai_err err = MUGAI_OK;
+	int fd;
+
+	fx_setup(&f);
+	fd = mugai_qdir_open_top(f.store, NULL);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	dir = mugai_qid_path(f.store, f.id);
+	file = g_build_filename(dir, "requests.json", NULL);
+	target = g_build_filename(f.top, "elsewhere.json", NULL);
+	ck_assert(g_file_set_contents(target, "[]", -1, NULL));
+	ck_assert_int_eq(symlink(target, file), 0);
+	ck_assert_ptr_null(mugai_request_list(f.q, f.id, &err));
+	ck_assert_int_eq(err, MUGAI_E_PERM);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.2",
+	    "staff@city.example.lg.jp", NULL, NULL), MUGAI_E_PERM);
+	/* A file that is not ours in shape is not overwritten either. */
+	ck_assert_int_eq(unlink(file), 0);
+	ck_assert(g_file_set_contents(file, "[{\"n\":5}]", -1, NULL));
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.2",
+	    "staff@city.example.lg.jp", NULL, NULL), MUGAI_E_PARSE);
+	ck_assert_int_eq(mugai_request_list(f.q, "20250102-030405-123456-"
+	    "0a1b2c3d-0123456789abcdef", &err) == NULL, TRUE);
+	ck_assert_int_eq(err, MUGAI_E_NOTFOUND);
+	fx_teardown(&f);
+}
+END_TEST
+
+/* Several processes adding at once: every request kept, numbered 1..n. */
+START_TEST(request_concurrent_adds_serialised)
+{
+	struct fx f;
+	GPtrArray *reqs;
+	enum mugai_err err;
+	pid_t pids[4];
+	int status;
+
+	fx_setup(&f);
+	for (int i = 0; i < 4; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			for (int j = 0; j < 10; j++) {
+				char who[64], part[16];
+
+				g_snprintf(who, sizeof who, "u%d@x.example", i);
+				g_snprintf(part, sizeof part, "1.%d", j + 1);
+				if (mugai_request_add(f.q, f.id, part, who,
+				    NULL, NULL) != MUGAI_OK)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	reqs = mugai_request_list(f.q, f.id, &err);
+	ck_assert_ptr_nonnull(reqs);
+	ck_assert_uint_eq(reqs->len, 40);
+	g_ptr_array_free(reqs, TRUE);
+	fx_teardown(&f);
+}
+END_TEST
+
+static struct mugai_roles *
+roles(void)
+{
+	char *ap[] = { "@city.example.lg.jp:chief@city.example.lg.jp",
+	    "b@city.example.lg.jp:boss@city.example.lg.jp", NULL };
+	char *ad[] = { "admin@city.example.lg.jp", NULL };
+	char *rules[] = { "executable", NULL };
+	char *why = NULL;
+	struct mugai_roles *r = mugai_roles_new(ap, ad, rules, &why);
+
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+START_TEST(roles_recipient_sees_only_own)
+{
+	struct mugai_roles *r = roles();
+
+	ck_assert(mugai_roles_can_view(r, "staff@city.example.lg.jp", rcpts));
+	ck_assert(mugai_roles_can_view(r, "STAFF@city.example.lg.jp", rcpts));
+	ck_assert(mugai_roles_can_view(r, "b@city.example.lg.jp", rcpts));
+	ck_assert(!mugai_roles_can_view(r, "c@city.example.lg.jp", rcpts));
+	ck_assert(!mugai_roles_can_view(r, "staff@city.example.lg.jp.evil",
+	    rcpts));
+	ck_assert(!mugai_roles_can_view(r, "staff", rcpts));
+	ck_assert(!mugai_roles_can_view(r, "", rcpts));
+	ck_assert(mugai_roles_can_request(r, "b@city.example.lg.jp", rcpts));
+	ck_assert(!mugai_roles_can_request(r, "chief@city.example.lg.jp",
+	    rcpts));
+	/* Approvers and administrators see it too. */
+	ck_assert(mugai_roles_can_view(r, "chief@city.example.lg.jp", rcpts));
+	ck_assert(mugai_roles_can_view(r, "boss@city.example.lg.jp", rcpts));
+	ck_assert(mugai_roles_can_view(r, "admin@city.example.lg.jp", rcpts));
+	ck_assert(!mugai_roles_is_approver(r, "staff@city.example.lg.jp"));
+	ck_assert(mugai_roles_is_approver(r, "boss@city.example.lg.jp"));
+	mugai_roles_free(r);
+}
+END_TEST
+
+START_TEST(roles_decide_scope_self_and_admin_rules)
+{
+	struct mugai_roles *r = roles();
+	const char *other[] = { "x@other.example", NULL };
+	char **who;
+
+	/* chief approves the whole domain, boss only b@. */
+	ck_assert(mugai_roles_can_decide(r, "chief@city.example.lg.jp", rcpts,
+	    "staff@city.example.lg.jp", NULL));
+	ck_assert(!mugai_roles_can_decide(r, "boss@city.example.lg.jp", rcpts,
+	    "staff@city.example.lg.jp", NULL));
+	ck_assert(mugai_roles_can_decide(r, "boss@city.example.lg.jp", rcpts,
+	    "b@city.example.lg.jp", NULL));
+	/* Never one's own request, not even an administrator. */
+	ck_assert(!mugai_roles_can_decide(r, "chief@city.example.lg.jp",
+	    (const char *const[]){ "chief@city.example.lg.jp", NULL },
+	    "chief@city.example.lg.jp", NULL));
+	ck_assert(!mugai_roles_can_decide(r, "admin@city.example.lg.jp",
+	    (const char *const[]){ "admin@city.example.lg.jp", NULL },
+	    "admin@city.example.lg.jp", NULL));
+	/* An admin-only rule: the approver may not, the admin may. */
+	ck_assert(!mugai_roles_can_decide(r, "chief@city.example.lg.jp",
+	    rcpts, "staff@city.example.lg.jp", "executable"));
+	ck_assert(mugai_roles_can_decide(r, "admin@city.example.lg.jp",
+	    rcpts, "staff@city.example.lg.jp", "executable"));
+	/* A requester who is not a recipient gets nothing decided. */
+	ck_assert(!mugai_roles_can_decide(r, "chief@city.example.lg.jp",
+	    other, "x@other.example", NULL));
+	who = mugai_roles_approvers_for(r, rcpts);
+	ck_assert_uint_eq(g_strv_length(who), 2);
+	ck_assert_str_eq(who[0], "chief@city.example.lg.jp");
+	ck_assert_str_eq(who[1], "boss@city.example.lg.jp");
+	g_strfreev(who);
+	mugai_roles_free(r);
+}
+END_TEST
+
+START_TEST(roles_config_errors_named)
+{
+	char *bad1[] = { "no-colon", NULL };
+	char *bad2[] = { "@x.example:not an address", NULL };
+	char *ad[] = { "admin", NULL };
+	char *why = NULL;
+
+	ck_assert_ptr_null(mugai_roles_new(bad1, NULL, NULL, &why));
+	ck_assert_ptr_nonnull(strstr(why, "no-colon"));
+	g_clear_pointer(&why, g_free);
+	ck_assert_ptr_null(mugai_roles_new(bad2, NULL, NULL, &why));
+	g_clear_pointer(&why, g_free);
+	ck_assert_ptr_null(mugai_roles_new(NULL, ad, NULL, &why));
+	ck_assert_ptr_nonnull(strstr(why, "administrators"));
+	g_free(why);
+}
+END_TEST
+
+START_TEST(link_mac_binds_id)
+{
+	GBytes *key = g_bytes_new_static("0123456789abcdef0123456789abcdef",
+	    32);
+	GBytes *other = g_bytes_new_static("fedcba9876543210fedcba9876543210",
+	    32);
+	g_autofree char *id = mugai_qid_new();
+	g_autofree char *id2 = mugai_qid_new();
+	g_autofree char *mac = mugai_link_mac(key, id);
+	g_autofree char *url = mugai_link_url(key, "https://p.example:8443/",
+	    id);
+	g_autofree char *want = NULL;
+	char forged[MUGAI_LINK_MAC_LEN + 1];
+
+	ck_assert_uint_eq(strlen(mac), MUGAI_LINK_MAC_LEN);
+	ck_assert(mugai_link_check(key, id, mac));
+	ck_assert(!mugai_link_check(key, id2, mac));
+	ck_assert(!mugai_link_check(other, id, mac));
+	g_strlcpy(forged, mac, sizeof forged);
+	forged[5] = forged[5] == '0' ? '1' : '0';
+	ck_assert(!mugai_link_check(key, id, forged));
+	ck_assert(!mugai_link_check(key, id, ""));
+	ck_assert(!mugai_link_check(key, id, NULL));
+	ck_assert(!mugai_link_check(key, "../x", mac));
+	want = g_strdup_printf("https://p.example:8443/item/%s?m=%s", id, mac);
+	ck_assert_str_eq(url, want);
+	ck_assert_ptr_null(mugai_link_url(key, "", id));
+	g_bytes_unref(key);
+	g_bytes_unref(other);
+}
+END_TEST
+
+static gint64 fake_now;
+
+static gint64
+fake_clock(void)
+{
+	return fake_now;
+}
+
+START_TEST(session_expires_and_is_unguessable)
+{
+	struct mugai_sessions *t;
+	struct mugai_session *s, *s2;
+	char *id;
+
+	fake_now = 1000;
+	mugai_session_clock = fake_clock;
+	t = mugai_sessions_new(60 * G_USEC_PER_SEC);
+	s = mugai_sessions_create(t, "staff@city.example.lg.jp");
+	ck_assert_uint_eq(strlen(s->se_id), 43);
+	ck_assert_uint_eq(strspn(s->se_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_"), 43);
+	s2 = mugai_sessions_create(t, "staff@city.example.lg.jp");
+	ck_assert_str_ne(s->se_id, s2->se_id);
+	id = g_strdup(s->se_id);
+	ck_assert_ptr_eq(mugai_sessions_get(t, id), s);
+	ck_assert_ptr_null(mugai_sessions_get(t, "x"));
+	ck_assert_ptr_null(mugai_sessions_get(t, NULL));
+	/* A guess of the right length is still unknown. */
+	ck_assert_ptr_null(mugai_sessions_get(t,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+	fake_now += 60 * G_USEC_PER_SEC;
+	ck_assert_ptr_null(mugai_sessions_get(t, id));
+	/* A pre-login session lasts at most an hour, whatever the lifetime. */
+	mugai_sessions_free(t);
+	t = mugai_sessions_new(G_GINT64_CONSTANT(86400) * G_USEC_PER_SEC);
+	s = mugai_sessions_create(t, NULL);
+	ck_assert_int_eq(s->se_expires - fake_now,
+	    G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC);
+	mugai_sessions_drop(t, s->se_id);
+	g_free(id);
+	mugai_sessions_free(t);
+	mugai_session_clock = NULL;
+}
+END_TEST
+
+START_TEST(session_form_tokens_spent_once)
+{
+	struct mugai_sessions *t = mugai_sessions_new(60 * G_USEC_PER_SEC);
+	struct mugai_session *s = mugai_sessions_create(t, "a@b.example");
+	struct mugai_session *other = mugai_sessions_create(t, "c@b.example");
+	char *tok = g_strdup(mugai_session_form_token(s));
+	char *first = NULL;
+
+	/* Another session's token is no good here (a forged page). */
+	ck_assert(!mugai_session_spend_form(other, tok));
+	ck_assert(mugai_session_spend_form(s, tok));
+	/* Replayed: refused. */
+	ck_assert(!mugai_session_spend_form(s, tok));
+	ck_assert(!mugai_session_spend_form(s, NULL));
+	ck_assert(!mugai_session_spend_form(s, ""));
+	/* Only the newest MUGAI_SESSION_FORMS_MAX are kept. */
+	first = g_strdup(mugai_session_form_token(s));
+	for (int i = 0; i < MUGAI_SESSION_FORMS_MAX; i++)
+		(void)mugai_session_form_token(s);
+	ck_assert(!mugai_session_spend_form(s, first));
+	g_free(tok);
+	g_free(first);
+	mugai_sessions_free(t);
+}
+END_TEST
+
+START_TEST(limiter_locks_user_and_address)
+{
+	struct mugai_limiter *l;
+
+	fake_now = 1;
+	mugai_session_clock = fake_clock;
+	l = mugai_limiter_new(3, 60 * G_USEC_PER_SEC);
+	for (int i = 0; i < 2; i++)
+		mugai_limiter_fail(l, "u:a@b.example");
+	ck_assert(!mugai_limiter_locked(l, "u:a@b.example"));
+	mugai_limiter_fail(l, "u:a@b.example");
+	ck_assert(mugai_limiter_locked(l, "u:a@b.example"));
+	ck_assert(!mugai_limiter_locked(l, "u:c@b.example"));
+	fake_now += 60 * G_USEC_PER_SEC;
+	ck_assert(!mugai_limiter_locked(l, "u:a@b.example"));
+	for (int i = 0; i < 3; i++)
+		mugai_limiter_fail(l, "a:192.0.2.1");
+	ck_assert(mugai_limiter_locked(l, "a:192.0.2.1"));
+	mugai_limiter_reset(l, "a:192.0.2.1");
+	ck_assert(!mugai_limiter_locked(l, "a:192.0.2.1"));
+	mugai_limiter_free(l);
+	mugai_session_clock = NULL;
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("portal");
+
+	g_mime_init();
+
+	t_test(s, request_pending_then_approved_once);
+	t_test(s, request_denied_and_numbered);
+	t_test(s, request_refuses_bad_input);
+	t_test(s, request_file_link_refused);
+	t_test(s, request_concurrent_adds_serialised);
+	t_test(s, roles_recipient_sees_only_own);
+	t_test(s, roles_decide_scope_self_and_admin_rules);
+	t_test(s, roles_config_errors_named);
+	t_test(s, link_mac_binds_id);
+	t_test(s, session_expires_and_is_unguessable);
+	t_test(s, session_form_tokens_spent_once);
+	t_test(s, limiter_locks_user_and_address);
+	return t_run(s);
+}

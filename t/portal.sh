@@ -1,0 +1,206 @@
+#!/bin/sh
+# portal - mugai-portal over HTTPS against a real Dovecot (IMAP login of a
+# recipient, passwd-file) and a real slapd (LDAP simple bind of the
+# approver), both private, on free loopback ports, with a store filled by
+# t/qfill. t/portal_client.py drives it: login, list, item by its link,
+# forged link, another recipient, a request, a replayed form, the
+# approver's queue and decision, a replayed decision, the lockout after
+# failed logins, the security headers; then audit.log and `mugai
+# quarantine show` are checked here. Skips (77) unless run as root with
+# dovecot-imapd, slapd and openssl installed. About 5 seconds.
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+PYTHON3=${PYTHON3:-python3}
+. "$top_srcdir/t/e2e/lab.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+for t in slapd slapadd openssl dovecot doveconf; do
+	command -v $t >/dev/null 2>&1 || [ -x /usr/sbin/$t ] ||
+	    { echo "skip: $t not installed"; exit 77; }
+done
+[ -x /usr/lib/dovecot/imap ] || { echo "skip: dovecot-imapd"; exit 77; }
+[ -d /usr/lib/ldap ] || { echo "skip: slapd modules"; exit 77; }
+PATH=$PATH:/usr/sbin
+
+W=$(mktemp -d /tmp/mugai-portal-XXXXXX) || exit 1
+chmod 755 "$W"	# Dovecot reads its passwd-file as its own user
+SLAPD_PID= DC_PID= PORTAL_PID=
+cleanup() {
+	for p in $PORTAL_PID $SLAPD_PID $DC_PID; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in $PORTAL_PID $SLAPD_PID $DC_PID; do
+		lab_wait_gone "$p" 50 || kill -KILL "$p" 2>/dev/null
+	done
+	[ -n "${PORTAL_KEEP:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+. "$top_srcdir/t/tap.sh"
+set -- $(lab_free_ports 3)
+IMAP_PORT=$1 LDAP_PORT=$2 HTTPS_PORT=$3
+
+# ---- slapd: dc=example,dc=jp with the approver chief
+mkdir -p "$W/ldap/db"
+cat >"$W/ldap/slapd.conf" <<EOC
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile $W/ldap/slapd.pid
+database mdb
+maxsize 10485760
+suffix "dc=example,dc=jp"
+rootdn "cn=admin,dc=example,dc=jp"
+directory $W/ldap/db
+EOC
+cat >"$W/ldap/data.ldif" <<'EOC'
+dn: dc=example,dc=jp
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: example
+
+dn: ou=people,dc=example,dc=jp
+objectClass: organizationalUnit
+ou: people
+
+dn: uid=chief,ou=people,dc=example,dc=jp
+objectClass: inetOrgPerson
+uid: chief
+cn: Section Chief
+sn: Chief
+mail: chief@city.example.lg.jp
+userPassword: chiefpw
+EOC
+slapadd -f "$W/ldap/slapd.conf" -l "$W/ldap/data.ldif" >"$W/ldap/add.log" 2>&1 ||
+    { cat "$W/ldap/add.log"; echo "not ok - slapadd"; exit 1; }
+slapd -f "$W/ldap/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/" -d 0 \
+    >"$W/ldap/slapd.log" 2>&1 &
+SLAPD_PID=$!
+
+# ---- Dovecot: IMAP with a passwd-file (the recipients' mail store)
+mkdir -p "$W/dc/run" "$W/dc/state" "$W/dc/mail"
+chown nobody "$W/dc/mail"
+cat >"$W/dc/passwd" <<'EOC'
+staff:{PLAIN}staffpw::::::
+b:{PLAIN}bpw::::::
+EOC
+cat >"$W/dc/dovecot.conf" <<EOC
+base_dir = $W/dc/run
+state_dir = $W/dc/state
+log_path = $W/dc/dovecot.log
+instance_name = mugai-portal-$IMAP_PORT
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+default_internal_user = dovecot
+default_login_user = dovenull
+first_valid_uid = $(id -u nobody)
+mail_location = maildir:$W/dc/mail/%n
+passdb {
+  driver = passwd-file
+  args = $W/dc/passwd
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=$(id -g nobody) home=$W/dc/mail/%n
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0600
+  }
+  unix_listener stats-writer {
+    mode = 0600
+  }
+}
+EOC
+dovecot -c "$W/dc/dovecot.conf" || { echo "not ok - dovecot"; exit 1; }
+for i in $(seq 50); do
+	[ -s "$W/dc/run/master.pid" ] && break
+	sleep 0.1
+done
+DC_PID=$(cat "$W/dc/run/master.pid")
+
+# ---- the store, a certificate, the portal
+STORE=$W/quarantine
+mkdir -m 700 "$STORE"
+printf 'From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\nSubject: =?UTF-8?B?6KaL56mN5pu4?=\r\n\r\nbody\r\n' >"$W/msg.eml"
+MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
+    "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" 3 >"$W/ids" ||
+    { echo "not ok - qfill"; exit 1; }
+MUGAI_QFILL_RCPTS='<b@city.example.lg.jp>' \
+    "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" 1 >"$W/ids-b" ||
+    { echo "not ok - qfill"; exit 1; }
+ID=$(head -n 1 "$W/ids")
+IDB=$(head -n 1 "$W/ids-b")
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+    -keyout "$W/portal.key" -out "$W/portal.crt" >/dev/null 2>&1 ||
+    { echo "not ok - openssl"; exit 1; }
+cat >"$W/mugai.conf" <<EOC
+[quarantine]
+dir = $STORE
+release_secret = $W/release.key
+submit_command = $W/submit.sh
+[portal]
+portal_url = https://127.0.0.1:$HTTPS_PORT
+listen = 127.0.0.1:$HTTPS_PORT
+certificate = $W/portal.crt
+key = $W/portal.key
+auth = imap;ldap
+imap_url = imap://127.0.0.1:$IMAP_PORT/
+ldap_uri = ldap://127.0.0.1:$LDAP_PORT/
+ldap_bind_dn = uid=%u,ou=people,dc=example,dc=jp
+user_domain = city.example.lg.jp
+approvers = @city.example.lg.jp:chief@city.example.lg.jp
+login_max_failures = 3
+notify_command = $W/notify.sh
+EOC
+# The MTA's stand-ins: what they were given, kept.
+printf '#!/bin/sh\necho "$@" >>%s/notify.args\ncat >>%s/notify.mail\n' \
+    "$W" "$W" >"$W/notify.sh"
+printf '#!/bin/sh\necho "$@" >>%s/submit.args\ncat >%s/submit.mail\n' \
+    "$W" "$W" >"$W/submit.sh"
+chmod 755 "$W/notify.sh" "$W/submit.sh"
+"$top_builddir/mugai-portal" -c "$W/mugai.conf" \
+    --mugai "$top_builddir/mugai" >"$W/portal.log" 2>&1 &
+PORTAL_PID=$!
+lab_wait_port "$HTTPS_PORT" && lab_wait_port "$IMAP_PORT" &&
+    lab_wait_port "$LDAP_PORT" || { cat "$W/portal.log" "$W/ldap/slapd.log";
+    echo "not ok - servers did not come up"; exit 1; }
+pass "portal, dovecot and slapd up"
+
+"$PYTHON3" "$top_srcdir/t/portal_client.py" "https://127.0.0.1:$HTTPS_PORT" \
+    "$ID" "$IDB" "$STORE/portal-link.key"
+[ $? -eq 0 ] || fail "portal_client.py"
+
+# ---- what the server left behind
+has "audit: the login" "$STORE/audit.log" '"event":"login","id":null,"actor":"staff@city.example.lg.jp","outcome":"ok"'
+has "audit: the failed login" "$STORE/audit.log" '"outcome":"failed","host"'
+has "audit: the view" "$STORE/audit.log" '"event":"view"'
+has "audit: the request" "$STORE/audit.log" '"event":"requested"'
+has "audit: the approval" "$STORE/audit.log" '"event":"approved","id":"'"$ID"'","actor":"chief@city.example.lg.jp","outcome":"ok"'
+has "audit: the release" "$STORE/audit.log" '"event":"release","id":"'"$ID"'","actor":"chief@city.example.lg.jp","outcome":"ok"'
+has "audit: the forged link" "$STORE/audit.log" '"error":"bad link"'
+has "the approver was mailed" "$W/notify.args" 'chief@city.example.lg.jp'
+has "the mail links the item" "$W/notify.mail" "/item/$ID?m="
+has "released to the requester only" "$W/submit.args" 'staff@city.example.lg.jp'
+has "released with its token" "$W/submit.mail" "X-Mugai-Release: id=$ID"
+n=$(wc -l <"$W/submit.args")
+[ "$n" -eq 1 ] && pass "released exactly once" || fail "released $n times"
+"$top_builddir/mugai" quarantine -c "$W/mugai.conf" show "$ID" >"$W/show" 2>&1
+has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
+has "show names the decider" "$W/show" 'chief@city.example.lg.jp'
+exit $((fails > 0))
