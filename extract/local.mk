@@ -17,15 +17,11 @@ mugai_extract_SOURCES += extract/xlsx.c extract/odf.c
 mugai_extract_SOURCES += extract/rtf.c extract/textdoc.c extract/ole.c
 mugai_extract_SOURCES += extract/decrypt.c extract/decrypt.h
 mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c
-mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
-	$(GSF_CFLAGS)
-mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \
-	$(GSF_LIBS)
 mugai_extract_SOURCES += extract/ics.c extract/vcard.c extract/csv.c
 mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
-	$(ICAL_CFLAGS)
+	$(GSF_CFLAGS) $(ICAL_CFLAGS)
 mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \
-	$(ICAL_LIBS)
+	$(GSF_LIBS) $(ICAL_LIBS)
 dist_man_MANS += doc/mugai-extract.8
 # Where the client finds the helper by default.
 AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
