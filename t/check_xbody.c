@@ -507,7 +507,8 @@ START_TEST(max_bytes_keeps_the_start_and_says_so)
 	a.data = d;
 	msg = message(&a, 1);
 	text = both(cf, msg);
-	has(text, "row1,1");
+	/* The CSV reader lays the rows out as aligned columns. */
+	has(text, "row1 ");
 	hasnt(text, "row499");
 	has(text, "\"big.csv\" (text only, first ");
 	drop_pool(p);
