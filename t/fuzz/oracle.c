@@ -433,6 +433,9 @@ struct lang {
 	const char *l_header1, *l_header2;
 	const char *l_item, *l_item_end[2];
 	const char *l_warning;
+	const char *l_text;		/* a document's text, under an item */
+	const char *l_signature, *l_signature_end;	/* counts as an item */
+	const char *l_doubt, *l_doubt_end;	/* before the items */
 	const char *l_quarantined, *l_quarantined_end;
 	const char *l_footer;
 	const char *l_withheld1, *l_withheld2, *l_reason;
@@ -444,6 +447,10 @@ static const struct lang langs[] = {
 	  "ファイル等は削除されています。",
 	  "・", { "）→ 削除", "）→ 隔離" },
 	  "  ※ ",
+	  "  → ",
+	  "・署名は検証されずに削除されました（", "）",
+	  "※ 構造に曖昧な点がありました（",
+	  "受信者のメールソフトと同じ読み方で本文を表示しています。",
 	  "原本は隔離保管されています（隔離ID: ",
 	  "）。必要な場合は管理者にお問い合わせください。",
 	  "────────────────────────",
@@ -455,6 +462,10 @@ static const struct lang langs[] = {
 	  "following items were removed:",
 	  "- ", { ") - removed", ") - quarantined" },
 	  "  ! ",
+	  "  > ",
+	  "- The signature was removed without verification (", ")",
+	  "! The message structure was ambiguous (",
+	  "the text is shown as the recipient's mail program reads it.",
 	  "The original is kept in quarantine (ID: ",
 	  "). Ask your administrator if you need it.",
 	  "------------------------------------",
@@ -525,7 +536,7 @@ static char *
 one_notice(struct lines *l, const struct lang *lg)
 {
 	gboolean withheld = FALSE;
-	guint items = 0;
+	guint items = 0, doubts = 0;
 
 	if (!line_is(l, lg->l_header1))
 		return not_template(l, "the header");
@@ -545,19 +556,27 @@ one_notice(struct lines *l, const struct lang *lg)
 			    "[%.*s]", l->ln_no, c, (int)MIN(l->ln_len, 200),
 			    l->ln_line);
 		if (line_is(l, lg->l_footer))
-			return !withheld && items == 0 ? g_strdup("notice "
-			    "lists no item") : NULL;
+			return !withheld && items == 0 && doubts == 0 ?
+			    g_strdup("notice lists no item") : NULL;
 		if (line_starts(l, lg->l_quarantined) &&
 		    line_ends(l, lg->l_quarantined_end))
 			continue;
 		if (withheld)
 			return not_template(l, "a withheld notice's line");
-		if (line_starts(l, lg->l_item) && (line_ends(l,
-		    lg->l_item_end[0]) || line_ends(l, lg->l_item_end[1]))) {
+		if (items == 0 && line_starts(l, lg->l_doubt) &&
+		    line_ends(l, lg->l_doubt_end)) {
+			doubts++;
+			continue;
+		}
+		if ((line_starts(l, lg->l_item) && (line_ends(l,
+		    lg->l_item_end[0]) || line_ends(l, lg->l_item_end[1]))) ||
+		    (line_starts(l, lg->l_signature) &&
+		    line_ends(l, lg->l_signature_end))) {
 			items++;
 			continue;
 		}
-		if (items > 0 && line_starts(l, lg->l_warning))
+		if (items > 0 && (line_starts(l, lg->l_warning) ||
+		    line_starts(l, lg->l_text)))
 			continue;
 		return not_template(l, "an item, warning or ID line");
 	}
