@@ -12,6 +12,7 @@
  *   x_ole()       ole.c       OLE2: encrypted OOXML, legacy Office
  *   x_doc()       worddoc.c   Word 97-2003 (libgsf for the container)
  *   x_xls()       xlsdoc.c    Excel 97-2003 (BIFF8, the same way)
+ *   x_ppt()       pptdoc.c    PowerPoint 97-2003 (the same way)
  */
 #ifndef MUGAI_EXTRACT_PARSERS_H
 #define MUGAI_EXTRACT_PARSERS_H
@@ -29,6 +30,7 @@ void x_xml(struct xjob *job);
 void x_ole(struct xjob *job);
 void x_doc(struct xjob *job);
 void x_xls(struct xjob *job);
+void x_ppt(struct xjob *job);
 /* Before confinement: libgsf's types (worddoc.c). */
 void x_doc_warm(void);
 
