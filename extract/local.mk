@@ -18,6 +18,7 @@ mugai_extract_SOURCES += extract/rtf.c extract/textdoc.c extract/ole.c
 mugai_extract_SOURCES += extract/decrypt.c extract/decrypt.h
 mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c
 mugai_extract_SOURCES += extract/ics.c extract/vcard.c extract/csv.c
+mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c extract/pptdoc.c
 mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
 	$(GSF_CFLAGS) $(ICAL_CFLAGS)
 mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \

@@ -6,8 +6,8 @@
  * with the streams EncryptionInfo and EncryptedPackage: such a file is
  * encrypted ("ooxml_encrypted"). Otherwise the directory names the
  * legacy kind: WordDocument (doc) is read by worddoc.c, Workbook (xls)
- * by xlsdoc.c; Book (Excel 95) and PowerPoint Document (ppt) are
- * unsupported ("legacy_office"): this helper has no reader for them yet. The names are found as UTF-16LE anywhere in
+ * by xlsdoc.c, PowerPoint Document (ppt) by pptdoc.c; anything else
+ * (Book: Excel 95) is unsupported ("legacy_office"). The names are found as UTF-16LE anywhere in
  * the file, as lib/policy/docscan.c does: a stray match errs on the side
  * of "encrypted" or "unsupported", never of text.
  */
@@ -46,7 +46,9 @@ x_ole(struct xjob *job)
 	} else if (has_name(job, "Workbook") || has_name(job, "Book")) {
 		x_xls(job);
 		return;
-	} else if (has_name(job, "PowerPoint Document"))
-		job->xj_kind = "ppt";
+	} else if (has_name(job, "PowerPoint Document")) {
+		x_ppt(job);
+		return;
+	}
 	x_outcome(job, MUGAI_EXTRACT_UNSUPPORTED, "legacy_office");
 }

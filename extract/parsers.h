@@ -12,6 +12,7 @@
  *   x_ole()       ole.c       OLE2: encrypted OOXML, legacy Office
  *   x_doc()       worddoc.c   Word 97-2003 (libgsf for the container)
  *   x_xls()       xlsdoc.c    Excel 97-2003 (BIFF8, the same way)
+ *   x_ppt()       pptdoc.c    PowerPoint 97-2003 (the same way)
  *   x_ics()       ics.c       iCalendar invitations (libical)
  *   x_vcard()     vcard.c     vCard contacts (2.1, 3.0, 4.0)
  *   x_csv()       csv.c       CSV as aligned columns (table.c)
@@ -32,6 +33,7 @@ void x_xml(struct xjob *job);
 void x_ole(struct xjob *job);
 void x_doc(struct xjob *job);
 void x_xls(struct xjob *job);
+void x_ppt(struct xjob *job);
 /* Before confinement: libgsf's types (worddoc.c). */
 void x_doc_warm(void);
 void x_ics(struct xjob *job);

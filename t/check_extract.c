@@ -323,6 +323,28 @@ START_TEST(legacy_xls_sheets_as_aligned_columns)
 }
 END_TEST
 
+START_TEST(legacy_ppt_slides_without_notes)
+{
+	g_autoptr(GBytes) p = NULL, enc = NULL, bad = NULL;
+	struct mugai_extract_result r;
+
+	gsf_init();
+	p = dg_ppt97(0);
+	enc = dg_ppt97(1);
+	bad = dg_ppt97(2);
+	extract(NULL, p, "ppt", MUGAI_EXTRACT_OK, &r);
+	ck_assert_str_eq(r.er_kind, "ppt");
+	ck_assert_uint_eq(r.er_pages, 2);
+	ck_assert_str_eq(r.er_text, "=== 1 ===\n表題\n本文です\n\n"
+	    "=== 2 ===\nSecond slide\n");
+	mugai_extract_result_clear(&r);
+	extract(NULL, enc, "ppt", MUGAI_EXTRACT_ENCRYPTED, &r);
+	ck_assert_str_eq(r.er_reason, "ppt_encrypted");
+	extract(NULL, bad, "ppt", MUGAI_EXTRACT_DAMAGED, &r);
+	ck_assert_str_eq(r.er_reason, "ppt_records");
+}
+END_TEST
+
 START_TEST(zip_that_is_no_office_file_is_unsupported)
 {
 	g_autoptr(GBytes) t = fx_text("notes\n");
@@ -939,6 +961,7 @@ main(void)
 	t_test(s, legacy_doc_text_in_japanese_and_cp1252);
 	t_test(s, legacy_doc_encrypted_or_damaged);
 	t_test(s, legacy_xls_sheets_as_aligned_columns);
+	t_test(s, legacy_ppt_slides_without_notes);
 	t_test(s, zip_that_is_no_office_file_is_unsupported);
 	t_test(s, odt_text_without_annotations);
 	t_test(s, ods_aligned_and_repeats_cost_nothing);

@@ -650,3 +650,66 @@ dg_xls97(guint how)
 	g_byte_array_unref(r);
 	return b;
 }
+
+/* A PowerPoint record header and body. */
+static void
+ppt_rec(GByteArray *b, guint ver_inst, guint type, const void *d, gsize len)
+{
+	guint8 h[8];
+
+	fx_put16(h, ver_inst);
+	fx_put16(h + 2, type);
+	fx_put32(h + 4, (guint32)len);
+	g_byte_array_append(b, h, 8);
+	if (len > 0)
+		g_byte_array_append(b, d, (guint)len);
+}
+
+GBytes *
+dg_ppt97(guint how)
+{
+	GsfOutput *mem = gsf_output_memory_new();
+	GsfOutfile *ole = gsf_outfile_msole_new(mem);
+	GByteArray *list = g_byte_array_new(), *t = g_byte_array_new();
+	GByteArray *notes = g_byte_array_new(), *doc = g_byte_array_new();
+	GByteArray *top = g_byte_array_new();
+	guint8 persist[20] = { 0 }, header[4] = { 0 };
+	GBytes *b;
+
+	ppt_rec(list, 0, 0x03F3, persist, sizeof persist);
+	ppt_rec(list, 0, 0x0F9F, header, sizeof header);
+	utf16(t, "表題\r本文です");
+	ppt_rec(list, 0, 0x0FA0, t->data, t->len);
+	ppt_rec(list, 0, 0x03F3, persist, sizeof persist);
+	ppt_rec(list, 0, 0x0FA8, "Second slide", 12);
+	ppt_rec(notes, 0, 0x03F3, persist, sizeof persist);
+	ppt_rec(notes, 0, 0x0FA8, "speaker notes", 13);
+	/* The slides' list (instance 0) and the notes' (instance 2). */
+	ppt_rec(doc, 0x000F, 0x0FF0, list->data, list->len);
+	ppt_rec(doc, 0x002F, 0x0FF0, notes->data, notes->len);
+	if (how == 2) {
+		/* The container says 50 bytes more than there are. */
+		guint8 h[8];
+
+		fx_put16(h, 0x000F);
+		fx_put16(h + 2, 0x03E8);
+		fx_put32(h + 4, doc->len + 50);
+		g_byte_array_append(top, h, 8);
+		g_byte_array_append(top, doc->data, doc->len);
+	} else
+		ppt_rec(top, 0x000F, 0x03E8, doc->data, doc->len);
+	ole_stream(ole, "PowerPoint Document", top->data, top->len);
+	if (how == 1)
+		ole_stream(ole, "EncryptedSummary", "x", 1);
+	ck_assert(gsf_output_close(GSF_OUTPUT(ole)));
+	g_object_unref(ole);
+	b = g_bytes_new(gsf_output_memory_get_bytes(GSF_OUTPUT_MEMORY(mem)),
+	    (gsize)gsf_output_size(mem));
+	g_object_unref(mem);
+	g_byte_array_unref(list);
+	g_byte_array_unref(t);
+	g_byte_array_unref(notes);
+	g_byte_array_unref(doc);
+	g_byte_array_unref(top);
+	return b;
+}

@@ -72,6 +72,13 @@ GBytes *dg_word97(const char *text, gboolean narrow, guint how);
  * plain, 1 with FILEPASS (encrypted), 2 a record past the stream's end.
  */
 GBytes *dg_xls97(guint how);
+/*
+ * A PowerPoint 97 presentation (written by libgsf): two slides, 表題 /
+ * 本文です (UTF-16) and "Second slide" (8-bit), and a notes page that
+ * must not show. how: 0 plain, 1 with an EncryptedSummary stream, 2 a
+ * container longer than the stream.
+ */
+GBytes *dg_ppt97(guint how);
 /* An XML file whose entities double ten times (a billion laughs). */
 GBytes *dg_billion_laughs(void);
 

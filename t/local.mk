@@ -173,6 +173,7 @@ FUZZ_EXTRACT_SOURCES = extract/job.c extract/zipdoc.c extract/xmlread.c
 FUZZ_EXTRACT_SOURCES += extract/table.c extract/package.c extract/ooxml.c
 FUZZ_EXTRACT_SOURCES += extract/xlsx.c extract/odf.c extract/rtf.c
 FUZZ_EXTRACT_SOURCES += extract/ole.c extract/worddoc.c extract/xlsdoc.c
+FUZZ_EXTRACT_SOURCES += extract/pptdoc.c
 FUZZ_COMMON = t/fuzz/oracle.c t/fuzz/oracle.h t/fuzz/replay.c
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 fuzz: autoconfig.h

@@ -14,7 +14,8 @@
  *      here (libgsf) with the first N bytes as its WordDocument stream
  *      and the rest as 1Table, for the Word 97 reader (worddoc.c); with
  *      the top bit of N set, all the bytes are a Workbook stream, for
- *      the Excel 97 reader (xlsdoc.c).
+ *      the Excel 97 reader (xlsdoc.c), with the next bit a PowerPoint
+ *      Document stream (pptdoc.c).
  * Whatever the input, the job must end with a known status, text that is
  * valid UTF-8 without NUL or C0 controls but LF and TAB, and no more
  * characters than the limit; any violation abort()s. The readers run
@@ -141,21 +142,21 @@ package(guint kind, const guint8 *xml, gsize len)
 	return out;
 }
 
-/* An OLE2 file of a WordDocument and a 1Table stream, or (xls) of one
- * Workbook stream. */
+/* An OLE2 file of a WordDocument and a 1Table stream, or (name not
+ * NULL) of one stream of that name. */
 static GByteArray *
 word(const guint8 *wd, gsize wd_len, const guint8 *tbl, gsize tbl_len,
-    gboolean xls)
+    const char *name)
 {
 	GsfOutput *mem = gsf_output_memory_new();
 	GsfOutfile *ole = gsf_outfile_msole_new(mem);
-	const char *const names[] = { xls ? "Workbook" : "WordDocument",
+	const char *const names[] = { name != NULL ? name : "WordDocument",
 	    "1Table" };
 	const guint8 *d[] = { wd, tbl };
 	gsize len[] = { wd_len, tbl_len };
 	GByteArray *out = g_byte_array_new();
 
-	for (int i = 0; i < (xls ? 1 : 2); i++) {
+	for (int i = 0; i < (name != NULL ? 1 : 2); i++) {
 		GsfOutput *o = gsf_outfile_new_child(ole, names[i], FALSE);
 
 		if (o == NULL || (len[i] > 0 && !gsf_output_write(o, len[i],
@@ -209,12 +210,13 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		if (size < 3)
 			return 0;
 		if (data[2] & 0x80)
-			pkg = word(data + 3, size - 3, NULL, 0, TRUE);
+			pkg = word(data + 3, size - 3, NULL, 0, data[2] & 0x40 ?
+			    "PowerPoint Document" : "Workbook");
 		else {
 			gsize n = MIN((gsize)(data[1] | data[2] << 8), size - 3);
 
 			pkg = word(data + 3, n, data + 3 + n, size - 3 - n,
-			    FALSE);
+			    NULL);
 		}
 		x_job_init(&job, pkg->data, pkg->len, "doc", FALSE, &lim);
 		x_ole(&job);

@@ -95,7 +95,7 @@ unlock)
 docs)
 	# fuzz_docs: selector 1 RTF; 2 KIND XML, the package made by the
 	# harness (0 docx, 1 xlsx sheet, 2 pptx slide, 3 odt, 4 ods, 5 odp);
-	# 3 the streams of a Word 97 file or an Excel 97 one.
+	# 3 the streams of a Word, Excel or PowerPoint 97 file.
 	printf '\001{\\rtf1\\ansi\\ansicpg932\\deff0{\\fonttbl{\\f0 MS Mincho;}}\\f0 \\'"'"'8c\\'"'"'a9\\'"'"'90\\'"'"'cf \\u26360?\\par{\\*\\pict 0102}{\\field{\\*\\fldinst HYPERLINK x}{\\fldrslt y}}\\tab z\\par}' >"$d/rtf-cp932.bin"
 	printf '\001{\\rtf1{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{deep}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}' >"$d/rtf-deep.bin"
 	printf '\002\000<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>見積書</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> 12,000 </w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>' >"$d/docx.bin"
@@ -129,6 +129,15 @@ docs)
 		printf '\003\002\016\000\001\000\001\000\000\000\000\000\000\000\000\000\360\077'
 		printf '\012\000\000\000'
 	} >"$d/xls97.bin"
+	# 3 with N's two top bits: a PowerPoint Document stream: a
+	# DocumentContainer holding the slides' list with one slide.
+	{
+		printf '\003\000\300'
+		printf '\017\000\350\003\042\000\000\000'
+		printf '\017\000\360\017\032\000\000\000'
+		printf '\000\000\363\003\004\000\000\000\000\000\000\000'
+		printf '\000\000\240\017\006\000\000\000h\000i\000\015\000'
+	} >"$d/ppt97.bin"
 	printf '\002\000<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>' >"$d/docx-dtd.bin"
 	;;
 esac
