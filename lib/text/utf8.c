@@ -96,11 +96,18 @@ bad:
 	return FALSE;
 }
 
-/* A combining mark: NFC may compose it with what comes before it. */
+/*
+ * A combining mark: NFC may compose it with what comes before it. Kana
+ * past U+309F, the CJK ideographs and Hangul syllables are none; they
+ * skip GLib's table.
+ */
 static gboolean
 u8_combining(gunichar c)
 {
-	return c >= 0x300 && g_unichar_combining_class(c) != 0;
+	if (c < 0x300 || (c >= 0x30A0 && c < 0xA000) ||
+	    (c >= 0xAC00 && c < 0xD7A4))
+		return FALSE;
+	return g_unichar_combining_class(c) != 0;
 }
 
 char *
