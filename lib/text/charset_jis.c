@@ -111,6 +111,45 @@ jis_cp932_pair(GIConv cd, guint i, struct jis_char *c)
 }
 
 /*
+ * Fills ms[] for row j1 - 0x21 with one conversion when CP932 takes the
+ * whole row (the kanji rows), TRUE; FALSE when it refuses a cell.
+ */
+static gboolean
+jis_cp932_row(GIConv cd, guint row, struct jis_char *ms)
+{
+	char in[2 * JIS_N], buf[4 * JIS_N], *ip = in, *op = buf;
+	gsize il = sizeof in, ol = sizeof buf;
+	const char *p;
+
+	for (guint c = 0; c < JIS_N; c++) {
+		guchar s1, s2;
+
+		mugai_charset_jis_to_sjis((guchar)(0x21 + row),
+		    (guchar)(0x21 + c), &s1, &s2);
+		in[2 * c] = (char)s1;
+		in[2 * c + 1] = (char)s2;
+	}
+	g_iconv(cd, NULL, NULL, NULL, NULL);
+	if (g_iconv(cd, &ip, &il, &op, &ol) == (gsize)-1 || il != 0 ||
+	    !g_utf8_validate(buf, op - buf, NULL) ||
+	    g_utf8_strlen(buf, op - buf) != JIS_N)
+		return FALSE;
+	p = buf;
+	for (guint c = 0; c < JIS_N; c++) {
+		gunichar u = g_utf8_get_char(p);
+		const char *next = g_utf8_next_char(p);
+		struct jis_char *j = &ms[row * JIS_N + c];
+
+		if (u < 0xfffd && !(u >= 0xE000 && u <= 0xF8FF)) {
+			j->jc_len = (guint8)(next - p);
+			memcpy(j->jc_utf8, p, (gsize)(next - p));
+		}
+		p = next;
+	}
+	return TRUE;
+}
+
+/*
  * The CP50221 pairs, and the code points back to pairs (BMP only: CP932
  * has nothing above it). The way back prefers, for a character found
  * twice, JIS X 0208 over NEC row 13 over the IBM rows (NEC row 13
@@ -135,8 +174,12 @@ jis_ext(void)
 		struct jis_char *ms = g_new0(struct jis_char, JIS_N * JIS_N);
 		GIConv cd = g_iconv_open("UTF-8", "CP932");
 
-		for (guint i = 0; cd != (GIConv)-1 && i < JIS_N * JIS_N; i++)
-			jis_cp932_pair(cd, i, &ms[i]);
+		/* A row at once; cell by cell where CP932 refuses one. */
+		for (guint r = 0; cd != (GIConv)-1 && r < JIS_N; r++)
+			if (!jis_cp932_row(cd, r, ms))
+				for (guint i = r * JIS_N; i < (r + 1) * JIS_N;
+				    i++)
+					jis_cp932_pair(cd, i, &ms[i]);
 		if (cd != (GIConv)-1)
 			g_iconv_close(cd);
 		for (guint i = 0; i < JIS_N * JIS_N; i++)

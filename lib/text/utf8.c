@@ -96,11 +96,18 @@ bad:
 	return FALSE;
 }
 
-/* A combining mark: NFC may compose it with what comes before it. */
+/*
+ * A combining mark: NFC may compose it with what comes before it. Kana
+ * past U+309F, the CJK ideographs and Hangul syllables are none; they
+ * skip GLib's table.
+ */
 static gboolean
 u8_combining(gunichar c)
 {
-	return c >= 0x300 && g_unichar_combining_class(c) != 0;
+	if (c < 0x300 || (c >= 0x30A0 && c < 0xA000) ||
+	    (c >= 0xAC00 && c < 0xD7A4))
+		return FALSE;
+	return g_unichar_combining_class(c) != 0;
 }
 
 char *
@@ -109,12 +116,32 @@ mugai_utf8_compose(const char *s, gsize len, gsize *out_len)
 	const char *p = s, *end = s + len, *first = NULL;
 	GString *out;
 
-	/* Marks are U+0300 and up: ASCII and the lead bytes skip fast. */
-	for (const char *q = s; q < end; q = g_utf8_next_char(q))
-		if ((guchar)*q >= 0xCC && u8_combining(g_utf8_get_char(q))) {
+	/*
+	 * Bytes first: marks are U+0300 and up, so ASCII, trail bytes and
+	 * leads below 0xCC go; of Japanese text only U+3099 and U+309A
+	 * (E3 82 99, E3 82 9A) can be marks, the kanji (leads E4-E9) and the
+	 * full-width forms (EF BC and up) cannot. The rest asks GLib.
+	 */
+	for (const char *q = s; q < end; q++) {
+		guchar b = (guchar)*q;
+
+		if (b < 0xCC || (b >= 0xE4 && b <= 0xE9))
+			continue;
+		if (b == 0xE3) {
+			if (end - q >= 3 && (guchar)q[1] == 0x82 &&
+			    ((guchar)q[2] == 0x99 || (guchar)q[2] == 0x9A)) {
+				first = q;
+				break;
+			}
+			continue;
+		}
+		if (b == 0xEF && end - q >= 2 && (guchar)q[1] >= 0xBC)
+			continue;
+		if (u8_combining(g_utf8_get_char(q))) {
 			first = q;
 			break;
 		}
+	}
 	if (first == NULL)
 		return NULL;
 	out = g_string_sized_new(len);
