@@ -247,6 +247,12 @@ static const struct render_case cases[] = {
 	    "<p>a <img src=\"http://t/x.gif\" alt=\"logo \n mark\"> b "
 	    "<img src=\"y.png\"> <img alt=\"\"><img alt=\" \">c</p>",
 	    "a [image: logo mark] b c\n" },
+	/* issue 15: an inline image of the mail, removed, leaves its name */
+	{ "cid_image_leaves_a_marker", MUGAI_URL_KEEP,
+	    "<p>a <img src=\"cid:image001.png@01D2.AB\"> b "
+	    "<img src=\"CID:logo\"> <img src=\"cid:\"> "
+	    "<img src=\"cid:x@y\" alt=\"Map\">c</p>",
+	    "a [画像: image001.png] b [画像: logo] [image: Map]c\n" },
 	/* dropped */
 	{ "dropped_with_content", MUGAI_URL_KEEP,
 	    "<head><title>T</title><style>p{}</style></head><body>x"

@@ -189,10 +189,13 @@ START_TEST(doubts_are_named_in_both_languages)
 
 	mugai_report_doubt(r, "conflicting header: Content-Type");
 	mugai_report_doubt(r, "conflicting header: Content-Type");
+	mugai_report_doubt(r, "multipart without boundary");
 	mugai_notice_removed(n, r, NULL, s);
-	ck_assert_ptr_nonnull(strstr(s->str, "ヘッダーの重複（Content-Type）"));
-	ck_assert_ptr_nonnull(strstr(s->str,
-	    "ambiguous (conflicting header: Content-Type)"));
+	/* One line per language, the doubts in it. */
+	ck_assert_ptr_nonnull(strstr(s->str, "ヘッダーの重複（Content-Type）、"
+	    "区切り（boundary）のないマルチパート）"));
+	ck_assert_ptr_nonnull(strstr(s->str, "ambiguous (conflicting header: "
+	    "Content-Type; multipart without boundary)"));
 	ck_assert_ptr_null(strstr(strstr(s->str, "Content-Type）") + 1,
 	    "Content-Type）"));
 	g_string_free(s, TRUE);

@@ -641,6 +641,28 @@ START_TEST(empty_message_is_not_withheld)
 }
 END_TEST
 
+/* Issue 15: an inline PGP message is encrypted content: withheld. */
+START_TEST(inline_pgp_message_is_withheld)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain\n\nHello,\n"
+	    "-----BEGIN PGP MESSAGE-----\n\nhQIOAwTJ0obO8knpEAgAiSHHrzUz\n"
+	    "=0NQ6\n-----END PGP MESSAGE-----\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	ck_assert_ptr_null(strstr(r.output, "hQIOAwTJ0obO8knpEAgAiSHHrzUz"));
+	ck_assert_ptr_nonnull(strstr(r.text, "PGP で暗号化された本文"));
+	run_free(&r);
+	/* Quoted in a sentence, the marker is words. */
+	run(&r, cf, HDRS "Content-Type: text/plain\n\nA line starting "
+	    "-----BEGIN PGP MESSAGE----- is what we look for.\n");
+	ck_assert_int_ne(r.rs->rs_verdict, MUGAI_V_WITHHELD);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(on_error_reject_and_tempfail)
 {
 	struct mugai_config *cf = t_config("[sanitize]\non_error = reject\n"
@@ -1435,6 +1457,7 @@ main(void)
 	    G_N_ELEMENTS(ambiguous));
 	t_test(s, duplicate_content_type_keeps_both_readings);
 	t_test(s, empty_message_is_not_withheld);
+	t_test(s, inline_pgp_message_is_withheld);
 	t_test(s, on_error_reject_and_tempfail);
 	t_test(s, depth_limit_just_under_and_over);
 	t_test(s, parts_limit_just_under_and_over);

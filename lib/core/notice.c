@@ -658,19 +658,26 @@ render_items(const struct tmpl *t, const struct mugai_report *r,
 	}
 }
 
-/* The doubts the engine read through, one line each. */
+/* The doubts the engine read through, in one line. */
 static void
 render_doubts(const struct tmpl *t, const struct mugai_report *r,
     GString *out)
 {
+	GString *all = g_string_new(NULL);
+	struct vars v = { 0 };
+
 	for (guint i = 0; i < r->rr_doubts->len; i++) {
 		g_autofree char *reason = reason_text(t,
 		    g_ptr_array_index(r->rr_doubts, i));
-		struct vars v = { 0 };
 
-		v.reason = reason;
-		expand(t->t_text[K_DOUBT], &v, out);
+		if (i > 0)
+			g_string_append(all, t->t_ja ? "、" : "; ");
+		g_string_append(all, reason);
 	}
+	v.reason = all->str;
+	if (all->len > 0)
+		expand(t->t_text[K_DOUBT], &v, out);
+	g_string_free(all, TRUE);
 }
 
 void

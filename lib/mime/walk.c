@@ -597,6 +597,24 @@ unflow(const struct mugai_walk_leaf *lf, GString *t)
 		(void)mugai_flowed_unflow(t, mugai_flowed_delsp(lf->wl_delsp));
 }
 
+/*
+ * An OpenPGP message armoured in the text (RFC 4880 6.2), at the start of
+ * a line: encrypted content, which no reading can check.
+ */
+static gboolean
+inline_pgp(const char *t, gsize len)
+{
+	static const char armor[] = "-----BEGIN PGP MESSAGE-----";
+	const char *p = t, *end = t + len;
+
+	while (p < end && (p = g_strstr_len(p, end - p, armor)) != NULL) {
+		if (p == t || p[-1] == '\n')
+			return TRUE;
+		p += sizeof armor - 1;
+	}
+	return FALSE;
+}
+
 void
 mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     GByteArray *raw, gboolean html, guint depth,
@@ -631,6 +649,10 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	if (lossy)
 		mugai_report_warn(w->wk_report, "part %s: undecodable bytes in "
 		    "charset %s", lf->wl_path, used != NULL ? used : "?");
+	if (!html && inline_pgp(utf8, ulen)) {
+		mugai_walk_withhold(w, "inline PGP encrypted message");
+		return;
+	}
 	if (html) {
 		char *r = render_html(w, utf8, ulen);
 

@@ -536,6 +536,34 @@ put_image(struct mugai_html2text *h, const char *alt)
 	g_string_free(s, TRUE);
 }
 
+/*
+ * An image of the message itself (src="cid:...") without alt text: the
+ * related part is removed from the mail, so "[画像: NAME]" stands where
+ * it stood, NAME the Content-ID before its '@' (Outlook and Thunderbird
+ * put the file name there: image001.png@01D2...).
+ */
+static void
+put_cid_image(struct mugai_html2text *h, const char *src)
+{
+	static const char mark[] = "[画像: ";
+	g_autofree char *name = NULL;
+	const char *p;
+	GString *s;
+
+	if (src == NULL || strlen(src) < 4 ||
+	    g_ascii_strncasecmp(src, "cid:", 4) != 0)
+		return;
+	p = strchr(src, ':') + 1;
+	name = g_strndup(p, strcspn(p, "@"));
+	s = g_string_new(mark);
+	collapse_into(s, name);
+	if (s->len > sizeof mark - 1) {
+		g_string_append_c(s, ']');
+		put_word(h, s->str, s->len);
+	}
+	g_string_free(s, TRUE);
+}
+
 /* ------------------------------------------------------------------ links */
 
 /* TRUE when s[0..n) is a URI scheme (RFC 3986: ALPHA *(ALPHA/DIGIT/+-.)). */
@@ -1837,7 +1865,10 @@ open_element(struct mugai_html2text *h, struct h2t_frame *fr,
 		want_break(h, 2);
 		break;
 	case K_IMG:
-		put_image(h, attr(attrs, "alt"));
+		if (attr(attrs, "alt") == NULL)
+			put_cid_image(h, attr(attrs, "src"));
+		else
+			put_image(h, attr(attrs, "alt"));
 		break;
 	case K_A:
 		fr->f_href = clean_href(attr(attrs, "href"), h->h_base,
