@@ -43,6 +43,7 @@ UNIT_TESTS += t/check_rules
 UNIT_TESTS += t/check_arcscan
 # store/
 UNIT_TESTS += t/check_quarantine
+UNIT_TESTS += t/check_index
 # core/
 UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice
