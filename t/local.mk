@@ -47,6 +47,7 @@ UNIT_TESTS += t/check_arcscan
 UNIT_TESTS += t/check_quarantine
 # portal/
 UNIT_TESTS += t/check_portal
+UNIT_TESTS += t/check_index
 # core/
 UNIT_TESTS += t/check_config
 UNIT_TESTS += t/check_notice

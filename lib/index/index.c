@@ -35,6 +35,7 @@
 struct mugai_index {
 	sqlite3 *ix_db;			/* SQLite, or NULL ... */
 	struct mugai_pgx *ix_pg;	/* ... PostgreSQL */
+	GHashTable *ix_stmts;		/* SQL text -> prepared statement */
 	char *ix_path;
 	char *ix_msg;			/* last error text */
 };
@@ -215,6 +216,8 @@ mugai_index_close(struct mugai_index *ix)
 {
 	if (ix == NULL)
 		return;
+	if (ix->ix_stmts != NULL)
+		g_hash_table_destroy(ix->ix_stmts);
 	if (ix->ix_db != NULL)
 		sqlite3_close(ix->ix_db);
 #ifdef HAVE_LIBPQ
@@ -313,16 +316,40 @@ to_text(JsonObject *o)
 	return text;
 }
 
+static void
+finalize(gpointer st)
+{
+	sqlite3_finalize(st);
+}
+
+/*
+ * The prepared statement for sql, made once and kept: preparing costs as
+ * much as the insert itself. release() readies it for the next use.
+ */
 static sqlite3_stmt *
 prepare(struct mugai_index *ix, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(ix->ix_db, sql, -1, &st, NULL) != SQLITE_OK) {
+	if (ix->ix_stmts == NULL)
+		ix->ix_stmts = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, finalize);
+	if ((st = g_hash_table_lookup(ix->ix_stmts, sql)) != NULL)
+		return st;
+	if (sqlite3_prepare_v3(ix->ix_db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL) != SQLITE_OK) {
 		(void)db_fail(ix);
 		return NULL;
 	}
+	g_hash_table_insert(ix->ix_stmts, g_strdup(sql), st);
 	return st;
+}
+
+static void
+release(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 /* Binds text (NULL: SQL NULL), copied. */
@@ -335,7 +362,7 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-/* Runs a statement that returns no row; finalizes it. */
+/* Runs a statement that returns no row; releases it. */
 static enum mugai_err
 run(struct mugai_index *ix, sqlite3_stmt *st)
 {
@@ -344,7 +371,7 @@ run(struct mugai_index *ix, sqlite3_stmt *st)
 	if (st == NULL)
 		return MUGAI_E_IO;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(ix);
 	return MUGAI_OK;
@@ -646,7 +673,7 @@ saved_pos(struct mugai_index *ix, const char *node, const char *segment)
 	bind_text(st, 2, segment);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		pos = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(st);
 	return pos;
 }
 
@@ -820,6 +847,48 @@ mugai_ix_row_free(gpointer data)
 	g_free(r);
 }
 
+/* TRUE when hay contains needle, both casefolded. */
+static gboolean
+has(const char *hay, const char *needle)
+{
+	g_autofree char *h = NULL, *n = NULL;
+
+	if (hay == NULL)
+		return FALSE;
+	h = g_utf8_casefold(hay, -1);
+	n = g_utf8_casefold(needle, -1);
+	return strstr(h, n) != NULL;
+}
+
+/*
+ * The words check of a search, on the row itself: what (0 sender, 1
+ * recipients, 2 subject) contains needle (NULL: no condition).
+ */
+static gboolean
+row_has(JsonObject *row, int what, const char *needle)
+{
+	JsonObject *env = jobj(row, "envelope"), *hdr = jobj(row, "headers");
+	JsonArray *rcpts;
+
+	if (needle == NULL)
+		return TRUE;
+	if (what == 0)
+		return has(jstr(env, "sender"), needle) ||
+		    has(jstr(hdr, "from"), needle);
+	if (what == 2)
+		return has(jstr(hdr, "subject"), needle);
+	rcpts = jarr(env, "recipients");
+	for (guint i = 0; rcpts != NULL && i < json_array_get_length(rcpts);
+	    i++) {
+		JsonNode *n = json_array_get_element(rcpts, i);
+
+		if (json_node_get_value_type(n) == G_TYPE_STRING &&
+		    has(json_node_get_string(n), needle))
+			return TRUE;
+	}
+	return has(jstr(hdr, "to"), needle) || has(jstr(hdr, "cc"), needle);
+}
+
 GPtrArray *
 mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
     enum mugai_err *err)
@@ -831,6 +900,7 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *out = NULL;
 	sqlite3_stmt *st;
+	gboolean wild = FALSE;
 	int rc;
 	struct {
 		const char *value;
@@ -855,12 +925,26 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		goto out;
 	}
 #endif
+	/*
+	 * FTS5's trigram index serves LIKE only without ESCAPE: a % or _
+	 * the user typed is then a wildcard, and the rows are checked
+	 * against the text itself after the query (wild).
+	 */
 	for (gsize i = 0; i < G_N_ELEMENTS(w); i++) {
 		if (w[i].value == NULL)
 			continue;
-		g_string_append_printf(words, "%s%s LIKE ? ESCAPE '\\'",
+		/*
+		 * Fewer than three characters have no trigram: the index
+		 * would find nothing, so such a word is matched by a scan
+		 * (an expression, which FTS5 leaves to SQLite).
+		 */
+		g_string_append_printf(words, g_utf8_strlen(w[i].value, -1) <
+		    3 ? "%s(%s || '') LIKE ?" : "%s%s LIKE ?",
 		    words->len > 0 ? " AND " : "", w[i].col);
-		g_ptr_array_add(binds, like(w[i].value));
+		g_ptr_array_add(binds, g_strconcat("%", w[i].value, "%",
+		    NULL));
+		if (strpbrk(w[i].value, "%_") != NULL)
+			wild = TRUE;
 	}
 	if (words->len > 0)
 		g_string_append_printf(sql, " AND rid IN (SELECT rowid FROM "
@@ -890,7 +974,7 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	}
 	g_string_append(sql, q->iq_oldest_first ? " ORDER BY time ASC" :
 	    " ORDER BY time DESC");
-	if (q->iq_limit > 0)
+	if (q->iq_limit > 0 && !wild)
 		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
 	if ((st = prepare(ix, sql->str)) == NULL) {
 		*err = MUGAI_E_IO;
@@ -915,14 +999,24 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 			r->ir_row = json_object_ref(o);
 		else
 			r->ir_row = json_object_new();
+		if (wild && (!row_has(r->ir_row, 0, q->iq_from) ||
+		    !row_has(r->ir_row, 1, q->iq_rcpt) ||
+		    !row_has(r->ir_row, 2, q->iq_subject))) {
+			mugai_ix_row_free(r);
+			continue;
+		}
 		g_ptr_array_add(out, r);
+		if (wild && q->iq_limit > 0 && out->len >= q->iq_limit)
+			break;
 	}
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
 	if (rc != SQLITE_DONE) {
 		*err = db_fail(ix);
 		g_clear_pointer(&out, g_ptr_array_unref);
 	} else
 		*err = MUGAI_OK;
-	sqlite3_finalize(st);
+	release(st);
 out:
 	g_string_free(sql, TRUE);
 	g_string_free(words, TRUE);
@@ -950,7 +1044,7 @@ mugai_index_count(struct mugai_index *ix, enum mugai_err *err)
 		*err = MUGAI_OK;
 	} else
 		*err = db_fail(ix);
-	sqlite3_finalize(st);
+	release(st);
 	return n;
 }
 
@@ -1076,7 +1170,7 @@ mugai_index_requests(struct mugai_index *ix, const char *item,
 		g_clear_pointer(&out, g_ptr_array_unref);
 	} else
 		*err = MUGAI_OK;
-	sqlite3_finalize(st);
+	release(st);
 	return out;
 }
 
@@ -1114,6 +1208,6 @@ mugai_index_events(struct mugai_index *ix, const char *id,
 		g_clear_pointer(&out, g_ptr_array_unref);
 	} else
 		*err = MUGAI_OK;
-	sqlite3_finalize(st);
+	release(st);
 	return out;
 }
