@@ -20,6 +20,9 @@ struct render_case {
 #define LONG_WORDS "this cell holds a long sentence that no grid could show " \
     "beside another column without making every line far too wide"
 
+#define HID "\n---- 隠し文字（HTMLでは表示されない部分） / Hidden text " \
+	"(not shown by the HTML) ----\n"
+
 static const struct render_case cases[] = {
 	/* text, whitespace, entities */
 	{ "empty_input", MUGAI_URL_KEEP, "", "" },
@@ -135,10 +138,10 @@ static const struct render_case cases[] = {
 	    "<table><tr><td>short</td><td>" LONG_WORDS "</td></tr>"
 	    "<tr><td>x</td><td>y</td></tr></table>",
 	    "short | " LONG_WORDS "\nx | y\n" },
-	/* hidden text is not the message */
+	/* hidden text is not the message: shown apart, after a heading */
 	{ "hidden_preheader_dropped", MUGAI_URL_KEEP,
 	    "<div style=\"display:none;max-height:0;overflow:hidden\">"
-	    "salt words</div><p>本文</p>", "本文\n" },
+	    "salt words</div><p>本文</p>", "本文\n" HID "salt words\n" },
 	{ "hidden_ways", MUGAI_URL_KEEP,
 	    "<p>a<span style=\"visibility: hidden\">x1</span>"
 	    "<span style=\"font-size:0px\">x2</span>"
@@ -149,11 +152,11 @@ static const struct render_case cases[] = {
 	    "<font color=\"#ffffff\">x7</font>"
 	    "<span style=\"color:#fff\">x8</span>"
 	    "<span style=\"width:0;overflow:hidden\">x9</span>b</p>",
-	    "ab\n" },
+	    "ab\n" HID "x1\nx2\nx3\nx4\nx5\nx6\nx7\nx8\nx9\n" },
 	{ "hidden_same_colour_as_background", MUGAI_URL_KEEP,
 	    "<div style=\"background:#000\"><span style=\"color:black\">x"
 	    "</span><span style=\"color:#fff\">white on black</span></div>",
-	    "white on black\n" },
+	    "white on black\n" HID "x\n" },
 	{ "white_text_kept_with_style_sheet", MUGAI_URL_KEEP,
 	    "<style>.d{background:#000}</style><div class=d>"
 	    "<span style=\"color:#fff\">shown</span></div>", "shown\n" },

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "extract/client.h"
+#include "text/charset.h"
 #include "testutil.h"
 
 static struct mugai_extract_pool *pool;
@@ -222,6 +223,39 @@ START_TEST(csv_cp932_and_tabs)
 }
 END_TEST
 
+/*
+ * What the readers write reaches the body in either output charset: the
+ * labels and the text of a Japanese invitation, card and CSV survive
+ * ISO-2022-JP (JIS X 0208) unchanged, as they do UTF-8.
+ */
+static const char *const jis_docs[][2] = {
+	{ invitation, "ics" },
+	{ "BEGIN:VCARD\nVERSION:3.0\nFN:鈴木 一郎\nORG:株式会社サンプル\n"
+	  "TEL;TYPE=WORK:03-1234-5678\nEMAIL:suzuki@example.co.jp\n"
+	  "END:VCARD\n", "vcf" },
+	{ "会場,日時,定員\n市民会館,4月1日,50\n", "csv" },
+};
+
+START_TEST(readers_text_survives_iso2022jp)
+{
+	struct mugai_extract_result r;
+	g_autofree char *jis = NULL, *back = NULL;
+	gsize jl = 0, bl = 0;
+
+	run(jis_docs[_i][0], -1, jis_docs[_i][1], MUGAI_EXTRACT_OK,
+	    jis_docs[_i][1], &r);
+	jis = mugai_charset_from_utf8(r.er_text, r.er_len, "iso-2022-jp",
+	    &jl);
+	ck_assert_ptr_nonnull(jis);
+	for (gsize i = 0; i < jl; i++)
+		ck_assert_int_lt((unsigned char)jis[i], 0x80);
+	back = mugai_charset_to_utf8(jis, jl, "iso-2022-jp", &bl, NULL, NULL);
+	ck_assert_msg(bl == r.er_len && memcmp(back, r.er_text, bl) == 0,
+	    "changed by ISO-2022-JP:\n%s\n----\n%s", r.er_text, back);
+	mugai_extract_result_clear(&r);
+}
+END_TEST
+
 START_TEST(hints_for_calendars_cards_and_csv)
 {
 	ck_assert_str_eq(mugai_extract_hint("text/calendar; method=REQUEST",
@@ -249,6 +283,8 @@ main(void)
 	t_test(s, vcard_damaged);
 	t_test(s, csv_aligned_columns);
 	t_test(s, csv_cp932_and_tabs);
+	t_loop_test(s, readers_text_survives_iso2022jp, 0,
+	    G_N_ELEMENTS(jis_docs));
 	t_test(s, hints_for_calendars_cards_and_csv);
 	return t_run(s);
 }

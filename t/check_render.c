@@ -142,8 +142,10 @@ static const struct fidelity_case fidelity[] = {
 	    "当選おめでとうございます 今すぐ確認</div>"
 	    "<span style=\"color:#ffffff\">salt salt salt</span>"
 	    "<p>広報紙の発行についてお知らせします。</p>"),
-	    { "広報紙の発行についてお知らせします。" },
-	    { "当選", "salt" } },
+	    { "広報紙の発行についてお知らせします。\n\n---- 隠し文字（HTMLでは"
+	      "表示されない部分） / Hidden text (not shown by the HTML) ----\n"
+	      "当選おめでとうございます 今すぐ確認\nsalt salt salt\n" },
+	    { "当選おめでとうございます 今すぐ確認\n広報紙" } },
 	{ "tel_and_mailto_links_show_their_targets",
 	    MIXED("text/html; charset=utf-8",
 	    "<p>お問い合わせは<a href=\"tel:0120-123-456\">フリーダイヤル</a>"

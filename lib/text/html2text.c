@@ -21,8 +21,8 @@
  *     text ends (see end_link, display_url);
  *   - tables: each cell renders into an output of its own, laid out as a
  *     grid at </table> (see "tables");
- *   - text hidden from the reader is dropped with its element (see
- *     "hidden text").
+ *   - text hidden from the reader renders into an output of its own and
+ *     comes at the end under a heading (see "hidden text").
  *
  * Input is checked as UTF-8 before libxml2 sees it (invalid bytes become
  * U+FFFD: libxml2 2.9 would otherwise switch the rest of the document to
@@ -64,6 +64,9 @@ typedef xmlError *h2t_xml_error;
 #define H2T_HR		"--------------------"
 #define H2T_END_MARK	"<m:e/>"	/* for </html>, </body>; not longer */
 #define H2T_URL_MAX	300	/* longer URLs are cut, with "..." */
+/* Above the text hidden in the HTML, shown apart at the end. */
+#define H2T_HIDDEN_HEAD	"---- 隠し文字（HTMLでは表示されない部分） / " \
+	"Hidden text (not shown by the HTML) ----"
 
 enum h2t_kind {
 	K_INLINE,	/* unknown elements too: text flows through */
@@ -146,6 +149,8 @@ struct h2t_frame {
 	gsize f_text_start;	/* K_A: its text offset, G_MAXSIZE: none */
 	gint32 f_bg;		/* background 0xRRGGBB, -1 none, -3 unknown */
 	gboolean f_table;	/* K_TABLE, K_CELL: began a table, a cell */
+	struct h2t_saved *f_hidden;	/* (owned) it hides its text: the
+					 * output it set aside */
 };
 
 struct mugai_html2text {
@@ -179,6 +184,9 @@ struct mugai_html2text {
 	GPtrArray *h_tables;	/* struct h2t_table, innermost last */
 	gsize h_held;		/* bytes set aside in cells and outer texts */
 	guint h_lead_nbsp;	/* U+00A0 before the first word of a line */
+	guint h_hiding;		/* > 0: inside hidden elements */
+	GString *h_hidden;	/* hidden text, shown apart at the end */
+	GPtrArray *h_spare;	/* GString: empty outputs to reuse */
 	enum mugai_err h_err;
 	enum mugai_html_limit h_limit;	/* which limit set h_err */
 	gint64 h_deadline;	/* lib/base/deadline.h, 0: none */
@@ -191,8 +199,23 @@ struct mugai_html2text {
 	} h_kcache[64];
 };
 
+/* The renderer's output and line state, set aside while a cell or hidden text renders. */
+struct h2t_saved {
+	GString *s_out;
+	GString *s_prefix;
+	gboolean s_line_text, s_blank, s_space, s_space_nl, s_cell_sep;
+	gboolean s_marker_set, s_cr;
+	gsize s_blank_keep, s_marker_at;
+	char s_marker[32];
+	gint s_link;
+};
+
 static htmlSAXHandler h2t_sax;
 
+static void save_state(struct mugai_html2text *h, struct h2t_saved *sv);
+static void restore_state(struct mugai_html2text *h, struct h2t_saved *sv);
+static void table_line(struct mugai_html2text *h, const char *s, gsize n);
+static gsize widest_line(const char *s);
 static const char *attr(const xmlChar **attrs, const char *name);
 static gboolean attr_number(const xmlChar **attrs, const char *name,
     gint64 *num);
@@ -715,8 +738,20 @@ url_char_shown(gunichar c)
 static void
 append_url_reading(GString *dst, const char *s, gsize n, gboolean defang)
 {
-	GString *raw = g_string_new(NULL);
+	GString *raw;
 	gsize i = 0;
+
+	/* the usual URL: ASCII, nothing percent-encoded beyond ASCII */
+	for (i = 0; i < n; i++)
+		if ((guchar)s[i] >= 0x80 || (s[i] == '%' && i + 1 < n &&
+		    g_ascii_xdigit_value(s[i + 1]) >= 8))
+			break;
+	if (i == n) {
+		append_url_part(dst, s, n, defang);
+		return;
+	}
+	raw = g_string_new(NULL);
+	i = 0;
 
 	while (i < n) {
 		gsize j = i, k;
@@ -857,7 +892,9 @@ reading_url(GString *dst, const char *href, enum h2t_scheme scheme,
 	}
 	append_url_part(dst, rest, hstart, defang);
 	host = g_strndup(rest + hstart, hlen);
-	uni = g_hostname_to_unicode(host);
+	/* only an IDN (non-ASCII, or an "xn--" label) has another form */
+	uni = g_str_is_ascii(host) && strstr(host, "xn--") == NULL &&
+	    strstr(host, "XN--") == NULL ? NULL : g_hostname_to_unicode(host);
 	if (uni != NULL && g_utf8_validate(uni, -1, NULL) &&
 	    host_mixes_scripts(uni))
 		*ascii_host = g_hostname_to_ascii(host);
@@ -1041,12 +1078,13 @@ end_link(struct mugai_html2text *h, const struct h2t_frame *fr)
  * Text the sender hid from the reader (display:none, visibility:hidden,
  * a zero or one-pixel font, a zero-size box with overflow hidden,
  * opacity 0, Outlook's mso-hide:all, the hidden attribute, text in the
- * colour of its background) is dropped with its element, as the reader's
- * client would not show it either. Phishing mail fills it with words to
- * salt filters and newsletters put a "preheader" summary there for the
- * inbox list; neither is the message the reader sees. Dropping rather
- * than showing it apart: marked or not, salt shown in the body reads as
- * part of the message, and the preheader repeats what the body says.
+ * colour of its background) is not rendered where it stands: the reader's
+ * client would not show it. Phishing mail fills it with words to salt
+ * filters and newsletters put a "preheader" summary there for the inbox
+ * list; neither is the message the reader sees. It is shown apart, after
+ * the text, under H2T_HIDDEN_HEAD, rather than dropped: text is never
+ * dropped when it can be shown safely (the contract's validator counts
+ * it), and marked so it cannot pass for the sender's message.
  * Only inline style and presentational attributes are read; a class in a
  * <style> sheet is not (so white text is hidden only where no style sheet
  * might have given it a dark background).
@@ -1255,6 +1293,66 @@ hides(struct mugai_html2text *h, struct h2t_frame *fr,
 	return bg >= 0 && st.st_fg == bg;
 }
 
+/* An element hides its text: it renders into an output of its own. */
+static void
+hide_start(struct mugai_html2text *h, struct h2t_frame *fr)
+{
+	fr->f_hidden = g_new0(struct h2t_saved, 1);
+	save_state(h, fr->f_hidden);
+	h->h_hiding++;
+}
+
+/* The hidden element ends: its text goes to h_hidden, shown apart. */
+static void
+hide_end(struct mugai_html2text *h, struct h2t_frame *fr)
+{
+	GString *out;
+	gsize a = 0, b;
+
+	end_line(h);
+	out = h->h_out;
+	b = out->len;
+	while (a < b && out->str[a] == '\n')
+		a++;
+	while (b > a && out->str[b - 1] == '\n')
+		b--;
+	if (b > a) {
+		if (h->h_hidden == NULL)
+			h->h_hidden = g_string_new(NULL);
+		else
+			g_string_append_c(h->h_hidden, '\n');
+		g_string_append_len(h->h_hidden, out->str + a, (gssize)(b - a));
+		h->h_held += b - a + 1;
+	}
+	restore_state(h, fr->f_hidden);
+	g_clear_pointer(&fr->f_hidden, g_free);
+	h->h_hiding--;
+}
+
+/* At the end: the hidden text under a heading that says what it is. */
+static void
+put_hidden(struct mugai_html2text *h)
+{
+	const char *p;
+
+	if (h->h_hidden == NULL || h->h_err != MUGAI_OK)
+		return;
+	want_break(h, 2);
+	put_word(h, H2T_HIDDEN_HEAD, strlen(H2T_HIDDEN_HEAD));
+	end_line(h);
+	for (p = h->h_hidden->str; *p != '\0'; ) {
+		gsize n = strcspn(p, "\n");
+
+		table_line(h, p, n);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	h->h_held -= MIN(h->h_held, h->h_hidden->len + 1);
+	g_string_free(h->h_hidden, TRUE);
+	h->h_hidden = NULL;
+}
+
 /* ---------------------------------------------------------------- tables */
 
 /*
@@ -1276,20 +1374,11 @@ hides(struct mugai_html2text *h, struct h2t_frame *fr,
 
 struct h2t_cell {
 	char *c_text;		/* (owned) without blank lines at the ends */
+	gsize c_width;		/* its widest line, display columns */
 	guint c_row, c_col;
 	guint c_rows, c_cols;	/* rowspan, colspan */
 };
 
-/* The renderer's output and line state, set aside while a cell renders. */
-struct h2t_saved {
-	GString *s_out;
-	GString *s_prefix;
-	gboolean s_line_text, s_blank, s_space, s_space_nl, s_cell_sep;
-	gboolean s_marker_set, s_cr;
-	gsize s_blank_keep, s_marker_at;
-	char s_marker[32];
-	gint s_link;
-};
 
 struct h2t_table {
 	GPtrArray *t_cells;	/* struct h2t_cell, in document order */
@@ -1349,6 +1438,16 @@ text_width(const char *s, gsize n)
 			p++;
 			continue;
 		}
+		/* U+3000..U+9FFF (kana, CJK): wide, without a lookup */
+		if ((guchar)*p >= 0xe3 && (guchar)*p <= 0xe9 && end - p >= 3 &&
+		    ((guchar)p[1] & 0xc0) == 0x80 &&
+		    ((guchar)p[2] & 0xc0) == 0x80 &&
+		    !((guchar)*p == 0xe3 && (guchar)p[1] == 0x80 &&
+		    (guchar)p[2] == 0xbf)) {
+			w += 2;
+			p += 3;
+			continue;
+		}
 		c = g_utf8_get_char_validated(p, end - p);
 		if (c == (gunichar)-1 || c == (gunichar)-2) {
 			w++;
@@ -1364,6 +1463,81 @@ text_width(const char *s, gsize n)
 		p = g_utf8_next_char(p);
 	}
 	return w;
+}
+
+/* An empty string from the spares (cells come by the hundred). */
+static GString *
+spare_string(struct mugai_html2text *h)
+{
+	if (h->h_spare != NULL && h->h_spare->len > 0)
+		return g_ptr_array_steal_index_fast(h->h_spare,
+		    h->h_spare->len - 1);
+	return g_string_sized_new(64);
+}
+
+/* Gives s back to the spares (a big one is freed). */
+static void
+keep_string(struct mugai_html2text *h, GString *s)
+{
+	if (h->h_spare == NULL)
+		h->h_spare = g_ptr_array_new();
+	if (s->allocated_len > 4096 || h->h_spare->len >= 16) {
+		g_string_free(s, TRUE);
+		return;
+	}
+	g_string_truncate(s, 0);
+	g_ptr_array_add(h->h_spare, s);
+}
+
+/* Sets the renderer's output and line state aside in sv and starts a
+ * fresh output (a cell's, hidden text's). */
+static void
+save_state(struct mugai_html2text *h, struct h2t_saved *sv)
+{
+	sv->s_out = h->h_out;
+	sv->s_prefix = h->h_prefix;
+	sv->s_line_text = h->h_line_text;
+	sv->s_blank = h->h_blank;
+	sv->s_space = h->h_space;
+	sv->s_space_nl = h->h_space_nl;
+	sv->s_cell_sep = h->h_cell_sep;
+	sv->s_marker_set = h->h_marker_set;
+	sv->s_cr = h->h_cr;
+	sv->s_blank_keep = h->h_blank_keep;
+	sv->s_marker_at = h->h_marker_at;
+	memcpy(sv->s_marker, h->h_marker, sizeof sv->s_marker);
+	sv->s_link = h->h_link;
+	h->h_held += sv->s_out->len;
+	h->h_out = spare_string(h);
+	h->h_prefix = spare_string(h);
+	h->h_line_text = h->h_blank = h->h_space = h->h_space_nl = FALSE;
+	h->h_cell_sep = h->h_marker_set = h->h_cr = FALSE;
+	h->h_blank_keep = 0;
+	h->h_link = -1;
+	h->h_lead_nbsp = 0;
+}
+
+/* Drops the fresh output and brings back what sv holds. */
+static void
+restore_state(struct mugai_html2text *h, struct h2t_saved *sv)
+{
+	keep_string(h, h->h_out);
+	keep_string(h, h->h_prefix);
+	h->h_held -= MIN(h->h_held, sv->s_out->len);
+	h->h_out = sv->s_out;
+	h->h_prefix = sv->s_prefix;
+	h->h_line_text = sv->s_line_text;
+	h->h_blank = sv->s_blank;
+	h->h_space = sv->s_space;
+	h->h_space_nl = sv->s_space_nl;
+	h->h_cell_sep = sv->s_cell_sep;
+	h->h_marker_set = sv->s_marker_set;
+	h->h_cr = sv->s_cr;
+	h->h_blank_keep = sv->s_blank_keep;
+	h->h_marker_at = sv->s_marker_at;
+	memcpy(h->h_marker, sv->s_marker, sizeof h->h_marker);
+	h->h_link = sv->s_link;
+	h->h_lead_nbsp = 0;
 }
 
 static void
@@ -1428,27 +1602,7 @@ cell_start(struct mugai_html2text *h, struct h2t_table *t,
 	t->t_cell = c;
 	t->t_in_cell = TRUE;
 
-	sv->s_out = h->h_out;
-	sv->s_prefix = h->h_prefix;
-	sv->s_line_text = h->h_line_text;
-	sv->s_blank = h->h_blank;
-	sv->s_space = h->h_space;
-	sv->s_space_nl = h->h_space_nl;
-	sv->s_cell_sep = h->h_cell_sep;
-	sv->s_marker_set = h->h_marker_set;
-	sv->s_cr = h->h_cr;
-	sv->s_blank_keep = h->h_blank_keep;
-	sv->s_marker_at = h->h_marker_at;
-	memcpy(sv->s_marker, h->h_marker, sizeof sv->s_marker);
-	sv->s_link = h->h_link;
-	h->h_held += sv->s_out->len;
-	h->h_out = g_string_sized_new(64);
-	h->h_prefix = g_string_new(NULL);
-	h->h_line_text = h->h_blank = h->h_space = h->h_space_nl = FALSE;
-	h->h_cell_sep = h->h_marker_set = h->h_cr = FALSE;
-	h->h_blank_keep = 0;
-	h->h_link = -1;
-	h->h_lead_nbsp = 0;
+	save_state(h, sv);
 }
 
 /* A cell ends: its text is kept, the renderer's state comes back. */
@@ -1471,23 +1625,7 @@ cell_end(struct mugai_html2text *h, struct h2t_table *t)
 	g_ptr_array_add(t->t_cells, t->t_cell);
 	t->t_cell = NULL;
 	t->t_in_cell = FALSE;
-	g_string_free(h->h_out, TRUE);
-	g_string_free(h->h_prefix, TRUE);
-	h->h_held -= MIN(h->h_held, sv->s_out->len);
-	h->h_out = sv->s_out;
-	h->h_prefix = sv->s_prefix;
-	h->h_line_text = sv->s_line_text;
-	h->h_blank = sv->s_blank;
-	h->h_space = sv->s_space;
-	h->h_space_nl = sv->s_space_nl;
-	h->h_cell_sep = sv->s_cell_sep;
-	h->h_marker_set = sv->s_marker_set;
-	h->h_cr = sv->s_cr;
-	h->h_blank_keep = sv->s_blank_keep;
-	h->h_marker_at = sv->s_marker_at;
-	memcpy(h->h_marker, sv->s_marker, sizeof h->h_marker);
-	h->h_link = sv->s_link;
-	h->h_lead_nbsp = 0;
+	restore_state(h, sv);
 }
 
 /* Writes one finished line of the table (blanks at its end trimmed). */
@@ -1615,10 +1753,13 @@ table_grid(struct mugai_html2text *h, struct h2t_table *t)
 		for (guint i = 0; i < t->t_cells->len; i++) {
 			const struct h2t_cell *c =
 			    g_ptr_array_index(t->t_cells, i);
-			gsize need = widest_line(c->c_text), have = 0, k = 0;
+			gsize need = c->c_width, have = 0, k = 0;
 			guint last = c->c_col;
 
 			if (pass == 0) {
+				/* widths only here: layout tables need none */
+				need = ((struct h2t_cell *)c)->c_width =
+				    widest_line(c->c_text);
 				at[(gsize)c->c_row * ncols + c->c_col] = c;
 				if (c->c_cols == 1)
 					width[c->c_col] = MAX(width[c->c_col],
@@ -1982,6 +2123,8 @@ pop_frame(struct mugai_html2text *h)
 
 	if (!fr->f_skipped)
 		close_element(h, fr);
+	if (fr->f_hidden != NULL)
+		hide_end(h, fr);
 	if (fr->f_kind == K_DROP)
 		h->h_skip--;
 	g_string_truncate(h->h_prefix, fr->f_prefix_len);
@@ -2063,8 +2206,9 @@ on_start(void *ud, const xmlChar *name, const xmlChar **attrs)
 	fr->f_prev = -1;
 	if (e != NULL)
 		note_head(h, e, attrs);
-	if (!fr->f_skipped && hides(h, fr, attrs))
-		fr->f_kind = K_DROP;
+	if (!fr->f_skipped && hides(h, fr, attrs) && h->h_hiding == 0 &&
+	    fr->f_kind != K_DROP)
+		hide_start(h, fr);
 	if (fr->f_kind == K_DROP)
 		h->h_skip++;
 	if (!fr->f_skipped)
@@ -2400,6 +2544,8 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 		stage(h, "", 0, TRUE);
 	close_tables(h);
 	end_line(h);
+	put_hidden(h);
+	end_line(h);
 	out = h->h_out;
 	for (n = out->len; n > 0 && out->str[n - 1] == '\n'; n--)
 		;
@@ -2442,8 +2588,22 @@ mugai_html2text_free(struct mugai_html2text *h)
 	if (h == NULL)
 		return;
 	while (h->h_depth > 0) {
-		g_free(h->h_stack[h->h_depth - 1].f_href);
+		struct h2t_frame *fr = &h->h_stack[h->h_depth - 1];
+
+		g_free(fr->f_href);
+		if (fr->f_hidden != NULL) {
+			g_string_free(fr->f_hidden->s_out, TRUE);
+			g_string_free(fr->f_hidden->s_prefix, TRUE);
+			g_free(fr->f_hidden);
+		}
 		h->h_depth--;
+	}
+	if (h->h_hidden != NULL)
+		g_string_free(h->h_hidden, TRUE);
+	if (h->h_spare != NULL) {
+		for (guint i = 0; i < h->h_spare->len; i++)
+			g_string_free(g_ptr_array_index(h->h_spare, i), TRUE);
+		g_ptr_array_free(h->h_spare, TRUE);
 	}
 	g_free(h->h_stack);
 	if (h->h_tables != NULL)

@@ -32,7 +32,9 @@
  *   - U+00A0 (&nbsp;) is a space that does not collapse;
  *   - text the sender hid (display:none, visibility:hidden, font-size 0
  *     or 1px, a zero box with overflow hidden, opacity 0, mso-hide:all,
- *     the hidden attribute, text in its background's colour) is dropped;
+ *     the hidden attribute, text in its background's colour) is not shown
+ *     as the message: it comes after it, under a heading that says it was
+ *     hidden;
  *   - links "text <URL>" for http, https, ftp, mailto and tel (tel even
  *     when URLs are removed: it is a number), relative links resolved by
  *     <base href> or shown as written; the host in Unicode, percent-encoded
