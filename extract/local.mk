@@ -16,7 +16,6 @@ mugai_extract_SOURCES += extract/package.c extract/ooxml.c
 mugai_extract_SOURCES += extract/xlsx.c extract/odf.c
 mugai_extract_SOURCES += extract/rtf.c extract/textdoc.c extract/ole.c
 mugai_extract_SOURCES += extract/decrypt.c extract/decrypt.h
-mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c
 mugai_extract_SOURCES += extract/ics.c extract/vcard.c extract/csv.c
 mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c extract/pptdoc.c
 mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
