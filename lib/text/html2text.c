@@ -857,8 +857,8 @@ host_mixes_scripts(const char *host)
  * into dst: for a link with a host, the host in Unicode (an IDN written as
  * "xn--" is decoded, with g_hostname_to_unicode()), the path and query
  * with percent-encoded UTF-8 shown as the characters (append_url_reading);
- * defang as display_url(). *ascii_host gets (transfer full) the host's
- * ASCII (punycode) form when it mixes scripts, else NULL.
+ * defang as display_url(). *ascii_host is set to (transfer full) the
+ * host's ASCII (punycode) form when it mixes scripts, else NULL.
  */
 static void
 reading_url(GString *dst, const char *href, enum h2t_scheme scheme,
@@ -1092,6 +1092,37 @@ end_link(struct mugai_html2text *h, const struct h2t_frame *fr)
 
 /* Parses a CSS or HTML colour: #rgb, #rrggbb, rgb(r,g,b), a few names.
  * Returns 0xRRGGBB, or -1 when not understood. */
+/*
+ * Reads "rgb(R,G,B)" (blanks allowed around the numbers, each 0-255)
+ * into *r, *g, *b; FALSE for anything else.
+ */
+static gboolean
+rgb_triple(const char *s, guint *r, guint *g, guint *b)
+{
+	guint *out[3] = { r, g, b };
+
+	if (strncmp(s, "rgb(", 4) != 0)
+		return FALSE;
+	s += 4;
+	for (int i = 0; i < 3; i++) {
+		guint v = 0, digits = 0;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		while (g_ascii_isdigit(*s) && digits < 4) {
+			v = v * 10 + (guint)(*s++ - '0');
+			digits++;
+		}
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (digits == 0 || v > 255 || *s != (i < 2 ? ',' : ')'))
+			return FALSE;
+		s++;
+		*out[i] = v;
+	}
+	return *s == '\0';
+}
+
 static gint32
 parse_colour(const char *v, gsize n)
 {
@@ -1129,8 +1160,7 @@ parse_colour(const char *v, gsize n)
 			    0x11 * g_ascii_xdigit_value(buf[3]));
 		return (gint32)strtol(buf + 1, NULL, 16);
 	}
-	if (sscanf(buf, "rgb(%u,%u,%u)", &r, &g, &b) == 3 && r < 256 &&
-	    g < 256 && b < 256)
+	if (rgb_triple(buf, &r, &g, &b))
 		return (gint32)(r << 16 | g << 8 | b);
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
 		if (strcmp(buf, names[i].name) == 0)
