@@ -157,6 +157,12 @@ static const struct render_case cases[] = {
 	    "<div style=\"background:#000\"><span style=\"color:black\">x"
 	    "</span><span style=\"color:#fff\">white on black</span></div>",
 	    "white on black\n" HID "x\n" },
+	{ "hidden_rgb_colour", MUGAI_URL_KEEP,
+	    "<p>a<span style=\"color:rgb(255, 255, 255)\">x1</span>"
+	    "<span style=\"color:rgb(255,255,255)\">x2</span>"
+	    "<span style=\"color:rgb(255,255,256)\">y</span>"
+	    "<span style=\"color:rgb(1,2)\">z</span>b</p>",
+	    "ayzb\n" HID "x1\nx2\n" },
 	{ "white_text_kept_with_style_sheet", MUGAI_URL_KEEP,
 	    "<style>.d{background:#000}</style><div class=d>"
 	    "<span style=\"color:#fff\">shown</span></div>", "shown\n" },

@@ -85,11 +85,13 @@ CONF
 # The checks, on the store plant made; $1 names the case.
 run_checks() {
 	c=$1
-	expect "$c: list" 0 $Q list
+	# What it left alone makes the list incomplete: exit 1, and why.
+	expect "$c: list" 1 $Q list
 	has "$c: list shows the ordinary item" "$W/out" "$ID_KEEP"
 	hasnt "$c: list does not follow a linked day" "$W/out" "$FAKE"
 	hasnt "$c: list does not follow a linked item" "$W/out" "$ID_ITEM"
 	has "$c: list says what it left alone" "$W/err" "symbolic link"
+	has "$c: list says it is incomplete" "$W/err" "the list is incomplete"
 	expect "$c: show through a linked item refused" 1 $Q show "$ID_ITEM"
 	has "$c: show says why" "$W/err" "symbolic link"
 	expect "$c: show through a linked day refused" 1 $Q show "$FAKE"
