@@ -491,6 +491,25 @@ START_TEST(max_message_time_passed_reads_no_more)
 }
 END_TEST
 
+START_TEST(max_documents_reads_the_first_ones)
+{
+	struct mugai_config *cf = t_config("[extract]\nmax_documents = 1\n");
+	struct mugai_extract_pool *p = use_pool(cf, NULL);
+	g_autoptr(GBytes) d1 = dg_pdf_english();
+	g_autoptr(GBytes) d2 = dg_docx();
+	struct att a[] = { { "application/pdf", "first.pdf", d1 },
+	    { "application/octet-stream", "second.docx", d2 } };
+	g_autofree char *msg = message(a, 2);
+	g_autofree char *text = both(cf, msg);
+
+	has(text, "Hello from the PDF");
+	hasnt(text, DG_JA_DOCX);
+	has(text, "→ テキストなし: 上限を超えるため抽出しませんでした");
+	drop_pool(p);
+	mugai_config_unref(cf);
+}
+END_TEST
+
 START_TEST(max_bytes_keeps_the_start_and_says_so)
 {
 	struct mugai_config *cf = t_config("[extract]\nmax_bytes = 1K\n");
@@ -646,6 +665,7 @@ main(void)
 	t_test(s, max_chars_cuts_and_the_heading_says_so);
 	t_test(s, max_message_chars_cuts_then_refuses);
 	t_test(s, max_message_time_passed_reads_no_more);
+	t_test(s, max_documents_reads_the_first_ones);
 	t_test(s, max_bytes_keeps_the_start_and_says_so);
 	t_test(s, iso_2022_jp_body_carries_the_text);
 	t_test(s, documents_inside_a_zip_named_by_their_path);

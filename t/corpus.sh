@@ -33,7 +33,10 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-corpus.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 # The documents' text comes from the helper the build made.
 conf="$out/mugai.conf"
-printf '[extract]\nhelper = %s\n' "$top_builddir/mugai-extract" >"$conf"
+# No time limit of its own: on a loaded machine it would leave documents
+# without their text at random.
+printf '[extract]\nhelper = %s\nmax_message_time = 0\nmax_time = 60s\n' \
+    "$top_builddir/mugai-extract" >"$conf"
 
 # one ROOT FILE: ROOT is the directory FILE's name is relative to.
 one() {

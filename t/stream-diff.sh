@@ -23,7 +23,10 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mugai-sdiff.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 # The documents' text comes from the helper the build made.
 conf="$out/mugai.conf"
-printf '[extract]\nhelper = %s\n' "$top_builddir/mugai-extract" >"$conf"
+# No time limit of its own: on a loaded machine a limit reached at
+# different documents would make the engines' outputs differ.
+printf '[extract]\nhelper = %s\nmax_message_time = 0\nmax_time = 60s\n' \
+    "$top_builddir/mugai-extract" >"$conf"
 
 one() {
 	f=$1

@@ -205,6 +205,8 @@ static const struct key_def keys[] = {
 	{ "extract", "max_message_chars", KT_INT,
 	  OFF(cf_extract_max_message_chars), "1000000", 100, 1000000000, NULL,
 	  "characters of document text per message" },
+	{ "extract", "max_documents", KT_INT, OFF(cf_extract_max_documents),
+	  "20", 1, 10000, NULL, "documents read per message" },
 	{ "extract", "max_pages", KT_INT, OFF(cf_extract_max_pages),
 	  "200", 1, 1000000, NULL,
 	  "pages, sheets or slides read per document" },

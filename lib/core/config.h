@@ -125,6 +125,7 @@ struct mugai_config {
 	gint64 cf_extract_max_bytes;
 	gint64 cf_extract_max_chars;
 	gint64 cf_extract_max_message_chars;
+	gint64 cf_extract_max_documents;	/* per message */
 	gint64 cf_extract_max_pages;
 	gint64 cf_extract_max_time;	/* milliseconds, per document */
 	gint64 cf_extract_max_message_time;	/* milliseconds; 0: none */

@@ -4,9 +4,9 @@
  * The pool is process state set up once by the program (before threads
  * use it, or lazily under a mutex); everything per message is on the
  * caller's stack. Limits: [extract] max_chars per document (the helper
- * cuts), max_message_chars and max_message_time per message (here: a
- * document past them is cut or not read), max_bytes (the walk kept only
- * the start of a longer document: its text says so).
+ * cuts), max_documents, max_message_chars and max_message_time per
+ * message (here: a document past them is cut or not read), max_bytes (the
+ * walk kept only the start of a longer document: its text says so).
  */
 #include "autoconfig.h"
 
@@ -238,6 +238,7 @@ struct run {
 	struct mugai_report *rn_report;
 	gint64 rn_deadline;	/* max_message_time, 0: none */
 	guint64 rn_chars;	/* characters put in so far */
+	guint rn_docs;		/* documents given to the helper so far */
 	GString *rn_out;	/* the sections */
 };
 
@@ -260,11 +261,19 @@ one(struct run *rn, const struct mugai_walk_doc *d,
 		    0, NULL);
 		return;
 	}
+	/* In document order, so that the same documents are read whatever
+	 * the machine's speed; the time limit is the last resort. */
+	if (rn->rn_docs >= (guint)rn->rn_cf->cf_extract_max_documents) {
+		mugai_report_part_text(rp, d->wd_entry, MUGAI_TEXT_LIMIT, 0,
+		    "max_documents");
+		return;
+	}
 	if (left == 0 || mugai_deadline_passed(rn->rn_deadline)) {
 		mugai_report_part_text(rp, d->wd_entry, MUGAI_TEXT_LIMIT, 0,
 		    left == 0 ? "max_message_chars" : "max_message_time");
 		return;
 	}
+	rn->rn_docs++;
 	mugai_extract_run(rn->rn_pool, d->wd_data->data, d->wd_data->len,
 	    d->wd_hint, rn->rn_deadline, &res);
 	st = status_of(res.er_status);
