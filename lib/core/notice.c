@@ -28,6 +28,7 @@ static const struct {
 	  "warning = \\s\\s※ {warning}\n"
 	  "quarantined = 原本は隔離保管されています（隔離ID: {id}）。"
 	  "必要な場合は管理者にお問い合わせください。\n"
+	  "portal = 原本の確認・取得申請はこちら（ログインが必要です）: {link}\n"
 	  "footer = ────────────────────────\n"
 	  "withheld = ──── mugai 無害化通知 ────\\nこのメールは安全に無害化"
 	  "できなかったため、本文を配信しません。\\n理由: {reason}\n"
@@ -43,6 +44,8 @@ static const struct {
 	  "warning = \\s\\s! {warning}\n"
 	  "quarantined = The original is kept in quarantine (ID: {id}). Ask "
 	  "your administrator if you need it.\n"
+	  "portal = To see the original or ask for it (login required): "
+	  "{link}\n"
 	  "footer = ------------------------------------\n"
 	  "withheld = ---- mugai sanitization notice ----\\nThis message could "
 	  "not be sanitized with certainty, so its content is withheld."
@@ -54,12 +57,12 @@ static const struct {
 
 enum tmpl_key {
 	K_HEADER, K_ITEM, K_WARNING, K_QUARANTINED, K_FOOTER, K_WITHHELD,
-	K_ACTION_DROP, K_ACTION_QUARANTINE, K_UNNAMED, K_COUNT
+	K_ACTION_DROP, K_ACTION_QUARANTINE, K_UNNAMED, K_PORTAL, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"header", "item", "warning", "quarantined", "footer", "withheld",
-	"action_drop", "action_quarantine", "unnamed",
+	"action_drop", "action_quarantine", "unnamed", "portal",
 };
 
 struct tmpl {
@@ -173,7 +176,7 @@ mugai_notice_free(struct mugai_notice *n)
 /* Placeholder values for one expansion; NULL ones expand to "". */
 struct vars {
 	const char *filename, *type, *detected, *size, *sha256, *action;
-	const char *id, *reason, *warning;
+	const char *id, *reason, *warning, *link;
 };
 
 static const char *
@@ -192,6 +195,7 @@ var_value(const struct vars *v, const char *name, gsize len)
 		{ "id", G_STRUCT_OFFSET(struct vars, id) },
 		{ "reason", G_STRUCT_OFFSET(struct vars, reason) },
 		{ "warning", G_STRUCT_OFFSET(struct vars, warning) },
+		{ "link", G_STRUCT_OFFSET(struct vars, link) },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
@@ -377,6 +381,14 @@ void
 mugai_notice_removed(const struct mugai_notice *n,
     const struct mugai_report *r, const char *id, GString *out)
 {
+	mugai_notice_removed_link(n, r, id, NULL, out);
+}
+
+void
+mugai_notice_removed_link(const struct mugai_notice *n,
+    const struct mugai_report *r, const char *id, const char *link,
+    GString *out)
+{
 	if (mugai_report_removed(r) == 0)
 		return;
 	for (guint i = 0; i < n->nt_langs->len; i++) {
@@ -384,12 +396,15 @@ mugai_notice_removed(const struct mugai_notice *n,
 		struct vars v = { 0 };
 
 		v.id = id;
+		v.link = link;
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_HEADER], &v, out);
 		render_items(t, r, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);
+		if (id != NULL && link != NULL)
+			expand(t->t_text[K_PORTAL], &v, out);
 		expand(t->t_text[K_FOOTER], &v, out);
 	}
 }
@@ -398,17 +413,27 @@ void
 mugai_notice_withheld(const struct mugai_notice *n, const char *reason,
     const char *id, GString *out)
 {
+	mugai_notice_withheld_link(n, reason, id, NULL, out);
+}
+
+void
+mugai_notice_withheld_link(const struct mugai_notice *n, const char *reason,
+    const char *id, const char *link, GString *out)
+{
 	for (guint i = 0; i < n->nt_langs->len; i++) {
 		const struct tmpl *t = g_ptr_array_index(n->nt_langs, i);
 		struct vars v = { 0 };
 
 		v.id = id;
 		v.reason = reason;
+		v.link = link;
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_WITHHELD], &v, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);
+		if (id != NULL && link != NULL)
+			expand(t->t_text[K_PORTAL], &v, out);
 		expand(t->t_text[K_FOOTER], &v, out);
 	}
 }
