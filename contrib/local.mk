@@ -36,3 +36,4 @@ EXTRA_DIST += contrib/bench/same-output
 EXTRA_DIST += BENCHMARKS.md
 TESTS += contrib/bench/smoke.sh
 EXTRA_DIST += contrib/bench/smoke.sh
+EXTRA_DIST += contrib/bench/portal-load.py

@@ -318,6 +318,31 @@ mugai_portal_list(struct mugai_portal *po, const char *user, const char *q,
 	return lc.lc_rows;
 }
 
+gboolean
+mugai_portal_part_removed(JsonObject *meta, const char *path)
+{
+	JsonArray *parts = jarr(jobj(meta, "report"), "parts");
+
+	if (g_strcmp0(path, MUGAI_REQUEST_ORIGINAL) == 0)
+		return TRUE;
+	for (guint i = 0; parts != NULL && i < json_array_get_length(parts);
+	    i++) {
+		JsonNode *n = json_array_get_element(parts, i);
+		const char *action;
+		JsonObject *p;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		p = json_node_get_object(n);
+		action = jstr(p, "action");
+		if (g_strcmp0(jstr(p, "path"), path) == 0 &&
+		    (g_strcmp0(action, "drop") == 0 ||
+		    g_strcmp0(action, "quarantine") == 0))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 const char *
 mugai_portal_part_rule(JsonObject *meta, const char *path)
 {

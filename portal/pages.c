@@ -944,7 +944,10 @@ request_post(struct mugai_portal *po, SoupServerMessage *msg,
 		json_object_unref(meta);
 		return;
 	}
-	err = mugai_request_add(po->po_q, id, part, s->se_user, reason, &n);
+	/* Only what was removed can be asked for: not a kept text part. */
+	err = mugai_portal_part_removed(meta, part) ?
+	    mugai_request_add(po->po_q, id, part, s->se_user, reason, &n) :
+	    MUGAI_E_INVAL;
 	g_hash_table_insert(q, (char *)"m", g_hash_table_lookup(f, "m"));
 	if (err != MUGAI_OK) {
 		error_page(msg, s, SOUP_STATUS_BAD_REQUEST,

@@ -73,6 +73,9 @@ GPtrArray *mugai_portal_list(struct mugai_portal *po, const char *user,
  */
 GPtrArray *mugai_portal_queue(struct mugai_portal *po, const char *user);
 
+/* TRUE for "original" or the path of a part meta's report removed. */
+gboolean mugai_portal_part_removed(JsonObject *meta, const char *path);
+
 /* The rule of part path in meta's report (transfer none), or NULL. */
 const char *mugai_portal_part_rule(JsonObject *meta, const char *path);
 

@@ -99,6 +99,14 @@ expired(gpointer key, gpointer value, gpointer data)
 	return ((struct mugai_session *)value)->se_expires <= *(gint64 *)data;
 }
 
+static gboolean
+anonymous(gpointer key, gpointer value, gpointer data)
+{
+	(void)key;
+	(void)data;
+	return ((struct mugai_session *)value)->se_user == NULL;
+}
+
 struct mugai_session *
 mugai_sessions_create(struct mugai_sessions *t, const char *user)
 {
@@ -106,6 +114,13 @@ mugai_sessions_create(struct mugai_sessions *t, const char *user)
 	gint64 n = now();
 
 	g_hash_table_foreach_remove(t->st_by_id, expired, &n);
+	/*
+	 * Anyone can open the login page, and each view makes a session:
+	 * past the cap, the pages to log in from go (a login in progress
+	 * then asks again), never a logged-in user's session.
+	 */
+	if (g_hash_table_size(t->st_by_id) >= MUGAI_SESSIONS_MAX)
+		g_hash_table_foreach_remove(t->st_by_id, anonymous, NULL);
 	s->se_id = mugai_session_random_token();
 	s->se_user = g_strdup(user);
 	/* A page to log in from need not last a working day. */

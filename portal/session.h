@@ -19,6 +19,8 @@
 
 #include <glib.h>
 
+/* Sessions kept before the anonymous ones are dropped. */
+#define MUGAI_SESSIONS_MAX 100000
 /* Form tokens one session keeps (the oldest go first). */
 #define MUGAI_SESSION_FORMS_MAX 64
 

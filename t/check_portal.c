@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 
 #include "base/report.h"
+#include "core/config.h"
+#include "core/notice.h"
 #include "portal/link.h"
 #include "portal/request.h"
 #include "portal/role.h"
@@ -523,6 +525,68 @@ START_TEST(limiter_locks_user_and_address)
 }
 END_TEST
 
+/* The notice links the item, in each language, only when given a link. */
+START_TEST(notice_links_item_when_configured)
+{
+	const char *const langs[] = { "ja", "en", NULL };
+	struct mugai_notice *n = mugai_notice_load(NULL, langs, NULL);
+	struct mugai_report *r = mugai_report_new();
+	struct mugai_report_part *p = mugai_report_add_part(r, "1.2", "part");
+	GString *with = g_string_new(NULL), *without = g_string_new(NULL);
+	const char *url = "https://p.example/item/ID?m=0123";
+
+	ck_assert_ptr_nonnull(n);
+	p->rp_filename = g_strdup("a.pdf");
+	p->rp_action = MUGAI_ACT_QUARANTINE;
+	mugai_notice_removed_link(n, r, "ID", url, with);
+	mugai_notice_removed(n, r, "ID", without);
+	ck_assert_uint_eq(count(with->str, url), 2);
+	ck_assert_ptr_nonnull(strstr(with->str, "取得申請"));
+	ck_assert_ptr_null(strstr(without->str, "https://"));
+	g_string_truncate(with, 0);
+	mugai_notice_withheld_link(n, "why", "ID", url, with);
+	ck_assert_uint_eq(count(with->str, url), 2);
+	/* No ID (nothing kept), no link. */
+	g_string_truncate(with, 0);
+	mugai_notice_removed_link(n, r, NULL, url, with);
+	ck_assert_ptr_null(strstr(with->str, url));
+	g_string_free(with, TRUE);
+	g_string_free(without, TRUE);
+	mugai_report_free(r);
+	mugai_notice_free(n);
+}
+END_TEST
+
+/* portal_url makes the config load (creating) the link key. */
+START_TEST(config_loads_link_key_with_portal_url)
+{
+	g_autofree char *dir = g_dir_make_tmp("mugai-pconf-XXXXXX", NULL);
+	g_autofree char *conf = g_build_filename(dir, "mugai.conf", NULL);
+	g_autofree char *text = g_strdup_printf("[quarantine]\ndir = %s\n"
+	    "[portal]\nportal_url = https://p.example\n", dir);
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+	g_autofree char *key = g_build_filename(dir, "portal-link.key", NULL);
+	struct mugai_config *cf;
+	struct stat st;
+	GError *e = NULL;
+
+	ck_assert(g_file_set_contents(conf, text, -1, NULL));
+	cf = mugai_config_load(conf, &e);
+	ck_assert_ptr_nonnull(cf);
+	ck_assert_ptr_nonnull(cf->cf_portal_link_key);
+	ck_assert_int_eq(stat(key, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0077, 0);
+	mugai_config_unref(cf);
+	/* A key that is not safe is an error of the file, named. */
+	ck_assert_int_eq(chmod(key, 0644), 0);
+	cf = mugai_config_load(conf, &e);
+	ck_assert_ptr_null(cf);
+	ck_assert_ptr_nonnull(strstr(e->message, "portal_url"));
+	g_error_free(e);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -542,5 +606,7 @@ main(void)
 	t_test(s, session_expires_and_is_unguessable);
 	t_test(s, session_form_tokens_spent_once);
 	t_test(s, limiter_locks_user_and_address);
+	t_test(s, notice_links_item_when_configured);
+	t_test(s, config_loads_link_key_with_portal_url);
 	return t_run(s);
 }

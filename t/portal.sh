@@ -22,7 +22,7 @@ done
 [ -d /usr/lib/ldap ] || { echo "skip: slapd modules"; exit 77; }
 PATH=$PATH:/usr/sbin
 
-W=$(mktemp -d /tmp/mugai-portal-XXXXXX) || exit 1
+W=$(mktemp -d "${TMPDIR:-/tmp}/mugai-portal-XXXXXX") || exit 1
 chmod 755 "$W"	# Dovecot reads its passwd-file as its own user
 SLAPD_PID= DC_PID= PORTAL_PID=
 cleanup() {
@@ -85,6 +85,7 @@ chown nobody "$W/dc/mail"
 cat >"$W/dc/passwd" <<'EOC'
 staff:{PLAIN}staffpw::::::
 b:{PLAIN}bpw::::::
+c:{PLAIN}cpw::::::
 EOC
 cat >"$W/dc/dovecot.conf" <<EOC
 base_dir = $W/dc/run
@@ -203,4 +204,33 @@ n=$(wc -l <"$W/submit.args")
 "$top_builddir/mugai" quarantine -c "$W/mugai.conf" show "$ID" >"$W/show" 2>&1
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
 has "show names the decider" "$W/show" 'chief@city.example.lg.jp'
+
+# ---- load figure (BENCHMARKS.md): MUGAI_PORTAL_BENCH=N items more
+if [ -n "${MUGAI_PORTAL_BENCH:-}" ]; then
+	t0=$(date +%s)
+	MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
+	    "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" \
+	    "$MUGAI_PORTAL_BENCH" 1 60 >/dev/null || fail "bench qfill"
+	echo "# filled $MUGAI_PORTAL_BENCH items in $(($(date +%s) - t0)) s"
+	M=$("$PYTHON3" -c 'import hmac,hashlib,sys
+print(hmac.new(open(sys.argv[1],"rb").read(),
+    b"mugai-portal-link-1\n"+sys.argv[2].encode(),
+    hashlib.sha256).hexdigest()[:32])' "$STORE/portal-link.key" "$ID")
+	# A fresh portal: the lockout test above locked 127.0.0.1 out.
+	kill -TERM "$PORTAL_PID"
+	lab_wait_gone "$PORTAL_PID" 50
+	"$top_builddir/mugai-portal" -c "$W/mugai.conf" \
+	    --mugai "$top_builddir/mugai" >>"$W/portal.log" 2>&1 &
+	PORTAL_PID=$!
+	lab_wait_port "$HTTPS_PORT" || fail "portal restarted"
+	L="$top_srcdir/contrib/bench/portal-load.py"
+	U=https://127.0.0.1:$HTTPS_PORT
+	echo "# list, first page (staff: 50 users)"
+	"$PYTHON3" "$L" "$U" staff staffpw 50 20 / | sed 's/^/# /'
+	echo "# item page (staff: 50 users)"
+	"$PYTHON3" "$L" "$U" staff staffpw 50 20 "/item/$ID?m=$M" |
+	    sed 's/^/# /'
+	echo "# list of a user with one item: the whole store walked (5 users)"
+	"$PYTHON3" "$L" "$U" c cpw 5 20 / | sed 's/^/# /'
+fi
 exit $((fails > 0))

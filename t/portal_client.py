@@ -150,6 +150,13 @@ f2 = dict(fields)
 f2.pop("form")
 st, h, text = staff.req("POST", req["action"], f2)
 check("a form without its token is refused", st == 403)
+st, h, text = staff.req("GET", item(ID))
+req1 = [f for f in staff.forms(text) if f["action"] ==
+        "/item/%s/request" % ID and f["fields"].get("part") == "1.2"][0]
+f3 = dict(req1["fields"])
+f3.update(part="1.1", reason="x")
+st, h, text = staff.req("POST", req1["action"], f3)
+check("a part that was not removed cannot be asked for", st == 400)
 st, h, text = staff.req("GET", "/queue")
 check("a recipient has nothing to approve", st == 200 and ID not in text)
 

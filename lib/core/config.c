@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -18,6 +19,7 @@
 #include "core/notice.h"
 #include "extract/client.h"
 #include "policy/rules.h"
+#include "portal/link.h"
 
 enum key_type {
 	KT_STRING,
@@ -466,6 +468,34 @@ extract_types_valid(const struct mugai_config *cf, const char *path,
 	return TRUE;
 }
 
+/*
+ * With portal_url set, the notice links each item with a MAC: the key is
+ * read now (created for the store's owner when missing, so whoever
+ * loads the file first makes it right), and a key that cannot be had is
+ * an error of the file, not a notice without its link.
+ */
+static gboolean
+load_link_key(struct mugai_config *cf, const char *path, const char *text,
+    GError **error)
+{
+	g_autofree char *key = NULL;
+	enum mugai_err err;
+	struct stat st;
+
+	if (cf->cf_portal_url == NULL || cf->cf_portal_url[0] == '\0')
+		return TRUE;
+	cf->cf_portal_link_key = mugai_link_key_load(cf, TRUE,
+	    stat(cf->cf_quarantine_dir, &st) == 0 ? st.st_uid : (uid_t)-1,
+	    &err);
+	if (cf->cf_portal_link_key != NULL)
+		return TRUE;
+	key = mugai_link_key_path(cf);
+	mugai_keyfile_fail_at(error, path,
+	    mugai_keyfile_line_of(text, "portal", "portal_url"),
+	    "portal_url needs the link key %s: %s", key, mugai_err_str(err));
+	return FALSE;
+}
+
 struct mugai_config *
 mugai_config_load(const char *path, GError **error)
 {
@@ -530,6 +560,8 @@ mugai_config_load(const char *path, GError **error)
 		mugai_rules_free(cf->cf_rules);
 		cf->cf_rules = rules;
 	}
+	if (!load_link_key(cf, path, text, error))
+		goto bad;
 	return cf;
 bad:
 	mugai_rules_free(rules);
@@ -559,6 +591,8 @@ mugai_config_unref(struct mugai_config *cf)
 	}
 	mugai_notice_free(cf->cf_notice);
 	mugai_rules_free(cf->cf_rules);
+	if (cf->cf_portal_link_key != NULL)
+		g_bytes_unref(cf->cf_portal_link_key);
 	g_free(cf->cf_path);
 	g_free(cf);
 }

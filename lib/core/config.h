@@ -152,6 +152,8 @@ struct mugai_config {
 	gint64 cf_portal_login_lockout;	/* milliseconds */
 	char *cf_portal_notify_command;
 	gint64 cf_portal_page_size;
+	/* The item links' key, loaded when cf_portal_url is set. */
+	GBytes *cf_portal_link_key;
 
 	/* [rule NAME] groups, in file order (lib/policy/rules.h); the built-in
 	 * rules when the file has none. */

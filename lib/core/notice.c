@@ -28,6 +28,7 @@ static const struct {
 	  "warning = \\s\\s※ {warning}\n"
 	  "quarantined = 原本は隔離保管されています（隔離ID: {id}）。"
 	  "必要な場合は管理者にお問い合わせください。\n"
+	  "portal = 原本の確認・取得申請はこちら（ログインが必要です）: {link}\n"
 	  "footer = ────────────────────────\n"
 	  "withheld = ──── mugai 無害化通知 ────\\nこのメールは安全に無害化"
 	  "できなかったため、本文を配信しません。\\n理由: {reason}\n"
@@ -60,6 +61,8 @@ static const struct {
 	  "warning = \\s\\s! {warning}\n"
 	  "quarantined = The original is kept in quarantine (ID: {id}). Ask "
 	  "your administrator if you need it.\n"
+	  "portal = To see the original or ask for it (login required): "
+	  "{link}\n"
 	  "footer = ------------------------------------\n"
 	  "withheld = ---- mugai sanitization notice ----\\nThis message could "
 	  "not be sanitized with certainty, so its content is withheld."
@@ -93,7 +96,7 @@ enum tmpl_key {
 	/* a removed document's text (lib/core/xbody.c) */
 	K_TEXT_INCLUDED, K_TEXT_CUT, K_TEXT_NONE, K_WHY_ENCRYPTED,
 	K_WHY_DAMAGED, K_WHY_UNSUPPORTED, K_WHY_LIMIT, K_WHY_FAILED,
-	K_WHY_TIMEOUT, K_WHY_UNAVAILABLE, K_WHY_EMPTY, K_COUNT
+	K_WHY_TIMEOUT, K_WHY_UNAVAILABLE, K_WHY_EMPTY, K_PORTAL, K_COUNT
 };
 
 /* Keys a template written before them may lack: the built-in text. */
@@ -106,6 +109,7 @@ static const char *const key_names[K_COUNT] = {
 	"text_included", "text_cut", "text_none", "why_encrypted",
 	"why_damaged", "why_unsupported", "why_limit", "why_failed",
 	"why_timeout", "why_unavailable", "why_empty",
+	"portal",
 };
 
 struct tmpl {
@@ -254,7 +258,7 @@ mugai_notice_free(struct mugai_notice *n)
 /* Placeholder values for one expansion; NULL ones expand to "". */
 struct vars {
 	const char *filename, *type, *detected, *size, *sha256, *action;
-	const char *id, *reason, *warning;
+	const char *id, *reason, *warning, *link;
 	const char *chars, *entry;
 };
 
@@ -276,6 +280,7 @@ var_value(const struct vars *v, const char *name, gsize len)
 		{ "warning", G_STRUCT_OFFSET(struct vars, warning) },
 		{ "chars", G_STRUCT_OFFSET(struct vars, chars) },
 		{ "entry", G_STRUCT_OFFSET(struct vars, entry) },
+		{ "link", G_STRUCT_OFFSET(struct vars, link) },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
@@ -684,6 +689,14 @@ void
 mugai_notice_removed(const struct mugai_notice *n,
     const struct mugai_report *r, const char *id, GString *out)
 {
+	mugai_notice_removed_link(n, r, id, NULL, out);
+}
+
+void
+mugai_notice_removed_link(const struct mugai_notice *n,
+    const struct mugai_report *r, const char *id, const char *link,
+    GString *out)
+{
 	if (mugai_report_removed(r) == 0 && r->rr_doubts->len == 0)
 		return;
 	for (guint i = 0; i < n->nt_langs->len; i++) {
@@ -691,6 +704,7 @@ mugai_notice_removed(const struct mugai_notice *n,
 		struct vars v = { 0 };
 
 		v.id = id;
+		v.link = link;
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_HEADER], &v, out);
@@ -698,6 +712,8 @@ mugai_notice_removed(const struct mugai_notice *n,
 		render_items(t, r, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);
+		if (id != NULL && link != NULL)
+			expand(t->t_text[K_PORTAL], &v, out);
 		expand(t->t_text[K_FOOTER], &v, out);
 	}
 }
@@ -706,6 +722,13 @@ void
 mugai_notice_withheld(const struct mugai_notice *n, const char *reason,
     const char *id, GString *out)
 {
+	mugai_notice_withheld_link(n, reason, id, NULL, out);
+}
+
+void
+mugai_notice_withheld_link(const struct mugai_notice *n, const char *reason,
+    const char *id, const char *link, GString *out)
+{
 	for (guint i = 0; i < n->nt_langs->len; i++) {
 		const struct tmpl *t = g_ptr_array_index(n->nt_langs, i);
 		g_autofree char *why = reason_text(t, reason);
@@ -713,11 +736,14 @@ mugai_notice_withheld(const struct mugai_notice *n, const char *reason,
 
 		v.id = id;
 		v.reason = why;
+		v.link = link;
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_WITHHELD], &v, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);
+		if (id != NULL && link != NULL)
+			expand(t->t_text[K_PORTAL], &v, out);
 		expand(t->t_text[K_FOOTER], &v, out);
 	}
 }

@@ -2,8 +2,9 @@
  * mugai_notice - the text telling recipients what was removed or withheld
  *
  * Templates are GKeyFiles (conf/notice.ja, conf/notice.en): header, item,
- * warning, quarantined, footer, withheld, action_drop, action_quarantine,
- * unnamed, doubt, signature, type_detected, with {placeholders}. One template per configured language,
+ * warning, quarantined, portal, footer, withheld, action_drop,
+ * action_quarantine, unnamed, doubt, signature, type_detected, with
+ * {placeholders}. One template per configured language,
  * rendered in order. The built-in templates are the shipped files' text.
  * Every value put into a placeholder (filenames, types, the reason,
  * anything) is made one line first (lib/text/oneline.h): line breaks,
@@ -51,5 +52,16 @@ void mugai_notice_removed(const struct mugai_notice *n,
 /* Appends the notice that replaces a withheld message's content. */
 void mugai_notice_withheld(const struct mugai_notice *n, const char *reason,
     const char *id, GString *out);
+
+/*
+ * The same two with link (may be NULL): the item's mugai-portal URL
+ * (lib/portal/link.h), shown by the "portal" template ({link}) after
+ * the "quarantined" line.
+ */
+void mugai_notice_removed_link(const struct mugai_notice *n,
+    const struct mugai_report *report, const char *id, const char *link,
+    GString *out);
+void mugai_notice_withheld_link(const struct mugai_notice *n,
+    const char *reason, const char *id, const char *link, GString *out);
 
 #endif

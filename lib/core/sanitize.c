@@ -34,6 +34,7 @@
 #include "text/textsafe.h"
 #include "mime/walk.h"
 #include "core/xbody.h"
+#include "portal/link.h"
 
 static const struct mugai_sanitize_opts auto_opts = { 0 };
 
@@ -578,13 +579,18 @@ compose(const struct mugai_config *cf, struct mugai_walk *w,
 	GString *notice = g_string_new(NULL);
 	GString *body;
 
+	g_autofree char *link = cf->cf_portal_link_key != NULL ?
+	    mugai_link_url(cf->cf_portal_link_key, cf->cf_portal_url,
+	    r->rr_quarantine_id) : NULL;
+
 	if (r->rr_verdict == MUGAI_V_WITHHELD) {
-		mugai_notice_withheld(cf->cf_notice, r->rr_withheld_reason,
-		    r->rr_quarantine_id, notice);
+		mugai_notice_withheld_link(cf->cf_notice,
+		    r->rr_withheld_reason, r->rr_quarantine_id, link, notice);
 		mugai_textsafe(notice);
 		return notice;
 	}
-	mugai_notice_removed(cf->cf_notice, r, r->rr_quarantine_id, notice);
+	mugai_notice_removed_link(cf->cf_notice, r, r->rr_quarantine_id, link,
+	    notice);
 	mugai_textsafe(notice);
 	if (notice->len == 0) {
 		g_string_free(notice, TRUE);

@@ -6,15 +6,19 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "core/config.h"
 #include "portal/link.h"
 #include "store/qid.h"
-#include "store/release.h"
 
 #define LINK_PREFIX "mugai-portal-link-1\n"
 
@@ -28,14 +32,67 @@ mugai_link_key_path(const struct mugai_config *cf)
 	    NULL);
 }
 
+/*
+ * The key file: regular, not a link, 0600-like (no group or other
+ * bits), 16 to 4096 bytes; created O_EXCL with 32 random bytes when
+ * missing. Its own code, not the release key's loader: the config loads
+ * it, and the config must not pull the store's code into every program
+ * and test that links it (t/check_eom fakes the store).
+ */
+static GBytes *
+read_key(const char *path, gboolean create, uid_t owner, enum mugai_err *err)
+{
+	guchar buf[4096];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		guchar key[32];
+
+		if (RAND_bytes(key, sizeof key) != 1)
+			g_error("libcrypto: RAND_bytes failed");
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd >= 0 && (write(fd, key, sizeof key) != sizeof key ||
+		    fsync(fd) != 0 || (owner != (uid_t)-1 &&
+		    fchown(fd, owner, (gid_t)-1) != 0))) {
+			*err = mugai_err_from_errno(errno);
+			close(fd);
+			(void)unlink(path);
+			return NULL;
+		}
+		if (fd >= 0)
+			close(fd);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		*err = mugai_err_from_errno(errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) != 0) {
+		*err = MUGAI_E_PERM;
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 16 || n == (ssize_t)sizeof buf) {
+		*err = n < 0 ? mugai_err_from_errno(errno) : MUGAI_E_CONFIG;
+		return NULL;
+	}
+	return g_bytes_new(buf, (gsize)n);
+}
+
 GBytes *
 mugai_link_key_load(const struct mugai_config *cf, gboolean create,
     uid_t owner, enum mugai_err *err)
 {
 	g_autofree char *path = mugai_link_key_path(cf);
 
-	/* Same file rules as the release key: regular, 0600, 16+ bytes. */
-	return mugai_release_key_load(path, create, owner, err);
+	return read_key(path, create, owner, err);
 }
 
 char *

@@ -31,7 +31,8 @@ char *mugai_link_key_path(const struct mugai_config *cf);
 /*
  * Loads (creating it 0600 when create is TRUE and it is missing, for
  * owner unless (uid_t)-1) the link key of cf. Returns (transfer full) the
- * key or NULL with *err (as mugai_release_key_load()).
+ * key or NULL with *err: MUGAI_E_PERM for a file that is not regular or
+ * that group or others may use, MUGAI_E_CONFIG for one under 16 bytes.
  */
 GBytes *mugai_link_key_load(const struct mugai_config *cf,
     gboolean create, uid_t owner, enum mugai_err *err);
