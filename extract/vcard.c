@@ -201,7 +201,7 @@ put_n(struct xjob *job, const struct vprop *vp)
 	g_auto(GStrv) f = g_strsplit(vp->vp_value, ";", 5);
 	GString *s = g_string_new(NULL);
 
-	for (gsize i = 0; f[i] != NULL && i < 3; i++) {
+	for (gsize i = 0; i < 3 && f[i] != NULL; i++) {
 		g_autofree char *u = unescape(f[i], 0);
 
 		g_strstrip(u);

@@ -645,7 +645,8 @@ render_items(const struct tmpl *t, const struct mugai_report *r,
 			expand_line(t->t_text[K_TYPE_DETECTED],
 			    t->t_text[K_TYPE_DETECTED] +
 			    strlen(t->t_text[K_TYPE_DETECTED]), &v, ty);
-			v.type = type = g_string_free(ty, FALSE);
+			type = g_string_free(ty, FALSE);
+			v.type = type;
 		}
 		v.size = size;
 		v.sha256 = p->rp_sha256;

@@ -900,8 +900,7 @@ mugai_charset_jis_residue(const char *name)
 		if (cs_kana_designation(p)) {
 			p += 3;
 			while ((gsize)(p - name) < ext && *p >= 0x21 &&
-			    *p <= 0x5F && *p != 0x1B &&
-			    !cs_kana_designation(p)) {
+			    *p <= 0x5F && !cs_kana_designation(p)) {
 				g_string_append_unichar(out, 0xFF61 +
 				    (gunichar)(*p - 0x21));
 				p++;
