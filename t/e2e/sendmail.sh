@@ -187,6 +187,9 @@ m4 "$sd/sendmail.mc" >"$sd/sendmail.cf" 2>"$sd/m4.err" ||
 chmod 644 "$sd/sendmail.cf"
 
 lab_dovecot_start || exit 99
+# The documents' text comes from the build's helper (as in run.sh).
+LAB_EXTRACT=${MUGAI_EXTRACT:-$top_builddir/mugai-extract}
+[ -x "$LAB_EXTRACT" ] || LAB_EXTRACT=
 lab_milter_conf "$top_srcdir/conf/mugai.conf" "$LAB_MILTER_CONF" || exit 99
 lab_milter_start "$milter_bin" || exit 1
 
