@@ -126,7 +126,7 @@ main(int argc, char **argv)
 	    "Content-Disposition: attachment; "
 	    "filename*=UTF-8''%%E8%%A6%%8B%%E7%%A9%%8D%%E6%%9B%%B8.zip\n"
 	    "Content-Transfer-Encoding: base64\n\n");
-	for (gsize i = 0; b64[i] != '\0'; i += 76)
+	for (gsize i = 0, n = strlen(b64); i < n; i += 76)
 		printf("%.76s\n", b64 + i);
 	printf("--PP--\n");
 	return fflush(stdout) == 0 ? 0 : 1;

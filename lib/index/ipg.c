@@ -127,9 +127,11 @@ mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
 
 	pg->pg_conn = PQconnectdb(url);
 	if (PQstatus(pg->pg_conn) != CONNECTION_OK) {
+		g_autofree char *why = g_strchomp(g_strdup(
+		    PQerrorMessage(pg->pg_conn)));
+
 		*err = MUGAI_E_IO;
-		*message = g_strdup_printf("index (PostgreSQL): %s",
-		    g_strchomp(g_strdup(PQerrorMessage(pg->pg_conn))));
+		*message = g_strdup_printf("index (PostgreSQL): %s", why);
 		mugai_pgx_close(pg);
 		return NULL;
 	}
