@@ -119,11 +119,14 @@ static void
 sst(const guint8 *d, gsize len, const GArray *breaks, GPtrArray *out,
     guint64 max)
 {
-	const guint8 *p = d + 8, *end = d + len;
+	const guint8 *p, *end;
 	guint32 n;
 
-	if (len < 8)
+	/* An empty SST may come as NULL: no pointer arithmetic on it. */
+	if (d == NULL || len < 8)
 		return;
+	p = d + 8;
+	end = d + len;
 	n = u32(d + 4);
 	for (guint32 i = 0; i < n && (guint64)out->len < max; i++) {
 		guint cch, runs = 0;
