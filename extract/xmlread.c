@@ -51,6 +51,8 @@ x_xml_has_dtd(const void *d, gsize len)
 {
 	static const char *const marks[] = { "<!DOCTYPE", "<!ENTITY" };
 
+	if (len == 0)	/* an empty part: d may be NULL, memmem's UB */
+		return FALSE;
 	for (gsize i = 0; i < G_N_ELEMENTS(marks); i++)
 		if (memmem(d, len, marks[i], strlen(marks[i])) != NULL ||
 		    has_utf16(d, len, marks[i], FALSE) ||

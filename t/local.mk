@@ -15,6 +15,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	PYTHON3='$(PYTHON3)'; export PYTHON3; \
+	PATH='$(abs_top_builddir)/t/pybin':"$$PATH"; export PATH; \
 	CK_DEFAULT_TIMEOUT=120; export CK_DEFAULT_TIMEOUT;
 # --enable-sanitizers: wall-clock bounds in the suites are not checked.
 AM_TESTS_ENVIRONMENT += $(SAN_TESTS_ENV)
@@ -113,7 +114,15 @@ t_oracle_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/fuzz
 # t/gen/; MUGAI_EXTRA_CORPUS (a directory of .eml) and MUGAI_VALIDATOR
 # (check_sanitized.py) add the shared corpus and validator (.ci/run).
 GEN_CLASSES = plain-en,plain-ja-jis,plain-ja-utf8,html-alt,html-small,attach-small,forward
-check_DATA = t/gen/stamp
+check_DATA = t/gen/stamp t/pybin/python3
+# The tests' "python3" (scripts' #! lines, t/e2e/) is the one configure
+# chose (PYTHON3): t/pybin/ comes first in their PATH.
+t/pybin/python3: Makefile
+	$(AM_V_GEN)$(MKDIR_P) t/pybin && rm -f $@ && \
+	case '$(PYTHON3)' in \
+	/*) ln -s '$(PYTHON3)' $@ ;; \
+	*) : ;; \
+	esac
 t/gen/stamp: $(top_srcdir)/contrib/bench/corpus-gen $(top_srcdir)/t/hostile-gen
 	$(AM_V_GEN)rm -rf t/gen && $(MKDIR_P) t/gen && \
 	$(PYTHON3) $(top_srcdir)/contrib/bench/corpus-gen --seed 1 \
@@ -124,7 +133,7 @@ t/gen/stamp: $(top_srcdir)/contrib/bench/corpus-gen $(top_srcdir)/t/hostile-gen
 	touch $@
 clean-local: clean-local-gen
 clean-local-gen:
-	-rm -rf t/gen t/sendmail-root
+	-rm -rf t/gen t/sendmail-root t/pybin
 .PHONY: clean-local-gen
 EXTRA_DIST += t/hostile-gen t/gen-dirs.sh
 check_PROGRAMS += t/ppapgen

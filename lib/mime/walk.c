@@ -679,7 +679,10 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	    "text kept");
 	append_text(w, t);
 	g_string_free(t, TRUE);
+	/* Only text/plain passes as it stands: text of another subtype is
+	 * kept, relabelled (the contract's body is text/plain). */
 	w->wk_unchanged = depth == 1 && !html && !stripped && blocks == 0 &&
+	    strcmp(lf->wl_type, "text/plain") == 0 &&
 	    rewrites == 0 && !lossy && charset_passes(label, used) &&
 	    passes(passes_data);
 }
