@@ -47,6 +47,7 @@ UNIT_TESTS += t/check_arcscan
 UNIT_TESTS += t/check_quarantine
 # portal/
 UNIT_TESTS += t/check_portal
+UNIT_TESTS += t/check_portal_ppap
 UNIT_TESTS += t/check_index
 # core/
 UNIT_TESTS += t/check_config
@@ -81,6 +82,15 @@ t_check_fidelity_SOURCES = t/check_fidelity.c t/jpcases.c t/jpcases.h
 # portal/: the server's sessions and form tokens.
 t_check_portal_SOURCES = t/check_portal.c portal/session.c portal/session.h
 t_check_portal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal
+# portal/ppap.c: the PPAP form's tries, roles and delivery (no HTTP).
+t_check_portal_ppap_SOURCES = t/check_portal_ppap.c portal/ppap.c
+t_check_portal_ppap_SOURCES += portal/ppap.h portal/portal.h
+t_check_portal_ppap_SOURCES += portal/session.c t/fixtures.c t/fixtures.h
+t_check_portal_ppap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal \
+	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
+t_check_portal_ppap_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS)
+t_check_portal_ppap_LDADD = $(LDADD) $(SOUP_LIBS)
+EXTRA_t_check_portal_ppap_DEPENDENCIES = mugai-extract$(EXEEXT)
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
