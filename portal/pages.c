@@ -1220,6 +1220,14 @@ mugai_portal_handler(SoupServer *server, SoupServerMessage *msg,
 		    "Cache-Control", "max-age=3600");
 		return;
 	}
+	/* A browser asks for it beside every page: were it sent to the
+	 * login page, that would start a new pre-login session and spend
+	 * the cookie of the login form being shown. */
+	if (strcmp(path, "/favicon.ico") == 0) {
+		respond(msg, SOUP_STATUS_NOT_FOUND, "text/plain", g_string_new(
+		    ""));
+		return;
+	}
 	s = mugai_sessions_get(po->po_sessions, cookie_value(msg));
 	if (strcmp(path, "/login") == 0) {
 		if (is_post && s != NULL && s->se_user == NULL)

@@ -384,7 +384,7 @@ esc(GString *out, const char *text)
  */
 static struct {
 	const char *part;
-	const char *ja;
+	char *ja;
 	char *en;
 } note;
 
@@ -495,23 +495,24 @@ mugai_portal_ppap_post(struct mugai_portal *po, SoupServerMessage *msg,
 		    "mail.", r.pp_archive);
 		break;
 	case MUGAI_PORTAL_PPAP_UNDELIVERED:
-		note.ja = "ZIPは開けましたが、配送に失敗しました。管理者に連絡"
-		    "してください。";
+		note.ja = g_strdup("ZIPは開けましたが、配送に失敗しました。"
+		    "管理者に連絡してください。");
 		note.en = g_strdup_printf("The archive was opened (item %s) "
 		    "but the delivery failed; please tell an administrator.",
 		    r.pp_new_id);
 		status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
 		break;
 	case MUGAI_PORTAL_PPAP_WRONG:
-		note.ja = "パスワードが違います。";
+		note.ja = g_strdup_printf("パスワードが違います。あと%u回試せ"
+		    "ます (10分間)。", r.pp_tries_left);
 		note.en = g_strdup_printf("Wrong password. %u more "
 		    "tr%s in 10 minutes.", r.pp_tries_left,
 		    r.pp_tries_left == 1 ? "y" : "ies");
 		status = SOUP_STATUS_FORBIDDEN;
 		break;
 	case MUGAI_PORTAL_PPAP_LIMITED:
-		note.ja = "試行回数の上限に達しました。10分後にもう一度お試し"
-		    "ください。";
+		note.ja = g_strdup("試行回数の上限に達しました。10分後にもう"
+		    "一度お試しください。");
 		note.en = g_strdup("Too many tries; please try again in 10 "
 		    "minutes.");
 		status = 429;	/* Too Many Requests: not in libsoup 3.2 */
@@ -529,7 +530,7 @@ mugai_portal_ppap_post(struct mugai_portal *po, SoupServerMessage *msg,
 		    "That part is no password-protected archive.");
 		goto out;
 	default:
-		note.ja = "ZIPを開けませんでした。";
+		note.ja = g_strdup("ZIPを開けませんでした。");
 		note.en = g_strdup_printf("The archive could not be opened: "
 		    "%s", r.pp_reason != NULL ? r.pp_reason : "failed");
 		status = SOUP_STATUS_UNPROCESSABLE_ENTITY;
@@ -540,7 +541,7 @@ mugai_portal_ppap_post(struct mugai_portal *po, SoupServerMessage *msg,
 		soup_server_message_set_status(msg, status, NULL);
 out:
 	note.part = NULL;
-	note.ja = NULL;
+	g_clear_pointer(&note.ja, g_free);
 	g_clear_pointer(&note.en, g_free);
 	mugai_portal_ppap_result_clear(&r);
 }
