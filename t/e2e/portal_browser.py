@@ -135,7 +135,7 @@ class Story:
         svc = Service("/usr/bin/chromedriver",
                       log_path=os.path.join(a.work, "chromedriver.log"))
         self.d = webdriver.Chrome(service=svc, options=opts)
-        self.d.set_page_load_timeout(30)
+        self.d.set_page_load_timeout(90)
         self.item_url = None
         self.ppap_url = None
 
@@ -154,12 +154,12 @@ class Story:
         """Clicks el (a form's button) and waits for the next page."""
         old = self.d.find_element(By.TAG_NAME, "html")
         el.click()
-        WebDriverWait(self.d, 30).until(EC.staleness_of(old))
+        WebDriverWait(self.d, 90).until(EC.staleness_of(old))
 
     def script_submit(self, js, *args):
         old = self.d.find_element(By.TAG_NAME, "html")
         self.d.execute_script(js, *args)
-        WebDriverWait(self.d, 30).until(EC.staleness_of(old))
+        WebDriverWait(self.d, 90).until(EC.staleness_of(old))
 
     def body(self):
         return self.d.find_element(By.TAG_NAME, "body").text
@@ -373,7 +373,7 @@ def main():
                       st.d.current_url))
                 break
             except Exception as e:
-                check(step.__name__, False, repr(e))
+                check(step.__name__, False, "%r %s" % (e, str(e)[:300]))
                 st.shot("failed-" + step.__name__)
                 break
             print("# %s: %.1f s" % (step.__name__, time.time() - t0))
