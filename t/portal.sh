@@ -40,21 +40,8 @@ trap cleanup EXIT INT TERM
 set -- $(lab_free_ports 3)
 IMAP_PORT=$1 LDAP_PORT=$2 HTTPS_PORT=$3
 
-# ---- slapd: dc=example,dc=jp with the approver chief
-mkdir -p "$W/ldap/db"
-cat >"$W/ldap/slapd.conf" <<EOC
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-pidfile $W/ldap/slapd.pid
-database mdb
-maxsize 10485760
-suffix "dc=example,dc=jp"
-rootdn "cn=admin,dc=example,dc=jp"
-directory $W/ldap/db
-EOC
+# ---- slapd: dc=example,dc=jp with the approver chief (t/e2e/lab.sh)
+mkdir -p "$W/ldap"
 cat >"$W/ldap/data.ldif" <<'EOC'
 dn: dc=example,dc=jp
 objectClass: dcObject
@@ -74,11 +61,9 @@ sn: Chief
 mail: chief@city.example.lg.jp
 userPassword: chiefpw
 EOC
-slapadd -f "$W/ldap/slapd.conf" -l "$W/ldap/data.ldif" >"$W/ldap/add.log" 2>&1 ||
-    { cat "$W/ldap/add.log"; echo "not ok - slapadd"; exit 1; }
-slapd -f "$W/ldap/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/" -d 0 \
-    >"$W/ldap/slapd.log" 2>&1 &
-SLAPD_PID=$!
+lab_slapd_start "$W/ldap" "$LDAP_PORT" "$W/ldap/data.ldif" ||
+    { echo "not ok - slapd"; exit 1; }
+SLAPD_PID=$LAB_SLAPD_PID
 
 # ---- Dovecot: IMAP with a passwd-file (the recipients' mail store)
 mkdir -p "$W/dc/run" "$W/dc/state" "$W/dc/mail"
