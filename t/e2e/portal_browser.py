@@ -17,6 +17,7 @@ import email.policy
 import glob
 import os
 import re
+import signal
 import smtplib
 import sys
 import time
@@ -361,6 +362,9 @@ def main():
         p.add_argument("--" + o, required=True)
     p.add_argument("--smtp", type=int, required=True)
     a = p.parse_args()
+    # The script's TERM (portal-browser.sh's cleanup) still quits the
+    # browser and chromedriver: through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     st = Story(a)
     try:
         for step in STEPS:
