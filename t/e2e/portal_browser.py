@@ -151,16 +151,23 @@ class Story:
         self.d.save_screenshot(os.path.join(self.a.shots, name + ".png"))
         self.d.set_window_size(1280, 1000)
 
+    def loaded(self, old):
+        """Waits until old (the last page's root) is gone and the next
+        page (after any redirect) has loaded."""
+        WebDriverWait(self.d, 90).until(EC.staleness_of(old))
+        WebDriverWait(self.d, 90).until(lambda d: d.execute_script(
+            "return document.readyState") == "complete")
+
     def click(self, el):
         """Clicks el (a form's button) and waits for the next page."""
         old = self.d.find_element(By.TAG_NAME, "html")
         el.click()
-        WebDriverWait(self.d, 90).until(EC.staleness_of(old))
+        self.loaded(old)
 
     def script_submit(self, js, *args):
         old = self.d.find_element(By.TAG_NAME, "html")
         self.d.execute_script(js, *args)
-        WebDriverWait(self.d, 90).until(EC.staleness_of(old))
+        self.loaded(old)
 
     def body(self):
         return self.d.find_element(By.TAG_NAME, "body").text
@@ -300,6 +307,7 @@ def step_approver(st):
     need("the item offers approve and deny", f is not None)
     f.find_element(By.NAME, "comment").send_keys("確認しました。")
     st.shot("06-approval")
+    f = st.form_with("/decide")
     st.click(f.find_element(By.CSS_SELECTOR, "button[value=approve]"))
     b = st.body()
     need("approved and sent", "承認し、原本を申請者に配送しました" in b,
@@ -323,10 +331,11 @@ def step_ppap(st):
     """staff types a wrong, then the right password of the PPAP zip."""
     st.go(st.ppap_url)
     st.login("staff", "staffpw")
-    f = st.form_with("/ppap")
-    need("the PPAP item offers a password field", f is not None,
-         st.body()[:300])
+    need("the PPAP item offers a password field",
+         st.form_with("/ppap") is not None, st.body()[:300])
     st.shot("08-ppap-form")
+    # Found again after the screenshot's resize.
+    f = st.form_with("/ppap")
     f.find_element(By.NAME, "password").send_keys("wrong-xyzzy")
     st.click(f.find_element(By.TAG_NAME, "button"))
     b = st.body()
