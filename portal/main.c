@@ -8,7 +8,7 @@
  * the store and writes requests and audit lines through lib/store and
  * lib/portal; it never touches the milter's socket or spool.
  *
- *   mugai-portal [-c FILE] [--mugai PATH]
+ *   mugai-portal [-c FILE] [--mugai PATH] [--helper PATH]
  *
  * Runs in the foreground (systemd, or the quickstart, supervise it) and
  * stops on SIGTERM or SIGINT.
@@ -83,12 +83,16 @@ listen_address(const char *spec)
 int
 main(int argc, char **argv)
 {
-	g_autofree char *config = NULL, *mugai = NULL, *why = NULL;
+	g_autofree char *config = NULL, *mugai = NULL, *why = NULL,
+	    *helper = NULL;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
 		  "configuration file", "FILE" },
 		{ "mugai", 0, 0, G_OPTION_ARG_FILENAME, &mugai,
 		  "the mugai command used for releases", "PATH" },
+		{ "helper", 0, 0, G_OPTION_ARG_FILENAME, &helper,
+		  "the mugai-extract program that opens password-protected "
+		  "archives (default: the installed one)", "PATH" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *oc = g_option_context_new("- mugai's web portal");
@@ -115,6 +119,7 @@ main(int argc, char **argv)
 	po.po_cf_path = g_strdup(config);
 	po.po_mugai = mugai != NULL ? g_strdup(mugai) :
 	    g_strdup(MUGAI_BINDIR "/mugai");
+	po.po_helper = g_steal_pointer(&helper);
 	po.po_roles = mugai_roles_new(po.po_cf->cf_portal_approvers,
 	    po.po_cf->cf_portal_administrators,
 	    po.po_cf->cf_portal_admin_only_rules, &why);
@@ -177,5 +182,8 @@ main(int argc, char **argv)
 	mugai_config_unref(po.po_cf);
 	g_free(po.po_cf_path);
 	g_free(po.po_mugai);
+	g_free(po.po_helper);
+	if (po.po_ppap_tries != NULL)
+		g_hash_table_destroy(po.po_ppap_tries);
 	return 0;
 }

@@ -7,6 +7,8 @@
  *   POST /item/ID/request     ask for the original or a part
  *   GET  /queue               pending requests the user may decide
  *   POST /item/ID/decide      approve or deny one request
+ *   POST /item/ID/ppap        the password of an encrypted archive
+ *                             (portal/ppap.c)
  *   GET  /style.css
  *
  * Every response carries a strict Content-Security-Policy (no script at
@@ -36,6 +38,7 @@
 #include "store/quarantine.h"
 #include "auth.h"
 #include "portal.h"
+#include "ppap.h"
 #include "session.h"
 
 #define COOKIE "mugai_session"
@@ -205,9 +208,18 @@ post_form(SoupServerMessage *msg)
 	g_autoptr(GBytes) bytes = soup_message_body_flatten(b);
 	gsize len;
 	const char *data = g_bytes_get_data(bytes, &len);
-	g_autofree char *text = g_strndup(data != NULL ? data : "", len);
+	char *text = g_strndup(data != NULL ? data : "", len);
+	GHashTable *f = soup_form_decode(text);
 
-	return soup_form_decode(text);
+	/* A form may carry a password (portal/ppap.c): no copy outlives
+	 * the decoded table, which its handler wipes. */
+	explicit_bzero(text, len);
+	g_free(text);
+	if (data != NULL)
+		explicit_bzero((char *)data, len);
+	if (b->data != NULL && (gconstpointer)b->data != (gconstpointer)data)
+		explicit_bzero((char *)b->data, (gsize)b->length);
+	return f;
 }
 
 static void
@@ -775,6 +787,7 @@ item_page(struct mugai_portal *po, SoupServerMessage *msg,
 	row(out, "原本の SHA-256", "Original SHA-256", sha);
 	g_string_append(out, "</table>\n");
 	part_rows(out, po, s, meta, id, mac, may_ask);
+	mugai_portal_ppap_form(out, po, s, meta, rcpts, id, mac);
 	if (may_ask) {
 		g_string_append_printf(out, "<h2>原本の申請 <span class=\"en\">"
 		    "Request the original</span></h2><form method=\"post\" "
@@ -1090,6 +1103,42 @@ queue_page(struct mugai_portal *po, SoupServerMessage *msg,
 	respond(msg, SOUP_STATUS_OK, "text/html; charset=utf-8", out);
 }
 
+/* ---- for the other pages (portal/ppap.c) ---- */
+
+JsonObject *
+mugai_portal_item_access(struct mugai_portal *po, SoupServerMessage *msg,
+    struct mugai_session *s, const char *id, const char *mac,
+    char ***rcpts)
+{
+	return item_access(po, msg, s, id, mac, rcpts);
+}
+
+void
+mugai_portal_item_page(struct mugai_portal *po, SoupServerMessage *msg,
+    struct mugai_session *s, const char *id, const char *mac,
+    const char *note_ja, const char *note_en)
+{
+	g_autoptr(GHashTable) q = g_hash_table_new(g_str_hash, g_str_equal);
+
+	g_hash_table_insert(q, (char *)"m", (char *)mac);
+	item_page(po, msg, s, id, q, note_ja, note_en);
+}
+
+void
+mugai_portal_error_page(SoupServerMessage *msg, struct mugai_session *s,
+    guint status, const char *ja, const char *en)
+{
+	error_page(msg, s, status, ja, en);
+}
+
+void
+mugai_portal_audit(struct mugai_portal *po, const char *event,
+    const char *id, const char *actor, gboolean ok, SoupServerMessage *msg,
+    const char *k1, const char *v1)
+{
+	audit(po, event, id, actor, ok, msg, k1, v1);
+}
+
 /* ---- routing ---- */
 
 /* "/item/ID" + rest: the ID (transfer full) and *rest, or NULL. */
@@ -1136,6 +1185,8 @@ post(struct mugai_portal *po, SoupServerMessage *msg,
 		request_post(po, msg, s, id, f);
 	else if (id != NULL && strcmp(rest, "/decide") == 0)
 		decide_post(po, msg, s, id, f);
+	else if (id != NULL && strcmp(rest, "/ppap") == 0)
+		mugai_portal_ppap_post(po, msg, s, id, f);
 	else
 		error_page(msg, s, SOUP_STATUS_NOT_FOUND,
 		    "ページがありません。", "No such page.");
@@ -1167,6 +1218,14 @@ mugai_portal_handler(SoupServer *server, SoupServerMessage *msg,
 		soup_message_headers_replace(
 		    soup_server_message_get_response_headers(msg),
 		    "Cache-Control", "max-age=3600");
+		return;
+	}
+	/* A browser asks for it beside every page: were it sent to the
+	 * login page, that would start a new pre-login session and spend
+	 * the cookie of the login form being shown. */
+	if (strcmp(path, "/favicon.ico") == 0) {
+		respond(msg, SOUP_STATUS_NOT_FOUND, "text/plain", g_string_new(
+		    ""));
 		return;
 	}
 	s = mugai_sessions_get(po->po_sessions, cookie_value(msg));

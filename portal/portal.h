@@ -31,11 +31,34 @@ struct mugai_portal {
 	struct mugai_sessions *po_sessions;
 	struct mugai_limiter *po_limit;
 	char *po_mugai;			/* the mugai command (release) */
+	char *po_helper;		/* mugai-extract, NULL: installed */
+	GHashTable *po_ppap_tries;	/* portal/ppap.c: "user\nid" ->
+					 * GArray of try times */
 };
 
 /* portal/pages.c: routes every request of the server to its page. */
 void mugai_portal_handler(SoupServer *server, SoupServerMessage *msg,
     const char *path, GHashTable *query, gpointer data);
+
+struct mugai_session;
+
+/*
+ * portal/pages.c, for the pages of other files: the item's meta when the
+ * MAC is right and user may see it (else answered, NULL; *rcpts
+ * transfer full), the item page with a note (may be NULL), an error page,
+ * an audit.log line with one extra member k1 (may be NULL).
+ */
+JsonObject *mugai_portal_item_access(struct mugai_portal *po,
+    SoupServerMessage *msg, struct mugai_session *s, const char *id,
+    const char *mac, char ***rcpts);
+void mugai_portal_item_page(struct mugai_portal *po, SoupServerMessage *msg,
+    struct mugai_session *s, const char *id, const char *mac,
+    const char *note_ja, const char *note_en);
+void mugai_portal_error_page(SoupServerMessage *msg,
+    struct mugai_session *s, guint status, const char *ja, const char *en);
+void mugai_portal_audit(struct mugai_portal *po, const char *event,
+    const char *id, const char *actor, gboolean ok, SoupServerMessage *msg,
+    const char *k1, const char *v1);
 
 /*
  * portal/items.c: the store as the pages see it.

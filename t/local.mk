@@ -48,6 +48,7 @@ UNIT_TESTS += t/check_arcscan
 UNIT_TESTS += t/check_quarantine
 # portal/
 UNIT_TESTS += t/check_portal
+UNIT_TESTS += t/check_portal_ppap
 UNIT_TESTS += t/check_index
 # core/
 UNIT_TESTS += t/check_config
@@ -82,6 +83,15 @@ t_check_fidelity_SOURCES = t/check_fidelity.c t/jpcases.c t/jpcases.h
 # portal/: the server's sessions and form tokens.
 t_check_portal_SOURCES = t/check_portal.c portal/session.c portal/session.h
 t_check_portal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal
+# portal/ppap.c: the PPAP form's tries, roles and delivery (no HTTP).
+t_check_portal_ppap_SOURCES = t/check_portal_ppap.c portal/ppap.c
+t_check_portal_ppap_SOURCES += portal/ppap.h portal/portal.h
+t_check_portal_ppap_SOURCES += portal/session.c t/fixtures.c t/fixtures.h
+t_check_portal_ppap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal \
+	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
+t_check_portal_ppap_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS)
+t_check_portal_ppap_LDADD = $(LDADD) $(SOUP_LIBS)
+EXTRA_t_check_portal_ppap_DEPENDENCIES = mugai-extract$(EXEEXT)
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
@@ -162,16 +172,21 @@ SCRIPT_TESTS += t/portal.sh
 SCRIPT_TESTS += t/e2e/run.sh
 SCRIPT_TESTS += t/e2e/demo.sh
 SCRIPT_TESTS += t/e2e/faults.sh
+# mugai-portal in headless Chromium (chromium-driver, python3-selenium) on
+# the lab with IMAP and slapd: the recipient's, the approver's and the
+# PPAP flows; PNGs of the pages in screenshots/ (`make screenshots`).
+SCRIPT_TESTS += t/e2e/portal-browser.sh
 # Sendmail (Debian's 8.17, unpacked into t/sendmail-root/, private config
 # around contrib/sendmail/mugai.mc) -> mugai-milter -> LMTP -> Dovecot;
 # skips (77) without root, Dovecot, m4, unshare -m or the packages.
 SCRIPT_TESTS += t/e2e/sendmail.sh
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS)
-EXTRA_DIST += t/portal_client.py
+EXTRA_DIST += t/portal_client.py t/portal_ppap.py
 EXTRA_DIST += t/milter_client.py t/milter/lib.lua t/milter/negotiate.lua
 EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py
+EXTRA_DIST += t/e2e/portal_browser.py t/e2e/smtp-submit.py
 EXTRA_DIST += t/corpus-known.tsv t/valgrind.supp t/data/stream
 # The fuzzers' findings, replayed by t/regress.sh and check_html2text.
 EXTRA_DIST += t/data/regress t/data/regress-open
@@ -242,3 +257,19 @@ check-valgrind: all
 	top_builddir='$(abs_top_builddir)' $(top_srcdir)/t/valgrind-corpus.sh
 .PHONY: check-valgrind
 EXTRA_DIST += t/tap.sh
+
+# The README's pictures of the portal: t/e2e/portal-browser.sh takes them
+# (root, the lab's daemons, Chromium); this copies them into the source
+# tree's doc/screenshots/ to be reviewed and committed.
+SCREENSHOTS = 01-login 02-list 03-item 04-request 05-queue 06-approval
+SCREENSHOTS += 07-approved 08-ppap-form 09-ppap-wrong 10-ppap-opened
+EXTRA_DIST += $(SCREENSHOTS:%=doc/screenshots/%.png)
+screenshots: mugai-milter$(EXEEXT) mugai-portal$(EXEEXT) mugai$(EXEEXT) \
+    mugai-extract$(EXEEXT) t/ppapgen$(EXEEXT)
+	rm -rf screenshots
+	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) \
+	    bash $(top_srcdir)/t/e2e/portal-browser.sh
+	for s in $(SCREENSHOTS); do \
+	    cp screenshots/$$s.png $(top_srcdir)/doc/screenshots/ || exit 1; \
+	done
+.PHONY: screenshots

@@ -5,8 +5,9 @@
 # t/qfill. t/portal_client.py drives it: login, list, item by its link,
 # forged link, another recipient, a request, a replayed form, the
 # approver's queue and decision, a replayed decision, the lockout after
-# failed logins, the security headers; then audit.log and `mugai
-# quarantine show` are checked here. Skips (77) unless run as root with
+# failed logins, the security headers; t/portal_ppap.py the PPAP password
+# form (wrong password, replay, the right one, the limit); then audit.log,
+# `mugai quarantine show` and the password in no file are checked here. Skips (77) unless run as root with
 # dovecot-imapd, slapd and openssl installed. About 5 seconds.
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -39,21 +40,8 @@ trap cleanup EXIT INT TERM
 set -- $(lab_free_ports 3)
 IMAP_PORT=$1 LDAP_PORT=$2 HTTPS_PORT=$3
 
-# ---- slapd: dc=example,dc=jp with the approver chief
-mkdir -p "$W/ldap/db"
-cat >"$W/ldap/slapd.conf" <<EOC
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-pidfile $W/ldap/slapd.pid
-database mdb
-maxsize 10485760
-suffix "dc=example,dc=jp"
-rootdn "cn=admin,dc=example,dc=jp"
-directory $W/ldap/db
-EOC
+# ---- slapd: dc=example,dc=jp with the approver chief (t/e2e/lab.sh)
+mkdir -p "$W/ldap"
 cat >"$W/ldap/data.ldif" <<'EOC'
 dn: dc=example,dc=jp
 objectClass: dcObject
@@ -73,11 +61,9 @@ sn: Chief
 mail: chief@city.example.lg.jp
 userPassword: chiefpw
 EOC
-slapadd -f "$W/ldap/slapd.conf" -l "$W/ldap/data.ldif" >"$W/ldap/add.log" 2>&1 ||
-    { cat "$W/ldap/add.log"; echo "not ok - slapadd"; exit 1; }
-slapd -f "$W/ldap/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/" -d 0 \
-    >"$W/ldap/slapd.log" 2>&1 &
-SLAPD_PID=$!
+lab_slapd_start "$W/ldap" "$LDAP_PORT" "$W/ldap/data.ldif" ||
+    { echo "not ok - slapd"; exit 1; }
+SLAPD_PID=$LAB_SLAPD_PID
 
 # ---- Dovecot: IMAP with a passwd-file (the recipients' mail store)
 mkdir -p "$W/dc/run" "$W/dc/state" "$W/dc/mail"
@@ -145,6 +131,12 @@ MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
 MUGAI_QFILL_RCPTS='<b@city.example.lg.jp>' \
     "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" 1 >"$W/ids-b" ||
     { echo "not ok - qfill"; exit 1; }
+# c@'s mail with a password-protected zip (part 1.2): the PPAP form.
+PPAP_PW='Mitsumori-2025-パス'
+"$top_builddir/t/ppapgen" aes256 "$PPAP_PW" >"$W/ppap.eml" &&
+    MUGAI_QFILL_RCPTS='<c@city.example.lg.jp>' MUGAI_QFILL_PPAP=見積書.zip \
+    "$top_builddir/t/qfill" "$STORE" "$W/ppap.eml" >"$W/ids-ppap" ||
+    { echo "not ok - ppapgen, qfill"; exit 1; }
 ID=$(head -n 1 "$W/ids")
 IDB=$(head -n 1 "$W/ids-b")
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
@@ -176,13 +168,25 @@ printf '#!/bin/sh\necho "$@" >>%s/submit.args\ncat >%s/submit.mail\n' \
     "$W" "$W" >"$W/submit.sh"
 chmod 755 "$W/notify.sh" "$W/submit.sh"
 "$top_builddir/mugai-portal" -c "$W/mugai.conf" \
-    --mugai "$top_builddir/mugai" >"$W/portal.log" 2>&1 &
+    --mugai "$top_builddir/mugai" --helper "$top_builddir/mugai-extract" \
+    >"$W/portal.log" 2>&1 &
 PORTAL_PID=$!
 lab_wait_port "$HTTPS_PORT" && lab_wait_port "$IMAP_PORT" &&
     lab_wait_port "$LDAP_PORT" || { cat "$W/portal.log" "$W/ldap/slapd.log";
     echo "not ok - servers did not come up"; exit 1; }
 pass "portal, dovecot and slapd up"
 
+# First: portal_client.py ends by locking 127.0.0.1 out of logins.
+"$PYTHON3" "$top_srcdir/t/portal_ppap.py" "https://127.0.0.1:$HTTPS_PORT" \
+    "$(head -n 1 "$W/ids-ppap")" "$STORE/portal-link.key" "$PPAP_PW"
+[ $? -eq 0 ] || fail "portal_ppap.py"
+has "ppap: opened for c@ alone" "$W/submit.args" 'c@city.example.lg.jp'
+has "ppap: audit has the opened archive" "$STORE/audit.log" '"status":"opened"'
+if grep -rqaF "$PPAP_PW" "$STORE" "$W/portal.log" "$W/dc/dovecot.log"; then
+	fail "ppap: the password is in a file"
+else
+	pass "ppap: the password is in no file of the store or log"
+fi
 "$PYTHON3" "$top_srcdir/t/portal_client.py" "https://127.0.0.1:$HTTPS_PORT" \
     "$ID" "$IDB" "$STORE/portal-link.key"
 [ $? -eq 0 ] || fail "portal_client.py"
@@ -199,7 +203,7 @@ has "the approver was mailed" "$W/notify.args" 'chief@city.example.lg.jp'
 has "the mail links the item" "$W/notify.mail" "/item/$ID?m="
 has "released to the requester only" "$W/submit.args" 'staff@city.example.lg.jp'
 has "released with its token" "$W/submit.mail" "X-Mugai-Release: id=$ID"
-n=$(wc -l <"$W/submit.args")
+n=$(grep -c staff@ "$W/submit.args")
 [ "$n" -eq 1 ] && pass "released exactly once" || fail "released $n times"
 "$top_builddir/mugai" quarantine -c "$W/mugai.conf" show "$ID" >"$W/show" 2>&1
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'

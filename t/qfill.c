@@ -8,7 +8,9 @@
  * DAYS_AGO the IDs are dated that many days back; with SPREAD_DAYS each
  * item goes DAYS_AGO + i % SPREAD_DAYS days back. Prints each ID.
  * Exit 0, or 1 with the error on the first failure. MUGAI_QFILL_RCPTS
- * (comma-separated) replaces the envelope recipients.
+ * (comma-separated) replaces the envelope recipients. MUGAI_QFILL_PPAP=NAME
+ * makes the dropped part 1.2 the encrypted archive NAME instead (what
+ * the archive scan reports for a PPAP zip: the portal's password form).
  *
  *   qfill --check DIR KEYFILE MESSAGE RCPT...
  *
@@ -131,6 +133,7 @@ main(int argc, char **argv)
 	guint64 count = 1, ago = 0, spread = 0;
 	/* The portal's tests give items their own recipients. */
 	const char *env_rcpts = g_getenv("MUGAI_QFILL_RCPTS");
+	const char *ppap = g_getenv("MUGAI_QFILL_PPAP");
 	g_auto(GStrv) own_rcpts = env_rcpts != NULL ?
 	    g_strsplit(env_rcpts, ",", -1) : NULL;
 	gchar *data;
@@ -165,9 +168,14 @@ main(int argc, char **argv)
 	p->rp_action = MUGAI_ACT_TEXT;
 	p = mugai_report_add_part(r, "1.2", "part");
 	p->rp_declared_type = g_strdup("application/octet-stream");
-	p->rp_filename = g_strdup("invoice.exe");
+	p->rp_filename = g_strdup(ppap != NULL ? ppap : "invoice.exe");
 	p->rp_action = MUGAI_ACT_DROP;
 	p->rp_reason = g_strdup("attachment");
+	if (ppap != NULL) {
+		p->rp_detected_type = g_strdup("application/zip");
+		p->rp_rule = g_strdup("encrypted-archive");
+		mugai_report_part_flag(p, "encrypted");
+	}
 	for (guint64 i = 0; i < count; i++) {
 		gint64 days = (gint64)(ago + (spread ? i % spread : 0));
 		g_autofree char *id = days > 0 || ago > 0 ?

@@ -9,7 +9,13 @@
 #   lab_init DIR              create the layout, choose free ports (unless
 #                             LAB_SMTP_PORT, LAB_LMTP_PORT, LAB_MILTER_PORT
 #                             are set)
-#   lab_dovecot_start         Dovecot with protocols = lmtp, Maildir store
+#   lab_dovecot_start         Dovecot with protocols = lmtp, Maildir store;
+#                             with LAB_IMAP_PORT set, IMAP there too, its
+#                             logins checked against LAB_DC_PASSWD (a
+#                             passwd-file: "user:{PLAIN}password::::::")
+#   lab_slapd_start DIR PORT LDIF
+#                             a private slapd (dc=example,dc=jp, mdb in
+#                             DIR) on 127.0.0.1:PORT, filled from LDIF
 #   lab_postfix_start [nomilter]
 #                             private Postfix: smtpd on LAB_SMTP_PORT, relays
 #                             lgwan.example over LMTP to Dovecot, milter at
@@ -41,6 +47,7 @@ LAB_DOMAIN=${LAB_DOMAIN:-lgwan.example}
 LAB_PF_PID=
 LAB_DC_PID=
 LAB_MILTER_PID=
+LAB_SLAPD_PID=
 
 lab_log() { printf '%s\n' "lab: $*" >&2; }
 
@@ -111,8 +118,30 @@ lab_init() {
 
 lab_dovecot_start() {
 	local uid gid
+	local protocols=lmtp passdb="driver = static
+  args = nopassword=y" imap=
 	uid=$(id -u "$LAB_MAIL_USER") && gid=$(id -g "$LAB_MAIL_USER") ||
 	    return 1
+	if [ -n "${LAB_IMAP_PORT:-}" ]; then
+		# The recipients' passwords: what mugai-portal's IMAP login
+		# checks. Dovecot reads the file as its own user.
+		protocols="lmtp imap"
+		passdb="driver = passwd-file
+  args = $LAB_DC_PASSWD"
+		imap="service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $LAB_IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0"
+		chmod 644 "$LAB_DC_PASSWD"
+	fi
 	cat >"$LAB_DC_CONF" <<EOF
 # Private Dovecot of the mugai lab: the LGWAN-side store, LMTP only.
 base_dir = $LAB_DIR/dovecot/run
@@ -121,7 +150,7 @@ log_path = $LAB_DC_LOG
 info_log_path = $LAB_DC_LOG
 debug_log_path = $LAB_DC_LOG
 instance_name = mugai-lab-$LAB_LMTP_PORT
-protocols = lmtp
+protocols = $protocols
 listen = 127.0.0.1
 ssl = no
 shutdown_clients = yes
@@ -130,8 +159,7 @@ default_login_user = dovenull
 first_valid_uid = $uid
 mail_location = maildir:$LAB_MAILDIR/%n
 passdb {
-  driver = static
-  args = nopassword=y
+  $passdb
 }
 userdb {
   driver = static
@@ -154,6 +182,7 @@ service stats {
     mode = 0600
   }
 }
+$imap
 EOF
 	doveconf -c "$LAB_DC_CONF" -n >/dev/null || {
 		lab_log "doveconf rejects $LAB_DC_CONF"
@@ -177,6 +206,46 @@ lab_dovecot_stop() {
 	kill -TERM "$LAB_DC_PID" 2>/dev/null
 	lab_wait_gone "$LAB_DC_PID" 100 || kill -KILL "$LAB_DC_PID" 2>/dev/null
 	LAB_DC_PID=
+}
+
+# ---------------------------------------------------------------- slapd
+
+# lab_slapd_start DIR PORT LDIF: slapd for dc=example,dc=jp (mdb in DIR,
+# filled from the LDIF file) on ldap://127.0.0.1:PORT/, by PID.
+lab_slapd_start() {
+	local d=$1 port=$2
+	mkdir -p "$d/db" || return 1
+	cat >"$d/slapd.conf" <<EOF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile $d/slapd.pid
+database mdb
+maxsize 10485760
+suffix "dc=example,dc=jp"
+rootdn "cn=admin,dc=example,dc=jp"
+directory $d/db
+EOF
+	slapadd -f "$d/slapd.conf" -l "$3" >"$d/add.log" 2>&1 || {
+		lab_log "slapadd failed: $(cat "$d/add.log")"
+		return 1
+	}
+	slapd -f "$d/slapd.conf" -h "ldap://127.0.0.1:$port/" -d 0 \
+	    >"$d/slapd.log" 2>&1 &
+	LAB_SLAPD_PID=$!
+	lab_wait_port "$port" && return 0
+	lab_log "slapd did not come up; see $d/slapd.log"
+	return 1
+}
+
+lab_slapd_stop() {
+	[ -n "$LAB_SLAPD_PID" ] || return 0
+	kill -TERM "$LAB_SLAPD_PID" 2>/dev/null
+	lab_wait_gone "$LAB_SLAPD_PID" 50 ||
+	    kill -KILL "$LAB_SLAPD_PID" 2>/dev/null
+	LAB_SLAPD_PID=
 }
 
 # ---------------------------------------------------------------- Postfix
@@ -315,30 +384,34 @@ lab_queue_wait() {
 
 # ---------------------------------------------------------------- milter
 
-# lab_conf_set FILE SECTION KEY VALUE: set one key of an ini file in place.
+# lab_conf_set FILE SECTION KEY VALUE [KEY VALUE ...]: set keys of one
+# section of an ini file in place (one python3 for them all: under load a
+# start of the interpreter is seconds).
 lab_conf_set() {
 	python3 - "$@" <<'EOF' || return 1
 import re, sys
-path, section, key, value = sys.argv[1:5]
+path, section = sys.argv[1:3]
+pairs = sys.argv[3:]
 lines = open(path, encoding="utf-8").read().split("\n")
-cur, done = None, False
-for i, l in enumerate(lines):
-    m = re.match(r"\s*\[([^]]+)\]", l)
-    if m:
-        if cur == section and not done:
-            lines.insert(i, "%s = %s" % (key, value))
+for key, value in zip(pairs[0::2], pairs[1::2]):
+    cur, done = None, False
+    for i, l in enumerate(lines):
+        m = re.match(r"\s*\[([^]]+)\]", l)
+        if m:
+            if cur == section and not done:
+                lines.insert(i, "%s = %s" % (key, value))
+                done = True
+                break
+            cur = m.group(1)
+            continue
+        if cur == section and re.match(r"\s*%s\s*=" % re.escape(key), l):
+            lines[i] = "%s = %s" % (key, value)
             done = True
             break
-        cur = m.group(1)
-        continue
-    if cur == section and re.match(r"\s*%s\s*=" % re.escape(key), l):
-        lines[i] = "%s = %s" % (key, value)
-        done = True
-        break
-if not done:
-    if cur != section:
-        lines.append("[%s]" % section)
-    lines.append("%s = %s" % (key, value))
+    if not done:
+        if cur != section:
+            lines.append("[%s]" % section)
+        lines.append("%s = %s" % (key, value))
 open(path, "w", encoding="utf-8").write("\n".join(lines))
 EOF
 }
@@ -349,16 +422,13 @@ lab_milter_conf() {
 	local dst=$2
 	[ -z "${LAB_MILTER_SERVICE:-}" ] || return 0
 	cp "$1" "$dst" || return 1
-	lab_conf_set "$dst" milter socket "inet:$LAB_MILTER_PORT@127.0.0.1" &&
-	lab_conf_set "$dst" milter user "$LAB_MILTER_USER" &&
-	lab_conf_set "$dst" milter group "$LAB_MILTER_GROUP" &&
-	lab_conf_set "$dst" milter pidfile "$LAB_DIR/run/mugai-milter.pid" &&
-	lab_conf_set "$dst" milter spool_dir "$LAB_SPOOL" &&
-	lab_conf_set "$dst" quarantine dir "$LAB_QUARANTINE" &&
-	lab_conf_set "$dst" quarantine release_secret \
-	    "$LAB_DIR/release.key" &&
-	lab_conf_set "$dst" quarantine submit_command \
-	    "/usr/sbin/sendmail -C $LAB_PF_CONF -G -i" || return 1
+	lab_conf_set "$dst" milter socket "inet:$LAB_MILTER_PORT@127.0.0.1" \
+	    user "$LAB_MILTER_USER" group "$LAB_MILTER_GROUP" \
+	    pidfile "$LAB_DIR/run/mugai-milter.pid" spool_dir "$LAB_SPOOL" &&
+	lab_conf_set "$dst" quarantine dir "$LAB_QUARANTINE" \
+	    release_secret "$LAB_DIR/release.key" \
+	    submit_command "/usr/sbin/sendmail -C $LAB_PF_CONF -G -i" ||
+	    return 1
 	if [ -n "${LAB_EXTRACT:-}" ]; then
 		lab_conf_set "$dst" extract helper "$LAB_EXTRACT" || return 1
 	fi
@@ -433,6 +503,7 @@ lab_stop() {
 	fi
 	lab_postfix_stop
 	lab_dovecot_stop
+	lab_slapd_stop
 }
 
 # ------------------------------------------------- the installed service
