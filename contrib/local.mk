@@ -9,6 +9,7 @@ EXTRA_DIST += contrib/systemd/mugai-milter.service
 EXTRA_DIST += contrib/systemd/mugai.sysusers
 EXTRA_DIST += contrib/systemd/mugai-purge.service
 EXTRA_DIST += contrib/systemd/mugai-purge.timer
+EXTRA_DIST += contrib/systemd/mugai-portal.service
 EXTRA_DIST += contrib/fuzz contrib/lint contrib/cppcheck.supp .clang-tidy
 
 # Benchmarks: the corpus generator, the in-process bench (built by make

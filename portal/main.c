@@ -11,7 +11,8 @@
  *   mugai-portal [-c FILE] [--mugai PATH] [--helper PATH]
  *
  * Runs in the foreground (systemd, or the quickstart, supervise it) and
- * stops on SIGTERM or SIGINT.
+ * stops on SIGTERM or SIGINT. SIGUSR1 reopens the store's audit.log, which
+ * logrotate renamed: its descriptor stays open for the process's life.
  */
 #include "autoconfig.h"
 
@@ -44,6 +45,24 @@ stop(gpointer data)
 {
 	g_main_loop_quit(data);
 	return G_SOURCE_REMOVE;
+}
+
+/*
+ * After logrotate renamed audit.log: without a reopen our lines would go
+ * on into the renamed file, and be lost once it is compressed.
+ */
+static gboolean
+reopen_log(gpointer data)
+{
+	struct mugai_portal *po = data;
+	enum mugai_err err = mugai_quarantine_reopen_log(po->po_q);
+
+	if (err != MUGAI_OK)
+		fprintf(stderr, "mugai-portal: reopening audit.log: %s\n",
+		    mugai_err_str(err));
+	else
+		fprintf(stderr, "mugai-portal: audit.log reopened\n");
+	return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -167,6 +186,7 @@ main(int argc, char **argv)
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, stop, loop);
 	g_unix_signal_add(SIGINT, stop, loop);
+	g_unix_signal_add(SIGUSR1, reopen_log, &po);
 	fprintf(stderr, "mugai-portal: serving https on %s as uid %d\n",
 	    po.po_cf->cf_portal_listen, (int)getuid());
 	g_main_loop_run(loop);

@@ -164,10 +164,19 @@ echo "ok - a release token passes only its own original to its recipient"
 
 # Reload by SIGUSR1 and SIGHUP: the daemon stays and keeps serving. The
 # audit.log is renamed first, as logrotate does (debian/mugai.logrotate):
-# after the signal the daemon writes to a new audit.log, and no stored
-# line is lost between the two files.
+# after SIGUSR1 alone (systemctl reload, the logrotate script's signal)
+# the daemon writes to a new audit.log, and no stored line is lost
+# between the two files.
 mv "$tmp/main.q/audit.log" "$tmp/main.q/audit.log.1"
 kill -USR1 "$main_pid"
+i=0
+until [ "$(grep -c 'configuration reloaded' "$tmp/main.log")" -ge 1 ] ||
+    [ $i -ge 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+run messages.lua "unix:$tmp/milter.sock"
+grep -q '"event" *: *"stored"\|"event":"stored"' "$tmp/main.q/audit.log" ||
+    fail "SIGUSR1 alone: no stored line in the new audit.log"
 kill -HUP "$main_pid"
 sleep 0.5
 kill -0 "$main_pid" 2>/dev/null || fail "daemon died on reload"

@@ -209,6 +209,43 @@ n=$(grep -c staff@ "$W/submit.args")
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
 has "show names the decider" "$W/show" 'chief@city.example.lg.jp'
 
+# ---- audit.log rotated as /etc/logrotate.d/mugai does it: renamed, then
+# SIGUSR1 (systemctl reload mugai-portal). The portal's next line goes to
+# a new audit.log, and the renamed one keeps what it had.
+mv "$STORE/audit.log" "$STORE/audit.log.1"
+n_old=$(wc -l <"$STORE/audit.log.1")
+kill -USR1 "$PORTAL_PID"
+i=0
+until grep -q 'audit.log reopened' "$W/portal.log" || [ $i -ge 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -0 "$PORTAL_PID" 2>/dev/null && pass "the portal lives through SIGUSR1" ||
+    fail "the portal died on SIGUSR1"
+# A failed login (wrong password, or the lockout above): one audit line.
+"$PYTHON3" - "$HTTPS_PORT" <<'EOP' || fail "a login after the rotation"
+import http.client, re, ssl, sys, urllib.parse
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def req(method, path, body=None, headers={}):
+    c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]),
+                                    context=ctx, timeout=30)
+    c.request(method, path, body, headers)
+    r = c.getresponse()
+    return r, r.read().decode("utf-8", "replace")
+r, text = req("GET", "/login")
+cookie = r.getheader("Set-Cookie").split(";")[0]
+form = re.search(r'name="form" value="([^"]+)"', text).group(1)
+req("POST", "/login", urllib.parse.urlencode(
+    {"form": form, "login": "staff", "password": "wrong"}),
+    {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+EOP
+has "SIGUSR1: the portal writes to the new audit.log" "$STORE/audit.log" \
+    '"event":"login"'
+[ "$(wc -l <"$STORE/audit.log.1")" -eq "$n_old" ] &&
+    pass "the renamed audit.log keeps its $n_old lines, gets no more" ||
+    fail "the renamed audit.log changed after the reopen"
+
 # ---- load figure (BENCHMARKS.md): MUGAI_PORTAL_BENCH=N items more
 if [ -n "${MUGAI_PORTAL_BENCH:-}" ]; then
 	t0=$(date +%s)
