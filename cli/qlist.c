@@ -344,7 +344,9 @@ list_index(struct list_filter *lf, struct mugai_index *ix,
 		    mugai_err_str(err), mugai_index_errmsg(ix));
 		return FALSE;
 	}
-	for (guint i = 0; i < rows->len; i++) {
+	for (guint k = 0; k < rows->len; k++) {
+		/* Newest first when limited: printed oldest first. */
+		guint i = iq->iq_oldest_first ? k : rows->len - 1 - k;
 		struct mugai_index_row *r = g_ptr_array_index(rows, i);
 
 		if (lf->lf_json)
@@ -481,8 +483,11 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		iq.iq_rule = rule;
 		iq.iq_node = node;
 		iq.iq_limit = limit > 0 ? (guint)limit : 0;
-		/* The walk's order: oldest first. */
-		iq.iq_oldest_first = TRUE;
+		/*
+		 * The walk's order, oldest first; with --limit the newest N
+		 * are searched (newest first) and printed in that order.
+		 */
+		iq.iq_oldest_first = iq.iq_limit == 0;
 		if (!list_index(&lf, ix, &iq)) {
 			mugai_index_close(ix);
 			close(top);

@@ -597,6 +597,48 @@ out:
 
 /* ---- purge ---- */
 
+/*
+ * After a purge: the index applies the journal's "purged" lines (the
+ * rows go with the items), then the journal's segments older than the
+ * retention that the index holds to their end are removed. With no
+ * index kept ([index] url = none, or none made yet: a reindex rebuilds
+ * it from the directories) the old segments just go; an index that
+ * cannot be opened keeps them all. FALSE (said on stderr) when
+ * something was left that should have gone.
+ */
+static gboolean
+purge_index(const struct mugai_config *cf, const char *dir, int top,
+    gint64 days)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autoptr(GDateTime) cut = g_date_time_add_days(now, -(gint)days);
+	g_autofree char *day = g_date_time_format(cut, "%Y%m%d");
+	struct mugai_index *ix = NULL;
+	enum mugai_err err;
+	guint removed = 0;
+
+	if (!mugai_index_disabled(cf->cf_index_url) &&
+	    mugai_index_exists(cf->cf_index_url, dir) &&
+	    (ix = mugai_cli_qindex_open("purge", cf, dir, top, FALSE)) ==
+	    NULL) {
+		fprintf(stderr, "mugai quarantine purge: the index could not "
+		    "be opened: its rows of purged items stay until it can, "
+		    "and the journal is kept\n");
+		return FALSE;
+	}
+	err = mugai_index_prune_journal(ix, top, ix != NULL ?
+	    mugai_cli_qindex_node(cf) : NULL, day, &removed);
+	if (err != MUGAI_OK)
+		fprintf(stderr, "mugai quarantine purge: journal: %s%s%s\n",
+		    mugai_err_str(err), ix != NULL ? ": " : "",
+		    ix != NULL ? mugai_index_errmsg(ix) : "");
+	else if (removed > 0)
+		printf("removed %u journal segment(s) before %s\n", removed,
+		    day);
+	mugai_index_close(ix);
+	return err == MUGAI_OK;
+}
+
 static int
 cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 {
@@ -654,6 +696,8 @@ cmd_purge(struct mugai_cli_qopts *qo, int argc, char **argv)
 		    mugai_err_str(err));
 	g_ptr_array_free(refused, TRUE);
 	mugai_quarantine_close(q);
+	if (!purge_index(cf, dir, top, days))
+		err = err != MUGAI_OK ? err : MUGAI_E_IO;
 	close(top);
 	mugai_config_unref(cf);
 	return err == MUGAI_OK ? 0 : 1;

@@ -7,12 +7,17 @@
  * matches (Japanese too, words of two characters included), SHA-256 of
  * a part, Message-ID, rule, node; each line applied exactly once however
  * often the journal is read (and when the positions are lost); purge
- * lines remove rows; the portal's request rows.
+ * lines remove rows; the portal's request rows; newest-first pages in
+ * time order whatever order the rows came in (rid = time, schema 2); a
+ * schema 1 index converted when opened; journal retention.
  */
 #include "autoconfig.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "index/index.h"
 #include "store/qdir.h"
@@ -294,6 +299,269 @@ START_TEST(requests_are_stored_and_decided)
 }
 END_TEST
 
+/* An item row as the journal has it, stored at usec (+ n). */
+static JsonObject *
+row_at(gint64 usec, guint n, const char *subject, const char *rule)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec /
+	    G_USEC_PER_SEC);
+	g_autofree char *day = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+	g_autofree char *id = g_strdup_printf("%s-%06d-5bce98f7-%016x", day,
+	    (int)(usec % G_USEC_PER_SEC), n);
+	g_autofree char *text = g_strdup_printf("{\"op\":\"stored\","
+	    "\"id\":\"%s\",\"node\":\"gw1\",\"envelope\":{\"sender\":"
+	    "\"a@sender.example\",\"recipients\":[\"b@city.example.lg.jp\"]},"
+	    "\"headers\":{\"subject\":\"%s\",\"message_id\":\"%u@x\"},"
+	    "\"summary\":{\"verdict\":\"%s\"},\"rules\":[%s%s%s]}", id,
+	    subject, n, n % 3 == 0 ? "rejected" : "sanitized",
+	    rule != NULL ? "\"" : "", rule != NULL ? rule : "",
+	    rule != NULL ? "\"" : "");
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	ck_assert(json_parser_load_from_data(p, text, -1, NULL));
+	return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+}
+
+/* The times of the rows a search finds, in its order. */
+static GArray *
+times(struct fix *f, const struct mugai_index_query *q)
+{
+	enum mugai_err err;
+	GPtrArray *a = mugai_index_search(f->ix, q, &err);
+	GArray *t = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+	ck_assert_msg(a != NULL, "search: %s", mugai_index_errmsg(f->ix));
+	for (guint i = 0; i < a->len; i++)
+		g_array_append_val(t, ((struct mugai_index_row *)
+		    g_ptr_array_index(a, i))->ir_time);
+	g_ptr_array_free(a, TRUE);
+	return t;
+}
+
+#define MINUTE (G_GINT64_CONSTANT(60) * G_USEC_PER_SEC)
+
+START_TEST(pages_are_newest_first_whatever_the_order_put)
+{
+	/* 2026-01-01 00:00:00 UTC */
+	const gint64 t0 = G_GINT64_CONSTANT(1767225600) * G_USEC_PER_SEC;
+	struct mugai_index_query q;
+	struct fix f;
+	gboolean added;
+	GArray *t;
+
+	fix_open(&f);
+	/*
+	 * 60 rows, one a minute, put in a shuffled order (a reindex, two
+	 * gateways); rows 10 and 11 share a microsecond.
+	 */
+	ck_assert_int_eq(mugai_index_begin(f.ix), MUGAI_OK);
+	for (guint k = 0; k < 60; k++) {
+		guint i = (k * 37) % 60;
+		gint64 at = t0 + (gint64)(i == 11 ? 10 : i) * MINUTE;
+		JsonObject *o = row_at(at, i, i % 2 ? "請求書 送付" :
+		    "会議 資料", i % 4 == 0 ? "exe" : NULL);
+
+		ck_assert_int_eq(mugai_index_put_item(f.ix, o, &added),
+		    MUGAI_OK);
+		ck_assert(added);
+		json_object_unref(o);
+	}
+	ck_assert_int_eq(mugai_index_commit(f.ix), MUGAI_OK);
+	mugai_index_query_init(&q);
+	q.iq_limit = 5;
+	t = times(&f, &q);
+	ck_assert_uint_eq(t->len, 5);
+	for (guint i = 0; i < 5; i++)
+		ck_assert_int_eq(g_array_index(t, gint64, i), t0 +
+		    (gint64)(59 - i) * MINUTE);
+	g_array_free(t, TRUE);
+	/* A word carried by every other row: the newest odd rows. */
+	q.iq_subject = "請求書";
+	t = times(&f, &q);
+	ck_assert_uint_eq(t->len, 5);
+	ck_assert_int_eq(g_array_index(t, gint64, 0), t0 + 59 * MINUTE);
+	ck_assert_int_eq(g_array_index(t, gint64, 4), t0 + 51 * MINUTE);
+	g_array_free(t, TRUE);
+	/* Two characters (a scan), oldest first, within a range. */
+	q.iq_subject = "会議";
+	q.iq_oldest_first = TRUE;
+	q.iq_since = t0 + 20 * MINUTE;
+	q.iq_until = t0 + 30 * MINUTE;
+	t = times(&f, &q);
+	ck_assert_uint_eq(t->len, 5);
+	for (guint i = 0; i < 5; i++)
+		ck_assert_int_eq(g_array_index(t, gint64, i), t0 +
+		    (gint64)(20 + 2 * i) * MINUTE);
+	g_array_free(t, TRUE);
+	/* The same microsecond twice: both rows, rule and verdict pages. */
+	mugai_index_query_init(&q);
+	q.iq_since = t0 + 10 * MINUTE;
+	q.iq_until = q.iq_since + 1;
+	ck_assert_uint_eq(count(&f, &q), 2);
+	mugai_index_query_init(&q);
+	q.iq_rule = "exe";
+	q.iq_limit = 3;
+	t = times(&f, &q);
+	ck_assert_uint_eq(t->len, 3);
+	ck_assert_int_eq(g_array_index(t, gint64, 0), t0 + 56 * MINUTE);
+	ck_assert_int_eq(g_array_index(t, gint64, 2), t0 + 48 * MINUTE);
+	g_array_free(t, TRUE);
+	q.iq_limit = 0;
+	ck_assert_uint_eq(count(&f, &q), 15);
+	q.iq_rule = NULL;
+	q.iq_verdict = "rejected";
+	ck_assert_uint_eq(count(&f, &q), 20);
+	q.iq_subject = "請求書";
+	q.iq_rule = "exe";
+	ck_assert_uint_eq(count(&f, &q), 0);	/* exe rows are even */
+	q.iq_subject = "会議";
+	ck_assert_uint_eq(count(&f, &q), 5);	/* 0, 12, 24, 36, 48 */
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(schema1_index_is_converted)
+{
+	static const char v1[] =
+	    "CREATE TABLE items(rid INTEGER PRIMARY KEY, id TEXT NOT NULL "
+	    "UNIQUE, time INTEGER NOT NULL, node TEXT, sender TEXT, "
+	    "message_id TEXT, verdict TEXT, rules TEXT, size INTEGER, "
+	    "sha256 TEXT, row TEXT NOT NULL);"
+	    "CREATE INDEX items_time ON items(time);"
+	    "CREATE INDEX items_msgid ON items(message_id);"
+	    "CREATE INDEX items_sha ON items(sha256);"
+	    "CREATE TABLE parts(rid INTEGER NOT NULL, path TEXT, sha256 TEXT,"
+	    " action TEXT, rule TEXT);"
+	    "CREATE INDEX parts_rid ON parts(rid);"
+	    "CREATE INDEX parts_sha ON parts(sha256);"
+	    "CREATE INDEX parts_rule ON parts(rule);"
+	    "CREATE VIRTUAL TABLE words USING fts5(sender, rcpt, subject, "
+	    "tokenize='trigram');"
+	    "CREATE TABLE journal(node TEXT NOT NULL, segment TEXT NOT NULL,"
+	    " pos INTEGER NOT NULL, PRIMARY KEY(node, segment));"
+	    "INSERT INTO journal VALUES('gw1', '20260101', 123);";
+	const gint64 t0 = G_GINT64_CONSTANT(1767225600) * G_USEC_PER_SEC;
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ix1-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(tmp, "index.sqlite", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL;
+	struct mugai_index_query q;
+	struct mugai_index *ix;
+	enum mugai_err err;
+	sqlite3 *db;
+	GPtrArray *a;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < 3; i++) {
+		JsonObject *o = row_at(t0 + (gint64)(2 - i) * G_USEC_PER_SEC,
+		    (guint)i, "旧い索引", "exe");
+		g_autoptr(JsonGenerator) gen = json_generator_new();
+		JsonNode *root = json_node_new(JSON_NODE_OBJECT);
+		g_autofree char *text = NULL;
+		char *sql;
+
+		json_node_set_object(root, o);
+		json_generator_set_root(gen, root);
+		text = json_generator_to_data(gen, NULL);
+		/* rids 1, 2, 3 for the times 2, 1, 0: insertion order. */
+		sql = sqlite3_mprintf("INSERT INTO items(rid, id, time, row) "
+		    "VALUES(%d, %Q, %lld, %Q)", i + 1,
+		    json_object_get_string_member(o, "id"),
+		    (long long)(t0 + (2 - i) * G_USEC_PER_SEC), text);
+		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		sqlite3_free(sql);
+		json_node_unref(root);
+		json_object_unref(o);
+	}
+	sqlite3_close(db);
+	ix = mugai_index_open(NULL, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	mugai_index_query_init(&q);
+	q.iq_subject = "旧い索引";
+	q.iq_rule = "exe";
+	a = mugai_index_search(ix, &q, &err);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->len, 3);
+	for (guint i = 0; i < 3; i++)
+		ck_assert_int_eq(((struct mugai_index_row *)
+		    g_ptr_array_index(a, i))->ir_time, t0 + (gint64)(2 - i) *
+		    G_USEC_PER_SEC);
+	g_ptr_array_free(a, TRUE);
+	mugai_index_close(ix);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT "
+		    "(SELECT count(*) FROM sqlite_master WHERE name = "
+		    "'items_v1'), (SELECT pos FROM journal), "
+		    "(SELECT min(rid) FROM items)", -1, &st, NULL),
+		    SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+		ck_assert_int_eq(sqlite3_column_int(st, 1), 123);
+		ck_assert_int_eq(sqlite3_column_int64(st, 2), t0 * 1000);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+static void
+put_file(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+START_TEST(old_journal_goes_once_indexed)
+{
+	struct fix f;
+	guint n = 0, removed = 0;
+	int jfd;
+
+	fix_open(&f);
+	g_free(store(&f, msg_ja, sha_a));
+	jfd = mugai_qdir_open(f.top, "journal");
+	ck_assert_int_ge(jfd, 0);
+	put_file(jfd, "20200101", "{\"op\":\"dropped\",\"id\":"
+	    "\"20200101-000000-000000-5bce98f7-0000000000000000\"}\n");
+	/* A line still being written: not all in the index. */
+	put_file(jfd, "20200102", "{\"op\":\"dro");
+	put_file(jfd, "20200103", "");
+	/* Not applied yet: nothing goes. */
+	ck_assert_int_eq(mugai_index_prune_journal(f.ix, f.top, "gw1",
+	    "20991231", &removed), MUGAI_OK);
+	ck_assert_uint_eq(removed, 1);	/* only the empty one */
+	ck_assert_int_eq(faccessat(jfd, "20200101", F_OK, 0), 0);
+	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
+	    MUGAI_OK);
+	/* Before 20200102: 20200101 goes (applied), nothing newer. */
+	ck_assert_int_eq(mugai_index_prune_journal(f.ix, f.top, "gw1",
+	    "20200102", &removed), MUGAI_OK);
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_int_ne(faccessat(jfd, "20200101", F_OK, 0), 0);
+	/* Everything applied goes; the partial line stays. */
+	ck_assert_int_eq(mugai_index_prune_journal(f.ix, f.top, "gw1",
+	    "20991231", &removed), MUGAI_OK);
+	ck_assert_uint_eq(removed, 1);	/* today's */
+	ck_assert_int_eq(faccessat(jfd, "20200102", F_OK, 0), 0);
+	/* Without an index: by age alone. */
+	ck_assert_int_eq(mugai_index_prune_journal(NULL, f.top, NULL,
+	    "20991231", &removed), MUGAI_OK);
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_int_ne(faccessat(jfd, "20200102", F_OK, 0), 0);
+	close(jfd);
+	fix_close(&f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -305,5 +573,8 @@ main(void)
 	t_test(s, purge_and_dropped_remove_rows);
 	t_test(s, stored_line_for_a_missing_item_is_skipped);
 	t_test(s, requests_are_stored_and_decided);
+	t_test(s, pages_are_newest_first_whatever_the_order_put);
+	t_test(s, schema1_index_is_converted);
+	t_test(s, old_journal_goes_once_indexed);
 	return t_run(s);
 }

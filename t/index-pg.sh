@@ -182,6 +182,16 @@ ok "PostgreSQL back: the 6 journalled items indexed, 26 rows for gw1"
     fail "$(psql 'SELECT count(*) FROM items') rows after reindex, not 41"
 ok "41 rows, each item once (after a reindex too: $(head -1 "$W/reindex.out"))"
 
+# --rule through the trigram index on rules: whole rule names only, _
+# and % as themselves (one row given a rule by hand).
+psql "UPDATE items SET rules = E'\nzip_x\nexe\n' WHERE id = (SELECT min(id) FROM items)" >/dev/null
+for r in zip_x:1 exe:1 zip:0 zipXx:0 'zip%':0 _x:0; do
+	$Q list --rule "${r%:*}" > "$W/rule.out" 2>&1 || fail "list --rule ${r%:*}"
+	[ $(($(wc -l < "$W/rule.out") - 1)) -eq "${r##*:}" ] ||
+	    fail "list --rule ${r%:*}: $(($(wc -l < "$W/rule.out") - 1)) items, not ${r##*:}"
+done
+ok "--rule finds whole rule names only, _ and % as themselves"
+
 # 3. An item of gw2, found through gw1's index, fetched from gw2's store.
 id=$(awk 'NR == 2 { print $3 }' "$W/list2.out")
 node=$(psql "SELECT node FROM items WHERE id = '$id'")

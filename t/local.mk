@@ -154,6 +154,7 @@ SCRIPT_TESTS += t/banned.sh
 SCRIPT_TESTS += t/doc-keys.sh
 SCRIPT_TESTS += t/cli.sh
 SCRIPT_TESTS += t/quarantine-cli.sh
+SCRIPT_TESTS += t/quarantine-index.sh
 SCRIPT_TESTS += t/quarantine-links.sh
 SCRIPT_TESTS += t/quarantine-owner.sh
 SCRIPT_TESTS += t/ppap-open.sh

@@ -354,7 +354,53 @@ def main():
                       "%.0f" % (max(x["milter_hwm_kb"] for x in xs) / 1024)
                       if name != base else "-",
                       sum(x["bad"] for x in xs)))
+    targets(runs, a.sessions, base)
     return 0
+
+
+def paired(runs, name, other, s):
+    """Median over the repeats of name's rate / other's, same repeat."""
+    rs = []
+    for x in runs:
+        if x["config"] != name or x["sessions"] != s:
+            continue
+        y = [y for y in runs if y["config"] == other and
+             y["sessions"] == s and y["repeat"] == x["repeat"]]
+        if y:
+            rs.append((x["msgs"] / x["wall_s"]) /
+                      (y[0]["msgs"] / y[0]["wall_s"]))
+    return statistics.median(rs) if rs else None
+
+
+def targets(runs, sessions, base):
+    """Issue 17's figures, same-run and interleaved: mugai against the
+    null milter (the protocol's ceiling, >= 0.95), against Postfix alone
+    (>= 0.90) and its CPU per message (<= 2.0 ms), with the load average
+    (the machine is shared: a ratio taken at a high load says little)."""
+    names = set(x["config"] for x in runs)
+    if "mugai" not in names:
+        return
+    print()
+    print("load average at the end: %s" % " ".join(
+        "%.1f" % v for v in os.getloadavg()))
+    print("| sessions | mugai / null milter (>= 0.95) | mugai / %s "
+          "(>= 0.90) | mugai CPU ms/msg (<= 2.0) |" % base)
+    print("|---|---|---|---|")
+    for s in [int(x) for x in sessions.split(",")]:
+        cpu = [1e3 * x["milter_cpu"] / x["msgs"] for x in runs
+               if x["config"] == "mugai" and x["sessions"] == s]
+        vs_null = (paired(runs, "mugai", "null", s)
+                   if "null" in names else None)
+        vs_base = paired(runs, "mugai", base, s)
+
+        def mark(v, goal, low_is_good=False):
+            if v is None:
+                return "-"
+            ok = v <= goal if low_is_good else v >= goal
+            return "%.2f %s" % (v, "met" if ok else "MISSED")
+        print("| %d | %s | %s | %s |" % (
+            s, mark(vs_null, 0.95), mark(vs_base, 0.90),
+            mark(statistics.median(cpu) if cpu else None, 2.0, True)))
 
 
 if __name__ == "__main__":

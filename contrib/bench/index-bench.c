@@ -1,21 +1,27 @@
 /*
  * index-bench - the quarantine index at a prefecture's size (issue 17)
  *
- *   index-bench [-n ROWS] [-u URL] DIR
+ *   index-bench [-n ROWS] [-r RUNS] [-u URL] [-B] DIR
  *
  * Fills the index of the store DIR (SQLite index.sqlite there, or URL)
  * with ROWS generated item rows (default 1,000,000) shaped like the
  * milter's journal rows: 2,000 senders, 5,000 recipients of 300 offices,
  * Japanese and English subjects from word lists, two parts each with a
- * SHA-256, a rule on one in ten. Rows are put in transactions of 10,000,
- * as the indexer applies a journal. Then it times the searches that
- * `mugai quarantine list` makes (recipient, sender, subject word of three
- * and of two characters, Message-ID, SHA-256, a day), each the median of
- * seven runs (all matching rows, and the newest 100 as a page of the
- * portal shows), and putting single rows one transaction each. Prints
- * wall and CPU time: on a shared machine the CPU time is the figure that
- * does not depend on the neighbours. An existing index is added to, not
- * cleared.
+ * SHA-256, the rule "exe" on one in ten and "macro" on one in a thousand,
+ * the verdict "rejected" on one in five hundred, spread over 90 days in
+ * time order (as a journal or a reindex of the date directories gives
+ * them), put in transactions of 10,000 as the indexer applies a journal;
+ * one in a hundred items gets a release request, one in ten of those
+ * still pending. Then it times every documented search as `mugai
+ * quarantine list --limit 100` and the portal's pages make it (the
+ * newest 100 matches, rows parsed), RUNS times each (default 15), and
+ * prints the p50 and p95 of the wall time and the p50 of the CPU time:
+ * on a shared machine the CPU time is the figure the neighbours change
+ * least. With -B (SQLite) each search is also run the way schema 1 ran
+ * it (ORDER BY time through an index on time, the words as an IN list)
+ * on the same file, in the same run, interleaved: the baseline. Last,
+ * single rows put one transaction each. An existing index is added to,
+ * not cleared; -n 0 only searches.
  */
 #include "autoconfig.h"
 
@@ -27,6 +33,8 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+
+#include <sqlite3.h>
 
 #include "base/digest.h"
 #include "index/index.h"
@@ -49,12 +57,16 @@ hex_of(guint64 v)
 	return g_strdup(sha);
 }
 
-/* The ID of row i: a time spread over 90 days before now. */
+/*
+ * The ID of row i of n: times over the 90 days before now in order, a
+ * little jitter, as the journal gives them.
+ */
 static char *
-make_id(GRand *r, gint64 now)
+make_id(GRand *r, guint64 i, guint64 n, gint64 now)
 {
-	gint64 t = now - (gint64)g_rand_double_range(r, 0,
-	    90.0 * 86400 * G_USEC_PER_SEC);
+	const double span = 90.0 * 86400 * G_USEC_PER_SEC;
+	gint64 t = now - (gint64)span + (gint64)(span * ((double)i /
+	    (double)MAX(n, 1))) + g_rand_int_range(r, 0, 1000000);
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t /
 	    G_USEC_PER_SEC);
 	g_autofree char *s = g_date_time_format(dt, "%Y%m%d-%H%M%S");
@@ -64,7 +76,7 @@ make_id(GRand *r, gint64 now)
 }
 
 static JsonObject *
-make_row(GRand *r, guint64 i, gint64 now, char **id_out)
+make_row(GRand *r, guint64 i, guint64 n, gint64 now, char **id_out)
 {
 	JsonObject *row = json_object_new(), *env = json_object_new();
 	JsonObject *hdr = json_object_new(), *orig = json_object_new();
@@ -82,7 +94,7 @@ make_row(GRand *r, guint64 i, gint64 now, char **id_out)
 	    g_rand_int_range(r, 1, 1000));
 	g_autofree char *msgid = g_strdup_printf("%" G_GUINT64_FORMAT
 	    "@sender.example", i);
-	char *id = make_id(r, now);
+	char *id = make_id(r, i, n, now);
 
 	json_object_set_string_member(row, "op", "stored");
 	json_object_set_string_member(row, "node", i % 2 ? "mx1" : "mx2");
@@ -101,7 +113,8 @@ make_row(GRand *r, guint64 i, gint64 now, char **id_out)
 	    3000000));
 	json_object_set_string_member(orig, "sha256", hex_of(i * 2 + 1));
 	json_object_set_object_member(row, "original", orig);
-	json_object_set_string_member(sum, "verdict", "sanitized");
+	json_object_set_string_member(sum, "verdict", i % 500 == 7 ?
+	    "rejected" : "sanitized");
 	json_array_add_string_element(removed, "資料.zip");
 	json_object_set_array_member(sum, "removed", removed);
 	json_object_set_object_member(row, "summary", sum);
@@ -115,8 +128,10 @@ make_row(GRand *r, guint64 i, gint64 now, char **id_out)
 		json_object_set_string_member(p, "action",
 		    k == 1 ? "text" : "quarantine");
 		if (k == 2 && i % 10 == 0) {
-			json_object_set_string_member(p, "rule", "exe");
-			json_array_add_string_element(rules, "exe");
+			const char *rule = i % 1000 == 0 ? "macro" : "exe";
+
+			json_object_set_string_member(p, "rule", rule);
+			json_array_add_string_element(rules, rule);
 		}
 		json_array_add_object_element(parts, p);
 	}
@@ -124,6 +139,14 @@ make_row(GRand *r, guint64 i, gint64 now, char **id_out)
 	json_object_set_array_member(row, "rules", rules);
 	*id_out = id;
 	return row;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* CPU time of this process, microseconds. */
@@ -136,43 +159,199 @@ cpu_usec(void)
 	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/* The p-th percentile (0-100) of the n sorted values. */
+static double
+pct(double *v, int n, int p)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	int k = (n * p + 99) / 100 - 1;
 
-	return x < y ? -1 : x > y;
+	qsort(v, (size_t)n, sizeof v[0], cmp_double);
+	return v[CLAMP(k, 0, n - 1)];
 }
 
 /*
- * Median ms of seven runs of the search (wall; *cpu_ms: CPU); *rows gets
- * the last count.
+ * The search as schema 1 made it (lib/index/index.c before schema 2):
+ * ORDER BY time through an index on time, the words an IN list, the
+ * rule a substring of the rules column; the rows parsed as the search
+ * call parses them. Returns the rows found, -1 on an error.
  */
-static double
-time_search(struct mugai_index *ix, const struct mugai_index_query *q,
-    guint *rows, double *cpu_ms)
+static int
+old_search(sqlite3 *db, const struct mugai_index_query *q)
 {
-	double ms[7], cpu[7];
+	g_autoptr(JsonParser) parser = json_parser_new();
+	GString *sql = g_string_new("SELECT id, time, node, row FROM items "
+	    "WHERE time >= ? AND time < ?");
+	GString *words = g_string_new(NULL);
+	GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+	const char *wv[3] = { q->iq_from, q->iq_rcpt, q->iq_subject };
+	const char *wc[3] = { "sender", "rcpt", "subject" };
+	sqlite3_stmt *st;
+	int n = 0, rc;
 
-	for (int i = 0; i < 7; i++) {
-		gint64 t0 = g_get_monotonic_time(), c0 = cpu_usec();
-		enum mugai_err err;
-		GPtrArray *a = mugai_index_search(ix, q, &err);
-
-		ms[i] = (double)(g_get_monotonic_time() - t0) / 1000.0;
-		cpu[i] = (double)(cpu_usec() - c0) / 1000.0;
-		if (a == NULL) {
-			fprintf(stderr, "search: %s\n",
-			    mugai_index_errmsg(ix));
-			exit(1);
-		}
-		*rows = a->len;
-		g_ptr_array_free(a, TRUE);
+	for (int i = 0; i < 3; i++) {
+		if (wv[i] == NULL)
+			continue;
+		g_string_append_printf(words, g_utf8_strlen(wv[i], -1) < 3 ?
+		    "%s(%s || '') LIKE ?" : "%s%s LIKE ?",
+		    words->len > 0 ? " AND " : "", wc[i]);
+		g_ptr_array_add(binds, g_strconcat("%", wv[i], "%", NULL));
 	}
-	qsort(ms, 7, sizeof ms[0], cmp_double);
-	qsort(cpu, 7, sizeof cpu[0], cmp_double);
-	*cpu_ms = cpu[3];
-	return ms[3];
+	if (words->len > 0)
+		g_string_append_printf(sql, " AND rid IN (SELECT rowid FROM "
+		    "words WHERE %s)", words->str);
+	if (q->iq_message_id != NULL) {
+		g_string_append(sql, " AND message_id = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_message_id));
+	}
+	if (q->iq_sha256 != NULL) {
+		g_string_append(sql, " AND (sha256 = ? OR rid IN (SELECT rid "
+		    "FROM parts WHERE sha256 = ?))");
+		g_ptr_array_add(binds, g_strdup(q->iq_sha256));
+		g_ptr_array_add(binds, g_strdup(q->iq_sha256));
+	}
+	if (q->iq_verdict != NULL) {
+		g_string_append(sql, " AND verdict = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_verdict));
+	}
+	if (q->iq_rule != NULL) {
+		g_string_append(sql, " AND instr(rules, ?) > 0");
+		g_ptr_array_add(binds, g_strconcat("\n", q->iq_rule, "\n",
+		    NULL));
+	}
+	if (q->iq_node != NULL) {
+		g_string_append(sql, " AND node = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_node));
+	}
+	g_string_append(sql, " ORDER BY time DESC");
+	if (q->iq_limit > 0)
+		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
+	if (sqlite3_prepare_v2(db, sql->str, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "baseline: %s\n", sqlite3_errmsg(db));
+		n = -1;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, q->iq_since);
+	sqlite3_bind_int64(st, 2, q->iq_until);
+	for (guint i = 0; i < binds->len; i++)
+		sqlite3_bind_text(st, (int)i + 3, g_ptr_array_index(binds, i),
+		    -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 3);
+
+		if (text != NULL)
+			(void)json_parser_load_from_data(parser, text, -1,
+			    NULL);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		n = -1;
+	sqlite3_finalize(st);
+out:
+	g_string_free(sql, TRUE);
+	g_string_free(words, TRUE);
+	g_ptr_array_free(binds, TRUE);
+	return n;
+}
+
+enum kind {
+	K_RCPT, K_FROM, K_SUBJECT, K_MSGID, K_SHA, K_DAY, K_VERDICT, K_RULE,
+	K_NODE, K_RCPT_WEEK, K_ALL, K_REQUESTS,
+};
+
+static const struct {
+	const char *what;
+	enum kind kind;
+	const char *value;
+} searches[] = {
+	{ "--rcpt staff1234@office (one person)", K_RCPT, "staff1234@office" },
+	{ "--rcpt office17.pref (an office)", K_RCPT, "office17.pref" },
+	{ "--from user77@ (one sender)", K_FROM, "user77@" },
+	{ "--from sender9.example (a domain)", K_FROM, "sender9.example" },
+	{ "--subject 防災訓練 (common)", K_SUBJECT, "防災訓練" },
+	{ "--subject 請求書 (common)", K_SUBJECT, "請求書" },
+	{ "--subject invoice (common)", K_SUBJECT, "invoice" },
+	{ "--subject '防災訓練 報告書 7' (rare)", K_SUBJECT, "防災訓練 報告書 7" },
+	{ "--subject 予算 (2 chars: scan)", K_SUBJECT, "予算" },
+	{ "--subject 予算案 (no match)", K_SUBJECT, "予算案" },
+	{ "--message-id", K_MSGID, NULL },
+	{ "--sha256 (a part's)", K_SHA, NULL },
+	{ "--since/--until (one day)", K_DAY, NULL },
+	{ "--verdict sanitized (common)", K_VERDICT, "sanitized" },
+	{ "--verdict rejected (1 in 500)", K_VERDICT, "rejected" },
+	{ "--rule exe (1 in 10)", K_RULE, "exe" },
+	{ "--rule macro (1 in 1000)", K_RULE, "macro" },
+	{ "--node mx1", K_NODE, "mx1" },
+	{ "--rcpt office17.pref, one week", K_RCPT_WEEK, "office17.pref" },
+	{ "(everything, newest first)", K_ALL, NULL },
+	{ "requests in state pending", K_REQUESTS, "pending" },
+};
+
+#define DAY_USEC (G_GINT64_CONSTANT(86400) * G_USEC_PER_SEC)
+
+static void
+make_query(struct mugai_index_query *q, guint k, guint64 n, gint64 now,
+    char **sha, char **mid)
+{
+	mugai_index_query_init(q);
+	q->iq_limit = 100;
+	switch (searches[k].kind) {
+	case K_RCPT: q->iq_rcpt = searches[k].value; break;
+	case K_FROM: q->iq_from = searches[k].value; break;
+	case K_SUBJECT: q->iq_subject = searches[k].value; break;
+	case K_MSGID:
+		/* The Message-ID of the middle row. */
+		*mid = g_strdup_printf("%" G_GUINT64_FORMAT "@sender.example",
+		    n / 2);
+		q->iq_message_id = *mid;
+		break;
+	case K_SHA:
+		/* Part 2 of the middle row (make_row()). */
+		*sha = hex_of(((guint64)1 << 40) + n / 2 * 2 + 2);
+		q->iq_sha256 = *sha;
+		break;
+	case K_DAY:
+		q->iq_since = now - 30 * DAY_USEC;
+		q->iq_until = q->iq_since + DAY_USEC;
+		break;
+	case K_VERDICT: q->iq_verdict = searches[k].value; break;
+	case K_RULE: q->iq_rule = searches[k].value; break;
+	case K_NODE: q->iq_node = searches[k].value; break;
+	case K_RCPT_WEEK:
+		q->iq_rcpt = searches[k].value;
+		q->iq_since = now - 40 * DAY_USEC;
+		q->iq_until = q->iq_since + 7 * DAY_USEC;
+		break;
+	case K_ALL:
+	case K_REQUESTS:
+		break;
+	}
+}
+
+/* Runs search k once; *rows gets how many it found. */
+static gboolean
+run_one(struct mugai_index *ix, sqlite3 *old, guint k,
+    const struct mugai_index_query *q, int *rows)
+{
+	enum mugai_err err;
+	GPtrArray *a;
+
+	if (old != NULL) {
+		if (searches[k].kind == K_REQUESTS)
+			return FALSE;
+		*rows = old_search(old, q);
+		return *rows >= 0;
+	}
+	if (searches[k].kind == K_REQUESTS)
+		a = mugai_index_requests(ix, NULL, searches[k].value, &err);
+	else
+		a = mugai_index_search(ix, q, &err);
+	if (a == NULL) {
+		fprintf(stderr, "search: %s\n", mugai_index_errmsg(ix));
+		exit(1);
+	}
+	*rows = (int)a->len;
+	g_ptr_array_free(a, TRUE);
+	return TRUE;
 }
 
 int
@@ -182,24 +361,28 @@ main(int argc, char **argv)
 	const char *url = NULL, *dir;
 	g_autofree char *msg = NULL;
 	struct mugai_index *ix;
-	struct mugai_index_query q;
 	enum mugai_err err;
 	GRand *r = g_rand_new_with_seed(17);
-	gint64 now = g_get_real_time(), t0, t1, c0, c1;
-	char *some_id = NULL;
-	guint rows;
-	int c;
+	gint64 now, t0, t1, c0, c1, have;
+	gboolean baseline = FALSE;
+	sqlite3 *old = NULL;
+	int runs = 15, c;
 
-	while ((c = getopt(argc, argv, "n:u:")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:u:B")) != -1) {
 		if (c == 'n')
 			n = g_ascii_strtoull(optarg, NULL, 10);
+		else if (c == 'r')
+			runs = CLAMP(atoi(optarg), 1, 1000);
 		else if (c == 'u')
 			url = optarg;
+		else if (c == 'B')
+			baseline = TRUE;
 		else
 			return 2;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: index-bench [-n ROWS] [-u URL] DIR\n");
+		fprintf(stderr, "usage: index-bench [-n ROWS] [-r RUNS] "
+		    "[-u URL] [-B] DIR\n");
 		return 2;
 	}
 	dir = argv[optind];
@@ -208,6 +391,26 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", msg);
 		return 1;
 	}
+	/*
+	 * The generated times end at the first fill's "now", kept in the
+	 * store directory, so that -n 0 searches the same days.
+	 */
+	{
+		g_autofree char *path = g_build_filename(dir,
+		    "index-bench.now", NULL);
+		g_autofree char *text = NULL;
+
+		if (g_file_get_contents(path, &text, NULL, NULL))
+			now = g_ascii_strtoll(text, NULL, 10);
+		else {
+			g_autofree char *v = NULL;
+
+			now = g_get_real_time();
+			v = g_strdup_printf("%" G_GINT64_FORMAT "\n", now);
+			(void)g_file_set_contents(path, v, -1, NULL);
+		}
+	}
+	have = mugai_index_count(ix, &err);
 	t0 = g_get_monotonic_time();
 	c0 = cpu_usec();
 	for (guint64 i = 0; i < n; i++) {
@@ -217,85 +420,128 @@ main(int argc, char **argv)
 
 		if (i % 10000 == 0 && mugai_index_begin(ix) != MUGAI_OK)
 			goto fail;
-		row = make_row(r, i, now, &id);
+		row = make_row(r, i, n, now, &id);
 		if (mugai_index_put_item(ix, row, &added) != MUGAI_OK)
 			goto fail;
 		json_object_unref(row);
-		if (i == n / 2)
-			some_id = g_strdup(id);
+		if (i % 100 == 3) {
+			struct mugai_index_request rq = { 0 };
+
+			rq.rq_item = id;
+			rq.rq_requester = (char *)"staff@city.example.lg.jp";
+			rq.rq_state = (char *)(i % 1000 == 3 ? "pending" :
+			    "released");
+			rq.rq_reason = (char *)"見積書が必要です";
+			if (mugai_index_request_put(ix, &rq) != MUGAI_OK)
+				goto fail;
+		}
 		g_free(id);
 		if ((i % 10000 == 9999 || i == n - 1) &&
 		    mugai_index_commit(ix) != MUGAI_OK)
 			goto fail;
+		if (i % 100000 == 99999)
+			fprintf(stderr, "index-bench: %" G_GUINT64_FORMAT
+			    " rows\n", i + 1);
 	}
 	t1 = g_get_monotonic_time();
 	c1 = cpu_usec();
-	printf("fill: %" G_GUINT64_FORMAT " rows in %.1f s, %.0f rows/s "
-	    "(%.3f ms per row wall, %.3f ms CPU; transactions of 10,000)\n",
-	    n, (double)(t1 - t0) / 1e6, n / ((double)(t1 - t0) / 1e6),
-	    (double)(t1 - t0) / 1000.0 / (double)MAX(n, 1),
-	    (double)(c1 - c0) / 1000.0 / (double)MAX(n, 1));
-	printf("rows in the index: %" G_GINT64_FORMAT "\n",
-	    mugai_index_count(ix, &err));
+	if (n > 0)
+		printf("fill: %" G_GUINT64_FORMAT " rows (to %" G_GINT64_FORMAT
+		    ") in %.1f s, %.0f rows/s (%.3f ms per row wall, %.3f ms "
+		    "CPU; transactions of 10,000)\n", n, have, (double)(t1 -
+		    t0) / 1e6, n / ((double)(t1 - t0) / 1e6), (double)(t1 -
+		    t0) / 1000.0 / (double)n, (double)(c1 - c0) / 1000.0 /
+		    (double)n);
+	t0 = g_get_monotonic_time();
+	have = mugai_index_count(ix, &err);
+	printf("rows in the index: %" G_GINT64_FORMAT " (count(*) %.1f ms)\n",
+	    have, (double)(g_get_monotonic_time() - t0) / 1000.0);
+	if (n == 0)
+		n = (guint64)have;	/* the rows a fill of that size made */
+	if (baseline && url != NULL)
+		baseline = FALSE;
+	if (baseline) {
+		g_autofree char *path = g_build_filename(dir, "index.sqlite",
+		    NULL);
+
+		/* What schema 1 had and schema 2 does without. */
+		if (sqlite3_open_v2(path, &old, SQLITE_OPEN_READWRITE, NULL) !=
+		    SQLITE_OK || sqlite3_exec(old, "PRAGMA cache_size=-65536;"
+		    "CREATE INDEX IF NOT EXISTS bench_items_time ON "
+		    "items(time)", NULL, NULL, NULL) != SQLITE_OK) {
+			fprintf(stderr, "baseline: %s\n", sqlite3_errmsg(old));
+			return 1;
+		}
+	}
 
 	{
-		static const struct {
-			const char *what;
-			int field;
-			const char *value;
-		} s[] = {
-			{ "--rcpt staff1234@office", 1, "staff1234@office" },
-			{ "--from user77@", 0, "user77@" },
-			{ "--subject 防災訓練 (4 chars)", 2, "防災訓練" },
-			{ "--subject 請求書 (3 chars)", 2, "請求書" },
-			{ "--subject 予算 (2 chars: scan)", 2, "予算" },
-			{ "--subject invoice", 3, "invoice" },
-			{ "--message-id", 4, NULL },
-			{ "--sha256 (a part's)", 5, NULL },
-			{ "--since/--until one day", 6, NULL },
-		};
-		/* Part 2 of the middle row (make_row()). */
-		g_autofree char *sha = hex_of(((guint64)1 << 40) + n / 2 * 2 +
-		    2);
-		g_autofree char *mid = g_strdup_printf("%" G_GUINT64_FORMAT
-		    "@sender.example", n / 2);
+		guint ns = G_N_ELEMENTS(searches);
+		double *wall = g_new0(double, ns * 2 * runs);
+		double *cpu = g_new0(double, ns * 2 * runs);
+		int *rows = g_new0(int, ns * 2);
+		gboolean *done = g_new0(gboolean, ns * 2);
 
-		for (gsize k = 0; k < G_N_ELEMENTS(s); k++) {
-			double ms, cpu;
+		/* Interleaved: each run does every search, new then old. */
+		for (int run = 0; run < runs; run++)
+			for (guint k = 0; k < ns; k++)
+				for (int b = 0; b < (old != NULL ? 2 : 1);
+				    b++) {
+					g_autofree char *sha = NULL;
+					g_autofree char *mid = NULL;
+					struct mugai_index_query q;
+					guint at = (k * 2 + (guint)b) *
+					    (guint)runs + (guint)run;
 
-			mugai_index_query_init(&q);
-			switch (s[k].field) {
-			case 0: q.iq_from = s[k].value; break;
-			case 1: q.iq_rcpt = s[k].value; break;
-			case 2: q.iq_subject = s[k].value; break;
-			case 3: q.iq_subject = s[k].value; break;
-			case 4:
-				/* The Message-ID of the middle row. */
-				q.iq_message_id = mid;
-				break;
-			case 5: q.iq_sha256 = sha; break;
-			case 6:
-				q.iq_since = now - G_GINT64_CONSTANT(30) *
-				    86400 * G_USEC_PER_SEC;
-				q.iq_until = q.iq_since +
-				    G_GINT64_CONSTANT(86400) * G_USEC_PER_SEC;
-				break;
+					make_query(&q, k, n, now, &sha, &mid);
+					t0 = g_get_monotonic_time();
+					c0 = cpu_usec();
+					done[k * 2 + b] = run_one(ix,
+					    b ? old : NULL, k, &q,
+					    &rows[k * 2 + b]);
+					wall[at] = (double)(
+					    g_get_monotonic_time() - t0) /
+					    1000.0;
+					cpu[at] = (double)(cpu_usec() - c0) /
+					    1000.0;
+				}
+		printf("%-40s %5s %9s %9s %9s", "search (newest 100)", "rows",
+		    "p50 ms", "p95 ms", "CPU p50");
+		if (old != NULL)
+			printf(" | %5s %9s %9s %9s", "rows", "schema 1 p50",
+			    "p95", "CPU p50");
+		printf("\n");
+		for (guint k = 0; k < ns; k++) {
+			printf("%-40s", searches[k].what);
+			for (int b = 0; b < (old != NULL ? 2 : 1); b++) {
+				guint at = (k * 2 + (guint)b) * (guint)runs;
+
+				if (!done[k * 2 + b]) {
+					printf(" | %5s", "-");
+					continue;
+				}
+				printf("%s %5d %9.2f %9.2f %9.2f", b ? " |" :
+				    "", rows[k * 2 + b], pct(wall + at, runs,
+				    50), pct(wall + at, runs, 95),
+				    pct(cpu + at, runs, 50));
 			}
-			ms = time_search(ix, &q, &rows, &cpu);
-			printf("search %-34s all: %8.2f ms (CPU %7.2f) %6u "
-			    "rows", s[k].what, ms, cpu, rows);
-			q.iq_limit = 100;
-			ms = time_search(ix, &q, &rows, &cpu);
-			printf("; newest 100: %7.2f ms (CPU %6.2f)\n", ms,
-			    cpu);
+			printf("\n");
 		}
+		g_free(wall);
+		g_free(cpu);
+		g_free(rows);
+		g_free(done);
+	}
+	if (old != NULL) {
+		(void)sqlite3_exec(old, "DROP INDEX bench_items_time", NULL,
+		    NULL, NULL);
+		sqlite3_close(old);
 	}
 	/* A row a transaction, as the indexer applies a quiet journal. */
 	t0 = g_get_monotonic_time();
 	c0 = cpu_usec();
 	for (guint64 i = 0; i < 1000; i++) {
 		char *id;
-		JsonObject *row = make_row(r, n + i, now, &id);
+		JsonObject *row = make_row(r, n + i, n + 1000, now, &id);
 		gboolean added;
 
 		if (mugai_index_begin(ix) != MUGAI_OK ||
@@ -310,7 +556,6 @@ main(int argc, char **argv)
 	printf("put one row per transaction: %.3f ms per row wall, %.3f ms "
 	    "CPU (1,000 rows)\n", (double)(t1 - t0) / 1000.0 / 1000.0,
 	    (double)(c1 - c0) / 1000.0 / 1000.0);
-	g_free(some_id);
 	mugai_index_close(ix);
 	g_rand_free(r);
 	return 0;

@@ -9,6 +9,15 @@
  * byte offset applied in each journal segment, per node). WAL, and
  * synchronous=NORMAL: a power cut may lose the last transactions, and
  * the journal, which is durable, gives them again.
+ *
+ * An item's rid is its time: the ID's microseconds times 1,000 plus a
+ * number for items of the same microsecond (schema 2). Newest first is
+ * then rowid order everywhere, in items, in the words' FTS5 index and in
+ * the (rule, rid) and (verdict, rid) indexes, so a search walks one of
+ * them from the newest end and stops at the page's LIMIT: a subject word
+ * carried by one item in ten costs its first hundred matches, not all of
+ * them sorted (BENCHMARKS.md, issue 17). Schema 1 (rids in insertion
+ * order) is converted when opened.
  */
 #include "autoconfig.h"
 
@@ -40,23 +49,42 @@ struct mugai_index {
 	char *ix_msg;			/* last error text */
 };
 
-static const char schema[] =
+/* Versions of the tables below (PRAGMA user_version). */
+#define SCHEMA_VERSION 2
+/* rid = usec * RID_SCALE + the number within the microsecond. */
+#define RID_SCALE G_GINT64_CONSTANT(1000)
+#define RID_SCALE_SQL "1000"
+
+static const char pragmas[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
+    /*
+     * 64 MB of page cache (the default is 2 MB): an index of millions of
+     * items is gigabytes, and FTS5's merges and the B-trees' upper
+     * levels are read again and again by the indexer's batches.
+     */
+    "PRAGMA cache_size=-65536;"
+    "PRAGMA temp_store=MEMORY;";
+
+static const char schema[] =
     "CREATE TABLE IF NOT EXISTS items("
     " rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " time INTEGER NOT NULL, node TEXT, sender TEXT, message_id TEXT,"
     " verdict TEXT, rules TEXT, size INTEGER, sha256 TEXT,"
     " row TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS items_time ON items(time);"
+    /* With the rid after each key: newest first without a sort. */
     "CREATE INDEX IF NOT EXISTS items_msgid ON items(message_id);"
     "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);"
+    "CREATE INDEX IF NOT EXISTS items_verdict ON items(verdict);"
+    "CREATE INDEX IF NOT EXISTS items_node ON items(node);"
     "CREATE TABLE IF NOT EXISTS parts("
     " rid INTEGER NOT NULL, path TEXT, sha256 TEXT, action TEXT,"
     " rule TEXT);"
     "CREATE INDEX IF NOT EXISTS parts_rid ON parts(rid);"
     "CREATE INDEX IF NOT EXISTS parts_sha ON parts(sha256);"
-    "CREATE INDEX IF NOT EXISTS parts_rule ON parts(rule);"
+    "CREATE TABLE IF NOT EXISTS rules("
+    " rule TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(rule, rid))"
+    " WITHOUT ROWID;"
     "CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5("
     " sender, rcpt, subject, tokenize='trigram');"
     "CREATE TABLE IF NOT EXISTS events("
@@ -73,6 +101,22 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS journal("
     " node TEXT NOT NULL, segment TEXT NOT NULL, pos INTEGER NOT NULL,"
     " PRIMARY KEY(node, segment));";
+
+/*
+ * Schema 1 to 2: the item tables are set aside, made again, and every
+ * row put again (new rids); events, requests and the journal positions
+ * stay as they are.
+ */
+static const char schema1_aside[] =
+    "DROP INDEX IF EXISTS items_time;"
+    "DROP INDEX IF EXISTS items_msgid;"
+    "DROP INDEX IF EXISTS items_sha;"
+    "DROP INDEX IF EXISTS parts_rid;"
+    "DROP INDEX IF EXISTS parts_sha;"
+    "DROP INDEX IF EXISTS parts_rule;"
+    "DROP TABLE IF EXISTS words;"
+    "DROP TABLE IF EXISTS parts;"
+    "ALTER TABLE items RENAME TO items_v1;";
 
 static enum mugai_err
 db_fail(struct mugai_index *ix)
@@ -158,6 +202,66 @@ precreate(const char *path, gid_t gid)
 	close(fd);
 }
 
+static enum mugai_err upgrade_rows(struct mugai_index *ix);
+
+/* An integer the query returns (a pragma), or -1. */
+static gint64
+query_int(struct mugai_index *ix, const char *sql)
+{
+	sqlite3_stmt *st;
+	gint64 v = -1;
+
+	if (sqlite3_prepare_v2(ix->ix_db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Creates the tables, or converts older ones, in one transaction: a
+ * second opener waits for it and then finds the current version.
+ */
+static enum mugai_err
+set_up(struct mugai_index *ix)
+{
+	enum mugai_err err;
+	gint64 version;
+
+	if (query_int(ix, "PRAGMA user_version") == SCHEMA_VERSION)
+		return MUGAI_OK;
+	if ((err = exec(ix, "BEGIN IMMEDIATE")) != MUGAI_OK)
+		return err;
+	version = query_int(ix, "PRAGMA user_version");
+	if (version == SCHEMA_VERSION)
+		return exec(ix, "COMMIT");
+	if (version < 0 || version > SCHEMA_VERSION) {
+		(void)exec(ix, "ROLLBACK");
+		g_free(ix->ix_msg);
+		ix->ix_msg = g_strdup_printf("schema version %" G_GINT64_FORMAT
+		    " is not one this mugai knows (%d): a newer mugai made "
+		    "it", version, SCHEMA_VERSION);
+		return MUGAI_E_CONFIG;
+	}
+	if (query_int(ix, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'items'") > 0) {
+		if ((err = exec(ix, schema1_aside)) != MUGAI_OK ||
+		    (err = exec(ix, schema)) != MUGAI_OK ||
+		    (err = upgrade_rows(ix)) != MUGAI_OK ||
+		    (err = exec(ix, "DROP TABLE items_v1")) != MUGAI_OK)
+			goto fail;
+	} else if ((err = exec(ix, schema)) != MUGAI_OK)
+		goto fail;
+	if ((err = exec(ix, "PRAGMA user_version = "
+	    G_STRINGIFY(SCHEMA_VERSION))) != MUGAI_OK)
+		goto fail;
+	return exec(ix, "COMMIT");
+fail:
+	(void)exec(ix, "ROLLBACK");
+	return err;
+}
+
 struct mugai_index *
 mugai_index_open(const char *url, const char *store_dir, gid_t gid,
     enum mugai_err *err, char **message)
@@ -202,7 +306,8 @@ mugai_index_open(const char *url, const char *store_dir, gid_t gid,
 		return NULL;
 	}
 	sqlite3_busy_timeout(ix->ix_db, BUSY_MS);
-	if ((*err = exec(ix, schema)) != MUGAI_OK) {
+	if ((*err = exec(ix, pragmas)) != MUGAI_OK ||
+	    (*err = set_up(ix)) != MUGAI_OK) {
 		*message = g_strdup_printf("index %s: %s", path,
 		    mugai_index_errmsg(ix));
 		mugai_index_close(ix);
@@ -382,16 +487,30 @@ static enum mugai_err
 sqlite_put_item(struct mugai_index *ix, const struct mugai_ix_item *it,
     gboolean *added)
 {
-	JsonArray *parts = it->it_parts;
+	JsonArray *parts = it->it_parts, *rules = it->it_rule_list;
 	sqlite3_stmt *st;
 	enum mugai_err err;
-	sqlite3_int64 rid;
+	sqlite3_int64 rid, base = it->it_usec * RID_SCALE;
+	int rc;
 
+	/* The next free number in the item's microsecond. */
+	if ((st = prepare(ix, "SELECT max(rid) FROM items "
+	    "WHERE rid >= ?1 AND rid < ?1 + " RID_SCALE_SQL)) ==
+	    NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, base);
+	rc = sqlite3_step(st);
+	rid = rc == SQLITE_ROW && sqlite3_column_type(st, 0) !=
+	    SQLITE_NULL ? sqlite3_column_int64(st, 0) + 1 : base;
+	release(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(ix);
 	st = prepare(ix, "INSERT INTO items(id, time, node, sender, "
-	    "message_id, verdict, rules, size, sha256, row) "
-	    "VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
+	    "message_id, verdict, rules, size, sha256, row, rid) "
+	    "VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
 	if (st == NULL)
 		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 11, rid);
 	bind_text(st, 1, it->it_id);
 	sqlite3_bind_int64(st, 2, it->it_usec);
 	bind_text(st, 3, it->it_node);
@@ -407,7 +526,21 @@ sqlite_put_item(struct mugai_index *ix, const struct mugai_ix_item *it,
 		return err;
 	if (sqlite3_changes(ix->ix_db) == 0)
 		return MUGAI_OK;	/* there already: exactly once */
-	rid = sqlite3_last_insert_rowid(ix->ix_db);
+	for (guint i = 0; rules != NULL && i < json_array_get_length(rules);
+	    i++) {
+		JsonNode *n = json_array_get_element(rules, i);
+
+		if (json_node_get_value_type(n) != G_TYPE_STRING)
+			continue;
+		st = prepare(ix, "INSERT INTO rules(rule, rid) VALUES(?,?) "
+		    "ON CONFLICT DO NOTHING");
+		if (st == NULL)
+			return MUGAI_E_IO;
+		bind_text(st, 1, json_node_get_string(n));
+		sqlite3_bind_int64(st, 2, rid);
+		if ((err = run(ix, st)) != MUGAI_OK)
+			return err;
+	}
 	for (guint i = 0; parts != NULL && i < json_array_get_length(parts);
 	    i++) {
 		JsonNode *n = json_array_get_element(parts, i);
@@ -460,7 +593,8 @@ mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
 	if (added == NULL)
 		added = &dummy;
 	*added = FALSE;
-	if (id == NULL || !mugai_qid_valid(id) || !mugai_qid_time(id, &usec))
+	if (id == NULL || !mugai_qid_valid(id) || !mugai_qid_time(id,
+	    &usec) || usec < 0 || usec >= G_MAXINT64 / RID_SCALE - 1)
 		return MUGAI_E_PARSE;
 	text = to_text(row);
 	{
@@ -489,6 +623,7 @@ mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
 	it.it_w_rcpt = rcpt;
 	it.it_w_subject = jstr(hdr, "subject");
 	it.it_parts = jarr(row, "parts");
+	it.it_rule_list = jarr(row, "rules");
 #ifdef HAVE_LIBPQ
 	if (ix->ix_pg != NULL)
 		return mugai_pgx_put_item(ix->ix_pg, &it, added);
@@ -496,10 +631,45 @@ mugai_index_put_item(struct mugai_index *ix, JsonObject *row,
 	return sqlite_put_item(ix, &it, added);
 }
 
+static JsonObject *parse_line(JsonParser *parser, const char *line,
+    gssize len);
+
+/* Puts every row of schema 1's items again (set_up()). */
+static enum mugai_err
+upgrade_rows(struct mugai_index *ix)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	sqlite3_stmt *st;
+	enum mugai_err err = MUGAI_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(ix->ix_db, "SELECT row FROM items_v1 "
+	    "ORDER BY rid", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ix);
+	while (err == MUGAI_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		JsonObject *o;
+		gboolean added;
+
+		if (text == NULL || (o = parse_line(parser, text, -1)) ==
+		    NULL)
+			continue;	/* nothing a search could show */
+		err = mugai_index_put_item(ix, o, &added);
+		if (err == MUGAI_E_PARSE)
+			err = MUGAI_OK;
+	}
+	if (err == MUGAI_OK && rc != SQLITE_DONE)
+		err = db_fail(ix);
+	sqlite3_finalize(st);
+	return err;
+}
+
 static enum mugai_err
 delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 {
 	static const char *const sql[] = {
+		"DELETE FROM rules WHERE rid IN "
+		"(SELECT rid FROM items WHERE id = ?)",
 		"DELETE FROM words WHERE rowid IN "
 		"(SELECT rid FROM items WHERE id = ?)",
 		"DELETE FROM parts WHERE rid IN "
@@ -799,6 +969,65 @@ mugai_index_catch_up(struct mugai_index *ix, int topfd, const char *node,
 	return err;
 }
 
+enum mugai_err
+mugai_index_prune_journal(struct mugai_index *ix, int topfd,
+    const char *node, const char *before_day, guint *removed)
+{
+	enum mugai_err err = MUGAI_OK;
+	GPtrArray *segs;
+	guint dummy = 0;
+	int jfd;
+
+	if (removed == NULL)
+		removed = &dummy;
+	*removed = 0;
+	if ((jfd = mugai_qdir_open(topfd, "journal")) < 0)
+		return errno == ENOENT ? MUGAI_OK : MUGAI_E_PERM;
+	segs = mugai_qdir_entries(jfd, 8);
+	/* Sorted: the old segments come first. */
+	for (guint i = 0; i < segs->len && err == MUGAI_OK; i++) {
+		const char *seg = g_ptr_array_index(segs, i);
+		struct stat st;
+
+		if (strcmp(seg, before_day) >= 0)
+			break;
+		if (fstatat(jfd, seg, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;	/* not ours to remove */
+		/* Kept until every line of it is in the index. */
+		if (ix != NULL && saved_pos(ix, node, seg) < st.st_size)
+			continue;
+		if (unlinkat(jfd, seg, 0) != 0) {
+			err = mugai_err_from_errno(errno);
+			break;
+		}
+		(*removed)++;
+		if (ix == NULL)
+			continue;
+#ifdef HAVE_LIBPQ
+		if (ix->ix_pg != NULL)
+			continue;	/* positions of gone segments: harmless */
+#endif
+		{
+			sqlite3_stmt *q = prepare(ix, "DELETE FROM journal "
+			    "WHERE node = ? AND segment = ?");
+
+			if (q == NULL) {
+				err = MUGAI_E_IO;
+				break;
+			}
+			bind_text(q, 1, node);
+			bind_text(q, 2, seg);
+			err = run(ix, q);
+		}
+	}
+	g_ptr_array_free(segs, TRUE);
+	if (*removed > 0)
+		(void)fsync(jfd);
+	close(jfd);
+	return err;
+}
+
 /* ---- search ---- */
 
 void
@@ -807,6 +1036,17 @@ mugai_index_query_init(struct mugai_index_query *q)
 	memset(q, 0, sizeof *q);
 	q->iq_since = G_MININT64;
 	q->iq_until = G_MAXINT64;
+}
+
+/* The first rid of the microsecond usec (G_MININT64, G_MAXINT64: open). */
+static gint64
+rid_bound(gint64 usec)
+{
+	if (usec <= G_MININT64 / RID_SCALE)
+		return G_MININT64;
+	if (usec >= G_MAXINT64 / RID_SCALE)
+		return G_MAXINT64;
+	return usec * RID_SCALE;
 }
 
 /* A LIKE pattern matching s anywhere: %, _ and \ escaped. */
@@ -894,8 +1134,9 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
     enum mugai_err *err)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
-	GString *sql = g_string_new("SELECT id, time, node, row FROM items "
-	    "WHERE time >= ? AND time < ?");
+	GString *sql = g_string_new("SELECT i.id, i.time, i.node, i.row "
+	    "FROM ");
+	const char *driver;
 	GString *words = g_string_new(NULL);
 	GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *out = NULL;
@@ -926,6 +1167,15 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	}
 #endif
 	/*
+	 * One table drives the search, walked by rid (time) from the end
+	 * the caller wants, and the other conditions are tested row by row
+	 * until the LIMIT is reached: the words (FTS5 hands its matches out
+	 * in rowid order, so a common word stops after the page), else a
+	 * rule's (rule, rid) entries, else items itself, where SQLite picks
+	 * the Message-ID, SHA-256, verdict or node index when there is one
+	 * of those (each ordered by rid after its key). CROSS JOIN keeps
+	 * the driver outside.
+	 *
 	 * FTS5's trigram index serves LIKE only without ESCAPE: a % or _
 	 * the user typed is then a wildcard, and the rows are checked
 	 * against the text itself after the query (wild).
@@ -936,52 +1186,68 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		/*
 		 * Fewer than three characters have no trigram: the index
 		 * would find nothing, so such a word is matched by a scan
-		 * (an expression, which FTS5 leaves to SQLite).
+		 * (an expression, which FTS5 leaves to SQLite), of the
+		 * words in rid order, which still stops at the LIMIT.
 		 */
 		g_string_append_printf(words, g_utf8_strlen(w[i].value, -1) <
-		    3 ? "%s(%s || '') LIKE ?" : "%s%s LIKE ?",
-		    words->len > 0 ? " AND " : "", w[i].col);
+		    3 ? " AND (w.%s || '') LIKE ?" : " AND w.%s LIKE ?",
+		    w[i].col);
 		g_ptr_array_add(binds, g_strconcat("%", w[i].value, "%",
 		    NULL));
 		if (strpbrk(w[i].value, "%_") != NULL)
 			wild = TRUE;
 	}
-	if (words->len > 0)
-		g_string_append_printf(sql, " AND rid IN (SELECT rowid FROM "
-		    "words WHERE %s)", words->str);
+	if (words->len > 0) {
+		driver = "w.rowid";
+		g_string_append(sql, "words w CROSS JOIN items i "
+		    "ON i.rid = w.rowid WHERE w.rowid >= ?1 AND w.rowid < ?2");
+		g_string_append(sql, words->str);
+		if (q->iq_rule != NULL) {
+			g_string_append(sql, " AND i.rid IN (SELECT rid FROM "
+			    "rules WHERE rule = ?)");
+			g_ptr_array_add(binds, g_strdup(q->iq_rule));
+		}
+	} else if (q->iq_rule != NULL) {
+		driver = "r.rid";
+		g_string_append(sql, "rules r CROSS JOIN items i "
+		    "ON i.rid = r.rid WHERE r.rid >= ?1 AND r.rid < ?2 AND "
+		    "r.rule = ?");
+		g_ptr_array_add(binds, g_strdup(q->iq_rule));
+	} else {
+		driver = "i.rid";
+		g_string_append(sql, "items i WHERE i.rid >= ?1 AND "
+		    "i.rid < ?2");
+	}
 	if (q->iq_message_id != NULL) {
-		g_string_append(sql, " AND message_id = ?");
+		g_string_append(sql, " AND i.message_id = ?");
 		g_ptr_array_add(binds, g_strdup(q->iq_message_id));
 	}
 	if (q->iq_sha256 != NULL) {
-		g_string_append(sql, " AND (sha256 = ? OR rid IN (SELECT rid "
-		    "FROM parts WHERE sha256 = ?))");
+		/* Two index lookups, not an OR that SQLite would scan. */
+		g_string_append(sql, " AND i.rid IN (SELECT rid FROM items "
+		    "WHERE sha256 = ? UNION SELECT rid FROM parts "
+		    "WHERE sha256 = ?)");
 		g_ptr_array_add(binds, g_ascii_strdown(q->iq_sha256, -1));
 		g_ptr_array_add(binds, g_ascii_strdown(q->iq_sha256, -1));
 	}
 	if (q->iq_verdict != NULL) {
-		g_string_append(sql, " AND verdict = ?");
+		g_string_append(sql, " AND i.verdict = ?");
 		g_ptr_array_add(binds, g_strdup(q->iq_verdict));
 	}
-	if (q->iq_rule != NULL) {
-		g_string_append(sql, " AND instr(rules, ?) > 0");
-		g_ptr_array_add(binds, g_strconcat("\n", q->iq_rule, "\n",
-		    NULL));
-	}
 	if (q->iq_node != NULL) {
-		g_string_append(sql, " AND node = ?");
+		g_string_append(sql, " AND i.node = ?");
 		g_ptr_array_add(binds, g_strdup(q->iq_node));
 	}
-	g_string_append(sql, q->iq_oldest_first ? " ORDER BY time ASC" :
-	    " ORDER BY time DESC");
+	g_string_append_printf(sql, " ORDER BY %s %s", driver,
+	    q->iq_oldest_first ? "ASC" : "DESC");
 	if (q->iq_limit > 0 && !wild)
 		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
 	if ((st = prepare(ix, sql->str)) == NULL) {
 		*err = MUGAI_E_IO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, q->iq_since);
-	sqlite3_bind_int64(st, 2, q->iq_until);
+	sqlite3_bind_int64(st, 1, rid_bound(q->iq_since));
+	sqlite3_bind_int64(st, 2, rid_bound(q->iq_until));
 	for (guint i = 0; i < binds->len; i++)
 		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
 	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);

@@ -79,6 +79,18 @@ enum mugai_err mugai_index_delete_item(struct mugai_index *ix,
 enum mugai_err mugai_index_catch_up(struct mugai_index *ix, int topfd,
     const char *node, guint *applied);
 
+/*
+ * Journal retention: removes the segments of the store's journal (topfd
+ * lent) named before the UTC day before_day ("YYYYMMDD") whose every
+ * line the index holds (the position saved for node is at the segment's
+ * end); with ix NULL (no index is kept: [index] url = none) every such
+ * segment. A segment the index has not read to its end stays, so an
+ * index that is down loses nothing. *removed (may be NULL) gets how many
+ * went.
+ */
+enum mugai_err mugai_index_prune_journal(struct mugai_index *ix, int topfd,
+    const char *node, const char *before_day, guint *removed);
+
 /* Groups many puts into one transaction (reindex). */
 enum mugai_err mugai_index_begin(struct mugai_index *ix);
 enum mugai_err mugai_index_commit(struct mugai_index *ix);

@@ -27,6 +27,7 @@ struct mugai_ix_item {
 	const char *it_w_rcpt;
 	const char *it_w_subject;
 	JsonArray *it_parts;
+	JsonArray *it_rule_list;	/* the row's "rules" */
 };
 
 struct mugai_pgx;

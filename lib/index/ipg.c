@@ -34,6 +34,15 @@ static const char pg_schema[] =
     " verdict TEXT, rules TEXT, size BIGINT, sha256 TEXT,"
     " row TEXT NOT NULL, w_sender TEXT, w_rcpt TEXT, w_subject TEXT);"
     "CREATE INDEX IF NOT EXISTS items_time ON items(time);"
+    /*
+     * Newest first by verdict, node or rule without a sort of every
+     * match: the planner walks these from the end and stops at the LIMIT
+     * (issue 17); rules ("\nA\nB\n") through trigrams like the words.
+     */
+    "CREATE INDEX IF NOT EXISTS items_verdict_time ON items(verdict, time);"
+    "CREATE INDEX IF NOT EXISTS items_node_time ON items(node, time);"
+    "CREATE INDEX IF NOT EXISTS items_rules ON items "
+    " USING gin (rules gin_trgm_ops);"
     "CREATE INDEX IF NOT EXISTS items_msgid ON items(message_id);"
     "CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);"
     "CREATE INDEX IF NOT EXISTS items_ws ON items "
@@ -57,6 +66,7 @@ static const char pg_schema[] =
     " requested BIGINT NOT NULL, decided BIGINT, reason TEXT,"
     " decision TEXT);"
     "CREATE INDEX IF NOT EXISTS requests_item ON requests(item);"
+    "CREATE INDEX IF NOT EXISTS requests_state ON requests(state);"
     "CREATE TABLE IF NOT EXISTS journal("
     " node TEXT NOT NULL, segment TEXT NOT NULL, pos BIGINT NOT NULL,"
     " PRIMARY KEY(node, segment));";
@@ -286,6 +296,21 @@ mugai_pgx_save_pos(struct mugai_pgx *pg, const char *node,
 	    "DO UPDATE SET pos = excluded.pos", 3, p, NULL);
 }
 
+/* A LIKE pattern for "\nrule\n" anywhere (%, _ and \ escaped). */
+static char *
+like_whole_line(const char *rule)
+{
+	GString *p = g_string_new("%\n");
+
+	for (; *rule != '\0'; rule++) {
+		if (*rule == '%' || *rule == '_' || *rule == '\\')
+			g_string_append_c(p, '\\');
+		g_string_append_c(p, *rule);
+	}
+	g_string_append(p, "\n%");
+	return g_string_free(p, FALSE);
+}
+
 GPtrArray *
 mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
     const char *const *likes, enum mugai_err *err)
@@ -322,8 +347,7 @@ mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
 	if (q->iq_verdict != NULL)
 		ADD(" AND verdict = $%u", g_strdup(q->iq_verdict));
 	if (q->iq_rule != NULL)
-		ADD(" AND strpos(rules, $%u) > 0", g_strconcat("\n",
-		    q->iq_rule, "\n", NULL));
+		ADD(" AND rules LIKE $%u", like_whole_line(q->iq_rule));
 	if (q->iq_node != NULL)
 		ADD(" AND node = $%u", g_strdup(q->iq_node));
 #undef ADD
