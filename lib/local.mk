@@ -57,6 +57,7 @@ libmugai_la_SOURCES += lib/store/quarantine_int.h lib/store/qpurge.c
 libmugai_la_SOURCES += lib/store/qdir.c lib/store/qdir.h
 libmugai_la_SOURCES += lib/store/qmeta.c lib/store/qmeta.h
 libmugai_la_SOURCES += lib/store/release.c lib/store/release.h
+libmugai_la_SOURCES += lib/store/onepart.c lib/store/onepart.h
 libmugai_la_SOURCES += lib/store/audit.c lib/store/audit.h
 EXTRA_DIST += doc/quarantine-meta.md
 

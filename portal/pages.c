@@ -886,13 +886,15 @@ notify(struct mugai_portal *po, SoupServerMessage *msg, const char *id,
 }
 
 /*
- * Re-injects the original to requester through `mugai quarantine
- * release` (lib/store/release.c: the token bound to content and
- * recipients), the same path an administrator uses.
+ * Re-injects the original (part NULL) or delivers one part (with a note
+ * of who approved it: lib/store/onepart.h) to requester through `mugai
+ * quarantine release` (lib/store/release.c: the token bound to content
+ * and recipients), the same path an administrator uses.
  */
 static gboolean
-release_original(struct mugai_portal *po, SoupServerMessage *msg,
-    const char *id, const char *requester, const char *decider)
+release_to(struct mugai_portal *po, SoupServerMessage *msg,
+    const char *id, const char *part, const char *requester,
+    const char *decider)
 {
 	g_autofree char *why = NULL;
 	GPtrArray *argv = g_ptr_array_new();
@@ -907,6 +909,14 @@ release_original(struct mugai_portal *po, SoupServerMessage *msg,
 	}
 	g_ptr_array_add(argv, (char *)"--to");
 	g_ptr_array_add(argv, (char *)requester);
+	if (part != NULL) {
+		g_ptr_array_add(argv, (char *)"--part");
+		g_ptr_array_add(argv, (char *)part);
+		g_ptr_array_add(argv, (char *)"--approved-by");
+		g_ptr_array_add(argv, (char *)decider);
+		g_ptr_array_add(argv, (char *)"--requested-by");
+		g_ptr_array_add(argv, (char *)requester);
+	}
 	g_ptr_array_add(argv, (char *)id);
 	g_ptr_array_add(argv, NULL);
 	ok = run((char **)argv->pdata, NULL, &why);
@@ -1026,7 +1036,7 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 	} else if (!approve) {
 		item_page(po, msg, s, id, q, "却下しました。", "Denied.");
 	} else if (strcmp(done->rq_part, MUGAI_REQUEST_ORIGINAL) == 0) {
-		if (release_original(po, msg, id, done->rq_requester,
+		if (release_to(po, msg, id, NULL, done->rq_requester,
 		    s->se_user))
 			item_page(po, msg, s, id, q, "承認し、原本を申請者に"
 			    "配送しました。", "Approved; the original has "
@@ -1036,10 +1046,16 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 			    "失敗しました。管理者に連絡してください。",
 			    "Approved, but the delivery failed; please tell "
 			    "an administrator.");
+	} else if (release_to(po, msg, id, done->rq_part,
+	    done->rq_requester, s->se_user)) {
+		item_page(po, msg, s, id, q, "承認し、添付ファイルを申請者に"
+		    "配送しました。", "Approved; the part has been sent to "
+		    "the requester.");
 	} else {
-		item_page(po, msg, s, id, q, "承認しました。添付ファイルは"
-		    "管理者が配送します。", "Approved; an administrator "
-		    "delivers the part.");
+		item_page(po, msg, s, id, q, "承認しましたが、添付ファイルの"
+		    "配送に失敗しました。管理者に連絡してください。",
+		    "Approved, but delivering the part failed; please tell "
+		    "an administrator.");
 	}
 out:
 	mugai_request_free(rq);
