@@ -4,7 +4,8 @@
 # approver), both private, on free loopback ports, with a store filled by
 # t/qfill. t/portal_client.py drives it: login, list, item by its link,
 # forged link, another recipient, a request, a replayed form, the
-# approver's queue and decision, a replayed decision, the lockout after
+# approver's queue and decision, a replayed decision, one part requested,
+# approved and delivered to the requester's Maildir, the lockout after
 # failed logins, the security headers; then audit.log and `mugai
 # quarantine show` are checked here. Skips (77) unless run as root with
 # dovecot-imapd, slapd and openssl installed. About 5 seconds.
@@ -138,7 +139,8 @@ DC_PID=$(cat "$W/dc/run/master.pid")
 # ---- the store, a certificate, the portal
 STORE=$W/quarantine
 mkdir -m 700 "$STORE"
-printf 'From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\nSubject: =?UTF-8?B?6KaL56mN5pu4?=\r\n\r\nbody\r\n' >"$W/msg.eml"
+# 1.1 text, 1.2 the attachment qfill's report says was dropped.
+printf 'From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\nSubject: =?UTF-8?B?6KaL56mN5pu4?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b1\r\nContent-Type: application/octet-stream; name="invoice.exe"\r\nContent-Disposition: attachment; filename="invoice.exe"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n--b1--\r\n' >"$W/msg.eml"
 MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
     "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" 3 >"$W/ids" ||
     { echo "not ok - qfill"; exit 1; }
@@ -172,8 +174,21 @@ EOC
 # The MTA's stand-ins: what they were given, kept.
 printf '#!/bin/sh\necho "$@" >>%s/notify.args\ncat >>%s/notify.mail\n' \
     "$W" "$W" >"$W/notify.sh"
-printf '#!/bin/sh\necho "$@" >>%s/submit.args\ncat >%s/submit.mail\n' \
-    "$W" "$W" >"$W/submit.sh"
+# The submit stand-in also delivers to the Dovecot Maildir of each
+# recipient's local part, as the MTA and the LDA would.
+cat >"$W/submit.sh" <<EOC
+#!/bin/sh
+echo "\$@" >>$W/submit.args
+cat >$W/submit.mail
+n=\$(wc -l <$W/submit.args)
+cp $W/submit.mail $W/submit.mail.\$n
+for r in "\$@"; do
+	case \$r in *@*) ;; *) continue ;; esac
+	d=$W/dc/mail/\${r%%@*}
+	mkdir -p "\$d/new" "\$d/cur" "\$d/tmp"
+	cp $W/submit.mail "\$d/tmp/\$\$.\$n" && mv "\$d/tmp/\$\$.\$n" "\$d/new/\$\$.\$n.mugai"
+done
+EOC
 chmod 755 "$W/notify.sh" "$W/submit.sh"
 "$top_builddir/mugai-portal" -c "$W/mugai.conf" \
     --mugai "$top_builddir/mugai" >"$W/portal.log" 2>&1 &
@@ -198,9 +213,36 @@ has "audit: the forged link" "$STORE/audit.log" '"error":"bad link"'
 has "the approver was mailed" "$W/notify.args" 'chief@city.example.lg.jp'
 has "the mail links the item" "$W/notify.mail" "/item/$ID?m="
 has "released to the requester only" "$W/submit.args" 'staff@city.example.lg.jp'
-has "released with its token" "$W/submit.mail" "X-Mugai-Release: id=$ID"
+has "released with its token" "$W/submit.mail.1" "X-Mugai-Release: id=$ID"
 n=$(wc -l <"$W/submit.args")
-[ "$n" -eq 1 ] && pass "released exactly once" || fail "released $n times"
+[ "$n" -eq 2 ] && pass "released exactly twice (original, then the part)" ||
+    fail "released $n times"
+grep '"event":"released"' "$STORE/audit.log" | grep '"outcome":"ok"' |
+    grep -q '"part":"1.2"' && pass "audit: the part released" ||
+    fail "audit: the part released"
+# The part's message in the requester's Maildir, exactly once.
+set -- $(grep -l "^X-Mugai-Part-Release: $ID" "$W"/dc/mail/staff/new/* 2>/dev/null)
+[ $# -eq 1 ] && pass "the approved part arrives in the Maildir exactly once" ||
+    fail "the part arrived $# times"
+PART_MAIL=${1:-/dev/null}
+has "the part's message carries a release token" "$PART_MAIL" "X-Mugai-Release: id=$ID"
+"$PYTHON3" - "$PART_MAIL" <<'EOC' && pass "the part decodes to the original's bytes, the note names the approver" || fail "the part or the note"
+import base64, email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+parts = [p for p in m.walk() if not p.is_multipart()]
+note = parts[0].get_payload(decode=True).decode()
+want = base64.b64decode("TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+sys.exit(0 if len(parts) == 2 and parts[1].get_filename() == "invoice.exe"
+         and parts[1].get_payload(decode=True) == want
+         and "承認者: chief@city.example.lg.jp" in note
+         and note.find("承認者") < note.find("Approved by") else 1)
+EOC
+# The milter's side: the token passes this message once (the part is not
+# removed again), and no other content.
+r=$("$top_builddir/t/qfill" --check "$STORE" "$W/release.key" "$PART_MAIL" \
+    staff@city.example.lg.jp)
+[ "$r" = VALID ] && pass "the milter lets the part's message pass" ||
+    fail "release check of the part's message: $r"
 "$top_builddir/mugai" quarantine -c "$W/mugai.conf" show "$ID" >"$W/show" 2>&1
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
 has "show names the decider" "$W/show" 'chief@city.example.lg.jp'

@@ -182,6 +182,24 @@ dec2 = [f for f in chief.forms(text) if f["action"] ==
         "/item/%s/decide" % ID]
 check("no decision form once decided", dec2 == [] and "確認済み" in text)
 
+# ---- one part: asked for by the recipient, approved, delivered to them
+st, h, text = staff.req("GET", item(ID))
+rp = [f for f in staff.forms(text) if f["action"] ==
+      "/item/%s/request" % ID and f["fields"].get("part") == "1.2"][0]
+fields = dict(rp["fields"])
+fields["reason"] = "請求書の確認のため"
+st, h, text = staff.req("POST", rp["action"], fields)
+check("the part is requested", st == 200 and "申請中" in text, text[:300])
+st, h, text = chief.req("GET", item(ID))
+dec = [f for f in chief.forms(text) if f["action"] ==
+       "/item/%s/decide" % ID]
+check("one decision form for the part", len(dec) == 1, text[:300])
+fields = dict(dec[0]["fields"])
+fields.update(action="approve", comment="添付のみ可")
+st, h, text = chief.req("POST", dec[0]["action"], fields)
+check("the part is approved and delivered", st == 200 and
+      "添付ファイルを申請者に配送しました" in text, text[:600])
+
 # ---- the lockout: three failures lock the user out, even with the
 # right password afterwards
 b = Client()
