@@ -75,6 +75,7 @@ libmugai_la_SOURCES += lib/core/sanitize.c lib/core/sanitize.h
 libmugai_la_SOURCES += lib/extract/client.c lib/extract/client.h lib/extract/proto.c lib/extract/proto.h
 libmugai_la_SOURCES += lib/extract/client_int.h
 libmugai_la_SOURCES += lib/extract/unlock.c lib/extract/unlock.h
+libmugai_la_SOURCES += lib/extract/preview.c lib/extract/preview.h
 
 # ppap/: a quarantined password-protected archive opened for its
 # recipients (uses core, store and extract).
