@@ -8,7 +8,7 @@
  * the store and writes requests and audit lines through lib/store and
  * lib/portal; it never touches the milter's socket or spool.
  *
- *   mugai-portal [-c FILE] [--mugai PATH]
+ *   mugai-portal [-c FILE] [--mugai PATH] [--helper PATH]
  *
  * Runs in the foreground (systemd, or the quickstart, supervise it) and
  * stops on SIGTERM or SIGINT.
@@ -84,11 +84,14 @@ int
 main(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *mugai = NULL, *why = NULL;
+	char *helper = NULL;
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
 		  "configuration file", "FILE" },
 		{ "mugai", 0, 0, G_OPTION_ARG_FILENAME, &mugai,
 		  "the mugai command used for releases", "PATH" },
+		{ "helper", 0, 0, G_OPTION_ARG_FILENAME, &helper,
+		  "the mugai-extract that draws previews", "PATH" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *oc = g_option_context_new("- mugai's web portal");
@@ -113,6 +116,7 @@ main(int argc, char **argv)
 	if (po.po_cf == NULL)
 		die(config, gerr->message);
 	po.po_cf_path = g_strdup(config);
+	po.po_helper = helper;
 	po.po_mugai = mugai != NULL ? g_strdup(mugai) :
 	    g_strdup(MUGAI_BINDIR "/mugai");
 	po.po_roles = mugai_roles_new(po.po_cf->cf_portal_approvers,
@@ -177,5 +181,6 @@ main(int argc, char **argv)
 	mugai_config_unref(po.po_cf);
 	g_free(po.po_cf_path);
 	g_free(po.po_mugai);
+	g_free(po.po_helper);
 	return 0;
 }

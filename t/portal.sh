@@ -147,6 +147,35 @@ MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
 MUGAI_QFILL_RCPTS='<b@city.example.lg.jp>' \
     "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" 1 >"$W/ids-b" ||
     { echo "not ok - qfill"; exit 1; }
+# An item of staff's whose dropped 1.2 is a PDF: the preview.
+"$PYTHON3" - "$W/msg-pdf.eml" <<'EOC'
+import base64, sys
+objs = [b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>"]
+c = b"0 0 1 rg 50 600 300 150 re f"
+objs.append(b"<</Length %d>>stream\n" % len(c) + c + b"\nendstream")
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs):
+    offs.append(len(pdf))
+    pdf += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+x = len(pdf)
+pdf += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(
+    b"%010d 00000 n \n" % o for o in offs)
+pdf += b"trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % x
+b64 = base64.encodebytes(pdf).replace(b"\n", b"\r\n")
+open(sys.argv[1], "wb").write(
+    b"From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\n"
+    b"Subject: pdf\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+    b"--b1\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b1\r\n"
+    b"Content-Type: application/pdf; name=\"mitsumori.pdf\"\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n" + b64 + b"--b1--\r\n")
+EOC
+MUGAI_QFILL_PDF=1 MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
+    "$top_builddir/t/qfill" "$STORE" "$W/msg-pdf.eml" 1 >"$W/ids-p" ||
+    { echo "not ok - qfill"; exit 1; }
+IDP=$(head -n 1 "$W/ids-p")
 ID=$(head -n 1 "$W/ids")
 IDB=$(head -n 1 "$W/ids-b")
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
@@ -191,7 +220,8 @@ done
 EOC
 chmod 755 "$W/notify.sh" "$W/submit.sh"
 "$top_builddir/mugai-portal" -c "$W/mugai.conf" \
-    --mugai "$top_builddir/mugai" >"$W/portal.log" 2>&1 &
+    --mugai "$top_builddir/mugai" --helper "$top_builddir/mugai-extract" \
+    >"$W/portal.log" 2>&1 &
 PORTAL_PID=$!
 lab_wait_port "$HTTPS_PORT" && lab_wait_port "$IMAP_PORT" &&
     lab_wait_port "$LDAP_PORT" || { cat "$W/portal.log" "$W/ldap/slapd.log";
@@ -199,7 +229,7 @@ lab_wait_port "$HTTPS_PORT" && lab_wait_port "$IMAP_PORT" &&
 pass "portal, dovecot and slapd up"
 
 "$PYTHON3" "$top_srcdir/t/portal_client.py" "https://127.0.0.1:$HTTPS_PORT" \
-    "$ID" "$IDB" "$STORE/portal-link.key"
+    "$ID" "$IDB" "$STORE/portal-link.key" "$IDP"
 [ $? -eq 0 ] || fail "portal_client.py"
 
 # ---- what the server left behind
@@ -210,6 +240,7 @@ has "audit: the request" "$STORE/audit.log" '"event":"requested"'
 has "audit: the approval" "$STORE/audit.log" '"event":"approved","id":"'"$ID"'","actor":"chief@city.example.lg.jp","outcome":"ok"'
 has "audit: the release" "$STORE/audit.log" '"event":"release","id":"'"$ID"'","actor":"chief@city.example.lg.jp","outcome":"ok"'
 has "audit: the forged link" "$STORE/audit.log" '"error":"bad link"'
+has "audit: the preview" "$STORE/audit.log" '"event":"preview","id":"'"$IDP"'","actor":"staff@city.example.lg.jp","outcome":"ok"'
 has "the approver was mailed" "$W/notify.args" 'chief@city.example.lg.jp'
 has "the mail links the item" "$W/notify.mail" "/item/$ID?m="
 has "released to the requester only" "$W/submit.args" 'staff@city.example.lg.jp'

@@ -8,7 +8,8 @@
  * DAYS_AGO the IDs are dated that many days back; with SPREAD_DAYS each
  * item goes DAYS_AGO + i % SPREAD_DAYS days back. Prints each ID.
  * Exit 0, or 1 with the error on the first failure. MUGAI_QFILL_RCPTS
- * (comma-separated) replaces the envelope recipients.
+ * (comma-separated) replaces the envelope recipients; with MUGAI_QFILL_PDF
+ * set the dropped attachment is "mitsumori.pdf", application/pdf.
  *
  *   qfill --check DIR KEYFILE MESSAGE RCPT...
  *
@@ -164,8 +165,12 @@ main(int argc, char **argv)
 	p->rp_declared_type = g_strdup("text/plain");
 	p->rp_action = MUGAI_ACT_TEXT;
 	p = mugai_report_add_part(r, "1.2", "part");
-	p->rp_declared_type = g_strdup("application/octet-stream");
-	p->rp_filename = g_strdup("invoice.exe");
+	/* MUGAI_QFILL_PDF: the dropped part is a PDF (the portal's
+	 * preview) rather than an executable. */
+	p->rp_declared_type = g_strdup(g_getenv("MUGAI_QFILL_PDF") != NULL ?
+	    "application/pdf" : "application/octet-stream");
+	p->rp_filename = g_strdup(g_getenv("MUGAI_QFILL_PDF") != NULL ?
+	    "mitsumori.pdf" : "invoice.exe");
 	p->rp_action = MUGAI_ACT_DROP;
 	p->rp_reason = g_strdup("attachment");
 	for (guint64 i = 0; i < count; i++) {
