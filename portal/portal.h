@@ -19,6 +19,7 @@ struct mugai_quarantine;
 struct mugai_roles;
 struct mugai_sessions;
 struct mugai_limiter;
+struct mugai_index;
 
 struct mugai_portal {
 	struct mugai_config *po_cf;
@@ -32,6 +33,7 @@ struct mugai_portal {
 	struct mugai_limiter *po_limit;
 	char *po_mugai;			/* the mugai command (release) */
 	char *po_helper;		/* mugai-extract (NULL: installed) */
+	struct mugai_index *po_ix;	/* NULL: [index] url = none */
 };
 
 /* portal/pages.c: routes every request of the server to its page. */

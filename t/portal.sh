@@ -275,6 +275,8 @@ r=$("$top_builddir/t/qfill" --check "$STORE" "$W/release.key" "$PART_MAIL" \
 [ "$r" = VALID ] && pass "the milter lets the part's message pass" ||
     fail "release check of the part's message: $r"
 "$top_builddir/mugai" quarantine -c "$W/mugai.conf" show "$ID" >"$W/show" 2>&1
+[ -s "$STORE/index.sqlite" ] && pass "the list came from the index (index.sqlite)" ||
+    fail "no index.sqlite: the portal walked the store"
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
 has "show names the decider" "$W/show" 'chief@city.example.lg.jp'
 
