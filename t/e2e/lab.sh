@@ -113,6 +113,23 @@ lab_dovecot_start() {
 	local uid gid
 	uid=$(id -u "$LAB_MAIL_USER") && gid=$(id -g "$LAB_MAIL_USER") ||
 	    return 1
+	# LAB_IMAP_PORT (opt-in, the demo's portal login): IMAP too, every
+	# user's password LAB_IMAP_PASSWORD.
+	local protocols=lmtp passdb_args=nopassword=y imap_service=
+	if [ -n "${LAB_IMAP_PORT:-}" ]; then
+		protocols="lmtp imap"
+		passdb_args="password=${LAB_IMAP_PASSWORD:?}"
+		imap_service="disable_plaintext_auth = no
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $LAB_IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}"
+	fi
 	cat >"$LAB_DC_CONF" <<EOF
 # Private Dovecot of the mugai lab: the LGWAN-side store, LMTP only.
 base_dir = $LAB_DIR/dovecot/run
@@ -121,7 +138,7 @@ log_path = $LAB_DC_LOG
 info_log_path = $LAB_DC_LOG
 debug_log_path = $LAB_DC_LOG
 instance_name = mugai-lab-$LAB_LMTP_PORT
-protocols = lmtp
+protocols = $protocols
 listen = 127.0.0.1
 ssl = no
 shutdown_clients = yes
@@ -131,12 +148,13 @@ first_valid_uid = $uid
 mail_location = maildir:$LAB_MAILDIR/%n
 passdb {
   driver = static
-  args = nopassword=y
+  args = $passdb_args
 }
 userdb {
   driver = static
   args = uid=$uid gid=$gid home=$LAB_MAILDIR/%n allow_all_users=yes
 }
+$imap_service
 service lmtp {
   inet_listener lmtp {
     address = 127.0.0.1
