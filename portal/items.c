@@ -302,14 +302,14 @@ newest_first(gconstpointer a, gconstpointer b)
  */
 static GPtrArray *
 index_rows(struct mugai_portal *po, const char *user, const char *q,
-    guint limit, gboolean *full)
+    guint limit, gboolean by_rcpt, gboolean *full)
 {
 	struct mugai_index_query iq;
 	GPtrArray *all = NULL;
 	GHashTable *seen;
 	enum mugai_err err;
-	const char *rcpt = mugai_roles_is_approver(po->po_roles, user) ?
-	    NULL : user;
+	const char *rcpt = !by_rcpt || mugai_roles_is_approver(po->po_roles,
+	    user) ? NULL : user;
 	int nq = q != NULL && *q != '\0' ? 2 : 1;
 
 	*full = FALSE;
@@ -359,35 +359,66 @@ index_rows(struct mugai_portal *po, const char *user, const char *q,
 	return all;
 }
 
-/* The list through the index; FALSE when it failed (then walk). */
+/*
+ * One pass of the list over the index's rows; TRUE when the page was
+ * filled (or all rows seen: *all), FALSE on an index failure (*failed).
+ */
+static gboolean
+list_pass(struct mugai_portal *po, struct list_ctx *lc, const char *user,
+    const char *q, guint limit, gboolean by_rcpt, gboolean *all,
+    gboolean *failed)
+{
+	guint skip = lc->lc_skip;
+	gboolean full = FALSE, go = TRUE;
+	GPtrArray *rows = index_rows(po, user, q, limit, by_rcpt, &full);
+
+	*failed = rows == NULL;
+	*all = FALSE;
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; go && i < rows->len; i++) {
+		struct mugai_index_row *r = g_ptr_array_index(rows, i);
+
+		if (r->ir_row != NULL)
+			go = list_visit(po, -1, r->ir_id, r->ir_row, lc);
+	}
+	g_ptr_array_free(rows, TRUE);
+	*all = !full;
+	if (!go || !full)
+		return TRUE;
+	/* Rows the roles refused took room: start again. */
+	g_ptr_array_set_size(lc->lc_rows, 0);
+	lc->lc_skip = skip;
+	lc->lc_more = FALSE;
+	return FALSE;
+}
+
+/*
+ * The list through the index; FALSE when it failed (then walk). First
+ * the newest rows whoever they are for (a recipient with much mail fills
+ * the page from them at once: a recipient search that matches most of
+ * the store sorts all of it), then, for a recipient with less, the
+ * rows that name them, more each time until the page is full.
+ */
 static gboolean
 list_indexed(struct mugai_portal *po, struct list_ctx *lc,
     const char *user, const char *q)
 {
-	guint skip = lc->lc_skip;
-	guint limit = lc->lc_skip + lc->lc_want + 1;
+	guint need = lc->lc_skip + lc->lc_want + 1;
+	guint limit = need;
+	gboolean all, failed;
 
+	if (list_pass(po, lc, user, q, 4 * need, FALSE, &all, &failed))
+		return TRUE;
+	if (failed)
+		return FALSE;
 	for (;;) {
-		gboolean full = FALSE, go = TRUE;
-		GPtrArray *rows = index_rows(po, user, q, limit, &full);
-
-		if (rows == NULL)
-			return FALSE;
-		for (guint i = 0; go && i < rows->len; i++) {
-			struct mugai_index_row *r = g_ptr_array_index(rows, i);
-
-			if (r->ir_row != NULL)
-				go = list_visit(po, -1, r->ir_id, r->ir_row,
-				    lc);
-		}
-		g_ptr_array_free(rows, TRUE);
-		/* Enough, or all there is. */
-		if (!go || !full || limit >= G_MAXUINT / 4)
+		if (list_pass(po, lc, user, q, limit, TRUE, &all, &failed))
 			return TRUE;
-		/* Rows the roles refused took room: ask for more. */
-		g_ptr_array_set_size(lc->lc_rows, 0);
-		lc->lc_skip = skip;
-		lc->lc_more = FALSE;
+		if (failed)
+			return FALSE;
+		if (limit >= G_MAXUINT / 4)
+			return TRUE;
 		limit *= 4;
 	}
 }

@@ -287,6 +287,10 @@ if [ -n "${MUGAI_PORTAL_BENCH:-}" ]; then
 	    "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" \
 	    "$MUGAI_PORTAL_BENCH" 1 60 >/dev/null || fail "bench qfill"
 	echo "# filled $MUGAI_PORTAL_BENCH items in $(($(date +%s) - t0)) s"
+	t0=$(date +%s)
+	"$top_builddir/mugai" quarantine -c "$W/mugai.conf" reindex --journal \
+	    >/dev/null || fail "bench reindex"
+	echo "# the journal applied to the index in $(($(date +%s) - t0)) s"
 	M=$("$PYTHON3" -c 'import hmac,hashlib,sys
 print(hmac.new(open(sys.argv[1],"rb").read(),
     b"mugai-portal-link-1\n"+sys.argv[2].encode(),
@@ -300,12 +304,17 @@ print(hmac.new(open(sys.argv[1],"rb").read(),
 	lab_wait_port "$HTTPS_PORT" || fail "portal restarted"
 	L="$top_srcdir/contrib/bench/portal-load.py"
 	U=https://127.0.0.1:$HTTPS_PORT
+	echo "# baseline: /style.css, a static page of the same server (50 users)"
+	"$PYTHON3" "$L" "$U" staff staffpw 50 20 /style.css | sed 's/^/# /'
 	echo "# list, first page (staff: 50 users)"
 	"$PYTHON3" "$L" "$U" staff staffpw 50 20 / | sed 's/^/# /'
 	echo "# item page (staff: 50 users)"
 	"$PYTHON3" "$L" "$U" staff staffpw 50 20 "/item/$ID?m=$M" |
 	    sed 's/^/# /'
-	echo "# list of a user with one item: the whole store walked (5 users)"
-	"$PYTHON3" "$L" "$U" c cpw 5 20 / | sed 's/^/# /'
+	echo "# list of a user with no item (50 users)"
+	"$PYTHON3" "$L" "$U" c cpw 50 20 / | sed 's/^/# /'
+	echo "# search of the list (staff, q=見積, 50 users)"
+	"$PYTHON3" "$L" "$U" staff staffpw 50 20 "/?q=%E8%A6%8B%E7%A9%8D" |
+	    sed 's/^/# /'
 fi
 exit $((fails > 0))
