@@ -7,7 +7,6 @@
  */
 #include "autoconfig.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -40,6 +39,57 @@ mugai_preview_kind(const char *type, const char *filename)
 	return NULL;
 }
 
+/* A number of at most 9 digits, no sign, no leading zero. */
+static gboolean
+number(const char *s, guint64 *v)
+{
+	gsize n = strlen(s);
+
+	if (n == 0 || n > 9 || (n > 1 && s[0] == '0') ||
+	    strspn(s, "0123456789") != n)
+		return FALSE;
+	*v = g_ascii_strtoull(s, NULL, 10);
+	return TRUE;
+}
+
+/*
+ * "MUGAI-RENDER/1 status=S width=W height=H pages=P length=N", the keys
+ * in this order, each once: into *out and *length. Strict.
+ */
+static gboolean
+parse_line(const char *d, gsize n, struct mugai_preview *out,
+    guint64 *length)
+{
+	static const char *const keys[] = { "status=", "width=", "height=",
+	    "pages=", "length=" };
+	g_autofree char *line = g_strndup(d, n);
+	g_auto(GStrv) f = g_strsplit(line, " ", -1);
+	guint64 v[5] = { 0 };
+
+	if (g_strv_length(f) != 6 || strcmp(f[0], "MUGAI-RENDER/1") != 0)
+		return FALSE;
+	for (int i = 0; i < 5; i++) {
+		const char *val = f[i + 1] + strlen(keys[i]);
+
+		if (!g_str_has_prefix(f[i + 1], keys[i]))
+			return FALSE;
+		if (i == 0) {
+			if (*val == '\0' || strlen(val) >= sizeof
+			    out->pv_status || strspn(val,
+			    "abcdefghijklmnopqrstuvwxyz_") != strlen(val))
+				return FALSE;
+			g_strlcpy(out->pv_status, val, sizeof out->pv_status);
+		} else if (!number(val, &v[i])) {
+			return FALSE;
+		}
+	}
+	out->pv_width = (int)v[1];
+	out->pv_height = (int)v[2];
+	out->pv_pages = (int)v[3];
+	*length = v[4];
+	return TRUE;
+}
+
 enum mugai_err
 mugai_preview_render(const char *helper, const void *data, gsize len,
     const char *kind, guint page, guint max_px, struct mugai_preview *out,
@@ -59,7 +109,7 @@ mugai_preview_render(const char *helper, const void *data, gsize len,
 	const char *d, *nl;
 	gsize n;
 	guint64 length = 0;
-	int got;
+	gboolean line_ok;
 
 	memset(out, 0, sizeof *out);
 	p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
@@ -75,17 +125,8 @@ mugai_preview_render(const char *helper, const void *data, gsize len,
 	}
 	d = g_bytes_get_data(res, &n);
 	nl = d != NULL ? memchr(d, '\n', MIN(n, 160)) : NULL;
-	if (nl != NULL) {
-		g_autofree char *line = g_strndup(d, (gsize)(nl - d));
-
-		got = sscanf(line, "MUGAI-RENDER/1 status=%32[a-z_] width=%d "
-		    "height=%d pages=%d length=%" G_GUINT64_FORMAT,
-		    out->pv_status, &out->pv_width, &out->pv_height,
-		    &out->pv_pages, &length);
-	} else {
-		got = 0;
-	}
-	if (!g_subprocess_get_successful(p) || got != 5 ||
+	line_ok = nl != NULL && parse_line(d, (gsize)(nl - d), out, &length);
+	if (!g_subprocess_get_successful(p) || !line_ok ||
 	    length != n - (gsize)(nl - d) - 1 ||
 	    (strcmp(out->pv_status, "ok") == 0) != (length > 0) ||
 	    (length > 0 && (length < sizeof png_sig ||
