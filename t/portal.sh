@@ -8,7 +8,8 @@
 # approved and delivered to the requester's Maildir, the lockout after
 # failed logins, the security headers; then audit.log and `mugai
 # quarantine show` are checked here. Skips (77) unless run as root with
-# dovecot-imapd, slapd and openssl installed. About 5 seconds.
+# dovecot-imapd, slapd and openssl installed. About 30 seconds on a busy
+# machine (the previews run the extraction helper).
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 PYTHON3=${PYTHON3:-python3}
