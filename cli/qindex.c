@@ -140,54 +140,20 @@ rebuild_item(struct rebuild *rb, int dayfd, const char *path,
 	}
 }
 
-/* Walks YYYY/MM/DD/ID from top, one name at a time, no link followed. */
+static gboolean
+rebuild_visit(int dayfd, const char *day, const char *id, gpointer data)
+{
+	struct rebuild *rb = data;
+
+	rebuild_item(rb, dayfd, day, id);
+	return rb->rb_err == MUGAI_OK;
+}
+
+/* Every item of the store (lib/store/qdir.h's walk), oldest first. */
 static void
 rebuild(struct rebuild *rb, int top)
 {
-	GPtrArray *years = mugai_qdir_entries(top, 4);
-
-	for (guint yi = 0; yi < years->len && rb->rb_err == MUGAI_OK; yi++) {
-		const char *y = g_ptr_array_index(years, yi);
-		GPtrArray *months;
-		int yfd;
-
-		if ((yfd = mugai_qdir_open(top, y)) < 0)
-			continue;
-		months = mugai_qdir_entries(yfd, 2);
-		for (guint mi = 0; mi < months->len &&
-		    rb->rb_err == MUGAI_OK; mi++) {
-			const char *m = g_ptr_array_index(months, mi);
-			GPtrArray *days;
-			int mfd;
-
-			if ((mfd = mugai_qdir_open(yfd, m)) < 0)
-				continue;
-			days = mugai_qdir_entries(mfd, 2);
-			for (guint di = 0; di < days->len &&
-			    rb->rb_err == MUGAI_OK; di++) {
-				const char *d = g_ptr_array_index(days, di);
-				g_autofree char *path = g_strdup_printf(
-				    "%s/%s/%s", y, m, d);
-				GPtrArray *ids;
-				int dfd;
-
-				if ((dfd = mugai_qdir_open(mfd, d)) < 0)
-					continue;
-				ids = mugai_qdir_entries(dfd, 0);
-				for (guint i = 0; i < ids->len &&
-				    rb->rb_err == MUGAI_OK; i++)
-					rebuild_item(rb, dfd, path,
-					    g_ptr_array_index(ids, i));
-				g_ptr_array_free(ids, TRUE);
-				close(dfd);
-			}
-			g_ptr_array_free(days, TRUE);
-			close(mfd);
-		}
-		g_ptr_array_free(months, TRUE);
-		close(yfd);
-	}
-	g_ptr_array_free(years, TRUE);
+	mugai_qdir_walk(top, FALSE, rebuild_visit, rb);
 	if (rb->rb_pending > 0 && rb->rb_err == MUGAI_OK)
 		rb->rb_err = mugai_index_commit(rb->rb_ix);
 }

@@ -39,6 +39,7 @@
 #include "extract/client.h"
 #include "ppap/ppap.h"
 #include "store/quarantine.h"
+#include "store/release.h"
 
 #define CMD "open"
 #define PFX "mugai quarantine open: "
@@ -116,26 +117,19 @@ static int
 submit(struct mugai_quarantine *q, const struct mugai_config *cf,
     const struct mugai_ppap_result *r, const char *actor)
 {
-	g_auto(GStrv) cmd = NULL;
-	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	g_auto(GStrv) argv = NULL;
+	g_autofree char *perr = NULL;
+	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
 	GString *why = g_string_new(NULL);
 	JsonObject *extra = json_object_new();
 	JsonArray *to = json_array_new();
-	GError *gerr = NULL;
 	gboolean ok = FALSE;
 	gsize len;
 	const guint8 *d = g_bytes_get_data(r->po_message, &len);
 	char hex[65];
-	int argc, fd = -1;
+	int fd = -1;
 
 	mugai_digest_buf(d, len, hex);
-	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {
-		g_string_printf(why, "submit_command: %s", gerr->message);
-		g_error_free(gerr);
-		goto done;
-	}
-	for (int i = 0; i < argc; i++)
-		g_ptr_array_add(argv, g_strdup(cmd[i]));
 	for (char **p = r->po_rcpts; p != NULL && *p != NULL; p++) {
 		char *c = mugai_cli_clean_rcpt(*p);
 
@@ -145,20 +139,25 @@ submit(struct mugai_quarantine *q, const struct mugai_config *cf,
 			goto done;
 		}
 		json_array_add_string_element(to, c);
-		g_ptr_array_add(argv, c);
+		g_ptr_array_add(rcpts, c);
 	}
 	if (json_array_get_length(to) == 0) {
 		g_string_assign(why, "the original has no envelope "
 		    "recipients; use -o FILE");
 		goto done;
 	}
-	g_ptr_array_add(argv, NULL);
+	g_ptr_array_add(rcpts, NULL);
+	if ((argv = mugai_release_argv(cf->cf_submit_command,
+	    (const char *const *)rcpts->pdata, &perr)) == NULL) {
+		g_string_assign(why, perr);
+		goto done;
+	}
 	if ((fd = memfd_create("mugai-open", MFD_CLOEXEC)) < 0 ||
 	    !write_all(fd, d, len)) {
 		g_string_printf(why, "memfd: %s", g_strerror(errno));
 		goto done;
 	}
-	ok = mugai_cli_submit((char **)argv->pdata, "", fd, hex, why);
+	ok = mugai_cli_submit(argv, "", fd, hex, why);
 done:
 	json_object_set_array_member(extra, "to", to);
 	json_object_set_string_member(extra, "sha256", hex);
@@ -176,7 +175,7 @@ done:
 	if (fd >= 0)
 		close(fd);
 	json_object_unref(extra);
-	g_ptr_array_free(argv, TRUE);
+	g_ptr_array_free(rcpts, TRUE);
 	g_string_free(why, TRUE);
 	return ok ? 0 : 1;
 }

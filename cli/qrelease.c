@@ -14,9 +14,11 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +31,7 @@
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
 #include "core/config.h"
+#include "store/onepart.h"
 #include "store/quarantine.h"
 #include "store/release.h"
 
@@ -230,24 +233,25 @@ release_rcpts(char **to, JsonObject *meta)
 	return rcpts;
 }
 
-/* Does the release once the item, recipients and key are known. */
+/*
+ * Does the release once the item, recipients and key are known: fd (lent)
+ * holds the message to send, whose SHA-256 is sha (the original's, or the
+ * one-part message's: part is then its path, else NULL).
+ */
 static int
 do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
     const char *id, int fd, const char *sha, GPtrArray *rcpts,
-    GBytes *key, const char *actor)
+    GBytes *key, const char *actor, const char *part)
 {
-	g_autofree char *token = NULL, *header = NULL;
-	g_auto(GStrv) cmd = NULL;
-	GPtrArray *argv = g_ptr_array_new();
+	g_autofree char *token = NULL, *header = NULL, *perr = NULL;
+	g_auto(GStrv) argv = NULL;
 	GString *why = g_string_new(NULL);
 	JsonObject *extra = json_object_new();
 	JsonArray *to = json_array_new();
-	GError *gerr = NULL;
 	gboolean ok = FALSE;
 	enum mugai_err aerr;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	const char **to_v = g_new0(const char *, rcpts->len + 1);
-	int argc;
 
 	for (guint i = 0; i < rcpts->len; i++) {
 		json_array_add_string_element(to, g_ptr_array_index(rcpts, i));
@@ -255,23 +259,20 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 	}
 	json_object_set_array_member(extra, "to", to);
 	json_object_set_int_member(extra, "t", now);
-	/* Bound to these recipients and this original: nothing else passes. */
+	if (part != NULL) {
+		json_object_set_string_member(extra, "part", part);
+		json_object_set_string_member(extra, "sha256", sha);
+	}
+	/* Bound to these recipients and this content: nothing else passes. */
 	token = mugai_release_token(key, id, now, sha, to_v);
-	g_free(to_v);
 	header = g_strdup_printf("%s: %s%s", MUGAI_RELEASE_HEADER, token,
 	    line_end(fd));
-	if (!g_shell_parse_argv(cf->cf_submit_command, &argc, &cmd, &gerr)) {
-		g_string_printf(why, "submit_command: %s", gerr->message);
-		g_error_free(gerr);
-	} else {
-		for (int i = 0; i < argc; i++)
-			g_ptr_array_add(argv, cmd[i]);
-		for (guint i = 0; i < rcpts->len; i++)
-			g_ptr_array_add(argv, g_ptr_array_index(rcpts, i));
-		g_ptr_array_add(argv, NULL);
-		ok = mugai_cli_submit((char **)argv->pdata, header, fd, sha,
-		    why);
-	}
+	argv = mugai_release_argv(cf->cf_submit_command, to_v, &perr);
+	g_free(to_v);
+	if (argv == NULL)
+		g_string_assign(why, perr);
+	else
+		ok = mugai_cli_submit(argv, header, fd, sha, why);
 	json_object_set_string_member(extra, "command",
 	    cf->cf_submit_command);
 	if (!ok)
@@ -284,12 +285,86 @@ do_release(struct mugai_quarantine *q, const struct mugai_config *cf,
 	else if (aerr != MUGAI_OK)
 		fprintf(stderr, "mugai quarantine release: released, but "
 		    "audit.log failed: %s\n", mugai_err_str(aerr));
+	else if (part != NULL)
+		printf("released part %s of %s to %u recipient(s)\n", part,
+		    id, rcpts->len);
 	else
 		printf("released %s to %u recipient(s)\n", id, rcpts->len);
 	json_object_unref(extra);
-	g_ptr_array_free(argv, TRUE);
 	g_string_free(why, TRUE);
 	return ok && aerr == MUGAI_OK ? 0 : 1;
+}
+
+/* The rule that removed part path in meta's report (transfer none). */
+static const char *
+part_rule(JsonObject *meta, const char *path)
+{
+	JsonObject *rep = mugai_cli_jobj(meta, "report");
+	JsonArray *parts = mugai_cli_jarr(rep != NULL ? rep : meta, "parts");
+
+	for (guint i = 0; parts != NULL && i < json_array_get_length(parts);
+	    i++) {
+		JsonNode *n = json_array_get_element(parts, i);
+		JsonObject *p = JSON_NODE_HOLDS_OBJECT(n) ?
+		    json_node_get_object(n) : NULL;
+
+		if (g_strcmp0(mugai_cli_jstr(p, "path"), path) == 0)
+			return mugai_cli_jstr(p, "rule");
+	}
+	return NULL;
+}
+
+/*
+ * Builds the one-part message of part into a sealed memfd (*mfd), its
+ * SHA-256 into hex, and records it in the item (itemfd) as releasable.
+ * FALSE after saying why.
+ */
+static gboolean
+build_part(int fd, int itemfd, const char *id, const char *part,
+    JsonObject *meta, const char *approver, const char *requester,
+    int *mfd, char hex[65])
+{
+	struct mugai_onepart op = {
+		.op_id = id, .op_part = part, .op_approver = approver,
+		.op_requester = requester, .op_rule = part_rule(meta, part),
+		.op_time = g_get_real_time() / G_USEC_PER_SEC,
+	};
+	GString *why = g_string_new(NULL);
+	g_autoptr(GBytes) msg = NULL;
+	enum mugai_err err;
+	const char *d;
+	gsize len;
+
+	*mfd = -1;
+	if ((msg = mugai_onepart_build(fd, &op, &err, why)) == NULL)
+		goto fail;
+	d = g_bytes_get_data(msg, &len);
+	mugai_digest_buf(d, len, hex);
+	if ((*mfd = memfd_create("mugai-part", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) < 0 || !write_all(*mfd, d, len) ||
+	    fcntl(*mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+		g_string_printf(why, "memfd: %s", g_strerror(errno));
+		goto fail;
+	}
+	if ((err = mugai_release_allow_content(itemfd, hex)) != MUGAI_OK) {
+		g_string_printf(why, "recording the part's message in the "
+		    "item: %s", mugai_err_str(err));
+		goto fail;
+	}
+	g_string_free(why, TRUE);
+	return TRUE;
+fail:
+	fprintf(stderr, "mugai quarantine release: %s: part ", id);
+	mugai_cli_put_text(stderr, part, 0);
+	fputs(": ", stderr);
+	mugai_cli_put_text(stderr, why->str, 0);
+	fputc('\n', stderr);
+	if (*mfd >= 0)
+		close(*mfd);
+	*mfd = -1;
+	g_string_free(why, TRUE);
+	return FALSE;
 }
 
 int
@@ -297,10 +372,19 @@ mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,
     char **argv)
 {
 	g_auto(GStrv) to = NULL;
+	g_autofree char *part = NULL, *approver = NULL, *requester = NULL;
 	GOptionEntry own[] = {
 		{ "to", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &to,
 		  "deliver to ADDR instead of the original recipients "
 		  "(repeatable)", "ADDR" },
+		{ "part", 0, 0, G_OPTION_ARG_STRING, &part,
+		  "deliver only this removed part (numbered as `show` "
+		  "prints, 1.2) with a note", "N" },
+		{ "approved-by", 0, 0, G_OPTION_ARG_STRING, &approver,
+		  "the approver the note of --part names (default: you)",
+		  "WHO" },
+		{ "requested-by", 0, 0, G_OPTION_ARG_STRING, &requester,
+		  "the requester the note of --part names", "WHO" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	g_autofree char *actor = mugai_cli_actor();
@@ -312,16 +396,25 @@ mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,
 	GString *why = g_string_new(NULL);
 	const char *id, *dir, *sha;
 	enum mugai_err err;
-	int rc = 1, top = -1, item = -1, fd = -1;
+	int rc = 1, top = -1, item = -1, fd = -1, mfd = -1;
+	char part_sha[65];
 	uid_t owner;
 
-	if (!mugai_cli_qparse("release", "ID - re-inject the original", own,
+	if (!mugai_cli_qparse("release", "ID - re-inject the original (or "
+	    "one part of it)", own,
 	    qo, &argc, &argv) ||
 	    (id = mugai_cli_one_id("release", argc, argv)) == NULL ||
 	    !mugai_cli_check_id("release", id) ||
 	    (cf = mugai_cli_qresolve(qo, &dir)) == NULL) {
 		g_string_free(why, TRUE);
 		return 2;
+	}
+	if (part != NULL && (*part == '\0' || strlen(part) > 64 ||
+	    strspn(part, "0123456789.") != strlen(part))) {
+		fprintf(stderr, "mugai quarantine release: --part is a MIME "
+		    "part number such as 2 or 1.2\n");
+		rc = 2;
+		goto out;
 	}
 	if ((top = mugai_cli_qtop("release", dir, &owner)) < 0)
 		goto out;
@@ -359,8 +452,26 @@ mugai_cli_quarantine_release(struct mugai_cli_qopts *qo, int argc,
 	}
 	if ((q = mugai_cli_open_store("release", top, dir, cf)) == NULL)
 		goto out;
-	rc = do_release(q, cf, id, fd, sha, rcpts, key, actor);
+	if (part == NULL) {
+		rc = do_release(q, cf, id, fd, sha, rcpts, key, actor, NULL);
+		goto out;
+	}
+	if (!build_part(fd, item, id, part, meta, approver != NULL ?
+	    approver : actor, requester, &mfd, part_sha)) {
+		JsonObject *x = json_object_new();
+
+		json_object_set_string_member(x, "part", part);
+		json_object_set_string_member(x, "error", "building the "
+		    "one-part message failed");
+		(void)mugai_quarantine_audit(q, "released", id, actor,
+		    "failed", x);
+		json_object_unref(x);
+		goto out;
+	}
+	rc = do_release(q, cf, id, mfd, part_sha, rcpts, key, actor, part);
 out:
+	if (mfd >= 0)
+		close(mfd);
 	if (rcpts != NULL)
 		g_ptr_array_free(rcpts, TRUE);
 	if (meta != NULL)

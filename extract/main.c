@@ -10,7 +10,9 @@
  *       descriptor 0 is a Unix socket from lib/extract/client.c; the
  *       request comes on it with the document as a sealed memfd, and the
  *       answer goes to descriptor 1 (the same socket). A socket closed
- *       before any request ends the helper quietly (a pool shrinking).
+ *       before any request ends the helper quietly (a pool shrinking);
+ *   mugai-extract --render=pdf|png --page=N [--max-px=N] < document
+ *       the portal's preview: one page drawn to a fresh PNG (render.h).
  * Either way the helper confines itself (confine.h) after its libraries
  * are initialised (warm.h) and before it reads a byte of the document.
  * Exit status: 0 when the answer was written (whatever its status), 2 on
@@ -44,6 +46,7 @@
 #include "job.h"
 #include "parsers.h"
 #include "decrypt.h"
+#include "render.h"
 #include "warm.h"
 #include "xmlread.h"
 
@@ -65,6 +68,8 @@ struct opts {
 	char *o_user;
 	gboolean o_debug;
 	char *o_test;
+	char *o_render;			/* pdf, png: a preview (render.h) */
+	gint64 o_page, o_max_px;
 };
 
 static int
@@ -288,6 +293,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		  "user to become when started as root (nobody)", "USER" },
 		{ "debug-seccomp", 0, 0, G_OPTION_ARG_NONE, &o->o_debug,
 		  "name a refused system call on stderr", NULL },
+		{ "render", 0, 0, G_OPTION_ARG_STRING, &o->o_render,
+		  "draw a page of standard input (pdf, png) to a PNG "
+		  "instead of reading its text", "KIND" },
+		{ "page", 0, 0, G_OPTION_ARG_INT64, &o->o_page,
+		  "the page --render draws (from 0)", "N" },
+		{ "max-px", 0, 0, G_OPTION_ARG_INT64, &o->o_max_px,
+		  "long side of the PNG --render draws", "N" },
 		{ "test-mode", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING,
 		  &o->o_test, "misbehave (test suite only)", "MODE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -304,7 +316,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (argc > 1 || o->o_max_bytes <= 0 || o->o_max_chars <= 0 ||
 	    o->o_max_pages <= 0 || o->o_max_expanded <= 0 ||
-	    o->o_max_time < 0 || o->o_max_memory < 0) {
+	    o->o_max_time < 0 || o->o_max_memory < 0 || o->o_page < 0 ||
+	    o->o_page > 100000 || o->o_max_px < 0 || o->o_max_px > 4000 ||
+	    (o->o_render != NULL && o->o_socket)) {
 		fprintf(stderr, "mugai-extract: bad arguments\n");
 		return FALSE;
 	}
@@ -332,7 +346,8 @@ main(int argc, char **argv)
 	struct opts o = { FALSE, NULL, MUGAI_EXTRACT_DEF_MAX_BYTES,
 	    MUGAI_EXTRACT_DEF_MAX_CHARS, MUGAI_EXTRACT_DEF_MAX_PAGES,
 	    MUGAI_EXTRACT_DEF_MAX_EXPANDED, MUGAI_EXTRACT_DEF_MAX_TIME_MS,
-	    MUGAI_EXTRACT_DEF_MAX_MEMORY, NULL, NULL, FALSE, NULL };
+	    MUGAI_EXTRACT_DEF_MAX_MEMORY, NULL, NULL, FALSE, NULL, NULL, 0,
+	    0 };
 	struct xlimits lim;
 	struct confine_opts co;
 	struct mugai_extract_request rq;
@@ -362,6 +377,8 @@ main(int argc, char **argv)
 	co.cn_max_memory = lim.xl_max_memory;
 	co.cn_cpu_seconds = (guint)MIN((o.o_max_time + 999) / 1000 + 1, 3600);
 	co.cn_max_output = MUGAI_EXTRACT_LINE_MAX + 4 * lim.xl_max_chars + 16;
+	if (o.o_render != NULL)
+		co.cn_max_output = 64 * 1024 * 1024 + MUGAI_EXTRACT_LINE_MAX;
 	co.cn_socket = o.o_socket;
 	co.cn_debug = o.o_debug;
 	if (x_confine_user(&co) != 0 || x_confine_limits(&co) != 0)
@@ -370,6 +387,8 @@ main(int argc, char **argv)
 	(void)x_warm();
 	x_unlock_warm();
 	x_doc_warm();
+	if (o.o_render != NULL)
+		x_render_warm();
 	if (x_confine_seal(&co) != 0)
 		return 1;
 
@@ -390,6 +409,11 @@ main(int argc, char **argv)
 	} else {
 		if ((in = read_stdin(lim.xl_max_bytes, &cut)) == NULL)
 			return 1;
+		/* A cut document is not drawn: its end is missing. */
+		if (o.o_render != NULL)
+			_exit(cut ? x_render(NULL, 0, "-", 0, 0) :
+			    x_render(in->data, in->len, o.o_render,
+			    (guint)o.o_page, (guint)o.o_max_px));
 		x_job_init(&job, in->data, in->len,
 		    o.o_type != NULL ? o.o_type : "auto", cut, &lim);
 	}

@@ -57,6 +57,7 @@ libmugai_la_SOURCES += lib/store/quarantine_int.h lib/store/qpurge.c
 libmugai_la_SOURCES += lib/store/qdir.c lib/store/qdir.h
 libmugai_la_SOURCES += lib/store/qmeta.c lib/store/qmeta.h
 libmugai_la_SOURCES += lib/store/release.c lib/store/release.h
+libmugai_la_SOURCES += lib/store/onepart.c lib/store/onepart.h
 libmugai_la_SOURCES += lib/store/audit.c lib/store/audit.h
 EXTRA_DIST += doc/quarantine-meta.md
 
@@ -74,6 +75,7 @@ libmugai_la_SOURCES += lib/core/sanitize.c lib/core/sanitize.h
 libmugai_la_SOURCES += lib/extract/client.c lib/extract/client.h lib/extract/proto.c lib/extract/proto.h
 libmugai_la_SOURCES += lib/extract/client_int.h
 libmugai_la_SOURCES += lib/extract/unlock.c lib/extract/unlock.h
+libmugai_la_SOURCES += lib/extract/preview.c lib/extract/preview.h
 
 # ppap/: a quarantined password-protected archive opened for its
 # recipients (uses core, store and extract).

@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
+#include "index/index.h"
 #include "portal/request.h"
 #include "portal/role.h"
 #include "store/qdir.h"
@@ -184,7 +185,9 @@ latest_state(struct mugai_portal *po, int day, const char *id)
 	char *s = NULL;
 	int fd;
 
-	if ((fd = mugai_qdir_open(day, id)) < 0)
+	/* day < 0: found through the index, not the walk. */
+	if ((fd = day >= 0 ? mugai_qdir_open(day, id) :
+	    mugai_qdir_open_item(po->po_top, id)) < 0)
 		return NULL;
 	reqs = mugai_request_list_at(fd, po->po_owner, &err);
 	close(fd);
@@ -202,58 +205,34 @@ latest_state(struct mugai_portal *po, int day, const char *id)
 typedef gboolean (*visit_fn)(struct mugai_portal *po, int day,
     const char *id, JsonObject *listing, gpointer data);
 
+struct walk_ctx {
+	struct mugai_portal *wc_po;
+	visit_fn wc_visit;
+	gpointer wc_data;
+};
+
+static gboolean
+walk_visit(int dayfd, const char *day, const char *id, gpointer data)
+{
+	struct walk_ctx *wc = data;
+	JsonObject *o = read_listing(wc->wc_po, dayfd, id);
+	gboolean go;
+
+	(void)day;
+	if (o == NULL)
+		return TRUE;
+	go = wc->wc_visit(wc->wc_po, dayfd, id, o, wc->wc_data);
+	json_object_unref(o);
+	return go;
+}
+
 /* Calls visit on every item, newest first, until it returns FALSE. */
 static void
 walk(struct mugai_portal *po, visit_fn visit, gpointer data)
 {
-	GPtrArray *years = mugai_qdir_entries(po->po_top, 4);
-	gboolean go = TRUE;
+	struct walk_ctx wc = { po, visit, data };
 
-	for (guint y = years->len; go && y-- > 0;) {
-		int yfd = mugai_qdir_open(po->po_top,
-		    g_ptr_array_index(years, y));
-		GPtrArray *months;
-
-		if (yfd < 0)
-			continue;
-		months = mugai_qdir_entries(yfd, 2);
-		for (guint m = months->len; go && m-- > 0;) {
-			int mfd = mugai_qdir_open(yfd,
-			    g_ptr_array_index(months, m));
-			GPtrArray *days;
-
-			if (mfd < 0)
-				continue;
-			days = mugai_qdir_entries(mfd, 2);
-			for (guint d = days->len; go && d-- > 0;) {
-				int dfd = mugai_qdir_open(mfd,
-				    g_ptr_array_index(days, d));
-				GPtrArray *ids;
-
-				if (dfd < 0)
-					continue;
-				ids = mugai_qdir_entries(dfd, 0);
-				for (guint i = ids->len; go && i-- > 0;) {
-					const char *id =
-					    g_ptr_array_index(ids, i);
-					JsonObject *o = read_listing(po, dfd,
-					    id);
-
-					if (o == NULL)
-						continue;
-					go = visit(po, dfd, id, o, data);
-					json_object_unref(o);
-				}
-				g_ptr_array_free(ids, TRUE);
-				close(dfd);
-			}
-			g_ptr_array_free(days, TRUE);
-			close(mfd);
-		}
-		g_ptr_array_free(months, TRUE);
-		close(yfd);
-	}
-	g_ptr_array_free(years, TRUE);
+	mugai_qdir_walk(po->po_top, TRUE, walk_visit, &wc);
 }
 
 struct list_ctx {
@@ -303,6 +282,149 @@ list_visit(struct mugai_portal *po, int day, const char *id,
 	return TRUE;
 }
 
+static gint
+newest_first(gconstpointer a, gconstpointer b)
+{
+	const struct mugai_index_row *x = *(struct mugai_index_row *const *)a;
+	const struct mugai_index_row *y = *(struct mugai_index_row *const *)b;
+
+	if (x->ir_time != y->ir_time)
+		return x->ir_time < y->ir_time ? 1 : -1;
+	return -strcmp(x->ir_id, y->ir_id);
+}
+
+/*
+ * The rows of the index, newest first, at most limit per query: the
+ * user's own (a recipient's address as a substring, checked exactly by
+ * the roles afterwards) or, for approvers and administrators, all; with
+ * q, those whose subject or sender contains it. NULL when the index
+ * fails (the caller walks). *full: some query gave limit rows.
+ */
+static GPtrArray *
+index_rows(struct mugai_portal *po, const char *user, const char *q,
+    guint limit, gboolean by_rcpt, gboolean *full)
+{
+	struct mugai_index_query iq;
+	GPtrArray *all = NULL;
+	GHashTable *seen;
+	enum mugai_err err;
+	const char *rcpt = !by_rcpt || mugai_roles_is_approver(po->po_roles,
+	    user) ? NULL : user;
+	int nq = q != NULL && *q != '\0' ? 2 : 1;
+
+	*full = FALSE;
+	(void)mugai_index_catch_up(po->po_ix, po->po_top,
+	    po->po_cf->cf_index_node != NULL && *po->po_cf->cf_index_node ?
+	    po->po_cf->cf_index_node : g_get_host_name(), NULL);
+	seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (int i = 0; i < nq; i++) {
+		GPtrArray *rows;
+
+		mugai_index_query_init(&iq);
+		iq.iq_rcpt = rcpt;
+		iq.iq_limit = limit;
+		if (nq == 2 && i == 0)
+			iq.iq_subject = q;
+		else if (nq == 2)
+			iq.iq_from = q;
+		if ((rows = mugai_index_search(po->po_ix, &iq, &err)) == NULL) {
+			if (all != NULL)
+				g_ptr_array_free(all, TRUE);
+			g_hash_table_destroy(seen);
+			return NULL;
+		}
+		if (rows->len >= limit)
+			*full = TRUE;
+		if (all == NULL) {
+			all = rows;
+			for (guint j = 0; j < all->len; j++)
+				g_hash_table_add(seen, ((struct mugai_index_row *)
+				    g_ptr_array_index(all, j))->ir_id);
+			continue;
+		}
+		/* The second query's rows not seen in the first. */
+		for (guint j = 0; j < rows->len; j++) {
+			struct mugai_index_row *r = g_ptr_array_index(rows, j);
+
+			if (g_hash_table_contains(seen, r->ir_id))
+				continue;
+			g_hash_table_add(seen, r->ir_id);
+			g_ptr_array_add(all, g_ptr_array_steal_index(rows, j));
+			j--;
+		}
+		g_ptr_array_free(rows, TRUE);
+	}
+	g_hash_table_destroy(seen);
+	g_ptr_array_sort(all, newest_first);
+	return all;
+}
+
+/*
+ * One pass of the list over the index's rows; TRUE when the page was
+ * filled (or all rows seen: *all), FALSE on an index failure (*failed).
+ */
+static gboolean
+list_pass(struct mugai_portal *po, struct list_ctx *lc, const char *user,
+    const char *q, guint limit, gboolean by_rcpt, gboolean *all,
+    gboolean *failed)
+{
+	guint skip = lc->lc_skip;
+	gboolean full = FALSE, go = TRUE;
+	GPtrArray *rows = index_rows(po, user, q, limit, by_rcpt, &full);
+
+	*failed = rows == NULL;
+	*all = FALSE;
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; go && i < rows->len; i++) {
+		struct mugai_index_row *r = g_ptr_array_index(rows, i);
+
+		if (r->ir_row != NULL)
+			go = list_visit(po, -1, r->ir_id, r->ir_row, lc);
+	}
+	g_ptr_array_free(rows, TRUE);
+	*all = !full;
+	if (!go || !full)
+		return TRUE;
+	/* Rows the roles refused took room: start again. */
+	g_ptr_array_set_size(lc->lc_rows, 0);
+	lc->lc_skip = skip;
+	lc->lc_more = FALSE;
+	return FALSE;
+}
+
+/*
+ * The list through the index; FALSE when it failed (then walk). First
+ * the newest rows whoever they are for and whatever they say (a
+ * recipient with much mail, or a search for recent mail, fills the page
+ * from them at once: an index search that matches most of the store
+ * sorts all of it), then the rows the index finds for the recipient and
+ * the search, more each time until the page is full.
+ */
+static gboolean
+list_indexed(struct mugai_portal *po, struct list_ctx *lc,
+    const char *user, const char *q)
+{
+	guint need = lc->lc_skip + lc->lc_want + 1;
+	guint limit = need;
+	gboolean all, failed;
+
+	/* The newest rows, q and the roles checked here (list_visit). */
+	if (list_pass(po, lc, user, NULL, 4 * need, FALSE, &all, &failed))
+		return TRUE;
+	if (failed)
+		return FALSE;
+	for (;;) {
+		if (list_pass(po, lc, user, q, limit, TRUE, &all, &failed))
+			return TRUE;
+		if (failed)
+			return FALSE;
+		if (limit >= G_MAXUINT / 4)
+			return TRUE;
+		limit *= 4;
+	}
+}
+
 GPtrArray *
 mugai_portal_list(struct mugai_portal *po, const char *user, const char *q,
     guint page, gboolean *more)
@@ -313,7 +435,13 @@ mugai_portal_list(struct mugai_portal *po, const char *user, const char *q,
 	lc.lc_skip = page * lc.lc_want;
 	lc.lc_rows = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)mugai_portal_row_free);
-	walk(po, list_visit, &lc);
+	/* The index when there is one; the walk only without. */
+	if (po->po_ix == NULL || !list_indexed(po, &lc, user, q)) {
+		g_ptr_array_set_size(lc.lc_rows, 0);
+		lc.lc_skip = page * lc.lc_want;
+		lc.lc_more = FALSE;
+		walk(po, list_visit, &lc);
+	}
 	*more = lc.lc_more;
 	return lc.lc_rows;
 }

@@ -6,6 +6,7 @@ mugai_portal_SOURCES += portal/main.c
 mugai_portal_SOURCES += portal/portal.h
 mugai_portal_SOURCES += portal/pages.c
 mugai_portal_SOURCES += portal/items.c
+mugai_portal_SOURCES += portal/preview.c
 mugai_portal_SOURCES += portal/session.c portal/session.h
 mugai_portal_SOURCES += portal/auth.c portal/auth.h
 mugai_portal_SOURCES += portal/ppap.c portal/ppap.h

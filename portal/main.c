@@ -28,6 +28,7 @@
 #include <libsoup/soup.h>
 
 #include "core/config.h"
+#include "index/index.h"
 #include "portal/link.h"
 #include "portal/role.h"
 #include "store/qdir.h"
@@ -111,7 +112,8 @@ main(int argc, char **argv)
 		  "the mugai command used for releases", "PATH" },
 		{ "helper", 0, 0, G_OPTION_ARG_FILENAME, &helper,
 		  "the mugai-extract program that opens password-protected "
-		  "archives (default: the installed one)", "PATH" },
+		  "archives and draws previews (default: the installed one)",
+		  "PATH" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *oc = g_option_context_new("- mugai's web portal");
@@ -169,6 +171,16 @@ main(int argc, char **argv)
 	    po.po_cf->cf_quarantine_dir, po.po_cf->cf_quarantine_group, &err);
 	if (po.po_q == NULL)
 		die(po.po_cf->cf_quarantine_dir, mugai_err_str(err));
+	/* The list from the index (lib/index), the walk only without. */
+	if (!mugai_index_disabled(po.po_cf->cf_index_url)) {
+		g_autofree char *msg = NULL;
+
+		po.po_ix = mugai_index_open(po.po_cf->cf_index_url,
+		    po.po_cf->cf_quarantine_dir, (gid_t)-1, &err, &msg);
+		if (po.po_ix == NULL)
+			fprintf(stderr, "mugai-portal: index: %s; listing by "
+			    "walking the store\n", msg);
+	}
 	po.po_link_key = mugai_link_key_load(po.po_cf, TRUE, (uid_t)-1, &err);
 	if (po.po_link_key == NULL) {
 		g_autofree char *p = mugai_link_key_path(po.po_cf);
@@ -196,6 +208,7 @@ main(int argc, char **argv)
 	mugai_limiter_free(po.po_limit);
 	mugai_sessions_free(po.po_sessions);
 	g_bytes_unref(po.po_link_key);
+	mugai_index_close(po.po_ix);
 	mugai_quarantine_close(po.po_q);
 	close(po.po_top);
 	mugai_roles_free(po.po_roles);

@@ -9,6 +9,7 @@
  *   POST /item/ID/decide      approve or deny one request
  *   POST /item/ID/ppap        the password of an encrypted archive
  *                             (portal/ppap.c)
+ *   GET  /item/ID/preview/PART?m=MAC&p=N   a removed part drawn as PNG
  *   GET  /style.css
  *
  * Every response carries a strict Content-Security-Policy (no script at
@@ -31,6 +32,7 @@
 #include <libsoup/soup.h>
 
 #include "core/config.h"
+#include "extract/preview.h"
 #include "portal/link.h"
 #include "portal/request.h"
 #include "portal/role.h"
@@ -59,7 +61,9 @@ static const char css[] =
     "pre{white-space:pre-wrap;background:#fff;border:1px solid #ccd;"
     "padding:.5em}"
     "code{font-size:85%;word-break:break-all}"
-    "input[type=text],input[type=password],textarea{width:24em}";
+    "input[type=text],input[type=password],textarea{width:24em}"
+    "img.pv{max-width:30em;border:1px solid #ccd;background:#fff;"
+    "margin:.2em}";
 
 /* ---- responses ---- */
 
@@ -693,6 +697,9 @@ request_rows(GString *out, struct mugai_portal *po, struct mugai_session *s,
 	g_ptr_array_free(reqs, TRUE);
 }
 
+static void preview_rows(GString *out, struct mugai_portal *po,
+    JsonObject *meta, const char *id, const char *mac);
+
 /*
  * The item id of the URL, if the MAC m is right and user may see it;
  * otherwise answers and returns NULL. *rcpts gets the recipients.
@@ -788,6 +795,7 @@ item_page(struct mugai_portal *po, SoupServerMessage *msg,
 	g_string_append(out, "</table>\n");
 	part_rows(out, po, s, meta, id, mac, may_ask);
 	mugai_portal_ppap_form(out, po, s, meta, rcpts, id, mac);
+	preview_rows(out, po, meta, id, mac);
 	if (may_ask) {
 		g_string_append_printf(out, "<h2>原本の申請 <span class=\"en\">"
 		    "Request the original</span></h2><form method=\"post\" "
@@ -805,6 +813,130 @@ item_page(struct mugai_portal *po, SoupServerMessage *msg,
 	page_end(out);
 	json_object_unref(meta);
 	respond(msg, SOUP_STATUS_OK, "text/html; charset=utf-8", out);
+}
+
+/* ---- preview (画面転送) ---- */
+
+/*
+ * The pictures of the removed parts that have one: PDF pages and PNG
+ * images, drawn by the sandboxed helper when the browser asks for them
+ * (preview_page). Plain <img>: no script.
+ */
+static void
+preview_rows(GString *out, struct mugai_portal *po, JsonObject *meta,
+    const char *id, const char *mac)
+{
+	JsonObject *rep = jo(meta, "report") != NULL ? jo(meta, "report") :
+	    meta;
+	JsonNode *pn = json_object_get_member(rep, "parts");
+	JsonArray *parts = pn != NULL && JSON_NODE_HOLDS_ARRAY(pn) ?
+	    json_node_get_array(pn) : NULL;
+	gboolean head = FALSE;
+
+	for (guint i = 0; parts != NULL && po->po_cf->cf_portal_preview_pages
+	    > 0 && i < json_array_get_length(parts); i++) {
+		JsonNode *n = json_array_get_element(parts, i);
+		g_autofree char *path = NULL, *name = NULL;
+		const char *kind;
+		gint64 pages;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		path = jt(json_node_get_object(n), "path");
+		name = jt(json_node_get_object(n), "filename");
+		if (path == NULL || !mugai_request_part_valid(path) ||
+		    !mugai_portal_part_removed(meta, path) ||
+		    (kind = mugai_portal_preview_kind(meta, path)) == NULL)
+			continue;
+		if (!head) {
+			g_string_append(out, "<h2>プレビュー <span class=\"en\">"
+			    "Preview</span></h2><p>添付ファイルの内容を画像で"
+			    "表示しています (ファイルそのものは送られません)。"
+			    "<span class=\"en\">The removed parts drawn as "
+			    "pictures; the files themselves are not sent."
+			    "</span></p>\n");
+			head = TRUE;
+		}
+		g_string_append(out, "<h3>");
+		esc(out, path);
+		g_string_append(out, " ");
+		esc(out, name);
+		g_string_append(out, "</h3><p>");
+		pages = strcmp(kind, "pdf") == 0 ?
+		    po->po_cf->cf_portal_preview_pages : 1;
+		for (gint64 p = 0; p < pages; p++) {
+			g_string_append_printf(out, "<img class=\"pv\" "
+			    "src=\"/item/%s/preview/", id);
+			esc(out, path);
+			g_string_append_printf(out, "?m=%s&amp;p=%" G_GINT64_FORMAT
+			    "\" alt=\"%" G_GINT64_FORMAT " ページ / page %"
+			    G_GINT64_FORMAT "\"> ", mac, p, p + 1, p + 1);
+		}
+		g_string_append(out, "</p>\n");
+	}
+}
+
+/* GET /item/ID/preview/PART?m=MAC&p=N: one picture, image/png. */
+static void
+preview_page(struct mugai_portal *po, SoupServerMessage *msg,
+    struct mugai_session *s, const char *id, const char *part,
+    GHashTable *query)
+{
+	const char *mac = query != NULL ? g_hash_table_lookup(query, "m") :
+	    NULL;
+	const char *ps = query != NULL ? g_hash_table_lookup(query, "p") :
+	    NULL;
+	g_auto(GStrv) rcpts = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autofree char *why = NULL;
+	struct mugai_preview pv = { 0 };
+	JsonObject *meta;
+	const char *kind = NULL;
+	guint64 page = 0;
+	char *end = NULL;
+	gconstpointer d;
+	gsize len;
+
+	if ((meta = item_access(po, msg, s, id, mac, &rcpts)) == NULL)
+		return;
+	if (ps != NULL)
+		page = g_ascii_strtoull(ps, &end, 10);
+	if ((ps != NULL && (end == ps || *end != '\0')) ||
+	    page >= (guint64)po->po_cf->cf_portal_preview_pages ||
+	    !mugai_request_part_valid(part) ||
+	    strcmp(part, MUGAI_REQUEST_ORIGINAL) == 0 ||
+	    !mugai_portal_part_removed(meta, part) ||
+	    (kind = mugai_portal_preview_kind(meta, part)) == NULL ||
+	    (bytes = mugai_portal_part_bytes(po, id, part)) == NULL) {
+		audit(po, "preview", id, s->se_user, FALSE, msg, "part",
+		    part);
+		error_page(msg, s, SOUP_STATUS_NOT_FOUND,
+		    "この添付ファイルのプレビューはありません。",
+		    "No preview of this part.");
+		json_object_unref(meta);
+		return;
+	}
+	json_object_unref(meta);
+	d = g_bytes_get_data(bytes, &len);
+	if (mugai_preview_render(po->po_helper, d, len, kind, (guint)page, 0,
+	    &pv, &why) != MUGAI_OK || pv.pv_png == NULL) {
+		audit(po, "preview", id, s->se_user, FALSE, msg, "error",
+		    why != NULL ? why : pv.pv_status);
+		error_page(msg, s, SOUP_STATUS_NOT_FOUND,
+		    "プレビューを作成できませんでした。",
+		    "The preview could not be drawn.");
+		return;
+	}
+	audit(po, "preview", id, s->se_user, TRUE, msg, "part", part);
+	secure_headers(msg);
+	soup_message_headers_replace(
+	    soup_server_message_get_response_headers(msg),
+	    "Content-Disposition", "inline; filename=\"preview.png\"");
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	d = g_bytes_get_data(pv.pv_png, &len);
+	soup_server_message_set_response(msg, "image/png", SOUP_MEMORY_COPY,
+	    d, len);
+	g_bytes_unref(pv.pv_png);
 }
 
 /* ---- mail and release ---- */
@@ -899,13 +1031,15 @@ notify(struct mugai_portal *po, SoupServerMessage *msg, const char *id,
 }
 
 /*
- * Re-injects the original to requester through `mugai quarantine
- * release` (lib/store/release.c: the token bound to content and
- * recipients), the same path an administrator uses.
+ * Re-injects the original (part NULL) or delivers one part (with a note
+ * of who approved it: lib/store/onepart.h) to requester through `mugai
+ * quarantine release` (lib/store/release.c: the token bound to content
+ * and recipients), the same path an administrator uses.
  */
 static gboolean
-release_original(struct mugai_portal *po, SoupServerMessage *msg,
-    const char *id, const char *requester, const char *decider)
+release_to(struct mugai_portal *po, SoupServerMessage *msg,
+    const char *id, const char *part, const char *requester,
+    const char *decider)
 {
 	g_autofree char *why = NULL;
 	GPtrArray *argv = g_ptr_array_new();
@@ -920,6 +1054,14 @@ release_original(struct mugai_portal *po, SoupServerMessage *msg,
 	}
 	g_ptr_array_add(argv, (char *)"--to");
 	g_ptr_array_add(argv, (char *)requester);
+	if (part != NULL) {
+		g_ptr_array_add(argv, (char *)"--part");
+		g_ptr_array_add(argv, (char *)part);
+		g_ptr_array_add(argv, (char *)"--approved-by");
+		g_ptr_array_add(argv, (char *)decider);
+		g_ptr_array_add(argv, (char *)"--requested-by");
+		g_ptr_array_add(argv, (char *)requester);
+	}
 	g_ptr_array_add(argv, (char *)id);
 	g_ptr_array_add(argv, NULL);
 	ok = run((char **)argv->pdata, NULL, &why);
@@ -1039,7 +1181,7 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 	} else if (!approve) {
 		item_page(po, msg, s, id, q, "却下しました。", "Denied.");
 	} else if (strcmp(done->rq_part, MUGAI_REQUEST_ORIGINAL) == 0) {
-		if (release_original(po, msg, id, done->rq_requester,
+		if (release_to(po, msg, id, NULL, done->rq_requester,
 		    s->se_user))
 			item_page(po, msg, s, id, q, "承認し、原本を申請者に"
 			    "配送しました。", "Approved; the original has "
@@ -1049,10 +1191,16 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 			    "失敗しました。管理者に連絡してください。",
 			    "Approved, but the delivery failed; please tell "
 			    "an administrator.");
+	} else if (release_to(po, msg, id, done->rq_part,
+	    done->rq_requester, s->se_user)) {
+		item_page(po, msg, s, id, q, "承認し、添付ファイルを申請者に"
+		    "配送しました。", "Approved; the part has been sent to "
+		    "the requester.");
 	} else {
-		item_page(po, msg, s, id, q, "承認しました。添付ファイルは"
-		    "管理者が配送します。", "Approved; an administrator "
-		    "delivers the part.");
+		item_page(po, msg, s, id, q, "承認しましたが、添付ファイルの"
+		    "配送に失敗しました。管理者に連絡してください。",
+		    "Approved, but delivering the part failed; please tell "
+		    "an administrator.");
 	}
 out:
 	mugai_request_free(rq);
@@ -1268,6 +1416,9 @@ mugai_portal_handler(SoupServer *server, SoupServerMessage *msg,
 		queue_page(po, msg, s);
 	else if ((id = item_path(path, &rest)) != NULL && *rest == '\0')
 		item_page(po, msg, s, id, query, NULL, NULL);
+	else if (id != NULL && g_str_has_prefix(rest, "/preview/"))
+		preview_page(po, msg, s, id, rest + strlen("/preview/"),
+		    query);
 	else
 		error_page(msg, s, SOUP_STATUS_NOT_FOUND,
 		    "ページがありません。", "No such page.");

@@ -19,6 +19,7 @@ struct mugai_quarantine;
 struct mugai_roles;
 struct mugai_sessions;
 struct mugai_limiter;
+struct mugai_index;
 
 struct mugai_portal {
 	struct mugai_config *po_cf;
@@ -31,9 +32,11 @@ struct mugai_portal {
 	struct mugai_sessions *po_sessions;
 	struct mugai_limiter *po_limit;
 	char *po_mugai;			/* the mugai command (release) */
-	char *po_helper;		/* mugai-extract, NULL: installed */
+	char *po_helper;		/* mugai-extract (NULL: installed):
+					 * PPAP, previews */
 	GHashTable *po_ppap_tries;	/* portal/ppap.c: "user\nid" ->
 					 * GArray of try times */
+	struct mugai_index *po_ix;	/* NULL: [index] url = none */
 };
 
 /* portal/pages.c: routes every request of the server to its page. */
@@ -108,5 +111,14 @@ const char *mugai_portal_part_rule(JsonObject *meta, const char *path);
  */
 const char *mugai_portal_request_rule(struct mugai_portal *po,
     JsonObject *meta, const char *part);
+
+/*
+ * portal/preview.c: the preview kind ("pdf", "png") of removed part path
+ * of meta, or NULL (transfer none); the decoded bytes of that part of
+ * item id's original (transfer full), or NULL.
+ */
+const char *mugai_portal_preview_kind(JsonObject *meta, const char *path);
+GBytes *mugai_portal_part_bytes(struct mugai_portal *po, const char *id,
+    const char *path);
 
 #endif

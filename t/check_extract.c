@@ -21,6 +21,7 @@
 
 #include "base/deadline.h"
 #include "extract/client.h"
+#include "extract/preview.h"
 #include "extract/proto.h"
 #include "docgen.h"
 #include "fixtures.h"
@@ -937,6 +938,83 @@ START_TEST(protocol_lines_parse_strictly)
 }
 END_TEST
 
+/* ---- the preview: a page drawn to a fresh PNG (extract/render.c) ---- */
+
+static guint32
+be32(const guint8 *p)
+{
+	return (guint32)p[0] << 24 | (guint32)p[1] << 16 |
+	    (guint32)p[2] << 8 | p[3];
+}
+
+START_TEST(render_pdf_page_to_png)
+{
+	g_autoptr(GBytes) pdf = dg_pdf_pages(2);
+	struct mugai_preview pv;
+	g_autofree char *why = NULL;
+	const guint8 *png;
+	gsize len, plen;
+	const guint8 *d = g_bytes_get_data(pdf, &len);
+
+	/* A4 (595 x 842 points), long side 400 pixels: 283 x 400. */
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, d, len,
+	    "pdf", 1, 400, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "ok");
+	ck_assert_int_eq(pv.pv_pages, 2);
+	ck_assert_int_eq(pv.pv_width, 283);
+	ck_assert_int_eq(pv.pv_height, 400);
+	png = g_bytes_get_data(pv.pv_png, &plen);
+	ck_assert_uint_gt(plen, 33);
+	ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+	ck_assert_int_eq(memcmp(png + 12, "IHDR", 4), 0);
+	ck_assert_uint_eq(be32(png + 16), 283);
+	ck_assert_uint_eq(be32(png + 20), 400);
+	/* Never the document's bytes. */
+	ck_assert_ptr_null(g_strstr_len((const char *)png, (gssize)plen,
+	    "%PDF"));
+	g_bytes_unref(pv.pv_png);
+
+	/* Past the last page: no picture, a clean answer. */
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, d, len,
+	    "pdf", 2, 400, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "nopage");
+	ck_assert_ptr_null(pv.pv_png);
+}
+END_TEST
+
+START_TEST(render_hostile_pdf_is_a_clean_error)
+{
+	g_autoptr(GBytes) bad = dg_pdf_damaged();
+	g_autoptr(GBytes) enc = dg_pdf_encrypted();
+	static const char junk[] = "%PDF-1.7\n1 0 obj << /Type /Page "
+	    "/MediaBox [0 0 1e30 -5] >> endobj\ntrailer << /Root 1 0 R >>\n";
+	struct mugai_preview pv;
+	g_autofree char *why = NULL;
+	gsize len;
+	const void *d = g_bytes_get_data(bad, &len);
+
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, d, len,
+	    "pdf", 0, 0, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "damaged");
+	ck_assert_ptr_null(pv.pv_png);
+	d = g_bytes_get_data(enc, &len);
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, d, len,
+	    "pdf", 0, 0, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "encrypted");
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, junk,
+	    sizeof junk - 1, "pdf", 0, 0, &pv, &why), MUGAI_OK);
+	ck_assert(strcmp(pv.pv_status, "ok") != 0);
+	ck_assert_ptr_null(pv.pv_png);
+	/* A PNG that is not one. */
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT,
+	    "\x89PNG\r\n\x1a\nxx", 10, "png", 0, 0, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "damaged");
+	ck_assert_str_eq(mugai_preview_kind("application/pdf", NULL), "pdf");
+	ck_assert_str_eq(mugai_preview_kind(NULL, "a.PNG"), "png");
+	ck_assert_ptr_null(mugai_preview_kind("application/zip", "a.zip"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -947,6 +1025,8 @@ main(void)
 	t_timeout = 60;
 	signal(SIGPIPE, SIG_IGN);
 	t_test(s, pdf_english_text);
+	t_test(s, render_pdf_page_to_png);
+	t_test(s, render_hostile_pdf_is_a_clean_error);
 	t_test(s, pdf_japanese_non_embedded_cid_font);
 	t_test(s, pdf_pages_past_max_pages_truncate);
 	t_test(s, pdf_encrypted_is_encrypted);

@@ -24,6 +24,7 @@
 #include "portal/link.h"
 #include "portal/request.h"
 #include "portal/role.h"
+#include "store/onepart.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
 #include "session.h"	/* portal/, through t_check_portal_CPPFLAGS */
@@ -587,6 +588,187 @@ START_TEST(config_loads_link_key_with_portal_url)
 }
 END_TEST
 
+/* ---- the one-part message (lib/store/onepart.c) ---- */
+
+static const char pdf_b64[] =
+    "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5k\n"
+    "b2JqCnRyYWlsZXIKPDwvUm9vdCAxIDAgUj4+CiUlRU9GCg==\n";
+
+/* A message with a text part (1.1) and a PDF (1.2), line ends eol. */
+static char *
+two_part_msg(const char *eol)
+{
+	g_autofree char *m = g_strconcat(
+	    "From: =?UTF-8?B?5aSq6YOO?= <taro@sender.example>\n"
+	    "To: staff@city.example.lg.jp\n"
+	    "Cc: b@city.example.lg.jp\n"
+	    "Subject: =?UTF-8?B?6KaL56mN5pu4?=\n"
+	    "Message-ID: <orig@sender.example>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"BB\"\n"
+	    "\n"
+	    "--BB\n"
+	    "Content-Type: text/plain; charset=us-ascii\n"
+	    "\n"
+	    "see the attachment\n"
+	    "--BB\n"
+	    "Content-Type: application/pdf; name=\"mitsumori.pdf\"\n"
+	    "Content-Disposition: attachment;\n"
+	    "\tfilename=\"mitsumori.pdf\"\n"
+	    "Content-Transfer-Encoding: base64\n"
+	    "\n", pdf_b64,
+	    "--BB--\n", NULL);
+	char **lines = g_strsplit(m, "\n", -1);
+	char *r = g_strjoinv(eol, lines);
+
+	g_strfreev(lines);
+	return r;
+}
+
+/* A file of the store's kind holding text: its descriptor. */
+static int
+text_fd(const char *text)
+{
+	char path[] = "/tmp/mugai-onepart-XXXXXX";
+	int fd = g_mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	(void)unlink(path);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	return fd;
+}
+
+static const struct mugai_onepart op_12 = {
+	.op_id = "ID", .op_part = "1.2", .op_approver = "chief@city.example.lg.jp",
+	.op_requester = "staff@city.example.lg.jp", .op_rule = "pdf-quarantine",
+	.op_time = 1750000000,
+};
+
+static void
+check_onepart(const char *eol)
+{
+	g_autofree char *orig = two_part_msg(eol), *note = NULL;
+	g_autofree char *raw_part = NULL;
+	g_autoptr(GBytes) out = NULL;
+	GString *why = g_string_new(NULL);
+	enum mugai_err err;
+	GMimeStream *s;
+	GMimeParser *p;
+	GMimeMessage *m;
+	GMimeMultipart *mp;
+	GMimeObject *att;
+	GMimeStream *dec;
+	GByteArray *got;
+	g_autofree guchar *want = NULL;
+	const char *text, *ja, *en;
+	gsize len, wlen;
+	int fd = text_fd(orig);
+
+	out = mugai_onepart_build(fd, &op_12, &err, why);
+	ck_assert_msg(out != NULL, "%s", why->str);
+	ck_assert_int_eq(err, MUGAI_OK);
+	text = g_bytes_get_data(out, &len);
+	/* The part's encoded body is the original's, byte for byte, with its
+	 * line ends: copied, not encoded again. */
+	raw_part = g_strconcat("filename=\"mitsumori.pdf\"", eol,
+	    "Content-Transfer-Encoding: base64", eol, eol, NULL);
+	ck_assert_ptr_nonnull(g_strstr_len(text, (gssize)len, raw_part));
+	{
+		char **bl = g_strsplit(pdf_b64, "\n", -1);
+		g_autofree char *b = g_strjoinv(eol, bl);
+
+		g_strfreev(bl);
+		ck_assert_ptr_nonnull(g_strstr_len(text, (gssize)len, b));
+	}
+	/* One kind of line end throughout. */
+	if (strcmp(eol, "\r\n") == 0)
+		for (gsize i = 0; i < len; i++)
+			if (text[i] == '\n')
+				ck_assert_msg(i > 0 && text[i - 1] == '\r',
+				    "bare LF at %zu", i);
+
+	s = g_mime_stream_mem_new_with_buffer(text, len);
+	p = g_mime_parser_new_with_stream(s);
+	m = g_mime_parser_construct_message(p, NULL);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(internet_address_list_to_string(
+	    g_mime_message_get_from(m), NULL, FALSE),
+	    "太郎 <taro@sender.example>");
+	ck_assert_str_eq(internet_address_list_to_string(
+	    g_mime_message_get_to(m), NULL, FALSE), "staff@city.example.lg.jp");
+	ck_assert(g_str_has_prefix(g_mime_message_get_subject(m),
+	    "[承認済みの添付 / approved attachment] 見積書"));
+	ck_assert_str_ne(g_mime_message_get_message_id(m),
+	    "orig@sender.example");
+	ck_assert_str_eq(g_mime_object_get_header(GMIME_OBJECT(m),
+	    "X-Mugai-Part-Release"), "ID");
+	ck_assert(GMIME_IS_MULTIPART(m->mime_part));
+	mp = GMIME_MULTIPART(m->mime_part);
+	ck_assert_int_eq(g_mime_multipart_get_count(mp), 2);
+	/* The note: who approved, when, the item, the part, the rule,
+	 * Japanese first. */
+	note = g_mime_text_part_get_text(GMIME_TEXT_PART(
+	    g_mime_multipart_get_part(mp, 0)));
+	ja = strstr(note, "承認者: chief@city.example.lg.jp");
+	en = strstr(note, "Approved by: chief@city.example.lg.jp");
+	ck_assert_ptr_nonnull(ja);
+	ck_assert_ptr_nonnull(en);
+	ck_assert(ja < en);
+	ck_assert_ptr_nonnull(strstr(note, "2025-06-15 15:06:40 UTC"));
+	ck_assert_ptr_nonnull(strstr(note, "部分: 1.2"));
+	ck_assert_ptr_nonnull(strstr(note, "削除した規則: pdf-quarantine"));
+	ck_assert_ptr_nonnull(strstr(note, "ファイル名: mitsumori.pdf"));
+	ck_assert_ptr_nonnull(strstr(note, "申請者: staff@city.example.lg.jp"));
+	/* The attachment decodes to the original's bytes. */
+	att = g_mime_multipart_get_part(mp, 1);
+	ck_assert(GMIME_IS_PART(att));
+	ck_assert_str_eq(g_mime_part_get_filename(GMIME_PART(att)),
+	    "mitsumori.pdf");
+	dec = g_mime_stream_mem_new();
+	ck_assert_int_ge(g_mime_data_wrapper_write_to_stream(
+	    g_mime_part_get_content(GMIME_PART(att)), dec), 0);
+	got = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(dec));
+	want = g_base64_decode(pdf_b64, &wlen);
+	ck_assert_uint_eq(got->len, wlen);
+	ck_assert_int_eq(memcmp(got->data, want, wlen), 0);
+	g_object_unref(dec);
+	g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(s);
+	g_string_free(why, TRUE);
+	close(fd);
+}
+
+START_TEST(onepart_note_and_part_byte_identical)
+{
+	check_onepart("\n");
+	check_onepart("\r\n");
+}
+END_TEST
+
+START_TEST(onepart_refuses_missing_container_and_junk)
+{
+	g_autofree char *orig = two_part_msg("\n");
+	struct mugai_onepart op = op_12;
+	GString *why = g_string_new(NULL);
+	enum mugai_err err;
+	int fd = text_fd(orig);
+
+	op.op_part = "1.7";
+	ck_assert_ptr_null(mugai_onepart_build(fd, &op, &err, why));
+	ck_assert_int_eq(err, MUGAI_E_NOTFOUND);
+	op.op_part = "1";
+	ck_assert_ptr_null(mugai_onepart_build(fd, &op, &err, why));
+	ck_assert_int_eq(err, MUGAI_E_INVAL);
+	ck_assert_ptr_nonnull(strstr(why->str, "container"));
+	op.op_part = "1.2; rm";
+	ck_assert_ptr_null(mugai_onepart_build(fd, &op, &err, why));
+	ck_assert_int_eq(err, MUGAI_E_INVAL);
+	close(fd);
+	g_string_free(why, TRUE);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -608,5 +790,7 @@ main(void)
 	t_test(s, limiter_locks_user_and_address);
 	t_test(s, notice_links_item_when_configured);
 	t_test(s, config_loads_link_key_with_portal_url);
+	t_test(s, onepart_note_and_part_byte_identical);
+	t_test(s, onepart_refuses_missing_container_and_junk);
 	return t_run(s);
 }

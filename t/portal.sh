@@ -4,11 +4,14 @@
 # approver), both private, on free loopback ports, with a store filled by
 # t/qfill. t/portal_client.py drives it: login, list, item by its link,
 # forged link, another recipient, a request, a replayed form, the
-# approver's queue and decision, a replayed decision, the lockout after
+# approver's queue and decision, a replayed decision, one part requested,
+# approved and delivered to the requester's Maildir, the lockout after
 # failed logins, the security headers; t/portal_ppap.py the PPAP password
 # form (wrong password, replay, the right one, the limit); then audit.log,
-# `mugai quarantine show` and the password in no file are checked here. Skips (77) unless run as root with
-# dovecot-imapd, slapd and openssl installed. About 5 seconds.
+# `mugai quarantine show` and the password in no file are checked here.
+# Skips (77) unless run as root with dovecot-imapd, slapd and openssl
+# installed. About 30 seconds on a busy machine (the previews run the
+# extraction helper).
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 PYTHON3=${PYTHON3:-python3}
@@ -124,7 +127,8 @@ DC_PID=$(cat "$W/dc/run/master.pid")
 # ---- the store, a certificate, the portal
 STORE=$W/quarantine
 mkdir -m 700 "$STORE"
-printf 'From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\nSubject: =?UTF-8?B?6KaL56mN5pu4?=\r\n\r\nbody\r\n' >"$W/msg.eml"
+# 1.1 text, 1.2 the attachment qfill's report says was dropped.
+printf 'From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\nSubject: =?UTF-8?B?6KaL56mN5pu4?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b1\r\nContent-Type: application/octet-stream; name="invoice.exe"\r\nContent-Disposition: attachment; filename="invoice.exe"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n--b1--\r\n' >"$W/msg.eml"
 MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
     "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" 3 >"$W/ids" ||
     { echo "not ok - qfill"; exit 1; }
@@ -137,6 +141,35 @@ PPAP_PW='Mitsumori-2025-パス'
     MUGAI_QFILL_RCPTS='<c@city.example.lg.jp>' MUGAI_QFILL_PPAP=見積書.zip \
     "$top_builddir/t/qfill" "$STORE" "$W/ppap.eml" >"$W/ids-ppap" ||
     { echo "not ok - ppapgen, qfill"; exit 1; }
+# An item of staff's whose dropped 1.2 is a PDF: the preview.
+"$PYTHON3" - "$W/msg-pdf.eml" <<'EOC'
+import base64, sys
+objs = [b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>"]
+c = b"0 0 1 rg 50 600 300 150 re f"
+objs.append(b"<</Length %d>>stream\n" % len(c) + c + b"\nendstream")
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs):
+    offs.append(len(pdf))
+    pdf += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+x = len(pdf)
+pdf += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(
+    b"%010d 00000 n \n" % o for o in offs)
+pdf += b"trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % x
+b64 = base64.encodebytes(pdf).replace(b"\n", b"\r\n")
+open(sys.argv[1], "wb").write(
+    b"From: taro@sender.example\r\nTo: staff@city.example.lg.jp\r\n"
+    b"Subject: pdf\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+    b"--b1\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b1\r\n"
+    b"Content-Type: application/pdf; name=\"mitsumori.pdf\"\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n" + b64 + b"--b1--\r\n")
+EOC
+MUGAI_QFILL_PDF=1 MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
+    "$top_builddir/t/qfill" "$STORE" "$W/msg-pdf.eml" 1 >"$W/ids-p" ||
+    { echo "not ok - qfill"; exit 1; }
+IDP=$(head -n 1 "$W/ids-p")
 ID=$(head -n 1 "$W/ids")
 IDB=$(head -n 1 "$W/ids-b")
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
@@ -164,8 +197,21 @@ EOC
 # The MTA's stand-ins: what they were given, kept.
 printf '#!/bin/sh\necho "$@" >>%s/notify.args\ncat >>%s/notify.mail\n' \
     "$W" "$W" >"$W/notify.sh"
-printf '#!/bin/sh\necho "$@" >>%s/submit.args\ncat >%s/submit.mail\n' \
-    "$W" "$W" >"$W/submit.sh"
+# The submit stand-in also delivers to the Dovecot Maildir of each
+# recipient's local part, as the MTA and the LDA would.
+cat >"$W/submit.sh" <<EOC
+#!/bin/sh
+echo "\$@" >>$W/submit.args
+cat >$W/submit.mail
+n=\$(wc -l <$W/submit.args)
+cp $W/submit.mail $W/submit.mail.\$n
+for r in "\$@"; do
+	case \$r in *@*) ;; *) continue ;; esac
+	d=$W/dc/mail/\${r%%@*}
+	mkdir -p "\$d/new" "\$d/cur" "\$d/tmp"
+	cp $W/submit.mail "\$d/tmp/\$\$.\$n" && mv "\$d/tmp/\$\$.\$n" "\$d/new/\$\$.\$n.mugai"
+done
+EOC
 chmod 755 "$W/notify.sh" "$W/submit.sh"
 "$top_builddir/mugai-portal" -c "$W/mugai.conf" \
     --mugai "$top_builddir/mugai" --helper "$top_builddir/mugai-extract" \
@@ -188,7 +234,7 @@ else
 	pass "ppap: the password is in no file of the store or log"
 fi
 "$PYTHON3" "$top_srcdir/t/portal_client.py" "https://127.0.0.1:$HTTPS_PORT" \
-    "$ID" "$IDB" "$STORE/portal-link.key"
+    "$ID" "$IDB" "$STORE/portal-link.key" "$IDP"
 [ $? -eq 0 ] || fail "portal_client.py"
 
 # ---- what the server left behind
@@ -199,13 +245,44 @@ has "audit: the request" "$STORE/audit.log" '"event":"requested"'
 has "audit: the approval" "$STORE/audit.log" '"event":"approved","id":"'"$ID"'","actor":"chief@city.example.lg.jp","outcome":"ok"'
 has "audit: the release" "$STORE/audit.log" '"event":"release","id":"'"$ID"'","actor":"chief@city.example.lg.jp","outcome":"ok"'
 has "audit: the forged link" "$STORE/audit.log" '"error":"bad link"'
+has "audit: the preview" "$STORE/audit.log" '"event":"preview","id":"'"$IDP"'","actor":"staff@city.example.lg.jp","outcome":"ok"'
 has "the approver was mailed" "$W/notify.args" 'chief@city.example.lg.jp'
 has "the mail links the item" "$W/notify.mail" "/item/$ID?m="
 has "released to the requester only" "$W/submit.args" 'staff@city.example.lg.jp'
-has "released with its token" "$W/submit.mail" "X-Mugai-Release: id=$ID"
+# The PPAP delivery to c@ was the first submission (submit.mail.1).
+has "released with its token" "$W/submit.mail.2" "X-Mugai-Release: id=$ID"
 n=$(grep -c staff@ "$W/submit.args")
-[ "$n" -eq 1 ] && pass "released exactly once" || fail "released $n times"
+[ "$n" -eq 2 ] && pass "released to staff@ exactly twice (original, then the part)" ||
+    fail "released $n times to staff@"
+grep '"event":"released"' "$STORE/audit.log" | grep '"outcome":"ok"' |
+    grep -q '"part":"1.2"' && pass "audit: the part released" ||
+    fail "audit: the part released"
+# The part's message in the requester's Maildir, exactly once.
+set -- $(grep -l "^X-Mugai-Part-Release: $ID" "$W"/dc/mail/staff/new/* 2>/dev/null)
+[ $# -eq 1 ] && pass "the approved part arrives in the Maildir exactly once" ||
+    fail "the part arrived $# times"
+PART_MAIL=${1:-/dev/null}
+has "the part's message carries a release token" "$PART_MAIL" "X-Mugai-Release: id=$ID"
+"$PYTHON3" - "$PART_MAIL" <<'EOC' && pass "the part decodes to the original's bytes, the note names the approver" || fail "the part or the note"
+import base64, email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+parts = [p for p in m.walk() if not p.is_multipart()]
+note = parts[0].get_payload(decode=True).decode()
+want = base64.b64decode("TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+sys.exit(0 if len(parts) == 2 and parts[1].get_filename() == "invoice.exe"
+         and parts[1].get_payload(decode=True) == want
+         and "承認者: chief@city.example.lg.jp" in note
+         and note.find("承認者") < note.find("Approved by") else 1)
+EOC
+# The milter's side: the token passes this message once (the part is not
+# removed again), and no other content.
+r=$("$top_builddir/t/qfill" --check "$STORE" "$W/release.key" "$PART_MAIL" \
+    staff@city.example.lg.jp)
+[ "$r" = VALID ] && pass "the milter lets the part's message pass" ||
+    fail "release check of the part's message: $r"
 "$top_builddir/mugai" quarantine -c "$W/mugai.conf" show "$ID" >"$W/show" 2>&1
+[ -s "$STORE/index.sqlite" ] && pass "the list came from the index (index.sqlite)" ||
+    fail "no index.sqlite: the portal walked the store"
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
 has "show names the decider" "$W/show" 'chief@city.example.lg.jp'
 
@@ -253,6 +330,10 @@ if [ -n "${MUGAI_PORTAL_BENCH:-}" ]; then
 	    "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" \
 	    "$MUGAI_PORTAL_BENCH" 1 60 >/dev/null || fail "bench qfill"
 	echo "# filled $MUGAI_PORTAL_BENCH items in $(($(date +%s) - t0)) s"
+	t0=$(date +%s)
+	"$top_builddir/mugai" quarantine -c "$W/mugai.conf" reindex --journal \
+	    >/dev/null || fail "bench reindex"
+	echo "# the journal applied to the index in $(($(date +%s) - t0)) s"
 	M=$("$PYTHON3" -c 'import hmac,hashlib,sys
 print(hmac.new(open(sys.argv[1],"rb").read(),
     b"mugai-portal-link-1\n"+sys.argv[2].encode(),
@@ -266,12 +347,17 @@ print(hmac.new(open(sys.argv[1],"rb").read(),
 	lab_wait_port "$HTTPS_PORT" || fail "portal restarted"
 	L="$top_srcdir/contrib/bench/portal-load.py"
 	U=https://127.0.0.1:$HTTPS_PORT
+	echo "# baseline: /style.css, a static page of the same server (50 users)"
+	"$PYTHON3" "$L" "$U" staff staffpw 50 20 /style.css | sed 's/^/# /'
 	echo "# list, first page (staff: 50 users)"
 	"$PYTHON3" "$L" "$U" staff staffpw 50 20 / | sed 's/^/# /'
 	echo "# item page (staff: 50 users)"
 	"$PYTHON3" "$L" "$U" staff staffpw 50 20 "/item/$ID?m=$M" |
 	    sed 's/^/# /'
-	echo "# list of a user with one item: the whole store walked (5 users)"
-	"$PYTHON3" "$L" "$U" c cpw 5 20 / | sed 's/^/# /'
+	echo "# list of a user with no item (50 users)"
+	"$PYTHON3" "$L" "$U" c cpw 50 20 / | sed 's/^/# /'
+	echo "# search of the list (staff, q=見積, 50 users)"
+	"$PYTHON3" "$L" "$U" staff staffpw 50 20 "/?q=%E8%A6%8B%E7%A9%8D" |
+	    sed 's/^/# /'
 fi
 exit $((fails > 0))

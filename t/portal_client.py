@@ -15,6 +15,7 @@ import sys
 import urllib.parse
 
 BASE, ID, IDB, KEYFILE = sys.argv[1:5]
+IDP = sys.argv[5] if len(sys.argv) > 5 else None   # an item with a PDF
 HOST = urllib.parse.urlsplit(BASE)
 fails = 0
 
@@ -59,7 +60,7 @@ class Client:
         self.ctx.check_hostname = False
         self.ctx.verify_mode = ssl.CERT_NONE
 
-    def req(self, method, path, form=None):
+    def req(self, method, path, form=None, raw=False):
         c = http.client.HTTPSConnection(HOST.hostname, HOST.port,
                                         context=self.ctx, timeout=30)
         headers = {}
@@ -71,7 +72,8 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         c.request(method, path, body, headers)
         r = c.getresponse()
-        text = r.read().decode("utf-8", "replace")
+        data = r.read()
+        text = data if raw else data.decode("utf-8", "replace")
         for k, v in r.getheaders():
             if k.lower() == "set-cookie":
                 self.cookie = v.split(";")[0]
@@ -181,6 +183,45 @@ st, h, text = chief.req("GET", item(ID))
 dec2 = [f for f in chief.forms(text) if f["action"] ==
         "/item/%s/decide" % ID]
 check("no decision form once decided", dec2 == [] and "確認済み" in text)
+
+# ---- the preview (画面転送): the PDF drawn to PNGs, never the PDF
+if IDP:
+    st, h, text = staff.req("GET", item(IDP))
+    src = "/item/%s/preview/1.2?m=%s&amp;p=0" % (IDP, mac(IDP))
+    check("the item page shows the preview image", st == 200 and
+          ('<img class="pv" src="%s"' % src) in text, text[-1500:])
+    st, h, body = staff.req("GET", src.replace("&amp;", "&"), raw=True)
+    check("the preview URL returns image/png", st == 200 and
+          h.get("content-type") == "image/png" and
+          body[:8] == b"\x89PNG\r\n\x1a\n" and b"%PDF" not in body,
+          "%d %s" % (st, h.get("content-type")))
+    check("the preview is inline, under the same CSP",
+          h.get("content-disposition", "").startswith("inline") and
+          "default-src 'none'" in h.get("content-security-policy", ""))
+    st, h, body = staff.req("GET", "/item/%s/preview/1.2?m=%s&p=0" %
+                            (IDP, "0" * 32), raw=True)
+    check("a preview with a forged link is refused", st == 403)
+    st, h, body = staff.req("GET", "/item/%s/preview/1.1?m=%s&p=0" %
+                            (IDP, mac(IDP)), raw=True)
+    check("a part that was kept has no preview", st == 404)
+
+# ---- one part: asked for by the recipient, approved, delivered to them
+st, h, text = staff.req("GET", item(ID))
+rp = [f for f in staff.forms(text) if f["action"] ==
+      "/item/%s/request" % ID and f["fields"].get("part") == "1.2"][0]
+fields = dict(rp["fields"])
+fields["reason"] = "請求書の確認のため"
+st, h, text = staff.req("POST", rp["action"], fields)
+check("the part is requested", st == 200 and "申請中" in text, text[:300])
+st, h, text = chief.req("GET", item(ID))
+dec = [f for f in chief.forms(text) if f["action"] ==
+       "/item/%s/decide" % ID]
+check("one decision form for the part", len(dec) == 1, text[:300])
+fields = dict(dec[0]["fields"])
+fields.update(action="approve", comment="添付のみ可")
+st, h, text = chief.req("POST", dec[0]["action"], fields)
+check("the part is approved and delivered", st == 200 and
+      "添付ファイルを申請者に配送しました" in text, text[:600])
 
 # ---- the lockout: three failures lock the user out, even with the
 # right password afterwards

@@ -10,7 +10,8 @@
  * Exit 0, or 1 with the error on the first failure. MUGAI_QFILL_RCPTS
  * (comma-separated) replaces the envelope recipients. MUGAI_QFILL_PPAP=NAME
  * makes the dropped part 1.2 the encrypted archive NAME instead (what
- * the archive scan reports for a PPAP zip: the portal's password form).
+ * the archive scan reports for a PPAP zip: the portal's password form);
+ * with MUGAI_QFILL_PDF set it is "mitsumori.pdf", application/pdf.
  *
  *   qfill --check DIR KEYFILE MESSAGE RCPT...
  *
@@ -134,6 +135,7 @@ main(int argc, char **argv)
 	/* The portal's tests give items their own recipients. */
 	const char *env_rcpts = g_getenv("MUGAI_QFILL_RCPTS");
 	const char *ppap = g_getenv("MUGAI_QFILL_PPAP");
+	gboolean pdf;
 	g_auto(GStrv) own_rcpts = env_rcpts != NULL ?
 	    g_strsplit(env_rcpts, ",", -1) : NULL;
 	gchar *data;
@@ -167,8 +169,13 @@ main(int argc, char **argv)
 	p->rp_declared_type = g_strdup("text/plain");
 	p->rp_action = MUGAI_ACT_TEXT;
 	p = mugai_report_add_part(r, "1.2", "part");
-	p->rp_declared_type = g_strdup("application/octet-stream");
-	p->rp_filename = g_strdup(ppap != NULL ? ppap : "invoice.exe");
+	/* MUGAI_QFILL_PDF: the dropped part is a PDF (the portal's
+	 * preview) rather than an executable. */
+	pdf = g_getenv("MUGAI_QFILL_PDF") != NULL;
+	p->rp_declared_type = g_strdup(pdf ? "application/pdf" :
+	    "application/octet-stream");
+	p->rp_filename = g_strdup(ppap != NULL ? ppap : pdf ?
+	    "mitsumori.pdf" : "invoice.exe");
 	p->rp_action = MUGAI_ACT_DROP;
 	p->rp_reason = g_strdup("attachment");
 	if (ppap != NULL) {

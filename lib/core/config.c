@@ -283,6 +283,9 @@ static const struct key_def keys[] = {
 	  "(empty: none)" },
 	{ "portal", "page_size", KT_INT, OFF(cf_portal_page_size),
 	  "50", 5, 1000, NULL, "items per page of the portal's list" },
+	{ "portal", "preview_pages", KT_INT, OFF(cf_portal_preview_pages),
+	  "3", 0, 20, NULL, "PDF pages the portal's item page previews "
+	  "(0: no preview)" },
 };
 
 static const char *const *

@@ -152,6 +152,7 @@ struct mugai_config {
 	gint64 cf_portal_login_lockout;	/* milliseconds */
 	char *cf_portal_notify_command;
 	gint64 cf_portal_page_size;
+	gint64 cf_portal_preview_pages;	/* PDF pages previewed */
 	/* The item links' key, loaded when cf_portal_url is set. */
 	GBytes *cf_portal_link_key;
 

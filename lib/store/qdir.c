@@ -334,3 +334,62 @@ mugai_qdir_strerror(int errnum)
 		return g_strerror(errnum);
 	}
 }
+
+/* The i-th of n in walk order. */
+static guint
+nth(guint i, guint n, gboolean newest_first)
+{
+	return newest_first ? n - 1 - i : i;
+}
+
+void
+mugai_qdir_walk(int topfd, gboolean newest_first, mugai_qdir_visit_fn visit,
+    gpointer data)
+{
+	GPtrArray *years = mugai_qdir_entries(topfd, 4);
+	gboolean go = TRUE;
+
+	for (guint yi = 0; go && yi < years->len; yi++) {
+		const char *y = g_ptr_array_index(years,
+		    nth(yi, years->len, newest_first));
+		GPtrArray *months;
+		int yfd;
+
+		if ((yfd = mugai_qdir_open(topfd, y)) < 0)
+			continue;
+		months = mugai_qdir_entries(yfd, 2);
+		for (guint mi = 0; go && mi < months->len; mi++) {
+			const char *m = g_ptr_array_index(months,
+			    nth(mi, months->len, newest_first));
+			GPtrArray *days;
+			int mfd;
+
+			if ((mfd = mugai_qdir_open(yfd, m)) < 0)
+				continue;
+			days = mugai_qdir_entries(mfd, 2);
+			for (guint di = 0; go && di < days->len; di++) {
+				const char *d = g_ptr_array_index(days,
+				    nth(di, days->len, newest_first));
+				g_autofree char *day = g_strdup_printf(
+				    "%s/%s/%s", y, m, d);
+				GPtrArray *ids;
+				int dfd;
+
+				if ((dfd = mugai_qdir_open(mfd, d)) < 0)
+					continue;
+				ids = mugai_qdir_entries(dfd, 0);
+				for (guint i = 0; go && i < ids->len; i++)
+					go = visit(dfd, day,
+					    g_ptr_array_index(ids, nth(i,
+					    ids->len, newest_first)), data);
+				g_ptr_array_free(ids, TRUE);
+				close(dfd);
+			}
+			g_ptr_array_free(days, TRUE);
+			close(mfd);
+		}
+		g_ptr_array_free(months, TRUE);
+		close(yfd);
+	}
+	g_ptr_array_free(years, TRUE);
+}

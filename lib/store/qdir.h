@@ -73,6 +73,23 @@ char *mugai_qdir_read(int dirfd, const char *name, uid_t owner, gsize max,
 GPtrArray *mugai_qdir_entries(int dirfd, gsize n);
 
 /*
+ * Called by mugai_qdir_walk() for each item: its day directory dayfd
+ * (lent), the day's path "YYYY/MM/DD" and the id. FALSE stops the walk.
+ */
+typedef gboolean (*mugai_qdir_visit_fn)(int dayfd, const char *day,
+    const char *id, gpointer data);
+
+/*
+ * Walks the items of the store whose top directory is topfd (lent),
+ * YYYY/MM/DD/ID one name at a time, no link followed, oldest first or
+ * (newest_first) newest first, until visit returns FALSE. The one walk
+ * of the store's directories (the CLI's reindex, the portal without an
+ * index).
+ */
+void mugai_qdir_walk(int topfd, gboolean newest_first,
+    mugai_qdir_visit_fn visit, gpointer data);
+
+/*
  * Removes name in dirfd: a file or a link is unlinked (a link is never
  * followed), a directory is emptied first, depth levels at most (ELOOP
  * past that). A missing name is not an error.

@@ -416,6 +416,70 @@ mark_used(int itemfd, const char *mac_hex)
 	return TRUE;
 }
 
+#define PART_MARK "part-release."
+
+/* TRUE when the item's releaser recorded sha (mugai_release_allow_content). */
+static gboolean
+content_allowed(int itemfd, const char *sha)
+{
+	g_autofree char *name = g_strconcat(PART_MARK, sha, NULL);
+	struct stat st;
+
+	return fstatat(itemfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode);
+}
+
+enum mugai_err
+mugai_release_allow_content(int itemfd, const char *sha)
+{
+	g_autofree char *name = NULL;
+	int fd;
+
+	if (sha == NULL || strlen(sha) != 64 || strspn(sha,
+	    "0123456789abcdef") != 64)
+		return MUGAI_E_INVAL;
+	name = g_strconcat(PART_MARK, sha, NULL);
+	fd = openat(itemfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return errno == EEXIST && content_allowed(itemfd, sha) ?
+		    MUGAI_OK : mugai_err_from_errno(errno);
+	/* Durable before the message that needs it is queued. */
+	if (fsync(fd) != 0 || fsync(itemfd) != 0) {
+		int e = errno;
+
+		close(fd);
+		return mugai_err_from_errno(e);
+	}
+	close(fd);
+	return MUGAI_OK;
+}
+
+char **
+mugai_release_argv(const char *submit_command, const char *const *rcpts,
+    char **why)
+{
+	g_auto(GStrv) cmd = NULL;
+	GError *gerr = NULL;
+	GPtrArray *argv;
+	int argc;
+
+	if (submit_command == NULL || !g_shell_parse_argv(submit_command,
+	    &argc, &cmd, &gerr)) {
+		*why = g_strdup_printf("submit_command: %s", gerr != NULL ?
+		    gerr->message : "not set");
+		g_clear_error(&gerr);
+		return NULL;
+	}
+	argv = g_ptr_array_new();
+	for (int i = 0; i < argc; i++)
+		g_ptr_array_add(argv, g_strdup(cmd[i]));
+	for (gsize i = 0; rcpts != NULL && rcpts[i] != NULL; i++)
+		g_ptr_array_add(argv, g_strdup(rcpts[i]));
+	g_ptr_array_add(argv, NULL);
+	return (char **)g_ptr_array_free(argv, FALSE);
+}
+
 enum mugai_release_status
 mugai_release_check(struct mugai_quarantine *q,
     const struct mugai_config *cf, const char *header_value,
@@ -470,7 +534,7 @@ mugai_release_check(struct mugai_quarantine *q,
 	orig = json_object_get_object_member(meta, "original");
 	stored = orig != NULL ? json_object_get_string_member_with_default(
 	    orig, "sha256", "") : "";
-	same = strcmp(stored, sha) == 0;
+	same = strcmp(stored, sha) == 0 || content_allowed(item, sha);
 	json_object_unref(meta);
 	if (!same)
 		status = MUGAI_RELEASE_FORGED;

@@ -12,9 +12,10 @@
  * quarantine.h) says VALID: MAC right (constant-time compare), T fresh,
  * the message's envelope recipients those of the token, the message after
  * its X-Mugai-Release field (mugai_release_content_digest) the original
- * of the token, item present with that SHA-256, and the token never seen
- * before. Parsing is strict: any other shape (a version 1 token too) is
- * FORGED.
+ * of the token, item present with that SHA-256 (its original's, or a
+ * one-part message its releaser recorded: mugai_release_allow_content),
+ * and the token never seen before. Parsing is strict: any other shape (a
+ * version 1 token too) is FORGED.
  */
 #ifndef MUGAI_RELEASE_H
 #define MUGAI_RELEASE_H
@@ -73,5 +74,24 @@ char *mugai_release_rcpt_digest(const char *const *rcpts);
  * stream fails: the message is not a release.
  */
 gboolean mugai_release_content_digest(GMimeStream *s, char sha[65]);
+
+/*
+ * The command line that submits a release: submit_command (split as a
+ * shell would, never run by one) followed by the recipients (lent,
+ * NULL-terminated, already clean). Returns (transfer full) the argv, or
+ * NULL with *why (transfer full). The one place the CLI's release, open
+ * and one-part release build it.
+ */
+char **mugai_release_argv(const char *submit_command,
+    const char *const *rcpts, char **why);
+
+/*
+ * Records in the item directory itemfd (lent) that content with SHA-256
+ * sha (hex) was built from its original to be released: the one-part
+ * message (store/onepart.h). mugai_release_check() accepts a token for
+ * that content as it accepts one for the original. A marker file
+ * "part-release.SHA" (0640, O_EXCL; one that exists already is fine).
+ */
+enum mugai_err mugai_release_allow_content(int itemfd, const char *sha);
 
 #endif

@@ -13,6 +13,7 @@
 #                             with LAB_IMAP_PORT set, IMAP there too, its
 #                             logins checked against LAB_DC_PASSWD (a
 #                             passwd-file: "user:{PLAIN}password::::::")
+#                             or else LAB_IMAP_PASSWORD (every user's)
 #   lab_slapd_start DIR PORT LDIF
 #                             a private slapd (dc=example,dc=jp, mdb in
 #                             DIR) on 127.0.0.1:PORT, filled from LDIF
@@ -122,12 +123,20 @@ lab_dovecot_start() {
   args = nopassword=y" imap=
 	uid=$(id -u "$LAB_MAIL_USER") && gid=$(id -g "$LAB_MAIL_USER") ||
 	    return 1
+	# LAB_IMAP_PORT (opt-in): IMAP too, what mugai-portal's IMAP login
+	# checks. The passwords: LAB_DC_PASSWD, a passwd-file (Dovecot reads
+	# it as its own user), else every user's LAB_IMAP_PASSWORD (the
+	# demo).
 	if [ -n "${LAB_IMAP_PORT:-}" ]; then
-		# The recipients' passwords: what mugai-portal's IMAP login
-		# checks. Dovecot reads the file as its own user.
 		protocols="lmtp imap"
-		passdb="driver = passwd-file
+		if [ -n "${LAB_DC_PASSWD:-}" ]; then
+			passdb="driver = passwd-file
   args = $LAB_DC_PASSWD"
+			chmod 644 "$LAB_DC_PASSWD"
+		else
+			passdb="driver = static
+  args = password=${LAB_IMAP_PASSWORD:?}"
+		fi
 		imap="service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -140,7 +149,6 @@ lab_dovecot_start() {
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0"
-		chmod 644 "$LAB_DC_PASSWD"
 	fi
 	cat >"$LAB_DC_CONF" <<EOF
 # Private Dovecot of the mugai lab: the LGWAN-side store, LMTP only.

@@ -1,0 +1,237 @@
+/*
+ * render - one page of a PDF, or an image, drawn to a fresh PNG
+ *
+ * The portal's preview (画面転送): the browser gets pixels drawn here,
+ * never the document's bytes. The helper is confined (confine.h) before
+ * the document is read, as for text; a render job is the stdin mode
+ *   mugai-extract --render=pdf|png --page=N [--max-px=N] < document
+ * and its answer on standard output is one line
+ *   "MUGAI-RENDER/1 status=S width=W height=H pages=P length=N\n"
+ * (S: ok, damaged, encrypted, nopage, unsupported, too_big) followed by
+ * N bytes of PNG (only with ok). PDF pages are drawn by poppler on a
+ * cairo image surface over white; a PNG is decoded by cairo and drawn
+ * again, so what leaves is always a PNG cairo wrote. The long side is
+ * at most max_px pixels (default 1600, at most 4000): a page is scaled
+ * down to it, never up past 1.5 times its size in points.
+ *
+ * Fonts: after confinement no file opens, so a PDF's embedded fonts are
+ * drawn and fonts it only names are not (their text is missing from the
+ * picture, not garbled); the extracted text on the item page has it.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo.h>
+#include <glib.h>
+#include <poppler.h>
+
+#include "render.h"
+
+#define RENDER_MAGIC "MUGAI-RENDER/1"
+#define RENDER_MAX_PX_LIMIT 4000
+
+struct png_buf {
+	GByteArray *pb_out;
+	gsize pb_max;
+};
+
+static cairo_status_t
+png_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct png_buf *b = closure;
+
+	if (b->pb_out->len + (gsize)len > b->pb_max)
+		return CAIRO_STATUS_WRITE_ERROR;
+	g_byte_array_append(b->pb_out, data, len);
+	return CAIRO_STATUS_SUCCESS;
+}
+
+struct png_in {
+	const unsigned char *pi_data;
+	gsize pi_len, pi_off;
+};
+
+static cairo_status_t
+png_read(void *closure, unsigned char *data, unsigned int len)
+{
+	struct png_in *in = closure;
+
+	if (in->pi_len - in->pi_off < len)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, in->pi_data + in->pi_off, len);
+	in->pi_off += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static int
+write_all(const void *buf, gsize len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (gsize)n;
+	}
+	return 0;
+}
+
+static int
+say(const char *status, int w, int h, int pages, const GByteArray *png)
+{
+	char line[160];
+
+	g_snprintf(line, sizeof line, RENDER_MAGIC " status=%s width=%d "
+	    "height=%d pages=%d length=%u\n", status, w, h, pages,
+	    png != NULL ? png->len : 0);
+	if (write_all(line, strlen(line)) != 0 || (png != NULL &&
+	    write_all(png->data, png->len) != 0))
+		return 1;
+	return 0;
+}
+
+/* Scale so that w x h (points or pixels) fits max_px, at most up. */
+static double
+fit(double w, double h, guint max_px, double up)
+{
+	double s = up, longest = MAX(w, h);
+
+	if (longest * s > max_px)
+		s = max_px / longest;
+	return s;
+}
+
+/* Draws surface src (w x h) scaled by s on white, as PNG into out. */
+static const char *
+draw(cairo_surface_t *src, PopplerPage *page, double w, double h, double s,
+    GByteArray *out, int *pw, int *ph)
+{
+	struct png_buf b = { out, 64 * 1024 * 1024 };
+	cairo_surface_t *surf;
+	cairo_t *cr;
+	const char *st = "ok";
+
+	*pw = MAX(1, (int)(w * s + 0.5));
+	*ph = MAX(1, (int)(h * s + 0.5));
+	surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, *pw, *ph);
+	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(surf);
+		return "too_big";
+	}
+	cr = cairo_create(surf);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_scale(cr, s, s);
+	if (page != NULL) {
+		poppler_page_render(page, cr);
+	} else {
+		cairo_set_source_surface(cr, src, 0, 0);
+		cairo_paint(cr);
+	}
+	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+		st = "damaged";
+	cairo_destroy(cr);
+	cairo_surface_flush(surf);
+	if (strcmp(st, "ok") == 0 && cairo_surface_write_to_png_stream(surf,
+	    png_write, &b) != CAIRO_STATUS_SUCCESS)
+		st = "too_big";
+	cairo_surface_destroy(surf);
+	return st;
+}
+
+static int
+render_pdf(const unsigned char *data, gsize len, guint page_no,
+    guint max_px)
+{
+	g_autoptr(GBytes) bytes = g_bytes_new_static(data, len);
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	PopplerDocument *doc;
+	PopplerPage *page;
+	GError *err = NULL;
+	const char *st;
+	double w = 0, h = 0;
+	int pages, pw = 0, ph = 0, rc;
+
+	doc = poppler_document_new_from_bytes(bytes, NULL, &err);
+	if (doc == NULL) {
+		gboolean enc = err != NULL && g_error_matches(err,
+		    POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED);
+
+		g_clear_error(&err);
+		return say(enc ? "encrypted" : "damaged", 0, 0, 0, NULL);
+	}
+	pages = poppler_document_get_n_pages(doc);
+	if ((int)page_no >= pages ||
+	    (page = poppler_document_get_page(doc, (int)page_no)) == NULL) {
+		g_object_unref(doc);
+		return say("nopage", 0, 0, pages, NULL);
+	}
+	poppler_page_get_size(page, &w, &h);
+	if (!(w >= 1 && h >= 1 && w < 1e5 && h < 1e5))
+		st = "damaged";
+	else
+		st = draw(NULL, page, w, h, fit(w, h, max_px, 1.5), out, &pw,
+		    &ph);
+	rc = say(st, pw, ph, pages, strcmp(st, "ok") == 0 ? out : NULL);
+	g_object_unref(page);
+	g_object_unref(doc);
+	return rc;
+}
+
+static int
+render_png(const unsigned char *data, gsize len, guint max_px)
+{
+	struct png_in in = { data, len, 0 };
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	cairo_surface_t *src;
+	const char *st;
+	int w, h, pw = 0, ph = 0, rc;
+
+	src = cairo_image_surface_create_from_png_stream(png_read, &in);
+	if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(src);
+		return say("damaged", 0, 0, 0, NULL);
+	}
+	w = cairo_image_surface_get_width(src);
+	h = cairo_image_surface_get_height(src);
+	st = draw(src, NULL, w, h, fit(w, h, max_px, 1.0), out, &pw, &ph);
+	rc = say(st, pw, ph, 1, strcmp(st, "ok") == 0 ? out : NULL);
+	cairo_surface_destroy(src);
+	return rc;
+}
+
+int
+x_render(const unsigned char *data, gsize len, const char *kind,
+    guint page, guint max_px)
+{
+	if (max_px == 0 || max_px > RENDER_MAX_PX_LIMIT)
+		max_px = MUGAI_RENDER_DEF_MAX_PX;
+	if (strcmp(kind, "pdf") == 0)
+		return render_pdf(data, len, page, max_px);
+	if (strcmp(kind, "png") == 0)
+		return page == 0 ? render_png(data, len, max_px) :
+		    say("nopage", 0, 0, 1, NULL);
+	return say("unsupported", 0, 0, 0, NULL);
+}
+
+void
+x_render_warm(void)
+{
+	/* cairo's PNG writer and its image backend, before the seal. */
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1,
+	    1);
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	struct png_buf b = { out, 1 << 20 };
+
+	(void)cairo_surface_write_to_png_stream(s, png_write, &b);
+	cairo_surface_destroy(s);
+}
