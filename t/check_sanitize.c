@@ -431,6 +431,14 @@ START_TEST(text_of_any_subtype_or_with_controls_is_kept)
 	    r.text);
 	ck_assert_int_eq(mugai_report_removed(r.rs->rs_report), 0);
 	ck_assert_ptr_null(strchr(r.text, '\001'));
+	/* the controls went: the notice and the report say the text was
+	 * changed (issue 15) */
+	if (_i == 3) {
+		ck_assert_uint_gt(r.rs->rs_report->rr_altered->len, 0);
+		ck_assert_msg(strstr(r.text, "本文の一部を安全のため変更"
+		    "しました") != NULL && strstr(r.text, "Some of the text "
+		    "was changed for safety") != NULL, "%s", r.text);
+	}
 	run_free(&r);
 	mugai_config_unref(cf);
 }
@@ -596,6 +604,7 @@ START_TEST(ambiguous_structure_is_sanitized_and_named)
 	ck_assert_msg(strstr(r.text, "KEEPME") != NULL, "%s: text lost:\n%s",
 	    ambiguous[_i].am_name, r.text);
 	ck_assert_ptr_null(strstr(r.output, "SECRETPAYLOAD"));
+	ck_assert_uint_eq(rep->rr_altered->len, 0);
 	for (guint i = 0; i < rep->rr_doubts->len; i++)
 		named = named || ambiguous[_i].am_doubt == NULL ||
 		    g_str_has_prefix(g_ptr_array_index(rep->rr_doubts, i),

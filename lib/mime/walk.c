@@ -628,6 +628,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	GString *t;
 	gsize ulen = 0;
 	guint blocks, rewrites;
+	glong chars;
 
 	count_decoded(w, raw->len);
 	if (looks_binary(raw->data, raw->len) &&
@@ -667,6 +668,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	if (!html)
 		unflow(lf, t);
 	blocks = cut_blocks(w, t, lf->wl_path);
+	chars = g_utf8_strlen(t->str, (gssize)t->len);
 	rewrites = mugai_textsafe(t);
 	if (!mugai_walk_in_time(w)) {
 		g_string_free(t, TRUE);
@@ -675,6 +677,20 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	if (rewrites > 0)
 		mugai_report_part_flags(rp, MUGAI_FLAG_BY_WALK,
 		    MUGAI_WALK_FLAG_NEUTRALIZED);
+	/* The notice says how the kept text differs from what was sent:
+	 * textsafe replaces a character by one, or drops it. */
+	if (stripped)
+		mugai_report_altered(w->wk_report, "control bytes removed");
+	if (lossy)
+		mugai_report_altered(w->wk_report,
+		    "undecodable bytes replaced");
+	if (rewrites > 0 && g_utf8_strlen(t->str, (gssize)t->len) < chars)
+		mugai_report_altered(w->wk_report,
+		    "invisible or control characters removed");
+	if (rewrites > 0 && (glong)rewrites > chars -
+	    g_utf8_strlen(t->str, (gssize)t->len))
+		mugai_report_altered(w->wk_report,
+		    "markup or file signatures defused");
 	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :
 	    "text kept");
 	append_text(w, t);
