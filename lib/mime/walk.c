@@ -32,6 +32,7 @@
 #include "policy/arcscan.h"
 #include "policy/policy.h"
 #include "text/textsafe.h"
+#include "text/utf8.h"
 #include "mime/walk.h"
 
 void
@@ -615,6 +616,22 @@ inline_pgp(const char *t, gsize len)
 	return FALSE;
 }
 
+/*
+ * Whether text holds decomposed characters NFC would compose (macOS mail:
+ * "フ" + U+309A for "プ", "か" + U+3099 for "が"). A Japanese client shows
+ * them as two glyphs or a detached mark, some search and reply tools miss
+ * the word: such a body is not passed through unchanged, it is encoded
+ * again, and encoding composes them (lib/text/textbody.c).
+ */
+static gboolean
+composes(const GString *t)
+{
+	gsize n = 0;
+	g_autofree char *c = mugai_utf8_compose(t->str, t->len, &n);
+
+	return c != NULL && (n != t->len || memcmp(c, t->str, n) != 0);
+}
+
 void
 mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     GByteArray *raw, gboolean html, guint depth,
@@ -694,10 +711,10 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :
 	    "text kept");
 	append_text(w, t);
-	g_string_free(t, TRUE);
 	w->wk_unchanged = depth == 1 && !html && !stripped && blocks == 0 &&
 	    rewrites == 0 && !lossy && charset_passes(label, used) &&
-	    passes(passes_data);
+	    !composes(t) && passes(passes_data);
+	g_string_free(t, TRUE);
 }
 
 void
