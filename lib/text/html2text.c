@@ -2783,6 +2783,7 @@ second_runs(const char *s, gsize n)
 			gsize end;
 
 			if (h2t_elems[d].e_kind != K_DROP ||
+			    g_ascii_tolower(s[i + 1]) != name[0] ||
 			    !second_name_is(s + i + 1, n - i - 1, name))
 				continue;
 			if (e >= 2 && s[e - 1] == '>' && s[e - 2] == '/' &&
