@@ -23,6 +23,10 @@ struct render_case {
 #define HID "\n---- 隠し文字（HTMLでは表示されない部分） / Hidden text " \
 	"(not shown by the HTML) ----\n"
 
+/* Above the text the second reading found and the rendering lost. */
+#define SEC "\n---- 崩れたHTMLを読み直して見つかった文 / Text found by a " \
+	"second reading of malformed HTML ----\n"
+
 static const struct render_case cases[] = {
 	/* text, whitespace, entities */
 	{ "empty_input", MUGAI_URL_KEEP, "", "" },
@@ -324,8 +328,9 @@ static const struct render_case cases[] = {
 	/* Input ending inside a token: the last piece goes to libxml2 with
 	 * terminate set; these are what the two-call ending gave. */
 	{ "ends_in_attribute", MUGAI_URL_KEEP, "a <a href=\"x", "a\n" },
+	/* a comment never closed hides nothing a second reading finds */
 	{ "ends_in_comment", MUGAI_URL_KEEP, "<p>one</p><!-- open comment",
-	    "one\n" },
+	    "one\n" SEC "open comment\n" },
 	{ "ends_in_script", MUGAI_URL_KEEP, "<p>t</p><script>var a = 1;",
 	    "t\n" },
 	{ "ends_in_style", MUGAI_URL_KEEP, "<p>a</p><style>p{", "a\n" },
@@ -339,6 +344,50 @@ static const struct render_case cases[] = {
 	{ "ends_in_cdata", MUGAI_URL_KEEP, "<p>a</p><![CDATA[x",
 	    "a\n\n<![CDATA[x\n" },
 	{ "ends_in_title", MUGAI_URL_KEEP, "<title>t", "" },
+	/* markup libxml2 recovers badly: the sentences after it arrive,
+	 * script and style contents never */
+	{ "svg_onload_unclosed", MUGAI_URL_KEEP,
+	    "<p>before</p><svg/onload=alert(1)><p>after svg</p>",
+	    "before\n" SEC "after svg\n" },
+	{ "svg_unclosed_script_inside", MUGAI_URL_KEEP,
+	    "<p>a</p><svg><script>alert(1)</script><p>after</p>",
+	    "a\n" SEC "after\n" },
+	{ "nested_script_tags", MUGAI_URL_KEEP,
+	    "<p>a</p><script>x=1<script>y=2</script>z</script><p>after</p>",
+	    "a\n\nz\n\nafter\n" },
+	{ "comment_never_closed", MUGAI_URL_KEEP,
+	    "<p>a</p><!-- note <script>evil()</script><p>after</p>",
+	    "a\n" SEC "note\nafter\n" },
+	{ "abrupt_empty_comment", MUGAI_URL_KEEP,
+	    "<p>a</p><!-->shown<p>after</p><!-- c -->",
+	    "a\n" SEC "shown\nafter\n" },
+	{ "style_never_closed", MUGAI_URL_KEEP,
+	    "<p>a</p><style>p { color: red }<p>after style</p>",
+	    "a\n" SEC "after style\n" },
+	{ "title_never_closed", MUGAI_URL_KEEP,
+	    "<title>Subject <p>本文です。</p>",
+	    "---- 崩れたHTMLを読み直して見つかった文 / Text found by a "
+	    "second reading of malformed HTML ----\n本文です。\n" },
+	{ "iframe_never_closed", MUGAI_URL_KEEP,
+	    "<p>a</p><iframe src=x><p>after</p>", "a\n" SEC "after\n" },
+	{ "script_never_closed_stays_dropped", MUGAI_URL_KEEP,
+	    "<p>a</p><script>steal(document.cookie) <p>x</p>", "a\n" },
+	{ "bogus_script_end_tag", MUGAI_URL_KEEP,
+	    "<p>a</p><script>x=1</script ><script>y=2</script foo=b>"
+	    "<p>after</p>", "a\n\nafter\n" },
+	{ "textarea_xmp_plaintext", MUGAI_URL_KEEP,
+	    "<textarea>ta</textarea><xmp>xm</xmp><p>p</p><plaintext>pt",
+	    "ta\n\nxm\n\np\n\npt\n" },
+	{ "attribute_quote_never_closed", MUGAI_URL_KEEP,
+	    "<p>a</p><b class=\"oops>tail</b><p>after</p>",
+	    "a\n" SEC "tail\nafter\n" },
+	{ "second_reading_quiet_on_good_html", MUGAI_URL_DEFANG,
+	    "<blockquote><pre>line one\nline two</pre></blockquote>"
+	    "<table><tr><td>a &amp; b</td><td>c&nbsp;d</td></tr></table>"
+	    "<a href=\"http://example.com/\">http://example.com/</a>"
+	    "<div style=\"display:none\">hid</div><noscript>ns</noscript>",
+	    "> line one\n> line two\n\na & b | c d\n"
+	    "hxxp://example[.]com/\n" HID "hid\n" },
 	{ "ends_after_one_char", MUGAI_URL_KEEP, "<p>x</p>y", "x\n\ny\n" },
 	{ "ends_in_open_inline", MUGAI_URL_KEEP, "<p>a<b>b</b", "ab\n" },
 	{ "ends_in_pre_cr", MUGAI_URL_KEEP, "<pre>a\r", "a\n" },

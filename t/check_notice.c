@@ -204,6 +204,36 @@ START_TEST(doubts_are_named_in_both_languages)
 }
 END_TEST
 
+/* Kept text changed for safety is said, once per kind, in each language
+ * and in the report's text and JSON, even when nothing was removed. */
+START_TEST(altered_text_is_named_in_both_languages)
+{
+	struct mugai_notice *n = mugai_notice_load(NULL, both, NULL);
+	struct mugai_report *r = mugai_report_new();
+	GString *s = g_string_new(NULL);
+	g_autofree char *txt = NULL;
+
+	mugai_notice_removed(n, r, NULL, s);
+	ck_assert_uint_eq(s->len, 0);
+	mugai_report_altered(r, "control bytes removed");
+	mugai_report_altered(r, "control bytes removed");
+	mugai_report_altered(r, "markup or file signatures defused");
+	mugai_notice_removed(n, r, NULL, s);
+	ck_assert_msg(strstr(s->str, "※ 本文の一部を安全のため変更しました"
+	    "（制御文字の削除、タグやファイル署名に見える文字の置き換え）。")
+	    != NULL, "%s", s->str);
+	ck_assert_msg(strstr(s->str, "! Some of the text was changed for "
+	    "safety (control bytes removed; markup or file signatures "
+	    "defused).") != NULL, "%s", s->str);
+	ck_assert_ptr_null(strstr(s->str, "Reason"));
+	txt = mugai_report_to_text(r);
+	ck_assert_ptr_nonnull(strstr(txt, "altered: control bytes removed\n"));
+	g_string_free(s, TRUE);
+	mugai_report_free(r);
+	mugai_notice_free(n);
+}
+END_TEST
+
 static struct mugai_report_part *
 removed_part(struct mugai_report *r, const char *path, const char *type,
     const char *name)
@@ -440,6 +470,7 @@ main(void)
 	t_test(s, withheld_notice_gives_reason_without_id_line_when_none);
 	t_test(s, withheld_reason_in_both_languages);
 	t_test(s, doubts_are_named_in_both_languages);
+	t_test(s, altered_text_is_named_in_both_languages);
 	t_test(s, signature_line_detected_type_and_warning_once);
 	t_test(s, old_template_takes_builtin_for_later_keys);
 	t_test(s, unknown_template_key_is_an_error);

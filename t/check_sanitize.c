@@ -257,6 +257,31 @@ START_TEST(utf8_8bit_message_is_unchanged)
 END_TEST
 
 /*
+ * Issue 15: decomposed kana (macOS: "フ" U+309A, "か" U+3099) are composed
+ * as a careful client shows them, so the body is not passed through: it
+ * is encoded again, composed; no notice, the words are the same.
+ */
+START_TEST(utf8_decomposed_kana_are_composed)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	struct run r;
+
+	run(&r, cf, HDRS "Content-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n"
+	    "\xe3\x83\x95\xe3\x82\x9a\xe3\x83\xad\xe3\x82\xb7\xe3\x82\x99"
+	    "\xe3\x82\xa7\xe3\x82\xaf\xe3\x83\x88の資料です。\n");
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_SANITIZED);
+	ck_assert_msg(strstr(r.text, "プロジェクトの資料です。") != NULL,
+	    "%s", r.text);
+	ck_assert_ptr_null(strstr(r.text, "\xe3\x82\x9a"));
+	ck_assert_ptr_null(strstr(r.text, "mugai"));
+	ck_assert_uint_eq(r.rs->rs_report->rr_altered->len, 0);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
  * The line break before a boundary is the boundary's, whatever ends the
  * boundary line (RFC 2046): a CRLF part before a closing boundary without
  * a final CRLF has no stray CR (its size and SHA-256 in the notice were
@@ -456,6 +481,14 @@ START_TEST(text_of_any_subtype_or_with_controls_is_kept)
 	 * by fuzz_stream: an unknown subtype passed unchanged). */
 	ck_assert_msg(body_is_text_plain(r.output), "case %d: %s", _i,
 	    r.output);
+	/* the controls went: the notice and the report say the text was
+	 * changed (issue 15) */
+	if (_i == 3) {
+		ck_assert_uint_gt(r.rs->rs_report->rr_altered->len, 0);
+		ck_assert_msg(strstr(r.text, "本文の一部を安全のため変更"
+		    "しました") != NULL && strstr(r.text, "Some of the text "
+		    "was changed for safety") != NULL, "%s", r.text);
+	}
 	run_free(&r);
 	mugai_config_unref(cf);
 }
@@ -621,6 +654,7 @@ START_TEST(ambiguous_structure_is_sanitized_and_named)
 	ck_assert_msg(strstr(r.text, "KEEPME") != NULL, "%s: text lost:\n%s",
 	    ambiguous[_i].am_name, r.text);
 	ck_assert_ptr_null(strstr(r.output, "SECRETPAYLOAD"));
+	ck_assert_uint_eq(rep->rr_altered->len, 0);
 	for (guint i = 0; i < rep->rr_doubts->len; i++)
 		named = named || ambiguous[_i].am_doubt == NULL ||
 		    g_str_has_prefix(g_ptr_array_index(rep->rr_doubts, i),
@@ -1463,6 +1497,7 @@ main(void)
 	mugai_sanitize_init();
 	t_test(s, plain_ascii_message_is_unchanged);
 	t_test(s, utf8_8bit_message_is_unchanged);
+	t_test(s, utf8_decomposed_kana_are_composed);
 	t_loop_test(s, unchanged_needs_plain_mime_headers, 0,
 	    G_N_ELEMENTS(odd_mime));
 	t_test(s, attachment_is_removed_listed_and_hashed);

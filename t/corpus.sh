@@ -37,6 +37,11 @@ conf="$out/mugai.conf"
 # without their text at random.
 printf '[extract]\nhelper = %s\nmax_message_time = 0\nmax_time = 60s\n' \
     "$top_builddir/mugai-extract" >"$conf"
+# MUGAI_OUTPUT_CHARSET=iso-2022-jp: the outputs in that charset, held to
+# the same oracle and validator (its ISO-2022-JP decoding is strict).
+[ -n "${MUGAI_OUTPUT_CHARSET:-}" ] &&
+    printf '[sanitize]\noutput_charset = %s\n' "$MUGAI_OUTPUT_CHARSET" \
+    >>"$conf"
 
 # one ROOT FILE: ROOT is the directory FILE's name is relative to.
 one() {

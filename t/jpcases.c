@@ -26,6 +26,8 @@ const struct jp_case jp_cases[] = {
 		.jc_subject = "①打合せの件（㈱山﨑商事）",
 		.jc_want = { "㈱山﨑商事 髙橋様", "①会議室 ②受付 ℡03-1234-5678",
 		    "德永より", NULL },
+		/* 髙, 﨑, 德 are IBM extensions: not strict JIS X 0208 */
+		.jc_jis_fallback = TRUE,
 	},
 	{
 		.jc_name = "cp932_newsletter",
@@ -38,6 +40,20 @@ const struct jp_case jp_cases[] = {
 		.jc_subject = "市報 ①月号",
 		.jc_want = { "～市役所からのお知らせ～", "アンケートにご協力ください",
 		    "Ⅰ期・Ⅱ期 ㍻ №12", "髙島屋前 ①②③", NULL },
+		.jc_jis_fallback = TRUE,
+	},
+	{
+		/* NEC row 13 without IBM extensions: ISO-2022-JP output
+		 * stays, the symbols in their usual spelling ("(1)") */
+		.jc_name = "jis_nec_row13_only",
+		.jc_enc = JP_JIS,
+		.jc_body = "㈱山田商事 ①会議室 ②受付 ℡03-1234-5678 №5\n"
+		    "Ⅲ期の予定（㍻30年）です。\n",
+		.jc_hdr = JP_HDR_EW,
+		.jc_from_name = "山田 一郎",
+		.jc_subject = "①打合せの件（㈱山田商事）",
+		.jc_want = { "㈱山田商事 ①会議室 ②受付 ℡03-1234-5678 №5",
+		    "Ⅲ期の予定（㍻30年）です。", NULL },
 	},
 	{
 		.jc_name = "raw_jis_headers",
@@ -363,6 +379,26 @@ jp_fold(const char *s)
 			nf = g_utf8_normalize(p, q - p, G_NORMALIZE_NFKC);
 			g_string_append(out, nf);
 			p = q;
+			continue;
+		}
+		/* NEC row 13 as ISO-2022-JP output spells it (strict JIS
+		 * X 0208: lib/text/charset_enc.c): "(1)", "(株)", "TEL" */
+		if ((c >= 0x2460 && c <= 0x2473) || c == 0x2116 ||
+		    c == 0x2121 || (c >= 0x2160 && c <= 0x216F) ||
+		    (c >= 0x3231 && c <= 0x3239) || (c >= 0x337B &&
+		    c <= 0x337E) || (c >= 0x3300 && c <= 0x33FF)) {
+			char u[6];
+			gsize n = (gsize)g_unichar_to_utf8(c, u);
+			g_autofree char *nf = g_utf8_normalize(u, (gssize)n,
+			    G_NORMALIZE_NFKC);
+
+			if (c >= 0x2460 && c <= 0x2473)
+				g_string_append_printf(out, "(%s)", nf);
+			else if (c == 0x2116)
+				g_string_append(out, "No.");
+			else
+				g_string_append(out, nf);
+			p = g_utf8_next_char(p);
 			continue;
 		}
 		g_string_append_unichar(out, fold_variant(c));

@@ -49,6 +49,7 @@ mugai_report_new(void)
 	r->rr_parts = g_ptr_array_new_with_free_func(part_free);
 	r->rr_warnings = g_ptr_array_new_with_free_func(g_free);
 	r->rr_doubts = g_ptr_array_new_with_free_func(g_free);
+	r->rr_altered = g_ptr_array_new_with_free_func(g_free);
 	return r;
 }
 
@@ -60,6 +61,7 @@ mugai_report_free(struct mugai_report *r)
 	g_ptr_array_unref(r->rr_parts);
 	g_ptr_array_unref(r->rr_warnings);
 	g_ptr_array_unref(r->rr_doubts);
+	g_ptr_array_unref(r->rr_altered);
 	g_free(r->rr_withheld_reason);
 	g_free(r->rr_limit);
 	g_free(r->rr_rule);
@@ -110,6 +112,16 @@ mugai_report_doubt(struct mugai_report *r, const char *doubt)
 			return;
 	if (r->rr_doubts->len < 20)
 		g_ptr_array_add(r->rr_doubts, g_strdup(doubt));
+}
+
+void
+mugai_report_altered(struct mugai_report *r, const char *what)
+{
+	for (guint i = 0; i < r->rr_altered->len; i++)
+		if (strcmp(g_ptr_array_index(r->rr_altered, i), what) == 0)
+			return;
+	if (r->rr_altered->len < 20)
+		g_ptr_array_add(r->rr_altered, g_strdup(what));
 }
 
 void
@@ -311,6 +323,12 @@ mugai_report_to_json(const struct mugai_report *r)
 		json_builder_add_string_value(b,
 		    g_ptr_array_index(r->rr_doubts, i));
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "altered");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->rr_altered->len; i++)
+		json_builder_add_string_value(b,
+		    g_ptr_array_index(r->rr_altered, i));
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -418,6 +436,11 @@ mugai_report_to_text(const struct mugai_report *r)
 	for (guint i = 0; i < r->rr_doubts->len; i++) {
 		g_string_append(s, "doubt: ");
 		append_printable(s, g_ptr_array_index(r->rr_doubts, i));
+		g_string_append_c(s, '\n');
+	}
+	for (guint i = 0; i < r->rr_altered->len; i++) {
+		g_string_append(s, "altered: ");
+		append_printable(s, g_ptr_array_index(r->rr_altered, i));
 		g_string_append_c(s, '\n');
 	}
 	return g_string_free(s, FALSE);

@@ -88,6 +88,9 @@ struct mugai_report {
 	GPtrArray *rr_doubts;		/* (char *) ambiguities the message
 					 * was read through ("what: detail"),
 					 * named in the notice */
+	GPtrArray *rr_altered;		/* (char *) how kept text was changed
+					 * for safety ("control bytes
+					 * removed"), named in the notice */
 };
 
 /* Returns (transfer full) an empty report, never NULL. */
@@ -112,6 +115,13 @@ void mugai_report_warn(struct mugai_report *report, const char *fmt, ...)
  * (duplicate header, missing boundary, ...): once per text, at most 20.
  */
 void mugai_report_doubt(struct mugai_report *report, const char *doubt);
+
+/*
+ * Records how kept text was changed for safety (controls removed, bytes
+ * replaced, markup defused): once per text, at most 20. The notice says
+ * so, so a reader knows the text is not exactly as sent.
+ */
+void mugai_report_altered(struct mugai_report *report, const char *what);
 
 /* Adds a flag (copied) to part unless it is already there. */
 void mugai_report_part_flag(struct mugai_report_part *part, const char *flag);

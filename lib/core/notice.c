@@ -51,7 +51,8 @@ static const struct {
 	  "doubt = ※ 構造に曖昧な点がありました（{reason}）。"
 	  "受信者のメールソフトと同じ読み方で本文を表示しています。\n"
 	  "signature = ・署名は検証されずに削除されました（{filename}）\n"
-	  "type_detected = {type}、実際の形式: {detected}\n" },
+	  "type_detected = {type}、実際の形式: {detected}\n"
+	  "altered = ※ 本文の一部を安全のため変更しました（{reason}）。\n" },
 	{ "en",
 	  "[notice]\n"
 	  "header = ---- mugai sanitization notice ----\\nThis message was "
@@ -86,7 +87,8 @@ static const struct {
 	  "doubt = ! The message structure was ambiguous ({reason}); the "
 	  "text is shown as the recipient's mail program reads it.\n"
 	  "signature = - The signature was removed without verification ({filename})\n"
-	  "type_detected = {type}, detected as {detected}\n" },
+	  "type_detected = {type}, detected as {detected}\n"
+	  "altered = ! Some of the text was changed for safety ({reason}).\n" },
 };
 
 enum tmpl_key {
@@ -96,7 +98,8 @@ enum tmpl_key {
 	/* a removed document's text (lib/core/xbody.c) */
 	K_TEXT_INCLUDED, K_TEXT_CUT, K_TEXT_NONE, K_WHY_ENCRYPTED,
 	K_WHY_DAMAGED, K_WHY_UNSUPPORTED, K_WHY_LIMIT, K_WHY_FAILED,
-	K_WHY_TIMEOUT, K_WHY_UNAVAILABLE, K_WHY_EMPTY, K_PORTAL, K_COUNT
+	K_WHY_TIMEOUT, K_WHY_UNAVAILABLE, K_WHY_EMPTY, K_PORTAL, K_ALTERED,
+	K_COUNT
 };
 
 /* Keys a template written before them may lack: the built-in text. */
@@ -109,7 +112,7 @@ static const char *const key_names[K_COUNT] = {
 	"text_included", "text_cut", "text_none", "why_encrypted",
 	"why_damaged", "why_unsupported", "why_limit", "why_failed",
 	"why_timeout", "why_unavailable", "why_empty",
-	"portal",
+	"portal", "altered",
 };
 
 struct tmpl {
@@ -141,7 +144,8 @@ builtin_text(const char *lang)
 }
 
 /*
- * The later keys (doubt, signature, type_detected) a template file lacks
+ * The later keys (doubt, signature, type_detected, ..., altered) a
+ * template file lacks
  * come from the built-in template of its language, so a notice_dir written
  * before them still names every doubt; English when there is none.
  */
@@ -545,6 +549,13 @@ static const struct {
 	{ "message larger than", "メールが上限より大きい" },
 	{ "line longer than", "行が上限より長い" },
 	{ "sanitizing took longer than", "無害化の処理時間が上限を超えた" },
+	/* how kept text was changed (mugai_report_altered) */
+	{ "control bytes removed", "制御文字の削除" },
+	{ "undecodable bytes replaced", "解読できないバイトの置き換え" },
+	{ "markup or file signatures defused",
+	  "タグやファイル署名に見える文字の置き換え" },
+	{ "invisible or control characters removed",
+	  "見えない文字・制御文字の削除" },
 	{ "part ", "パートを復号できません" },
 };
 
@@ -686,6 +697,28 @@ render_doubts(const struct tmpl *t, const struct mugai_report *r,
 	g_string_free(all, TRUE);
 }
 
+/* How kept text was changed for safety, in one line. */
+static void
+render_altered(const struct tmpl *t, const struct mugai_report *r,
+    GString *out)
+{
+	GString *all = g_string_new(NULL);
+	struct vars v = { 0 };
+
+	for (guint i = 0; i < r->rr_altered->len; i++) {
+		g_autofree char *what = reason_text(t,
+		    g_ptr_array_index(r->rr_altered, i));
+
+		if (i > 0)
+			g_string_append(all, t->t_ja ? "、" : "; ");
+		g_string_append(all, what);
+	}
+	v.reason = all->str;
+	if (all->len > 0)
+		expand(t->t_text[K_ALTERED], &v, out);
+	g_string_free(all, TRUE);
+}
+
 void
 mugai_notice_removed(const struct mugai_notice *n,
     const struct mugai_report *r, const char *id, GString *out)
@@ -698,7 +731,8 @@ mugai_notice_removed_link(const struct mugai_notice *n,
     const struct mugai_report *r, const char *id, const char *link,
     GString *out)
 {
-	if (mugai_report_removed(r) == 0 && r->rr_doubts->len == 0)
+	if (mugai_report_removed(r) == 0 && r->rr_doubts->len == 0 &&
+	    r->rr_altered->len == 0)
 		return;
 	for (guint i = 0; i < n->nt_langs->len; i++) {
 		const struct tmpl *t = g_ptr_array_index(n->nt_langs, i);
@@ -710,6 +744,7 @@ mugai_notice_removed_link(const struct mugai_notice *n,
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_HEADER], &v, out);
 		render_doubts(t, r, out);
+		render_altered(t, r, out);
 		render_items(t, r, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);

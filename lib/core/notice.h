@@ -3,7 +3,8 @@
  *
  * Templates are GKeyFiles (conf/notice.ja, conf/notice.en): header, item,
  * warning, quarantined, portal, footer, withheld, action_drop,
- * action_quarantine, unnamed, doubt, signature, type_detected, with
+ * action_quarantine, unnamed, doubt, signature, type_detected, altered,
+ * with
  * {placeholders}. One template per configured language,
  * rendered in order. The built-in templates are the shipped files' text.
  * Every value put into a placeholder (filenames, types, the reason,

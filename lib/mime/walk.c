@@ -32,6 +32,7 @@
 #include "policy/arcscan.h"
 #include "policy/policy.h"
 #include "text/textsafe.h"
+#include "text/utf8.h"
 #include "mime/walk.h"
 
 void
@@ -615,6 +616,22 @@ inline_pgp(const char *t, gsize len)
 	return FALSE;
 }
 
+/*
+ * Whether text holds decomposed characters NFC would compose (macOS mail:
+ * "フ" + U+309A for "プ", "か" + U+3099 for "が"). A Japanese client shows
+ * them as two glyphs or a detached mark, some search and reply tools miss
+ * the word: such a body is not passed through unchanged, it is encoded
+ * again, and encoding composes them (lib/text/textbody.c).
+ */
+static gboolean
+composes(const GString *t)
+{
+	gsize n = 0;
+	g_autofree char *c = mugai_utf8_compose(t->str, t->len, &n);
+
+	return c != NULL && (n != t->len || memcmp(c, t->str, n) != 0);
+}
+
 void
 mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
     GByteArray *raw, gboolean html, guint depth,
@@ -628,6 +645,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	GString *t;
 	gsize ulen = 0;
 	guint blocks, rewrites;
+	glong chars;
 
 	count_decoded(w, raw->len);
 	if (looks_binary(raw->data, raw->len) &&
@@ -667,6 +685,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	if (!html)
 		unflow(lf, t);
 	blocks = cut_blocks(w, t, lf->wl_path);
+	chars = g_utf8_strlen(t->str, (gssize)t->len);
 	rewrites = mugai_textsafe(t);
 	if (!mugai_walk_in_time(w)) {
 		g_string_free(t, TRUE);
@@ -675,16 +694,30 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	if (rewrites > 0)
 		mugai_report_part_flags(rp, MUGAI_FLAG_BY_WALK,
 		    MUGAI_WALK_FLAG_NEUTRALIZED);
+	/* The notice says how the kept text differs from what was sent:
+	 * textsafe replaces a character by one, or drops it. */
+	if (stripped)
+		mugai_report_altered(w->wk_report, "control bytes removed");
+	if (lossy)
+		mugai_report_altered(w->wk_report,
+		    "undecodable bytes replaced");
+	if (rewrites > 0 && g_utf8_strlen(t->str, (gssize)t->len) < chars)
+		mugai_report_altered(w->wk_report,
+		    "invisible or control characters removed");
+	if (rewrites > 0 && (glong)rewrites > chars -
+	    g_utf8_strlen(t->str, (gssize)t->len))
+		mugai_report_altered(w->wk_report,
+		    "markup or file signatures defused");
 	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :
 	    "text kept");
 	append_text(w, t);
-	g_string_free(t, TRUE);
 	/* Only text/plain passes as it stands: text of another subtype is
 	 * kept, relabelled (the contract's body is text/plain). */
 	w->wk_unchanged = depth == 1 && !html && !stripped && blocks == 0 &&
 	    strcmp(lf->wl_type, "text/plain") == 0 &&
 	    rewrites == 0 && !lossy && charset_passes(label, used) &&
-	    passes(passes_data);
+	    !composes(t) && passes(passes_data);
+	g_string_free(t, TRUE);
 }
 
 void

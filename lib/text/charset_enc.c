@@ -3,11 +3,14 @@
  *
  * Exports mugai_charset_from_utf8() and mugai_charset_to_jis()
  * (charset.h); the bytes they return are new (transfer full).
- * ISO-2022-JP is what Japanese clients write as CP50220: ASCII and JIS
- * pairs under ESC $ B, including NEC row 13 (U+2460 ①, U+3231 ㈱, U+2121
- * ℡) and the NEC-selected IBM extensions (U+9AD9 髙, U+FA11 﨑), which
- * every Japanese mail client reads; ESC ( B before every line end and at
- * the end. The pairs come from charset_jis.c's table, filled from iconv.
+ * ISO-2022-JP is written as RFC 1468 has it: ASCII and strict JIS X 0208
+ * pairs under ESC $ B, ESC ( B before every line end and at the end. The
+ * table knows CP50220's NEC row 13 (U+2460 ①, U+3231 ㈱, U+2121 ℡) and
+ * the NEC-selected IBM extensions (U+9AD9 髙, U+FA11 﨑), but the
+ * contract's validator (and every strict reader) refuses them: row 13 is
+ * written in its usual spelling ("(1)", "(株)", "TEL"; cs_jis_compat), an
+ * IBM extension ideograph counts as missing so the message goes out in
+ * UTF-8 (output_fallback) rather than with a name changed. The pairs come from charset_jis.c's table, filled from iconv.
  * Before encoding, combining marks are composed (mugai_utf8_compose(),
  * so macOS's "フ" U+309A is "プ"), invisible characters (joiners,
  * variation selectors, ...) dropped, the other spaces made ASCII spaces
@@ -197,15 +200,68 @@ cs_encode_iconv(const char *icname, const char *utf8, gsize len,
 	return TRUE;
 }
 
+/* A pair of strict JIS X 0208 (what RFC 1468 readers and Python's
+ * iso2022_jp decode): not NEC row 13, not the IBM rows 89 to 92. */
+static gboolean
+cs_jis_strict(guint16 pair)
+{
+	return pair != 0 && (pair >> 8) != 0x2D && (pair >> 8) < 0x79;
+}
+
+/*
+ * Writes into rep how Japanese text spells NEC row 13 character c with
+ * strict JIS X 0208 and ASCII, as mail without "machine-dependent
+ * characters" (機種依存文字) always has: "①" as "(1)", "㈱" as "(株)",
+ * "Ⅲ" as "III", "㌔" as "キロ", "㎝" as "cm", "℡" as "TEL", "㍻" as
+ * "平成", "〝〟" as "“”" (the NFKC compatibility form, circled ones in
+ * brackets). FALSE when there is none: then c is missing (an IBM
+ * extension ideograph such as 髙 or 﨑 has no other spelling; a name is
+ * not rewritten).
+ */
+static gboolean
+cs_jis_compat(gunichar c, GString *rep)
+{
+	char u[6];
+	gsize n = (gsize)g_unichar_to_utf8(c, u);
+	g_autofree char *nf = NULL;
+	const char *r;
+
+	g_string_truncate(rep, 0);
+	if (c == 0x301D || c == 0x301F) {
+		g_string_append(rep, c == 0x301D ? "\u201C" : "\u201D");
+		return TRUE;
+	}
+	if (c == 0x2116) {	/* NFKC says "No" */
+		g_string_append(rep, "No.");
+		return TRUE;
+	}
+	nf = g_utf8_normalize(u, (gssize)n, G_NORMALIZE_NFKC);
+	if (nf == NULL || (strlen(nf) == n && memcmp(nf, u, n) == 0))
+		return FALSE;
+	if ((c >= 0x2460 && c <= 0x2473) || (c >= 0x32A4 && c <= 0x32A8))
+		g_string_append_printf(rep, "(%s)", nf);
+	else
+		g_string_append(rep, nf);
+	for (r = rep->str; *r != '\0'; r = g_utf8_next_char(r))
+		if ((guchar)*r >= 0x80 && !cs_jis_strict(
+		    mugai_charset_jis_ext_pair(g_utf8_get_char(r))))
+			return FALSE;
+	return TRUE;
+}
+
 /*
  * Second pass: each character to its JIS pair under ESC $ B, or U+3013's
- * (counted in *missing) when it has none. ASCII returns with ESC ( B
+ * (counted in *missing) when it has none. Only strict JIS X 0208 is
+ * written (the contract's validator decodes ISO-2022-JP strictly): NEC
+ * row 13 goes by its compatibility spelling (cs_jis_compat), the IBM
+ * extensions count as missing. ASCII returns with ESC ( B
  * before it, so before every line end, and at the end.
  */
 static void
 cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 {
 	GString *pre = g_string_sized_new(len + 16);
+	GString *rep = g_string_new(NULL);
 	g_autofree char *composed = NULL;
 	gsize clen = 0;
 	gboolean jis = FALSE;
@@ -229,8 +285,31 @@ cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 			g_string_append_c(out, *p++);
 			continue;
 		}
-		if ((pair = mugai_charset_jis_ext_pair(g_utf8_get_char(p))) ==
-		    0) {
+		pair = mugai_charset_jis_ext_pair(g_utf8_get_char(p));
+		if (pair != 0 && !cs_jis_strict(pair) &&
+		    cs_jis_compat(g_utf8_get_char(p), rep)) {
+			/* its spelling in place of it: strict pairs, ASCII */
+			for (const char *r = rep->str; *r != '\0';
+			    r = g_utf8_next_char(r)) {
+				if ((guchar)*r < 0x80) {
+					if (jis)
+						g_string_append(out, "\x1B(B");
+					jis = FALSE;
+					g_string_append_c(out, *r);
+					continue;
+				}
+				pair = mugai_charset_jis_ext_pair(
+				    g_utf8_get_char(r));
+				if (!jis)
+					g_string_append(out, "\x1B$B");
+				jis = TRUE;
+				g_string_append_c(out, (char)(pair >> 8));
+				g_string_append_c(out, (char)(pair & 0xFF));
+			}
+			p = g_utf8_next_char(p);
+			continue;
+		}
+		if (!cs_jis_strict(pair)) {
 			pair = 0x222E;	/* U+3013 */
 			(*missing)++;
 		}
@@ -243,6 +322,7 @@ cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 	}
 	if (jis)
 		g_string_append(out, "\x1B(B");
+	g_string_free(rep, TRUE);
 	g_string_free(pre, TRUE);
 }
 

@@ -63,6 +63,7 @@ typedef xmlError *h2t_xml_error;
 #define H2T_MAX_INDENT	64	/* line prefix bytes at most */
 #define H2T_HR		"--------------------"
 #define H2T_END_MARK	"<m:e/>"	/* for </html>, </body>; not longer */
+#define H2T_SECOND_MAX	(16 * 1024 * 1024)	/* input kept for a second reading */
 #define H2T_URL_MAX	300	/* longer URLs are cut, with "..." */
 /* Above the text hidden in the HTML, shown apart at the end. */
 #define H2T_HIDDEN_HEAD	"---- 隠し文字（HTMLでは表示されない部分） / " \
@@ -159,6 +160,8 @@ struct mugai_html2text {
 	GString *h_out;		/* the text */
 	GString *h_prefix;	/* written at the start of each line */
 	GString *h_in;		/* checked input not yet given libxml2 */
+	GString *h_all;		/* all checked input, for the second
+				 * reading; NULL past H2T_SECOND_MAX */
 	char h_tail[4];		/* incomplete UTF-8 sequence, last feed */
 	gsize h_tail_len;
 	struct h2t_frame *h_stack;
@@ -2480,6 +2483,10 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 		g_string_free(joined, TRUE);
 	} else
 		take_utf8(h, buf, len, final);
+	if (h->h_all != NULL && h->h_all->len + in->len > H2T_SECOND_MAX) {
+		g_string_free(h->h_all, TRUE);
+		h->h_all = NULL;
+	}
 
 	while (h->h_err == MUGAI_OK && (avail = in->len - off) > 0 &&
 	    (final || avail > H2T_PIECE)) {
@@ -2487,6 +2494,8 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 		    piece_end(in->str + off, H2T_PIECE);
 		g_string_truncate(piece, 0);
 		normalize_markup(in->str + off, n, piece);
+		if (h->h_all != NULL)
+			g_string_append_len(h->h_all, in->str + off, n);
 		off += n;
 		check_time(h);
 		if (h->h_err != MUGAI_OK)
@@ -2505,6 +2514,382 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 	g_string_free(piece, TRUE);
 	if (final && !last && h->h_err == MUGAI_OK)
 		htmlParseChunk(h->h_ctxt, "", 0, 1);
+}
+
+/* ------------------------------------------------------- second reading */
+
+/*
+ * libxml2 recovers some broken markup worse than a browser, or at all
+ * costs: an unclosed <svg/onload=...>, <iframe>, <object> or <title>, a
+ * comment or <style> never closed, an attribute quote never closed, the
+ * abrupt comment "<!-->": all that follows becomes their content and is
+ * dropped. So the whole input is read a second time by a plain tokenizer
+ * that strips tags and drops only what it can bound: a comment up to its
+ * "-->", and each element the renderer drops (K_DROP) up to its end tag.
+ * Where it cannot bound one, script still runs to the end (never shown
+ * as text, as in a browser); style and title end at the next tag (CSS and
+ * a title hold none); the others drop nothing. Each run of text between
+ * tags that the rendering does not hold (word by word) comes at the
+ * end under a heading: what either reading finds arrives.
+ */
+
+#define H2T_SECOND_WORK	32	/* search work, times the bytes compared */
+#define H2T_SECOND_HEAD	"---- 崩れたHTMLを読み直して見つかった文 / " \
+	"Text found by a second reading of malformed HTML ----"
+
+/* One run of text between tags, as the second reading found it. */
+struct h2t_run {
+	GString *r_text;	/* entities decoded, whitespace as written */
+	GString *r_key;		/* r_text's words, each ended by '\0' (so is
+				 * an entity left undecoded): each is looked
+				 * for, a line prefix ("> ") may split a run */
+	gboolean r_block;	/* a block tag came before it */
+};
+
+/* Whether s[0..n) begins with the ASCII name (any case), then no name byte. */
+static gboolean
+second_name_is(const char *s, gsize n, const char *name)
+{
+	gsize k = strlen(name);
+
+	return n >= k && g_ascii_strncasecmp(s, name, k) == 0 &&
+	    (n == k || !(g_ascii_isalnum(s[k]) || s[k] == '-' ||
+	    s[k] == ':' || s[k] == '_'));
+}
+
+/* The end of the tag starting at s[i] ('<'): just after its '>' (quoted
+ * attribute values may hold one), n when it has none. */
+static gsize
+second_tag_end(const char *s, gsize i, gsize n)
+{
+	gsize j = i + 1, k;
+	const char *q;
+
+	for (; j < n; j++) {
+		if (s[j] == '>')
+			return j + 1;
+		if (s[j] != '"' && s[j] != '\'')
+			continue;
+		for (k = j; k > i && is_ws((guchar)s[k - 1]); k--)
+			;
+		if (k == i || s[k - 1] != '=')
+			continue;
+		q = memchr(s + j + 1, s[j], n - j - 1);
+		if (q == NULL) {
+			/* never closed: a browser would read to the end;
+			 * the first '>' is the better guess for the text */
+			q = memchr(s + i, '>', n - i);
+			return q != NULL ? (gsize)(q - s) + 1 : n;
+		}
+		j = (gsize)(q - s);
+	}
+	return n;
+}
+
+/* Where the next "</name" (any case, then no name byte) starts, or n. */
+static gsize
+second_find_end(const char *s, gsize i, gsize n, const char *name)
+{
+	const char *p;
+
+	while (i + 2 < n && (p = memchr(s + i, '<', n - i)) != NULL) {
+		i = (gsize)(p - s);
+		if (i + 1 < n && s[i + 1] == '/' &&
+		    second_name_is(s + i + 2, n - i - 2, name))
+			return i;
+		i++;
+	}
+	return n;
+}
+
+/* Where markup starts at or after s[i]: a '<' before a letter, '/', '!'
+ * or '?' (as normalize_markup leaves them), or n. */
+static gsize
+second_next_tag(const char *s, gsize i, gsize n)
+{
+	const char *p;
+
+	while (i < n && (p = memchr(s + i, '<', n - i)) != NULL) {
+		i = (gsize)(p - s);
+		if (i + 1 < n && (g_ascii_isalpha(s[i + 1]) ||
+		    s[i + 1] == '/' || s[i + 1] == '!' || s[i + 1] == '?'))
+			return i;
+		i++;
+	}
+	return n;
+}
+
+/* Decodes the character reference at s[i] ('&') into r, returning its
+ * length, or 0 when it is not one the renderer surely decoded alike. */
+static gsize
+second_entity(const char *s, gsize i, gsize n, struct h2t_run *r)
+{
+	char name[40];
+	gsize j = i + 1, k = 0;
+	gunichar c = 0;
+	char u[6];
+
+	if (j < n && s[j] == '#') {
+		gboolean hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
+
+		for (j += hex ? 2 : 1; j < n && k < 8 &&
+		    (hex ? g_ascii_isxdigit(s[j]) : g_ascii_isdigit(s[j]));
+		    j++, k++)
+			c = c * (hex ? 16 : 10) + (gunichar)(hex ?
+			    g_ascii_xdigit_value(s[j]) :
+			    g_ascii_digit_value(s[j]));
+		if (k == 0 || k == 8 || j >= n || s[j] != ';' || c < 0x20 ||
+		    c == 0x7f || (c >= 0x80 && c < 0xa0) ||
+		    !g_unichar_validate(c))
+			return 0;
+	} else {
+		const htmlEntityDesc *d;
+
+		for (; j < n && k < sizeof(name) - 1 &&
+		    g_ascii_isalnum(s[j]); j++)
+			name[k++] = s[j];
+		name[k] = '\0';
+		if (k == 0 || j >= n || s[j] != ';' ||
+		    (d = htmlEntityLookup((const xmlChar *)name)) == NULL)
+			return 0;
+		c = d->value;
+	}
+	k = (gsize)g_unichar_to_utf8(c, u);
+	g_string_append_len(r->r_text, u, (gssize)k);
+	if (c != 0xa0 && !(c < 0x80 && is_ws((guchar)c)))
+		g_string_append_len(r->r_key, u, (gssize)k);
+	else
+		g_string_append_c(r->r_key, '\0');
+	return j + 1 - i;
+}
+
+/* Adds the text s[i..j) to the run being read (*cur, made on need). */
+static void
+second_text(GPtrArray *runs, struct h2t_run **cur, gboolean *block,
+    const char *s, gsize i, gsize j)
+{
+	struct h2t_run *r = *cur;
+	gsize k;
+
+	if (r == NULL) {
+		r = g_new0(struct h2t_run, 1);
+		r->r_text = g_string_new(NULL);
+		r->r_key = g_string_new(NULL);
+		r->r_block = *block;
+		*block = FALSE;
+		g_ptr_array_add(runs, r);
+		*cur = r;
+	}
+	while (i < j) {
+		if (s[i] == '&' && (k = second_entity(s, i, j, r)) > 0) {
+			i += k;
+			continue;
+		}
+		g_string_append_c(r->r_text, s[i]);
+		if (s[i] == '&') {
+			/* libxml2 may read it still ("&#x65" at the end):
+			 * its word proves nothing */
+			g_string_append_c(r->r_key, '\0');
+			for (; i + 1 < j && (g_ascii_isalnum(s[i + 1]) ||
+			    s[i + 1] == '#' || s[i + 1] == ';'); i++)
+				g_string_append_c(r->r_text, s[i + 1]);
+		} else if (is_ws((guchar)s[i]) || is_nbsp(s, i, j))
+			g_string_append_c(r->r_key, '\0');
+		else if (!(i > 0 && is_nbsp(s, i - 1, j)))
+			g_string_append_c(r->r_key, s[i]);
+		i++;
+	}
+}
+
+static void
+second_run_free(gpointer p)
+{
+	struct h2t_run *r = p;
+
+	g_string_free(r->r_text, TRUE);
+	g_string_free(r->r_key, TRUE);
+	g_free(r);
+}
+
+/* Whether an element name (at s, n bytes) breaks the line in the renderer. */
+static gboolean
+second_is_block(const char *s, gsize n)
+{
+	gsize k;
+	char name[16];
+	const struct h2t_elem *e;
+
+	for (k = 0; k < n && k < sizeof(name) - 1 &&
+	    (g_ascii_isalnum(s[k])); k++)
+		name[k] = g_ascii_tolower(s[k]);
+	name[k] = '\0';
+	e = g_hash_table_lookup(h2t_kinds, name);
+	return e != NULL && e->e_kind != K_INLINE && e->e_kind != K_A &&
+	    e->e_kind != K_IMG && e->e_kind != K_INPUT;
+}
+
+/* The runs of text of the whole input s[0..n), as the tokenizer reads it. */
+static GPtrArray *
+second_runs(const char *s, gsize n)
+{
+	GPtrArray *runs = g_ptr_array_new_with_free_func(second_run_free);
+	struct h2t_run *cur = NULL;
+	gboolean block = FALSE;
+	gsize i = 0, j, e;
+
+	while (i < n) {
+		j = second_next_tag(s, i, n);
+		if (j > i)
+			second_text(runs, &cur, &block, s, i, j);
+		if (j >= n)
+			break;
+		cur = NULL;
+		i = j;
+		if (s[i + 1] == '?') {
+			i = second_tag_end(s, i, n);
+			continue;
+		}
+		if (s[i + 1] == '!') {
+			const char *end;
+
+			if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+				if (n - i >= 5 && s[i + 4] == '>')
+					i += 5;		/* <!--> */
+				else if (n - i >= 6 &&
+				    memcmp(s + i + 4, "->", 2) == 0)
+					i += 6;		/* <!---> */
+				else if ((end = g_strstr_len(s + i + 4,
+				    (gssize)(n - i - 4), "-->")) != NULL)
+					i = (gsize)(end - s) + 3;
+				else
+					i += 4;	/* never closed: read on */
+				continue;
+			}
+			i = second_tag_end(s, i, n);
+			continue;
+		}
+		if (s[i + 1] == '/') {
+			if (second_is_block(s + i + 2, n - i - 2))
+				block = TRUE;
+			i = second_tag_end(s, i, n);
+			continue;
+		}
+		/* a start tag: is it one whose content the renderer drops? */
+		e = second_tag_end(s, i, n);
+		if (second_is_block(s + i + 1, n - i - 1))
+			block = TRUE;
+		for (gsize d = 0; d < G_N_ELEMENTS(h2t_elems); d++) {
+			const char *name = h2t_elems[d].e_name;
+			gsize end;
+
+			if (h2t_elems[d].e_kind != K_DROP ||
+			    g_ascii_tolower(s[i + 1]) != name[0] ||
+			    !second_name_is(s + i + 1, n - i - 1, name))
+				continue;
+			if (e >= 2 && s[e - 1] == '>' && s[e - 2] == '/' &&
+			    strcmp(name, "script") != 0 &&
+			    strcmp(name, "style") != 0)
+				break;	/* <svg .../>: empty */
+			end = second_find_end(s, e, n, name);
+			if (end < n)
+				e = second_tag_end(s, end, n);
+			else if (strcmp(name, "script") == 0)
+				e = n;
+			else if (strcmp(name, "style") == 0 ||
+			    strcmp(name, "title") == 0)
+				e = second_next_tag(s, e, n);
+			break;
+		}
+		i = e;
+	}
+	return runs;
+}
+
+/* s without whitespace (ASCII and U+00A0), as the runs' keys are. */
+static GString *
+second_squeeze(const char *s, gsize n)
+{
+	GString *k = g_string_sized_new(n + 1);
+	gsize i;
+
+	for (i = 0; i < n; i++) {
+		if (is_ws((guchar)s[i]))
+			continue;
+		if (is_nbsp(s, i, n)) {
+			i++;
+			continue;
+		}
+		g_string_append_c(k, s[i]);
+	}
+	return k;
+}
+
+/*
+ * Reads the input a second time and writes at the end, under a heading,
+ * the runs of text the rendering does not hold: a run is missing when one
+ * of its words is (the rendering puts line prefixes, cell separators and
+ * link targets between words, never inside one). Words are looked for
+ * in order from where the last one was found, then anywhere (tables and
+ * hidden text move text); the search stops when its work passes a bound.
+ */
+static void
+second_reading(struct mugai_html2text *h)
+{
+	GPtrArray *runs;
+	GString *hay;
+	gsize at = 0, work = 0, budget;
+	gboolean head = FALSE;
+
+	if (h->h_all == NULL || h->h_err != MUGAI_OK)
+		return;
+	runs = second_runs(h->h_all->str, h->h_all->len);
+	hay = second_squeeze(h->h_out->str, h->h_out->len);
+	budget = H2T_SECOND_WORK * (hay->len + h->h_all->len + 1);
+	for (guint i = 0; i < runs->len && h->h_err == MUGAI_OK; i++) {
+		struct h2t_run *r = g_ptr_array_index(runs, i);
+		const char *k = r->r_key->str, *kend = k + r->r_key->len;
+		gboolean missing = FALSE;
+
+		while (k < kend && !missing) {
+			gsize kn = strlen(k);
+			const char *p = NULL;
+
+			/* a link's text that is its URL is rewritten
+			 * (defanged, decoded): such a word proves nothing */
+			if (g_strstr_len(k, (gssize)kn, "://") != NULL ||
+			    g_ascii_strncasecmp(k, "www.", 4) == 0 ||
+			    g_ascii_strncasecmp(k, "mailto:", 7) == 0)
+				kn = 0;
+			if (kn > 0 && at < hay->len)
+				p = memmem(hay->str + at, hay->len - at, k, kn);
+			if (kn > 0 && p == NULL) {
+				work += hay->len;
+				p = memmem(hay->str, hay->len, k, kn);
+			}
+			work += kn;
+			if (kn > 0 && p == NULL)
+				missing = TRUE;
+			else if (p != NULL)
+				at = (gsize)(p - hay->str) + kn;
+			k += strlen(k) + 1;
+		}
+		if (work > budget)
+			break;
+		if (!missing)
+			continue;
+		if (!head) {
+			want_break(h, 2);
+			put_word(h, H2T_SECOND_HEAD, strlen(H2T_SECOND_HEAD));
+			end_line(h);
+			head = TRUE;
+		} else if (r->r_block)
+			want_break(h, 1);
+		put_text(h, r->r_text->str, r->r_text->len);
+		check_output(h);
+	}
+	end_line(h);
+	g_string_free(hay, TRUE);
+	g_ptr_array_free(runs, TRUE);
 }
 
 /* ------------------------------------------------------------------- API */
@@ -2531,6 +2916,7 @@ mugai_html2text_new(const struct mugai_html_opts *opts)
 	h->h_out = g_string_new(NULL);
 	h->h_prefix = g_string_new(NULL);
 	h->h_in = g_string_new(NULL);
+	h->h_all = g_string_new(NULL);
 	h->h_link = -1;
 	h->h_list = -1;
 	h->h_ctxt = htmlCreatePushParserCtxt(&h2t_sax, h, NULL, 0, NULL,
@@ -2576,6 +2962,7 @@ mugai_html2text_finish(struct mugai_html2text *h, gsize *len,
 	end_line(h);
 	put_hidden(h);
 	end_line(h);
+	second_reading(h);
 	out = h->h_out;
 	for (n = out->len; n > 0 && out->str[n - 1] == '\n'; n--)
 		;
@@ -2647,6 +3034,8 @@ mugai_html2text_free(struct mugai_html2text *h)
 	g_string_free(h->h_out, TRUE);
 	g_string_free(h->h_prefix, TRUE);
 	g_string_free(h->h_in, TRUE);
+	if (h->h_all != NULL)
+		g_string_free(h->h_all, TRUE);
 	g_free(h);
 }
 

@@ -436,6 +436,7 @@ struct lang {
 	const char *l_text;		/* a document's text, under an item */
 	const char *l_signature, *l_signature_end;	/* counts as an item */
 	const char *l_doubt, *l_doubt_end;	/* before the items */
+	const char *l_altered, *l_altered_end;	/* text changed: so too */
 	const char *l_quarantined, *l_quarantined_end;
 	const char *l_footer;
 	const char *l_withheld1, *l_withheld2, *l_reason;
@@ -451,6 +452,7 @@ static const struct lang langs[] = {
 	  "・署名は検証されずに削除されました（", "）",
 	  "※ 構造に曖昧な点がありました（",
 	  "受信者のメールソフトと同じ読み方で本文を表示しています。",
+	  "※ 本文の一部を安全のため変更しました（", "）。",
 	  "原本は隔離保管されています（隔離ID: ",
 	  "）。必要な場合は管理者にお問い合わせください。",
 	  "────────────────────────",
@@ -466,6 +468,7 @@ static const struct lang langs[] = {
 	  "- The signature was removed without verification (", ")",
 	  "! The message structure was ambiguous (",
 	  "the text is shown as the recipient's mail program reads it.",
+	  "! Some of the text was changed for safety (", ").",
 	  "The original is kept in quarantine (ID: ",
 	  "). Ask your administrator if you need it.",
 	  "------------------------------------",
@@ -563,8 +566,10 @@ one_notice(struct lines *l, const struct lang *lg)
 			continue;
 		if (withheld)
 			return not_template(l, "a withheld notice's line");
-		if (items == 0 && line_starts(l, lg->l_doubt) &&
-		    line_ends(l, lg->l_doubt_end)) {
+		if (items == 0 && ((line_starts(l, lg->l_doubt) &&
+		    line_ends(l, lg->l_doubt_end)) ||
+		    (line_starts(l, lg->l_altered) &&
+		    line_ends(l, lg->l_altered_end)))) {
 			doubts++;
 			continue;
 		}
