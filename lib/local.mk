@@ -28,6 +28,7 @@ libmugai_la_SOURCES += lib/text/encblock.c lib/text/encblock.h
 libmugai_la_SOURCES += lib/text/textsafe.c lib/text/textsafe.h
 libmugai_la_SOURCES += lib/text/oneline.c lib/text/oneline.h
 libmugai_la_SOURCES += lib/text/flowed.c lib/text/flowed.h
+libmugai_la_SOURCES += lib/text/newline.c lib/text/newline.h
 
 # mime/: the two engines (GMime, streaming) and what they share.
 libmugai_la_SOURCES += lib/mime/walk.c lib/mime/walk.h

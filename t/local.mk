@@ -27,6 +27,7 @@ UNIT_TESTS += t/check_report
 # text/
 UNIT_TESTS += t/check_charset
 UNIT_TESTS += t/check_utf8
+UNIT_TESTS += t/check_newline
 UNIT_TESTS += t/check_html2text
 UNIT_TESTS += t/check_textbody
 UNIT_TESTS += t/check_encblock
