@@ -56,6 +56,21 @@ int mugai_qdir_open_item(int topfd, const char *id);
 int mugai_qdir_open_file(int dirfd, const char *name, uid_t owner,
     struct stat *st);
 
+/* The name of an item's original in its directory. */
+#define MUGAI_QDIR_ORIGINAL	"original.eml"
+
+/*
+ * Opens the item's original (original.eml in itemfd), once, as
+ * mugai_qdir_open_file() does: never through a link, a regular file,
+ * owned by owner unless (uid_t)-1 (EPERM). max > 0: EFBIG when it is
+ * larger. sha256 (may be NULL): the SHA-256 (64 hex digits) meta.json
+ * records for it; EBADMSG when the file's differs. The checks are made
+ * on the descriptor returned (at offset 0), so what was checked is what
+ * the caller reads. st (may be NULL) gets its fstat(2).
+ */
+int mugai_qdir_open_original(int itemfd, uid_t owner, guint64 max,
+    const char *sha256, struct stat *st);
+
 /*
  * Reads the whole file name in dirfd, opened as mugai_qdir_open_file()
  * does, when it is at most max bytes (EFBIG otherwise). Returns (transfer
