@@ -80,3 +80,4 @@ libmugai_la_SOURCES += lib/extract/unlock.c lib/extract/unlock.h
 # ppap/: a quarantined password-protected archive opened for its
 # recipients (uses core, store and extract).
 libmugai_la_SOURCES += lib/ppap/ppap.c lib/ppap/ppap.h
+libmugai_la_SOURCES += lib/ppap/autopw.c lib/ppap/autopw.h
