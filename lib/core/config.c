@@ -283,6 +283,14 @@ static const struct key_def keys[] = {
 	  "(empty: none)" },
 	{ "portal", "page_size", KT_INT, OFF(cf_portal_page_size),
 	  "50", 5, 1000, NULL, "items per page of the portal's list" },
+
+	{ "ppap", "auto_password", KT_BOOL, OFF(cf_ppap_auto_password),
+	  "false", 0, 0, NULL,
+	  "try the password of a later password mail on a quarantined "
+	  "encrypted archive" },
+	{ "ppap", "auto_password_window", KT_DURATION,
+	  OFF(cf_ppap_auto_window), "10m", 10 * 1000, 24 * 3600 * 1000, NULL,
+	  "how long after the archive a password mail is looked for" },
 };
 
 static const char *const *

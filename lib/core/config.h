@@ -155,6 +155,10 @@ struct mugai_config {
 	/* The item links' key, loaded when cf_portal_url is set. */
 	GBytes *cf_portal_link_key;
 
+	/* [ppap] the password mail of a password-protected ZIP (issue 19) */
+	gboolean cf_ppap_auto_password;	/* off by default */
+	gint64 cf_ppap_auto_window;	/* milliseconds */
+
 	/* [rule NAME] groups, in file order (lib/policy/rules.h); the built-in
 	 * rules when the file has none. */
 	struct mugai_rules *cf_rules;
