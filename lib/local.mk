@@ -81,3 +81,4 @@ libmugai_la_SOURCES += lib/extract/unlock.c lib/extract/unlock.h
 # recipients (uses core, store and extract).
 libmugai_la_SOURCES += lib/ppap/ppap.c lib/ppap/ppap.h
 libmugai_la_SOURCES += lib/ppap/autopw.c lib/ppap/autopw.h
+libmugai_la_SOURCES += lib/ppap/pwwait.c lib/ppap/pwwait.h

@@ -65,6 +65,7 @@ UNIT_TESTS += t/check_extract
 UNIT_TESTS += t/check_unlock
 UNIT_TESTS += t/check_ppap
 UNIT_TESTS += t/check_autopw
+UNIT_TESTS += t/check_pwwait
 UNIT_TESTS += t/check_readers
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
