@@ -125,9 +125,8 @@ fail:
 	return -1;
 }
 
-/* TRUE when the SHA-256 (hex) of what fd holds is want; errno if not. */
-static gboolean
-sha256_is(int fd, const char *want)
+gboolean
+mugai_qdir_sha256_is(int fd, const char *want)
 {
 	struct mugai_digest *d = mugai_digest_new();
 	char buf[MUGAI_IO_CHUNK], hex[65];
@@ -148,7 +147,7 @@ sha256_is(int fd, const char *want)
 		off += n;
 	}
 	mugai_digest_finish(d, hex);
-	if (g_ascii_strcasecmp(hex, want) != 0) {
+	if (want == NULL || strcmp(hex, want) != 0) {
 		errno = EBADMSG;
 		return FALSE;
 	}
@@ -173,7 +172,7 @@ mugai_qdir_open_original(int itemfd, uid_t owner, guint64 max,
 	}
 	/* Checked on the descriptor the caller then reads: what was
 	 * hashed is what is used, whatever is renamed meanwhile. */
-	if (sha256 != NULL && !sha256_is(fd, sha256)) {
+	if (sha256 != NULL && !mugai_qdir_sha256_is(fd, sha256)) {
 		e = errno;
 		goto fail;
 	}

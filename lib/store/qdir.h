@@ -56,6 +56,13 @@ int mugai_qdir_open_item(int topfd, const char *id);
 int mugai_qdir_open_file(int dirfd, const char *name, uid_t owner,
     struct stat *st);
 
+/*
+ * TRUE when the SHA-256 of all fd holds (read with pread(2): the offset
+ * stays) is want, 64 lower-case hex digits; FALSE with errno EBADMSG
+ * when it differs or want is NULL, or the read's errno.
+ */
+gboolean mugai_qdir_sha256_is(int fd, const char *want);
+
 /* The name of an item's original in its directory. */
 #define MUGAI_QDIR_ORIGINAL	"original.eml"
 
