@@ -33,6 +33,7 @@
 #include <json-glib/json-glib.h>
 
 #include "base/digest.h"
+#include "base/io.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
 #include "core/config.h"
@@ -95,23 +96,6 @@ read_password(char *buf, gsize max)
 	return (gssize)n;
 }
 
-/* Writes the message to fd (lent). */
-static gboolean
-write_all(int fd, const guint8 *p, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		p += n;
-		len -= (gsize)n;
-	}
-	return TRUE;
-}
-
 /* Submits msg to the recipients through submit_command; 0 or 1. */
 static int
 submit(struct mugai_quarantine *q, const struct mugai_config *cf,
@@ -153,7 +137,7 @@ submit(struct mugai_quarantine *q, const struct mugai_config *cf,
 		goto done;
 	}
 	if ((fd = memfd_create("mugai-open", MFD_CLOEXEC)) < 0 ||
-	    !write_all(fd, d, len)) {
+	    !mugai_write_all(fd, d, len)) {
 		g_string_printf(why, "memfd: %s", g_strerror(errno));
 		goto done;
 	}
@@ -259,7 +243,7 @@ do_open(struct mugai_quarantine *q, const struct mugai_config *cf,
 		const guint8 *d = g_bytes_get_data(r.po_message, &len);
 
 		if (out >= 0) {
-			if (!write_all(out, d, len) || fsync(out) != 0) {
+			if (!mugai_write_all(out, d, len) || fsync(out) != 0) {
 				fprintf(stderr, PFX "%s: %s\n", output,
 				    g_strerror(errno));
 				rc = 1;

@@ -32,6 +32,7 @@
 #include "cli/quarantine-cli.h"
 #include "core/config.h"
 #include "store/onepart.h"
+#include "store/qdir.h"
 #include "store/quarantine.h"
 #include "store/release.h"
 
@@ -175,29 +176,14 @@ line_end(int fd)
 static gboolean
 original_intact(int fd, const char *want, GString *why)
 {
-	struct mugai_digest *d = mugai_digest_new();
-	char buf[MUGAI_IO_CHUNK], hex[65];
-	off_t off = 0;
-	ssize_t n;
-
-	while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			mugai_digest_free(d);
-			g_string_assign(why, g_strerror(errno));
-			return FALSE;
-		}
-		mugai_digest_update(d, buf, (gsize)n);
-		off += n;
-	}
-	mugai_digest_finish(d, hex);
-	if (want == NULL || strcmp(hex, want) != 0) {
+	if (mugai_qdir_sha256_is(fd, want))
+		return TRUE;
+	if (errno == EBADMSG)
 		g_string_assign(why, "original.eml does not match the SHA-256 "
 		    "in meta.json; not releasing");
-		return FALSE;
-	}
-	return TRUE;
+	else
+		g_string_assign(why, g_strerror(errno));
+	return FALSE;
 }
 
 /* Recipients: --to, else the envelope's. NULL after saying why. */

@@ -180,7 +180,7 @@ mugai_cli_open_original(const char *cmd, int itemfd, const char *id,
 {
 	int fd;
 
-	if ((fd = mugai_qdir_open_file(itemfd, "original.eml", owner,
+	if ((fd = mugai_qdir_open_original(itemfd, owner, 0, NULL,
 	    NULL)) >= 0)
 		return fd;
 	fprintf(stderr, "mugai quarantine %s: %s: original.eml: %s\n", cmd,

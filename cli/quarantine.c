@@ -33,6 +33,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
+#include "mime/gwalk.h"
 #include "ppap/ppap.h"
 #include "store/qdir.h"
 #include "portal/request.h"
@@ -388,52 +389,6 @@ discard_output(const char *cmd, GMimeStream *out, const char *path)
 	    "it\n", cmd, path, g_strerror(errno));
 }
 
-/* Deeper than this is not a message anyone audits by part number. */
-#define PART_DEPTH_MAX 64
-
-/*
- * Finds the object at want, numbered as the engine's report numbers parts
- * (lib/mime/gwalk.c): the message body is "1", the children of a multipart at P
- * are P.1, P.2 ..., the body of a message/rfc822 at P is P.1. Every path
- * seen is added to seen, for the error message.
- */
-static GMimeObject *
-find_part(GMimeObject *obj, const char *path, const char *want,
-    guint depth, GString *seen)
-{
-	GMimeObject *found = NULL;
-
-	if (obj == NULL || depth > PART_DEPTH_MAX)
-		return NULL;
-	g_string_append_printf(seen, " %s", path);
-	if (strcmp(path, want) == 0)
-		return obj;
-	/* Only descend where want continues this path. */
-	if (!g_str_has_prefix(want, path) || want[strlen(path)] != '.')
-		return NULL;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-
-		for (int i = 0; found == NULL &&
-		    i < g_mime_multipart_get_count(mp); i++) {
-			g_autofree char *sub = g_strdup_printf("%s.%d", path,
-			    i + 1);
-
-			found = find_part(g_mime_multipart_get_part(mp, i),
-			    sub, want, depth + 1, seen);
-		}
-	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *m = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(obj));
-		g_autofree char *sub = g_strdup_printf("%s.1", path);
-
-		if (m != NULL)
-			found = find_part(m->mime_part, sub, want, depth + 1,
-			    seen);
-	}
-	return found;
-}
-
 /*
  * Writes the decoded content of the part at want (the path `show`
  * prints) of the message read from fd (taken) to out; a message/rfc822
@@ -456,7 +411,7 @@ extract_part(int fd, const char *want, GMimeStream *out, GString *why)
 		err = MUGAI_E_PARSE;
 		goto out;
 	}
-	o = find_part(msg->mime_part, "1", want, 0, seen);
+	o = mugai_gwalk_find_part(msg, want, seen);
 	if (o == NULL) {
 		g_string_printf(why, "no MIME part %s (an encoded block inside "
 		    "a text part is extracted with that part); parts on the "

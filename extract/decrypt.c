@@ -42,6 +42,7 @@
 #include <archive_entry.h>
 
 #include "base/limits.h"
+#include "base/io.h"
 #include "text/charset.h"
 #include "decrypt.h"
 
@@ -288,24 +289,6 @@ x_unlock(const unsigned char *data, gsize len, const char *pass,
 	a->ua_length = payload->len;
 }
 
-static int
-write_all(const void *buf, gsize len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (gsize)n;
-	}
-	return 0;
-}
-
 /* The sealed memfd of the request, mapped; NULL for size 0. */
 static const unsigned char *
 map_archive(int fd, guint64 size, gboolean *ok)
@@ -370,7 +353,7 @@ x_unlock_serve(const char *line, gsize got, int fd, gint64 max_time_ms)
 	    &a, payload);
 	explicit_bzero(pass, sizeof pass);
 	ans = mugai_unlock_answer_format(&a);
-	rc = write_all(ans, strlen(ans)) != 0 ||
-	    write_all(payload->data, payload->len) != 0;
+	rc = !mugai_write_all(STDOUT_FILENO, ans, strlen(ans)) ||
+	    !mugai_write_all(STDOUT_FILENO, payload->data, payload->len);
 	return rc;
 }

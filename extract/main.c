@@ -41,6 +41,7 @@
 
 #include <glib.h>
 
+#include "base/io.h"
 #include "extract/proto.h"
 #include "confine.h"
 #include "job.h"
@@ -73,22 +74,6 @@ struct opts {
 };
 
 static int
-write_all(const char *buf, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (gsize)n;
-	}
-	return 0;
-}
-
-static int
 answer(struct xjob *job)
 {
 	struct mugai_extract_answer a;
@@ -102,8 +87,9 @@ answer(struct xjob *job)
 	a.ea_pages = job->xj_pages;
 	a.ea_length = text ? job->xj_out->len : 0;
 	line = mugai_extract_answer_format(&a);
-	if (write_all(line, strlen(line)) != 0 ||
-	    write_all(job->xj_out->str, (gsize)a.ea_length) != 0)
+	if (!mugai_write_all(STDOUT_FILENO, line, strlen(line)) ||
+	    !mugai_write_all(STDOUT_FILENO, job->xj_out->str,
+	    (gsize)a.ea_length))
 		return 1;
 	return 0;
 }
@@ -250,7 +236,7 @@ misbehave(const char *mode, struct xjob *job)
 	} else if (strcmp(mode, "crash") == 0)
 		abort();
 	else if (strcmp(mode, "garbage") == 0) {
-		(void)write_all("HTTP/1.0 200 OK\r\n\r\nhello", 25);
+		(void)mugai_write_all(STDOUT_FILENO, "HTTP/1.0 200 OK\r\n\r\nhello", 25);
 		_exit(0);
 	} else if (strcmp(mode, "half") == 0 || strcmp(mode, "lie") == 0) {
 		gboolean half = mode[0] == 'h';
@@ -258,8 +244,9 @@ misbehave(const char *mode, struct xjob *job)
 		g_snprintf(msg, sizeof msg, MUGAI_EXTRACT_MAGIC " status=ok "
 		    "kind=text pages=0 reason=- length=%zu\n",
 		    half ? strlen(text) : strlen(text) / 2);
-		(void)write_all(msg, strlen(msg));
-		(void)write_all(text, half ? strlen(text) / 2 : strlen(text));
+		(void)mugai_write_all(STDOUT_FILENO, msg, strlen(msg));
+		(void)mugai_write_all(STDOUT_FILENO, text,
+		    half ? strlen(text) / 2 : strlen(text));
 		if (half)
 			raise(SIGKILL);
 		_exit(0);

@@ -23,6 +23,20 @@
 #include "job.h"
 #include "zipdoc.h"
 
+/* Little-endian numbers, as the binary Office formats (doc, xls, ppt)
+ * store them; p must have 2 (4) bytes. */
+static inline guint32
+x_le16(const guint8 *p)
+{
+	return (guint32)p[0] | (guint32)p[1] << 8;
+}
+
+static inline guint32
+x_le32(const guint8 *p)
+{
+	return x_le16(p) | x_le16(p + 2) << 16;
+}
+
 void x_dispatch(struct xjob *job);
 void x_pdf(struct xjob *job);
 void x_package(struct xjob *job);

@@ -32,18 +32,6 @@
 #define RT_CHARS	0x0FA0
 #define RT_BYTES	0x0FA8
 
-static guint32
-u16(const guint8 *p)
-{
-	return (guint32)p[0] | (guint32)p[1] << 8;
-}
-
-static guint32
-u32(const guint8 *p)
-{
-	return u16(p) | u16(p + 2) << 16;
-}
-
 struct ppt {
 	struct xjob *p_job;
 	gboolean p_in_list;	/* inside the slides' list */
@@ -58,7 +46,7 @@ text(struct ppt *p, const guint8 *d, gsize len, gboolean wide)
 	gsize n = wide ? len / 2 : len;
 
 	for (gsize i = 0; i < n && !x_done(job); i++) {
-		gunichar c = wide ? u16(d + 2 * i) : d[i];
+		gunichar c = wide ? x_le16(d + 2 * i) : d[i];
 
 		if (c >= 0xD800 && c < 0xE000)
 			c = 0xFFFD;
@@ -78,8 +66,8 @@ records(struct ppt *p, const guint8 *d, gsize len, guint depth)
 	gsize off = 0;
 
 	while (len - off >= 8 && !x_stop(job) && !p->p_done) {
-		guint32 vi = u16(d + off), type = u16(d + off + 2);
-		guint32 rlen = u32(d + off + 4);
+		guint32 vi = x_le16(d + off), type = x_le16(d + off + 2);
+		guint32 rlen = x_le32(d + off + 4);
 		const guint8 *body = d + off + 8;
 
 		if (rlen > len - off - 8) {

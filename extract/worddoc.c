@@ -46,18 +46,6 @@ x_doc_warm(void)
 	g_type_ensure(GSF_INFILE_MSOLE_TYPE);
 }
 
-static guint32
-u16(const guint8 *p)
-{
-	return (guint32)p[0] | (guint32)p[1] << 8;
-}
-
-static guint32
-u32(const guint8 *p)
-{
-	return u16(p) | u16(p + 2) << 16;
-}
-
 /* The whole stream name of ole, within max bytes; NULL if absent. */
 static GBytes *
 stream(struct xjob *job, GsfInfile *ole, const char *name)
@@ -152,9 +140,9 @@ pieces(struct xjob *job, const guint8 *wd, gsize wd_len, const guint8 *plc,
 		return FALSE;
 	n = (lcb - 4) / 12;
 	for (gsize i = 0; i < n && !x_stop(job); i++) {
-		guint32 cp0 = u32(plc + 4 * i), cp1 = u32(plc + 4 * (i + 1));
+		guint32 cp0 = x_le32(plc + 4 * i), cp1 = x_le32(plc + 4 * (i + 1));
 		const guint8 *pcd = plc + 4 * (n + 1) + 8 * i;
-		guint32 fc = u32(pcd + 2);
+		guint32 fc = x_le32(pcd + 2);
 		gboolean narrow = (fc & 0x40000000) != 0;
 		gsize count, off;
 
@@ -171,12 +159,12 @@ pieces(struct xjob *job, const guint8 *wd, gsize wd_len, const guint8 *plc,
 			if (narrow)
 				c = cp1252(wd[off + k]);
 			else {
-				c = u16(wd + off + 2 * k);
+				c = x_le16(wd + off + 2 * k);
 				if (c >= 0xD800 && c < 0xDC00 && k + 1 < count &&
-				    u16(wd + off + 2 * k + 2) >= 0xDC00 &&
-				    u16(wd + off + 2 * k + 2) < 0xE000) {
+				    x_le16(wd + off + 2 * k + 2) >= 0xDC00 &&
+				    x_le16(wd + off + 2 * k + 2) < 0xE000) {
 					c = 0x10000 + ((c - 0xD800) << 10) +
-					    (u16(wd + off + 2 * k + 2) - 0xDC00);
+					    (x_le16(wd + off + 2 * k + 2) - 0xDC00);
 					k++;
 				} else if (c >= 0xD800 && c < 0xE000)
 					c = 0xFFFD;
@@ -202,11 +190,11 @@ clx(struct xjob *job, GBytes *wdb, GBytes *tblb, guint32 fc, guint32 lcb)
 	while (p < end && t[p] == 0x01) {
 		if (end - p < 3)
 			return FALSE;
-		p += 3 + u16(t + p + 1);
+		p += 3 + x_le16(t + p + 1);
 	}
 	if (p >= end || end - p < 5 || t[p] != 0x02)
 		return FALSE;
-	lcb = u32(t + p + 1);
+	lcb = x_le32(t + p + 1);
 	p += 5;
 	if (lcb > end - p)
 		return FALSE;
@@ -232,16 +220,16 @@ x_doc(struct xjob *job)
 	if ((wdb = stream(job, ole, "WordDocument")) == NULL)
 		goto old;
 	fib = g_bytes_get_data(wdb, &len);
-	if (len < FIB_MIN || u16(fib) != 0xA5EC || u16(fib + 2) < NFIB_WORD97)
+	if (len < FIB_MIN || x_le16(fib) != 0xA5EC || x_le16(fib + 2) < NFIB_WORD97)
 		goto old;
-	flags = u16(fib + 0x0A);
+	flags = x_le16(fib + 0x0A);
 	if (flags & 0x0100) {
 		x_outcome(job, MUGAI_EXTRACT_ENCRYPTED, "doc_encrypted");
 		goto out;
 	}
 	tblb = stream(job, ole, flags & 0x0200 ? "1Table" : "0Table");
-	if (tblb == NULL || !clx(job, wdb, tblb, u32(fib + 0x1A2),
-	    u32(fib + 0x1A6)))
+	if (tblb == NULL || !clx(job, wdb, tblb, x_le32(fib + 0x1A2),
+	    x_le32(fib + 0x1A6)))
 		x_outcome(job, MUGAI_EXTRACT_DAMAGED, "doc_pieces");
 	goto out;
 old:

@@ -37,18 +37,6 @@
 #define REC_RK		0x027E
 #define REC_MULRK	0x00BD
 
-static guint32
-u16(const guint8 *p)
-{
-	return (guint32)p[0] | (guint32)p[1] << 8;
-}
-
-static guint32
-u32(const guint8 *p)
-{
-	return u16(p) | u16(p + 2) << 16;
-}
-
 /* A record reader over the whole stream. */
 struct recs {
 	const guint8 *r_d;
@@ -64,8 +52,8 @@ next(struct recs *r, guint32 *type, const guint8 **d, gsize *len,
 {
 	if (r->r_len - r->r_pos < 4)
 		return FALSE;
-	*type = u16(r->r_d + r->r_pos);
-	*len = u16(r->r_d + r->r_pos + 2);
+	*type = x_le16(r->r_d + r->r_pos);
+	*len = x_le16(r->r_d + r->r_pos + 2);
 	if (*len > r->r_len - r->r_pos - 4) {
 		*bad = TRUE;
 		return FALSE;
@@ -101,7 +89,7 @@ chars(const guint8 **pp, const guint8 *end, const guint8 *base,
 		}
 		if (end - p < (high ? 2 : 1))
 			goto bad;
-		c = high ? u16(p) : *p;
+		c = high ? x_le16(p) : *p;
 		p += high ? 2 : 1;
 		if (c >= 0xD800 && c < 0xE000)
 			c = 0xFFFD;
@@ -127,7 +115,7 @@ sst(const guint8 *d, gsize len, const GArray *breaks, GPtrArray *out,
 		return;
 	p = d + 8;
 	end = d + len;
-	n = u32(d + 4);
+	n = x_le32(d + 4);
 	for (guint32 i = 0; i < n && (guint64)out->len < max; i++) {
 		guint cch, runs = 0;
 		guint32 ext = 0;
@@ -136,19 +124,19 @@ sst(const guint8 *d, gsize len, const GArray *breaks, GPtrArray *out,
 
 		if (end - p < 3)
 			return;
-		cch = u16(p);
+		cch = x_le16(p);
 		fl = p[2];
 		p += 3;
 		if (fl & 0x08) {
 			if (end - p < 2)
 				return;
-			runs = u16(p);
+			runs = x_le16(p);
 			p += 2;
 		}
 		if (fl & 0x04) {
 			if (end - p < 4)
 				return;
-			ext = u32(p);
+			ext = x_le32(p);
 			p += 4;
 		}
 		if ((s = chars(&p, end, d, breaks, cch, fl & 0x01)) == NULL)
@@ -197,15 +185,15 @@ cell(struct xtable *t, guint32 type, const guint8 *d, gsize len,
 		return;
 	switch (type) {
 	case REC_LABELSST:
-		if (len >= 10 && u32(d + 6) < strings->len)
-			(void)x_table_set(t, u16(d), u16(d + 2),
-			    g_ptr_array_index(strings, u32(d + 6)));
+		if (len >= 10 && x_le32(d + 6) < strings->len)
+			(void)x_table_set(t, x_le16(d), x_le16(d + 2),
+			    g_ptr_array_index(strings, x_le32(d + 6)));
 		break;
 	case REC_LABEL:
 		p = d + 9;
-		if (len >= 9 && (s = chars(&p, d + len, d, none, u16(d + 6),
+		if (len >= 9 && (s = chars(&p, d + len, d, none, x_le16(d + 6),
 		    d[8] & 0x01)) != NULL) {
-			(void)x_table_set(t, u16(d), u16(d + 2), s);
+			(void)x_table_set(t, x_le16(d), x_le16(d + 2), s);
 			g_free(s);
 		}
 		break;
@@ -214,17 +202,17 @@ cell(struct xtable *t, guint32 type, const guint8 *d, gsize len,
 			double v;
 
 			memcpy(&v, d + 6, sizeof v);
-			set_num(t, u16(d), u16(d + 2), v);
+			set_num(t, x_le16(d), x_le16(d + 2), v);
 		}
 		break;
 	case REC_RK:
 		if (len >= 10)
-			set_num(t, u16(d), u16(d + 2), rk(u32(d + 6)));
+			set_num(t, x_le16(d), x_le16(d + 2), rk(x_le32(d + 6)));
 		break;
 	case REC_MULRK:
 		for (gsize i = 0; 4 + 6 * (i + 1) + 2 <= len; i++)
-			set_num(t, u16(d), u16(d + 2) + (guint32)i,
-			    rk(u32(d + 4 + 6 * i + 2)));
+			set_num(t, x_le16(d), x_le16(d + 2) + (guint32)i,
+			    rk(x_le32(d + 4 + 6 * i + 2)));
 		break;
 	default:
 		break;
@@ -280,7 +268,7 @@ workbook(struct xjob *job, const guint8 *wb, gsize wb_len)
 				continue;
 			}
 			globals = FALSE;
-			if (u16(d + 2) != 0x0010)
+			if (x_le16(d + 2) != 0x0010)
 				continue;	/* a chart or macro sheet */
 			if (job->xj_pages >= job->xj_lim->xl_max_pages) {
 				x_outcome(job, MUGAI_EXTRACT_TRUNCATED,

@@ -12,6 +12,7 @@ libmugai_la_SOURCES += lib/base/report.c lib/base/report.h
 libmugai_la_SOURCES += lib/base/envelope.h
 libmugai_la_SOURCES += lib/base/limits.h
 libmugai_la_SOURCES += lib/base/keyfile.c lib/base/keyfile.h
+libmugai_la_SOURCES += lib/base/io.c lib/base/io.h
 
 # text/: charsets in and out, HTML to text, the text body, encoded blocks
 # hidden in text, and the neutralisation of what leaves.
@@ -27,6 +28,7 @@ libmugai_la_SOURCES += lib/text/encblock.c lib/text/encblock.h
 libmugai_la_SOURCES += lib/text/textsafe.c lib/text/textsafe.h
 libmugai_la_SOURCES += lib/text/oneline.c lib/text/oneline.h
 libmugai_la_SOURCES += lib/text/flowed.c lib/text/flowed.h
+libmugai_la_SOURCES += lib/text/newline.c lib/text/newline.h
 
 # mime/: the two engines (GMime, streaming) and what they share.
 libmugai_la_SOURCES += lib/mime/walk.c lib/mime/walk.h
@@ -80,3 +82,5 @@ libmugai_la_SOURCES += lib/extract/preview.c lib/extract/preview.h
 # ppap/: a quarantined password-protected archive opened for its
 # recipients (uses core, store and extract).
 libmugai_la_SOURCES += lib/ppap/ppap.c lib/ppap/ppap.h
+libmugai_la_SOURCES += lib/ppap/autopw.c lib/ppap/autopw.h
+libmugai_la_SOURCES += lib/ppap/pwwait.c lib/ppap/pwwait.h

@@ -21,6 +21,8 @@
 #include <glib/gstdio.h>
 
 #include "base/digest.h"
+#include "store/qdir.h"
+#include "store/qid.h"
 #include "store/quarantine.h"
 #include "store/release.h"
 #include "base/report.h"
@@ -173,6 +175,60 @@ START_TEST(store_keeps_original_byte_exact)
 	/* YYYY tmp journal audit.log */
 	ck_assert_uint_eq(count_entries(store), 4);
 	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+/* The one opener of an item's original: a link, another owner's file, a
+ * file too large or not matching meta.json's SHA-256 is refused. */
+START_TEST(open_original_checks_link_owner_size_and_digest)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_qid_new();
+	g_autofree char *item = NULL, *orig = NULL, *moved = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	char hex[65], bad[65];
+	struct stat st;
+	int itemfd, fd;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_int_eq(err, MUGAI_OK);
+	ck_assert_int_eq(store_buf(q, id, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	mugai_quarantine_close(q);
+	mugai_digest_buf(msg_crlf, sizeof msg_crlf - 1, hex);
+	memcpy(bad, hex, sizeof bad);
+	bad[0] = bad[0] == '0' ? '1' : '0';
+	item = mugai_qid_path(store, id);
+	itemfd = open(item, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(itemfd, 0);
+
+	fd = mugai_qdir_open_original(itemfd, getuid(), 0, hex, &st);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(st.st_size, sizeof msg_crlf - 1);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 0);
+	close(fd);
+	errno = 0;
+	ck_assert_int_lt(mugai_qdir_open_original(itemfd, getuid(), 0, bad,
+	    NULL), 0);
+	ck_assert_int_eq(errno, EBADMSG);
+	ck_assert_int_lt(mugai_qdir_open_original(itemfd, getuid(), 10, NULL,
+	    NULL), 0);
+	ck_assert_int_eq(errno, EFBIG);
+	ck_assert_int_lt(mugai_qdir_open_original(itemfd, getuid() + 1, 0,
+	    NULL, NULL), 0);
+	ck_assert_int_eq(errno, EPERM);
+
+	/* original.eml made a link to the real file: refused. */
+	orig = g_build_filename(item, "original.eml", NULL);
+	moved = g_build_filename(item, "elsewhere.eml", NULL);
+	ck_assert_int_eq(rename(orig, moved), 0);
+	ck_assert_int_eq(symlink("elsewhere.eml", orig), 0);
+	ck_assert_int_lt(mugai_qdir_open_original(itemfd, (uid_t)-1, 0, NULL,
+	    NULL), 0);
+	ck_assert_int_eq(errno, ELOOP);
+	close(itemfd);
 	rm_rf(store);
 }
 END_TEST
@@ -1633,6 +1689,7 @@ main(void)
 	g_mime_init();
 	t_test(s, store_keeps_original_byte_exact);
 	t_test(s, store_reads_from_current_position);
+	t_test(s, open_original_checks_link_owner_size_and_digest);
 	t_test(s, item_past_writeback_steps_is_byte_exact);
 	t_test(s, entries_keep_only_the_level_names_sorted);
 	t_test(s, meta_json_has_every_field);

@@ -28,6 +28,7 @@ UNIT_TESTS += t/check_report
 # text/
 UNIT_TESTS += t/check_charset
 UNIT_TESTS += t/check_utf8
+UNIT_TESTS += t/check_newline
 UNIT_TESTS += t/check_html2text
 UNIT_TESTS += t/check_textbody
 UNIT_TESTS += t/check_encblock
@@ -65,6 +66,8 @@ UNIT_TESTS += t/check_nodelay
 UNIT_TESTS += t/check_extract
 UNIT_TESTS += t/check_unlock
 UNIT_TESTS += t/check_ppap
+UNIT_TESTS += t/check_autopw
+UNIT_TESTS += t/check_pwwait
 UNIT_TESTS += t/check_readers
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)

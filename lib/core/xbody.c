@@ -15,6 +15,7 @@
 #include "base/deadline.h"
 #include "core/xbody.h"
 #include "text/encblock.h"
+#include "text/newline.h"
 #include "text/oneline.h"
 #include "text/textsafe.h"
 
@@ -135,26 +136,6 @@ get_pool(gboolean *off)
 	p = xb_state == XB_READY ? xb_pool : NULL;
 	g_mutex_unlock(&xb_lock);
 	return p;
-}
-
-/* CRLF and lone CR become LF, in place. */
-static void
-to_lf(GString *s)
-{
-	gsize o = 0;
-
-	if (memchr(s->str, '\r', s->len) == NULL)
-		return;
-	for (gsize i = 0; i < s->len; i++) {
-		if (s->str[i] == '\r') {
-			s->str[o++] = '\n';
-			if (i + 1 < s->len && s->str[i + 1] == '\n')
-				i++;
-			continue;
-		}
-		s->str[o++] = s->str[i];
-	}
-	g_string_truncate(s, o);
 }
 
 /* The first chars characters of s, at most. */
@@ -290,7 +271,7 @@ one(struct run *rn, const struct mugai_walk_doc *d,
 	}
 	t = g_string_new_len(res.er_text, (gssize)res.er_len);
 	mugai_extract_result_clear(&res);
-	to_lf(t);
+	mugai_newline_to_lf(t);
 	if (d->wd_cut && st == MUGAI_TEXT_INCLUDED) {
 		st = MUGAI_TEXT_CUT;
 		reason = "max_bytes";

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "base/deadline.h"
+#include "base/io.h"
 #include "extract/client.h"
 #include "extract/client_int.h"
 
@@ -280,22 +281,13 @@ release(struct mugai_extract_pool *p)
 static int
 make_memfd(const void *data, gsize len)
 {
-	const char *d = data;
 	int fd = memfd_create("mugai-extract", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
 	if (fd < 0)
 		return -1;
-	while (len > 0) {
-		ssize_t n = write(fd, d, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		d += n;
-		len -= (gsize)n;
+	if (!mugai_write_all(fd, data, len)) {
+		close(fd);
+		return -1;
 	}
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
 	    F_SEAL_SEAL) != 0) {

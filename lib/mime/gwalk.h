@@ -26,4 +26,15 @@
 enum mugai_err mugai_gwalk_message(struct mugai_walk *w, GMimeStream *in,
     gint64 start, gint64 hdr_end);
 
+/*
+ * Returns (transfer none: msg's) the object at want, numbered as the
+ * walk numbers parts in the report: the message body is "1", the
+ * children of a multipart at P are P.1, P.2 ..., the message in a
+ * message/rfc822 part at P has its body at P.1. NULL when there is no
+ * such part (or it is deeper than 64 levels). seen (may be NULL) gets
+ * " PATH" for every part passed on the way, for an error message.
+ */
+GMimeObject *mugai_gwalk_find_part(GMimeMessage *msg, const char *want,
+    GString *seen);
+
 #endif

@@ -28,6 +28,7 @@
 #include "mime/headers.h"
 #include "text/html2text.h"
 #include "text/flowed.h"
+#include "text/newline.h"
 #include "text/oneline.h"
 #include "policy/arcscan.h"
 #include "policy/policy.h"
@@ -456,28 +457,6 @@ strip_controls(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	return TRUE;
 }
 
-/* CRLF and lone CR become LF, in place. */
-static void
-normalize_newlines(GString *s)
-{
-	const char *cr = memchr(s->str, '\r', s->len);
-	gsize o;
-
-	if (cr == NULL)
-		return;
-	o = (gsize)(cr - s->str);
-	for (gsize i = o; i < s->len; i++) {
-		if (s->str[i] == '\r') {
-			s->str[o++] = '\n';
-			if (i + 1 < s->len && s->str[i + 1] == '\n')
-				i++;
-			continue;
-		}
-		s->str[o++] = s->str[i];
-	}
-	g_string_truncate(s, o);
-}
-
 /* Appends text to the output, a blank line apart from what is there. */
 static void
 append_text(struct mugai_walk *w, const GString *t)
@@ -681,7 +660,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 		ulen = strlen(r);
 	}
 	t = g_string_new_len(utf8, (gssize)ulen);
-	normalize_newlines(t);
+	mugai_newline_to_lf(t);
 	if (!html)
 		unflow(lf, t);
 	blocks = cut_blocks(w, t, lf->wl_path);

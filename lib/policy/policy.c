@@ -26,6 +26,7 @@
 #include "policy/arcscan.h"
 #include "base/deadline.h"
 #include "base/digest.h"
+#include "base/io.h"
 #include "policy/docscan.h"
 #include "policy/filename.h"
 #include "policy/filetype.h"
@@ -421,22 +422,6 @@ keep_file(const struct mugai_config *cf)
 	return fd;
 }
 
-static gboolean
-write_all(int fd, const guint8 *p, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		p += n;
-		len -= (gsize)n;
-	}
-	return TRUE;
-}
-
 /* Keeps an archive's bytes: memory first, then the temp file. */
 static gboolean
 keep(struct mugai_policy_feed *pf, const guint8 *buf, gsize len)
@@ -447,11 +432,11 @@ keep(struct mugai_policy_feed *pf, const guint8 *buf, gsize len)
 	}
 	if (pf->pf_fd < 0) {
 		if ((pf->pf_fd = keep_file(pf->pf_cf)) < 0 ||
-		    !write_all(pf->pf_fd, pf->pf_keep->data, pf->pf_keep->len))
+		    !mugai_write_all(pf->pf_fd, pf->pf_keep->data, pf->pf_keep->len))
 			return FALSE;
 		g_byte_array_set_size(pf->pf_keep, 0);
 	}
-	return write_all(pf->pf_fd, buf, len);
+	return mugai_write_all(pf->pf_fd, buf, len);
 }
 
 gboolean

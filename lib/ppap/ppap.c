@@ -23,15 +23,16 @@
 #include <json-glib/json-glib.h>
 
 #include "base/digest.h"
+#include "base/io.h"
 #include "core/sanitize.h"
 #include "extract/unlock.h"
+#include "mime/gwalk.h"
 #include "ppap/ppap.h"
 #include "store/qdir.h"
 #include "store/qid.h"
 #include "text/oneline.h"
 
 #define STATE_MAX	(4 * 1024 * 1024)
-#define PART_DEPTH_MAX	64
 #define ORIGINAL_MAX	(G_GINT64_CONSTANT(1) << 32)
 
 static const char *const status_names[] = {
@@ -107,7 +108,6 @@ state_save(int itemfd, JsonObject *st)
 	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 	g_autofree char *text = NULL;
 	struct stat dst;
-	const char *p;
 	gsize left;
 	int fd, e = 0;
 
@@ -127,18 +127,8 @@ state_save(int itemfd, JsonObject *st)
 	if (fstat(itemfd, &dst) == 0)
 		(void)fchown(fd, (uid_t)-1, dst.st_gid);
 	(void)fchmod(fd, 0640);
-	for (p = text; left > 0 && e == 0;) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			e = n < 0 ? errno : EIO;
-		else {
-			p += n;
-			left -= (gsize)n;
-		}
-	}
+	if (!mugai_write_all(fd, text, left))
+		e = errno;
 	if (e == 0 && fsync(fd) != 0)
 		e = errno;
 	if (close(fd) != 0 && e == 0)
@@ -194,42 +184,6 @@ add_to_array(JsonObject *o, const char *name, JsonNode *value)
 
 /* ------------------------------------------------------------ the part */
 
-/* The object at want, numbered as the engine numbers parts (the body is
- * "1", children of P are P.1, P.2 ..., the message in P is P.1). */
-static GMimeObject *
-find_part(GMimeObject *obj, const char *path, const char *want,
-    guint depth)
-{
-	GMimeObject *found = NULL;
-
-	if (obj == NULL || depth > PART_DEPTH_MAX)
-		return NULL;
-	if (strcmp(path, want) == 0)
-		return obj;
-	if (!g_str_has_prefix(want, path) || want[strlen(path)] != '.')
-		return NULL;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-
-		for (int i = 0; found == NULL &&
-		    i < g_mime_multipart_get_count(mp); i++) {
-			g_autofree char *sub = g_strdup_printf("%s.%d", path,
-			    i + 1);
-
-			found = find_part(g_mime_multipart_get_part(mp, i),
-			    sub, want, depth + 1);
-		}
-	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *m = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(obj));
-		g_autofree char *sub = g_strdup_printf("%s.1", path);
-
-		if (m != NULL)
-			found = find_part(m->mime_part, sub, want, depth + 1);
-	}
-	return found;
-}
-
 /* The original of the item: checked against meta.json's SHA-256. */
 static GMimeMessage *
 read_original(int itemfd, uid_t owner, JsonObject *meta, enum mugai_err *err)
@@ -241,30 +195,19 @@ read_original(int itemfd, uid_t owner, JsonObject *meta, enum mugai_err *err)
 	GMimeStream *in;
 	GMimeParser *parser;
 	GMimeMessage *msg;
-	struct stat st;
-	guint64 size;
-	char hex[65];
 	int fd;
 
-	if ((fd = mugai_qdir_open_file(itemfd, "original.eml", owner,
-	    &st)) < 0) {
-		*err = mugai_err_from_errno(errno);
+	if (want == NULL) {
+		*err = MUGAI_E_PARSE;	/* nothing to hold the file to */
 		return NULL;
 	}
-	if (st.st_size > ORIGINAL_MAX) {
-		close(fd);
-		*err = MUGAI_E_LIMIT;
+	if ((fd = mugai_qdir_open_original(itemfd, owner, ORIGINAL_MAX, want,
+	    NULL)) < 0) {
+		*err = errno == EFBIG ? MUGAI_E_LIMIT : errno == EBADMSG ?
+		    MUGAI_E_PARSE : mugai_err_from_errno(errno);
 		return NULL;
 	}
 	in = g_mime_stream_fs_new(fd);		/* takes fd */
-	if ((*err = mugai_digest_stream(in, hex, &size)) != MUGAI_OK ||
-	    want == NULL || strcmp(hex, want) != 0) {
-		if (*err == MUGAI_OK)
-			*err = MUGAI_E_PARSE;
-		g_object_unref(in);
-		return NULL;
-	}
-	g_mime_stream_reset(in);
 	parser = g_mime_parser_new_with_stream(in);
 	msg = g_mime_parser_construct_message(parser, NULL);
 	g_object_unref(parser);
@@ -590,7 +533,7 @@ open_locked(const struct mugai_ppap_req *rq, int itemfd, uid_t owner,
 	out->po_rcpts = meta_rcpts(meta, &out->po_sender);
 	if ((orig = read_original(itemfd, owner, meta, &err)) == NULL)
 		return err;
-	o = find_part(orig->mime_part, "1", rq->pr_part, 0);
+	o = mugai_gwalk_find_part(orig, rq->pr_part, NULL);
 	if (o == NULL || !GMIME_IS_PART(o) ||
 	    g_mime_part_get_content(GMIME_PART(o)) == NULL) {
 		out->po_status = MUGAI_PPAP_NO_PART;

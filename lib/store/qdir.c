@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/digest.h"
+#include "base/limits.h"
 #include "store/qdir.h"
 #include "store/qid.h"
 
@@ -116,6 +118,64 @@ mugai_qdir_open_file(int dirfd, const char *name, uid_t owner,
 	}
 	/* A regular file ignores O_NONBLOCK; cleared all the same. */
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+fail:
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+gboolean
+mugai_qdir_sha256_is(int fd, const char *want)
+{
+	struct mugai_digest *d = mugai_digest_new();
+	char buf[MUGAI_IO_CHUNK], hex[65];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			mugai_digest_free(d);
+			errno = e;
+			return FALSE;
+		}
+		mugai_digest_update(d, buf, (gsize)n);
+		off += n;
+	}
+	mugai_digest_finish(d, hex);
+	if (want == NULL || strcmp(hex, want) != 0) {
+		errno = EBADMSG;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+int
+mugai_qdir_open_original(int itemfd, uid_t owner, guint64 max,
+    const char *sha256, struct stat *st)
+{
+	struct stat own;
+	int fd, e;
+
+	if (st == NULL)
+		st = &own;
+	if ((fd = mugai_qdir_open_file(itemfd, MUGAI_QDIR_ORIGINAL, owner,
+	    st)) < 0)
+		return -1;
+	if (max > 0 && (guint64)st->st_size > max) {
+		e = EFBIG;
+		goto fail;
+	}
+	/* Checked on the descriptor the caller then reads: what was
+	 * hashed is what is used, whatever is renamed meanwhile. */
+	if (sha256 != NULL && !mugai_qdir_sha256_is(fd, sha256)) {
+		e = errno;
+		goto fail;
+	}
 	return fd;
 fail:
 	close(fd);

@@ -57,6 +57,28 @@ int mugai_qdir_open_file(int dirfd, const char *name, uid_t owner,
     struct stat *st);
 
 /*
+ * TRUE when the SHA-256 of all fd holds (read with pread(2): the offset
+ * stays) is want, 64 lower-case hex digits; FALSE with errno EBADMSG
+ * when it differs or want is NULL, or the read's errno.
+ */
+gboolean mugai_qdir_sha256_is(int fd, const char *want);
+
+/* The name of an item's original in its directory. */
+#define MUGAI_QDIR_ORIGINAL	"original.eml"
+
+/*
+ * Opens the item's original (original.eml in itemfd), once, as
+ * mugai_qdir_open_file() does: never through a link, a regular file,
+ * owned by owner unless (uid_t)-1 (EPERM). max > 0: EFBIG when it is
+ * larger. sha256 (may be NULL): the SHA-256 (64 hex digits) meta.json
+ * records for it; EBADMSG when the file's differs. The checks are made
+ * on the descriptor returned (at offset 0), so what was checked is what
+ * the caller reads. st (may be NULL) gets its fstat(2).
+ */
+int mugai_qdir_open_original(int itemfd, uid_t owner, guint64 max,
+    const char *sha256, struct stat *st);
+
+/*
  * Reads the whole file name in dirfd, opened as mugai_qdir_open_file()
  * does, when it is at most max bytes (EFBIG otherwise). Returns (transfer
  * full) its bytes with a NUL after them and *len, or NULL with errno.
