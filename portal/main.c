@@ -218,5 +218,7 @@ main(int argc, char **argv)
 	g_free(po.po_helper);
 	if (po.po_ppap_tries != NULL)
 		g_hash_table_destroy(po.po_ppap_tries);
+	if (po.po_pv_pages != NULL)
+		g_hash_table_destroy(po.po_pv_pages);
 	return 0;
 }

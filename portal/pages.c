@@ -817,6 +817,60 @@ item_page(struct mugai_portal *po, SoupServerMessage *msg,
 
 /* ---- preview (画面転送) ---- */
 
+/* Remembers that the PDF of item id's part has pages pages. */
+static void
+preview_pages_note(struct mugai_portal *po, const char *id,
+    const char *part, int pages)
+{
+	if (pages <= 0)
+		return;
+	if (po->po_pv_pages == NULL)
+		po->po_pv_pages = g_hash_table_new_full(g_str_hash,
+		    g_str_equal, g_free, NULL);
+	/* A bound, not a cache policy: the counts cost a draw to remake. */
+	if (g_hash_table_size(po->po_pv_pages) >= 10000)
+		g_hash_table_remove_all(po->po_pv_pages);
+	g_hash_table_insert(po->po_pv_pages, g_strdup_printf("%s/%s", id,
+	    part), GINT_TO_POINTER(pages));
+}
+
+/*
+ * How many pictures the item page shows of a removed part: one of an
+ * image; of a PDF its pages up to preview_pages. A PDF's page count is
+ * learned by drawing its first page once, small (the helper says the
+ * count with every picture), and kept per item and part, so a page never
+ * offers a picture of a page the document does not have.
+ */
+static gint64
+preview_count(struct mugai_portal *po, const char *id, const char *part,
+    const char *kind)
+{
+	gint64 max = po->po_cf->cf_portal_preview_pages;
+	g_autofree char *key = NULL, *why = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	struct mugai_preview pv = { 0 };
+	gpointer v;
+	gconstpointer d;
+	gsize len;
+
+	if (strcmp(kind, "pdf") != 0)
+		return 1;
+	key = g_strdup_printf("%s/%s", id, part);
+	if (po->po_pv_pages != NULL && (v = g_hash_table_lookup(
+	    po->po_pv_pages, key)) != NULL)
+		return MIN(max, GPOINTER_TO_INT(v));
+	if ((bytes = mugai_portal_part_bytes(po, id, part)) == NULL)
+		return 0;
+	d = g_bytes_get_data(bytes, &len);
+	if (mugai_preview_render(po->po_helper, d, len, kind, 0, 16, &pv,
+	    &why) != MUGAI_OK)
+		return 1;	/* the picture's own request says why */
+	if (pv.pv_png != NULL)
+		g_bytes_unref(pv.pv_png);
+	preview_pages_note(po, id, part, pv.pv_pages);
+	return pv.pv_pages > 0 ? MIN(max, pv.pv_pages) : 1;
+}
+
 /*
  * The pictures of the removed parts that have one: PDF pages and PNG
  * images, drawn by the sandboxed helper when the browser asks for them
@@ -862,8 +916,7 @@ preview_rows(GString *out, struct mugai_portal *po, JsonObject *meta,
 		g_string_append(out, " ");
 		esc(out, name);
 		g_string_append(out, "</h3><p>");
-		pages = strcmp(kind, "pdf") == 0 ?
-		    po->po_cf->cf_portal_preview_pages : 1;
+		pages = preview_count(po, id, path, kind);
 		for (gint64 p = 0; p < pages; p++) {
 			g_string_append_printf(out, "<img class=\"pv\" "
 			    "src=\"/item/%s/preview/", id);
@@ -927,6 +980,7 @@ preview_page(struct mugai_portal *po, SoupServerMessage *msg,
 		    "The preview could not be drawn.");
 		return;
 	}
+	preview_pages_note(po, id, part, pv.pv_pages);
 	audit(po, "preview", id, s->se_user, TRUE, msg, "part", part);
 	secure_headers(msg);
 	soup_message_headers_replace(

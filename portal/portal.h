@@ -37,6 +37,8 @@ struct mugai_portal {
 	GHashTable *po_ppap_tries;	/* portal/ppap.c: "user\nid" ->
 					 * GArray of try times */
 	struct mugai_index *po_ix;	/* NULL: [index] url = none */
+	GHashTable *po_pv_pages;	/* "ID/PART" -> pages of a previewed
+					 * PDF (GINT_TO_POINTER), pages.c */
 };
 
 /* portal/pages.c: routes every request of the server to its page. */

@@ -234,6 +234,21 @@ def step_login_recipient(st):
     st.shot("03-item")
 
 
+def step_preview(st):
+    """The removed PDF is shown as a picture drawn in the sandbox: an
+    <img> of /item/ID/preview/PART that the browser decoded as a PNG."""
+    st.go(st.item_url)
+    imgs = [i for i in st.d.find_elements(By.TAG_NAME, "img")
+            if "/preview/" in (i.get_attribute("src") or "")]
+    need("the item page shows one picture of the one-page PDF",
+         len(imgs) == 1, "%d pictures" % len(imgs))
+    WebDriverWait(st.d, 60).until(lambda d: d.execute_script(
+        "return arguments[0].complete", imgs[0]))
+    w = st.d.execute_script("return arguments[0].naturalWidth", imgs[0])
+    need("the browser decoded the preview picture", int(w or 0) > 0,
+         "naturalWidth %s" % w)
+
+
 def step_list(st):
     st.go("/")
     b = st.body()
@@ -327,6 +342,42 @@ def step_released_once(st):
          "%d copies" % len(got))
 
 
+def step_part(st):
+    """staff asks for the PDF alone; chief approves; the part arrives in
+    staff's Maildir exactly once, with the note of who approved it."""
+    st.go(st.item_url)
+    st.login("staff", "staffpw")
+    forms = [x for x in st.d.find_elements(By.TAG_NAME, "form")
+             if (x.get_attribute("action") or "").endswith("/request") and
+             x.find_elements(By.CSS_SELECTOR, "input[name=part]") and
+             not x.find_elements(By.TAG_NAME, "textarea")]
+    need("the PDF's row offers a request", len(forms) == 1)
+    forms[0].find_element(By.NAME, "reason").send_keys("添付のみ必要です。")
+    st.click(forms[0].find_element(By.TAG_NAME, "button"))
+    need("the part's request is recorded", "申請しました" in st.body(),
+         st.body()[:300])
+    st.logout()
+    st.go("/queue")
+    st.login("chief", "chiefpw")
+    st.click(st.d.find_element(By.PARTIAL_LINK_TEXT, "見積書の送付"))
+    f = st.form_with("/decide")
+    need("the part's request waits for chief", f is not None)
+    st.click(f.find_element(By.CSS_SELECTOR, "button[value=approve]"))
+    b = st.body()
+    need("approved, the part sent", "承認し、添付ファイルを申請者に"
+         "配送しました" in b, b[:400])
+    st.logout()
+    got = wait_mail(st, "staff", lambda m: m["X-Mugai-Part-Release"]
+                    is not None)
+    time.sleep(2)   # a second copy would have come by now
+    got = [m for m in mails(st, "staff")
+           if m["X-Mugai-Part-Release"] is not None]
+    need("the approved part arrived exactly once", len(got) == 1,
+         "%d copies" % len(got))
+    check("it carries the PDF and names the approver", has_pdf(got[0]) and
+          "chief" in text_of(got[0]), text_of(got[0])[:400])
+
+
 def step_ppap(st):
     """staff types a wrong, then the right password of the PPAP zip."""
     st.go(st.ppap_url)
@@ -359,9 +410,10 @@ def step_ppap(st):
     st.logout()
 
 
-STEPS = [step_mail_in, step_login_recipient, step_list, step_request,
-         step_replayed_form, step_forged_link, step_other_recipient,
-         step_approver, step_released_once, step_ppap]
+STEPS = [step_mail_in, step_login_recipient, step_preview, step_list,
+         step_request, step_replayed_form, step_forged_link,
+         step_other_recipient, step_approver, step_released_once,
+         step_part, step_ppap]
 
 
 def main():
