@@ -205,8 +205,8 @@ bare_token_ok(const char *t)
 	return alpha && digit;
 }
 
-/* The label at the start of s (NFKC, lead skipped), or NULL. */
-static const char *
+/* The length of the label at the start of s (NFKC, lead skipped), or 0. */
+static gsize
 match_label(const char *s)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
@@ -217,9 +217,9 @@ match_label(const char *s)
 		/* "pass" in "passport": an ASCII label ends at a non-letter. */
 		if (g_ascii_isalpha(labels[i][n - 1]) && g_ascii_isalpha(s[n]))
 			continue;
-		return s + n;
+		return n;
 	}
-	return NULL;
+	return 0;
 }
 
 /* Sets *found to tok unless it holds another one; FALSE on a clash. */
@@ -256,6 +256,7 @@ mugai_autopw_pick(const char *text, gsize len)
 		g_autofree char *norm = NULL;
 		const char *s, *rest;
 		char *tok;
+		gsize n;
 
 		if (strcmp(lines[i], "-- ") == 0 || strcmp(lines[i], "--") == 0)
 			break;			/* the signature */
@@ -282,15 +283,16 @@ mugai_autopw_pick(const char *text, gsize len)
 			}
 			mugai_autopw_free(tok);
 		}
-		if ((rest = match_label(s)) != NULL &&
-		    (rest = after_label(rest)) != NULL) {
+		if ((n = match_label(s)) > 0 &&
+		    (rest = after_label(s + n)) != NULL) {
+			/* take() may free tok: nothing reads it after. */
 			tok = token_at(rest);
-			if (tok != NULL && token_ok(tok))
+			if (tok != NULL && token_ok(tok)) {
 				clash = !take(&found, tok);
-			else
-				want_next = TRUE;
-			if (tok != NULL && !token_ok(tok))
+			} else {
 				mugai_autopw_free(tok);
+				want_next = TRUE;
+			}
 			continue;
 		}
 		/* "先ほどのファイルのパスワードをお知らせします。" */
