@@ -648,7 +648,7 @@ static void
 check_onepart(const char *eol)
 {
 	g_autofree char *orig = two_part_msg(eol), *note = NULL;
-	g_autofree char *raw_part = NULL;
+	g_autofree char *raw_part = NULL, *from = NULL, *to = NULL;
 	g_autoptr(GBytes) out = NULL;
 	GString *why = g_string_new(NULL);
 	enum mugai_err err;
@@ -691,11 +691,12 @@ check_onepart(const char *eol)
 	p = g_mime_parser_new_with_stream(s);
 	m = g_mime_parser_construct_message(p, NULL);
 	ck_assert_ptr_nonnull(m);
-	ck_assert_str_eq(internet_address_list_to_string(
-	    g_mime_message_get_from(m), NULL, FALSE),
-	    "太郎 <taro@sender.example>");
-	ck_assert_str_eq(internet_address_list_to_string(
-	    g_mime_message_get_to(m), NULL, FALSE), "staff@city.example.lg.jp");
+	from = internet_address_list_to_string(g_mime_message_get_from(m),
+	    NULL, FALSE);
+	to = internet_address_list_to_string(g_mime_message_get_to(m), NULL,
+	    FALSE);
+	ck_assert_str_eq(from, "太郎 <taro@sender.example>");
+	ck_assert_str_eq(to, "staff@city.example.lg.jp");
 	ck_assert(g_str_has_prefix(g_mime_message_get_subject(m),
 	    "[承認済みの添付 / approved attachment] 見積書"));
 	ck_assert_str_ne(g_mime_message_get_message_id(m),
