@@ -82,6 +82,31 @@ static const struct conv_case roundtrips[] = {
 	{ "halfwidth_euc", "ｱｲｳｴｵ ｶﾞｷﾞ 半角", "EUC-JP", "x-euc-jp", "euc-jp" },
 };
 
+/*
+ * glibc's CP932 said "no room" (E2BIG) with room to spare and no input
+ * taken, after a replaced byte, and the output grew until memory ran out
+ * (fuzz_unlock, a zip entry's name). The byte is replaced instead.
+ */
+START_TEST(cp932_no_room_without_progress_ends)
+{
+	GString *in = g_string_new("a");
+	g_autofree char *u = NULL;
+	gboolean lossy = FALSE;
+	gsize n = 0;
+
+	for (int i = 0; i < 77; i++)
+		g_string_append_c(in, (char)0xab);
+	g_string_append(in, "s:sss\001K\206h\340s");
+	u = mugai_charset_to_utf8(in->str, in->len, "cp932", &n, NULL,
+	    &lossy);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_uint_lt(n, 4 * in->len);
+	ck_assert(lossy);
+	ck_assert(g_str_has_suffix(u, "K\xef\xbf\xbdh\xe7\x81\xa3"));
+	g_string_free(in, TRUE);
+}
+END_TEST
+
 START_TEST(japanese_roundtrip)
 {
 	check_conv(&roundtrips[_i]);
@@ -882,5 +907,6 @@ main(void)
 	t_test(s, null_outputs_allowed);
 	t_test(s, jis_fast_every_pair_as_iconv);
 	t_test(s, jis_fast_random_mixes_as_iconv);
+	t_test(s, cp932_no_room_without_progress_ends);
 	return t_run(s);
 }

@@ -407,7 +407,7 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 	outleft = room;
 	for (;;) {
 		gboolean flush = inleft == 0;
-		gsize r;
+		gsize r, had = 0, took = 1;
 
 		if (outleft < 16) {
 			olen = op - out->str;
@@ -437,8 +437,10 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 				r = (gsize)-1;
 				errno = EILSEQ;
 			} else {
+				had = outleft;
 				r = g_iconv(cd, &in, &left, &op, &outleft);
-				inleft -= chunk - left;
+				took = chunk - left;
+				inleft -= took;
 			}
 		}
 		if (r != (gsize)-1) {
@@ -446,8 +448,14 @@ cs_decode_iconv(const char *icname, gboolean iso2022, const char *data,
 				break;
 			continue;
 		}
-		if (errno == E2BIG) {
-			outleft = 0;	/* grow on the next turn */
+		/*
+		 * No room: grow on the next turn. But a converter that says so
+		 * with room to spare and no input taken (glibc's CP932 on a
+		 * lead byte after a replaced one: found by fuzz_unlock) would
+		 * grow the buffer for ever: its byte is replaced below.
+		 */
+		if (errno == E2BIG && !(took == 0 && had >= 16)) {
+			outleft = 0;
 			continue;
 		}
 		if (strict) {
