@@ -24,6 +24,7 @@ import time
 import urllib.parse
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -182,8 +183,20 @@ class Story:
         self.click(self.d.find_element(By.CSS_SELECTOR, "form button"))
 
     def logout(self):
-        self.click(self.d.find_element(By.CSS_SELECTOR,
-                                       "header form button"))
+        # Found afresh on each try: right after a navigation chromedriver
+        # may hand back a node of the page before ("does not belong to
+        # the document"), and a click that raised did not navigate.
+        for attempt in range(3):
+            try:
+                old = self.d.find_element(By.TAG_NAME, "html")
+                self.d.find_element(By.CSS_SELECTOR,
+                                    "header form button").click()
+                break
+            except WebDriverException:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
+        self.loaded(old)
 
     def form_with(self, action_end):
         for f in self.d.find_elements(By.TAG_NAME, "form"):
