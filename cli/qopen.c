@@ -203,33 +203,21 @@ do_open(struct mugai_quarantine *q, const struct mugai_config *cf,
     const char *id, const char *part, const char *helper, const char *pass,
     gsize pass_len, int out, const char *output, const char *actor)
 {
-	struct mugai_extract_opts o;
-	struct mugai_extract_pool *pool;
 	struct mugai_ppap_req rq;
 	struct mugai_ppap_result r;
 	enum mugai_err err;
 	int rc;
 
-	mugai_extract_opts_init(&o);
-	o.eo_helper = helper;
-	o.eo_pool_size = 1;
-	if ((pool = mugai_extract_pool_new(&o, &err)) == NULL) {
-		fprintf(stderr, PFX "cannot start the mugai-extract helper "
-		    "(%s): %s\n", helper != NULL ? helper : "installed",
-		    mugai_err_str(err));
-		return 1;
-	}
 	memset(&rq, 0, sizeof rq);
 	rq.pr_cf = cf;
 	rq.pr_q = q;
-	rq.pr_pool = pool;
+	rq.pr_helper = helper;
 	rq.pr_id = id;
 	rq.pr_part = part;
 	rq.pr_pass = pass;
 	rq.pr_pass_len = pass_len;
 	rq.pr_actor = actor;
 	err = mugai_ppap_open(&rq, &r);
-	mugai_extract_pool_free(pool);
 	if (err != MUGAI_OK) {
 		fprintf(stderr, PFX "%s: %s\n", id, err == MUGAI_E_NOTFOUND ?
 		    "no such item" : err == MUGAI_E_PARSE ? "meta.json or "

@@ -279,8 +279,6 @@ mugai_portal_ppap_try(struct mugai_portal *po, const char *user,
 {
 	g_autofree char *key = NULL;
 	g_auto(GStrv) who = NULL;
-	struct mugai_extract_opts o;
-	struct mugai_extract_pool *pool;
 	struct mugai_ppap_req rq;
 	struct mugai_ppap_result pr;
 	enum mugai_err err;
@@ -310,26 +308,16 @@ mugai_portal_ppap_try(struct mugai_portal *po, const char *user,
 		return;
 	}
 
-	mugai_extract_opts_init(&o);
-	o.eo_helper = po->po_helper;
-	o.eo_pool_size = 1;
-	if ((pool = mugai_extract_pool_new(&o, &err)) == NULL) {
-		r->pp_outcome = MUGAI_PORTAL_PPAP_FAILED;
-		r->pp_reason = g_strdup_printf("the mugai-extract helper: %s",
-		    mugai_err_str(err));
-		return;
-	}
 	memset(&rq, 0, sizeof rq);
 	rq.pr_cf = po->po_cf;
 	rq.pr_q = po->po_q;
-	rq.pr_pool = pool;
+	rq.pr_helper = po->po_helper;
 	rq.pr_id = id;
 	rq.pr_part = part;
 	rq.pr_pass = pass;
 	rq.pr_pass_len = pass_len;
 	rq.pr_actor = user;
 	err = mugai_ppap_open(&rq, &pr);
-	mugai_extract_pool_free(pool);
 	r->pp_archive = g_strdup(pr.po_archive);
 	if (err != MUGAI_OK) {
 		r->pp_outcome = MUGAI_PORTAL_PPAP_FAILED;

@@ -9,9 +9,10 @@
  * Each case stores one PPAP mail (an AES-256 zip of t/fixtures.c) with
  * the report the archive scan writes for it, in a store of its own, and
  * opens it with the helper the build made; the submit command is a shell
- * script that keeps its arguments and input. The pages of pages.c that
- * ppap.c calls are stubs here: only mugai_portal_ppap_try() and the form
- * are tested without HTTP (t/portal.sh does the rest).
+ * script that keeps its arguments and input. The four functions of
+ * pages.c that ppap.c calls are replaced below by small test doubles (no
+ * HTTP server here): mugai_portal_ppap_try() and the form are what is
+ * tested; t/portal.sh and the browser test drive the pages over HTTPS.
  */
 #include "autoconfig.h"
 

@@ -586,21 +586,40 @@ mugai_ppap_open(const struct mugai_ppap_req *rq0,
 {
 	struct mugai_ppap_req rq = *rq0;
 	uid_t owner = mugai_quarantine_owner(rq.pr_q);
+	struct mugai_extract_pool *own = NULL;
 	JsonObject *state = NULL;
 	enum mugai_err err;
 	int itemfd;
 
 	memset(out, 0, sizeof *out);
+	if (!mugai_qid_valid(rq.pr_id))
+		return MUGAI_E_INVAL;
+	/* The CLI and the portal open one archive now and then: a pool of
+	 * one helper for the call, not one kept running. */
+	if (rq.pr_pool == NULL) {
+		struct mugai_extract_opts o;
+
+		mugai_extract_opts_init(&o);
+		o.eo_helper = rq.pr_helper;
+		o.eo_pool_size = 1;
+		if ((own = mugai_extract_pool_new(&o, &err)) == NULL) {
+			out->po_reason = g_strdup("the mugai-extract helper "
+			    "did not start");
+			return err;
+		}
+		rq.pr_pool = own;
+	}
 	if (rq.pr_now == 0)
 		rq.pr_now = g_get_real_time() / G_USEC_PER_SEC;
 	if (rq.pr_actor == NULL)
 		rq.pr_actor = "-";
-	if (!mugai_qid_valid(rq.pr_id))
-		return MUGAI_E_INVAL;
 	if ((itemfd = mugai_qdir_open_item(mugai_quarantine_fd(rq.pr_q),
-	    rq.pr_id)) < 0)
-		return errno == ENOENT ? MUGAI_E_NOTFOUND :
+	    rq.pr_id)) < 0) {
+		err = errno == ENOENT ? MUGAI_E_NOTFOUND :
 		    mugai_err_from_errno(errno);
+		mugai_extract_pool_free(own);
+		return err;
+	}
 	/* One attempt at a time per item: the failures all count. */
 	if (flock(itemfd, LOCK_EX) != 0) {
 		err = mugai_err_from_errno(errno);
@@ -613,6 +632,7 @@ out:
 	if (state != NULL)
 		json_object_unref(state);
 	close(itemfd);
+	mugai_extract_pool_free(own);
 	if (err != MUGAI_OK) {
 		char *reason = out->po_reason;
 

@@ -65,7 +65,10 @@ enum mugai_ppap_status {
 struct mugai_ppap_req {
 	const struct mugai_config *pr_cf;	/* lent */
 	struct mugai_quarantine *pr_q;		/* lent, opened for writing */
-	struct mugai_extract_pool *pr_pool;	/* lent */
+	struct mugai_extract_pool *pr_pool;	/* lent; NULL: a pool of one
+						 * helper for this call */
+	const char *pr_helper;			/* with no pool: mugai-extract
+						 * (NULL: the installed one) */
 	const char *pr_id;			/* the item (valid ID) */
 	const char *pr_part;			/* MIME part, "2" or "1.2" */
 	const char *pr_pass;			/* lent; not NUL-terminated */
