@@ -23,6 +23,7 @@
 #include "store/qdir.h"
 #include "store/qid.h"
 #include "store/quarantine.h"
+#include "keeper.h"
 #include "portal.h"
 
 #define LIST_JSON_MAX (1024 * 1024)
@@ -313,9 +314,7 @@ index_rows(struct mugai_portal *po, const char *user, const char *q,
 	int nq = q != NULL && *q != '\0' ? 2 : 1;
 
 	*full = FALSE;
-	(void)mugai_index_catch_up(po->po_ix, po->po_top,
-	    po->po_cf->cf_index_node != NULL && *po->po_cf->cf_index_node ?
-	    po->po_cf->cf_index_node : g_get_host_name(), NULL);
+	mugai_keeper_catch_up(po);
 	seen = g_hash_table_new(g_str_hash, g_str_equal);
 	for (int i = 0; i < nq; i++) {
 		GPtrArray *rows;
@@ -576,4 +575,24 @@ mugai_portal_queue(struct mugai_portal *po, const char *user)
 	    (GDestroyNotify)mugai_portal_row_free);
 	walk(po, queue_visit, &qc);
 	return qc.qc_rows;
+}
+
+GPtrArray *
+mugai_portal_requests(struct mugai_portal *po, const char *id,
+    enum mugai_err *err)
+{
+	GPtrArray *reqs;
+	int fd;
+
+	if (!mugai_qid_valid(id)) {
+		*err = MUGAI_E_INVAL;
+		return NULL;
+	}
+	if ((fd = mugai_qdir_open_item(po->po_top, id)) < 0) {
+		*err = errno == ENOENT ? MUGAI_E_NOTFOUND : MUGAI_E_PERM;
+		return NULL;
+	}
+	reqs = mugai_request_list_at(fd, po->po_owner, err);
+	close(fd);
+	return reqs;
 }

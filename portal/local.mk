@@ -10,6 +10,7 @@ mugai_portal_SOURCES += portal/preview.c
 mugai_portal_SOURCES += portal/session.c portal/session.h
 mugai_portal_SOURCES += portal/auth.c portal/auth.h
 mugai_portal_SOURCES += portal/ppap.c portal/ppap.h
+mugai_portal_SOURCES += portal/keeper.c portal/keeper.h
 mugai_portal_CPPFLAGS = $(AM_CPPFLAGS) -DMUGAI_BINDIR='"$(bindir)"'
 mugai_portal_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS) $(CURL_CFLAGS)
 mugai_portal_LDADD = $(MUGAI_LIBS) $(SOUP_LIBS) $(CURL_LIBS) $(LDAP_LIBS)

@@ -1,12 +1,15 @@
 /*
  * mugai-portal - the recipients' HTTPS page for what mugai removed
  *
- * Start as root (or as the store's owner): read the configuration, the
- * TLS certificate and key, bind the listening socket, open the store's
- * top directory and become its owner for good (as `mugai quarantine`
- * does, lib/store/qdir.h), then load the link key and serve. It reads
- * the store and writes requests and audit lines through lib/store and
- * lib/portal; it never touches the milter's socket or spool.
+ * Start as root: read the configuration, the TLS certificate and key,
+ * bind the listening socket, open the store's top directory, then split
+ * (keeper.h): a keeper process becomes the store's owner for good (as
+ * `mugai quarantine` does, lib/store/qdir.h) and writes requests,
+ * decisions and audit lines through lib/portal and lib/store, releases
+ * and opens PPAP archives; this process becomes [portal] user (a reader
+ * in the store's group, neither root nor the owner) and serves. It never
+ * touches the milter's socket or spool. Started as another user, or with
+ * [portal] user empty, it stays one process as the store's owner.
  *
  *   mugai-portal [-c FILE] [--mugai PATH] [--helper PATH]
  *
@@ -19,6 +22,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -34,6 +38,7 @@
 #include "store/qdir.h"
 #include "store/quarantine.h"
 #include "auth.h"
+#include "keeper.h"
 #include "portal.h"
 #include "session.h"
 
@@ -56,7 +61,7 @@ static gboolean
 reopen_log(gpointer data)
 {
 	struct mugai_portal *po = data;
-	enum mugai_err err = mugai_quarantine_reopen_log(po->po_q);
+	enum mugai_err err = mugai_keeper_reopen_log(po);
 
 	if (err != MUGAI_OK)
 		fprintf(stderr, "mugai-portal: reopening audit.log: %s\n",
@@ -165,13 +170,37 @@ main(int argc, char **argv)
 	    &st)) < 0)
 		die(po.po_cf->cf_quarantine_dir, g_strerror(errno));
 	po.po_owner = st.st_uid;
-	if (mugai_qdir_become_owner(po.po_top, &why) != MUGAI_OK)
-		die("becoming the store's owner", why);
-	po.po_q = mugai_quarantine_open_fd(po.po_top,
-	    po.po_cf->cf_quarantine_dir, po.po_cf->cf_quarantine_group, &err);
-	if (po.po_q == NULL)
-		die(po.po_cf->cf_quarantine_dir, mugai_err_str(err));
-	/* The list from the index (lib/index), the walk only without. */
+	po.po_keeper = -1;
+	if (geteuid() == 0 && po.po_cf->cf_portal_user != NULL &&
+	    *po.po_cf->cf_portal_user != '\0') {
+		/*
+		 * Two processes (keeper.h): the keeper becomes the store's
+		 * owner and does what writes the store; this one becomes
+		 * [portal] user, a reader in the store's group, and serves.
+		 */
+		if (!mugai_keeper_start(&po, &why))
+			die("keeper", why);
+		if ((err = mugai_qdir_become_reader(po.po_top,
+		    po.po_cf->cf_portal_user, &why)) != MUGAI_OK)
+			die("becoming [portal] user", why);
+	} else {
+		if (mugai_qdir_become_owner(po.po_top, &why) != MUGAI_OK)
+			die("becoming the store's owner", why);
+		po.po_q = mugai_quarantine_open_fd(po.po_top,
+		    po.po_cf->cf_quarantine_dir, po.po_cf->cf_quarantine_group,
+		    &err);
+		if (po.po_q == NULL)
+			die(po.po_cf->cf_quarantine_dir, mugai_err_str(err));
+		po.po_link_key = mugai_link_key_load(po.po_cf, TRUE,
+		    (uid_t)-1, &err);
+		if (po.po_link_key == NULL) {
+			g_autofree char *p = mugai_link_key_path(po.po_cf);
+
+			die(p, mugai_err_str(err));
+		}
+	}
+	/* The list from the index (lib/index), the walk only without. The
+	 * keeper made it and applies the journal; here it is read. */
 	if (!mugai_index_disabled(po.po_cf->cf_index_url)) {
 		g_autofree char *msg = NULL;
 
@@ -180,12 +209,6 @@ main(int argc, char **argv)
 		if (po.po_ix == NULL)
 			fprintf(stderr, "mugai-portal: index: %s; listing by "
 			    "walking the store\n", msg);
-	}
-	po.po_link_key = mugai_link_key_load(po.po_cf, TRUE, (uid_t)-1, &err);
-	if (po.po_link_key == NULL) {
-		g_autofree char *p = mugai_link_key_path(po.po_cf);
-
-		die(p, mugai_err_str(err));
 	}
 	po.po_sessions = mugai_sessions_new(
 	    po.po_cf->cf_portal_session_lifetime * 1000);
@@ -210,6 +233,12 @@ main(int argc, char **argv)
 	g_bytes_unref(po.po_link_key);
 	mugai_index_close(po.po_ix);
 	mugai_quarantine_close(po.po_q);
+	if (po.po_keeper >= 0) {
+		int status;
+
+		close(po.po_keeper);	/* the keeper reads its end and goes */
+		(void)waitpid(po.po_keeper_pid, &status, 0);
+	}
 	close(po.po_top);
 	mugai_roles_free(po.po_roles);
 	mugai_config_unref(po.po_cf);

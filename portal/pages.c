@@ -39,6 +39,7 @@
 #include "store/qid.h"
 #include "store/quarantine.h"
 #include "auth.h"
+#include "keeper.h"
 #include "portal.h"
 #include "ppap.h"
 #include "session.h"
@@ -241,8 +242,8 @@ audit(struct mugai_portal *po, const char *event, const char *id,
 
 		json_object_set_string_member(x, k1, v);
 	}
-	(void)mugai_quarantine_audit(po->po_q, event, id, actor,
-	    ok ? "ok" : "failed", x);
+	(void)mugai_keeper_audit(po, event, id, actor, ok ? "ok" : "failed",
+	    x);
 	json_object_unref(x);
 }
 
@@ -631,7 +632,7 @@ request_rows(GString *out, struct mugai_portal *po, struct mugai_session *s,
     JsonObject *meta, char **rcpts, const char *id, const char *mac)
 {
 	enum mugai_err err;
-	GPtrArray *reqs = mugai_request_list(po->po_q, id, &err);
+	GPtrArray *reqs = mugai_portal_requests(po, id, &err);
 
 	g_string_append(out, "<h2>申請 <span class=\"en\">Requests</span>"
 	    "</h2>");
@@ -859,7 +860,7 @@ preview_count(struct mugai_portal *po, const char *id, const char *part,
 	if (po->po_pv_pages != NULL && (v = g_hash_table_lookup(
 	    po->po_pv_pages, key)) != NULL)
 		return MIN(max, GPOINTER_TO_INT(v));
-	if ((bytes = mugai_portal_part_bytes(po, id, part)) == NULL)
+	if ((bytes = mugai_keeper_part_bytes(po, id, part)) == NULL)
 		return 0;
 	d = g_bytes_get_data(bytes, &len);
 	if (mugai_preview_render(po->po_helper, d, len, kind, 0, 16, &pv,
@@ -960,7 +961,7 @@ preview_page(struct mugai_portal *po, SoupServerMessage *msg,
 	    strcmp(part, MUGAI_REQUEST_ORIGINAL) == 0 ||
 	    !mugai_portal_part_removed(meta, part) ||
 	    (kind = mugai_portal_preview_kind(meta, part)) == NULL ||
-	    (bytes = mugai_portal_part_bytes(po, id, part)) == NULL) {
+	    (bytes = mugai_keeper_part_bytes(po, id, part)) == NULL) {
 		audit(po, "preview", id, s->se_user, FALSE, msg, "part",
 		    part);
 		error_page(msg, s, SOUP_STATUS_NOT_FOUND,
@@ -1088,14 +1089,14 @@ notify(struct mugai_portal *po, SoupServerMessage *msg, const char *id,
  * Re-injects the original (part NULL) or delivers one part (with a note
  * of who approved it: lib/store/onepart.h) to requester through `mugai
  * quarantine release` (lib/store/release.c: the token bound to content
- * and recipients), the same path an administrator uses.
+ * and recipients), the same path an administrator uses. The keeper's
+ * (keeper.c): the command needs the store's owner.
  */
-static gboolean
-release_to(struct mugai_portal *po, SoupServerMessage *msg,
-    const char *id, const char *part, const char *requester,
-    const char *decider)
+gboolean
+mugai_portal_release_run(struct mugai_portal *po, const char *id,
+    const char *part, const char *requester, const char *decider,
+    char **why)
 {
-	g_autofree char *why = NULL;
 	GPtrArray *argv = g_ptr_array_new();
 	gboolean ok;
 
@@ -1118,8 +1119,19 @@ release_to(struct mugai_portal *po, SoupServerMessage *msg,
 	}
 	g_ptr_array_add(argv, (char *)id);
 	g_ptr_array_add(argv, NULL);
-	ok = run((char **)argv->pdata, NULL, &why);
+	ok = run((char **)argv->pdata, NULL, why);
 	g_ptr_array_free(argv, TRUE);
+	return ok;
+}
+
+/* Releases what approved request n of id asked for, with its audit line. */
+static gboolean
+release_to(struct mugai_portal *po, SoupServerMessage *msg,
+    const char *id, guint n, const char *requester, const char *decider)
+{
+	g_autofree char *why = NULL;
+	gboolean ok = mugai_keeper_release(po, id, n, decider, &why);
+
 	audit(po, "release", id, decider, ok, msg, ok ? "to" : "error",
 	    ok ? requester : why);
 	return ok;
@@ -1155,7 +1167,8 @@ request_post(struct mugai_portal *po, SoupServerMessage *msg,
 	}
 	/* Only what was removed can be asked for: not a kept text part. */
 	err = mugai_portal_part_removed(meta, part) ?
-	    mugai_request_add(po->po_q, id, part, s->se_user, reason, &n) :
+	    mugai_keeper_request_add(po, id, part, s->se_user, reason,
+	    &n) :
 	    MUGAI_E_INVAL;
 	g_hash_table_insert(q, (char *)"m", g_hash_table_lookup(f, "m"));
 	if (err != MUGAI_OK) {
@@ -1173,7 +1186,7 @@ static struct mugai_request *
 find_request(struct mugai_portal *po, const char *id, guint n)
 {
 	enum mugai_err err;
-	GPtrArray *reqs = mugai_request_list(po->po_q, id, &err);
+	GPtrArray *reqs = mugai_portal_requests(po, id, &err);
 	struct mugai_request *rq = NULL;
 
 	if (reqs != NULL && n >= 1 && n <= reqs->len)
@@ -1222,7 +1235,7 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 		    "You may not decide this request.");
 		goto out;
 	}
-	err = mugai_request_decide(po->po_q, id, (guint)n, approve,
+	err = mugai_keeper_request_decide(po, id, (guint)n, approve,
 	    s->se_user, g_hash_table_lookup(f, "comment"), &done);
 	g_hash_table_insert(q, (char *)"m", g_hash_table_lookup(f, "m"));
 	if (err == MUGAI_E_INVAL) {
@@ -1235,7 +1248,7 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 	} else if (!approve) {
 		item_page(po, msg, s, id, q, "却下しました。", "Denied.");
 	} else if (strcmp(done->rq_part, MUGAI_REQUEST_ORIGINAL) == 0) {
-		if (release_to(po, msg, id, NULL, done->rq_requester,
+		if (release_to(po, msg, id, (guint)n, done->rq_requester,
 		    s->se_user))
 			item_page(po, msg, s, id, q, "承認し、原本を申請者に"
 			    "配送しました。", "Approved; the original has "
@@ -1245,8 +1258,8 @@ decide_post(struct mugai_portal *po, SoupServerMessage *msg,
 			    "失敗しました。管理者に連絡してください。",
 			    "Approved, but the delivery failed; please tell "
 			    "an administrator.");
-	} else if (release_to(po, msg, id, done->rq_part,
-	    done->rq_requester, s->se_user)) {
+	} else if (release_to(po, msg, id, (guint)n, done->rq_requester,
+	    s->se_user)) {
 		item_page(po, msg, s, id, q, "承認し、添付ファイルを申請者に"
 		    "配送しました。", "Approved; the part has been sent to "
 		    "the requester.");

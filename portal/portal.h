@@ -14,6 +14,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "base/err.h"
+
 struct mugai_config;
 struct mugai_quarantine;
 struct mugai_roles;
@@ -39,6 +41,9 @@ struct mugai_portal {
 	struct mugai_index *po_ix;	/* NULL: [index] url = none */
 	GHashTable *po_pv_pages;	/* "ID/PART" -> pages of a previewed
 					 * PDF (GINT_TO_POINTER), pages.c */
+	int po_keeper;			/* keeper.h: the store owner's half,
+					 * or -1 (this process does it) */
+	pid_t po_keeper_pid;
 };
 
 /* portal/pages.c: routes every request of the server to its page. */
@@ -122,5 +127,22 @@ const char *mugai_portal_request_rule(struct mugai_portal *po,
 const char *mugai_portal_preview_kind(JsonObject *meta, const char *path);
 GBytes *mugai_portal_part_bytes(struct mugai_portal *po, const char *id,
     const char *path);
+
+/*
+ * portal/items.c: the requests of item id (transfer full), read from the
+ * store as the server process may (no lock: requests.json is replaced
+ * whole), or NULL with *err.
+ */
+GPtrArray *mugai_portal_requests(struct mugai_portal *po, const char *id,
+    enum mugai_err *err);
+
+/*
+ * portal/pages.c: runs `mugai quarantine release` of item id (part NULL:
+ * the original) to requester, approved by decider; FALSE with *why
+ * (transfer full). The keeper's (keeper.c), as the store's owner.
+ */
+gboolean mugai_portal_release_run(struct mugai_portal *po, const char *id,
+    const char *part, const char *requester, const char *decider,
+    char **why);
 
 #endif

@@ -30,6 +30,7 @@
 #include "portal/role.h"
 #include "ppap/ppap.h"
 #include "store/quarantine.h"
+#include "keeper.h"
 #include "portal.h"
 #include "ppap.h"
 #include "session.h"
@@ -465,7 +466,7 @@ mugai_portal_ppap_post(struct mugai_portal *po, SoupServerMessage *msg,
 		wipe_field(f, "password");
 		return;
 	}
-	mugai_portal_ppap_try(po, s->se_user, meta, rcpts, id, part,
+	mugai_keeper_ppap_try(po, s->se_user, meta, rcpts, id, part,
 	    pass != NULL ? pass : "", pass != NULL ? strlen(pass) : 0, &r);
 	wipe_field(f, "password");
 	pass = NULL;

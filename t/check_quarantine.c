@@ -378,6 +378,23 @@ static const struct {
 	{ "space", "20250102-030405-123456-0a1b2c3d-0123456789abcde " },
 };
 
+/* mugai-portal's server process: a reader of the store, not its owner. */
+START_TEST(reader_must_be_in_group_not_owner)
+{
+	const gid_t sup[] = { 100, 2001, 2002 };
+
+	/* In the store's group by the primary group or a supplementary. */
+	ck_assert(mugai_qdir_reader_ok(1001, 2000, NULL, 0, 999, 2000));
+	ck_assert(mugai_qdir_reader_ok(1001, 1001, sup, 3, 999, 2002));
+	/* Not in it. */
+	ck_assert(!mugai_qdir_reader_ok(1001, 1001, sup, 3, 999, 2000));
+	ck_assert(!mugai_qdir_reader_ok(1001, 1001, NULL, 0, 999, 2000));
+	/* Root, or the owner itself: no split at all. */
+	ck_assert(!mugai_qdir_reader_ok(0, 2000, NULL, 0, 999, 2000));
+	ck_assert(!mugai_qdir_reader_ok(999, 2000, sup, 3, 999, 2000));
+}
+END_TEST
+
 START_TEST(id_validation_refuses_bad_ids)
 {
 	ck_assert_msg(!mugai_qid_valid(bad_ids[_i].id), "%s",
@@ -1722,5 +1739,6 @@ main(void)
 	t_test(s, release_expired_and_future);
 	t_test(s, release_unknown_id);
 	t_test(s, release_key_readable_by_others_is_refused);
+	t_test(s, reader_must_be_in_group_not_owner);
 	return t_run(s);
 }

@@ -26,8 +26,26 @@ done
 [ -d /usr/lib/ldap ] || { echo "skip: slapd modules"; exit 77; }
 PATH=$PATH:/usr/sbin
 
+# The portal's server process runs as its own user in the store's group
+# ([portal] user; portal/keeper.h); the store belongs to a user of its
+# own in that group too (the milter's user: its keeper and releases run
+# as that user, and so does the Dovecot below, whose Maildirs the submit
+# stand-in writes). All made here when missing, as the package's
+# postinst makes them.
+PGROUP=mugai-tq PUSER=mugai-tportal SUSER=mugai-tstore
+getent group "$PGROUP" >/dev/null || groupadd -r "$PGROUP" ||
+    { echo "not ok - groupadd"; exit 1; }
+for u in "$PUSER" "$SUSER"; do
+	getent passwd "$u" >/dev/null || useradd -r -M -d /nonexistent \
+	    -s /usr/sbin/nologin -G "$PGROUP" "$u" ||
+	    { echo "not ok - useradd $u"; exit 1; }
+	id -Gn "$u" | tr ' ' '\n' | grep -qx "$PGROUP" ||
+	    usermod -a -G "$PGROUP" "$u"
+done
 W=$(mktemp -d "${TMPDIR:-/tmp}/mugai-portal-XXXXXX") || exit 1
-chmod 755 "$W"	# Dovecot reads its passwd-file as its own user
+# Dovecot reads its passwd-file as its own user; the MTA stand-ins below
+# write here as the portal's user (notify) and the store's (submit).
+chmod 1777 "$W"
 SLAPD_PID= DC_PID= PORTAL_PID=
 cleanup() {
 	for p in $PORTAL_PID $SLAPD_PID $DC_PID; do
@@ -70,7 +88,7 @@ SLAPD_PID=$LAB_SLAPD_PID
 
 # ---- Dovecot: IMAP with a passwd-file (the recipients' mail store)
 mkdir -p "$W/dc/run" "$W/dc/state" "$W/dc/mail"
-chown nobody "$W/dc/mail"
+chown "$SUSER" "$W/dc/mail"
 cat >"$W/dc/passwd" <<'EOC'
 staff:{PLAIN}staffpw::::::
 b:{PLAIN}bpw::::::
@@ -89,7 +107,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = dovecot
 default_login_user = dovenull
-first_valid_uid = $(id -u nobody)
+first_valid_uid = $(id -u "$SUSER")
 mail_location = maildir:$W/dc/mail/%n
 passdb {
   driver = passwd-file
@@ -97,7 +115,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=nobody gid=$(id -g nobody) home=$W/dc/mail/%n
+  args = uid=$SUSER gid=$(id -g "$SUSER") home=$W/dc/mail/%n
 }
 service imap-login {
   inet_listener imap {
@@ -169,6 +187,13 @@ EOC
 MUGAI_QFILL_PDF=1 MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
     "$top_builddir/t/qfill" "$STORE" "$W/msg-pdf.eml" 1 >"$W/ids-p" ||
     { echo "not ok - qfill"; exit 1; }
+# The store as the milter leaves it: its user's, the group reads
+# 0750/0640, originals 0600; set-group-ID as the package makes it (what
+# SQLite makes next to the index gets the group).
+chown -R "$SUSER:$PGROUP" "$STORE"
+chmod 2750 "$STORE"
+find "$STORE" -type d -exec chmod g+rx,o-rwx {} + &&
+    find "$STORE" -type f ! -name original.eml -exec chmod g+r,o-rwx {} +
 IDP=$(head -n 1 "$W/ids-p")
 ID=$(head -n 1 "$W/ids")
 IDB=$(head -n 1 "$W/ids-b")
@@ -178,9 +203,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
 cat >"$W/mugai.conf" <<EOC
 [quarantine]
 dir = $STORE
+group = $PGROUP
 release_secret = $W/release.key
 submit_command = $W/submit.sh
 [portal]
+user = $PUSER
 portal_url = https://127.0.0.1:$HTTPS_PORT
 listen = 127.0.0.1:$HTTPS_PORT
 certificate = $W/portal.crt
@@ -222,6 +249,33 @@ lab_wait_port "$HTTPS_PORT" && lab_wait_port "$IMAP_PORT" &&
     echo "not ok - servers did not come up"; exit 1; }
 pass "portal, dovecot and slapd up"
 
+# ---- who the portal is: the server process its own user, the keeper the
+# store's owner; the server's user reads the store and writes none of it.
+u=$(ps -o user= -p "$PORTAL_PID" | tr -d ' ')
+[ "$u" = "$PUSER" ] && pass "the server process runs as [portal] user" ||
+    fail "the server process runs as '$u'"
+k=$(ps -o user= --ppid "$PORTAL_PID" | tr -d ' ' | sort -u | head -n 1)
+[ "$k" = "$SUSER" ] && pass "its keeper runs as the store's owner" ||
+    fail "the keeper runs as '$k'"
+IDIR=$(find "$STORE" -mindepth 4 -maxdepth 4 -type d -name "$ID")
+as_portal() { setpriv --reuid="$PUSER" --regid="$PGROUP" --init-groups "$@"; }
+as_portal cat "$IDIR/meta.json" >/dev/null 2>&1 &&
+    pass "the portal's user reads an item's meta.json" ||
+    fail "the portal's user cannot read meta.json"
+for f in meta.json original.eml requests.json new-file; do
+	if as_portal sh -c 'echo x >>"$1"' sh "$IDIR/$f" 2>/dev/null; then
+		fail "the portal's user wrote $f in an item"
+	else
+		pass "the portal's user cannot write $f in an item"
+	fi
+done
+as_portal cat "$IDIR/original.eml" >/dev/null 2>&1 &&
+    fail "the portal's user reads original.eml" ||
+    pass "the portal's user cannot read original.eml"
+as_portal sh -c 'echo x >>"$1"' sh "$STORE/audit.log" 2>/dev/null &&
+    fail "the portal's user appends to audit.log" ||
+    pass "the portal's user cannot write audit.log (the keeper does)"
+
 # First: portal_client.py ends by locking 127.0.0.1 out of logins.
 "$PYTHON3" "$top_srcdir/t/portal_ppap.py" "https://127.0.0.1:$HTTPS_PORT" \
     "$(head -n 1 "$W/ids-ppap")" "$STORE/portal-link.key" "$PPAP_PW"
@@ -236,6 +290,11 @@ fi
 "$PYTHON3" "$top_srcdir/t/portal_client.py" "https://127.0.0.1:$HTTPS_PORT" \
     "$ID" "$IDB" "$STORE/portal-link.key" "$IDP"
 [ $? -eq 0 ] || fail "portal_client.py"
+# What the portal wrote (through its keeper) is the store owner's. (The
+# release check below, as root, marks its token used.)
+strays=$(find "$STORE" ! -user "$SUSER")
+[ -z "$strays" ] && pass "everything the portal wrote is the store owner's" ||
+    fail "not the owner's: $strays"
 
 # ---- what the server left behind
 has "audit: the login" "$STORE/audit.log" '"event":"login","id":null,"actor":"staff@city.example.lg.jp","outcome":"ok"'

@@ -277,6 +277,9 @@ static const struct key_def keys[] = {
 	  OFF(cf_portal_login_lockout), "15m", 1000,
 	  24 * 3600 * G_GINT64_CONSTANT(1000), NULL,
 	  "how long a user or address stays locked out" },
+	{ "portal", "user", KT_STRING, OFF(cf_portal_user), "mugai-portal",
+	  0, 0, NULL, "account the portal's server process runs as, in the "
+	  "store's group (empty: the store's owner, as before)" },
 	{ "portal", "notify_command", KT_STRING,
 	  OFF(cf_portal_notify_command), "/usr/sbin/sendmail -i", 0, 0,
 	  NULL, "command that sends the approvers' notification mail "

@@ -135,6 +135,7 @@ struct mugai_config {
 
 	/* [portal] the recipients' web page (portal/, doc/mugai-portal.8) */
 	char *cf_portal_url;		/* "": no link in the notice */
+	char *cf_portal_user;		/* the server process's account */
 	char *cf_portal_listen;
 	char *cf_portal_certificate;
 	char *cf_portal_key;

@@ -20,6 +20,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "index/index.h"
 #include "portal/request.h"
 #include "store/qdir.h"
 #include "store/qid.h"
@@ -517,5 +518,59 @@ out:
 		g_ptr_array_free(reqs, TRUE);
 	if (fd >= 0)
 		close(fd);
+	return err;
+}
+
+/* The index row of rq among rows (item's), or NULL. */
+static struct mugai_index_request *
+row_of(GPtrArray *rows, const struct mugai_request *rq)
+{
+	const char *part = strcmp(rq->rq_part, MUGAI_REQUEST_ORIGINAL) == 0 ?
+	    NULL : rq->rq_part;
+
+	for (guint i = 0; i < rows->len; i++) {
+		struct mugai_index_request *r = g_ptr_array_index(rows, i);
+
+		if (g_strcmp0(r->rq_part, part) == 0 &&
+		    g_strcmp0(r->rq_requester, rq->rq_requester) == 0 &&
+		    r->rq_requested == rq->rq_time)
+			return r;
+	}
+	return NULL;
+}
+
+enum mugai_err
+mugai_request_index(struct mugai_index *ix, const char *id, GPtrArray *reqs)
+{
+	enum mugai_err err = MUGAI_OK, e;
+	GPtrArray *rows;
+
+	if (ix == NULL || reqs == NULL || reqs->len == 0)
+		return MUGAI_OK;
+	if ((rows = mugai_index_requests(ix, id, NULL, &err)) == NULL)
+		return err;
+	for (guint i = 0; i < reqs->len; i++) {
+		const struct mugai_request *rq = g_ptr_array_index(reqs, i);
+		struct mugai_index_request *r = row_of(rows, rq);
+		struct mugai_index_request nr = { 0 };
+		const char *state = mugai_request_state_name(rq->rq_state);
+
+		if (r != NULL && strcmp(r->rq_state, state) == 0)
+			continue;	/* as it is: nothing to write */
+		nr.rq_id = r != NULL ? r->rq_id : 0;
+		nr.rq_item = (char *)id;
+		nr.rq_part = strcmp(rq->rq_part, MUGAI_REQUEST_ORIGINAL) == 0 ?
+		    NULL : rq->rq_part;
+		nr.rq_requester = rq->rq_requester;
+		nr.rq_state = (char *)state;
+		nr.rq_decider = rq->rq_decider;
+		nr.rq_requested = rq->rq_time;
+		nr.rq_decided = rq->rq_decided;
+		nr.rq_reason = rq->rq_reason;
+		nr.rq_decision = rq->rq_comment;
+		if ((e = mugai_index_request_put(ix, &nr)) != MUGAI_OK)
+			err = e;
+	}
+	g_ptr_array_free(rows, TRUE);
 	return err;
 }

@@ -119,4 +119,16 @@ enum mugai_err mugai_request_decide(struct mugai_quarantine *q,
  */
 extern gint64 (*mugai_request_clock)(void);
 
+struct mugai_index;
+
+/*
+ * Makes the index's request rows of item id say what reqs (its requests,
+ * as mugai_request_list() read them) say: a row for each request (matched
+ * by part, requester and time), its state, decider and comment. Called
+ * after every add and decision, and by `mugai quarantine reindex`; the
+ * approvers' queue reads the pending rows. ix NULL: nothing to do.
+ */
+enum mugai_err mugai_request_index(struct mugai_index *ix, const char *id,
+    GPtrArray *reqs);
+
 #endif

@@ -380,6 +380,64 @@ mugai_qdir_become_owner(int topfd, char **why)
 	return MUGAI_OK;
 }
 
+gboolean
+mugai_qdir_reader_ok(uid_t uid, gid_t gid, const gid_t *groups, int ngroups,
+    uid_t owner, gid_t store_gid)
+{
+	if (uid == 0 || uid == owner)
+		return FALSE;
+	if (gid == store_gid)
+		return TRUE;
+	for (int i = 0; i < ngroups; i++)
+		if (groups[i] == store_gid)
+			return TRUE;
+	return FALSE;
+}
+
+enum mugai_err
+mugai_qdir_become_reader(int topfd, const char *user, char **why)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	gid_t groups[256];
+	struct stat st;
+	uid_t ru, eu, su;
+	int n;
+
+	*why = NULL;
+	if (fstat(topfd, &st) != 0)
+		return drop_failed(why, "fstat");
+	if (user == NULL || *user == '\0' ||
+	    getpwnam_r(user, &pw, buf, sizeof buf, &res) != 0 ||
+	    res == NULL) {
+		*why = g_strdup_printf("[portal] user %s: no such user",
+		    user != NULL ? user : "");
+		return MUGAI_E_CONFIG;
+	}
+	if (initgroups(pw.pw_name, pw.pw_gid) != 0)
+		return drop_failed(why, "initgroups");
+	if ((n = getgroups(G_N_ELEMENTS(groups), groups)) < 0)
+		return drop_failed(why, "getgroups");
+	if (!mugai_qdir_reader_ok(pw.pw_uid, pw.pw_gid, groups, n,
+	    st.st_uid, st.st_gid)) {
+		*why = g_strdup_printf("[portal] user %s must be neither root "
+		    "nor the store's owner, and a member of the store's group "
+		    "(gid %u)", user, (unsigned)st.st_gid);
+		return MUGAI_E_CONFIG;
+	}
+	if (setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid) != 0)
+		return drop_failed(why, "setresgid");
+	if (setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid) != 0)
+		return drop_failed(why, "setresuid");
+	if (setuid(0) == 0 || seteuid(0) == 0 ||
+	    getresuid(&ru, &eu, &su) != 0 || ru != pw.pw_uid ||
+	    eu != pw.pw_uid || su != pw.pw_uid) {
+		*why = g_strdup("could regain root after dropping it");
+		return MUGAI_E_PERM;
+	}
+	return MUGAI_OK;
+}
+
 const char *
 mugai_qdir_strerror(int errnum)
 {

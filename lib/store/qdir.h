@@ -137,6 +137,23 @@ gint64 mugai_qdir_newest_mtime(int dirfd, const char *name);
 enum mugai_err mugai_qdir_become_owner(int topfd, char **why);
 
 /*
+ * TRUE when uid (primary group gid, supplementary groups) may be the
+ * store's reader: not root, not the store's owner, and a member of the
+ * store's group store_gid (the group that reads its 0750/0640 files).
+ */
+gboolean mugai_qdir_reader_ok(uid_t uid, gid_t gid, const gid_t *groups,
+    int ngroups, uid_t owner, gid_t store_gid);
+
+/*
+ * Run as root: becomes user for good (mugai-portal's server process),
+ * after checking with mugai_qdir_reader_ok() that it reads the store
+ * (topfd) and is neither root nor its owner. MUGAI_OK, or an error with
+ * *why (transfer full).
+ */
+enum mugai_err mugai_qdir_become_reader(int topfd, const char *user,
+    char **why);
+
+/*
  * Returns (transfer none) errnum in the words the commands print: a link
  * is named as such ("a symbolic link or not a directory"), anything else
  * is strerror's.
