@@ -23,6 +23,7 @@
 
 #include "core/config.h"
 #include "index/index.h"
+#include "portal/request.h"
 #include "store/qdir.h"
 #include "store/qmeta.h"
 #include "store/quarantine.h"
@@ -97,6 +98,8 @@ rebuild_item(struct rebuild *rb, int dayfd, const char *path,
 {
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
 	g_autofree char *text = NULL;
+	GPtrArray *reqs;
+	enum mugai_err rerr;
 	JsonObject *row;
 	JsonNode *root;
 	gboolean added;
@@ -111,6 +114,8 @@ rebuild_item(struct rebuild *rb, int dayfd, const char *path,
 		return;
 	}
 	text = mugai_qdir_read(item, "meta.json", (uid_t)-1, META_MAX, &len);
+	/* Its requests, for the approvers' queue (lib/portal/request.h). */
+	reqs = mugai_request_list_at(item, (uid_t)-1, &rerr);
 	close(item);
 	if (text == NULL || !json_parser_load_from_data(parser, text,
 	    (gssize)len, NULL) || (root = json_parser_get_root(parser)) ==
@@ -119,6 +124,8 @@ rebuild_item(struct rebuild *rb, int dayfd, const char *path,
 		    "meta.json unreadable, not indexed\n", rb->rb_dir, path,
 		    id);
 		rb->rb_bad++;
+		if (reqs != NULL)
+			g_ptr_array_free(reqs, TRUE);
 		return;
 	}
 	row = mugai_qmeta_row(json_node_get_object(root), rb->rb_node);
@@ -127,10 +134,16 @@ rebuild_item(struct rebuild *rb, int dayfd, const char *path,
 	if (rb->rb_pending == 0 &&
 	    (rb->rb_err = mugai_index_begin(rb->rb_ix)) != MUGAI_OK) {
 		json_object_unref(row);
+		if (reqs != NULL)
+			g_ptr_array_free(reqs, TRUE);
 		return;
 	}
 	rb->rb_err = mugai_index_put_item(rb->rb_ix, row, &added);
 	json_object_unref(row);
+	if (rb->rb_err == MUGAI_OK)
+		rb->rb_err = mugai_request_index(rb->rb_ix, id, reqs);
+	if (reqs != NULL)
+		g_ptr_array_free(reqs, TRUE);
 	if (rb->rb_err != MUGAI_OK)
 		return;
 	rb->rb_added += added;

@@ -21,6 +21,7 @@
 #include "base/report.h"
 #include "core/config.h"
 #include "core/notice.h"
+#include "index/index.h"
 #include "portal/link.h"
 #include "portal/request.h"
 #include "portal/role.h"
@@ -300,6 +301,66 @@ START_TEST(request_concurrent_adds_serialised)
 	ck_assert_ptr_nonnull(reqs);
 	ck_assert_uint_eq(reqs->len, 40);
 	g_ptr_array_free(reqs, TRUE);
+	fx_teardown(&f);
+}
+END_TEST
+
+static guint
+rows_in(struct mugai_index *ix, const char *id, const char *state)
+{
+	enum mugai_err err;
+	GPtrArray *rows = mugai_index_requests(ix, id, state, &err);
+	guint n;
+
+	ck_assert_ptr_nonnull(rows);
+	n = rows->len;
+	g_ptr_array_free(rows, TRUE);
+	return n;
+}
+
+/* The index's request rows say what requests.json says, written once. */
+START_TEST(request_rows_follow_in_the_index)
+{
+	g_autofree char *why = NULL;
+	struct mugai_index *ix;
+	struct mugai_index_request *r;
+	struct fx f;
+	GPtrArray *reqs, *rows;
+	enum mugai_err err;
+
+	fx_setup(&f);
+	ix = mugai_index_open(NULL, f.store, (gid_t)-1, &err, &why);
+	ck_assert_msg(ix != NULL, "%s", why);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "original",
+	    "staff@city.example.lg.jp", "need it", NULL), MUGAI_OK);
+	ck_assert_int_eq(mugai_request_add(f.q, f.id, "1.2",
+	    "staff@city.example.lg.jp", NULL, NULL), MUGAI_OK);
+	reqs = mugai_request_list(f.q, f.id, &err);
+	ck_assert_int_eq(mugai_request_index(ix, f.id, reqs), MUGAI_OK);
+	g_ptr_array_free(reqs, TRUE);
+	ck_assert_uint_eq(rows_in(ix, f.id, "pending"), 2);
+	ck_assert_uint_eq(rows_in(ix, NULL, "pending"), 2);
+
+	ck_assert_int_eq(mugai_request_decide(f.q, f.id, 1, TRUE,
+	    "chief@city.example.lg.jp", "ok", NULL), MUGAI_OK);
+	reqs = mugai_request_list(f.q, f.id, &err);
+	ck_assert_int_eq(mugai_request_index(ix, f.id, reqs), MUGAI_OK);
+	/* Again (reindex): nothing doubled. */
+	ck_assert_int_eq(mugai_request_index(ix, f.id, reqs), MUGAI_OK);
+	g_ptr_array_free(reqs, TRUE);
+	ck_assert_uint_eq(rows_in(ix, f.id, NULL), 2);
+	ck_assert_uint_eq(rows_in(ix, f.id, "pending"), 1);
+	rows = mugai_index_requests(ix, f.id, "approved", &err);
+	ck_assert_uint_eq(rows->len, 1);
+	r = g_ptr_array_index(rows, 0);
+	ck_assert_ptr_null(r->rq_part);		/* the original */
+	ck_assert_str_eq(r->rq_decider, "chief@city.example.lg.jp");
+	ck_assert_str_eq(r->rq_decision, "ok");
+	ck_assert_str_eq(r->rq_reason, "need it");
+	g_ptr_array_free(rows, TRUE);
+	/* No index: nothing to do, no error. */
+	ck_assert_int_eq(mugai_request_index(NULL, f.id, NULL), MUGAI_OK);
+	mugai_index_close(ix);
 	fx_teardown(&f);
 }
 END_TEST
@@ -782,6 +843,7 @@ main(void)
 	t_test(s, request_refuses_bad_input);
 	t_test(s, request_file_link_refused);
 	t_test(s, request_concurrent_adds_serialised);
+	t_test(s, request_rows_follow_in_the_index);
 	t_test(s, roles_recipient_sees_only_own);
 	t_test(s, roles_decide_scope_self_and_admin_rules);
 	t_test(s, roles_config_errors_named);

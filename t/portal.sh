@@ -344,6 +344,26 @@ r=$("$top_builddir/t/qfill" --check "$STORE" "$W/release.key" "$PART_MAIL" \
     fail "no index.sqlite: the portal walked the store"
 has "show lists the requests" "$W/show" 'approved  original staff@city.example.lg.jp'
 has "show names the decider" "$W/show" 'chief@city.example.lg.jp'
+# The requests are rows of the index too (the approvers' queue reads the
+# pending ones), and `mugai quarantine reindex` makes them again.
+idx_rows() {
+	"$PYTHON3" -c 'import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for r in c.execute("SELECT item, coalesce(part, \"original\"), state, "
+                   "coalesce(decider, \"\") FROM requests ORDER BY rq"):
+    print(" ".join(r))' "$STORE/index.sqlite"
+}
+idx_rows >"$W/idx1"
+has "index: the approved original" "$W/idx1" "$ID original approved chief@city.example.lg.jp"
+has "index: the approved part" "$W/idx1" "$ID 1.2 approved chief@city.example.lg.jp"
+"$PYTHON3" -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM requests"); c.commit()' \
+    "$STORE/index.sqlite" || fail "emptying the index's requests"
+"$top_builddir/mugai" quarantine -c "$W/mugai.conf" reindex >/dev/null 2>&1 ||
+    fail "reindex"
+idx_rows >"$W/idx2"
+cmp -s "$W/idx1" "$W/idx2" && pass "reindex makes the request rows again" ||
+    { fail "reindex: other request rows"; diff "$W/idx1" "$W/idx2"; }
 
 # ---- audit.log rotated as /etc/logrotate.d/mugai does it: renamed, then
 # SIGUSR1 (systemctl reload mugai-portal). The portal's next line goes to

@@ -445,6 +445,19 @@ lab_milter_conf() {
 	chmod 750 "$LAB_QUARANTINE" "$LAB_SPOOL"
 }
 
+# lab_portal_user NAME: mugai-portal's server process runs as NAME
+# ([portal] user of LAB_MILTER_CONF), a system user made when missing and
+# put in LAB_MILTER_GROUP, the group of the milter's store (its keeper
+# runs as LAB_MILTER_USER, the store's owner). Needs root.
+lab_portal_user() {
+	getent passwd "$1" >/dev/null ||
+	    useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$1" ||
+	    return 1
+	id -Gn "$1" | tr ' ' '\n' | grep -qx "$LAB_MILTER_GROUP" ||
+	    usermod -a -G "$LAB_MILTER_GROUP" "$1" || return 1
+	lab_conf_set "$LAB_MILTER_CONF" portal user "$1"
+}
+
 # lab_milter_start BINARY [ARGS]: runs BINARY -f -c LAB_MILTER_CONF ARGS.
 lab_milter_start() {
 	local bin=$1

@@ -123,8 +123,8 @@ lab_conf_set "$LAB_MILTER_CONF" portal \
     ldap_bind_dn "uid=%u,ou=people,dc=example,dc=jp" \
     user_domain "$LAB_DOMAIN" approvers "@$LAB_DOMAIN:chief@$LAB_DOMAIN" \
     notify_command "$SENDMAIL" &&
-    lab_conf_set "$LAB_MILTER_CONF" quarantine submit_command "$SENDMAIL" ||
-    exit 99
+    lab_conf_set "$LAB_MILTER_CONF" quarantine submit_command "$SENDMAIL" &&
+    lab_portal_user mugai-tportal || exit 99
 say "slapd up, certificate made"
 # The release key, the store owner's: the portal runs `mugai quarantine
 # release` as that user, who may not create files in the lab's directory
