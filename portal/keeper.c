@@ -70,7 +70,9 @@ io_all(int fd, void *buf, gsize len, gboolean out)
 	char *p = buf;
 
 	while (len > 0) {
-		ssize_t r = out ? write(fd, p, len) : read(fd, p, len);
+		/* MSG_NOSIGNAL: a keeper gone is an error, not SIGPIPE. */
+		ssize_t r = out ? send(fd, p, len, MSG_NOSIGNAL) :
+		    read(fd, p, len);
 
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -152,20 +152,6 @@ main(int argc, char **argv)
 	if (po.po_roles == NULL)
 		die(config, why);
 
-	/* What needs root (a key only root reads, a low port): first. */
-	cert = g_tls_certificate_new_from_files(
-	    po.po_cf->cf_portal_certificate, po.po_cf->cf_portal_key, &gerr);
-	if (cert == NULL)
-		die(po.po_cf->cf_portal_certificate, gerr->message);
-	if ((sa = listen_address(po.po_cf->cf_portal_listen)) == NULL)
-		die("listen", "not ADDR:PORT");
-	server = soup_server_new("server-header", "mugai-portal",
-	    "tls-certificate", cert, NULL);
-	g_object_unref(cert);
-	if (!soup_server_listen(server, sa, SOUP_SERVER_LISTEN_HTTPS, &gerr))
-		die(po.po_cf->cf_portal_listen, gerr->message);
-	g_object_unref(sa);
-
 	if ((po.po_top = mugai_qdir_open_top(po.po_cf->cf_quarantine_dir,
 	    &st)) < 0)
 		die(po.po_cf->cf_quarantine_dir, g_strerror(errno));
@@ -180,6 +166,25 @@ main(int argc, char **argv)
 		 */
 		if (!mugai_keeper_start(&po, &why))
 			die("keeper", why);
+	}
+	/*
+	 * What needs root (a key only root reads, a low port), after the
+	 * keeper went its way: it never holds the TLS key or the socket.
+	 */
+	cert = g_tls_certificate_new_from_files(
+	    po.po_cf->cf_portal_certificate, po.po_cf->cf_portal_key, &gerr);
+	if (cert == NULL)
+		die(po.po_cf->cf_portal_certificate, gerr->message);
+	if ((sa = listen_address(po.po_cf->cf_portal_listen)) == NULL)
+		die("listen", "not ADDR:PORT");
+	server = soup_server_new("server-header", "mugai-portal",
+	    "tls-certificate", cert, NULL);
+	g_object_unref(cert);
+	if (!soup_server_listen(server, sa, SOUP_SERVER_LISTEN_HTTPS, &gerr))
+		die(po.po_cf->cf_portal_listen, gerr->message);
+	g_object_unref(sa);
+
+	if (po.po_keeper >= 0) {
 		if ((err = mugai_qdir_become_reader(po.po_top,
 		    po.po_cf->cf_portal_user, &why)) != MUGAI_OK)
 			die("becoming [portal] user", why);
