@@ -19,9 +19,9 @@ mugai_extract_SOURCES += extract/decrypt.c extract/decrypt.h
 mugai_extract_SOURCES += extract/ics.c extract/vcard.c extract/csv.c
 mugai_extract_SOURCES += extract/worddoc.c extract/xlsdoc.c extract/pptdoc.c
 mugai_extract_CFLAGS = $(AM_CFLAGS) $(POPPLER_CFLAGS) $(SECCOMP_CFLAGS) \
-	$(GSF_CFLAGS) $(ICAL_CFLAGS)
+	$(GSF_CFLAGS) $(ICAL_CFLAGS) $(JPEG_CFLAGS) $(GIF_CFLAGS)
 mugai_extract_LDADD = $(MUGAI_LIBS) $(POPPLER_LIBS) $(SECCOMP_LIBS) \
-	$(GSF_LIBS) $(ICAL_LIBS)
+	$(GSF_LIBS) $(ICAL_LIBS) $(JPEG_LIBS) $(GIF_LIBS)
 dist_man_MANS += doc/mugai-extract.8
 # Where the client finds the helper by default.
 AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
@@ -30,8 +30,10 @@ AM_CPPFLAGS += -DMUGAI_LIBEXECDIR='"$(pkglibexecdir)"'
 # made by t/docgen.c.
 t_check_extract_SOURCES = t/check_extract.c t/docgen.c t/docgen.h
 t_check_extract_SOURCES += t/fixtures.c t/fixtures.h
-t_check_extract_CFLAGS = $(AM_CFLAGS) $(GSF_CFLAGS)
-t_check_extract_LDADD = $(LDADD) $(GSF_LIBS)
+t_check_extract_SOURCES += t/imggen.c t/imggen.h
+t_check_extract_CFLAGS = $(AM_CFLAGS) $(GSF_CFLAGS) $(JPEG_CFLAGS) \
+	$(GIF_CFLAGS)
+t_check_extract_LDADD = $(LDADD) $(GSF_LIBS) $(JPEG_LIBS) $(GIF_LIBS)
 t_check_extract_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMUGAI_TEST_EXTRACT='"$(abs_top_builddir)/mugai-extract"'
 EXTRA_t_check_extract_DEPENDENCIES = mugai-extract$(EXEEXT)

@@ -69,7 +69,8 @@ struct opts {
 	char *o_user;
 	gboolean o_debug;
 	char *o_test;
-	char *o_render;			/* pdf, png: a preview (render.h) */
+	char *o_render;			/* pdf, png, jpeg, gif: a preview
+					 * (render.h) */
 	gint64 o_page, o_max_px;
 };
 
@@ -281,7 +282,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "debug-seccomp", 0, 0, G_OPTION_ARG_NONE, &o->o_debug,
 		  "name a refused system call on stderr", NULL },
 		{ "render", 0, 0, G_OPTION_ARG_STRING, &o->o_render,
-		  "draw a page of standard input (pdf, png) to a PNG "
+		  "draw a page of standard input (pdf, png, jpeg, gif) to a PNG "
 		  "instead of reading its text", "KIND" },
 		{ "page", 0, 0, G_OPTION_ARG_INT64, &o->o_page,
 		  "the page --render draws (from 0)", "N" },

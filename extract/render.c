@@ -4,13 +4,18 @@
  * The portal's preview (画面転送): the browser gets pixels drawn here,
  * never the document's bytes. The helper is confined (confine.h) before
  * the document is read, as for text; a render job is the stdin mode
- *   mugai-extract --render=pdf|png --page=N [--max-px=N] < document
+ *   mugai-extract --render=pdf|png|jpeg|gif --page=N [--max-px=N] < doc
  * and its answer on standard output is one line
  *   "MUGAI-RENDER/1 status=S width=W height=H pages=P length=N\n"
  * (S: ok, damaged, encrypted, nopage, unsupported, too_big) followed by
  * N bytes of PNG (only with ok). PDF pages are drawn by poppler on a
- * cairo image surface over white; a PNG is decoded by cairo and drawn
- * again, so what leaves is always a PNG cairo wrote. The long side is
+ * cairo image surface over white; a PNG is decoded by cairo, a JPEG by
+ * libjpeg-turbo, a GIF (its first frame) by giflib, each into a cairo
+ * image surface and drawn again, so what leaves is always a PNG cairo
+ * wrote. Both libraries decode from memory with no file and no module
+ * loaded at run time, which is why we use them rather than gdk-pixbuf,
+ * whose loaders are modules opened after the seal. An image of more than
+ * RENDER_MAX_PIXELS is refused (too_big) before its pixels are decoded. The long side is
  * at most max_px pixels (default 1600, at most 4000): a page is scaled
  * down to it, never up past 1.5 times its size in points.
  *
@@ -25,14 +30,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+
 #include <cairo.h>
+#include <gif_lib.h>
 #include <glib.h>
+#include <jpeglib.h>
 #include <poppler.h>
 
 #include "render.h"
 
 #define RENDER_MAGIC "MUGAI-RENDER/1"
 #define RENDER_MAX_PX_LIMIT 4000
+#define RENDER_MAX_PIXELS (50u * 1000 * 1000)	/* a 50-megapixel photo */
 
 struct png_buf {
 	GByteArray *pb_out;
@@ -209,6 +219,182 @@ render_png(const unsigned char *data, gsize len, guint max_px)
 	return rc;
 }
 
+/* Draws a decoded image (src, w x h) as the answer. */
+static int
+answer_image(cairo_surface_t *src, int w, int h, guint max_px)
+{
+	g_autoptr(GByteArray) out = g_byte_array_new();
+	const char *st;
+	int pw = 0, ph = 0;
+
+	cairo_surface_mark_dirty(src);
+	st = draw(src, NULL, w, h, fit(w, h, max_px, 1.0), out, &pw, &ph);
+	return say(st, pw, ph, 1, strcmp(st, "ok") == 0 ? out : NULL);
+}
+
+struct jpeg_fail {
+	struct jpeg_error_mgr jf_mgr;
+	jmp_buf jf_jmp;
+};
+
+/* libjpeg's fatal errors come back here, not through exit(). */
+static void
+jpeg_fail_exit(j_common_ptr cinfo)
+{
+	struct jpeg_fail *f = (struct jpeg_fail *)(void *)cinfo->err;
+
+	longjmp(f->jf_jmp, 1);
+}
+
+static void
+jpeg_quiet(j_common_ptr cinfo, int level)
+{
+	(void)cinfo;
+	(void)level;
+}
+
+static int
+render_jpeg(const unsigned char *data, gsize len, guint max_px)
+{
+	struct jpeg_decompress_struct ci;
+	struct jpeg_fail jf;
+	cairo_surface_t *volatile src = NULL;
+	volatile int w = 0, h = 0;
+	int rc;
+
+	memset(&ci, 0, sizeof ci);
+	ci.err = jpeg_std_error(&jf.jf_mgr);
+	jf.jf_mgr.error_exit = jpeg_fail_exit;
+	jf.jf_mgr.emit_message = jpeg_quiet;
+	if (setjmp(jf.jf_jmp) != 0) {
+		jpeg_destroy_decompress(&ci);
+		if (src != NULL)
+			cairo_surface_destroy(src);
+		return say("damaged", 0, 0, 0, NULL);
+	}
+	jpeg_create_decompress(&ci);
+	jpeg_mem_src(&ci, data, (unsigned long)len);
+	if (jpeg_read_header(&ci, TRUE) != JPEG_HEADER_OK)
+		longjmp(jf.jf_jmp, 1);
+	if ((guint64)ci.image_width * ci.image_height > RENDER_MAX_PIXELS) {
+		jpeg_destroy_decompress(&ci);
+		return say("too_big", 0, 0, 1, NULL);
+	}
+	/* cairo's RGB24 in memory, whatever the byte order: BGRX here. */
+	ci.out_color_space = G_BYTE_ORDER == G_LITTLE_ENDIAN ? JCS_EXT_BGRX :
+	    JCS_EXT_XRGB;
+	jpeg_start_decompress(&ci);
+	w = (int)ci.output_width;
+	h = (int)ci.output_height;
+	src = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
+		jpeg_destroy_decompress(&ci);
+		cairo_surface_destroy(src);
+		return say("too_big", 0, 0, 1, NULL);
+	}
+	cairo_surface_flush(src);
+	while (ci.output_scanline < ci.output_height) {
+		JSAMPROW row = cairo_image_surface_get_data(src) +
+		    (gsize)ci.output_scanline *
+		    (gsize)cairo_image_surface_get_stride(src);
+
+		(void)jpeg_read_scanlines(&ci, &row, 1);
+	}
+	jpeg_finish_decompress(&ci);
+	jpeg_destroy_decompress(&ci);
+	rc = answer_image(src, w, h, max_px);
+	cairo_surface_destroy(src);
+	return rc;
+}
+
+struct gif_in {
+	const unsigned char *gi_data;
+	gsize gi_len, gi_off;
+};
+
+static int
+gif_read(GifFileType *gif, GifByteType *buf, int n)
+{
+	struct gif_in *in = gif->UserData;
+	gsize k = MIN((gsize)MAX(n, 0), in->gi_len - in->gi_off);
+
+	memcpy(buf, in->gi_data + in->gi_off, k);
+	in->gi_off += k;
+	return (int)k;
+}
+
+/* The first frame of a GIF over white (its transparent colour white). */
+static int
+render_gif(const unsigned char *data, gsize len, guint max_px)
+{
+	struct gif_in in = { data, len, 0 };
+	GraphicsControlBlock gcb = { 0, FALSE, 0, NO_TRANSPARENT_COLOR };
+	cairo_surface_t *src;
+	ColorMapObject *cmap;
+	SavedImage *im;
+	GifFileType *gif;
+	int err = 0, w, h, rc, stride;
+	guint8 *px;
+
+	if ((gif = DGifOpen(&in, gif_read, &err)) == NULL)
+		return say("damaged", 0, 0, 0, NULL);
+	w = gif->SWidth;
+	h = gif->SHeight;
+	if (w < 1 || h < 1 || (guint64)w * (guint64)h > RENDER_MAX_PIXELS) {
+		(void)DGifCloseFile(gif, &err);
+		return say(w < 1 || h < 1 ? "damaged" : "too_big", 0, 0, 1,
+		    NULL);
+	}
+	if (DGifSlurp(gif) != GIF_OK || gif->ImageCount < 1) {
+		(void)DGifCloseFile(gif, &err);
+		return say("damaged", 0, 0, 0, NULL);
+	}
+	im = &gif->SavedImages[0];
+	cmap = im->ImageDesc.ColorMap != NULL ? im->ImageDesc.ColorMap :
+	    gif->SColorMap;
+	if (cmap == NULL) {
+		(void)DGifCloseFile(gif, &err);
+		return say("damaged", 0, 0, 0, NULL);
+	}
+	(void)DGifSavedExtensionToGCB(gif, 0, &gcb);
+	src = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(src);
+		(void)DGifCloseFile(gif, &err);
+		return say("too_big", 0, 0, 1, NULL);
+	}
+	cairo_surface_flush(src);
+	px = cairo_image_surface_get_data(src);
+	stride = cairo_image_surface_get_stride(src);
+	memset(px, 0xff, (gsize)stride * (gsize)h);
+	/* The frame where its descriptor puts it, clipped to the screen. */
+	for (int y = 0; y < im->ImageDesc.Height; y++) {
+		int sy = im->ImageDesc.Top + y;
+
+		if (sy < 0 || sy >= h)
+			continue;
+		for (int x = 0; x < im->ImageDesc.Width; x++) {
+			int sx = im->ImageDesc.Left + x;
+			int c = im->RasterBits[(gsize)y *
+			    (gsize)im->ImageDesc.Width + (gsize)x];
+			guint32 *dst;
+
+			if (sx < 0 || sx >= w || c == gcb.TransparentColor ||
+			    c >= cmap->ColorCount)
+				continue;
+			dst = (guint32 *)(void *)(px + (gsize)sy *
+			    (gsize)stride + (gsize)sx * 4);
+			*dst = (guint32)cmap->Colors[c].Red << 16 |
+			    (guint32)cmap->Colors[c].Green << 8 |
+			    cmap->Colors[c].Blue;
+		}
+	}
+	(void)DGifCloseFile(gif, &err);
+	rc = answer_image(src, w, h, max_px);
+	cairo_surface_destroy(src);
+	return rc;
+}
+
 int
 x_render(const unsigned char *data, gsize len, const char *kind,
     guint page, guint max_px)
@@ -219,6 +405,12 @@ x_render(const unsigned char *data, gsize len, const char *kind,
 		return render_pdf(data, len, page, max_px);
 	if (strcmp(kind, "png") == 0)
 		return page == 0 ? render_png(data, len, max_px) :
+		    say("nopage", 0, 0, 1, NULL);
+	if (strcmp(kind, "jpeg") == 0)
+		return page == 0 ? render_jpeg(data, len, max_px) :
+		    say("nopage", 0, 0, 1, NULL);
+	if (strcmp(kind, "gif") == 0)
+		return page == 0 ? render_gif(data, len, max_px) :
 		    say("nopage", 0, 0, 1, NULL);
 	return say("unsupported", 0, 0, 0, NULL);
 }

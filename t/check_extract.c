@@ -25,6 +25,7 @@
 #include "extract/proto.h"
 #include "docgen.h"
 #include "fixtures.h"
+#include "imggen.h"
 #include "testutil.h"
 
 static struct mugai_extract_pool *
@@ -982,6 +983,66 @@ START_TEST(render_pdf_page_to_png)
 }
 END_TEST
 
+/* A JPEG or GIF (t/imggen.c) drawn again: a PNG of its size, no byte of it. */
+static void
+render_image_ok(GBytes *img, const char *kind, guint w, guint h,
+    const char *magic)
+{
+	struct mugai_preview pv;
+	g_autofree char *why = NULL;
+	const guint8 *png;
+	gsize len, plen;
+	const guint8 *d = g_bytes_get_data(img, &len);
+
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, d, len,
+	    kind, 0, 400, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "ok");
+	ck_assert_int_eq(pv.pv_width, (int)w);
+	ck_assert_int_eq(pv.pv_height, (int)h);
+	png = g_bytes_get_data(pv.pv_png, &plen);
+	ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+	ck_assert_uint_eq(be32(png + 16), w);
+	ck_assert_uint_eq(be32(png + 20), h);
+	ck_assert_ptr_null(g_strstr_len((const char *)png, (gssize)plen,
+	    magic));
+	g_bytes_unref(pv.pv_png);
+	/* One picture: no second page. */
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, d, len,
+	    kind, 1, 400, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "nopage");
+}
+
+START_TEST(render_jpeg_and_gif_to_png)
+{
+	g_autoptr(GBytes) jpg = ig_jpeg(200, 100);
+	g_autoptr(GBytes) gif = ig_gif(64, 32);
+	g_autoptr(GBytes) big = ig_jpeg(1200, 600);
+	static const char bad_jpeg[] = "\xff\xd8\xff\xe0\x00\x10JFIF\x00junk";
+	static const char bad_gif[] = "GIF89a\x10\x00\x10\x00\x80\x00\x00junk";
+	struct mugai_preview pv;
+	g_autofree char *why = NULL;
+
+	render_image_ok(jpg, "jpeg", 200, 100, "JFIF");
+	render_image_ok(gif, "gif", 64, 32, "GIF8");
+	/* Scaled down to the long side asked for, never up. */
+	render_image_ok(big, "jpeg", 400, 200, "JFIF");
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, bad_jpeg,
+	    sizeof bad_jpeg - 1, "jpeg", 0, 0, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "damaged");
+	ck_assert_ptr_null(pv.pv_png);
+	ck_assert_int_eq(mugai_preview_render(MUGAI_TEST_EXTRACT, bad_gif,
+	    sizeof bad_gif - 1, "gif", 0, 0, &pv, &why), MUGAI_OK);
+	ck_assert_str_eq(pv.pv_status, "damaged");
+	ck_assert_ptr_null(pv.pv_png);
+	ck_assert_str_eq(mugai_preview_kind("image/jpeg", NULL), "jpeg");
+	ck_assert_str_eq(mugai_preview_kind("image/gif", "x.bin"), "gif");
+	ck_assert_str_eq(mugai_preview_kind("application/octet-stream",
+	    "写真.JPG"), "jpeg");
+	ck_assert_str_eq(mugai_preview_kind(NULL, "anim.gif"), "gif");
+	ck_assert_ptr_null(mugai_preview_kind("image/tiff", "a.tif"));
+}
+END_TEST
+
 START_TEST(render_hostile_pdf_is_a_clean_error)
 {
 	g_autoptr(GBytes) bad = dg_pdf_damaged();
@@ -1027,6 +1088,7 @@ main(void)
 	t_test(s, pdf_english_text);
 	t_test(s, render_pdf_page_to_png);
 	t_test(s, render_hostile_pdf_is_a_clean_error);
+	t_test(s, render_jpeg_and_gif_to_png);
 	t_test(s, pdf_japanese_non_embedded_cid_font);
 	t_test(s, pdf_pages_past_max_pages_truncate);
 	t_test(s, pdf_encrypted_is_encrypted);

@@ -32,10 +32,21 @@ mugai_preview_kind(const char *type, const char *filename)
 	if (type != NULL && (g_ascii_strncasecmp(type, "image/png", 9) == 0 ||
 	    g_ascii_strcasecmp(type, "png") == 0))
 		return "png";
+	if (type != NULL && (g_ascii_strncasecmp(type, "image/jpeg", 10) == 0 ||
+	    g_ascii_strcasecmp(type, "jpeg") == 0))
+		return "jpeg";
+	if (type != NULL && (g_ascii_strncasecmp(type, "image/gif", 9) == 0 ||
+	    g_ascii_strcasecmp(type, "gif") == 0))
+		return "gif";
 	if (dot != NULL && g_ascii_strcasecmp(dot, ".pdf") == 0)
 		return "pdf";
 	if (dot != NULL && g_ascii_strcasecmp(dot, ".png") == 0)
 		return "png";
+	if (dot != NULL && (g_ascii_strcasecmp(dot, ".jpg") == 0 ||
+	    g_ascii_strcasecmp(dot, ".jpeg") == 0))
+		return "jpeg";
+	if (dot != NULL && g_ascii_strcasecmp(dot, ".gif") == 0)
+		return "gif";
 	return NULL;
 }
 

@@ -23,7 +23,8 @@ struct mugai_preview {
 
 /*
  * The preview kind of a removed part from its detected or declared type
- * and file name: "pdf", "png", or NULL when none is drawn. Transfer none.
+ * and file name: "pdf", "png", "jpeg", "gif", or NULL when none is drawn.
+ * Transfer none.
  */
 const char *mugai_preview_kind(const char *type, const char *filename);
 
