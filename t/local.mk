@@ -50,6 +50,7 @@ UNIT_TESTS += t/check_quarantine
 # portal/
 UNIT_TESTS += t/check_portal
 UNIT_TESTS += t/check_portal_ppap
+UNIT_TESTS += t/check_portal_keeper
 UNIT_TESTS += t/check_index
 # core/
 UNIT_TESTS += t/check_config
@@ -95,6 +96,18 @@ t_check_portal_ppap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal \
 t_check_portal_ppap_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS)
 t_check_portal_ppap_LDADD = $(LDADD) $(SOUP_LIBS)
 EXTRA_t_check_portal_ppap_DEPENDENCIES = mugai-extract$(EXEEXT)
+# portal/keeper.c: the store owner's half of the portal, with the pages it
+# calls into (no HTTP served); the release command is a script.
+t_check_portal_keeper_SOURCES = t/check_portal_keeper.c portal/keeper.c
+t_check_portal_keeper_SOURCES += portal/keeper.h portal/portal.h
+t_check_portal_keeper_SOURCES += portal/pages.c portal/items.c
+t_check_portal_keeper_SOURCES += portal/preview.c portal/ppap.c portal/ppap.h
+t_check_portal_keeper_SOURCES += portal/auth.c portal/auth.h
+t_check_portal_keeper_SOURCES += portal/session.c portal/session.h
+t_check_portal_keeper_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/portal
+t_check_portal_keeper_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS) $(CURL_CFLAGS)
+t_check_portal_keeper_LDADD = $(LDADD) $(SOUP_LIBS) $(CURL_LIBS) \
+	$(LDAP_LIBS)
 # milter/ tests link the daemon's files they exercise; the MTA is faked.
 t_check_spool_SOURCES = t/check_spool.c milter/spool.c milter/spool.h
 t_check_spool_CPPFLAGS = $(MILTER_CPPFLAGS)
