@@ -9,6 +9,11 @@
 # failed logins, the security headers; t/portal_ppap.py the PPAP password
 # form (wrong password, replay, the right one, the limit); then audit.log,
 # `mugai quarantine show` and the password in no file are checked here.
+# The portal's server process runs as a test user of its own in the
+# store's group, its keeper as the store's owner (another test user);
+# both are made with useradd when missing (mugai-tportal, mugai-tstore,
+# group mugai-tq), and the server's user is shown unable to write the
+# store or read an original.
 # Skips (77) unless run as root with dovecot-imapd, slapd and openssl
 # installed. About 30 seconds on a busy machine (the previews run the
 # extraction helper).
