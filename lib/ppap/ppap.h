@@ -103,6 +103,18 @@ enum mugai_err mugai_ppap_open(const struct mugai_ppap_req *rq,
 void mugai_ppap_result_clear(struct mugai_ppap_result *r);
 
 /*
+ * Delivers r's sanitized message (opened) to who (NULL-terminated plain
+ * addresses, lent) through cf's submit_command (deliver.c), and writes
+ * a "delivered" line to q's audit.log: actor, the new item, "ok" or
+ * "failed", {"to", "sha256", "via", "error"}. Returns TRUE when the
+ * command took the message and exited 0; else FALSE with *why (transfer
+ * full) saying why. The portal and the milter's automatic pick share it.
+ */
+gboolean mugai_ppap_deliver(struct mugai_quarantine *q,
+    const struct mugai_config *cf, const struct mugai_ppap_result *r,
+    const char *const *who, const char *actor, const char *via, char **why);
+
+/*
  * Reads the ppap.json of an item directory (itemfd lent) as
  * mugai_qdir_read() does (owner: (uid_t)-1 for anyone). Returns
  * (transfer full) its object, NULL with *err MUGAI_E_NOTFOUND when there
