@@ -180,7 +180,7 @@ START_TEST(ppap_auto_password_keys)
 	g_autofree char *m2 = load_error("[ppap]\n"
 	    "auto_password_window = 25h\n", NULL);
 	g_autofree char *m3 = load_error("[ppap]\n"
-	    "auto_password_window = 30\n", NULL);
+	    "auto_password_window = 500ms\n", NULL);
 
 	ck_assert(!def->cf_ppap_auto_password);
 	ck_assert_int_eq(def->cf_ppap_auto_password_window, 30 * 60 * 1000);

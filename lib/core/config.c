@@ -292,7 +292,7 @@ static const struct key_def keys[] = {
 	  "open a kept encrypted archive with the password of a later mail "
 	  "from the same sender to the same recipient" },
 	{ "ppap", "auto_password_window", KT_DURATION,
-	  OFF(cf_ppap_auto_password_window), "30m", 60 * 1000,
+	  OFF(cf_ppap_auto_password_window), "30m", 1000,
 	  24 * 3600 * G_GINT64_CONSTANT(1000), NULL,
 	  "how long after the archive a password mail is looked for" },
 	{ "ppap", "auto_password_tries", KT_INT,
