@@ -20,11 +20,9 @@
 #include <string.h>
 
 #include <glib.h>
-#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#include "base/digest.h"
 #include "core/config.h"
 #include "extract/client.h"
 #include "portal/role.h"
