@@ -22,8 +22,10 @@
  *      ways through ppap.json in the two item directories;
  *   7. writes an "opened" line to audit.log: who, which item and part,
  *      the outcome, never the password.
- * The sanitized message is handed back for the caller to deliver (the
- * CLI's submit_command or -o FILE; the portal its own way).
+ * The sanitized message is handed back for the caller to deliver:
+ * mugai_ppap_deliver() (deliver.c) for the CLI, the portal and the
+ * milter's automatic password pick (milter/autopw.c), or the CLI's -o
+ * FILE.
  *
  * ppap.json (written without following links, as the store's owner,
  * under a lock of the item directory, 0640 with the item directory's
