@@ -32,8 +32,9 @@ G_STATIC_ASSERT(MUGAI_RESULT_TEXT_MAX == MUGAI_AUTOPW_TEXT_MAX);
 struct job {
 	struct mugai_config *jb_cf;	/* reference held */
 	GString *jb_text;		/* the password mail's text; wiped */
-	GPtrArray *jb_items;		/* (struct mugai_pwwait_item *) */
 	char *jb_sender;		/* plain address */
+	GPtrArray *jb_rcpts;		/* plain addresses, NULL-terminated */
+	gint64 jb_time;			/* its arrival, unix seconds */
 };
 
 static struct {
@@ -51,7 +52,7 @@ job_free(gpointer p)
 
 	explicit_bzero(jb->jb_text->str, jb->jb_text->allocated_len);
 	g_string_free(jb->jb_text, TRUE);
-	g_ptr_array_unref(jb->jb_items);
+	g_ptr_array_unref(jb->jb_rcpts);
 	mugai_config_unref(jb->jb_cf);
 	g_free(jb->jb_sender);
 	g_free(jb);
@@ -192,14 +193,24 @@ static void
 work(gpointer data, gpointer user)
 {
 	struct job *jb = data;
+	GPtrArray *items;
 	char *pw;
 
 	(void)user;
 	pw = mugai_autopw_pick(jb->jb_text->str, jb->jb_text->len);
 	if (pw != NULL) {
-		for (guint i = 0; i < jb->jb_items->len &&
+		/*
+		 * Matched again here, not when queued: the job before this
+		 * one (the same password mail sent twice) may have opened an
+		 * archive, which must not be opened and sent twice.
+		 */
+		items = mugai_pwwait_match(st.table, jb->jb_sender,
+		    (const char *const *)jb->jb_rcpts->pdata, jb->jb_time,
+		    jb->jb_cf->cf_ppap_auto_password_window / 1000);
+		for (guint i = 0; i < items->len &&
 		    i < MUGAI_MAUTOPW_ITEMS_MAX; i++)
-			try_item(jb, g_ptr_array_index(jb->jb_items, i), pw);
+			try_item(jb, g_ptr_array_index(items, i), pw);
+		g_ptr_array_unref(items);
 	} else
 		mugai_log(LOG_DEBUG, "a mail from a sender with a waiting "
 		    "archive is no password mail");
@@ -261,6 +272,7 @@ mugai_mautopw_note(const struct mugai_config *cf,
 	g_autofree char *sender = NULL;
 	g_autoptr(GPtrArray) rcpts = NULL;
 	const char *part;
+	gboolean any;
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	GPtrArray *items;
 	struct job *jb;
@@ -289,22 +301,22 @@ mugai_mautopw_note(const struct mugai_config *cf,
 	items = mugai_pwwait_match(st.table, sender,
 	    (const char *const *)rcpts->pdata, now,
 	    cf->cf_ppap_auto_password_window / 1000);
-	if (items->len == 0) {
-		g_ptr_array_unref(items);
+	any = items->len > 0;
+	g_ptr_array_unref(items);
+	if (!any)
 		return;
-	}
 	if (g_thread_pool_unprocessed(st.pool) >= MUGAI_MAUTOPW_QUEUE_MAX) {
 		mugai_log(LOG_WARNING, "automatic password pick: %u password "
 		    "mails wait already; this one is not tried",
 		    g_thread_pool_unprocessed(st.pool));
-		g_ptr_array_unref(items);
 		return;
 	}
 	jb = g_new0(struct job, 1);
 	jb->jb_cf = mugai_config_ref((struct mugai_config *)cf);
 	jb->jb_text = g_string_new_len(rs->rs_text->str,
 	    (gssize)rs->rs_text->len);
-	jb->jb_items = items;
 	jb->jb_sender = g_steal_pointer(&sender);
+	jb->jb_rcpts = g_steal_pointer(&rcpts);
+	jb->jb_time = now;
 	(void)g_thread_pool_push(st.pool, jb, NULL);
 }
