@@ -369,6 +369,10 @@ serve(struct mugai_config *cf, const struct opts *o)
 	mugai_current_set_config(mugai_config_ref(cf));
 	/* Always: a reload may turn [ppap] auto_password on. */
 	mugai_mautopw_start(q);
+	if (cf->cf_ppap_auto_password && !mugai_mquar_has_store(q))
+		mugai_log(LOG_WARNING, "[ppap] auto_password needs a "
+		    "quarantine (keep_original is never): no archive will be "
+		    "opened automatically");
 	if (!mugai_signals_start(reload, stop, tick)) {
 		mugai_log(LOG_ERR, "cannot start the signal thread");
 		goto out;
