@@ -212,6 +212,17 @@ deliv = [l for l in lines if l.get("event") == "delivered"]
 assert len(deliv) == 1 and deliv[0]["outcome"] == "ok", deliv
 assert deliv[0]["actor"] == "auto-password", deliv
 PYEOF
+# The contract validator, on the new item's original and what was sent.
+oracle="$srcdir/../shared/tools/check_sanitized.py"
+NEW=$(sed -n 's/.*opened automatically.*new item \([^,]*\),.*/\1/p' "$W/on.log" | head -1)
+if [ -f "$oracle" ] && [ -n "$NEW" ]; then
+	"$top_builddir/mugai" quarantine -c "$W/on.conf" extract "$NEW" \
+	    -o "$W/built.eml" >/dev/null 2>&1
+	"$PY" "$oracle" --require-notice "$W/built.eml" "$W/stdin" \
+	    >"$W/v" 2>&1 && pass "the validator passes what was sent" ||
+	    { fail "validator"; cat "$W/v"; }
+fi
+
 # Opened: no longer waiting (a later password mail sends nothing more).
 mv "$W/stdin" "$W/first.eml"
 ans=$(send 18601 "$FROM" "$TO" "$W/right.eml")
