@@ -11,10 +11,10 @@
  * open for writing. -o FILE is created (never overwritten) before that,
  * as extract's is. The helpers start after the change of user. On
  * success the sanitized message goes to -o FILE, or to the original
- * envelope recipients through submit_command, fed from a sealed memfd
- * hashed as it is sent (cli/qrelease.c's path), with a "delivered" line
- * in audit.log. The message carries no release token: the milter
- * sanitizes it again, which keeps its text and rewrites only
+ * envelope recipients through submit_command (mugai_ppap_deliver(), the
+ * delivery the portal and the milter's automatic pick share), with a
+ * "delivered" line in audit.log. The message carries no release token:
+ * the milter sanitizes it again, which keeps its text and rewrites only
  * X-Mugai-Sanitized.
  * Exit status: 0 opened (and delivered), 1 a wrong password, the rate
  * limit or any failure, 2 usage, configuration or an invalid ID.
@@ -32,7 +32,6 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "base/digest.h"
 #include "base/io.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
@@ -40,7 +39,6 @@
 #include "extract/client.h"
 #include "ppap/ppap.h"
 #include "store/quarantine.h"
-#include "store/release.h"
 
 #define CMD "open"
 #define PFX "mugai quarantine open: "
@@ -96,71 +94,43 @@ read_password(char *buf, gsize max)
 	return (gssize)n;
 }
 
-/* Submits msg to the recipients through submit_command; 0 or 1. */
+/*
+ * Submits r's message to the original envelope recipients through
+ * submit_command, with the "delivered" line (lib/ppap's one delivery,
+ * shared with the portal and the milter); 0 or 1.
+ */
 static int
 submit(struct mugai_quarantine *q, const struct mugai_config *cf,
     const struct mugai_ppap_result *r, const char *actor)
 {
-	g_auto(GStrv) argv = NULL;
-	g_autofree char *perr = NULL;
 	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
-	GString *why = g_string_new(NULL);
-	JsonObject *extra = json_object_new();
-	JsonArray *to = json_array_new();
-	gboolean ok = FALSE;
-	gsize len;
-	const guint8 *d = g_bytes_get_data(r->po_message, &len);
-	char hex[65];
-	int fd = -1;
+	g_autofree char *why = NULL;
+	const char *refused = NULL;
+	gboolean ok;
 
-	mugai_digest_buf(d, len, hex);
 	for (char **p = r->po_rcpts; p != NULL && *p != NULL; p++) {
 		char *c = mugai_cli_clean_rcpt(*p);
 
 		if (c == NULL) {
-			g_string_assign(why, "refusing a recipient of the "
-			    "original envelope");
-			goto done;
+			/* None at all, then: delivered to everyone or no one. */
+			refused = "refusing a recipient of the original "
+			    "envelope";
+			g_ptr_array_set_size(rcpts, 0);
+			break;
 		}
-		json_array_add_string_element(to, c);
 		g_ptr_array_add(rcpts, c);
 	}
-	if (json_array_get_length(to) == 0) {
-		g_string_assign(why, "the original has no envelope "
-		    "recipients; use -o FILE");
-		goto done;
-	}
+	if (refused == NULL && rcpts->len == 0)
+		refused = "the original has no envelope recipients; use -o FILE";
 	g_ptr_array_add(rcpts, NULL);
-	if ((argv = mugai_release_argv(cf->cf_submit_command,
-	    (const char *const *)rcpts->pdata, &perr)) == NULL) {
-		g_string_assign(why, perr);
-		goto done;
-	}
-	if ((fd = memfd_create("mugai-open", MFD_CLOEXEC)) < 0 ||
-	    !mugai_write_all(fd, d, len)) {
-		g_string_printf(why, "memfd: %s", g_strerror(errno));
-		goto done;
-	}
-	ok = mugai_cli_submit(argv, "", fd, hex, why);
-done:
-	json_object_set_array_member(extra, "to", to);
-	json_object_set_string_member(extra, "sha256", hex);
-	json_object_set_string_member(extra, "command",
-	    cf->cf_submit_command);
-	if (!ok)
-		json_object_set_string_member(extra, "error", why->str);
-	(void)mugai_quarantine_audit(q, "delivered", r->po_new_id, actor,
-	    ok ? "ok" : "failed", extra);
+	ok = mugai_ppap_deliver(q, cf, r, (const char *const *)rcpts->pdata,
+	    actor, "mugai quarantine open", &why);
 	if (!ok) {
 		fputs(PFX, stderr);
-		mugai_cli_put_text(stderr, why->str, 0);
+		mugai_cli_put_text(stderr, refused != NULL ? refused : why, 0);
 		fputc('\n', stderr);
 	}
-	if (fd >= 0)
-		close(fd);
-	json_object_unref(extra);
 	g_ptr_array_free(rcpts, TRUE);
-	g_string_free(why, TRUE);
 	return ok ? 0 : 1;
 }
 

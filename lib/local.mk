@@ -82,5 +82,6 @@ libmugai_la_SOURCES += lib/extract/preview.c lib/extract/preview.h
 # ppap/: a quarantined password-protected archive opened for its
 # recipients (uses core, store and extract).
 libmugai_la_SOURCES += lib/ppap/ppap.c lib/ppap/ppap.h
+libmugai_la_SOURCES += lib/ppap/deliver.c
 libmugai_la_SOURCES += lib/ppap/autopw.c lib/ppap/autopw.h
 libmugai_la_SOURCES += lib/ppap/pwwait.c lib/ppap/pwwait.h

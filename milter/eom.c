@@ -10,12 +10,15 @@
  *   4. original stored when the result says so (before any reply)
  *   5. verdict -> reply table; CONTINUE only after every edit and the
  *      whole body were accepted by the MTA
+ *   6. with [ppap] auto_password: an encrypted archive kept, or a
+ *      possible password mail, handed to milter/autopw.c (no I/O here)
  */
 #include "autoconfig.h"
 
 #include <string.h>
 
 #include "apply.h"
+#include "autopw.h"
 #include "current.h"
 #include "eom.h"
 #include "log.h"
@@ -232,6 +235,15 @@ mugai_eom_run(SMFICTX *ctx, struct mugai_conn *cc)
 		mugai_result_free(rs);
 		return status;
 	}
+	/*
+	 * The message's own fate is settled: the automatic password pick
+	 * only remembers or queues (milter/autopw.h). Off by default: one
+	 * test on the hot path.
+	 */
+	if (es.es_mc->mc_cf->cf_ppap_auto_password &&
+	    rp.rp_status == SMFIS_CONTINUE)
+		mugai_mautopw_note(es.es_mc->mc_cf, &es.es_env,
+		    es.es_kept ? es.es_qid : NULL, rs);
 	status = finish(&es, &rp);
 	mugai_result_free(rs);
 	return status;

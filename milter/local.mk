@@ -17,6 +17,7 @@ mugai_milter_SOURCES += milter/daemon.c milter/daemon.h
 mugai_milter_SOURCES += milter/signals.c milter/signals.h
 mugai_milter_SOURCES += milter/current.c milter/current.h
 mugai_milter_SOURCES += milter/quar.c milter/quar.h
+mugai_milter_SOURCES += milter/autopw.c milter/autopw.h
 mugai_milter_SOURCES += milter/stats.c milter/stats.h
 mugai_milter_SOURCES += milter/heap.c milter/heap.h
 mugai_milter_CPPFLAGS = $(MILTER_CPPFLAGS)

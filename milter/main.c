@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "apply.h"
+#include "autopw.h"
 #include "callbacks.h"
 #include "core/config.h"
 #include "current.h"
@@ -366,6 +367,12 @@ serve(struct mugai_config *cf, const struct opts *o)
 	}
 	mugai_current_set_quar(q);
 	mugai_current_set_config(mugai_config_ref(cf));
+	/* Always: a reload may turn [ppap] auto_password on. */
+	mugai_mautopw_start(q);
+	if (cf->cf_ppap_auto_password && !mugai_mquar_has_store(q))
+		mugai_log(LOG_WARNING, "[ppap] auto_password needs a "
+		    "quarantine (keep_original is never): no archive will be "
+		    "opened automatically");
 	if (!mugai_signals_start(reload, stop, tick)) {
 		mugai_log(LOG_ERR, "cannot start the signal thread");
 		goto out;
@@ -381,6 +388,7 @@ serve(struct mugai_config *cf, const struct opts *o)
 	mugai_log(LOG_INFO, "stopped");
 out:
 	mugai_idle_stop();
+	mugai_mautopw_stop();
 	mugai_daemon_pidfile_remove(cf->cf_pidfile);
 	mugai_current_clear();
 	mugai_xbody_stop();

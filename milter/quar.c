@@ -169,6 +169,12 @@ mugai_mquar_has_store(const struct mugai_mquar *q)
 	return q != NULL && q->mq_store != NULL;
 }
 
+struct mugai_quarantine *
+mugai_mquar_handle(struct mugai_mquar *q)
+{
+	return q != NULL ? q->mq_store : NULL;
+}
+
 void
 mugai_mquar_reopen_log(struct mugai_mquar *q)
 {

@@ -34,6 +34,12 @@ enum mugai_err mugai_mquar_open(const struct mugai_config *cf,
 gboolean mugai_mquar_has_store(const struct mugai_mquar *q);
 
 /*
+ * Returns (transfer none) the store itself, or NULL without one: for
+ * lib/ppap's open of a waiting archive (milter/autopw.c).
+ */
+struct mugai_quarantine *mugai_mquar_handle(struct mugai_mquar *q);
+
+/*
  * Reopens the store's audit.log (after logrotate renamed it); logs a
  * failure, then keeps writing to the old file. Without a store, nothing.
  */

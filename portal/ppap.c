@@ -20,11 +20,9 @@
 #include <string.h>
 
 #include <glib.h>
-#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#include "base/digest.h"
 #include "core/config.h"
 #include "extract/client.h"
 #include "portal/role.h"
@@ -170,76 +168,14 @@ tries_of(struct mugai_portal *po, const char *key)
 
 /*
  * Submits r's message to who (lent) through submit_command, with a
- * "delivered" line in audit.log as `mugai quarantine open` writes it.
+ * "delivered" line in audit.log (lib/ppap's one delivery).
  */
 static gboolean
 deliver(struct mugai_portal *po, const struct mugai_ppap_result *pr,
     char **who, const char *user, char **why)
 {
-	g_auto(GStrv) cmd = NULL;
-	GPtrArray *argv = g_ptr_array_new();
-	JsonObject *extra = json_object_new();
-	JsonArray *to = json_array_new();
-	GError *gerr = NULL;
-	GSubprocess *p = NULL;
-	GBytes *err_b = NULL;
-	gsize len;
-	const guint8 *d = g_bytes_get_data(pr->po_message, &len);
-	char hex[65];
-	gboolean ok = FALSE;
-
-	mugai_digest_buf(d, len, hex);
-	if (po->po_cf->cf_submit_command == NULL ||
-	    !g_shell_parse_argv(po->po_cf->cf_submit_command, NULL, &cmd,
-	    &gerr)) {
-		*why = g_strdup_printf("submit_command: %s", gerr != NULL ?
-		    gerr->message : "not set");
-		goto done;
-	}
-	for (gsize i = 0; cmd[i] != NULL; i++)
-		g_ptr_array_add(argv, cmd[i]);
-	for (gsize i = 0; who[i] != NULL; i++) {
-		json_array_add_string_element(to, who[i]);
-		g_ptr_array_add(argv, who[i]);
-	}
-	g_ptr_array_add(argv, NULL);
-	p = g_subprocess_newv((const char *const *)argv->pdata,
-	    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-	    G_SUBPROCESS_FLAGS_STDERR_PIPE, &gerr);
-	if (p == NULL || !g_subprocess_communicate(p, pr->po_message, NULL,
-	    NULL, &err_b, &gerr)) {
-		*why = g_strdup(gerr->message);
-		goto done;
-	}
-	if (!g_subprocess_get_successful(p)) {
-		gsize n = 0;
-		const char *e = err_b != NULL ? g_bytes_get_data(err_b, &n) :
-		    NULL;
-
-		*why = g_strdup_printf("%s failed: %.*s", cmd[0],
-		    (int)MIN(n, 500), e != NULL ? e : "");
-		goto done;
-	}
-	ok = TRUE;
-done:
-	json_object_set_array_member(extra, "to", to);
-	json_object_set_string_member(extra, "sha256", hex);
-	json_object_set_string_member(extra, "via", "mugai-portal");
-	if (!ok && *why != NULL) {
-		g_autofree char *v = g_utf8_make_valid(*why, -1);
-
-		json_object_set_string_member(extra, "error", v);
-	}
-	(void)mugai_quarantine_audit(po->po_q, "delivered", pr->po_new_id,
-	    user, ok ? "ok" : "failed", extra);
-	json_object_unref(extra);
-	g_clear_error(&gerr);
-	if (err_b != NULL)
-		g_bytes_unref(err_b);
-	if (p != NULL)
-		g_object_unref(p);
-	g_ptr_array_free(argv, TRUE);
-	return ok;
+	return mugai_ppap_deliver(po->po_q, po->po_cf, pr,
+	    (const char *const *)who, user, "mugai-portal", why);
 }
 
 /*

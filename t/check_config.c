@@ -168,6 +168,37 @@ START_TEST(bad_size_suffix_is_rejected)
 }
 END_TEST
 
+/* Issue 19's automatic password pick: off unless asked for, bounded. */
+START_TEST(ppap_auto_password_keys)
+{
+	struct mugai_config *def = mugai_config_new_default();
+	struct mugai_config *cf = NULL;
+	g_autofree char *msg = load_error("[ppap]\nauto_password = true\n"
+	    "auto_password_window = 10m\nauto_password_tries = 1\n", &cf);
+	g_autofree char *m1 = load_error("[ppap]\nauto_password_tries = 5\n",
+	    NULL);
+	g_autofree char *m2 = load_error("[ppap]\n"
+	    "auto_password_window = 25h\n", NULL);
+	g_autofree char *m3 = load_error("[ppap]\n"
+	    "auto_password_window = 500ms\n", NULL);
+
+	ck_assert(!def->cf_ppap_auto_password);
+	ck_assert_int_eq(def->cf_ppap_auto_password_window, 30 * 60 * 1000);
+	ck_assert_int_eq(def->cf_ppap_auto_password_tries, 2);
+	ck_assert_msg(msg == NULL, "%s", msg);
+	ck_assert(cf->cf_ppap_auto_password);
+	ck_assert_int_eq(cf->cf_ppap_auto_password_window, 10 * 60 * 1000);
+	ck_assert_int_eq(cf->cf_ppap_auto_password_tries, 1);
+	/* Five wrong passwords would lock the recipient's own form out. */
+	ck_assert_ptr_nonnull(m1);
+	ck_assert_ptr_nonnull(strstr(m1, "auto_password_tries"));
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_ptr_nonnull(m3);
+	mugai_config_unref(cf);
+	mugai_config_unref(def);
+}
+END_TEST
+
 START_TEST(ref_keeps_config_alive)
 {
 	struct mugai_config *cf = mugai_config_new_default();
@@ -194,6 +225,7 @@ main(void)
 	t_test(s, bad_size_suffix_is_rejected);
 	t_test(s, durations_parse_and_dump);
 	t_test(s, bad_durations_are_rejected);
+	t_test(s, ppap_auto_password_keys);
 	t_test(s, ref_keeps_config_alive);
 	return t_run(s);
 }

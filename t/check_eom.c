@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "autopw.h"
 #include "context.h"
 #include "current.h"
 #include "eom.h"
@@ -280,6 +281,24 @@ mugai_mquar_release_name(enum mugai_release_status r)
 	return r == MUGAI_RELEASE_VALID ? "valid" : "not-valid";
 }
 
+/* ---- fake automatic password pick: records its calls ---- */
+
+static guint autopw_calls;
+static char *autopw_kept;
+
+void
+mugai_mautopw_note(const struct mugai_config *cf,
+    const struct mugai_envelope *env, const char *kept_id,
+    const struct mugai_result *rs)
+{
+	ck_assert(cf->cf_ppap_auto_password);
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_str_eq(env->ev_sender, "<a@example.jp>");
+	autopw_calls++;
+	g_free(autopw_kept);
+	autopw_kept = g_strdup(kept_id);
+}
+
 /* ---- helpers ---- */
 
 /* TRUE when the stats line has the word "key=value". */
@@ -360,6 +379,52 @@ START_TEST(original_is_stored_before_any_change)
 	ck_assert_str_eq(logged(3), "body 11");
 	ck_assert_uint_eq(fake_mta_log->len, 4);
 	mugai_conn_free(cc);
+}
+END_TEST
+
+/*
+ * [ppap] auto_password: off, the hook is never called; on, it sees every
+ * message the MTA takes (with the kept item's ID), never a refused one.
+ */
+START_TEST(auto_password_hook_only_when_on)
+{
+	struct mugai_config *on = mugai_config_new_default();
+	struct mugai_conn *cc;
+
+	autopw_calls = 0;
+	cc = message(NULL);
+	next_verdict = MUGAI_V_SANITIZED;
+	next_keep = TRUE;
+	next_body = "sanitized\r\n";
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	mugai_conn_free(cc);
+	ck_assert_uint_eq(autopw_calls, 0);
+
+	on->cf_ppap_auto_password = TRUE;
+	mugai_current_set_config(on);
+	cc = message(NULL);
+	next_verdict = MUGAI_V_SANITIZED;
+	next_keep = TRUE;
+	next_body = "sanitized\r\n";
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	mugai_conn_free(cc);
+	ck_assert_uint_eq(autopw_calls, 1);
+	ck_assert_str_eq(autopw_kept, "20260101-ABC");
+
+	cc = message(NULL);
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_CONTINUE);
+	mugai_conn_free(cc);
+	ck_assert_uint_eq(autopw_calls, 2);
+	ck_assert_ptr_null(autopw_kept);
+
+	cc = message(NULL);
+	next_verdict = MUGAI_V_REJECT;
+	next_keep = TRUE;
+	ck_assert_int_eq(mugai_eom_run(NULL, cc), SMFIS_REJECT);
+	mugai_conn_free(cc);
+	ck_assert_uint_eq(autopw_calls, 2);
+	mugai_current_set_config(mugai_config_new_default());
+	g_clear_pointer(&autopw_kept, g_free);
 }
 END_TEST
 
@@ -508,6 +573,7 @@ main(void)
 	fake_mta_reset();
 	t_test(s, unchanged_gets_only_the_header);
 	t_test(s, original_is_stored_before_any_change);
+	t_test(s, auto_password_hook_only_when_on);
 	t_test(s, store_failure_tempfails_with_nothing_applied);
 	t_test(s, reject_keeps_the_original_then_replies_550);
 	t_test(s, engine_failure_tempfails);

@@ -78,15 +78,53 @@ START_TEST(bounded)
 {
 	struct mugai_pwwait *t = mugai_pwwait_new();
 	GPtrArray *m;
+	char last[32];
 
 	for (guint i = 0; i < MUGAI_PWWAIT_MAX + 5; i++) {
+		char id[16], from[32];
+
+		g_snprintf(id, sizeof id, "ID%u", i);
+		g_snprintf(from, sizeof from, "s%u@x.jp", i);
+		mugai_pwwait_add(t, from, to_c, id, "2", 100);
+	}
+	/* The oldest went first. */
+	m = mugai_pwwait_match(t, "s4@x.jp", to_c, 100, 600);
+	ck_assert_uint_eq(m->len, 0);
+	g_ptr_array_unref(m);
+	m = mugai_pwwait_match(t, "s5@x.jp", to_c, 100, 600);
+	ck_assert_uint_eq(m->len, 1);
+	g_ptr_array_unref(m);
+	g_snprintf(last, sizeof last, "s%u@x.jp", MUGAI_PWWAIT_MAX + 4);
+	m = mugai_pwwait_match(t, last, to_c, 100, 600);
+	ck_assert_uint_eq(m->len, 1);
+	g_ptr_array_unref(m);
+	mugai_pwwait_free(t);
+}
+END_TEST
+
+/* A burst from one sender to one recipient keeps only its newest. */
+START_TEST(bounded_per_sender_and_recipient)
+{
+	struct mugai_pwwait *t = mugai_pwwait_new();
+	GPtrArray *m;
+
+	mugai_pwwait_add(t, "s@x.jp", to_b, "OTHER", "2", 100);
+	for (guint i = 0; i < MUGAI_PWWAIT_PAIR_MAX + 4; i++) {
 		char id[16];
 
 		g_snprintf(id, sizeof id, "ID%u", i);
-		mugai_pwwait_add(t, "s@x.jp", to_c, id, "2", 100);
+		mugai_pwwait_add(t, "S@x.jp", to_c, id, "2", 100 + i);
 	}
-	m = mugai_pwwait_match(t, "s@x.jp", to_c, 100, 600);
-	ck_assert_uint_eq(m->len, MUGAI_PWWAIT_MAX);
+	m = mugai_pwwait_match(t, "s@x.jp", to_c, 200, 600);
+	ck_assert_uint_eq(m->len, MUGAI_PWWAIT_PAIR_MAX);
+	ck_assert_str_eq(((struct mugai_pwwait_item *)
+	    g_ptr_array_index(m, 0))->pi_id, "ID19");
+	ck_assert_str_eq(((struct mugai_pwwait_item *)g_ptr_array_index(m,
+	    MUGAI_PWWAIT_PAIR_MAX - 1))->pi_id, "ID4");
+	g_ptr_array_unref(m);
+	/* Another recipient of the same sender is not pushed out. */
+	m = mugai_pwwait_match(t, "s@x.jp", to_b, 200, 600);
+	ck_assert_uint_eq(m->len, 1);
 	g_ptr_array_unref(m);
 	mugai_pwwait_free(t);
 }
@@ -120,6 +158,7 @@ main(void)
 	t_test(s, same_sender_and_recipient_in_window);
 	t_test(s, newest_first_once_each_and_forget);
 	t_test(s, bounded);
+	t_test(s, bounded_per_sender_and_recipient);
 	t_test(s, encrypted_part_of_a_report);
 	return t_run(s);
 }

@@ -147,6 +147,40 @@ START_TEST(plain_ascii_message_is_unchanged)
 END_TEST
 
 /*
+ * [ppap] auto_password: the message's text is kept for the milter's
+ * password pick only when the option is on, and only a short one.
+ */
+START_TEST(text_is_kept_only_for_the_password_pick)
+{
+	struct mugai_config *cf = mugai_config_new_default();
+	g_autofree char *big = NULL;
+	GString *long_msg = g_string_new(plain_msg);
+	struct run r;
+
+	run(&r, cf, plain_msg);
+	ck_assert_ptr_null(r.rs->rs_text);
+	run_free(&r);
+	cf->cf_ppap_auto_password = TRUE;
+	run(&r, cf, plain_msg);
+	ck_assert_int_eq(r.rs->rs_verdict, MUGAI_V_UNCHANGED);
+	ck_assert_ptr_nonnull(r.rs->rs_text);
+	ck_assert_str_eq(r.rs->rs_text->str,
+	    "Hello, this is a plain message.\n");
+	run_free(&r);
+	for (guint i = 0; i < MUGAI_RESULT_TEXT_MAX / 36 + 1; i++)
+		g_string_append(long_msg, "The quick brown fox jumps over "
+		    "the dog.\n");
+	big = g_string_free(long_msg, FALSE);
+	run(&r, cf, big);
+	ck_assert(r.rs->rs_verdict == MUGAI_V_UNCHANGED ||
+	    r.rs->rs_verdict == MUGAI_V_SANITIZED);
+	ck_assert_ptr_null(r.rs->rs_text);
+	run_free(&r);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
  * Found while benchmarking: read from a file (mugai sanitize FILE, the
  * milter's spool past spool_mem_max), a plain message was never
  * unchanged: GMime's bounded stream over a file answers -1 at its end,
@@ -1495,6 +1529,7 @@ main(void)
 
 	mugai_sanitize_init();
 	t_test(s, plain_ascii_message_is_unchanged);
+	t_test(s, text_is_kept_only_for_the_password_pick);
 	t_test(s, utf8_8bit_message_is_unchanged);
 	t_test(s, utf8_decomposed_kana_are_composed);
 	t_loop_test(s, unchanged_needs_plain_mime_headers, 0,

@@ -174,6 +174,7 @@ SCRIPT_TESTS += t/quarantine-index.sh
 SCRIPT_TESTS += t/quarantine-links.sh
 SCRIPT_TESTS += t/quarantine-owner.sh
 SCRIPT_TESTS += t/ppap-open.sh
+SCRIPT_TESTS += t/ppap-auto.sh
 SCRIPT_TESTS += t/corpus.sh
 SCRIPT_TESTS += t/stream-diff.sh
 SCRIPT_TESTS += t/textsafe-oracle.sh

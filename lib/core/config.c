@@ -289,6 +289,19 @@ static const struct key_def keys[] = {
 	{ "portal", "preview_pages", KT_INT, OFF(cf_portal_preview_pages),
 	  "3", 0, 20, NULL, "PDF pages the portal's item page previews "
 	  "(0: no preview)" },
+
+	{ "ppap", "auto_password", KT_BOOL, OFF(cf_ppap_auto_password),
+	  "false", 0, 0, NULL,
+	  "open a kept encrypted archive with the password of a later mail "
+	  "from the same sender to the same recipient" },
+	{ "ppap", "auto_password_window", KT_DURATION,
+	  OFF(cf_ppap_auto_password_window), "30m", 1000,
+	  24 * 3600 * G_GINT64_CONSTANT(1000), NULL,
+	  "how long after the archive a password mail is looked for" },
+	{ "ppap", "auto_password_tries", KT_INT,
+	  OFF(cf_ppap_auto_password_tries), "2", 1, 4, NULL,
+	  "password mails tried per archive (each wrong one costs one of "
+	  "the archive's 5 tries in 10 minutes)" },
 };
 
 static const char *const *

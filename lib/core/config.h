@@ -157,6 +157,11 @@ struct mugai_config {
 	/* The item links' key, loaded when cf_portal_url is set. */
 	GBytes *cf_portal_link_key;
 
+	/* [ppap]: the automatic password pick (milter/autopw.c). */
+	gboolean cf_ppap_auto_password;
+	gint64 cf_ppap_auto_password_window;	/* milliseconds */
+	gint64 cf_ppap_auto_password_tries;	/* password mails per archive */
+
 	/* [rule NAME] groups, in file order (lib/policy/rules.h); the built-in
 	 * rules when the file has none. */
 	struct mugai_rules *cf_rules;

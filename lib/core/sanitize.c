@@ -75,6 +75,11 @@ mugai_result_free(struct mugai_result *rs)
 	g_free(rs->rs_headers);
 	g_free(rs->rs_reply);
 	g_free(rs->rs_declined);
+	/* It may hold a password (milter/autopw.c). */
+	if (rs->rs_text != NULL) {
+		explicit_bzero(rs->rs_text->str, rs->rs_text->allocated_len);
+		g_string_free(rs->rs_text, TRUE);
+	}
 	mugai_report_free(rs->rs_report);
 	g_free(rs);
 }
@@ -896,6 +901,13 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		build_headers_stamp(rs, g_steal_pointer(&hout));
 	else
 		build_headers(cf, headers, fixes, NULL, rs);
+	/* Off by default: one test on the hot path. */
+	if (cf->cf_ppap_auto_password &&
+	    (rs->rs_report->rr_verdict == MUGAI_V_UNCHANGED ||
+	    rs->rs_report->rr_verdict == MUGAI_V_SANITIZED) &&
+	    w.wk_text->len <= MUGAI_RESULT_TEXT_MAX)
+		rs->rs_text = g_string_new_len(w.wk_text->str,
+		    (gssize)w.wk_text->len);
 	mugai_walk_clear(&w);
 	g_clear_object(&norm);
 	rs->rs_verdict = rs->rs_report->rr_verdict;

@@ -54,7 +54,17 @@ struct mugai_result {
 	struct mugai_report *rs_report;
 	/* Why the streaming engine declined the message, or NULL. */
 	char *rs_declined;
+	/*
+	 * The message's text as the walk read it (UTF-8, LF) when [ppap]
+	 * auto_password is on, the verdict is unchanged or sanitized and
+	 * the text is at most MUGAI_RESULT_TEXT_MAX bytes; else NULL. The
+	 * milter reads a password mail from it (milter/autopw.c).
+	 */
+	GString *rs_text;
 };
+
+/* Longest rs_text kept: a password mail is short (ppap/autopw.h). */
+#define MUGAI_RESULT_TEXT_MAX	4096
 
 /*
  * Which engine walks the message (the report's rr_engine says which did):

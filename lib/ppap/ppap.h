@@ -22,8 +22,10 @@
  *      ways through ppap.json in the two item directories;
  *   7. writes an "opened" line to audit.log: who, which item and part,
  *      the outcome, never the password.
- * The sanitized message is handed back for the caller to deliver (the
- * CLI's submit_command or -o FILE; the portal its own way).
+ * The sanitized message is handed back for the caller to deliver:
+ * mugai_ppap_deliver() (deliver.c) for the CLI, the portal and the
+ * milter's automatic password pick (milter/autopw.c), or the CLI's -o
+ * FILE.
  *
  * ppap.json (written without following links, as the store's owner,
  * under a lock of the item directory, 0640 with the item directory's
@@ -101,6 +103,18 @@ enum mugai_err mugai_ppap_open(const struct mugai_ppap_req *rq,
     struct mugai_ppap_result *out);
 
 void mugai_ppap_result_clear(struct mugai_ppap_result *r);
+
+/*
+ * Delivers r's sanitized message (opened) to who (NULL-terminated plain
+ * addresses, lent) through cf's submit_command (deliver.c), and writes
+ * a "delivered" line to q's audit.log: actor, the new item, "ok" or
+ * "failed", {"to", "sha256", "via", "error"}. Returns TRUE when the
+ * command took the message and exited 0; else FALSE with *why (transfer
+ * full) saying why. The portal and the milter's automatic pick share it.
+ */
+gboolean mugai_ppap_deliver(struct mugai_quarantine *q,
+    const struct mugai_config *cf, const struct mugai_ppap_result *r,
+    const char *const *who, const char *actor, const char *via, char **why);
 
 /*
  * Reads the ppap.json of an item directory (itemfd lent) as

@@ -96,6 +96,27 @@ expire(struct mugai_pwwait *t, gint64 now, gint64 window)
 		entry_free(g_queue_pop_head(&t->pw_q));
 }
 
+/* Drops the oldest entries of e's sender and recipient past the cap. */
+static void
+drop_pair_excess(struct mugai_pwwait *t, const struct wait_entry *e)
+{
+	guint n = 0;
+	GList *l, *prev;
+
+	for (l = t->pw_q.tail; l != NULL; l = prev) {
+		struct wait_entry *o = l->data;
+
+		prev = l->prev;
+		if (strcmp(o->we_sender, e->we_sender) != 0 ||
+		    strcmp(o->we_rcpt, e->we_rcpt) != 0)
+			continue;
+		if (++n > MUGAI_PWWAIT_PAIR_MAX) {
+			entry_free(o);
+			g_queue_delete_link(&t->pw_q, l);
+		}
+	}
+}
+
 void
 mugai_pwwait_add(struct mugai_pwwait *t, const char *sender,
     const char *const *rcpts, const char *id, const char *part, gint64 now)
@@ -113,6 +134,7 @@ mugai_pwwait_add(struct mugai_pwwait *t, const char *sender,
 		e->we_part = g_strdup(part);
 		e->we_time = now;
 		g_queue_push_tail(&t->pw_q, e);
+		drop_pair_excess(t, e);
 	}
 	while (t->pw_q.length > MUGAI_PWWAIT_MAX)
 		entry_free(g_queue_pop_head(&t->pw_q));

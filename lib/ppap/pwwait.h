@@ -7,7 +7,8 @@
  * mail from that envelope sender to one of those recipients carries a
  * password (lib/ppap/autopw.h), mugai_pwwait_match() names the items it
  * may open. Entries older than the window are dropped as the table is
- * used; at most MUGAI_PWWAIT_MAX are kept (the oldest go first). The
+ * used; at most MUGAI_PWWAIT_MAX are kept, MUGAI_PWWAIT_PAIR_MAX per
+ * sender and recipient (the oldest go first). The
  * table lives in memory only: a restart forgets it, and a password is
  * never put in it. Addresses compare without case. Thread-safe.
  */
@@ -19,6 +20,9 @@
 #include "base/report.h"
 
 #define MUGAI_PWWAIT_MAX	10000
+/* Entries kept per sender and recipient: a burst from one sender does
+ * not make every later mail of theirs walk a long list. */
+#define MUGAI_PWWAIT_PAIR_MAX	16
 
 struct mugai_pwwait;
 
