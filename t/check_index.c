@@ -125,12 +125,11 @@ START_TEST(search_finds_by_every_field)
 {
 	struct fix f;
 	struct mugai_index_query q;
-	g_autofree char *ja = NULL, *en = NULL;
 	guint n = 0;
 
 	fix_open(&f);
-	ja = store(&f, msg_ja, sha_a);
-	en = store(&f, msg_en, sha_b);
+	g_free(store(&f, msg_ja, sha_a));
+	g_free(store(&f, msg_en, sha_b));
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	ck_assert_uint_eq(n, 2);
@@ -259,12 +258,12 @@ whole_address_searches(struct fix *f)
 START_TEST(whole_address_is_looked_up_exactly)
 {
 	struct fix f;
-	g_autofree char *ja = NULL, *en = NULL, *x = NULL;
+	g_autofree char *x = NULL;
 	guint n = 0;
 
 	fix_open(&f);
-	ja = store(&f, msg_ja, sha_a);
-	en = store(&f, msg_en, sha_b);
+	g_free(store(&f, msg_ja, sha_a));
+	g_free(store(&f, msg_en, sha_b));
 	x = store(&f, msg_x, sha_b);
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
@@ -284,16 +283,15 @@ END_TEST
 START_TEST(schema2_index_gets_addresses)
 {
 	struct fix f;
-	g_autofree char *ja = NULL, *en = NULL, *x = NULL;
 	g_autofree char *path = NULL, *msg = NULL;
 	enum mugai_err err;
 	guint n = 0;
 	sqlite3 *db;
 
 	fix_open(&f);
-	ja = store(&f, msg_ja, sha_a);
-	en = store(&f, msg_en, sha_b);
-	x = store(&f, msg_x, sha_b);
+	g_free(store(&f, msg_ja, sha_a));
+	g_free(store(&f, msg_en, sha_b));
+	g_free(store(&f, msg_x, sha_b));
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	mugai_index_close(f.ix);
@@ -607,7 +605,7 @@ START_TEST(schema1_index_is_converted)
 		sql = sqlite3_mprintf("INSERT INTO items(rid, id, time, row) "
 		    "VALUES(%d, %Q, %lld, %Q)", i + 1,
 		    json_object_get_string_member(o, "id"),
-		    (long long)(t0 + (2 - i) * G_USEC_PER_SEC), text);
+		    (long long)t0 + (2 - i) * (long long)G_USEC_PER_SEC, text);
 		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL),
 		    SQLITE_OK);
 		sqlite3_free(sql);

@@ -277,38 +277,38 @@ enum kind {
 static const struct {
 	const char *what;
 	enum kind kind;
-	const char *value;
 	gboolean words2;
+	const char *value;
 } searches[] = {
-	{ "--rcpt staff1234@office34.pref.example.lg.jp (whole)", K_RCPT,
-	    "staff1234@office34.pref.example.lg.jp", TRUE },
-	{ "--from user77@sender9.example (whole)", K_FROM,
-	    "user77@sender9.example", TRUE },
-	{ "--rcpt staff1234@office (one person)", K_RCPT,
-	    "staff1234@office", FALSE },
-	{ "--rcpt office17.pref (an office)", K_RCPT, "office17.pref", FALSE },
-	{ "--from user77@ (one sender)", K_FROM, "user77@", FALSE },
-	{ "--from sender9.example (a domain)", K_FROM,
-	    "sender9.example", FALSE },
-	{ "--subject 防災訓練 (common)", K_SUBJECT, "防災訓練", FALSE },
-	{ "--subject 請求書 (common)", K_SUBJECT, "請求書", FALSE },
-	{ "--subject invoice (common)", K_SUBJECT, "invoice", FALSE },
-	{ "--subject '防災訓練 報告書 7' (rare)", K_SUBJECT,
-	    "防災訓練 報告書 7", FALSE },
-	{ "--subject 予算 (2 chars: scan)", K_SUBJECT, "予算", FALSE },
-	{ "--subject 予算案 (no match)", K_SUBJECT, "予算案", FALSE },
-	{ "--message-id", K_MSGID, NULL, FALSE },
-	{ "--sha256 (a part's)", K_SHA, NULL, FALSE },
-	{ "--since/--until (one day)", K_DAY, NULL, FALSE },
-	{ "--verdict sanitized (common)", K_VERDICT, "sanitized", FALSE },
-	{ "--verdict rejected (1 in 500)", K_VERDICT, "rejected", FALSE },
-	{ "--rule exe (1 in 10)", K_RULE, "exe", FALSE },
-	{ "--rule macro (1 in 1000)", K_RULE, "macro", FALSE },
-	{ "--node mx1", K_NODE, "mx1", FALSE },
-	{ "--rcpt office17.pref, one week", K_RCPT_WEEK,
-	    "office17.pref", FALSE },
-	{ "(everything, newest first)", K_ALL, NULL, FALSE },
-	{ "requests in state pending", K_REQUESTS, "pending", FALSE },
+	{ "--rcpt staff1234@office34.pref.example.lg.jp (whole)", K_RCPT, TRUE,
+	    "staff1234@office34.pref.example.lg.jp" },
+	{ "--from user77@sender9.example (whole)", K_FROM, TRUE,
+	    "user77@sender9.example" },
+	{ "--rcpt staff1234@office (one person)", K_RCPT, FALSE,
+	    "staff1234@office" },
+	{ "--rcpt office17.pref (an office)", K_RCPT, FALSE, "office17.pref" },
+	{ "--from user77@ (one sender)", K_FROM, FALSE, "user77@" },
+	{ "--from sender9.example (a domain)", K_FROM, FALSE,
+	    "sender9.example" },
+	{ "--subject 防災訓練 (common)", K_SUBJECT, FALSE, "防災訓練" },
+	{ "--subject 請求書 (common)", K_SUBJECT, FALSE, "請求書" },
+	{ "--subject invoice (common)", K_SUBJECT, FALSE, "invoice" },
+	{ "--subject '防災訓練 報告書 7' (rare)", K_SUBJECT, FALSE,
+	    "防災訓練 報告書 7" },
+	{ "--subject 予算 (2 chars: scan)", K_SUBJECT, FALSE, "予算" },
+	{ "--subject 予算案 (no match)", K_SUBJECT, FALSE, "予算案" },
+	{ "--message-id", K_MSGID, FALSE, NULL },
+	{ "--sha256 (a part's)", K_SHA, FALSE, NULL },
+	{ "--since/--until (one day)", K_DAY, FALSE, NULL },
+	{ "--verdict sanitized (common)", K_VERDICT, FALSE, "sanitized" },
+	{ "--verdict rejected (1 in 500)", K_VERDICT, FALSE, "rejected" },
+	{ "--rule exe (1 in 10)", K_RULE, FALSE, "exe" },
+	{ "--rule macro (1 in 1000)", K_RULE, FALSE, "macro" },
+	{ "--node mx1", K_NODE, FALSE, "mx1" },
+	{ "--rcpt office17.pref, one week", K_RCPT_WEEK, FALSE,
+	    "office17.pref" },
+	{ "(everything, newest first)", K_ALL, FALSE, NULL },
+	{ "requests in state pending", K_REQUESTS, FALSE, "pending" },
 };
 
 #define DAY_USEC (G_GINT64_CONSTANT(86400) * G_USEC_PER_SEC)
@@ -397,7 +397,8 @@ main(int argc, char **argv)
 		if (c == 'n')
 			n = g_ascii_strtoull(optarg, NULL, 10);
 		else if (c == 'r')
-			runs = CLAMP(atoi(optarg), 1, 1000);
+			runs = (int)CLAMP(g_ascii_strtoll(optarg, NULL, 10), 1,
+			    1000);
 		else if (c == 'u')
 			url = optarg;
 		else if (c == 'B')
