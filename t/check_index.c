@@ -9,7 +9,9 @@
  * often the journal is read (and when the positions are lost); purge
  * lines remove rows; the portal's request rows; newest-first pages in
  * time order whatever order the rows came in (rid = time, schema 2); a
- * schema 1 index converted when opened; journal retention.
+ * schema 1 index converted when opened; whole addresses looked up
+ * exactly in addrs, and a schema 2 index given them (schema 3); journal
+ * retention.
  */
 #include "autoconfig.h"
 
@@ -123,12 +125,11 @@ START_TEST(search_finds_by_every_field)
 {
 	struct fix f;
 	struct mugai_index_query q;
-	g_autofree char *ja = NULL, *en = NULL;
 	guint n = 0;
 
 	fix_open(&f);
-	ja = store(&f, msg_ja, sha_a);
-	en = store(&f, msg_en, sha_b);
+	g_free(store(&f, msg_ja, sha_a));
+	g_free(store(&f, msg_en, sha_b));
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	ck_assert_uint_eq(n, 2);
@@ -168,6 +169,143 @@ START_TEST(search_finds_by_every_field)
 	ck_assert_uint_eq(count(&f, &q), 2);
 	q.iq_node = "gw2";
 	ck_assert_uint_eq(count(&f, &q), 0);
+	fix_close(&f);
+}
+END_TEST
+
+static const char msg_x[] =
+    "From: \"Bob\" <BOB@Other.example>\r\n"
+    "To: xclerk@town.example.lg.jp, Clerk <clerk@town.example.lg.jp.ex>\r\n"
+    "Subject: quarterly report\r\n"
+    "Message-ID: <x1@other.example>\r\n"
+    "\r\n"
+    "body\r\n";
+
+/* Rows of addrs for kind and addr, straight from the file. */
+static int
+addr_rows(struct fix *f, int kind, const char *addr)
+{
+	g_autofree char *path = g_build_filename(f->store, "index.sqlite",
+	    NULL);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM addrs "
+	    "WHERE kind = ? AND addr = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* The searches of whole_address_is_looked_up_exactly, on f. */
+static void
+whole_address_searches(struct fix *f)
+{
+	struct mugai_index_query q;
+
+	mugai_index_query_init(&q);
+	/* Whole and known: that address only, in any case. */
+	q.iq_rcpt = "clerk@town.example.lg.jp";
+	ck_assert_uint_eq(count(f, &q), 1);
+	q.iq_rcpt = "CLERK@Town.Example.LG.jp";
+	ck_assert_uint_eq(count(f, &q), 1);
+	/* Part of an address: a substring, as before. */
+	q.iq_rcpt = "clerk@town";
+	ck_assert_uint_eq(count(f, &q), 2);
+	/* Whole but never seen: a substring too. */
+	q.iq_rcpt = "lerk@town.example.lg.jp";
+	ck_assert_uint_eq(count(f, &q), 2);
+	/* Every item's envelope recipient. */
+	q.iq_rcpt = "staff@city.example.lg.jp";
+	ck_assert_uint_eq(count(f, &q), 3);
+	q.iq_rcpt = NULL;
+	q.iq_from = "bob@other.example";
+	ck_assert_uint_eq(count(f, &q), 2);
+	/* With other conditions, tested on the address's items. */
+	q.iq_rcpt = "clerk@town.example.lg.jp";
+	ck_assert_uint_eq(count(f, &q), 1);
+	q.iq_subject = "report";
+	ck_assert_uint_eq(count(f, &q), 1);
+	q.iq_subject = "請求書";
+	ck_assert_uint_eq(count(f, &q), 0);
+	q.iq_subject = NULL;
+	q.iq_rcpt = "staff@city.example.lg.jp";
+	q.iq_rule = "exe";
+	ck_assert_uint_eq(count(f, &q), 2);
+	q.iq_rule = NULL;
+	q.iq_limit = 1;
+	ck_assert_uint_eq(count(f, &q), 1);
+	q.iq_limit = 0;
+	q.iq_from = "taro_y@sender.example";
+	q.iq_rcpt = "staff@city.example.lg.jp";
+	ck_assert_uint_eq(count(f, &q), 3);
+	q.iq_from = NULL;
+	q.iq_rcpt = NULL;
+	/* Two characters and a wildcard-looking _ next to an address. */
+	q.iq_from = "bob@other.example";
+	q.iq_subject = "ly";
+	ck_assert_uint_eq(count(f, &q), 2);
+	q.iq_subject = "l_";
+	ck_assert_uint_eq(count(f, &q), 0);
+}
+
+START_TEST(whole_address_is_looked_up_exactly)
+{
+	struct fix f;
+	g_autofree char *x = NULL;
+	guint n = 0;
+
+	fix_open(&f);
+	g_free(store(&f, msg_ja, sha_a));
+	g_free(store(&f, msg_en, sha_b));
+	x = store(&f, msg_x, sha_b);
+	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
+	    MUGAI_OK);
+	ck_assert_uint_eq(n, 3);
+	/* The From: header's address, lower case, beside the envelope. */
+	ck_assert_int_eq(addr_rows(&f, 0, "bob@other.example"), 2);
+	ck_assert_int_eq(addr_rows(&f, 1, "clerk@town.example.lg.jp.ex"), 1);
+	whole_address_searches(&f);
+	/* A purged item's addresses go with it. */
+	ck_assert_int_eq(mugai_index_delete_item(f.ix, x), MUGAI_OK);
+	ck_assert_int_eq(addr_rows(&f, 0, "bob@other.example"), 1);
+	ck_assert_int_eq(addr_rows(&f, 1, "xclerk@town.example.lg.jp"), 0);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(schema2_index_gets_addresses)
+{
+	struct fix f;
+	g_autofree char *path = NULL, *msg = NULL;
+	enum mugai_err err;
+	guint n = 0;
+	sqlite3 *db;
+
+	fix_open(&f);
+	g_free(store(&f, msg_ja, sha_a));
+	g_free(store(&f, msg_en, sha_b));
+	g_free(store(&f, msg_x, sha_b));
+	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
+	    MUGAI_OK);
+	mugai_index_close(f.ix);
+	/* What schema 2 had: no addrs. */
+	path = g_build_filename(f.store, "index.sqlite", NULL);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE addrs;"
+	    "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	f.ix = mugai_index_open(NULL, f.store, (gid_t)-1, &err, &msg);
+	ck_assert_msg(f.ix != NULL, "%s", msg);
+	ck_assert_int_eq(addr_rows(&f, 0, "bob@other.example"), 2);
+	ck_assert_int_eq(addr_rows(&f, 1, "staff@city.example.lg.jp"), 3);
+	whole_address_searches(&f);
 	fix_close(&f);
 }
 END_TEST
@@ -467,7 +605,7 @@ START_TEST(schema1_index_is_converted)
 		sql = sqlite3_mprintf("INSERT INTO items(rid, id, time, row) "
 		    "VALUES(%d, %Q, %lld, %Q)", i + 1,
 		    json_object_get_string_member(o, "id"),
-		    (long long)(t0 + (2 - i) * G_USEC_PER_SEC), text);
+		    (long long)t0 + (2 - i) * (long long)G_USEC_PER_SEC, text);
 		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL),
 		    SQLITE_OK);
 		sqlite3_free(sql);
@@ -569,6 +707,8 @@ main(void)
 
 	g_mime_init();
 	t_test(s, search_finds_by_every_field);
+	t_test(s, whole_address_is_looked_up_exactly);
+	t_test(s, schema2_index_gets_addresses);
 	t_test(s, journal_applied_exactly_once);
 	t_test(s, purge_and_dropped_remove_rows);
 	t_test(s, stored_line_for_a_missing_item_is_skipped);

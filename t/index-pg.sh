@@ -14,6 +14,8 @@
 #    PostgreSQL is back the journalled items are indexed, exactly once.
 # 3. An item of gw2 found through gw1's index is fetched from gw2's store
 #    (the node in its row names the store: doc/deployment.md).
+# 4. A whole address is looked up in addrs (exactly, any case), a part of
+#    one as a substring; an index from before addrs gets it when opened.
 # Every daemon started here is stopped by its PID on every exit path.
 # Needs root (initdb runs as postgres) and postgresql-15: SKIP (77)
 # without them, FAIL when MUGAI_REQUIRE_TEST_DEPS=1 (contrib/quickstart
@@ -72,7 +74,7 @@ fail() {
 	done
 	exit 1
 }
-echo "1..8"
+echo "1..11"
 
 set -- $(lab_free_ports 3) || fail "no free ports"
 pgport=$1 port1=$2 port2=$3
@@ -202,3 +204,27 @@ sha=$(sha256sum < "$W/orig.eml" | cut -d' ' -f1)
 [ "$sha" = "$(psql "SELECT sha256 FROM items WHERE id = '$id'")" ] ||
     fail "the original fetched from $node is not the indexed one"
 ok "item $id: its row names gw2, its original fetched from gw2's store"
+
+# 4. Whole addresses (addrs): every item was sent to user@lgwan.example.
+[ "$(psql "SELECT count(*) FROM addrs WHERE kind = 1 AND addr = 'user@lgwan.example'")" = 41 ] &&
+    [ "$(psql "SELECT count(*) FROM addrs WHERE kind = 0 AND addr = 'sender@example.jp'")" = 41 ] ||
+    fail "addrs: $(psql 'SELECT kind, addr, count(*) FROM addrs GROUP BY 1, 2')"
+nlist() { $Q list "$@" > "$W/addr.out" 2>&1 || fail "list $*"; echo $(($(wc -l < "$W/addr.out") - 1)); }
+[ "$(nlist --rcpt USER@Lgwan.example)" = 41 ] && [ "$(nlist --from sender@example.jp)" = 41 ] ||
+    fail "whole-address list: $(nlist --rcpt USER@Lgwan.example), $(nlist --from sender@example.jp)"
+ok "addrs holds every item's sender and recipient; list finds them by whole address"
+
+# An index from before addrs: one item's recipient made another (its
+# words only), the table dropped; the next open puts the addresses in
+# from the words. Then the whole address is exact, a part a substring.
+psql "UPDATE items SET w_rcpt = E'xuser@lgwan.example\nX <xuser@lgwan.example>' WHERE id = (SELECT min(id) FROM items)" >/dev/null
+psql "DROP TABLE addrs" >/dev/null
+for a in "--rcpt user@lgwan.example:40" "--rcpt xuser@lgwan.example:1" \
+    "--rcpt ser@lgwan.example:41" "--rcpt user@lgwan:41" \
+    "--from sender@example.jp:41"; do
+	got=$(nlist ${a%:*})
+	[ "$got" = "${a##*:}" ] || fail "after the upgrade, list ${a%:*}: $got items, not ${a##*:}"
+done
+[ "$(psql "SELECT count(*) FROM addrs")" = 82 ] ||
+    fail "addrs after the upgrade: $(psql 'SELECT count(*) FROM addrs') rows, not 82"
+ok "addrs made again from the words when opened; whole address exact, part a substring"

@@ -30,6 +30,26 @@ struct mugai_ix_item {
 	JsonArray *it_rule_list;	/* the row's "rules" */
 };
 
+/*
+ * What ends an address in the searched words: an address is a run of
+ * anything else with an @ in it ("Name <a@b.example>, c@d.example").
+ * ipg.c's upgrade says the same as a regular expression.
+ */
+#define ADDR_SEPARATORS " \t\r\n<>,;\"()"
+
+/*
+ * The distinct addresses in text (NULL: none), lower case (transfer
+ * full): what addrs holds and a whole-address search looks up.
+ */
+GPtrArray *mugai_ix_addrs(const char *text);
+
+/*
+ * value in lower case when it has the shape of one whole address
+ * (local@domain, nothing that ends an address, no % wildcard), else NULL
+ * (transfer full).
+ */
+char *mugai_ix_whole_addr(const char *value);
+
 struct mugai_pgx;
 
 #ifdef HAVE_LIBPQ

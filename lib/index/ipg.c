@@ -51,6 +51,10 @@ static const char pg_schema[] =
     " USING gin (w_rcpt gin_trgm_ops);"
     "CREATE INDEX IF NOT EXISTS items_wj ON items "
     " USING gin (w_subject gin_trgm_ops);"
+    /* Whole addresses, lower case (index.c's schema 3). */
+    "CREATE TABLE IF NOT EXISTS addrs("
+    " kind SMALLINT NOT NULL, addr TEXT NOT NULL, rid BIGINT NOT NULL,"
+    " PRIMARY KEY(kind, addr, rid));"
     "CREATE TABLE IF NOT EXISTS parts("
     " rid BIGINT NOT NULL, path TEXT, sha256 TEXT, action TEXT,"
     " rule TEXT);"
@@ -70,6 +74,17 @@ static const char pg_schema[] =
     "CREATE TABLE IF NOT EXISTS journal("
     " node TEXT NOT NULL, segment TEXT NOT NULL, pos BIGINT NOT NULL,"
     " PRIMARY KEY(node, segment));";
+
+/*
+ * The addresses of the items indexed before addrs existed, found in the
+ * words as mugai_ix_addrs() finds them (ADDR_SEPARATORS).
+ */
+static const char pg_addrs_upgrade[] =
+    "INSERT INTO addrs(kind, addr, rid) SELECT DISTINCT k, m[1], rid FROM "
+    "(SELECT 0 AS k, w_sender AS t, rid FROM items UNION ALL "
+    " SELECT 1, w_rcpt, rid FROM items) w, "
+    "regexp_matches(lower(t), '[^ \\t\\r\\n<>,;\"()]*@"
+    "[^ \\t\\r\\n<>,;\"()]*', 'g') m ON CONFLICT DO NOTHING";
 
 static enum mugai_err
 pg_fail(struct mugai_pgx *pg, PGresult *res)
@@ -134,6 +149,7 @@ mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
 {
 	struct mugai_pgx *pg = g_new0(struct mugai_pgx, 1);
 	PGresult *res;
+	gboolean upgrade;
 
 	pg->pg_conn = PQconnectdb(url);
 	if (PQstatus(pg->pg_conn) != CONNECTION_OK) {
@@ -148,7 +164,17 @@ mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
 	/* Two gateways creating the tables at once: one waits. */
 	res = PQexec(pg->pg_conn, "SELECT pg_advisory_lock(4717)");
 	PQclear(res);
+	/* Tables from before addrs: their items' addresses put in below. */
+	res = PQexec(pg->pg_conn, "SELECT to_regclass('items') IS NOT NULL "
+	    "AND to_regclass('addrs') IS NULL");
+	upgrade = PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
 	res = PQexec(pg->pg_conn, pg_schema);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK && upgrade) {
+		PQclear(res);
+		res = PQexec(pg->pg_conn, pg_addrs_upgrade);
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*err = pg_fail(pg, res);
 		*message = g_strdup_printf("index (PostgreSQL): %s",
@@ -211,6 +237,22 @@ mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
 	}
 	rid = g_strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	for (int kind = 0; kind < 2; kind++) {
+		g_autoptr(GPtrArray) a = mugai_ix_addrs(kind == 0 ?
+		    it->it_w_sender : it->it_w_rcpt);
+		const char *k = kind == 0 ? "0" : "1";
+
+		for (guint i = 0; i < a->len; i++) {
+			const char *q[] = { k, g_ptr_array_index(a, i), rid };
+
+			if ((err = run(pg, "INSERT INTO addrs(kind, addr, rid) "
+			    "VALUES($1,$2,$3) ON CONFLICT DO NOTHING", 3, q,
+			    NULL)) != MUGAI_OK) {
+				g_free(rid);
+				return err;
+			}
+		}
+	}
 	for (guint i = 0; it->it_parts != NULL &&
 	    i < json_array_get_length(it->it_parts); i++) {
 		JsonNode *n = json_array_get_element(it->it_parts, i);
@@ -249,6 +291,9 @@ mugai_pgx_delete_item(struct mugai_pgx *pg, const char *id,
 	enum mugai_err err;
 
 	if ((err = run(pg, "DELETE FROM parts WHERE rid IN "
+	    "(SELECT rid FROM items WHERE id = $1)", 1, p, NULL)) != MUGAI_OK)
+		return err;
+	if ((err = run(pg, "DELETE FROM addrs WHERE rid IN "
 	    "(SELECT rid FROM items WHERE id = $1)", 1, p, NULL)) != MUGAI_OK)
 		return err;
 	return run(pg, "DELETE FROM items WHERE id = $1", 1, p, changed);
@@ -311,6 +356,28 @@ like_whole_line(const char *rule)
 	return g_string_free(p, FALSE);
 }
 
+/* index.c's known_addr() for PostgreSQL. */
+static char *
+known_addr(struct mugai_pgx *pg, int kind, const char *value)
+{
+	char *a = mugai_ix_whole_addr(value);
+	const char *p[] = { kind == 0 ? "0" : "1", a };
+	enum mugai_err err;
+	PGresult *res;
+	gboolean seen;
+
+	if (a == NULL)
+		return NULL;
+	res = query(pg, "SELECT 1 FROM addrs WHERE kind = $1 AND addr = $2 "
+	    "LIMIT 1", 2, p, &err);
+	seen = res != NULL && PQntuples(res) > 0;
+	if (res != NULL)
+		PQclear(res);
+	if (!seen)
+		g_clear_pointer(&a, g_free);
+	return a;
+}
+
 GPtrArray *
 mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
     const char *const *likes, enum mugai_err *err)
@@ -331,12 +398,22 @@ mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
 		g_ptr_array_add(params, (v)); \
 		g_string_append_printf(sql, fmt, params->len); \
 	} while (0)
-	for (int i = 0; i < 3; i++)
-		if (likes[i] != NULL) {
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *a = NULL;
+
+		/* A whole address the index has seen: its items (addrs). */
+		if (i < 2 && likes[i] != NULL && (a = known_addr(pg, i,
+		    i == 0 ? q->iq_from : q->iq_rcpt)) != NULL) {
+			g_string_append_printf(sql, " AND rid IN (SELECT rid "
+			    "FROM addrs WHERE kind = %d AND addr = $%u)", i,
+			    params->len + 1);
+			g_ptr_array_add(params, g_steal_pointer(&a));
+		} else if (likes[i] != NULL) {
 			g_ptr_array_add(params, g_strdup(likes[i]));
 			g_string_append_printf(sql, " AND %s ILIKE $%u",
 			    cols[i], params->len);
 		}
+	}
 	if (q->iq_message_id != NULL)
 		ADD(" AND message_id = $%u", g_strdup(q->iq_message_id));
 	if (q->iq_sha256 != NULL) {

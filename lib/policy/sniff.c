@@ -3,6 +3,8 @@
  */
 #include "autoconfig.h"
 
+#include <string.h>
+
 #include <magic.h>
 
 #include "policy/sniff.h"
@@ -40,24 +42,58 @@ thread_handle(void)
 	return m;
 }
 
+/*
+ * libmagic's "TYPE; charset=ENC" (MAGIC_MIME) split in two; FALSE when
+ * it is not of that shape.
+ */
+static gboolean
+split_mime(const char *t, char **type, char **encoding)
+{
+	const char *semi = strstr(t, "; charset=");
+
+	if (semi == NULL || semi == t || semi[10] == '\0')
+		return FALSE;
+	*type = g_ascii_strdown(t, semi - t);
+	*encoding = g_ascii_strdown(semi + 10, -1);
+	return TRUE;
+}
+
 char *
 mugai_sniff_type(const void *buf, gsize len, char **encoding)
 {
 	magic_t m = thread_handle();
 	const char *t = NULL;
-	char *type;
+	char *type, *enc = NULL;
 
 	if (encoding != NULL)
 		*encoding = NULL;
 	if (m == NULL)
 		return g_strdup(FALLBACK);
-	magic_setflags(m, MAGIC_MIME_TYPE | MAGIC_ERROR);
-	if (len > 0)
+	if (len == 0)
+		return g_strdup("application/x-empty");
+	if (encoding != NULL) {
+		/*
+		 * Type and encoding from one pass over buf: libmagic runs
+		 * the same tests for both and only prints them together
+		 * (MAGIC_MIME), where two calls ran every test twice on
+		 * each text part (about 4% of the milter's CPU).
+		 */
+		magic_setflags(m, MAGIC_MIME | MAGIC_ERROR);
 		t = magic_buffer(m, buf, len);
-	else
-		t = "application/x-empty";
+		magic_setflags(m, MAGIC_MIME_TYPE | MAGIC_ERROR);
+		if (t != NULL && split_mime(t, &type, &enc)) {
+			if (g_str_has_prefix(type, "text/"))
+				*encoding = enc;
+			else
+				g_free(enc);
+			return type;
+		}
+		/* Not the usual shape: the two answers asked apart. */
+	}
+	magic_setflags(m, MAGIC_MIME_TYPE | MAGIC_ERROR);
+	t = magic_buffer(m, buf, len);
 	type = g_ascii_strdown(t != NULL ? t : FALLBACK, -1);
-	if (encoding != NULL && g_str_has_prefix(type, "text/") && len > 0) {
+	if (encoding != NULL && g_str_has_prefix(type, "text/")) {
 		const char *e;
 
 		magic_setflags(m, MAGIC_MIME_ENCODING | MAGIC_ERROR);
