@@ -54,7 +54,24 @@ static const struct pwcase cases[] = {
 	  "PW: k2Jd8sLq\n\n2026年12月6日(日) 10:00 鈴木 <s@example.jp>:\n"
 	  "> パスワード: other1234\n", "k2Jd8sLq" },
 
+	{ "label inside a sentence",
+	  "山田様\n\n先ほどのファイルのパスワードは Abc123 です。\n"
+	  "よろしくお願いします。\n", "Abc123" },
+	{ "label inside a sentence, quoted",
+	  "見積書.zipの解凍パスワードは「Mt#2026x」です。\n", "Mt#2026x" },
+	{ "English sentence", "Hi,\nThe password is Tr0ub4dor&3\nThanks\n",
+	  "Tr0ub4dor&3" },
+	{ "English sentence with a colon",
+	  "Hi,\nthe ZIP password: Qw3rty99 (case sensitive)\n", "Qw3rty99" },
+
 	/* Not password mails. */
+	{ "a date after a label inside a sentence",
+	  "昨日のパスワードは 2026-12-06 に変更しました。\n", NULL },
+	{ "a short label inside a sentence", "I will pass: tomorrow\n",
+	  NULL },
+	{ "a sentence label then another password",
+	  "A.zipのパスワードは Abc12345 です。\nB.zipのパスワードは "
+	  "Xyz98765 です。\n", NULL },
 	{ "two different passwords", "A.zip パスワード: Abc12345\n"
 	  "B.zip パスワード: Xyz98765\n", NULL },
 	{ "label without a token", "パスワードは別途お知らせします。\n"

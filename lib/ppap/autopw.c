@@ -1,7 +1,8 @@
 /*
  * mugai_autopw - reading a password mail: line by line, each line NFKC
  * normalised, a label ("パスワード", "PW", ...) then a separator then the
- * token; or, without a label, a body of one token-like line.
+ * token, the label at the line's start or, for the unmistakable labels,
+ * inside a sentence; or, without a label, a body of one token-like line.
  */
 #include "autoconfig.h"
 
@@ -222,6 +223,54 @@ match_label(const char *s)
 	return 0;
 }
 
+/*
+ * The token after a label inside the line, where a sentence leads to it:
+ * "先ほどのファイルのパスワードは Abc123 です。", "The password is Abc123".
+ * Only the unmistakable labels (short ones such as "pw" or "pass" are
+ * words inside sentences), with a separator or "is" after them; a date
+ * or an address there is not taken. NULL when there is none.
+ */
+static char *
+inside_label_token(const char *s)
+{
+	static const char *const inside[] = { "パスワード", "暗証番号",
+	    "password", "passcode" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(inside); i++) {
+		gsize n = strlen(inside[i]);
+		gboolean ascii = g_ascii_isalpha(inside[i][0]);
+		const char *p = s;
+
+		while ((p = ascii ? strcasestr(p, inside[i]) :
+		    strstr(p, inside[i])) != NULL) {
+			const char *at = p, *rest = p + n;
+			char *tok;
+
+			p = rest;
+			/* "password" inside "passwords" or "mypassword" */
+			if (ascii && ((at > s && g_ascii_isalpha(at[-1])) ||
+			    g_ascii_isalpha(*rest)))
+				continue;
+			while (*rest == ' ')
+				rest++;
+			if (ascii && g_ascii_strncasecmp(rest, "is", 2) == 0 &&
+			    (rest[2] == ' ' || rest[2] == ':'))
+				rest += 2;
+			else if ((rest = after_label(rest)) == NULL)
+				continue;
+			if (*rest == ':')
+				rest++;
+			tok = token_at(rest);
+			if (tok != NULL && token_ok(tok) &&
+			    !looks_like_address(tok) &&
+			    !looks_like_number(tok))
+				return tok;
+			mugai_autopw_free(tok);
+		}
+	}
+	return NULL;
+}
+
 /* Sets *found to tok unless it holds another one; FALSE on a clash. */
 static gboolean
 take(char **found, char *tok)
@@ -293,6 +342,10 @@ mugai_autopw_pick(const char *text, gsize len)
 				mugai_autopw_free(tok);
 				want_next = TRUE;
 			}
+			continue;
+		}
+		if ((tok = inside_label_token(s)) != NULL) {
+			clash = !take(&found, tok);
 			continue;
 		}
 		/* "先ほどのファイルのパスワードをお知らせします。" */
