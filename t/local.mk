@@ -114,6 +114,12 @@ t_check_nodelay_CPPFLAGS = $(MILTER_CPPFLAGS)
 
 # Helper programs the scripts below run.
 check_PROGRAMS += t/qfill t/sanitize-batch t/textsafe-filter
+# Both engines over many messages in one process (stream-diff.sh), through
+# the code of `mugai sanitize` (cli/sanitize-run.c).
+check_PROGRAMS += t/stream-diff-run
+t_stream_diff_run_SOURCES = t/stream-diff-run.c cli/common.c cli/common.h
+t_stream_diff_run_SOURCES += cli/sanitize-run.c cli/sanitize-run.h
+t_stream_diff_run_LDADD = $(MUGAI_LIBS)
 # The contract of t/fuzz/oracle.c over message files (corpus.sh, e2e).
 check_PROGRAMS += t/oracle-check
 t_oracle_check_SOURCES = t/oracle-check.c t/fuzz/oracle.c t/fuzz/oracle.h
