@@ -148,13 +148,12 @@ mugai_cli_sanitize_write(const struct mugai_result *rs, GMimeStream *in,
 	}
 	if (mem != NULL)
 		out = g_object_ref(mem);
-	else if (path != NULL && strcmp(path, "-") != 0)
-		out = g_mime_stream_fs_open(path, O_WRONLY | O_CREAT |
-		    O_TRUNC, 0644, &gerr);
-	else
+	else if (path == NULL || strcmp(path, "-") == 0)
 		out = g_mime_stream_pipe_new(dup(STDOUT_FILENO));
-	if (out == NULL) {
-		mugai_cli_say_error(sy, "%s", gerr->message);
+	else if ((out = g_mime_stream_fs_open(path, O_WRONLY | O_CREAT |
+	    O_TRUNC, 0644, &gerr)) == NULL) {
+		mugai_cli_say_error(sy, "%s", gerr != NULL ? gerr->message :
+		    "cannot open the output");
 		g_clear_error(&gerr);
 		return 1;
 	}
