@@ -198,6 +198,7 @@ EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py
 EXTRA_DIST += t/e2e/portal_browser.py t/e2e/smtp-submit.py
 EXTRA_DIST += t/corpus-known.tsv t/valgrind.supp t/data/stream
+EXTRA_DIST += t/validate-batch.py
 # The fuzzers' findings, replayed by t/regress.sh and check_html2text.
 EXTRA_DIST += t/data/regress t/data/regress-open
 
