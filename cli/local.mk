@@ -3,6 +3,7 @@ bin_PROGRAMS += mugai
 mugai_SOURCES =
 mugai_SOURCES += cli/main.c
 mugai_SOURCES += cli/common.c cli/common.h
+mugai_SOURCES += cli/sanitize-run.c cli/sanitize-run.h
 mugai_SOURCES += cli/qstore.c cli/qstore.h
 mugai_SOURCES += cli/quarantine.c cli/quarantine-cli.h
 mugai_SOURCES += cli/qlist.c

@@ -20,6 +20,7 @@
 
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
+#include "cli/sanitize-run.h"
 #include "core/config.h"
 #include "store/quarantine.h"
 #include "core/sanitize.h"
@@ -72,43 +73,11 @@ cmd_check_config(int argc, char **argv)
 }
 
 /*
- * What `mugai sanitize` says besides the message, on stderr. As text (and
- * --explain) each remark is a line as it comes. With --json stderr holds
- * one JSON document and nothing else, written once at the end: the report
- * (when there is one), "stream_declined" (why the fast path declined,
- * when it did) and "errors" (every remark the text form prints as a
- * "mugai sanitize: ..." line), so a reader can always parse it.
- */
-struct say {
-	gboolean sy_json;
-	gboolean sy_explain;
-	JsonArray *sy_errors;		/* --json: the remarks */
-};
-
-static void say_error(struct say *sy, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static void
-say_error(struct say *sy, const char *fmt, ...)
-{
-	g_autofree char *msg = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	if (sy->sy_json)
-		json_array_add_string_element(sy->sy_errors, msg);
-	else
-		fprintf(stderr, "mugai sanitize: %s\n", msg);
-}
-
-/*
  * Returns (transfer full) a seekable stream over path, or stdin read
  * whole; NULL said to sy.
  */
 static GMimeStream *
-open_input(struct say *sy, const char *path)
+open_input(struct mugai_cli_say *sy, const char *path)
 {
 	GError *err = NULL;
 	GMimeStream *s;
@@ -118,7 +87,7 @@ open_input(struct say *sy, const char *path)
 
 		s = g_mime_stream_mem_new();
 		if (g_mime_stream_write_to_stream(in, s) < 0) {
-			say_error(sy, "cannot read stdin");
+			mugai_cli_say_error(sy, "cannot read stdin");
 			g_clear_object(&s);
 		} else
 			g_mime_stream_reset(s);
@@ -126,67 +95,10 @@ open_input(struct say *sy, const char *path)
 		return s;
 	}
 	if ((s = g_mime_stream_fs_open(path, O_RDONLY, 0, &err)) == NULL) {
-		say_error(sy, "%s: %s", path, err->message);
+		mugai_cli_say_error(sy, "%s: %s", path, err->message);
 		g_error_free(err);
 	}
 	return s;
-}
-
-/* TRUE when the first line of in ends with CRLF. */
-static gboolean
-uses_crlf(GMimeStream *in)
-{
-	char buf[4096];
-	gssize n = g_mime_stream_reset(in) < 0 ? -1 :
-	    g_mime_stream_read(in, buf, sizeof buf);
-	const char *nl = n > 0 ? memchr(buf, '\n', (gsize)n) : NULL;
-
-	g_mime_stream_reset(in);
-	return nl != NULL && nl > buf && nl[-1] == '\r';
-}
-
-/* The report (rs may be NULL) with --explain at once; --json waits. */
-static void
-explain(struct say *sy, const struct mugai_result *rs)
-{
-	if (rs == NULL || sy->sy_json || !sy->sy_explain)
-		return;
-	if (rs->rs_declined != NULL)
-		fprintf(stderr, "stream engine declined: %s\n",
-		    rs->rs_declined);
-	{
-		g_autofree char *s = mugai_report_to_text(rs->rs_report);
-
-		fputs(s, stderr);
-	}
-}
-
-/* --json: the one document, at the end. */
-static void
-say_json(struct say *sy, const struct mugai_result *rs)
-{
-	JsonNode *node;
-	JsonObject *o;
-	g_autofree char *s = NULL;
-
-	if (!sy->sy_json)
-		return;
-	if (rs != NULL)
-		node = mugai_report_to_json(rs->rs_report);
-	else {
-		node = json_node_new(JSON_NODE_OBJECT);
-		json_node_take_object(node, json_object_new());
-	}
-	o = json_node_get_object(node);
-	if (rs != NULL && rs->rs_declined != NULL)
-		json_object_set_string_member(o, "stream_declined",
-		    rs->rs_declined);
-	if (json_array_get_length(sy->sy_errors) > 0)
-		json_object_set_array_member(o, "errors",
-		    json_array_ref(sy->sy_errors));
-	s = json_to_string(node, TRUE);
-	fprintf(stderr, "%s\n", s);
-	json_node_unref(node);
 }
 
 static int
@@ -220,12 +132,12 @@ cmd_sanitize(int argc, char **argv)
 	GError *gerr = NULL;
 	struct mugai_config *cf = NULL;
 	struct mugai_result *rs = NULL;
-	GMimeStream *in = NULL, *out = NULL;
-	enum mugai_err err = MUGAI_OK;
+	GMimeStream *in = NULL;
 	struct mugai_envelope env = { 0 };
 	g_autofree char *qid = NULL;
 	g_autofree char *why = NULL;
-	struct say sy = { FALSE, FALSE, NULL };
+	g_autofree char *doc = NULL;
+	struct mugai_cli_say sy;
 	int status = 2;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -234,11 +146,9 @@ cmd_sanitize(int argc, char **argv)
 		g_clear_error(&gerr);
 		return 2;
 	}
-	sy.sy_json = json;
-	sy.sy_explain = show;
-	sy.sy_errors = json_array_new();
+	mugai_cli_say_init(&sy, json, show);
 	if (argc > 3) {
-		say_error(&sy, "too many arguments");
+		mugai_cli_say_error(&sy, "too many arguments");
 		goto out;
 	}
 	if (engine == NULL || strcmp(engine, "auto") == 0)
@@ -248,13 +158,13 @@ cmd_sanitize(int argc, char **argv)
 	else if (strcmp(engine, "gmime") == 0)
 		so.so_engine = MUGAI_ENGINE_GMIME;
 	else {
-		say_error(&sy, "--engine: auto, stream or gmime");
+		mugai_cli_say_error(&sy, "--engine: auto, stream or gmime");
 		goto out;
 	}
 	so.so_chunk = chunk > 0 ? (gsize)chunk : 0;
 	if ((cf = mugai_cli_load_config(path, json ? &why : NULL)) == NULL) {
 		if (why != NULL)
-			say_error(&sy, "%s", why);
+			mugai_cli_say_error(&sy, "%s", why);
 		goto out;
 	}
 	mugai_sanitize_init();
@@ -266,51 +176,23 @@ cmd_sanitize(int argc, char **argv)
 		goto out;
 	if (qdir != NULL)
 		env.ev_quarantine_id = qid = mugai_qid_new();
-	if ((rs = mugai_sanitize_with(cf, in, &env, &so, &err)) == NULL) {
-		say_error(&sy, "%s", mugai_err_str(err));
+	if ((status = mugai_cli_sanitize_run(cf, in, &env, &so, &sy,
+	    &rs)) >= 0)
 		goto out;
-	}
-	if (so.so_engine == MUGAI_ENGINE_STREAM && rs->rs_declined != NULL) {
-		if (!json)
-			say_error(&sy, "stream engine declined: %s",
-			    rs->rs_declined);
-		status = 3;
-		goto out;
-	}
-	explain(&sy, rs);
+	status = 1;
 	/* Kept before any output, as the milter does: no original, no mail. */
 	if (qdir != NULL && rs->rs_keep_original &&
 	    mugai_cli_quarantine_keep(cf, qdir, qid, in, &env,
 	    rs->rs_report, &why) != 0) {
-		say_error(&sy, "%s", why);
+		mugai_cli_say_error(&sy, "%s", why);
 		goto out;
 	}
-	if (rs->rs_verdict == MUGAI_V_REJECT ||
-	    rs->rs_verdict == MUGAI_V_TEMPFAIL) {
-		say_error(&sy, "%s: %s", mugai_verdict_name(rs->rs_verdict),
-		    rs->rs_reply);
-		goto out;
-	}
-	if (argc > 2 && strcmp(argv[2], "-") != 0)
-		out = g_mime_stream_fs_open(argv[2], O_WRONLY | O_CREAT |
-		    O_TRUNC, 0644, &gerr);
-	else
-		out = g_mime_stream_pipe_new(dup(STDOUT_FILENO));
-	if (out == NULL) {
-		say_error(&sy, "%s", gerr->message);
-		g_clear_error(&gerr);
-		goto out;
-	}
-	if (mugai_result_write(rs, in, out, uses_crlf(in)) != MUGAI_OK ||
-	    g_mime_stream_flush(out) != 0) {
-		say_error(&sy, "cannot write the output");
-		goto out;
-	}
-	status = rs->rs_verdict == MUGAI_V_WITHHELD ? 1 : 0;
+	status = mugai_cli_sanitize_write(rs, in, argc > 2 ? argv[2] : NULL,
+	    NULL, &sy, NULL);
 out:
-	say_json(&sy, rs);
-	g_clear_pointer(&sy.sy_errors, json_array_unref);
-	g_clear_object(&out);
+	if ((doc = mugai_cli_say_json(&sy, rs)) != NULL)
+		fprintf(stderr, "%s\n", doc);
+	mugai_cli_say_clear(&sy);
 	g_clear_object(&in);
 	mugai_result_free(rs);
 	mugai_xbody_stop();

@@ -56,6 +56,7 @@ struct list_filter {
 	guint lf_count;
 	guint lf_unreadable;	/* years, months, days, items not opened */
 	const char *lf_dir;	/* the store, for messages */
+	JsonParser *lf_parser;	/* the walk's, for every item */
 };
 
 /* Parses a local YYYY-MM-DD strictly; returns midnight in usec. */
@@ -200,135 +201,82 @@ print_json(struct list_filter *lf, JsonObject *meta)
 }
 
 /*
- * Opens the directory name (store-relative path) in parent; a link or
- * anything but a directory is named on standard error and left out.
+ * The walk's remark on a year, month, day or item it cannot open (a link,
+ * anything but a directory): named on standard error and left out.
  */
-static int
-open_level(struct list_filter *lf, int parent, const char *name,
-    const char *path)
-{
-	int fd;
-
-	if ((fd = mugai_qdir_open(parent, name)) < 0 && errno != ENOENT) {
-		fprintf(stderr, "mugai quarantine list: %s/%s: %s\n",
-		    lf->lf_dir, path, mugai_qdir_strerror(errno));
-		lf->lf_unreadable++;
-	}
-	return fd;
-}
-
 static void
-list_day(struct list_filter *lf, JsonParser *parser, int dayfd,
-    const char *path)
+unreadable(const char *path, int errnum, gpointer data)
 {
-	GPtrArray *ids = mugai_qdir_entries(dayfd, 0);
+	struct list_filter *lf = data;
 
-	for (guint i = 0; i < ids->len; i++) {
-		const char *id = g_ptr_array_index(ids, i);
-		g_autofree char *ipath = g_strdup_printf("%s/%s", path, id);
-		g_autofree char *text = NULL;
-		JsonObject *meta = NULL;
-		JsonNode *root;
-		gint64 t = 0;
-		gsize len;
-		int item;
-
-		(void)mugai_qid_time(id, &t);
-		if (t < lf->lf_since || t >= lf->lf_until)
-			continue;
-		if ((item = open_level(lf, dayfd, id, ipath)) < 0)
-			continue;
-		/*
-		 * list.json has the table's members without the report
-		 * (a fifth of the parsing); --json and items stored without
-		 * it read meta.json. Read, not mapped: mmap per small file
-		 * costs more than it saves.
-		 */
-		for (int k = lf->lf_json ? 1 : 0; k < 2 && meta == NULL; k++) {
-			g_clear_pointer(&text, g_free);
-			if ((text = mugai_qdir_read(item, k == 0 ?
-			    "list.json" : "meta.json", (uid_t)-1, META_MAX,
-			    &len)) != NULL &&
-			    json_parser_load_from_data(parser, text,
-			    (gssize)len, NULL) &&
-			    (root = json_parser_get_root(parser)) != NULL &&
-			    JSON_NODE_HOLDS_OBJECT(root))
-				meta = json_node_get_object(root);
-		}
-		close(item);
-		/* Unreadable: shown in the plain table, never matched. */
-		if (meta == NULL && (lf->lf_from != NULL ||
-		    lf->lf_rcpt != NULL || lf->lf_subject != NULL ||
-		    lf->lf_json))
-			continue;
-		if (meta != NULL && !matches(lf, meta))
-			continue;
-		if (lf->lf_json)
-			print_json(lf, meta);
-		else
-			print_row(id, t, meta);
-		lf->lf_count++;
-	}
-	g_ptr_array_free(ids, TRUE);
+	fprintf(stderr, "mugai quarantine list: %s/%s: %s\n", lf->lf_dir,
+	    path, mugai_qdir_strerror(errnum));
+	lf->lf_unreadable++;
 }
 
+/* One item of the walk (mugai_qdir_visit_fn); lists it when it matches. */
+static gboolean
+list_item(int dayfd, const char *day, const char *id, gpointer data)
+{
+	struct list_filter *lf = data;
+	g_autofree char *ipath = g_strdup_printf("%s/%s", day, id);
+	g_autofree char *text = NULL;
+	JsonObject *meta = NULL;
+	JsonNode *root;
+	gint64 t = 0;
+	gsize len;
+	int item;
+
+	(void)mugai_qid_time(id, &t);
+	if (t < lf->lf_since || t >= lf->lf_until)
+		return TRUE;
+	if ((item = mugai_qdir_open(dayfd, id)) < 0) {
+		if (errno != ENOENT)
+			unreadable(ipath, errno, lf);
+		return TRUE;
+	}
+	/*
+	 * list.json has the table's members without the report (a fifth of
+	 * the parsing); --json and items stored without it read meta.json.
+	 * Read, not mapped: mmap per small file costs more than it saves.
+	 */
+	for (int k = lf->lf_json ? 1 : 0; k < 2 && meta == NULL; k++) {
+		g_clear_pointer(&text, g_free);
+		if ((text = mugai_qdir_read(item, k == 0 ? "list.json" :
+		    "meta.json", (uid_t)-1, META_MAX, &len)) != NULL &&
+		    json_parser_load_from_data(lf->lf_parser, text,
+		    (gssize)len, NULL) &&
+		    (root = json_parser_get_root(lf->lf_parser)) != NULL &&
+		    JSON_NODE_HOLDS_OBJECT(root))
+			meta = json_node_get_object(root);
+	}
+	close(item);
+	/* Unreadable: shown in the plain table, never matched. */
+	if (meta == NULL && (lf->lf_from != NULL || lf->lf_rcpt != NULL ||
+	    lf->lf_subject != NULL || lf->lf_json))
+		return TRUE;
+	if (meta != NULL && !matches(lf, meta))
+		return TRUE;
+	if (lf->lf_json)
+		print_json(lf, meta);
+	else
+		print_row(id, t, meta);
+	lf->lf_count++;
+	return TRUE;
+}
+
+/* The store's days from --since to --until, oldest first. */
 static void
 walk(struct list_filter *lf, int top)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	GPtrArray *years = mugai_qdir_entries(top, 4);
-	const char *lo = lf->lf_since_day, *hi = lf->lf_until_day;
+	struct mugai_qdir_walk_opts wo = { 0 };
 
-	for (guint yi = 0; yi < years->len; yi++) {
-		const char *y = g_ptr_array_index(years, yi);
-		GPtrArray *months;
-		int yfd;
-
-		if (*lo != '\0' && strncmp(y, lo, 4) < 0)
-			continue;
-		if (*hi != '\0' && strncmp(y, hi, 4) > 0)
-			break;
-		if ((yfd = open_level(lf, top, y, y)) < 0)
-			continue;
-		months = mugai_qdir_entries(yfd, 2);
-		for (guint mi = 0; mi < months->len; mi++) {
-			const char *m = g_ptr_array_index(months, mi);
-			g_autofree char *ym = g_strconcat(y, m, NULL);
-			g_autofree char *mpath = g_strdup_printf("%s/%s", y,
-			    m);
-			GPtrArray *days;
-			int mfd;
-
-			if (*lo != '\0' && strncmp(ym, lo, 6) < 0)
-				continue;
-			if (*hi != '\0' && strncmp(ym, hi, 6) > 0)
-				break;
-			if ((mfd = open_level(lf, yfd, m, mpath)) < 0)
-				continue;
-			days = mugai_qdir_entries(mfd, 2);
-			for (guint di = 0; di < days->len; di++) {
-				const char *d = g_ptr_array_index(days, di);
-				g_autofree char *ymd = g_strconcat(ym, d, NULL);
-				g_autofree char *dpath = g_strdup_printf(
-				    "%s/%s", mpath, d);
-				int dfd;
-
-				if (*lo != '\0' && strcmp(ymd, lo) < 0)
-					continue;
-				if (*hi != '\0' && strcmp(ymd, hi) > 0)
-					break;
-				if ((dfd = open_level(lf, mfd, d, dpath)) < 0)
-					continue;
-				list_day(lf, parser, dfd, dpath);
-				close(dfd);
-			}
-			g_ptr_array_free(days, TRUE);
-			close(mfd);
-		}
-		g_ptr_array_free(months, TRUE);
-		close(yfd);
-	}
-	g_ptr_array_free(years, TRUE);
+	wo.wo_first = lf->lf_since_day;
+	wo.wo_last = lf->lf_until_day;
+	wo.wo_unreadable = unreadable;
+	lf->lf_parser = json_parser_new_immutable();
+	mugai_qdir_walk_opts(top, &wo, list_item, lf);
+	g_clear_object(&lf->lf_parser);
 }
 
 /* Prints the rows the index finds; FALSE when the search failed. */
@@ -415,7 +363,7 @@ mugai_cli_quarantine_list(struct mugai_cli_qopts *qo, int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	struct list_filter lf = { G_MININT64, G_MAXINT64, "", "", NULL, NULL,
-	    NULL, FALSE, 0, 0, NULL };
+	    NULL, FALSE, 0, 0, NULL, NULL };
 	int rc, top;
 
 	if (!mugai_cli_qparse("list", "- list quarantined items", entries,

@@ -13,6 +13,7 @@ libmugai_la_SOURCES += lib/base/envelope.h
 libmugai_la_SOURCES += lib/base/limits.h
 libmugai_la_SOURCES += lib/base/keyfile.c lib/base/keyfile.h
 libmugai_la_SOURCES += lib/base/io.c lib/base/io.h
+libmugai_la_SOURCES += lib/base/partnum.c lib/base/partnum.h
 
 # text/: charsets in and out, HTML to text, the text body, encoded blocks
 # hidden in text, and the neutralisation of what leaves.

@@ -127,6 +127,12 @@ t_check_nodelay_CPPFLAGS = $(MILTER_CPPFLAGS)
 
 # Helper programs the scripts below run.
 check_PROGRAMS += t/qfill t/sanitize-batch t/textsafe-filter
+# Both engines over many messages in one process (stream-diff.sh), through
+# the code of `mugai sanitize` (cli/sanitize-run.c).
+check_PROGRAMS += t/stream-diff-run
+t_stream_diff_run_SOURCES = t/stream-diff-run.c cli/common.c cli/common.h
+t_stream_diff_run_SOURCES += cli/sanitize-run.c cli/sanitize-run.h
+t_stream_diff_run_LDADD = $(MUGAI_LIBS)
 # The contract of t/fuzz/oracle.c over message files (corpus.sh, e2e).
 check_PROGRAMS += t/oracle-check
 t_oracle_check_SOURCES = t/oracle-check.c t/fuzz/oracle.c t/fuzz/oracle.h
@@ -206,6 +212,7 @@ EXTRA_DIST += t/milter/messages.lua t/milter/reject.lua t/milter/release.lua
 EXTRA_DIST += t/e2e/lab.sh t/e2e/e2e.py t/e2e/faults.py
 EXTRA_DIST += t/e2e/portal_browser.py t/e2e/smtp-submit.py
 EXTRA_DIST += t/corpus-known.tsv t/valgrind.supp t/data/stream
+EXTRA_DIST += t/validate-batch.py
 # The fuzzers' findings, replayed by t/regress.sh and check_html2text.
 EXTRA_DIST += t/data/regress t/data/regress-open
 

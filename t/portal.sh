@@ -67,27 +67,7 @@ set -- $(lab_free_ports 3)
 IMAP_PORT=$1 LDAP_PORT=$2 HTTPS_PORT=$3
 
 # ---- slapd: dc=example,dc=jp with the approver chief (t/e2e/lab.sh)
-mkdir -p "$W/ldap"
-cat >"$W/ldap/data.ldif" <<'EOC'
-dn: dc=example,dc=jp
-objectClass: dcObject
-objectClass: organization
-dc: example
-o: example
-
-dn: ou=people,dc=example,dc=jp
-objectClass: organizationalUnit
-ou: people
-
-dn: uid=chief,ou=people,dc=example,dc=jp
-objectClass: inetOrgPerson
-uid: chief
-cn: Section Chief
-sn: Chief
-mail: chief@city.example.lg.jp
-userPassword: chiefpw
-EOC
-lab_slapd_start "$W/ldap" "$LDAP_PORT" "$W/ldap/data.ldif" ||
+lab_slapd_chief "$W/ldap" "$LDAP_PORT" chief@city.example.lg.jp ||
     { echo "not ok - slapd"; exit 1; }
 SLAPD_PID=$LAB_SLAPD_PID
 

@@ -3,19 +3,30 @@
 #
 # For every message of t/data/stream, of the data make check generates
 # (t/gen/: the benchmark mix and t/hostile-gen's cases) and, when given,
-# of MUGAI_EXTRA_CORPUS (../shared/corpus in .ci/run), `mugai sanitize
-# --engine=stream` runs at scanner chunk sizes 1,
-# 7, 65536 and whole. Where the stream engine takes the message (exit is
-# not 3), its output and its JSON report must be byte-identical to those
-# of --engine=gmime, but for the engine's name; and it must take or
-# decline the message alike at every chunk size. Prints how many messages
-# the fast path takes and how many fall back.
+# of MUGAI_EXTRA_CORPUS (../shared/corpus in .ci/run), the stream engine
+# runs at scanner chunk sizes 1, 7, 65536 and whole (STREAM_DIFF_CHUNKS).
+# Where it takes the message (exit is not 3), its output and its JSON
+# report must be byte-identical to those of the GMime engine, but for the
+# engine's name; and it must take or decline the message alike at every
+# chunk size. Prints how many messages the fast path takes and how many
+# fall back (STREAM_DIFF_VERBOSE=1: why, counted).
+#
+# The messages go through t/stream-diff-run, which does what `mugai
+# sanitize --json` does (cli/sanitize-run.c) for every engine and chunk
+# size in one process, in two batches at once: one process start per
+# message and run would cost more than the engines' work. A few messages
+# (STREAM_DIFF_CLI, default 6, spread over the list) go through the real
+# `mugai sanitize` as well, one process per run, so the command's own path
+# stays compared; and before all that the driver must see a difference
+# when one byte of the stream engine's output is flipped (--perturb).
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 mugai="$top_builddir/mugai"
+driver="$top_builddir/t/stream-diff-run"
 . "$top_srcdir/t/gen-dirs.sh"
 gen_ready || exit 1
+[ -x "$driver" ] || { echo "FAIL: $driver not built"; exit 1; }
 dirs="$top_srcdir/t/data/stream $gen_dirs $extra_corpus"
 chunks=${STREAM_DIFF_CHUNKS:-"1 7 65536 1073741824"}
 
@@ -70,7 +81,7 @@ one() {
 		taken=$t
 	done
 	if [ "$taken" = declined ]; then
-		echo "fall $f: $(sed -n 's/^mugai sanitize: stream engine declined: //p' "$out/$n.sj")"
+		echo "fall $f: $(sed -n 's/^ *"stream_declined" : "\(.*\)",\{0,1\}$/\1/p' "$out/$n.sj")"
 	else
 		echo "take $f"
 	fi
@@ -79,8 +90,52 @@ export -f one
 export mugai out chunks conf
 
 # shellcheck disable=SC2086
-find $dirs -name '*.eml' | LC_ALL=C sort |
-    xargs -d '\n' -P 2 -n 1 bash -c 'one "$1"' _ >"$out/log" 2>&1
+find $dirs -name '*.eml' | LC_ALL=C sort >"$out/list"
+listed=$(wc -l <"$out/list")
+
+# The test of the test: a flipped byte of the stream engine's output must
+# be a DIFF (and exit 1) for a message it takes.
+head -20 "$out/list" | "$driver" -c "$conf" --chunks 65536 --perturb \
+    >"$out/perturb" 2>&1
+prc=$?
+if [ $prc -ne 1 ] || ! grep -q '^DIFF .*: output$' "$out/perturb"; then
+	echo "FAIL: t/stream-diff-run --perturb found no difference (exit $prc)"
+	head -20 "$out/perturb"
+	exit 1
+fi
+
+# Two batches at once (the machine's two cores), every other message.
+for b in 0 1; do
+	awk -v b=$b 'NR % 2 == b' "$out/list" |
+	    "$driver" -c "$conf" --chunks "$chunks" >"$out/log$b" 2>&1 &
+	eval "pid$b=\$!"
+done
+# shellcheck disable=SC2154
+wait "$pid0"; rc0=$?
+# shellcheck disable=SC2154
+wait "$pid1"; rc1=$?
+cat "$out/log0" "$out/log1" >"$out/log"
+for rc in $rc0 $rc1; do
+	if [ "$rc" -gt 1 ]; then
+		echo "FAIL: t/stream-diff-run exited $rc"
+		tail -5 "$out/log0" "$out/log1"
+		exit 1
+	fi
+done
+
+# The command itself, one process per run, for a few messages.
+sample=${STREAM_DIFF_CLI:-6}
+step=$(( (listed + sample - 1) / (sample > 0 ? sample : 1) ))
+[ "$step" -gt 0 ] || step=1
+if [ "$sample" -gt 0 ]; then
+	awk -v s="$step" '(NR - 1) % s == 0' "$out/list" |
+	    xargs -d '\n' -P 2 -n 1 bash -c 'one "$1"' _ >"$out/cli" 2>&1
+fi
+touch "$out/cli"
+cli_n=$(grep -c '^\(take\|fall\|DIFF\)' "$out/cli")
+cli_diffs=$(grep -c '^DIFF' "$out/cli")
+grep -A10 '^DIFF' "$out/cli"
+
 take=$(grep -c '^take' "$out/log")
 fall=$(grep -c '^fall' "$out/log")
 diffs=$(grep -c '^DIFF' "$out/log")
@@ -89,7 +144,9 @@ if [ -n "${STREAM_DIFF_VERBOSE:-}" ]; then
 	grep '^fall' "$out/log" | sed 's/^fall [^:]*: //' | sort | uniq -c |
 	    sort -rn
 fi
-echo "stream-diff: $((take + fall + diffs)) messages (extra corpus:" \
-    "${extra_corpus:-none}): the stream engine takes $take, falls back" \
-    "on $fall; $diffs differ"
-[ "$diffs" -eq 0 ] && [ "$take" -gt 0 ]
+echo "stream-diff: $((take + fall + diffs)) of $listed messages (extra" \
+    "corpus: ${extra_corpus:-none}): the stream engine takes $take, falls" \
+    "back on $fall; $diffs differ; through mugai sanitize: $cli_n," \
+    "$cli_diffs differ"
+[ "$diffs" -eq 0 ] && [ "$take" -gt 0 ] && [ "$cli_diffs" -eq 0 ] &&
+    [ $((take + fall)) -eq "$listed" ] && [ "$cli_n" -gt 0 ]

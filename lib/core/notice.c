@@ -675,17 +675,21 @@ render_items(const struct tmpl *t, const struct mugai_report *r,
 	}
 }
 
-/* The doubts the engine read through, in one line. */
+/*
+ * The reasons of list in one line of template key: the doubts the engine
+ * read through (K_DOUBT), how kept text was changed for safety
+ * (K_ALTERED). Nothing when the list is empty.
+ */
 static void
-render_doubts(const struct tmpl *t, const struct mugai_report *r,
-    GString *out)
+render_reasons(const struct tmpl *t, const GPtrArray *list,
+    enum tmpl_key key, GString *out)
 {
 	GString *all = g_string_new(NULL);
 	struct vars v = { 0 };
 
-	for (guint i = 0; i < r->rr_doubts->len; i++) {
+	for (guint i = 0; i < list->len; i++) {
 		g_autofree char *reason = reason_text(t,
-		    g_ptr_array_index(r->rr_doubts, i));
+		    g_ptr_array_index(list, i));
 
 		if (i > 0)
 			g_string_append(all, t->t_ja ? "、" : "; ");
@@ -693,29 +697,7 @@ render_doubts(const struct tmpl *t, const struct mugai_report *r,
 	}
 	v.reason = all->str;
 	if (all->len > 0)
-		expand(t->t_text[K_DOUBT], &v, out);
-	g_string_free(all, TRUE);
-}
-
-/* How kept text was changed for safety, in one line. */
-static void
-render_altered(const struct tmpl *t, const struct mugai_report *r,
-    GString *out)
-{
-	GString *all = g_string_new(NULL);
-	struct vars v = { 0 };
-
-	for (guint i = 0; i < r->rr_altered->len; i++) {
-		g_autofree char *what = reason_text(t,
-		    g_ptr_array_index(r->rr_altered, i));
-
-		if (i > 0)
-			g_string_append(all, t->t_ja ? "、" : "; ");
-		g_string_append(all, what);
-	}
-	v.reason = all->str;
-	if (all->len > 0)
-		expand(t->t_text[K_ALTERED], &v, out);
+		expand(t->t_text[key], &v, out);
 	g_string_free(all, TRUE);
 }
 
@@ -743,8 +725,8 @@ mugai_notice_removed_link(const struct mugai_notice *n,
 		if (i > 0)
 			g_string_append_c(out, '\n');
 		expand(t->t_text[K_HEADER], &v, out);
-		render_doubts(t, r, out);
-		render_altered(t, r, out);
+		render_reasons(t, r->rr_doubts, K_DOUBT, out);
+		render_reasons(t, r->rr_altered, K_ALTERED, out);
 		render_items(t, r, out);
 		if (id != NULL)
 			expand(t->t_text[K_QUARANTINED], &v, out);

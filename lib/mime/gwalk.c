@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/partnum.h"
 #include "mime/b64filter.h"
 #include "mime/gwalk.h"
 #include "mime/headers.h"
@@ -784,50 +785,10 @@ mugai_gwalk_message(struct mugai_walk *w, GMimeStream *in, gint64 start,
 	return MUGAI_OK;
 }
 
-/* Deeper than this is not a message anyone addresses by part number. */
-#define FIND_DEPTH_MAX	64
-
-static GMimeObject *
-find_part(GMimeObject *obj, const char *path, const char *want,
-    guint depth, GString *seen)
-{
-	GMimeObject *found = NULL;
-
-	if (obj == NULL || depth > FIND_DEPTH_MAX)
-		return NULL;
-	if (seen != NULL)
-		g_string_append_printf(seen, " %s", path);
-	if (strcmp(path, want) == 0)
-		return obj;
-	/* Only descend where want continues this path. */
-	if (!g_str_has_prefix(want, path) || want[strlen(path)] != '.')
-		return NULL;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-
-		for (int i = 0; found == NULL &&
-		    i < g_mime_multipart_get_count(mp); i++) {
-			g_autofree char *sub = child_path(path, (guint)i);
-
-			found = find_part(g_mime_multipart_get_part(mp, i),
-			    sub, want, depth + 1, seen);
-		}
-	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *m = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(obj));
-		g_autofree char *sub = child_path(path, 0);
-
-		if (m != NULL)
-			found = find_part(m->mime_part, sub, want, depth + 1,
-			    seen);
-	}
-	return found;
-}
-
 GMimeObject *
 mugai_gwalk_find_part(GMimeMessage *msg, const char *want, GString *seen)
 {
 	if (msg == NULL || want == NULL)
 		return NULL;
-	return find_part(msg->mime_part, "1", want, 0, seen);
+	return mugai_partnum_find(msg->mime_part, "1", want, seen);
 }

@@ -16,51 +16,13 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
+#include "base/partnum.h"
 #include "store/onepart.h"
-
-/* Deeper than this is not a message anyone asks for by part number. */
-#define ONEPART_DEPTH_MAX 64
-
-static GMimeObject *
-find(GMimeObject *obj, const char *path, const char *want, guint depth)
-{
-	GMimeObject *found = NULL;
-
-	if (obj == NULL || depth > ONEPART_DEPTH_MAX)
-		return NULL;
-	if (strcmp(path, want) == 0)
-		return obj;
-	/* Only descend where want continues this path. */
-	if (!g_str_has_prefix(want, path) || want[strlen(path)] != '.')
-		return NULL;
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-
-		for (int i = 0; found == NULL &&
-		    i < g_mime_multipart_get_count(mp); i++) {
-			g_autofree char *sub = g_strdup_printf("%s.%d", path,
-			    i + 1);
-
-			found = find(g_mime_multipart_get_part(mp, i), sub,
-			    want, depth + 1);
-		}
-	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *m = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(obj));
-		g_autofree char *sub = g_strdup_printf("%s.1", path);
-
-		if (m != NULL)
-			found = find(m->mime_part, sub, want, depth + 1);
-	}
-	return found;
-}
 
 GMimeObject *
 mugai_onepart_find(GMimeObject *obj, const char *path, const char *want)
 {
-	if (path == NULL || want == NULL)
-		return NULL;
-	return find(obj, path, want, 0);
+	return mugai_partnum_find(obj, path, want, NULL);
 }
 
 static char *

@@ -460,40 +460,92 @@ nth(guint i, guint n, gboolean newest_first)
 	return newest_first ? n - 1 - i : i;
 }
 
+/*
+ * TRUE when the level name (n digits, the path so far in "YYYYMMDD" form
+ * as prefix) can hold a day from wo_first to wo_last.
+ */
+static gboolean
+in_range(const struct mugai_qdir_walk_opts *wo, const char *prefix)
+{
+	gsize n = strlen(prefix);
+
+	if (wo->wo_first != NULL && *wo->wo_first != '\0' &&
+	    strncmp(prefix, wo->wo_first, n) < 0)
+		return FALSE;
+	if (wo->wo_last != NULL && *wo->wo_last != '\0' &&
+	    strncmp(prefix, wo->wo_last, n) > 0)
+		return FALSE;
+	return TRUE;
+}
+
+/* Opens level name of parent; one that is there but is no directory is said. */
+static int
+open_level(const struct mugai_qdir_walk_opts *wo, int parent,
+    const char *name, const char *path, gpointer data)
+{
+	int fd;
+
+	if ((fd = mugai_qdir_open(parent, name)) < 0 && errno != ENOENT &&
+	    wo->wo_unreadable != NULL)
+		wo->wo_unreadable(path, errno, data);
+	return fd;
+}
+
 void
 mugai_qdir_walk(int topfd, gboolean newest_first, mugai_qdir_visit_fn visit,
     gpointer data)
 {
-	GPtrArray *years = mugai_qdir_entries(topfd, 4);
-	gboolean go = TRUE;
+	struct mugai_qdir_walk_opts wo = { 0 };
 
+	wo.wo_newest_first = newest_first;
+	mugai_qdir_walk_opts(topfd, &wo, visit, data);
+}
+
+void
+mugai_qdir_walk_opts(int topfd, const struct mugai_qdir_walk_opts *wo,
+    mugai_qdir_visit_fn visit, gpointer data)
+{
+	static const struct mugai_qdir_walk_opts all = { 0 };
+	GPtrArray *years = mugai_qdir_entries(topfd, 4);
+	gboolean newest_first, go = TRUE;
+
+	if (wo == NULL)
+		wo = &all;
+	newest_first = wo->wo_newest_first;
 	for (guint yi = 0; go && yi < years->len; yi++) {
 		const char *y = g_ptr_array_index(years,
 		    nth(yi, years->len, newest_first));
 		GPtrArray *months;
 		int yfd;
 
-		if ((yfd = mugai_qdir_open(topfd, y)) < 0)
+		if (!in_range(wo, y) ||
+		    (yfd = open_level(wo, topfd, y, y, data)) < 0)
 			continue;
 		months = mugai_qdir_entries(yfd, 2);
 		for (guint mi = 0; go && mi < months->len; mi++) {
 			const char *m = g_ptr_array_index(months,
 			    nth(mi, months->len, newest_first));
+			g_autofree char *ym = g_strconcat(y, m, NULL);
+			g_autofree char *mpath = g_strdup_printf("%s/%s", y,
+			    m);
 			GPtrArray *days;
 			int mfd;
 
-			if ((mfd = mugai_qdir_open(yfd, m)) < 0)
+			if (!in_range(wo, ym) ||
+			    (mfd = open_level(wo, yfd, m, mpath, data)) < 0)
 				continue;
 			days = mugai_qdir_entries(mfd, 2);
 			for (guint di = 0; go && di < days->len; di++) {
 				const char *d = g_ptr_array_index(days,
 				    nth(di, days->len, newest_first));
+				g_autofree char *ymd = g_strconcat(ym, d, NULL);
 				g_autofree char *day = g_strdup_printf(
-				    "%s/%s/%s", y, m, d);
+				    "%s/%s", mpath, d);
 				GPtrArray *ids;
 				int dfd;
 
-				if ((dfd = mugai_qdir_open(mfd, d)) < 0)
+				if (!in_range(wo, ymd) || (dfd = open_level(wo,
+				    mfd, d, day, data)) < 0)
 					continue;
 				ids = mugai_qdir_entries(dfd, 0);
 				for (guint i = 0; go && i < ids->len; i++)

@@ -112,6 +112,24 @@ void mugai_qdir_walk(int topfd, gboolean newest_first,
     mugai_qdir_visit_fn visit, gpointer data);
 
 /*
+ * What mugai_qdir_walk_opts() walks besides all: the days from wo_first to
+ * wo_last ("YYYYMMDD", inclusive; "" for no bound), whole years and
+ * months outside pruned before they are opened; wo_unreadable (may be
+ * NULL) is told of each year, month or day that is there but cannot be
+ * opened (a link, not a directory: errno), by its path "YYYY/MM/DD".
+ */
+struct mugai_qdir_walk_opts {
+	gboolean wo_newest_first;
+	const char *wo_first;
+	const char *wo_last;
+	void (*wo_unreadable)(const char *path, int errnum, gpointer data);
+};
+
+/* mugai_qdir_walk() with wo (NULL: every day, oldest first). */
+void mugai_qdir_walk_opts(int topfd, const struct mugai_qdir_walk_opts *wo,
+    mugai_qdir_visit_fn visit, gpointer data);
+
+/*
  * Removes name in dirfd: a file or a link is unlinked (a link is never
  * followed), a directory is emptied first, depth levels at most (ELOOP
  * past that). A missing name is not an error.

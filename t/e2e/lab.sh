@@ -17,6 +17,9 @@
 #   lab_slapd_start DIR PORT LDIF
 #                             a private slapd (dc=example,dc=jp, mdb in
 #                             DIR) on 127.0.0.1:PORT, filled from LDIF
+#   lab_slapd_chief DIR PORT MAIL
+#                             the same, filled with the portal's one
+#                             approver: uid=chief (password chiefpw, MAIL)
 #   lab_postfix_start [nomilter]
 #                             private Postfix: smtpd on LAB_SMTP_PORT, relays
 #                             lgwan.example over LMTP to Dovecot, milter at
@@ -246,6 +249,33 @@ EOF
 	lab_wait_port "$port" && return 0
 	lab_log "slapd did not come up; see $d/slapd.log"
 	return 1
+}
+
+# lab_slapd_chief DIR PORT MAIL: lab_slapd_start with the directory the
+# portal's tests log in to (t/portal.sh, t/e2e/portal-browser.sh): the
+# approver uid=chief, "Section Chief", password chiefpw, mail MAIL.
+lab_slapd_chief() {
+	mkdir -p "$1" || return 1
+	cat >"$1/people.ldif" <<EOF
+dn: dc=example,dc=jp
+objectClass: dcObject
+objectClass: organization
+dc: example
+o: example
+
+dn: ou=people,dc=example,dc=jp
+objectClass: organizationalUnit
+ou: people
+
+dn: uid=chief,ou=people,dc=example,dc=jp
+objectClass: inetOrgPerson
+uid: chief
+cn: Section Chief
+sn: Chief
+mail: $3
+userPassword: chiefpw
+EOF
+	lab_slapd_start "$1" "$2" "$1/people.ldif"
 }
 
 lab_slapd_stop() {

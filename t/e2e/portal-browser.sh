@@ -84,28 +84,9 @@ cat >"$LAB_DC_PASSWD" <<'EOF'
 staff:{PLAIN}staffpw::::::
 b:{PLAIN}bpw::::::
 EOF
-cat >"$dir/people.ldif" <<'EOF'
-dn: dc=example,dc=jp
-objectClass: dcObject
-objectClass: organization
-dc: example
-o: example
-
-dn: ou=people,dc=example,dc=jp
-objectClass: organizationalUnit
-ou: people
-
-dn: uid=chief,ou=people,dc=example,dc=jp
-objectClass: inetOrgPerson
-uid: chief
-cn: Section Chief
-sn: Chief
-mail: chief@lgwan.example
-userPassword: chiefpw
-EOF
 lab_dovecot_start || exit 99
 say "dovecot up"
-lab_slapd_start "$dir/ldap" "$LDAP_PORT" "$dir/people.ldif" || exit 99
+lab_slapd_chief "$dir/ldap" "$LDAP_PORT" chief@lgwan.example || exit 99
 LAB_EXTRACT=$top_builddir/mugai-extract
 lab_milter_conf "$top_srcdir/conf/mugai.conf" "$LAB_MILTER_CONF" || exit 99
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
