@@ -340,13 +340,32 @@ drop_failed(char **why, const char *what)
 	return MUGAI_E_PERM;
 }
 
+/* Sets gid then uid, real, effective and saved alike, and proves it: a
+ * drop that can be undone did not happen. */
+static enum mugai_err
+drop_to(uid_t uid, gid_t gid, char **why)
+{
+	uid_t ru, eu, su;
+
+	if (setresgid(gid, gid, gid) != 0)
+		return drop_failed(why, "setresgid");
+	if (setresuid(uid, uid, uid) != 0)
+		return drop_failed(why, "setresuid");
+	if (setuid(0) == 0 || seteuid(0) == 0 ||
+	    getresuid(&ru, &eu, &su) != 0 || ru != uid || eu != uid ||
+	    su != uid) {
+		*why = g_strdup("could regain root after dropping it");
+		return MUGAI_E_PERM;
+	}
+	return MUGAI_OK;
+}
+
 enum mugai_err
 mugai_qdir_become_owner(int topfd, char **why)
 {
 	struct passwd pw, *res = NULL;
 	char buf[16384];
 	struct stat st;
-	uid_t ru, eu, su;
 	gid_t gid;
 
 	*why = NULL;
@@ -366,18 +385,7 @@ mugai_qdir_become_owner(int topfd, char **why)
 	} else if (setgroups(0, NULL) != 0) {
 		return drop_failed(why, "setgroups");
 	}
-	if (setresgid(gid, gid, gid) != 0)
-		return drop_failed(why, "setresgid");
-	if (setresuid(st.st_uid, st.st_uid, st.st_uid) != 0)
-		return drop_failed(why, "setresuid");
-	/* A drop that can be undone did not happen. */
-	if (setuid(0) == 0 || seteuid(0) == 0 ||
-	    getresuid(&ru, &eu, &su) != 0 || ru != st.st_uid ||
-	    eu != st.st_uid || su != st.st_uid) {
-		*why = g_strdup("could regain root after dropping it");
-		return MUGAI_E_PERM;
-	}
-	return MUGAI_OK;
+	return drop_to(st.st_uid, gid, why);
 }
 
 gboolean
@@ -401,7 +409,6 @@ mugai_qdir_become_reader(int topfd, const char *user, char **why)
 	char buf[16384];
 	gid_t groups[256];
 	struct stat st;
-	uid_t ru, eu, su;
 	int n;
 
 	*why = NULL;
@@ -425,17 +432,7 @@ mugai_qdir_become_reader(int topfd, const char *user, char **why)
 		    "(gid %u)", user, (unsigned)st.st_gid);
 		return MUGAI_E_CONFIG;
 	}
-	if (setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid) != 0)
-		return drop_failed(why, "setresgid");
-	if (setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid) != 0)
-		return drop_failed(why, "setresuid");
-	if (setuid(0) == 0 || seteuid(0) == 0 ||
-	    getresuid(&ru, &eu, &su) != 0 || ru != pw.pw_uid ||
-	    eu != pw.pw_uid || su != pw.pw_uid) {
-		*why = g_strdup("could regain root after dropping it");
-		return MUGAI_E_PERM;
-	}
-	return MUGAI_OK;
+	return drop_to(pw.pw_uid, pw.pw_gid, why);
 }
 
 const char *
