@@ -62,7 +62,7 @@ fx_up(struct fx *f)
 	struct mugai_envelope env = { "QID1", "192.0.2.1", "client.example",
 	    "helo.example", "<taro@sender.example>", rcpts, NULL };
 	struct mugai_quarantine *q;
-	g_autofree char *script = NULL, *why = NULL;
+	g_autofree char *script = NULL, *body = NULL, *why = NULL;
 	enum mugai_err err;
 	GMimeStream *s;
 
@@ -82,8 +82,8 @@ fx_up(struct fx *f)
 
 	/* `mugai quarantine release ...` as a script that keeps its words. */
 	script = g_build_filename(f->dir, "mugai", NULL);
-	ck_assert(g_file_set_contents(script, g_strdup_printf(
-	    "#!/bin/sh\necho \"$@\" >>'%s'\n", f->args), -1, NULL));
+	body = g_strdup_printf("#!/bin/sh\necho \"$@\" >>'%s'\n", f->args);
+	ck_assert(g_file_set_contents(script, body, -1, NULL));
 	ck_assert_int_eq(chmod(script, 0755), 0);
 
 	f->po.po_cf = mugai_config_new_default();
