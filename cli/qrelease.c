@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "base/io.h"
 #include "base/limits.h"
 #include "base/digest.h"
 #include "cli/common.h"
@@ -56,23 +57,6 @@ mugai_cli_clean_rcpt(const char *s)
 		    s[i] == '>')
 			return NULL;
 	return g_strndup(s, n);
-}
-
-/* Writes all of buf to fd; FALSE when the reader went away. */
-static gboolean
-write_all(int fd, const char *buf, gsize len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return FALSE;
-		buf += w;
-		len -= (gsize)w;
-	}
-	return TRUE;
 }
 
 /*
@@ -108,7 +92,7 @@ mugai_cli_submit(char **argv, const char *header, int fd, const char *want,
 	}
 	signal(SIGPIPE, SIG_IGN);
 	d = mugai_digest_new();
-	ok = write_all(in_fd, header, strlen(header));
+	ok = mugai_write_all(in_fd, header, strlen(header));
 	while (ok) {
 		if ((n = read(fd, buf, sizeof buf)) < 0 && errno == EINTR)
 			continue;
@@ -118,7 +102,7 @@ mugai_cli_submit(char **argv, const char *header, int fd, const char *want,
 			break;
 		}
 		mugai_digest_update(d, buf, (gsize)n);
-		ok = write_all(in_fd, buf, (gsize)n);
+		ok = mugai_write_all(in_fd, buf, (gsize)n);
 	}
 	mugai_digest_finish(d, hex);
 	if (ok && strcmp(hex, want) != 0) {
@@ -327,7 +311,7 @@ build_part(int fd, int itemfd, const char *id, const char *part,
 	d = g_bytes_get_data(msg, &len);
 	mugai_digest_buf(d, len, hex);
 	if ((*mfd = memfd_create("mugai-part", MFD_CLOEXEC |
-	    MFD_ALLOW_SEALING)) < 0 || !write_all(*mfd, d, len) ||
+	    MFD_ALLOW_SEALING)) < 0 || !mugai_write_all(*mfd, d, len) ||
 	    fcntl(*mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
 	    F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
 		g_string_printf(why, "memfd: %s", g_strerror(errno));

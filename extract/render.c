@@ -38,6 +38,7 @@
 #include <jpeglib.h>
 #include <poppler.h>
 
+#include "base/io.h"
 #include "render.h"
 
 #define RENDER_MAGIC "MUGAI-RENDER/1"
@@ -78,24 +79,6 @@ png_read(void *closure, unsigned char *data, unsigned int len)
 }
 
 static int
-write_all(const void *buf, gsize len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (gsize)n;
-	}
-	return 0;
-}
-
-static int
 say(const char *status, int w, int h, int pages, const GByteArray *png)
 {
 	char line[160];
@@ -103,8 +86,9 @@ say(const char *status, int w, int h, int pages, const GByteArray *png)
 	g_snprintf(line, sizeof line, RENDER_MAGIC " status=%s width=%d "
 	    "height=%d pages=%d length=%u\n", status, w, h, pages,
 	    png != NULL ? png->len : 0);
-	if (write_all(line, strlen(line)) != 0 || (png != NULL &&
-	    write_all(png->data, png->len) != 0))
+	if (!mugai_write_all(STDOUT_FILENO, line, strlen(line)) ||
+	    (png != NULL && !mugai_write_all(STDOUT_FILENO, png->data,
+	    png->len)))
 		return 1;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "base/io.h"
 #include "index/index.h"
 #include "portal/request.h"
 #include "store/qdir.h"
@@ -297,22 +298,6 @@ mugai_request_list(struct mugai_quarantine *q, const char *id,
 	return out;
 }
 
-static gboolean
-write_all(int fd, const char *buf, gsize len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return FALSE;
-		buf += w;
-		len -= (gsize)w;
-	}
-	return TRUE;
-}
-
 /* Replaces requests.json in itemfd (lent, locked) by reqs, durably. */
 static enum mugai_err
 save(int itemfd, GPtrArray *reqs)
@@ -345,7 +330,7 @@ save(int itemfd, GPtrArray *reqs)
 	/* The item's group (the auditors) reads it as it reads meta.json. */
 	if (fstat(itemfd, &st) == 0)
 		(void)fchown(fd, (uid_t)-1, st.st_gid);
-	if (!write_all(fd, text, len) || !write_all(fd, "\n", 1) ||
+	if (!mugai_write_all(fd, text, len) || !mugai_write_all(fd, "\n", 1) ||
 	    fsync(fd) != 0)
 		e = errno != 0 ? errno : EIO;
 	g_free(text);
