@@ -1,9 +1,10 @@
 /*
  * mugai_sniff - the real type of some leading bytes, by libmagic
  *
- * libmagic handles are not thread-safe and slow to load, so each thread
- * loads one on first use and keeps it until the thread exits (a GPrivate
- * with a destroy notify closes it). Nothing is loaded per message.
+ * libmagic handles are not thread-safe and slow to load, so a call takes
+ * an idle handle from a process-wide pool and gives it back: the process
+ * loads as many as it ever uses at once, however many threads come and
+ * go (libmilter's thread per connection). Nothing is loaded per message.
  * When libmagic cannot be loaded or fails on the bytes, the type is
  * "application/octet-stream": unknown, never "safe".
  */
@@ -19,5 +20,8 @@
  * ("utf-8", "iso-8859-1", "us-ascii" ...), else to NULL. Thread-safe.
  */
 char *mugai_sniff_type(const void *buf, gsize len, char **encoding);
+
+/* How many handles the process has loaded so far (for tests). */
+guint mugai_sniff_loads(void);
 
 #endif
