@@ -1,14 +1,20 @@
 /*
  * mugai_quarantine - atomic store of originals and meta.json, purge
  *
- * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and fsynced,
- * the directory is fsynced, renamed to YYYY/MM/DD/ID, and both parents are
- * fsynced. Every step is relative to a descriptor of the store's top
- * directory or of tmp/, one name at a time, never following a link
+ * Store: tmp/new.XXXXXX/{original.eml,meta.json,list.json} are written,
+ * made durable, renamed to YYYY/MM/DD/ID and journalled, and that is made
+ * durable before the caller hears MUGAI_OK. With syncfs(2) the items of
+ * concurrent messages share the syncs (group commit, chained: one sync
+ * per round serves one batch's files and the last batch's renames, see
+ * commit_round()); without it each file and directory is fsynced
+ * (file_commit()). Every step is relative to a descriptor of the store's
+ * top directory or of tmp/, one name at a time, never following a link
  * (lib/store/qdir.h): the store's owner may have planted links, and a
- * purge or a reader may run as root. Purge is in lib/store/qpurge.c. original.eml may be written as the message arrives (an item:
- * begin, write, commit), so that keeping it at the end costs no copy. Any failure removes the tmp/ directory (or, after the rename,
- * moves the item back into tmp/ and removes it), so no reader ever sees a
+ * purge or a reader may run as root. Purge is in lib/store/qpurge.c.
+ * original.eml may be written as the message arrives (an item: begin,
+ * write, commit), so that keeping it at the end costs no copy. Any
+ * failure removes the tmp/ directory (or, after the rename, moves the
+ * item back into tmp/ and removes it), so no reader ever sees a
  * partial item. A crash leaves at worst an entry in tmp/, which purge
  * removes once it is an hour old. Nothing here is shared between threads
  * except read-only members and the audit descriptor (lib/store/audit.c).
@@ -111,7 +117,7 @@ ensure_dir(const struct mugai_quarantine *q, int parent, const char *name)
 	if ((fd = mugai_qdir_open(parent, name)) < 0)
 		return -1;
 	set_mode_group(q, fd, 0750);
-	/* Group commit: the batch's second sync makes the entry durable. */
+	/* Group commit: the next round's sync makes the entry durable. */
 	if (!q->qs_group && fsync_fd(parent) != 0) {
 		int e = errno;
 
@@ -204,6 +210,7 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 	g_mutex_init(&q->qs_lock);
 	g_cond_init(&q->qs_cond);
 	q->qs_queue = g_ptr_array_new();
+	q->qs_published = g_ptr_array_new();
 #ifdef HAVE_SYNCFS
 	q->qs_group = TRUE;
 #endif
@@ -269,6 +276,7 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 	if (q->qs_journalfd >= 0)
 		close(q->qs_journalfd);
 	g_ptr_array_free(q->qs_queue, TRUE);
+	g_ptr_array_free(q->qs_published, TRUE);
 	g_mutex_clear(&q->qs_lock);
 	g_cond_clear(&q->qs_cond);
 	g_free(q->qs_node);
@@ -788,6 +796,7 @@ struct pending {
 	const char *pd_actor;
 	int pd_day;			/* day directory once published */
 	enum mugai_err pd_err;
+	gboolean pd_published;		/* renamed and journalled: one more sync */
 	gboolean pd_done;
 };
 
@@ -848,22 +857,53 @@ journal_dropped(struct mugai_quarantine *q, const char *id)
 }
 
 /*
- * Commits a batch: one sync makes every item's files and tmp/
- * directories durable, the items are renamed into their day
- * directories and their rows appended to the journal, and a second sync
- * makes the renames, new day directories and journal lines durable. Two
- * syncs for the whole batch, however many items it holds.
+ * Ends a published item: with err MUGAI_OK (the sync after its rename and
+ * journal line succeeded) it is stored and audited; otherwise it goes
+ * back to tmp/ and the journal withdraws its row (when journalled).
  */
 static void
-commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
+end_published(struct mugai_quarantine *q, struct pending *p,
+    enum mugai_err err, gboolean journalled)
+{
+	if (err == MUGAI_OK)
+		err = audit_stored(q, p->pd_id, p->pd_it->qi_size, p->pd_sha,
+		    p->pd_actor);
+	if ((p->pd_err = err) != MUGAI_OK) {
+		unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
+		if (journalled)
+			journal_dropped(q, p->pd_id);
+	} else {
+		g_mutex_lock(&q->qs_lock);
+		q->qs_items++;
+		g_mutex_unlock(&q->qs_lock);
+	}
+	p->pd_published = FALSE;
+	close(p->pd_day);
+	p->pd_day = -1;
+}
+
+/*
+ * One round of the group commit, chained: one sync serves two batches.
+ * It makes durable the files and tmp/ directories of batch (the queue
+ * just taken) and the renames, new day directories and journal lines of
+ * prev (what the last round published); prev's items are then ended,
+ * and batch's are renamed into their day directories and journalled,
+ * marked pd_published: the next round's sync ends them. Under load each
+ * sync covers two batches, so the store issues about one sync per batch
+ * and an item waits for about two; when nothing else comes, the next
+ * round syncs for the published items alone.
+ */
+static void
+commit_round(struct mugai_quarantine *q, GPtrArray *batch, GPtrArray *prev)
 {
 	GString *lines = g_string_new(NULL);
 	enum mugai_err err = MUGAI_OK;
-	gboolean journalled = FALSE;
 	guint published = 0;
 
 	if (sync_store(q) != 0)
 		err = store_err(errno);
+	for (guint i = 0; i < prev->len; i++)
+		end_published(q, g_ptr_array_index(prev, i), err, TRUE);
 	for (guint i = 0; i < batch->len; i++) {
 		struct pending *p = g_ptr_array_index(batch, i);
 
@@ -872,51 +912,33 @@ commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
 		if ((p->pd_err = publish(q, p->pd_id, p->pd_it->qi_tmp,
 		    &p->pd_day)) != MUGAI_OK)
 			continue;
+		p->pd_published = TRUE;
 		published++;
 		g_string_append(lines, p->pd_row);
 		g_string_append_c(lines, '\n');
 	}
-	if (published > 0) {
-		err = mugai_quarantine_journal_write(q, lines->str,
-		    lines->len);
+	if (published > 0 && (err = mugai_quarantine_journal_write(q,
+	    lines->str, lines->len)) != MUGAI_OK) {
 		/* A short write may have left part of the lines. */
-		journalled = err == MUGAI_OK || err == MUGAI_E_NOSPACE;
-		if (err == MUGAI_OK && sync_store(q) != 0)
-			err = store_err(errno);
-	}
-	for (guint i = 0; i < batch->len; i++) {
-		struct pending *p = g_ptr_array_index(batch, i);
+		gboolean journalled = err == MUGAI_E_NOSPACE;
 
-		if (p->pd_err != MUGAI_OK)
-			continue;
-		if (err == MUGAI_OK)
-			p->pd_err = audit_stored(q, p->pd_id,
-			    p->pd_it->qi_size, p->pd_sha, p->pd_actor);
-		else
-			p->pd_err = err;
-		if (p->pd_err != MUGAI_OK) {
-			unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
-			if (journalled)
-				journal_dropped(q, p->pd_id);
+		for (guint i = 0; i < batch->len; i++) {
+			struct pending *p = g_ptr_array_index(batch, i);
+
+			if (p->pd_published)
+				end_published(q, p, err, journalled);
 		}
-		close(p->pd_day);
-		p->pd_day = -1;
 	}
-	g_mutex_lock(&q->qs_lock);
-	for (guint i = 0; i < batch->len; i++)
-		if (((struct pending *)g_ptr_array_index(batch,
-		    i))->pd_err == MUGAI_OK)
-			q->qs_items++;
-	g_mutex_unlock(&q->qs_lock);
 	g_string_free(lines, TRUE);
 }
 
 /*
  * Group commit: the item joins the queue; the first waiting thread that
- * finds no batch in progress takes the whole queue and commits it for
- * everyone (commit_batch()); the others wait until their batch is done.
- * While one batch syncs, the next gathers, so under load each sync
- * covers many items and each item waits for at most two batches.
+ * finds no round in progress takes the queue and what the last round
+ * published and runs a round for everyone (commit_round()); the others
+ * wait. An item is done once a round ends it: failed, or published and
+ * then synced by the following round. While one round syncs, the next
+ * batch gathers.
  */
 static enum mugai_err
 group_commit(struct mugai_quarantine *q, struct pending *p)
@@ -924,7 +946,7 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 	g_mutex_lock(&q->qs_lock);
 	g_ptr_array_add(q->qs_queue, p);
 	while (!p->pd_done) {
-		GPtrArray *batch;
+		GPtrArray *batch, *prev;
 
 		if (q->qs_leading) {
 			g_cond_wait(&q->qs_cond, &q->qs_lock);
@@ -932,14 +954,25 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 		}
 		batch = q->qs_queue;
 		q->qs_queue = g_ptr_array_new();
+		prev = q->qs_published;
+		q->qs_published = g_ptr_array_new();
 		q->qs_leading = TRUE;
 		g_mutex_unlock(&q->qs_lock);
-		commit_batch(q, batch);
+		commit_round(q, batch, prev);
 		g_mutex_lock(&q->qs_lock);
-		for (guint i = 0; i < batch->len; i++)
-			((struct pending *)g_ptr_array_index(batch,
+		for (guint i = 0; i < prev->len; i++)
+			((struct pending *)g_ptr_array_index(prev,
 			    i))->pd_done = TRUE;
+		for (guint i = 0; i < batch->len; i++) {
+			struct pending *b = g_ptr_array_index(batch, i);
+
+			if (b->pd_published)
+				g_ptr_array_add(q->qs_published, b);
+			else
+				b->pd_done = TRUE;
+		}
 		g_ptr_array_free(batch, TRUE);
+		g_ptr_array_free(prev, TRUE);
 		q->qs_leading = FALSE;
 		g_cond_broadcast(&q->qs_cond);
 	}

@@ -31,7 +31,8 @@ struct mugai_quarantine {
 	GMutex qs_lock;
 	GCond qs_cond;
 	GPtrArray *qs_queue;		/* struct pending *, waiting */
-	gboolean qs_leading;		/* a thread is committing a batch */
+	GPtrArray *qs_published;	/* renamed, waiting for the next sync */
+	gboolean qs_leading;		/* a thread is running a round */
 	guint64 qs_syncs;		/* file-system syncs issued */
 	guint64 qs_items;		/* items committed */
 };
