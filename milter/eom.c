@@ -23,6 +23,7 @@
 #include "eom.h"
 #include "log.h"
 #include "mta.h"
+#include "nodelay.h"
 #include "reply.h"
 #include "core/sanitize.h"
 #include "stats.h"
@@ -151,20 +152,25 @@ released(struct eom_state *es, struct mugai_mquar *q)
 	return r == MUGAI_RELEASE_VALID;
 }
 
-/* Applies the result; MUGAI_OK when the MTA took every change. */
+/*
+ * Applies the result; MUGAI_OK when the MTA took every change. The
+ * changes are written corked (nodelay.h): one segment for all of them,
+ * sent when the cork comes off, before libmilter's final reply.
+ */
 static enum mugai_err
 apply(struct eom_state *es, const struct mugai_result *rs)
 {
 	enum mugai_err err;
 	gboolean leadspc = (es->es_cc->cc_pflags & SMFIP_HDR_LEADSPC) != 0;
+	int fd = mugai_mta_socket(es->es_ctx);
 
+	mugai_nodelay_cork(fd, TRUE);
 	if ((err = mugai_apply_edits(es->es_ctx, rs->rs_edits, leadspc))
-	    != MUGAI_OK)
-		return err;
-	if (rs->rs_body != NULL &&
+	    == MUGAI_OK && rs->rs_body != NULL &&
 	    (err = mugai_apply_body(es->es_ctx, rs->rs_body,
 	    mugai_current_body_chunk())) == MUGAI_OK)
 		es->es_replaced = TRUE;
+	mugai_nodelay_cork(fd, FALSE);
 	return err;
 }
 

@@ -70,6 +70,24 @@ try_fd(int fd, guint port)
 	return TRUE;
 }
 
+void
+mugai_nodelay_cork(int fd, gboolean on)
+{
+#ifdef TCP_CORK
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sslen = sizeof ss;
+	int v = on ? 1 : 0;
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sslen) < 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof v);
+#else
+	(void)fd;
+	(void)on;
+#endif
+}
+
 guint
 mugai_nodelay_listeners(guint port)
 {

@@ -29,4 +29,13 @@ gboolean mugai_nodelay_is_listener(int fd, guint port);
  */
 guint mugai_nodelay_listeners(guint port);
 
+/*
+ * TCP_CORK on (or off) for a connection's socket fd: while it is on, the
+ * header changes and body chunks written at end of message leave as full
+ * segments instead of one segment (and one wakeup of the MTA) each;
+ * turning it off sends what is held at once. Nothing for a unix socket
+ * or fd < 0; a failure only costs the coalescing.
+ */
+void mugai_nodelay_cork(int fd, gboolean on);
+
 #endif

@@ -192,6 +192,53 @@ START_TEST(leaves_unix_sockets_files_and_bad_descriptors_alone)
 }
 END_TEST
 
+static int
+cork_of(int fd)
+{
+	int v = -1;
+	socklen_t len = sizeof v;
+
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	return v;
+}
+
+/* End of message: the changes held while corked, all sent on uncork. */
+START_TEST(cork_holds_the_changes_and_uncork_sends_them)
+{
+	guint port;
+	int lfd = bound_socket(AF_INET, SOCK_STREAM, TRUE, &port);
+	int client, afd, sp[2];
+	char buf[64];
+	gsize got = 0;
+
+	ck_assert_int_ge(lfd, 0);
+	afd = connect_accept(lfd, AF_INET, port, &client);
+	mugai_nodelay_cork(afd, TRUE);
+	ck_assert_int_ne(cork_of(afd), 0);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(write(afd, "edit", 4), 4);
+	mugai_nodelay_cork(afd, FALSE);
+	ck_assert_int_eq(cork_of(afd), 0);
+	while (got < 16) {
+		ssize_t n = read(client, buf + got, sizeof buf - got);
+
+		ck_assert_int_gt(n, 0);
+		got += (gsize)n;
+	}
+	ck_assert_int_eq(memcmp(buf, "editeditediteditedit", 16), 0);
+	close(afd);
+	close(client);
+	close(lfd);
+	/* A unix socket and no socket at all: nothing to do, no harm. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	mugai_nodelay_cork(sp[0], TRUE);
+	mugai_nodelay_cork(sp[0], FALSE);
+	mugai_nodelay_cork(-1, TRUE);
+	close(sp[0]);
+	close(sp[1]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -201,5 +248,6 @@ main(void)
 	t_test(s, sets_the_ipv4_listener_and_accepted_sockets_inherit_it);
 	t_test(s, sets_an_ipv6_listener);
 	t_test(s, leaves_unix_sockets_files_and_bad_descriptors_alone);
+	t_test(s, cork_holds_the_changes_and_uncork_sends_them);
 	return t_run(s);
 }
