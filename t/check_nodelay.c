@@ -208,7 +208,7 @@ START_TEST(cork_holds_the_changes_and_uncork_sends_them)
 	guint port;
 	int lfd = bound_socket(AF_INET, SOCK_STREAM, TRUE, &port);
 	int client, afd, sp[2];
-	char buf[64];
+	char buf[64] = { 0 };
 	gsize got = 0;
 
 	ck_assert_int_ge(lfd, 0);
@@ -225,7 +225,7 @@ START_TEST(cork_holds_the_changes_and_uncork_sends_them)
 		ck_assert_int_gt(n, 0);
 		got += (gsize)n;
 	}
-	ck_assert_int_eq(memcmp(buf, "editeditediteditedit", 16), 0);
+	ck_assert_int_eq(memcmp(buf, "edit" "edit" "edit" "edit", 16), 0);
 	close(afd);
 	close(client);
 	close(lfd);
