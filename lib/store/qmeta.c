@@ -18,19 +18,27 @@
 
 #include "store/qmeta.h"
 
-/* Length of the header block in head (through the blank line). */
-static gsize
-header_length(const guint8 *p, gsize n)
+gboolean
+mugai_qmeta_header_end(const guint8 *p, gsize n, gsize *len)
 {
-	for (gsize i = 0; i < n; i++) {
-		if (p[i] != '\n')
-			continue;
-		if (i + 1 < n && p[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
-			return i + 3;
+	const guint8 *nl = p;
+
+	/* memchr: the header block is scanned at memchr's pace, not ours. */
+	while ((nl = memchr(nl, '\n', n - (gsize)(nl - p))) != NULL) {
+		gsize i = (gsize)(nl - p);
+
+		if (i + 1 < n && p[i + 1] == '\n') {
+			*len = i + 2;
+			return TRUE;
+		}
+		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n') {
+			*len = i + 3;
+			return TRUE;
+		}
+		nl++;
 	}
-	return n;
+	*len = n;
+	return FALSE;
 }
 
 static void
@@ -62,13 +70,14 @@ header_fields(const guint8 *head, gsize head_len)
 	const char *fallback[] = { "UTF-8", "CP932", "EUC-JP", "ISO-8859-1",
 	    NULL };
 	JsonObject *o = json_object_new();
-	gsize len = header_length(head, head_len);
+	gsize len;
 	GMimeStream *s;
 	GMimeParser *parser;
 	GMimeParserOptions *opts;
 	GMimeMessage *msg;
 	GDateTime *date;
 
+	(void)mugai_qmeta_header_end(head, head_len, &len);
 	s = g_mime_stream_mem_new();
 	g_mime_stream_write(s, (const char *)head, len);
 	g_mime_stream_write(s, "\n", 1);
@@ -190,23 +199,6 @@ to_text(JsonObject *o, gboolean pretty)
 	return text;
 }
 
-/* The members `mugai quarantine list` reads, in meta.json's shape. */
-static char *
-list_text(JsonObject *meta)
-{
-	static const char *const keep[] = { "schema", "id", "time",
-	    "envelope", "headers", "summary" };
-	JsonObject *o = json_object_new();
-	char *text;
-
-	for (gsize i = 0; i < G_N_ELEMENTS(keep); i++)
-		json_object_set_member(o, keep[i],
-		    json_object_dup_member(meta, keep[i]));
-	text = to_text(o, FALSE);
-	json_object_unref(o);
-	return text;
-}
-
 /* Copies member name of from into to when it is there. */
 static void
 copy_member(JsonObject *to, JsonObject *from, const char *name)
@@ -311,8 +303,7 @@ char *
 mugai_qmeta_build(const char *id, gint64 usec,
     const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
-    const guint8 *head, gsize head_len, char **list, const char *node,
-    char **row)
+    const guint8 *head, gsize head_len, const char *node, char **row)
 {
 	JsonObject *o = json_object_new();
 	JsonObject *orig = json_object_new();
@@ -320,6 +311,7 @@ mugai_qmeta_build(const char *id, gint64 usec,
 	g_autofree char *when = NULL;
 	char host[256];
 	char *text;
+	gsize len;
 
 	dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
 	{
@@ -351,8 +343,12 @@ mugai_qmeta_build(const char *id, gint64 usec,
 		    mugai_report_to_json(report));
 	else
 		json_object_set_null_member(o, "report");
+	/* The final newline in place: the file is then one write(2). */
 	text = to_text(o, TRUE);
-	*list = list_text(o);
+	len = strlen(text);
+	text = g_realloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = '\0';
 	if (row != NULL)
 		*row = mugai_qmeta_row_text(o, node);
 	json_object_unref(o);

@@ -1,17 +1,26 @@
 /*
  * mugai_quarantine - atomic store of originals and meta.json, purge
  *
- * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and fsynced,
- * the directory is fsynced, renamed to YYYY/MM/DD/ID, and both parents are
- * fsynced. Every step is relative to a descriptor of the store's top
- * directory or of tmp/, one name at a time, never following a link
- * (lib/store/qdir.h): the store's owner may have planted links, and a
- * purge or a reader may run as root. Purge is in lib/store/qpurge.c. original.eml may be written as the message arrives (an item:
- * begin, write, commit), so that keeping it at the end costs no copy. Any failure removes the tmp/ directory (or, after the rename,
- * moves the item back into tmp/ and removes it), so no reader ever sees a
- * partial item. A crash leaves at worst an entry in tmp/, which purge
- * removes once it is an hour old. Nothing here is shared between threads
- * except read-only members and the audit descriptor (lib/store/audit.c).
+ * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and made
+ * durable, the directory is renamed to YYYY/MM/DD/ID, and the rename is
+ * made durable (group commit: two syncfs(2) per batch of items; without
+ * it, fsync file by file). Every step is relative to a descriptor of the
+ * store's top directory or of tmp/, one name at a time, never following a
+ * link (lib/store/qdir.h): the store's owner may have planted links, and a
+ * purge or a reader may run as root. Purge is in lib/store/qpurge.c.
+ * original.eml may be written as the message arrives (an item: begin,
+ * write, commit), so that keeping it at the end costs no copy. Any
+ * failure removes the tmp/ directory (or, after the rename, moves the
+ * item back into tmp/ and removes it), so no reader ever sees a partial
+ * item. A crash leaves at worst an entry in tmp/, which purge removes once
+ * it is an hour old. Nothing here is shared between threads except
+ * read-only members and the audit descriptor (lib/store/audit.c).
+ *
+ * What a kept item costs is counted (BENCHMARKS.md, session 9): three
+ * inodes (its directory, original.eml, meta.json), each created with its
+ * final mode and, through the set-group-ID tmp/, its group, so that no
+ * fchmod/fchown follows; meta.json in one write; the header fields from
+ * the original's header block only.
  *
  * Mail-derived strings in meta.json pass g_utf8_make_valid(): the file is
  * always valid UTF-8 JSON, whatever the message contained.
@@ -86,6 +95,67 @@ set_mode_group(const struct mugai_quarantine *q, int fd, mode_t mode)
 	if (q->qs_gid != (gid_t)-1)
 		(void)fchown(fd, (uid_t)-1, q->qs_gid);
 	(void)fchmod(fd, mode);
+}
+
+/*
+ * The same for what is made inside tmp/ (an item's directory and files),
+ * only where creating it did not already: the umask cleared a bit of the
+ * mode, or tmp/ does not hand down the group.
+ */
+static void
+set_item_mode_group(const struct mugai_quarantine *q, int fd, mode_t mode)
+{
+	if (q->qs_gid != (gid_t)-1 && !q->qs_group_kept)
+		(void)fchown(fd, (uid_t)-1, q->qs_gid);
+	if (!q->qs_modes_kept)
+		(void)fchmod(fd, mode);
+}
+
+/*
+ * TRUE when the process's umask clears none of the bits of 0750 (0640 and
+ * 0600 are inside it), read from /proc/self/status (Linux 4.7): umask(2)
+ * cannot be read without being set, which would race other threads'
+ * creations. FALSE when it cannot be told: then every mode is set.
+ */
+static gboolean
+umask_keeps_modes(void)
+{
+	g_autofree char *status = NULL;
+	const char *p;
+	guint64 mask;
+	char *end;
+
+	if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL) ||
+	    (p = strstr(status, "\nUmask:")) == NULL)
+		return FALSE;
+	p += strlen("\nUmask:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	mask = g_ascii_strtoull(p, &end, 8);
+	if (end == p || (*end != '\n' && *end != '\0'))
+		return FALSE;
+	return (mask & 0750) == 0;
+}
+
+/*
+ * Makes tmp/ (fd, with stat st) hand its group down: set-group-ID and the
+ * auditors' group, so that an item's directory and files get the group as
+ * they are made (and the directory the bit, which it keeps in its day
+ * directory: ls shows drwxr-s---). TRUE when it does.
+ */
+static gboolean
+tmp_hands_down_group(const struct mugai_quarantine *q, int fd,
+    const struct stat *st)
+{
+	if (q->qs_gid == (gid_t)-1)
+		return TRUE;
+	if (st->st_gid != q->qs_gid &&
+	    fchown(fd, (uid_t)-1, q->qs_gid) != 0)
+		return FALSE;
+	if ((st->st_mode & S_ISGID) == 0 &&
+	    fchmod(fd, (st->st_mode & 07777) | S_ISGID) != 0)
+		return FALSE;
+	return TRUE;
 }
 
 /*
@@ -235,6 +305,8 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 		*err = MUGAI_E_PERM;
 		goto fail;
 	}
+	q->qs_modes_kept = umask_keeps_modes();
+	q->qs_group_kept = tmp_hands_down_group(q, q->qs_tmpfd, &st);
 	/* journal/: the same rules as tmp/. */
 	if ((q->qs_journalfd = ensure_dir(q, q->qs_fd, "journal")) < 0) {
 		*err = open_err(errno);
@@ -364,24 +436,23 @@ mugai_quarantine_journal_event(struct mugai_quarantine *q, const char *event,
 /* ---- store ---- */
 
 /*
- * Opens a new file: O_EXCL, 0640, the auditors' group; flags adds the
- * access mode (O_WRONLY, or O_RDWR for an original its writer reads back).
+ * Opens a new file of an item in tmp/: O_EXCL, mode (0640, or 0600 for
+ * the original), the auditors' group; flags adds the access mode
+ * (O_WRONLY, or O_RDWR for an original its writer reads back).
  */
 static int
 create_file(const struct mugai_quarantine *q, int dirfd, const char *name,
-    int flags)
+    int flags, mode_t mode)
 {
 	int fd;
 
 	if (fault("open") != 0)
 		return -1;
 	fd = openat(dirfd, name, flags | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, 0640);
+	    O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -1;
-	if (q->qs_gid != (gid_t)-1)
-		(void)fchown(fd, (uid_t)-1, q->qs_gid);
-	(void)fchmod(fd, 0640);
+	set_item_mode_group(q, fd, mode);
 	return fd;
 }
 
@@ -439,6 +510,7 @@ finish_file(int fd)
 	return close(fd);
 }
 
+/* text (ending in its newline) as the new file name, 0640. */
 static enum mugai_err
 write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
     const char *text)
@@ -447,10 +519,9 @@ write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
 
 	int fd;
 
-	if ((fd = create_file(q, dirfd, name, O_WRONLY)) < 0)
+	if ((fd = create_file(q, dirfd, name, O_WRONLY, 0640)) < 0)
 		return store_err(errno);
-	if (write_all(fd, text, strlen(text)) != 0 ||
-	    write_all(fd, "\n", 1) != 0) {
+	if (write_all(fd, text, strlen(text)) != 0) {
 		int e = errno;
 
 		close(fd);
@@ -561,7 +632,7 @@ make_tmp_dir(const struct mugai_quarantine *q)
 		for (gsize i = 4; i < sizeof name - 1; i++)
 			name[i] = set[g_random_int_range(0,
 			    (gint32)sizeof set - 1)];
-		if (mkdirat(q->qs_tmpfd, name, 0700) == 0)
+		if (mkdirat(q->qs_tmpfd, name, 0750) == 0)
 			return g_strdup(name);
 		if (errno != EEXIST)
 			return NULL;
@@ -588,19 +659,18 @@ mugai_quarantine_begin(struct mugai_quarantine *q, enum mugai_err *err)
 		mugai_quarantine_item_free(it);
 		return NULL;
 	}
-	set_mode_group(q, it->qi_dirfd, 0750);
-	if ((it->qi_fd = create_file(q, it->qi_dirfd, "original.eml",
-	    O_RDWR)) < 0) {
-		*err = store_err(errno);
-		mugai_quarantine_item_free(it);
-		return NULL;
-	}
+	set_item_mode_group(q, it->qi_dirfd, 0750);
 	/*
 	 * The original stays the owner's (0600): auditors read it through
 	 * `mugai quarantine extract`, which writes audit.log; the group gets
 	 * the metadata only.
 	 */
-	(void)fchmod(it->qi_fd, 0600);
+	if ((it->qi_fd = create_file(q, it->qi_dirfd, "original.eml",
+	    O_RDWR, 0600)) < 0) {
+		*err = store_err(errno);
+		mugai_quarantine_item_free(it);
+		return NULL;
+	}
 	*err = MUGAI_OK;
 	return it;
 }
@@ -667,20 +737,26 @@ mugai_quarantine_item_size(const struct mugai_qitem *it)
 
 /*
  * Reads the item's original back from its start: its SHA-256 into sha
- * (unless sha is NULL) and its first bytes (up to HEADER_KEEP_MAX) into
- * head for the header fields.
+ * (unless sha is NULL) and its header block (at most HEADER_KEEP_MAX
+ * bytes) into head for the header fields. Without sha the read stops at
+ * the header block's end: typical mail has a few KB of header before
+ * 100 KB of body, which nothing here needs again.
  */
 static enum mugai_err
 read_back(const struct mugai_qitem *it, char sha[65], GByteArray *head)
 {
 	struct mugai_digest *d = sha != NULL ? mugai_digest_new() : NULL;
 	char buf[MUGAI_IO_CHUNK];
+	/* The first read small: most header blocks fit in it. */
+	gsize want = d != NULL ? sizeof buf : MIN(sizeof buf, 16384);
+	gboolean whole = FALSE;
 	guint64 off = 0;
 
-	while (off < it->qi_size && (d != NULL || head->len <
-	    HEADER_KEEP_MAX)) {
-		ssize_t n = pread(it->qi_fd, buf, (gsize)MIN(sizeof buf,
+	while (off < it->qi_size && (d != NULL || (!whole && head->len <
+	    HEADER_KEEP_MAX))) {
+		ssize_t n = pread(it->qi_fd, buf, (gsize)MIN(want,
 		    it->qi_size - off), (off_t)off);
+		gsize dummy;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -690,10 +766,17 @@ read_back(const struct mugai_qitem *it, char sha[65], GByteArray *head)
 		}
 		if (d != NULL)
 			mugai_digest_update(d, buf, (gsize)n);
-		if (head->len < HEADER_KEEP_MAX)
+		if (!whole && head->len < HEADER_KEEP_MAX) {
+			/* From a line or two back: the blank line may straddle. */
+			gsize from = head->len > 2 ? head->len - 2 : 0;
+
 			g_byte_array_append(head, (guint8 *)buf,
 			    (guint)MIN((gsize)n, HEADER_KEEP_MAX - head->len));
+			whole = mugai_qmeta_header_end(head->data + from,
+			    head->len - from, &dummy);
+		}
 		off += (guint64)n;
+		want = sizeof buf;
 	}
 	if (d != NULL)
 		mugai_digest_finish(d, sha);
@@ -709,13 +792,17 @@ item_remove(struct mugai_qitem *it)
 	g_clear_pointer(&it->qi_tmp, g_free);
 }
 
-/* meta.json and list.json into the item's tmp/ directory. */
+/*
+ * meta.json into the item's tmp/ directory. No list.json since session 9
+ * (doc/quarantine-meta.md): listing reads the index, and the walk falls
+ * back to meta.json as it did for items without one.
+ */
 static enum mugai_err
 write_metas(struct mugai_qitem *it, const char *id,
     const struct mugai_envelope *env, const struct mugai_report *report,
     const char *sha, char **row)
 {
-	g_autofree char *meta = NULL, *list = NULL;
+	g_autofree char *meta = NULL;
 	GByteArray *head = g_byte_array_new();
 	enum mugai_err err;
 	gint64 usec = 0;
@@ -723,11 +810,8 @@ write_metas(struct mugai_qitem *it, const char *id,
 	(void)mugai_qid_time(id, &usec);
 	if ((err = read_back(it, NULL, head)) == MUGAI_OK) {
 		meta = mugai_qmeta_build(id, usec, env, report, it->qi_size,
-		    sha, head->data, head->len, &list, it->qi_q->qs_node, row);
-		if ((err = write_meta(it->qi_q, it->qi_dirfd, "meta.json",
-		    meta)) == MUGAI_OK)
-			err = write_meta(it->qi_q, it->qi_dirfd, "list.json",
-			    list);
+		    sha, head->data, head->len, it->qi_q->qs_node, row);
+		err = write_meta(it->qi_q, it->qi_dirfd, "meta.json", meta);
 	}
 	g_byte_array_free(head, TRUE);
 	return err;
@@ -948,8 +1032,8 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 }
 
 /*
- * One item, one sync per file (no syncfs(2)): original, meta.json,
- * list.json and the item directory, the rename, the day directory and
+ * One item, one sync per file (no syncfs(2)): original, meta.json and
+ * the item directory, the rename, the day directory and
  * the journal, then tmp/.
  */
 static enum mugai_err

@@ -4,7 +4,7 @@
  *   DIR/tmp/                         in-progress writes, never read by tools
  *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received (0600)
  *   DIR/YYYY/MM/DD/ID/meta.json      see doc/quarantine-meta.md
- *   DIR/YYYY/MM/DD/ID/list.json      meta.json's listing members, compact
+ *   DIR/YYYY/MM/DD/ID/list.json      (items stored before session 9 only)
  *   DIR/audit.log                    JSON lines (lib/store/audit.h)
  *   DIR/journal/YYYYMMDD             JSON lines, one row per stored,
  *                                    purged or released item (the index's

@@ -27,6 +27,14 @@ struct mugai_quarantine {
 	int qs_journalfd;		/* journal/ */
 	char *qs_node;			/* node name in journal rows, or NULL */
 	gboolean qs_group;		/* group commit: syncfs() per batch */
+	/*
+	 * What an item's new files and directories get without a call of
+	 * their own (open: mugai_quarantine_open_fd()): the modes asked of
+	 * openat/mkdirat, the umask clearing none of 0750; the group, tmp/
+	 * being set-group-ID with qs_gid. Otherwise fchmod/fchown each.
+	 */
+	gboolean qs_modes_kept;
+	gboolean qs_group_kept;
 	/* Group commit (lib/store/quarantine.c, group_commit()). */
 	GMutex qs_lock;
 	GCond qs_cond;
