@@ -867,6 +867,50 @@ START_TEST(meta_json_long_header_block)
 }
 END_TEST
 
+/*
+ * The group commit keeps the day directory open from one batch to the
+ * next (session 9). A purge removes a day directory once it is empty:
+ * the next item of that day must make it again, not vanish into the
+ * removed one.
+ */
+START_TEST(day_directory_removed_between_items)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id1 = mugai_qid_new();
+	g_autofree char *id2 = NULL;
+	g_autofree char *item1 = NULL, *item2 = NULL, *day = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	JsonObject *meta;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(store_buf(q, id1, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	item1 = mugai_qid_path(store, id1);
+	day = g_path_get_dirname(item1);
+	/* As purge leaves it: the item gone, then its empty day. */
+	{
+		g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", item1);
+
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	ck_assert_int_eq(rmdir(day), 0);
+	/* The same UTC day (unless midnight passed in between: rerun). */
+	id2 = mugai_qid_new();
+	ck_assert_int_eq(strncmp(id1, id2, 8), 0);
+	ck_assert_int_eq(store_buf(q, id2, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	item2 = mugai_qid_path(store, id2);
+	ck_assert(g_file_test(item2, G_FILE_TEST_IS_DIR));
+	meta = mugai_quarantine_read_meta(store, id2, &err);
+	ck_assert_ptr_nonnull(meta);
+	json_object_unref(meta);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
 START_TEST(group_is_given_to_new_files)
 {
 	g_autofree char *store = make_store_dir();
@@ -1840,6 +1884,7 @@ main(void)
 	t_test(s, permissions_are_0750_and_0640);
 	t_test(s, permissions_without_fchmod);
 	t_test(s, meta_json_long_header_block);
+	t_test(s, day_directory_removed_between_items);
 	t_test(s, group_is_given_to_new_files);
 	t_test(s, store_writable_by_others_is_refused);
 	t_test(s, release_key_is_created_0600);

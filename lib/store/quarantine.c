@@ -270,6 +270,7 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 	q->qs_dir = g_strdup(dir != NULL ? dir : ".");
 	q->qs_tmpfd = -1;
 	q->qs_journalfd = -1;
+	q->qs_dayfd = -1;
 	q->qs_gid = gid;
 	g_mutex_init(&q->qs_lock);
 	g_cond_init(&q->qs_cond);
@@ -340,6 +341,8 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 		close(q->qs_tmpfd);
 	if (q->qs_journalfd >= 0)
 		close(q->qs_journalfd);
+	if (q->qs_dayfd >= 0)
+		close(q->qs_dayfd);
 	g_ptr_array_free(q->qs_queue, TRUE);
 	g_mutex_clear(&q->qs_lock);
 	g_cond_clear(&q->qs_cond);
@@ -601,6 +604,42 @@ publish(const struct mugai_quarantine *q, const char *id, const char *name,
 		err = MUGAI_E_IO;
 	}
 	return err;
+}
+
+/*
+ * publish() for the leader of a group commit, through the day directory
+ * of the last batch when the item has the same day: one renameat instead
+ * of walking YYYY/MM/DD again. A day directory that a purge removed since
+ * (empty) fails the rename with ENOENT: it is made again. *dayfd is
+ * lent (q's, or in retired, which the caller closes after the batch).
+ */
+static enum mugai_err
+publish_cached(struct mugai_quarantine *q, const char *id, const char *name,
+    int *dayfd, GArray *retired)
+{
+	enum mugai_err err;
+	int day;
+
+	if (q->qs_dayfd >= 0 && memcmp(q->qs_day, id, 8) == 0) {
+		if (fault("rename") != 0)
+			return store_err(errno);
+		if (renameat(q->qs_tmpfd, name, q->qs_dayfd, id) == 0) {
+			*dayfd = q->qs_dayfd;
+			return MUGAI_OK;
+		}
+		if (errno != ENOENT)
+			return store_err(errno);
+	}
+	if ((err = publish(q, id, name, &day)) != MUGAI_OK)
+		return err;
+	/* Items of this batch may still hold the old one: closed after. */
+	if (q->qs_dayfd >= 0)
+		g_array_append_val(retired, q->qs_dayfd);
+	q->qs_dayfd = day;
+	memcpy(q->qs_day, id, 8);
+	q->qs_day[8] = '\0';
+	*dayfd = day;
+	return MUGAI_OK;
 }
 
 /* ---- items: begin, write, commit ---- */
@@ -942,6 +981,7 @@ static void
 commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
 {
 	GString *lines = g_string_new(NULL);
+	GArray *retired = g_array_new(FALSE, FALSE, sizeof(int));
 	enum mugai_err err = MUGAI_OK;
 	gboolean journalled = FALSE;
 	guint published = 0;
@@ -953,8 +993,8 @@ commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
 
 		if ((p->pd_err = err) != MUGAI_OK)
 			continue;
-		if ((p->pd_err = publish(q, p->pd_id, p->pd_it->qi_tmp,
-		    &p->pd_day)) != MUGAI_OK)
+		if ((p->pd_err = publish_cached(q, p->pd_id,
+		    p->pd_it->qi_tmp, &p->pd_day, retired)) != MUGAI_OK)
 			continue;
 		published++;
 		g_string_append(lines, p->pd_row);
@@ -983,9 +1023,11 @@ commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
 			if (journalled)
 				journal_dropped(q, p->pd_id);
 		}
-		close(p->pd_day);
-		p->pd_day = -1;
+		p->pd_day = -1;		/* lent: q's or in retired */
 	}
+	for (guint i = 0; i < retired->len; i++)
+		close(g_array_index(retired, int, i));
+	g_array_free(retired, TRUE);
 	g_mutex_lock(&q->qs_lock);
 	for (guint i = 0; i < batch->len; i++)
 		if (((struct pending *)g_ptr_array_index(batch,

@@ -41,6 +41,13 @@ struct mugai_quarantine {
 	GPtrArray *qs_queue;		/* struct pending *, waiting */
 	gboolean qs_leading;		/* a thread is committing a batch */
 	guint64 qs_syncs;		/* file-system syncs issued */
+	/*
+	 * The day directory items were last renamed into (group commit only,
+	 * touched by the batch's leader alone): YYYYMMDD and a descriptor,
+	 * or -1. A day has one, so the next items need no walk to it.
+	 */
+	char qs_day[9];
+	int qs_dayfd;
 	guint64 qs_items;		/* items committed */
 };
 
