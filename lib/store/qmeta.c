@@ -63,6 +63,70 @@ set_addresses(JsonObject *o, const char *name, InternetAddressList *list)
 	set_str(o, name, s);
 }
 
+/* The header fields meta.json keeps: what header_fields() asks GMime. */
+static gboolean
+wanted_field(const guint8 *name, gsize len)
+{
+	static const char *const wanted[] = { "from", "to", "cc", "subject",
+	    "date", "message-id" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(wanted); i++)
+		if (strlen(wanted[i]) == len &&
+		    g_ascii_strncasecmp((const char *)name, wanted[i], len) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Copies into out the lines of the header block p (n bytes, through its
+ * blank line or not) that belong to the fields meta.json keeps, with
+ * their continuation lines, as they are. GMime then builds a message of
+ * six fields rather than of every Received:, DKIM-Signature: and
+ * Content-Type: (a multipart it would construct for nothing): the
+ * fields' values are parsed by the same code either way. FALSE, and out
+ * left alone, when a line is not plainly a field or a continuation (a
+ * name with other bytes, a line without a colon, a leading continuation):
+ * GMime's own reading of such a block is kept, whole.
+ */
+static gboolean
+wanted_lines(const guint8 *p, gsize n, GByteArray *out)
+{
+	gsize start = out->len;
+	gboolean keep = FALSE, first = TRUE;
+
+	while (n > 0) {
+		const guint8 *nl = memchr(p, '\n', n);
+		gsize len = nl != NULL ? (gsize)(nl - p) + 1 : n;
+		gsize name = 0, i;
+
+		if (len == 1 || (len == 2 && p[0] == '\r'))
+			break;			/* the blank line */
+		if (p[0] == ' ' || p[0] == '\t') {
+			if (first)
+				goto irregular;
+		} else {
+			while (name < len && p[name] >= 0x21 &&
+			    p[name] <= 0x7e && p[name] != ':')
+				name++;
+			for (i = name; i < len && (p[i] == ' ' ||
+			    p[i] == '\t'); i++)
+				;
+			if (name == 0 || i >= len || p[i] != ':')
+				goto irregular;
+			keep = wanted_field(p, name);
+		}
+		if (keep)
+			g_byte_array_append(out, p, (guint)len);
+		first = FALSE;
+		p += len;
+		n -= len;
+	}
+	return TRUE;
+irregular:
+	g_byte_array_set_size(out, (guint)start);
+	return FALSE;
+}
+
 /* From/To/Cc/Subject/Date/Message-ID, decoded, from the header block. */
 static JsonObject *
 header_fields(const guint8 *head, gsize head_len)
@@ -76,10 +140,16 @@ header_fields(const guint8 *head, gsize head_len)
 	GMimeParserOptions *opts;
 	GMimeMessage *msg;
 	GDateTime *date;
+	GByteArray *fields = g_byte_array_new();
 
 	(void)mugai_qmeta_header_end(head, head_len, &len);
 	s = g_mime_stream_mem_new();
-	g_mime_stream_write(s, (const char *)head, len);
+	if (wanted_lines(head, len, fields))
+		g_mime_stream_write(s, (const char *)fields->data,
+		    fields->len);
+	else
+		g_mime_stream_write(s, (const char *)head, len);
+	g_byte_array_free(fields, TRUE);
 	g_mime_stream_write(s, "\n", 1);
 	g_mime_stream_reset(s);
 	parser = g_mime_parser_new_with_stream(s);
