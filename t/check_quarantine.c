@@ -911,6 +911,35 @@ START_TEST(day_directory_removed_between_items)
 }
 END_TEST
 
+/*
+ * A header block without any field meta.json keeps: the fields are
+ * null, and GMime is not handed an empty buffer (a critical, fatal
+ * here).
+ */
+START_TEST(meta_json_no_wanted_fields)
+{
+	static const char msg[] = "X-Only: 1\nReceived: by x\n\nbody\n";
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_qid_new();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	JsonObject *meta, *hdr;
+
+	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(store_buf(q, id, msg, sizeof msg - 1), MUGAI_OK);
+	meta = mugai_quarantine_read_meta(store, id, &err);
+	ck_assert_ptr_nonnull(meta);
+	hdr = json_object_get_object_member(meta, "headers");
+	ck_assert(json_object_get_null_member(hdr, "from"));
+	ck_assert(json_object_get_null_member(hdr, "subject"));
+	json_object_unref(meta);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
 START_TEST(group_is_given_to_new_files)
 {
 	g_autofree char *store = make_store_dir();
@@ -1885,6 +1914,7 @@ main(void)
 	t_test(s, permissions_without_fchmod);
 	t_test(s, meta_json_long_header_block);
 	t_test(s, day_directory_removed_between_items);
+	t_test(s, meta_json_no_wanted_fields);
 	t_test(s, group_is_given_to_new_files);
 	t_test(s, store_writable_by_others_is_refused);
 	t_test(s, release_key_is_created_0600);

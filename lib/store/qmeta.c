@@ -144,10 +144,11 @@ header_fields(const guint8 *head, gsize head_len)
 
 	(void)mugai_qmeta_header_end(head, head_len, &len);
 	s = g_mime_stream_mem_new();
-	if (wanted_lines(head, len, fields))
-		g_mime_stream_write(s, (const char *)fields->data,
-		    fields->len);
-	else
+	if (wanted_lines(head, len, fields)) {
+		if (fields->len > 0)
+			g_mime_stream_write(s, (const char *)fields->data,
+			    fields->len);
+	} else
 		g_mime_stream_write(s, (const char *)head, len);
 	g_byte_array_free(fields, TRUE);
 	g_mime_stream_write(s, "\n", 1);
