@@ -3,8 +3,8 @@
  *
  * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and made
  * durable, the directory is renamed to YYYY/MM/DD/ID, and the rename is
- * made durable (group commit: two syncfs(2) per batch of items; without
- * it, fsync file by file). Every step is relative to a descriptor of the
+ * made durable (group commit: one syncfs(2) per round, shared by two
+ * batches of items; without it, fsync file by file). Every step is relative to a descriptor of the
  * store's top directory or of tmp/, one name at a time, never following a
  * link (lib/store/qdir.h): the store's owner may have planted links, and a
  * purge or a reader may run as root. Purge is in lib/store/qpurge.c.
@@ -275,6 +275,9 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 	g_mutex_init(&q->qs_lock);
 	g_cond_init(&q->qs_cond);
 	q->qs_queue = g_ptr_array_new();
+	q->qs_awaiting = g_ptr_array_new();
+	q->qs_retired = g_array_new(FALSE, FALSE, sizeof(int));
+	q->qs_retired_prev = g_array_new(FALSE, FALSE, sizeof(int));
 #ifdef HAVE_SYNCFS
 	q->qs_group = TRUE;
 #endif
@@ -344,6 +347,14 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 	if (q->qs_dayfd >= 0)
 		close(q->qs_dayfd);
 	g_ptr_array_free(q->qs_queue, TRUE);
+	g_ptr_array_free(q->qs_awaiting, TRUE);
+	for (int k = 0; k < 2; k++) {
+		GArray *r = k == 0 ? q->qs_retired : q->qs_retired_prev;
+
+		for (guint i = 0; i < r->len; i++)
+			close(g_array_index(r, int, i));
+		g_array_free(r, TRUE);
+	}
 	g_mutex_clear(&q->qs_lock);
 	g_cond_clear(&q->qs_cond);
 	g_free(q->qs_node);
@@ -611,7 +622,7 @@ publish(const struct mugai_quarantine *q, const char *id, const char *name,
  * of the last batch when the item has the same day: one renameat instead
  * of walking YYYY/MM/DD again. A day directory that a purge removed since
  * (empty) fails the rename with ENOENT: it is made again. *dayfd is
- * lent (q's, or in retired, which the caller closes after the batch).
+ * lent (q's, or in retired, closed once no item holds it: commit_round()).
  */
 static enum mugai_err
 publish_cached(struct mugai_quarantine *q, const char *id, const char *name,
@@ -632,7 +643,7 @@ publish_cached(struct mugai_quarantine *q, const char *id, const char *name,
 	}
 	if ((err = publish(q, id, name, &day)) != MUGAI_OK)
 		return err;
-	/* Items of this batch may still hold the old one: closed after. */
+	/* Items published or awaiting may hold the old one: closed after. */
 	if (q->qs_dayfd >= 0)
 		g_array_append_val(retired, q->qs_dayfd);
 	q->qs_dayfd = day;
@@ -910,6 +921,7 @@ struct pending {
 	const char *pd_sha;
 	const char *pd_actor;
 	int pd_day;			/* day directory once published */
+	gboolean pd_awaits;		/* published, for the next round */
 	enum mugai_err pd_err;
 	gboolean pd_done;
 };
@@ -971,48 +983,28 @@ journal_dropped(struct mugai_quarantine *q, const char *id)
 }
 
 /*
- * Commits a batch: one sync makes every item's files and tmp/
- * directories durable, the items are renamed into their day
- * directories and their rows appended to the journal, and a second sync
- * makes the renames, new day directories and journal lines durable. Two
- * syncs for the whole batch, however many items it holds.
+ * Group commit, pipelined. A round (one leader at a time) makes one sync
+ * of the store's file system, which covers two sets of items at once:
+ * those renamed into place and journalled by the previous round
+ * (q->qs_awaiting: the sync makes the rename, any new day directory and
+ * the journal line durable; they are then audited and done), and those
+ * that joined the queue since (their files and tmp/ directories, written
+ * before they joined: they are then renamed and journalled, and wait for
+ * the next round). Each item so waits for two syncs, as before, but
+ * every sync is shared by two batches under load: about one sync per
+ * batch instead of two. A failed sync fails every item it covered: the
+ * awaiting ones are taken back into tmp/ ("dropped" row), the queued
+ * ones are not renamed.
  */
+
+/* Items of the previous round: durable now (err OK) or failed. */
 static void
-commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
+finish_awaiting(struct mugai_quarantine *q, GPtrArray *awaiting,
+    enum mugai_err err)
 {
-	GString *lines = g_string_new(NULL);
-	GArray *retired = g_array_new(FALSE, FALSE, sizeof(int));
-	enum mugai_err err = MUGAI_OK;
-	gboolean journalled = FALSE;
-	guint published = 0;
+	for (guint i = 0; i < awaiting->len; i++) {
+		struct pending *p = g_ptr_array_index(awaiting, i);
 
-	if (sync_store(q) != 0)
-		err = store_err(errno);
-	for (guint i = 0; i < batch->len; i++) {
-		struct pending *p = g_ptr_array_index(batch, i);
-
-		if ((p->pd_err = err) != MUGAI_OK)
-			continue;
-		if ((p->pd_err = publish_cached(q, p->pd_id,
-		    p->pd_it->qi_tmp, &p->pd_day, retired)) != MUGAI_OK)
-			continue;
-		published++;
-		g_string_append(lines, p->pd_row);
-		g_string_append_c(lines, '\n');
-	}
-	if (published > 0) {
-		err = mugai_quarantine_journal_write(q, lines->str,
-		    lines->len);
-		/* A short write may have left part of the lines. */
-		journalled = err == MUGAI_OK || err == MUGAI_E_NOSPACE;
-		if (err == MUGAI_OK && sync_store(q) != 0)
-			err = store_err(errno);
-	}
-	for (guint i = 0; i < batch->len; i++) {
-		struct pending *p = g_ptr_array_index(batch, i);
-
-		if (p->pd_err != MUGAI_OK)
-			continue;
 		if (err == MUGAI_OK)
 			p->pd_err = audit_stored(q, p->pd_id,
 			    p->pd_it->qi_size, p->pd_sha, p->pd_actor);
@@ -1020,29 +1012,88 @@ commit_batch(struct mugai_quarantine *q, GPtrArray *batch)
 			p->pd_err = err;
 		if (p->pd_err != MUGAI_OK) {
 			unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
+			journal_dropped(q, p->pd_id);
+		}
+		p->pd_day = -1;		/* lent: q's or retired */
+	}
+}
+
+/*
+ * Items whose files the round's sync covered (err OK): renamed into
+ * place and their rows appended in one write. Those that made it go to
+ * next (awaiting the next round's sync); the others are done, failed.
+ */
+static void
+publish_batch(struct mugai_quarantine *q, GPtrArray *batch,
+    enum mugai_err err, GPtrArray *next)
+{
+	GString *lines = g_string_new(NULL);
+	gboolean journalled;
+
+	for (guint i = 0; i < batch->len; i++) {
+		struct pending *p = g_ptr_array_index(batch, i);
+
+		if ((p->pd_err = err) == MUGAI_OK &&
+		    (p->pd_err = publish_cached(q, p->pd_id,
+		    p->pd_it->qi_tmp, &p->pd_day, q->qs_retired)) == MUGAI_OK) {
+			p->pd_awaits = TRUE;
+			g_ptr_array_add(next, p);
+			g_string_append(lines, p->pd_row);
+			g_string_append_c(lines, '\n');
+		}
+	}
+	if (next->len > 0 && (err = mugai_quarantine_journal_write(q,
+	    lines->str, lines->len)) != MUGAI_OK) {
+		/* A short write may have left part of the lines. */
+		journalled = err == MUGAI_E_NOSPACE;
+		for (guint i = 0; i < next->len; i++) {
+			struct pending *p = g_ptr_array_index(next, i);
+
+			p->pd_err = err;
+			unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
 			if (journalled)
 				journal_dropped(q, p->pd_id);
+			p->pd_day = -1;
+			p->pd_awaits = FALSE;
 		}
-		p->pd_day = -1;		/* lent: q's or in retired */
+		g_ptr_array_set_size(next, 0);
 	}
-	for (guint i = 0; i < retired->len; i++)
-		close(g_array_index(retired, int, i));
-	g_array_free(retired, TRUE);
-	g_mutex_lock(&q->qs_lock);
-	for (guint i = 0; i < batch->len; i++)
-		if (((struct pending *)g_ptr_array_index(batch,
-		    i))->pd_err == MUGAI_OK)
-			q->qs_items++;
-	g_mutex_unlock(&q->qs_lock);
 	g_string_free(lines, TRUE);
 }
 
 /*
- * Group commit: the item joins the queue; the first waiting thread that
- * finds no batch in progress takes the whole queue and commits it for
- * everyone (commit_batch()); the others wait until their batch is done.
- * While one batch syncs, the next gathers, so under load each sync
- * covers many items and each item waits for at most two batches.
+ * One round, by the leader (q->qs_leading set, q->qs_lock not held):
+ * takes the queue and the awaiting items, syncs once, finishes the
+ * awaiting ones and publishes the queued ones.
+ */
+static void
+commit_round(struct mugai_quarantine *q, GPtrArray *batch,
+    GPtrArray *awaiting, GPtrArray *next)
+{
+	enum mugai_err err = MUGAI_OK;
+	GArray *closing;
+
+	if (sync_store(q) != 0)
+		err = store_err(errno);
+	finish_awaiting(q, awaiting, err);
+	publish_batch(q, batch, err, next);
+	/*
+	 * Day directories retired last round: no item holds them now (the
+	 * awaiting ones are finished). This round's wait for the next.
+	 */
+	closing = q->qs_retired_prev;
+	for (guint i = 0; i < closing->len; i++)
+		close(g_array_index(closing, int, i));
+	g_array_set_size(closing, 0);
+	q->qs_retired_prev = q->qs_retired;
+	q->qs_retired = closing;
+}
+
+/*
+ * Group commit: the item joins the queue; a waiting thread that finds
+ * no round in progress leads one (commit_round()) for everyone; each
+ * waits until its item is done, two rounds later at most when rounds
+ * follow one another.
  */
 static enum mugai_err
 group_commit(struct mugai_quarantine *q, struct pending *p)
@@ -1050,22 +1101,44 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 	g_mutex_lock(&q->qs_lock);
 	g_ptr_array_add(q->qs_queue, p);
 	while (!p->pd_done) {
-		GPtrArray *batch;
+		GPtrArray *batch, *awaiting, *next;
+		guint ok = 0;
 
 		if (q->qs_leading) {
 			g_cond_wait(&q->qs_cond, &q->qs_lock);
 			continue;
 		}
 		batch = q->qs_queue;
+		awaiting = q->qs_awaiting;
 		q->qs_queue = g_ptr_array_new();
+		q->qs_awaiting = g_ptr_array_new();
 		q->qs_leading = TRUE;
 		g_mutex_unlock(&q->qs_lock);
-		commit_batch(q, batch);
+		next = g_ptr_array_new();
+		commit_round(q, batch, awaiting, next);
+		for (guint i = 0; i < awaiting->len; i++)
+			if (((struct pending *)g_ptr_array_index(awaiting,
+			    i))->pd_err == MUGAI_OK)
+				ok++;
 		g_mutex_lock(&q->qs_lock);
-		for (guint i = 0; i < batch->len; i++)
-			((struct pending *)g_ptr_array_index(batch,
+		q->qs_items += ok;
+		/* Done: every awaiting item, and the queued ones not awaiting. */
+		for (guint i = 0; i < awaiting->len; i++)
+			((struct pending *)g_ptr_array_index(awaiting,
 			    i))->pd_done = TRUE;
+		for (guint i = 0; i < batch->len; i++) {
+			struct pending *b = g_ptr_array_index(batch, i);
+
+			if (!b->pd_awaits)
+				b->pd_done = TRUE;
+			b->pd_awaits = FALSE;
+		}
+		for (guint i = 0; i < next->len; i++)
+			g_ptr_array_add(q->qs_awaiting,
+			    g_ptr_array_index(next, i));
+		g_ptr_array_free(next, TRUE);
 		g_ptr_array_free(batch, TRUE);
+		g_ptr_array_free(awaiting, TRUE);
 		q->qs_leading = FALSE;
 		g_cond_broadcast(&q->qs_cond);
 	}

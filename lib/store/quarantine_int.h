@@ -38,7 +38,8 @@ struct mugai_quarantine {
 	/* Group commit (lib/store/quarantine.c, group_commit()). */
 	GMutex qs_lock;
 	GCond qs_cond;
-	GPtrArray *qs_queue;		/* struct pending *, waiting */
+	GPtrArray *qs_queue;		/* struct pending *, files written */
+	GPtrArray *qs_awaiting;		/* published, for the next sync */
 	gboolean qs_leading;		/* a thread is committing a batch */
 	guint64 qs_syncs;		/* file-system syncs issued */
 	/*
@@ -48,6 +49,8 @@ struct mugai_quarantine {
 	 */
 	char qs_day[9];
 	int qs_dayfd;
+	GArray *qs_retired;		/* old day fds, items may hold them */
+	GArray *qs_retired_prev;	/* ... from the round before */
 	guint64 qs_items;		/* items committed */
 };
 
