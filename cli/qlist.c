@@ -3,8 +3,9 @@
  *
  * Walks DIR/YYYY/MM/DD in order and prunes whole years, months and days
  * outside --since/--until before opening anything, so a narrow date range
- * over a large store reads only the days it covers. Each item's small
- * list.json is read rather than meta.json, which carries the report.
+ * over a large store reads only the days it covers. An item's small
+ * list.json (items stored before session 9) is read rather than
+ * meta.json, which carries the report; newer items have meta.json only.
  * --since/--until are local dates (TZ), inclusive; directories are UTC dates, so the walk keeps
  * the days that overlap and the ID's own time decides. Only meta.json is
  * read; an item without a readable meta.json is listed with "?" fields
@@ -237,7 +238,8 @@ list_item(int dayfd, const char *day, const char *id, gpointer data)
 	}
 	/*
 	 * list.json has the table's members without the report (a fifth of
-	 * the parsing); --json and items stored without it read meta.json.
+	 * the parsing); --json and items stored without it (all since
+	 * session 9: the index lists them) read meta.json.
 	 * Read, not mapped: mmap per small file costs more than it saves.
 	 */
 	for (int k = lf->lf_json ? 1 : 0; k < 2 && meta == NULL; k++) {

@@ -2,10 +2,10 @@
  * mugai-portal items - the store as the pages see it
  *
  * Reads go through lib/store (descriptors, no links followed, files of
- * the store's owner only). The list walks YYYY/MM/DD/ID from the newest
- * and reads each item's list.json: linear in the store's size. The store
- * branch's index (lib/index/) is to replace this walk; the pages do not
- * change when it does.
+ * the store's owner only). The list reads the index (lib/index/); without
+ * one it walks YYYY/MM/DD/ID from the newest and reads each item's
+ * list.json (items stored before session 9) or meta.json: linear in the
+ * store's size.
  */
 #include "autoconfig.h"
 

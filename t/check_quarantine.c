@@ -313,21 +313,24 @@ START_TEST(meta_json_has_every_field)
 	    json_object_get_array_member(sum, "removed"), 0), "請求書.zip");
 	ck_assert(json_object_has_member(m, "report"));
 	json_object_unref(m);
-	/* list.json: the listing members, the same values, no report. */
+	/*
+	 * Three inodes an item (session 9): its directory, original.eml
+	 * and meta.json; no list.json (listing reads the index, or falls
+	 * back to meta.json).
+	 */
 	{
-		g_autofree char *lp = item_file(store, id, "list.json");
-		g_autoptr(JsonParser) jp = json_parser_new();
-		JsonObject *l;
+		g_autofree char *item = mugai_qid_path(store, id);
+		g_autoptr(GDir) d = g_dir_open(item, 0, NULL);
+		const char *name;
+		guint n = 0;
 
-		ck_assert(json_parser_load_from_file(jp, lp, NULL));
-		l = json_node_get_object(json_parser_get_root(jp));
-		ck_assert_str_eq(json_object_get_string_member(
-		    json_object_get_object_member(l, "headers"), "subject"),
-		    "請求書 test");
-		ck_assert(!json_object_has_member(l, "report"));
-		ck_assert_int_eq(json_object_get_int_member(
-		    json_object_get_object_member(l, "summary"),
-		    "removed_count"), 1);
+		ck_assert_ptr_nonnull(d);
+		while ((name = g_dir_read_name(d)) != NULL) {
+			ck_assert(strcmp(name, "original.eml") == 0 ||
+			    strcmp(name, "meta.json") == 0);
+			n++;
+		}
+		ck_assert_uint_eq(n, 2);
 	}
 	mugai_quarantine_close(q);
 	rm_rf(store);
@@ -776,6 +779,167 @@ START_TEST(permissions_are_0750_and_0640)
 }
 END_TEST
 
+/*
+ * The same modes under the milter's umask (027), where the store asks
+ * them of openat/mkdirat and sets none afterwards (session 9), and
+ * under 022.
+ */
+START_TEST(permissions_without_fchmod)
+{
+	static const mode_t masks[] = { 027, 022, 0 };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(masks); i++) {
+		g_autofree char *store = make_store_dir();
+		g_autofree char *id = mugai_qid_new();
+		g_autofree char *item = NULL, *orig = NULL, *meta = NULL;
+		struct mugai_quarantine *q;
+		enum mugai_err err;
+		mode_t old = umask(masks[i]);
+
+		q = mugai_quarantine_open(store, NULL, &err);
+		ck_assert_ptr_nonnull(q);
+		ck_assert_int_eq(store_buf(q, id, msg_crlf,
+		    sizeof msg_crlf - 1), MUGAI_OK);
+		umask(old);
+		item = mugai_qid_path(store, id);
+		orig = g_build_filename(item, "original.eml", NULL);
+		meta = g_build_filename(item, "meta.json", NULL);
+		ck_assert_uint_eq(mode_of(item), 0750);
+		ck_assert_uint_eq(mode_of(orig), 0600);
+		ck_assert_uint_eq(mode_of(meta), 0640);
+		mugai_quarantine_close(q);
+		rm_rf(store);
+	}
+}
+END_TEST
+
+/*
+ * The header fields when the header block is longer than the store's
+ * first read of the original (16 KB) and its blank line falls across
+ * two reads: read back until the block's end, not beyond.
+ */
+START_TEST(meta_json_long_header_block)
+{
+	g_autofree char *store = make_store_dir();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	/* Header lengths around the read boundary, CRLF and LF. */
+	for (gsize pad = 16300; pad < 16400; pad += 7) {
+		for (int crlf = 0; crlf < 2; crlf++) {
+			const char *nl = crlf ? "\r\n" : "\n";
+			g_autofree char *id = mugai_qid_new();
+			GString *m = g_string_new(NULL);
+			JsonObject *meta, *hdr;
+
+			g_string_append_printf(m, "From: a@b.example%s", nl);
+			g_string_append(m, "X-Pad: ");
+			while (m->len < pad)
+				g_string_append_c(m, 'x');
+			g_string_append_printf(m, "%sSubject: long %zu%s%s",
+			    nl, pad, nl, nl);
+			for (int i = 0; i < 2000; i++)
+				g_string_append_printf(m,
+				    "Subject: not a header %d%s", i, nl);
+			ck_assert_int_eq(store_buf(q, id, m->str, m->len),
+			    MUGAI_OK);
+			meta = mugai_quarantine_read_meta(store, id, &err);
+			ck_assert_ptr_nonnull(meta);
+			hdr = json_object_get_object_member(meta, "headers");
+			{
+				g_autofree char *want = g_strdup_printf(
+				    "long %zu", pad);
+
+				ck_assert_str_eq(json_object_get_string_member(
+				    hdr, "subject"), want);
+			}
+			ck_assert_int_eq(json_object_get_int_member(
+			    json_object_get_object_member(meta, "original"),
+			    "size"), (gint64)m->len);
+			json_object_unref(meta);
+			g_string_free(m, TRUE);
+		}
+	}
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+/*
+ * The group commit keeps the day directory open from one batch to the
+ * next (session 9). A purge removes a day directory once it is empty:
+ * the next item of that day must make it again, not vanish into the
+ * removed one.
+ */
+START_TEST(day_directory_removed_between_items)
+{
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id1 = mugai_qid_new();
+	g_autofree char *id2 = NULL;
+	g_autofree char *item1 = NULL, *item2 = NULL, *day = NULL;
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	JsonObject *meta;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(store_buf(q, id1, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	item1 = mugai_qid_path(store, id1);
+	day = g_path_get_dirname(item1);
+	/* As purge leaves it: the item gone, then its empty day. */
+	{
+		g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", item1);
+
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	ck_assert_int_eq(rmdir(day), 0);
+	/* The same UTC day (unless midnight passed in between: rerun). */
+	id2 = mugai_qid_new();
+	ck_assert_int_eq(strncmp(id1, id2, 8), 0);
+	ck_assert_int_eq(store_buf(q, id2, msg_crlf, sizeof msg_crlf - 1),
+	    MUGAI_OK);
+	item2 = mugai_qid_path(store, id2);
+	ck_assert(g_file_test(item2, G_FILE_TEST_IS_DIR));
+	meta = mugai_quarantine_read_meta(store, id2, &err);
+	ck_assert_ptr_nonnull(meta);
+	json_object_unref(meta);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
+/*
+ * A header block without any field meta.json keeps: the fields are
+ * null, and GMime is not handed an empty buffer (a critical, fatal
+ * here).
+ */
+START_TEST(meta_json_no_wanted_fields)
+{
+	static const char msg[] = "X-Only: 1\nReceived: by x\n\nbody\n";
+	g_autofree char *store = make_store_dir();
+	g_autofree char *id = mugai_qid_new();
+	struct mugai_quarantine *q;
+	enum mugai_err err;
+	JsonObject *meta, *hdr;
+
+	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_eq(store_buf(q, id, msg, sizeof msg - 1), MUGAI_OK);
+	meta = mugai_quarantine_read_meta(store, id, &err);
+	ck_assert_ptr_nonnull(meta);
+	hdr = json_object_get_object_member(meta, "headers");
+	ck_assert(json_object_get_null_member(hdr, "from"));
+	ck_assert(json_object_get_null_member(hdr, "subject"));
+	json_object_unref(meta);
+	mugai_quarantine_close(q);
+	rm_rf(store);
+}
+END_TEST
+
 START_TEST(group_is_given_to_new_files)
 {
 	g_autofree char *store = make_store_dir();
@@ -799,8 +963,29 @@ START_TEST(group_is_given_to_new_files)
 	orig = item_file(store, id, "original.eml");
 	ck_assert_int_eq(stat(orig, &st), 0);
 	ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	ck_assert_int_eq(stat(store, &st), 0);
 	ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+	/*
+	 * Handed down by the set-group-ID tmp/ rather than chowned one by
+	 * one (session 9): the item directory keeps the bit, and
+	 * meta.json has the group.
+	 */
+	{
+		g_autofree char *tmp = g_build_filename(store, "tmp", NULL);
+		g_autofree char *item = mugai_qid_path(store, id);
+		g_autofree char *meta = item_file(store, id, "meta.json");
+
+		ck_assert_int_eq(stat(tmp, &st), 0);
+		ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+		ck_assert_uint_eq(st.st_mode & 07777, 02750);
+		ck_assert_int_eq(stat(item, &st), 0);
+		ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+		ck_assert_uint_eq(st.st_mode & 07777, 02750);
+		ck_assert_int_eq(stat(meta, &st), 0);
+		ck_assert_uint_eq(st.st_gid, gr->gr_gid);
+		ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	}
 	mugai_quarantine_close(q);
 	ck_assert_ptr_null(mugai_quarantine_open(store,
 	    "no-such-group-mugai", &err));
@@ -1726,6 +1911,10 @@ main(void)
 	t_test(s, group_commit_two_syncs_per_item_at_most);
 	t_test(s, enospc_on_small_tmpfs_is_nospace);
 	t_test(s, permissions_are_0750_and_0640);
+	t_test(s, permissions_without_fchmod);
+	t_test(s, meta_json_long_header_block);
+	t_test(s, day_directory_removed_between_items);
+	t_test(s, meta_json_no_wanted_fields);
 	t_test(s, group_is_given_to_new_files);
 	t_test(s, store_writable_by_others_is_refused);
 	t_test(s, release_key_is_created_0600);

@@ -58,10 +58,8 @@ plant() {
 	day=$(dirname "$(find "$S" -type d -name "$ID_DAY")")
 	item=$(find "$S" -type d -name "$ID_ITEM")
 	mkdir -p "$OUT/day/$FAKE" "$OUT/item" "$OUT/tmp/new.stale"
-	cp "$item/original.eml" "$item/meta.json" "$item/list.json" \
-	    "$OUT/day/$FAKE/"
-	cp "$item/original.eml" "$item/meta.json" "$item/list.json" \
-	    "$OUT/item/"
+	cp "$item/original.eml" "$item/meta.json" "$OUT/day/$FAKE/"
+	cp "$item/original.eml" "$item/meta.json" "$OUT/item/"
 	for d in "$OUT/day/$FAKE" "$OUT/item" "$OUT/tmp/new.stale" \
 	    "$OUT/tmp"; do
 		echo "keep me" >"$d/evidence"

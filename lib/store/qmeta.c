@@ -18,19 +18,27 @@
 
 #include "store/qmeta.h"
 
-/* Length of the header block in head (through the blank line). */
-static gsize
-header_length(const guint8 *p, gsize n)
+gboolean
+mugai_qmeta_header_end(const guint8 *p, gsize n, gsize *len)
 {
-	for (gsize i = 0; i < n; i++) {
-		if (p[i] != '\n')
-			continue;
-		if (i + 1 < n && p[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
-			return i + 3;
+	const guint8 *nl = p;
+
+	/* memchr: the header block is scanned at memchr's pace, not ours. */
+	while ((nl = memchr(nl, '\n', n - (gsize)(nl - p))) != NULL) {
+		gsize i = (gsize)(nl - p);
+
+		if (i + 1 < n && p[i + 1] == '\n') {
+			*len = i + 2;
+			return TRUE;
+		}
+		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n') {
+			*len = i + 3;
+			return TRUE;
+		}
+		nl++;
 	}
-	return n;
+	*len = n;
+	return FALSE;
 }
 
 static void
@@ -55,6 +63,70 @@ set_addresses(JsonObject *o, const char *name, InternetAddressList *list)
 	set_str(o, name, s);
 }
 
+/* The header fields meta.json keeps: what header_fields() asks GMime. */
+static gboolean
+wanted_field(const guint8 *name, gsize len)
+{
+	static const char *const wanted[] = { "from", "to", "cc", "subject",
+	    "date", "message-id" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(wanted); i++)
+		if (strlen(wanted[i]) == len &&
+		    g_ascii_strncasecmp((const char *)name, wanted[i], len) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * Copies into out the lines of the header block p (n bytes, through its
+ * blank line or not) that belong to the fields meta.json keeps, with
+ * their continuation lines, as they are. GMime then builds a message of
+ * six fields rather than of every Received:, DKIM-Signature: and
+ * Content-Type: (a multipart it would construct for nothing): the
+ * fields' values are parsed by the same code either way. FALSE, and out
+ * left alone, when a line is not plainly a field or a continuation (a
+ * name with other bytes, a line without a colon, a leading continuation):
+ * GMime's own reading of such a block is kept, whole.
+ */
+static gboolean
+wanted_lines(const guint8 *p, gsize n, GByteArray *out)
+{
+	gsize start = out->len;
+	gboolean keep = FALSE, first = TRUE;
+
+	while (n > 0) {
+		const guint8 *nl = memchr(p, '\n', n);
+		gsize len = nl != NULL ? (gsize)(nl - p) + 1 : n;
+		gsize name = 0, i;
+
+		if (len == 1 || (len == 2 && p[0] == '\r'))
+			break;			/* the blank line */
+		if (p[0] == ' ' || p[0] == '\t') {
+			if (first)
+				goto irregular;
+		} else {
+			while (name < len && p[name] >= 0x21 &&
+			    p[name] <= 0x7e && p[name] != ':')
+				name++;
+			for (i = name; i < len && (p[i] == ' ' ||
+			    p[i] == '\t'); i++)
+				;
+			if (name == 0 || i >= len || p[i] != ':')
+				goto irregular;
+			keep = wanted_field(p, name);
+		}
+		if (keep)
+			g_byte_array_append(out, p, (guint)len);
+		first = FALSE;
+		p += len;
+		n -= len;
+	}
+	return TRUE;
+irregular:
+	g_byte_array_set_size(out, (guint)start);
+	return FALSE;
+}
+
 /* From/To/Cc/Subject/Date/Message-ID, decoded, from the header block. */
 static JsonObject *
 header_fields(const guint8 *head, gsize head_len)
@@ -62,15 +134,23 @@ header_fields(const guint8 *head, gsize head_len)
 	const char *fallback[] = { "UTF-8", "CP932", "EUC-JP", "ISO-8859-1",
 	    NULL };
 	JsonObject *o = json_object_new();
-	gsize len = header_length(head, head_len);
+	gsize len;
 	GMimeStream *s;
 	GMimeParser *parser;
 	GMimeParserOptions *opts;
 	GMimeMessage *msg;
 	GDateTime *date;
+	GByteArray *fields = g_byte_array_new();
 
+	(void)mugai_qmeta_header_end(head, head_len, &len);
 	s = g_mime_stream_mem_new();
-	g_mime_stream_write(s, (const char *)head, len);
+	if (wanted_lines(head, len, fields)) {
+		if (fields->len > 0)
+			g_mime_stream_write(s, (const char *)fields->data,
+			    fields->len);
+	} else
+		g_mime_stream_write(s, (const char *)head, len);
+	g_byte_array_free(fields, TRUE);
 	g_mime_stream_write(s, "\n", 1);
 	g_mime_stream_reset(s);
 	parser = g_mime_parser_new_with_stream(s);
@@ -190,23 +270,6 @@ to_text(JsonObject *o, gboolean pretty)
 	return text;
 }
 
-/* The members `mugai quarantine list` reads, in meta.json's shape. */
-static char *
-list_text(JsonObject *meta)
-{
-	static const char *const keep[] = { "schema", "id", "time",
-	    "envelope", "headers", "summary" };
-	JsonObject *o = json_object_new();
-	char *text;
-
-	for (gsize i = 0; i < G_N_ELEMENTS(keep); i++)
-		json_object_set_member(o, keep[i],
-		    json_object_dup_member(meta, keep[i]));
-	text = to_text(o, FALSE);
-	json_object_unref(o);
-	return text;
-}
-
 /* Copies member name of from into to when it is there. */
 static void
 copy_member(JsonObject *to, JsonObject *from, const char *name)
@@ -311,8 +374,7 @@ char *
 mugai_qmeta_build(const char *id, gint64 usec,
     const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
-    const guint8 *head, gsize head_len, char **list, const char *node,
-    char **row)
+    const guint8 *head, gsize head_len, const char *node, char **row)
 {
 	JsonObject *o = json_object_new();
 	JsonObject *orig = json_object_new();
@@ -320,6 +382,7 @@ mugai_qmeta_build(const char *id, gint64 usec,
 	g_autofree char *when = NULL;
 	char host[256];
 	char *text;
+	gsize len;
 
 	dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
 	{
@@ -351,8 +414,12 @@ mugai_qmeta_build(const char *id, gint64 usec,
 		    mugai_report_to_json(report));
 	else
 		json_object_set_null_member(o, "report");
+	/* The final newline in place: the file is then one write(2). */
 	text = to_text(o, TRUE);
-	*list = list_text(o);
+	len = strlen(text);
+	text = g_realloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = '\0';
 	if (row != NULL)
 		*row = mugai_qmeta_row_text(o, node);
 	json_object_unref(o);

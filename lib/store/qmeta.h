@@ -18,10 +18,10 @@
 #define MUGAI_QMETA_SCHEMA 1
 
 /*
- * Returns (transfer full) meta.json (pretty-printed UTF-8 JSON, no final
- * newline) for item id, and in *list (transfer full) list.json: the
- * members `mugai quarantine list` needs (schema, id, time, envelope,
- * headers, summary), compact, so listing need not parse the report.
+ * Returns (transfer full) meta.json (pretty-printed UTF-8 JSON ending in
+ * a newline) for item id. (Items stored before session 9 also hold a
+ * list.json, meta.json's listing members, compact; none is written now:
+ * the index serves listing, and readers fall back to meta.json.)
  * usec is the item's time (from its ID, microseconds since the epoch).
  * env and report may be NULL; head holds the first head_len bytes of the
  * original (its header block is parsed from them). row (may be NULL)
@@ -30,8 +30,13 @@
 char *mugai_qmeta_build(const char *id, gint64 usec,
     const struct mugai_envelope *env,
     const struct mugai_report *report, guint64 size, const char *sha,
-    const guint8 *head, gsize head_len, char **list, const char *node,
-    char **row);
+    const guint8 *head, gsize head_len, const char *node, char **row);
+
+/*
+ * TRUE when the first n bytes of p hold a whole header block (through
+ * its blank line, LF or CRLF); *len gets its length, or n.
+ */
+gboolean mugai_qmeta_header_end(const guint8 *p, gsize n, gsize *len);
 
 /*
  * The index row of an item (doc/quarantine-meta.md, "journal"): meta's

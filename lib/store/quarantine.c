@@ -1,23 +1,26 @@
 /*
  * mugai_quarantine - atomic store of originals and meta.json, purge
  *
- * Store: tmp/new.XXXXXX/{original.eml,meta.json,list.json} are written,
- * made durable, renamed to YYYY/MM/DD/ID and journalled, and that is made
- * durable before the caller hears MUGAI_OK. With syncfs(2) the items of
- * concurrent messages share the syncs (group commit, chained: one sync
- * per round serves one batch's files and the last batch's renames, see
- * commit_round()); without it each file and directory is fsynced
- * (file_commit()). Every step is relative to a descriptor of the store's
- * top directory or of tmp/, one name at a time, never following a link
- * (lib/store/qdir.h): the store's owner may have planted links, and a
+ * Store: tmp/new.XXXXXX/{original.eml,meta.json} are written and made
+ * durable, the directory is renamed to YYYY/MM/DD/ID, and the rename is
+ * made durable (group commit: one syncfs(2) per round, shared by two
+ * batches of items; without it, fsync file by file). Every step is relative to a descriptor of the
+ * store's top directory or of tmp/, one name at a time, never following a
+ * link (lib/store/qdir.h): the store's owner may have planted links, and a
  * purge or a reader may run as root. Purge is in lib/store/qpurge.c.
  * original.eml may be written as the message arrives (an item: begin,
  * write, commit), so that keeping it at the end costs no copy. Any
  * failure removes the tmp/ directory (or, after the rename, moves the
- * item back into tmp/ and removes it), so no reader ever sees a
- * partial item. A crash leaves at worst an entry in tmp/, which purge
- * removes once it is an hour old. Nothing here is shared between threads
- * except read-only members and the audit descriptor (lib/store/audit.c).
+ * item back into tmp/ and removes it), so no reader ever sees a partial
+ * item. A crash leaves at worst an entry in tmp/, which purge removes once
+ * it is an hour old. Nothing here is shared between threads except
+ * read-only members and the audit descriptor (lib/store/audit.c).
+ *
+ * What a kept item costs is counted (BENCHMARKS.md, session 9): three
+ * inodes (its directory, original.eml, meta.json), each created with its
+ * final mode and, through the set-group-ID tmp/, its group, so that no
+ * fchmod/fchown follows; meta.json in one write; the header fields from
+ * the original's header block only.
  *
  * Mail-derived strings in meta.json pass g_utf8_make_valid(): the file is
  * always valid UTF-8 JSON, whatever the message contained.
@@ -95,6 +98,67 @@ set_mode_group(const struct mugai_quarantine *q, int fd, mode_t mode)
 }
 
 /*
+ * The same for what is made inside tmp/ (an item's directory and files),
+ * only where creating it did not already: the umask cleared a bit of the
+ * mode, or tmp/ does not hand down the group.
+ */
+static void
+set_item_mode_group(const struct mugai_quarantine *q, int fd, mode_t mode)
+{
+	if (q->qs_gid != (gid_t)-1 && !q->qs_group_kept)
+		(void)fchown(fd, (uid_t)-1, q->qs_gid);
+	if (!q->qs_modes_kept)
+		(void)fchmod(fd, mode);
+}
+
+/*
+ * TRUE when the process's umask clears none of the bits of 0750 (0640 and
+ * 0600 are inside it), read from /proc/self/status (Linux 4.7): umask(2)
+ * cannot be read without being set, which would race other threads'
+ * creations. FALSE when it cannot be told: then every mode is set.
+ */
+static gboolean
+umask_keeps_modes(void)
+{
+	g_autofree char *status = NULL;
+	const char *p;
+	guint64 mask;
+	char *end;
+
+	if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL) ||
+	    (p = strstr(status, "\nUmask:")) == NULL)
+		return FALSE;
+	p += strlen("\nUmask:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	mask = g_ascii_strtoull(p, &end, 8);
+	if (end == p || (*end != '\n' && *end != '\0'))
+		return FALSE;
+	return (mask & 0750) == 0;
+}
+
+/*
+ * Makes tmp/ (fd, with stat st) hand its group down: set-group-ID and the
+ * auditors' group, so that an item's directory and files get the group as
+ * they are made (and the directory the bit, which it keeps in its day
+ * directory: ls shows drwxr-s---). TRUE when it does.
+ */
+static gboolean
+tmp_hands_down_group(const struct mugai_quarantine *q, int fd,
+    const struct stat *st)
+{
+	if (q->qs_gid == (gid_t)-1)
+		return TRUE;
+	if (st->st_gid != q->qs_gid &&
+	    fchown(fd, (uid_t)-1, q->qs_gid) != 0)
+		return FALSE;
+	if ((st->st_mode & S_ISGID) == 0 &&
+	    fchmod(fd, (st->st_mode & 07777) | S_ISGID) != 0)
+		return FALSE;
+	return TRUE;
+}
+
+/*
  * Opens the directory name in parent, creating it (0750, group) when
  * missing and fsyncing parent so the new entry is durable. An existing
  * directory is fine: another writer made it. A link is refused (ELOOP).
@@ -117,7 +181,7 @@ ensure_dir(const struct mugai_quarantine *q, int parent, const char *name)
 	if ((fd = mugai_qdir_open(parent, name)) < 0)
 		return -1;
 	set_mode_group(q, fd, 0750);
-	/* Group commit: the next round's sync makes the entry durable. */
+	/* Group commit: the batch's second sync makes the entry durable. */
 	if (!q->qs_group && fsync_fd(parent) != 0) {
 		int e = errno;
 
@@ -206,11 +270,14 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 	q->qs_dir = g_strdup(dir != NULL ? dir : ".");
 	q->qs_tmpfd = -1;
 	q->qs_journalfd = -1;
+	q->qs_dayfd = -1;
 	q->qs_gid = gid;
 	g_mutex_init(&q->qs_lock);
 	g_cond_init(&q->qs_cond);
 	q->qs_queue = g_ptr_array_new();
-	q->qs_published = g_ptr_array_new();
+	q->qs_awaiting = g_ptr_array_new();
+	q->qs_retired = g_array_new(FALSE, FALSE, sizeof(int));
+	q->qs_retired_prev = g_array_new(FALSE, FALSE, sizeof(int));
 #ifdef HAVE_SYNCFS
 	q->qs_group = TRUE;
 #endif
@@ -242,6 +309,8 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 		*err = MUGAI_E_PERM;
 		goto fail;
 	}
+	q->qs_modes_kept = umask_keeps_modes();
+	q->qs_group_kept = tmp_hands_down_group(q, q->qs_tmpfd, &st);
 	/* journal/: the same rules as tmp/. */
 	if ((q->qs_journalfd = ensure_dir(q, q->qs_fd, "journal")) < 0) {
 		*err = open_err(errno);
@@ -275,8 +344,17 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 		close(q->qs_tmpfd);
 	if (q->qs_journalfd >= 0)
 		close(q->qs_journalfd);
+	if (q->qs_dayfd >= 0)
+		close(q->qs_dayfd);
 	g_ptr_array_free(q->qs_queue, TRUE);
-	g_ptr_array_free(q->qs_published, TRUE);
+	g_ptr_array_free(q->qs_awaiting, TRUE);
+	for (int k = 0; k < 2; k++) {
+		GArray *r = k == 0 ? q->qs_retired : q->qs_retired_prev;
+
+		for (guint i = 0; i < r->len; i++)
+			close(g_array_index(r, int, i));
+		g_array_free(r, TRUE);
+	}
 	g_mutex_clear(&q->qs_lock);
 	g_cond_clear(&q->qs_cond);
 	g_free(q->qs_node);
@@ -372,24 +450,23 @@ mugai_quarantine_journal_event(struct mugai_quarantine *q, const char *event,
 /* ---- store ---- */
 
 /*
- * Opens a new file: O_EXCL, 0640, the auditors' group; flags adds the
- * access mode (O_WRONLY, or O_RDWR for an original its writer reads back).
+ * Opens a new file of an item in tmp/: O_EXCL, mode (0640, or 0600 for
+ * the original), the auditors' group; flags adds the access mode
+ * (O_WRONLY, or O_RDWR for an original its writer reads back).
  */
 static int
 create_file(const struct mugai_quarantine *q, int dirfd, const char *name,
-    int flags)
+    int flags, mode_t mode)
 {
 	int fd;
 
 	if (fault("open") != 0)
 		return -1;
 	fd = openat(dirfd, name, flags | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, 0640);
+	    O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -1;
-	if (q->qs_gid != (gid_t)-1)
-		(void)fchown(fd, (uid_t)-1, q->qs_gid);
-	(void)fchmod(fd, 0640);
+	set_item_mode_group(q, fd, mode);
 	return fd;
 }
 
@@ -447,6 +524,7 @@ finish_file(int fd)
 	return close(fd);
 }
 
+/* text (ending in its newline) as the new file name, 0640. */
 static enum mugai_err
 write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
     const char *text)
@@ -455,10 +533,9 @@ write_meta(const struct mugai_quarantine *q, int dirfd, const char *name,
 
 	int fd;
 
-	if ((fd = create_file(q, dirfd, name, O_WRONLY)) < 0)
+	if ((fd = create_file(q, dirfd, name, O_WRONLY, 0640)) < 0)
 		return store_err(errno);
-	if (write_all(fd, text, strlen(text)) != 0 ||
-	    write_all(fd, "\n", 1) != 0) {
+	if (write_all(fd, text, strlen(text)) != 0) {
 		int e = errno;
 
 		close(fd);
@@ -540,6 +617,42 @@ publish(const struct mugai_quarantine *q, const char *id, const char *name,
 	return err;
 }
 
+/*
+ * publish() for the leader of a group commit, through the day directory
+ * of the last batch when the item has the same day: one renameat instead
+ * of walking YYYY/MM/DD again. A day directory that a purge removed since
+ * (empty) fails the rename with ENOENT: it is made again. *dayfd is
+ * lent (q's, or in retired, closed once no item holds it: commit_round()).
+ */
+static enum mugai_err
+publish_cached(struct mugai_quarantine *q, const char *id, const char *name,
+    int *dayfd, GArray *retired)
+{
+	enum mugai_err err;
+	int day;
+
+	if (q->qs_dayfd >= 0 && memcmp(q->qs_day, id, 8) == 0) {
+		if (fault("rename") != 0)
+			return store_err(errno);
+		if (renameat(q->qs_tmpfd, name, q->qs_dayfd, id) == 0) {
+			*dayfd = q->qs_dayfd;
+			return MUGAI_OK;
+		}
+		if (errno != ENOENT)
+			return store_err(errno);
+	}
+	if ((err = publish(q, id, name, &day)) != MUGAI_OK)
+		return err;
+	/* Items published or awaiting may hold the old one: closed after. */
+	if (q->qs_dayfd >= 0)
+		g_array_append_val(retired, q->qs_dayfd);
+	q->qs_dayfd = day;
+	memcpy(q->qs_day, id, 8);
+	q->qs_day[8] = '\0';
+	*dayfd = day;
+	return MUGAI_OK;
+}
+
 /* ---- items: begin, write, commit ---- */
 
 struct mugai_qitem {
@@ -569,7 +682,7 @@ make_tmp_dir(const struct mugai_quarantine *q)
 		for (gsize i = 4; i < sizeof name - 1; i++)
 			name[i] = set[g_random_int_range(0,
 			    (gint32)sizeof set - 1)];
-		if (mkdirat(q->qs_tmpfd, name, 0700) == 0)
+		if (mkdirat(q->qs_tmpfd, name, 0750) == 0)
 			return g_strdup(name);
 		if (errno != EEXIST)
 			return NULL;
@@ -596,19 +709,18 @@ mugai_quarantine_begin(struct mugai_quarantine *q, enum mugai_err *err)
 		mugai_quarantine_item_free(it);
 		return NULL;
 	}
-	set_mode_group(q, it->qi_dirfd, 0750);
-	if ((it->qi_fd = create_file(q, it->qi_dirfd, "original.eml",
-	    O_RDWR)) < 0) {
-		*err = store_err(errno);
-		mugai_quarantine_item_free(it);
-		return NULL;
-	}
+	set_item_mode_group(q, it->qi_dirfd, 0750);
 	/*
 	 * The original stays the owner's (0600): auditors read it through
 	 * `mugai quarantine extract`, which writes audit.log; the group gets
 	 * the metadata only.
 	 */
-	(void)fchmod(it->qi_fd, 0600);
+	if ((it->qi_fd = create_file(q, it->qi_dirfd, "original.eml",
+	    O_RDWR, 0600)) < 0) {
+		*err = store_err(errno);
+		mugai_quarantine_item_free(it);
+		return NULL;
+	}
 	*err = MUGAI_OK;
 	return it;
 }
@@ -675,20 +787,26 @@ mugai_quarantine_item_size(const struct mugai_qitem *it)
 
 /*
  * Reads the item's original back from its start: its SHA-256 into sha
- * (unless sha is NULL) and its first bytes (up to HEADER_KEEP_MAX) into
- * head for the header fields.
+ * (unless sha is NULL) and its header block (at most HEADER_KEEP_MAX
+ * bytes) into head for the header fields. Without sha the read stops at
+ * the header block's end: typical mail has a few KB of header before
+ * 100 KB of body, which nothing here needs again.
  */
 static enum mugai_err
 read_back(const struct mugai_qitem *it, char sha[65], GByteArray *head)
 {
 	struct mugai_digest *d = sha != NULL ? mugai_digest_new() : NULL;
 	char buf[MUGAI_IO_CHUNK];
+	/* The first read small: most header blocks fit in it. */
+	gsize want = d != NULL ? sizeof buf : MIN(sizeof buf, 16384);
+	gboolean whole = FALSE;
 	guint64 off = 0;
 
-	while (off < it->qi_size && (d != NULL || head->len <
-	    HEADER_KEEP_MAX)) {
-		ssize_t n = pread(it->qi_fd, buf, (gsize)MIN(sizeof buf,
+	while (off < it->qi_size && (d != NULL || (!whole && head->len <
+	    HEADER_KEEP_MAX))) {
+		ssize_t n = pread(it->qi_fd, buf, (gsize)MIN(want,
 		    it->qi_size - off), (off_t)off);
+		gsize dummy;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -698,10 +816,17 @@ read_back(const struct mugai_qitem *it, char sha[65], GByteArray *head)
 		}
 		if (d != NULL)
 			mugai_digest_update(d, buf, (gsize)n);
-		if (head->len < HEADER_KEEP_MAX)
+		if (!whole && head->len < HEADER_KEEP_MAX) {
+			/* From a line or two back: the blank line may straddle. */
+			gsize from = head->len > 2 ? head->len - 2 : 0;
+
 			g_byte_array_append(head, (guint8 *)buf,
 			    (guint)MIN((gsize)n, HEADER_KEEP_MAX - head->len));
+			whole = mugai_qmeta_header_end(head->data + from,
+			    head->len - from, &dummy);
+		}
 		off += (guint64)n;
+		want = sizeof buf;
 	}
 	if (d != NULL)
 		mugai_digest_finish(d, sha);
@@ -717,13 +842,17 @@ item_remove(struct mugai_qitem *it)
 	g_clear_pointer(&it->qi_tmp, g_free);
 }
 
-/* meta.json and list.json into the item's tmp/ directory. */
+/*
+ * meta.json into the item's tmp/ directory. No list.json since session 9
+ * (doc/quarantine-meta.md): listing reads the index, and the walk falls
+ * back to meta.json as it did for items without one.
+ */
 static enum mugai_err
 write_metas(struct mugai_qitem *it, const char *id,
     const struct mugai_envelope *env, const struct mugai_report *report,
     const char *sha, char **row)
 {
-	g_autofree char *meta = NULL, *list = NULL;
+	g_autofree char *meta = NULL;
 	GByteArray *head = g_byte_array_new();
 	enum mugai_err err;
 	gint64 usec = 0;
@@ -731,11 +860,8 @@ write_metas(struct mugai_qitem *it, const char *id,
 	(void)mugai_qid_time(id, &usec);
 	if ((err = read_back(it, NULL, head)) == MUGAI_OK) {
 		meta = mugai_qmeta_build(id, usec, env, report, it->qi_size,
-		    sha, head->data, head->len, &list, it->qi_q->qs_node, row);
-		if ((err = write_meta(it->qi_q, it->qi_dirfd, "meta.json",
-		    meta)) == MUGAI_OK)
-			err = write_meta(it->qi_q, it->qi_dirfd, "list.json",
-			    list);
+		    sha, head->data, head->len, it->qi_q->qs_node, row);
+		err = write_meta(it->qi_q, it->qi_dirfd, "meta.json", meta);
 	}
 	g_byte_array_free(head, TRUE);
 	return err;
@@ -795,8 +921,8 @@ struct pending {
 	const char *pd_sha;
 	const char *pd_actor;
 	int pd_day;			/* day directory once published */
+	gboolean pd_awaits;		/* published, for the next round */
 	enum mugai_err pd_err;
-	gboolean pd_published;		/* renamed and journalled: one more sync */
 	gboolean pd_done;
 };
 
@@ -857,88 +983,117 @@ journal_dropped(struct mugai_quarantine *q, const char *id)
 }
 
 /*
- * Ends a published item: with err MUGAI_OK (the sync after its rename and
- * journal line succeeded) it is stored and audited; otherwise it goes
- * back to tmp/ and the journal withdraws its row (when journalled).
+ * Group commit, pipelined. A round (one leader at a time) makes one sync
+ * of the store's file system, which covers two sets of items at once:
+ * those renamed into place and journalled by the previous round
+ * (q->qs_awaiting: the sync makes the rename, any new day directory and
+ * the journal line durable; they are then audited and done), and those
+ * that joined the queue since (their files and tmp/ directories, written
+ * before they joined: they are then renamed and journalled, and wait for
+ * the next round). Each item so waits for two syncs, as before, but
+ * every sync is shared by two batches under load: about one sync per
+ * batch instead of two. A failed sync fails every item it covered: the
+ * awaiting ones are taken back into tmp/ ("dropped" row), the queued
+ * ones are not renamed.
  */
+
+/* Items of the previous round: durable now (err OK) or failed. */
 static void
-end_published(struct mugai_quarantine *q, struct pending *p,
-    enum mugai_err err, gboolean journalled)
+finish_awaiting(struct mugai_quarantine *q, GPtrArray *awaiting,
+    enum mugai_err err)
 {
-	if (err == MUGAI_OK)
-		err = audit_stored(q, p->pd_id, p->pd_it->qi_size, p->pd_sha,
-		    p->pd_actor);
-	if ((p->pd_err = err) != MUGAI_OK) {
-		unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
-		if (journalled)
+	for (guint i = 0; i < awaiting->len; i++) {
+		struct pending *p = g_ptr_array_index(awaiting, i);
+
+		if (err == MUGAI_OK)
+			p->pd_err = audit_stored(q, p->pd_id,
+			    p->pd_it->qi_size, p->pd_sha, p->pd_actor);
+		else
+			p->pd_err = err;
+		if (p->pd_err != MUGAI_OK) {
+			unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
 			journal_dropped(q, p->pd_id);
-	} else {
-		g_mutex_lock(&q->qs_lock);
-		q->qs_items++;
-		g_mutex_unlock(&q->qs_lock);
+		}
+		p->pd_day = -1;		/* lent: q's or retired */
 	}
-	p->pd_published = FALSE;
-	close(p->pd_day);
-	p->pd_day = -1;
 }
 
 /*
- * One round of the group commit, chained: one sync serves two batches.
- * It makes durable the files and tmp/ directories of batch (the queue
- * just taken) and the renames, new day directories and journal lines of
- * prev (what the last round published); prev's items are then ended,
- * and batch's are renamed into their day directories and journalled,
- * marked pd_published: the next round's sync ends them. Under load each
- * sync covers two batches, so the store issues about one sync per batch
- * and an item waits for about two; when nothing else comes, the next
- * round syncs for the published items alone.
+ * Items whose files the round's sync covered (err OK): renamed into
+ * place and their rows appended in one write. Those that made it go to
+ * next (awaiting the next round's sync); the others are done, failed.
  */
 static void
-commit_round(struct mugai_quarantine *q, GPtrArray *batch, GPtrArray *prev)
+publish_batch(struct mugai_quarantine *q, GPtrArray *batch,
+    enum mugai_err err, GPtrArray *next)
 {
 	GString *lines = g_string_new(NULL);
-	enum mugai_err err = MUGAI_OK;
-	guint published = 0;
+	gboolean journalled;
 
-	if (sync_store(q) != 0)
-		err = store_err(errno);
-	for (guint i = 0; i < prev->len; i++)
-		end_published(q, g_ptr_array_index(prev, i), err, TRUE);
 	for (guint i = 0; i < batch->len; i++) {
 		struct pending *p = g_ptr_array_index(batch, i);
 
-		if ((p->pd_err = err) != MUGAI_OK)
-			continue;
-		if ((p->pd_err = publish(q, p->pd_id, p->pd_it->qi_tmp,
-		    &p->pd_day)) != MUGAI_OK)
-			continue;
-		p->pd_published = TRUE;
-		published++;
-		g_string_append(lines, p->pd_row);
-		g_string_append_c(lines, '\n');
+		if ((p->pd_err = err) == MUGAI_OK &&
+		    (p->pd_err = publish_cached(q, p->pd_id,
+		    p->pd_it->qi_tmp, &p->pd_day, q->qs_retired)) == MUGAI_OK) {
+			p->pd_awaits = TRUE;
+			g_ptr_array_add(next, p);
+			g_string_append(lines, p->pd_row);
+			g_string_append_c(lines, '\n');
+		}
 	}
-	if (published > 0 && (err = mugai_quarantine_journal_write(q,
+	if (next->len > 0 && (err = mugai_quarantine_journal_write(q,
 	    lines->str, lines->len)) != MUGAI_OK) {
 		/* A short write may have left part of the lines. */
-		gboolean journalled = err == MUGAI_E_NOSPACE;
+		journalled = err == MUGAI_E_NOSPACE;
+		for (guint i = 0; i < next->len; i++) {
+			struct pending *p = g_ptr_array_index(next, i);
 
-		for (guint i = 0; i < batch->len; i++) {
-			struct pending *p = g_ptr_array_index(batch, i);
-
-			if (p->pd_published)
-				end_published(q, p, err, journalled);
+			p->pd_err = err;
+			unpublish(q, p->pd_id, p->pd_it->qi_tmp, p->pd_day);
+			if (journalled)
+				journal_dropped(q, p->pd_id);
+			p->pd_day = -1;
+			p->pd_awaits = FALSE;
 		}
+		g_ptr_array_set_size(next, 0);
 	}
 	g_string_free(lines, TRUE);
 }
 
 /*
- * Group commit: the item joins the queue; the first waiting thread that
- * finds no round in progress takes the queue and what the last round
- * published and runs a round for everyone (commit_round()); the others
- * wait. An item is done once a round ends it: failed, or published and
- * then synced by the following round. While one round syncs, the next
- * batch gathers.
+ * One round, by the leader (q->qs_leading set, q->qs_lock not held):
+ * takes the queue and the awaiting items, syncs once, finishes the
+ * awaiting ones and publishes the queued ones.
+ */
+static void
+commit_round(struct mugai_quarantine *q, GPtrArray *batch,
+    GPtrArray *awaiting, GPtrArray *next)
+{
+	enum mugai_err err = MUGAI_OK;
+	GArray *closing;
+
+	if (sync_store(q) != 0)
+		err = store_err(errno);
+	finish_awaiting(q, awaiting, err);
+	publish_batch(q, batch, err, next);
+	/*
+	 * Day directories retired last round: no item holds them now (the
+	 * awaiting ones are finished). This round's wait for the next.
+	 */
+	closing = q->qs_retired_prev;
+	for (guint i = 0; i < closing->len; i++)
+		close(g_array_index(closing, int, i));
+	g_array_set_size(closing, 0);
+	q->qs_retired_prev = q->qs_retired;
+	q->qs_retired = closing;
+}
+
+/*
+ * Group commit: the item joins the queue; a waiting thread that finds
+ * no round in progress leads one (commit_round()) for everyone; each
+ * waits until its item is done, two rounds later at most when rounds
+ * follow one another.
  */
 static enum mugai_err
 group_commit(struct mugai_quarantine *q, struct pending *p)
@@ -946,33 +1101,44 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 	g_mutex_lock(&q->qs_lock);
 	g_ptr_array_add(q->qs_queue, p);
 	while (!p->pd_done) {
-		GPtrArray *batch, *prev;
+		GPtrArray *batch, *awaiting, *next;
+		guint ok = 0;
 
 		if (q->qs_leading) {
 			g_cond_wait(&q->qs_cond, &q->qs_lock);
 			continue;
 		}
 		batch = q->qs_queue;
+		awaiting = q->qs_awaiting;
 		q->qs_queue = g_ptr_array_new();
-		prev = q->qs_published;
-		q->qs_published = g_ptr_array_new();
+		q->qs_awaiting = g_ptr_array_new();
 		q->qs_leading = TRUE;
 		g_mutex_unlock(&q->qs_lock);
-		commit_round(q, batch, prev);
+		next = g_ptr_array_new();
+		commit_round(q, batch, awaiting, next);
+		for (guint i = 0; i < awaiting->len; i++)
+			if (((struct pending *)g_ptr_array_index(awaiting,
+			    i))->pd_err == MUGAI_OK)
+				ok++;
 		g_mutex_lock(&q->qs_lock);
-		for (guint i = 0; i < prev->len; i++)
-			((struct pending *)g_ptr_array_index(prev,
+		q->qs_items += ok;
+		/* Done: every awaiting item, and the queued ones not awaiting. */
+		for (guint i = 0; i < awaiting->len; i++)
+			((struct pending *)g_ptr_array_index(awaiting,
 			    i))->pd_done = TRUE;
 		for (guint i = 0; i < batch->len; i++) {
 			struct pending *b = g_ptr_array_index(batch, i);
 
-			if (b->pd_published)
-				g_ptr_array_add(q->qs_published, b);
-			else
+			if (!b->pd_awaits)
 				b->pd_done = TRUE;
+			b->pd_awaits = FALSE;
 		}
+		for (guint i = 0; i < next->len; i++)
+			g_ptr_array_add(q->qs_awaiting,
+			    g_ptr_array_index(next, i));
+		g_ptr_array_free(next, TRUE);
 		g_ptr_array_free(batch, TRUE);
-		g_ptr_array_free(prev, TRUE);
+		g_ptr_array_free(awaiting, TRUE);
 		q->qs_leading = FALSE;
 		g_cond_broadcast(&q->qs_cond);
 	}
@@ -981,8 +1147,8 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 }
 
 /*
- * One item, one sync per file (no syncfs(2)): original, meta.json,
- * list.json and the item directory, the rename, the day directory and
+ * One item, one sync per file (no syncfs(2)): original, meta.json and
+ * the item directory, the rename, the day directory and
  * the journal, then tmp/.
  */
 static enum mugai_err

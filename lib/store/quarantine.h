@@ -4,7 +4,7 @@
  *   DIR/tmp/                         in-progress writes, never read by tools
  *   DIR/YYYY/MM/DD/ID/original.eml   the message exactly as received (0600)
  *   DIR/YYYY/MM/DD/ID/meta.json      see doc/quarantine-meta.md
- *   DIR/YYYY/MM/DD/ID/list.json      meta.json's listing members, compact
+ *   DIR/YYYY/MM/DD/ID/list.json      (items stored before session 9 only)
  *   DIR/audit.log                    JSON lines (lib/store/audit.h)
  *   DIR/journal/YYYYMMDD             JSON lines, one row per stored,
  *                                    purged or released item (the index's
@@ -14,7 +14,8 @@
  * tmp/, its files and that directory are made durable, it is renamed into
  * YYYY/MM/DD (UTC date of the ID), its row appended to the journal, and
  * the rename made durable. With group commit, concurrent items share the
- * syncs (syncfs(2)) that do this, and each sync serves two batches.
+ * syncs (syncfs(2)) that do this, one per round, each round's sync making
+ * one batch's renames and the next batch's files durable.
  *
  * IDs look like "20250102-030405-123456-0a1b2c3d-0123456789abcdef":
  * UTC date, time, microseconds, 8 hex digits of the host name's SHA-256,
@@ -80,8 +81,9 @@ void mugai_quarantine_set_node(struct mugai_quarantine *q,
 
 /*
  * Group commit (the default where syncfs(2) exists): concurrent commits
- * are made durable together, about one sync of the store's file system
- * per batch (two per item's wait) instead of six fsyncs per item. FALSE: each item is synced file
+ * are made durable together: about one sync of the store's file system
+ * per batch under load (two for a lone item) instead of five fsyncs per
+ * item. FALSE: each item is synced file
  * by file. Set it before the first commit.
  */
 void mugai_quarantine_set_group_commit(struct mugai_quarantine *q,

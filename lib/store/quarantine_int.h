@@ -27,13 +27,30 @@ struct mugai_quarantine {
 	int qs_journalfd;		/* journal/ */
 	char *qs_node;			/* node name in journal rows, or NULL */
 	gboolean qs_group;		/* group commit: syncfs() per batch */
+	/*
+	 * What an item's new files and directories get without a call of
+	 * their own (open: mugai_quarantine_open_fd()): the modes asked of
+	 * openat/mkdirat, the umask clearing none of 0750; the group, tmp/
+	 * being set-group-ID with qs_gid. Otherwise fchmod/fchown each.
+	 */
+	gboolean qs_modes_kept;
+	gboolean qs_group_kept;
 	/* Group commit (lib/store/quarantine.c, group_commit()). */
 	GMutex qs_lock;
 	GCond qs_cond;
-	GPtrArray *qs_queue;		/* struct pending *, waiting */
-	GPtrArray *qs_published;	/* renamed, waiting for the next sync */
-	gboolean qs_leading;		/* a thread is running a round */
+	GPtrArray *qs_queue;		/* struct pending *, files written */
+	GPtrArray *qs_awaiting;		/* published, for the next sync */
+	gboolean qs_leading;		/* a thread is committing a batch */
 	guint64 qs_syncs;		/* file-system syncs issued */
+	/*
+	 * The day directory items were last renamed into (group commit only,
+	 * touched by the batch's leader alone): YYYYMMDD and a descriptor,
+	 * or -1. A day has one, so the next items need no walk to it.
+	 */
+	char qs_day[9];
+	int qs_dayfd;
+	GArray *qs_retired;		/* old day fds, items may hold them */
+	GArray *qs_retired_prev;	/* ... from the round before */
 	guint64 qs_items;		/* items committed */
 };
 
