@@ -23,7 +23,10 @@
  * whole-address searches, schema 2's plan: FTS5's trigrams drive, newest
  * first, where schema 3 looks the address up in addrs). Last,
  * single rows put one transaction each. An existing index is added to,
- * not cleared; -n 0 only searches.
+ * not cleared; -n 0 only searches. -s FIRST -e LAST put only rows FIRST
+ * to LAST - 1 of the ROWS generated (the others are generated and
+ * dropped, so each row is the same as in one fill) and exit: several of
+ * these fill one index in parallel; rows already there are skipped.
  *
  * With -u postgresql://... the same rows go through the same calls into
  * PostgreSQL (lib/index/ipg.c), as the milter's indexer, `mugai
@@ -452,7 +455,7 @@ run_one(struct mugai_index *ix, sqlite3 *old, guint k,
 int
 main(int argc, char **argv)
 {
-	guint64 n = 1000000;
+	guint64 n = 1000000, first = 0, last = G_MAXUINT64;
 	const char *url = NULL, *dir;
 	g_autofree char *msg = NULL;
 	struct mugai_index *ix;
@@ -464,7 +467,7 @@ main(int argc, char **argv)
 	sqlite3 *old = NULL;
 	int runs = 15, c;
 
-	while ((c = getopt(argc, argv, "n:r:u:B")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:u:Bs:e:")) != -1) {
 		if (c == 'n')
 			n = g_ascii_strtoull(optarg, NULL, 10);
 		else if (c == 'r')
@@ -474,12 +477,16 @@ main(int argc, char **argv)
 			url = optarg;
 		else if (c == 'B')
 			baseline = TRUE;
+		else if (c == 's')
+			first = g_ascii_strtoull(optarg, NULL, 10);
+		else if (c == 'e')
+			last = g_ascii_strtoull(optarg, NULL, 10);
 		else
 			return 2;
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "usage: index-bench [-n ROWS] [-r RUNS] "
-		    "[-u URL] [-B] DIR\n");
+		    "[-u URL] [-B] [-s FIRST -e LAST] DIR\n");
 		return 2;
 	}
 	dir = argv[optind];
@@ -514,18 +521,26 @@ main(int argc, char **argv)
 	t0 = g_get_monotonic_time();
 	c0 = cpu_usec();
 	s0 = backend_cpu_usec(&be);
-	for (guint64 i = 0; i < n; i++) {
+	last = MIN(last, n);
+	for (guint64 i = 0; i < last; i++) {
 		char *id;
 		JsonObject *row;
 		gboolean added;
 
-		if (i % 10000 == 0 && mugai_index_begin(ix) != MUGAI_OK)
+		if (i < first) {
+			/* The generator's draws, so row i is the same. */
+			json_object_unref(make_row(r, i, n, now, &id));
+			g_free(id);
+			continue;
+		}
+		if ((i % 10000 == 0 || i == first) &&
+		    mugai_index_begin(ix) != MUGAI_OK)
 			goto fail;
 		row = make_row(r, i, n, now, &id);
 		if (mugai_index_put_item(ix, row, &added) != MUGAI_OK)
 			goto fail;
 		json_object_unref(row);
-		if (i % 100 == 3) {
+		if (i % 100 == 3 && added) {
 			struct mugai_index_request rq = { 0 };
 
 			rq.rq_item = id;
@@ -537,7 +552,7 @@ main(int argc, char **argv)
 				goto fail;
 		}
 		g_free(id);
-		if ((i % 10000 == 9999 || i == n - 1) &&
+		if ((i % 10000 == 9999 || i == last - 1) &&
 		    mugai_index_commit(ix) != MUGAI_OK)
 			goto fail;
 		if (i % 100000 == 99999)
@@ -550,13 +565,18 @@ main(int argc, char **argv)
 	if (n > 0)
 		printf("fill: %" G_GUINT64_FORMAT " rows (to %" G_GINT64_FORMAT
 		    ") in %.1f s, %.0f rows/s (%.3f ms per row wall, %.3f ms "
-		    "CPU; transactions of 10,000)\n", n, have, (double)(t1 -
-		    t0) / 1e6, n / ((double)(t1 - t0) / 1e6), (double)(t1 -
-		    t0) / 1000.0 / (double)n, (double)(c1 - c0) / 1000.0 /
-		    (double)n);
+		    "CPU; transactions of 10,000)\n", last - first, have,
+		    (double)(t1 - t0) / 1e6, (double)(last - first) /
+		    ((double)(t1 - t0) / 1e6), (double)(t1 - t0) / 1000.0 /
+		    (double)(last - first), (double)(c1 - c0) / 1000.0 /
+		    (double)(last - first));
 	if (n > 0 && be.be_pid > 0)
 		printf("fill: the server's backend %.3f ms CPU per row\n",
-		    (double)(s1 - s0) / 1000.0 / (double)n);
+		    (double)(s1 - s0) / 1000.0 / (double)(last - first));
+	if (last < n || first > 0) {
+		mugai_index_close(ix);
+		return 0;	/* a part of a parallel fill */
+	}
 	t0 = g_get_monotonic_time();
 	have = mugai_index_count(ix, &err);
 	printf("rows in the index: %" G_GINT64_FORMAT " (count(*) %.1f ms)\n",
