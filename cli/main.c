@@ -78,20 +78,24 @@ cmd_check_config(int argc, char **argv)
 
 /*
  * Returns the descriptor of a new unlinked file for stdin's spill, in the
- * milter's spool_dir when there is one, else in $TMPDIR; -1 with errno.
+ * milter's spool_dir when this user may write there, else in $TMPDIR; -1
+ * with errno.
  */
 static int
 spill_file(const struct mugai_config *cf)
 {
-	const char *dir = cf->cf_spool_dir != NULL &&
-	    g_file_test(cf->cf_spool_dir, G_FILE_TEST_IS_DIR) ?
-	    cf->cf_spool_dir : g_get_tmp_dir();
-	g_autofree char *path = g_build_filename(dir, "mugai-stdin-XXXXXX",
-	    NULL);
-	int fd;
+	const char *dirs[] = { cf->cf_spool_dir, g_get_tmp_dir() };
+	int fd = -1;
 
-	if ((fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) >= 0)
-		(void)unlink(path);	/* the data dies with the descriptor */
+	for (guint i = 0; fd < 0 && i < G_N_ELEMENTS(dirs); i++) {
+		g_autofree char *path = NULL;
+
+		if (dirs[i] == NULL || *dirs[i] == '\0')
+			continue;
+		path = g_build_filename(dirs[i], "mugai-stdin-XXXXXX", NULL);
+		if ((fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) >= 0)
+			(void)unlink(path);	/* dies with the descriptor */
+	}
 	return fd;
 }
 
@@ -153,11 +157,8 @@ read_stdin(const struct mugai_config *cf, struct mugai_cli_say *sy)
 			goto fail;
 		}
 	}
-	if (fd < 0) {
-		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(mem);
-
-		return s;	/* the stream owns mem */
-	}
+	if (fd < 0)	/* the stream owns mem */
+		return g_mime_stream_mem_new_with_byte_array(mem);
 	g_byte_array_unref(mem);
 	if (lseek(fd, 0, SEEK_SET) < 0) {
 		mugai_cli_say_error(sy, "cannot read stdin: %s",

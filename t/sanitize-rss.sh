@@ -86,6 +86,12 @@ for e in stream gmime; do
 		fi
 	done
 done
+# A spool_dir this user cannot use: the spill goes to $TMPDIR.
+printf '[milter]\nspool_dir = %s/none\n' "$W" > "$W/nodir.conf"
+cat "$W/msg" | TMPDIR=$W/tmp "$mugai" sanitize -c "$W/nodir.conf" \
+    --engine=stream > "$W/out-nodir" && cmp -s "$W/out-nodir" "$W/ref-stream" &&
+    pass "spool_dir missing: spilled to TMPDIR, the same output" ||
+    fail "spool_dir missing: not spilled to TMPDIR"
 grep -q 'X-Mugai-Sanitized' "$W/ref-stream" && ! grep -q QUJDREVGR0 "$W/ref-stream" &&
     pass "the attachment removed" || fail "the attachment not removed"
 left=$(ls "$W/tmp" | wc -l)
