@@ -181,7 +181,7 @@ cpu_usec(void)
 /*
  * The backend serving the index's connection to PostgreSQL: its pid,
  * found over a second connection of ours (the only other client of
- * the database), or 0. Its CPU time is in /proc/PID/schedstat.
+ * the database with our application_name), or 0. Its CPU time is in /proc/PID/schedstat.
  */
 struct backend {
 	int be_pid;
@@ -200,9 +200,11 @@ backend_find(struct backend *be, const char *url)
 	be->be_conn = PQconnectdb(url);
 	if (PQstatus(be->be_conn) != CONNECTION_OK)
 		return;
+	/* Several fillers at once: each names itself (application_name). */
 	res = PQexec(be->be_conn, "SELECT pid FROM pg_stat_activity WHERE "
 	    "datname = current_database() AND pid <> pg_backend_pid() AND "
-	    "backend_type = 'client backend'");
+	    "backend_type = 'client backend' AND application_name = "
+	    "current_setting('application_name')");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		be->be_pid = atoi(PQgetvalue(res, 0, 0));
 	else
@@ -463,7 +465,7 @@ main(int argc, char **argv)
 	GRand *r = g_rand_new_with_seed(17);
 	gint64 now, t0, t1, c0, c1, s0, s1, have;
 	struct backend be = { 0 };
-	gboolean baseline = FALSE;
+	gboolean baseline = FALSE, ranged = FALSE;
 	sqlite3 *old = NULL;
 	int runs = 15, c;
 
@@ -477,10 +479,12 @@ main(int argc, char **argv)
 			url = optarg;
 		else if (c == 'B')
 			baseline = TRUE;
-		else if (c == 's')
-			first = g_ascii_strtoull(optarg, NULL, 10);
-		else if (c == 'e')
-			last = g_ascii_strtoull(optarg, NULL, 10);
+		else if (c == 's' || c == 'e') {
+			guint64 v = g_ascii_strtoull(optarg, NULL, 10);
+
+			*(c == 's' ? &first : &last) = v;
+			ranged = TRUE;
+		}
 		else
 			return 2;
 	}
@@ -573,7 +577,7 @@ main(int argc, char **argv)
 	if (n > 0 && be.be_pid > 0)
 		printf("fill: the server's backend %.3f ms CPU per row\n",
 		    (double)(s1 - s0) / 1000.0 / (double)(last - first));
-	if (last < n || first > 0) {
+	if (ranged) {
 		mugai_index_close(ix);
 		return 0;	/* a part of a parallel fill */
 	}
