@@ -9,15 +9,19 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
+#include "base/io.h"
+#include "base/limits.h"
 #include "cli/common.h"
 #include "cli/quarantine-cli.h"
 #include "cli/sanitize-run.h"
@@ -73,27 +77,116 @@ cmd_check_config(int argc, char **argv)
 }
 
 /*
- * Returns (transfer full) a seekable stream over path, or stdin read
- * whole; NULL said to sy.
+ * Returns the descriptor of a new unlinked file for stdin's spill, in the
+ * milter's spool_dir when this user may write there, else in $TMPDIR; -1
+ * with errno.
+ */
+static int
+spill_file(const struct mugai_config *cf)
+{
+	const char *dirs[] = { cf->cf_spool_dir, g_get_tmp_dir() };
+	int fd = -1;
+
+	for (guint i = 0; fd < 0 && i < G_N_ELEMENTS(dirs); i++) {
+		g_autofree char *path = NULL;
+
+		if (dirs[i] == NULL || *dirs[i] == '\0')
+			continue;
+		path = g_build_filename(dirs[i], "mugai-stdin-XXXXXX", NULL);
+		if ((fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) >= 0)
+			(void)unlink(path);	/* dies with the descriptor */
+	}
+	return fd;
+}
+
+/*
+ * Stdin read whole into a seekable stream: a regular file (`< FILE`) is
+ * used where it is; a pipe is kept in memory up to spool_mem_max (as the
+ * milter's spool), then in an unlinked file, so that a 200 MB message
+ * costs what the engine needs, not its size in RSS.
  */
 static GMimeStream *
-open_input(struct mugai_cli_say *sy, const char *path)
+read_stdin(const struct mugai_config *cf, struct mugai_cli_say *sy)
+{
+	GByteArray *mem = g_byte_array_new();
+	guint64 mem_max = cf->cf_spool_mem_max > 0 ?
+	    (guint64)cf->cf_spool_mem_max : 0;
+	guint8 buf[MUGAI_IO_CHUNK];
+	struct stat st;
+	int fd = -1;
+
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+		int in = dup(STDIN_FILENO);
+
+		g_byte_array_unref(mem);
+		if (in < 0) {
+			mugai_cli_say_error(sy, "cannot read stdin: %s",
+			    g_strerror(errno));
+			return NULL;
+		}
+		return g_mime_stream_fs_new(in);
+	}
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mugai_cli_say_error(sy, "cannot read stdin: %s",
+			    g_strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (fd < 0 && mem->len + (guint64)n <= mem_max) {
+			g_byte_array_append(mem, buf, (guint)n);
+			continue;
+		}
+		if (fd < 0) {
+			if ((fd = spill_file(cf)) < 0 ||
+			    !mugai_write_all(fd, mem->data, mem->len)) {
+				mugai_cli_say_error(sy, "cannot keep stdin in "
+				    "a temporary file: %s", g_strerror(errno));
+				goto fail;
+			}
+			g_byte_array_set_size(mem, 0);
+		}
+		if (!mugai_write_all(fd, buf, (gsize)n)) {
+			mugai_cli_say_error(sy, "cannot keep stdin in a "
+			    "temporary file: %s", g_strerror(errno));
+			goto fail;
+		}
+	}
+	if (fd < 0)	/* the stream owns mem */
+		return g_mime_stream_mem_new_with_byte_array(mem);
+	g_byte_array_unref(mem);
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		mugai_cli_say_error(sy, "cannot read stdin: %s",
+		    g_strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return g_mime_stream_fs_new(fd);
+fail:
+	if (fd >= 0)
+		close(fd);
+	g_byte_array_unref(mem);
+	return NULL;
+}
+
+/*
+ * Returns (transfer full) a seekable stream over path, or over stdin
+ * (read_stdin()); NULL said to sy.
+ */
+static GMimeStream *
+open_input(const struct mugai_config *cf, struct mugai_cli_say *sy,
+    const char *path)
 {
 	GError *err = NULL;
 	GMimeStream *s;
 
-	if (path == NULL || strcmp(path, "-") == 0) {
-		GMimeStream *in = g_mime_stream_pipe_new(dup(STDIN_FILENO));
-
-		s = g_mime_stream_mem_new();
-		if (g_mime_stream_write_to_stream(in, s) < 0) {
-			mugai_cli_say_error(sy, "cannot read stdin");
-			g_clear_object(&s);
-		} else
-			g_mime_stream_reset(s);
-		g_object_unref(in);
-		return s;
-	}
+	if (path == NULL || strcmp(path, "-") == 0)
+		return read_stdin(cf, sy);
 	if ((s = g_mime_stream_fs_open(path, O_RDONLY, 0, &err)) == NULL) {
 		mugai_cli_say_error(sy, "%s: %s", path, err->message);
 		g_error_free(err);
@@ -172,7 +265,7 @@ cmd_sanitize(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	(void)mugai_xbody_start(cf, TRUE, NULL);
 	status = 1;
-	if ((in = open_input(&sy, argc > 1 ? argv[1] : NULL)) == NULL)
+	if ((in = open_input(cf, &sy, argc > 1 ? argv[1] : NULL)) == NULL)
 		goto out;
 	if (qdir != NULL)
 		env.ev_quarantine_id = qid = mugai_qid_new();

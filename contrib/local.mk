@@ -33,6 +33,7 @@ EXTRA_DIST += contrib/bench/core-bench
 EXTRA_DIST += contrib/bench/e2e-bench
 EXTRA_DIST += contrib/bench/e2e-measure.py
 EXTRA_DIST += contrib/bench/milter-cpu
+EXTRA_DIST += contrib/bench/index-pg-bench
 EXTRA_DIST += contrib/bench/xbody-mix
 EXTRA_DIST += contrib/bench/same-output
 EXTRA_DIST += BENCHMARKS.md

@@ -74,7 +74,7 @@ fail() {
 	done
 	exit 1
 }
-echo "1..11"
+echo "1..12"
 
 set -- $(lab_free_ports 3) || fail "no free ports"
 pgport=$1 port1=$2 port2=$3
@@ -204,6 +204,29 @@ sha=$(sha256sum < "$W/orig.eml" | cut -d' ' -f1)
 [ "$sha" = "$(psql "SELECT sha256 FROM items WHERE id = '$id'")" ] ||
     fail "the original fetched from $node is not the indexed one"
 ok "item $id: its row names gw2, its original fetched from gw2's store"
+
+# --sha256, the original's or a part's: that item, through the sha256
+# indexes of items and parts (the plan logged by auto_explain, sequential
+# scans off so that 41 rows plan as a million do). It was "sha256 = $n OR
+# rid IN (parts)": no index could serve the OR, and the planner walked
+# every row newest first (BENCHMARKS.md, "Session 9").
+psha=$(psql "SELECT sha256 FROM parts WHERE sha256 IS NOT NULL AND rid = (SELECT rid FROM items WHERE id = '$id') LIMIT 1")
+[ -n "$psha" ] || fail "no part SHA-256 for $id"
+off=$(stat -c %s "$W/pg/server.log")
+for s in "$sha" "$psha"; do
+	PGOPTIONS="-c session_preload_libraries=auto_explain \
+-c auto_explain.log_min_duration=0 -c enable_seqscan=off" \
+	    $Q list --sha256 "$s" > "$W/sha.out" 2>&1 || fail "list --sha256"
+	want=$(psql "SELECT count(*) FROM items WHERE sha256 = '$s' OR rid IN (SELECT rid FROM parts WHERE sha256 = '$s')")
+	[ $(($(wc -l < "$W/sha.out") - 1)) -eq "$want" ] &&
+	    awk 'NR > 1 { print $3 }' "$W/sha.out" | grep -qx "$id" ||
+	    fail "list --sha256 $s: not the $want items with $id: $(cat "$W/sha.out")"
+done
+tail -c +$((off + 1)) "$W/pg/server.log" > "$W/sha-plans.log"
+[ "$(grep -c 'Index Cond: (sha256 = ' "$W/sha-plans.log")" -ge 4 ] &&
+    ! grep -q 'SubPlan' "$W/sha-plans.log" ||
+    fail "--sha256 not through items_sha and parts_sha: $(grep -A12 'sha256 = \$' "$W/sha-plans.log" | head -30)"
+ok "--sha256 (the original's, a part's) finds $id and its kin through both sha256 indexes"
 
 # 4. Whole addresses (addrs): every item was sent to user@lgwan.example.
 [ "$(psql "SELECT count(*) FROM addrs WHERE kind = 1 AND addr = 'user@lgwan.example'")" = 41 ] &&

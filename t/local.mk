@@ -175,6 +175,7 @@ SCRIPT_TESTS =
 SCRIPT_TESTS += t/banned.sh
 SCRIPT_TESTS += t/doc-keys.sh
 SCRIPT_TESTS += t/cli.sh
+SCRIPT_TESTS += t/sanitize-rss.sh
 SCRIPT_TESTS += t/quarantine-cli.sh
 SCRIPT_TESTS += t/quarantine-index.sh
 SCRIPT_TESTS += t/quarantine-links.sh

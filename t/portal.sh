@@ -393,6 +393,9 @@ if [ -n "${MUGAI_PORTAL_BENCH:-}" ]; then
 	MUGAI_QFILL_RCPTS='<staff@city.example.lg.jp>' \
 	    "$top_builddir/t/qfill" "$STORE" "$W/msg.eml" \
 	    "$MUGAI_PORTAL_BENCH" 1 60 >/dev/null || fail "bench qfill"
+	# The store's owner's, as the milter would have made them: the
+	# portal's server process (PUSER, in PGROUP) reads them.
+	chown -R "$SUSER:$PGROUP" "$STORE"
 	echo "# filled $MUGAI_PORTAL_BENCH items in $(($(date +%s) - t0)) s"
 	t0=$(date +%s)
 	"$top_builddir/mugai" quarantine -c "$W/mugai.conf" reindex --journal \

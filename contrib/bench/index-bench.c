@@ -23,7 +23,20 @@
  * whole-address searches, schema 2's plan: FTS5's trigrams drive, newest
  * first, where schema 3 looks the address up in addrs). Last,
  * single rows put one transaction each. An existing index is added to,
- * not cleared; -n 0 only searches.
+ * not cleared; -n 0 only searches. -s FIRST -e LAST put only rows FIRST
+ * to LAST - 1 of the ROWS generated (the others are generated and
+ * dropped, so each row is the same as in one fill) and exit: several of
+ * these fill one index in parallel; rows already there are skipped.
+ *
+ * With -u postgresql://... the same rows go through the same calls into
+ * PostgreSQL (lib/index/ipg.c), as the milter's indexer, `mugai
+ * quarantine list` and the portal use it. The server's work is not in
+ * our CPU time, so the bench also reports the CPU of our connection's
+ * backend: it finds that backend's pid in pg_stat_activity over a second
+ * connection and reads its time on the CPU from /proc/PID/schedstat
+ * (nanoseconds; the server must run on this host, as in
+ * contrib/bench/index-pg-bench, which also has the server log the plan
+ * of every slow statement with auto_explain).
  */
 #include "autoconfig.h"
 
@@ -37,6 +50,9 @@
 #include <json-glib/json-glib.h>
 
 #include <sqlite3.h>
+#ifdef HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
 
 #include "base/digest.h"
 #include "index/index.h"
@@ -160,6 +176,65 @@ cpu_usec(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/*
+ * The backend serving the index's connection to PostgreSQL: its pid,
+ * found over a second connection of ours (the only other client of
+ * the database with our application_name), or 0. Its CPU time is in /proc/PID/schedstat.
+ */
+struct backend {
+	int be_pid;
+#ifdef HAVE_LIBPQ
+	PGconn *be_conn;
+#endif
+};
+
+static void
+backend_find(struct backend *be, const char *url)
+{
+	be->be_pid = 0;
+#ifdef HAVE_LIBPQ
+	PGresult *res;
+
+	be->be_conn = PQconnectdb(url);
+	if (PQstatus(be->be_conn) != CONNECTION_OK)
+		return;
+	/* Several fillers at once: each names itself (application_name). */
+	res = PQexec(be->be_conn, "SELECT pid FROM pg_stat_activity WHERE "
+	    "datname = current_database() AND pid <> pg_backend_pid() AND "
+	    "backend_type = 'client backend' AND application_name = "
+	    "current_setting('application_name')");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		be->be_pid = atoi(PQgetvalue(res, 0, 0));
+	else
+		fprintf(stderr, "index-bench: the index's backend not found "
+		    "(%d client backends): no server CPU figures\n",
+		    PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) :
+		    -1);
+	PQclear(res);
+#else
+	(void)url;
+#endif
+}
+
+/* The backend's time on the CPU so far, microseconds; 0 without one. */
+static gint64
+backend_cpu_usec(const struct backend *be)
+{
+	char path[64], buf[128];
+	FILE *f;
+	gint64 ns = 0;
+
+	if (be->be_pid <= 0)
+		return 0;
+	g_snprintf(path, sizeof path, "/proc/%d/schedstat", be->be_pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) != NULL)
+		ns = g_ascii_strtoll(buf, NULL, 10);
+	fclose(f);
+	return ns / 1000;
 }
 
 /* The p-th percentile (0-100) of the n sorted values. */
@@ -382,18 +457,19 @@ run_one(struct mugai_index *ix, sqlite3 *old, guint k,
 int
 main(int argc, char **argv)
 {
-	guint64 n = 1000000;
+	guint64 n = 1000000, first = 0, last = G_MAXUINT64;
 	const char *url = NULL, *dir;
 	g_autofree char *msg = NULL;
 	struct mugai_index *ix;
 	enum mugai_err err;
 	GRand *r = g_rand_new_with_seed(17);
-	gint64 now, t0, t1, c0, c1, have;
-	gboolean baseline = FALSE;
+	gint64 now, t0, t1, c0, c1, s0, s1, have;
+	struct backend be = { 0 };
+	gboolean baseline = FALSE, ranged = FALSE;
 	sqlite3 *old = NULL;
 	int runs = 15, c;
 
-	while ((c = getopt(argc, argv, "n:r:u:B")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:u:Bs:e:")) != -1) {
 		if (c == 'n')
 			n = g_ascii_strtoull(optarg, NULL, 10);
 		else if (c == 'r')
@@ -403,12 +479,18 @@ main(int argc, char **argv)
 			url = optarg;
 		else if (c == 'B')
 			baseline = TRUE;
+		else if (c == 's' || c == 'e') {
+			guint64 v = g_ascii_strtoull(optarg, NULL, 10);
+
+			*(c == 's' ? &first : &last) = v;
+			ranged = TRUE;
+		}
 		else
 			return 2;
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "usage: index-bench [-n ROWS] [-r RUNS] "
-		    "[-u URL] [-B] DIR\n");
+		    "[-u URL] [-B] [-s FIRST -e LAST] DIR\n");
 		return 2;
 	}
 	dir = argv[optind];
@@ -417,6 +499,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", msg);
 		return 1;
 	}
+	if (url != NULL && (g_str_has_prefix(url, "postgresql://") ||
+	    g_str_has_prefix(url, "postgres://")))
+		backend_find(&be, url);
 	/*
 	 * The generated times end at the first fill's "now", kept in the
 	 * store directory, so that -n 0 searches the same days.
@@ -439,18 +524,27 @@ main(int argc, char **argv)
 	have = mugai_index_count(ix, &err);
 	t0 = g_get_monotonic_time();
 	c0 = cpu_usec();
-	for (guint64 i = 0; i < n; i++) {
+	s0 = backend_cpu_usec(&be);
+	last = MIN(last, n);
+	for (guint64 i = 0; i < last; i++) {
 		char *id;
 		JsonObject *row;
 		gboolean added;
 
-		if (i % 10000 == 0 && mugai_index_begin(ix) != MUGAI_OK)
+		if (i < first) {
+			/* The generator's draws, so row i is the same. */
+			json_object_unref(make_row(r, i, n, now, &id));
+			g_free(id);
+			continue;
+		}
+		if ((i % 10000 == 0 || i == first) &&
+		    mugai_index_begin(ix) != MUGAI_OK)
 			goto fail;
 		row = make_row(r, i, n, now, &id);
 		if (mugai_index_put_item(ix, row, &added) != MUGAI_OK)
 			goto fail;
 		json_object_unref(row);
-		if (i % 100 == 3) {
+		if (i % 100 == 3 && added) {
 			struct mugai_index_request rq = { 0 };
 
 			rq.rq_item = id;
@@ -462,7 +556,7 @@ main(int argc, char **argv)
 				goto fail;
 		}
 		g_free(id);
-		if ((i % 10000 == 9999 || i == n - 1) &&
+		if ((i % 10000 == 9999 || i == last - 1) &&
 		    mugai_index_commit(ix) != MUGAI_OK)
 			goto fail;
 		if (i % 100000 == 99999)
@@ -471,13 +565,22 @@ main(int argc, char **argv)
 	}
 	t1 = g_get_monotonic_time();
 	c1 = cpu_usec();
+	s1 = backend_cpu_usec(&be);
 	if (n > 0)
 		printf("fill: %" G_GUINT64_FORMAT " rows (to %" G_GINT64_FORMAT
 		    ") in %.1f s, %.0f rows/s (%.3f ms per row wall, %.3f ms "
-		    "CPU; transactions of 10,000)\n", n, have, (double)(t1 -
-		    t0) / 1e6, n / ((double)(t1 - t0) / 1e6), (double)(t1 -
-		    t0) / 1000.0 / (double)n, (double)(c1 - c0) / 1000.0 /
-		    (double)n);
+		    "CPU; transactions of 10,000)\n", last - first, have,
+		    (double)(t1 - t0) / 1e6, (double)(last - first) /
+		    ((double)(t1 - t0) / 1e6), (double)(t1 - t0) / 1000.0 /
+		    (double)(last - first), (double)(c1 - c0) / 1000.0 /
+		    (double)(last - first));
+	if (n > 0 && be.be_pid > 0)
+		printf("fill: the server's backend %.3f ms CPU per row\n",
+		    (double)(s1 - s0) / 1000.0 / (double)(last - first));
+	if (ranged) {
+		mugai_index_close(ix);
+		return 0;	/* a part of a parallel fill */
+	}
 	t0 = g_get_monotonic_time();
 	have = mugai_index_count(ix, &err);
 	printf("rows in the index: %" G_GINT64_FORMAT " (count(*) %.1f ms)\n",
@@ -504,6 +607,7 @@ main(int argc, char **argv)
 		guint ns = G_N_ELEMENTS(searches);
 		double *wall = g_new0(double, ns * 2 * runs);
 		double *cpu = g_new0(double, ns * 2 * runs);
+		double *srv = g_new0(double, ns * 2 * runs);
 		int *rows = g_new0(int, ns * 2);
 		gboolean *done = g_new0(gboolean, ns * 2);
 
@@ -521,6 +625,7 @@ main(int argc, char **argv)
 					make_query(&q, k, n, now, &sha, &mid);
 					t0 = g_get_monotonic_time();
 					c0 = cpu_usec();
+					s0 = backend_cpu_usec(&be);
 					done[k * 2 + b] = run_one(ix,
 					    b ? old : NULL, k, &q,
 					    &rows[k * 2 + b]);
@@ -529,12 +634,16 @@ main(int argc, char **argv)
 					    1000.0;
 					cpu[at] = (double)(cpu_usec() - c0) /
 					    1000.0;
+					srv[at] = (double)(backend_cpu_usec(
+					    &be) - s0) / 1000.0;
 				}
 		printf("%-40s %5s %9s %9s %9s", "search (newest 100)", "rows",
 		    "p50 ms", "p95 ms", "CPU p50");
 		if (old != NULL)
 			printf(" | %5s %9s %9s %9s", "rows", "schema 1 p50",
 			    "p95", "CPU p50");
+		if (be.be_pid > 0)
+			printf(" %9s %9s", "srv p50", "srv p95");
 		printf("\n");
 		for (guint k = 0; k < ns; k++) {
 			printf("%-40s", searches[k].what);
@@ -549,11 +658,15 @@ main(int argc, char **argv)
 				    "", rows[k * 2 + b], pct(wall + at, runs,
 				    50), pct(wall + at, runs, 95),
 				    pct(cpu + at, runs, 50));
+				if (be.be_pid > 0)
+					printf(" %9.2f %9.2f", pct(srv + at,
+					    runs, 50), pct(srv + at, runs, 95));
 			}
 			printf("\n");
 		}
 		g_free(wall);
 		g_free(cpu);
+		g_free(srv);
 		g_free(rows);
 		g_free(done);
 	}
@@ -565,6 +678,7 @@ main(int argc, char **argv)
 	/* A row a transaction, as the indexer applies a quiet journal. */
 	t0 = g_get_monotonic_time();
 	c0 = cpu_usec();
+	s0 = backend_cpu_usec(&be);
 	for (guint64 i = 0; i < 1000; i++) {
 		char *id;
 		JsonObject *row = make_row(r, n + i, n + 1000, now, &id);
@@ -579,10 +693,19 @@ main(int argc, char **argv)
 	}
 	t1 = g_get_monotonic_time();
 	c1 = cpu_usec();
+	s1 = backend_cpu_usec(&be);
 	printf("put one row per transaction: %.3f ms per row wall, %.3f ms "
 	    "CPU (1,000 rows)\n", (double)(t1 - t0) / 1000.0 / 1000.0,
 	    (double)(c1 - c0) / 1000.0 / 1000.0);
+	if (be.be_pid > 0)
+		printf("put one row per transaction: the server's backend "
+		    "%.3f ms CPU per row\n", (double)(s1 - s0) / 1000.0 /
+		    1000.0);
 	mugai_index_close(ix);
+#ifdef HAVE_LIBPQ
+	if (be.be_conn != NULL)
+		PQfinish(be.be_conn);
+#endif
 	g_rand_free(r);
 	return 0;
 fail:

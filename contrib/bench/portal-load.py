@@ -6,7 +6,9 @@ Usage: portal-load.py BASE_URL LOGIN PASSWORD USERS SECONDS PATH...
 Logs in once per user (each its own session), then USERS threads fetch
 the PATHs round-robin over keep-alive HTTPS connections for SECONDS and
 the totals are printed: requests, errors, pages/s, median and 95th
-percentile latency. Used by t/portal.sh with MUGAI_PORTAL_BENCH set
+percentile latency, the mean size of a page and the mean number of
+links to items on it (so that a fast figure can be told from a short
+answer). Used by t/portal.sh with MUGAI_PORTAL_BENCH set
 (BENCHMARKS.md, "mugai-portal").
 """
 import http.client
@@ -51,6 +53,8 @@ def session():
 
 lat = []
 errors = [0]
+nbytes = [0]
+nitems = [0]
 lock = threading.Lock()
 stop_at = [0.0]
 
@@ -58,6 +62,8 @@ stop_at = [0.0]
 def worker(cookie, k):
     c = conn()
     mine = []
+    got = 0
+    links = 0
     i = k
     while time.monotonic() < stop_at[0]:
         p = paths[i % len(paths)]
@@ -66,7 +72,9 @@ def worker(cookie, k):
         try:
             c.request("GET", p, headers={"Cookie": cookie})
             r = c.getresponse()
-            r.read()
+            body = r.read()
+            got += len(body)
+            links += body.count(b'href="/item/')
             ok = r.status == 200
         except Exception:
             ok = False
@@ -77,6 +85,8 @@ def worker(cookie, k):
                 errors[0] += 1
     with lock:
         lat.extend(mine)
+        nbytes[0] += got
+        nitems[0] += links
 
 
 cookies = [session() for _ in range(int(users))]
@@ -92,6 +102,7 @@ el = time.monotonic() - t0
 lat.sort()
 n = len(lat)
 print("requests %d errors %d seconds %.1f pages/s %.1f median %.0f ms "
-      "p95 %.0f ms" % (n, errors[0], el, n / el,
-                       1000 * lat[n // 2] if n else 0,
-                       1000 * lat[int(n * 0.95)] if n else 0))
+      "p95 %.0f ms bytes/page %.0f item links/page %.1f" % (
+          n, errors[0], el, n / el, 1000 * lat[n // 2] if n else 0,
+          1000 * lat[int(n * 0.95)] if n else 0,
+          nbytes[0] / n if n else 0, nitems[0] / n if n else 0))

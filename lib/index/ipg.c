@@ -417,9 +417,15 @@ mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
 	if (q->iq_message_id != NULL)
 		ADD(" AND message_id = $%u", g_strdup(q->iq_message_id));
 	if (q->iq_sha256 != NULL) {
-		ADD(" AND (sha256 = $%u", g_ascii_strdown(q->iq_sha256, -1));
-		g_string_append_printf(sql, " OR rid IN (SELECT rid FROM parts "
-		    "WHERE sha256 = $%u))", params->len);
+		/*
+		 * One set of rids from both indexes: "sha256 = $n OR rid IN
+		 * (parts)" cannot use items_sha, so the planner walked all
+		 * of items newest first (1.5 s at 140,000 rows).
+		 */
+		ADD(" AND rid IN (SELECT rid FROM items WHERE sha256 = $%u",
+		    g_ascii_strdown(q->iq_sha256, -1));
+		g_string_append_printf(sql, " UNION ALL SELECT rid FROM parts "
+		    "WHERE sha256 = $%u)", params->len);
 	}
 	if (q->iq_verdict != NULL)
 		ADD(" AND verdict = $%u", g_strdup(q->iq_verdict));
