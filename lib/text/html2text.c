@@ -2556,11 +2556,17 @@ struct h2t_run {
 
 /* The runs of a whole input; each run's text and key end with a '\0'
  * past their length, as a string of their own would. */
+#define H2T_BCACHE_BITS	6
+
 struct h2t_runs {
 	GArray *rs_runs;	/* struct h2t_run */
 	GString *rs_text;
 	GString *rs_key;
 	gboolean rs_open;	/* the last run is still being read */
+	struct h2t_bcache {	/* second_is_block()'s answers */
+		guint64 bc_key;	/* 0: none */
+		gboolean bc_block;
+	} rs_bcache[1 << H2T_BCACHE_BITS];
 };
 
 /* Whether s[0..n) begins with the ASCII name (any case), then no name byte. */
@@ -2746,8 +2752,8 @@ second_text(struct h2t_runs *rs, gboolean *block, const char *s, gsize i,
 		for (k = i; k < j && second_plain[(guchar)s[k]]; k++)
 			;
 		if (k > i) {
-			g_string_append_len(text, s + i, (gssize)(k - i));
-			g_string_append_len(key, s + i, (gssize)(k - i));
+			out_append(text, s + i, k - i);
+			out_append(key, s + i, k - i);
 			i = k;
 			continue;
 		}
@@ -2779,21 +2785,40 @@ second_runs_free(struct h2t_runs *rs)
 	g_string_free(rs->rs_key, TRUE);
 }
 
-/* Whether an element name (at s, n bytes) breaks the line in the renderer. */
+/* Whether an element name (at s, n bytes) breaks the line in the renderer.
+ * A page names the same few elements thousands of times: names of up to
+ * seven bytes are answered from rs's cache after the first time. */
 static gboolean
-second_is_block(const char *s, gsize n)
+second_is_block(struct h2t_runs *rs, const char *s, gsize n)
 {
 	gsize k;
 	char name[16];
 	const struct h2t_elem *e;
+	guint64 key = 0;
+	struct h2t_bcache *slot = NULL;
+	gboolean block;
 
 	for (k = 0; k < n && k < sizeof(name) - 1 &&
 	    (g_ascii_isalnum(s[k])); k++)
-		name[k] = g_ascii_tolower(s[k]);
+		name[k] = s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 'a' - 'A' : s[k];
 	name[k] = '\0';
+	if (k > 0 && k < 8) {
+		/* the name's bytes (never 0) and its length: one per name */
+		memcpy(&key, name, k);
+		key |= (guint64)k << 56;
+		slot = &rs->rs_bcache[(key * 0x9e3779b97f4a7c15ULL) >>
+		    (64 - H2T_BCACHE_BITS)];
+		if (slot->bc_key == key)
+			return slot->bc_block;
+	}
 	e = g_hash_table_lookup(h2t_kinds, name);
-	return e != NULL && e->e_kind != K_INLINE && e->e_kind != K_A &&
+	block = e != NULL && e->e_kind != K_INLINE && e->e_kind != K_A &&
 	    e->e_kind != K_IMG && e->e_kind != K_INPUT;
+	if (slot != NULL) {
+		slot->bc_key = key;
+		slot->bc_block = block;
+	}
+	return block;
 }
 
 /* The runs of text of the whole input s[0..n), as the tokenizer reads it,
@@ -2810,6 +2835,7 @@ second_runs(const char *s, gsize n, struct h2t_runs *rs)
 	rs->rs_text = g_string_sized_new(n + 1);
 	rs->rs_key = g_string_sized_new(n + 1);
 	rs->rs_open = FALSE;
+	memset(rs->rs_bcache, 0, sizeof(rs->rs_bcache));
 	while (i < n) {
 		j = second_next_tag(s, i, n);
 		if (j > i)
@@ -2842,14 +2868,14 @@ second_runs(const char *s, gsize n, struct h2t_runs *rs)
 			continue;
 		}
 		if (s[i + 1] == '/') {
-			if (second_is_block(s + i + 2, n - i - 2))
+			if (second_is_block(rs, s + i + 2, n - i - 2))
 				block = TRUE;
 			i = second_tag_end(s, i, n);
 			continue;
 		}
 		/* a start tag: is it one whose content the renderer drops? */
 		e = second_tag_end(s, i, n);
-		if (second_is_block(s + i + 1, n - i - 1))
+		if (second_is_block(rs, s + i + 1, n - i - 1))
 			block = TRUE;
 		first = g_ascii_tolower(s[i + 1]);
 		for (guint d = 0; second_drop_first[(guchar)first] &&
@@ -2884,8 +2910,10 @@ static GString *
 second_squeeze(const char *s, gsize n)
 {
 	GString *k = g_string_sized_new(n + 1);
+	char *d = k->str;
 	gsize i;
 
+	/* at most n bytes: written in place, not appended byte by byte */
 	for (i = 0; i < n; i++) {
 		if (is_ws((guchar)s[i]))
 			continue;
@@ -2893,8 +2921,10 @@ second_squeeze(const char *s, gsize n)
 			i++;
 			continue;
 		}
-		g_string_append_c(k, s[i]);
+		*d++ = s[i];
 	}
+	*d = '\0';
+	k->len = (gsize)(d - k->str);
 	return k;
 }
 
@@ -2946,11 +2976,17 @@ second_reading(struct mugai_html2text *h)
 
 			/* a link's text that is its URL is rewritten
 			 * (defanged, decoded): such a word proves nothing */
-			if (second_has_sep(k, kn) ||
-			    g_ascii_strncasecmp(k, "www.", 4) == 0 ||
-			    g_ascii_strncasecmp(k, "mailto:", 7) == 0)
+			if (second_has_sep(k, kn) || ((k[0] == 'w' ||
+			    k[0] == 'W') && g_ascii_strncasecmp(k, "www.",
+			    4) == 0) || ((k[0] == 'm' || k[0] == 'M') &&
+			    g_ascii_strncasecmp(k, "mailto:", 7) == 0))
 				kn = 0;
-			if (kn > 0 && at < hay->len)
+			/* the rendering keeps words in order: the next one
+			 * is most often right where the last one ended */
+			if (kn > 0 && kn <= hay->len - MIN(at, hay->len) &&
+			    memcmp(hay->str + at, k, kn) == 0)
+				p = hay->str + at;
+			else if (kn > 0 && at < hay->len)
 				p = memmem(hay->str + at, hay->len - at, k, kn);
 			if (kn > 0 && p == NULL) {
 				work += hay->len;
