@@ -585,9 +585,14 @@ static gboolean
 inline_pgp(const char *t, gsize len)
 {
 	static const char armor[] = "-----BEGIN PGP MESSAGE-----";
-	const char *p = t, *end = t + len;
+	const char *p = t, *end = memchr(t, '\0', len);
 
-	while (p < end && (p = g_strstr_len(p, end - p, armor)) != NULL) {
+	/* up to a NUL, as g_strstr_len() read it; memmem() is the faster
+	 * search over a whole body */
+	if (end == NULL)
+		end = t + len;
+	while (p < end && (p = memmem(p, (gsize)(end - p), armor,
+	    sizeof armor - 1)) != NULL) {
 		if (p == t || p[-1] == '\n')
 			return TRUE;
 		p += sizeof armor - 1;
@@ -624,7 +629,7 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	GString *t;
 	gsize ulen = 0;
 	guint blocks, rewrites;
-	glong chars;
+	glong chars, after = 0;
 
 	count_decoded(w, raw->len);
 	if (looks_binary(raw->data, raw->len) &&
@@ -680,11 +685,12 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	if (lossy)
 		mugai_report_altered(w->wk_report,
 		    "undecodable bytes replaced");
-	if (rewrites > 0 && g_utf8_strlen(t->str, (gssize)t->len) < chars)
+	if (rewrites > 0)
+		after = g_utf8_strlen(t->str, (gssize)t->len);
+	if (rewrites > 0 && after < chars)
 		mugai_report_altered(w->wk_report,
 		    "invisible or control characters removed");
-	if (rewrites > 0 && (glong)rewrites > chars -
-	    g_utf8_strlen(t->str, (gssize)t->len))
+	if (rewrites > 0 && (glong)rewrites > chars - after)
 		mugai_report_altered(w->wk_report,
 		    "markup or file signatures defused");
 	rp->rp_reason = g_strdup(html ? "HTML rendered as text" :

@@ -223,6 +223,7 @@ static const char *attr(const xmlChar **attrs, const char *name);
 static gboolean attr_number(const xmlChar **attrs, const char *name,
     gint64 *num);
 static GHashTable *h2t_kinds;	/* name -> struct h2t_elem, read-only */
+static void second_plain_init(void);
 
 /* ---------------------------------------------------------------- output */
 
@@ -2303,6 +2304,7 @@ init_once(void)
 	for (gsize i = 0; i < G_N_ELEMENTS(h2t_elems); i++)
 		g_hash_table_insert(h2t_kinds, (gpointer)h2t_elems[i].e_name,
 		    (gpointer)&h2t_elems[i]);
+	second_plain_init();
 	memset(&h2t_sax, 0, sizeof(h2t_sax));
 	h2t_sax.startElement = on_start;
 	h2t_sax.endElement = on_end;
@@ -2537,13 +2539,34 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 #define H2T_SECOND_HEAD	"---- 崩れたHTMLを読み直して見つかった文 / " \
 	"Text found by a second reading of malformed HTML ----"
 
-/* One run of text between tags, as the second reading found it. */
+/*
+ * One run of text between tags, as the second reading found it: offsets
+ * into the texts and keys of all runs (struct h2t_runs), one buffer each,
+ * so that a page's thousands of runs cost no allocation of their own.
+ */
 struct h2t_run {
-	GString *r_text;	/* entities decoded, whitespace as written */
-	GString *r_key;		/* r_text's words, each ended by '\0' (so is
+	gsize r_text;		/* entities decoded, whitespace as written */
+	gsize r_text_len;
+	gsize r_key;		/* the text's words, each ended by '\0' (so is
 				 * an entity left undecoded): each is looked
 				 * for, a line prefix ("> ") may split a run */
+	gsize r_key_len;
 	gboolean r_block;	/* a block tag came before it */
+};
+
+/* The runs of a whole input; each run's text and key end with a '\0'
+ * past their length, as a string of their own would. */
+#define H2T_BCACHE_BITS	6
+
+struct h2t_runs {
+	GArray *rs_runs;	/* struct h2t_run */
+	GString *rs_text;
+	GString *rs_key;
+	gboolean rs_open;	/* the last run is still being read */
+	struct h2t_bcache {	/* second_is_block()'s answers */
+		guint64 bc_key;	/* 0: none */
+		gboolean bc_block;
+	} rs_bcache[1 << H2T_BCACHE_BITS];
 };
 
 /* Whether s[0..n) begins with the ASCII name (any case), then no name byte. */
@@ -2619,10 +2642,11 @@ second_next_tag(const char *s, gsize i, gsize n)
 	return n;
 }
 
-/* Decodes the character reference at s[i] ('&') into r, returning its
- * length, or 0 when it is not one the renderer surely decoded alike. */
+/* Decodes the character reference at s[i] ('&') into the run being read,
+ * returning its length, or 0 when it is not one the renderer surely
+ * decoded alike. */
 static gsize
-second_entity(const char *s, gsize i, gsize n, struct h2t_run *r)
+second_entity(const char *s, gsize i, gsize n, struct h2t_runs *rs)
 {
 	char name[40];
 	gsize j = i + 1, k = 0;
@@ -2655,95 +2679,170 @@ second_entity(const char *s, gsize i, gsize n, struct h2t_run *r)
 		c = d->value;
 	}
 	k = (gsize)g_unichar_to_utf8(c, u);
-	g_string_append_len(r->r_text, u, (gssize)k);
+	g_string_append_len(rs->rs_text, u, (gssize)k);
 	if (c != 0xa0 && !(c < 0x80 && is_ws((guchar)c)))
-		g_string_append_len(r->r_key, u, (gssize)k);
+		g_string_append_len(rs->rs_key, u, (gssize)k);
 	else
-		g_string_append_c(r->r_key, '\0');
+		g_string_append_c(rs->rs_key, '\0');
 	return j + 1 - i;
 }
 
-/* Adds the text s[i..j) to the run being read (*cur, made on need). */
+/* Ends the run being read, if any: its lengths, and the '\0's after it. */
 static void
-second_text(GPtrArray *runs, struct h2t_run **cur, gboolean *block,
-    const char *s, gsize i, gsize j)
+second_close(struct h2t_runs *rs)
 {
-	struct h2t_run *r = *cur;
+	struct h2t_run *r;
+
+	if (!rs->rs_open)
+		return;
+	rs->rs_open = FALSE;
+	r = &g_array_index(rs->rs_runs, struct h2t_run, rs->rs_runs->len - 1);
+	r->r_text_len = rs->rs_text->len - r->r_text;
+	r->r_key_len = rs->rs_key->len - r->r_key;
+	g_string_append_c(rs->rs_text, '\0');
+	g_string_append_c(rs->rs_key, '\0');
+}
+
+/* Bytes that second_text() copies to a run's text and key as they are:
+ * all but '&', is_ws() and the two bytes of U+00A0 (C2 A0). */
+static gboolean second_plain[256];
+
+/* The elements whose content the renderer drops (K_DROP), in the order
+ * of h2t_elems, and whether one begins with a (lowercase) byte: most
+ * start tags are looked up in no list at all. */
+static const char *second_drops[G_N_ELEMENTS(h2t_elems)];
+static guint second_ndrops;
+static gboolean second_drop_first[256];
+
+static void
+second_plain_init(void)
+{
+	for (guint c = 0; c < 256; c++)
+		second_plain[c] = c != '&' && !is_ws((guchar)c) &&
+		    c != 0xc2 && c != 0xa0;
+	for (gsize d = 0; d < G_N_ELEMENTS(h2t_elems); d++) {
+		if (h2t_elems[d].e_kind != K_DROP)
+			continue;
+		second_drops[second_ndrops++] = h2t_elems[d].e_name;
+		second_drop_first[(guchar)h2t_elems[d].e_name[0]] = TRUE;
+	}
+}
+
+/* Adds the text s[i..j) to the run being read (made on need). */
+static void
+second_text(struct h2t_runs *rs, gboolean *block, const char *s, gsize i,
+    gsize j)
+{
+	GString *text = rs->rs_text, *key = rs->rs_key;
 	gsize k;
 
-	if (r == NULL) {
-		r = g_new0(struct h2t_run, 1);
-		r->r_text = g_string_new(NULL);
-		r->r_key = g_string_new(NULL);
-		r->r_block = *block;
+	if (!rs->rs_open) {
+		struct h2t_run r = { 0 };
+
+		r.r_text = text->len;
+		r.r_key = key->len;
+		r.r_block = *block;
 		*block = FALSE;
-		g_ptr_array_add(runs, r);
-		*cur = r;
+		g_array_append_val(rs->rs_runs, r);
+		rs->rs_open = TRUE;
 	}
 	while (i < j) {
-		if (s[i] == '&' && (k = second_entity(s, i, j, r)) > 0) {
+		/* a span of bytes that are neither '&', whitespace nor part
+		 * of a U+00A0 goes to text and key alike, in one append */
+		for (k = i; k < j && second_plain[(guchar)s[k]]; k++)
+			;
+		if (k > i) {
+			out_append(text, s + i, k - i);
+			out_append(key, s + i, k - i);
+			i = k;
+			continue;
+		}
+		if (s[i] == '&' && (k = second_entity(s, i, j, rs)) > 0) {
 			i += k;
 			continue;
 		}
-		g_string_append_c(r->r_text, s[i]);
+		g_string_append_c(text, s[i]);
 		if (s[i] == '&') {
 			/* libxml2 may read it still ("&#x65" at the end):
 			 * its word proves nothing */
-			g_string_append_c(r->r_key, '\0');
+			g_string_append_c(key, '\0');
 			for (; i + 1 < j && (g_ascii_isalnum(s[i + 1]) ||
 			    s[i + 1] == '#' || s[i + 1] == ';'); i++)
-				g_string_append_c(r->r_text, s[i + 1]);
+				g_string_append_c(text, s[i + 1]);
 		} else if (is_ws((guchar)s[i]) || is_nbsp(s, i, j))
-			g_string_append_c(r->r_key, '\0');
+			g_string_append_c(key, '\0');
 		else if (!(i > 0 && is_nbsp(s, i - 1, j)))
-			g_string_append_c(r->r_key, s[i]);
+			g_string_append_c(key, s[i]);
 		i++;
 	}
 }
 
 static void
-second_run_free(gpointer p)
+second_runs_free(struct h2t_runs *rs)
 {
-	struct h2t_run *r = p;
-
-	g_string_free(r->r_text, TRUE);
-	g_string_free(r->r_key, TRUE);
-	g_free(r);
+	g_array_free(rs->rs_runs, TRUE);
+	g_string_free(rs->rs_text, TRUE);
+	g_string_free(rs->rs_key, TRUE);
 }
 
-/* Whether an element name (at s, n bytes) breaks the line in the renderer. */
+/* Whether an element name (at s, n bytes) breaks the line in the renderer.
+ * A page names the same few elements thousands of times: names of up to
+ * seven bytes are answered from rs's cache after the first time. */
 static gboolean
-second_is_block(const char *s, gsize n)
+second_is_block(struct h2t_runs *rs, const char *s, gsize n)
 {
 	gsize k;
 	char name[16];
 	const struct h2t_elem *e;
+	guint64 key = 0;
+	struct h2t_bcache *slot = NULL;
+	gboolean block;
 
 	for (k = 0; k < n && k < sizeof(name) - 1 &&
 	    (g_ascii_isalnum(s[k])); k++)
-		name[k] = g_ascii_tolower(s[k]);
+		name[k] = s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 'a' - 'A' : s[k];
 	name[k] = '\0';
+	if (k > 0 && k < 8) {
+		/* the name's bytes (never 0) and its length: one per name */
+		memcpy(&key, name, k);
+		key |= (guint64)k << 56;
+		slot = &rs->rs_bcache[(key * 0x9e3779b97f4a7c15ULL) >>
+		    (64 - H2T_BCACHE_BITS)];
+		if (slot->bc_key == key)
+			return slot->bc_block;
+	}
 	e = g_hash_table_lookup(h2t_kinds, name);
-	return e != NULL && e->e_kind != K_INLINE && e->e_kind != K_A &&
+	block = e != NULL && e->e_kind != K_INLINE && e->e_kind != K_A &&
 	    e->e_kind != K_IMG && e->e_kind != K_INPUT;
+	if (slot != NULL) {
+		slot->bc_key = key;
+		slot->bc_block = block;
+	}
+	return block;
 }
 
-/* The runs of text of the whole input s[0..n), as the tokenizer reads it. */
-static GPtrArray *
-second_runs(const char *s, gsize n)
+/* The runs of text of the whole input s[0..n), as the tokenizer reads it,
+ * into rs (made here; second_runs_free() frees it). */
+static void
+second_runs(const char *s, gsize n, struct h2t_runs *rs)
 {
-	GPtrArray *runs = g_ptr_array_new_with_free_func(second_run_free);
-	struct h2t_run *cur = NULL;
 	gboolean block = FALSE;
 	gsize i = 0, j, e;
+	char first;
 
+	rs->rs_runs = g_array_new(FALSE, FALSE, sizeof(struct h2t_run));
+	/* the texts are the input less its tags: about as long */
+	rs->rs_text = g_string_sized_new(n + 1);
+	rs->rs_key = g_string_sized_new(n + 1);
+	rs->rs_open = FALSE;
+	memset(rs->rs_bcache, 0, sizeof(rs->rs_bcache));
 	while (i < n) {
 		j = second_next_tag(s, i, n);
 		if (j > i)
-			second_text(runs, &cur, &block, s, i, j);
+			second_text(rs, &block, s, i, j);
 		if (j >= n)
 			break;
-		cur = NULL;
+		second_close(rs);
 		i = j;
 		if (s[i + 1] == '?') {
 			i = second_tag_end(s, i, n);
@@ -2769,21 +2868,22 @@ second_runs(const char *s, gsize n)
 			continue;
 		}
 		if (s[i + 1] == '/') {
-			if (second_is_block(s + i + 2, n - i - 2))
+			if (second_is_block(rs, s + i + 2, n - i - 2))
 				block = TRUE;
 			i = second_tag_end(s, i, n);
 			continue;
 		}
 		/* a start tag: is it one whose content the renderer drops? */
 		e = second_tag_end(s, i, n);
-		if (second_is_block(s + i + 1, n - i - 1))
+		if (second_is_block(rs, s + i + 1, n - i - 1))
 			block = TRUE;
-		for (gsize d = 0; d < G_N_ELEMENTS(h2t_elems); d++) {
-			const char *name = h2t_elems[d].e_name;
+		first = g_ascii_tolower(s[i + 1]);
+		for (guint d = 0; second_drop_first[(guchar)first] &&
+		    d < second_ndrops; d++) {
+			const char *name = second_drops[d];
 			gsize end;
 
-			if (h2t_elems[d].e_kind != K_DROP ||
-			    g_ascii_tolower(s[i + 1]) != name[0] ||
+			if (first != name[0] ||
 			    !second_name_is(s + i + 1, n - i - 1, name))
 				continue;
 			if (e >= 2 && s[e - 1] == '>' && s[e - 2] == '/' &&
@@ -2802,7 +2902,7 @@ second_runs(const char *s, gsize n)
 		}
 		i = e;
 	}
-	return runs;
+	second_close(rs);
 }
 
 /* s without whitespace (ASCII and U+00A0), as the runs' keys are. */
@@ -2810,8 +2910,10 @@ static GString *
 second_squeeze(const char *s, gsize n)
 {
 	GString *k = g_string_sized_new(n + 1);
+	char *d = k->str;
 	gsize i;
 
+	/* at most n bytes: written in place, not appended byte by byte */
 	for (i = 0; i < n; i++) {
 		if (is_ws((guchar)s[i]))
 			continue;
@@ -2819,9 +2921,25 @@ second_squeeze(const char *s, gsize n)
 			i++;
 			continue;
 		}
-		g_string_append_c(k, s[i]);
+		*d++ = s[i];
 	}
+	*d = '\0';
+	k->len = (gsize)(d - k->str);
 	return k;
+}
+
+/* Whether the word k (n bytes) holds "://"; most words hold no ':'. */
+static gboolean
+second_has_sep(const char *k, gsize n)
+{
+	const char *p = k, *end = k + n;
+
+	while ((p = memchr(p, ':', (gsize)(end - p))) != NULL) {
+		if (end - p >= 3 && p[1] == '/' && p[2] == '/')
+			return TRUE;
+		p++;
+	}
+	return FALSE;
 }
 
 /*
@@ -2835,32 +2953,40 @@ second_squeeze(const char *s, gsize n)
 static void
 second_reading(struct mugai_html2text *h)
 {
-	GPtrArray *runs;
+	struct h2t_runs rs;
 	GString *hay;
 	gsize at = 0, work = 0, budget;
 	gboolean head = FALSE;
 
 	if (h->h_all == NULL || h->h_err != MUGAI_OK)
 		return;
-	runs = second_runs(h->h_all->str, h->h_all->len);
+	second_runs(h->h_all->str, h->h_all->len, &rs);
 	hay = second_squeeze(h->h_out->str, h->h_out->len);
 	budget = H2T_SECOND_WORK * (hay->len + h->h_all->len + 1);
-	for (guint i = 0; i < runs->len && h->h_err == MUGAI_OK; i++) {
-		struct h2t_run *r = g_ptr_array_index(runs, i);
-		const char *k = r->r_key->str, *kend = k + r->r_key->len;
+	for (guint i = 0; i < rs.rs_runs->len && h->h_err == MUGAI_OK; i++) {
+		const struct h2t_run *r = &g_array_index(rs.rs_runs,
+		    struct h2t_run, i);
+		const char *k = rs.rs_key->str + r->r_key;
+		const char *kend = k + r->r_key_len;
 		gboolean missing = FALSE;
 
 		while (k < kend && !missing) {
-			gsize kn = strlen(k);
+			gsize kn = strlen(k), klen = kn;
 			const char *p = NULL;
 
 			/* a link's text that is its URL is rewritten
 			 * (defanged, decoded): such a word proves nothing */
-			if (g_strstr_len(k, (gssize)kn, "://") != NULL ||
-			    g_ascii_strncasecmp(k, "www.", 4) == 0 ||
-			    g_ascii_strncasecmp(k, "mailto:", 7) == 0)
+			if (second_has_sep(k, kn) || ((k[0] == 'w' ||
+			    k[0] == 'W') && g_ascii_strncasecmp(k, "www.",
+			    4) == 0) || ((k[0] == 'm' || k[0] == 'M') &&
+			    g_ascii_strncasecmp(k, "mailto:", 7) == 0))
 				kn = 0;
-			if (kn > 0 && at < hay->len)
+			/* the rendering keeps words in order: the next one
+			 * is most often right where the last one ended */
+			if (kn > 0 && kn <= hay->len - MIN(at, hay->len) &&
+			    memcmp(hay->str + at, k, kn) == 0)
+				p = hay->str + at;
+			else if (kn > 0 && at < hay->len)
 				p = memmem(hay->str + at, hay->len - at, k, kn);
 			if (kn > 0 && p == NULL) {
 				work += hay->len;
@@ -2871,7 +2997,7 @@ second_reading(struct mugai_html2text *h)
 				missing = TRUE;
 			else if (p != NULL)
 				at = (gsize)(p - hay->str) + kn;
-			k += strlen(k) + 1;
+			k += klen + 1;
 		}
 		if (work > budget)
 			break;
@@ -2884,12 +3010,12 @@ second_reading(struct mugai_html2text *h)
 			head = TRUE;
 		} else if (r->r_block)
 			want_break(h, 1);
-		put_text(h, r->r_text->str, r->r_text->len);
+		put_text(h, rs.rs_text->str + r->r_text, r->r_text_len);
 		check_output(h);
 	}
 	end_line(h);
 	g_string_free(hay, TRUE);
-	g_ptr_array_free(runs, TRUE);
+	second_runs_free(&rs);
 }
 
 /* ------------------------------------------------------------------- API */
