@@ -171,7 +171,14 @@ class Story:
         self.loaded(old)
 
     def body(self):
-        return self.d.find_element(By.TAG_NAME, "body").text
+        # Found afresh on a retry, for the same race as submit()'s.
+        for attempt in range(3):
+            try:
+                return self.d.find_element(By.TAG_NAME, "body").text
+            except WebDriverException:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
 
     def login(self, user, pw, shot=None):
         if os.environ.get("MUGAI_BROWSER_DEBUG"):
@@ -191,6 +198,28 @@ class Story:
                 old = self.d.find_element(By.TAG_NAME, "html")
                 self.d.find_element(By.CSS_SELECTOR,
                                     "header form button").click()
+                break
+            except WebDriverException:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
+        self.loaded(old)
+
+    def submit(self, action_end, fields):
+        """Fills the form whose action ends in action_end (fields: name ->
+        text) and clicks its button, finding every node afresh on each
+        try: right after a navigation or a resize chromedriver may hand
+        back a node of the page before ("does not belong to the
+        document"), and a click that raised did not navigate."""
+        for attempt in range(3):
+            try:
+                old = self.d.find_element(By.TAG_NAME, "html")
+                f = self.form_with(action_end)
+                for name, text in fields.items():
+                    el = f.find_element(By.NAME, name)
+                    el.clear()
+                    el.send_keys(text)
+                f.find_element(By.TAG_NAME, "button").click()
                 break
             except WebDriverException:
                 if attempt == 2:
@@ -398,17 +427,12 @@ def step_ppap(st):
     need("the PPAP item offers a password field",
          st.form_with("/ppap") is not None, st.body()[:300])
     st.shot("08-ppap-form")
-    # Found again after the screenshot's resize.
-    f = st.form_with("/ppap")
-    f.find_element(By.NAME, "password").send_keys("wrong-xyzzy")
-    st.click(f.find_element(By.TAG_NAME, "button"))
+    st.submit("/ppap", {"password": "wrong-xyzzy"})
     b = st.body()
     need("a wrong password is said plainly", "パスワードが違います" in b and
          "4 more tries" in b, b[:400])
     st.shot("09-ppap-wrong")
-    f = st.form_with("/ppap")
-    f.find_element(By.NAME, "password").send_keys(st.a.ppap_password)
-    st.click(f.find_element(By.TAG_NAME, "button"))
+    st.submit("/ppap", {"password": st.a.ppap_password})
     b = st.body()
     need("the right password opens it", "新しいメールとしてお送りしました"
          in b, b[:400])
