@@ -206,7 +206,7 @@ backend_find(struct backend *be, const char *url)
 	    "backend_type = 'client backend' AND application_name = "
 	    "current_setting('application_name')");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		be->be_pid = atoi(PQgetvalue(res, 0, 0));
+		be->be_pid = (int)g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	else
 		fprintf(stderr, "index-bench: the index's backend not found "
 		    "(%d client backends): no server CPU figures\n",

@@ -629,7 +629,7 @@ publish_cached(struct mugai_quarantine *q, const char *id, const char *name,
     int *dayfd, GArray *retired)
 {
 	enum mugai_err err;
-	int day;
+	int day = -1;
 
 	if (q->qs_dayfd >= 0 && memcmp(q->qs_day, id, 8) == 0) {
 		if (fault("rename") != 0)
