@@ -494,7 +494,7 @@ START_TEST(encode_jis_ext)
 {
 	const struct ext_case *c = &ext_cases[_i];
 	gsize len = 0, missing = 99;
-	g_autofree char *b = mugai_charset_to_jis(c->in, strlen(c->in), &len,
+	g_autofree char *b = mugai_charset_to_jis(c->in, strlen(c->in), 0, &len,
 	    &missing);
 	g_autofree char *back = mugai_charset_to_utf8(b, len, "iso-2022-jp",
 	    NULL, NULL, NULL);
@@ -514,7 +514,7 @@ END_TEST
 START_TEST(encode_jis_ext_bytes)
 {
 	gsize len = 0;
-	g_autofree char *b = mugai_charset_to_jis("①㈱髙", strlen("①㈱髙"),
+	g_autofree char *b = mugai_charset_to_jis("①㈱髙", strlen("①㈱髙"), 0,
 	    &len, NULL);
 
 	ck_assert_str_eq(b, "(1)(\x1B$B3t\x1B(B)\x1B$B\".\x1B(B");

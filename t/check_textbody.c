@@ -22,7 +22,8 @@ longest(GBytes *b)
 			cur = 0;
 			continue;
 		}
-		cur++;
+		if (s[i] != '\r')	/* RFC 5322's 998: CRLF excluded */
+			cur++;
 		best = MAX(best, cur);
 	}
 	return best;
@@ -122,6 +123,30 @@ START_TEST(iso2022jp_is_7bit_with_short_lines)
 }
 END_TEST
 
+/*
+ * Kanji and ASCII in turn: every character switches the ISO-2022-JP mode,
+ * three bytes of escape each time, so 300 characters are over 1,300
+ * bytes. The wrap counts bytes as they will be written, not characters.
+ */
+START_TEST(iso2022jp_mixed_modes_keep_lines_short)
+{
+	struct mugai_textbody tb;
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; i < 1000; i++)
+		g_string_append(s, "本a");
+	g_string_append_c(s, '\n');
+	for (int i = 0; i < 1000; i++)
+		g_string_append(s, "\xef\xbd\xb1" "a");	/* half-width katakana */
+	g_string_append_c(s, '\n');
+	encode(s->str, MUGAI_OUT_ISO2022JP, &tb);
+	ck_assert_str_eq(tb.tb_encoding, "7bit");
+	ck_assert_uint_le(longest(tb.tb_body), 998);
+	mugai_textbody_clear(&tb);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
 /* The base64 body is GLib's encoding cut into 76-character CRLF lines,
  * and the choice of encoding counts every high byte, at every length. */
 START_TEST(base64_is_glib_in_lines_every_length)
@@ -196,6 +221,7 @@ main(void)
 	t_test(s, mostly_ascii_is_quoted_printable);
 	t_test(s, overlong_ascii_line_is_not_7bit);
 	t_test(s, iso2022jp_is_7bit_with_short_lines);
+	t_test(s, iso2022jp_mixed_modes_keep_lines_short);
 	t_test(s, base64_is_glib_in_lines_every_length);
 	t_test(s, high_byte_count_exact);
 	return t_run(s);

@@ -18,4 +18,11 @@
 /* RFC 5322 2.1.1: a line is at most 998 characters, CRLF excluded. */
 #define MUGAI_LINE_MAX	998
 
+/*
+ * The longest header name mugai writes: ": " and one encoded-word of the
+ * value (72 octets, the longest mugai_headers_fix_for() makes) still fit
+ * in a line. Longer names are removed (sanitize.c: header_deleted()).
+ */
+#define MUGAI_HEADER_NAME_MAX	(MUGAI_LINE_MAX - 2 - 72)
+
 #endif

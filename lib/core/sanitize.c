@@ -269,8 +269,21 @@ static gboolean
 header_deleted(const struct mugai_config *cf, const struct mugai_header *h,
     gboolean body_changed, GHashTable *seen, struct mugai_report *r)
 {
-	g_autofree char *lname = g_ascii_strdown(h->hd_name, -1);
+	g_autofree char *lname = NULL;
+	gsize nlen = strlen(h->hd_name);
 
+	/*
+	 * A name that leaves no room in a line of 998 octets for ": " and
+	 * one encoded-word of the value (mugai_headers_fix_for()'s longest,
+	 * 72 octets) cannot be written within RFC 5322's limit whatever the
+	 * value: no real header is named so, and the original keeps it.
+	 */
+	if (nlen > MUGAI_HEADER_NAME_MAX) {
+		mugai_report_warn(r, "header with a name of %" G_GSIZE_FORMAT
+		    " octets removed", nlen);
+		return TRUE;
+	}
+	lname = g_ascii_strdown(h->hd_name, -1);
 	if (g_str_has_prefix(lname, "x-mugai-"))
 		return TRUE;
 	if (body_changed && mugai_headers_is_mime(h->hd_name))

@@ -1215,6 +1215,11 @@ header_line(struct mugai_scan *s)
 			mugai_scan_decline(s, "header line not modelled");
 			return;
 		}
+		/* GMime's parser gives up on a name of some 4 KB: its call. */
+		if (i > MUGAI_HEADER_NAME_MAX) {
+			mugai_scan_decline(s, "header name too long");
+			return;
+		}
 	}
 	g_string_append_len(s->sc_hdr, l, len);
 	g_string_truncate(s->sc_line, 0);

@@ -60,14 +60,16 @@ char *mugai_charset_from_utf8(const char *utf8, gsize len,
  * ℡) and the NEC-selected IBM extensions (髙, 﨑); half-width katakana
  * made full-width; combining marks composed (NFC), invisible characters
  * dropped. It returns to ASCII (ESC ( B) before every line end and at
- * the end. A character without a pair becomes U+3013 and is counted in
+ * the end; with max_line (0: no limit), a line that would pass max_line
+ * bytes is broken, so whatever the mix of ASCII and JIS every line fits
+ * (escapes included). A character without a pair becomes U+3013 and is counted in
  * *missing (if non-NULL): the caller may send UTF-8 instead. U+FFFD,
  * ESC, SO, SI and invalid UTF-8 become U+3013 uncounted; NUL is dropped.
  * Returns (transfer full) the bytes, NUL-terminated, never NULL;
  * *out_len (if non-NULL) their count.
  */
-char *mugai_charset_to_jis(const char *utf8, gsize len, gsize *out_len,
-    gsize *missing);
+char *mugai_charset_to_jis(const char *utf8, gsize len, gsize max_line,
+    gsize *out_len, gsize *missing);
 
 /*
  * Returns (transfer full) name, a filename GMime decoded from an

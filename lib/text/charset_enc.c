@@ -250,21 +250,77 @@ cs_jis_compat(gunichar c, GString *rep)
 }
 
 /*
+ * Where cs_encode_jis() writes: the output, whether it is in JIS mode,
+ * where the current line began, and the longest line allowed (0: any).
+ */
+struct jis_out {
+	GString *jo_out;
+	gboolean jo_jis;
+	gsize jo_line;
+	gsize jo_max;
+};
+
+/*
+ * Breaks the line before a unit of n more bytes that would leave no room
+ * for the ESC ( B that may have to close the line: a line of ASCII and
+ * JIS in turn grows by up to eight bytes a character, so a count of
+ * characters does not bound it (RFC 5322: 998 octets).
+ */
+static void
+jis_room(struct jis_out *jo, gsize n)
+{
+	if (jo->jo_max == 0 || jo->jo_out->len - jo->jo_line + n + 3 <=
+	    jo->jo_max)
+		return;
+	if (jo->jo_jis)
+		g_string_append(jo->jo_out, "\x1B(B");
+	jo->jo_jis = FALSE;
+	g_string_append_c(jo->jo_out, '\n');
+	jo->jo_line = jo->jo_out->len;
+}
+
+static void
+jis_ascii(struct jis_out *jo, char c)
+{
+	if (c != '\n')
+		jis_room(jo, jo->jo_jis ? 4 : 1);
+	if (jo->jo_jis)
+		g_string_append(jo->jo_out, "\x1B(B");
+	jo->jo_jis = FALSE;
+	g_string_append_c(jo->jo_out, c);
+	if (c == '\n')
+		jo->jo_line = jo->jo_out->len;
+}
+
+static void
+jis_pair(struct jis_out *jo, guint16 pair)
+{
+	jis_room(jo, jo->jo_jis ? 2 : 5);
+	if (!jo->jo_jis)
+		g_string_append(jo->jo_out, "\x1B$B");
+	jo->jo_jis = TRUE;
+	g_string_append_c(jo->jo_out, (char)(pair >> 8));
+	g_string_append_c(jo->jo_out, (char)(pair & 0xFF));
+}
+
+/*
  * Second pass: each character to its JIS pair under ESC $ B, or U+3013's
  * (counted in *missing) when it has none. Only strict JIS X 0208 is
  * written (the contract's validator decodes ISO-2022-JP strictly): NEC
  * row 13 goes by its compatibility spelling (cs_jis_compat), the IBM
  * extensions count as missing. ASCII returns with ESC ( B
- * before it, so before every line end, and at the end.
+ * before it, so before every line end, and at the end. With max_line,
+ * a line longer than max_line bytes is broken (jis_room()).
  */
 static void
-cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
+cs_encode_jis(const char *utf8, gsize len, gsize max_line, GString *out,
+    gsize *missing)
 {
 	GString *pre = g_string_sized_new(len + 16);
 	GString *rep = g_string_new(NULL);
 	g_autofree char *composed = NULL;
 	gsize clen = 0;
-	gboolean jis = FALSE;
+	struct jis_out jo = { out, FALSE, out->len, max_line };
 	const char *p, *end;
 
 	/* Invalid UTF-8 (U+3013 below) is not composed: nothing to join. */
@@ -279,10 +335,7 @@ cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 		guint16 pair;
 
 		if ((guchar)*p < 0x80) {
-			if (jis)
-				g_string_append(out, "\x1B(B");
-			jis = FALSE;
-			g_string_append_c(out, *p++);
+			jis_ascii(&jo, *p++);
 			continue;
 		}
 		pair = mugai_charset_jis_ext_pair(g_utf8_get_char(p));
@@ -291,20 +344,12 @@ cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 			/* its spelling in place of it: strict pairs, ASCII */
 			for (const char *r = rep->str; *r != '\0';
 			    r = g_utf8_next_char(r)) {
-				if ((guchar)*r < 0x80) {
-					if (jis)
-						g_string_append(out, "\x1B(B");
-					jis = FALSE;
-					g_string_append_c(out, *r);
-					continue;
-				}
-				pair = mugai_charset_jis_ext_pair(
-				    g_utf8_get_char(r));
-				if (!jis)
-					g_string_append(out, "\x1B$B");
-				jis = TRUE;
-				g_string_append_c(out, (char)(pair >> 8));
-				g_string_append_c(out, (char)(pair & 0xFF));
+				if ((guchar)*r < 0x80)
+					jis_ascii(&jo, *r);
+				else
+					jis_pair(&jo,
+					    mugai_charset_jis_ext_pair(
+					    g_utf8_get_char(r)));
 			}
 			p = g_utf8_next_char(p);
 			continue;
@@ -314,21 +359,17 @@ cs_encode_jis(const char *utf8, gsize len, GString *out, gsize *missing)
 			(*missing)++;
 		}
 		p = g_utf8_next_char(p);
-		if (!jis)
-			g_string_append(out, "\x1B$B");
-		jis = TRUE;
-		g_string_append_c(out, (char)(pair >> 8));
-		g_string_append_c(out, (char)(pair & 0xFF));
+		jis_pair(&jo, pair);
 	}
-	if (jis)
+	if (jo.jo_jis)
 		g_string_append(out, "\x1B(B");
 	g_string_free(rep, TRUE);
 	g_string_free(pre, TRUE);
 }
 
 char *
-mugai_charset_to_jis(const char *utf8, gsize len, gsize *out_len,
-    gsize *missing)
+mugai_charset_to_jis(const char *utf8, gsize len, gsize max_line,
+    gsize *out_len, gsize *missing)
 {
 	GString *out = g_string_sized_new(len + len / 2 + 16);
 	gsize miss = 0;
@@ -337,7 +378,7 @@ mugai_charset_to_jis(const char *utf8, gsize len, gsize *out_len,
 		utf8 = "";
 		len = 0;
 	}
-	cs_encode_jis(utf8, len, out, &miss);
+	cs_encode_jis(utf8, len, max_line, out, &miss);
 	if (missing != NULL)
 		*missing = miss;
 	if (out_len != NULL)
@@ -373,7 +414,7 @@ mugai_charset_from_utf8(const char *utf8, gsize len, const char *charset,
 	case MUGAI_CS_JIS: {
 		gsize missing;
 
-		cs_encode_jis(utf8, len, out, &missing);
+		cs_encode_jis(utf8, len, 0, out, &missing);
 		ok = TRUE;
 		break;
 	}

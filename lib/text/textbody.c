@@ -172,8 +172,8 @@ encode_jis(const char *utf8, gsize len, enum mugai_out_fallback fallback,
 {
 	GString *w = wrap_long_lines(utf8, len);
 	gsize jlen = 0, missing = 0;
-	g_autofree char *jis = mugai_charset_to_jis(w->str, w->len, &jlen,
-	    &missing);
+	g_autofree char *jis = mugai_charset_to_jis(w->str, w->len,
+	    MUGAI_LINE_MAX, &jlen, &missing);
 
 	g_string_free(w, TRUE);
 	if (missing > 0 && fallback == MUGAI_FALLBACK_UTF8)

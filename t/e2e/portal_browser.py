@@ -170,15 +170,22 @@ class Story:
         self.d.execute_script(js, *args)
         self.loaded(old)
 
-    def body(self):
-        # Found afresh on a retry, for the same race as submit()'s.
+    def fresh(self, act):
+        """Runs act() up to three times, every node found afresh by it on
+        each try: right after a navigation or a resize chromedriver may
+        hand back a node of the page before ("does not belong to the
+        document"), and a click that raised did not navigate."""
         for attempt in range(3):
             try:
-                return self.d.find_element(By.TAG_NAME, "body").text
+                return act()
             except WebDriverException:
                 if attempt == 2:
                     raise
                 time.sleep(0.5)
+
+    def body(self):
+        return self.fresh(
+            lambda: self.d.find_element(By.TAG_NAME, "body").text)
 
     def login(self, user, pw, shot=None):
         if os.environ.get("MUGAI_BROWSER_DEBUG"):
@@ -190,42 +197,27 @@ class Story:
         self.click(self.d.find_element(By.CSS_SELECTOR, "form button"))
 
     def logout(self):
-        # Found afresh on each try: right after a navigation chromedriver
-        # may hand back a node of the page before ("does not belong to
-        # the document"), and a click that raised did not navigate.
-        for attempt in range(3):
-            try:
-                old = self.d.find_element(By.TAG_NAME, "html")
-                self.d.find_element(By.CSS_SELECTOR,
-                                    "header form button").click()
-                break
-            except WebDriverException:
-                if attempt == 2:
-                    raise
-                time.sleep(0.5)
-        self.loaded(old)
+        def act():
+            old = self.d.find_element(By.TAG_NAME, "html")
+            self.d.find_element(By.CSS_SELECTOR,
+                                "header form button").click()
+            return old
+        self.loaded(self.fresh(act))
 
     def submit(self, action_end, fields):
         """Fills the form whose action ends in action_end (fields: name ->
-        text) and clicks its button, finding every node afresh on each
-        try: right after a navigation or a resize chromedriver may hand
-        back a node of the page before ("does not belong to the
-        document"), and a click that raised did not navigate."""
-        for attempt in range(3):
-            try:
-                old = self.d.find_element(By.TAG_NAME, "html")
-                f = self.form_with(action_end)
-                for name, text in fields.items():
-                    el = f.find_element(By.NAME, name)
-                    el.clear()
-                    el.send_keys(text)
-                f.find_element(By.TAG_NAME, "button").click()
-                break
-            except WebDriverException:
-                if attempt == 2:
-                    raise
-                time.sleep(0.5)
-        self.loaded(old)
+        text) and clicks its button (fresh(): every node found again on
+        a retry)."""
+        def act():
+            old = self.d.find_element(By.TAG_NAME, "html")
+            f = self.form_with(action_end)
+            for name, text in fields.items():
+                el = f.find_element(By.NAME, name)
+                el.clear()
+                el.send_keys(text)
+            f.find_element(By.TAG_NAME, "button").click()
+            return old
+        self.loaded(self.fresh(act))
 
     def form_with(self, action_end):
         for f in self.d.find_elements(By.TAG_NAME, "form"):

@@ -10,7 +10,8 @@
  * (header injection through an encoded-word), nor a line separator or
  * bidi control: read by mugai's decoder and by GMime's (its text decoder,
  * and its address parser for address headers), as a mail reader would.
- * A header left as it is is held to the same reading.
+ * A header left as it is is held to the same reading. A header whose
+ * name leaves no room in a line is not written at all (sanitize.c).
  */
 #include "autoconfig.h"
 
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "mime/headers.h"
 #include "core/sanitize.h"
 
@@ -186,7 +188,12 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 		char *v = mugai_headers_fix(h);
 
 		check_decoded(h, d);
-		if (v != NULL)
+		/* Names too long for any line are removed (header_deleted()
+		 * in core/sanitize.c; the oracles of fuzz_sanitize and
+		 * fuzz_stream see the whole output). */
+		if (strlen(h->hd_name) > MUGAI_HEADER_NAME_MAX)
+			;
+		else if (v != NULL)
 			check_fixed(h, v);
 		else if (has_ctl(h->hd_raw))
 			fail("left as it is with a control byte", h, "(none)");

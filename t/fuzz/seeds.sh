@@ -9,8 +9,8 @@
 # (RFC 2231 %0A, CR, NEL, U+2028) and bidi controls, long names, encoded
 # ESC/BEL and U+202E in From: and Subject:, a character split across two
 # encoded-words, double-encoded words in headers that get rewritten, raw
-# UTF-8 addresses with bidi and C1 characters, a header of many folds, a
-# withheld message. contrib/fuzz seeds its runs with them, and
+# UTF-8 addresses with bidi and C1 characters, a header of many folds,
+# header names as long as a line and longer, a withheld message. contrib/fuzz seeds its runs with them, and
 # t/regress.sh replays them through each harness (the oracle of
 # t/fuzz/oracle.c included) on every make check.
 set -eu
@@ -40,6 +40,13 @@ messages() {
 	msg hdr-raw-utf8 "From: \"Evil \342\200\256cba\" <t@example.jp>\nTo: \345\261\261\347\224\260\302\233 <u@example.jp>\nSubject: caf\303\251 \342\200\250 next\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nWords.\n"
 	folds=$(i=0; while [ $i -lt 2000 ]; do printf '\n w'; i=$((i + 1)); done)
 	msg hdr-many-folds "${HDRS}X-Folded: start${folds}\nContent-Type: text/plain\n\nWords.\n"
+	# A header name that fills a line (CI's fuzz_stream, session 10),
+	# and one past where GMime's parser gives up.
+	for n in 990 4300; do
+		name=$(printf "%0${n}d" 0 | tr 0 X)
+		msg "hdr-name-$n" "${HDRS}${name}: v\nContent-Type: text/plain\n\nWords.\n"
+		msg "hdr-name-$n-withheld" "${HDRS}${name}: v\nContent-Type: multipart/encrypted; boundary=e\n\n--e\nContent-Type: application/octet-stream\n\nX\n--e--\n"
+	done
 	msg withheld "From: =?utf-8?q?=07x?= <a@example.jp>\nSubject: =?utf-8?q?=E2=80=AEenc?=\nContent-Type: multipart/encrypted; boundary=e\n\n--e\nContent-Type: application/octet-stream; name=\"x\n\"\n\nX\n--e--\n"
 }
 
