@@ -1605,6 +1605,76 @@ START_TEST(header_name_too_long_for_a_line_is_removed)
 }
 END_TEST
 
+/* A message whose attached message/rfc822 has a To: of n encoded words. */
+static GString *
+nested_long_field(guint n, gboolean indented_body)
+{
+	GString *m = g_string_new("From: a@example.jp\nTo: b@lgwan.example\n"
+	    "Subject: outer\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nHello.\n--b\n");
+
+	if (indented_body) {
+		/* Text of indented lines only: a table, not a header. */
+		g_string_append(m, "Content-Type: text/plain\n\n");
+		for (guint i = 0; i < n; i++)
+			g_string_append(m, "    12,345    67,890\n");
+	} else {
+		g_string_append(m, "Content-Type: message/rfc822\n\n"
+		    "From: \"t\" <t@example.com>\nTo: \"t\" <t@example.com>,\n");
+		for (guint i = 0; i < n; i++)
+			g_string_append(m, "\t=?utf-8?Q?date=3E2017-08-20T10:08:"
+			    "28.617=3C/pr?=\n");
+		g_string_append(m, "Subject: inner\n\nInner body.\n");
+	}
+	g_string_append(m, "--b--\n");
+	return m;
+}
+
+/*
+ * GMime parses an address header recursively, a frame for each word: an
+ * attached message whose To: was 2 MB of encoded words overflowed an
+ * 8 MiB thread stack (a segfault, the whole milter down), since
+ * max_header_size bounded only the top header block. A folded field
+ * longer than max_header_size anywhere in the message now takes the
+ * limit's action before any parser reads it; indented body text is
+ * not a field.
+ */
+START_TEST(long_field_in_an_attached_message_is_a_limit)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_AUTO,
+	    MUGAI_ENGINE_GMIME };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+
+	for (guint k = 0; k < 2; k++)
+	for (guint e = 0; e < G_N_ELEMENTS(engines); e++) {
+		struct mugai_sanitize_opts so = { engines[e], 0 };
+		GString *m = nested_long_field(k == 0 ? 40000 : 20000, k == 1);
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(m->str,
+		    m->len);
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs = mugai_sanitize_with(cf, in, &env,
+		    &so, &err);
+
+		ck_assert_int_eq(err, MUGAI_OK);
+		ck_assert_ptr_nonnull(rs);
+		if (k == 0) {
+			ck_assert_int_eq(rs->rs_verdict, MUGAI_V_WITHHELD);
+			ck_assert_str_eq(rs->rs_report->rr_limit,
+			    "max_header_size");
+		} else {
+			ck_assert_int_ne(rs->rs_verdict, MUGAI_V_WITHHELD);
+			ck_assert_ptr_null(rs->rs_report->rr_limit);
+		}
+		mugai_result_free(rs);
+		g_object_unref(in);
+		g_string_free(m, TRUE);
+	}
+	mugai_config_unref(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1661,5 +1731,6 @@ main(void)
 	t_test(s, notice_lines_are_not_wrapped_into_attacker_lines);
 	t_test(s, stripping_tags_reveals_no_markup);
 	t_test(s, header_name_too_long_for_a_line_is_removed);
+	t_test(s, long_field_in_an_attached_message_is_a_limit);
 	return t_run(s);
 }

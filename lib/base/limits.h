@@ -25,4 +25,12 @@
  */
 #define MUGAI_HEADER_NAME_MAX	(MUGAI_LINE_MAX - 2 - 72)
 
+/*
+ * The longest folded header field read, in any header block, whatever
+ * [limits] max_header_size says: GMime's address parser recurses for each
+ * word (about 200 bytes of stack per 50 bytes of field), and 2 MB
+ * overflowed a thread's 8 MiB stack. 256 KiB is an eighth of that.
+ */
+#define MUGAI_FIELD_MAX	(256 * 1024)
+
 #endif

@@ -122,7 +122,8 @@ static const struct key_def keys[] = {
 	{ "limits", "max_parts", KT_INT, OFF(cf_max_parts),
 	  "1000", 1, 100000, NULL, "MIME parts in one message" },
 	{ "limits", "max_header_size", KT_SIZE, OFF(cf_max_header_size),
-	  "256K", 1024, 64 * MiB, NULL, "bytes in one header block" },
+	  "256K", 1024, 64 * MiB, NULL, "bytes in the top header block, and in "
+	  "one header field anywhere (never read past 256K)" },
 	{ "limits", "max_line_length", KT_SIZE, OFF(cf_max_line_length),
 	  "1M", 998, 1 * GiB, NULL, "bytes in one line of the message" },
 	{ "limits", "max_decoded_size", KT_SIZE, OFF(cf_max_decoded_size),

@@ -137,6 +137,11 @@ struct raw {
 	gsize rw_bare_cr;
 	gboolean rw_cr;
 	guint64 rw_size;
+	/* Folded fields anywhere (scan_fields()). */
+	enum { RF_NO, RF_YES, RF_UNKNOWN } rw_in_field;
+	gboolean rw_mid_line;		/* the last chunk ended mid-line */
+	gsize rw_field;
+	gsize rw_longest_field;
 };
 
 static void
@@ -181,6 +186,65 @@ head_end(struct raw *rw)
 	rw->rw_head_scan = i;
 }
 
+/*
+ * TRUE when the line at p may begin a header field: a name of printable
+ * ASCII, then a colon. A line cut by end before its colon, or with a name
+ * longer than any a reader parses as an address header, counts.
+ */
+static gboolean
+field_start(const char *p, const char *end)
+{
+	for (const char *q = p; q < end && q - p <= 76; q++) {
+		if (*q == ':')
+			return q > p;
+		if ((guchar)*q <= ' ' || (guchar)*q >= 0x7f)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * The longest folded field anywhere in the message, nested header blocks
+ * included: a line that begins a field and the lines after it that begin
+ * with a blank. GMime parses an address header recursively, about 200
+ * bytes of stack for each word, and it parses the headers of an attached
+ * message too, which max_header_size did not bound: 2 MB of encoded
+ * words overflowed a thread's 8 MiB. Whether a line begins a field is
+ * only asked when a folded line follows it, so a chunk costs a memchr
+ * per line; a line begun in an earlier chunk counts as a field.
+ */
+static void
+scan_fields(struct raw *rw, const char *buf, gsize n)
+{
+	const char *p = buf, *end = buf + n, *start = NULL;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
+		const char *stop = nl != NULL ? nl + 1 : end;
+
+		if (!rw->rw_mid_line) {
+			if (*p == ' ' || *p == '\t') {
+				if (rw->rw_in_field == RF_UNKNOWN)
+					rw->rw_in_field = start == NULL ||
+					    field_start(start, end) ?
+					    RF_YES : RF_NO;
+			} else {
+				rw->rw_in_field = RF_UNKNOWN;
+				rw->rw_field = 0;
+				start = p;
+			}
+		}
+		if (rw->rw_in_field != RF_NO) {
+			rw->rw_field += (gsize)(stop - p);
+			if (rw->rw_in_field == RF_YES &&
+			    rw->rw_field > rw->rw_longest_field)
+				rw->rw_longest_field = rw->rw_field;
+		}
+		rw->rw_mid_line = nl == NULL;
+		p = stop;
+	}
+}
+
 static void
 raw_feed(struct raw *rw, const char *buf, gsize n)
 {
@@ -192,6 +256,7 @@ raw_feed(struct raw *rw, const char *buf, gsize n)
 	}
 	scan_lines(buf, n, &rw->rw_cr, &rw->rw_line, &rw->rw_longest,
 	    &rw->rw_bare_cr);
+	scan_fields(rw, buf, n);
 	rw->rw_size += (guint64)n;
 }
 
@@ -854,6 +919,11 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	} else if (rs->rs_report->rr_size > (guint64)cf->cf_max_message_size)
 		mugai_walk_limit(&w, "max_message_size", "message larger than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_message_size);
+	else if (rw->rw_longest_field > MIN((gsize)cf->cf_max_header_size,
+	    MUGAI_FIELD_MAX))
+		mugai_walk_limit(&w, "max_header_size", "header field larger "
+		    "than %" G_GSIZE_FORMAT " bytes", MIN((gsize)
+		    cf->cf_max_header_size, MUGAI_FIELD_MAX));
 	else if (longest > (gsize)cf->cf_max_line_length)
 		mugai_walk_limit(&w, "max_line_length", "line longer than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_line_length);

@@ -1231,8 +1231,9 @@ feed_header(struct mugai_scan *s, const char *p, const char *end)
 	const char *nl = memchr(p, '\n', (gsize)(end - p));
 	const char *stop = nl != NULL ? nl + 1 : end;
 
+	/* GMime's address parser may read it: its stack (limits.h). */
 	if (s->sc_hdr->len + s->sc_line->len + (gsize)(stop - p) >
-	    (gsize)s->sc_cf->cf_max_header_size) {
+	    MIN((gsize)s->sc_cf->cf_max_header_size, MUGAI_FIELD_MAX)) {
 		mugai_scan_decline(s, "header block too large");
 		return end;
 	}
