@@ -20,6 +20,7 @@ mugai_milter_SOURCES += milter/quar.c milter/quar.h
 mugai_milter_SOURCES += milter/autopw.c milter/autopw.h
 mugai_milter_SOURCES += milter/stats.c milter/stats.h
 mugai_milter_SOURCES += milter/heap.c milter/heap.h
+mugai_milter_SOURCES += milter/stackcache.c milter/stackcache.h
 mugai_milter_CPPFLAGS = $(MILTER_CPPFLAGS)
 mugai_milter_LDADD = $(MUGAI_LIBS) $(MILTER_LIBS)
 dist_man_MANS += doc/mugai-milter.8

@@ -38,6 +38,7 @@
 #include "signals.h"
 #include "stats.h"
 #include "socket.h"
+#include "stackcache.h"
 
 #define DEFAULT_CONF MUGAI_SYSCONFDIR "/mugai.conf"
 
@@ -402,7 +403,11 @@ main(int argc, char **argv)
 	struct mugai_config *cf;
 	struct opts o;
 	int status;
-	gboolean heap_tuned = mugai_heap_tune();	/* before any thread */
+	gboolean heap_tuned;
+
+	/* First of all: may execute the program again (stackcache.c). */
+	mugai_stackcache_reexec(argv);
+	heap_tuned = mugai_heap_tune();			/* before any thread */
 
 	if ((status = parse_opts(argc, argv, &o)) != 0)
 		return status;
@@ -411,6 +416,10 @@ main(int argc, char **argv)
 	    o.op_debug);
 	mugai_log(LOG_DEBUG, "heap thresholds %s", heap_tuned ?
 	    "fixed for warm reuse" : "left to glibc");
+	mugai_log(LOG_DEBUG, "glibc tunables: %s",
+	    g_getenv(MUGAI_STACKCACHE_ENV) != NULL ?
+	    g_getenv(MUGAI_STACKCACHE_ENV) : "(none: default thread stack "
+	    "cache)");
 	if ((cf = load(conf_path)) == NULL)
 		return 2;
 	if (o.op_test) {

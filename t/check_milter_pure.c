@@ -1,7 +1,8 @@
 /*
  * check_milter_pure - the milter pieces that need no MTA: socket specs,
  * the reply table, applying edits and bodies (through t/fake_mta.c), and
- * the message context's header assembly
+ * the message context's header assembly, and the glibc tunables the
+ * daemon runs with (stackcache.c)
  */
 #include "autoconfig.h"
 
@@ -13,6 +14,7 @@
 #include "fake_mta.h"
 #include "reply.h"
 #include "socket.h"
+#include "stackcache.h"
 #include "testutil.h"
 
 /* ---- socket specs ---- */
@@ -392,6 +394,50 @@ START_TEST(reload_leaves_in_flight_messages_on_their_config)
 }
 END_TEST
 
+/* ---- glibc's thread stack cache (stackcache.c) ---- */
+
+#define T_CACHE "glibc.pthread.stack_cache_size=536870912"
+
+START_TEST(stackcache_set_when_unset)
+{
+	g_autofree char *a = mugai_stackcache_tunables(NULL);
+	g_autofree char *b = mugai_stackcache_tunables("");
+
+	ck_assert_str_eq(a, T_CACHE);
+	ck_assert_str_eq(b, T_CACHE);
+}
+END_TEST
+
+START_TEST(stackcache_appended_to_other_tunables)
+{
+	g_autofree char *v = mugai_stackcache_tunables(
+	    "glibc.malloc.arena_max=2");
+
+	/* The administrator's malloc tunables stay (heap.c defers to them). */
+	ck_assert_str_eq(v, "glibc.malloc.arena_max=2:" T_CACHE);
+}
+END_TEST
+
+START_TEST(stackcache_never_twice)
+{
+	/* After the re-exec, or set by the administrator: left alone. */
+	ck_assert_ptr_null(mugai_stackcache_tunables(T_CACHE));
+	ck_assert_ptr_null(mugai_stackcache_tunables(
+	    "glibc.malloc.arena_max=2:glibc.pthread.stack_cache_size=0"));
+	ck_assert_ptr_null(mugai_stackcache_tunables(
+	    "glibc.pthread.stack_cache_size"));
+}
+END_TEST
+
+START_TEST(stackcache_names_matched_whole)
+{
+	g_autofree char *v = mugai_stackcache_tunables(
+	    "glibc.pthread.stack_cache_sizex=1");
+
+	ck_assert_str_eq(v, "glibc.pthread.stack_cache_sizex=1:" T_CACHE);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -413,5 +459,9 @@ main(void)
 	t_test(s, context_builds_the_message_as_received);
 	t_test(s, context_keeps_the_first_input_failure);
 	t_test(s, reload_leaves_in_flight_messages_on_their_config);
+	t_test(s, stackcache_set_when_unset);
+	t_test(s, stackcache_appended_to_other_tunables);
+	t_test(s, stackcache_never_twice);
+	t_test(s, stackcache_names_matched_whole);
 	return t_run(s);
 }

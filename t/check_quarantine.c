@@ -1883,6 +1883,44 @@ START_TEST(group_commit_two_syncs_per_item_at_most)
 }
 END_TEST
 
+/*
+ * 32 threads at once (32 SMTP sessions): a round's end wakes the
+ * threads whose items it finished and, when items are left waiting, one
+ * of them to lead the next round; not every waiting thread (each woken
+ * for nothing is a futex call and a context switch, and a herd of them
+ * on two cores delays the next leader).
+ */
+#define GC_THREADS 32
+
+START_TEST(group_commit_wakes_only_whom_it_concerns)
+{
+	g_autofree char *store = make_store_dir();
+	struct mugai_quarantine *q;
+	GThread *th[GC_THREADS];
+	enum mugai_err err;
+	guint64 wakeups, syncs, items;
+
+	q = mugai_quarantine_open(store, NULL, &err);
+	ck_assert_ptr_nonnull(q);
+	mugai_quarantine_set_group_commit(q, TRUE);
+	for (int t = 0; t < GC_THREADS; t++)
+		th[t] = g_thread_new("w", group_writer, q);
+	for (int t = 0; t < GC_THREADS; t++)
+		ck_assert_int_eq(GPOINTER_TO_INT(g_thread_join(th[t])), 0);
+	wakeups = mugai_quarantine_wakeups(q);
+	mugai_quarantine_sync_stats(q, &syncs, &items);
+	g_print("group commit, %d threads: %" G_GUINT64_FORMAT " items, %"
+	    G_GUINT64_FORMAT " syncs, %" G_GUINT64_FORMAT " wakeups (%.2f "
+	    "per item)\n", GC_THREADS, items, syncs, wakeups,
+	    (double)wakeups / (double)items);
+	ck_assert_uint_eq(items, GC_THREADS * G_ITEMS);
+	ck_assert_uint_le(wakeups, 2 * items);
+	mugai_quarantine_close(q);
+	ck_assert_uint_eq(check_items_whole(store), GC_THREADS * G_ITEMS);
+	rm_rf(store);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1909,6 +1947,7 @@ main(void)
 	t_test(s, enospc_from_fault_hook_is_nospace);
 	t_test(s, journal_has_one_row_per_item);
 	t_test(s, group_commit_two_syncs_per_item_at_most);
+	t_test(s, group_commit_wakes_only_whom_it_concerns);
 	t_test(s, enospc_on_small_tmpfs_is_nospace);
 	t_test(s, permissions_are_0750_and_0640);
 	t_test(s, permissions_without_fchmod);

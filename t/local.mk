@@ -115,6 +115,7 @@ t_check_milter_pure_SOURCES = t/check_milter_pure.c t/fake_mta.c t/fake_mta.h
 t_check_milter_pure_SOURCES += milter/socket.c milter/reply.c milter/apply.c
 t_check_milter_pure_SOURCES += milter/context.c milter/spool.c
 t_check_milter_pure_SOURCES += milter/current.c milter/quar.c milter/log.c
+t_check_milter_pure_SOURCES += milter/stackcache.c
 t_check_milter_pure_CPPFLAGS = $(MILTER_CPPFLAGS)
 t_check_eom_SOURCES = t/check_eom.c t/fake_mta.c t/fake_mta.h
 t_check_eom_SOURCES += milter/eom.c milter/apply.c milter/reply.c

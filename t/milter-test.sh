@@ -117,6 +117,16 @@ start main
 main_pid=$pid
 [ -S "$tmp/milter.sock" ] || fail "no unix socket"
 [ "$(cat "$tmp/main.pid")" = "$main_pid" ] || fail "pid file"
+# glibc's thread stack cache sized for libmilter's workers: the daemon
+# executed itself again with the tunable (milter/stackcache.c), same pid.
+if [ -e /proc/self/exe ]; then
+	tr '\0' '\n' < "/proc/$main_pid/environ" |
+	    grep -q '^GLIBC_TUNABLES=\(.*:\)\{0,1\}glibc.pthread.stack_cache_size=' ||
+	    fail "daemon runs without the thread stack cache tunable"
+	grep -q "glibc tunables: glibc.pthread.stack_cache_size=" \
+	    "$tmp/main.log" || fail "tunables not logged"
+	echo "ok - thread stack cache tunable set"
+fi
 run negotiate.lua "unix:$tmp/milter.sock"
 run messages.lua "unix:$tmp/milter.sock"
 

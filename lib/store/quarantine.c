@@ -273,7 +273,6 @@ mugai_quarantine_open_fd(int topfd, const char *dir, const char *group,
 	q->qs_dayfd = -1;
 	q->qs_gid = gid;
 	g_mutex_init(&q->qs_lock);
-	g_cond_init(&q->qs_cond);
 	q->qs_queue = g_ptr_array_new();
 	q->qs_awaiting = g_ptr_array_new();
 	q->qs_retired = g_array_new(FALSE, FALSE, sizeof(int));
@@ -356,7 +355,6 @@ mugai_quarantine_close(struct mugai_quarantine *q)
 		g_array_free(r, TRUE);
 	}
 	g_mutex_clear(&q->qs_lock);
-	g_cond_clear(&q->qs_cond);
 	g_free(q->qs_node);
 	if (q->qs_fd >= 0)
 		close(q->qs_fd);
@@ -390,6 +388,17 @@ mugai_quarantine_sync_stats(struct mugai_quarantine *q, guint64 *syncs,
 	*syncs = q->qs_syncs;
 	*items = q->qs_items;
 	g_mutex_unlock(&q->qs_lock);
+}
+
+guint64
+mugai_quarantine_wakeups(struct mugai_quarantine *q)
+{
+	guint64 n;
+
+	g_mutex_lock(&q->qs_lock);
+	n = q->qs_wakeups;
+	g_mutex_unlock(&q->qs_lock);
+	return n;
 }
 
 const char *
@@ -924,6 +933,7 @@ struct pending {
 	gboolean pd_awaits;		/* published, for the next round */
 	enum mugai_err pd_err;
 	gboolean pd_done;
+	GCond pd_cond;			/* its thread waits here */
 };
 
 /* One sync of the store's file system, for a whole batch. */
@@ -1090,14 +1100,51 @@ commit_round(struct mugai_quarantine *q, GPtrArray *batch,
 }
 
 /*
+ * After a round (q->qs_lock held): the threads whose items it finished
+ * are woken, each on its own condition. Woken for nothing, a thread is a
+ * futex call and a context switch, and at 32 sessions a herd of them on
+ * two cores delays the next round.
+ */
+static void
+wake_done(GPtrArray *items)
+{
+	for (guint i = 0; i < items->len; i++) {
+		struct pending *p = g_ptr_array_index(items, i);
+
+		if (p->pd_done)
+			g_cond_signal(&p->pd_cond);
+	}
+}
+
+/*
+ * The leader's own item is done but others wait (q->qs_lock held): one
+ * of them, the longest waiting, leads the next round. A thread that
+ * joins meanwhile may lead it instead; the one woken then waits again,
+ * and that round's end wakes the next.
+ */
+static void
+wake_next_leader(struct mugai_quarantine *q)
+{
+	GPtrArray *from = q->qs_awaiting->len > 0 ? q->qs_awaiting :
+	    q->qs_queue;
+
+	if (from->len > 0)
+		g_cond_signal(&((struct pending *)g_ptr_array_index(from,
+		    0))->pd_cond);
+}
+
+/*
  * Group commit: the item joins the queue; a waiting thread that finds
  * no round in progress leads one (commit_round()) for everyone; each
  * waits until its item is done, two rounds later at most when rounds
- * follow one another.
+ * follow one another. Every thread waiting is one whose item is in the
+ * queue or awaiting, so a round's end that leaves such items always
+ * has a leader: its own (still waiting) or one woken.
  */
 static enum mugai_err
 group_commit(struct mugai_quarantine *q, struct pending *p)
 {
+	g_cond_init(&p->pd_cond);
 	g_mutex_lock(&q->qs_lock);
 	g_ptr_array_add(q->qs_queue, p);
 	while (!p->pd_done) {
@@ -1105,7 +1152,8 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 		guint ok = 0;
 
 		if (q->qs_leading) {
-			g_cond_wait(&q->qs_cond, &q->qs_lock);
+			g_cond_wait(&p->pd_cond, &q->qs_lock);
+			q->qs_wakeups++;
 			continue;
 		}
 		batch = q->qs_queue;
@@ -1136,13 +1184,18 @@ group_commit(struct mugai_quarantine *q, struct pending *p)
 		for (guint i = 0; i < next->len; i++)
 			g_ptr_array_add(q->qs_awaiting,
 			    g_ptr_array_index(next, i));
+		wake_done(awaiting);
+		wake_done(batch);
 		g_ptr_array_free(next, TRUE);
 		g_ptr_array_free(batch, TRUE);
 		g_ptr_array_free(awaiting, TRUE);
 		q->qs_leading = FALSE;
-		g_cond_broadcast(&q->qs_cond);
+		/* Not done: this thread leads the next round itself. */
+		if (p->pd_done)
+			wake_next_leader(q);
 	}
 	g_mutex_unlock(&q->qs_lock);
+	g_cond_clear(&p->pd_cond);
 	return p->pd_err;
 }
 

@@ -93,6 +93,13 @@ void mugai_quarantine_set_group_commit(struct mugai_quarantine *q,
 void mugai_quarantine_sync_stats(struct mugai_quarantine *q,
     guint64 *syncs, guint64 *items);
 
+/*
+ * Times a thread waiting in a group commit was woken (its item done, its
+ * turn to lead a round, or neither): each item needs one or two; more
+ * means threads woken for nothing, each a futex call and a context switch.
+ */
+guint64 mugai_quarantine_wakeups(struct mugai_quarantine *q);
+
 /* Returns (transfer none) the store's directory. */
 const char *mugai_quarantine_dir(const struct mugai_quarantine *q);
 

@@ -37,11 +37,11 @@ struct mugai_quarantine {
 	gboolean qs_group_kept;
 	/* Group commit (lib/store/quarantine.c, group_commit()). */
 	GMutex qs_lock;
-	GCond qs_cond;
 	GPtrArray *qs_queue;		/* struct pending *, files written */
 	GPtrArray *qs_awaiting;		/* published, for the next sync */
 	gboolean qs_leading;		/* a thread is committing a batch */
 	guint64 qs_syncs;		/* file-system syncs issued */
+	guint64 qs_wakeups;		/* group commit waits that returned */
 	/*
 	 * The day directory items were last renamed into (group commit only,
 	 * touched by the batch's leader alone): YYYYMMDD and a descriptor,
