@@ -122,6 +122,53 @@ START_TEST(iso2022jp_is_7bit_with_short_lines)
 }
 END_TEST
 
+/*
+ * ISO-2022-JP lines are broken after every 300 characters (not bytes), and
+ * nowhere else: the body read back is the text with a newline added
+ * exactly there, for lines of mixed ASCII and kana around the limit.
+ */
+START_TEST(iso2022jp_wraps_at_300_characters)
+{
+	static const int lens[] = { 1, 299, 300, 301, 600, 601, 905 };
+	struct mugai_textbody tb;
+	GString *s = g_string_new(NULL), *want = g_string_new(NULL);
+	g_autofree char *back = NULL;
+	g_autoptr(GError) err = NULL;
+	const char *b;
+	gsize len = 0;
+
+	for (gsize k = 0; k < G_N_ELEMENTS(lens); k++) {
+		for (int i = 0; i < lens[k]; i++) {
+			const char *c = i % 3 == 0 ? "a" : "か";
+
+			if (i > 0 && i % 300 == 0)
+				g_string_append_c(want, '\n');
+			g_string_append(s, c);
+			g_string_append(want, c);
+		}
+		g_string_append_c(s, '\n');
+		g_string_append_c(want, '\n');
+	}
+	encode(s->str, MUGAI_OUT_ISO2022JP, &tb);
+	ck_assert_str_eq(tb.tb_content_type, "text/plain; charset=ISO-2022-JP");
+	b = g_bytes_get_data(tb.tb_body, &len);
+	back = g_convert(b, (gssize)len, "UTF-8", "ISO-2022-JP", NULL, NULL,
+	    &err);
+	ck_assert_msg(back != NULL, "%s", err != NULL ? err->message : "?");
+	/* CRLF back to LF */
+	for (char *r = back, *w = back;; r++) {
+		if (*r != '\r')
+			*w++ = *r;
+		if (*r == '\0')
+			break;
+	}
+	ck_assert_str_eq(back, want->str);
+	mugai_textbody_clear(&tb);
+	g_string_free(s, TRUE);
+	g_string_free(want, TRUE);
+}
+END_TEST
+
 /* The base64 body is GLib's encoding cut into 76-character CRLF lines,
  * and the choice of encoding counts every high byte, at every length. */
 START_TEST(base64_is_glib_in_lines_every_length)
@@ -196,6 +243,7 @@ main(void)
 	t_test(s, mostly_ascii_is_quoted_printable);
 	t_test(s, overlong_ascii_line_is_not_7bit);
 	t_test(s, iso2022jp_is_7bit_with_short_lines);
+	t_test(s, iso2022jp_wraps_at_300_characters);
 	t_test(s, base64_is_glib_in_lines_every_length);
 	t_test(s, high_byte_count_exact);
 	return t_run(s);

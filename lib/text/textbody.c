@@ -120,25 +120,29 @@ encode_qp(const char *s, gsize len, GByteArray *out)
 	append_crlf(out, buf, n);
 }
 
-/* Returns (transfer full) text with lines longer than JIS_WRAP characters broken. */
+/*
+ * Returns (transfer full) text with lines longer than JIS_WRAP characters
+ * broken. The runs between breaks are copied whole: one append per
+ * character was most of the encoder's time on a long body.
+ */
 static GString *
 wrap_long_lines(const char *utf8, gsize len)
 {
 	GString *s = g_string_sized_new(len + len / JIS_WRAP + 1);
+	const char *end = utf8 + len, *run = utf8;
 	gsize col = 0;
-	const char *end = utf8 + len;
 
 	for (const char *p = utf8; p < end; p = g_utf8_next_char(p)) {
-		const char *next = g_utf8_next_char(p);
-
 		if (*p == '\n')
 			col = 0;
 		else if (++col > JIS_WRAP) {
+			g_string_append_len(s, run, p - run);
 			g_string_append_c(s, '\n');
+			run = p;
 			col = 1;
 		}
-		g_string_append_len(s, p, next - p);
 	}
+	g_string_append_len(s, run, end - run);
 	return s;
 }
 
