@@ -8,6 +8,7 @@
 
 #include <gmime/gmime.h>
 
+#include "base/limits.h"
 #include "text/textbody.h"
 #include "testutil.h"
 
@@ -97,6 +98,32 @@ START_TEST(overlong_ascii_line_is_not_7bit)
 	ck_assert_uint_le(longest(tb.tb_body), 998);
 	mugai_textbody_clear(&tb);
 	g_string_free(s, TRUE);
+}
+END_TEST
+
+/*
+ * An ASCII line of MUGAI_LINE_MAX bytes is still 7bit, one byte more is
+ * not: as the first, a middle or the last line (with or without its LF).
+ */
+START_TEST(ascii_line_limit_exact)
+{
+	for (int where = 0; where < 4; where++)
+		for (gsize extra = 0; extra < 2; extra++) {
+			struct mugai_textbody tb;
+			GString *s = g_string_new(where > 0 ? "short\n" : "");
+
+			for (gsize i = 0; i < MUGAI_LINE_MAX + extra; i++)
+				g_string_append_c(s, 'x');
+			if (where != 3)
+				g_string_append_c(s, '\n');
+			if (where == 1)
+				g_string_append(s, "after\n");
+			encode(s->str, MUGAI_OUT_UTF8, &tb);
+			ck_assert_str_eq(tb.tb_encoding, extra == 0 ? "7bit" :
+			    "quoted-printable");
+			mugai_textbody_clear(&tb);
+			g_string_free(s, TRUE);
+		}
 }
 END_TEST
 
@@ -242,6 +269,7 @@ main(void)
 	t_test(s, japanese_is_base64);
 	t_test(s, mostly_ascii_is_quoted_printable);
 	t_test(s, overlong_ascii_line_is_not_7bit);
+	t_test(s, ascii_line_limit_exact);
 	t_test(s, iso2022jp_is_7bit_with_short_lines);
 	t_test(s, iso2022jp_wraps_at_300_characters);
 	t_test(s, base64_is_glib_in_lines_every_length);

@@ -31,20 +31,20 @@ append_crlf(GByteArray *out, const char *s, gsize len)
 	g_byte_array_append(out, (const guint8 *)p, (guint)(end - p));
 }
 
+/* The longest line of s in bytes, found by memchr() from break to break. */
 static gsize
 longest_line(const char *s, gsize len)
 {
-	gsize best = 0, cur = 0;
+	const char *p = s, *end = s + len, *nl;
+	gsize best = 0;
 
-	for (gsize i = 0; i < len; i++) {
-		if (s[i] == '\n') {
-			cur = 0;
-			continue;
-		}
-		if (++cur > best)
-			best = cur;
+	if (len == 0)
+		return 0;
+	while ((nl = memchr(p, '\n', (gsize)(end - p))) != NULL) {
+		best = MAX(best, (gsize)(nl - p));
+		p = nl + 1;
 	}
-	return best;
+	return MAX(best, (gsize)(end - p));
 }
 
 static const char b64_abc[] =
