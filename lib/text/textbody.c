@@ -214,12 +214,15 @@ mugai_textbody_encode_with(const char *utf8, gsize len,
 		}
 		tb->tb_fallback = TRUE;
 	}
-	/* macOS's decomposed kana, composed as every reader expects */
-	if ((composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
+	/* macOS's decomposed kana, composed as every reader expects; text
+	 * without a byte >= 0x80 has no mark to compose */
+	high = count_high(utf8, len);
+	if (high > 0 &&
+	    (composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
 		utf8 = composed;
 		len = clen;
+		high = count_high(utf8, len);
 	}
-	high = count_high(utf8, len);
 	if (high == 0 && longest_line(utf8, len) <= MUGAI_LINE_MAX) {
 		tb->tb_content_type = g_strdup("text/plain; charset=UTF-8");
 		tb->tb_encoding = g_strdup("7bit");
