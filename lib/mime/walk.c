@@ -626,10 +626,10 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	const char *used = NULL;
 	gboolean lossy = FALSE, stripped = FALSE;
 	struct mugai_report_part *rp;
-	GString *t;
+	GString *t, *before;
 	gsize ulen = 0;
 	guint blocks, rewrites;
-	glong chars, after = 0;
+	glong chars = 0, after = 0;
 
 	count_decoded(w, raw->len);
 	if (looks_binary(raw->data, raw->len) &&
@@ -665,12 +665,19 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 		ulen = strlen(r);
 	}
 	t = g_string_new_len(utf8, (gssize)ulen);
+	g_clear_pointer(&utf8, g_free);
 	mugai_newline_to_lf(t);
 	if (!html)
 		unflow(lf, t);
 	blocks = cut_blocks(w, t, lf->wl_path);
-	chars = g_utf8_strlen(t->str, (gssize)t->len);
+	/* The characters before textsafe are counted only when it rewrote
+	 * something (seldom): the text as it was is kept for that, which
+	 * costs a copy, not a pass over every character. */
+	before = g_string_new_len(t->str, (gssize)t->len);
 	rewrites = mugai_textsafe(t);
+	if (rewrites > 0)
+		chars = g_utf8_strlen(before->str, (gssize)before->len);
+	g_string_free(before, TRUE);
 	if (!mugai_walk_in_time(w)) {
 		g_string_free(t, TRUE);
 		return;
