@@ -529,6 +529,7 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 		.ho_url_mode = (enum mugai_url_mode)w->wk_cf->cf_url_mode,
 		.ho_max_depth = (guint)w->wk_cf->cf_max_html_depth,
 		.ho_max_output = (gsize)w->wk_cf->cf_max_text_size,
+		.ho_valid_utf8 = TRUE,	/* mugai_charset_to_utf8()'s */
 	};
 	struct mugai_html2text *h = mugai_html2text_new(&opts);
 	enum mugai_err err = MUGAI_OK;
