@@ -823,26 +823,40 @@ mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 #define WALK_ONES	0x0101010101010101ULL
 #define WALK_HIGHS	0x8080808080808080ULL
 
+/* The white space bytes among eight, as g_ascii_isspace() takes them:
+ * 09, 0A, 0C, 0D and 20 (not 0B). */
+static guint
+spaces8(guint64 x)
+{
+	const guint64 low7 = WALK_ONES * 0x7f;
+	guint64 ascii = ~x & WALK_HIGHS, y = x & low7;
+	guint64 t = y ^ (WALK_ONES * 0x20), v = y ^ (WALK_ONES * 0x0b);
+	/* per byte, no carry between bytes: every byte of y and t is < 0x80 */
+	guint64 sp = ~((t + low7) | t) & WALK_HIGHS;
+	guint64 vt = ~((v + low7) | v) & WALK_HIGHS;
+	guint64 ctl = (y + WALK_ONES * (0x80 - 0x09)) &
+	    ~(y + WALK_ONES * (0x80 - 0x0e)) & WALK_HIGHS;
+
+	/* one bit per byte found, summed into the top byte */
+	return (guint)((((sp | (ctl & ~vt)) & ascii) >> 7) * WALK_ONES >> 56);
+}
+
 static gsize
 visible_length(const GString *s)
 {
 	gsize n = s->len, i = 0;
 
-	/* Count the white space: the fewer, on most text. Eight bytes
-	 * >= 0x80 (Japanese text) hold none. */
-	while (i < s->len) {
-		if (i + 8 <= s->len) {
-			guint64 x;
+	/* Count the white space, eight bytes at a time: bytes >= 0x80
+	 * (Japanese text) are never white space. */
+	for (; i + 8 <= s->len; i += 8) {
+		guint64 x;
 
-			memcpy(&x, s->str + i, 8);
-			if ((x & WALK_HIGHS) == WALK_HIGHS) {
-				i += 8;
-				continue;
-			}
-		}
-		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
-		i++;
+		memcpy(&x, s->str + i, 8);
+		if ((x & WALK_HIGHS) != WALK_HIGHS)
+			n -= spaces8(x);
 	}
+	for (; i < s->len; i++)
+		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
 	return n;
 }
 
