@@ -67,7 +67,7 @@ static void
 render_html(struct xjob *job, const unsigned char *d, gsize len)
 {
 	struct mugai_html_opts o = { job->xj_lim->xl_url_mode, HTML_MAX_DEPTH,
-	    0 };
+	    0, FALSE };
 	g_autofree char *label = declared_charset(d, len);
 	gsize n = 0, tn = 0;
 	g_autofree char *u = mugai_charset_to_utf8((const char *)d, len,

@@ -424,7 +424,7 @@ render(const char *html, gsize len, const struct mugai_html_opts *opts,
 START_TEST(renders_case)
 {
 	const struct render_case *c = &cases[_i];
-	struct mugai_html_opts opts = { c->mode, 64, 1 << 20 };
+	struct mugai_html_opts opts = { c->mode, 64, 1 << 20, FALSE };
 	static const gsize steps[] = { 0, 1, 7, 64 };
 
 	for (gsize s = 0; s < G_N_ELEMENTS(steps); s++) {
@@ -516,7 +516,8 @@ static const char *const docs[] = {
 START_TEST(chunked_equals_whole)
 {
 	const char *doc = docs[_i];
-	struct mugai_html_opts opts = { MUGAI_URL_DEFANG, 100, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_DEFANG, 100, 1 << 20,
+	    FALSE };
 	enum mugai_err err;
 	char *whole = render(doc, strlen(doc), &opts, 0, &err);
 	static const gsize steps[] = { 1, 2, 3, 7, 64, 65536 };
@@ -548,7 +549,7 @@ END_TEST
 /* The first document, rendered whole, in full. */
 START_TEST(complex_document_text)
 {
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20, FALSE };
 	enum mugai_err err;
 	char *text = render(docs[0], strlen(docs[0]), &opts, 0, &err);
 
@@ -566,7 +567,7 @@ END_TEST
 
 START_TEST(japanese_document_text)
 {
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20, FALSE };
 	enum mugai_err err;
 	char *text = render(docs[1], strlen(docs[1]), &opts, 1, &err);
 
@@ -600,7 +601,7 @@ nested(guint n)
 
 START_TEST(depth_limit)
 {
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20, FALSE };
 	char *under = nested(48), *over = nested(49), *text;
 	enum mugai_err err = MUGAI_E_IO;
 
@@ -622,7 +623,7 @@ END_TEST
 START_TEST(output_limit)
 {
 	char html[200];
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 101 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 101, FALSE };
 	enum mugai_err err = MUGAI_E_IO;
 	char *text;
 
@@ -642,7 +643,7 @@ END_TEST
 
 START_TEST(limit_stops_feeding_early)
 {
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1000 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1000, FALSE };
 	struct mugai_html2text *h = mugai_html2text_new(&opts);
 	const char *chunk = "<p>some text that repeats</p>";
 	enum mugai_err err = MUGAI_OK;
@@ -671,7 +672,8 @@ static gint64
 large_document_run(void *ctx, gsize n)
 {
 	GString *s = g_string_new(NULL);
-	struct mugai_html_opts opts = { MUGAI_URL_DEFANG, 100, 64 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_DEFANG, 100, 64 << 20,
+	    FALSE };
 	enum mugai_err err;
 	gint64 t0, ns;
 	char *text;
@@ -713,7 +715,7 @@ START_TEST(utf8_split_and_invalid_at_chunk_edges)
 	/* a 3-byte character fed byte by byte, then an invalid byte, then a
 	 * truncated sequence at the very end */
 	const char html[] = "<p>\xe6\x97\xa5\xe6\x9c\xac\xff</p>z\xe3\x81";
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20, FALSE };
 	enum mugai_err err;
 
 	for (gsize step = 0; step < 4; step++) {
@@ -731,7 +733,7 @@ END_TEST
 START_TEST(nul_bytes_do_not_cut_text)
 {
 	const char html[] = "<p>a\0b</p>c";
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20, FALSE };
 	enum mugai_err err;
 	char *text = render(html, sizeof(html) - 1, &opts, 0, &err);
 
@@ -744,7 +746,7 @@ END_TEST
 START_TEST(long_url_is_cut)
 {
 	GString *s = g_string_new("x <a href=\"https://t.example/r?u=");
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 50, 1 << 20, FALSE };
 	enum mugai_err err;
 	char *text, *lt, *gt;
 
@@ -780,7 +782,7 @@ END_TEST
 static gpointer
 render_thread(gpointer data)
 {
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20, FALSE };
 	enum mugai_err err;
 	char *first = NULL;
 
@@ -804,7 +806,7 @@ render_thread(gpointer data)
 START_TEST(threads_render_alike)
 {
 	GThread *t[4];
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 100, 1 << 20, FALSE };
 	enum mugai_err err;
 	char *want = render(docs[0], strlen(docs[0]), &opts, 0, &err);
 
@@ -849,7 +851,7 @@ START_TEST(chunk_size_never_changes_the_text)
 {
 	static const gsize steps[] = { 1, 2, 3, 5, 7, 13, 31, 64, 1000, 4096,
 	    65535, 65536, 65537, 100000 };
-	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 256, 1 << 24 };
+	struct mugai_html_opts opts = { MUGAI_URL_KEEP, 256, 1 << 24, FALSE };
 	g_autofree char *gen = chunk_split_html();
 	g_autofree char *path = t_srcpath(
 	    "t/data/regress/html2text/chunk-split.bin");
@@ -890,6 +892,57 @@ START_TEST(chunk_size_never_changes_the_text)
 END_TEST
 
 /*
+ * Input the caller vouches for as valid UTF-8 (ho_valid_utf8) renders as
+ * checked input does, in any chunks: characters cut by a feed's end wait
+ * for the next, and a NUL is still replaced.
+ */
+START_TEST(valid_utf8_input_renders_alike)
+{
+	static const gsize steps[] = { 0, 1, 2, 3, 5, 7, 65535, 65536,
+	    65537 };
+	struct mugai_html_opts checked = { MUGAI_URL_KEEP, 256, 1 << 24,
+	    FALSE };
+	struct mugai_html_opts vouched = checked;
+	g_autofree char *raw = chunk_split_html();
+	/* made valid: what mugai_charset_to_utf8() hands on */
+	g_autofree char *gen = g_utf8_make_valid(raw, -1);
+	GString *ja = g_string_new("<html><body>");
+	const char *inputs[3];
+	gsize lens[3];
+
+	vouched.ho_valid_utf8 = TRUE;
+	while (ja->len < 150000)
+		g_string_append(ja, "<p>日本語のテキストです。<b>太字</b>"
+		    "と𠮷野家 &amp; café</p>\n<table><tr><td>表</td>"
+		    "<td>セル</td></tr></table>\n");
+	g_string_append(ja, "</body></html>");
+	inputs[0] = gen;
+	lens[0] = strlen(gen);
+	inputs[1] = ja->str;
+	lens[1] = ja->len;
+	/* a NUL inside: replaced in both */
+	inputs[2] = "<p>a\0b</p>";
+	lens[2] = 10;
+	for (guint k = 0; k < G_N_ELEMENTS(inputs); k++) {
+		enum mugai_err err;
+		g_autofree char *want = render(inputs[k], lens[k], &checked, 0,
+		    &err);
+
+		ck_assert_int_eq(err, MUGAI_OK);
+		for (gsize i = 0; i < G_N_ELEMENTS(steps); i++) {
+			g_autofree char *t = render(inputs[k], lens[k],
+			    &vouched, steps[i], &err);
+
+			ck_assert_int_eq(err, MUGAI_OK);
+			ck_assert_msg(strcmp(want, t) == 0, "input %u: chunks "
+			    "of %zu render otherwise", k, steps[i]);
+		}
+	}
+	g_string_free(ja, TRUE);
+}
+END_TEST
+
+/*
  * HTML messages the tree generates (the benchmark mix's html-alt and
  * html-small, t/gen/) and, when given, the extra corpus's chatmail-core
  * messages: no crash, valid UTF-8, no tags.
@@ -905,7 +958,8 @@ html_dir(const char *sub)
 		return 0;
 	while ((name = g_dir_read_name(d)) != NULL) {
 		g_autofree char *path = g_build_filename(sub, name, NULL);
-		struct mugai_html_opts opts = { MUGAI_URL_KEEP, 256, 1 << 24 };
+		struct mugai_html_opts opts = { MUGAI_URL_KEEP, 256,
+		    1 << 24, FALSE };
 		enum mugai_err err;
 		char *body, *text;
 		gsize len;
@@ -976,5 +1030,6 @@ main(void)
 	t_test(s, threads_render_alike);
 	t_test(s, corpus_html_parts);
 	t_test(s, chunk_size_never_changes_the_text);
+	t_test(s, valid_utf8_input_renders_alike);
 	return t_run(s);
 }

@@ -8,6 +8,7 @@
 
 #include <gmime/gmime.h>
 
+#include "base/limits.h"
 #include "text/textbody.h"
 #include "testutil.h"
 
@@ -101,6 +102,32 @@ START_TEST(overlong_ascii_line_is_not_7bit)
 }
 END_TEST
 
+/*
+ * An ASCII line of MUGAI_LINE_MAX bytes is still 7bit, one byte more is
+ * not: as the first, a middle or the last line (with or without its LF).
+ */
+START_TEST(ascii_line_limit_exact)
+{
+	for (int where = 0; where < 4; where++)
+		for (gsize extra = 0; extra < 2; extra++) {
+			struct mugai_textbody tb;
+			GString *s = g_string_new(where > 0 ? "short\n" : "");
+
+			for (gsize i = 0; i < MUGAI_LINE_MAX + extra; i++)
+				g_string_append_c(s, 'x');
+			if (where != 3)
+				g_string_append_c(s, '\n');
+			if (where == 1)
+				g_string_append(s, "after\n");
+			encode(s->str, MUGAI_OUT_UTF8, &tb);
+			ck_assert_str_eq(tb.tb_encoding, extra == 0 ? "7bit" :
+			    "quoted-printable");
+			mugai_textbody_clear(&tb);
+			g_string_free(s, TRUE);
+		}
+}
+END_TEST
+
 START_TEST(iso2022jp_is_7bit_with_short_lines)
 {
 	struct mugai_textbody tb;
@@ -144,6 +171,54 @@ START_TEST(iso2022jp_mixed_modes_keep_lines_short)
 	ck_assert_uint_le(longest(tb.tb_body), 998);
 	mugai_textbody_clear(&tb);
 	g_string_free(s, TRUE);
+}
+END_TEST
+
+/*
+ * ISO-2022-JP lines are broken after every 300 characters, and nowhere
+ * else while they stay under 998 bytes: the body read back is the text
+ * with a newline added exactly there, for lines of mixed ASCII and kana
+ * around the limit (a mode change every 30 characters: 650 bytes).
+ */
+START_TEST(iso2022jp_wraps_at_300_characters)
+{
+	static const int lens[] = { 1, 299, 300, 301, 600, 601, 905 };
+	struct mugai_textbody tb;
+	GString *s = g_string_new(NULL), *want = g_string_new(NULL);
+	g_autofree char *back = NULL;
+	g_autoptr(GError) err = NULL;
+	const char *b;
+	gsize len = 0;
+
+	for (gsize k = 0; k < G_N_ELEMENTS(lens); k++) {
+		for (int i = 0; i < lens[k]; i++) {
+			const char *c = i % 30 == 0 ? "a" : "か";
+
+			if (i > 0 && i % 300 == 0)
+				g_string_append_c(want, '\n');
+			g_string_append(s, c);
+			g_string_append(want, c);
+		}
+		g_string_append_c(s, '\n');
+		g_string_append_c(want, '\n');
+	}
+	encode(s->str, MUGAI_OUT_ISO2022JP, &tb);
+	ck_assert_str_eq(tb.tb_content_type, "text/plain; charset=ISO-2022-JP");
+	b = g_bytes_get_data(tb.tb_body, &len);
+	back = g_convert(b, (gssize)len, "UTF-8", "ISO-2022-JP", NULL, NULL,
+	    &err);
+	ck_assert_msg(back != NULL, "%s", err != NULL ? err->message : "?");
+	/* CRLF back to LF */
+	for (char *r = back, *w = back;; r++) {
+		if (*r != '\r')
+			*w++ = *r;
+		if (*r == '\0')
+			break;
+	}
+	ck_assert_str_eq(back, want->str);
+	mugai_textbody_clear(&tb);
+	g_string_free(s, TRUE);
+	g_string_free(want, TRUE);
 }
 END_TEST
 
@@ -220,8 +295,10 @@ main(void)
 	t_test(s, japanese_is_base64);
 	t_test(s, mostly_ascii_is_quoted_printable);
 	t_test(s, overlong_ascii_line_is_not_7bit);
+	t_test(s, ascii_line_limit_exact);
 	t_test(s, iso2022jp_is_7bit_with_short_lines);
 	t_test(s, iso2022jp_mixed_modes_keep_lines_short);
+	t_test(s, iso2022jp_wraps_at_300_characters);
 	t_test(s, base64_is_glib_in_lines_every_length);
 	t_test(s, high_byte_count_exact);
 	return t_run(s);

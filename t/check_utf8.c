@@ -92,6 +92,54 @@ START_TEST(random_text)
 }
 END_TEST
 
+/*
+ * mugai_utf8_compose() on random kana, kanji, marks (U+3099, U+309A,
+ * U+0301) and ASCII, at every start offset: NULL exactly when NFC leaves
+ * the text as it is, else NFC's text (these pieces compose only in
+ * pairs, so the whole text's NFC is the answer).
+ */
+START_TEST(compose_random_kana)
+{
+	static const char *const pieces[] = { "a", " ", "\xe3\x81\x8b",
+	    "\xe3\x83\x95", "\xe6\x97\xa5", "\xe3\x82\x99", "\xe3\x82\x9a",
+	    "e", "\xcc\x81", "\xef\xbc\xa1", "\n" };
+	GRand *r = g_rand_new_with_seed(17);
+
+	for (guint round = 0; round < 2000; round++) {
+		GString *s = g_string_new(NULL);
+		guint parts = (guint)g_rand_int_range(r, 0, 40);
+
+		for (guint i = 0; i < parts; i++) {
+			gint k = g_rand_int_range(r, 0, G_N_ELEMENTS(pieces));
+
+			/* marks now and then */
+			if ((k == 5 || k == 6 || k == 8) &&
+			    g_rand_int_range(r, 0, 4) != 0)
+				k = 2;
+			g_string_append(s, pieces[k]);
+		}
+		for (gsize off = 0; off <= s->len; off++) {
+			const char *t = s->str + off;
+			gsize n = s->len - off, clen = 0;
+			g_autofree char *nfc = NULL, *c = NULL;
+
+			if (!g_utf8_validate(t, (gssize)n, NULL))
+				continue;
+			nfc = g_utf8_normalize(t, (gssize)n, G_NORMALIZE_NFC);
+			c = mugai_utf8_compose(t, n, &clen);
+			if (c == NULL)
+				ck_assert_str_eq(nfc, t);
+			else {
+				ck_assert_uint_eq(clen, strlen(c));
+				ck_assert_str_eq(c, nfc);
+			}
+		}
+		g_string_free(s, TRUE);
+	}
+	g_rand_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -101,5 +149,6 @@ main(void)
 	t_test(s, short_sequences_all);
 	t_test(s, four_byte_leads);
 	t_test(s, random_text);
+	t_test(s, compose_random_kana);
 	return t_run(s);
 }

@@ -529,6 +529,7 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 		.ho_url_mode = (enum mugai_url_mode)w->wk_cf->cf_url_mode,
 		.ho_max_depth = (guint)w->wk_cf->cf_max_html_depth,
 		.ho_max_output = (gsize)w->wk_cf->cf_max_text_size,
+		.ho_valid_utf8 = TRUE,	/* mugai_charset_to_utf8()'s */
 	};
 	struct mugai_html2text *h = mugai_html2text_new(&opts);
 	enum mugai_err err = MUGAI_OK;
@@ -626,10 +627,10 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 	const char *used = NULL;
 	gboolean lossy = FALSE, stripped = FALSE;
 	struct mugai_report_part *rp;
-	GString *t;
+	GString *t, *before;
 	gsize ulen = 0;
 	guint blocks, rewrites;
-	glong chars, after = 0;
+	glong chars = 0, after = 0;
 
 	count_decoded(w, raw->len);
 	if (looks_binary(raw->data, raw->len) &&
@@ -665,12 +666,19 @@ mugai_walk_text(struct mugai_walk *w, const struct mugai_walk_leaf *lf,
 		ulen = strlen(r);
 	}
 	t = g_string_new_len(utf8, (gssize)ulen);
+	g_clear_pointer(&utf8, g_free);
 	mugai_newline_to_lf(t);
 	if (!html)
 		unflow(lf, t);
 	blocks = cut_blocks(w, t, lf->wl_path);
-	chars = g_utf8_strlen(t->str, (gssize)t->len);
+	/* The characters before textsafe are counted only when it rewrote
+	 * something (seldom): the text as it was is kept for that, which
+	 * costs a copy, not a pass over every character. */
+	before = g_string_new_len(t->str, (gssize)t->len);
 	rewrites = mugai_textsafe(t);
+	if (rewrites > 0)
+		chars = g_utf8_strlen(before->str, (gssize)before->len);
+	g_string_free(before, TRUE);
 	if (!mugai_walk_in_time(w)) {
 		g_string_free(t, TRUE);
 		return;
@@ -815,26 +823,40 @@ mugai_walk_leaf_mode(struct mugai_walk *w, const char *type, gboolean attach)
 #define WALK_ONES	0x0101010101010101ULL
 #define WALK_HIGHS	0x8080808080808080ULL
 
+/* The white space bytes among eight, as g_ascii_isspace() takes them:
+ * 09, 0A, 0C, 0D and 20 (not 0B). */
+static guint
+spaces8(guint64 x)
+{
+	const guint64 low7 = WALK_ONES * 0x7f;
+	guint64 ascii = ~x & WALK_HIGHS, y = x & low7;
+	guint64 t = y ^ (WALK_ONES * 0x20), v = y ^ (WALK_ONES * 0x0b);
+	/* per byte, no carry between bytes: every byte of y and t is < 0x80 */
+	guint64 sp = ~((t + low7) | t) & WALK_HIGHS;
+	guint64 vt = ~((v + low7) | v) & WALK_HIGHS;
+	guint64 ctl = (y + WALK_ONES * (0x80 - 0x09)) &
+	    ~(y + WALK_ONES * (0x80 - 0x0e)) & WALK_HIGHS;
+
+	/* one bit per byte found, summed into the top byte */
+	return (guint)((((sp | (ctl & ~vt)) & ascii) >> 7) * WALK_ONES >> 56);
+}
+
 static gsize
 visible_length(const GString *s)
 {
 	gsize n = s->len, i = 0;
 
-	/* Count the white space: the fewer, on most text. Eight bytes
-	 * >= 0x80 (Japanese text) hold none. */
-	while (i < s->len) {
-		if (i + 8 <= s->len) {
-			guint64 x;
+	/* Count the white space, eight bytes at a time: bytes >= 0x80
+	 * (Japanese text) are never white space. */
+	for (; i + 8 <= s->len; i += 8) {
+		guint64 x;
 
-			memcpy(&x, s->str + i, 8);
-			if ((x & WALK_HIGHS) == WALK_HIGHS) {
-				i += 8;
-				continue;
-			}
-		}
-		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
-		i++;
+		memcpy(&x, s->str + i, 8);
+		if ((x & WALK_HIGHS) != WALK_HIGHS)
+			n -= spaces8(x);
 	}
+	for (; i < s->len; i++)
+		n -= g_ascii_isspace(s->str[i]) ? 1 : 0;
 	return n;
 }
 

@@ -2344,6 +2344,26 @@ take_utf8(struct mugai_html2text *h, const char *s, gsize n, gboolean final)
 	const char *end;
 	gsize need, k;
 
+	/*
+	 * Input the caller vouches for: taken as it is, only a character cut
+	 * by the end of this feed waits for the next, as below (a NUL, which
+	 * the check below replaces, sends it the long way).
+	 */
+	if (h->h_opts.ho_valid_utf8 && n > 0 && memchr(s, 0, n) == NULL) {
+		gsize i = n, cut = n;
+
+		while (i > 0 && n - i < 3 && ((guchar)s[i - 1] & 0xc0) == 0x80)
+			i--;
+		if (!final && i > 0 &&
+		    utf8_seq_len((guchar)s[i - 1]) > n - (i - 1))
+			cut = i - 1;
+		g_string_append_len(h->h_in, s, (gssize)cut);
+		if (cut < n) {
+			memcpy(h->h_tail, s + cut, n - cut);
+			h->h_tail_len = n - cut;
+		}
+		return;
+	}
 	while (n > 0) {
 		if (mugai_utf8_validate_len(s, n, &end)) {
 			g_string_append_len(h->h_in, s, n);

@@ -61,6 +61,9 @@ struct mugai_html_opts {
 	enum mugai_url_mode ho_url_mode;
 	guint ho_max_depth;	/* element nesting past this: MUGAI_E_LIMIT */
 	gsize ho_max_output;	/* bytes of text past this: MUGAI_E_LIMIT */
+	/* the caller's input is valid UTF-8 (mugai_charset_to_utf8's):
+	 * it is not validated again, except where it holds a NUL */
+	gboolean ho_valid_utf8;
 };
 
 struct mugai_html2text;

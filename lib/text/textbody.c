@@ -31,20 +31,20 @@ append_crlf(GByteArray *out, const char *s, gsize len)
 	g_byte_array_append(out, (const guint8 *)p, (guint)(end - p));
 }
 
+/* The longest line of s in bytes, found by memchr() from break to break. */
 static gsize
 longest_line(const char *s, gsize len)
 {
-	gsize best = 0, cur = 0;
+	const char *p = s, *end = s + len, *nl;
+	gsize best = 0;
 
-	for (gsize i = 0; i < len; i++) {
-		if (s[i] == '\n') {
-			cur = 0;
-			continue;
-		}
-		if (++cur > best)
-			best = cur;
+	if (len == 0)
+		return 0;
+	while ((nl = memchr(p, '\n', (gsize)(end - p))) != NULL) {
+		best = MAX(best, (gsize)(nl - p));
+		p = nl + 1;
 	}
-	return best;
+	return MAX(best, (gsize)(end - p));
 }
 
 static const char b64_abc[] =
@@ -120,25 +120,29 @@ encode_qp(const char *s, gsize len, GByteArray *out)
 	append_crlf(out, buf, n);
 }
 
-/* Returns (transfer full) text with lines longer than JIS_WRAP characters broken. */
+/*
+ * Returns (transfer full) text with lines longer than JIS_WRAP characters
+ * broken. The runs between breaks are copied whole: one append per
+ * character was most of the encoder's time on a long body.
+ */
 static GString *
 wrap_long_lines(const char *utf8, gsize len)
 {
 	GString *s = g_string_sized_new(len + len / JIS_WRAP + 1);
+	const char *end = utf8 + len, *run = utf8;
 	gsize col = 0;
-	const char *end = utf8 + len;
 
 	for (const char *p = utf8; p < end; p = g_utf8_next_char(p)) {
-		const char *next = g_utf8_next_char(p);
-
 		if (*p == '\n')
 			col = 0;
 		else if (++col > JIS_WRAP) {
+			g_string_append_len(s, run, p - run);
 			g_string_append_c(s, '\n');
+			run = p;
 			col = 1;
 		}
-		g_string_append_len(s, p, next - p);
 	}
+	g_string_append_len(s, run, end - run);
 	return s;
 }
 
@@ -210,12 +214,15 @@ mugai_textbody_encode_with(const char *utf8, gsize len,
 		}
 		tb->tb_fallback = TRUE;
 	}
-	/* macOS's decomposed kana, composed as every reader expects */
-	if ((composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
+	/* macOS's decomposed kana, composed as every reader expects; text
+	 * without a byte >= 0x80 has no mark to compose */
+	high = count_high(utf8, len);
+	if (high > 0 &&
+	    (composed = mugai_utf8_compose(utf8, len, &clen)) != NULL) {
 		utf8 = composed;
 		len = clen;
+		high = count_high(utf8, len);
 	}
-	high = count_high(utf8, len);
 	if (high == 0 && longest_line(utf8, len) <= MUGAI_LINE_MAX) {
 		tb->tb_content_type = g_strdup("text/plain; charset=UTF-8");
 		tb->tb_encoding = g_strdup("7bit");

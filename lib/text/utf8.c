@@ -125,7 +125,22 @@ mugai_utf8_compose(const char *s, gsize len, gsize *out_len)
 	for (const char *q = s; q < end; q++) {
 		guchar b = (guchar)*q;
 
-		if (b < 0xCC || (b >= 0xE4 && b <= 0xE9))
+		if (b < 0xCC)
+			continue;
+		/* A kana or kanji with its two trail bytes (which no look
+		 * would stop at) in one step, the mark test done on it. */
+		if (b >= 0xE3 && b <= 0xE9 && end - q >= 3 &&
+		    ((guchar)q[1] & 0xC0) == 0x80 &&
+		    ((guchar)q[2] & 0xC0) == 0x80) {
+			if (b == 0xE3 && (guchar)q[1] == 0x82 &&
+			    ((guchar)q[2] == 0x99 || (guchar)q[2] == 0x9A)) {
+				first = q;
+				break;
+			}
+			q += 2;
+			continue;
+		}
+		if (b >= 0xE4 && b <= 0xE9)
 			continue;
 		if (b == 0xE3) {
 			if (end - q >= 3 && (guchar)q[1] == 0x82 &&
