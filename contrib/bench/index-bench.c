@@ -616,11 +616,17 @@ main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[optind];
+	t0 = g_get_monotonic_time();
+	c0 = cpu_usec();
 	if ((ix = mugai_index_open(url, dir, (gid_t)-1, &err, &msg)) ==
 	    NULL) {
 		fprintf(stderr, "%s\n", msg);
 		return 1;
 	}
+	/* An older schema is converted here: the upgrade's time. */
+	printf("open: %.1f ms wall, %.1f ms CPU\n", (double)(
+	    g_get_monotonic_time() - t0) / 1000.0, (double)(cpu_usec() - c0) /
+	    1000.0);
 	if (url != NULL && (g_str_has_prefix(url, "postgresql://") ||
 	    g_str_has_prefix(url, "postgres://")))
 		backend_find(&be, url);
