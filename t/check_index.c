@@ -661,6 +661,7 @@ names_same_as_words(struct mugai_index *ix)
 		"staff12@office", "office3.pref", "OFFICE3.PREF", "ice3.pr",
 		"@office1", "nosuch.example", "yamada", "例え", "desk@y",
 		"town2.example", "clerk4@town", "a%b", "er_1", "u3",
+		"user3@sender1", "r5@sender2.ex",
 	};
 	guint used = mugai_ix_names_used, found = 0;
 
@@ -724,7 +725,10 @@ names_cases(struct mugai_index *ix)
 	n = names_same_as_words(ix);
 	ck_assert_uint_gt(n, 80);
 	ck_assert(through_names(ix, NULL, "office3.pref"));
-	ck_assert(through_names(ix, "user3@", NULL));
+	ck_assert(through_names(ix, "USER3@SENDER", NULL));
+	/* A sender's local part or domain alone: the words. */
+	ck_assert(!through_names(ix, "user3@", NULL));
+	ck_assert(!through_names(ix, "sender1.example", NULL));
 	/* A display name's word, a non-ASCII address, a wildcard. */
 	ck_assert(!through_names(ix, "office3.pref", NULL));
 	ck_assert(!through_names(ix, NULL, "sender1.example"));

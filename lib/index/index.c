@@ -588,6 +588,14 @@ mugai_ix_name_part(const char *value)
 }
 
 gboolean
+mugai_ix_names_worth(int kind, const char *part)
+{
+	const char *at = strchr(part, '@');
+
+	return kind == 1 || (at != NULL && at != part && at[1] != '\0');
+}
+
+gboolean
 mugai_ix_name_is_plain_addr(const char *name)
 {
 	return strchr(name, '@') != NULL && plain_ascii(name);
@@ -1634,18 +1642,8 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		if (w[i].value == NULL || (part = mugai_ix_name_part(
 		    w[i].value)) == NULL)
 			continue;
-		/*
-		 * A sender's part without an @ (a domain) is left to the
-		 * words: hundreds of thousands of senders share its
-		 * trigrams, so looking it up in names costs 10-30 ms of
-		 * CPU at 1,000,000 items where FTS5's newest-first walk
-		 * of the words stops at the LIMIT in 6-10 ms
-		 * (BENCHMARKS.md, session 10). PostgreSQL has no such
-		 * walk, and always looks names up.
-		 */
-		if (i == 0 && strchr(part, '@') == NULL)
-			continue;
-		if ((names = sqlite_names(ix, (int)i, part)) == NULL)
+		if (!mugai_ix_names_worth((int)i, part) ||
+		    (names = sqlite_names(ix, (int)i, part)) == NULL)
 			continue;
 		addr[i] = g_steal_pointer(&part);
 		n_addr++;

@@ -72,6 +72,18 @@ extern guint mugai_ix_names_used;
 char *mugai_ix_name_part(const char *value);
 
 /*
+ * TRUE when part (mugai_ix_name_part()) of kind is worth looking up in
+ * names: a recipient's (a few thousand names), or a sender's with
+ * something on both sides of its @. A sender's domain or local part
+ * alone shares its trigrams with hundreds of thousands of senders:
+ * looking it up costs 10-30 ms (SQLite) or 30-80 ms (PostgreSQL) at
+ * 1,000,000 items, and matches hundreds or thousands of addresses,
+ * where the words' plan stops at the LIMIT in about as much
+ * (BENCHMARKS.md, session 10).
+ */
+gboolean mugai_ix_names_worth(int kind, const char *part);
+
+/*
  * TRUE when a name found for a part of an address lets that search go
  * through addrs and give what the words would: an address (with an @)
  * in ASCII, whose lower case is a byte for byte fold of what the words

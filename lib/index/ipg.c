@@ -538,7 +538,8 @@ mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
 		g_autofree char *part = NULL;
 
 		if (likes[i] == NULL || (part = mugai_ix_name_part(i == 0 ?
-		    q->iq_from : q->iq_rcpt)) == NULL)
+		    q->iq_from : q->iq_rcpt)) == NULL ||
+		    !mugai_ix_names_worth(i, part))
 			continue;
 		if ((names = names_for(pg, i, part)) != NULL)
 			names_kind = i;
