@@ -10,8 +10,11 @@
  * lines remove rows; the portal's request rows; newest-first pages in
  * time order whatever order the rows came in (rid = time, schema 2); a
  * schema 1 index converted when opened; whole addresses looked up
- * exactly in addrs, and a schema 2 index given them (schema 3); journal
- * retention.
+ * exactly in addrs, and a schema 2 index given them (schema 3); part of
+ * an address through names and addrs finding exactly what the words'
+ * trigrams find, and a schema 3 index given its names (schema 4);
+ * journal retention. With MUGAI_TEST_PG_URL set (t/index-pg.sh), the
+ * names case runs on that PostgreSQL database instead.
  */
 #include "autoconfig.h"
 
@@ -22,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "index/index.h"
+#include "index/index_int.h"
 #include "store/qdir.h"
 #include "store/quarantine.h"
 #include "testutil.h"
@@ -558,6 +562,231 @@ START_TEST(pages_are_newest_first_whatever_the_order_put)
 }
 END_TEST
 
+/*
+ * Row n of the names cases: senders and recipients in several cases,
+ * display names (one that looks like a domain), a second recipient, a
+ * non-ASCII address, distinct times a minute apart.
+ */
+static JsonObject *
+mixed_row(guint n)
+{
+	static const char *const froms[] = {
+		"\"山田 太郎\" <%s>", "Office3.pref team <%s>",
+		"yamada@例え.jp", NULL, "Yamada <%s>",
+	};
+	gint64 usec = G_GINT64_CONSTANT(1767225600) * G_USEC_PER_SEC +
+	    (gint64)n * MINUTE;
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec /
+	    G_USEC_PER_SEC);
+	g_autofree char *day = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+	g_autofree char *id = g_strdup_printf("%s-000000-5bce98f7-%016x", day,
+	    n);
+	g_autofree char *sender = g_strdup_printf(n % 11 == 0 ?
+	    "User%u@Sender%u.Example" : "user%u@sender%u.example", n % 7,
+	    n % 5);
+	g_autofree char *rcpt = g_strdup_printf("staff%u@office%u.pref."
+	    "example.lg.jp", n % 40, n % 40 % 6);
+	g_autofree char *subject = g_strdup_printf("%s %u", n % 2 ?
+	    "invoice" : "請求書", n);
+	JsonObject *row = json_object_new(), *env = json_object_new();
+	JsonObject *hdr = json_object_new(), *sum = json_object_new();
+	JsonArray *rcpts = json_array_new();
+	const char *from = froms[n % G_N_ELEMENTS(froms)];
+
+	json_object_set_string_member(row, "op", "stored");
+	json_object_set_string_member(row, "id", id);
+	json_object_set_string_member(row, "node", n % 2 ? "gw1" : "gw2");
+	json_object_set_string_member(env, "sender", sender);
+	json_array_add_string_element(rcpts, rcpt);
+	if (n % 3 == 0) {
+		g_autofree char *r2 = g_strdup_printf("clerk%u@town%u.example",
+		    n % 9, n % 4);
+
+		json_array_add_string_element(rcpts, r2);
+	}
+	json_object_set_array_member(env, "recipients", rcpts);
+	json_object_set_object_member(row, "envelope", env);
+	if (from != NULL) {
+		const char *at = strstr(from, "%s");
+		g_autofree char *h = at == NULL ? g_strdup(from) :
+		    g_strdup_printf("%.*s%s%s", (int)(at - from), from, sender,
+		    at + 2);
+
+		json_object_set_string_member(hdr, "from", h);
+	}
+	if (n % 5 == 0)
+		json_object_set_string_member(hdr, "to",
+		    "Sender1.example desk <desk@y.example>");
+	else
+		json_object_set_string_member(hdr, "to", rcpt);
+	json_object_set_string_member(hdr, "subject", subject);
+	json_object_set_object_member(row, "headers", hdr);
+	json_object_set_string_member(sum, "verdict", n % 3 == 0 ?
+	    "rejected" : "sanitized");
+	json_object_set_object_member(row, "summary", sum);
+	return row;
+}
+
+/* The IDs q finds, in order, one a line, with names_max as given. */
+static char *
+found_ids(struct mugai_index *ix, const struct mugai_index_query *q,
+    guint names_max)
+{
+	guint keep = mugai_ix_names_max;
+	GString *s = g_string_new(NULL);
+	enum mugai_err err;
+	GPtrArray *a;
+
+	mugai_ix_names_max = names_max;
+	a = mugai_index_search(ix, q, &err);
+	mugai_ix_names_max = keep;
+	ck_assert_msg(a != NULL, "search: %s", mugai_index_errmsg(ix));
+	for (guint i = 0; i < a->len; i++)
+		g_string_append_printf(s, "%s\n", ((struct mugai_index_row *)
+		    g_ptr_array_index(a, i))->ir_id);
+	g_ptr_array_free(a, TRUE);
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * Every search of part of an address, with names (schema 4) and without
+ * (the words' trigrams, as before), finds the same items in the same
+ * order; returns how many went through names.
+ */
+static guint
+names_same_as_words(struct mugai_index *ix)
+{
+	static const char *const parts[] = {
+		"user3@", "sender1.example", "ser1.exam", "USER3@SENDER",
+		"staff12@office", "office3.pref", "OFFICE3.PREF", "ice3.pr",
+		"@office1", "nosuch.example", "yamada", "例え", "desk@y",
+		"town2.example", "clerk4@town", "a%b", "er_1", "u3",
+		"user3@sender1", "r5@sender2.ex",
+	};
+	guint used = mugai_ix_names_used, found = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(parts); i++)
+		for (int kind = 0; kind < 2; kind++)
+			for (int v = 0; v < 6; v++) {
+				g_autofree char *a = NULL, *b = NULL;
+				struct mugai_index_query q;
+
+				mugai_index_query_init(&q);
+				*(kind == 0 ? &q.iq_from : &q.iq_rcpt) =
+				    parts[i];
+				q.iq_limit = v == 0 ? 0 : 5;
+				q.iq_oldest_first = v == 2;
+				if (v == 3)
+					q.iq_subject = "invoice";
+				if (v == 4)
+					q.iq_verdict = "rejected";
+				if (v == 5) {
+					q.iq_since = G_GINT64_CONSTANT(
+					    1767225600) * G_USEC_PER_SEC +
+					    100 * MINUTE;
+					q.iq_until = q.iq_since + 150 * MINUTE;
+					q.iq_limit = 0;
+					q.iq_node = "gw1";
+				}
+				a = found_ids(ix, &q, MUGAI_IX_NAMES_MAX);
+				b = found_ids(ix, &q, 0);
+				ck_assert_msg(strcmp(a, b) == 0, "%s %s (%d): "
+				    "names found\n%swords found\n%s",
+				    kind == 0 ? "--from" : "--rcpt", parts[i], v,
+				    a, b);
+				if (*a != '\0')
+					found++;
+			}
+	/* Something was found, and not only through the words. */
+	ck_assert_uint_gt(found, 60);
+	return mugai_ix_names_used - used;
+}
+
+/* TRUE when q went through names. */
+static gboolean
+through_names(struct mugai_index *ix, const char *from, const char *rcpt)
+{
+	struct mugai_index_query q;
+	guint used = mugai_ix_names_used;
+
+	mugai_index_query_init(&q);
+	q.iq_from = from;
+	q.iq_rcpt = rcpt;
+	g_free(found_ids(ix, &q, mugai_ix_names_max));
+	return mugai_ix_names_used != used;
+}
+
+static void
+names_cases(struct mugai_index *ix)
+{
+	guint n;
+
+	/* Most parts go through names; these must not. */
+	n = names_same_as_words(ix);
+	ck_assert_uint_gt(n, 80);
+	ck_assert(through_names(ix, NULL, "office3.pref"));
+	ck_assert(through_names(ix, "USER3@SENDER", NULL));
+	/* A sender's local part or domain alone: the words. */
+	ck_assert(!through_names(ix, "user3@", NULL));
+	ck_assert(!through_names(ix, "sender1.example", NULL));
+	/* A display name's word, a non-ASCII address, a wildcard. */
+	ck_assert(!through_names(ix, "office3.pref", NULL));
+	ck_assert(!through_names(ix, NULL, "sender1.example"));
+	ck_assert(!through_names(ix, "yamada", NULL));
+	ck_assert(!through_names(ix, "er_1", NULL));
+	/* More names than the bound: the words. */
+	mugai_ix_names_max = 3;
+	ck_assert(!through_names(ix, NULL, "office"));
+	mugai_ix_names_max = MUGAI_IX_NAMES_MAX;
+	ck_assert(through_names(ix, NULL, "office"));
+}
+
+START_TEST(part_of_address_through_names)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixn-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL;
+	struct mugai_index *ix;
+	enum mugai_err err;
+
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	for (guint n = 0; n < 400; n++) {
+		JsonObject *row = mixed_row(n);
+
+		ck_assert_int_eq(mugai_index_put_item(ix, row, NULL),
+		    MUGAI_OK);
+		json_object_unref(row);
+	}
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	names_cases(ix);
+	mugai_index_close(ix);
+	if (url == NULL) {
+		g_autofree char *path = g_build_filename(tmp, "index.sqlite",
+		    NULL);
+		sqlite3 *db;
+
+		/* What schema 3 had: no names; given them when opened. */
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE names_w;"
+		    "DROP TABLE names; PRAGMA user_version = 3", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(db);
+		ix = mugai_index_open(NULL, tmp, (gid_t)-1, &err, &msg);
+		ck_assert_msg(ix != NULL, "%s", msg);
+		names_cases(ix);
+		mugai_index_close(ix);
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, "SELECT 1", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(schema1_index_is_converted)
 {
 	static const char v1[] =
@@ -716,5 +945,6 @@ main(void)
 	t_test(s, pages_are_newest_first_whatever_the_order_put);
 	t_test(s, schema1_index_is_converted);
 	t_test(s, old_journal_goes_once_indexed);
+	t_test(s, part_of_address_through_names);
 	return t_run(s);
 }

@@ -15,7 +15,10 @@
 # 3. An item of gw2 found through gw1's index is fetched from gw2's store
 #    (the node in its row names the store: doc/deployment.md).
 # 4. A whole address is looked up in addrs (exactly, any case), a part of
-#    one as a substring; an index from before addrs gets it when opened.
+#    one as a substring; an index from before addrs and names gets them
+#    when opened.
+# 5. Part of an address through names and addrs finds what the trigrams
+#    of the words find (t/check_index's case on a database of its own).
 # Every daemon started here is stopped by its PID on every exit path.
 # Needs root (initdb runs as postgres) and postgresql-15: SKIP (77)
 # without them, FAIL when MUGAI_REQUIRE_TEST_DEPS=1 (contrib/quickstart
@@ -74,7 +77,7 @@ fail() {
 	done
 	exit 1
 }
-echo "1..12"
+echo "1..13"
 
 set -- $(lab_free_ports 3) || fail "no free ports"
 pgport=$1 port1=$2 port2=$3
@@ -242,12 +245,25 @@ ok "addrs holds every item's sender and recipient; list finds them by whole addr
 # from the words. Then the whole address is exact, a part a substring.
 psql "UPDATE items SET w_rcpt = E'xuser@lgwan.example\nX <xuser@lgwan.example>' WHERE id = (SELECT min(id) FROM items)" >/dev/null
 psql "DROP TABLE addrs" >/dev/null
+psql "DROP TABLE names" >/dev/null
 for a in "--rcpt user@lgwan.example:40" "--rcpt xuser@lgwan.example:1" \
     "--rcpt ser@lgwan.example:41" "--rcpt user@lgwan:41" \
-    "--from sender@example.jp:41"; do
+    "--from sender@example.jp:41" "--rcpt xuser@lgwan:1"; do
 	got=$(nlist ${a%:*})
 	[ "$got" = "${a##*:}" ] || fail "after the upgrade, list ${a%:*}: $got items, not ${a##*:}"
 done
 [ "$(psql "SELECT count(*) FROM addrs")" = 82 ] ||
     fail "addrs after the upgrade: $(psql 'SELECT count(*) FROM addrs') rows, not 82"
-ok "addrs made again from the words when opened; whole address exact, part a substring"
+[ "$(psql "SELECT count(*) FROM names WHERE kind = 1 AND name = 'xuser@lgwan.example'")" = 1 ] ||
+    fail "names after the upgrade: $(psql 'SELECT * FROM names' | head -20)"
+ok "addrs and names made again from the words when opened; whole address exact, part a substring"
+
+# 5. The same items with names as through the words' trigrams, on a
+# database of its own.
+runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" mugai_names ||
+    fail "createdb mugai_names"
+MUGAI_TEST_PG_URL="postgresql://postgres@127.0.0.1:$pgport/mugai_names" \
+    CK_RUN_CASE=part_of_address_through_names CK_DEFAULT_TIMEOUT=120 \
+    "$builddir/t/check_index" > "$W/names.out" 2>&1 ||
+    fail "part of an address through names: $(tail -5 "$W/names.out")"
+ok "part of an address: names and addrs find what the trigrams find (PostgreSQL)"

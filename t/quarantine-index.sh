@@ -37,6 +37,16 @@ jlen() {	# jlen: the length of the JSON array in $W/out
 expect "reindex" 0 $Q reindex
 [ -f "$S/index.sqlite" ] && [ "$(rows)" = 5 ] && pass "reindex: 5 rows" ||
     fail "reindex: index.sqlite with 5 rows"
+# Each pass counted on its own: the journal put the rows in, the
+# directories found them there (session 9 printed only the second).
+has "reindex: the journal's count" "$W/out" "journal: 5 line(s) applied"
+has "reindex: the directories' count" "$W/out" "reindexed 5 item(s), 0 added"
+has "reindex: the whole command" "$W/out" "5 journal line(s) and 0 item(s) added"
+mv "$S/journal" "$W/journal.aside" && rm -f "$S"/index.sqlite*
+expect "reindex without the journal" 0 $Q reindex
+has "reindex: nothing from the journal" "$W/out" "journal: 0 line(s) applied"
+has "reindex: every row from the directories" "$W/out" "reindexed 5 item(s), 5 added"
+rm -rf "$S/journal" && mv "$W/journal.aside" "$S/journal"
 # The index answers from its rows (items carry no list.json since
 # session 9; the walk would read meta.json).
 expect "list through the index" 0 $Q list --subject 請求書

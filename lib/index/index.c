@@ -50,7 +50,7 @@ struct mugai_index {
 };
 
 /* Versions of the tables below (PRAGMA user_version). */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 /* rid = usec * RID_SCALE + the number within the microsecond. */
 #define RID_SCALE G_GINT64_CONSTANT(1000)
 #define RID_SCALE_SQL "1000"
@@ -79,6 +79,25 @@ static const char pragmas[] =
     " kind INTEGER NOT NULL, addr TEXT NOT NULL, rid INTEGER NOT NULL," \
     " PRIMARY KEY(kind, addr, rid)) WITHOUT ROWID;"
 
+/*
+ * Schema 4: every distinct name (kind as in addrs) that the sender and
+ * recipient words hold, the addresses and the display names' other
+ * words alike, lower case, with a trigram index of its own. Part of an
+ * address ("staff1234@office", "sender9.example") is looked up here
+ * first, among thousands of names rather than a million rows whose
+ * trigrams are nearly all alike (108 ms in FTS5 at 1,000,000 items),
+ * and the items of the names found are then read through addrs, newest
+ * first (mugai_index_search()). A name stays when its items are purged:
+ * it then finds nothing, and costs only its row.
+ */
+#define NAMES_SCHEMA \
+    "CREATE TABLE IF NOT EXISTS names(" \
+    " nid INTEGER PRIMARY KEY, kind INTEGER NOT NULL," \
+    " name TEXT NOT NULL, UNIQUE(kind, name));" \
+    "CREATE VIRTUAL TABLE IF NOT EXISTS names_w USING fts5(" \
+    " kind UNINDEXED, name, content='names', content_rowid='nid'," \
+    " tokenize='trigram');"
+
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS items("
     " rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
@@ -101,6 +120,7 @@ static const char schema[] =
     "CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5("
     " sender, rcpt, subject, tokenize='trigram');"
     ADDRS_SCHEMA
+    NAMES_SCHEMA
     "CREATE TABLE IF NOT EXISTS events("
     " id TEXT NOT NULL, op TEXT NOT NULL, time TEXT NOT NULL,"
     " actor TEXT NOT NULL, outcome TEXT, node TEXT, line TEXT,"
@@ -218,6 +238,7 @@ precreate(const char *path, gid_t gid)
 
 static enum mugai_err upgrade_rows(struct mugai_index *ix);
 static enum mugai_err upgrade_addrs(struct mugai_index *ix);
+static enum mugai_err upgrade_names(struct mugai_index *ix);
 
 /* An integer the query returns (a pragma), or -1. */
 static gint64
@@ -259,10 +280,14 @@ set_up(struct mugai_index *ix)
 		    "it", version, SCHEMA_VERSION);
 		return MUGAI_E_CONFIG;
 	}
-	if (version == 2) {
+	if (version == 2 || version == 3) {
 		/* Schema 2 to 3: the addresses of the items already in. */
-		if ((err = exec(ix, ADDRS_SCHEMA)) != MUGAI_OK ||
-		    (err = upgrade_addrs(ix)) != MUGAI_OK)
+		if (version == 2 && ((err = exec(ix, ADDRS_SCHEMA)) !=
+		    MUGAI_OK || (err = upgrade_addrs(ix)) != MUGAI_OK))
+			goto fail;
+		/* 3 to 4: their names. */
+		if ((err = exec(ix, NAMES_SCHEMA)) != MUGAI_OK ||
+		    (err = upgrade_names(ix)) != MUGAI_OK)
 			goto fail;
 	} else if (query_int(ix, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name = 'items'") > 0) {
@@ -502,8 +527,9 @@ run(struct mugai_index *ix, sqlite3_stmt *st)
 	return MUGAI_OK;
 }
 
-GPtrArray *
-mugai_ix_addrs(const char *text)
+/* The distinct names of text, only the addresses when only_addrs. */
+static GPtrArray *
+names_of(const char *text, gboolean only_addrs)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	const char *p = text;
@@ -511,7 +537,7 @@ mugai_ix_addrs(const char *text)
 	while (p != NULL && *p != '\0') {
 		gsize n = strcspn(p, ADDR_SEPARATORS);
 
-		if (n > 0 && memchr(p, '@', n) != NULL) {
+		if (n > 0 && (!only_addrs || memchr(p, '@', n) != NULL)) {
 			g_autofree char *raw = g_strndup(p, n);
 			char *a = g_utf8_strdown(raw, -1);
 
@@ -527,26 +553,112 @@ mugai_ix_addrs(const char *text)
 	return out;
 }
 
-/* The item's addresses into addrs (schema 3). */
+GPtrArray *
+mugai_ix_addrs(const char *text)
+{
+	return names_of(text, TRUE);
+}
+
+GPtrArray *
+mugai_ix_names(const char *text)
+{
+	return names_of(text, FALSE);
+}
+
+guint mugai_ix_names_max = MUGAI_IX_NAMES_MAX;
+guint mugai_ix_names_used;
+
+/* TRUE when s is printable ASCII (no control characters, no 8th bit). */
+static gboolean
+plain_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((guchar)*s < 0x20 || (guchar)*s > 0x7e)
+			return FALSE;
+	return TRUE;
+}
+
+char *
+mugai_ix_name_part(const char *value)
+{
+	if (strlen(value) < 3 || !plain_ascii(value) ||
+	    value[strcspn(value, ADDR_SEPARATORS "%_\\")] != '\0')
+		return NULL;
+	return g_ascii_strdown(value, -1);
+}
+
+gboolean
+mugai_ix_names_worth(int kind, const char *part)
+{
+	const char *at = strchr(part, '@');
+
+	return kind == 1 || (at != NULL && at != part && at[1] != '\0');
+}
+
+gboolean
+mugai_ix_name_is_plain_addr(const char *name)
+{
+	return strchr(name, '@') != NULL && plain_ascii(name);
+}
+
+/*
+ * A name into names (schema 4) unless it is there, and then into the
+ * trigram index of names_w: a name already seen (nearly every one, once
+ * the index has some days of mail) costs one B-tree probe.
+ */
+static enum mugai_err
+put_name(struct mugai_index *ix, int kind, const char *name)
+{
+	sqlite3_stmt *st = prepare(ix, "INSERT INTO names(kind, name) "
+	    "VALUES(?,?) ON CONFLICT DO NOTHING");
+	enum mugai_err err;
+
+	if (st == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int(st, 1, kind);
+	bind_text(st, 2, name);
+	if ((err = run(ix, st)) != MUGAI_OK ||
+	    sqlite3_changes(ix->ix_db) == 0)
+		return err;
+	if ((st = prepare(ix, "INSERT INTO names_w(rowid, kind, name) "
+	    "VALUES(?,?,?)")) == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(ix->ix_db));
+	sqlite3_bind_int(st, 2, kind);
+	bind_text(st, 3, name);
+	return run(ix, st);
+}
+
+/*
+ * The item's addresses into addrs (schema 3) and, with names TRUE, all
+ * its names into names (schema 4).
+ */
 static enum mugai_err
 put_addrs(struct mugai_index *ix, sqlite3_int64 rid,
-    const struct mugai_ix_item *it)
+    const struct mugai_ix_item *it, gboolean names, gboolean addrs)
 {
 	const char *text[2] = { it->it_w_sender, it->it_w_rcpt };
 	enum mugai_err err = MUGAI_OK;
 
 	for (int kind = 0; kind < 2 && err == MUGAI_OK; kind++) {
-		g_autoptr(GPtrArray) a = mugai_ix_addrs(text[kind]);
+		g_autoptr(GPtrArray) a = names_of(text[kind], !names);
 
 		for (guint i = 0; i < a->len && err == MUGAI_OK; i++) {
-			sqlite3_stmt *st = prepare(ix, "INSERT INTO addrs("
+			const char *name = g_ptr_array_index(a, i);
+			sqlite3_stmt *st;
+
+			if (names && (err = put_name(ix, kind, name)) !=
+			    MUGAI_OK)
+				break;
+			if (!addrs || strchr(name, '@') == NULL)
+				continue;
+			st = prepare(ix, "INSERT INTO addrs("
 			    "kind, addr, rid) VALUES(?,?,?) "
 			    "ON CONFLICT DO NOTHING");
-
 			if (st == NULL)
 				return MUGAI_E_IO;
 			sqlite3_bind_int(st, 1, kind);
-			bind_text(st, 2, g_ptr_array_index(a, i));
+			bind_text(st, 2, name);
 			sqlite3_bind_int64(st, 3, rid);
 			err = run(ix, st);
 		}
@@ -633,7 +745,7 @@ sqlite_put_item(struct mugai_index *ix, const struct mugai_ix_item *it,
 		if ((err = run(ix, st)) != MUGAI_OK)
 			return err;
 	}
-	if ((err = put_addrs(ix, rid, it)) != MUGAI_OK)
+	if ((err = put_addrs(ix, rid, it, TRUE, TRUE)) != MUGAI_OK)
 		return err;
 	st = prepare(ix, "INSERT INTO words(rowid, sender, rcpt, subject) "
 	    "VALUES(?,?,?,?)");
@@ -758,7 +870,38 @@ upgrade_addrs(struct mugai_index *ix)
 		memset(&it, 0, sizeof it);
 		it.it_w_sender = (const char *)sqlite3_column_text(st, 1);
 		it.it_w_rcpt = (const char *)sqlite3_column_text(st, 2);
-		err = put_addrs(ix, sqlite3_column_int64(st, 0), &it);
+		err = put_addrs(ix, sqlite3_column_int64(st, 0), &it, FALSE,
+		    TRUE);
+	}
+	if (err == MUGAI_OK && rc != SQLITE_DONE)
+		err = db_fail(ix);
+	sqlite3_finalize(st);
+	return err;
+}
+
+/*
+ * Schema 3 to 4 (set_up()): the names of every item, from the words each
+ * item was indexed with (addrs holds only the addresses, and a search
+ * needs to know the other names too, to fall back when one matches).
+ */
+static enum mugai_err
+upgrade_names(struct mugai_index *ix)
+{
+	sqlite3_stmt *st;
+	enum mugai_err err = MUGAI_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(ix->ix_db, "SELECT rowid, sender, rcpt "
+	    "FROM words", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ix);
+	while (err == MUGAI_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mugai_ix_item it;
+
+		memset(&it, 0, sizeof it);
+		it.it_w_sender = (const char *)sqlite3_column_text(st, 1);
+		it.it_w_rcpt = (const char *)sqlite3_column_text(st, 2);
+		err = put_addrs(ix, sqlite3_column_int64(st, 0), &it, TRUE,
+		    FALSE);
 	}
 	if (err == MUGAI_OK && rc != SQLITE_DONE)
 		err = db_fail(ix);
@@ -1274,13 +1417,161 @@ known_addr(struct mugai_index *ix, int kind, const char *value)
 	return a;
 }
 
+/*
+ * The names of kind that contain part (mugai_ix_name_part()), when a
+ * search for part may go through them and addrs: each one a plain
+ * address (mugai_ix_name_is_plain_addr()), at most MUGAI_IX_NAMES_MAX;
+ * else NULL, and the search goes through the words' trigrams as before
+ * schema 4 (transfer full).
+ */
+static GPtrArray *
+sqlite_names(struct mugai_index *ix, int kind, const char *part)
+{
+	g_autofree char *pat = g_strconcat("%", part, "%", NULL);
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (mugai_ix_names_max == 0 || (st = prepare(ix, "SELECT name FROM "
+	    "names_w WHERE name LIKE ? AND kind = ? LIMIT ?")) == NULL)
+		goto no;
+	bind_text(st, 1, pat);
+	sqlite3_bind_int(st, 2, kind);
+	sqlite3_bind_int64(st, 3, (gint64)mugai_ix_names_max + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (name == NULL || !mugai_ix_name_is_plain_addr(name) ||
+		    out->len >= mugai_ix_names_max)
+			break;
+		g_ptr_array_add(out, g_strdup(name));
+	}
+	release(st);
+	if (rc == SQLITE_DONE)
+		return out;
+no:
+	g_ptr_array_free(out, TRUE);
+	return NULL;
+}
+
+/* TRUE when s has three characters in a row that are not % or _. */
+static gboolean
+has_trigram(const char *s)
+{
+	int run = 0;
+
+	for (; *s != '\0'; s = g_utf8_next_char(s)) {
+		run = *s == '%' || *s == '_' ? 0 : run + 1;
+		if (run >= 3)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gint
+rid_desc(gconstpointer a, gconstpointer b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static gint
+rid_asc(gconstpointer a, gconstpointer b)
+{
+	return rid_desc(b, a);
+}
+
+/*
+ * The search through names (schema 4): st is the driver's statement for
+ * one address (addrs a, ?3), with every other condition and the LIMIT,
+ * binds (from ?4) its values. Each name's first matches come from its
+ * own range of addrs, newest (or oldest) first; the page is the first
+ * of all of them together, each item once (an item may carry two of the
+ * names). Then its rows, in that order.
+ */
+static GPtrArray *
+sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
+    sqlite3_stmt *st, GPtrArray *names, GPtrArray *binds, JsonParser *parser,
+    enum mugai_err *err)
+{
+	g_autoptr(GArray) rids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	GPtrArray *out;
+	sqlite3_stmt *get;
+	guint n = 0;
+	int rc = SQLITE_DONE;
+
+	mugai_ix_names_used++;
+	for (guint k = 0; k < names->len && rc == SQLITE_DONE; k++) {
+		sqlite3_bind_int64(st, 1, rid_bound(q->iq_since));
+		sqlite3_bind_int64(st, 2, rid_bound(q->iq_until));
+		bind_text(st, 3, g_ptr_array_index(names, k));
+		for (guint i = 0; i < binds->len; i++)
+			bind_text(st, (int)i + 4, g_ptr_array_index(binds, i));
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			gint64 rid = sqlite3_column_int64(st, 0);
+
+			g_array_append_val(rids, rid);
+		}
+		release(st);
+	}
+	if (rc != SQLITE_DONE) {
+		*err = db_fail(ix);
+		return NULL;
+	}
+	g_array_sort(rids, q->iq_oldest_first ? rid_asc : rid_desc);
+	for (guint i = 0; i < rids->len; i++)
+		if (n == 0 || g_array_index(rids, gint64, i) !=
+		    g_array_index(rids, gint64, n - 1))
+			g_array_index(rids, gint64, n++) =
+			    g_array_index(rids, gint64, i);
+	if (q->iq_limit > 0 && n > q->iq_limit)
+		n = q->iq_limit;
+	if ((get = prepare(ix, "SELECT id, time, node, row FROM items "
+	    "WHERE rid = ?")) == NULL) {
+		*err = MUGAI_E_IO;
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
+	for (guint i = 0; i < n; i++) {
+		struct mugai_index_row *r;
+		const char *text;
+		JsonObject *o;
+
+		sqlite3_bind_int64(get, 1, g_array_index(rids, gint64, i));
+		if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
+			release(get);
+			if (rc == SQLITE_DONE)
+				continue;	/* gone since */
+			*err = db_fail(ix);
+			g_ptr_array_unref(out);
+			return NULL;
+		}
+		r = g_new0(struct mugai_index_row, 1);
+		text = (const char *)sqlite3_column_text(get, 3);
+		r->ir_id = g_strdup((const char *)sqlite3_column_text(get, 0));
+		r->ir_time = sqlite3_column_int64(get, 1);
+		r->ir_node = g_strdup((const char *)sqlite3_column_text(get,
+		    2));
+		if (text != NULL && (o = parse_line(parser, text, -1)) !=
+		    NULL)
+			r->ir_row = json_object_ref(o);
+		else
+			r->ir_row = json_object_new();
+		release(get);
+		g_ptr_array_add(out, r);
+	}
+	*err = MUGAI_OK;
+	return out;
+}
+
 GPtrArray *
 mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
     enum mugai_err *err)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
-	GString *sql = g_string_new("SELECT i.id, i.time, i.node, i.row "
-	    "FROM ");
+	g_autoptr(GPtrArray) names = NULL;
+	GString *sql = g_string_new(NULL);
 	const char *driver;
 	GString *words = g_string_new(NULL);
 	GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
@@ -1336,6 +1627,27 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		if (w[i].value != NULL && (addr[i] = known_addr(ix, (int)i,
 		    w[i].value)) != NULL)
 			n_addr++;
+	for (gsize i = 0; i < G_N_ELEMENTS(w); i++)
+		if (w[i].value != NULL && strpbrk(w[i].value, "%_") != NULL)
+			wild = TRUE;
+	/*
+	 * Else part of an address (schema 4): the names that contain it,
+	 * when they are few plain addresses, drive through addrs, one
+	 * name after the other (sqlite_search_names()); addr[k] stands for
+	 * them in the SQL below.
+	 */
+	for (gsize i = 0; i < 2 && n_addr == 0 && !wild; i++) {
+		g_autofree char *part = NULL;
+
+		if (w[i].value == NULL || (part = mugai_ix_name_part(
+		    w[i].value)) == NULL)
+			continue;
+		if (!mugai_ix_names_worth((int)i, part) ||
+		    (names = sqlite_names(ix, (int)i, part)) == NULL)
+			continue;
+		addr[i] = g_steal_pointer(&part);
+		n_addr++;
+	}
 	for (gsize i = 0; i < G_N_ELEMENTS(w); i++) {
 		if (w[i].value == NULL || (i < 2 && addr[i] != NULL))
 			continue;
@@ -1348,17 +1660,18 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		 * Fewer than three characters have no trigram: the index
 		 * would find nothing, so such a word is matched by a scan
 		 * (an expression, which FTS5 leaves to SQLite), of the
-		 * words in rid order, which still stops at the LIMIT.
+		 * words in rid order, which still stops at the LIMIT. So
+		 * is a pattern whose every run between wildcards is
+		 * shorter ("a%b"): SQLite 3.40's FTS5 crashed on one of
+		 * those beside a second word (t/check_index).
 		 */
 		else
 			g_string_append_printf(words,
-			    g_utf8_strlen(w[i].value, -1) < 3 ?
+			    !has_trigram(w[i].value) ?
 			    " AND (w.%s || '') LIKE ?" : " AND w.%s LIKE ?",
 			    w[i].col);
 		g_ptr_array_add(binds, g_strconcat("%", w[i].value, "%",
 		    NULL));
-		if (strpbrk(w[i].value, "%_") != NULL)
-			wild = TRUE;
 	}
 	if (n_addr > 0) {
 		int k = addr[0] != NULL ? 0 : 1;
@@ -1432,8 +1745,30 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	    q->iq_oldest_first ? "ASC" : "DESC");
 	if (q->iq_limit > 0 && !wild)
 		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
+	g_string_prepend(sql, names != NULL ? "SELECT i.rid FROM " :
+	    "SELECT i.id, i.time, i.node, i.row FROM ");
+	if (names != NULL && binds->len == 1) {
+		/*
+		 * Nothing else to test: each name's entries in addrs alone,
+		 * without reading an item row for each (17 offices' names,
+		 * 1,700 rows: 15 ms with them at 1,000,000 items).
+		 */
+		g_string_printf(sql, "SELECT a.rid FROM addrs a WHERE "
+		    "a.rid >= ?1 AND a.rid < ?2 AND a.kind = %d AND "
+		    "a.addr = ? ORDER BY a.rid %s", addr[0] != NULL ? 0 : 1,
+		    q->iq_oldest_first ? "ASC" : "DESC");
+		if (q->iq_limit > 0)
+			g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
+	}
 	if ((st = prepare(ix, sql->str)) == NULL) {
 		*err = MUGAI_E_IO;
+		goto out;
+	}
+	if (names != NULL) {
+		/* binds[0] is the address: each name in its place. */
+		g_ptr_array_remove_index(binds, 0);
+		out = sqlite_search_names(ix, q, st, names, binds, parser,
+		    err);
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, rid_bound(q->iq_since));

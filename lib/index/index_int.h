@@ -44,6 +44,55 @@ struct mugai_ix_item {
 GPtrArray *mugai_ix_addrs(const char *text);
 
 /*
+ * The distinct names in text (NULL: none), lower case (transfer full):
+ * every run of anything but ADDR_SEPARATORS, the addresses (with an @)
+ * and the other words (display names) alike: what the names table holds
+ * (schema 4) for a search by part of an address.
+ */
+GPtrArray *mugai_ix_names(const char *text);
+
+/*
+ * The most names a part of an address may match for the search to go
+ * through names and addrs (schema 4); past it, the trigrams of the words
+ * as before: reading the newest items of each of thousands of addresses
+ * costs more than the trigram plan (BENCHMARKS.md, session 10).
+ */
+#define MUGAI_IX_NAMES_MAX 1000
+/* MUGAI_IX_NAMES_MAX, changed only by tests and benches (0: never). */
+extern guint mugai_ix_names_max;
+/* Searches that went through names, for tests. */
+extern guint mugai_ix_names_used;
+
+/*
+ * value in lower case when a search for it may go through names (it
+ * cannot match across the end of a name): ASCII, three characters or
+ * more (a trigram), nothing that ends an address, no LIKE wildcard or
+ * escape; else NULL (transfer full).
+ */
+char *mugai_ix_name_part(const char *value);
+
+/*
+ * TRUE when part (mugai_ix_name_part()) of kind is worth looking up in
+ * names: a recipient's (a few thousand names), or a sender's with
+ * something on both sides of its @. A sender's domain or local part
+ * alone shares its trigrams with hundreds of thousands of senders:
+ * looking it up costs 10-30 ms (SQLite) or 30-80 ms (PostgreSQL) at
+ * 1,000,000 items, and matches hundreds or thousands of addresses,
+ * where the words' plan stops at the LIMIT in about as much
+ * (BENCHMARKS.md, session 10).
+ */
+gboolean mugai_ix_names_worth(int kind, const char *part);
+
+/*
+ * TRUE when a name found for a part of an address lets that search go
+ * through addrs and give what the words would: an address (with an @)
+ * in ASCII, whose lower case is a byte for byte fold of what the words
+ * hold. A display name, or an address with other characters, sends the
+ * search back to the words.
+ */
+gboolean mugai_ix_name_is_plain_addr(const char *name);
+
+/*
  * value in lower case when it has the shape of one whole address
  * (local@domain, nothing that ends an address, no % wildcard), else NULL
  * (transfer full).

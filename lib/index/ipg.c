@@ -55,6 +55,16 @@ static const char pg_schema[] =
     "CREATE TABLE IF NOT EXISTS addrs("
     " kind SMALLINT NOT NULL, addr TEXT NOT NULL, rid BIGINT NOT NULL,"
     " PRIMARY KEY(kind, addr, rid));"
+    /*
+     * Every distinct name of the sender and recipient words, lower case
+     * (index.c's schema 4): part of an address is looked up here, among
+     * thousands of names, not in the trigrams of a million rows.
+     */
+    "CREATE TABLE IF NOT EXISTS names("
+    " kind SMALLINT NOT NULL, name TEXT NOT NULL,"
+    " PRIMARY KEY(kind, name));"
+    "CREATE INDEX IF NOT EXISTS names_trgm ON names "
+    " USING gin (name gin_trgm_ops);"
     "CREATE TABLE IF NOT EXISTS parts("
     " rid BIGINT NOT NULL, path TEXT, sha256 TEXT, action TEXT,"
     " rule TEXT);"
@@ -85,6 +95,14 @@ static const char pg_addrs_upgrade[] =
     " SELECT 1, w_rcpt, rid FROM items) w, "
     "regexp_matches(lower(t), '[^ \\t\\r\\n<>,;\"()]*@"
     "[^ \\t\\r\\n<>,;\"()]*', 'g') m ON CONFLICT DO NOTHING";
+
+/* The names of the items indexed before names existed (the same runs). */
+static const char pg_names_upgrade[] =
+    "INSERT INTO names(kind, name) SELECT DISTINCT k, n FROM "
+    "(SELECT 0 AS k, w_sender AS t FROM items UNION ALL "
+    " SELECT 1, w_rcpt FROM items) w, "
+    "regexp_split_to_table(lower(t), '[ \\t\\r\\n<>,;\"()]+') n "
+    "WHERE n <> '' ON CONFLICT DO NOTHING";
 
 static enum mugai_err
 pg_fail(struct mugai_pgx *pg, PGresult *res)
@@ -149,7 +167,7 @@ mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
 {
 	struct mugai_pgx *pg = g_new0(struct mugai_pgx, 1);
 	PGresult *res;
-	gboolean upgrade;
+	gboolean upgrade, upgrade_names;
 
 	pg->pg_conn = PQconnectdb(url);
 	if (PQstatus(pg->pg_conn) != CONNECTION_OK) {
@@ -170,10 +188,20 @@ mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
 	upgrade = PQresultStatus(res) == PGRES_TUPLES_OK &&
 	    PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
+	/* ... and from before names: their names. */
+	res = PQexec(pg->pg_conn, "SELECT to_regclass('items') IS NOT NULL "
+	    "AND to_regclass('names') IS NULL");
+	upgrade_names = PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
 	res = PQexec(pg->pg_conn, pg_schema);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK && upgrade) {
 		PQclear(res);
 		res = PQexec(pg->pg_conn, pg_addrs_upgrade);
+	}
+	if (PQresultStatus(res) == PGRES_COMMAND_OK && upgrade_names) {
+		PQclear(res);
+		res = PQexec(pg->pg_conn, pg_names_upgrade);
 	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*err = pg_fail(pg, res);
@@ -207,6 +235,50 @@ mugai_pgx_exec(struct mugai_pgx *pg, const char *sql)
 	return run(pg, sql, 0, NULL, NULL);
 }
 
+static gint
+by_text(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The item's names into names, in one statement (one round trip), in
+ * their order: a name already there (nearly all) is left alone. Two
+ * gateways adding the same new name wait for each other's transaction.
+ */
+static enum mugai_err
+put_names(struct mugai_pgx *pg, const struct mugai_ix_item *it)
+{
+	g_autoptr(GString) sql = g_string_new("INSERT INTO names(kind, name) "
+	    "VALUES");
+	g_autoptr(GPtrArray) p = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+
+	for (int kind = 0; kind < 2; kind++) {
+		g_autoptr(GPtrArray) a = mugai_ix_names(kind == 0 ?
+		    it->it_w_sender : it->it_w_rcpt);
+
+		for (guint i = 0; i < a->len; i++)
+			g_ptr_array_add(keys, g_strdup_printf("%d%s", kind,
+			    (char *)g_ptr_array_index(a, i)));
+	}
+	if (keys->len == 0)
+		return MUGAI_OK;
+	/* Sorted, so that two gateways take the keys in one order. */
+	g_ptr_array_sort(keys, by_text);
+	for (guint i = 0; i < keys->len; i++) {
+		const char *key = g_ptr_array_index(keys, i);
+
+		g_string_append_printf(sql, "%s($%u::smallint,$%u)",
+		    p->len > 0 ? "," : "", p->len + 1, p->len + 2);
+		g_ptr_array_add(p, g_strndup(key, 1));
+		g_ptr_array_add(p, g_strdup(key + 1));
+	}
+	g_string_append(sql, " ON CONFLICT DO NOTHING");
+	return run(pg, sql->str, (int)p->len, (const char *const *)p->pdata,
+	    NULL);
+}
+
 enum mugai_err
 mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
     gboolean *added)
@@ -237,6 +309,10 @@ mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
 	}
 	rid = g_strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	if ((err = put_names(pg, it)) != MUGAI_OK) {
+		g_free(rid);
+		return err;
+	}
 	for (int kind = 0; kind < 2; kind++) {
 		g_autoptr(GPtrArray) a = mugai_ix_addrs(kind == 0 ?
 		    it->it_w_sender : it->it_w_rcpt);
@@ -378,15 +454,64 @@ known_addr(struct mugai_pgx *pg, int kind, const char *value)
 	return a;
 }
 
+/*
+ * The names of kind that contain part (mugai_ix_name_part()), as a text[]
+ * literal, when the search may go through them and addrs: each a plain
+ * address, at most MUGAI_IX_NAMES_MAX; else NULL (index.c's
+ * sqlite_names()).
+ */
+static char *
+names_for(struct mugai_pgx *pg, int kind, const char *part)
+{
+	g_autofree char *pat = g_strconcat("%", part, "%", NULL);
+	g_autofree char *max = g_strdup_printf("%u", mugai_ix_names_max + 1);
+	const char *p[] = { kind == 0 ? "0" : "1", pat, max };
+	GString *arr = g_string_new("{");
+	enum mugai_err err;
+	PGresult *res = NULL;
+	int n;
+
+	if (mugai_ix_names_max == 0)
+		goto no;
+	res = query(pg, "SELECT name FROM names WHERE kind = $1 AND "
+	    "name ILIKE $2 LIMIT $3", 3, p, &err);
+	if (res == NULL || (n = PQntuples(res)) > (int)mugai_ix_names_max)
+		goto no;
+	for (int i = 0; i < n; i++) {
+		const char *name = PQgetvalue(res, i, 0);
+
+		if (!mugai_ix_name_is_plain_addr(name))
+			goto no;
+		g_string_append(arr, i > 0 ? ",\"" : "\"");
+		for (; *name != '\0'; name++) {
+			if (*name == '"' || *name == '\\')
+				g_string_append_c(arr, '\\');
+			g_string_append_c(arr, *name);
+		}
+		g_string_append_c(arr, '"');
+	}
+	PQclear(res);
+	g_string_append_c(arr, '}');
+	return g_string_free(arr, FALSE);
+no:
+	if (res != NULL)
+		PQclear(res);
+	g_string_free(arr, TRUE);
+	return NULL;
+}
+
 GPtrArray *
 mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
     const char *const *likes, enum mugai_err *err)
 {
-	GString *sql = g_string_new("SELECT id, time, node, row FROM items "
-	    "WHERE time >= $1 AND time < $2");
+	GString *sql = g_string_new(NULL);
 	GPtrArray *params = g_ptr_array_new_with_free_func(g_free);
 	static const char *const cols[] = { "w_sender", "w_rcpt",
 	    "w_subject" };
+	const char *order = q->iq_oldest_first ? "ASC" : "DESC";
+	char *addr[2] = { NULL, NULL };
+	char *names = NULL;
+	int names_kind = -1;
 	GPtrArray *out = NULL;
 	PGresult *res;
 
@@ -398,44 +523,81 @@ mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
 		g_ptr_array_add(params, (v)); \
 		g_string_append_printf(sql, fmt, params->len); \
 	} while (0)
-	for (int i = 0; i < 3; i++) {
-		g_autofree char *a = NULL;
+	/* A whole address the index has seen: its items (addrs). */
+	for (int i = 0; i < 2; i++)
+		if (likes[i] != NULL)
+			addr[i] = known_addr(pg, i, i == 0 ? q->iq_from :
+			    q->iq_rcpt);
+	/*
+	 * Else part of an address: the names that contain it, when they
+	 * are few plain addresses, each name's newest matches through
+	 * addrs (below), not the trigrams of every row (schema 4).
+	 */
+	for (int i = 0; i < 2 && addr[0] == NULL && addr[1] == NULL &&
+	    names == NULL; i++) {
+		g_autofree char *part = NULL;
 
-		/* A whole address the index has seen: its items (addrs). */
-		if (i < 2 && likes[i] != NULL && (a = known_addr(pg, i,
-		    i == 0 ? q->iq_from : q->iq_rcpt)) != NULL) {
-			g_string_append_printf(sql, " AND rid IN (SELECT rid "
-			    "FROM addrs WHERE kind = %d AND addr = $%u)", i,
-			    params->len + 1);
-			g_ptr_array_add(params, g_steal_pointer(&a));
+		if (likes[i] == NULL || (part = mugai_ix_name_part(i == 0 ?
+		    q->iq_from : q->iq_rcpt)) == NULL ||
+		    !mugai_ix_names_worth(i, part))
+			continue;
+		if ((names = names_for(pg, i, part)) != NULL)
+			names_kind = i;
+	}
+	if (names != NULL) {
+		mugai_ix_names_used++;
+		g_ptr_array_add(params, g_steal_pointer(&names));
+		g_string_append_printf(sql, "SELECT id, time, node, row FROM "
+		    "items WHERE rid IN (SELECT x.rid FROM unnest($3::text[]) "
+		    "n(name) CROSS JOIN LATERAL (SELECT i.rid FROM addrs a "
+		    "JOIN items i ON i.rid = a.rid WHERE a.kind = %d AND "
+		    "a.addr = n.name AND i.time >= $1 AND i.time < $2",
+		    names_kind);
+	} else
+		g_string_append(sql, "SELECT i.id, i.time, i.node, i.row "
+		    "FROM items i WHERE i.time >= $1 AND i.time < $2");
+	for (int i = 0; i < 3; i++) {
+		if (i == names_kind)
+			continue;	/* the names drive */
+		if (i < 2 && addr[i] != NULL) {
+			g_string_append_printf(sql, " AND i.rid IN (SELECT "
+			    "rid FROM addrs WHERE kind = %d AND addr = $%u)",
+			    i, params->len + 1);
+			g_ptr_array_add(params, g_steal_pointer(&addr[i]));
 		} else if (likes[i] != NULL) {
 			g_ptr_array_add(params, g_strdup(likes[i]));
-			g_string_append_printf(sql, " AND %s ILIKE $%u",
+			g_string_append_printf(sql, " AND i.%s ILIKE $%u",
 			    cols[i], params->len);
 		}
 	}
 	if (q->iq_message_id != NULL)
-		ADD(" AND message_id = $%u", g_strdup(q->iq_message_id));
+		ADD(" AND i.message_id = $%u", g_strdup(q->iq_message_id));
 	if (q->iq_sha256 != NULL) {
 		/*
 		 * One set of rids from both indexes: "sha256 = $n OR rid IN
 		 * (parts)" cannot use items_sha, so the planner walked all
 		 * of items newest first (1.5 s at 140,000 rows).
 		 */
-		ADD(" AND rid IN (SELECT rid FROM items WHERE sha256 = $%u",
+		ADD(" AND i.rid IN (SELECT rid FROM items WHERE sha256 = $%u",
 		    g_ascii_strdown(q->iq_sha256, -1));
 		g_string_append_printf(sql, " UNION ALL SELECT rid FROM parts "
 		    "WHERE sha256 = $%u)", params->len);
 	}
 	if (q->iq_verdict != NULL)
-		ADD(" AND verdict = $%u", g_strdup(q->iq_verdict));
+		ADD(" AND i.verdict = $%u", g_strdup(q->iq_verdict));
 	if (q->iq_rule != NULL)
-		ADD(" AND rules LIKE $%u", like_whole_line(q->iq_rule));
+		ADD(" AND i.rules LIKE $%u", like_whole_line(q->iq_rule));
 	if (q->iq_node != NULL)
-		ADD(" AND node = $%u", g_strdup(q->iq_node));
+		ADD(" AND i.node = $%u", g_strdup(q->iq_node));
 #undef ADD
-	g_string_append(sql, q->iq_oldest_first ? " ORDER BY time ASC" :
-	    " ORDER BY time DESC");
+	if (names_kind >= 0) {
+		/* Each name's first matches, then the first of them all. */
+		g_string_append_printf(sql, " ORDER BY i.time %s", order);
+		if (q->iq_limit > 0)
+			g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
+		g_string_append(sql, ") x)");
+	}
+	g_string_append_printf(sql, " ORDER BY time %s", order);
 	if (q->iq_limit > 0)
 		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
 	res = query(pg, sql->str, (int)params->len,
@@ -458,6 +620,8 @@ mugai_pgx_search(struct mugai_pgx *pg, const struct mugai_index_query *q,
 		}
 		PQclear(res);
 	}
+	g_free(addr[0]);
+	g_free(addr[1]);
 	g_string_free(sql, TRUE);
 	g_ptr_array_free(params, TRUE);
 	return out;
