@@ -1458,11 +1458,11 @@ no:
 static gboolean
 has_trigram(const char *s)
 {
-	int run = 0;
+	int plain = 0;
 
 	for (; *s != '\0'; s = g_utf8_next_char(s)) {
-		run = *s == '%' || *s == '_' ? 0 : run + 1;
-		if (run >= 3)
+		plain = *s == '%' || *s == '_' ? 0 : plain + 1;
+		if (plain >= 3)
 			return TRUE;
 	}
 	return FALSE;
