@@ -237,8 +237,8 @@ precreate(const char *path, gid_t gid)
 }
 
 static enum mugai_err upgrade_rows(struct mugai_index *ix);
-static enum mugai_err upgrade_addrs(struct mugai_index *ix);
-static enum mugai_err upgrade_names(struct mugai_index *ix);
+static enum mugai_err upgrade_from_words(struct mugai_index *ix,
+    gboolean names, gboolean addrs);
 
 /* An integer the query returns (a pragma), or -1. */
 static gint64
@@ -283,11 +283,12 @@ set_up(struct mugai_index *ix)
 	if (version == 2 || version == 3) {
 		/* Schema 2 to 3: the addresses of the items already in. */
 		if (version == 2 && ((err = exec(ix, ADDRS_SCHEMA)) !=
-		    MUGAI_OK || (err = upgrade_addrs(ix)) != MUGAI_OK))
+		    MUGAI_OK || (err = upgrade_from_words(ix, FALSE, TRUE)) !=
+		    MUGAI_OK))
 			goto fail;
 		/* 3 to 4: their names. */
 		if ((err = exec(ix, NAMES_SCHEMA)) != MUGAI_OK ||
-		    (err = upgrade_names(ix)) != MUGAI_OK)
+		    (err = upgrade_from_words(ix, TRUE, FALSE)) != MUGAI_OK)
 			goto fail;
 	} else if (query_int(ix, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name = 'items'") > 0) {
@@ -851,11 +852,13 @@ upgrade_rows(struct mugai_index *ix)
 }
 
 /*
- * Schema 2 to 3 (set_up()): the addresses of every item, from the words
- * each item was indexed with.
+ * Schema 2 to 3 (set_up()), with addrs TRUE: the addresses of every item;
+ * schema 3 to 4, with names TRUE: its names (addrs holds only the
+ * addresses, and a search needs to know the other names too, to fall
+ * back when one matches). Both from the words each item was indexed with.
  */
 static enum mugai_err
-upgrade_addrs(struct mugai_index *ix)
+upgrade_from_words(struct mugai_index *ix, gboolean names, gboolean addrs)
 {
 	sqlite3_stmt *st;
 	enum mugai_err err = MUGAI_OK;
@@ -870,38 +873,8 @@ upgrade_addrs(struct mugai_index *ix)
 		memset(&it, 0, sizeof it);
 		it.it_w_sender = (const char *)sqlite3_column_text(st, 1);
 		it.it_w_rcpt = (const char *)sqlite3_column_text(st, 2);
-		err = put_addrs(ix, sqlite3_column_int64(st, 0), &it, FALSE,
-		    TRUE);
-	}
-	if (err == MUGAI_OK && rc != SQLITE_DONE)
-		err = db_fail(ix);
-	sqlite3_finalize(st);
-	return err;
-}
-
-/*
- * Schema 3 to 4 (set_up()): the names of every item, from the words each
- * item was indexed with (addrs holds only the addresses, and a search
- * needs to know the other names too, to fall back when one matches).
- */
-static enum mugai_err
-upgrade_names(struct mugai_index *ix)
-{
-	sqlite3_stmt *st;
-	enum mugai_err err = MUGAI_OK;
-	int rc;
-
-	if (sqlite3_prepare_v2(ix->ix_db, "SELECT rowid, sender, rcpt "
-	    "FROM words", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(ix);
-	while (err == MUGAI_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mugai_ix_item it;
-
-		memset(&it, 0, sizeof it);
-		it.it_w_sender = (const char *)sqlite3_column_text(st, 1);
-		it.it_w_rcpt = (const char *)sqlite3_column_text(st, 2);
-		err = put_addrs(ix, sqlite3_column_int64(st, 0), &it, TRUE,
-		    FALSE);
+		err = put_addrs(ix, sqlite3_column_int64(st, 0), &it, names,
+		    addrs);
 	}
 	if (err == MUGAI_OK && rc != SQLITE_DONE)
 		err = db_fail(ix);
