@@ -1675,6 +1675,54 @@ START_TEST(long_field_in_an_attached_message_is_a_limit)
 }
 END_TEST
 
+/*
+ * A header block that ends at a line that is no header, with no blank
+ * line (found by fuzz_sanitize in CI): that line starts the body, which
+ * passed unchanged with its 8-bit bytes under no transfer encoding.
+ * Readers disagree on where such a body starts: it is rebuilt, by
+ * either engine, whatever the output charset.
+ */
+START_TEST(body_after_a_header_block_without_blank_line_is_rebuilt)
+{
+	static const char msg[] = "From: a@example.jp\nTo: b@lgwan.example\n"
+	    "Subject: test\nMIME-Version: 1.0\n"
+	    "Content-Ty&nbsp;ltipart/mixed; boundary=\"s\"\n\n--s\n\ntext\n"
+	    "--s\nContent-Type: application/octet-stream; "
+	    "name=\"\x8e\x91\x97\xbf.bin\"\n\nxx\n--s--\n";
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_AUTO,
+	    MUGAI_ENGINE_GMIME };
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+
+	for (guint c = 0; c < 2; c++)
+	for (guint e = 0; e < G_N_ELEMENTS(engines); e++) {
+		struct mugai_config *cf = mugai_config_new_default();
+		struct mugai_sanitize_opts so = { engines[e], 0 };
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(msg,
+		    sizeof msg - 1);
+		GMimeStream *out = g_mime_stream_mem_new();
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs;
+		GByteArray *o;
+
+		if (c == 1)
+			cf->cf_output_charset = MUGAI_OUT_ISO2022JP;
+		rs = mugai_sanitize_with(cf, in, &env, &so, &err);
+		ck_assert_int_eq(err, MUGAI_OK);
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_int_ne(rs->rs_verdict, MUGAI_V_UNCHANGED);
+		ck_assert_int_eq(mugai_result_write(rs, in, out, FALSE),
+		    MUGAI_OK);
+		o = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+		for (guint i = 0; i < o->len; i++)
+			ck_assert_uint_lt(o->data[i], 0x80);
+		g_object_unref(out);
+		g_object_unref(in);
+		mugai_result_free(rs);
+		mugai_config_unref(cf);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1732,5 +1780,6 @@ main(void)
 	t_test(s, stripping_tags_reveals_no_markup);
 	t_test(s, header_name_too_long_for_a_line_is_removed);
 	t_test(s, long_field_in_an_attached_message_is_a_limit);
+	t_test(s, body_after_a_header_block_without_blank_line_is_rebuilt);
 	return t_run(s);
 }

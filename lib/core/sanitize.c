@@ -948,7 +948,12 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		*err = MUGAI_OK;
 		return rs;
 	}
-	if (norm != NULL || !mime_headers_pass(headers) ||
+	/*
+	 * A header block ended by a line that is no header, with no blank
+	 * line: readers disagree on where that body starts, so it is
+	 * rebuilt (its bytes passed unchecked: found by fuzz_sanitize).
+	 */
+	if (norm != NULL || !separated || !mime_headers_pass(headers) ||
 	    !output_passes(cf, headers))
 		w.wk_unchanged = FALSE;
 	fixes = fix_headers(cf, &w, headers);
