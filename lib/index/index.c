@@ -975,6 +975,24 @@ parse_line(JsonParser *parser, const char *line, gssize len)
 	return json_node_get_object(root);
 }
 
+/* The row of a statement's current result: id, time, node, row (JSON). */
+static struct mugai_index_row *
+row_of(sqlite3_stmt *st, JsonParser *parser)
+{
+	struct mugai_index_row *r = g_new0(struct mugai_index_row, 1);
+	const char *text = (const char *)sqlite3_column_text(st, 3);
+	JsonObject *o;
+
+	r->ir_id = g_strdup((const char *)sqlite3_column_text(st, 0));
+	r->ir_time = sqlite3_column_int64(st, 1);
+	r->ir_node = g_strdup((const char *)sqlite3_column_text(st, 2));
+	if (text != NULL && (o = parse_line(parser, text, -1)) != NULL)
+		r->ir_row = json_object_ref(o);
+	else
+		r->ir_row = json_object_new();
+	return r;
+}
+
 /*
  * Applies line; itemfd_check (may be NULL) says whether an item is still
  * in the store (a "stored" line for an item that is not is skipped).
@@ -1508,8 +1526,6 @@ sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
 	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
 	for (guint i = 0; i < n; i++) {
 		struct mugai_index_row *r;
-		const char *text;
-		JsonObject *o;
 
 		sqlite3_bind_int64(get, 1, g_array_index(rids, gint64, i));
 		if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
@@ -1520,17 +1536,7 @@ sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
 			g_ptr_array_unref(out);
 			return NULL;
 		}
-		r = g_new0(struct mugai_index_row, 1);
-		text = (const char *)sqlite3_column_text(get, 3);
-		r->ir_id = g_strdup((const char *)sqlite3_column_text(get, 0));
-		r->ir_time = sqlite3_column_int64(get, 1);
-		r->ir_node = g_strdup((const char *)sqlite3_column_text(get,
-		    2));
-		if (text != NULL && (o = parse_line(parser, text, -1)) !=
-		    NULL)
-			r->ir_row = json_object_ref(o);
-		else
-			r->ir_row = json_object_new();
+		r = row_of(get, parser);
 		release(get);
 		g_ptr_array_add(out, r);
 	}
@@ -1750,19 +1756,8 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
 	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mugai_index_row *r = g_new0(struct mugai_index_row, 1);
-		const char *text = (const char *)sqlite3_column_text(st, 3);
-		JsonObject *o;
+		struct mugai_index_row *r = row_of(st, parser);
 
-		r->ir_id = g_strdup((const char *)sqlite3_column_text(st, 0));
-		r->ir_time = sqlite3_column_int64(st, 1);
-		r->ir_node = g_strdup((const char *)sqlite3_column_text(st,
-		    2));
-		if (text != NULL && (o = parse_line(parser, text, -1)) !=
-		    NULL)
-			r->ir_row = json_object_ref(o);
-		else
-			r->ir_row = json_object_new();
 		if (wild && (!row_has(r->ir_row, 0, q->iq_from) ||
 		    !row_has(r->ir_row, 1, q->iq_rcpt) ||
 		    !row_has(r->ir_row, 2, q->iq_subject))) {
