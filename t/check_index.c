@@ -929,6 +929,129 @@ START_TEST(old_journal_goes_once_indexed)
 }
 END_TEST
 
+/*
+ * Row n of an index shaped like a prefecture's (contrib/bench/index-bench):
+ * 2,000 recipients of 30 offices, about a minute apart: the gaps between
+ * rids vary, as between real items (FTS5's newest-first loss below
+ * needs that).
+ */
+static JsonObject *
+office_row(guint n)
+{
+	gint64 usec = G_GINT64_CONSTANT(1767225600) * G_USEC_PER_SEC +
+	    (gint64)n * MINUTE + (gint64)((n * 104729u) % 59000000u);
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec /
+	    G_USEC_PER_SEC);
+	g_autofree char *day = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+	guint staff = (n * 7919u) % 2000;
+	g_autofree char *text = g_strdup_printf("{\"op\":\"stored\","
+	    "\"id\":\"%s-%06d-5bce98f7-%016x\",\"node\":\"gw1\","
+	    "\"envelope\":{\"sender\":\"user%u@sender%u.example\","
+	    "\"recipients\":[\"staff%u@office%u.pref.example.lg.jp\"]},"
+	    "\"headers\":{\"subject\":\"%s %u\"},"
+	    "\"summary\":{\"verdict\":\"sanitized\"}}", day,
+	    (int)(usec % G_USEC_PER_SEC), n,
+	    (n * 31u) % 200, n % 20, staff, staff % 30,
+	    n % 3 ? "請求書 送付" : "invoice", n % 1000);
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	ck_assert(json_parser_load_from_data(p, text, -1, NULL));
+	return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+}
+
+/* How many IDs a found_ids() text split at its newlines holds. */
+static guint
+ids_in(GStrv v)
+{
+	guint n = g_strv_length(v);
+
+	return n > 0 ? n - 1 : 0;
+}
+
+/*
+ * SQLite 3.40's FTS5 leaves out some matches of a phrase (a trigram
+ * LIKE of four characters or more) when it walks a large doclist
+ * newest first: 3,397 of 3,401 at 1,000,000 items (BENCHMARKS.md,
+ * session 10). A small page size gives the same doclist shape with a
+ * few thousand rows. Every words search newest first must find what the
+ * same search finds oldest first, in the opposite order, with a page,
+ * without one and within a time range.
+ */
+START_TEST(newest_first_finds_what_oldest_first_finds)
+{
+	static const struct {
+		const char *rcpt, *subject;
+	} qs[] = {
+		{ "office1", NULL }, { "pref.ex", NULL }, { "ffice2", NULL },
+		{ "staff12", NULL }, { NULL, "請求書" }, { "office1", "送付" },
+		{ "ice2", "invoice" },
+	};
+	const guint rows = 3000;
+	g_autofree char *path = NULL;
+	struct fix f;
+	sqlite3 *db;
+	gboolean added;
+
+	fix_open(&f);
+	path = g_build_filename(f.store, "index.sqlite", NULL);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO words(words, rank) "
+	    "VALUES('pgsz', 64)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	for (guint n = 0; n < rows; n++) {
+		JsonObject *o = office_row(n);
+
+		if (n % 100 == 0)
+			ck_assert_int_eq(mugai_index_begin(f.ix), MUGAI_OK);
+		ck_assert_int_eq(mugai_index_put_item(f.ix, o, &added),
+		    MUGAI_OK);
+		ck_assert(added);
+		json_object_unref(o);
+		if (n % 100 == 99)
+			ck_assert_int_eq(mugai_index_commit(f.ix), MUGAI_OK);
+	}
+	for (gsize k = 0; k < G_N_ELEMENTS(qs); k++)
+		for (int range = 0; range < 2; range++) {
+			struct mugai_index_query q;
+			g_auto(GStrv) old = NULL, new = NULL, page = NULL;
+			g_autofree char *o = NULL, *nw = NULL, *pg = NULL;
+			guint n;
+
+			mugai_index_query_init(&q);
+			q.iq_rcpt = qs[k].rcpt;
+			q.iq_subject = qs[k].subject;
+			if (range) {
+				q.iq_since = G_GINT64_CONSTANT(1767225600) *
+				    G_USEC_PER_SEC + 500 * MINUTE;
+				q.iq_until = q.iq_since + 1700 * MINUTE;
+			}
+			q.iq_oldest_first = TRUE;
+			o = found_ids(f.ix, &q, 0);
+			q.iq_oldest_first = FALSE;
+			nw = found_ids(f.ix, &q, 0);
+			q.iq_limit = 100;
+			pg = found_ids(f.ix, &q, 0);
+			old = g_strsplit(o, "\n", -1);
+			new = g_strsplit(nw, "\n", -1);
+			page = g_strsplit(pg, "\n", -1);
+			n = ids_in(old);
+			ck_assert_msg(n > 40, "%s %s: %u", qs[k].rcpt,
+			    qs[k].subject, n);
+			ck_assert_msg(ids_in(new) == n,
+			    "%s %s (range %d): %u newest first, %u oldest "
+			    "first", qs[k].rcpt, qs[k].subject, range,
+			    ids_in(new), n);
+			for (guint i = 0; i < n; i++) {
+				ck_assert_str_eq(new[i], old[n - 1 - i]);
+				if (i < 100)
+					ck_assert_str_eq(page[i], new[i]);
+			}
+			ck_assert_uint_eq(ids_in(page), MIN(n, 100));
+		}
+	fix_close(&f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -946,5 +1069,6 @@ main(void)
 	t_test(s, schema1_index_is_converted);
 	t_test(s, old_journal_goes_once_indexed);
 	t_test(s, part_of_address_through_names);
+	t_test(s, newest_first_finds_what_oldest_first_finds);
 	return t_run(s);
 }

@@ -1367,6 +1367,16 @@ row_has(JsonObject *row, int what, const char *needle)
 	return has(jstr(hdr, "to"), needle) || has(jstr(hdr, "cc"), needle);
 }
 
+/* Whether row r holds each of q's words (a wild search's check). */
+static gboolean
+row_matches(const struct mugai_index_row *r,
+    const struct mugai_index_query *q)
+{
+	return row_has(r->ir_row, 0, q->iq_from) &&
+	    row_has(r->ir_row, 1, q->iq_rcpt) &&
+	    row_has(r->ir_row, 2, q->iq_subject);
+}
+
 /*
  * value in lower case when it is a whole address (local@domain, nothing
  * that ends an address, no LIKE wildcard) that addrs holds for kind (0
@@ -1474,6 +1484,36 @@ rid_asc(gconstpointer a, gconstpointer b)
 }
 
 /*
+ * Appends the row of item rid to out, unless it is gone since its rid was
+ * found or (wild) the row itself does not hold q's words.
+ */
+static enum mugai_err
+add_row(struct mugai_index *ix, gint64 rid,
+    const struct mugai_index_query *q, gboolean wild, JsonParser *parser,
+    GPtrArray *out)
+{
+	struct mugai_index_row *r;
+	sqlite3_stmt *get;
+	int rc;
+
+	if ((get = prepare(ix, "SELECT id, time, node, row FROM items "
+	    "WHERE rid = ?")) == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(get, 1, rid);
+	if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
+		release(get);
+		return rc == SQLITE_DONE ? MUGAI_OK : db_fail(ix);
+	}
+	r = row_of(get, parser);
+	release(get);
+	if (wild && !row_matches(r, q))
+		mugai_ix_row_free(r);
+	else
+		g_ptr_array_add(out, r);
+	return MUGAI_OK;
+}
+
+/*
  * The search through names (schema 4): st is the driver's statement for
  * one address (addrs a, ?3), with every other condition and the LIMIT,
  * binds (from ?4) its values. Each name's first matches come from its
@@ -1488,7 +1528,6 @@ sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
 {
 	g_autoptr(GArray) rids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	GPtrArray *out;
-	sqlite3_stmt *get;
 	guint n = 0;
 	int rc = SQLITE_DONE;
 
@@ -1518,30 +1557,121 @@ sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
 			    g_array_index(rids, gint64, i);
 	if (q->iq_limit > 0 && n > q->iq_limit)
 		n = q->iq_limit;
-	if ((get = prepare(ix, "SELECT id, time, node, row FROM items "
-	    "WHERE rid = ?")) == NULL) {
-		*err = MUGAI_E_IO;
-		return NULL;
-	}
 	out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
-	for (guint i = 0; i < n; i++) {
-		struct mugai_index_row *r;
-
-		sqlite3_bind_int64(get, 1, g_array_index(rids, gint64, i));
-		if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
-			release(get);
-			if (rc == SQLITE_DONE)
-				continue;	/* gone since */
-			*err = db_fail(ix);
+	for (guint i = 0; i < n; i++)
+		if ((*err = add_row(ix, g_array_index(rids, gint64, i), q,
+		    FALSE, parser, out)) != MUGAI_OK) {
 			g_ptr_array_unref(out);
 			return NULL;
 		}
-		r = row_of(get, parser);
-		release(get);
-		g_ptr_array_add(out, r);
+	*err = MUGAI_OK;
+	return out;
+}
+
+/*
+ * The rids st finds from lo to hi (?1, ?2; binds from ?3), in its order,
+ * appended to rids; SQLITE_DONE or the error.
+ */
+static int
+collect_rids(sqlite3_stmt *st, gint64 lo, gint64 hi, GPtrArray *binds,
+    GArray *rids)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	for (guint i = 0; i < binds->len; i++)
+		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gint64 rid = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(rids, rid);
+	}
+	release(st);
+	return rc;
+}
+
+/*
+ * The words' matches newest first without FTS5's newest-first walk.
+ * SQLite 3.40's FTS5 leaves out some matches of a phrase (a trigram
+ * LIKE of four characters or more) when it reads a large doclist
+ * backwards and the gaps between rowids vary, as an index of real mail
+ * has them: 3,397 of 3,401 at 1,000,000 items (BENCHMARKS.md, session
+ * 10; t/check_index newest_first_finds_what_oldest_first_finds). Its
+ * oldest-first walk finds them all. So st (the words' search, oldest
+ * first, no LIMIT, selecting i.rid) is run on windows of time from the
+ * newest end, each read oldest first and turned over, until the page is
+ * full or the range is done: the last hour first, then, while nothing
+ * is found, eight times the time read so far, else the time that the
+ * rate found so far says the rest of the page needs, and half as much
+ * again. A common word costs about an hour of its matches; a rare one
+ * two or three statements and up to half again its page's matches
+ * (1,000,000 items: BENCHMARKS.md, session 11).
+ */
+#define WINDOW_FIRST (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC * RID_SCALE)
+
+static GPtrArray *
+sqlite_search_windows(struct mugai_index *ix,
+    const struct mugai_index_query *q, sqlite3_stmt *st, GPtrArray *binds,
+    gboolean wild, JsonParser *parser, enum mugai_err *err)
+{
+	g_autoptr(GArray) rids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	GPtrArray *out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
+	gint64 lo = rid_bound(q->iq_since), hi = rid_bound(q->iq_until);
+	gint64 w = WINDOW_FIRST, read = 0, first, last;
+	sqlite3_stmt *span;
+	double est;
+	int rc;
+
+	/* Windows start at the newest item, not at the end of time. */
+	if ((span = prepare(ix, "SELECT (SELECT min(rid) FROM items), "
+	    "(SELECT max(rid) FROM items)")) == NULL) {
+		*err = MUGAI_E_IO;
+		goto fail;
+	}
+	rc = sqlite3_step(span);
+	first = sqlite3_column_int64(span, 0);
+	last = sqlite3_column_int64(span, 1);
+	if (rc == SQLITE_ROW && sqlite3_column_type(span, 1) == SQLITE_NULL)
+		hi = lo;	/* no items */
+	release(span);
+	if (rc != SQLITE_ROW) {
+		*err = db_fail(ix);
+		goto fail;
+	}
+	lo = MAX(lo, first);
+	hi = MIN(hi, last < G_MAXINT64 ? last + 1 : last);
+	while (hi > lo) {
+		gint64 from = q->iq_limit == 0 || hi - lo <= w ? lo : hi - w;
+
+		g_array_set_size(rids, 0);
+		if ((rc = collect_rids(st, from, hi, binds, rids)) !=
+		    SQLITE_DONE) {
+			*err = db_fail(ix);
+			goto fail;
+		}
+		for (guint i = rids->len; i-- > 0 && (q->iq_limit == 0 ||
+		    out->len < q->iq_limit);)
+			if ((*err = add_row(ix, g_array_index(rids, gint64, i),
+			    q, wild, parser, out)) != MUGAI_OK)
+				goto fail;
+		read += hi - from;
+		hi = from;
+		if (q->iq_limit == 0 || out->len >= q->iq_limit)
+			break;
+		if (out->len == 0)
+			est = (double)read * 8;
+		else
+			est = (double)read * (q->iq_limit - out->len) /
+			    out->len * 1.5;
+		w = est < (double)G_MAXINT64 / 2 ? MAX((gint64)est, 1) :
+		    G_MAXINT64 / 2;
 	}
 	*err = MUGAI_OK;
 	return out;
+fail:
+	g_ptr_array_unref(out);
+	return NULL;
 }
 
 GPtrArray *
@@ -1556,7 +1686,7 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *out = NULL;
 	sqlite3_stmt *st;
-	gboolean wild = FALSE;
+	gboolean wild = FALSE, windows = FALSE;
 	char *addr[2] = { NULL, NULL };
 	int rc, n_addr = 0;
 	struct {
@@ -1681,6 +1811,7 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		}
 	} else if (words->len > 0) {
 		driver = "w.rowid";
+		windows = !q->iq_oldest_first;
 		g_string_append(sql, "words w CROSS JOIN items i "
 		    "ON i.rid = w.rowid WHERE w.rowid >= ?1 AND w.rowid < ?2");
 		g_string_append(sql, words->str);
@@ -1721,10 +1852,10 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		g_ptr_array_add(binds, g_strdup(q->iq_node));
 	}
 	g_string_append_printf(sql, " ORDER BY %s %s", driver,
-	    q->iq_oldest_first ? "ASC" : "DESC");
-	if (q->iq_limit > 0 && !wild)
+	    q->iq_oldest_first || windows ? "ASC" : "DESC");
+	if (q->iq_limit > 0 && !wild && !windows)
 		g_string_append_printf(sql, " LIMIT %u", q->iq_limit);
-	g_string_prepend(sql, names != NULL ? "SELECT i.rid FROM " :
+	g_string_prepend(sql, names != NULL || windows ? "SELECT i.rid FROM " :
 	    "SELECT i.id, i.time, i.node, i.row FROM ");
 	if (names != NULL && binds->len == 1) {
 		/*
@@ -1750,6 +1881,11 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 		    err);
 		goto out;
 	}
+	if (windows) {
+		out = sqlite_search_windows(ix, q, st, binds, wild, parser,
+		    err);
+		goto out;
+	}
 	sqlite3_bind_int64(st, 1, rid_bound(q->iq_since));
 	sqlite3_bind_int64(st, 2, rid_bound(q->iq_until));
 	for (guint i = 0; i < binds->len; i++)
@@ -1758,9 +1894,7 @@ mugai_index_search(struct mugai_index *ix, const struct mugai_index_query *q,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mugai_index_row *r = row_of(st, parser);
 
-		if (wild && (!row_has(r->ir_row, 0, q->iq_from) ||
-		    !row_has(r->ir_row, 1, q->iq_rcpt) ||
-		    !row_has(r->ir_row, 2, q->iq_subject))) {
+		if (wild && !row_matches(r, q)) {
 			mugai_ix_row_free(r);
 			continue;
 		}
