@@ -1601,12 +1601,13 @@ collect_rids(sqlite3_stmt *st, gint64 lo, gint64 hi, GPtrArray *binds,
  * oldest-first walk finds them all. So st (the words' search, oldest
  * first, no LIMIT, selecting i.rid) is run on windows of time from the
  * newest end, each read oldest first and turned over, until the page is
- * full or the range is done: the last hour first, then, while nothing
- * is found, eight times the time read so far, else the time that the
- * rate found so far says the rest of the page needs, and half as much
- * again. A common word costs about an hour of its matches; a rare one
- * two or three statements and up to half again its page's matches
- * (1,000,000 items: BENCHMARKS.md, session 11).
+ * full or the range is done: first the time of the newest page's
+ * number of items (of any words), then, while nothing is found, eight
+ * times the time read so far, else the time that the rate found so far
+ * says the rest of the page needs, and half as much again. A word in
+ * every item costs one statement, as before; a rare one three or four,
+ * and up to half again its page's matches (1,000,000 items:
+ * BENCHMARKS.md, session 11).
  */
 #define WINDOW_FIRST (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC * RID_SCALE)
 
@@ -1641,6 +1642,15 @@ sqlite_search_windows(struct mugai_index *ix,
 	}
 	lo = MAX(lo, first);
 	hi = MIN(hi, last < G_MAXINT64 ? last + 1 : last);
+	/* The first window holds the page's number of items, of any words. */
+	if (q->iq_limit > 0 && (span = prepare(ix, "SELECT rid FROM items "
+	    "WHERE rid < ?1 ORDER BY rid DESC LIMIT 1 OFFSET ?2")) != NULL) {
+		sqlite3_bind_int64(span, 1, hi);
+		sqlite3_bind_int64(span, 2, (gint64)q->iq_limit - 1);
+		if (sqlite3_step(span) == SQLITE_ROW)
+			w = MAX(hi - sqlite3_column_int64(span, 0), 1);
+		release(span);
+	}
 	while (hi > lo) {
 		gint64 from = q->iq_limit == 0 || hi - lo <= w ? lo : hi - w;
 
