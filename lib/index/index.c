@@ -1601,15 +1601,14 @@ collect_rids(sqlite3_stmt *st, gint64 lo, gint64 hi, GPtrArray *binds,
  * oldest-first walk finds them all. So st (the words' search, oldest
  * first, no LIMIT, selecting i.rid) is run on windows of time from the
  * newest end, each read oldest first and turned over, until the page is
- * full or the range is done: first the time of the newest page's
+ * full or the range is done: first the time of the newest four pages'
  * number of items (of any words), then, while nothing is found, eight
  * times the time read so far, else the time that the rate found so far
  * says the rest of the page needs, and half as much again. A word in
- * every item costs one statement, as before; a rare one three or four,
+ * every item costs one statement, as before; a rarer one two or more,
  * and up to half again its page's matches (1,000,000 items:
  * BENCHMARKS.md, session 11).
  */
-#define WINDOW_FIRST (G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC * RID_SCALE)
 
 static GPtrArray *
 sqlite_search_windows(struct mugai_index *ix,
@@ -1619,7 +1618,7 @@ sqlite_search_windows(struct mugai_index *ix,
 	g_autoptr(GArray) rids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	GPtrArray *out = g_ptr_array_new_with_free_func(mugai_ix_row_free);
 	gint64 lo = rid_bound(q->iq_since), hi = rid_bound(q->iq_until);
-	gint64 w = WINDOW_FIRST, read = 0, first, last;
+	gint64 w = G_MAXINT64 / 2, read = 0, first, last;
 	sqlite3_stmt *span;
 	double est;
 	int rc;
@@ -1642,11 +1641,17 @@ sqlite_search_windows(struct mugai_index *ix,
 	}
 	lo = MAX(lo, first);
 	hi = MIN(hi, last < G_MAXINT64 ? last + 1 : last);
-	/* The first window holds the page's number of items, of any words. */
+	/*
+	 * The first window holds four times the page's number of items, of
+	 * any words (all of them when there are fewer): a word in every
+	 * item then costs one statement, one in ten or two hundred two
+	 * (fewer statements than a smaller window or an hour, at 1,000,000
+	 * items).
+	 */
 	if (q->iq_limit > 0 && (span = prepare(ix, "SELECT rid FROM items "
 	    "WHERE rid < ?1 ORDER BY rid DESC LIMIT 1 OFFSET ?2")) != NULL) {
 		sqlite3_bind_int64(span, 1, hi);
-		sqlite3_bind_int64(span, 2, (gint64)q->iq_limit - 1);
+		sqlite3_bind_int64(span, 2, (gint64)q->iq_limit * 4 - 1);
 		if (sqlite3_step(span) == SQLITE_ROW)
 			w = MAX(hi - sqlite3_column_int64(span, 0), 1);
 		release(span);
