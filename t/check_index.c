@@ -787,6 +787,194 @@ START_TEST(part_of_address_through_names)
 }
 END_TEST
 
+/* A "stored" line of item n (one a minute) from sender to rcpt. */
+static char *
+stored_line(guint n, const char *from, const char *rcpt)
+{
+	gint64 usec = G_GINT64_CONSTANT(1767225600) * G_USEC_PER_SEC +
+	    (gint64)n * MINUTE;
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec /
+	    G_USEC_PER_SEC);
+	g_autofree char *day = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+
+	return g_strdup_printf("{\"op\":\"stored\",\"id\":\"%s-000000-"
+	    "5bce98f7-%016x\",\"node\":\"gw1\",\"envelope\":{\"sender\":"
+	    "\"%s\",\"recipients\":[\"%s\"]},\"headers\":{\"from\":"
+	    "\"Gone Name <%s>\",\"subject\":\"prune %u\"},\"summary\":"
+	    "{\"verdict\":\"sanitized\"}}", day, n, from, rcpt, from, n);
+}
+
+static char *
+line_id(const char *line)
+{
+	const char *p = strstr(line, "\"id\":\"") + 6;
+
+	return g_strndup(p, strcspn(p, "\""));
+}
+
+/* The IDs a search of rcpt finds, and whether it went through names. */
+static char *
+rcpt_ids(struct mugai_index *ix, const char *rcpt, gboolean *names)
+{
+	struct mugai_index_query q;
+	guint used = mugai_ix_names_used;
+	char *ids;
+
+	mugai_index_query_init(&q);
+	q.iq_rcpt = rcpt;
+	ids = found_ids(ix, &q, 2);
+	*names = mugai_ix_names_used != used;
+	return ids;
+}
+
+/* Rows of names_w (SQLite) whose trigrams hold part. */
+static int
+names_w_rows(const char *dir, const char *part)
+{
+	g_autofree char *path = g_build_filename(dir, "index.sqlite", NULL);
+	g_autofree char *m = g_strdup_printf("\"%s\"", part);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM names_w "
+	    "WHERE names_w MATCH ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO names_w(names_w, rank) "
+	    "VALUES('integrity-check', 1)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Rows of names (SQLite) of kind and name. */
+static int
+names_rows(const char *dir, int kind, const char *name)
+{
+	g_autofree char *path = g_build_filename(dir, "index.sqlite", NULL);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM names "
+	    "WHERE kind = ? AND name = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A purge takes the names (addresses) that no item carries any more out
+ * of names and names_w, in its transaction; a name another item still
+ * carries stays and finds it. Dead names counted towards
+ * mugai_ix_names_max: "@dead.example" (three names, the bound two) went
+ * through the words until two of them were purged. With
+ * MUGAI_TEST_PG_URL (t/index-pg.sh), on that PostgreSQL database (and
+ * the script checks its names table after).
+ */
+START_TEST(purge_takes_dead_names)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixp-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL, *a = NULL, *b = NULL;
+	g_autofree char *ids = NULL, *purged = NULL;
+	char *lines[3];
+	struct mugai_index *ix;
+	enum mugai_err err;
+	gboolean names;
+
+	/* A, A': recipients only they have (x@both also in kind 1). */
+	lines[0] = stored_line(1, "only1@gone.example", "r1@dead.example");
+	lines[1] = stored_line(2, "only1@gone.example",
+	    "r2@dead.example\",\"x@both.example");
+	/* B: live, x@both.example its sender (another kind). */
+	lines[2] = stored_line(3, "x@both.example", "r3@dead.example");
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(mugai_index_apply_line(ix, lines[i], NULL),
+		    MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	a = line_id(lines[0]);
+	b = line_id(lines[1]);
+	/* Three names: more than the bound, the words find all three. */
+	ids = rcpt_ids(ix, "@dead.example", &names);
+	ck_assert(!names);
+	ck_assert_uint_eq(strlen(ids), 3 * (strlen(a) + 1));
+	g_free(ids);
+	/* A and A' (every item of only1@gone.example) purged at once. */
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *id = line_id(lines[i]);
+
+		purged = g_strdup_printf("{\"op\":\"purged\",\"id\":\"%s\","
+		    "\"time\":\"2026-01-02T00:00:00Z\",\"actor\":\"test\"}",
+		    id);
+		ck_assert_int_eq(mugai_index_apply_line(ix, purged, NULL),
+		    MUGAI_OK);
+		g_clear_pointer(&purged, g_free);
+	}
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	/* Part of the live name: through names (one now), B only. */
+	{
+		g_autofree char *live = line_id(lines[2]);
+		g_autofree char *want = g_strdup_printf("%s\n", live);
+
+		ids = rcpt_ids(ix, "@dead.example", &names);
+		ck_assert(names);
+		ck_assert_str_eq(ids, want);
+		g_free(ids);
+		ids = rcpt_ids(ix, "r3@dead", &names);
+		ck_assert(names);
+		ck_assert_str_eq(ids, want);
+		g_free(ids);
+		/* The dead names find nothing, through names. */
+		ids = rcpt_ids(ix, "r1@dead", &names);
+		ck_assert(names);
+		ck_assert_str_eq(ids, "");
+		g_free(ids);
+	}
+	if (url == NULL) {
+		/* Gone from names and from names_w's trigrams. */
+		ck_assert_int_eq(names_rows(tmp, 1, "r1@dead.example"), 0);
+		ck_assert_int_eq(names_rows(tmp, 1, "r2@dead.example"), 0);
+		ck_assert_int_eq(names_rows(tmp, 0, "only1@gone.example"), 0);
+		ck_assert_int_eq(names_w_rows(tmp, "r1@dead"), 0);
+		ck_assert_int_eq(names_w_rows(tmp, "only1@gone"), 0);
+		/* A live item's names stay, of their kind. */
+		ck_assert_int_eq(names_rows(tmp, 1, "r3@dead.example"), 1);
+		ck_assert_int_eq(names_rows(tmp, 0, "x@both.example"), 1);
+		ck_assert_int_eq(names_rows(tmp, 1, "x@both.example"), 0);
+		ck_assert_int_eq(names_w_rows(tmp, "r3@dead"), 1);
+		/* A display name's word: no addrs to tell, it stays. */
+		ck_assert_int_eq(names_rows(tmp, 0, "gone"), 1);
+	}
+	/* Purged again (the journal read twice): nothing more goes. */
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	purged = g_strdup_printf("{\"op\":\"purged\",\"id\":\"%s\","
+	    "\"time\":\"2026-01-02T00:00:00Z\",\"actor\":\"test\"}", a);
+	ck_assert_int_eq(mugai_index_apply_line(ix, purged, NULL), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	ids = rcpt_ids(ix, "r3@dead", &names);
+	ck_assert(names);
+	ck_assert_uint_eq(strlen(ids), strlen(a) + 1);
+	mugai_index_close(ix);
+	for (int i = 0; i < 3; i++)
+		g_free(lines[i]);
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(schema1_index_is_converted)
 {
 	static const char v1[] =
@@ -946,5 +1134,6 @@ main(void)
 	t_test(s, schema1_index_is_converted);
 	t_test(s, old_journal_goes_once_indexed);
 	t_test(s, part_of_address_through_names);
+	t_test(s, purge_takes_dead_names);
 	return t_run(s);
 }

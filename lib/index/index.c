@@ -87,8 +87,9 @@ static const char pragmas[] =
  * first, among thousands of names rather than a million rows whose
  * trigrams are nearly all alike (108 ms in FTS5 at 1,000,000 items),
  * and the items of the names found are then read through addrs, newest
- * first (mugai_index_search()). A name stays when its items are purged:
- * it then finds nothing, and costs only its row.
+ * first (mugai_index_search()). An address goes from names when the
+ * last item that carries it is purged (prune_name()); a display name's
+ * word stays: it then finds nothing, and costs only its row.
  */
 #define NAMES_SCHEMA \
     "CREATE TABLE IF NOT EXISTS names(" \
@@ -882,6 +883,80 @@ upgrade_from_words(struct mugai_index *ix, gboolean names, gboolean addrs)
 	return err;
 }
 
+/*
+ * A name (an address: a name with an @, which addrs holds for each of
+ * its items) that no item carries any more goes from names and from its
+ * trigrams in names_w (an external-content table: its 'delete' command
+ * needs the values that were put in). Else a purged index keeps dead
+ * names for ever, each a wasted lookup that counts towards
+ * mugai_ix_names_max. One probe of addrs' primary key decides. The
+ * other names (display names' words) have no rows in addrs to tell
+ * whether a live item still carries them: they stay, as before.
+ */
+static enum mugai_err
+prune_name(struct mugai_index *ix, int kind, const char *name)
+{
+	sqlite3_stmt *st = prepare(ix, "SELECT nid FROM names "
+	    "WHERE kind = ?1 AND name = ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM addrs WHERE kind = ?1 AND addr = ?2)");
+	sqlite3_int64 nid;
+	enum mugai_err err;
+	int rc;
+
+	if (st == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int(st, 1, kind);
+	bind_text(st, 2, name);
+	rc = sqlite3_step(st);
+	nid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	release(st);
+	if (rc == SQLITE_DONE)
+		return MUGAI_OK;	/* still carried (or never there) */
+	if (rc != SQLITE_ROW)
+		return db_fail(ix);
+	if ((st = prepare(ix, "INSERT INTO names_w(names_w, rowid, kind, "
+	    "name) VALUES('delete',?,?,?)")) == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, nid);
+	sqlite3_bind_int(st, 2, kind);
+	bind_text(st, 3, name);
+	if ((err = run(ix, st)) != MUGAI_OK)
+		return err;
+	if ((st = prepare(ix, "DELETE FROM names WHERE nid = ?")) == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, nid);
+	return run(ix, st);
+}
+
+/* The item's addresses, each a kind ("0"/"1") before it (transfer full). */
+static GPtrArray *
+item_addrs(struct mugai_index *ix, const char *id, enum mugai_err *err)
+{
+	sqlite3_stmt *st = prepare(ix, "SELECT kind, addr FROM addrs "
+	    "WHERE rid IN (SELECT rid FROM items WHERE id = ?)");
+	GPtrArray *out;
+	int rc;
+
+	if (st == NULL) {
+		*err = MUGAI_E_IO;
+		return NULL;
+	}
+	bind_text(st, 1, id);
+	out = g_ptr_array_new_with_free_func(g_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(out, g_strdup_printf("%d%s",
+		    sqlite3_column_int(st, 0) != 0,
+		    (const char *)sqlite3_column_text(st, 1)));
+	release(st);
+	if (rc != SQLITE_DONE) {
+		*err = db_fail(ix);
+		g_ptr_array_free(out, TRUE);
+		return NULL;
+	}
+	*err = MUGAI_OK;
+	return out;
+}
+
 static enum mugai_err
 delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 {
@@ -896,6 +971,7 @@ delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 		"(SELECT rid FROM items WHERE id = ?)",
 		"DELETE FROM items WHERE id = ?",
 	};
+	g_autoptr(GPtrArray) addrs = NULL;
 	enum mugai_err err;
 
 	*changed = FALSE;
@@ -903,6 +979,8 @@ delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 	if (ix->ix_pg != NULL)
 		return mugai_pgx_delete_item(ix->ix_pg, id, changed);
 #endif
+	if ((addrs = item_addrs(ix, id, &err)) == NULL)
+		return err;
 	for (gsize i = 0; i < G_N_ELEMENTS(sql); i++) {
 		sqlite3_stmt *st = prepare(ix, sql[i]);
 
@@ -913,7 +991,13 @@ delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 			return err;
 	}
 	*changed = sqlite3_changes(ix->ix_db) > 0;
-	return MUGAI_OK;
+	/* Its names that no other item carries go too. */
+	for (guint i = 0; i < addrs->len && err == MUGAI_OK; i++) {
+		const char *a = g_ptr_array_index(addrs, i);
+
+		err = prune_name(ix, a[0] - '0', a + 1);
+	}
+	return err;
 }
 
 enum mugai_err
