@@ -975,6 +975,236 @@ START_TEST(purge_takes_dead_names)
 }
 END_TEST
 
+#define RACE_ITEMS 300
+
+struct racer {
+	const char *url;
+	const char *dir;	/* the SQLite index's */
+	int top;		/* the gateway's store */
+	const char *node;
+	gint *ready;
+	enum mugai_err err;
+	char *msg;
+	guint applied;
+	struct mugai_index *ix;	/* opened already, else NULL */
+};
+
+static gpointer
+race(gpointer data)
+{
+	struct racer *r = data;
+	g_autofree char *msg = NULL;
+	struct mugai_index *ix = r->ix != NULL ? r->ix :
+	    mugai_index_open(r->url, r->dir, (gid_t)-1, &r->err, &msg);
+
+	if (ix == NULL) {
+		r->msg = g_steal_pointer(&msg);
+		return NULL;
+	}
+	/* Both connected: off together. */
+	g_atomic_int_inc(r->ready);
+	while (g_atomic_int_get(r->ready) < 2)
+		g_usleep(100);
+	r->err = mugai_index_catch_up(ix, r->top, r->node, &r->applied);
+	r->msg = g_strdup(mugai_index_errmsg(ix));
+	if (r->ix == NULL)
+		mugai_index_close(ix);
+	return NULL;
+}
+
+/*
+ * A store tmp/name holding the items of lines (their directories,
+ * empty) and lines in its journal; its descriptor.
+ */
+static int
+store_of_lines(const char *tmp, const char *name, GPtrArray *lines)
+{
+	g_autofree char *top = g_build_filename(tmp, name, NULL);
+	g_autofree char *jdir = g_build_filename(top, "journal", NULL);
+	g_autofree char *seg = g_build_filename(jdir, "20260101", NULL);
+	GString *j = g_string_new(NULL);
+	int fd;
+
+	ck_assert_int_eq(g_mkdir_with_parents(jdir, 0755), 0);
+	for (guint i = 0; i < lines->len; i++) {
+		const char *line = g_ptr_array_index(lines, i);
+		g_autofree char *id = line_id(line);
+		g_autofree char *dir = g_strdup_printf("%s/%.4s/%.2s/%.2s/%s",
+		    top, id, id + 4, id + 6, id);
+
+		ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
+		g_string_append_printf(j, "%s\n", line);
+	}
+	ck_assert(g_file_set_contents(seg, j->str, (gssize)j->len, NULL));
+	g_string_free(j, TRUE);
+	fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/*
+ * A gateway's store with RACE_ITEMS items, item i of gw1 to n<i>@race,
+ * of gw2 to n<RACE_ITEMS - 1 - i>@race: the same new names in the
+ * opposite order.
+ */
+static int
+race_store(const char *tmp, int g)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *name = g_strdup_printf("gw%d", g);
+
+	for (guint i = 0; i < RACE_ITEMS; i++) {
+		guint k = g == 1 ? i : RACE_ITEMS - 1 - i;
+		g_autofree char *rcpt = g_strdup_printf("n%03u@race.example",
+		    k);
+		g_autofree char *sender = g_strdup_printf("s%d@race.example",
+		    g);
+
+		g_ptr_array_add(lines, stored_line(g * 1000 + i, sender,
+		    rcpt));
+	}
+	return store_of_lines(tmp, name, lines);
+}
+
+/*
+ * Two gateways' indexers add the same new names at once, in opposite
+ * orders, each in its batch (one transaction per journal chunk). Every
+ * item is indexed, exactly once, and every name is there, whatever the
+ * two transactions did to each other (PostgreSQL: a deadlock between
+ * the two batches' INSERTs into names must not lose a batch; SQLite
+ * takes one writer at a time). With MUGAI_TEST_PG_URL, on that
+ * PostgreSQL database.
+ */
+START_TEST(two_gateways_add_the_same_names_at_once)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixr-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL;
+	struct racer r[2];
+	GThread *t[2];
+	struct mugai_index *ix;
+	struct mugai_index_query q;
+	enum mugai_err err;
+	gint ready = 0;
+	gboolean names;
+	GPtrArray *a;
+
+	/*
+	 * The index made before the race, with an item whose display
+	 * name's words the racers' items have too: else the first new
+	 * name of both batches (the same) makes the second wait for the
+	 * first's commit before it adds any other name.
+	 */
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	msg = stored_line(999, "p@pre.example", "p@pre.example");
+	ck_assert_int_eq(mugai_index_apply_line(ix, msg, NULL), MUGAI_OK);
+	g_clear_pointer(&msg, g_free);
+	mugai_index_close(ix);
+	for (int g = 0; g < 2; g++) {
+		r[g] = (struct racer){ url, tmp, race_store(tmp, g + 1),
+		    g == 0 ? "gw1" : "gw2", &ready, MUGAI_OK, NULL, 0, NULL };
+	}
+	for (int g = 0; g < 2; g++)
+		t[g] = g_thread_new("race", race, &r[g]);
+	for (int g = 0; g < 2; g++) {
+		g_thread_join(t[g]);
+		ck_assert_msg(r[g].err == MUGAI_OK, "gw%d: %s: %s", g + 1,
+		    mugai_err_str(r[g].err), r[g].msg);
+		ck_assert_uint_eq(r[g].applied, RACE_ITEMS);
+		g_free(r[g].msg);
+		close(r[g].top);
+	}
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	/* Every item once. */
+	mugai_index_query_init(&q);
+	q.iq_rcpt = "@race.example";
+	a = mugai_index_search(ix, &q, &err);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->len, 2 * RACE_ITEMS);
+	g_ptr_array_free(a, TRUE);
+	/* Every name, each finding its two items through names. */
+	for (guint k = 0; k < RACE_ITEMS; k += 37) {
+		g_autofree char *part = g_strdup_printf("n%03u@race", k);
+		g_autofree char *ids = rcpt_ids(ix, part, &names);
+
+		ck_assert_msg(names, "%s not through names", part);
+		ck_assert_uint_eq(strlen(ids), 2 * 49);
+	}
+	mugai_index_close(ix);
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/*
+ * The indexer's batch chosen by PostgreSQL to break a deadlock (40P01)
+ * is rolled back and run again (catch_up_segment()): both its items
+ * indexed, once. The other side is a transaction of this test that
+ * holds item K while the batch waits for it, then asks for item L that
+ * the batch holds; its connection's deadlock_timeout is long, so that
+ * the batch's (1 s) finds the circle first and is the one broken.
+ * PostgreSQL only (MUGAI_TEST_PG_URL, t/index-pg.sh).
+ */
+START_TEST(deadlocked_batch_is_run_again)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixd-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL, *slow = NULL;
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	struct mugai_index *ix;
+	struct mugai_index_query q;
+	struct racer r;
+	enum mugai_err err;
+	gint ready = 1;
+	gboolean added = FALSE;
+	GThread *t;
+	GPtrArray *a;
+
+	if (url == NULL)
+		goto out;	/* SQLite: one writer at a time */
+	g_ptr_array_add(lines, stored_line(1, "l@dead.lock", "x@dead.lock"));
+	g_ptr_array_add(lines, stored_line(2, "k@dead.lock", "x@dead.lock"));
+	slow = g_strdup_printf("%s%coptions=-c%%20deadlock_timeout%%3D20s",
+	    url, strchr(url, '?') != NULL ? '&' : '?');
+	/* Both open first (opening makes the tables: it waits for us). */
+	r = (struct racer){ url, tmp, store_of_lines(tmp, "gw", lines),
+	    "gw", &ready, MUGAI_OK, NULL, 0, NULL };
+	r.ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(r.ix != NULL, "%s", msg);
+	ix = mugai_index_open(slow, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_apply_line(ix, g_ptr_array_index(lines,
+	    1), NULL), MUGAI_OK);
+	t = g_thread_new("batch", race, &r);
+	/* The batch has L and waits for K. */
+	g_usleep(400 * 1000);
+	ck_assert_msg(mugai_index_apply_line(ix, g_ptr_array_index(lines, 0),
+	    &added) == MUGAI_OK, "%s", mugai_index_errmsg(ix));
+	/* The batch was broken, so L was free. */
+	ck_assert(added);
+	mugai_index_close(ix);	/* its transaction rolled back */
+	g_thread_join(t);
+	ck_assert_msg(r.err == MUGAI_OK, "%s: %s", mugai_err_str(r.err),
+	    r.msg);
+	ck_assert_uint_eq(r.applied, 2);
+	g_free(r.msg);
+	close(r.top);
+	mugai_index_query_init(&q);
+	q.iq_rcpt = "x@dead.lock";
+	a = mugai_index_search(r.ix, &q, &err);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->len, 2);
+	g_ptr_array_free(a, TRUE);
+	mugai_index_close(r.ix);
+out:
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(schema1_index_is_converted)
 {
 	static const char v1[] =
@@ -1135,5 +1365,7 @@ main(void)
 	t_test(s, old_journal_goes_once_indexed);
 	t_test(s, part_of_address_through_names);
 	t_test(s, purge_takes_dead_names);
+	t_test(s, two_gateways_add_the_same_names_at_once);
+	t_test(s, deadlocked_batch_is_run_again);
 	return t_run(s);
 }

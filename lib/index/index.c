@@ -36,6 +36,8 @@
 
 /* A journal segment is read this much at a time. */
 #define CHUNK ((gsize)4 << 20)
+/* A batch that deadlocked with another gateway's: run again so often. */
+#define BATCH_RETRIES 5
 /* A journal line past this is not ours. */
 #define LINE_MAX_LEN ((gsize)1 << 20)
 /* Waiting for another writer (the milter's indexer, a CLI). */
@@ -1190,6 +1192,69 @@ save_pos(struct mugai_index *ix, const char *node, const char *segment,
 	return run(ix, st);
 }
 
+/* TRUE when the last error may go away when the batch runs again. */
+static gboolean
+transient(struct mugai_index *ix)
+{
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_transient(ix->ix_pg);
+#endif
+	(void)ix;
+	return FALSE;
+}
+
+/*
+ * The whole lines of buf[0..n) (read at pos of segment) in one
+ * transaction with the position after them (*used bytes); *applied
+ * counts the lines that changed the index, once committed.
+ */
+static enum mugai_err
+apply_chunk(struct mugai_index *ix, JsonParser *parser, int topfd,
+    const char *buf, gsize n, const char *node, const char *segment,
+    gint64 pos, guint *applied, gsize *used)
+{
+	enum mugai_err err;
+	guint changes = 0;
+
+	*used = 0;
+	if ((err = mugai_index_begin(ix)) != MUGAI_OK)
+		return err;
+	for (;;) {
+		const char *nl = memchr(buf + *used, '\n', n - *used);
+		gboolean changed;
+		enum mugai_err e;
+
+		if (nl == NULL)
+			break;
+		e = apply(ix, parser, buf + *used, nl - (buf + *used), topfd,
+		    &changed);
+		/* A line not ours is skipped, not retried forever. */
+		if (e != MUGAI_OK && e != MUGAI_E_PARSE) {
+			err = e;
+			break;
+		}
+		if (changed)
+			changes++;
+		*used = (gsize)(nl - buf) + 1;
+	}
+	if (err == MUGAI_OK && *used == 0 && n == CHUNK) {
+		/* A line longer than a chunk: not ours, skip it. */
+		const char *nl = memchr(buf, '\n', n);
+
+		*used = nl != NULL ? (gsize)(nl - buf) + 1 : n;
+	}
+	if (err == MUGAI_OK)
+		err = save_pos(ix, node, segment, pos + (gint64)*used);
+	if (err == MUGAI_OK)
+		err = mugai_index_commit(ix);
+	else
+		(void)exec(ix, "ROLLBACK");	/* keeps transient() */
+	if (err == MUGAI_OK)
+		*applied += changes;
+	return err;
+}
+
 /* Applies one segment from its saved position. */
 static enum mugai_err
 catch_up_segment(struct mugai_index *ix, JsonParser *parser, int topfd,
@@ -1225,40 +1290,22 @@ catch_up_segment(struct mugai_index *ix, JsonParser *parser, int topfd,
 			err = n < 0 ? mugai_err_from_errno(errno) : MUGAI_OK;
 			break;
 		}
-		if ((err = mugai_index_begin(ix)) != MUGAI_OK)
-			break;
-		for (;;) {
-			char *nl = memchr(buf + used, '\n', (gsize)n - used);
-			gboolean changed;
-			enum mugai_err e;
-
-			if (nl == NULL)
-				break;
-			e = apply(ix, parser, buf + used, nl - (buf + used),
-			    topfd, &changed);
-			/* A line not ours is skipped, not retried forever. */
-			if (e != MUGAI_OK && e != MUGAI_E_PARSE) {
-				err = e;
-				break;
-			}
-			if (changed)
-				(*applied)++;
-			used = (gsize)(nl - buf) + 1;
+		err = apply_chunk(ix, parser, topfd, buf, (gsize)n, node,
+		    segment, pos, applied, &used);
+		for (guint again = 1; err != MUGAI_OK && transient(ix) &&
+		    again <= BATCH_RETRIES; again++) {
+			/*
+			 * Another gateway's batch and this one deadlocked
+			 * (PostgreSQL chose this one) or could not be
+			 * serialized: all of it was rolled back, the
+			 * position too; the same lines again, so nothing
+			 * is lost and nothing indexed twice.
+			 */
+			g_usleep(g_random_int_range(1, 50) * 1000 * again);
+			err = apply_chunk(ix, parser, topfd, buf, (gsize)n,
+			    node, segment, pos, applied, &used);
 		}
-		if (err == MUGAI_OK && used == 0 && (gsize)n == CHUNK) {
-			/* A line longer than a chunk: not ours, skip it. */
-			char *nl = memchr(buf, '\n', (gsize)n);
-
-			used = nl != NULL ? (gsize)(nl - buf) + 1 : (gsize)n;
-		}
-		if (err == MUGAI_OK)
-			err = save_pos(ix, node, segment, pos +
-			    (gint64)used);
-		if (err == MUGAI_OK)
-			err = mugai_index_commit(ix);
-		else
-			(void)exec(ix, "ROLLBACK");
-		if (used == 0)
+		if (err != MUGAI_OK || used == 0)
 			break;	/* only a partial line: the writer is on it */
 		pos += (gint64)used;
 	}
