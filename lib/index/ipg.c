@@ -495,27 +495,56 @@ mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
 	return in_transaction(pg, put_item, it, added);
 }
 
-/* The item's rows; its addresses to be checked at COMMIT (names). */
+/*
+ * The item's rows, each through a key that leads to it: its addresses
+ * (as put_item() made them from its words) through addrs' primary key,
+ * where "WHERE rid IN (...)" read every row of addrs for each purged
+ * item. They are checked against names at COMMIT (flush_names()).
+ */
 static enum mugai_err
 delete_item(struct mugai_pgx *pg, gconstpointer arg, gboolean *changed)
 {
 	const char *p[] = { arg };
+	g_autoptr(GString) sql = g_string_new("DELETE FROM addrs a USING "
+	    "(VALUES");
+	g_autoptr(GPtrArray) q = g_ptr_array_new_with_free_func(g_free);
 	enum mugai_err err;
 	PGresult *res;
 
-	if ((err = run(pg, "DELETE FROM parts WHERE rid IN "
-	    "(SELECT rid FROM items WHERE id = $1)", 1, p, NULL)) != MUGAI_OK)
+	if ((res = query(pg, "SELECT rid, w_sender, w_rcpt FROM items "
+	    "WHERE id = $1", 1, p, &err)) == NULL)
 		return err;
-	if ((res = query(pg, "DELETE FROM addrs WHERE rid IN "
-	    "(SELECT rid FROM items WHERE id = $1) RETURNING kind, addr", 1,
-	    p, &err)) == NULL)
-		return err;
-	for (int i = 0; i < PQntuples(res); i++)
-		g_hash_table_add(pg->pg_check, g_strdup_printf("%d%s",
-		    strcmp(PQgetvalue(res, i, 0), "0") != 0,
-		    PQgetvalue(res, i, 1)));
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return MUGAI_OK;	/* not there: nothing to do */
+	}
+	g_ptr_array_add(q, g_strdup(PQgetvalue(res, 0, 0)));
+	for (int kind = 0; kind < 2; kind++) {
+		g_autoptr(GPtrArray) a = mugai_ix_addrs(PQgetisnull(res, 0,
+		    kind + 1) ? NULL : PQgetvalue(res, 0, kind + 1));
+
+		for (guint i = 0; i < a->len; i++) {
+			const char *addr = g_ptr_array_index(a, i);
+
+			g_string_append_printf(sql, "%s($%u::smallint,$%u)",
+			    q->len > 1 ? "," : "", q->len + 1, q->len + 2);
+			g_ptr_array_add(q, g_strdup(kind == 0 ? "0" : "1"));
+			g_ptr_array_add(q, g_strdup(addr));
+			g_hash_table_add(pg->pg_check, g_strdup_printf("%d%s",
+			    kind, addr));
+		}
+	}
 	PQclear(res);
-	return run(pg, "DELETE FROM items WHERE id = $1", 1, p, changed);
+	g_string_append(sql, ") g(kind, addr) WHERE a.kind = g.kind AND "
+	    "a.addr = g.addr AND a.rid = $1::bigint");
+	if (q->len > 1 && (err = run(pg, sql->str, (int)q->len,
+	    (const char *const *)q->pdata, NULL)) != MUGAI_OK)
+		return err;
+	if ((err = run(pg, "DELETE FROM parts WHERE rid = $1::bigint", 1,
+	    (const char *const *)q->pdata, NULL)) != MUGAI_OK)
+		return err;
+	return run(pg, "DELETE FROM items WHERE rid = $1::bigint", 1,
+	    (const char *const *)q->pdata, changed);
 }
 
 enum mugai_err
