@@ -345,6 +345,26 @@ START_TEST(journal_applied_exactly_once)
 }
 END_TEST
 
+/* SELECT count(*) of sql, straight from the file. */
+static int
+rows_of(struct fix *f, const char *sql)
+{
+	g_autofree char *path = g_build_filename(f->store, "index.sqlite",
+	    NULL);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 START_TEST(purge_and_dropped_remove_rows)
 {
 	struct fix f;
@@ -360,11 +380,13 @@ START_TEST(purge_and_dropped_remove_rows)
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	ck_assert_int_eq(mugai_index_count(f.ix, &err), 2);
+	ck_assert_int_eq(rows_of(&f, "SELECT count(*) FROM rules"), 2);
 	line = g_strdup_printf("{\"op\":\"dropped\",\"id\":\"%s\"}", id);
 	ck_assert_int_eq(mugai_index_apply_line(f.ix, line, &changed),
 	    MUGAI_OK);
 	ck_assert(changed);
 	ck_assert_int_eq(mugai_index_count(f.ix, &err), 1);
+	ck_assert_int_eq(rows_of(&f, "SELECT count(*) FROM rules"), 1);
 	/* Purge everything (0 days, a minute ahead): a journal line each. */
 	ck_assert_int_eq(mugai_quarantine_purge(f.q, 0, g_get_real_time() +
 	    60 * G_USEC_PER_SEC, "test", &purged, NULL), MUGAI_OK);
@@ -372,6 +394,13 @@ START_TEST(purge_and_dropped_remove_rows)
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	ck_assert_int_eq(mugai_index_count(f.ix, &err), 0);
+	/* Every row of theirs, each through its key. */
+	ck_assert_int_eq(rows_of(&f, "SELECT (SELECT count(*) FROM rules) + "
+	    "(SELECT count(*) FROM addrs) + (SELECT count(*) FROM parts) + "
+	    "(SELECT count(*) FROM words)"), 0);
+	/* Their addresses left names: only display names' words stay. */
+	ck_assert_int_eq(rows_of(&f, "SELECT count(*) FROM names "
+	    "WHERE name LIKE '%@%'"), 0);
 	fix_close(&f);
 }
 END_TEST

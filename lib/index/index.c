@@ -931,16 +931,17 @@ prune_name(struct mugai_index *ix, int kind, const char *name)
 }
 
 /*
- * The item id's rid and its addresses, each a kind ("0"/"1") before it,
- * as put_addrs() made them from its words (transfer full); NULL with
- * *err MUGAI_OK when there is no such item.
+ * The item id's rid, its rules ("\nA\nB\n" or NULL) and its addresses,
+ * each a kind ("0"/"1") before it, as put_addrs() made them from its
+ * words (transfer full); NULL with *err MUGAI_OK when there is no such
+ * item.
  */
 static GPtrArray *
 item_addrs(struct mugai_index *ix, const char *id, sqlite3_int64 *rid,
-    enum mugai_err *err)
+    char **rules, enum mugai_err *err)
 {
-	sqlite3_stmt *st = prepare(ix, "SELECT i.rid, w.sender, w.rcpt "
-	    "FROM items i LEFT JOIN words w ON w.rowid = i.rid "
+	sqlite3_stmt *st = prepare(ix, "SELECT i.rid, w.sender, w.rcpt, "
+	    "i.rules FROM items i LEFT JOIN words w ON w.rowid = i.rid "
 	    "WHERE i.id = ?");
 	GPtrArray *out;
 	int rc;
@@ -958,6 +959,7 @@ item_addrs(struct mugai_index *ix, const char *id, sqlite3_int64 *rid,
 		return NULL;
 	}
 	*rid = sqlite3_column_int64(st, 0);
+	*rules = g_strdup((const char *)sqlite3_column_text(st, 3));
 	out = g_ptr_array_new_with_free_func(g_free);
 	for (int kind = 0; kind < 2; kind++) {
 		g_autoptr(GPtrArray) a = names_of((const char *)
@@ -973,20 +975,21 @@ item_addrs(struct mugai_index *ix, const char *id, sqlite3_int64 *rid,
 
 /*
  * An item's rows, each through a key that leads to it: its addresses
- * through addrs' primary key (a scan of addrs for its rid read every
- * row of the table, some milliseconds a purged item at 1,000,000
- * items). Then its addresses that no other item carries leave names.
+ * and rules through the primary keys of addrs and rules (a scan of them
+ * for its rid read every row of the table for each purged item). Then
+ * its addresses that no other item carries leave names.
  */
 static enum mugai_err
 delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 {
 	static const char *const sql[] = {
-		"DELETE FROM rules WHERE rid = ?",
 		"DELETE FROM words WHERE rowid = ?",
 		"DELETE FROM parts WHERE rid = ?",
 		"DELETE FROM items WHERE rid = ?",
 	};
 	g_autoptr(GPtrArray) addrs = NULL;
+	g_auto(GStrv) rules = NULL;
+	g_autofree char *rtext = NULL;
 	sqlite3_int64 rid = 0;
 	enum mugai_err err;
 
@@ -995,8 +998,22 @@ delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 	if (ix->ix_pg != NULL)
 		return mugai_pgx_delete_item(ix->ix_pg, id, changed);
 #endif
-	if ((addrs = item_addrs(ix, id, &rid, &err)) == NULL)
+	if ((addrs = item_addrs(ix, id, &rid, &rtext, &err)) == NULL)
 		return err;	/* not there (MUGAI_OK): nothing to do */
+	rules = g_strsplit(rtext != NULL ? rtext : "", "\n", -1);
+	for (guint i = 0; rules[i] != NULL; i++) {
+		sqlite3_stmt *st;
+
+		if (*rules[i] == '\0')
+			continue;
+		if ((st = prepare(ix, "DELETE FROM rules WHERE rule = ? "
+		    "AND rid = ?")) == NULL)
+			return MUGAI_E_IO;
+		bind_text(st, 1, rules[i]);
+		sqlite3_bind_int64(st, 2, rid);
+		if ((err = run(ix, st)) != MUGAI_OK)
+			return err;
+	}
 	for (guint i = 0; i < addrs->len; i++) {
 		const char *a = g_ptr_array_index(addrs, i);
 		sqlite3_stmt *st = prepare(ix, "DELETE FROM addrs "
