@@ -1234,6 +1234,59 @@ out:
 }
 END_TEST
 
+/*
+ * Another gateway's open batch has just put an item of x@open.example
+ * (its addrs row not visible to others yet) when the last committed
+ * item of that address is purged: the prune cannot see the new row and
+ * takes the name out, and the batch's commit must put it back (its
+ * names go in at its COMMIT, after the prune's lock). Then part of the
+ * address still finds the new item through names. PostgreSQL only
+ * (SQLite has one writer at a time).
+ */
+START_TEST(purge_beside_an_open_batch_keeps_its_names)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixo-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL, *old = NULL, *neu = NULL;
+	g_autofree char *old_id = NULL, *neu_id = NULL, *purged = NULL;
+	g_autofree char *ids = NULL, *want = NULL;
+	struct mugai_index *a, *b;
+	enum mugai_err err;
+	gboolean names;
+
+	if (url == NULL)
+		goto out;
+	old = stored_line(1, "s@open.example", "x@open.example");
+	neu = stored_line(2, "s@open.example", "x@open.example");
+	old_id = line_id(old);
+	neu_id = line_id(neu);
+	a = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(a != NULL, "%s", msg);
+	b = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(b != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_apply_line(a, old, NULL), MUGAI_OK);
+	/* b's batch: the new item, not committed. */
+	ck_assert_int_eq(mugai_index_begin(b), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_apply_line(b, neu, NULL), MUGAI_OK);
+	/* a purges the old one meanwhile. */
+	purged = g_strdup_printf("{\"op\":\"purged\",\"id\":\"%s\","
+	    "\"time\":\"2026-01-02T00:00:00Z\",\"actor\":\"test\"}", old_id);
+	ck_assert_int_eq(mugai_index_begin(a), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_apply_line(a, purged, NULL), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(a), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(b), MUGAI_OK);
+	want = g_strdup_printf("%s\n", neu_id);
+	ids = rcpt_ids(a, "x@open", &names);
+	ck_assert(names);
+	ck_assert_str_eq(ids, want);
+	mugai_index_close(a);
+	mugai_index_close(b);
+out:
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(schema1_index_is_converted)
 {
 	static const char v1[] =
@@ -1396,5 +1449,6 @@ main(void)
 	t_test(s, purge_takes_dead_names);
 	t_test(s, two_gateways_add_the_same_names_at_once);
 	t_test(s, deadlocked_batch_is_run_again);
+	t_test(s, purge_beside_an_open_batch_keeps_its_names);
 	return t_run(s);
 }

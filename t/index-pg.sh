@@ -21,7 +21,8 @@
 #    of the words find (t/check_index's case on a database of its own).
 # 6. A purge takes the addresses no item carries any more out of names;
 #    two gateways adding the same new names at once, in opposite orders,
-#    both succeed; a batch PostgreSQL broke out of a deadlock is run again
+#    both succeed; a batch PostgreSQL broke out of a deadlock is run again;
+#    a purge beside another gateway's open batch leaves that batch's names
 #    (t/check_index's cases, each on a database of its own).
 # Every daemon started here is stopped by its PID on every exit path.
 # Needs root (initdb runs as postgres) and postgresql-15: SKIP (77)
@@ -276,7 +277,7 @@ ok "part of an address: names and addrs find what the trigrams find (PostgreSQL)
 # the same new names at once (opposite orders) both succeed; a batch
 # broken out of a deadlock is run again. Each on a database of its own.
 for c in purge_takes_dead_names two_gateways_add_the_same_names_at_once \
-    deadlocked_batch_is_run_again; do
+    deadlocked_batch_is_run_again purge_beside_an_open_batch_keeps_its_names; do
 	runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" "mugai_$c" ||
 	    fail "createdb mugai_$c"
 	MUGAI_TEST_PG_URL="postgresql://postgres@127.0.0.1:$pgport/mugai_$c" \
