@@ -13,8 +13,12 @@
  * exactly in addrs, and a schema 2 index given them (schema 3); part of
  * an address through names and addrs finding exactly what the words'
  * trigrams find, and a schema 3 index given its names (schema 4);
+ * a purge taking the addresses no item carries any more out of names;
+ * two gateways adding the same new names at once, a batch broken out
+ * of a deadlock run again, a purge beside another gateway's open batch;
  * journal retention. With MUGAI_TEST_PG_URL set (t/index-pg.sh), the
- * names case runs on that PostgreSQL database instead.
+ * names, purge and concurrency cases run on that PostgreSQL database
+ * instead (each case on a database of its own).
  */
 #include "autoconfig.h"
 
