@@ -13,8 +13,12 @@
  * exactly in addrs, and a schema 2 index given them (schema 3); part of
  * an address through names and addrs finding exactly what the words'
  * trigrams find, and a schema 3 index given its names (schema 4);
+ * a purge taking the addresses no item carries any more out of names;
+ * two gateways adding the same new names at once, a batch broken out
+ * of a deadlock run again, a purge beside another gateway's open batch;
  * journal retention. With MUGAI_TEST_PG_URL set (t/index-pg.sh), the
- * names case runs on that PostgreSQL database instead.
+ * names, purge and concurrency cases run on that PostgreSQL database
+ * instead (each case on a database of its own).
  */
 #include "autoconfig.h"
 
@@ -345,6 +349,26 @@ START_TEST(journal_applied_exactly_once)
 }
 END_TEST
 
+/* SELECT count(*) of sql, straight from the file. */
+static int
+rows_of(struct fix *f, const char *sql)
+{
+	g_autofree char *path = g_build_filename(f->store, "index.sqlite",
+	    NULL);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 START_TEST(purge_and_dropped_remove_rows)
 {
 	struct fix f;
@@ -360,11 +384,13 @@ START_TEST(purge_and_dropped_remove_rows)
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	ck_assert_int_eq(mugai_index_count(f.ix, &err), 2);
+	ck_assert_int_eq(rows_of(&f, "SELECT count(*) FROM rules"), 2);
 	line = g_strdup_printf("{\"op\":\"dropped\",\"id\":\"%s\"}", id);
 	ck_assert_int_eq(mugai_index_apply_line(f.ix, line, &changed),
 	    MUGAI_OK);
 	ck_assert(changed);
 	ck_assert_int_eq(mugai_index_count(f.ix, &err), 1);
+	ck_assert_int_eq(rows_of(&f, "SELECT count(*) FROM rules"), 1);
 	/* Purge everything (0 days, a minute ahead): a journal line each. */
 	ck_assert_int_eq(mugai_quarantine_purge(f.q, 0, g_get_real_time() +
 	    60 * G_USEC_PER_SEC, "test", &purged, NULL), MUGAI_OK);
@@ -372,6 +398,13 @@ START_TEST(purge_and_dropped_remove_rows)
 	ck_assert_int_eq(mugai_index_catch_up(f.ix, f.top, "gw1", &n),
 	    MUGAI_OK);
 	ck_assert_int_eq(mugai_index_count(f.ix, &err), 0);
+	/* Every row of theirs, each through its key. */
+	ck_assert_int_eq(rows_of(&f, "SELECT (SELECT count(*) FROM rules) + "
+	    "(SELECT count(*) FROM addrs) + (SELECT count(*) FROM parts) + "
+	    "(SELECT count(*) FROM words)"), 0);
+	/* Their addresses left names: only display names' words stay. */
+	ck_assert_int_eq(rows_of(&f, "SELECT count(*) FROM names "
+	    "WHERE name LIKE '%@%'"), 0);
 	fix_close(&f);
 }
 END_TEST
@@ -787,6 +820,477 @@ START_TEST(part_of_address_through_names)
 }
 END_TEST
 
+/* A "stored" line of item n (one a minute) from sender to rcpt. */
+static char *
+stored_line(guint n, const char *from, const char *rcpt)
+{
+	gint64 usec = G_GINT64_CONSTANT(1767225600) * G_USEC_PER_SEC +
+	    (gint64)n * MINUTE;
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec /
+	    G_USEC_PER_SEC);
+	g_autofree char *day = g_date_time_format(dt, "%Y%m%d-%H%M%S");
+
+	return g_strdup_printf("{\"op\":\"stored\",\"id\":\"%s-000000-"
+	    "5bce98f7-%016x\",\"node\":\"gw1\",\"envelope\":{\"sender\":"
+	    "\"%s\",\"recipients\":[\"%s\"]},\"headers\":{\"from\":"
+	    "\"Gone Name <%s>\",\"subject\":\"prune %u\"},\"summary\":"
+	    "{\"verdict\":\"sanitized\"}}", day, n, from, rcpt, from, n);
+}
+
+static char *
+line_id(const char *line)
+{
+	const char *p = strstr(line, "\"id\":\"") + 6;
+
+	return g_strndup(p, strcspn(p, "\""));
+}
+
+/* The IDs a search of rcpt finds, and whether it went through names. */
+static char *
+rcpt_ids(struct mugai_index *ix, const char *rcpt, gboolean *names)
+{
+	struct mugai_index_query q;
+	guint used = mugai_ix_names_used;
+	char *ids;
+
+	mugai_index_query_init(&q);
+	q.iq_rcpt = rcpt;
+	ids = found_ids(ix, &q, 2);
+	*names = mugai_ix_names_used != used;
+	return ids;
+}
+
+/* Rows of names_w (SQLite) whose trigrams hold part. */
+static int
+names_w_rows(const char *dir, const char *part)
+{
+	g_autofree char *path = g_build_filename(dir, "index.sqlite", NULL);
+	g_autofree char *m = g_strdup_printf("\"%s\"", part);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM names_w "
+	    "WHERE names_w MATCH ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO names_w(names_w, rank) "
+	    "VALUES('integrity-check', 1)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Rows of names (SQLite) of kind and name. */
+static int
+names_rows(const char *dir, int kind, const char *name)
+{
+	g_autofree char *path = g_build_filename(dir, "index.sqlite", NULL);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM names "
+	    "WHERE kind = ? AND name = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A purge takes the names (addresses) that no item carries any more out
+ * of names and names_w, in its transaction; a name another item still
+ * carries stays and finds it. Dead names counted towards
+ * mugai_ix_names_max: "@dead.example" (three names, the bound two) went
+ * through the words until two of them were purged. With
+ * MUGAI_TEST_PG_URL (t/index-pg.sh), on that PostgreSQL database (and
+ * the script checks its names table after).
+ */
+START_TEST(purge_takes_dead_names)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixp-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL, *a = NULL, *b = NULL;
+	g_autofree char *ids = NULL, *purged = NULL;
+	char *lines[3];
+	struct mugai_index *ix;
+	enum mugai_err err;
+	gboolean names;
+
+	/* A, A': recipients only they have (x@both also in kind 1). */
+	lines[0] = stored_line(1, "only1@gone.example", "r1@dead.example");
+	lines[1] = stored_line(2, "only1@gone.example",
+	    "r2@dead.example\",\"x@both.example");
+	/* B: live, x@both.example its sender (another kind). */
+	lines[2] = stored_line(3, "x@both.example", "r3@dead.example");
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(mugai_index_apply_line(ix, lines[i], NULL),
+		    MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	a = line_id(lines[0]);
+	b = line_id(lines[1]);
+	/* Three names: more than the bound, the words find all three. */
+	ids = rcpt_ids(ix, "@dead.example", &names);
+	ck_assert(!names);
+	ck_assert_uint_eq(strlen(ids), 3 * (strlen(a) + 1));
+	g_free(ids);
+	/* A and A' (every item of only1@gone.example) purged at once. */
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *id = line_id(lines[i]);
+
+		purged = g_strdup_printf("{\"op\":\"purged\",\"id\":\"%s\","
+		    "\"time\":\"2026-01-02T00:00:00Z\",\"actor\":\"test\"}",
+		    id);
+		ck_assert_int_eq(mugai_index_apply_line(ix, purged, NULL),
+		    MUGAI_OK);
+		g_clear_pointer(&purged, g_free);
+	}
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	/* Part of the live name: through names (one now), B only. */
+	{
+		g_autofree char *live = line_id(lines[2]);
+		g_autofree char *want = g_strdup_printf("%s\n", live);
+
+		ids = rcpt_ids(ix, "@dead.example", &names);
+		ck_assert(names);
+		ck_assert_str_eq(ids, want);
+		g_free(ids);
+		ids = rcpt_ids(ix, "r3@dead", &names);
+		ck_assert(names);
+		ck_assert_str_eq(ids, want);
+		g_free(ids);
+		/* The dead names find nothing, through names. */
+		ids = rcpt_ids(ix, "r1@dead", &names);
+		ck_assert(names);
+		ck_assert_str_eq(ids, "");
+		g_free(ids);
+	}
+	if (url == NULL) {
+		/* Gone from names and from names_w's trigrams. */
+		ck_assert_int_eq(names_rows(tmp, 1, "r1@dead.example"), 0);
+		ck_assert_int_eq(names_rows(tmp, 1, "r2@dead.example"), 0);
+		ck_assert_int_eq(names_rows(tmp, 0, "only1@gone.example"), 0);
+		ck_assert_int_eq(names_w_rows(tmp, "r1@dead"), 0);
+		ck_assert_int_eq(names_w_rows(tmp, "only1@gone"), 0);
+		/* A live item's names stay, of their kind. */
+		ck_assert_int_eq(names_rows(tmp, 1, "r3@dead.example"), 1);
+		ck_assert_int_eq(names_rows(tmp, 0, "x@both.example"), 1);
+		ck_assert_int_eq(names_rows(tmp, 1, "x@both.example"), 0);
+		ck_assert_int_eq(names_w_rows(tmp, "r3@dead"), 1);
+		/* A display name's word: no addrs to tell, it stays. */
+		ck_assert_int_eq(names_rows(tmp, 0, "gone"), 1);
+	}
+	/* Purged again (the journal read twice): nothing more goes. */
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	purged = g_strdup_printf("{\"op\":\"purged\",\"id\":\"%s\","
+	    "\"time\":\"2026-01-02T00:00:00Z\",\"actor\":\"test\"}", a);
+	ck_assert_int_eq(mugai_index_apply_line(ix, purged, NULL), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(ix), MUGAI_OK);
+	ids = rcpt_ids(ix, "r3@dead", &names);
+	ck_assert(names);
+	ck_assert_uint_eq(strlen(ids), strlen(a) + 1);
+	mugai_index_close(ix);
+	for (int i = 0; i < 3; i++)
+		g_free(lines[i]);
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+#define RACE_ITEMS 300
+
+struct racer {
+	const char *url;
+	const char *dir;	/* the SQLite index's */
+	int top;		/* the gateway's store */
+	const char *node;
+	gint *ready;
+	enum mugai_err err;
+	char *msg;
+	guint applied;
+	struct mugai_index *ix;	/* opened already, else NULL */
+};
+
+static gpointer
+race(gpointer data)
+{
+	struct racer *r = data;
+	g_autofree char *msg = NULL;
+	struct mugai_index *ix = r->ix != NULL ? r->ix :
+	    mugai_index_open(r->url, r->dir, (gid_t)-1, &r->err, &msg);
+
+	if (ix == NULL) {
+		r->msg = g_steal_pointer(&msg);
+		return NULL;
+	}
+	/* Both connected: off together. */
+	g_atomic_int_inc(r->ready);
+	while (g_atomic_int_get(r->ready) < 2)
+		g_usleep(100);
+	r->err = mugai_index_catch_up(ix, r->top, r->node, &r->applied);
+	r->msg = g_strdup(mugai_index_errmsg(ix));
+	if (r->ix == NULL)
+		mugai_index_close(ix);
+	return NULL;
+}
+
+/*
+ * A store tmp/name holding the items of lines (their directories,
+ * empty) and lines in its journal; its descriptor.
+ */
+static int
+store_of_lines(const char *tmp, const char *name, GPtrArray *lines)
+{
+	g_autofree char *top = g_build_filename(tmp, name, NULL);
+	g_autofree char *jdir = g_build_filename(top, "journal", NULL);
+	g_autofree char *seg = g_build_filename(jdir, "20260101", NULL);
+	GString *j = g_string_new(NULL);
+	int fd;
+
+	ck_assert_int_eq(g_mkdir_with_parents(jdir, 0755), 0);
+	for (guint i = 0; i < lines->len; i++) {
+		const char *line = g_ptr_array_index(lines, i);
+		g_autofree char *id = line_id(line);
+		g_autofree char *dir = g_strdup_printf("%s/%.4s/%.2s/%.2s/%s",
+		    top, id, id + 4, id + 6, id);
+
+		ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
+		g_string_append_printf(j, "%s\n", line);
+	}
+	ck_assert(g_file_set_contents(seg, j->str, (gssize)j->len, NULL));
+	g_string_free(j, TRUE);
+	fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/*
+ * A gateway's store with RACE_ITEMS items, item i of gw1 to n<i>@race,
+ * of gw2 to n<RACE_ITEMS - 1 - i>@race: the same new names in the
+ * opposite order.
+ */
+static int
+race_store(const char *tmp, int g)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *name = g_strdup_printf("gw%d", g);
+
+	for (guint i = 0; i < RACE_ITEMS; i++) {
+		guint k = g == 1 ? i : RACE_ITEMS - 1 - i;
+		g_autofree char *rcpt = g_strdup_printf("n%03u@race.example",
+		    k);
+		g_autofree char *sender = g_strdup_printf("s%d@race.example",
+		    g);
+
+		g_ptr_array_add(lines, stored_line(g * 1000 + i, sender,
+		    rcpt));
+	}
+	return store_of_lines(tmp, name, lines);
+}
+
+/*
+ * Two gateways' indexers add the same new names at once, in opposite
+ * orders, each in its batch (one transaction per journal chunk). Every
+ * item is indexed, exactly once, and every name is there, whatever the
+ * two transactions did to each other (PostgreSQL: a deadlock between
+ * the two batches' INSERTs into names must not lose a batch; SQLite
+ * takes one writer at a time). With MUGAI_TEST_PG_URL, on that
+ * PostgreSQL database.
+ */
+START_TEST(two_gateways_add_the_same_names_at_once)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixr-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL;
+	struct racer r[2];
+	GThread *t[2];
+	struct mugai_index *ix;
+	struct mugai_index_query q;
+	enum mugai_err err;
+	gint ready = 0;
+	gboolean names;
+	GPtrArray *a;
+
+	/*
+	 * The index made before the race, with an item whose display
+	 * name's words the racers' items have too: else the first new
+	 * name of both batches (the same) makes the second wait for the
+	 * first's commit before it adds any other name.
+	 */
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	msg = stored_line(999, "p@pre.example", "p@pre.example");
+	ck_assert_int_eq(mugai_index_apply_line(ix, msg, NULL), MUGAI_OK);
+	g_clear_pointer(&msg, g_free);
+	mugai_index_close(ix);
+	for (int g = 0; g < 2; g++) {
+		r[g] = (struct racer){ url, tmp, race_store(tmp, g + 1),
+		    g == 0 ? "gw1" : "gw2", &ready, MUGAI_OK, NULL, 0, NULL };
+	}
+	for (int g = 0; g < 2; g++)
+		t[g] = g_thread_new("race", race, &r[g]);
+	for (int g = 0; g < 2; g++) {
+		g_thread_join(t[g]);
+		ck_assert_msg(r[g].err == MUGAI_OK, "gw%d: %s: %s", g + 1,
+		    mugai_err_str(r[g].err), r[g].msg);
+		ck_assert_uint_eq(r[g].applied, RACE_ITEMS);
+		g_free(r[g].msg);
+		close(r[g].top);
+	}
+	ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	/* Every item once. */
+	mugai_index_query_init(&q);
+	q.iq_rcpt = "@race.example";
+	a = mugai_index_search(ix, &q, &err);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->len, 2 * RACE_ITEMS);
+	g_ptr_array_free(a, TRUE);
+	/* Every name, each finding its two items through names. */
+	for (guint k = 0; k < RACE_ITEMS; k += 37) {
+		g_autofree char *part = g_strdup_printf("n%03u@race", k);
+		g_autofree char *ids = rcpt_ids(ix, part, &names);
+
+		ck_assert_msg(names, "%s not through names", part);
+		ck_assert_uint_eq(strlen(ids), 2 * 49);
+	}
+	mugai_index_close(ix);
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/*
+ * The indexer's batch chosen by PostgreSQL to break a deadlock (40P01)
+ * is rolled back and run again (catch_up_segment()): both its items
+ * indexed, once. The other side is a transaction of this test that
+ * holds item K while the batch waits for it, then asks for item L that
+ * the batch holds; its connection's deadlock_timeout is long, so that
+ * the batch's (1 s) finds the circle first and is the one broken.
+ * PostgreSQL only (MUGAI_TEST_PG_URL, t/index-pg.sh).
+ */
+START_TEST(deadlocked_batch_is_run_again)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixd-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL, *slow = NULL;
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	struct mugai_index *ix;
+	struct mugai_index_query q;
+	struct racer r;
+	enum mugai_err err;
+	gint ready = 1;
+	gboolean added = FALSE;
+	GThread *t;
+	GPtrArray *a;
+
+	if (url == NULL)
+		goto out;	/* SQLite: one writer at a time */
+	g_ptr_array_add(lines, stored_line(1, "l@dead.lock", "x@dead.lock"));
+	g_ptr_array_add(lines, stored_line(2, "k@dead.lock", "x@dead.lock"));
+	slow = g_strdup_printf("%s%coptions=-c%%20deadlock_timeout%%3D20s",
+	    url, strchr(url, '?') != NULL ? '&' : '?');
+	/* Both open first (opening makes the tables: it waits for us). */
+	r = (struct racer){ url, tmp, store_of_lines(tmp, "gw", lines),
+	    "gw", &ready, MUGAI_OK, NULL, 0, NULL };
+	r.ix = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(r.ix != NULL, "%s", msg);
+	ix = mugai_index_open(slow, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(ix != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_begin(ix), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_apply_line(ix, g_ptr_array_index(lines,
+	    1), NULL), MUGAI_OK);
+	t = g_thread_new("batch", race, &r);
+	/* The batch has L and waits for K. */
+	g_usleep(400 * 1000);
+	ck_assert_msg(mugai_index_apply_line(ix, g_ptr_array_index(lines, 0),
+	    &added) == MUGAI_OK, "%s", mugai_index_errmsg(ix));
+	/* The batch was broken, so L was free. */
+	ck_assert(added);
+	mugai_index_close(ix);	/* its transaction rolled back */
+	g_thread_join(t);
+	ck_assert_msg(r.err == MUGAI_OK, "%s: %s", mugai_err_str(r.err),
+	    r.msg);
+	ck_assert_uint_eq(r.applied, 2);
+	g_free(r.msg);
+	close(r.top);
+	mugai_index_query_init(&q);
+	q.iq_rcpt = "x@dead.lock";
+	a = mugai_index_search(r.ix, &q, &err);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->len, 2);
+	g_ptr_array_free(a, TRUE);
+	mugai_index_close(r.ix);
+out:
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/*
+ * Another gateway's open batch has just put an item of x@open.example
+ * (its addrs row not visible to others yet) when the last committed
+ * item of that address is purged: the prune cannot see the new row and
+ * takes the name out, and the batch's commit must put it back (its
+ * names go in at its COMMIT, after the prune's lock). Then part of the
+ * address still finds the new item through names. PostgreSQL only
+ * (SQLite has one writer at a time).
+ */
+START_TEST(purge_beside_an_open_batch_keeps_its_names)
+{
+	const char *url = g_getenv("MUGAI_TEST_PG_URL");
+	g_autofree char *tmp = g_dir_make_tmp("mugai-ixo-XXXXXX", NULL);
+	g_autofree char *msg = NULL, *cmd = NULL, *old = NULL, *neu = NULL;
+	g_autofree char *old_id = NULL, *neu_id = NULL, *purged = NULL;
+	g_autofree char *ids = NULL, *want = NULL;
+	struct mugai_index *a, *b;
+	enum mugai_err err;
+	gboolean names;
+
+	if (url == NULL)
+		goto out;
+	old = stored_line(1, "s@open.example", "x@open.example");
+	neu = stored_line(2, "s@open.example", "x@open.example");
+	old_id = line_id(old);
+	neu_id = line_id(neu);
+	a = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(a != NULL, "%s", msg);
+	b = mugai_index_open(url, tmp, (gid_t)-1, &err, &msg);
+	ck_assert_msg(b != NULL, "%s", msg);
+	ck_assert_int_eq(mugai_index_apply_line(a, old, NULL), MUGAI_OK);
+	/* b's batch: the new item, not committed. */
+	ck_assert_int_eq(mugai_index_begin(b), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_apply_line(b, neu, NULL), MUGAI_OK);
+	/* a purges the old one meanwhile. */
+	purged = g_strdup_printf("{\"op\":\"purged\",\"id\":\"%s\","
+	    "\"time\":\"2026-01-02T00:00:00Z\",\"actor\":\"test\"}", old_id);
+	ck_assert_int_eq(mugai_index_begin(a), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_apply_line(a, purged, NULL), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(a), MUGAI_OK);
+	ck_assert_int_eq(mugai_index_commit(b), MUGAI_OK);
+	want = g_strdup_printf("%s\n", neu_id);
+	ids = rcpt_ids(a, "x@open", &names);
+	ck_assert(names);
+	ck_assert_str_eq(ids, want);
+	mugai_index_close(a);
+	mugai_index_close(b);
+out:
+	cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(schema1_index_is_converted)
 {
 	static const char v1[] =
@@ -1070,5 +1574,9 @@ main(void)
 	t_test(s, old_journal_goes_once_indexed);
 	t_test(s, part_of_address_through_names);
 	t_test(s, newest_first_finds_what_oldest_first_finds);
+	t_test(s, purge_takes_dead_names);
+	t_test(s, two_gateways_add_the_same_names_at_once);
+	t_test(s, deadlocked_batch_is_run_again);
+	t_test(s, purge_beside_an_open_batch_keeps_its_names);
 	return t_run(s);
 }

@@ -19,6 +19,11 @@
 #    when opened.
 # 5. Part of an address through names and addrs finds what the trigrams
 #    of the words find (t/check_index's case on a database of its own).
+# 6. A purge takes the addresses no item carries any more out of names;
+#    two gateways adding the same new names at once, in opposite orders,
+#    both succeed; a batch PostgreSQL broke out of a deadlock is run again;
+#    a purge beside another gateway's open batch leaves that batch's names
+#    (t/check_index's cases, each on a database of its own).
 # Every daemon started here is stopped by its PID on every exit path.
 # Needs root (initdb runs as postgres) and postgresql-15: SKIP (77)
 # without them, FAIL when MUGAI_REQUIRE_TEST_DEPS=1 (contrib/quickstart
@@ -97,7 +102,7 @@ runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" mugai ||
 URL="postgresql://postgres@127.0.0.1:$pgport/mugai?connect_timeout=3"
 psql() {
 	runuser -u postgres -- /usr/bin/psql -X -q -t -A -h 127.0.0.1 \
-	    -p "$pgport" -d mugai -c "$1"
+	    -p "$pgport" -d "${db:-mugai}" -c "$1"
 }
 ok "PostgreSQL 15 on 127.0.0.1:$pgport"
 
@@ -267,3 +272,20 @@ MUGAI_TEST_PG_URL="postgresql://postgres@127.0.0.1:$pgport/mugai_names" \
     "$builddir/t/check_index" > "$W/names.out" 2>&1 ||
     fail "part of an address through names: $(tail -5 "$W/names.out")"
 ok "part of an address: names and addrs find what the trigrams find (PostgreSQL)"
+
+# 6. A purge takes its dead addresses out of names; two gateways adding
+# the same new names at once (opposite orders) both succeed; a batch
+# broken out of a deadlock is run again. Each on a database of its own.
+for c in purge_takes_dead_names two_gateways_add_the_same_names_at_once \
+    deadlocked_batch_is_run_again purge_beside_an_open_batch_keeps_its_names; do
+	runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" "mugai_$c" ||
+	    fail "createdb mugai_$c"
+	MUGAI_TEST_PG_URL="postgresql://postgres@127.0.0.1:$pgport/mugai_$c" \
+	    CK_RUN_CASE=$c CK_DEFAULT_TIMEOUT=120 \
+	    "$builddir/t/check_index" > "$W/$c.out" 2>&1 ||
+	    fail "$c: $(tail -5 "$W/$c.out")"
+done
+got=$(db=mugai_purge_takes_dead_names psql "SELECT string_agg(kind || ':' || name, ' ' ORDER BY kind, name) FROM names")
+[ "$got" = "0:gone 0:name 0:x@both.example 1:r3@dead.example" ] ||
+    fail "names after the purge: $got"
+ok "purge prunes names; the same new names from two gateways at once; a deadlocked batch again (PostgreSQL)"

@@ -1,7 +1,8 @@
 /*
  * index-bench - the quarantine index at a prefecture's size (issue 17)
  *
- *   index-bench [-n ROWS] [-r RUNS] [-u URL] [-B | -O] [-C] [-N MAX] DIR
+ *   index-bench [-n ROWS] [-r RUNS] [-u URL] [-B | -O] [-C] [-N MAX]
+ *       [-P COUNT] DIR
  *
  * Fills the index of the store DIR (SQLite index.sqlite there, or URL)
  * with ROWS generated item rows (default 1,000,000) shaped like the
@@ -39,6 +40,11 @@
  * of words without a limit (within its time range, else the last week)
  * must find newest first what it finds oldest first. A difference is
  * printed and the exit status is 1.
+ *
+ * -P COUNT purges the COUNT oldest items (after the fill, if any) as the
+ * indexer applies the "purged" lines of `mugai quarantine purge`, in one
+ * transaction, times it, and exits (no searches): the cost of a purge,
+ * names pruned included (SQLite: the rows of names before and after).
  *
  * With -u postgresql://... the same rows go through the same calls into
  * PostgreSQL (lib/index/ipg.c), as the milter's indexer, `mugai
@@ -615,6 +621,81 @@ run_one(struct mugai_index *ix, sqlite3 *old, guint k,
 	return TRUE;
 }
 
+/* Rows of names in the SQLite index of dir (-1: not SQLite). */
+static gint64
+names_rows(const char *url, const char *dir)
+{
+	g_autofree char *path = g_build_filename(dir, "index.sqlite", NULL);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	gint64 n = -1;
+
+	if (url != NULL || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM names", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * -P COUNT: the COUNT oldest items purged as the indexer applies the
+ * journal's "purged" lines of `mugai quarantine purge` (one transaction,
+ * as one journal chunk holds them), timed; then exit.
+ */
+static int
+purge_oldest(struct mugai_index *ix, const char *url, const char *dir,
+    guint count, struct backend *be)
+{
+	struct mugai_index_query q;
+	enum mugai_err err;
+	GPtrArray *a;
+	gint64 t0, t1, c0, c1, s0, s1, names0 = names_rows(url, dir);
+
+	mugai_index_query_init(&q);
+	q.iq_oldest_first = TRUE;
+	q.iq_limit = count;
+	if ((a = mugai_index_search(ix, &q, &err)) == NULL)
+		goto fail;
+	t0 = g_get_monotonic_time();
+	c0 = cpu_usec();
+	s0 = backend_cpu_usec(be);
+	if (mugai_index_begin(ix) != MUGAI_OK)
+		goto fail;
+	for (guint i = 0; i < a->len; i++) {
+		g_autofree char *line = g_strdup_printf("{\"op\":\"purged\","
+		    "\"id\":\"%s\",\"time\":\"2026-01-01T00:00:00Z\","
+		    "\"actor\":\"index-bench\"}", ((struct mugai_index_row *)
+		    g_ptr_array_index(a, i))->ir_id);
+
+		if (mugai_index_apply_line(ix, line, NULL) != MUGAI_OK)
+			goto fail;
+	}
+	if (mugai_index_commit(ix) != MUGAI_OK)
+		goto fail;
+	t1 = g_get_monotonic_time();
+	c1 = cpu_usec();
+	s1 = backend_cpu_usec(be);
+	printf("purge: %u items in %.1f ms wall, %.1f ms CPU (%.3f ms per "
+	    "item wall)\n", a->len, (double)(t1 - t0) / 1000.0,
+	    (double)(c1 - c0) / 1000.0, (double)(t1 - t0) / 1000.0 /
+	    MAX(a->len, 1));
+	if (be->be_pid > 0)
+		printf("purge: the server's backend %.1f ms CPU\n",
+		    (double)(s1 - s0) / 1000.0);
+	if (names0 >= 0)
+		printf("purge: names %" G_GINT64_FORMAT " before, %"
+		    G_GINT64_FORMAT " after\n", names0, names_rows(url, dir));
+	g_ptr_array_free(a, TRUE);
+	return 0;
+fail:
+	fprintf(stderr, "purge: %s\n", mugai_index_errmsg(ix));
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -630,8 +711,9 @@ main(int argc, char **argv)
 	gboolean cmp = FALSE;
 	sqlite3 *old = NULL;
 	int runs = 15, c;
+	guint purge = 0;
 
-	while ((c = getopt(argc, argv, "n:r:u:Bs:e:OCN:")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:u:Bs:e:OCN:P:")) != -1) {
 		if (c == 'n')
 			n = g_ascii_strtoull(optarg, NULL, 10);
 		else if (c == 'r')
@@ -645,6 +727,8 @@ main(int argc, char **argv)
 			oldplan = TRUE;
 		else if (c == 'C')
 			cmp = TRUE;
+		else if (c == 'P')
+			purge = (guint)g_ascii_strtoull(optarg, NULL, 10);
 		else if (c == 'N')
 			mugai_ix_names_max = (guint)g_ascii_strtoull(optarg,
 			    NULL, 10);
@@ -660,7 +744,7 @@ main(int argc, char **argv)
 	if (optind != argc - 1) {
 		fprintf(stderr, "usage: index-bench [-n ROWS] [-r RUNS] "
 		    "[-u URL] [-B | -O] [-C] [-N MAX] [-s FIRST -e LAST] "
-		    "DIR\n");
+		    "[-P COUNT] DIR\n");
 		return 2;
 	}
 	dir = argv[optind];
@@ -763,6 +847,12 @@ main(int argc, char **argv)
 	    have, (double)(g_get_monotonic_time() - t0) / 1000.0);
 	if (n == 0)
 		n = (guint64)have;	/* the rows a fill of that size made */
+	if (purge > 0) {
+		int rc = purge_oldest(ix, url, dir, purge, &be);
+
+		mugai_index_close(ix);
+		return rc;
+	}
 	if (cmp && !compare(ix, n, now))
 		return 1;
 	if (baseline && url != NULL)

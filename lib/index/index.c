@@ -36,6 +36,8 @@
 
 /* A journal segment is read this much at a time. */
 #define CHUNK ((gsize)4 << 20)
+/* A batch that deadlocked with another gateway's: run again so often. */
+#define BATCH_RETRIES 5
 /* A journal line past this is not ours. */
 #define LINE_MAX_LEN ((gsize)1 << 20)
 /* Waiting for another writer (the milter's indexer, a CLI). */
@@ -87,8 +89,9 @@ static const char pragmas[] =
  * first, among thousands of names rather than a million rows whose
  * trigrams are nearly all alike (108 ms in FTS5 at 1,000,000 items),
  * and the items of the names found are then read through addrs, newest
- * first (mugai_index_search()). A name stays when its items are purged:
- * it then finds nothing, and costs only its row.
+ * first (mugai_index_search()). An address goes from names when the
+ * last item that carries it is purged (prune_name()); a display name's
+ * word stays: it then finds nothing, and costs only its row.
  */
 #define NAMES_SCHEMA \
     "CREATE TABLE IF NOT EXISTS names(" \
@@ -882,20 +885,112 @@ upgrade_from_words(struct mugai_index *ix, gboolean names, gboolean addrs)
 	return err;
 }
 
+/*
+ * A name (an address: a name with an @, which addrs holds for each of
+ * its items) that no item carries any more goes from names and from its
+ * trigrams in names_w (an external-content table: its 'delete' command
+ * needs the values that were put in). Else a purged index keeps dead
+ * names for ever, each a wasted lookup that counts towards
+ * mugai_ix_names_max. One probe of addrs' primary key decides. The
+ * other names (display names' words) have no rows in addrs to tell
+ * whether a live item still carries them: they stay, as before.
+ */
+static enum mugai_err
+prune_name(struct mugai_index *ix, int kind, const char *name)
+{
+	sqlite3_stmt *st = prepare(ix, "SELECT nid FROM names "
+	    "WHERE kind = ?1 AND name = ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM addrs WHERE kind = ?1 AND addr = ?2)");
+	sqlite3_int64 nid;
+	enum mugai_err err;
+	int rc;
+
+	if (st == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int(st, 1, kind);
+	bind_text(st, 2, name);
+	rc = sqlite3_step(st);
+	nid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	release(st);
+	if (rc == SQLITE_DONE)
+		return MUGAI_OK;	/* still carried (or never there) */
+	if (rc != SQLITE_ROW)
+		return db_fail(ix);
+	if ((st = prepare(ix, "INSERT INTO names_w(names_w, rowid, kind, "
+	    "name) VALUES('delete',?,?,?)")) == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, nid);
+	sqlite3_bind_int(st, 2, kind);
+	bind_text(st, 3, name);
+	if ((err = run(ix, st)) != MUGAI_OK)
+		return err;
+	if ((st = prepare(ix, "DELETE FROM names WHERE nid = ?")) == NULL)
+		return MUGAI_E_IO;
+	sqlite3_bind_int64(st, 1, nid);
+	return run(ix, st);
+}
+
+/*
+ * The item id's rid, its rules ("\nA\nB\n" or NULL) and its addresses,
+ * each a kind ("0"/"1") before it, as put_addrs() made them from its
+ * words (transfer full); NULL with *err MUGAI_OK when there is no such
+ * item.
+ */
+static GPtrArray *
+item_addrs(struct mugai_index *ix, const char *id, sqlite3_int64 *rid,
+    char **rules, enum mugai_err *err)
+{
+	sqlite3_stmt *st = prepare(ix, "SELECT i.rid, w.sender, w.rcpt, "
+	    "i.rules FROM items i LEFT JOIN words w ON w.rowid = i.rid "
+	    "WHERE i.id = ?");
+	GPtrArray *out;
+	int rc;
+
+	*err = MUGAI_OK;
+	if (st == NULL) {
+		*err = MUGAI_E_IO;
+		return NULL;
+	}
+	bind_text(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		release(st);
+		if (rc != SQLITE_DONE)
+			*err = db_fail(ix);
+		return NULL;
+	}
+	*rid = sqlite3_column_int64(st, 0);
+	*rules = g_strdup((const char *)sqlite3_column_text(st, 3));
+	out = g_ptr_array_new_with_free_func(g_free);
+	for (int kind = 0; kind < 2; kind++) {
+		g_autoptr(GPtrArray) a = names_of((const char *)
+		    sqlite3_column_text(st, kind + 1), TRUE);
+
+		for (guint i = 0; i < a->len; i++)
+			g_ptr_array_add(out, g_strdup_printf("%d%s", kind,
+			    (char *)g_ptr_array_index(a, i)));
+	}
+	release(st);
+	return out;
+}
+
+/*
+ * An item's rows, each through a key that leads to it: its addresses
+ * and rules through the primary keys of addrs and rules (a scan of them
+ * for its rid read every row of the table for each purged item). Then
+ * its addresses that no other item carries leave names.
+ */
 static enum mugai_err
 delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 {
 	static const char *const sql[] = {
-		"DELETE FROM addrs WHERE rid IN "
-		"(SELECT rid FROM items WHERE id = ?)",
-		"DELETE FROM rules WHERE rid IN "
-		"(SELECT rid FROM items WHERE id = ?)",
-		"DELETE FROM words WHERE rowid IN "
-		"(SELECT rid FROM items WHERE id = ?)",
-		"DELETE FROM parts WHERE rid IN "
-		"(SELECT rid FROM items WHERE id = ?)",
-		"DELETE FROM items WHERE id = ?",
+		"DELETE FROM words WHERE rowid = ?",
+		"DELETE FROM parts WHERE rid = ?",
+		"DELETE FROM items WHERE rid = ?",
 	};
+	g_autoptr(GPtrArray) addrs = NULL;
+	g_auto(GStrv) rules = NULL;
+	g_autofree char *rtext = NULL;
+	sqlite3_int64 rid = 0;
 	enum mugai_err err;
 
 	*changed = FALSE;
@@ -903,17 +998,52 @@ delete_item(struct mugai_index *ix, const char *id, gboolean *changed)
 	if (ix->ix_pg != NULL)
 		return mugai_pgx_delete_item(ix->ix_pg, id, changed);
 #endif
+	if ((addrs = item_addrs(ix, id, &rid, &rtext, &err)) == NULL)
+		return err;	/* not there (MUGAI_OK): nothing to do */
+	rules = g_strsplit(rtext != NULL ? rtext : "", "\n", -1);
+	for (guint i = 0; rules[i] != NULL; i++) {
+		sqlite3_stmt *st;
+
+		if (*rules[i] == '\0')
+			continue;
+		if ((st = prepare(ix, "DELETE FROM rules WHERE rule = ? "
+		    "AND rid = ?")) == NULL)
+			return MUGAI_E_IO;
+		bind_text(st, 1, rules[i]);
+		sqlite3_bind_int64(st, 2, rid);
+		if ((err = run(ix, st)) != MUGAI_OK)
+			return err;
+	}
+	for (guint i = 0; i < addrs->len; i++) {
+		const char *a = g_ptr_array_index(addrs, i);
+		sqlite3_stmt *st = prepare(ix, "DELETE FROM addrs "
+		    "WHERE kind = ? AND addr = ? AND rid = ?");
+
+		if (st == NULL)
+			return MUGAI_E_IO;
+		sqlite3_bind_int(st, 1, a[0] - '0');
+		bind_text(st, 2, a + 1);
+		sqlite3_bind_int64(st, 3, rid);
+		if ((err = run(ix, st)) != MUGAI_OK)
+			return err;
+	}
 	for (gsize i = 0; i < G_N_ELEMENTS(sql); i++) {
 		sqlite3_stmt *st = prepare(ix, sql[i]);
 
 		if (st == NULL)
 			return MUGAI_E_IO;
-		bind_text(st, 1, id);
+		sqlite3_bind_int64(st, 1, rid);
 		if ((err = run(ix, st)) != MUGAI_OK)
 			return err;
 	}
 	*changed = sqlite3_changes(ix->ix_db) > 0;
-	return MUGAI_OK;
+	/* Its addresses that no other item carries go from names. */
+	for (guint i = 0; i < addrs->len && err == MUGAI_OK; i++) {
+		const char *a = g_ptr_array_index(addrs, i);
+
+		err = prune_name(ix, a[0] - '0', a + 1);
+	}
+	return err;
 }
 
 enum mugai_err
@@ -1106,6 +1236,69 @@ save_pos(struct mugai_index *ix, const char *node, const char *segment,
 	return run(ix, st);
 }
 
+/* TRUE when the last error may go away when the batch runs again. */
+static gboolean
+transient(struct mugai_index *ix)
+{
+#ifdef HAVE_LIBPQ
+	if (ix->ix_pg != NULL)
+		return mugai_pgx_transient(ix->ix_pg);
+#endif
+	(void)ix;
+	return FALSE;
+}
+
+/*
+ * The whole lines of buf[0..n) (read at pos of segment) in one
+ * transaction with the position after them (*used bytes); *applied
+ * counts the lines that changed the index, once committed.
+ */
+static enum mugai_err
+apply_chunk(struct mugai_index *ix, JsonParser *parser, int topfd,
+    const char *buf, gsize n, const char *node, const char *segment,
+    gint64 pos, guint *applied, gsize *used)
+{
+	enum mugai_err err;
+	guint changes = 0;
+
+	*used = 0;
+	if ((err = mugai_index_begin(ix)) != MUGAI_OK)
+		return err;
+	for (;;) {
+		const char *nl = memchr(buf + *used, '\n', n - *used);
+		gboolean changed;
+		enum mugai_err e;
+
+		if (nl == NULL)
+			break;
+		e = apply(ix, parser, buf + *used, nl - (buf + *used), topfd,
+		    &changed);
+		/* A line not ours is skipped, not retried forever. */
+		if (e != MUGAI_OK && e != MUGAI_E_PARSE) {
+			err = e;
+			break;
+		}
+		if (changed)
+			changes++;
+		*used = (gsize)(nl - buf) + 1;
+	}
+	if (err == MUGAI_OK && *used == 0 && n == CHUNK) {
+		/* A line longer than a chunk: not ours, skip it. */
+		const char *nl = memchr(buf, '\n', n);
+
+		*used = nl != NULL ? (gsize)(nl - buf) + 1 : n;
+	}
+	if (err == MUGAI_OK)
+		err = save_pos(ix, node, segment, pos + (gint64)*used);
+	if (err == MUGAI_OK)
+		err = mugai_index_commit(ix);
+	else
+		(void)exec(ix, "ROLLBACK");	/* keeps transient() */
+	if (err == MUGAI_OK)
+		*applied += changes;
+	return err;
+}
+
 /* Applies one segment from its saved position. */
 static enum mugai_err
 catch_up_segment(struct mugai_index *ix, JsonParser *parser, int topfd,
@@ -1141,40 +1334,22 @@ catch_up_segment(struct mugai_index *ix, JsonParser *parser, int topfd,
 			err = n < 0 ? mugai_err_from_errno(errno) : MUGAI_OK;
 			break;
 		}
-		if ((err = mugai_index_begin(ix)) != MUGAI_OK)
-			break;
-		for (;;) {
-			char *nl = memchr(buf + used, '\n', (gsize)n - used);
-			gboolean changed;
-			enum mugai_err e;
-
-			if (nl == NULL)
-				break;
-			e = apply(ix, parser, buf + used, nl - (buf + used),
-			    topfd, &changed);
-			/* A line not ours is skipped, not retried forever. */
-			if (e != MUGAI_OK && e != MUGAI_E_PARSE) {
-				err = e;
-				break;
-			}
-			if (changed)
-				(*applied)++;
-			used = (gsize)(nl - buf) + 1;
+		err = apply_chunk(ix, parser, topfd, buf, (gsize)n, node,
+		    segment, pos, applied, &used);
+		for (guint again = 1; err != MUGAI_OK && transient(ix) &&
+		    again <= BATCH_RETRIES; again++) {
+			/*
+			 * Another gateway's batch and this one deadlocked
+			 * (PostgreSQL chose this one) or could not be
+			 * serialized: all of it was rolled back, the
+			 * position too; the same lines again, so nothing
+			 * is lost and nothing indexed twice.
+			 */
+			g_usleep(g_random_int_range(1, 50) * 1000 * again);
+			err = apply_chunk(ix, parser, topfd, buf, (gsize)n,
+			    node, segment, pos, applied, &used);
 		}
-		if (err == MUGAI_OK && used == 0 && (gsize)n == CHUNK) {
-			/* A line longer than a chunk: not ours, skip it. */
-			char *nl = memchr(buf, '\n', (gsize)n);
-
-			used = nl != NULL ? (gsize)(nl - buf) + 1 : (gsize)n;
-		}
-		if (err == MUGAI_OK)
-			err = save_pos(ix, node, segment, pos +
-			    (gint64)used);
-		if (err == MUGAI_OK)
-			err = mugai_index_commit(ix);
-		else
-			(void)exec(ix, "ROLLBACK");
-		if (used == 0)
+		if (err != MUGAI_OK || used == 0)
 			break;	/* only a partial line: the writer is on it */
 		pos += (gint64)used;
 	}

@@ -106,6 +106,8 @@ struct mugai_pgx *mugai_pgx_open(const char *url, enum mugai_err *err,
     char **message);
 void mugai_pgx_close(struct mugai_pgx *pg);
 const char *mugai_pgx_errmsg(struct mugai_pgx *pg);
+/* TRUE when the last error was a deadlock or serialization failure. */
+gboolean mugai_pgx_transient(struct mugai_pgx *pg);
 enum mugai_err mugai_pgx_exec(struct mugai_pgx *pg, const char *sql);
 enum mugai_err mugai_pgx_put_item(struct mugai_pgx *pg,
     const struct mugai_ix_item *it, gboolean *added);

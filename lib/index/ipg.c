@@ -20,9 +20,27 @@
 
 #include "index/index_int.h"
 
+/*
+ * The advisory lock that orders adding names against taking them out
+ * (flush_names()): shared to add, exclusive to prune.
+ */
+#define NAMES_LOCK "4718"
+
+/* How many names one statement of flush_names() carries. */
+#define NAMES_PER_STATEMENT 500
+
 struct mugai_pgx {
 	PGconn *pg_conn;
 	char *pg_msg;
+	/* The last error was a deadlock or a serialization failure. */
+	gboolean pg_transient;
+	/*
+	 * The transaction's names ("<kind><name>"): to add (the names of
+	 * the items put) and to check (the addresses of the items
+	 * deleted), at its COMMIT (flush_names()).
+	 */
+	GHashTable *pg_add;
+	GHashTable *pg_check;
 };
 
 static const char pg_schema[] =
@@ -112,6 +130,8 @@ pg_fail(struct mugai_pgx *pg, PGresult *res)
 
 	g_free(pg->pg_msg);
 	pg->pg_msg = g_strchomp(g_strdup(PQerrorMessage(pg->pg_conn)));
+	pg->pg_transient = state != NULL && (strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "40001") == 0);
 	if (res != NULL)
 		PQclear(res);
 	if (state != NULL && strcmp(state, "53100") == 0)
@@ -125,6 +145,12 @@ const char *
 mugai_pgx_errmsg(struct mugai_pgx *pg)
 {
 	return pg->pg_msg != NULL ? pg->pg_msg : "";
+}
+
+gboolean
+mugai_pgx_transient(struct mugai_pgx *pg)
+{
+	return pg->pg_transient;
 }
 
 /* Runs sql with n text parameters (NULL: SQL NULL); the result or NULL. */
@@ -168,6 +194,11 @@ mugai_pgx_open(const char *url, enum mugai_err *err, char **message)
 	struct mugai_pgx *pg = g_new0(struct mugai_pgx, 1);
 	PGresult *res;
 	gboolean upgrade, upgrade_names;
+
+	pg->pg_add = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	pg->pg_check = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 
 	pg->pg_conn = PQconnectdb(url);
 	if (PQstatus(pg->pg_conn) != CONNECTION_OK) {
@@ -224,15 +255,11 @@ mugai_pgx_close(struct mugai_pgx *pg)
 	if (pg->pg_conn != NULL)
 		PQfinish(pg->pg_conn);
 	g_free(pg->pg_msg);
+	if (pg->pg_add != NULL)
+		g_hash_table_destroy(pg->pg_add);
+	if (pg->pg_check != NULL)
+		g_hash_table_destroy(pg->pg_check);
 	g_free(pg);
-}
-
-enum mugai_err
-mugai_pgx_exec(struct mugai_pgx *pg, const char *sql)
-{
-	if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
-		sql = "BEGIN";
-	return run(pg, sql, 0, NULL, NULL);
 }
 
 static gint
@@ -242,47 +269,151 @@ by_text(gconstpointer a, gconstpointer b)
 }
 
 /*
- * The item's names into names, in one statement (one round trip), in
- * their order: a name already there (nearly all) is left alone. Two
- * gateways adding the same new name wait for each other's transaction.
+ * sql_head, then the keys of set ("<kind><name>") as (kind, name) rows
+ * of a VALUES list, then sql_tail: in statements of at most
+ * NAMES_PER_STATEMENT names, in the keys' sorted order.
  */
 static enum mugai_err
+run_names(struct mugai_pgx *pg, GHashTable *set, const char *sql_head,
+    const char *sql_tail)
+{
+	g_autofree gpointer *keys = (gpointer *)g_hash_table_get_keys_as_array(
+	    set, NULL);
+	guint n = g_hash_table_size(set);
+	enum mugai_err err = MUGAI_OK;
+
+	qsort(keys, n, sizeof *keys, by_text);
+	for (guint i = 0; i < n && err == MUGAI_OK;) {
+		g_autoptr(GString) sql = g_string_new(sql_head);
+		g_autoptr(GPtrArray) p = g_ptr_array_new_with_free_func(
+		    g_free);
+
+		for (; i < n && p->len < 2 * NAMES_PER_STATEMENT; i++) {
+			const char *key = keys[i];
+
+			g_string_append_printf(sql, "%s($%u::smallint,$%u)",
+			    p->len > 0 ? "," : "", p->len + 1, p->len + 2);
+			g_ptr_array_add(p, g_strndup(key, 1));
+			g_ptr_array_add(p, g_strdup(key + 1));
+		}
+		g_string_append(sql, sql_tail);
+		err = run(pg, sql->str, (int)p->len,
+		    (const char *const *)p->pdata, NULL);
+	}
+	return err;
+}
+
+/*
+ * At COMMIT: the addresses of the items deleted that no item carries
+ * any more go from names, and the names of the items put come in (a
+ * name already there, nearly all, is left alone); each once however
+ * many items of the transaction had it, in one sorted order, so that
+ * two gateways adding the same new names wait for each other but never
+ * in a circle (a deadlock of their INSERTs, one batch failed).
+ *
+ * The advisory lock NAMES_LOCK keeps a prune from taking out a name
+ * that another gateway's transaction, not committed yet, has just put
+ * an item of into addrs (not visible to the prune's NOT EXISTS): taken
+ * shared to add (many gateways at once), exclusive to prune, in its own
+ * statement, so the prune's snapshot is taken once every transaction
+ * that added names before it has committed, and a transaction that adds
+ * after it puts back what it took. Only here, once per transaction, so
+ * that no transaction holds it shared and then asks for it exclusive.
+ */
+static enum mugai_err
+flush_names(struct mugai_pgx *pg)
+{
+	gboolean prune = g_hash_table_size(pg->pg_check) > 0;
+	enum mugai_err err;
+
+	if (!prune && g_hash_table_size(pg->pg_add) == 0)
+		return MUGAI_OK;
+	if ((err = run(pg, prune ? "SELECT pg_advisory_xact_lock("
+	    NAMES_LOCK ")" : "SELECT pg_advisory_xact_lock_shared("
+	    NAMES_LOCK ")", 0, NULL, NULL)) != MUGAI_OK)
+		return err;
+	/* Through addrs' primary key, one probe a name. */
+	if (prune && (err = run_names(pg, pg->pg_check, "DELETE FROM names n "
+	    "USING (VALUES", ") g(kind, name) WHERE n.kind = g.kind AND "
+	    "n.name = g.name AND NOT EXISTS (SELECT 1 FROM addrs a WHERE "
+	    "a.kind = g.kind AND a.addr = g.name)")) != MUGAI_OK)
+		return err;
+	if (g_hash_table_size(pg->pg_add) > 0 && (err = run_names(pg,
+	    pg->pg_add, "INSERT INTO names(kind, name) VALUES",
+	    " ON CONFLICT DO NOTHING")) != MUGAI_OK)
+		return err;
+	g_hash_table_remove_all(pg->pg_add);
+	g_hash_table_remove_all(pg->pg_check);
+	return MUGAI_OK;
+}
+
+enum mugai_err
+mugai_pgx_exec(struct mugai_pgx *pg, const char *sql)
+{
+	enum mugai_err err;
+
+	if (strcmp(sql, "COMMIT") == 0 &&
+	    (err = flush_names(pg)) != MUGAI_OK) {
+		gboolean transient = pg->pg_transient;
+
+		PQclear(PQexec(pg->pg_conn, "ROLLBACK"));
+		g_hash_table_remove_all(pg->pg_add);
+		g_hash_table_remove_all(pg->pg_check);
+		pg->pg_transient = transient;
+		return err;
+	}
+	if (strcmp(sql, "BEGIN IMMEDIATE") == 0 ||
+	    strcmp(sql, "ROLLBACK") == 0) {
+		g_hash_table_remove_all(pg->pg_add);
+		g_hash_table_remove_all(pg->pg_check);
+	}
+	if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
+		sql = "BEGIN";
+	return run(pg, sql, 0, NULL, NULL);
+}
+
+/*
+ * fn(pg, it, out) in a transaction: the caller's, else one of its own
+ * (so that its names are added or pruned, flush_names(), at its end).
+ */
+static enum mugai_err
+in_transaction(struct mugai_pgx *pg, enum mugai_err (*fn)(struct mugai_pgx *,
+    gconstpointer, gboolean *), gconstpointer arg, gboolean *out)
+{
+	enum mugai_err err;
+
+	if (PQtransactionStatus(pg->pg_conn) != PQTRANS_IDLE)
+		return fn(pg, arg, out);
+	if ((err = mugai_pgx_exec(pg, "BEGIN IMMEDIATE")) != MUGAI_OK)
+		return err;
+	if ((err = fn(pg, arg, out)) != MUGAI_OK) {
+		gboolean transient = pg->pg_transient;
+
+		(void)mugai_pgx_exec(pg, "ROLLBACK");
+		pg->pg_transient = transient;
+		return err;
+	}
+	return mugai_pgx_exec(pg, "COMMIT");
+}
+
+/* The item's names, to be added at COMMIT (flush_names()). */
+static void
 put_names(struct mugai_pgx *pg, const struct mugai_ix_item *it)
 {
-	g_autoptr(GString) sql = g_string_new("INSERT INTO names(kind, name) "
-	    "VALUES");
-	g_autoptr(GPtrArray) p = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
-
 	for (int kind = 0; kind < 2; kind++) {
 		g_autoptr(GPtrArray) a = mugai_ix_names(kind == 0 ?
 		    it->it_w_sender : it->it_w_rcpt);
 
 		for (guint i = 0; i < a->len; i++)
-			g_ptr_array_add(keys, g_strdup_printf("%d%s", kind,
-			    (char *)g_ptr_array_index(a, i)));
+			g_hash_table_add(pg->pg_add, g_strdup_printf("%d%s",
+			    kind, (char *)g_ptr_array_index(a, i)));
 	}
-	if (keys->len == 0)
-		return MUGAI_OK;
-	/* Sorted, so that two gateways take the keys in one order. */
-	g_ptr_array_sort(keys, by_text);
-	for (guint i = 0; i < keys->len; i++) {
-		const char *key = g_ptr_array_index(keys, i);
-
-		g_string_append_printf(sql, "%s($%u::smallint,$%u)",
-		    p->len > 0 ? "," : "", p->len + 1, p->len + 2);
-		g_ptr_array_add(p, g_strndup(key, 1));
-		g_ptr_array_add(p, g_strdup(key + 1));
-	}
-	g_string_append(sql, " ON CONFLICT DO NOTHING");
-	return run(pg, sql->str, (int)p->len, (const char *const *)p->pdata,
-	    NULL);
 }
 
-enum mugai_err
-mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
-    gboolean *added)
+static enum mugai_err
+put_item(struct mugai_pgx *pg, gconstpointer arg, gboolean *added)
 {
+	const struct mugai_ix_item *it = arg;
 	g_autofree char *usec = g_strdup_printf("%" G_GINT64_FORMAT,
 	    it->it_usec);
 	g_autofree char *size = it->it_size >= 0 ? g_strdup_printf("%"
@@ -309,10 +440,7 @@ mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
 	}
 	rid = g_strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if ((err = put_names(pg, it)) != MUGAI_OK) {
-		g_free(rid);
-		return err;
-	}
+	put_names(pg, it);
 	for (int kind = 0; kind < 2; kind++) {
 		g_autoptr(GPtrArray) a = mugai_ix_addrs(kind == 0 ?
 		    it->it_w_sender : it->it_w_rcpt);
@@ -360,19 +488,71 @@ mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
 }
 
 enum mugai_err
+mugai_pgx_put_item(struct mugai_pgx *pg, const struct mugai_ix_item *it,
+    gboolean *added)
+{
+	*added = FALSE;
+	return in_transaction(pg, put_item, it, added);
+}
+
+/*
+ * The item's rows, each through a key that leads to it: its addresses
+ * (as put_item() made them from its words) through addrs' primary key,
+ * where "WHERE rid IN (...)" read every row of addrs for each purged
+ * item. They are checked against names at COMMIT (flush_names()).
+ */
+static enum mugai_err
+delete_item(struct mugai_pgx *pg, gconstpointer arg, gboolean *changed)
+{
+	const char *p[] = { arg };
+	g_autoptr(GString) sql = g_string_new("DELETE FROM addrs a USING "
+	    "(VALUES");
+	g_autoptr(GPtrArray) q = g_ptr_array_new_with_free_func(g_free);
+	enum mugai_err err;
+	PGresult *res;
+
+	if ((res = query(pg, "SELECT rid, w_sender, w_rcpt FROM items "
+	    "WHERE id = $1", 1, p, &err)) == NULL)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return MUGAI_OK;	/* not there: nothing to do */
+	}
+	g_ptr_array_add(q, g_strdup(PQgetvalue(res, 0, 0)));
+	for (int kind = 0; kind < 2; kind++) {
+		g_autoptr(GPtrArray) a = mugai_ix_addrs(PQgetisnull(res, 0,
+		    kind + 1) ? NULL : PQgetvalue(res, 0, kind + 1));
+
+		for (guint i = 0; i < a->len; i++) {
+			const char *addr = g_ptr_array_index(a, i);
+
+			g_string_append_printf(sql, "%s($%u::smallint,$%u)",
+			    q->len > 1 ? "," : "", q->len + 1, q->len + 2);
+			g_ptr_array_add(q, g_strdup(kind == 0 ? "0" : "1"));
+			g_ptr_array_add(q, g_strdup(addr));
+			g_hash_table_add(pg->pg_check, g_strdup_printf("%d%s",
+			    kind, addr));
+		}
+	}
+	PQclear(res);
+	g_string_append(sql, ") g(kind, addr) WHERE a.kind = g.kind AND "
+	    "a.addr = g.addr AND a.rid = $1::bigint");
+	if (q->len > 1 && (err = run(pg, sql->str, (int)q->len,
+	    (const char *const *)q->pdata, NULL)) != MUGAI_OK)
+		return err;
+	if ((err = run(pg, "DELETE FROM parts WHERE rid = $1::bigint", 1,
+	    (const char *const *)q->pdata, NULL)) != MUGAI_OK)
+		return err;
+	return run(pg, "DELETE FROM items WHERE rid = $1::bigint", 1,
+	    (const char *const *)q->pdata, changed);
+}
+
+enum mugai_err
 mugai_pgx_delete_item(struct mugai_pgx *pg, const char *id,
     gboolean *changed)
 {
-	const char *p[] = { id };
-	enum mugai_err err;
-
-	if ((err = run(pg, "DELETE FROM parts WHERE rid IN "
-	    "(SELECT rid FROM items WHERE id = $1)", 1, p, NULL)) != MUGAI_OK)
-		return err;
-	if ((err = run(pg, "DELETE FROM addrs WHERE rid IN "
-	    "(SELECT rid FROM items WHERE id = $1)", 1, p, NULL)) != MUGAI_OK)
-		return err;
-	return run(pg, "DELETE FROM items WHERE id = $1", 1, p, changed);
+	*changed = FALSE;
+	return in_transaction(pg, delete_item, id, changed);
 }
 
 enum mugai_err
