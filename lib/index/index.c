@@ -1835,8 +1835,7 @@ sqlite_search_windows(struct mugai_index *ix,
 		gint64 from = q->iq_limit == 0 || hi - lo <= w ? lo : hi - w;
 
 		g_array_set_size(rids, 0);
-		if ((rc = collect_rids(st, from, hi, binds, rids)) !=
-		    SQLITE_DONE) {
+		if (collect_rids(st, from, hi, binds, rids) != SQLITE_DONE) {
 			*err = db_fail(ix);
 			goto fail;
 		}
