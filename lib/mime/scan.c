@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/addrfield.h"
 #include "base/limits.h"
 #include "mime/b64.h"
 #include "mime/msghdr.h"
@@ -83,6 +84,8 @@ struct mugai_scan {
 	guint sc_depth;
 	gboolean sc_msg_block;		/* a message's header block */
 	gboolean sc_first_line;		/* nothing read yet */
+	gboolean sc_addr;		/* the field is an address field */
+	gsize sc_addr_seps;		/* its ':' and ',' */
 	/* The leaf being read. */
 	struct mugai_scan_part sc_leaf;
 	GMimeEncoding sc_enc;
@@ -1220,6 +1223,21 @@ header_line(struct mugai_scan *s)
 			mugai_scan_decline(s, "header name too long");
 			return;
 		}
+	}
+	/*
+	 * GMime's address parser reads an attached message's fields as it
+	 * is fed, here: its stack and time first (addrfield.h). The raw
+	 * scan counts the same, and makes the message a limit.
+	 */
+	if (l[0] != ' ' && l[0] != '\t') {
+		s->sc_addr = mugai_addr_field(l, MIN(len, MUGAI_ADDR_LEAD));
+		s->sc_addr_seps = 0;
+	}
+	if (s->sc_addr && (s->sc_addr_seps += mugai_addr_seps(l, len)) >
+	    MUGAI_ADDR_SEPS_MAX) {
+		mugai_scan_decline(s, "address field of more than %d "
+		    "addresses or groups", MUGAI_ADDR_SEPS_MAX);
+		return;
 	}
 	g_string_append_len(s->sc_hdr, l, len);
 	g_string_truncate(s->sc_line, 0);
