@@ -13,26 +13,31 @@ static const char *const names[] = {
 	"from", "sender", "reply-to", "to", "cc", "bcc",
 };
 
-gboolean
-mugai_addr_field(const char *p, gsize len)
+/*
+ * TRUE when the line at p (len bytes) begins a field named one of list
+ * (prefix: "resent-" may come first), or is cut before it can say.
+ */
+static gboolean
+field_named(const char *p, gsize len, const char *const *list, gsize nn,
+    const char *prefix)
 {
-	gsize n = 0, skip = 0;
+	gsize n = 0, skip = 0, pl = prefix != NULL ? strlen(prefix) : 0;
 
-	if (len >= 7 && g_ascii_strncasecmp(p, "resent-", 7) == 0)
-		skip = 7;
-	else if (len < 7 && g_ascii_strncasecmp(p, "resent-", len) == 0)
+	if (pl > 0 && len >= pl && g_ascii_strncasecmp(p, prefix, pl) == 0)
+		skip = pl;
+	else if (pl > 0 && len < pl && g_ascii_strncasecmp(p, prefix, len) == 0)
 		return TRUE;
 	p += skip;
 	len -= skip;
-	while (n < len && n <= 8 && p[n] != ':' && p[n] != ' ' &&
+	while (n < len && n <= 20 && p[n] != ':' && p[n] != ' ' &&
 	    p[n] != '\t')
 		n++;
-	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
-		gsize k = strlen(names[i]);
+	for (gsize i = 0; i < nn; i++) {
+		gsize k = strlen(list[i]);
 		gsize j;
 
-		if (n < k ? g_ascii_strncasecmp(p, names[i], n) != 0 ||
-		    n < len : n != k || g_ascii_strncasecmp(p, names[i], k) != 0)
+		if (n < k ? g_ascii_strncasecmp(p, list[i], n) != 0 ||
+		    n < len : n != k || g_ascii_strncasecmp(p, list[i], k) != 0)
 			continue;
 		/* The name, then blanks, then the colon (or the cut). */
 		for (j = n; j < len && (p[j] == ' ' || p[j] == '\t'); j++)
@@ -43,12 +48,31 @@ mugai_addr_field(const char *p, gsize len)
 	return FALSE;
 }
 
-gsize
-mugai_addr_seps(const char *p, gsize len)
+gboolean
+mugai_addr_field(const char *p, gsize len)
 {
-	gsize n = 0;
+	return field_named(p, len, names, G_N_ELEMENTS(names), "resent-");
+}
 
-	for (gsize i = 0; i < len; i++)
+gboolean
+mugai_param_field(const char *p, gsize len)
+{
+	static const char *const params[] = { "content-type",
+	    "content-disposition" };
+
+	return field_named(p, len, params, G_N_ELEMENTS(params), NULL);
+}
+
+void
+mugai_addr_count(const char *p, gsize len, gsize *seps, guint64 *cost)
+{
+	gsize n = *seps;
+	guint64 c = 0;
+
+	for (gsize i = 0; i < len; i++) {
 		n += p[i] == ':' || p[i] == ',';
-	return n;
+		c += n;
+	}
+	*seps = n;
+	*cost += c;
 }

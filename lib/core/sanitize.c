@@ -150,6 +150,9 @@ struct raw {
 	gboolean rw_addr;		/* the field is an address field */
 	gsize rw_addr_seps;
 	gsize rw_most_addr_seps;
+	guint64 rw_addr_cost;		/* mugai_addr_count()'s, all fields */
+	gboolean rw_param;		/* Content-Type or -Disposition */
+	gsize rw_params;		/* their ';', all fields */
 	gboolean rw_leading;		/* rw_lead is not full yet */
 	char rw_lead[RAW_LEAD];		/* the first bytes of the line */
 	gsize rw_lead_len;
@@ -238,6 +241,17 @@ field_line(const char *p, const char *end)
 	return q == c;
 }
 
+static gsize
+count_byte(const char *p, gsize len, char c)
+{
+	gsize n = 0;
+
+	for (const char *e = p + len; (p = memchr(p, c, (gsize)(e - p))) !=
+	    NULL; p++)
+		n++;
+	return n;
+}
+
 /*
  * What GMime's tree and address parser cost (addrfield.h, limits.h), on
  * every line that does not begin with a blank: any may be in a header
@@ -260,15 +274,22 @@ scan_lead(struct raw *rw, const char *p, const char *stop, gboolean ends)
 			return;
 		rw->rw_leading = FALSE;
 		rw->rw_addr = mugai_addr_field(l, rw->rw_lead_len);
+		rw->rw_param = !rw->rw_addr &&
+		    mugai_param_field(l, rw->rw_lead_len);
+		if (rw->rw_param)
+			rw->rw_params += count_byte(l, rw->rw_lead_len, ';');
 		rw->rw_field_lines += field_line(l, l + rw->rw_lead_len);
 		rw->rw_dash_lines += rw->rw_lead_len >= 2 && l[0] == '-' &&
 		    l[1] == '-';
 		if (rw->rw_addr)
-			rw->rw_addr_seps += mugai_addr_seps(l,
-			    rw->rw_lead_len);
+			mugai_addr_count(l, rw->rw_lead_len,
+			    &rw->rw_addr_seps, &rw->rw_addr_cost);
 	}
+	if (rw->rw_param)
+		rw->rw_params += count_byte(p, (gsize)(stop - p), ';');
 	if (rw->rw_addr) {
-		rw->rw_addr_seps += mugai_addr_seps(p, (gsize)(stop - p));
+		mugai_addr_count(p, (gsize)(stop - p), &rw->rw_addr_seps,
+		    &rw->rw_addr_cost);
 		rw->rw_most_addr_seps = MAX(rw->rw_most_addr_seps,
 		    rw->rw_addr_seps);
 	}
@@ -304,6 +325,7 @@ scan_fields(struct raw *rw, const char *buf, gsize n)
 				rw->rw_field = 0;
 				start = p;
 				rw->rw_addr = FALSE;
+				rw->rw_param = FALSE;
 				rw->rw_addr_seps = 0;
 				rw->rw_lead_len = 0;
 				rw->rw_leading = TRUE;
@@ -1003,12 +1025,18 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	else if (rw->rw_most_addr_seps > MUGAI_ADDR_SEPS_MAX)
 		mugai_walk_limit(&w, "max_header_size", "address field of more "
 		    "than %d addresses or groups", MUGAI_ADDR_SEPS_MAX);
+	else if (rw->rw_addr_cost > MUGAI_ADDR_COST_MAX)
+		mugai_walk_limit(&w, "max_header_size", "address fields of too "
+		    "many entries for their length (%d)", MUGAI_ADDR_COST_MAX);
 	else if (rw->rw_dash_lines > MUGAI_DASH_LINES_PER_PART *
 	    (gsize)cf->cf_max_parts)
 		mugai_walk_limit(&w, "max_parts", "more than %" G_GINT64_FORMAT
 		    " lines that may be MIME boundaries (max_parts x %d)",
 		    MUGAI_DASH_LINES_PER_PART * cf->cf_max_parts,
 		    MUGAI_DASH_LINES_PER_PART);
+	else if (rw->rw_params > MUGAI_PARAMS_MAX)
+		mugai_walk_limit(&w, "max_header_size", "more than %d MIME "
+		    "parameters", MUGAI_PARAMS_MAX);
 	else if (rw->rw_field_lines > MUGAI_FIELD_LINES_MAX)
 		mugai_walk_limit(&w, "max_header_size", "more than %d header "
 		    "fields", MUGAI_FIELD_LINES_MAX);

@@ -86,6 +86,7 @@ struct mugai_scan {
 	gboolean sc_first_line;		/* nothing read yet */
 	gboolean sc_addr;		/* the field is an address field */
 	gsize sc_addr_seps;		/* its ':' and ',' */
+	guint64 sc_addr_cost;		/* of all fields (addrfield.h) */
 	/* The leaf being read. */
 	struct mugai_scan_part sc_leaf;
 	GMimeEncoding sc_enc;
@@ -1233,11 +1234,14 @@ header_line(struct mugai_scan *s)
 		s->sc_addr = mugai_addr_field(l, MIN(len, MUGAI_ADDR_LEAD));
 		s->sc_addr_seps = 0;
 	}
-	if (s->sc_addr && (s->sc_addr_seps += mugai_addr_seps(l, len)) >
-	    MUGAI_ADDR_SEPS_MAX) {
-		mugai_scan_decline(s, "address field of more than %d "
-		    "addresses or groups", MUGAI_ADDR_SEPS_MAX);
-		return;
+	if (s->sc_addr) {
+		mugai_addr_count(l, len, &s->sc_addr_seps, &s->sc_addr_cost);
+		if (s->sc_addr_seps > MUGAI_ADDR_SEPS_MAX ||
+		    s->sc_addr_cost > MUGAI_ADDR_COST_MAX) {
+			mugai_scan_decline(s, "address fields too costly "
+			    "for GMime");
+			return;
+		}
 	}
 	g_string_append_len(s->sc_hdr, l, len);
 	g_string_truncate(s->sc_line, 0);
