@@ -1858,6 +1858,56 @@ START_TEST(shapes_gmime_cannot_bear_are_limits)
 END_TEST
 
 /*
+ * A top header block past max_header_size is withheld; the withheld
+ * message had no header fields at all, not even From, To, Subject or
+ * Date (check_sanitized.py on t/hostile-big's header-fields-100000). It
+ * now keeps those of the block's first max_header_size bytes, in every
+ * engine and fed the milter's way. And this block of 349 KB was not
+ * withheld at all: the line cut at max_header_size ("X-F2xxxx" without
+ * its colon) was read as the first line of the body.
+ */
+START_TEST(oversized_header_block_keeps_its_first_fields)
+{
+	static const enum mugai_engine engines[] = { MUGAI_ENGINE_AUTO,
+	    MUGAI_ENGINE_GMIME, MUGAI_ENGINE_STREAM };
+	struct mugai_config *cf = mugai_config_new_default();
+	struct mugai_envelope env = { .ev_quarantine_id = "Q-TEST-1" };
+	GString *m = g_string_new("From: a@example.jp\nTo: b@lgwan.example\n"
+	    "Subject: big block\nDate: Mon, 07 Dec 2026 10:00:00 +0900\n");
+
+	for (guint i = 0; i < 30000; i++)
+		g_string_append_printf(m, "X-F%u: v\n", i);
+	g_string_append(m, "\nbody\n");
+	for (guint e = 0; e <= G_N_ELEMENTS(engines); e++) {
+		GMimeStream *in = g_mime_stream_mem_new_with_buffer(m->str,
+		    m->len);
+		enum mugai_err err = MUGAI_E_IO;
+		struct mugai_result *rs;
+
+		if (e < G_N_ELEMENTS(engines)) {
+			struct mugai_sanitize_opts so = { engines[e], 0 };
+
+			rs = mugai_sanitize_with(cf, in, &env, &so, &err);
+		} else
+			rs = sanitize_live(cf, m, &env);
+		ck_assert_ptr_nonnull(rs);
+		ck_assert_msg(rs->rs_verdict == MUGAI_V_WITHHELD,
+		    "engine %u: verdict %d", e, rs->rs_verdict);
+		ck_assert_str_eq(rs->rs_report->rr_limit, "max_header_size");
+		ck_assert_ptr_nonnull(strstr(rs->rs_headers,
+		    "From: a@example.jp\n"));
+		ck_assert_ptr_nonnull(strstr(rs->rs_headers,
+		    "Subject: big block\n"));
+		ck_assert_ptr_nonnull(strstr(rs->rs_headers, "Date: Mon"));
+		mugai_result_free(rs);
+		g_object_unref(in);
+	}
+	g_string_free(m, TRUE);
+	mugai_config_unref(cf);
+}
+END_TEST
+
+/*
  * A header block that ends at a line that is no header, with no blank
  * line (found by fuzz_sanitize in CI): that line starts the body, which
  * passed unchanged with its 8-bit bytes under no transfer encoding.
@@ -1963,6 +2013,7 @@ main(void)
 	t_test(s, header_name_too_long_for_a_line_is_removed);
 	t_test(s, long_field_in_an_attached_message_is_a_limit);
 	t_test(s, shapes_gmime_cannot_bear_are_limits);
+	t_test(s, oversized_header_block_keeps_its_first_fields);
 	t_test(s, body_after_a_header_block_without_blank_line_is_rebuilt);
 	return t_run(s);
 }

@@ -253,6 +253,31 @@ count_byte(const char *p, gsize len, char c)
 }
 
 /*
+ * The fields of a header block too large to read (head holds its first
+ * max_header_size + 1 bytes), for the notice of a message withheld for
+ * it: those of the complete lines there, but the last, which may go on
+ * past them. Without them the withheld message had no From, To, Subject
+ * or Date (t/hostile-big's header-fields-100000, check_sanitized.py).
+ */
+static GPtrArray *
+head_prefix(const GByteArray *head)
+{
+	const char *p = (const char *)head->data;
+	const char *nl = memrchr(p, '\n', head->len);
+	GPtrArray *h;
+	gboolean sep;
+	enum mugai_err e;
+	gsize off;
+
+	if (nl == NULL || (h = mugai_headers_split(p, (gsize)(nl - p) + 1,
+	    head->len, &off, &sep, &e)) == NULL)
+		return g_ptr_array_new();
+	if (h->len > 0)
+		g_ptr_array_remove_index(h, h->len - 1);
+	return h;
+}
+
+/*
  * What GMime's tree and address parser cost (addrfield.h, limits.h), on
  * every line that does not begin with a blank: any may be in a header
  * block. The first RAW_LEAD bytes of the line decide, kept across a
@@ -1010,10 +1035,23 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	w.wk_deadline = deadline;
 	headers = mugai_headers_split((const char *)head->data, head->len,
 	    (gsize)cf->cf_max_header_size, &body_off, &separated, &herr);
+	/*
+	 * A block that ends at the line cut where the head stops (no blank
+	 * line in max_header_size bytes) may go on: that line's colon may be
+	 * past the cut. It was read as the body's first line, and a block of
+	 * 349 KB was sanitized or withheld by where the cut fell.
+	 */
+	if (headers != NULL && !separated &&
+	    head->len > (gsize)cf->cf_max_header_size &&
+	    memchr(head->data + body_off, '\n', head->len - body_off) ==
+	    NULL) {
+		g_ptr_array_unref(headers);
+		headers = NULL;
+	}
 	if (headers == NULL) {
 		mugai_walk_limit(&w, "max_header_size", "header block larger "
 		    "than %" G_GINT64_FORMAT " bytes", cf->cf_max_header_size);
-		headers = g_ptr_array_new();
+		headers = head_prefix(head);
 	} else if (rs->rs_report->rr_size > (guint64)cf->cf_max_message_size)
 		mugai_walk_limit(&w, "max_message_size", "message larger than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_message_size);
