@@ -11,6 +11,7 @@ libmugai_la_SOURCES += lib/base/flag.c lib/base/flag.h
 libmugai_la_SOURCES += lib/base/report.c lib/base/report.h
 libmugai_la_SOURCES += lib/base/envelope.h
 libmugai_la_SOURCES += lib/base/limits.h
+libmugai_la_SOURCES += lib/base/addrfield.c lib/base/addrfield.h
 libmugai_la_SOURCES += lib/base/keyfile.c lib/base/keyfile.h
 libmugai_la_SOURCES += lib/base/io.c lib/base/io.h
 libmugai_la_SOURCES += lib/base/partnum.c lib/base/partnum.h

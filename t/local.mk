@@ -134,6 +134,12 @@ check_PROGRAMS += t/stream-diff-run
 t_stream_diff_run_SOURCES = t/stream-diff-run.c cli/common.c cli/common.h
 t_stream_diff_run_SOURCES += cli/sanitize-run.c cli/sanitize-run.h
 t_stream_diff_run_LDADD = $(MUGAI_LIBS)
+# One message the milter's way, in a process of its own, and a command's
+# time and peak RSS measured from a small parent (hostile-big.sh).
+check_PROGRAMS += t/live-run t/peak-rss
+t_live_run_SOURCES = t/live-run.c cli/common.c cli/common.h
+t_live_run_SOURCES += cli/sanitize-run.c cli/sanitize-run.h
+t_live_run_LDADD = $(MUGAI_LIBS)
 # The contract of t/fuzz/oracle.c over message files (corpus.sh, e2e).
 check_PROGRAMS += t/oracle-check
 t_oracle_check_SOURCES = t/oracle-check.c t/fuzz/oracle.c t/fuzz/oracle.h
@@ -164,11 +170,19 @@ t/gen/stamp: $(top_srcdir)/contrib/bench/corpus-gen $(top_srcdir)/t/hostile-gen
 	    --scale 0.05 --classes $(GEN_CLASSES) t/gen/bench-crlf >/dev/null && \
 	$(PYTHON3) $(top_srcdir)/t/hostile-gen t/gen/hostile >/dev/null && \
 	touch $@
+# The large hostile cases of t/hostile-big (1 to 20 MB each, some 300 MB
+# in all) for t/hostile-big.sh only: a directory of their own, which the
+# tests that read every file of t/gen/ do not see.
+check_DATA += t/big/stamp
+t/big/stamp: $(top_srcdir)/t/hostile-big
+	$(AM_V_GEN)rm -rf t/big && \
+	$(PYTHON3) $(top_srcdir)/t/hostile-big t/big >/dev/null && \
+	touch $@
 clean-local: clean-local-gen
 clean-local-gen:
-	-rm -rf t/gen t/sendmail-root t/pybin
+	-rm -rf t/gen t/big t/sendmail-root t/pybin
 .PHONY: clean-local-gen
-EXTRA_DIST += t/hostile-gen t/gen-dirs.sh
+EXTRA_DIST += t/hostile-gen t/gen-dirs.sh t/hostile-big t/hostile-big-run.py
 check_PROGRAMS += t/ppapgen
 
 # Script tests, one line each (EXTRA_DIST ships them).
@@ -184,6 +198,7 @@ SCRIPT_TESTS += t/quarantine-owner.sh
 SCRIPT_TESTS += t/ppap-open.sh
 SCRIPT_TESTS += t/ppap-auto.sh
 SCRIPT_TESTS += t/corpus.sh
+SCRIPT_TESTS += t/hostile-big.sh
 SCRIPT_TESTS += t/stream-diff.sh
 SCRIPT_TESTS += t/textsafe-oracle.sh
 SCRIPT_TESTS += t/regress.sh

@@ -33,4 +33,15 @@
  */
 #define MUGAI_FIELD_MAX	(256 * 1024)
 
+/*
+ * Lines that begin "Name:" in a whole message, and lines that begin "--"
+ * per max_parts: GMime builds its whole tree before the walk counts
+ * parts, some 630 bytes a header field and 2 KB a part, so 10 MB of
+ * either took 800 MB to 950 MB of memory (t/hostile-big). Counted on
+ * the raw message (lib/core/sanitize.c), any line: 50,000 fields are
+ * some 32 MB in GMime, 10 x 1,000 boundaries some 20 MB.
+ */
+#define MUGAI_FIELD_LINES_MAX		50000
+#define MUGAI_DASH_LINES_PER_PART	10
+
 #endif

@@ -24,6 +24,7 @@
 
 #include "base/limits.h"
 #include "base/deadline.h"
+#include "base/addrfield.h"
 #include "base/digest.h"
 #include "mime/gwalk.h"
 #include "mime/headers.h"
@@ -127,6 +128,9 @@ scan_lines(const char *buf, gsize n, gboolean *cr, gsize *line,
  * first empty line ("\n" or "\r\n"): mugai_headers_split() stops there
  * (or earlier), and a bare CR read as LF cannot move that line later.
  */
+/* The bytes of a line's beginning that say what it is (scan_lead()). */
+#define RAW_LEAD	MUGAI_ADDR_LEAD
+
 struct raw {
 	struct mugai_digest *rw_digest;	/* NULL once ended */
 	GByteArray *rw_head;
@@ -142,6 +146,18 @@ struct raw {
 	gboolean rw_mid_line;		/* the last chunk ended mid-line */
 	gsize rw_field;
 	gsize rw_longest_field;
+	/* What GMime cannot bear (scan_fields(), t/hostile-big). */
+	gboolean rw_addr;		/* the field is an address field */
+	gsize rw_addr_seps;
+	gsize rw_most_addr_seps;
+	guint64 rw_addr_cost;		/* mugai_addr_count()'s, all fields */
+	gboolean rw_param;		/* Content-Type or -Disposition */
+	gsize rw_params;		/* their ';', all fields */
+	gboolean rw_leading;		/* rw_lead is not full yet */
+	char rw_lead[RAW_LEAD];		/* the first bytes of the line */
+	gsize rw_lead_len;
+	gsize rw_field_lines;		/* lines that begin "Name:" */
+	gsize rw_dash_lines;		/* lines that begin "--" */
 };
 
 static void
@@ -204,6 +220,107 @@ field_start(const char *p, const char *end)
 }
 
 /*
+ * TRUE when the line at p (up to end) begins "Name:" as a header field
+ * does: printable ASCII, then blanks, then the colon, within 77 bytes. A
+ * base64 line costs one memchr: it holds no colon.
+ */
+static gboolean
+field_line(const char *p, const char *end)
+{
+	const char *c = memchr(p, ':', (gsize)MIN(end - p, 77));
+	const char *q = p;
+
+	if (c == NULL || c == p)
+		return FALSE;
+	while (q < c && (guchar)*q > ' ' && (guchar)*q < 0x7f)
+		q++;
+	if (q == p)
+		return FALSE;
+	while (q < c && (*q == ' ' || *q == '\t'))
+		q++;
+	return q == c;
+}
+
+static gsize
+count_byte(const char *p, gsize len, char c)
+{
+	gsize n = 0;
+
+	for (const char *e = p + len; (p = memchr(p, c, (gsize)(e - p))) !=
+	    NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * The fields of a header block too large to read (head holds its first
+ * max_header_size + 1 bytes), for the notice of a message withheld for
+ * it: those of the complete lines there, but the last, which may go on
+ * past them. Without them the withheld message had no From, To, Subject
+ * or Date (t/hostile-big's header-fields-100000, check_sanitized.py).
+ */
+static GPtrArray *
+head_prefix(const GByteArray *head)
+{
+	const char *p = (const char *)head->data;
+	const char *nl = memrchr(p, '\n', head->len);
+	GPtrArray *h;
+	gboolean sep;
+	enum mugai_err e;
+	gsize off;
+
+	if (nl == NULL || (h = mugai_headers_split(p, (gsize)(nl - p) + 1,
+	    head->len, &off, &sep, &e)) == NULL)
+		return g_ptr_array_new();
+	if (h->len > 0)
+		g_ptr_array_remove_index(h, h->len - 1);
+	return h;
+}
+
+/*
+ * What GMime's tree and address parser cost (addrfield.h, limits.h), on
+ * every line that does not begin with a blank: any may be in a header
+ * block. The first RAW_LEAD bytes of the line decide, kept across a
+ * chunk's edge so that the counts do not depend on where chunks end; an
+ * address field's separators count to the end of the field.
+ */
+static void
+scan_lead(struct raw *rw, const char *p, const char *stop, gboolean ends)
+{
+	if (rw->rw_leading) {
+		gsize take = MIN(RAW_LEAD - rw->rw_lead_len,
+		    (gsize)(stop - p));
+		const char *l = rw->rw_lead;
+
+		memcpy(rw->rw_lead + rw->rw_lead_len, p, take);
+		rw->rw_lead_len += take;
+		p += take;
+		if (rw->rw_lead_len < RAW_LEAD && !(ends && p == stop))
+			return;
+		rw->rw_leading = FALSE;
+		rw->rw_addr = mugai_addr_field(l, rw->rw_lead_len);
+		rw->rw_param = !rw->rw_addr &&
+		    mugai_param_field(l, rw->rw_lead_len);
+		if (rw->rw_param)
+			rw->rw_params += count_byte(l, rw->rw_lead_len, ';');
+		rw->rw_field_lines += field_line(l, l + rw->rw_lead_len);
+		rw->rw_dash_lines += rw->rw_lead_len >= 2 && l[0] == '-' &&
+		    l[1] == '-';
+		if (rw->rw_addr)
+			mugai_addr_count(l, rw->rw_lead_len,
+			    &rw->rw_addr_seps, &rw->rw_addr_cost);
+	}
+	if (rw->rw_param)
+		rw->rw_params += count_byte(p, (gsize)(stop - p), ';');
+	if (rw->rw_addr) {
+		mugai_addr_count(p, (gsize)(stop - p), &rw->rw_addr_seps,
+		    &rw->rw_addr_cost);
+		rw->rw_most_addr_seps = MAX(rw->rw_most_addr_seps,
+		    rw->rw_addr_seps);
+	}
+}
+
+/*
  * The longest folded field anywhere in the message, nested header blocks
  * included: a line that begins a field and the lines after it that begin
  * with a blank. GMime parses an address header recursively, about 200
@@ -232,8 +349,14 @@ scan_fields(struct raw *rw, const char *buf, gsize n)
 				rw->rw_in_field = RF_UNKNOWN;
 				rw->rw_field = 0;
 				start = p;
+				rw->rw_addr = FALSE;
+				rw->rw_param = FALSE;
+				rw->rw_addr_seps = 0;
+				rw->rw_lead_len = 0;
+				rw->rw_leading = TRUE;
 			}
 		}
+		scan_lead(rw, p, stop, nl != NULL);
 		if (rw->rw_in_field != RF_NO) {
 			rw->rw_field += (gsize)(stop - p);
 			if (rw->rw_in_field == RF_YES &&
@@ -886,7 +1009,7 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	GMimeStream *norm = NULL;
 	GString *hout = NULL;	/* UNCHANGED: the header block, unstamped */
 	enum mugai_err herr;
-	gboolean modified, keep;
+	gboolean modified, keep, walked = FALSE;
 
 	rs->rs_report = mugai_report_new();
 	raw_end(rw, rs->rs_report);
@@ -912,10 +1035,23 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 	w.wk_deadline = deadline;
 	headers = mugai_headers_split((const char *)head->data, head->len,
 	    (gsize)cf->cf_max_header_size, &body_off, &separated, &herr);
+	/*
+	 * A block that ends at the line cut where the head stops (no blank
+	 * line in max_header_size bytes) may go on: that line's colon may be
+	 * past the cut. It was read as the body's first line, and a block of
+	 * 349 KB was sanitized or withheld by where the cut fell.
+	 */
+	if (headers != NULL && !separated &&
+	    head->len > (gsize)cf->cf_max_header_size &&
+	    memchr(head->data + body_off, '\n', head->len - body_off) ==
+	    NULL) {
+		g_ptr_array_unref(headers);
+		headers = NULL;
+	}
 	if (headers == NULL) {
 		mugai_walk_limit(&w, "max_header_size", "header block larger "
 		    "than %" G_GINT64_FORMAT " bytes", cf->cf_max_header_size);
-		headers = g_ptr_array_new();
+		headers = head_prefix(head);
 	} else if (rs->rs_report->rr_size > (guint64)cf->cf_max_message_size)
 		mugai_walk_limit(&w, "max_message_size", "message larger than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_message_size);
@@ -924,19 +1060,47 @@ sanitize(const struct mugai_config *cf, GMimeStream *in,
 		mugai_walk_limit(&w, "max_header_size", "header field larger "
 		    "than %" G_GSIZE_FORMAT " bytes", MIN((gsize)
 		    cf->cf_max_header_size, MUGAI_FIELD_MAX));
+	else if (rw->rw_most_addr_seps > MUGAI_ADDR_SEPS_MAX)
+		mugai_walk_limit(&w, "max_header_size", "address field of more "
+		    "than %d addresses or groups", MUGAI_ADDR_SEPS_MAX);
+	else if (rw->rw_addr_cost > MUGAI_ADDR_COST_MAX)
+		mugai_walk_limit(&w, "max_header_size", "address fields of too "
+		    "many entries for their length (%d)", MUGAI_ADDR_COST_MAX);
+	else if (rw->rw_dash_lines > MUGAI_DASH_LINES_PER_PART *
+	    (gsize)cf->cf_max_parts)
+		mugai_walk_limit(&w, "max_parts", "more than %" G_GINT64_FORMAT
+		    " lines that may be MIME boundaries (max_parts x %d)",
+		    MUGAI_DASH_LINES_PER_PART * cf->cf_max_parts,
+		    MUGAI_DASH_LINES_PER_PART);
+	else if (rw->rw_params > MUGAI_PARAMS_MAX)
+		mugai_walk_limit(&w, "max_header_size", "more than %d MIME "
+		    "parameters", MUGAI_PARAMS_MAX);
+	else if (rw->rw_field_lines > MUGAI_FIELD_LINES_MAX)
+		mugai_walk_limit(&w, "max_header_size", "more than %d header "
+		    "fields", MUGAI_FIELD_LINES_MAX);
 	else if (longest > (gsize)cf->cf_max_line_length)
 		mugai_walk_limit(&w, "max_line_length", "line longer than %"
 		    G_GINT64_FORMAT " bytes", cf->cf_max_line_length);
 	else if (!mugai_walk_in_time(&w))
 		;
-	else if ((*err = walk(cf, env, opts, in, start, separated ? -1 :
-	    start + (gint64)body_off, norm != NULL, live, &w, rs))
-	    != MUGAI_OK) {
-		mugai_walk_clear(&w);
-		g_clear_object(&norm);
-		mugai_result_free(rs);
-		return NULL;
+	else {
+		walked = TRUE;
+		if ((*err = walk(cf, env, opts, in, start, separated ? -1 :
+		    start + (gint64)body_off, norm != NULL, live, &w, rs))
+		    != MUGAI_OK) {
+			mugai_walk_clear(&w);
+			g_clear_object(&norm);
+			mugai_result_free(rs);
+			return NULL;
+		}
 	}
+	/*
+	 * A limit met on the raw message, before either walk: the engine
+	 * asked for answers, so that --engine=stream takes such a message
+	 * with the same output as GMime but for the name (t/stream-diff.sh).
+	 */
+	if (!walked && opts->so_engine == MUGAI_ENGINE_STREAM)
+		rs->rs_report->rr_engine = "stream";
 	rs->rs_body_offset = start + (gint64)body_off;
 	if (opts->so_engine == MUGAI_ENGINE_STREAM && rs->rs_declined != NULL) {
 		/* Nothing to apply: a caller that misses this defers. */

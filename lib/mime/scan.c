@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/addrfield.h"
 #include "base/limits.h"
 #include "mime/b64.h"
 #include "mime/msghdr.h"
@@ -83,6 +84,9 @@ struct mugai_scan {
 	guint sc_depth;
 	gboolean sc_msg_block;		/* a message's header block */
 	gboolean sc_first_line;		/* nothing read yet */
+	gboolean sc_addr;		/* the field is an address field */
+	gsize sc_addr_seps;		/* its ':' and ',' */
+	guint64 sc_addr_cost;		/* of all fields (addrfield.h) */
 	/* The leaf being read. */
 	struct mugai_scan_part sc_leaf;
 	GMimeEncoding sc_enc;
@@ -1218,6 +1222,24 @@ header_line(struct mugai_scan *s)
 		/* GMime's parser gives up on a name of some 4 KB: its call. */
 		if (i > MUGAI_HEADER_NAME_MAX) {
 			mugai_scan_decline(s, "header name too long");
+			return;
+		}
+	}
+	/*
+	 * GMime's address parser reads an attached message's fields as it
+	 * is fed, here: its stack and time first (addrfield.h). The raw
+	 * scan counts the same, and makes the message a limit.
+	 */
+	if (l[0] != ' ' && l[0] != '\t') {
+		s->sc_addr = mugai_addr_field(l, MIN(len, MUGAI_ADDR_LEAD));
+		s->sc_addr_seps = 0;
+	}
+	if (s->sc_addr) {
+		mugai_addr_count(l, len, &s->sc_addr_seps, &s->sc_addr_cost);
+		if (s->sc_addr_seps > MUGAI_ADDR_SEPS_MAX ||
+		    s->sc_addr_cost > MUGAI_ADDR_COST_MAX) {
+			mugai_scan_decline(s, "address fields too costly "
+			    "for GMime");
 			return;
 		}
 	}

@@ -552,6 +552,10 @@ render_html(struct mugai_walk *w, const char *utf8, gsize len)
 			mugai_walk_limit(w, "max_html_depth", "HTML cannot be "
 			    "rendered (%s)", mugai_err_str(err));
 			break;
+		case MUGAI_HTML_LIMIT_ATTRS:
+			mugai_walk_limit(w, "max_html_depth", "HTML cannot be "
+			    "rendered (a tag of more than 1000 attributes)");
+			break;
 		case MUGAI_HTML_LIMIT_OUTPUT:
 			mugai_walk_limit(w, "max_text_size", "HTML cannot be "
 			    "rendered (%s)", mugai_err_str(err));

@@ -59,6 +59,7 @@ typedef xmlError *h2t_xml_error;
 
 #define H2T_FEED_PIECE	MUGAI_IO_CHUNK	/* one-shot input: fed in pieces this big */
 #define H2T_PIECE	MUGAI_IO_CHUNK	/* libxml2 gets pieces this big at most */
+#define H2T_ATTRS_MAX	1000	/* attributes in one start tag (count_attrs()) */
 #define H2T_LT_HOLD	32	/* a "<..." tail this short waits */
 #define H2T_MAX_INDENT	64	/* line prefix bytes at most */
 #define H2T_HR		"--------------------"
@@ -157,6 +158,11 @@ struct h2t_frame {
 struct mugai_html2text {
 	struct mugai_html_opts h_opts;
 	htmlParserCtxtPtr h_ctxt;
+	/* The start tag libxml2 is given, as count_attrs() reads it. */
+	enum { TS_TEXT, TS_LT, TS_TAG, TS_QUOTED } h_ts;
+	char h_ts_quote;
+	gboolean h_ts_blank;
+	guint h_ts_attrs;
 	GString *h_out;		/* the text */
 	GString *h_prefix;	/* written at the start of each line */
 	GString *h_in;		/* checked input not yet given libxml2 */
@@ -1932,6 +1938,59 @@ set_limit(struct mugai_html2text *h, enum mugai_html_limit which)
 	}
 }
 
+/*
+ * Counts the attributes of the start tags in buf (libxml2's next input)
+ * and sets the limit when one has more than H2T_ATTRS_MAX. libxml2
+ * checks each attribute name against every one before it in the tag:
+ * 60,000 attributes took 4 s and t/hostile-big's 1,000,000 minutes, in
+ * one call no deadline can stop. A quoted value is skipped as libxml2
+ * skips it (a '>' in it ends nothing); a word after a blank is counted
+ * as a name, so an unquoted value after "= " counts too: over, never
+ * under. End tags, comments and declarations are not counted.
+ */
+static void
+count_attrs(struct mugai_html2text *h, const char *buf, gsize len)
+{
+	for (gsize i = 0; i < len && h->h_err == MUGAI_OK; i++) {
+		char c = buf[i];
+
+		switch (h->h_ts) {
+		case TS_TEXT:
+			if (c == '<')
+				h->h_ts = TS_LT;
+			break;
+		case TS_LT:
+			h->h_ts = g_ascii_isalpha(c) ? TS_TAG : TS_TEXT;
+			h->h_ts_attrs = 0;
+			h->h_ts_blank = FALSE;
+			if (c == '<')
+				h->h_ts = TS_LT;
+			break;
+		case TS_TAG:
+			if (c == '>')
+				h->h_ts = TS_TEXT;
+			else if (c == '"' || c == '\'') {
+				h->h_ts = TS_QUOTED;
+				h->h_ts_quote = c;
+			} else if (g_ascii_isspace(c))
+				h->h_ts_blank = TRUE;
+			else {
+				if (h->h_ts_blank && c != '=' && c != '/' &&
+				    ++h->h_ts_attrs > H2T_ATTRS_MAX)
+					set_limit(h, MUGAI_HTML_LIMIT_ATTRS);
+				h->h_ts_blank = FALSE;
+			}
+			break;
+		case TS_QUOTED:
+			if (c == h->h_ts_quote) {
+				h->h_ts = TS_TAG;
+				h->h_ts_blank = FALSE;
+			}
+			break;
+		}
+	}
+}
+
 static void
 check_output(struct mugai_html2text *h)
 {
@@ -2529,6 +2588,9 @@ stage(struct mugai_html2text *h, const char *buf, gsize len, gboolean final)
 		 * up to where a scan fails, and the terminate call that
 		 * would follow parses the rest from there.
 		 */
+		count_attrs(h, piece->str, piece->len);
+		if (h->h_err != MUGAI_OK)
+			break;
 		last = final && off == in->len;
 		htmlParseChunk(h->h_ctxt, piece->str, (int)piece->len, last);
 	}

@@ -11,9 +11,10 @@
  *
  * Bad input is an ordinary result (libxml2 recovers, as a browser does).
  * The only errors are the limits: element nesting deeper than ho_max_depth,
- * more than ho_max_output bytes of text or a deadline passed give
- * MUGAI_E_LIMIT, and the renderer stops working at once. A limit of 0
- * means "no limit".
+ * more than ho_max_output bytes of text, a deadline passed or, always, a
+ * start tag of more than 1000 attributes (libxml2's time grows with their
+ * square) give MUGAI_E_LIMIT, and the renderer stops working at once. A
+ * limit of 0 means "no limit".
  *
  * Rendering rules, in short (html2text.c has the details):
  *   - block elements start and end lines; p, h1-h6, pre, blockquote, dl,
@@ -74,6 +75,7 @@ enum mugai_html_limit {
 	MUGAI_HTML_LIMIT_DEPTH,		/* ho_max_depth */
 	MUGAI_HTML_LIMIT_OUTPUT,	/* ho_max_output */
 	MUGAI_HTML_LIMIT_TIME,		/* the deadline */
+	MUGAI_HTML_LIMIT_ATTRS,		/* a start tag of over 1000 attributes */
 };
 
 /*
