@@ -3,7 +3,7 @@
 
 usage: hostile-big-run.py --mugai M --live L --peak P --oracle O --conf C
            --out DIR [--validator V [--validator-max BYTES]] [--time S]
-           [--rss KB] [-j N] CASEDIR
+           [--rss KB] [--max-size BYTES] [-j N] CASEDIR
 
 Every CASEDIR/*.eml goes through three runs, each a process of its own:
 `mugai sanitize --json --engine=gmime`, the same with --engine=stream
@@ -14,7 +14,8 @@ the extraction helper is a child of the run, reaped by it, so its peak
 counts too). Then, per case:
 
   - no run ends by a signal (a crash) or is killed past 4 x --time;
-  - each run within --time seconds and --rss KB, unless CASEDIR/BOUNDS
+  - each run within --time seconds and --rss KB (0: no bound; cases
+    over --max-size bytes are skipped), unless CASEDIR/BOUNDS
     (NAME.eml, a tab, KB, a tab, why) states a larger RSS for the case;
   - exit 0 (sanitized or unchanged) or 1 with verdict withheld and a
     reason; the output is held to the C oracle (t/oracle-check --stamp,
@@ -118,7 +119,7 @@ def judge(a, path, runs, keep, limits, bounds, vknown):
     fname = os.path.basename(path)
     why = []
     rss = a.rss
-    if fname in bounds:
+    if rss > 0 and fname in bounds:
         rss = int(bounds[fname][0])
     for r in runs:
         k = r["kind"]
@@ -129,7 +130,7 @@ def judge(a, path, runs, keep, limits, bounds, vknown):
             continue
         if a.time > 0 and r["secs"] > a.time:
             why.append("%s: %.1f s (bound %d s)" % (k, r["secs"], a.time))
-        if r["kb"] > rss:
+        if rss > 0 and r["kb"] > rss:
             why.append("%s: %d KB of RSS (bound %d KB)" % (k, r["kb"], rss))
         verdict, limit, reason, declined = report(r)
         if k == "stream" and r["rc"] == 3:
@@ -189,11 +190,18 @@ def main():
     ap.add_argument("--validator-max", type=int, default=2 << 20)
     ap.add_argument("--time", type=int, default=30)
     ap.add_argument("--rss", type=int, default=65536)
+    ap.add_argument("--max-size", type=int, default=0)
     ap.add_argument("-j", type=int, default=2)
     ap.add_argument("dir")
     a = ap.parse_args()
     files = sorted(os.path.join(a.dir, f) for f in os.listdir(a.dir)
                    if f.endswith(".eml"))
+    if a.max_size > 0:
+        for f in files:
+            if os.path.getsize(f) > a.max_size:
+                print("ok - %s # SKIP over %d bytes" % (
+                    os.path.basename(f), a.max_size))
+        files = [f for f in files if os.path.getsize(f) <= a.max_size]
     keep = set(read_table(os.path.join(a.dir, "KEEP"), 1))
     limits = read_table(os.path.join(a.dir, "LIMITS"), 2)
     bounds = read_table(os.path.join(a.dir, "BOUNDS"), 3)
