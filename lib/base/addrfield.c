@@ -29,13 +29,32 @@ field_named(const char *p, gsize len, const char *const *list, gsize nn,
 		return TRUE;
 	p += skip;
 	len -= skip;
+	/*
+	 * Every line of a message comes here (base64, text), twice: a
+	 * first letter that begins no name turns most of them away before
+	 * the name is measured (16% of the milter's CPU on messages of 1
+	 * MB without it, BENCHMARKS.md session 11). A line that begins
+	 * with a colon or a blank, or is empty, goes on as before.
+	 */
+	if (len > 0 && p[0] != ':' && p[0] != ' ' && p[0] != '\t') {
+		char c = p[0] >= 'A' && p[0] <= 'Z' ? (char)(p[0] + 32) : p[0];
+		gsize i = 0;
+
+		while (i < nn && list[i][0] != c)
+			i++;
+		if (i == nn)
+			return FALSE;
+	}
 	while (n < len && n <= 20 && p[n] != ':' && p[n] != ' ' &&
 	    p[n] != '\t')
 		n++;
 	for (gsize i = 0; i < nn; i++) {
-		gsize k = strlen(list[i]);
-		gsize j;
+		gsize k, j;
 
+		if (n > 0 && list[i][0] != (p[0] >= 'A' && p[0] <= 'Z' ?
+		    p[0] + 32 : p[0]))
+			continue;
+		k = strlen(list[i]);
 		if (n < k ? g_ascii_strncasecmp(p, list[i], n) != 0 ||
 		    n < len : n != k || g_ascii_strncasecmp(p, list[i], k) != 0)
 			continue;
