@@ -10,7 +10,11 @@
  * small HTML message (BENCHMARKS.md). With fixed thresholds an arena keeps
  * up to HEAP_TRIM bytes free at its top for the next message, and buffers
  * up to HEAP_MMAP come from the heap; memory past that still goes back at
- * once, so the peak stays the peak of the work in flight.
+ * once, so the peak stays the peak of the work in flight. 4 and 8 MiB
+ * rather than 2 and 4 (session 11, milter-cpu, rounds interleaved): -8%
+ * of the CPU on the mix (985 KB a message: 6.75 -> 6.20 ms), -10% on
+ * typical mail (2.10 -> 1.90), the same peak RSS at 8 sessions and 50
+ * MB more at 32 (111 -> 163 MB).
  */
 #include "autoconfig.h"
 
@@ -22,8 +26,8 @@
 
 #include "heap.h"
 
-#define HEAP_TRIM	(4 * 1024 * 1024)
-#define HEAP_MMAP	(2 * 1024 * 1024)
+#define HEAP_TRIM	(8 * 1024 * 1024)
+#define HEAP_MMAP	(4 * 1024 * 1024)
 
 gboolean
 mugai_heap_tune(void)
