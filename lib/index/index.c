@@ -1689,6 +1689,29 @@ add_row(struct mugai_index *ix, gint64 rid,
 }
 
 /*
+ * The rids st finds from lo to hi (?1, ?2; binds from ?3), in its order,
+ * appended to rids; SQLITE_DONE or the error.
+ */
+static int
+collect_rids(sqlite3_stmt *st, gint64 lo, gint64 hi, GPtrArray *binds,
+    GArray *rids)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	for (guint i = 0; i < binds->len; i++)
+		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gint64 rid = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(rids, rid);
+	}
+	release(st);
+	return rc;
+}
+
+/*
  * The search through names (schema 4): st is the driver's statement for
  * one address (addrs a, ?3), with every other condition and the LIMIT,
  * binds (from ?4) its values. Each name's first matches come from its
@@ -1702,23 +1725,20 @@ sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
     enum mugai_err *err)
 {
 	g_autoptr(GArray) rids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GPtrArray) with_name = g_ptr_array_new();
 	GPtrArray *out;
 	guint n = 0;
 	int rc = SQLITE_DONE;
 
 	mugai_ix_names_used++;
+	/* ?3 the name, then binds. */
+	g_ptr_array_add(with_name, NULL);
+	for (guint i = 0; i < binds->len; i++)
+		g_ptr_array_add(with_name, g_ptr_array_index(binds, i));
 	for (guint k = 0; k < names->len && rc == SQLITE_DONE; k++) {
-		sqlite3_bind_int64(st, 1, rid_bound(q->iq_since));
-		sqlite3_bind_int64(st, 2, rid_bound(q->iq_until));
-		bind_text(st, 3, g_ptr_array_index(names, k));
-		for (guint i = 0; i < binds->len; i++)
-			bind_text(st, (int)i + 4, g_ptr_array_index(binds, i));
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			gint64 rid = sqlite3_column_int64(st, 0);
-
-			g_array_append_val(rids, rid);
-		}
-		release(st);
+		g_ptr_array_index(with_name, 0) = g_ptr_array_index(names, k);
+		rc = collect_rids(st, rid_bound(q->iq_since),
+		    rid_bound(q->iq_until), with_name, rids);
 	}
 	if (rc != SQLITE_DONE) {
 		*err = db_fail(ix);
@@ -1741,29 +1761,6 @@ sqlite_search_names(struct mugai_index *ix, const struct mugai_index_query *q,
 		}
 	*err = MUGAI_OK;
 	return out;
-}
-
-/*
- * The rids st finds from lo to hi (?1, ?2; binds from ?3), in its order,
- * appended to rids; SQLITE_DONE or the error.
- */
-static int
-collect_rids(sqlite3_stmt *st, gint64 lo, gint64 hi, GPtrArray *binds,
-    GArray *rids)
-{
-	int rc;
-
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	for (guint i = 0; i < binds->len; i++)
-		bind_text(st, (int)i + 3, g_ptr_array_index(binds, i));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		gint64 rid = sqlite3_column_int64(st, 0);
-
-		g_array_append_val(rids, rid);
-	}
-	release(st);
-	return rc;
 }
 
 /*
