@@ -125,20 +125,22 @@ static const char pg_names_upgrade[] =
 static enum mugai_err
 pg_fail(struct mugai_pgx *pg, PGresult *res)
 {
+	/* The state is res's: read it before res is cleared. */
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	enum mugai_err err = MUGAI_E_IO;
 
 	g_free(pg->pg_msg);
 	pg->pg_msg = g_strchomp(g_strdup(PQerrorMessage(pg->pg_conn)));
 	pg->pg_transient = state != NULL && (strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "40001") == 0);
+	if (state != NULL && strcmp(state, "53100") == 0)
+		err = MUGAI_E_NOSPACE;
+	else if (state != NULL && strncmp(state, "42", 2) == 0)
+		err = MUGAI_E_PERM;
 	if (res != NULL)
 		PQclear(res);
-	if (state != NULL && strcmp(state, "53100") == 0)
-		return MUGAI_E_NOSPACE;
-	if (state != NULL && strncmp(state, "42", 2) == 0)
-		return MUGAI_E_PERM;
-	return MUGAI_E_IO;
+	return err;
 }
 
 const char *
