@@ -190,11 +190,17 @@ class Story:
     def login(self, user, pw, shot=None):
         if os.environ.get("MUGAI_BROWSER_DEBUG"):
             print("# cookies:", self.d.get_cookies(), self.d.current_url)
-        self.d.find_element(By.NAME, "login").send_keys(user)
-        self.d.find_element(By.NAME, "password").send_keys(pw)
-        if shot:
-            self.shot(shot)
-        self.click(self.d.find_element(By.CSS_SELECTOR, "form button"))
+        def act():
+            old = self.d.find_element(By.TAG_NAME, "html")
+            for name, text in (("login", user), ("password", pw)):
+                el = self.d.find_element(By.NAME, name)
+                el.clear()
+                el.send_keys(text)
+            if shot:
+                self.shot(shot)
+            self.d.find_element(By.CSS_SELECTOR, "form button").click()
+            return old
+        self.loaded(self.fresh(act))
 
     def logout(self):
         def act():
@@ -220,10 +226,12 @@ class Story:
         self.loaded(self.fresh(act))
 
     def form_with(self, action_end):
-        for f in self.d.find_elements(By.TAG_NAME, "form"):
-            if (f.get_attribute("action") or "").endswith(action_end):
-                return f
-        return None
+        def act():
+            for f in self.d.find_elements(By.TAG_NAME, "form"):
+                if (f.get_attribute("action") or "").endswith(action_end):
+                    return f
+            return None
+        return self.fresh(act)
 
 
 def link_in(m, base):
